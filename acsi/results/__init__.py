@@ -1,0 +1,1 @@
+"""acsi.results."""

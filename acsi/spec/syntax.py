@@ -1,0 +1,624 @@
+"""Parser for lavaan-style model syntax.
+
+The grammar is lavaan's (Rosseel 2012, *J. Stat. Softw.* 48(2)):
+
+=========  ===========================================  ==============================
+operator   meaning                                       example
+=========  ===========================================  ==============================
+``=~``     is measured by (reflective, Mode A in PLS)    ``Quality =~ q1 + q2 + q3``
+``<~``     is formed by (composite, Mode B in PLS)       ``Value <~ v1 + v2``
+``~``      is regressed on                               ``Loyalty ~ Satisfaction``
+``~~``     is (co)varied with                            ``x1 ~~ x4``
+``~ 1``    intercept                                     ``y ~ 1``
+``:=``     defined parameter                             ``ind := a*b``
+``==``     equality constraint                           ``a == b``
+``<``/``>`` inequality constraint                        ``a > 0``
+=========  ===========================================  ==============================
+
+Right-hand terms take modifiers joined by ``*``: a number fixes the parameter
+(``1*x1``), ``NA`` frees it (``NA*x1``), a name labels it (``a*x1``; shared labels are
+equality constraints), ``start(v)`` gives a start value, ``label("a")`` and ``equal("a")``
+name a label explicitly. Several left-hand names may share one right-hand side
+(``y1 + y2 ~ x``). Formulas are separated by new lines or ``;``; a formula continues on
+the next line when a line ends in an operator, ``+`` or ``*``, or the next line starts with
+``+`` or ``*``. ``#`` and ``!`` start a comment.
+
+Any text either parses or raises :class:`acsi.ModelSyntaxError` with the 1-based line and
+column and the offending text; no other exception escapes :func:`parse_model`.
+
+Examples
+--------
+>>> from acsi.spec.syntax import parse_model
+>>> m = parse_model('''
+...     visual =~ x1 + a*x2 + a*x3   # shared label: equal loadings
+...     speed  =~ NA*x7 + x8; speed ~~ 1*speed
+... ''')
+>>> [(s.lhs, s.op, s.rhs, s.fixed, s.label) for s in m.statements][:3]
+[('visual', '=~', 'x1', None, None), ('visual', '=~', 'x2', None, 'a'), ('visual', '=~', 'x3', None, 'a')]
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from acsi.exceptions import ModelSyntaxError
+
+__all__ = ["Statement", "ParsedModel", "parse_model", "compile_expression", "OPERATORS"]
+
+#: Operators in the order they must be matched (longest first).
+OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">")
+_MEASUREMENT_OPS = frozenset({"=~", "<~"})
+_TERM_OPS = frozenset({"=~", "<~", "~", "~~"})
+_EXPR_OPS = frozenset({":=", "==", "<", ">"})
+
+_NAME_RE = re.compile(r"[^\W\d]\w*(?:\.\w*)*|\.[^\W\d]\w*(?:\.\w*)*", re.UNICODE)
+_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One parsed model element (one left-hand name with one right-hand term).
+
+    Attributes
+    ----------
+    lhs, op, rhs : str
+        As in lavaan's parameter table. For an intercept ``y ~ 1`` the operator is ``"~1"``
+        and ``rhs`` is ``""``. For ``:=``, ``==``, ``<``, ``>`` ``rhs`` is the expression.
+    fixed : float or None
+        Value of a numeric modifier (``1*x``), else None.
+    label : str or None
+        Label modifier (``a*x``), else None.
+    free : bool
+        True when ``NA*`` frees a parameter that would be fixed by default.
+    start : float or None
+        ``start(v)`` value, else None.
+    line, column : int
+        1-based position of the right-hand term (or of the formula) in the source.
+    text : str
+        The source line, for messages.
+    """
+
+    lhs: str
+    op: str
+    rhs: str
+    fixed: float | None = None
+    label: str | None = None
+    free: bool = False
+    start: float | None = None
+    line: int = 0
+    column: int = 0
+    text: str = ""
+
+    def where(self) -> str:
+        """``"line L: <source line>"`` for error messages."""
+        return f"line {self.line}: {self.text.strip()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedModel:
+    """The statements of a model, in source order, and the source text."""
+
+    statements: tuple[Statement, ...]
+    source: str
+
+    def by_op(self, *ops: str) -> list[Statement]:
+        """Statements whose operator is one of ``ops``."""
+        return [s for s in self.statements if s.op in ops]
+
+    @property
+    def latent_names(self) -> list[str]:
+        """Names defined with ``=~`` or ``<~``, in order of appearance."""
+        out: list[str] = []
+        for s in self.statements:
+            if s.op in _MEASUREMENT_OPS and s.lhs not in out:
+                out.append(s.lhs)
+        return out
+
+    def __iter__(self) -> Iterator[Statement]:
+        return iter(self.statements)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+# --------------------------------------------------------------------------- lexing
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # NAME, NUMBER, STRING, OP, PLUS, MINUS, STAR, LPAR, RPAR, COMMA, OTHER
+    value: str
+    pos: int  # 0-based offset within the logical formula text
+
+
+def _strip_comment(line: str) -> str:
+    out = []
+    quote = None
+    for ch in line:
+        if quote:
+            out.append(ch)
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "#!":
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _split_semicolons(line: str) -> list[tuple[int, str]]:
+    """Split on ``;`` outside quotes; return (offset, piece) pairs."""
+    parts: list[tuple[int, str]] = []
+    quote = None
+    start = 0
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ";":
+            parts.append((start, line[start:i]))
+            start = i + 1
+    parts.append((start, line[start:]))
+    return parts
+
+
+def _tokenize(text: str, posmap: list[tuple[int, int]], lines: list[str]) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        matched = False
+        for op in OPERATORS:
+            if text.startswith(op, i):
+                toks.append(_Tok("OP", op, i))
+                i += len(op)
+                matched = True
+                break
+        if matched:
+            continue
+        if ch in "\"'":
+            j = text.find(ch, i + 1)
+            if j < 0:
+                _raise_at(i, posmap, lines, "unterminated string")
+            toks.append(_Tok("STRING", text[i + 1 : j], i))
+            i = j + 1
+            continue
+        m = _NUMBER_RE.match(text, i)
+        if m and not (ch == "." and _NAME_RE.match(text, i)):
+            toks.append(_Tok("NUMBER", m.group(0), i))
+            i = m.end()
+            continue
+        m = _NAME_RE.match(text, i)
+        if m:
+            toks.append(_Tok("NAME", m.group(0), i))
+            i = m.end()
+            continue
+        kind = {"+": "PLUS", "-": "MINUS", "*": "STAR", "(": "LPAR", ")": "RPAR", ",": "COMMA"}.get(
+            ch, "OTHER"
+        )
+        toks.append(_Tok(kind, ch, i))
+        i += 1
+    return toks
+
+
+def _locate(pos: int, posmap: list[tuple[int, int]]) -> tuple[int, int]:
+    """Map an offset in a logical formula to (line index, column index) in the source."""
+    line_idx, col0 = posmap[min(max(pos, 0), len(posmap) - 1)] if posmap else (0, 0)
+    return line_idx, col0
+
+
+def _raise_at(pos: int, posmap: list[tuple[int, int]], lines: list[str], msg: str) -> None:
+    li, col = _locate(pos, posmap)
+    text = lines[li] if 0 <= li < len(lines) else ""
+    raise ModelSyntaxError(msg, line=li + 1, column=col + 1, text=text.rstrip())
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+def _logical_formulas(source: str) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """Yield (formula text, position map) pairs.
+
+    The position map gives, for every character of the formula text, its (line, column) in
+    the source, so that errors point at the original text.
+    """
+    lines = source.splitlines()
+    pieces: list[tuple[str, list[tuple[int, int]]]] = []
+    for li, raw in enumerate(lines):
+        body = _strip_comment(raw)
+        for off, piece in _split_semicolons(body):
+            if piece.strip():
+                pieces.append((piece, [(li, off + k) for k in range(len(piece))]))
+            else:
+                pieces.append(("", []))  # a separator: ends any open formula
+        pieces.append(("\n", [(li, len(body))]))
+
+    cont_end = ("+", "*", "=~", "<~", "~~", "~", ":=", "==", "<", ">", "(", ",", "-", "/", "^")
+    cont_start = ("+", "*", ")", ",", "/", "^")
+    buf = ""
+    bmap: list[tuple[int, int]] = []
+    for piece, pmap in pieces:
+        if piece == "\n" or piece == "":
+            if piece == "" and buf.strip():
+                yield buf, bmap
+                buf, bmap = "", []
+            continue
+        stripped = piece.strip()
+        if buf.strip():
+            prev = buf.rstrip()
+            if prev.endswith(cont_end) or stripped.startswith(cont_start) or _open_parens(prev):
+                buf += " " + piece
+                bmap += [bmap[-1]] + pmap
+                continue
+            yield buf, bmap
+        buf, bmap = piece, pmap
+    if buf.strip():
+        yield buf, bmap
+
+
+def _open_parens(text: str) -> bool:
+    return text.count("(") > text.count(")")
+
+
+def parse_model(source: str) -> ParsedModel:
+    """Parse lavaan-style model syntax into statements.
+
+    Parameters
+    ----------
+    source : str
+        The model text.
+
+    Returns
+    -------
+    ParsedModel
+
+    Raises
+    ------
+    acsi.ModelSyntaxError
+        For any text that is not valid model syntax, with line, column and offending text.
+
+    Examples
+    --------
+    >>> parse_model("Satisfaction ~ Quality + Value").statements[1].rhs
+    'Value'
+    """
+    if not isinstance(source, str):
+        raise ModelSyntaxError(
+            f"the model must be a string of lavaan-style syntax, not {type(source).__name__}"
+        )
+    lines = source.splitlines() or [""]
+    out: list[Statement] = []
+    try:
+        for text, posmap in _logical_formulas(source):
+            out.extend(_parse_formula(text, posmap, lines))
+    except ModelSyntaxError:
+        raise
+    except Exception as exc:  # pragma: no cover - defensive: the contract is one exception type
+        raise ModelSyntaxError(f"cannot parse model ({type(exc).__name__}: {exc})") from exc
+    if not out:
+        raise ModelSyntaxError(
+            "the model is empty: write at least one formula such as 'F =~ x1 + x2 + x3'"
+        )
+    return ParsedModel(tuple(out), source)
+
+
+def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -> list[Statement]:
+    toks = _tokenize(text, posmap, lines)
+    ops = [t for t in toks if t.kind == "OP"]
+    first = toks[0] if toks else None
+    if not ops:
+        _raise_at(first.pos if first else 0, posmap, lines,
+                  "no operator: a formula needs one of =~ <~ ~ ~~ := == < >")
+    op_tok = ops[0]
+    op = op_tok.value
+    if op not in _EXPR_OPS and len(ops) > 1:
+        _raise_at(ops[1].pos, posmap, lines, f"a second operator {ops[1].value!r} in one formula "
+                  "(separate formulas with a new line or ';')")
+    li, _ = _locate(op_tok.pos, posmap)
+    src_line = lines[li] if li < len(lines) else ""
+    lhs_toks = [t for t in toks if t.pos < op_tok.pos]
+    rhs_toks = [t for t in toks if t.pos > op_tok.pos]
+
+    def stmt(lhs: str, op_: str, rhs: str, pos: int, **kw: object) -> Statement:
+        l2, c2 = _locate(pos, posmap)
+        return Statement(lhs, op_, rhs, line=l2 + 1, column=c2 + 1,
+                         text=lines[l2] if l2 < len(lines) else src_line, **kw)  # type: ignore[arg-type]
+
+    if op in _EXPR_OPS:
+        if not rhs_toks:
+            _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}")
+        rhs_text = text[rhs_toks[0].pos :].strip()
+        lhs_text = text[: op_tok.pos].strip()
+        if op == ":=":
+            if len(lhs_toks) != 1 or lhs_toks[0].kind != "NAME":
+                _raise_at(lhs_toks[0].pos if lhs_toks else 0, posmap, lines,
+                          "the left of ':=' must be one new parameter name")
+            _check_expression(rhs_text, rhs_toks[0].pos, posmap, lines)
+            return [stmt(lhs_toks[0].value, op, rhs_text, op_tok.pos)]
+        if not lhs_toks:
+            _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}")
+        _check_expression(lhs_text, lhs_toks[0].pos, posmap, lines)
+        _check_expression(rhs_text, rhs_toks[0].pos, posmap, lines)
+        return [stmt(lhs_text, op, rhs_text, op_tok.pos)]
+
+    # lhs: NAME ('+' NAME)*
+    lhs_names: list[str] = []
+    expect_name = True
+    if not lhs_toks:
+        _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}: name a variable")
+    for t in lhs_toks:
+        if expect_name:
+            if t.kind != "NAME":
+                _raise_at(t.pos, posmap, lines, f"expected a variable name, found {t.value!r}")
+            lhs_names.append(t.value)
+        elif t.kind != "PLUS":
+            _raise_at(t.pos, posmap, lines, f"expected '+' or an operator, found {t.value!r}")
+        expect_name = not expect_name
+    if expect_name:
+        _raise_at(lhs_toks[-1].pos, posmap, lines, "a left-hand side cannot end in '+'")
+    if op in _MEASUREMENT_OPS and len(lhs_names) > 1:
+        _raise_at(lhs_toks[0].pos, posmap, lines, f"one construct per {op!r} formula")
+
+    if not rhs_toks:
+        _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}: name the variables")
+
+    terms = _parse_terms(rhs_toks, posmap, lines, op)
+    result: list[Statement] = []
+    for name in lhs_names:
+        for rhs, mods, pos in terms:
+            if rhs == "1":
+                if op != "~":
+                    _raise_at(pos, posmap, lines, f"'1' (intercept) is only valid with '~', not {op!r}")
+                result.append(stmt(name, "~1", "", pos, **mods))
+            else:
+                result.append(stmt(name, op, rhs, pos, **mods))
+    return result
+
+
+def _parse_terms(
+    toks: list[_Tok], posmap: list[tuple[int, int]], lines: list[str], op: str
+) -> list[tuple[str, dict[str, object], int]]:
+    """Parse ``term ('+' term)*`` where ``term = (modifier '*')* NAME | 1``."""
+    groups: list[list[_Tok]] = [[]]
+    plus_pos: list[int] = [toks[0].pos if toks else 0]
+    depth = 0
+    for t in toks:
+        if t.kind == "LPAR":
+            depth += 1
+        elif t.kind == "RPAR":
+            depth -= 1
+            if depth < 0:
+                _raise_at(t.pos, posmap, lines, "unbalanced ')'")
+        if t.kind == "PLUS" and depth == 0:
+            groups.append([])
+            plus_pos.append(t.pos)
+        else:
+            groups[-1].append(t)
+    if depth != 0:
+        _raise_at(toks[-1].pos, posmap, lines, "unbalanced '(': a ')' is missing")
+    merged: dict[str, tuple[dict[str, object], int]] = {}
+    order: list[str] = []
+    for gi, g in enumerate(groups):
+        if not g:
+            pos = plus_pos[gi]
+            _raise_at(pos, posmap, lines, "an empty term: two '+' in a row, or a '+' at the end")
+        # split on '*' at depth 0
+        parts: list[list[_Tok]] = [[]]
+        depth = 0
+        for t in g:
+            if t.kind == "LPAR":
+                depth += 1
+            elif t.kind == "RPAR":
+                depth -= 1
+            if t.kind == "STAR" and depth == 0:
+                parts.append([])
+            else:
+                parts[-1].append(t)
+        var = parts[-1]
+        if len(var) != 1 or var[0].kind not in ("NAME", "NUMBER"):
+            pos = var[0].pos if var else g[-1].pos
+            _raise_at(pos, posmap, lines, "expected a variable name after the modifiers")
+        v = var[0]
+        if v.kind == "NUMBER":
+            if v.value not in ("1", "1.0") or len(parts) > 1 or op != "~":
+                _raise_at(v.pos, posmap, lines,
+                          f"expected a variable name, found the number {v.value}"
+                          + (" (write modifiers as 'value*name')" if len(parts) == 1 else ""))
+            name = "1"
+        else:
+            name = v.value
+            if name == "NA":
+                _raise_at(v.pos, posmap, lines, "'NA' is a modifier ('NA*x'), not a variable")
+        mods: dict[str, object] = {}
+        for p in parts[:-1]:
+            _apply_modifier(p, mods, posmap, lines, g[0].pos)
+        if name in merged:
+            prev, ppos = merged[name]
+            for k, val in mods.items():
+                if k in prev and prev[k] != val:
+                    _raise_at(v.pos, posmap, lines,
+                              f"conflicting modifiers for {name!r}: {k} {prev[k]!r} and {val!r}")
+                prev[k] = val
+        else:
+            merged[name] = (mods, v.pos)
+            order.append(name)
+    out = []
+    for name in order:
+        mods, pos = merged[name]
+        if mods.get("free") and "fixed" in mods:
+            _raise_at(pos, posmap, lines, f"{name!r} is both freed (NA*) and fixed to a number")
+        out.append((name, mods, pos))
+    return out
+
+
+def _apply_modifier(
+    p: list[_Tok], mods: dict[str, object], posmap: list[tuple[int, int]], lines: list[str], gpos: int
+) -> None:
+    if not p:
+        _raise_at(gpos, posmap, lines, "an empty modifier: '**' or '*' at the start of a term")
+
+    def put(key: str, val: object, pos: int) -> None:
+        if key in mods and mods[key] != val:
+            _raise_at(pos, posmap, lines, f"two different {key} modifiers on one term")
+        mods[key] = val
+
+    t0 = p[0]
+    if len(p) == 1 and t0.kind == "NUMBER":
+        put("fixed", float(t0.value), t0.pos)
+        return
+    if len(p) == 2 and t0.kind == "MINUS" and p[1].kind == "NUMBER":
+        put("fixed", -float(p[1].value), t0.pos)
+        return
+    if len(p) == 1 and t0.kind == "NAME":
+        if t0.value == "NA":
+            put("free", True, t0.pos)
+        else:
+            put("label", t0.value, t0.pos)
+        return
+    if len(p) == 1 and t0.kind == "STRING":
+        put("label", t0.value, t0.pos)
+        return
+    if t0.kind == "NAME" and len(p) >= 3 and p[1].kind == "LPAR" and p[-1].kind == "RPAR":
+        fn = t0.value
+        args = p[2:-1]
+        if fn in ("start", "fixed"):
+            val = _number_arg(args, posmap, lines, t0.pos, fn)
+            put("start" if fn == "start" else "fixed", val, t0.pos)
+            return
+        if fn in ("label", "equal"):
+            if len(args) == 1 and args[0].kind in ("STRING", "NAME"):
+                put("label", args[0].value, t0.pos)
+                return
+            _raise_at(t0.pos, posmap, lines, f"{fn}() takes one name, e.g. {fn}(\"a\")")
+        if fn == "c":
+            _raise_at(t0.pos, posmap, lines,
+                      "c(...) modifiers are for multiple groups, which acsi does not fit yet")
+        _raise_at(t0.pos, posmap, lines,
+                  f"unknown modifier {fn}(); use a number, NA, a label, start(), label() or equal()")
+    _raise_at(t0.pos, posmap, lines,
+              "cannot read this modifier: use a number (1*x), NA (NA*x), a label (a*x) or start(v)*x")
+
+
+def _number_arg(args: list[_Tok], posmap: list[tuple[int, int]], lines: list[str], pos: int, fn: str) -> float:
+    sign = 1.0
+    if args and args[0].kind == "MINUS":
+        sign, args = -1.0, args[1:]
+    if len(args) == 1 and args[0].kind == "NUMBER":
+        return sign * float(args[0].value)
+    if len(args) == 1 and args[0].kind == "NAME" and args[0].value == "NA" and fn == "start":
+        _raise_at(pos, posmap, lines, "start(NA) is not a start value; give a number")
+    _raise_at(pos, posmap, lines, f"{fn}() takes one number, e.g. {fn}(0.5)")
+    raise AssertionError  # unreachable
+
+
+# --------------------------------------------------------------------------- expressions
+
+_FUNCS: dict[str, Callable[..., object]] = {
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "tanh": np.tanh,
+}
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_UNOPS = (ast.UAdd, ast.USub)
+
+
+def _to_python(expr: str) -> str:
+    return expr.replace("^", "**")
+
+
+def _validate_node(node: ast.AST) -> str | None:
+    """Return an error message for the first disallowed node, else None."""
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Expression, ast.Load)):
+            continue
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, _BINOPS):
+            continue
+        if isinstance(sub, ast.UnaryOp) and isinstance(sub.op, _UNOPS):
+            continue
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, (int, float)) and not isinstance(sub.value, bool):
+            continue
+        if isinstance(sub, ast.Name):
+            continue
+        if isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Name) and sub.func.id in _FUNCS and not sub.keywords:
+                continue
+            fname = sub.func.id if isinstance(sub.func, ast.Name) else "?"
+            return f"unknown function {fname}(); allowed: {', '.join(sorted(_FUNCS))}"
+        if isinstance(sub, _BINOPS + _UNOPS):
+            continue
+        return f"cannot use {type(sub).__name__} in an expression; use + - * / ^ and numbers"
+    return None
+
+
+def _check_expression(expr: str, pos: int, posmap: list[tuple[int, int]], lines: list[str]) -> None:
+    if any(c in expr for c in "'\"[]{}@;:=<>!&|`$%\\"):
+        _raise_at(pos, posmap, lines, f"unexpected character in expression {expr!r}")
+    if "." in expr and re.search(r"[A-Za-z_]\w*\.\w", expr):
+        _raise_at(pos, posmap, lines,
+                  f"names with '.' cannot be used in expressions ({expr!r}); label the parameter")
+    try:
+        tree = ast.parse(_to_python(expr), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        _raise_at(pos, posmap, lines, f"cannot read the expression {expr!r}")
+        return
+    msg = _validate_node(tree)
+    if msg:
+        _raise_at(pos, posmap, lines, msg)
+
+
+def compile_expression(expr: str) -> tuple[Callable[[dict[str, object]], object], tuple[str, ...]]:
+    """Compile a ``:=`` / constraint expression into a function of named values.
+
+    Works with floats, numpy arrays (batched evaluation) and complex numbers (complex-step
+    derivatives).
+
+    Returns
+    -------
+    func : callable
+        ``func(values)`` evaluates the expression with ``values[name]`` for each name.
+    names : tuple of str
+        The names the expression uses, in first-use order.
+
+    Examples
+    --------
+    >>> f, names = compile_expression("a*b + c^2")
+    >>> names, f({"a": 2.0, "b": 3.0, "c": 1.0})
+    (('a', 'b', 'c'), 7.0)
+    """
+    tree = ast.parse(_to_python(expr), mode="eval")
+    msg = _validate_node(tree)
+    if msg:
+        raise ModelSyntaxError(msg, text=expr)
+    names: list[str] = []
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Name) and sub.id not in _FUNCS and sub.id not in names:
+            names.append(sub.id)
+    code = compile(tree, "<acsi expression>", "eval")
+
+    def func(values: dict[str, object]) -> object:
+        env: dict[str, object] = dict(_FUNCS)
+        env.update(values)
+        return eval(code, {"__builtins__": {}}, env)  # noqa: S307 - AST validated above
+
+    # keep math importable for doctests using floats
+    _ = math
+    return func, tuple(names)
