@@ -414,7 +414,7 @@ def _parse_terms(
     order: list[str] = []
     for gi, g in enumerate(groups):
         if not g:
-            pos = plus_pos[gi]
+            pos = plus_pos[gi + 1] if gi + 1 < len(plus_pos) else plus_pos[gi]
             _raise_at(pos, posmap, lines, "an empty term: two '+' in a row, or a '+' at the end")
         # split on '*' at depth 0
         parts: list[list[_Tok]] = [[]]
