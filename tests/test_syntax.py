@@ -59,7 +59,7 @@ def test_positions_point_at_the_offending_text():
     with pytest.raises(ModelSyntaxError) as err:
         parse_model("f =~ x1 + x2\ng =~ y1 ++ y2")
     assert err.value.line == 2
-    assert err.value.column == 11
+    assert err.value.column == 10  # the second "+"
     assert "g =~ y1 ++ y2" in err.value.text
 
 
