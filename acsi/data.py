@@ -1,0 +1,251 @@
+"""Data validation shared by every estimator: column checks, missing data, numeric matrix.
+
+Nothing is silently dropped, replaced or converted: an unknown column raises
+:class:`~acsi.DataError` with the closest existing name, a non-numeric column raises with
+the column and its type, missing values are removed listwise with a
+:class:`~acsi.MissingDataWarning` that counts the rows (or replaced by column means when
+asked, with a warning), and a declared missing-value code (for example ``-99``) is turned
+into a missing value only when the user declares it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from acsi.exceptions import DataError, MissingDataWarning
+
+__all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame"]
+
+MissingPolicy = Literal["listwise", "mean", "error"]
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """A validated numeric data matrix.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, p)
+        float64, C-contiguous, no missing values.
+    columns : tuple of str
+        Column names in the order of ``X``'s columns.
+    n_dropped : int
+        Rows removed by listwise deletion.
+    n_replaced : int
+        Values replaced by column means (``missing="mean"``).
+    index : pandas.Index
+        Index labels of the rows kept.
+    """
+
+    X: np.ndarray
+    columns: tuple[str, ...]
+    n_dropped: int
+    n_replaced: int
+    index: pd.Index
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return int(self.X.shape[0])
+
+    def frame(self) -> pd.DataFrame:
+        """The data as a DataFrame."""
+        return pd.DataFrame(self.X, columns=list(self.columns), index=self.index)
+
+
+def as_frame(data: object, *, argument: str = "data") -> pd.DataFrame:
+    """Return ``data`` as a DataFrame, or raise a DataError that says what is accepted."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, np.ndarray) and data.ndim == 2:
+        return pd.DataFrame(data, columns=[f"x{j + 1}" for j in range(data.shape[1])])
+    if isinstance(data, dict):
+        try:
+            return pd.DataFrame(data)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"`{argument}` could not be made into a table: {exc}") from exc
+    raise DataError(
+        f"`{argument}` must be a pandas DataFrame (one column per item, one row per "
+        f"respondent), not {type(data).__name__}"
+    )
+
+
+def _suggest(name: str, columns: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, [str(c) for c in columns], n=1, cutoff=0.5)
+    if not close:
+        lowered = {str(c).lower(): str(c) for c in columns}
+        if name.lower() in lowered:
+            close = [lowered[name.lower()]]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_columns(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    context: str = "model",
+    where: dict[str, str] | None = None,
+) -> None:
+    """Raise DataError for the first name in ``columns`` that is not a numeric column.
+
+    Parameters
+    ----------
+    df : DataFrame
+    columns : iterable of str
+    context : str
+        What asks for the columns, used in the message ("model", "blocks", ...).
+    where : dict, optional
+        Column name -> location text (e.g. ``"line 3: F =~ x1 + x2"``) for the message.
+    """
+    where = where or {}
+    available = [str(c) for c in df.columns]
+    for name in columns:
+        if name not in df.columns:
+            loc = f" ({where[name]})" if name in where else ""
+            raise DataError(
+                f"variable {name!r} used in the {context}{loc} is not a column of the data"
+                f"{_suggest(name, available)} Columns are: {', '.join(available[:30])}"
+                f"{' ...' if len(available) > 30 else ''}"
+            )
+        col = df[name]
+        if isinstance(col, pd.DataFrame):
+            raise DataError(f"column {name!r} appears more than once in the data; rename the duplicates")
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            kind = str(col.dtype)
+            hint = ""
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                hint = " (a categorical column: convert it with .cat.codes or map its labels to numbers)"
+            else:
+                bad = pd.to_numeric(col, errors="coerce")
+                non_num = col[bad.isna() & col.notna()]
+                if len(non_num):
+                    hint = f" (for example the value {non_num.iloc[0]!r} in row {non_num.index[0]!r})"
+            raise DataError(
+                f"column {name!r} is not numeric (dtype {kind}){hint}; acsi needs numbers "
+                "for every item in the model"
+            )
+
+
+def prepare_data(
+    data: object,
+    columns: Sequence[str],
+    *,
+    missing: MissingPolicy = "listwise",
+    na_values: float | Sequence[float] | None = None,
+    context: str = "model",
+    where: dict[str, str] | None = None,
+    min_rows: int = 2,
+) -> PreparedData:
+    """Validate ``data[columns]`` and return it as a float matrix without missing values.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    columns : sequence of str
+        The columns the model uses, in the order wanted.
+    missing : {"listwise", "mean", "error"}, default "listwise"
+        ``"listwise"`` drops every row with a missing value in ``columns`` and warns with the
+        count; ``"mean"`` replaces missing values by the column mean (seminr's
+        ``mean_replacement``) and warns with the count; ``"error"`` raises.
+    na_values : float or sequence of float, optional
+        Codes that mean "missing" in the file (for example ``-99``); they become NaN before
+        the policy applies. Nothing is treated as missing unless declared.
+    context : str
+        Used in messages ("model", "blocks", ...).
+    where : dict, optional
+        Column -> model location for messages.
+    min_rows : int
+        Fewest rows accepted after missing-data handling.
+
+    Returns
+    -------
+    PreparedData
+
+    Raises
+    ------
+    acsi.DataError
+        Unknown or non-numeric column, infinite values, all rows missing, too few rows.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> df = pd.DataFrame({"a": [1, 2, None, 4], "b": [2, 1, 3, 5]})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     d = prepare_data(df, ["a", "b"])
+    >>> d.X.shape, d.n_dropped, str(w[0].message).split(":")[0]
+    ((3, 2), 1, '1 of 4 rows have missing values in the model variables and were removed (listwise deletion)')
+    """
+    if missing not in ("listwise", "mean", "error"):
+        raise DataError(f"missing={missing!r} is not one of 'listwise', 'mean', 'error'")
+    df = as_frame(data)
+    columns = [str(c) for c in columns]
+    dup = sorted({c for c in columns if columns.count(c) > 1})
+    if dup:
+        raise DataError(f"column(s) {dup} are listed more than once in the {context}")
+    check_columns(df, columns, context=context, where=where)
+    sub = df[columns].astype("float64")
+    if na_values is not None:
+        codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[arg-type]
+        sub = sub.mask(sub.isin(codes))
+    X = sub.to_numpy(dtype=np.float64, copy=True)
+    if np.isinf(X).any():
+        j = int(np.where(np.isinf(X).any(axis=0))[0][0])
+        raise DataError(f"column {columns[j]!r} holds infinite values; replace or remove them")
+    miss = np.isnan(X)
+    n_total = X.shape[0]
+    n_dropped = 0
+    n_replaced = 0
+    index = sub.index
+    if miss.any():
+        per_col = miss.sum(axis=0)
+        detail = ", ".join(f"{columns[j]} ({int(per_col[j])})" for j in np.argsort(-per_col)[:5] if per_col[j])
+        if missing == "error":
+            raise DataError(
+                f"{int(miss.any(axis=1).sum())} rows have missing values (most in {detail}); "
+                "use missing='listwise' or missing='mean', or impute them first"
+            )
+        if missing == "listwise":
+            keep = ~miss.any(axis=1)
+            n_dropped = int(n_total - keep.sum())
+            if keep.sum() == 0:
+                raise DataError(
+                    f"every row has a missing value in the {context} variables (most in {detail}); "
+                    "listwise deletion leaves no data"
+                )
+            X = X[keep]
+            index = index[keep]
+            warnings.warn(
+                f"{n_dropped} of {n_total} rows have missing values in the {context} variables "
+                f"and were removed (listwise deletion): most in {detail}. Pass missing='mean' "
+                "to replace them by column means instead.",
+                MissingDataWarning,
+                stacklevel=3,
+            )
+        else:
+            col_all_missing = miss.all(axis=0)
+            if col_all_missing.any():
+                j = int(np.where(col_all_missing)[0][0])
+                raise DataError(f"column {columns[j]!r} has no observed value; remove it from the {context}")
+            means = np.nanmean(X, axis=0)
+            n_replaced = int(miss.sum())
+            X = np.where(miss, means, X)
+            warnings.warn(
+                f"{n_replaced} missing values in {int(miss.any(axis=1).sum())} of {n_total} rows "
+                f"were replaced by column means (missing='mean'): most in {detail}.",
+                MissingDataWarning,
+                stacklevel=3,
+            )
+    if X.shape[0] < min_rows:
+        raise DataError(
+            f"only {X.shape[0]} complete rows remain for the {context}; at least {min_rows} are needed"
+        )
+    return PreparedData(np.ascontiguousarray(X), tuple(columns), n_dropped, n_replaced, index)
