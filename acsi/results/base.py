@@ -1,0 +1,141 @@
+"""One summary drives the text, the notebook HTML and the Excel export of every result.
+
+A result class implements :meth:`ResultMixin._summary` returning a :class:`Summary` (a title,
+a header of key/value facts and a list of titled tables); the mixin gives it ``summary()``,
+``__str__``, ``_repr_html_`` and ``to_excel()``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Summary", "ResultMixin", "format_value"]
+
+
+def format_value(value: Any, digits: int = 3) -> str:
+    """Format a scalar for display: floats with ``digits`` decimals, NaN as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return ""
+        if v != 0 and (abs(v) < 10 ** (-digits) or abs(v) >= 1e7):
+            return f"{v:.{digits}e}"
+        return f"{v:.{digits}f}"
+    return str(value)
+
+
+@dataclass
+class Summary:
+    """A printable, exportable summary.
+
+    Attributes
+    ----------
+    title : str
+    header : list of (label, value)
+        Facts shown above the tables (estimator, n, converged, ...).
+    tables : list of (title, DataFrame)
+    notes : list of str
+    """
+
+    title: str
+    header: list[tuple[str, Any]] = field(default_factory=list)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    digits: int = 3
+
+    def _fmt_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        return df.map(lambda v: format_value(v, self.digits))
+
+    def as_text(self) -> str:
+        """Plain-text rendering."""
+        width = 78
+        out = [self.title, "=" * min(width, max(len(self.title), 20))]
+        if self.header:
+            lw = max(len(str(k)) for k, _ in self.header)
+            for k, v in self.header:
+                out.append(f"{str(k):<{lw}}  {format_value(v, self.digits)}")
+        for title, df in self.tables:
+            out.append("")
+            out.append(title)
+            out.append("-" * min(width, max(len(title), 10)))
+            out.append(self._fmt_frame(df).to_string())
+        for note in self.notes:
+            out.append("")
+            out.append(note)
+        return "\n".join(out)
+
+    def as_html(self) -> str:
+        """HTML rendering for notebooks and reports (self-contained, no scripts)."""
+        parts = [f'<div class="acsi-summary"><h4>{html.escape(self.title)}</h4>']
+        if self.header:
+            rows = "".join(
+                f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                f"<td style='text-align:left'>{html.escape(format_value(v, self.digits))}</td></tr>"
+                for k, v in self.header
+            )
+            parts.append(f"<table>{rows}</table>")
+        for title, df in self.tables:
+            parts.append(f"<h5>{html.escape(title)}</h5>")
+            parts.append(self._fmt_frame(df).to_html(border=0, classes="acsi-table", na_rep=""))
+        for note in self.notes:
+            parts.append(f"<p><em>{html.escape(note)}</em></p>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
+
+class ResultMixin:
+    """Text, HTML and Excel output for result classes that implement ``_summary()``."""
+
+    def _summary(self) -> Summary:  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        """Tables written by :meth:`to_excel`; default: those of the summary."""
+        return {title: df for title, df in self._summary().tables}
+
+    def summary(self) -> str:
+        """The result as text (also what ``print(result)`` shows)."""
+        return self._summary().as_text()
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return self._summary().as_html()
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write every table to its own sheet of an ``.xlsx`` workbook (needs openpyxl).
+
+        Returns the path written.
+        """
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "to_excel needs openpyxl: pip install 'acsi[io]' (or pip install openpyxl)"
+            ) from exc
+        path = Path(path)
+        used: set[str] = set()
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for title, df in self._tables().items():
+                sheet = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "table"
+                base, k = sheet, 2
+                while sheet in used:
+                    sheet = f"{base[:28]}_{k}"
+                    k += 1
+                used.add(sheet)
+                df.to_excel(writer, sheet_name=sheet)
+        return path
