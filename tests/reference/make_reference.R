@@ -123,8 +123,8 @@ save_alpha <- function(name, items, data_file, call, keys = NULL) {
           r_drop = setNames(as.list(its$r.drop), rownames(its)),
           feldt_ci = list(lower = unname(a$feldt$lower.ci), upper = unname(a$feldt$upper.ci)),
           total = as.list(tot),
-          item_stats = cbind(item = rownames(its), as.data.frame(its)),
-          alpha_drop = cbind(item = rownames(ad), as.data.frame(ad)),
+          item_stats = `rownames<-`(cbind(item = rownames(its), as.data.frame(its)), NULL),
+          alpha_drop = `rownames<-`(cbind(item = rownames(ad), as.data.frame(ad)), NULL),
           feldt = list(lower.ci = unname(as.numeric(a$feldt$lower.ci)),
                        alpha = unname(as.numeric(a$feldt$alpha)),
                        upper.ci = unname(as.numeric(a$feldt$upper.ci))),
@@ -299,16 +299,23 @@ save_omega <- function(name, data, items, data_file) {
   p <- parameterEstimates(fit)
   lam <- p$est[p$op == "=~"]; th <- p$est[p$op == "~~" & p$lhs == p$rhs & p$lhs %in% items]
   S <- lavInspect(fit, "sampstat")$cov; Sig <- lavInspect(fit, "implied")$cov
-  om_formula <- sum(lam)^2 / (sum(lam)^2 + sum(th))
+  psi <- p$est[p$op == "~~" & p$lhs == "f" & p$rhs == "f"]
+  num <- psi * sum(lam)^2                      # variance of the sum explained by f
+  std <- standardizedSolution(fit)
   psy <- capture(psych::omega(data[, items], nfactors = 1, plot = FALSE))
   wj(list(name = name, kind = "omega", data = data_file, items = items, model = model,
           call = "fit <- cfa(model, data); semTools::compRelSEM(fit, ...)",
           versions = versions, nobs = lavInspect(fit, "nobs"),
           loadings = setNames(as.list(lam), items), residuals = setNames(as.list(th), items),
-          factor_variance = p$est[p$op == "~~" & p$lhs == "f" & p$rhs == "f"],
-          omega_formula = om_formula,
-          omega_obs_var = sum(lam)^2 / sum(S),
-          omega_implied_var = sum(lam)^2 / sum(Sig),
+          factor_variance = psi,
+          std_loadings = setNames(as.list(std$est.std[std$op == "=~"]), items),
+          formulas_note = paste("marker-variable fit (first loading 1): omega = psi*(sum",
+                                "lambda)^2 / D with D = psi*(sum lambda)^2 + sum theta",
+                                "(= sum of model-implied covariances when residuals are",
+                                "uncorrelated) or D = sum of the sample covariances (divisor N)"),
+          omega_formula = num / (num + sum(th)),
+          omega_obs_var = num / sum(S),
+          omega_implied_var = num / sum(Sig),
           compRelSEM_default = crel_json(compRelSEM(fit)),
           compRelSEM_obs_var_TRUE = crel_json(compRelSEM(fit, obs.var = TRUE)),
           compRelSEM_obs_var_FALSE = crel_json(compRelSEM(fit, obs.var = FALSE)),
@@ -348,8 +355,8 @@ save_fa <- function(name, data, nf, fm, rotate, data_file, call) {
               loadings = mat_json(L), factor_names = colnames(L),
               h2 = vec_json(f$communality), u2 = vec_json(f$uniquenesses),
               e.values = as.numeric(f$e.values), values = as.numeric(f$values),
-              Phi = if (!is.null(f$Phi)) mat_json(f$Phi) else NULL,
-              rot.mat = if (!is.null(f$rot.mat)) unname(unclass(f$rot.mat)) else NULL,
+              Phi = if (!is.null(f$Phi)) mat_json(f$Phi) else NA,
+              rot.mat = if (!is.null(f$rot.mat)) unname(unclass(f$rot.mat)) else NA,
               objective = f$objective, STATISTIC = f$STATISTIC, dof = f$dof, PVAL = f$PVAL,
               null.chisq = f$null.chisq, null.dof = f$null.dof, chi = f$chi, rms = f$rms,
               TLI = f$TLI, RMSEA = as.list(f$RMSEA), BIC = f$BIC,
