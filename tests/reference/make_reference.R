@@ -350,9 +350,18 @@ save_fa <- function(name, data, nf, fm, rotate, data_file, call) {
   cap <- capture(psych::fa(data, nfactors = nf, fm = fm, rotate = rotate))
   f <- cap$value
   L <- unclass(f$loadings)
+  f0 <- suppressWarnings(psych::fa(data, nfactors = nf, fm = fm, rotate = "none"))
   res <- list(name = name, kind = "fa", data = data_file, call = call, versions = versions,
               items = colnames(data), nobs = nrow(data), nfactors = nf, fm = fm, rotate = rotate,
               loadings = mat_json(L), factor_names = colnames(L),
+              unrotated_loadings = mat_json(unclass(f0$loadings)),
+              notes = paste("psych 2.2.9: varimax = stats::varimax(L) (normalize = TRUE, eps = 1e-5);",
+                            "promax = psych::kaiser(L, rotate = 'Promax') (rows / sqrt(h2),",
+                            "psych::Promax m = 4 which starts from stats::varimax, rows * sqrt(h2));",
+                            "oblimin = GPArotation::oblimin(L) (gam = 0, normalize = FALSE, eps = 1e-5,",
+                            "maxit = 1000); afterwards columns are sign-flipped so colSums(L) > 0 and",
+                            "ordered by variance accounted for; fm = 'pa' iterates communalities",
+                            "(start: SMC) until the change in sum(h2) < min.err = 0.001, max.iter = 50"),
               h2 = vec_json(f$communality), u2 = vec_json(f$uniquenesses),
               e.values = as.numeric(f$e.values), values = as.numeric(f$values),
               Phi = if (!is.null(f$Phi)) mat_json(f$Phi) else NA,
