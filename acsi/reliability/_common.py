@@ -1,0 +1,112 @@
+"""Shared input handling of the reliability functions (validation, moments)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from acsi.data import as_frame, check_columns, prepare_data
+from acsi.exceptions import DataError, MissingDataWarning
+
+__all__ = ["item_matrix", "check_variation", "cov_pairwise", "corr_from_cov"]
+
+
+def _columns_of(items: object, columns: Sequence[str] | None, argument: str) -> tuple[pd.DataFrame, list[str]]:
+    df = as_frame(items, argument=argument)
+    cols = [str(c) for c in df.columns] if columns is None else [str(c) for c in columns]
+    return df, cols
+
+
+def item_matrix(
+    items: object,
+    columns: Sequence[str] | None = None,
+    *,
+    missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
+    na_values: float | Sequence[float] | None = None,
+    context: str = "scale",
+    min_items: int = 2,
+    argument: str = "items",
+) -> tuple[np.ndarray, list[str], int]:
+    """Validated item matrix (may hold NaN when ``missing="pairwise"``), names, rows dropped."""
+    df, cols = _columns_of(items, columns, argument)
+    if len(cols) < min_items:
+        raise DataError(
+            f"`{argument}` has {len(cols)} item(s) ({', '.join(cols) or 'none'}); at least "
+            f"{min_items} are needed for a {context}"
+        )
+    if missing == "pairwise":
+        dup = sorted({c for c in cols if cols.count(c) > 1})
+        if dup:
+            raise DataError(f"column(s) {dup} are listed more than once in the {context}")
+        check_columns(df, cols, context=context)
+        sub = df[cols].astype("float64")
+        if na_values is not None:
+            codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[arg-type]
+            sub = sub.mask(sub.isin(codes))
+        X = sub.to_numpy(dtype=np.float64, copy=True)
+        if np.isinf(X).any():
+            j = int(np.where(np.isinf(X).any(axis=0))[0][0])
+            raise DataError(f"column {cols[j]!r} holds infinite values; replace or remove them")
+        n_obs = (~np.isnan(X)).sum(axis=0)
+        if (n_obs < 2).any():
+            j = int(np.argmin(n_obs))
+            raise DataError(f"item {cols[j]!r} has fewer than 2 observed values")
+        n_miss = int(np.isnan(X).any(axis=1).sum())
+        if n_miss:
+            warnings.warn(
+                f"{n_miss} of {X.shape[0]} rows have missing values in the {context} items; "
+                "covariances use all pairwise-complete rows (missing='pairwise', psych's default)",
+                MissingDataWarning,
+                stacklevel=3,
+            )
+        return X, cols, 0
+    if missing not in ("listwise", "mean", "error"):
+        raise DataError(
+            f"missing={missing!r} is not one of 'listwise', 'pairwise', 'mean', 'error'"
+        )
+    prepared = prepare_data(df, cols, missing=missing, na_values=na_values, context=context, min_rows=3)
+    return prepared.X, list(prepared.columns), prepared.n_dropped
+
+
+def check_variation(X: np.ndarray, names: Sequence[str], context: str = "scale") -> None:
+    """Raise DataError naming the first item without variance."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(X, axis=0)
+    bad = np.where(~(sd > 0))[0]
+    if bad.size:
+        j = int(bad[0])
+        raise DataError(
+            f"item {names[j]!r} is constant (every answer is {np.nanmax(X[:, j]):g}); it has no "
+            f"variance and cannot be part of a {context}: remove it"
+        )
+
+
+def cov_pairwise(X: np.ndarray) -> np.ndarray:
+    """Covariance matrix with divisor n - 1 from pairwise-complete rows (R ``cov(use="pairwise")``)."""
+    if not np.isnan(X).any():
+        return np.cov(X, rowvar=False, ddof=1)
+    p = X.shape[1]
+    C = np.empty((p, p))
+    obs = ~np.isnan(X)
+    for i in range(p):
+        for j in range(i, p):
+            m = obs[:, i] & obs[:, j]
+            a, b = X[m, i], X[m, j]
+            C[i, j] = C[j, i] = np.dot(a - a.mean(), b - b.mean()) / (m.sum() - 1)
+    return C
+
+
+def corr_from_cov(C: np.ndarray) -> np.ndarray:
+    """cov2cor."""
+    d = 1.0 / np.sqrt(np.diag(C))
+    return C * d[:, None] * d[None, :]
+
+
+def smc(R: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations 1 - 1/diag(R^-1) (pseudo-inverse, as psych::smc)."""
+    return 1.0 - 1.0 / np.diag(np.linalg.pinv(R, hermitian=True))
