@@ -1,0 +1,245 @@
+"""``acsi.pls``: validate, estimate, return an immutable :class:`~acsi.pls.results.PLSResult`."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from acsi.data import prepare_data
+from acsi.exceptions import (
+    ConvergenceWarning,
+    DataError,
+    InadmissibleSolutionWarning,
+    SpecificationError,
+)
+from acsi.pls.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
+from acsi.pls.plsc import plsc_correct
+from acsi.pls.results import PLSResult, PLSSettings
+from acsi.pls.spec import PLSSpec
+from acsi.spec.syntax import ParsedModel
+
+__all__ = ["pls"]
+
+
+def pls(
+    model: str | ParsedModel | PLSSpec,
+    data: object,
+    scheme: str = "path",
+    consistent: bool = False,
+    max_iter: int = 300,
+    tol: float = 1e-7,
+    missing: str = "listwise",
+    na_values: float | Sequence[float] | None = None,
+) -> PLSResult:
+    """Estimate a PLS path model (PLS-PM, Wold/Lohmoeller), optionally consistent (PLSc).
+
+    The model is written in lavaan-style syntax: ``C =~ x1 + x2`` a Mode A block
+    (correlation weights), ``C <~ x1 + x2`` a Mode B block (regression weights), ``Y ~ X``
+    a structural path; a single-item construct is written ``C =~ item``. Indicators are
+    standardized (divisor n-1). Starting from unit outer weights, the algorithm alternates
+    inner proxies (``scheme``) and outer weight updates until the summed absolute change
+    of the outer weights is below ``tol``; the paths are then OLS regressions on the
+    construct correlations ``C = W'RW``,
+
+    .. math:: \\beta_{\\cdot j} = C_{XX}^{-1} C_{Xj}, \\qquad R^2_j = \\beta_{\\cdot j}' C_{Xj}.
+
+    With ``consistent=True`` every ``=~`` construct is treated as reflective and corrected
+    by PLSc (Dijkstra & Henseler 2015): construct correlations are divided by
+    ``sqrt(rho_A,i rho_A,j)``, paths re-estimated, loadings replaced by
+    ``w sqrt(rho_A) / w'w``.
+
+    Defaults equal R seminr's ``estimate_pls`` (path weighting, unit initial weights,
+    stop 1e-7 on the outer weights, at most 300 iterations); the result's ``settings``
+    records them. Differences elsewhere: seminr's default missing-data treatment is mean
+    replacement (here ``missing="mean"``) and its ``reflective()`` means PLSc (here
+    ``consistent=True``); SmartPLS uses the same defaults, but its "reflective" is Mode A
+    without correction; plspm (R and PyPI) defaults to the centroid scheme, and the PyPI
+    port's default scaling divides by a pooled standard deviation with divisor n.
+
+    Parameters
+    ----------
+    model : str, ParsedModel or PLSSpec
+        The model syntax.
+    data : pandas.DataFrame
+        One row per respondent; every indicator a numeric column.
+    scheme : {"path", "factorial", "centroid"}, default "path"
+        Inner weighting scheme: path weighting (regression weights for predecessors,
+        correlations for successors), factorial (correlations), centroid (signs of the
+        correlations).
+    consistent : bool, default False
+        Apply PLSc to the ``=~`` constructs.
+    max_iter : int, default 300
+        Most iterations; a :class:`~acsi.ConvergenceWarning` is issued when reached.
+    tol : float, default 1e-7
+        Stop criterion on ``sum |W_new - W_old|``.
+    missing : {"listwise", "mean", "error"}, default "listwise"
+        Missing values: drop rows (with a warning giving the count), replace by column means
+        (seminr's ``mean_replacement``, with a warning), or raise.
+    na_values : float or sequence of float, optional
+        Codes meaning "missing" in the data (e.g. ``-99``).
+
+    Returns
+    -------
+    PLSResult
+
+    Raises
+    ------
+    acsi.ModelSyntaxError, acsi.SpecificationError, acsi.DataError
+
+    Warns
+    -----
+    acsi.ConvergenceWarning
+        ``max_iter`` reached.
+    acsi.InadmissibleSolutionWarning
+        |path| > 1, R-squared > 1, a PLSc construct correlation matrix that is not
+        positive definite, rho_A not positive.
+    acsi.MissingDataWarning
+        Rows removed or values replaced.
+
+    References
+    ----------
+    Lohmoeller (1989), *Latent Variable Path Modeling with Partial Least Squares*;
+    Dijkstra & Henseler (2015), *MIS Quarterly* 39(2); Ray, Danks & Calero Valdez (2022),
+    seminr (R package).
+
+    Examples
+    --------
+    >>> import acsi
+    >>> from acsi.datasets import load_mobi
+    >>> res = acsi.pls('''
+    ...     Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ...     Expectation  =~ CUEX1 + CUEX2 + CUEX3
+    ...     Value        <~ PERV1 + PERV2
+    ...     Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+    ...     Satisfaction ~ Image + Expectation + Value
+    ... ''', load_mobi())
+    >>> res.paths.loc[["Image", "Expectation", "Value"], "Satisfaction"].round(4).tolist()
+    [0.4177, 0.1485, 0.3343]
+    >>> res.converged, res.iterations
+    (True, 5)
+    """
+    if scheme not in SCHEMES:
+        raise SpecificationError(
+            f"scheme={scheme!r} is not one of {', '.join(repr(s) for s in SCHEMES)} "
+            "(path weighting is seminr's and SmartPLS's default)"
+        )
+    if not isinstance(consistent, (bool, np.bool_)):
+        raise SpecificationError(f"consistent must be True or False, not {consistent!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
+        raise SpecificationError(f"max_iter must be a non-negative integer, not {max_iter!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
+        math.isfinite(float(tol)) and tol > 0
+    ):
+        raise SpecificationError(f"tol must be a positive number (seminr's is 1e-7), not {tol!r}")
+    if missing not in ("listwise", "mean", "error"):
+        raise SpecificationError(
+            f"missing={missing!r} is not one of 'listwise', 'mean' (seminr's mean replacement), 'error'"
+        )
+    spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
+    prepared = prepare_data(
+        data,
+        spec.indicators,
+        missing=missing,  # type: ignore[arg-type]
+        na_values=na_values,
+        context="model",
+        where=spec.where,
+        min_rows=3,
+    )
+    X = prepared.X
+    sd = X.std(axis=0, ddof=1)
+    if (sd == 0).any():
+        j = int(np.flatnonzero(sd == 0)[0])
+        raise DataError(
+            f"indicator {spec.indicators[j]!r} ({spec.where.get(spec.indicators[j], 'model')}) "
+            "has no variance in the data used; it cannot be standardized. Remove it from its block."
+        )
+    R = correlation(X)
+    for c, m in enumerate(spec.mode):
+        idx = np.flatnonzero(spec.block == c)
+        if m == "B" and idx.size > 1:
+            ev = np.linalg.eigvalsh(R[np.ix_(idx, idx)])
+            if ev[0] <= 1e-12 * max(1.0, ev[-1]):
+                raise DataError(
+                    f"the indicators of the Mode B construct {spec.constructs[c]!r} "
+                    f"({', '.join(spec.block_indicators(c))}) are perfectly collinear; Mode B "
+                    "weights are regression weights and cannot be estimated. Remove a redundant "
+                    "indicator or use '=~' (Mode A)."
+                )
+    kernel = fit_kernel(R, spec, scheme=scheme, tol=float(tol), max_iter=int(max_iter))
+    if not kernel.converged:
+        warnings.warn(
+            f"the PLS algorithm did not converge in max_iter={max_iter} iterations (last change "
+            f"of the outer weights {kernel.weight_diff:.3g} >= tol={tol:g}); the estimates are "
+            "not final. Increase max_iter, or try scheme='factorial'.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    if consistent:
+        kernel = plsc_correct(R, spec, kernel)
+    _check_admissible(spec, kernel)
+    settings = PLSSettings(
+        scheme=scheme,
+        consistent=bool(consistent),
+        max_iter=int(max_iter),
+        tol=float(tol),
+        missing=missing,
+        na_values=na_values,
+    )
+    return PLSResult(spec=spec, data=prepared, kernel=kernel, R=R, settings=settings)
+
+
+def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
+    """Warn (InadmissibleSolutionWarning) about |path| > 1, R^2 > 1, non-PD correlations."""
+    names = spec.constructs
+    problems: list[str] = []
+    if kernel.rho_a is not None:
+        bad = [names[c] for c in range(spec.k) if not kernel.rho_a[c] > 0]
+        if bad:
+            problems.append(
+                f"rho_A is not positive for {', '.join(bad)}, so PLSc cannot correct their "
+                "correlations (results are NaN)"
+            )
+        C = kernel.C
+        if np.isfinite(C).all():
+            ev = np.linalg.eigvalsh(C)
+            if ev[0] <= 0:
+                problems.append(
+                    f"the PLSc construct correlation matrix is not positive definite (smallest "
+                    f"eigenvalue {ev[0]:.3g})"
+                )
+        big = [
+            f"{names[i]} <-> {names[j]} ({C[i, j]:.3f})"
+            for i in range(spec.k)
+            for j in range(i + 1, spec.k)
+            if np.isfinite(C[i, j]) and abs(C[i, j]) > 1
+        ]
+        if big:
+            problems.append(f"disattenuated correlations above 1 in absolute value: {', '.join(big)}")
+        heywood = [
+            f"{spec.indicators[j]} on {names[spec.block[j]]} ({kernel.L[j, spec.block[j]]:.3f})"
+            for j in range(spec.p)
+            if abs(kernel.L[j, spec.block[j]]) > 1
+        ]
+        if heywood:
+            problems.append(f"consistent loadings above 1: {', '.join(heywood)}")
+    paths = [
+        f"{names[i]} -> {names[j]} ({kernel.B[i, j]:.3f})"
+        for i in range(spec.k)
+        for j in range(spec.k)
+        if spec.inner[i, j] and abs(kernel.B[i, j]) > 1
+    ]
+    if paths:
+        problems.append(f"path coefficients above 1 in absolute value: {', '.join(paths)}")
+    r2 = [f"{names[j]} ({kernel.r2[j]:.3f})" for j in range(spec.k) if kernel.r2[j] > 1]
+    if r2:
+        problems.append(f"R-squared above 1: {', '.join(r2)}")
+    if problems:
+        warnings.warn(
+            "inadmissible PLS solution: " + "; ".join(problems) + ". Check the model for "
+            "overlapping or unreliable blocks (and consider consistent=False).",
+            InadmissibleSolutionWarning,
+            stacklevel=3,
+        )

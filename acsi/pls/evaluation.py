@@ -1,0 +1,198 @@
+"""Measurement and structural model evaluation for PLS path models, from moments.
+
+Pure numpy functions of the indicator correlations ``R`` (p x p), the block mask
+(p x k), the outer weights ``W`` (scaled to unit-variance scores), the loadings ``L`` and
+the construct correlations ``C``. They follow seminr's conventions (``summary()`` of a
+``seminr_model``) and are reused by :mod:`acsi.reliability`:
+
+==================  ==========================================================  =========
+function            formula                                                      seminr
+==================  ==========================================================  =========
+cronbach_alpha      ``k/(k-1) (1 - k / sum(R_bb))`` (standardized alpha)          alpha
+rho_c_ave           ``(sum l)^2 / ((sum l)^2 + sum(1 - l^2))``, ``mean(l^2)``     rhoC, AVE
+htmt                mean |r| between blocks / sqrt(product of the mean |r|        HTMT
+                    within each block) (Henseler, Ringle & Sarstedt 2015)
+fornell_larcker     score correlations below, sqrt(AVE) on the diagonal           FL
+cross_loadings      ``R W`` (item/score correlations)                             cross
+item_vif            ``diag(R_bb^-1)`` per block                                   item VIF
+inner_vif           ``diag(C_XX^-1)`` over the antecedents X of every target      VIF
+total_effects       ``(I - B)^-1 - I``                                            total
+==================  ==========================================================  =========
+
+Single-indicator constructs get alpha = rho_C = AVE = 1, a within-block HTMT term of 1
+and an item VIF of 1, as in seminr. A target with a single antecedent has inner VIF NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "cronbach_alpha",
+    "rho_c_ave",
+    "htmt",
+    "fornell_larcker",
+    "cross_loadings",
+    "item_vif",
+    "inner_vif",
+    "total_effects",
+    "reachability",
+    "adjusted_r2",
+]
+
+
+def _blocks(mask: np.ndarray) -> list[np.ndarray]:
+    return [np.flatnonzero(mask[:, c] != 0) for c in range(mask.shape[1])]
+
+
+def cronbach_alpha(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Standardized Cronbach's alpha of every block (1 for single items).
+
+    .. math:: \\alpha = \\frac{q}{q-1}\\Big(1 - \\frac{q}{\\mathbf 1' R_{bb} \\mathbf 1}\\Big)
+
+    Reference: Cronbach (1951), *Psychometrika* 16, 297-334.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = np.array([[1, .5, .5], [.5, 1, .5], [.5, .5, 1]])
+    >>> cronbach_alpha(R, np.ones((3, 1))).round(6).tolist()
+    [0.75]
+    """
+    out = np.ones(mask.shape[1])
+    for c, idx in enumerate(_blocks(mask)):
+        q = idx.size
+        if q < 2:
+            continue
+        total = R[np.ix_(idx, idx)].sum()
+        out[c] = q / (q - 1) * (1.0 - q / total)
+    return out
+
+
+def rho_c_ave(L: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Composite reliability rho_C (Joereskog 1971) and AVE (Fornell & Larcker 1981).
+
+    ``rho_C = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))``, ``AVE = sum(l^2) / q`` over the
+    loadings ``l`` of a block; both 1 for single-indicator blocks (seminr's convention).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rc, ave = rho_c_ave(np.array([[0.8], [0.8]]), np.ones((2, 1)))
+    >>> round(float(rc[0]), 6), round(float(ave[0]), 6)
+    (0.780488, 0.64)
+    """
+    k = mask.shape[1]
+    rc = np.ones(k)
+    ave = np.ones(k)
+    for c, idx in enumerate(_blocks(mask)):
+        if idx.size < 2:
+            continue
+        lam = L[idx, c]
+        s = lam.sum()
+        rc[c] = s * s / (s * s + (1.0 - lam * lam).sum())
+        ave[c] = (lam * lam).mean()
+    return rc, ave
+
+
+def htmt(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Heterotrait-monotrait ratio of correlations (upper triangle; NaN elsewhere).
+
+    .. math::
+
+        HTMT_{ij} = \\frac{\\overline{|r_{ij}|}}{\\sqrt{\\overline{|r_{ii}|}\\;
+        \\overline{|r_{jj}|}}}
+
+    with the mean absolute correlation between the items of blocks i and j in the
+    numerator and the mean absolute off-diagonal correlation within each block below
+    (1 for a single-item block), as seminr computes it.
+
+    Reference: Henseler, Ringle & Sarstedt (2015), *J. Acad. Mark. Sci.* 43, 115-135.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = np.array([[1, .6, .3, .3], [.6, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1.]])
+    >>> mask = np.array([[1, 0], [1, 0], [0, 1], [0, 1.]])
+    >>> float(htmt(R, mask)[0, 1])
+    0.5
+    """
+    blocks = _blocks(mask)
+    k = len(blocks)
+    A = np.abs(R)
+    mono = np.ones(k)
+    for c, idx in enumerate(blocks):
+        q = idx.size
+        if q < 2:
+            continue
+        sub = A[np.ix_(idx, idx)]
+        mono[c] = (sub.sum() - np.trace(sub)) / (q * (q - 1))
+    out = np.full((k, k), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(k - 1):
+            for j in range(i + 1, k):
+                het = A[np.ix_(blocks[i], blocks[j])].mean()
+                out[i, j] = het / np.sqrt(mono[i] * mono[j])
+    return out
+
+
+def fornell_larcker(C: np.ndarray, ave: np.ndarray) -> np.ndarray:
+    """Fornell-Larcker table: sqrt(AVE) on the diagonal, construct correlations below it,
+    NaN above (seminr's layout). Reference: Fornell & Larcker (1981), *JMR* 18, 39-50.
+    """
+    k = C.shape[0]
+    out = np.where(np.tril(np.ones((k, k), dtype=bool), -1), C, np.nan)
+    out[np.diag_indices(k)] = np.sqrt(ave)
+    return out
+
+
+def cross_loadings(R: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Correlations of every indicator with every construct score, ``R W / sqrt(diag(W'RW))``."""
+    RW = R @ W
+    sd = np.sqrt(np.einsum("pk,pk->k", W, RW))
+    return RW / sd
+
+
+def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """VIF of every indicator within its block, ``diag(R_bb^-1)`` (1 for single items)."""
+    out = np.ones(R.shape[0])
+    for idx in _blocks(mask):
+        if idx.size < 2:
+            continue
+        out[idx] = np.diag(np.linalg.inv(R[np.ix_(idx, idx)]))
+    return out
+
+
+def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """VIF of each antecedent per target (``out[i, j]`` for i -> j; NaN elsewhere and for
+    targets with a single antecedent, as seminr)."""
+    k = C.shape[0]
+    out = np.full((k, k), np.nan)
+    for j in np.flatnonzero(inner.any(axis=0)):
+        pred = np.flatnonzero(inner[:, j])
+        if pred.size < 2:
+            continue
+        out[pred, j] = np.diag(np.linalg.inv(C[np.ix_(pred, pred)]))
+    return out
+
+
+def total_effects(B: np.ndarray) -> np.ndarray:
+    """Total effects ``(I - B)^-1 - I`` of a recursive model (``[i, j]``: i on j)."""
+    k = B.shape[0]
+    return np.linalg.solve(np.eye(k) - B.T, np.eye(k)).T - np.eye(k)
+
+
+def reachability(inner: np.ndarray) -> np.ndarray:
+    """``out[i, j]`` True when a directed path leads from construct i to construct j."""
+    reach = inner.copy()
+    for _ in range(inner.shape[0]):
+        nxt = reach | ((reach.astype(int) @ inner.astype(int)) > 0)
+        if (nxt == reach).all():
+            break
+        reach = nxt
+    return reach
+
+
+def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:
+    """``1 - (1 - R^2) (n - 1) / (n - q - 1)`` with q predictors."""
+    return 1.0 - (1.0 - r2) * (n - 1) / (n - n_predictors - 1)

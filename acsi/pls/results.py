@@ -1,0 +1,352 @@
+"""Result of :func:`acsi.pls`: an immutable record with every table as a cached view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from acsi.pls import evaluation as ev
+from acsi.pls.algorithm import KernelResult, fit_kernel, standardize
+from acsi.pls.plsc import plsc_correct
+from acsi.results.base import ResultMixin, Summary
+
+if TYPE_CHECKING:
+    from acsi.data import PreparedData
+    from acsi.pls.spec import PLSSpec
+
+__all__ = ["PLSSettings", "PLSResult", "PEER_DIFFERENCES"]
+
+#: What other software does differently from acsi's (= seminr's) defaults.
+PEER_DIFFERENCES: dict[str, str] = {
+    "seminr": (
+        "same algorithm and defaults (path weighting, initial outer weights 1, stop when "
+        "sum |w_new - w_old| < 1e-7, at most 300 iterations, indicators standardized with "
+        "n-1); seminr's default missing-data treatment is mean replacement, acsi's is "
+        "listwise deletion with a warning (pass missing='mean' for seminr's); seminr's "
+        "reflective() means PLSc, acsi's '=~' is Mode A and PLSc only with consistent=True"
+    ),
+    "SmartPLS": (
+        "path weighting, initial outer weights 1, stop criterion 1e-7, at most 300 "
+        "iterations; its 'reflective' measurement is Mode A without correction (PLSc is a "
+        "separate algorithm, 'consistent PLS')"
+    ),
+    "plspm": (
+        "R plspm and the PyPI plspm default to the centroid scheme; their default scaling "
+        "(scaled=TRUE) standardizes the indicators, but the PyPI port divides by a pooled "
+        "standard deviation computed with n, which changes the paths; the stop criterion is "
+        "on the change of the outer weights (tol 1e-6, maxiter 100)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PLSSettings:
+    """The options a PLS model was estimated with (all of them, defaults included)."""
+
+    scheme: str = "path"
+    consistent: bool = False
+    max_iter: int = 300
+    tol: float = 1e-7
+    missing: str = "listwise"
+    na_values: Any = None
+    standardization: str = "z-scores, standard deviation with divisor n-1"
+    initial_weights: str = "1 for every indicator of its block"
+    stop_criterion: str = "sum of absolute changes of the outer weights < tol"
+    path_estimation: str = "OLS on the construct correlations"
+    peers: dict[str, str] = field(default_factory=lambda: dict(PEER_DIFFERENCES), compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Settings (and the peer differences) as a two-column table."""
+        rows = [
+            ("scheme", self.scheme),
+            ("consistent (PLSc)", self.consistent),
+            ("max_iter", self.max_iter),
+            ("tol", self.tol),
+            ("missing", self.missing),
+            ("na_values", "" if self.na_values is None else str(self.na_values)),
+            ("standardization", self.standardization),
+            ("initial weights", self.initial_weights),
+            ("stop criterion", self.stop_criterion),
+            ("paths", self.path_estimation),
+        ]
+        rows += [(f"vs {k}", v) for k, v in self.peers.items()]
+        return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
+
+
+@dataclass(frozen=True)
+class PLSResult(ResultMixin):
+    """A fitted PLS path model (returned by :func:`acsi.pls`).
+
+    Attributes
+    ----------
+    spec : PLSSpec
+        Blocks, modes and inner model.
+    data : PreparedData
+        The validated data (indicators in spec order, after missing-data handling).
+    kernel : KernelResult
+        Raw estimates in spec order (PLSc-corrected when ``settings.consistent``).
+    R : ndarray (p, p)
+        Indicator correlations.
+    settings : PLSSettings
+    """
+
+    spec: PLSSpec
+    data: PreparedData
+    kernel: KernelResult
+    R: np.ndarray
+    settings: PLSSettings
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def n(self) -> int:
+        """Number of observations used."""
+        return self.data.n
+
+    @property
+    def iterations(self) -> int:
+        """Index of the last PLS pass (seminr's count)."""
+        return self.kernel.iterations
+
+    @property
+    def converged(self) -> bool:
+        """Whether the outer weights converged within ``max_iter``."""
+        return self.kernel.converged
+
+    @property
+    def _c(self) -> list[str]:
+        return list(self.spec.constructs)
+
+    @property
+    def _x(self) -> list[str]:
+        return list(self.spec.indicators)
+
+    @cached_property
+    def _score_cor(self) -> np.ndarray:
+        """Correlations of the (uncorrected) construct scores."""
+        C = self.kernel.W.T @ self.R @ self.kernel.W
+        d = np.sqrt(np.diag(C))
+        C = C / np.outer(d, d)
+        return (C + C.T) / 2.0
+
+    # ------------------------------------------------------------------ estimates
+    @cached_property
+    def paths(self) -> pd.DataFrame:
+        """Path coefficients, rows sources and columns targets (0 where there is no path),
+        as seminr's ``path_coef``."""
+        return pd.DataFrame(self.kernel.B, index=self._c, columns=self._c)
+
+    @cached_property
+    def loadings(self) -> pd.DataFrame:
+        """Loadings, indicator x construct (0 outside the blocks); consistent loadings for
+        reflective constructs under PLSc."""
+        return pd.DataFrame(self.kernel.L, index=self._x, columns=self._c)
+
+    @cached_property
+    def weights(self) -> pd.DataFrame:
+        """Outer weights (for standardized indicators; unit-variance scores)."""
+        return pd.DataFrame(self.kernel.W, index=self._x, columns=self._c)
+
+    @cached_property
+    def r_squared(self) -> pd.Series:
+        """R-squared of the endogenous constructs."""
+        endo = self.spec.endogenous
+        return pd.Series(self.kernel.r2[endo], index=[c for c, e in zip(self._c, endo) if e], name="r_squared")
+
+    @cached_property
+    def adj_r_squared(self) -> pd.Series:
+        """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)``."""
+        endo = self.spec.endogenous
+        q = self.spec.inner.sum(axis=0)[endo]
+        adj = ev.adjusted_r2(self.kernel.r2[endo], self.n, q)
+        return pd.Series(adj, index=self.r_squared.index, name="adj_r_squared")
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Construct scores (standardized: mean 0, variance 1 with divisor n-1)."""
+        Z = standardize(self.data.X)
+        return pd.DataFrame(Z @ self.kernel.W, index=self.data.index, columns=self._c)
+
+    @cached_property
+    def construct_correlations(self) -> pd.DataFrame:
+        """Construct correlations used for the paths (disattenuated under PLSc)."""
+        return pd.DataFrame(self.kernel.C, index=self._c, columns=self._c)
+
+    # ------------------------------------------------------------------ evaluation
+    @cached_property
+    def rho_a(self) -> pd.Series:
+        """Dijkstra-Henseler rho_A per construct."""
+        from acsi.pls.plsc import rho_a
+
+        rho = self.kernel.rho_a if self.kernel.rho_a is not None else rho_a(self.R, self.kernel.W, self.spec)
+        return pd.Series(rho, index=self._c, name="rho_a")
+
+    @cached_property
+    def reliability(self) -> pd.DataFrame:
+        """alpha (standardized), rho_a, rho_c and ave per construct (seminr's
+        ``summary()$reliability``)."""
+        alpha = ev.cronbach_alpha(self.R, self.spec.mask)
+        rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        return pd.DataFrame(
+            {"alpha": alpha, "rho_a": self.rho_a.to_numpy(), "rho_c": rc, "ave": ave}, index=self._c
+        )
+
+    @cached_property
+    def htmt(self) -> pd.DataFrame:
+        """Heterotrait-monotrait ratios (upper triangle, NaN elsewhere)."""
+        return pd.DataFrame(ev.htmt(self.R, self.spec.mask), index=self._c, columns=self._c)
+
+    @cached_property
+    def fornell_larcker(self) -> pd.DataFrame:
+        """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
+        ave = self.reliability["ave"].to_numpy()
+        return pd.DataFrame(ev.fornell_larcker(self._score_cor, ave), index=self._c, columns=self._c)
+
+    @cached_property
+    def cross_loadings(self) -> pd.DataFrame:
+        """Correlations of every indicator with every construct score."""
+        return pd.DataFrame(ev.cross_loadings(self.R, self.kernel.W), index=self._x, columns=self._c)
+
+    @cached_property
+    def vif(self) -> pd.DataFrame:
+        """VIFs: of each indicator within its block (``kind="indicator"``, construct =
+        its block) and of each antecedent per target in the inner model (``kind="inner"``,
+        construct = target; NaN when the target has one antecedent), as seminr."""
+        rows: list[tuple[str, str, str, float]] = []
+        iv = ev.item_vif(self.R, self.spec.mask)
+        for j, x in enumerate(self._x):
+            rows.append(("indicator", self._c[self.spec.block[j]], x, float(iv[j])))
+        V = ev.inner_vif(self._score_cor, self.spec.inner)
+        for j in np.flatnonzero(self.spec.endogenous):
+            for i in np.flatnonzero(self.spec.inner[:, j]):
+                rows.append(("inner", self._c[j], self._c[i], float(V[i, j])))
+        return pd.DataFrame(rows, columns=["kind", "construct", "variable", "vif"])
+
+    def _refit_r2(self, inner: np.ndarray) -> np.ndarray:
+        from dataclasses import replace as _replace
+
+        spec = _replace(self.spec, inner=inner)
+        s = self.settings
+        k = fit_kernel(self.R, spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
+        if s.consistent:
+            k = plsc_correct(self.R, spec, k)
+        return k.r2
+
+    @cached_property
+    def f_squared(self) -> pd.DataFrame:
+        """Cohen's f-squared of every path, ``(R^2_in - R^2_out) / (1 - R^2_in)``, where
+        R^2_out comes from re-estimating the model without the path (seminr's method);
+        source x target, 0 where there is no path."""
+        k = self.spec.k
+        out = np.zeros((k, k))
+        r2 = self.kernel.r2
+        for j in np.flatnonzero(self.spec.endogenous):
+            for i in np.flatnonzero(self.spec.inner[:, j]):
+                inner = self.spec.inner.copy()
+                inner[i, j] = False
+                r2_out = self._refit_r2(inner)[j] if inner[:, j].any() else 0.0
+                out[i, j] = (r2[j] - r2_out) / (1.0 - r2[j])
+        return pd.DataFrame(out, index=self._c, columns=self._c)
+
+    @cached_property
+    def total_effects(self) -> pd.DataFrame:
+        """Total effects, source x target."""
+        return pd.DataFrame(ev.total_effects(self.kernel.B), index=self._c, columns=self._c)
+
+    @cached_property
+    def effects(self) -> pd.DataFrame:
+        """Direct, total indirect and total effects of every construct on every construct it
+        reaches (long table: source, target, direct, indirect, total)."""
+        B = self.kernel.B
+        T = ev.total_effects(B)
+        reach = ev.reachability(self.spec.inner)
+        rows = [
+            (self._c[i], self._c[j], float(B[i, j]), float(T[i, j] - B[i, j]), float(T[i, j]))
+            for i in range(self.spec.k)
+            for j in range(self.spec.k)
+            if reach[i, j]
+        ]
+        return pd.DataFrame(rows, columns=["source", "target", "direct", "indirect", "total"])
+
+    # ------------------------------------------------------------------ delegation
+    def bootstrap(self, **kwargs: Any) -> Any:
+        """Bootstrap this model; see :func:`acsi.inference.bootstrap.bootstrap_pls`."""
+        from acsi.inference.bootstrap import bootstrap_pls
+
+        return bootstrap_pls(self, **kwargs)
+
+    def index(self, scale: Any = (1, 10), **kwargs: Any) -> Any:
+        """ACSI 0-100 indices; see :func:`acsi.index.acsi_index`."""
+        from acsi.index import acsi_index
+
+        return acsi_index(self, scale=scale, **kwargs)
+
+    # ------------------------------------------------------------------ output
+    def _paths_long(self) -> pd.DataFrame:
+        rows = [
+            (self._c[i], self._c[j], float(self.kernel.B[i, j]))
+            for j in range(self.spec.k)
+            for i in range(self.spec.k)
+            if self.spec.inner[i, j]
+        ]
+        df = pd.DataFrame(rows, columns=["source", "target", "est"])
+        return df.set_index(["source", "target"])
+
+    def _measurement_long(self) -> pd.DataFrame:
+        rows = [
+            (self._c[c], x, float(self.kernel.L[j, c]), float(self.kernel.W[j, c]))
+            for j, (x, c) in enumerate(zip(self._x, self.spec.block))
+        ]
+        df = pd.DataFrame(rows, columns=["construct", "indicator", "loading", "weight"])
+        return df.set_index(["construct", "indicator"])
+
+    def _r2_table(self) -> pd.DataFrame:
+        return pd.DataFrame({"r_squared": self.r_squared, "adj_r_squared": self.adj_r_squared})
+
+    def _summary(self) -> Summary:
+        s = self.settings
+        title = "PLSc path model (consistent PLS)" if s.consistent else "PLS path model"
+        modes = ", ".join(f"{c} ({m})" for c, m in zip(self._c, self.spec.mode))
+        header = [
+            ("Observations", self.n),
+            ("Constructs (mode)", modes),
+            ("Indicators", self.spec.p),
+            ("Inner scheme", s.scheme),
+            ("Consistent (PLSc)", s.consistent),
+            ("Iterations", self.iterations),
+            ("Converged", self.converged),
+            ("Missing data", s.missing if not (self.data.n_dropped or self.data.n_replaced)
+             else f"{s.missing} ({self.data.n_dropped} rows dropped, {self.data.n_replaced} values replaced)"),
+        ]
+        tables = [
+            ("Paths", self._paths_long()),
+            ("R-squared", self._r2_table()),
+            ("Measurement", self._measurement_long()),
+            ("Reliability", self.reliability),
+            ("HTMT", self.htmt),
+        ]
+        notes = [
+            "Defaults as seminr: path weighting, initial weights 1, stop 1e-7 on the change "
+            "of the outer weights, at most 300 iterations, indicators standardized with n-1."
+        ]
+        return Summary(title=title, header=header, tables=tables, notes=notes)
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "paths": self.paths,
+            "r_squared": self._r2_table(),
+            "loadings": self.loadings,
+            "weights": self.weights,
+            "reliability": self.reliability,
+            "htmt": self.htmt,
+            "fornell_larcker": self.fornell_larcker,
+            "cross_loadings": self.cross_loadings,
+            "vif": self.vif,
+            "f_squared": self.f_squared,
+            "effects": self.effects,
+            "scores": self.scores,
+            "settings": self.settings.to_frame(),
+        }
