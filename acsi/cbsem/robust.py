@@ -1,33 +1,470 @@
-"""Robust (MLR) inference: Huber-White sandwich and the Yuan-Bentler (Mplus) scaled test."""
+"""Robust (MLR) inference: Huber-White sandwich covariance and the Yuan-Bentler scaled test.
+
+This reproduces lavaan's ``estimator = "MLR"`` for complete data: standard errors from the
+sandwich ``A^-1 B A^-1 / N`` (``A`` the observed information of the model, ``B`` the
+first-order information from casewise scores) and the Yuan-Bentler (Mplus variant) scaled
+chi-square with its scaling factor, for the model and for the independence (baseline) model.
+
+The numeric kernels (moment layouts, h1 information matrices, casewise scores, the ADF
+``Gamma``) are private functions of this module, shared with :mod:`acsi.cbsem.fit_measures`.
+
+Conventions (lavaan's): ``vech`` stacks the lower triangle column by column; a moment vector
+is ``[mean (if meanstructure), vech(Sigma)]``; information matrices are per observation.
+
+References
+----------
+Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance
+structure analysis with nonnormal missing data. *Sociological Methodology*, 30, 165-200.
+
+Asparouhov, T., & Muthen, B. (2005). Multivariate statistical modeling with survey data.
+Proceedings of the FCSM Research Conference (the Mplus variant of the trace).
+
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+Statistical Software*, 48(2), 1-36.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
 
-__all__ = ["RobustTest", "huber_white_vcov", "yuan_bentler_mplus"]
+from acsi.exceptions import AcsiError
+
+__all__ = ["RobustTest", "huber_white_vcov", "yuan_bentler_mplus", "first_order_information"]
+
+Array = NDArray[np.float64]
+
+
+class CoreLike(Protocol):
+    """What the fit-measure and robust kernels read from a fitted model (an EstimationCore)."""
+
+    ov_names: tuple[str, ...]
+    X: Array
+    N: int
+    S: Array
+    mean: Array
+    meanstructure: bool
+    fixed_x: tuple[str, ...]
+    theta: Array
+    Sigma: Array
+    mu: Array
+    Delta: Array
+    fmin: float
+    chisq: float
+    df: float
+    npar: int
+
+    def information(self, kind: str = ...) -> Any: ...
+
+
+# --------------------------------------------------------------------------------------------
+# moment kernels
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _vech_indices(p: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Row and column indices of ``vech`` (lower triangle, column by column), read-only."""
+    cols, rows = np.triu_indices(p)  # (j, i) with i >= j in column-major order of the lower
+    order = np.lexsort((rows, cols))
+    r = rows[order].astype(np.intp)
+    c = cols[order].astype(np.intp)
+    r.flags.writeable = False
+    c.flags.writeable = False
+    return r, c
+
+
+def _vech(a: Array) -> Array:
+    r, c = _vech_indices(a.shape[0])
+    return a[r, c]
+
+
+def _dup_pre_post_kron(a: Array, b: Array) -> Array:
+    """``D'(a kron b)D`` for the duplication matrix ``D`` without forming it.
+
+    For vech elements ``(i, j)``, ``(k, l)``:
+    ``(a_jl b_ik + a_jk b_il + a_il b_jk + a_ik b_jl) / ((1 + [i=j]) (1 + [k=l]))``.
+    """
+    r, c = _vech_indices(a.shape[0])
+    i, j = r[:, None], c[:, None]
+    k, l_ = r[None, :], c[None, :]
+    out = a[j, l_] * b[i, k] + a[j, k] * b[i, l_] + a[i, l_] * b[j, k] + a[i, k] * b[j, l_]
+    wa = np.where(r == c, 0.5, 1.0)
+    return out * wa[:, None] * wa[None, :]
+
+
+def _x_indices(core: CoreLike) -> NDArray[np.intp]:
+    pos = {name: k for k, name in enumerate(core.ov_names)}
+    return np.asarray(sorted(pos[x] for x in tuple(core.fixed_x or ())), dtype=np.intp)
+
+
+def _x_mask(p: int, x_idx: NDArray[np.intp], meanstructure: bool) -> NDArray[np.bool_]:
+    """True for the moments of the fixed.x block (x means, x-x covariances)."""
+    is_x = np.zeros(p, dtype=bool)
+    is_x[x_idx] = True
+    r, c = _vech_indices(p)
+    cov_mask = is_x[r] & is_x[c]
+    return np.concatenate([is_x, cov_mask]) if meanstructure else cov_mask
+
+
+def _zero_x(m: Array, mask: NDArray[np.bool_]) -> Array:
+    if mask.any():
+        m = m.copy()
+        m[mask, :] = 0.0
+        m[:, mask] = 0.0
+    return m
+
+
+def _h1_info_expected(sigma: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
+    """Unit expected information of the saturated normal model at ``sigma``.
+
+    ``diag(Sigma^-1, 1/2 D'(Sigma^-1 kron Sigma^-1) D)``; fixed.x rows/columns are 0.
+    """
+    w = np.linalg.inv(sigma)
+    i22 = 0.5 * _dup_pre_post_kron(w, w)
+    if meanstructure:
+        out = np.zeros((w.shape[0] + i22.shape[0],) * 2)
+        out[: w.shape[0], : w.shape[0]] = w
+        out[w.shape[0] :, w.shape[0] :] = i22
+    else:
+        out = i22
+    return _zero_x(out, _x_mask(sigma.shape[0], x_idx, meanstructure))
+
+
+def _casewise_scores(
+    x: Array, mu: Array, sigma: Array, meanstructure: bool, x_idx: NDArray[np.intp]
+) -> Array:
+    """Casewise scores of the normal log-likelihood in ``[mu, vech(Sigma)]``.
+
+    Row ``i``: ``W d_i`` for the means (``W = Sigma^-1``, ``d_i = x_i - mu``) and, for vech
+    element ``(j, k)``, ``(W d_i)_j (W d_i)_k - W_jk``, halved on the diagonal.
+    """
+    w = np.linalg.inv(sigma)
+    p = sigma.shape[0]
+    r, c = _vech_indices(p)
+    yc = (x - mu) @ w
+    sc = yc[:, r] * yc[:, c] - w[r, c]
+    sc[:, r == c] *= 0.5
+    if not meanstructure:
+        return sc
+    out = np.hstack([yc, sc])
+    mask = _x_mask(p, x_idx, True)
+    if mask.any():
+        out[:, mask] = 0.0
+    return out
+
+
+def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
+    """Unstructured asymptotic covariance of the sample moments (divisor ``N``).
+
+    ``Gamma = 1/N sum (z_i - zbar)(z_i - zbar)'`` with ``z_i = [x_i, vech(c_i c_i')]``,
+    ``c_i = x_i - xbar``.  With fixed.x covariates the moments of the regression fitted
+    values ``yhat`` (y regressed on the x's, x left as is) are subtracted from ``z_i``
+    (lavaan's fixed.x Gamma).
+    """
+    n, p = x.shape
+    r, c = _vech_indices(p)
+
+    def moments(y: Array) -> Array:
+        yc = y - y.mean(axis=0)
+        z = yc[:, r] * yc[:, c]
+        return np.hstack([y, z]) if meanstructure else z
+
+    z = moments(x)
+    if x_idx.size:
+        y_idx = np.setdiff1d(np.arange(p), x_idx)
+        design = np.hstack([np.ones((n, 1)), x[:, x_idx]])
+        coef, *_ = np.linalg.lstsq(design, x[:, y_idx], rcond=None)
+        yhat = x.copy()
+        yhat[:, y_idx] = design @ coef
+        z = z - moments(yhat)
+    zc = z - z.mean(axis=0)
+    return (zc.T @ zc) / n
+
+
+def _inv_information(info: Array, what: str) -> Array:
+    try:
+        inv = np.linalg.inv(info)
+    except np.linalg.LinAlgError as exc:
+        raise AcsiError(
+            f"the {what} information matrix is singular: the model may not be identified; "
+            "robust (MLR) standard errors and test statistics need an invertible information"
+        ) from exc
+    return inv
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+
+
+def first_order_information(core: CoreLike) -> Array:
+    """Unit first-order information ``B0 = Delta' B1 Delta`` of the model's free parameters.
+
+    ``B1 = 1/N sum s_i s_i'`` from the casewise scores ``s_i`` of the normal log-likelihood in
+    ``[mu, vech(Sigma)]`` at the model-implied moments (the sample mean when there is no mean
+    structure); this is lavaan's ``lavInspect(fit, "information.first.order")`` for MLR.
+
+    Parameters
+    ----------
+    core : EstimationCore
+        The fitted model.
+
+    Returns
+    -------
+    ndarray, shape (q, q)
+    """
+    mu = core.mu if core.meanstructure else core.mean
+    sc = _casewise_scores(core.X, mu, core.Sigma, core.meanstructure, _x_indices(core))
+    g = sc @ core.Delta
+    return (g.T @ g) / core.N
+
+
+def huber_white_vcov(core: CoreLike) -> Array:
+    """Huber-White (sandwich) covariance matrix of the free parameters, as lavaan's MLR.
+
+    .. math:: \\widehat{V} = \\frac{1}{N} A^{-1} B A^{-1}
+
+    with ``A`` the unit observed information (the Hessian of lavaan's fit function) and
+    ``B = Delta' B1 Delta`` the unit first-order information from the casewise scores of the
+    normal log-likelihood at the model-implied moments (see :func:`first_order_information`).
+
+    Parameters
+    ----------
+    core : EstimationCore
+        The fitted model (``core.information("observed")`` gives ``A``).
+
+    Returns
+    -------
+    ndarray, shape (q, q)
+
+    References
+    ----------
+    White, H. (1982). Maximum likelihood estimation of misspecified models. *Econometrica*,
+    50, 1-25.  Yuan, K.-H., & Bentler, P. M. (2000), *Sociological Methodology*, 30, 165-200.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> res = acsi.cfa("f =~ x1 + x2 + x3", acsi.datasets.load_holzinger_swineford(),
+    ...                estimator="MLR")  # doctest: +SKIP
+    >>> res.estimates["se"].notna().sum()  # doctest: +SKIP
+    6
+    """
+    a_inv = _inv_information(np.asarray(core.information("observed"), dtype=float), "observed")
+    b0 = first_order_information(core)
+    v = a_inv @ b0 @ a_inv / core.N
+    return 0.5 * (v + v.T)
 
 
 @dataclass(frozen=True)
 class RobustTest:
-    """The Yuan-Bentler (Mplus variant) scaled chi-square test."""
+    """The Yuan-Bentler (Mplus variant) scaled chi-square of a model and of its baseline.
 
+    Attributes
+    ----------
+    chisq : float
+        The ML chi-square ``T`` (unscaled).
+    df : float
+    chisq_scaled : float
+        ``T / c`` with ``c = trace(U Gamma) / df``.
+    scaling_factor : float
+        ``c`` (NaN when ``df = 0``).
+    pvalue_scaled : float
+    trace_ugamma : float
+        ``trace(U Gamma) = trace_h1 - trace_h0``.
+    scaling_factor_h1, scaling_factor_h0 : float
+        ``trace_h1 / ndat_h1`` and ``trace_h0 / npar`` (lavaan's ``scaling.factor.h1/h0``).
+    baseline_chisq, baseline_df, baseline_chisq_scaled, baseline_scaling_factor,
+    baseline_pvalue_scaled : float
+        The same for lavaan's independence (baseline) model.
+    """
+
+    chisq: float = math.nan
+    df: float = math.nan
     chisq_scaled: float = math.nan
     scaling_factor: float = math.nan
-    df: float = math.nan
     pvalue_scaled: float = math.nan
+    trace_ugamma: float = math.nan
+    scaling_factor_h1: float = math.nan
+    scaling_factor_h0: float = math.nan
+    baseline_chisq: float = math.nan
+    baseline_df: float = math.nan
     baseline_chisq_scaled: float = math.nan
     baseline_scaling_factor: float = math.nan
+    baseline_pvalue_scaled: float = math.nan
+
+    def to_series(self) -> pd.Series:
+        """All fields as a float Series."""
+        return pd.Series({f.name: float(getattr(self, f.name)) for f in fields(self)})
+
+    def _repr_html_(self) -> str:
+        return self.to_series().to_frame("value").to_html()
 
 
-def huber_white_vcov(core: Any) -> np.ndarray:
-    """Sandwich covariance of the free parameters (skeleton)."""
-    raise NotImplementedError
+def _h1_trace(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[float, int]:
+    """``trace(A1^-1 B1)`` of the unstructured h1 model and the number of its moments.
+
+    ``A1`` is the h1 information at the sample moments, ``B1 = A1 Gamma A1`` with the ADF
+    ``Gamma``; rows/columns of the fixed.x block are dropped.
+    """
+    a1 = _h1_info_expected(core.S, core.meanstructure, x_idx)
+    keep = np.diag(a1) != 0.0
+    gamma = _gamma_adf(core.X, core.meanstructure, x_idx)
+    a1k = a1[np.ix_(keep, keep)]
+    # trace(A1^-1 A1 Gamma A1) restricted to the kept moments
+    b1k = a1k @ gamma[np.ix_(keep, keep)] @ a1k
+    a1_inv = np.linalg.inv(a1k)
+    return float(np.sum(b1k * a1_inv.T)), int(keep.sum())
 
 
-def yuan_bentler_mplus(core: Any) -> RobustTest:
-    """Yuan-Bentler scaled test (skeleton)."""
-    raise NotImplementedError
+def _baseline_moments(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[Array, Array]:
+    """Implied covariance of lavaan's independence model and its Delta (free variances [means])."""
+    p = core.S.shape[0]
+    is_x = np.zeros(p, dtype=bool)
+    is_x[x_idx] = True
+    sigma0 = np.diag(np.diag(core.S)).astype(float)
+    if x_idx.size:
+        sigma0[np.ix_(x_idx, x_idx)] = core.S[np.ix_(x_idx, x_idx)]
+    y_idx = np.flatnonzero(~is_x)
+    r, c = _vech_indices(p)
+    diag_pos = {int(i): k for k, (i, j) in enumerate(zip(r, c, strict=True)) if i == j}
+    nmean = p if core.meanstructure else 0
+    ny = y_idx.size
+    ncol = ny * (2 if core.meanstructure else 1)
+    delta0 = np.zeros((nmean + r.size, ncol))
+    for k, yi in enumerate(y_idx):
+        if core.meanstructure:
+            delta0[yi, k] = 1.0
+            delta0[nmean + diag_pos[int(yi)], ny + k] = 1.0
+        else:
+            delta0[nmean + diag_pos[int(yi)], k] = 1.0
+    return sigma0, delta0
+
+
+def _h0_observed_information_linear(
+    core: CoreLike, sigma: Array, mu: Array, delta: Array, x_idx: NDArray[np.intp]
+) -> Array:
+    """Unit observed information of a model linear in its parameters: ``Delta' A1obs Delta``."""
+    w = np.linalg.inv(sigma)
+    d = core.mean - mu
+    t = core.S + np.outer(d, d)
+    aaa = w @ (2.0 * t - sigma) @ w
+    i22 = 0.5 * _dup_pre_post_kron(w, aaa)
+    i22 = 0.5 * (i22 + i22.T)
+    p = sigma.shape[0]
+    if core.meanstructure:
+        r, c = _vech_indices(p)
+        wd = w @ d
+        i21 = wd[c][:, None] * w[r, :] + wd[r][:, None] * w[c, :]
+        i21[r == c] *= 0.5
+        a1 = np.block([[w, i21.T], [i21, i22]])
+    else:
+        a1 = i22
+    a1 = _zero_x(a1, _x_mask(p, x_idx, core.meanstructure))
+    return delta.T @ a1 @ delta
+
+
+def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
+    """Yuan-Bentler (Mplus variant) scaled chi-square, as lavaan's ``estimator = "MLR"``.
+
+    .. math::
+
+        c = \\frac{\\operatorname{tr}(A_1^{-1} B_1) - \\operatorname{tr}(A_0^{-1} B_0)}{df},
+        \\qquad T_{scaled} = T / c
+
+    ``A1``/``B1``: information and first-order information of the unrestricted (h1) model at
+    the sample moments (``B1 = A1 Gamma A1``, ``Gamma`` the ADF covariance of the moments);
+    ``A0``: the model's observed information; ``B0 = Delta' B1s Delta`` its first-order
+    information at the implied moments.  The same is done for lavaan's independence model
+    (free variances, and means with a mean structure; fixed.x covariates' block kept at the
+    sample values) to give the baseline scaling factor used by the robust CFI/TLI.
+
+    Parameters
+    ----------
+    core : EstimationCore
+        A model fitted by ML.
+
+    Returns
+    -------
+    RobustTest
+
+    References
+    ----------
+    Yuan, K.-H., & Bentler, P. M. (2000). *Sociological Methodology*, 30, 165-200.
+    Muthen, L. K., & Muthen, B. O. Mplus technical appendices (MLR chi-square).
+
+    Examples
+    --------
+    >>> import acsi
+    >>> res = acsi.cfa("f =~ x1 + x2 + x3 + x4", acsi.datasets.load_holzinger_swineford(),
+    ...                estimator="MLR")  # doctest: +SKIP
+    >>> res.fit_measures.scaling_factor > 0  # doctest: +SKIP
+    True
+    """
+    x_idx = _x_indices(core)
+    n = core.N
+    chisq = float(core.chisq)
+    df = float(core.df)
+    trace_h1, ndat = _h1_trace(core, x_idx)
+
+    # model
+    a0_inv = _inv_information(np.asarray(core.information("observed"), dtype=float), "observed")
+    b0 = first_order_information(core)
+    trace_h0 = float(np.sum(b0 * a0_inv.T))
+    trace_ug = trace_h1 - trace_h0
+    npar = b0.shape[0]
+    if df > 0:
+        c = trace_ug / df
+        if c < 0:
+            c = math.nan
+        chisq_scaled = chisq / c
+        p_scaled = float(stats.chi2.sf(chisq_scaled, df))
+    else:
+        c = math.nan
+        chisq_scaled = chisq
+        p_scaled = math.nan
+
+    # independence (baseline) model
+    sigma0, delta0 = _baseline_moments(core, x_idx)
+    p = core.S.shape[0]
+    sign, logdet_s = np.linalg.slogdet(core.S)
+    _, logdet_0 = np.linalg.slogdet(sigma0)
+    base_chisq = float(n * (logdet_0 - logdet_s))
+    base_df = float(ndat - delta0.shape[1])
+    mu0 = core.mean
+    e0 = _h0_observed_information_linear(core, sigma0, mu0, delta0, x_idx)
+    sc0 = _casewise_scores(core.X, mu0, sigma0, core.meanstructure, x_idx) @ delta0
+    b00 = (sc0.T @ sc0) / n
+    trace_h0_base = float(np.sum(b00 * np.linalg.inv(e0).T))
+    if base_df > 0:
+        c0 = (trace_h1 - trace_h0_base) / base_df
+        if c0 < 0:
+            c0 = math.nan
+        base_scaled = base_chisq / c0
+        base_p = float(stats.chi2.sf(base_scaled, base_df))
+    else:
+        c0, base_scaled, base_p = math.nan, base_chisq, math.nan
+    del p
+    return RobustTest(
+        chisq=chisq,
+        df=df,
+        chisq_scaled=float(chisq_scaled),
+        scaling_factor=float(c),
+        pvalue_scaled=p_scaled,
+        trace_ugamma=float(trace_ug),
+        scaling_factor_h1=trace_h1 / ndat,
+        scaling_factor_h0=trace_h0 / npar,
+        baseline_chisq=base_chisq,
+        baseline_df=base_df,
+        baseline_chisq_scaled=float(base_scaled),
+        baseline_scaling_factor=float(c0),
+        baseline_pvalue_scaled=base_p,
+    )
