@@ -117,7 +117,7 @@ def pls(
     ...     Satisfaction ~ Image + Expectation + Value
     ... ''', load_mobi())
     >>> res.paths.loc[["Image", "Expectation", "Value"], "Satisfaction"].round(4).tolist()
-    [0.4177, 0.1485, 0.3343]
+    [0.4312, 0.1748, 0.3311]
     >>> res.converged, res.iterations
     (True, 5)
     """

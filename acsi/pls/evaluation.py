@@ -114,7 +114,7 @@ def htmt(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> import numpy as np
     >>> R = np.array([[1, .6, .3, .3], [.6, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1.]])
     >>> mask = np.array([[1, 0], [1, 0], [0, 1], [0, 1.]])
-    >>> float(htmt(R, mask)[0, 1])
+    >>> round(float(htmt(R, mask)[0, 1]), 6)
     0.5
     """
     blocks = _blocks(mask)
