@@ -8,5 +8,15 @@ itself in a terminal and a notebook, and is tested against R psych / semTools.
 from __future__ import annotations
 
 from acsi.reliability._alpha import AlphaResult, cronbach_alpha
+from acsi.reliability._efa import BartlettResult, EFAResult, KMOResult, bartlett_sphericity, efa, kmo
 
-__all__ = ["AlphaResult", "cronbach_alpha"]
+__all__ = [
+    "AlphaResult",
+    "BartlettResult",
+    "EFAResult",
+    "KMOResult",
+    "bartlett_sphericity",
+    "cronbach_alpha",
+    "efa",
+    "kmo",
+]

@@ -69,3 +69,21 @@ wj(list(name = "c_kmo_bartlett_satisfaction", kind = "kmo_bartlett", data = "sat
         versions = versions, call = "psych::KMO(S); psych::cortest.bartlett(S)  # S = all items but gender",
         items = colnames(S), nobs = nrow(S), kmo = list(MSA = k$MSA, MSAi = as.list(k$MSAi)),
         bartlett = list(chisq = b$chisq, p.value = b$p.value, df = b$df)), "c_kmo_bartlett_satisfaction")
+
+# ML factor analysis run to full convergence (psych::fa stops R's L-BFGS-B at factr = 1e7,
+# about 1e-6 short of the optimum): stats::factanal with factr = 1, pgtol = 0 on the same
+# correlation matrix; its uniquenesses are the exact ML solution that acsi converges to.
+save_factanal <- function(name, x, nf, data_file) {
+  R <- cor(x)
+  f <- factanal(covmat = R, factors = nf, n.obs = nrow(x), rotation = "none",
+                control = list(nstart = 1, lower = 0.005, opt = list(factr = 1, pgtol = 0, maxit = 10000)))
+  wj(list(name = name, kind = "factanal", data = data_file, versions = versions,
+          call = sprintf("factanal(covmat = cor(x), factors = %d, n.obs = nrow(x), rotation = 'none', control = list(nstart = 1, lower = 0.005, opt = list(factr = 1, pgtol = 0, maxit = 10000)))", nf),
+          items = colnames(x), nobs = nrow(x), nfactors = nf,
+          uniquenesses = as.list(f$uniquenesses), objective = unname(f$criteria["objective"]),
+          STATISTIC = unname(f$STATISTIC), dof = unname(f$dof), converged = f$converged), name)
+}
+save_factanal("c_factanal_hs_3", X9, 3, "holzinger_swineford_1939.csv")
+save_factanal("c_factanal_hs_1", X9, 1, "holzinger_swineford_1939.csv")
+save_factanal("c_factanal_mobi_3", MQ, 3, "mobi.csv")
+save_factanal("c_factanal_mobi_2", MQ, 2, "mobi.csv")
