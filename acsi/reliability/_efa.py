@@ -350,7 +350,7 @@ def efa(
     >>> res = acsi.reliability.efa(hs[[f"x{i}" for i in range(1, 10)]], 3, method="pa", rotation="varimax")
     >>> list(res.loadings.columns)
     ['PA1', 'PA3', 'PA2']
-    >>> res.loadings.loc["x1"].round(2).tolist(), round(res.communalities["x1"], 3)
+    >>> res.loadings.loc["x1"].round(2).tolist(), round(float(res.communalities["x1"]), 3)
     ([0.28, 0.61, 0.15], 0.477)
     """
     if method not in ("ml", "pa"):
