@@ -1,61 +1,725 @@
-"""Fit measures of a covariance-based SEM, as lavaan's ``fitMeasures()`` reports them."""
+"""Fit measures of a covariance-based SEM, with the values of lavaan's ``fitMeasures()``.
+
+:func:`compute_fit_measures` turns a fitted model (an ``EstimationCore``) and, for MLR, its
+Yuan-Bentler scaled test (:func:`acsi.cbsem.robust.yuan_bentler_mplus`) into a frozen
+:class:`FitMeasures`.  The formulas are lavaan 0.6-14's (``likelihood = "normal"``, so ``N``
+and not ``N - 1`` everywhere):
+
+* ``chisq = 2 N F_ML``; baseline: the independence model (free variances, and free means with
+  a mean structure; the block of fixed.x covariates is kept at its sample values).
+* ``cfi = 1 - max(T - df, 0) / max(T - df, T_0 - df_0, 0)``,
+  ``tli = 1 - ((T - df) df_0) / ((T_0 - df_0) df)``, ``nfi = (T_0 - T) / T_0``.
+* ``rmsea = sqrt(max(T / (N df) - 1 / N, 0))``; its 90% interval inverts the noncentral
+  chi-square distribution in its noncentrality (Brent's root finder with R's ``uniroot``
+  tolerance, as lavaan does); ``rmsea_pvalue`` is ``P(chi2(df, ncp = N df 0.05^2) > T)``.
+* ``srmr``: Bentler's standardized root mean square residual on ``[mean, vech(S)]``
+  residuals scaled by the sample standard deviations (the means are included when the model
+  has a mean structure, as lavaan's ``srmr``).
+* ``logl``: normal log-likelihood of the model (fixed.x: minus the log-likelihood of the
+  covariates' marginal), ``aic = -2 logl + 2 npar``, ``bic = -2 logl + npar log N``.
+* ``gfi = 1 - e' W e / s' W s`` with ``e = s - sigma`` (moments) and ``W`` the normal-theory
+  weight at the implied covariance; ``agfi = 1 - (nel / df)(1 - gfi)``.
+* MLR: ``chisq_scaled = T / c``; ``cfi_robust``, ``tli_robust`` and ``rmsea_robust`` after
+  Brosseau-Liard & Savalei (2014) and Brosseau-Liard, Savalei & Li (2012), i.e. with
+  ``c df`` in place of ``df``; the "scaled" versions plug the scaled statistics into the
+  ordinary formulas (``rmsea_scaled`` uses ``trace(U Gamma)`` as its df).
+
+References
+----------
+Bentler, P. M. (1990). Comparative fit indexes in structural models. *Psychological
+Bulletin*, 107, 238-246.
+
+Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In Bollen &
+Long (Eds.), *Testing Structural Equation Models* (pp. 136-162).
+
+Brosseau-Liard, P. E., Savalei, V., & Li, L. (2012). An investigation of the sample
+performance of two nonnormality corrections for RMSEA. *Multivariate Behavioral Research*,
+47, 904-930.
+
+Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices for
+nonnormality. *Multivariate Behavioral Research*, 49, 460-470.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
-
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-__all__ = ["FitMeasures", "compute_fit_measures"]
+from acsi.cbsem import robust as _rb
+from acsi.cbsem.robust import CoreLike, RobustTest, yuan_bentler_mplus
 
+__all__ = ["FitMeasures", "compute_fit_measures", "LAVAAN_NAMES"]
+
+Array = np.ndarray
 _NAN = math.nan
+_R_EPS = float(np.finfo(float).eps)
+_UNIROOT_TOL = _R_EPS**0.25  # R's uniroot() default tolerance
 
 
 @dataclass(frozen=True)
 class FitMeasures:
-    """Fit measures of a fitted model (NaN where a measure does not apply)."""
+    """Fit measures of a fitted model, named as lavaan names them (dots become underscores).
 
+    Every field is a float; NaN where a measure does not apply (e.g. the scaled and robust
+    measures of an ML fit, p-values of a model with ``df = 0``).  :meth:`to_series` gives a
+    Series; ``to_series(lavaan_names=True)`` uses lavaan's own names (``rmsea.ci.lower``,
+    ``chisq.scaling.factor``, ...).
+
+    Examples
+    --------
+    >>> from acsi.cbsem.fit_measures import FitMeasures
+    >>> fm = FitMeasures(chisq=85.3, df=24.0)
+    >>> fm.to_series()["df"]
+    np.float64(24.0)
+    """
+
+    npar: float = _NAN
+    nobs: float = _NAN
+    fmin: float = _NAN
     chisq: float = _NAN
     df: float = _NAN
     pvalue: float = _NAN
+    chisq_scaled: float = _NAN
+    df_scaled: float = _NAN
+    pvalue_scaled: float = _NAN
+    scaling_factor: float = _NAN
     baseline_chisq: float = _NAN
     baseline_df: float = _NAN
     baseline_pvalue: float = _NAN
+    baseline_chisq_scaled: float = _NAN
+    baseline_df_scaled: float = _NAN
+    baseline_pvalue_scaled: float = _NAN
+    baseline_scaling_factor: float = _NAN
     cfi: float = _NAN
     tli: float = _NAN
+    cfi_scaled: float = _NAN
+    tli_scaled: float = _NAN
+    cfi_robust: float = _NAN
+    tli_robust: float = _NAN
+    nnfi: float = _NAN
+    rfi: float = _NAN
     nfi: float = _NAN
-    rmsea: float = _NAN
-    rmsea_ci_lower: float = _NAN
-    rmsea_ci_upper: float = _NAN
-    rmsea_pvalue: float = _NAN
-    srmr: float = _NAN
+    pnfi: float = _NAN
+    ifi: float = _NAN
+    rni: float = _NAN
+    nnfi_scaled: float = _NAN
+    rfi_scaled: float = _NAN
+    nfi_scaled: float = _NAN
+    pnfi_scaled: float = _NAN
+    ifi_scaled: float = _NAN
+    rni_scaled: float = _NAN
+    nnfi_robust: float = _NAN
+    rni_robust: float = _NAN
     logl: float = _NAN
     unrestricted_logl: float = _NAN
     aic: float = _NAN
     bic: float = _NAN
+    bic2: float = _NAN
+    scaling_factor_h1: float = _NAN
+    scaling_factor_h0: float = _NAN
+    rmsea: float = _NAN
+    rmsea_ci_lower: float = _NAN
+    rmsea_ci_upper: float = _NAN
+    rmsea_ci_level: float = _NAN
+    rmsea_pvalue: float = _NAN
+    rmsea_close_h0: float = _NAN
+    rmsea_notclose_pvalue: float = _NAN
+    rmsea_notclose_h0: float = _NAN
+    rmsea_scaled: float = _NAN
+    rmsea_ci_lower_scaled: float = _NAN
+    rmsea_ci_upper_scaled: float = _NAN
+    rmsea_pvalue_scaled: float = _NAN
+    rmsea_notclose_pvalue_scaled: float = _NAN
+    rmsea_robust: float = _NAN
+    rmsea_ci_lower_robust: float = _NAN
+    rmsea_ci_upper_robust: float = _NAN
+    rmsea_pvalue_robust: float = _NAN
+    rmsea_notclose_pvalue_robust: float = _NAN
+    rmr: float = _NAN
+    rmr_nomean: float = _NAN
+    srmr: float = _NAN
+    srmr_bentler: float = _NAN
+    srmr_bentler_nomean: float = _NAN
+    crmr: float = _NAN
+    crmr_nomean: float = _NAN
+    srmr_mplus: float = _NAN
+    srmr_mplus_nomean: float = _NAN
+    cn_05: float = _NAN
+    cn_01: float = _NAN
     gfi: float = _NAN
     agfi: float = _NAN
-    npar: float = _NAN
-    nobs: float = _NAN
-    chisq_scaled: float = _NAN
-    scaling_factor: float = _NAN
-    pvalue_scaled: float = _NAN
-    baseline_chisq_scaled: float = _NAN
-    baseline_scaling_factor: float = _NAN
-    cfi_robust: float = _NAN
-    tli_robust: float = _NAN
-    rmsea_robust: float = _NAN
+    pgfi: float = _NAN
+    mfi: float = _NAN
+    ecvi: float = _NAN
 
-    def to_series(self) -> pd.Series:
-        """All measures as a float Series indexed by name."""
-        return pd.Series({f.name: float(getattr(self, f.name)) for f in fields(self)}, dtype=float)
+    def to_series(self, lavaan_names: bool = False) -> pd.Series:
+        """All measures as a float Series (index: field names, or lavaan's names)."""
+        data = {f.name: float(getattr(self, f.name)) for f in fields(self)}
+        if lavaan_names:
+            data = {LAVAAN_NAMES[k]: v for k, v in data.items()}
+        return pd.Series(data, dtype=float, name="value")
+
+    def _table(self) -> pd.DataFrame:
+        keys = [
+            ("Model test", ["chisq", "df", "pvalue", "chisq_scaled", "scaling_factor",
+                            "pvalue_scaled"]),
+            ("Baseline model", ["baseline_chisq", "baseline_df", "baseline_pvalue",
+                                "baseline_chisq_scaled", "baseline_scaling_factor"]),
+            ("Incremental fit", ["cfi", "tli", "nfi", "cfi_robust", "tli_robust"]),
+            ("RMSEA", ["rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue",
+                       "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust"]),
+            ("Residuals and other", ["srmr", "gfi", "agfi"]),
+            ("Information criteria", ["logl", "unrestricted_logl", "npar", "aic", "bic",
+                                      "bic2"]),
+        ]
+        rows = []
+        for section, names in keys:
+            for k in names:
+                v = float(getattr(self, k))
+                if not math.isnan(v):
+                    rows.append((section, k, v))
+        df = pd.DataFrame(rows, columns=["section", "measure", "value"])
+        return df.set_index(["section", "measure"])
+
+    def __str__(self) -> str:
+        from acsi.results.base import Summary
+
+        return Summary("Fit measures", tables=[("", self._table())]).as_text()
 
     def _repr_html_(self) -> str:
-        return self.to_series().to_frame("value").to_html()
+        from acsi.results.base import Summary
+
+        return Summary("Fit measures", tables=[("", self._table())]).as_html()
 
 
-def compute_fit_measures(core: Any, robust: Any = None) -> FitMeasures:
-    """Fit measures of a fitted model (skeleton; implementation follows)."""
-    raise NotImplementedError
+#: field name -> lavaan's fitMeasures() name
+LAVAAN_NAMES: dict[str, str] = {
+    f.name: f.name.replace("_", ".") for f in fields(FitMeasures)
+}
+LAVAAN_NAMES.update(
+    {
+        "scaling_factor": "chisq.scaling.factor",
+        "baseline_scaling_factor": "baseline.chisq.scaling.factor",
+        "nobs": "ntotal",
+        "unrestricted_logl": "unrestricted.logl",
+        "rmsea_ci_lower_scaled": "rmsea.ci.lower.scaled",
+        "rmr_nomean": "rmr_nomean",
+        "srmr_bentler": "srmr_bentler",
+        "srmr_bentler_nomean": "srmr_bentler_nomean",
+        "crmr_nomean": "crmr_nomean",
+        "srmr_mplus": "srmr_mplus",
+        "srmr_mplus_nomean": "srmr_mplus_nomean",
+        "cn_05": "cn_05",
+        "cn_01": "cn_01",
+    }
+)
+
+
+# --------------------------------------------------------------------------------------------
+# small formulas (lavaan's conventions, including its edge cases)
+# --------------------------------------------------------------------------------------------
+
+
+def _near_zero(x: float) -> bool:
+    """R's ``isTRUE(all.equal(x, 0))`` (tolerance 1.5e-8)."""
+    return abs(x) <= 1.5e-8
+
+
+def _cfi(x2: float, df: float, x2n: float, dfn: float, c: float = 1.0, cn: float = 1.0) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn, c, cn))):
+        return _NAN
+    if not (df > 0 and c != 1.0 and cn != 1.0):
+        c = cn = 1.0
+    t1 = max(x2 - c * df, 0.0)
+    t2 = max(x2 - c * df, x2n - cn * dfn, 0.0)
+    if _near_zero(t1) and _near_zero(t2):
+        return 1.0
+    return 1.0 - t1 / t2
+
+
+def _rni(x2: float, df: float, x2n: float, dfn: float, c: float = 1.0, cn: float = 1.0) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn, c, cn))):
+        return _NAN
+    if not (df > 0 and c != 1.0 and cn != 1.0):
+        c = cn = 1.0
+    t1 = x2 - c * df
+    t2 = x2n - cn * dfn
+    if _near_zero(t2) or not (math.isfinite(t1) and math.isfinite(t2)):
+        return _NAN
+    return 1.0 - t1 / t2
+
+
+def _tli(x2: float, df: float, x2n: float, dfn: float, c: float = 1.0, cn: float = 1.0) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn, c, cn))):
+        return _NAN
+    if not (df > 0 and c != 1.0 and cn != 1.0):
+        c = cn = 1.0
+    t1 = (x2 - c * df) * dfn
+    t2 = (x2n - cn * dfn) * df
+    if df > 0 and abs(t2) > 0:
+        return 1.0 - t1 / t2
+    if not (math.isfinite(t1) and math.isfinite(t2)):
+        return _NAN
+    return 1.0
+
+
+def _rfi(x2: float, df: float, x2n: float, dfn: float) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn))):
+        return _NAN
+    if df > dfn:
+        return _NAN
+    if df > 0 and dfn > 0:
+        t1 = x2n / dfn - x2 / df
+        t2 = x2n / dfn
+        if not (math.isfinite(t1) and math.isfinite(t2)):
+            return _NAN
+        if t1 < 0 or t2 < 0:
+            return 1.0
+        return t1 / t2
+    return 1.0
+
+
+def _nfi(x2: float, df: float, x2n: float, dfn: float) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn))):
+        return _NAN
+    if df > dfn or _near_zero(x2n):
+        return _NAN
+    if df > 0:
+        return (x2n - x2) / x2n
+    return 1.0
+
+
+def _pnfi(x2: float, df: float, x2n: float, dfn: float) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn))):
+        return _NAN
+    if dfn > 0 and x2n > 0:
+        return (df / dfn) * ((x2n - x2) / x2n)
+    return _NAN
+
+
+def _ifi(x2: float, df: float, x2n: float, dfn: float) -> float:
+    if any(map(math.isnan, (x2, df, x2n, dfn))):
+        return _NAN
+    t1 = x2n - x2
+    t2 = x2n - df
+    if not (math.isfinite(t1) and math.isfinite(t2)):
+        return _NAN
+    if t2 < 0:
+        return 1.0
+    if _near_zero(t2):
+        return _NAN
+    return t1 / t2
+
+
+def _rmsea(x2: float, df: float, n: float, c: float = 1.0) -> float:
+    if math.isnan(x2) or math.isnan(df):
+        return _NAN
+    if df > 0:
+        return math.sqrt(max(x2 / n / df - c / n, 0.0))
+    return 0.0
+
+
+def _pchisq_nc(x: float, df: float, ncp: float) -> float:
+    """``pchisq(x, df, ncp)`` (R computes the noncentral distribution even for ``ncp = 0``)."""
+    if ncp <= 0.0:
+        return float(stats.chi2.cdf(x, df))
+    return float(stats.ncx2.cdf(x, df, ncp))
+
+
+def _zeroin(
+    f: Callable[[float], float], lower: float, upper: float, f_lower: float, f_upper: float,
+    tol: float = _UNIROOT_TOL, maxiter: int = 1000,
+) -> float:
+    """Brent's (1973) root finder in the form R's ``uniroot`` uses (same steps and stopping).
+
+    Reproducing R's iterates (and not only the root) matters: lavaan's RMSEA interval is
+    R's root at R's default tolerance ``eps^0.25``, not the exact root.
+    """
+    a, b = lower, upper
+    fa, fb = f_lower, f_upper
+    c, fc = a, fa
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    for _ in range(maxiter + 1):
+        prev_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol_act = 2.0 * _R_EPS * abs(b) + tol / 2.0
+        new_step = (c - b) / 2.0
+        if abs(new_step) <= tol_act or fb == 0.0:
+            return b
+        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
+            cb = c - b
+            if a == c:
+                t1 = fb / fa
+                p = cb * t1
+                q = 1.0 - t1
+            else:
+                q = fa / fc
+                t1 = fb / fc
+                t2 = fb / fa
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            if p > 0:
+                q = -q
+            else:
+                p = -p
+            if p < (0.75 * cb * q - abs(tol_act * q) / 2.0) and p < abs(prev_step * q / 2.0):
+                new_step = p / q
+        if abs(new_step) < tol_act:
+            new_step = tol_act if new_step > 0 else -tol_act
+        a, fa = b, fb
+        b += new_step
+        fb = f(b)
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    return b
+
+
+def _uniroot(f: Callable[[float], float], lower: float, upper: float) -> float:
+    """R's ``uniroot(f, c(lower, upper))$root``; NaN where R would fail (no sign change)."""
+    fl, fu = f(lower), f(upper)
+    if math.isnan(fl) or math.isnan(fu) or fl * fu > 0:
+        return _NAN
+    return _zeroin(f, lower, upper, fl, fu)
+
+
+def _rmsea_ci(
+    x2: float, df: float, n: float, c: float = 1.0, level: float = 0.90
+) -> tuple[float, float]:
+    if not (math.isfinite(x2) and math.isfinite(df) and math.isfinite(n)):
+        return _NAN, _NAN
+    upper_p = 1.0 - (1.0 - level) / 2.0
+    lower_p = (1.0 - level) / 2.0
+
+    def f_low(lam: float) -> float:
+        return _pchisq_nc(x2, df, lam) - upper_p
+
+    def f_up(lam: float) -> float:
+        return _pchisq_nc(x2, df, lam) - lower_p
+
+    if df < 1 or f_low(0.0) < 0.0:
+        lo = 0.0
+    else:
+        lam = _uniroot(f_low, 0.0, x2)
+        lo = math.sqrt(c * lam / (n * df)) if not math.isnan(lam) else _NAN
+    n_rmsea = max(n, x2 * 4.0)
+    if df < 1 or f_up(n_rmsea) > 0 or f_up(0.0) < 0:
+        hi = 0.0
+    else:
+        lam = _uniroot(f_up, 0.0, n_rmsea)
+        hi = math.sqrt(c * lam / (n * df)) if not math.isnan(lam) else _NAN
+    return lo, hi
+
+
+def _rmsea_pvalue(
+    x2: float, df: float, n: float, c: float = 1.0, h0: float = 0.05, close: bool = True
+) -> float:
+    if not (math.isfinite(x2) and math.isfinite(df) and math.isfinite(n)) or not df > 0:
+        return _NAN
+    ncp = n * df / c * h0**2
+    p = _pchisq_nc(x2, df, ncp)
+    return 1.0 - p if close else p
+
+
+def _chisq_sf(x2: float, df: float) -> float:
+    """``1 - pchisq(x2, df)`` as lavaan computes it (NaN for ``df = 0``).
+
+    lavaan subtracts the distribution function from 1 rather than using the upper tail, so
+    p-values below ~1e-12 carry its rounding; they are reproduced, not improved.
+    """
+    if not (math.isfinite(x2) and df > 0):
+        return _NAN
+    return 1.0 - float(stats.chi2.cdf(x2, df))
+
+
+# --------------------------------------------------------------------------------------------
+# residual-based measures
+# --------------------------------------------------------------------------------------------
+
+
+def _rescale(m: Array, scale: Array) -> Array:
+    """lavaan's residual rescaling: entries with ``|m| < 1e-5`` keep their raw value."""
+    sc = np.where(np.abs(m) < 1e-05, 1.0, scale)
+    return m * sc
+
+
+def _residual_measures(core: CoreLike) -> dict[str, float]:
+    s, sig = core.S, core.Sigma
+    ms = bool(core.meanstructure)
+    ybar = core.mean
+    mu = core.mu if ms else core.mean
+    p = s.shape[0]
+    r, c = _rb._vech_indices(p)
+    var_obs = np.diag(s).copy()
+    var_obs[~np.isfinite(var_obs) | (var_obs < _R_EPS)] = np.nan
+    var_est = np.diag(sig).copy()
+    var_est[~np.isfinite(var_est) | (var_est < _R_EPS)] = np.nan
+    sd_obs = 1.0 / np.sqrt(var_obs)
+    sd_est = 1.0 / np.sqrt(var_est)
+
+    def rms(stats_: Array, n: int) -> float:
+        return math.sqrt(float(np.sum(stats_ * stats_)) / n)
+
+    out: dict[str, float] = {}
+    pstar = r.size
+    # raw (rmr)
+    res_cov = s - sig
+    res_mean = ybar - mu
+    # Bentler (srmr): observed and implied both scaled by the sample SDs
+    so = _rescale(s, np.outer(sd_obs, sd_obs))
+    se = _rescale(sig, np.outer(sd_obs, sd_obs))
+    b_cov = so - se
+    b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
+    # Bollen (crmr): implied covariance scaled by its own SDs, means by the sample SDs
+    ko = so
+    ke = _rescale(sig, np.outer(sd_est, sd_est))
+    k_cov = ko - ke
+    k_mean = b_mean
+    for name, cov_res, mean_res, crmr in (
+        ("rmr", res_cov, res_mean, False),
+        ("srmr", b_cov, b_mean, False),
+        ("crmr", k_cov, k_mean, True),
+    ):
+        v = cov_res[r, c]
+        n_cov = pstar - (p if crmr else 0)
+        nomean = rms(v, n_cov)
+        if ms:
+            total = rms(np.concatenate([mean_res, v]), pstar + p - (p if crmr else 0))
+        else:
+            total = nomean
+        out[f"{name}_nomean"] = nomean
+        out[name] = total
+    # Mplus' SRMR: correlation residuals, relative variance residuals, standardized means
+    d_s = np.sqrt(np.diag(s))
+    d_sig = np.sqrt(np.diag(sig))
+    rcor = s / np.outer(d_s, d_s) - sig / np.outer(d_sig, d_sig)
+    low = np.tril_indices(p, -1)
+    var_part = float(np.sum(((np.diag(s) - np.diag(sig)) / np.diag(s)) ** 2))
+    cor_part = float(np.sum(rcor[low] ** 2))
+    mplus_nomean = math.sqrt((cor_part + var_part) / pstar)
+    if ms:
+        mean_part = float(np.sum((ybar / d_s - mu / d_sig) ** 2))
+        mplus = math.sqrt((cor_part + mean_part + var_part) / (pstar + p))
+    else:
+        mplus = mplus_nomean
+    out["srmr_mplus"] = mplus
+    out["srmr_mplus_nomean"] = mplus_nomean
+    return out
+
+
+def _gfi(core: CoreLike, x_idx: np.ndarray) -> tuple[float, int]:
+    """GFI with lavaan's normal-theory weight at the implied covariance, and ``nel``."""
+    ms = bool(core.meanstructure)
+    mu = core.mu if ms else core.mean
+    w = _rb._h1_info_expected(core.Sigma, ms, x_idx)
+    obs = _rb._vech(core.S)
+    est = _rb._vech(core.Sigma)
+    if ms:
+        obs = np.concatenate([core.mean, obs])
+        est = np.concatenate([mu, est])
+    diff = obs - est
+    t1 = float(diff @ w @ diff)
+    t2 = float(obs @ w @ obs)
+    return 1.0 - t1 / t2, obs.size
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+
+
+def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
+    """Model and unrestricted (h1) log-likelihoods, minus the fixed.x marginal if any."""
+    n = core.N
+    p = core.S.shape[0]
+    ms = bool(core.meanstructure)
+    mu = core.mu if ms else core.mean
+    sigma = core.Sigma
+    w = np.linalg.inv(sigma)
+    _, logdet_sig = np.linalg.slogdet(sigma)
+    d = core.mean - mu
+    log2pi = math.log(2.0 * math.pi)
+    logl = -0.5 * n * (p * log2pi + logdet_sig + float(np.sum(w * core.S)) + float(d @ w @ d))
+    _, logdet_s = np.linalg.slogdet(core.S)
+    logl_h1 = -0.5 * n * (p * log2pi + logdet_s + p)
+    if x_idx.size:
+        px = x_idx.size
+        _, logdet_x = np.linalg.slogdet(core.S[np.ix_(x_idx, x_idx)])
+        logl_x = -0.5 * n * (px * log2pi + logdet_x + px)
+        logl -= logl_x
+        logl_h1 -= logl_x
+    return float(logl), float(logl_h1)
+
+
+def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
+    """Chi-square and df of lavaan's independence model."""
+    sigma0, delta0 = _rb._baseline_moments(core, x_idx)
+    _, logdet_s = np.linalg.slogdet(core.S)
+    _, logdet_0 = np.linalg.slogdet(sigma0)
+    p = core.S.shape[0]
+    mask = _rb._x_mask(p, x_idx, bool(core.meanstructure))
+    ndat = int((~mask).sum())
+    return float(core.N * (logdet_0 - logdet_s)), float(ndat - delta0.shape[1])
+
+
+def compute_fit_measures(
+    core: CoreLike, robust: RobustTest | bool | None = None, *, ci_level: float = 0.90,
+    close_h0: float = 0.05, notclose_h0: float = 0.08,
+) -> FitMeasures:
+    """Fit measures of a model fitted by ML (and MLR), as lavaan's ``fitMeasures()``.
+
+    Parameters
+    ----------
+    core : EstimationCore
+        The fitted model (moments, implied moments, chi-square, df, npar, ...).
+    robust : RobustTest, bool or None
+        The Yuan-Bentler scaled test of an MLR fit (``True``: compute it here with
+        :func:`acsi.cbsem.robust.yuan_bentler_mplus`); ``None``/``False`` for ML, which leaves
+        the scaled and robust measures NaN.
+    ci_level : float
+        Level of the RMSEA confidence interval (lavaan: 0.90).
+    close_h0, notclose_h0 : float
+        RMSEA values of the close-fit and not-close-fit tests (lavaan: 0.05 and 0.08).
+
+    Returns
+    -------
+    FitMeasures
+
+    Notes
+    -----
+    The formulas are those of the module docstring; ``N`` is the number of observations (not
+    ``N - 1``), as lavaan's ``likelihood = "normal"``.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6",
+    ...                acsi.datasets.load_holzinger_swineford())  # doctest: +SKIP
+    >>> round(res.fit_measures.df)  # doctest: +SKIP
+    8
+    """
+    if not 0.0 < ci_level < 1.0:
+        from acsi.exceptions import SpecificationError
+
+        raise SpecificationError(f"ci_level must lie strictly between 0 and 1, got {ci_level!r}")
+    if robust is True:
+        robust = yuan_bentler_mplus(core)
+    elif robust is False:
+        robust = None
+    x_idx = _rb._x_indices(core)
+    n = float(core.N)
+    x2 = float(core.chisq)
+    df = float(core.df)
+    npar = float(core.npar)
+    x2n, dfn = _baseline(core, x_idx)
+    v: dict[str, float] = {
+        "npar": npar,
+        "nobs": n,
+        "fmin": float(core.fmin),
+        "chisq": x2,
+        "df": df,
+        "pvalue": _chisq_sf(x2, df),
+        "baseline_chisq": x2n,
+        "baseline_df": dfn,
+        "baseline_pvalue": _chisq_sf(x2n, dfn),
+        "cfi": _cfi(x2, df, x2n, dfn),
+        "tli": _tli(x2, df, x2n, dfn),
+        "nnfi": _tli(x2, df, x2n, dfn),
+        "rfi": _rfi(x2, df, x2n, dfn),
+        "nfi": _nfi(x2, df, x2n, dfn),
+        "pnfi": _pnfi(x2, df, x2n, dfn),
+        "ifi": _ifi(x2, df, x2n, dfn),
+        "rni": _rni(x2, df, x2n, dfn),
+    }
+    logl, logl_h1 = _logl_pair(core, x_idx)
+    v.update(
+        logl=logl,
+        unrestricted_logl=logl_h1,
+        aic=-2.0 * logl + 2.0 * npar,
+        bic=-2.0 * logl + npar * math.log(n),
+        bic2=-2.0 * logl + npar * math.log((n + 2.0) / 24.0),
+    )
+    lo, hi = _rmsea_ci(x2, df, n, level=ci_level)
+    v.update(
+        rmsea=_rmsea(x2, df, n),
+        rmsea_ci_lower=lo,
+        rmsea_ci_upper=hi,
+        rmsea_ci_level=ci_level,
+        rmsea_pvalue=_rmsea_pvalue(x2, df, n, h0=close_h0),
+        rmsea_close_h0=close_h0,
+        rmsea_notclose_pvalue=_rmsea_pvalue(x2, df, n, h0=notclose_h0, close=False),
+        rmsea_notclose_h0=notclose_h0,
+    )
+    v.update(_residual_measures(core))
+    v["srmr_bentler"] = v["srmr"]
+    v["srmr_bentler_nomean"] = v["srmr_nomean"]
+    del v["srmr_nomean"]
+    if df == 0 and x2 < _R_EPS:
+        v["cn_05"] = v["cn_01"] = _NAN
+    else:
+        v["cn_05"] = float(stats.chi2.ppf(0.95, df)) / (x2 / n) + 1.0 if df > 0 else 1.0
+        v["cn_01"] = float(stats.chi2.ppf(0.99, df)) / (x2 / n) + 1.0 if df > 0 else 1.0
+    gfi, nel = _gfi(core, x_idx)
+    v["gfi"] = gfi
+    v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+    v["pgfi"] = (df / nel) * gfi if nel > 0 else _NAN
+    v["mfi"] = math.exp(-0.5 * (x2 - df) / n)
+    v["ecvi"] = x2 / n + 2.0 * npar / n
+
+    if robust is not None:
+        c = float(robust.scaling_factor)
+        c0 = float(robust.baseline_scaling_factor)
+        x2s = float(robust.chisq_scaled)
+        x2ns = float(robust.baseline_chisq_scaled)
+        df2 = float(robust.trace_ugamma)
+        if not math.isfinite(df2) or df2 == 0:
+            df2 = _NAN
+        v.update(
+            chisq_scaled=x2s,
+            df_scaled=df,
+            pvalue_scaled=_chisq_sf(x2s, df),
+            scaling_factor=c,
+            baseline_chisq_scaled=x2ns,
+            baseline_df_scaled=dfn,
+            baseline_pvalue_scaled=_chisq_sf(x2ns, dfn),
+            baseline_scaling_factor=c0,
+            cfi_scaled=_cfi(x2s, df, x2ns, dfn),
+            tli_scaled=_tli(x2s, df, x2ns, dfn),
+            nnfi_scaled=_tli(x2s, df, x2ns, dfn),
+            rfi_scaled=_rfi(x2s, df, x2ns, dfn),
+            nfi_scaled=_nfi(x2s, df, x2ns, dfn),
+            pnfi_scaled=_pnfi(x2s, df, x2ns, dfn),
+            ifi_scaled=_ifi(x2s, df, x2ns, dfn),
+            rni_scaled=_rni(x2s, df, x2ns, dfn),
+            cfi_robust=_cfi(x2, df, x2n, dfn, c, c0),
+            tli_robust=_tli(x2, df, x2n, dfn, c, c0),
+            nnfi_robust=_tli(x2, df, x2n, dfn, c, c0),
+            rni_robust=_rni(x2, df, x2n, dfn, c, c0),
+            scaling_factor_h1=float(robust.scaling_factor_h1),
+            scaling_factor_h0=float(robust.scaling_factor_h0),
+        )
+        lo_s, hi_s = _rmsea_ci(x2, df2, n, level=ci_level)
+        lo_r, hi_r = _rmsea_ci(x2s, df, n, c=c, level=ci_level)
+        v.update(
+            rmsea_scaled=_rmsea(x2, df2, n),
+            rmsea_ci_lower_scaled=lo_s,
+            rmsea_ci_upper_scaled=hi_s,
+            rmsea_pvalue_scaled=_rmsea_pvalue(x2, df2, n, h0=close_h0),
+            rmsea_notclose_pvalue_scaled=_rmsea_pvalue(x2, df2, n, h0=notclose_h0, close=False),
+            rmsea_robust=_rmsea(x2, df, n, c),
+            rmsea_ci_lower_robust=lo_r,
+            rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(x2s, df, n, c=c, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(
+                x2s, df, n, c=c, h0=notclose_h0, close=False
+            ),
+        )
+    return FitMeasures(**{k: float(val) for k, val in v.items()})

@@ -426,7 +426,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         if c < 0:
             c = math.nan
         chisq_scaled = chisq / c
-        p_scaled = float(stats.chi2.sf(chisq_scaled, df))
+        p_scaled = 1.0 - float(stats.chi2.cdf(chisq_scaled, df))  # lavaan's 1 - pchisq
     else:
         c = math.nan
         chisq_scaled = chisq
@@ -449,7 +449,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         if c0 < 0:
             c0 = math.nan
         base_scaled = base_chisq / c0
-        base_p = float(stats.chi2.sf(base_scaled, base_df))
+        base_p = 1.0 - float(stats.chi2.cdf(base_scaled, base_df))
     else:
         c0, base_scaled, base_p = math.nan, base_chisq, math.nan
     del p
