@@ -1,0 +1,292 @@
+"""Estimation core: the fitted ML state that standard errors, fit measures and MLR use.
+
+:func:`estimate` turns a :class:`~acsi.spec.partable.ParameterTable` and a complete data
+matrix into an :class:`EstimationCore`: sample moments (divisor N), the free-parameter
+estimates ``theta`` (after equality constraints), the implied moments, the Jacobian
+``Delta`` and lavaan's ``fmin``/``chisq``/``df``. It validates nothing about the user's
+input beyond what the numbers need; :mod:`acsi.cbsem.api` does the checking.
+
+Examples
+--------
+>>> import acsi
+>>> from acsi.spec.partable import build_partable
+>>> from acsi.cbsem.core import estimate
+>>> hs = acsi.datasets.load_holzinger_swineford()
+>>> pt = build_partable("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
+>>> core = estimate(pt, hs[list(pt.ov_names)].to_numpy(float))
+>>> round(core.chisq, 3), core.df, core.npar
+(85.306, 24, 21)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+from acsi.cbsem.matrices import LisrelModel
+from acsi.cbsem.ml import MLKernel
+from acsi.spec.partable import ParameterTable
+
+__all__ = ["EstimationCore", "estimate", "sample_moments", "start_values"]
+
+
+def sample_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample mean and covariance with divisor N (lavaan's ``sampstat``)."""
+    n = X.shape[0]
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    S = (Xc.T @ Xc) / n
+    return mean, 0.5 * (S + S.T)
+
+
+@dataclass(frozen=True, eq=False)
+class EstimationCore:
+    """Fitted ML state of one model on one complete data set (single group).
+
+    Attributes
+    ----------
+    ov_names : tuple of str
+        Observed variables in lavaan's order (the order of ``X``, ``S``, ``Sigma``).
+    X : (N, p) ndarray
+        The complete data used.
+    N : int
+    S : (p, p) ndarray
+        Sample covariance, divisor N.
+    mean : (p,) ndarray
+        Sample mean.
+    meanstructure : bool
+    fixed_x : tuple of str
+        Observed covariates whose (co)variances are fixed at the sample values.
+    theta : (q,) ndarray
+        Free-parameter estimates after equality constraints (q = ``npar``).
+    x : ndarray
+        Value of every parameter-table row (``:=`` rows excluded).
+    Sigma : (p, p) ndarray
+        Implied covariance.
+    mu : (p,) ndarray
+        Implied mean (the sample mean without a mean structure).
+    Delta : ndarray
+        d(mu, vech Sigma)/d theta' (mean rows first with a mean structure; vech is the
+        lower triangle column by column, as lavaan's ``lav_matrix_vech``).
+    fmin : float
+        lavaan's fmin, ``F_ML / 2``.
+    chisq : float
+        ``N F_ML``.
+    df : int
+        Moments (without those of fixed.x covariates) minus ``npar``.
+    npar : int
+    converged : bool
+    iterations : int
+    grad_max : float
+        Largest absolute gradient element of ``F_ML`` at the solution.
+    partable : ParameterTable
+    model : LisrelModel
+    """
+
+    ov_names: tuple[str, ...]
+    X: np.ndarray
+    N: int
+    S: np.ndarray
+    mean: np.ndarray
+    meanstructure: bool
+    fixed_x: tuple[str, ...]
+    theta: np.ndarray
+    x: np.ndarray
+    Sigma: np.ndarray
+    mu: np.ndarray
+    Delta: np.ndarray
+    fmin: float
+    chisq: float
+    df: int
+    npar: int
+    converged: bool
+    iterations: int
+    grad_max: float
+    partable: ParameterTable = field(repr=False)
+    model: LisrelModel = field(repr=False)
+    kernel: MLKernel = field(repr=False)
+    parts: dict = field(repr=False, default_factory=dict)
+
+    @cached_property
+    def _expected(self) -> np.ndarray:
+        return self.kernel.expected_information(self.theta)
+
+    @cached_property
+    def _observed(self) -> np.ndarray:
+        return self.kernel.observed_information(self.theta)
+
+    def information(self, kind: Literal["expected", "observed"] = "expected") -> np.ndarray:
+        """Information matrix per observation (lavaan's unit information), (q, q).
+
+        ``"expected"``: ``Delta' H Delta`` at the implied moments (lavaan's default,
+        ``h1.information = "structured"``). ``"observed"``: the Hessian of ``F_ML / 2``
+        (numerical derivative of the analytic gradient, as lavaan). The covariance matrix of
+        ``theta`` is ``inv(information) / N``.
+        """
+        if kind == "expected":
+            return self._expected
+        if kind == "observed":
+            return self._observed
+        raise ValueError(f"kind must be 'expected' or 'observed', not {kind!r}")
+
+    def gradient(self) -> np.ndarray:
+        """Gradient of ``F_ML`` w.r.t. ``theta`` at the solution."""
+        return self.kernel.gradient(self.theta)
+
+    @property
+    def Sigma_inv(self) -> np.ndarray:
+        """Inverse of the implied covariance."""
+        return np.linalg.inv(self.Sigma)
+
+    @property
+    def K(self) -> np.ndarray:
+        """(n_free, q) 0/1 matrix mapping ``theta`` to lavaan's free parameters."""
+        return self.kernel.K
+
+
+def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np.ndarray) -> np.ndarray:
+    """Start (and fixed) values of every parameter-table row.
+
+    Fixed rows take their value (fixed.x rows the sample moments); free rows take the
+    user's ``start()`` or: loadings and factor variances from the first principal axis of
+    each factor's indicators (scaled to the fixed loading), residual variances half the
+    sample variance (lavaan's "simple" rule), exogenous covariates' (co)variances the
+    sample values, regressions and covariances 0, observed intercepts the sample means.
+    """
+    n = model.n_rows
+    ov = {v: i for i, v in enumerate(model.ov_names)}
+    x = np.zeros(n)
+    ust = np.asarray(pt.ustart[:n], dtype=float)
+    fixed = np.asarray(pt.free[:n]) == 0
+    ovx = set(pt.ov_x)
+    lv_var: dict[str, float] = {}
+    lam: dict[tuple[str, str], float] = {}
+    for f in pt.lv_names:
+        idx = [k for k in range(n) if pt.op[k] == "=~" and pt.lhs[k] == f and pt.rhs[k] in ov]
+        if not idx:
+            continue
+        inds = [pt.rhs[k] for k in idx]
+        ii = [ov[v] for v in inds]
+        C = S[np.ix_(ii, ii)]
+        e, V = np.linalg.eigh(C)
+        v1 = V[:, -1]
+        if v1.sum() < 0:
+            v1 = -v1
+        raw = np.sqrt(max(e[-1], 1e-8)) * v1
+        marker = next((t for t, k in enumerate(idx) if fixed[k] and ust[k] != 0 and np.isfinite(ust[k])), None)
+        var_rows = [k for k in range(n) if pt.op[k] == "~~" and pt.lhs[k] == f and pt.rhs[k] == f]
+        var_fixed = bool(var_rows) and fixed[var_rows[0]] and np.isfinite(ust[var_rows[0]]) and ust[var_rows[0]] > 0
+        if marker is not None and abs(raw[marker]) > 1e-8:
+            c = ust[idx[marker]]
+            scale = raw[marker] / c  # lambda = raw / scale, psi = scale^2
+            for t, k in enumerate(idx):
+                lam[(f, inds[t])] = raw[t] / scale
+            lv_var[f] = scale**2
+        elif var_fixed:
+            k0 = ust[var_rows[0]]
+            for t, k in enumerate(idx):
+                lam[(f, inds[t])] = raw[t] / np.sqrt(k0)
+            lv_var[f] = k0
+        else:
+            for t, k in enumerate(idx):
+                lam[(f, inds[t])] = raw[t]
+            lv_var[f] = 1.0
+    for k in range(n):
+        a, o, b = pt.lhs[k], pt.op[k], pt.rhs[k]
+        if pt.exo[k]:
+            x[k] = S[ov[a], ov[b]] if o == "~~" else ybar[ov[a]]
+            continue
+        if np.isfinite(ust[k]):
+            x[k] = ust[k]
+            continue
+        if fixed[k]:  # pragma: no cover - fixed rows always carry a value
+            x[k] = 0.0
+            continue
+        if o == "=~":
+            x[k] = lam.get((a, b), 1.0)
+        elif o == "~~":
+            if a == b:
+                if a in ov:
+                    x[k] = S[ov[a], ov[a]] if a in ovx else 0.5 * S[ov[a], ov[a]]
+                else:
+                    x[k] = lv_var.get(a, 0.05)
+            elif a in ovx and b in ovx:
+                x[k] = S[ov[a], ov[b]]
+            else:
+                x[k] = 0.0
+        elif o == "~1":
+            x[k] = ybar[ov[a]] if a in ov else 0.0
+        else:
+            x[k] = 0.0
+    return x
+
+
+def estimate(
+    pt: ParameterTable,
+    X: np.ndarray,
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+    x_start: np.ndarray | None = None,
+) -> EstimationCore:
+    """Fit ``pt`` by ML to the complete data ``X`` (columns in ``pt.ov_names`` order).
+
+    Parameters
+    ----------
+    pt : ParameterTable
+    X : (N, p) ndarray
+    max_iter : int
+        Largest number of Fisher-scoring iterations.
+    tol : float
+        Convergence: largest absolute gradient element of ``F_ML``.
+    x_start : ndarray, optional
+        Start values for every table row (default :func:`start_values`).
+
+    Returns
+    -------
+    EstimationCore
+    """
+    model = LisrelModel.from_partable(pt)
+    X = np.asarray(X, dtype=float)
+    N = X.shape[0]
+    ybar, S = sample_moments(X)
+    x0 = start_values(pt, model, S, ybar) if x_start is None else np.asarray(x_start, float)
+    free_rows = pt.free_rows
+    par = np.asarray(pt.par)[free_rows]
+    kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
+    theta0 = kern.theta_of(x0)
+    theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
+    Sigma, mu, parts = kern.implied(theta)
+    F, _ = kern.fmin_parts(Sigma, mu)
+    Delta = kern.delta(parts)
+    p = len(pt.ov_names)
+    n_exo = sum(1 for e in pt.exo if e)
+    n_mom = p * (p + 1) // 2 + (p if pt.meanstructure else 0) - n_exo
+    return EstimationCore(
+        ov_names=pt.ov_names,
+        X=X,
+        N=int(N),
+        S=S,
+        mean=ybar,
+        meanstructure=pt.meanstructure,
+        fixed_x=pt.ov_x if pt.fixed_x else (),
+        theta=theta,
+        x=kern.x_of(theta),
+        Sigma=Sigma,
+        mu=mu,
+        Delta=Delta,
+        fmin=0.5 * F,
+        chisq=N * F,
+        df=int(n_mom - pt.npar),
+        npar=pt.npar,
+        converged=bool(conv),
+        iterations=int(it),
+        grad_max=float(gmax),
+        partable=pt,
+        model=model,
+        kernel=kern,
+        parts=parts,
+    )

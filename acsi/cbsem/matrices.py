@@ -1,0 +1,331 @@
+"""LISREL representation of a parameter table: Lambda, Theta, Psi, Beta (nu, alpha).
+
+The model-implied moments are (all-y LISREL notation, as lavaan's
+``lav_representation_lisrel``)
+
+.. math::
+
+    \\Sigma = \\Lambda (I - B)^{-1} \\Psi (I - B)^{-T} \\Lambda^\\top + \\Theta, \\qquad
+    \\mu = \\nu + \\Lambda (I - B)^{-1} \\alpha .
+
+Observed variables that take part in regressions (``y ~ x`` with observed ``y`` or ``x``)
+become "phantom" latent variables with a loading fixed to 1 and no residual variance, so
+that their regressions live in ``B`` and their (residual) variances in ``Psi``; the
+implied moments are the same as lavaan's.
+
+:class:`LisrelModel` precomputes every index map once, so that :meth:`LisrelModel.implied`
+and :meth:`LisrelModel.delta` are a handful of small dense numpy operations (no pandas, no
+Python loops over parameters) and can be called thousands of times.
+
+Reference: Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, ch. 8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from acsi.exceptions import SpecificationError
+from acsi.spec.partable import ParameterTable
+
+__all__ = ["LisrelModel", "vech_indices"]
+
+# matrix codes
+_LAMBDA, _THETA, _PSI, _BETA, _NU, _ALPHA = range(6)
+
+
+def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of lavaan's ``lav_matrix_vech`` order.
+
+    The lower triangle (diagonal included) column by column: (0,0), (1,0), ..., (p-1,0),
+    (1,1), (2,1), ...
+
+    Examples
+    --------
+    >>> r, c = vech_indices(3)
+    >>> list(zip(r.tolist(), c.tolist()))
+    [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
+    """
+    rows, cols = [], []
+    for j in range(p):
+        for i in range(j, p):
+            rows.append(i)
+            cols.append(j)
+    return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+
+
+@dataclass(frozen=True, eq=False)
+class LisrelModel:
+    """Index maps between the parameter table and the LISREL matrices.
+
+    Attributes
+    ----------
+    ov_names : tuple of str
+        Observed variables (rows of Lambda, order of Sigma).
+    eta_names : tuple of str
+        Latent variables: the model's factors, then the phantom latents of observed
+        variables in the structural part.
+    p, m : int
+        Numbers of observed and latent variables.
+    meanstructure : bool
+    rows_mat, rows_i, rows_j : ndarray
+        For each parameter-table row (``:=`` rows excluded) its matrix code and position.
+    """
+
+    ov_names: tuple[str, ...]
+    eta_names: tuple[str, ...]
+    p: int
+    m: int
+    meanstructure: bool
+    rows_mat: np.ndarray
+    rows_i: np.ndarray
+    rows_j: np.ndarray
+    n_rows: int
+    lambda_base: np.ndarray
+    # flat scatter maps per matrix (targets in ravel order, source row index)
+    _scatter: tuple[tuple[np.ndarray, np.ndarray], ...]
+    vech_r: np.ndarray
+    vech_c: np.ndarray
+    phantom: tuple[str, ...]
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_partable(cls, pt: ParameterTable) -> "LisrelModel":
+        """Compile the index maps of ``pt``."""
+        ov = list(pt.ov_names)
+        lv = list(pt.lv_names)
+        ovset = set(ov)
+        # phantom latents: observed variables in regressions, closed over covariances
+        phantom = set()
+        for a, o, b in zip(pt.lhs, pt.op, pt.rhs):
+            if o == "~":
+                for v in (a, b):
+                    if v in ovset:
+                        phantom.add(v)
+        changed = True
+        lvset = set(lv)
+        while changed:
+            changed = False
+            for a, o, b in zip(pt.lhs, pt.op, pt.rhs):
+                if o == "~~" and a != b:
+                    in_eta_a = a in lvset or a in phantom
+                    in_eta_b = b in lvset or b in phantom
+                    if in_eta_a != in_eta_b:
+                        v = b if in_eta_a else a
+                        if v in ovset and v not in phantom:
+                            phantom.add(v)
+                            changed = True
+        phantom_list = [v for v in ov if v in phantom]
+        eta = lv + phantom_list
+        p, m = len(ov), len(eta)
+        ov_idx = {v: i for i, v in enumerate(ov)}
+        eta_idx = {v: i for i, v in enumerate(eta)}
+        lambda_base = np.zeros((p, m))
+        for v in phantom_list:
+            lambda_base[ov_idx[v], eta_idx[v]] = 1.0
+
+        n = sum(1 for o in pt.op if o != ":=")
+        rm = np.full(n, -1, dtype=np.intp)
+        ri = np.zeros(n, dtype=np.intp)
+        rj = np.zeros(n, dtype=np.intp)
+        for k in range(n):
+            a, o, b = pt.lhs[k], pt.op[k], pt.rhs[k]
+            where = pt.where[k] or f"{a} {o} {b}"
+            if o == "=~":
+                if b in eta_idx:
+                    rm[k], ri[k], rj[k] = _BETA, eta_idx[b], eta_idx[a]
+                else:
+                    rm[k], ri[k], rj[k] = _LAMBDA, ov_idx[b], eta_idx[a]
+            elif o == "~":
+                if a not in eta_idx or b not in eta_idx:  # pragma: no cover - by construction
+                    raise SpecificationError(f"cannot place the regression {where}")
+                rm[k], ri[k], rj[k] = _BETA, eta_idx[a], eta_idx[b]
+            elif o == "~~":
+                if a in eta_idx and b in eta_idx:
+                    i, j = eta_idx[a], eta_idx[b]
+                    rm[k], ri[k], rj[k] = _PSI, max(i, j), min(i, j)
+                elif a in ov_idx and b in ov_idx:
+                    i, j = ov_idx[a], ov_idx[b]
+                    rm[k], ri[k], rj[k] = _THETA, max(i, j), min(i, j)
+                else:
+                    raise SpecificationError(
+                        f"the covariance {a} ~~ {b} ({where}) joins an observed and a latent "
+                        "variable, which a covariance-based SEM cannot represent"
+                    )
+            elif o == "~1":
+                if a in eta_idx:
+                    rm[k], ri[k] = _ALPHA, eta_idx[a]
+                else:
+                    rm[k], ri[k] = _NU, ov_idx[a]
+            else:  # pragma: no cover - partable holds no other operators
+                raise SpecificationError(f"operator {o!r} cannot be estimated ({where})")
+        # scatter maps
+        scat = []
+        shapes = {_LAMBDA: (p, m), _THETA: (p, p), _PSI: (m, m), _BETA: (m, m), _NU: (p, 1), _ALPHA: (m, 1)}
+        for code in range(6):
+            rows = np.flatnonzero(rm == code)
+            nr, nc = shapes[code]
+            tgt = ri[rows] * nc + rj[rows]
+            src = rows
+            if code in (_THETA, _PSI):
+                off = ri[rows] != rj[rows]
+                tgt = np.concatenate([tgt, rj[rows][off] * nc + ri[rows][off]])
+                src = np.concatenate([src, rows[off]])
+            scat.append((tgt.astype(np.intp), src.astype(np.intp)))
+        vr, vc = vech_indices(p)
+        return cls(
+            ov_names=tuple(ov),
+            eta_names=tuple(eta),
+            p=p,
+            m=m,
+            meanstructure=pt.meanstructure,
+            rows_mat=rm,
+            rows_i=ri,
+            rows_j=rj,
+            n_rows=n,
+            lambda_base=lambda_base,
+            _scatter=tuple(scat),
+            vech_r=vr,
+            vech_c=vc,
+            phantom=tuple(phantom_list),
+        )
+
+    # ------------------------------------------------------------------ matrices
+    def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Lambda, Theta, Psi, Beta, nu, alpha from the row values ``x``."""
+        p, m = self.p, self.m
+        L = self.lambda_base.copy()
+        T = np.zeros((p, p))
+        P = np.zeros((m, m))
+        B = np.zeros((m, m))
+        nu = np.zeros(p)
+        al = np.zeros(m)
+        for mat, (tgt, src) in zip((L, T, P, B, nu, al), self._scatter):
+            if len(tgt):
+                mat.reshape(-1)[tgt] = x[src]
+        return L, T, P, B, nu, al
+
+    def implied(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Implied covariance, implied mean and the intermediate matrices.
+
+        Returns
+        -------
+        Sigma : (p, p) ndarray
+        mu : (p,) ndarray
+            ``nu + Lambda A alpha`` (zeros without a mean structure).
+        parts : dict
+            ``Lambda, Theta, Psi, Beta, nu, alpha, A = (I-B)^-1, LA = Lambda A,
+            Veta = A Psi A'`` (the latent covariance matrix).
+        """
+        L, T, P, B, nu, al = self.matrices(x)
+        IB = np.eye(self.m) - B
+        A = np.linalg.inv(IB)
+        LA = L @ A
+        Veta = A @ P @ A.T
+        Sigma = L @ Veta @ L.T + T
+        Sigma = 0.5 * (Sigma + Sigma.T)
+        mu = nu + LA @ al
+        return Sigma, mu, {
+            "Lambda": L, "Theta": T, "Psi": P, "Beta": B, "nu": nu, "alpha": al,
+            "A": A, "LA": LA, "Veta": Veta,
+        }
+
+    def delta_plan(self, rows: np.ndarray) -> "DeltaPlan":
+        """Precompute the gathers of :meth:`delta` for the table rows ``rows``."""
+        return DeltaPlan(self, np.asarray(rows, dtype=np.intp))
+
+    def delta(self, parts: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Jacobian of (mean part if meanstructure, vech(Sigma)) w.r.t. the values of ``rows``.
+
+        Parameters
+        ----------
+        parts : dict
+            From :meth:`implied`.
+        rows : ndarray of int
+            Parameter-table rows (free parameters), one column each.
+
+        Returns
+        -------
+        ndarray of shape ([p +] p*, len(rows))
+        """
+        return self.delta_plan(rows)(parts)
+
+
+class DeltaPlan:
+    """Index arrays for the vectorised Jacobian of (mu, vech Sigma) (built once per fit).
+
+    With ``G = Lambda Veta`` and ``LA = Lambda (I-B)^-1`` the derivative of
+    ``Sigma_ab`` is ``[a=i] G_bj + G_aj [b=i]`` for ``Lambda_ij``, ``[a=i][b=j] +
+    [a=j][b=i]`` for ``Theta_ij``, ``LA_ai LA_bj + LA_aj LA_bi`` for ``Psi_ij`` (halved on
+    the diagonal) and ``LA_ai G_bj + LA_bi G_aj`` for ``B_ij``.
+    """
+
+    def __init__(self, model: LisrelModel, rows: np.ndarray) -> None:
+        m, p = model.m, model.p
+        self.meanstructure = model.meanstructure
+        a = model.vech_r[:, None]
+        b = model.vech_c[:, None]
+        code = model.rows_mat[rows]
+        ii = model.rows_i[rows]
+        jj = model.rows_j[rows]
+        self.nv = len(model.vech_r)
+        self.k = len(rows)
+        self.p = p
+
+        def sel(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            k = np.flatnonzero(code == c)
+            return k, ii[k][None, :], jj[k][None, :]
+
+        self.kL, i, j = sel(_LAMBDA)
+        self.L_ai = (a == i).astype(float)
+        self.L_bi = (b == i).astype(float)
+        self.L_gbj = (b * m + j).astype(np.intp)
+        self.L_gaj = (a * m + j).astype(np.intp)
+        self.kT, i, j = sel(_THETA)
+        self.T_const = (((a == i) & (b == j)) | ((a == j) & (b == i))).astype(float)
+        self.kP, i, j = sel(_PSI)
+        self.P_ai, self.P_bj = (a * m + i).astype(np.intp), (b * m + j).astype(np.intp)
+        self.P_aj, self.P_bi = (a * m + j).astype(np.intp), (b * m + i).astype(np.intp)
+        self.P_half = np.where(i == j, 0.5, 1.0)
+        self.kB, i, j = sel(_BETA)
+        self.B_ai, self.B_bj = (a * m + i).astype(np.intp), (b * m + j).astype(np.intp)
+        self.B_bi, self.B_aj = (b * m + i).astype(np.intp), (a * m + j).astype(np.intp)
+        if self.meanstructure:
+            r = np.arange(p)[:, None]
+            self.kN, i, _ = sel(_NU)
+            self.N_const = (r == i).astype(float)
+            self.kA, i, _ = sel(_ALPHA)
+            self.A_ri = (r * m + i).astype(np.intp)
+            self.kML, i, j = sel(_LAMBDA)
+            self.ML_ri = (r == i).astype(float)
+            self.ML_j = jj[self.kML]
+            self.kMB, i, j = sel(_BETA)
+            self.MB_ri = (r * m + i).astype(np.intp)
+            self.MB_j = jj[self.kMB]
+
+    def __call__(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        LA = parts["LA"].reshape(-1)
+        G = (parts["Lambda"] @ parts["Veta"]).reshape(-1)
+        out = np.zeros((self.nv, self.k))
+        if len(self.kL):
+            out[:, self.kL] = self.L_ai * G[self.L_gbj] + G[self.L_gaj] * self.L_bi
+        if len(self.kT):
+            out[:, self.kT] = self.T_const
+        if len(self.kP):
+            out[:, self.kP] = (LA[self.P_ai] * LA[self.P_bj] + LA[self.P_aj] * LA[self.P_bi]) * self.P_half
+        if len(self.kB):
+            out[:, self.kB] = LA[self.B_ai] * G[self.B_bj] + LA[self.B_bi] * G[self.B_aj]
+        if not self.meanstructure:
+            return out
+        mean = np.zeros((self.p, self.k))
+        Aal = parts["A"] @ parts["alpha"]
+        if len(self.kN):
+            mean[:, self.kN] = self.N_const
+        if len(self.kA):
+            mean[:, self.kA] = LA[self.A_ri]
+        if len(self.kML):
+            mean[:, self.kML] = self.ML_ri * Aal[self.ML_j][None, :]
+        if len(self.kMB):
+            mean[:, self.kMB] = LA[self.MB_ri] * Aal[self.MB_j][None, :]
+        return np.vstack([mean, out])
