@@ -1,1 +1,52 @@
-"""acsi.survey."""
+"""Survey analysis for rating questions (1-10 or any scale).
+
+=============================  =========================================================
+function                       what
+=============================  =========================================================
+``frequencies``                counts, shares and Wilson (or other) CIs of one question
+``likert_bins``                1-2 / 3-4 / 5-6 / 7-8 / 9-10 bins (configurable)
+``likert_table``               items x bins counts or shares
+``top_box`` / ``bottom_box``   share of the top / bottom k scale points with CI
+``multi_select``               multiple-choice (0/1 columns) summary
+``crosstab``                   cross-tab, chi-square or Fisher test, Cramer's V
+``conversion``                 satisfied-but-not-loyal share, odds ratio, risk ratio
+``nps`` / ``nps_test``         Net Promoter Score with CI; two-group test
+``stated_importance``          weighted importance ranking (5..1 weights)
+``derived_importance``         correlation, standardized regression, relative weights
+``response_styles``            midpoint, extreme, acquiescent answering, straight-lining
+``by_segment``                 satisfaction by segment with CIs
+``value_weighted_index``       value-weighted satisfaction; "overall up, high-value down"
+=============================  =========================================================
+"""
+
+from __future__ import annotations
+
+from acsi.survey._common import Proportion, proportion_ci
+from acsi.survey.descriptives import (
+    CrosstabResult,
+    bottom_box,
+    crosstab,
+    frequencies,
+    likert_bins,
+    likert_table,
+    multi_select,
+    top_box,
+)
+
+__all__ = [
+    "Proportion",
+    "proportion_ci",
+    "CrosstabResult",
+    "frequencies",
+    "likert_bins",
+    "likert_table",
+    "top_box",
+    "bottom_box",
+    "multi_select",
+    "crosstab",
+]
+
+from acsi.survey.conversion import ConversionResult, conversion  # noqa: E402
+from acsi.survey.nps import NPSResult, NPSTestResult, nps, nps_test  # noqa: E402
+
+__all__ += ["conversion", "ConversionResult", "nps", "nps_test", "NPSResult", "NPSTestResult"]

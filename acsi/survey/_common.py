@@ -1,0 +1,214 @@
+"""Shared pieces of acsi.survey: proportion confidence intervals, input checks, results."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from acsi.exceptions import DataError, MissingDataWarning
+from acsi.results.base import ResultMixin, Summary
+
+__all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
+
+CI_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys")
+
+
+def _z(level: float) -> float:
+    if not 0 < level < 1:
+        raise DataError(f"level={level!r} must be between 0 and 1 (for example 0.95)")
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def proportion_ci(
+    count: np.ndarray | float, n: np.ndarray | float, method: str = "wilson", level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval of a binomial proportion ``count / n`` (vectorised).
+
+    Methods (as in ``statsmodels.stats.proportion.proportion_confint``):
+
+    * ``"wilson"``: :math:`\\frac{x + z^2/2}{n + z^2} \\pm \\frac{z}{n + z^2}
+      \\sqrt{x(n-x)/n + z^2/4}` (Wilson 1927);
+    * ``"wald"``: :math:`p \\pm z\\sqrt{p(1-p)/n}` (clipped to [0, 1] like statsmodels);
+    * ``"agresti_coull"``: Wald on :math:`(x + z^2/2)/(n + z^2)` with
+      :math:`\\tilde n = n + z^2` (clipped);
+    * ``"clopper_pearson"``: beta quantiles :math:`B(\\alpha/2; x, n-x+1)`,
+      :math:`B(1-\\alpha/2; x+1, n-x)` (exact);
+    * ``"jeffreys"``: central beta quantiles of :math:`B(x + 1/2, n - x + 1/2)` (no boundary
+      modification, as statsmodels).
+
+    References
+    ----------
+    Brown, Cai and DasGupta (2001). Interval estimation for a binomial proportion.
+    *Statistical Science* 16, 101-133.
+
+    Examples
+    --------
+    >>> lo, hi = proportion_ci(28, 54)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.3885, 0.6461)
+    """
+    x = np.asarray(count, dtype=float)
+    m = np.asarray(n, dtype=float)
+    if np.any(m <= 0):
+        raise DataError("a proportion needs at least one observation (n > 0)")
+    if np.any((x < 0) | (x > m)):
+        raise DataError("counts must lie between 0 and n")
+    alpha = 1.0 - level
+    z = _z(level)
+    p = x / m
+    if method == "wilson":
+        denom = m + z**2
+        centre = (x + z**2 / 2) / denom
+        half = z / denom * np.sqrt(x * (m - x) / m + z**2 / 4)
+        return centre - half, centre + half
+    if method == "wald":
+        half = z * np.sqrt(p * (1 - p) / m)
+        return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
+    if method == "agresti_coull":
+        nt = m + z**2
+        pt = (x + z**2 / 2) / nt
+        half = z * np.sqrt(pt * (1 - pt) / nt)
+        return np.clip(pt - half, 0, 1), np.clip(pt + half, 0, 1)
+    if method == "clopper_pearson":
+        with np.errstate(invalid="ignore"):
+            lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, m - x + 1), 0.0)
+            hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
+        return lo, hi
+    if method == "jeffreys":
+        lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
+        hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
+        return lo, hi
+    raise DataError(f"ci={method!r} is not one of {', '.join(map(repr, CI_METHODS))}")
+
+
+@dataclass(frozen=True)
+class Proportion(ResultMixin):
+    """A share with its confidence interval.
+
+    Attributes
+    ----------
+    label : str
+    count, n : int
+    estimate : float
+        ``count / n``.
+    ci_lower, ci_upper : float
+    level : float
+    method : str
+    """
+
+    label: str
+    count: int
+    n: int
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+    level: float
+    method: str
+
+    def _summary(self) -> Summary:
+        table = pd.DataFrame(
+            {"count": [self.count], "n": [self.n], "share": [self.estimate],
+             "ci_lower": [self.ci_lower], "ci_upper": [self.ci_upper]},
+            index=[self.label],
+        )
+        return Summary(self.label, [("CI", f"{self.level:.0%} {self.method}")], [("share", table)])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row table: count, n, share, ci_lower, ci_upper."""
+        return self._summary().tables[0][1]
+
+
+def make_proportion(label: str, count: int, n: int, method: str, level: float) -> Proportion:
+    lo, hi = proportion_ci(count, n, method, level)
+    return Proportion(label, int(count), int(n), count / n, float(lo), float(hi), level, method)
+
+
+def as_series(x: Any, argument: str) -> pd.Series:
+    """A Series from a Series, 1-d array or list; DataError otherwise."""
+    if isinstance(x, pd.Series):
+        return x
+    if isinstance(x, pd.DataFrame):
+        if x.shape[1] == 1:
+            return x.iloc[:, 0]
+        raise DataError(f"`{argument}` must be one column (a Series), not a table of {x.shape[1]} columns")
+    arr = np.asarray(x)
+    if arr.ndim != 1:
+        raise DataError(f"`{argument}` must be one-dimensional (one answer per respondent)")
+    return pd.Series(arr, name=argument)
+
+
+def col_name(s: pd.Series, argument: str) -> str:
+    return str(s.name) if s.name is not None else argument
+
+
+def drop_missing(s: pd.Series, argument: str, warn: bool = True) -> pd.Series:
+    """Drop missing answers with a MissingDataWarning that counts them."""
+    miss = s.isna()
+    if miss.all():
+        raise DataError(f"column {col_name(s, argument)!r} has no answer (all values are missing)")
+    if miss.any():
+        if warn:
+            warnings.warn(
+                f"{int(miss.sum())} of {len(s)} answers in {col_name(s, argument)!r} are missing "
+                "and were left out of the shares",
+                MissingDataWarning,
+                stacklevel=3,
+            )
+        return s[~miss]
+    return s
+
+
+def numeric(s: pd.Series, argument: str) -> pd.Series:
+    """Numeric values of ``s`` or a DataError naming the column and a bad value."""
+    name = col_name(s, argument)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        raise DataError(
+            f"column {name!r} is categorical; rating functions need numbers (use .cat.codes + 1 "
+            "or map the labels to their scale points)"
+        )
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype(float)
+    if not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = s[conv.isna() & s.notna()]
+        if len(bad):
+            raise DataError(
+                f"column {name!r} is not numeric (for example {bad.iloc[0]!r} in row {bad.index[0]!r})"
+            )
+        return conv
+    return s.astype(float)
+
+
+def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: bool = True) -> None:
+    """Raise DataError if a value of ``s`` (no NaN) lies outside ``scale`` or is not a scale point."""
+    lo, hi = check_scale_arg(scale)
+    name = col_name(s, argument)
+    out = s[(s < lo) | (s > hi)]
+    if len(out):
+        raise DataError(
+            f"column {name!r} holds {out.iloc[0]!r} (row {out.index[0]!r}), outside the scale "
+            f"{lo:g}-{hi:g}; pass the right scale=(min, max) or recode the value"
+        )
+    if integers:
+        frac = s[s != np.round(s)]
+        if len(frac):
+            raise DataError(
+                f"column {name!r} holds {frac.iloc[0]!r} (row {frac.index[0]!r}), not a scale "
+                "point; rating answers must be whole numbers"
+            )
+
+
+def check_scale_arg(scale: Any) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise DataError(f"scale={scale!r} must be a pair (min, max), e.g. (1, 10)") from None
+    if not lo < hi:
+        raise DataError(f"scale={scale!r}: the minimum must be below the maximum")
+    return lo, hi

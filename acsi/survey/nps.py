@@ -1,0 +1,281 @@
+"""Net Promoter Score with a confidence interval, and a two-group test."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from acsi.exceptions import DataError
+from acsi.results.base import ResultMixin, Summary
+from acsi.survey._common import _z, as_series, check_scale, check_scale_arg, col_name, drop_missing, numeric
+
+__all__ = ["nps", "nps_test", "NPSResult", "NPSTestResult", "STANDARD_MAPPING"]
+
+#: Reichheld's groups on the 0-10 "would you recommend" scale.
+STANDARD_MAPPING: dict[str, tuple[float, float]] = {"promoter": (9, 10), "detractor": (0, 6)}
+
+
+@dataclass(frozen=True)
+class NPSResult(ResultMixin):
+    """Net Promoter Score.
+
+    Attributes
+    ----------
+    nps : float
+        :math:`100 (p_P - p_D)`, between -100 and 100.
+    se : float
+        Its standard error (same units).
+    ci_lower, ci_upper : float
+    n, n_promoters, n_passives, n_detractors : int
+    level : float
+    method : {"wald", "bootstrap"}
+    proxy : bool
+        True when the scale is not 0-10 or the mapping is not Reichheld's: an NPS-like index,
+        not comparable with published NPS benchmarks.
+    mapping : dict
+    note : str
+    """
+
+    nps: float
+    se: float
+    ci_lower: float
+    ci_upper: float
+    n: int
+    n_promoters: int
+    n_passives: int
+    n_detractors: int
+    level: float
+    method: str
+    proxy: bool
+    mapping: dict[str, tuple[float, float]]
+    scale: tuple[float, float]
+    note: str = ""
+    n_boot: int = 0
+
+    @property
+    def share_promoters(self) -> float:
+        """Promoters / n."""
+        return self.n_promoters / self.n
+
+    @property
+    def share_detractors(self) -> float:
+        """Detractors / n."""
+        return self.n_detractors / self.n
+
+    @property
+    def share_passives(self) -> float:
+        """Passives / n."""
+        return self.n_passives / self.n
+
+    def to_frame(self) -> pd.DataFrame:
+        """Groups with counts and shares."""
+        return pd.DataFrame(
+            {"count": [self.n_promoters, self.n_passives, self.n_detractors],
+             "share": [self.share_promoters, self.share_passives, self.share_detractors]},
+            index=pd.Index(["promoters", "passives", "detractors"], name="group"),
+        )
+
+    def _summary(self) -> Summary:
+        header = [
+            ("NPS" + (" (proxy)" if self.proxy else ""), self.nps),
+            ("se", self.se),
+            (f"{self.level:.0%} CI ({self.method})", f"{self.ci_lower:.1f} to {self.ci_upper:.1f}"),
+            ("n", self.n),
+            ("promoters", f"{self.mapping['promoter'][0]:g}-{self.mapping['promoter'][1]:g}"),
+            ("detractors", f"{self.mapping['detractor'][0]:g}-{self.mapping['detractor'][1]:g}"),
+        ]
+        return Summary("Net Promoter Score", header, [("groups", self.to_frame())], [self.note] if self.note else [])
+
+
+@dataclass(frozen=True)
+class NPSTestResult(ResultMixin):
+    """Two-group NPS comparison: difference ``a - b`` with its z test.
+
+    Attributes
+    ----------
+    a, b : NPSResult
+    difference, se, z, pvalue, ci_lower, ci_upper : float
+    """
+
+    a: NPSResult
+    b: NPSResult
+    difference: float
+    se: float
+    z: float
+    pvalue: float
+    ci_lower: float
+    ci_upper: float
+    level: float
+
+    def _summary(self) -> Summary:
+        table = pd.DataFrame(
+            {"n": [self.a.n, self.b.n], "nps": [self.a.nps, self.b.nps], "se": [self.a.se, self.b.se]},
+            index=pd.Index(["a", "b"], name="group"),
+        )
+        header = [("difference (a - b)", self.difference), ("se", self.se), ("z", self.z),
+                  ("pvalue", self.pvalue), (f"{self.level:.0%} CI", f"{self.ci_lower:.1f} to {self.ci_upper:.1f}")]
+        notes = ["NPS proxy on a non 0-10 scale or with a custom mapping."] if (self.a.proxy or self.b.proxy) else []
+        return Summary("NPS: two-group z test", header, [("groups", table)], notes)
+
+
+def _mapping_arg(scale: tuple[float, float], mapping: Mapping[str, Sequence[float]] | None) -> tuple[dict[str, tuple[float, float]], bool, str]:
+    if mapping is None:
+        if scale != (0.0, 10.0):
+            raise DataError(
+                f"the NPS is defined on the 0-10 'would you recommend' scale; for scale={scale[0]:g}-{scale[1]:g} "
+                "give an explicit mapping, e.g. mapping={'promoter': (9, 10), 'detractor': (1, 6)}, "
+                "and the result will be flagged as a proxy"
+            )
+        return dict(STANDARD_MAPPING), False, ""
+    keys = set(mapping)
+    if keys != {"promoter", "detractor"}:
+        raise DataError(f"mapping must have exactly the keys 'promoter' and 'detractor', not {sorted(keys)}")
+    m: dict[str, tuple[float, float]] = {}
+    for k in ("promoter", "detractor"):
+        try:
+            lo, hi = (float(v) for v in mapping[k])
+        except (TypeError, ValueError):
+            raise DataError(f"mapping[{k!r}]={mapping[k]!r} must be a range (lo, hi)") from None
+        if lo > hi or lo < scale[0] or hi > scale[1]:
+            raise DataError(f"mapping[{k!r}]=({lo:g}, {hi:g}) must be a range inside the scale {scale[0]:g}-{scale[1]:g}")
+        m[k] = (lo, hi)
+    (plo, phi), (dlo, dhi) = m["promoter"], m["detractor"]
+    if not (dhi < plo or phi < dlo):
+        raise DataError("the promoter and detractor ranges overlap")
+    proxy = not (scale == (0.0, 10.0) and m == STANDARD_MAPPING)
+    note = ""
+    if proxy:
+        note = (
+            f"NPS proxy: promoters {plo:g}-{phi:g}, detractors {dlo:g}-{dhi:g} on a {scale[0]:g}-{scale[1]:g} "
+            "scale; not Reichheld's 0-10 definition, so not comparable with published NPS figures."
+        )
+    return m, proxy, note
+
+
+def nps(
+    scores: Any,
+    scale: Sequence[float] = (0, 10),
+    mapping: Mapping[str, Sequence[float]] | None = None,
+    level: float = 0.95,
+    ci: str = "wald",
+    n_boot: int = 2000,
+    seed: int | np.random.Generator | None = None,
+) -> NPSResult:
+    """Net Promoter Score (Reichheld 2003) with a confidence interval.
+
+    :math:`NPS = 100\\,(p_P - p_D)` with promoters answering 9-10 and detractors 0-6 on the
+    0-10 recommend question. Its variance is that of a difference of two multinomial
+    proportions,
+
+    .. math:: \\mathrm{Var}(\\hat p_P - \\hat p_D) = \\frac{p_P + p_D - (p_P - p_D)^2}{n},
+
+    and the Wald interval is :math:`NPS \\pm z \\cdot 100\\sqrt{\\mathrm{Var}}`. With
+    ``ci="bootstrap"`` the percentile interval of ``n_boot`` multinomial resamples (equivalent
+    to resampling respondents) is given instead, from a seeded generator.
+
+    On another scale the NPS is not defined: pass an explicit ``mapping`` (for a 1-10 item
+    e.g. ``{"promoter": (9, 10), "detractor": (1, 6)}``); the result is then flagged
+    ``proxy=True`` with a note.
+
+    Parameters
+    ----------
+    scores : Series or 1-d array
+        Answers; missing ones are left out with a warning.
+    scale : (min, max)
+    mapping : dict, optional
+        ``{"promoter": (lo, hi), "detractor": (lo, hi)}``, inclusive ranges.
+    level : float
+    ci : {"wald", "bootstrap"}
+    n_boot : int
+    seed : int or Generator, optional
+        For the bootstrap (required for reproducible intervals).
+
+    Returns
+    -------
+    NPSResult
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review*
+    81(12), 46-54.
+
+    Examples
+    --------
+    >>> from acsi.survey import nps
+    >>> r = nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])
+    >>> r.nps, round(r.se, 3)
+    (20.0, 27.568)
+    >>> nps([10, 9, 4, 7], scale=(1, 10), mapping={"promoter": (9, 10), "detractor": (1, 6)}).proxy
+    True
+    """
+    s = as_series(scores, "scores")
+    name = col_name(s, "scores")
+    x = drop_missing(numeric(s, "scores"), "scores")
+    sc = check_scale_arg(scale)
+    check_scale(x, sc, name, integers=False)
+    m, proxy, note = _mapping_arg(sc, mapping)
+    v = x.to_numpy(dtype=float)
+    n = len(v)
+    n_p = int(((v >= m["promoter"][0]) & (v <= m["promoter"][1])).sum())
+    n_d = int(((v >= m["detractor"][0]) & (v <= m["detractor"][1])).sum())
+    pp, pd_ = n_p / n, n_d / n
+    est = 100.0 * (pp - pd_)
+    se = 100.0 * float(np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n))
+    z = _z(level)
+    if ci == "wald":
+        lo, hi = est - z * se, est + z * se
+        nb = 0
+    elif ci == "bootstrap":
+        if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+            raise DataError(f"n_boot={n_boot!r} must be a whole number of at least 100 resamples")
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        draws = rng.multinomial(n, [pp, pd_, max(1.0 - pp - pd_, 0.0)], size=n_boot)
+        boot = 100.0 * (draws[:, 0] - draws[:, 1]) / n
+        lo, hi = (float(q) for q in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
+        nb = int(n_boot)
+    else:
+        raise DataError(f"ci={ci!r} must be 'wald' or 'bootstrap'")
+    return NPSResult(est, se, float(lo), float(hi), n, n_p, n - n_p - n_d, n_d, level, ci, proxy, m, sc, note, nb)
+
+
+def nps_test(
+    a: Any,
+    b: Any,
+    scale: Sequence[float] = (0, 10),
+    mapping: Mapping[str, Sequence[float]] | None = None,
+    level: float = 0.95,
+) -> NPSTestResult:
+    """Compare the NPS of two independent groups with a z test.
+
+    :math:`z = (NPS_a - NPS_b) / \\sqrt{se_a^2 + se_b^2}`, two-sided p from the normal
+    distribution; the Wald CI of the difference uses the same standard error.
+
+    Parameters
+    ----------
+    a, b : Series or 1-d arrays
+        The two groups' answers (or already computed :class:`NPSResult` objects).
+
+    Examples
+    --------
+    >>> from acsi.survey import nps_test
+    >>> t = nps_test([10, 9, 9, 8, 3], [6, 5, 9, 7, 2])
+    >>> round(t.difference, 1), round(t.pvalue, 3)
+    (80.0, 0.114)
+    """
+    ra = a if isinstance(a, NPSResult) else nps(a, scale, mapping, level)
+    rb = b if isinstance(b, NPSResult) else nps(b, scale, mapping, level)
+    if ra.proxy != rb.proxy or ra.mapping != rb.mapping:
+        raise DataError("the two groups use different NPS definitions (scale or mapping); compute both the same way")
+    diff = ra.nps - rb.nps
+    se = float(np.hypot(ra.se, rb.se))
+    if se == 0:
+        raise DataError("both groups have zero NPS variance (every answer in one group); the z test is undefined")
+    z = diff / se
+    p = float(2 * stats.norm.sf(abs(z)))
+    q = _z(level)
+    return NPSTestResult(ra, rb, diff, se, float(z), p, diff - q * se, diff + q * se, level)
