@@ -1,0 +1,12 @@
+"""The HTML report: one self-contained file (figures embedded, no external resources).
+
+>>> from acsi.report import build_report, demo_report, DEMO_MODEL  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from acsi.report.build import DEMO_MODEL, Report, ReportOptions, build_report, demo_report, model_blocks
+from acsi.report.power import inverse_sqrt_min_n, n_for_power, path_power
+
+__all__ = ["DEMO_MODEL", "Report", "ReportOptions", "build_report", "demo_report", "model_blocks",
+           "path_power", "n_for_power", "inverse_sqrt_min_n"]
