@@ -420,7 +420,9 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
     b0 = first_order_information(core)
     trace_h0 = float(np.sum(b0 * a0_inv.T))
     trace_ug = trace_h1 - trace_h0
-    npar = b0.shape[0]
+    # lavaan divides trace_h0 by its number of free parameters before equality constraints
+    k = getattr(core, "K", None)
+    npar = int(np.shape(k)[0]) if k is not None else b0.shape[0]
     if df > 0:
         c = trace_ug / df
         if c < 0:

@@ -29,16 +29,26 @@ cases <- list(
   poldem_indirect = list(PD, list()),
   hs_fixedx = list(HS, list()), hs_path_fixedx = list(HS, list()),
   mobi_acsi_ml = list(MOBI, list()), mobi_acsi_mlr = list(MOBI, list(estimator = "MLR")),
-  heywood = list(HEY, list()))
+  heywood = list(HEY, list()),
+  # MLR with fixed.x covariates (the model text of <ref>.json), with and without means
+  hs_fixedx_mlr = list(HS, list(estimator = "MLR"), "hs_fixedx"),
+  hs_path_fixedx_mlr = list(HS, list(estimator = "MLR", meanstructure = TRUE), "hs_path_fixedx"),
+  poldem_equal_mlr = list(PD, list(estimator = "MLR"), "poldem_equal"))
 fits <- list()
 for (nm in names(cases)) {
-  ref <- fromJSON(file.path(lavdir, paste0(nm, ".json")), simplifyVector = FALSE)
+  refname <- if (length(cases[[nm]]) >= 3) cases[[nm]][[3]] else nm
+  ref <- fromJSON(file.path(lavdir, paste0(refname, ".json")), simplifyVector = FALSE)
   fun <- if (grepl("^cfa", ref$call)) "cfa" else "sem"
   fit <- suppressWarnings(do.call(fun, c(list(model = ref$model, data = cases[[nm]][[1]]),
                                         cases[[nm]][[2]])))
   fits[[nm]] <- fit
   ms <- lavInspect(fit, "meanstructure")
-  out <- list(name = nm, model = ref$model, args = cases[[nm]][[2]],
+  pe <- parameterEstimates(fit)
+  if (!"label" %in% names(pe)) pe$label <- ""
+  out <- list(name = nm, model = ref$model, args = cases[[nm]][[2]], call_of = refname,
+              params = pe[, c("lhs", "op", "rhs", "label", "est", "se", "z", "pvalue",
+                              "ci.lower", "ci.upper")],
+              test = lapply(lavInspect(fit, "test"), function(t) lapply(t, unclass)),
               lavaan = as.character(packageVersion("lavaan")),
               ov_names = lavNames(fit, "ov"), ov_x = lavNames(fit, "ov.x"),
               meanstructure = ms, fixed_x = lavInspect(fit, "options")$fixed.x,
