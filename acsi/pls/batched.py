@@ -1,0 +1,427 @@
+"""The PLS iteration run for many correlation matrices at once (the bootstrap's kernel).
+
+PLS path modelling with standardized indicators depends on the data only through the
+indicator correlation matrix ``R``: with outer weights ``W`` (p x k) giving unit-variance
+scores, the score correlations are ``C = W' R W``; the inner proxies' covariances with the
+indicators are ``R W E`` (``E`` the inner weights of the scheme); a Mode A block takes
+those covariances as its new weights, a Mode B block solves ``R_bb w_b = (R W E)_b``; each
+column is then rescaled to ``w' R w = 1``. Paths are least squares on ``C``, loadings are
+``(R W)`` masked to the blocks. This module runs exactly that iteration on a stack of
+``B`` correlation matrices with batched matmul and solve, freezing each replicate when its
+summed absolute weight change falls below ``tol`` (seminr's stop rule), so a bootstrap of
+``B`` resamples is a handful of ``(B, p, p)`` array operations per iteration.
+
+:func:`resample_moments` gives the ``B`` correlation matrices (plus means and SDs) of
+resamples described by row-count vectors: resample ``b`` drew row ``i`` ``c[b, i]`` times,
+its sums are ``c_b D`` and its cross-products ``c_b P`` with ``P`` the row-wise products of
+the distinct column pairs, so all resamples come from one ``(B x n) @ (n x p(p+1)/2)``
+product. Correlations are the same for the n and n-1 divisors, so the numbers equal a refit
+on the resampled rows (seminr's bootstrap) up to round-off.
+
+Nothing here validates its input: the API (``acsi.pls``) has done that once.
+
+References
+----------
+Lohmoeller, J.-B. (1989). *Latent Variable Path Modeling with Partial Least Squares*.
+Physica. Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least squares path
+modeling. *MIS Quarterly*, 39(2), 297-316.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "BatchPlan",
+    "BatchedKernelResult",
+    "make_plan",
+    "fit_batched",
+    "resample_moments",
+    "counts_from_indices",
+    "htmt_batched",
+    "total_effects_batched",
+]
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """The model as index arrays for the batched kernel (built once from a ``PLSSpec``)."""
+
+    p: int
+    k: int
+    block: np.ndarray  # (p,) construct index of each indicator
+    starts: np.ndarray  # (k,) first indicator of each block (indicators grouped by block)
+    mask: np.ndarray  # (p, k) float
+    inner: np.ndarray  # (k, k) bool, i -> j
+    adjacency: np.ndarray  # (k, k) float, inner | inner.T
+    isolated: np.ndarray  # (k,) bool: constructs without any path (own score is the proxy)
+    mode_b: tuple[tuple[int, np.ndarray], ...]  # (construct, indicator indices)
+    endogenous: tuple[tuple[int, np.ndarray], ...]  # (construct, predecessor indices)
+    blocks: tuple[np.ndarray, ...]  # indicator indices per construct
+    reflective: np.ndarray  # (k,) bool
+    rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
+
+
+def make_plan(spec: object) -> BatchPlan:
+    """Index arrays of a :class:`~acsi.pls.spec.PLSSpec` for :func:`fit_batched`."""
+    mask = np.asarray(spec.mask, dtype=np.float64)  # type: ignore[attr-defined]
+    inner = np.asarray(spec.inner, dtype=bool)  # type: ignore[attr-defined]
+    p, k = mask.shape
+    block = np.asarray(spec.block)  # type: ignore[attr-defined]
+    blocks = tuple(np.flatnonzero(block == c) for c in range(k))
+    if np.any(np.diff(block) < 0) or any(b.size == 0 for b in blocks):
+        raise ValueError("the spec's indicators must be grouped by construct, in construct order")
+    modes = tuple(spec.mode)  # type: ignore[attr-defined]
+    mode_b = tuple((c, blocks[c]) for c in range(k) if modes[c] == "B")
+    endo = tuple((j, np.flatnonzero(inner[:, j])) for j in range(k) if inner[:, j].any())
+    reflective = np.asarray(spec.reflective, dtype=bool)  # type: ignore[attr-defined]
+    rho_corr = np.array([modes[c] == "A" and len(blocks[c]) > 1 for c in range(k)], dtype=bool)
+    return BatchPlan(
+        p=p,
+        k=k,
+        block=block.astype(np.intp),
+        starts=np.array([b[0] for b in blocks], dtype=np.intp),
+        mask=mask,
+        inner=inner,
+        adjacency=(inner | inner.T).astype(np.float64),
+        isolated=~(inner | inner.T).any(axis=0),
+        mode_b=mode_b,
+        endogenous=endo,
+        blocks=blocks,
+        reflective=reflective,
+        rho_corrected=rho_corr,
+    )
+
+
+@dataclass(frozen=True)
+class BatchedKernelResult:
+    """Stacked results of :func:`fit_batched` for ``B`` correlation matrices.
+
+    Attributes
+    ----------
+    W : ndarray (B, p, k)
+        Outer weights (unit-variance scores).
+    B : ndarray (B, k, k)
+        Path coefficients, ``B[b, i, j]`` for the path i -> j (PLSc-corrected when
+        ``consistent``).
+    L : ndarray (B, p, k)
+        Loadings (PLSc-corrected for reflective blocks when ``consistent``).
+    C : ndarray (B, k, k)
+        Construct correlations (disattenuated when ``consistent``).
+    r2 : ndarray (B, k)
+        R-squared of the endogenous constructs (0 for exogenous ones).
+    rho_a : ndarray (B, k)
+        Dijkstra-Henseler rho_A (1 where not computed); only filled when ``consistent``.
+    iterations : ndarray (B,) int
+    converged : ndarray (B,) bool
+    failed : ndarray (B,) bool
+        Non-convergence or a non-finite result (singular matrix, zero variance).
+    inadmissible : ndarray (B,) bool
+        |path| > 1, R-squared > 1, or (PLSc) construct correlations not positive definite.
+    """
+
+    W: np.ndarray
+    B: np.ndarray
+    L: np.ndarray
+    C: np.ndarray
+    r2: np.ndarray
+    rho_a: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    failed: np.ndarray
+    inadmissible: np.ndarray
+
+
+# ----------------------------------------------------------------------------- moments
+def counts_from_indices(indices: np.ndarray, n: int) -> np.ndarray:
+    """Row-count vectors (B, n) float64 from a (B, m) array of 0-based row positions."""
+    idx = np.asarray(indices, dtype=np.intp)
+    b = idx.shape[0]
+    flat = (idx + (np.arange(b, dtype=np.intp) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
+
+
+def _pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(p)
+
+
+def resample_moments(
+    D: np.ndarray,
+    counts: np.ndarray,
+    center: np.ndarray | None = None,
+    row_block: int = 1 << 14,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, SDs (n-1) and correlation matrices of resamples given as row counts.
+
+    Parameters
+    ----------
+    D : ndarray (n, p)
+        The data, preferably centred (subtracting the full-sample means once keeps the
+        cross-products well conditioned); ``center`` is added back to the means.
+    counts : ndarray (B, n)
+        ``counts[b, i]``: how many times resample b drew row i.
+    center : ndarray (p,), optional
+        Column means subtracted from ``D``.
+    row_block : int
+        Rows of the products matrix built at a time (bounds memory for large n).
+
+    Returns
+    -------
+    means : (B, p), sds : (B, p), R : (B, p, p)
+        SDs are 0 for a column constant in a resample (its correlations are NaN).
+    """
+    n, p = D.shape
+    iu, ju = _pair_index(p)
+    nb = counts.shape[0]
+    tot = counts.sum(axis=1)
+    S1 = counts @ D
+    S2 = np.zeros((nb, iu.size))
+    for r0 in range(0, n, row_block):
+        r1 = min(n, r0 + row_block)
+        Db = D[r0:r1]
+        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju])
+    m = S1 / tot[:, None]
+    cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
+    full = np.empty((nb, p, p))
+    full[:, iu, ju] = cov
+    full[:, ju, iu] = cov
+    var = np.diagonal(full, axis1=1, axis2=2).copy()
+    var[var < 0] = 0.0
+    sd_sum = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        R = full / (sd_sum[:, :, None] * sd_sum[:, None, :])
+    idx = np.arange(p)
+    R[:, idx, idx] = np.where(var > 0, 1.0, np.nan)
+    denom = np.maximum(tot - 1.0, 1.0)
+    sds = np.sqrt(var / denom[:, None])
+    means = m if center is None else m + center
+    return means, sds, R
+
+
+# ----------------------------------------------------------------------------- kernel
+def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Batched solve of A x = b for b of shape (B, m); NaN rows where A is singular."""
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        out = np.full(b.shape, np.nan)
+        for i in range(A.shape[0]):
+            try:
+                out[i] = np.linalg.solve(A[i], b[i])
+            except np.linalg.LinAlgError:
+                continue  # left NaN: counted as a failed replicate by the caller
+        return out
+
+
+def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
+    """Inner weights E (B, k, k); column j combines the neighbours of construct j."""
+    if scheme == "factorial":
+        E = C * plan.adjacency
+    elif scheme == "centroid":
+        E = np.sign(C) * plan.adjacency
+    else:
+        # path weighting: successors get correlations, predecessors regression coefficients
+        E = C * plan.inner.T.astype(np.float64)
+        for j, pred in plan.endogenous:
+            beta = _solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j])
+            E[:, pred, j] = beta
+    if plan.isolated.any():
+        iso = np.flatnonzero(plan.isolated)
+        E[:, iso, iso] = 1.0
+    return E
+
+
+# Every operation below works matrix by matrix (elementwise products, sums within blocks,
+# stacked LAPACK calls), so a replicate's numbers do not depend on which other replicates
+# share its batch: the bootstrap gives identical results however it is chunked.
+def _rw(R: np.ndarray, w: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """``R W`` (B, p, k) for block-diagonal weights given compactly as w (B, p)."""
+    return np.add.reduceat(R * w[:, None, :], plan.starts, axis=2)
+
+
+def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``W' X`` (B, k, l) for compact weights w (B, p) and X (B, p, l)."""
+    return np.add.reduceat(w[:, :, None] * X, plan.starts, axis=1)
+
+
+def _outer_update(R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
+    S = _wtx(plan, w, RW)
+    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
+    block = plan.block
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = S / (d[:, :, None] * d[:, None, :])
+        E = _inner_weights(C, plan, scheme)
+        # covariance of indicator i with the inner proxy of its own construct
+        G = ((RW / d[:, None, :]) * np.swapaxes(E[:, :, block], 1, 2)).sum(axis=2)
+    wn = G
+    for c, idx in plan.mode_b:
+        # Mode B: the block's covariances with the proxy of construct c
+        Gc = ((RW[:, idx, :] / d[:, None, :]) * E[:, None, :, c]).sum(axis=2)
+        wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gc)
+    RWn = _rw(R, wn, plan)
+    var = ((wn[:, :, None] * RWn) * plan.mask).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = 1.0 / np.sqrt(var)
+    return wn * s[:, block], RWn * s[:, None, :]
+
+
+def fit_batched(
+    R: np.ndarray,
+    plan: BatchPlan,
+    *,
+    scheme: str = "path",
+    consistent: bool = False,
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> BatchedKernelResult:
+    """Run the PLS algorithm on a stack of correlation matrices.
+
+    Parameters
+    ----------
+    R : ndarray (B, p, p)
+        Indicator correlation matrices, indicators in the plan's order.
+    plan : BatchPlan
+        From :func:`make_plan`.
+    scheme : {"path", "factorial", "centroid"}
+    consistent : bool
+        Apply PLSc (Dijkstra-Henseler rho_A correction of construct correlations, paths
+        and reflective loadings).
+    tol, max_iter : float, int
+        Stop rule of seminr: a replicate stops when the summed absolute change of its
+        weights is below ``tol``; ``max_iter`` iterations at most (the count excludes the
+        first pass, as seminr reports it).
+
+    Returns
+    -------
+    BatchedKernelResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.pls.spec import PLSSpec
+    >>> spec = PLSSpec.from_model("X =~ x1 + x2; Y =~ y1 + y2; Y ~ X")
+    >>> R = np.array([[1, .5, .3, .3], [.5, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1]])
+    >>> out = fit_batched(R[None], make_plan(spec))
+    >>> round(float(out.B[0, 0, 1]), 6), bool(out.converged[0])
+    (0.4, True)
+    """
+    R = np.asarray(R, dtype=np.float64)
+    nb, p, _ = R.shape
+    k = plan.k
+    w = np.ones((nb, p))
+    RW = _rw(R, w, plan)
+    iterations = np.zeros(nb, dtype=np.intp)
+    converged = np.zeros(nb, dtype=bool)
+    active = np.arange(nb)
+    it = 0
+    Ra, wa, RWa = R, w, RW
+    while active.size:
+        wn, RWn = _outer_update(Ra, wa, RWa, plan, scheme)
+        diff = np.abs(wn - wa).sum(axis=1)
+        w[active] = wn
+        RW[active] = RWn
+        done = diff < tol
+        bad = ~np.isfinite(diff)
+        converged[active[done]] = True
+        stop = done | bad | (it >= max_iter)
+        iterations[active[stop]] = it
+        if stop.all():
+            break
+        if stop.any():
+            keep = ~stop
+            active = active[keep]
+            Ra, wa, RWa = Ra[keep], wn[keep], RWn[keep]
+        else:
+            wa, RWa = wn, RWn
+        it += 1
+
+    # post-estimation: scores' correlations, loadings, paths, R2
+    W = w[:, :, None] * plan.mask
+    S = _wtx(plan, w, RW)
+    C = (S + np.swapaxes(S, 1, 2)) / 2.0
+    L = RW * plan.mask
+    rho = np.ones((nb, k))
+    if consistent:
+        for c in np.flatnonzero(plan.rho_corrected):
+            bl = plan.blocks[c]
+            w = W[:, bl, c]
+            Rb = R[:, bl[:, None], bl[None, :]]
+            wtw = (w * w).sum(axis=1)
+            ww = w[:, :, None] * w[:, None, :]
+            wsw = (ww * Rb).sum(axis=(1, 2)) - (w * w * np.diagonal(Rb, axis1=1, axis2=2)).sum(axis=1)
+            waw = wtw**2 - (w**4).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rho[:, c] = wtw**2 * wsw / waw
+        with np.errstate(invalid="ignore"):
+            adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
+        idx = np.arange(k)
+        adj[:, idx, idx] = 1.0
+        C = C / adj
+        for c in np.flatnonzero(plan.reflective & plan.rho_corrected):
+            bl = plan.blocks[c]
+            w = W[:, bl, c]
+            wtw = (w * w).sum(axis=1)
+            L[:, bl, c] = w * (np.sqrt(rho[:, c]) / wtw)[:, None]
+    Bm = np.zeros((nb, k, k))
+    r2 = np.zeros((nb, k))
+    for j, pred in plan.endogenous:
+        cxy = C[:, pred, j]
+        beta = _solve(C[:, pred[:, None], pred[None, :]], cxy)
+        Bm[:, pred, j] = beta
+        r2[:, j] = (beta * cxy).sum(axis=1)
+
+    finite = (
+        np.isfinite(W).all(axis=(1, 2))
+        & np.isfinite(Bm).all(axis=(1, 2))
+        & np.isfinite(L).all(axis=(1, 2))
+        & np.isfinite(r2).all(axis=1)
+    )
+    failed = ~(converged & finite)
+    inadm = (np.abs(Bm) > 1).any(axis=(1, 2)) | (r2 > 1).any(axis=1)
+    if consistent:
+        pd_ok = np.zeros(nb, dtype=bool)
+        okC = np.isfinite(C).all(axis=(1, 2))
+        if okC.any():
+            ev = np.linalg.eigvalsh(C[okC])
+            pd_ok[okC] = ev[:, 0] > 0
+        inadm |= ~pd_ok
+    inadm &= ~failed
+    return BatchedKernelResult(
+        W=W, B=Bm, L=L, C=C, r2=r2, rho_a=rho, iterations=iterations,
+        converged=converged, failed=failed, inadmissible=inadm,
+    )
+
+
+# ----------------------------------------------------------------------------- derived
+def htmt_batched(R: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """Heterotrait-monotrait ratios (B, k, k) from item correlations (upper triangle used).
+
+    HTMT_ij = mean |r| between the blocks of i and j / sqrt(mean off-diagonal |r| within
+    block i * within block j); a single-item block's monotrait mean is 1 (seminr).
+    """
+    M = plan.mask
+    sums = np.add.reduceat(np.add.reduceat(np.abs(R), plan.starts, axis=2), plan.starts, axis=1)
+    sizes = M.sum(axis=0)
+    diag = np.diagonal(sums, axis1=1, axis2=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(sizes > 1, (diag - sizes) / (sizes * (sizes - 1)), 1.0)
+        het = sums / np.outer(sizes, sizes)
+        return het / np.sqrt(mono[:, :, None] * mono[:, None, :])
+
+
+def total_effects_batched(Bm: np.ndarray) -> np.ndarray:
+    """Total effects (B, k, k): ``(I - B)^-1 - I`` (sum of all path products)."""
+    k = Bm.shape[-1]
+    eye = np.eye(k)
+    with np.errstate(invalid="ignore"):
+        try:
+            return np.linalg.inv(eye - Bm) - eye
+        except np.linalg.LinAlgError:
+            out = np.full(Bm.shape, np.nan)
+            for i in range(Bm.shape[0]):
+                if np.isfinite(Bm[i]).all():
+                    out[i] = np.linalg.inv(eye - Bm[i]) - eye
+            return out

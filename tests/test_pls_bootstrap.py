@@ -1,0 +1,216 @@
+"""PLS bootstrap: seminr's M6b with R's resample rows, batched kernel = single kernel, seeds.
+
+References: tests/data/seminr/M6b_bootstrap_ecsi.json (R seminr 2.5.0.9000,
+``bootstrap_model(M2, nboot = 100, seed = 456, cores = 1)``) and the rows R drew,
+tests/data/seminr/boot_indices_m2.json (1-based); see tests/data/seminr/PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.pls import batched
+from acsi.pls.algorithm import correlation, fit_kernel
+from acsi.pls.plsc import plsc_correct
+
+DATA = Path(__file__).parent / "data" / "seminr"
+
+M2 = """
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation  =~ CUEX1 + CUEX2 + CUEX3
+Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value        =~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Complaints   =~ CUSCO
+Loyalty      =~ CUSL1 + CUSL2 + CUSL3
+Expectation  ~ Image
+Quality      ~ Expectation
+Value        ~ Expectation + Quality
+Satisfaction ~ Image + Expectation + Quality + Value
+Complaints   ~ Satisfaction
+Loyalty      ~ Image + Satisfaction + Complaints
+"""
+
+M1 = """
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation  =~ CUEX1 + CUEX2 + CUEX3
+Value        <~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value
+"""
+
+TABLES = {
+    "paths": "paths",
+    "loadings": "loadings",
+    "weights": "weights",
+    "htmt": "htmt",
+    "total_effects": "totalPaths",
+    "total_indirect": "totalIndirectPaths",
+}
+COLS = {
+    "est": "Original Est.",
+    "boot_mean": "Bootstrap Mean",
+    "boot_se": "Bootstrap SD",
+    "t": "T Stat.",
+    "ci_lower": "2.5% CI",
+    "ci_upper": "97.5% CI",
+    "pvalue": "Bootstrap P Val",
+}
+
+
+@pytest.fixture(scope="module")
+def mobi() -> pd.DataFrame:
+    return acsi.datasets.load_mobi()
+
+
+@pytest.fixture(scope="module")
+def m2(mobi):
+    return acsi.pls(M2, mobi)
+
+
+@pytest.fixture(scope="module")
+def r_indices() -> np.ndarray:
+    with open(DATA / "boot_indices_m2.json") as fh:
+        return np.asarray(json.load(fh)["indices"], dtype=np.intp) - 1
+
+
+@pytest.fixture(scope="module")
+def m6b_boot(m2, r_indices):
+    return m2.bootstrap(indices=r_indices)
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_m6b_matches_seminr_with_r_indices(m6b_boot, table):
+    with open(DATA / "M6b_bootstrap_ecsi.json") as fh:
+        ref = json.load(fh)["bootSummary"][TABLES[table]]
+    ref = pd.DataFrame(ref["values"], index=ref["rows"], columns=ref["cols"], dtype=float)
+    mine = getattr(m6b_boot, table)
+    labels = list(mine.source + "  ->  " + mine.target)
+    assert labels == list(ref.index)  # same rows, same order as seminr's summary
+    for col, rcol in COLS.items():
+        np.testing.assert_allclose(
+            mine[col].to_numpy(float), ref[rcol].to_numpy(float), rtol=0, atol=1e-6, err_msg=f"{table}.{col}"
+        )
+
+
+def test_m6b_counts(m6b_boot):
+    assert m6b_boot.n == 100
+    assert m6b_boot.n_failed == 0
+    assert m6b_boot.n_inadmissible == 0
+    assert m6b_boot.seed is None
+    assert m6b_boot.draws.shape[0] == 100
+
+
+def _single(R, spec, scheme, consistent):
+    k = fit_kernel(R, spec, scheme=scheme)
+    return plsc_correct(R, spec, k) if consistent else k
+
+
+@pytest.mark.parametrize(
+    "model,scheme,consistent",
+    [(M2, "path", False), (M2, "factorial", False), (M2, "centroid", False), (M1, "path", False),
+     (M1, "path", True), (M2, "path", True)],
+)
+def test_batched_equals_single_kernel(mobi, r_indices, model, scheme, consistent):
+    spec = acsi.pls(model, mobi).spec
+    X = mobi[list(spec.indicators)].to_numpy(float)
+    plan = batched.make_plan(spec)
+    idx = r_indices[:25]
+    counts = batched.counts_from_indices(idx, X.shape[0])
+    mu = X.mean(axis=0)
+    _, _, Rb = batched.resample_moments(X - mu, counts, mu)
+    out = batched.fit_batched(Rb, plan, scheme=scheme, consistent=consistent)
+    for b in range(idx.shape[0]):
+        R = correlation(X[idx[b]])
+        np.testing.assert_allclose(Rb[b], R, rtol=0, atol=1e-13)
+        k = _single(R, spec, scheme, consistent)
+        assert out.iterations[b] == k.iterations
+        assert bool(out.converged[b]) == k.converged
+        np.testing.assert_allclose(out.W[b], k.W, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(out.B[b], k.B, rtol=1e-11, atol=1e-12)
+        np.testing.assert_allclose(out.L[b], k.L, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(out.C[b], k.C, rtol=1e-11, atol=1e-12)
+
+
+def test_resample_moments_equal_refit(mobi, r_indices):
+    X = mobi.iloc[:, :24].to_numpy(float)
+    counts = batched.counts_from_indices(r_indices[:10], X.shape[0])
+    mu = X.mean(axis=0)
+    means, sds, R = batched.resample_moments(X - mu, counts, mu)
+    for b, rows in enumerate(r_indices[:10]):
+        np.testing.assert_allclose(means[b], X[rows].mean(axis=0), rtol=1e-14)
+        np.testing.assert_allclose(sds[b], X[rows].std(axis=0, ddof=1), rtol=1e-12)
+        np.testing.assert_allclose(R[b], np.corrcoef(X[rows], rowvar=False), atol=1e-13)
+
+
+def _same(a, b):
+    for name in ("paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_seed_reproducible_across_chunking_and_executors(m2):
+    ref = m2.bootstrap(n=230, seed=11)
+    assert ref.seed == 11
+    _same(ref, m2.bootstrap(n=230, seed=11, chunk_size=37))
+    _same(ref, m2.bootstrap(n=230, seed=11, chunk_size=100))
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        _same(ref, m2.bootstrap(n=230, seed=11, executor=ex, chunk_size=60))
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        _same(ref, m2.bootstrap(n=230, seed=11, executor=ex, chunk_size=45))
+    other = m2.bootstrap(n=230, seed=12)
+    assert not np.allclose(other.paths.boot_se, ref.paths.boot_se)
+
+
+def test_seed_none_records_entropy(m2):
+    a = m2.bootstrap(n=50)
+    b = m2.bootstrap(n=50, seed=a.seed)
+    _same(a, b)
+
+
+def test_progress_callable(m2):
+    seen = []
+    m2.bootstrap(n=120, seed=1, chunk_size=50, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(50, 120), (100, 120), (120, 120)]
+
+
+def test_failed_replicates_counted_not_silent(mobi):
+    # a resample that draws one row only has no variance: it must be counted as failed
+    res = acsi.pls("A =~ IMAG1 + IMAG2; B =~ CUSA1 + CUSA2; B ~ A", mobi)
+    n = res.data.X.shape[0]
+    idx = np.random.default_rng(3).integers(0, n, size=(30, n))
+    idx[4] = 7
+    boot = res.bootstrap(indices=idx)
+    assert boot.n_failed == 1
+    assert boot.draws.shape[0] == 29
+    assert "1 of 30 resamples failed" in boot.summary()
+
+
+def test_bad_arguments(m2):
+    with pytest.raises(acsi.SpecificationError, match="ci="):
+        m2.bootstrap(n=10, ci="basic")
+    with pytest.raises(acsi.SpecificationError, match="0-based"):
+        m2.bootstrap(indices=np.ones((3, 250), dtype=int) * 250)
+    with pytest.raises(acsi.SpecificationError, match="shape"):
+        m2.bootstrap(indices=np.zeros((3, 10), dtype=int))
+    with pytest.raises(acsi.SpecificationError, match="level"):
+        m2.bootstrap(n=10, level=95)
+    with pytest.raises(acsi.SpecificationError, match="seed"):
+        m2.bootstrap(n=10, seed=-1)
+
+
+def test_result_is_immutable_and_renders(m6b_boot):
+    with pytest.raises(AttributeError):
+        m6b_boot.n = 3  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        m6b_boot.paths["est"].to_numpy()[0] = 0.0
+    text = m6b_boot.summary()
+    assert "paths" in text and "Image" in text
+    assert "<table" in m6b_boot._repr_html_()
