@@ -68,6 +68,16 @@ def test_specification_errors(model, match):
         PLSSpec.from_model(model)
 
 
+def test_construct_order_is_first_appearance():
+    spec = PLSSpec.from_model("Y ~ X + M\nM ~ X\nX =~ x1 + x2\nM =~ m1\nY =~ y1 + y2")
+    assert spec.constructs == ("Y", "X", "M")
+    assert spec.indicators == ("y1", "y2", "x1", "x2", "m1")
+    assert spec.block.tolist() == [0, 0, 1, 1, 2]
+    c = spec.constructs
+    assert {(c[i], c[j]) for i, j in zip(*np.nonzero(spec.inner))} == {("X", "Y"), ("M", "Y"), ("X", "M")}
+    assert spec.topological_order() == [1, 2, 0]
+
+
 def test_syntax_error_passes_through():
     with pytest.raises(ModelSyntaxError):
         PLSSpec.from_model("A =~ x1 +")
@@ -154,6 +164,8 @@ def test_missing_mean_matches_manual_replacement(mobi):
     df.loc[[3, 8], "CUSA2"] = np.nan
     with pytest.warns(MissingDataWarning, match="replaced by column means"):
         res = acsi.pls(M1, df, missing="mean")
+    assert res.raw is not None and np.isnan(res.raw).sum() == 2
+    assert np.isnan(res.raw[[3, 8], list(res.spec.indicators).index("CUSA2")]).all()
     manual = df.fillna({"CUSA2": df["CUSA2"].mean()})
     ref = acsi.pls(M1, manual)
     np.testing.assert_allclose(res.paths.to_numpy(), ref.paths.to_numpy(), atol=1e-13)

@@ -188,7 +188,25 @@ def pls(
         missing=missing,
         na_values=na_values,
     )
-    return PLSResult(spec=spec, data=prepared, kernel=kernel, R=R, settings=settings)
+    raw = None
+    if prepared.n_replaced:
+        raw = _raw_with_nan(data, spec.indicators, na_values)
+    return PLSResult(spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw)
+
+
+def _raw_with_nan(
+    data: object, columns: Sequence[str], na_values: float | Sequence[float] | None
+) -> np.ndarray:
+    """The model columns as floats with declared codes as NaN (already validated)."""
+    from acsi.data import as_frame
+
+    sub = as_frame(data)[list(columns)].astype("float64")
+    if na_values is not None:
+        codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[union-attr]
+        sub = sub.mask(sub.isin(codes))
+    raw = sub.to_numpy(dtype=np.float64, copy=True)
+    raw.setflags(write=False)
+    return raw
 
 
 def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:

@@ -92,6 +92,10 @@ class PLSResult(ResultMixin):
     R : ndarray (p, p)
         Indicator correlations.
     settings : PLSSettings
+    raw : ndarray (n, p) or None
+        With ``missing="mean"`` and values replaced: the model columns (spec order) with
+        NaN where a value was missing, so a bootstrap can redo the mean replacement in
+        every resample as seminr does; None otherwise.
     """
 
     spec: PLSSpec
@@ -99,6 +103,7 @@ class PLSResult(ResultMixin):
     kernel: KernelResult
     R: np.ndarray
     settings: PLSSettings
+    raw: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ basics
     @property

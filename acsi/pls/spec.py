@@ -40,7 +40,8 @@ class PLSSpec:
     Attributes
     ----------
     constructs : tuple of str
-        The k constructs, in the order their blocks first appear in the model.
+        The k constructs, in the order they first appear in the model (in a block or a
+        structural path).
     indicators : tuple of str
         The p indicators grouped by construct, in construct order (within a block, in the
         order written).
@@ -201,6 +202,7 @@ class PLSSpec:
                 )
 
         # pass 3: structural model
+        constructs_old = list(constructs)
         k = len(constructs)
         idx = {c: i for i, c in enumerate(constructs)}
         inner = np.zeros((k, k), dtype=bool)
@@ -237,6 +239,18 @@ class PLSSpec:
                 f"{'; ' + line if line else ''}); PLS path modelling needs a recursive model. "
                 "Remove one of the paths (or use acsi.sem for a non-recursive model)."
             )
+        # constructs in order of first appearance in any statement (blocks or paths)
+        first: list[str] = []
+        for s in parsed.statements:
+            names = (s.lhs,) if s.op in ("=~", "<~") else (s.lhs, s.rhs)
+            for name in names:
+                if name in mode and name not in first:
+                    first.append(name)
+        if first != constructs:
+            constructs = first
+            idx = {c: i for i, c in enumerate(constructs)}
+            perm = [constructs_old.index(c) for c in constructs]
+            inner = inner[np.ix_(perm, perm)].copy()
         indicators = tuple(x for c in constructs for x in blocks[c])
         block = np.array([idx[owner[x]] for x in indicators], dtype=np.intp)
         mask = np.zeros((len(indicators), k), dtype=np.float64)
