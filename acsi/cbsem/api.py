@@ -1,0 +1,350 @@
+"""``acsi.sem`` and ``acsi.cfa``: covariance-based SEM with lavaan's numbers.
+
+Both take lavaan model syntax and a DataFrame and return an immutable
+:class:`~acsi.cbsem.results.SEMResult`. Defaults are those of lavaan 0.6's ``sem()`` and
+``cfa()`` (which share them): ML with the covariance divisor N, chi-square ``N F_ML``,
+standard errors from the expected information, the first loading of each factor fixed
+to 1, ``fixed.x = TRUE``, listwise deletion.
+
+References
+----------
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
+Statistical Software*, 48(2), 1-36.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from acsi.cbsem.core import EstimationCore, estimate, sample_moments
+from acsi.cbsem.results import SEMResult, _check_level
+from acsi.data import as_frame, prepare_data
+from acsi.exceptions import (
+    ConvergenceWarning,
+    DataError,
+    IdentificationError,
+    InadmissibleSolutionWarning,
+    SpecificationError,
+)
+from acsi.spec.partable import ParameterTable, build_partable
+from acsi.spec.syntax import ParsedModel, parse_model
+
+__all__ = ["sem", "cfa"]
+
+_ESTIMATORS = ("ML", "MLR")
+_SE = ("expected", "observed", "robust")
+
+
+def _validate_options(
+    estimator: str, se: str | None, missing: str, level: float, max_iter: int, tol: float
+) -> tuple[str, str]:
+    if not isinstance(estimator, str) or estimator.upper() not in _ESTIMATORS:
+        raise SpecificationError(
+            f"estimator={estimator!r} is not available; use 'ML' (maximum likelihood) or 'MLR' "
+            "(ML with Huber-White standard errors and the Yuan-Bentler scaled test)"
+        )
+    est = estimator.upper()
+    if se is None:
+        se = "robust" if est == "MLR" else "expected"
+    if se == "standard":
+        se = "expected"
+    if se not in _SE:
+        raise SpecificationError(f"se={se!r} is not one of 'expected', 'observed', 'robust'")
+    if est == "MLR" and se != "robust":
+        raise SpecificationError(
+            f"estimator='MLR' uses robust (Huber-White) standard errors; se={se!r} contradicts "
+            "it. Use estimator='ML' with se='expected' or 'observed' instead"
+        )
+    if missing in ("ml", "fiml", "ML", "FIML", "direct"):
+        raise SpecificationError(
+            f"missing={missing!r} (full-information ML) is not implemented in acsi yet; use "
+            "missing='listwise' (the default), or impute the data first"
+        )
+    if missing not in ("listwise", "error"):
+        raise SpecificationError(f"missing={missing!r} is not one of 'listwise', 'error' (or 'ml', not implemented)")
+    _check_level(level)
+    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
+        raise SpecificationError(f"max_iter must be a positive integer, not {max_iter!r}")
+    if not isinstance(tol, (int, float)) or not (0 < tol < 1):
+        raise SpecificationError(f"tol must be a small positive number (e.g. 1e-10), not {tol!r}")
+    return est, se
+
+
+def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
+    var = np.diag(S)
+    const = [names[j] for j in range(len(names)) if not var[j] > 0]
+    if const:
+        raise DataError(
+            f"the sample covariance matrix is not positive definite: column(s) {', '.join(const)} "
+            "have zero variance (constant); remove them from the model"
+        )
+    d = 1.0 / np.sqrt(var)
+    R = S * d[:, None] * d[None, :]
+    w, V = np.linalg.eigh(R)
+    if w[0] <= 1e-10 * max(1.0, w[-1]):
+        v = V[:, 0]
+        big = np.argsort(-np.abs(v))
+        involved = [names[j] for j in big if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+        raise DataError(
+            "the sample covariance matrix is not positive definite: the columns "
+            f"{', '.join(involved)} are (nearly) collinear (smallest eigenvalue of the correlation "
+            f"matrix {w[0]:.3g}). Remove a redundant column or combine them"
+        )
+
+
+def _check_identification_counts(pt: ParameterTable, p: int) -> None:
+    n_exo = sum(1 for e in pt.exo if e)
+    n_mom = p * (p + 1) // 2 + (p if pt.meanstructure else 0) - n_exo
+    df = n_mom - pt.npar
+    if df < 0:
+        raise IdentificationError(
+            f"the model is not identified: it has {pt.npar} free parameters but the data give only "
+            f"{n_mom} distinct (co)variances{' and means' if pt.meanstructure else ''} (df = {df}). "
+            "Add indicators (at least three per factor for a single factor), fix parameters or "
+            "set equality constraints"
+        )
+
+
+def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
+    if not np.all(np.isfinite(info)):
+        return f"the {kind} information matrix could not be computed"
+    w, V = np.linalg.eigh(0.5 * (info + info.T))
+    if w[0] > 1e-10 * max(1.0, abs(w[-1])):
+        return None
+    pt = core.partable
+    v = V[:, 0]
+    names: dict[int, str] = {}
+    for k in pt.free_rows:
+        names.setdefault(pt.par[k], pt.where[k] or f"{pt.lhs[k]} {pt.op[k]} {pt.rhs[k]}")
+    involved = [names[j] for j in np.argsort(-np.abs(v)) if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+    return (
+        f"the model is not identified: the {kind} information matrix is singular at the "
+        f"solution (smallest eigenvalue {w[0]:.3g}); the parameters involved are "
+        f"{'; '.join(involved)}. Fix one of them, add equality constraints or indicators"
+    )
+
+
+def _check_admissible(core: EstimationCore) -> None:
+    pt = core.partable
+    x = core.x
+    neg = [
+        f"{pt.lhs[k]} ~~ {pt.rhs[k]} = {x[k]:.4g}"
+        for k in range(len(x))
+        if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
+    ]
+    if neg:
+        warnings.warn(
+            "inadmissible solution (Heywood case): negative variance estimate(s) "
+            f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
+            "misspecified model, too few indicators or outliers",
+            InadmissibleSolutionWarning,
+            stacklevel=3,
+        )
+    nlv = len(pt.lv_names)
+    if nlv:
+        Veta = core.parts["Veta"][:nlv, :nlv]
+        w = np.linalg.eigvalsh(0.5 * (Veta + Veta.T))
+        if w[0] < 0:
+            warnings.warn(
+                "inadmissible solution: the covariance matrix of the latent variables "
+                f"({', '.join(pt.lv_names)}) is not positive definite (smallest eigenvalue "
+                f"{w[0]:.3g}); check correlations above 1 in std_all",
+                InadmissibleSolutionWarning,
+                stacklevel=3,
+            )
+
+
+def _fit(
+    model: str | ParsedModel,
+    data: Any,
+    *,
+    estimator: str,
+    std_lv: bool,
+    se: str | None,
+    meanstructure: bool | None,
+    fixed_x: bool,
+    level: float,
+    missing: str,
+    na_values: Any,
+    max_iter: int,
+    tol: float,
+) -> SEMResult:
+    est, se_type = _validate_options(estimator, se, missing, level, max_iter, tol)
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    pt = build_partable(
+        parsed,
+        std_lv=bool(std_lv),
+        meanstructure=bool(meanstructure) if meanstructure is not None else False,
+        fixed_x=bool(fixed_x),
+    )
+    df = as_frame(data)
+    where: dict[str, str] = {}
+    for s in parsed.statements:
+        for v in (s.lhs, s.rhs):
+            if v and v not in where:
+                where[v] = s.where()
+    clash = [f for f in pt.lv_names if f in df.columns]
+    if clash:
+        raise SpecificationError(
+            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
+            f"({where.get(clash[0], '')}); rename the factor(s)"
+        )
+    prepared = prepare_data(df, list(pt.ov_names), missing=missing, na_values=na_values,
+                            context="model", where=where)
+    X = prepared.X
+    n, p = X.shape
+    if n <= p:
+        raise DataError(
+            f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
+            "singular; covariance-based SEM needs more rows than variables (many more in practice)"
+        )
+    _, S = sample_moments(X)
+    _check_sample_cov(S, pt.ov_names)
+    _check_identification_counts(pt, p)
+
+    core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol))
+    if not core.converged:
+        warnings.warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
+            "Raise max_iter, check the model for misspecification or give start values",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    kind = "observed" if se_type in ("observed", "robust") else "expected"
+    info = core.information(kind)
+    msg = _singular_message(core, info, kind)
+    if msg is not None:
+        raise IdentificationError(msg)
+    _check_admissible(core)
+    if se_type == "robust":
+        from acsi.cbsem.robust import huber_white_vcov
+
+        vcov = np.asarray(huber_white_vcov(core), dtype=float)
+    else:
+        vcov = np.linalg.inv(info) / core.N
+    vcov = 0.5 * (vcov + vcov.T)
+    return SEMResult(
+        core=core,
+        estimator=est,
+        se_type=se_type,
+        level=float(level),
+        theta_vcov=vcov,
+        n_dropped=prepared.n_dropped,
+        model_text=parsed.source,
+    )
+
+
+def sem(
+    model: str | ParsedModel,
+    data: Any,
+    estimator: str = "ML",
+    std_lv: bool = False,
+    se: str | None = None,
+    *,
+    meanstructure: bool | None = None,
+    fixed_x: bool = True,
+    level: float = 0.95,
+    missing: str = "listwise",
+    na_values: Any = None,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+) -> SEMResult:
+    """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()``.
+
+    Minimises ``F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` (S with divisor N;
+    chi-square ``N F_ML``) by Fisher scoring followed by BFGS, to a gradient below ``tol``.
+
+    Parameters
+    ----------
+    model : str
+        lavaan syntax (``=~``, ``~``, ``~~``, ``~1``, ``:=``, labels, fixed values, ``NA*``,
+        ``start()``).
+    data : pandas.DataFrame
+        One row per respondent; the model's observed variables are its columns.
+    estimator : {"ML", "MLR"}, default "ML"
+        ``"MLR"``: ML estimates with Huber-White (sandwich) standard errors and the
+        Yuan-Bentler (Mplus) scaled chi-square, as lavaan's ``estimator = "MLR"``.
+    std_lv : bool, default False
+        Fix latent variances to 1 and free all loadings (instead of fixing first loadings).
+    se : {"expected", "observed", "robust"}, optional
+        Standard errors from the expected (default for ML) or observed information, or
+        robust (default and only choice for MLR).
+    meanstructure : bool, optional
+        Add intercepts (default False, as lavaan 0.6-14 for complete data with ML and MLR;
+        switched on by any ``~ 1`` formula).
+    fixed_x : bool, default True
+        Observed exogenous covariates fixed at their sample (co)variances.
+    level : float, default 0.95
+        Confidence level of ``ci_lower``/``ci_upper``.
+    missing : {"listwise", "error"}, default "listwise"
+        Rows with a missing value in a model variable are dropped with a warning
+        (``"ml"``, full-information ML, is not implemented).
+    na_values : number or list, optional
+        Codes meaning "missing" in the data (e.g. -99).
+    max_iter : int, default 500
+    tol : float, default 1e-10
+        Convergence: largest absolute gradient element of ``F_ML``.
+
+    Returns
+    -------
+    SEMResult
+        ``.estimates`` (lavaan's ``parameterEstimates(standardized=TRUE)``),
+        ``.fit_measures``, ``.r_squared``, ``.vcov``, ``.implied_cov``, ``.summary()``.
+
+    Raises
+    ------
+    acsi.ModelSyntaxError, acsi.SpecificationError, acsi.IdentificationError, acsi.DataError
+
+    Warns
+    -----
+    acsi.ConvergenceWarning, acsi.InadmissibleSolutionWarning, acsi.MissingDataWarning
+
+    Examples
+    --------
+    >>> import acsi
+    >>> pd_data = acsi.datasets.load_political_democracy()
+    >>> res = acsi.sem('''
+    ...     ind60 =~ x1 + x2 + x3
+    ...     dem60 =~ y1 + y2 + y3 + y4
+    ...     dem60 ~ a*ind60
+    ... ''', pd_data)
+    >>> round(float(res.estimates.query("op == '~'")["est"].iloc[0]), 3)
+    1.474
+    """
+    return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
+                fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
+                max_iter=max_iter, tol=tol)
+
+
+def cfa(
+    model: str | ParsedModel,
+    data: Any,
+    estimator: str = "ML",
+    std_lv: bool = False,
+    se: str | None = None,
+    *,
+    meanstructure: bool | None = None,
+    fixed_x: bool = True,
+    level: float = 0.95,
+    missing: str = "listwise",
+    na_values: Any = None,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+) -> SEMResult:
+    """Confirmatory factor analysis, as lavaan's ``cfa()`` (same defaults as :func:`sem`).
+
+    Examples
+    --------
+    >>> import acsi
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
+    >>> round(res.core.chisq, 3), res.core.df
+    (85.306, 24)
+    """
+    return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
+                fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
+                max_iter=max_iter, tol=tol)

@@ -1,0 +1,284 @@
+"""Result of a covariance-based SEM fit (immutable, typed, lavaan-like tables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from acsi.cbsem.core import EstimationCore
+from acsi.cbsem.standardized import defined_function, r_squared, standardize
+from acsi.exceptions import SpecificationError
+from acsi.inference.delta import delta_method
+from acsi.results.base import ResultMixin, Summary
+from acsi.spec.partable import ParameterTable
+
+__all__ = ["SEMResult"]
+
+_ESTIMATE_COLUMNS = [
+    "lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all",
+]
+
+
+def _check_level(level: float) -> float:
+    try:
+        lv = float(level)
+    except (TypeError, ValueError):
+        raise SpecificationError(f"level must be a number between 0 and 1, not {level!r}") from None
+    if not 0.0 < lv < 1.0:
+        raise SpecificationError(f"level must lie strictly between 0 and 1 (e.g. 0.95), not {level!r}")
+    return lv
+
+
+@dataclass(frozen=True, eq=False)
+class SEMResult(ResultMixin):
+    """A fitted covariance-based SEM (``acsi.sem`` / ``acsi.cfa``).
+
+    Attributes
+    ----------
+    core : EstimationCore
+        Moments, estimates and implied moments (see :mod:`acsi.cbsem.core`).
+    estimator : {"ML", "MLR"}
+    se_type : {"expected", "observed", "robust"}
+        Where the standard errors come from.
+    level : float
+        Confidence level of ``estimates``' intervals.
+    theta_vcov : ndarray
+        Covariance matrix of the free parameters after equality constraints (q, q).
+    n_dropped : int
+        Rows removed by listwise deletion.
+    """
+
+    core: EstimationCore
+    estimator: str
+    se_type: str
+    level: float
+    theta_vcov: np.ndarray = field(repr=False)
+    n_dropped: int = 0
+    model_text: str = field(default="", repr=False)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def partable(self) -> ParameterTable:
+        """The parameter table (the model as estimated)."""
+        return self.core.partable
+
+    @property
+    def converged(self) -> bool:
+        """Whether the optimiser converged."""
+        return self.core.converged
+
+    @property
+    def iterations(self) -> int:
+        """Number of optimiser iterations."""
+        return self.core.iterations
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return self.core.N
+
+    @cached_property
+    def _defined(self) -> tuple[np.ndarray, np.ndarray]:
+        pt = self.partable
+        rows = [k for k, o in enumerate(pt.op) if o == ":="]
+        if not rows:
+            return np.zeros(0), np.zeros(0)
+        f = defined_function(pt)
+        kern = self.core.kernel
+
+        def g(theta: np.ndarray) -> np.ndarray:
+            x = kern.x_base.astype(theta.dtype)
+            x[kern.free_rows] = theta[kern.par_of_free]
+            return f(x)
+
+        est, se, _ = delta_method(g, self.core.theta, self.theta_vcov)
+        return est, se
+
+    @cached_property
+    def _est_se(self) -> tuple[np.ndarray, np.ndarray]:
+        pt = self.partable
+        n = len(pt)
+        est = np.full(n, np.nan)
+        se = np.full(n, np.nan)
+        nx = len(self.core.x)
+        est[:nx] = self.core.x
+        par = np.asarray(pt.par)
+        free = par >= 0
+        d = np.diag(self.theta_vcov)
+        sev = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
+        se[free] = sev[par[free]]
+        dv, ds = self._defined
+        def_rows = [k for k, o in enumerate(pt.op) if o == ":="]
+        est[def_rows] = dv
+        se[def_rows] = ds
+        return est, se
+
+    @cached_property
+    def _std(self) -> tuple[np.ndarray, np.ndarray]:
+        est, _ = self._est_se
+        parts = self.core.parts
+        return standardize(self.partable, est, self.core.Sigma, parts["Veta"], self.core.model.eta_names)
+
+    def _table(self, level: float) -> pd.DataFrame:
+        pt = self.partable
+        est, se = self._est_se
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / se
+        pval = 2.0 * stats.norm.sf(np.abs(z))
+        crit = stats.norm.ppf(0.5 + level / 2.0)
+        lo = np.where(np.isnan(se), est, est - crit * se)
+        hi = np.where(np.isnan(se), est, est + crit * se)
+        s_lv, s_all = self._std
+        return pd.DataFrame(
+            {
+                "lhs": list(pt.lhs),
+                "op": list(pt.op),
+                "rhs": list(pt.rhs),
+                "label": list(pt.label),
+                "est": est,
+                "se": se,
+                "z": z,
+                "pvalue": pval,
+                "ci_lower": lo,
+                "ci_upper": hi,
+                "std_lv": s_lv,
+                "std_all": s_all,
+            },
+            columns=_ESTIMATE_COLUMNS,
+        )
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        """One row per lavaan ``parameterEstimates()`` row, in lavaan's order.
+
+        Columns ``lhs, op, rhs, label, est, se, z, pvalue, ci_lower, ci_upper, std_lv,
+        std_all``; fixed parameters have NaN ``se``, ``z``, ``pvalue`` and ``ci_lower =
+        ci_upper = est`` (as lavaan).
+        """
+        return self._table(self.level)
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals ``est -/+ z_(1+level)/2 se`` for every row.
+
+        Returns a DataFrame with ``lhs, op, rhs, label, est, ci_lower, ci_upper``.
+        """
+        lv = _check_level(level)
+        t = self._table(lv)
+        return t[["lhs", "op", "rhs", "label", "est", "ci_lower", "ci_upper"]]
+
+    @cached_property
+    def _free_names(self) -> list[str]:
+        pt = self.partable
+        rows = pt.free_rows
+        return [pt.label[k] if pt.label[k] else f"{pt.lhs[k]}{pt.op[k]}{pt.rhs[k]}" for k in rows]
+
+    @cached_property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance matrix of the free parameters, as lavaan's ``vcov()``.
+
+        One row/column per free row of the table (equality-constrained parameters repeat,
+        named by their label), i.e. ``K V K'`` with ``V`` the covariance of ``theta``.
+        """
+        K = self.core.K
+        V = K @ self.theta_vcov @ K.T
+        names = self._free_names
+        return pd.DataFrame(V, index=names, columns=names)
+
+    @cached_property
+    def implied_cov(self) -> pd.DataFrame:
+        """Model-implied covariance matrix of the observed variables."""
+        names = list(self.core.ov_names)
+        return pd.DataFrame(self.core.Sigma, index=names, columns=names)
+
+    @cached_property
+    def sample_cov(self) -> pd.DataFrame:
+        """Sample covariance matrix (divisor N)."""
+        names = list(self.core.ov_names)
+        return pd.DataFrame(self.core.S, index=names, columns=names)
+
+    @cached_property
+    def implied_mean(self) -> pd.Series:
+        """Model-implied means (the sample means without a mean structure)."""
+        return pd.Series(self.core.mu, index=list(self.core.ov_names), name="mean")
+
+    @cached_property
+    def r_squared(self) -> pd.Series:
+        """R-squared of every indicator and dependent variable (lavaan's ``lavInspect(fit, "r2")``)."""
+        names, vals = r_squared(self.partable, self._std[1])
+        return pd.Series(vals, index=pd.Index(names, name="variable"), name="r_squared")
+
+    @cached_property
+    def robust_test(self) -> Any:
+        """The Yuan-Bentler scaled test (MLR only; else None)."""
+        if self.estimator != "MLR":
+            return None
+        from acsi.cbsem.robust import yuan_bentler_mplus
+
+        return yuan_bentler_mplus(self.core)
+
+    @cached_property
+    def fit_measures(self) -> Any:
+        """Fit measures as lavaan's ``fitMeasures()`` (see :mod:`acsi.cbsem.fit_measures`)."""
+        from acsi.cbsem.fit_measures import compute_fit_measures
+
+        return compute_fit_measures(self.core, self.robust_test)
+
+    # ------------------------------------------------------------------ display
+    def _summary(self) -> Summary:
+        core = self.core
+        pv = float(stats.chi2.sf(core.chisq, core.df)) if core.df > 0 else float("nan")
+        header: list[tuple[str, Any]] = [
+            ("Estimator", self.estimator),
+            ("Optimisation", "Fisher scoring + BFGS"),
+            ("Converged", core.converged),
+            ("Iterations", core.iterations),
+            ("Observations", core.N),
+            ("Free parameters", core.npar),
+            ("Standard errors", self.se_type),
+            ("Chi-square", core.chisq),
+            ("Degrees of freedom", core.df),
+            ("P-value (chi-square)", pv),
+        ]
+        if self.estimator == "MLR":
+            rt = self.robust_test
+            for name in ("stat", "chisq_scaled", "scaling_factor", "pvalue"):
+                if hasattr(rt, name):
+                    header.append((f"Scaled test: {name}", getattr(rt, name)))
+        if self.n_dropped:
+            header.append(("Rows dropped (missing)", self.n_dropped))
+        t = self.estimates
+        cols = ["est", "se", "z", "pvalue", "std_lv", "std_all"]
+
+        def block(mask: pd.Series) -> pd.DataFrame:
+            sub = t[mask]
+            idx = [
+                f"{a} {o} {b}" + (f" ({lab})" if lab else "")
+                for a, o, b, lab in zip(sub["lhs"], sub["op"], sub["rhs"], sub["label"])
+            ]
+            out = sub[cols].copy()
+            out.index = pd.Index(idx, name="")
+            return out
+
+        tables = []
+        for title, mask in (
+            ("Latent variables", t["op"] == "=~"),
+            ("Regressions", t["op"] == "~"),
+            ("Covariances", (t["op"] == "~~") & (t["lhs"] != t["rhs"])),
+            ("Intercepts", t["op"] == "~1"),
+            ("Variances", (t["op"] == "~~") & (t["lhs"] == t["rhs"])),
+        ):
+            if mask.any():
+                tables.append((title, block(mask)))
+        if (t["op"] == ":=").any():
+            sub = t[t["op"] == ":="]
+            d = sub[cols].copy()
+            d.index = pd.Index([f"{a} := {b}" for a, b in zip(sub["lhs"], sub["rhs"])], name="")
+            tables.append(("Defined parameters", d))
+        if len(self.r_squared):
+            tables.append(("R-squared", self.r_squared.to_frame()))
+        return Summary(title=f"Structural equation model ({self.estimator})", header=header, tables=tables)
