@@ -22,6 +22,7 @@ function                       what
 from __future__ import annotations
 
 from acsi.survey._common import Proportion, proportion_ci
+from acsi.survey.conversion import ConversionResult, conversion
 from acsi.survey.descriptives import (
     CrosstabResult,
     bottom_box,
@@ -32,11 +33,12 @@ from acsi.survey.descriptives import (
     multi_select,
     top_box,
 )
+from acsi.survey.importance import DerivedImportance, derived_importance, relative_weights, stated_importance
+from acsi.survey.nps import NPSResult, NPSTestResult, nps, nps_test
+from acsi.survey.response_style import ResponseStyles, longest_string, response_styles
+from acsi.survey.segments import ValueWeightedIndex, by_segment, value_weighted_index
 
 __all__ = [
-    "Proportion",
-    "proportion_ci",
-    "CrosstabResult",
     "frequencies",
     "likert_bins",
     "likert_table",
@@ -44,9 +46,23 @@ __all__ = [
     "bottom_box",
     "multi_select",
     "crosstab",
+    "conversion",
+    "nps",
+    "nps_test",
+    "stated_importance",
+    "derived_importance",
+    "relative_weights",
+    "response_styles",
+    "longest_string",
+    "by_segment",
+    "value_weighted_index",
+    "proportion_ci",
+    "Proportion",
+    "CrosstabResult",
+    "ConversionResult",
+    "NPSResult",
+    "NPSTestResult",
+    "DerivedImportance",
+    "ResponseStyles",
+    "ValueWeightedIndex",
 ]
-
-from acsi.survey.conversion import ConversionResult, conversion  # noqa: E402
-from acsi.survey.nps import NPSResult, NPSTestResult, nps, nps_test  # noqa: E402
-
-__all__ += ["conversion", "ConversionResult", "nps", "nps_test", "NPSResult", "NPSTestResult"]
