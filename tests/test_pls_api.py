@@ -362,3 +362,29 @@ def test_builder_output_parses_for_sem():
     model = models.acsi(quality=["q1", "q2", "q3"], value=["v1", "v2"], satisfaction=["s1", "s2"])
     ops = {s.op for s in parse_model(model).statements}
     assert ops == {"=~", "~"}
+
+
+def test_consistent_subset(mobi):
+    """consistent=[...] corrects only the named common factors (composites rho = 1)."""
+    m3 = M1.replace("Value        <~", "Value        =~")
+    full = acsi.pls(m3, mobi, consistent=True)
+    same = acsi.pls(m3, mobi, consistent=["Image", "Expectation", "Value", "Satisfaction"])
+    np.testing.assert_allclose(same.paths.to_numpy(), full.paths.to_numpy(), atol=1e-14)
+    part = acsi.pls(m3, mobi, consistent=["Image"])
+    plain = acsi.pls(m3, mobi)
+    rho = plain.reliability["rho_a"]
+    C = plain.construct_correlations.copy()
+    C.loc["Image", :] /= np.sqrt(rho["Image"])
+    C.loc[:, "Image"] /= np.sqrt(rho["Image"])
+    C.loc["Image", "Image"] = 1.0
+    np.testing.assert_allclose(part.construct_correlations.to_numpy(), C.to_numpy(), atol=1e-14)
+    np.testing.assert_allclose(
+        part.loadings.drop(columns="Image").to_numpy(), plain.loadings.drop(columns="Image").to_numpy(), atol=1e-14
+    )
+    np.testing.assert_allclose(part.loadings["Image"].to_numpy(), full.loadings["Image"].to_numpy(), atol=1e-14)
+    assert part.settings.consistent == ("Image",)
+    np.testing.assert_allclose(part.reliability.to_numpy()[:, :2], plain.reliability.to_numpy()[:, :2], atol=1e-14)
+    with pytest.raises(SpecificationError, match="Mode B"):
+        acsi.pls(M1, mobi, consistent=["Value"])
+    with pytest.raises(SpecificationError, match="not a construct"):
+        acsi.pls(M1, mobi, consistent=["Imag"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ def pls(
     model: str | ParsedModel | PLSSpec,
     data: object,
     scheme: str = "path",
-    consistent: bool = False,
+    consistent: bool | Sequence[str] = False,
     max_iter: int = 300,
     tol: float = 1e-7,
     missing: str = "listwise",
@@ -69,8 +70,10 @@ def pls(
         Inner weighting scheme: path weighting (regression weights for predecessors,
         correlations for successors), factorial (correlations), centroid (signs of the
         correlations).
-    consistent : bool, default False
-        Apply PLSc to the ``=~`` constructs.
+    consistent : bool or list of str, default False
+        ``True`` applies PLSc to every ``=~`` construct (all are common factors); a list
+        corrects only the named ``=~`` constructs and keeps the others as composites
+        (rho = 1), like mixing seminr's ``reflective()`` and ``composite()``.
     max_iter : int, default 300
         Most iterations; a :class:`~acsi.ConvergenceWarning` is issued when reached.
     tol : float, default 1e-7
@@ -126,8 +129,10 @@ def pls(
             f"scheme={scheme!r} is not one of {', '.join(repr(s) for s in SCHEMES)} "
             "(path weighting is seminr's and SmartPLS's default)"
         )
-    if not isinstance(consistent, (bool, np.bool_)):
-        raise SpecificationError(f"consistent must be True or False, not {consistent!r}")
+    if not isinstance(consistent, (bool, np.bool_, list, tuple)):
+        raise SpecificationError(
+            f"consistent must be True, False or a list of '=~' construct names, not {consistent!r}"
+        )
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
         raise SpecificationError(f"max_iter must be a non-negative integer, not {max_iter!r}")
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
@@ -139,6 +144,25 @@ def pls(
             f"missing={missing!r} is not one of 'listwise', 'mean' (seminr's mean replacement), 'error'"
         )
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
+    if isinstance(consistent, (list, tuple)):
+        chosen = tuple(str(c) for c in consistent)
+        for c in chosen:
+            if c not in spec.constructs:
+                raise SpecificationError(
+                    f"consistent names {c!r}, which is not a construct of the model "
+                    f"({', '.join(spec.constructs)})"
+                )
+            if spec.mode[spec.constructs.index(c)] != "A":
+                raise SpecificationError(
+                    f"consistent names {c!r}, a Mode B ('<~') composite; only '=~' constructs "
+                    "can be corrected as common factors"
+                )
+        spec = dataclasses.replace(spec, reflective=tuple(c in chosen for c in spec.constructs))
+        consistent_flag: bool | tuple[str, ...] = chosen
+        apply_plsc = bool(chosen)
+    else:
+        consistent_flag = bool(consistent)
+        apply_plsc = consistent_flag
     prepared = prepare_data(
         data,
         spec.indicators,
@@ -177,12 +201,12 @@ def pls(
             ConvergenceWarning,
             stacklevel=2,
         )
-    if consistent:
+    if apply_plsc:
         kernel = plsc_correct(R, spec, kernel)
     _check_admissible(spec, kernel)
     settings = PLSSettings(
         scheme=scheme,
-        consistent=bool(consistent),
+        consistent=consistent_flag,
         max_iter=int(max_iter),
         tol=float(tol),
         missing=missing,

@@ -79,12 +79,14 @@ def rho_a(R: np.ndarray, W: np.ndarray, spec: PLSSpec) -> np.ndarray:
 def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelResult:
     """Apply the PLSc correction to a :class:`KernelResult` (returns a new one).
 
-    Constructs with ``spec.reflective`` True get consistent loadings; every construct
-    correlation is divided by ``sqrt(rho_i rho_j)``; paths and R-squared are re-estimated
-    from the corrected correlations. A rho_A that is not positive gives NaN correlations
+    Constructs with ``spec.reflective`` True (common factors) are corrected: their rho_A
+    enters ``C*_ij = C_ij / sqrt(rho_i rho_j)`` and they get consistent loadings; all other
+    constructs (composites) count as fully reliable (rho = 1), as in R seminr's ``PLSc``
+    and Dijkstra & Henseler (2015). Paths and R-squared are re-estimated from ``C*``;
+    ``rho_a`` of the result holds the factors used. A rho_A that is not positive gives NaN correlations
     (the caller reports it as inadmissible).
     """
-    rho = rho_a(R, kernel.W, spec)
+    rho = np.where(np.asarray(spec.reflective, dtype=bool), rho_a(R, kernel.W, spec), 1.0)
     with np.errstate(invalid="ignore"):
         s = np.sqrt(rho)
     C = kernel.C / np.outer(s, s)

@@ -48,7 +48,7 @@ class PLSSettings:
     """The options a PLS model was estimated with (all of them, defaults included)."""
 
     scheme: str = "path"
-    consistent: bool = False
+    consistent: bool | tuple[str, ...] = False
     max_iter: int = 300
     tol: float = 1e-7
     missing: str = "listwise"
@@ -63,7 +63,7 @@ class PLSSettings:
         """Settings (and the peer differences) as a two-column table."""
         rows = [
             ("scheme", self.scheme),
-            ("consistent (PLSc)", self.consistent),
+            ("consistent (PLSc)", self.consistent if isinstance(self.consistent, bool) else ", ".join(self.consistent)),
             ("max_iter", self.max_iter),
             ("tol", self.tol),
             ("missing", self.missing),
@@ -186,8 +186,7 @@ class PLSResult(ResultMixin):
         """Dijkstra-Henseler rho_A per construct."""
         from acsi.pls.plsc import rho_a
 
-        rho = self.kernel.rho_a if self.kernel.rho_a is not None else rho_a(self.R, self.kernel.W, self.spec)
-        return pd.Series(rho, index=self._c, name="rho_a")
+        return pd.Series(rho_a(self.R, self.kernel.W, self.spec), index=self._c, name="rho_a")
 
     @cached_property
     def reliability(self) -> pd.DataFrame:
@@ -236,7 +235,7 @@ class PLSResult(ResultMixin):
         spec = _replace(self.spec, inner=inner)
         s = self.settings
         k = fit_kernel(self.R, spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
-        if s.consistent:
+        if self.kernel.consistent:
             k = plsc_correct(self.R, spec, k)
         return k.r2
 
@@ -313,14 +312,14 @@ class PLSResult(ResultMixin):
 
     def _summary(self) -> Summary:
         s = self.settings
-        title = "PLSc path model (consistent PLS)" if s.consistent else "PLS path model"
+        title = "PLSc path model (consistent PLS)" if self.kernel.consistent else "PLS path model"
         modes = ", ".join(f"{c} ({m})" for c, m in zip(self._c, self.spec.mode))
         header = [
             ("Observations", self.n),
             ("Constructs (mode)", modes),
             ("Indicators", self.spec.p),
             ("Inner scheme", s.scheme),
-            ("Consistent (PLSc)", s.consistent),
+            ("Consistent (PLSc)", s.consistent if isinstance(s.consistent, bool) else ", ".join(s.consistent)),
             ("Iterations", self.iterations),
             ("Converged", self.converged),
             ("Missing data", s.missing if not (self.data.n_dropped or self.data.n_replaced)
