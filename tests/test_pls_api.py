@@ -388,3 +388,21 @@ def test_consistent_subset(mobi):
         acsi.pls(M1, mobi, consistent=["Value"])
     with pytest.raises(SpecificationError, match="not a construct"):
         acsi.pls(M1, mobi, consistent=["Imag"])
+
+
+def test_rho_a_not_positive_is_reported():
+    """Weights that disagree with the item correlations give rho_A < 0: PLSc is undefined
+    for that construct (NaN) and the problem names it."""
+    from acsi.pls.algorithm import KernelResult
+    from acsi.pls.api import admissibility_problems
+    from acsi.pls.plsc import plsc_correct
+
+    spec = PLSSpec.from_model("X =~ x1 + x2\nY =~ y1 + y2\nY ~ X")
+    R = np.array([[1, -0.3, 0.2, 0.2], [-0.3, 1, 0.2, 0.2], [0.2, 0.2, 1, 0.5], [0.2, 0.2, 0.5, 1.0]])
+    W = spec.mask / np.sqrt(np.einsum("pk,pk->k", spec.mask, R @ spec.mask))
+    C = W.T @ R @ W
+    k = KernelResult(W=W, iterations=0, converged=True, C=C, B=np.zeros((2, 2)), L=R @ W * spec.mask, r2=np.full(2, np.nan))
+    out = plsc_correct(R, spec, k)
+    assert out.rho_a[0] < 0 and np.isnan(out.B[0, 1])
+    problems = admissibility_problems(spec, out)
+    assert any("rho_A is not positive for X" in p for p in problems)

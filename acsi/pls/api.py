@@ -22,7 +22,7 @@ from acsi.pls.results import PLSResult, PLSSettings
 from acsi.pls.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel
 
-__all__ = ["pls"]
+__all__ = ["pls", "admissibility_problems"]
 
 
 def pls(
@@ -233,11 +233,30 @@ def _raw_with_nan(
     return raw
 
 
-def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
-    """Warn (InadmissibleSolutionWarning) about |path| > 1, R^2 > 1, non-PD correlations."""
+def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
+    """Reasons a PLS / PLSc solution is inadmissible (empty when it is admissible).
+
+    Checked: |path| > 1 and R-squared > 1; under PLSc also rho_A not positive, a
+    construct correlation matrix that is not positive definite, disattenuated correlations
+    above 1 and consistent loadings above 1. Each reason names the paths or constructs.
+    Used by :func:`pls` (as an :class:`~acsi.InadmissibleSolutionWarning`) and by the
+    bootstrap to count inadmissible resamples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.pls.algorithm import KernelResult
+    >>> spec = PLSSpec.from_model("X =~ x1; Y =~ y1; Y ~ X")
+    >>> k = KernelResult(W=np.eye(2), iterations=0, converged=True,
+    ...                  C=np.array([[1, 1.2], [1.2, 1]]), B=np.array([[0, 1.2], [0, 0]]),
+    ...                  L=np.eye(2), r2=np.array([np.nan, 1.44]))
+    >>> admissibility_problems(spec, k)
+    ['path coefficients above 1 in absolute value: X -> Y (1.200)', 'R-squared above 1: Y (1.440)']
+    """
     names = spec.constructs
     problems: list[str] = []
-    if kernel.rho_a is not None:
+    if kernel.consistent and kernel.rho_a is not None:
         bad = [names[c] for c in range(spec.k) if not kernel.rho_a[c] > 0]
         if bad:
             problems.append(
@@ -278,6 +297,12 @@ def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
     r2 = [f"{names[j]} ({kernel.r2[j]:.3f})" for j in range(spec.k) if kernel.r2[j] > 1]
     if r2:
         problems.append(f"R-squared above 1: {', '.join(r2)}")
+    return problems
+
+
+def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
+    """Warn (InadmissibleSolutionWarning) when :func:`admissibility_problems` finds any."""
+    problems = admissibility_problems(spec, kernel)
     if problems:
         warnings.warn(
             "inadmissible PLS solution: " + "; ".join(problems) + ". Check the model for "
