@@ -406,3 +406,16 @@ def test_rho_a_not_positive_is_reported():
     assert out.rho_a[0] < 0 and np.isnan(out.B[0, 1])
     problems = admissibility_problems(spec, out)
     assert any("rho_A is not positive for X" in p for p in problems)
+
+
+def test_acsi_builder_runs_in_sem_and_pls():
+    """The same builder output estimates with acsi.sem (CB-SEM) and acsi.pls."""
+    df = load_satisfaction()
+    model = models.acsi(
+        expectations=_cols(df, "expe"), quality=_cols(df, "qual"), value=_cols(df, "val"),
+        satisfaction=_cols(df, "sat"), loyalty=_cols(df, "loy"),
+    )
+    sem = acsi.sem(model, df)
+    assert sem.converged
+    pls = acsi.pls(model, df, consistent=True)
+    assert pls.converged and int(pls.spec.inner.sum()) == 7
