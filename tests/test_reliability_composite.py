@@ -218,3 +218,40 @@ def test_omega_heywood_case_is_reported_not_clamped() -> None:
         r = omega(pd.DataFrame(X, columns=["a", "b", "c"]))
     assert_allclose(r.loadings["residual"].to_numpy(), [-0.28, 1 - 0.8 * 0.5 / 0.8, 1 - 0.8 * 0.5 / 0.8], atol=1e-8)
     assert_allclose(r.chisq, 0.0, atol=1e-8)
+
+
+def test_cbsem_results_of_acsi_cfa_and_sem() -> None:
+    hs = acsi.datasets.load_holzinger_swineford()
+    for case, data, fit in (
+        ("c_cr_hs_cfa", hs, acsi.cfa),
+        ("c_cr_hs_crossloading", hs, acsi.cfa),
+        ("c_cr_mobi_acsi", acsi.datasets.load_mobi(), acsi.sem),
+    ):
+        ref = _ref(ST / f"{case}.json")
+        res = fit(ref["model"], data)
+        # acsi's ML and lavaan's tightly converged BFGS agree to ~1e-8
+        cr = composite_reliability(res)
+        assert list(cr.index) == list(ref["compRelSEM"])
+        assert_allclose(cr.to_numpy(), list(ref["compRelSEM"].values()), rtol=0, atol=1e-7)
+        assert_allclose(composite_reliability(res, obs_var=False).to_numpy(),
+                        list(ref["compRelSEM_obs_var_FALSE"].values()), rtol=0, atol=1e-7)
+        assert_allclose(ave(res).to_numpy(), pd.Series(ref["AVE"], dtype=float).to_numpy(), rtol=0, atol=1e-7, equal_nan=True)
+    # REF's fixtures come from lavaan's default convergence (~1e-6 in the gradient)
+    for case, data, fit in (("hs_cfa_ml_reliability", hs, acsi.cfa),
+                            ("mobi_acsi_ml_reliability", acsi.datasets.load_mobi(), acsi.sem)):
+        ref = _ref(ST / f"{case}.json")
+        res = fit(ref["model"], data)
+        assert_allclose(composite_reliability(res).to_numpy(), list(ref["compRelSEM"].values()), rtol=0, atol=1e-5)
+        assert_allclose(ave(res).to_numpy(), list(ref["AVE"].values()), rtol=0, atol=1e-5)
+
+
+def test_fornell_larcker_from_data_and_blocks() -> None:
+    hs = acsi.datasets.load_holzinger_swineford()
+    ref = _ref(ST / "c_cr_hs_cfa.json")
+    fl = fornell_larcker(hs, {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]})
+    cov_lv = _frame(ref["cov_lv"])
+    d = np.sqrt(np.diag(cov_lv))
+    corr = cov_lv.to_numpy() / np.outer(d, d)
+    low = np.tril_indices(3, -1)
+    assert_allclose(fl.to_numpy()[low], corr[low], atol=1e-7)
+    assert_allclose(np.diag(fl.to_numpy()), np.sqrt(pd.Series(ref["AVE"], dtype=float).to_numpy()), atol=1e-7)

@@ -329,14 +329,36 @@ def htmt(data: Any, blocks: Mapping[str, Sequence[str]] | None = None, *, missin
     return pd.DataFrame(_htmt(R, mask), index=names, columns=names)
 
 
-def fornell_larcker(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> pd.DataFrame:
+def _cfa_of_blocks(data: Any, blocks: Mapping[str, Sequence[str]]) -> Any:
+    """Fit the CFA ``construct =~ items`` of every block with acsi's CB-SEM engine (ML)."""
+    if not isinstance(blocks, Mapping) or not blocks:
+        raise SpecificationError("`blocks` must be a dict: construct name -> list of its items")
+    lines = []
+    for name, its in blocks.items():
+        its = [its] if isinstance(its, str) else list(its)
+        if not its:
+            raise SpecificationError(f"construct {name!r} has no items in `blocks`")
+        lines.append(f"{name} =~ {' + '.join(str(i) for i in its)}")
+    import acsi
+
+    return acsi.cfa("\n".join(lines), data)
+
+
+def fornell_larcker(
+    res: Any,
+    blocks: Mapping[str, Sequence[str]] | None = None,
+    *,
+    obs_var: bool = True,
+    cov: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     r"""Fornell-Larcker table: sqrt(AVE) on the diagonal, construct correlations below it.
 
     The criterion (Fornell and Larcker 1981) holds for construct ``i`` when its sqrt(AVE)
     exceeds its correlations with every other construct. For a PLS result: seminr's table
     (score correlations). For a CB-SEM result (or estimates table): AVE as :func:`ave`
     (semTools) and the model-implied latent correlations (lavaan's ``cov.lv`` standardized);
-    single-indicator factors show NaN on the diagonal.
+    single-indicator factors show NaN on the diagonal. For item data with ``blocks``
+    (construct -> items), the CFA of the blocks is fitted first with ``acsi.cfa`` (ML).
 
     Returns
     -------
@@ -353,6 +375,8 @@ def fornell_larcker(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None 
     >>> fornell_larcker(est, cov=S).round(3).to_numpy().tolist()
     [[0.707, nan], [0.5, 0.707]]
     """
+    if blocks is not None:
+        res = _cfa_of_blocks(res, blocks)
     fl = getattr(res, "fornell_larcker", None)
     if isinstance(fl, pd.DataFrame) and _estimates_of(res) is None:
         return fl
