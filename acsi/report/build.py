@@ -551,7 +551,7 @@ def _limitations_section(res: Any, data: pd.DataFrame, paths: pd.DataFrame, bloc
         parts.append(f"<p>Kock and Hadaya's (2018) inverse square root rule asks for n &ge; {nmin} to detect "
                      f"the smallest path (|{pmin:.2f}|) at 5% with 80% power; the sample has {n}.</p>")
     items = [i for b in blocks.values() for i in b]
-    rs = response_styles(data[items], scale=opts.scale)
+    rs = response_styles(data, items, scale=opts.scale)
     parts.append("<h3>Response styles</h3><p>The seed study worried that a 1-10 scale invites answers in "
                  "the middle. Per respondent: the share of midpoint answers, of extreme answers, of "
                  "agreeing answers, and straight-lining (the same answer to every item).</p>")
@@ -564,12 +564,23 @@ def _limitations_section(res: Any, data: pd.DataFrame, paths: pd.DataFrame, bloc
                  "for population figures.</li>"
                  "<li>Cross-sectional data: the paths are associations consistent with the model, not "
                  "proof of causation.</li></ul>")
-    return "".join(parts), {"power": pw.reset_index()}
+    return "".join(parts), {"power": pw.reset_index(), "response styles": rs.overall,
+                            "response styles per respondent": rs.respondents}
 
 
 def _response_styles_html(rs: Any) -> str:
-    summary = rs.summary_table if hasattr(rs, "summary_table") else rs.to_frame()
-    return H.table(summary, "Response styles")
+    m = rs.overall.loc["midpoint"]
+    central = m["ci_lower"] > m["uniform_share"]
+    verdict = (
+        f"Midpoint answers ({rs.ranges['midpoint'][0]:g}-{rs.ranges['midpoint'][1]:g}) are "
+        f"<b>{100 * m['share']:.0f}%</b> of all answers (95% CI {100 * m['ci_lower']:.0f}-{100 * m['ci_upper']:.0f}%), "
+        f"against {100 * m['uniform_share']:.0f}% for an answerer spreading evenly over the scale: "
+        + ("<b>central tendency is present</b>." if central else "no sign of central tendency beyond that.")
+        + f" Straight-liners (the same answer to every item): <b>{rs.n_straightliners}</b> of {len(rs.respondents)}."
+    )
+    return (H.callout(verdict, "warn" if central or rs.n_straightliners else "")
+            + H.table(rs.overall, "Pooled answers by response range")
+            + H.table(rs.items, "Response styles per item"))
 
 
 def _warn_text(w: warnings.WarningMessage) -> str:
@@ -668,36 +679,49 @@ def build_report(
     from acsi.data import prepare_data
 
     model_items = [i for b in blocks.values() for i in b]
-    caught: list[str] = []
+    sections: list[tuple[str, str, str]] = []
+    tables: dict[str, pd.DataFrame] = {}
+
+    def add(anchor: str, head: str, made: tuple[str, dict[str, pd.DataFrame]]) -> None:
+        part, tabs = made
+        sections.append((anchor, head, part))
+        tables.update(tabs)
+
+    import acsi
+
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         prepared = prepare_data(data, model_items, missing="listwise", na_values=nas or None, context="model")
         # the rows used by the model, with NA codes as missing values
         clean = data.loc[prepared.index].copy()
         clean[list(prepared.columns)] = prepared.X
-        for c in (recommend,) if recommend else ():
-            if c not in data.columns:
-                raise DataError(f"recommend column {c!r} not found in the data")
+        if recommend is not None and recommend not in data.columns:
+            raise DataError(f"recommend column {recommend!r} not found in the data")
         if method == "pls":
-            import acsi
-
             res = acsi.pls(model, data, na_values=nas or None)
             boot = res.bootstrap(n=int(bootstrap), seed=int(seed), progress=progress, scale=(lo, hi)) if bootstrap else None
         else:
-            import acsi
-
             res = acsi.sem(model, clean[model_items], estimator=method.upper())
             boot = None
-        caught = [_warn_text(w) for w in rec]
-    sections: list[tuple[str, str, str]] = []
-    tables: dict[str, pd.DataFrame] = {}
-
-    def add(anchor: str, head: str, made: tuple[str, dict[str, pd.DataFrame]]) -> None:
-        body, tabs = made
-        sections.append((anchor, head, body))
+        n = int(len(clean))
+        add("profile", "Sample profile and usage", _profile_section(data, set(model_items)))
+        add("items", "Rating items", _items_section(clean, blocks, opts))
+        add("measurement", "Reliability and validity", _measurement_section(res, clean, blocks, method))
+        part, tabs, ptab = _structural_section(res, boot, method)
+        sections.append(("structural", "Structural model", part))
         tables.update(tabs)
-
-    n = int(len(clean))
+        add("fit", "Model fit", _fit_section(res, method))
+        if method == "pls":
+            target = sat or loy or struct[-1][1]
+            add("index", "ACSI index and importance-performance map", _index_section(res, boot, opts, target))
+        else:
+            sections.append(("index", "ACSI index", "<p>The 0-100 ACSI index is defined from PLS outer weights "
+                             "(Fornell et al. 1996); run the analysis with <code>--method pls</code> for the index "
+                             "and the importance-performance map.</p>"))
+        add("loyalty", "From satisfaction to loyalty", _loyalty_section(clean, opts))
+        add("limitations", "Limitations", _limitations_section(res, clean, ptab, blocks, method, opts, len(data) - n))
+        sections.append(("method", "Method notes", _method_notes(model, opts, boot)))
+    caught = list(dict.fromkeys(_warn_text(w) for w in rec))
     constructs = ", ".join(f"{c} ({len(v)} item{'s' if len(v) > 1 else ''})" for c, v in blocks.items())
     overview = [
         ("data", source or "user data"), ("respondents", f"{len(data)} rows; {n} used by the model"),
@@ -708,27 +732,8 @@ def build_report(
         overview.append(("significance", f"bootstrap, {bootstrap} resamples, seed {seed}" if bootstrap else "none (bootstrap 0)"))
     ov = H.kv_table(overview, "What was analysed")
     if caught:
-        ov += H.callout("<b>Warnings while estimating:</b><ul>" + "".join(f"<li>{H.esc(w)}</li>" for w in caught) + "</ul>", "warn")
-    sections.append(("overview", "Overview", ov))
-    add("profile", "Sample profile and usage", _profile_section(data, set(model_items)))
-    add("items", "Rating items", _items_section(clean, blocks, opts))
-    add("measurement", "Reliability and validity", _measurement_section(res, clean, blocks, method))
-    body, tabs, ptab = _structural_section(res, boot, method)
-    sections.append(("structural", "Structural model", body))
-    tables.update(tabs)
-    add("fit", "Model fit", _fit_section(res, method))
-    if method == "pls":
-        target = sat or loy or struct[-1][1]
-        add("index", "ACSI index and importance-performance map", _index_section(res, boot, opts, target))
-    else:
-        sections.append(("index", "ACSI index", "<p>The 0-100 ACSI index is defined from PLS outer weights "
-                         "(Fornell et al. 1996); run the analysis with <code>--method pls</code> for the index "
-                         "and the importance-performance map.</p>"))
-    add("loyalty", "From satisfaction to loyalty", _loyalty_section(clean, opts))
-    add("limitations", "Limitations", _limitations_section(res, clean, ptab, blocks, method, opts, len(data) - n))
-    sections.append(("method", "Method notes", _method_notes(model, opts, boot)))
-    import acsi
-
+        ov += H.callout("<b>Warnings while analysing:</b><ul>" + "".join(f"<li>{H.esc(w)}</li>" for w in caught) + "</ul>", "warn")
+    sections.insert(0, ("overview", "Overview", ov))
     html = H.page(title, source or "acsi report", sections,
                   footer=f"Made with acsi {acsi.__version__}. All figures are embedded; this file needs no network.")
     return Report(title=title, html=html, tables=tables, result=res, bootstrap=boot,

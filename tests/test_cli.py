@@ -1,0 +1,181 @@
+"""The ``acsi`` command line: demo, analyze (CSV, XLSX, SAV), exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
+
+MOBI_MAP = """\
+# ECSI mobi items for the ACSI constructs
+expectations: CUEX1 CUEX2 CUEX3
+quality: PERQ1 PERQ2 PERQ3 PERQ4 PERQ5 PERQ6 PERQ7
+value: PERV1 PERV2
+satisfaction: CUSA1 CUSA2 CUSA3
+complaints: CUSCO
+loyalty: CUSL1 CUSL2 CUSL3
+"""
+
+
+@pytest.fixture(scope="module")
+def mobi_csv(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("data") / "mobi.csv"
+    acsi.datasets.load_mobi().to_csv(p, index=False)
+    return p
+
+
+@pytest.fixture(scope="module")
+def item_map(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("model") / "items.txt"
+    p.write_text(MOBI_MAP, encoding="utf-8")
+    return p
+
+
+def _stderr_lines(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+
+
+def test_parse_item_map_text_and_json() -> None:
+    assert parse_item_map("quality: q1 q2, q3\nsatisfaction: s1 + s2  # c\n\n") == {
+        "quality": ["q1", "q2", "q3"], "satisfaction": ["s1", "s2"]}
+    assert parse_item_map('{"quality": ["q1"], "satisfaction": "s1"}') == {"quality": ["q1"], "satisfaction": ["s1"]}
+    with pytest.raises(acsi.SpecificationError, match="line 2"):
+        parse_item_map("quality: q1\nsatisfaction s1")
+    with pytest.raises(acsi.SpecificationError, match="listed twice"):
+        parse_item_map("quality: q1\nquality: q2")
+    with pytest.raises(acsi.SpecificationError, match="JSON, line 1"):
+        parse_item_map('{"quality": [q1]}')
+
+
+def test_read_model_item_map_goes_through_the_acsi_builder(item_map, tmp_path) -> None:
+    model = read_model(item_map)
+    assert model == acsi.models.acsi(
+        expectations=["CUEX1", "CUEX2", "CUEX3"], quality=[f"PERQ{i}" for i in range(1, 8)],
+        value=["PERV1", "PERV2"], satisfaction=["CUSA1", "CUSA2", "CUSA3"], complaints=["CUSCO"],
+        loyalty=["CUSL1", "CUSL2", "CUSL3"])
+    lav = tmp_path / "m.lav"
+    lav.write_text("Sat =~ CUSA1 + CUSA2\nLoy =~ CUSL1\nLoy ~ Sat\n", encoding="utf-8")
+    assert read_model(lav) == lav.read_text(encoding="utf-8")  # lavaan syntax: as written
+    bad = tmp_path / "bad.txt"
+    bad.write_text("quality: q1\nimage: i1\n", encoding="utf-8")
+    with pytest.raises(acsi.SpecificationError, match="'image' is not an ACSI construct"):
+        read_model(bad)
+
+
+def test_demo_writes_a_report(tmp_path, capsys) -> None:
+    out = tmp_path / "demo.html"
+    assert main(["demo", "--out", str(out), "--bootstrap", "100", "--seed", "2", "--quiet"]) == EXIT_OK
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "E-banking" in html
+    assert _stderr_lines(capsys) == []  # --quiet: nothing printed
+
+
+def test_analyze_csv_with_item_map_and_excel(mobi_csv, item_map, tmp_path, capsys) -> None:
+    out, xl = tmp_path / "r.html", tmp_path / "r.xlsx"
+    rc = main(["analyze", str(mobi_csv), "--model", str(item_map), "--out", str(out), "--xlsx", str(xl),
+               "--bootstrap", "100", "--recommend", "CUSL1"])
+    assert rc == EXIT_OK
+    err = "\n".join(_stderr_lines(capsys))
+    assert f"wrote {out}" in err
+    html = out.read_text(encoding="utf-8")
+    assert "Satisfaction" in html and 'id="index"' in html
+    sheets = pd.ExcelFile(xl).sheet_names
+    assert "paths" in sheets and "index" in sheets
+
+
+def test_analyze_xlsx_input(tmp_path, item_map) -> None:
+    p = tmp_path / "mobi.xlsx"
+    acsi.datasets.load_mobi().to_excel(p, index=False)
+    assert main(["analyze", str(p), "--model", str(item_map), "--out", str(tmp_path / "x.html"),
+                 "--bootstrap", "0", "--quiet"]) == EXIT_OK
+
+
+def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    df = acsi.datasets.load_ebanking()
+    raw = df[[f"Q{k}" for k in range(8, 18)]].astype(float)
+    raw.insert(0, "gender", df["Q1"].cat.codes.astype(float) + 1)
+    p = tmp_path / "survey.sav"
+    pyreadstat.write_sav(raw, str(p), variable_value_labels={"gender": {1.0: "Male-label", 2.0: "Female-label"}},
+                         column_labels={"Q16": "would recommend"})
+    model = tmp_path / "m.txt"
+    model.write_text("quality =~ Q8 + Q9 + Q10 + Q11\nsatisfaction =~ Q12 + Q13 + Q14 + Q15\n"
+                     "loyalty =~ Q16 + Q17\nsatisfaction ~ quality\nloyalty ~ satisfaction\n", encoding="utf-8")
+    out = tmp_path / "sav.html"
+    assert main(["analyze", str(p), "--model", str(model), "--out", str(out), "--bootstrap", "50", "--quiet"]) == EXIT_OK
+    html = out.read_text(encoding="utf-8")
+    assert "Male-label" in html and "Female-label" in html  # the labels, not the codes
+    assert "would recommend" in html  # variable label shown with the item
+
+
+def test_na_values_drop_rows_and_warn(tmp_path, capsys) -> None:
+    df = acsi.datasets.load_mobi()
+    df.loc[:4, "CUSA2"] = -99
+    p = tmp_path / "na.csv"
+    df.to_csv(p, index=False)
+    model = tmp_path / "m.txt"
+    model.write_text("quality: PERQ1 PERQ2 PERQ3\nsatisfaction: CUSA1 CUSA2 CUSA3\nloyalty: CUSL1 CUSL3\n", encoding="utf-8")
+    rc = main(["analyze", str(p), "--model", str(model), "--out", str(tmp_path / "na.html"),
+               "--bootstrap", "0", "--na-values", "-99"])
+    assert rc == EXIT_OK
+    err = _stderr_lines(capsys)
+    assert any(line.startswith("acsi: warning: MissingDataWarning") and "5" in line for line in err)
+
+
+def test_unknown_column_is_a_one_line_data_error(mobi_csv, tmp_path, capsys) -> None:
+    m = tmp_path / "m.txt"
+    m.write_text(MOBI_MAP.replace("CUSL3", "CUSL4"), encoding="utf-8")
+    rc = main(["analyze", str(mobi_csv), "--model", str(m), "--out", str(tmp_path / "o.html"), "--quiet"])
+    assert rc == EXIT_DATA
+    err = _stderr_lines(capsys)
+    assert len(err) == 1 and err[0].startswith("acsi: error: ") and "'CUSL4'" in err[0] and "CUSL3" in err[0]
+    assert not (tmp_path / "o.html").exists()
+
+
+def test_model_syntax_error_names_the_line(mobi_csv, tmp_path, capsys) -> None:
+    m = tmp_path / "m.lav"
+    m.write_text("Sat =~ CUSA1 + CUSA2\nLoy =~ CUSL1 ~~\nLoy ~ Sat\n", encoding="utf-8")
+    rc = main(["analyze", str(mobi_csv), "--model", str(m), "--quiet"])
+    assert rc == EXIT_DATA
+    err = _stderr_lines(capsys)
+    assert len(err) == 1 and "line 2" in err[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["analyze"], ["analyze", "nope.csv", "--model", "m.txt"], ["demo", "--bootstrap", "-5"],
+     ["analyze", "x.csv", "--model", "m.txt", "--method", "spss"], ["frobnicate"]],
+)
+def test_usage_errors_exit_2(argv, capsys) -> None:
+    assert main(argv) == EXIT_USAGE
+    assert capsys.readouterr().err  # something explains it
+
+
+def test_bad_scale_and_unknown_file_type(mobi_csv, item_map, tmp_path, capsys) -> None:
+    assert main(["analyze", str(mobi_csv), "--model", str(item_map), "--scale", "10", "1"]) == EXIT_USAGE
+    odd = tmp_path / "data.parquet"
+    odd.write_bytes(b"x")
+    assert main(["analyze", str(odd), "--model", str(item_map)]) == EXIT_USAGE
+    assert "unknown type '.parquet'" in capsys.readouterr().err
+
+
+def test_help_and_module_entry_point() -> None:
+    proc = subprocess.run([sys.executable, "-m", "acsi", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert "acsi demo" in proc.stdout and "analyze" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "acsi", "analyze", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    for word in ("--model", "--method", "--bootstrap", "--na-values", "--scale", "examples:", "exit codes"):
+        assert word in proc.stdout

@@ -1,0 +1,129 @@
+"""The HTML report: structure, self-containment, content (always runs; no browser needed)."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.report import DEMO_MODEL, build_report, demo_report, model_blocks
+from acsi.report import html as H
+
+SECTIONS = ["overview", "profile", "items", "measurement", "structural", "fit", "index",
+            "loyalty", "limitations", "method"]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_report(bootstrap=200, seed=3)
+
+
+def test_all_sections_present_in_order(demo) -> None:
+    assert list(demo.sections) == SECTIONS
+    pos = [demo.html.index(f'<section id="{s}">') for s in SECTIONS]
+    assert pos == sorted(pos)
+    for s in SECTIONS:  # each is reachable from the table of contents
+        assert f'href="#{s}"' in demo.html
+
+
+def test_self_contained_no_external_resources(demo) -> None:
+    html = demo.html
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html, re.I)
+    assert "url(" not in html  # no CSS fetches
+    imgs = re.findall(r'<img [^>]*src="([^"]+)"', html)
+    assert len(imgs) >= 5  # likert, reliability, loadings, path diagram, IPMA
+    assert all(src.startswith("data:image/png;base64,") for src in imgs)
+
+
+def test_tables_scroll_inside_their_box(demo) -> None:
+    html = demo.html
+    n_tables = html.count('<table class="t">')
+    assert n_tables > 10
+    assert html.count('<div class="scroll"><table class="t">') == n_tables
+    assert ".scroll{overflow-x:auto" in html
+
+
+def test_content_matches_the_results(demo) -> None:
+    res, boot = demo.result, demo.bootstrap
+    assert boot.n == 200
+    # every path with its coefficient in the paths table and the figure caption
+    paths = demo.tables["paths"]
+    assert set(zip(paths["source"], paths["target"])) == {
+        ("tangibles", "loyalty"), ("assurance", "loyalty"), ("responsiveness", "loyalty"), ("empathy", "loyalty")}
+    for _, r in paths.iterrows():
+        assert r["est"] == pytest.approx(res.paths.loc[r["source"], r["target"]], abs=1e-12)
+        assert f"{r['est']:.3f}" in demo.html
+    # index with its bootstrap interval
+    idx = demo.tables["index"]
+    assert {"index", "ci_lower", "ci_upper"} <= set(idx.columns)
+    assert (idx["ci_lower"] <= idx["index"]).all() and (idx["index"] <= idx["ci_upper"]).all()
+    # NPS on a 1-10 item is flagged as a proxy
+    assert "<b>Proxy.</b>" in demo.html
+    # conversion: satisfied but not loyal, counted from the data
+    data = acsi.datasets.load_ebanking()
+    sat = data[[f"Q{k}" for k in range(8, 16)]].mean(axis=1) >= 7
+    loy = data[["Q16", "Q17"]].mean(axis=1) >= 7
+    assert f"{int((sat & ~loy).sum())} of {int(sat.sum())}</b> satisfied" in demo.html
+    # power per path, recomputed
+    pw = demo.tables["power"]
+    f2 = res.f_squared
+    for _, r in pw.iterrows():
+        expect = acsi.report.path_power(f2.loc[r["source"], r["target"]], 54, 4)
+        assert r["power"] == pytest.approx(expect, rel=1e-12)
+    assert "Limitations" in demo.html and "Response styles" in demo.html
+
+
+def test_same_seed_same_report(demo) -> None:
+    again = demo_report(bootstrap=200, seed=3)
+    assert again.html == demo.html
+
+
+def test_write_and_excel(demo, tmp_path) -> None:
+    out = demo.write(tmp_path / "r.html")
+    assert out.read_text(encoding="utf-8") == demo.html
+    xl = demo.to_excel(tmp_path / "r.xlsx")
+    sheets = pd.ExcelFile(xl).sheet_names
+    assert {"paths", "index", "power", "reliability", "HTMT"} <= set(sheets)
+
+
+def test_model_blocks() -> None:
+    blocks, paths = model_blocks(DEMO_MODEL)
+    assert blocks["responsiveness"] == ["Q11", "Q14", "Q15"]
+    assert len(paths) == 4 and all(t == "loyalty" for _, t in paths)
+
+
+def test_bad_arguments_raise_named_errors() -> None:
+    data = acsi.datasets.load_ebanking()
+    with pytest.raises(acsi.SpecificationError, match="method='spss'"):
+        build_report(data, DEMO_MODEL, method="spss")
+    with pytest.raises(acsi.SpecificationError, match="no structural paths"):
+        build_report(data, "a =~ Q8 + Q9", bootstrap=0)
+    with pytest.raises(acsi.SpecificationError, match="bootstrap"):
+        build_report(data, DEMO_MODEL, bootstrap=-1)
+    with pytest.raises(acsi.DataError, match="Q99"):
+        build_report(data, DEMO_MODEL.replace("Q17", "Q99"), bootstrap=0)
+
+
+def test_missing_codes_are_dropped_and_reported() -> None:
+    data = acsi.datasets.load_ebanking()
+    data.loc[data.index[:3], "Q9"] = -99
+    rep = build_report(data, DEMO_MODEL, bootstrap=0, na_values=-99)
+    assert rep.result.n == 51
+    assert any("MissingDataWarning" in w and "3" in w for w in rep.warnings)
+    assert "3 rows with missing answers were dropped" in rep.html
+
+
+def test_html_table_formats_numbers_and_escapes_text() -> None:
+    df = pd.DataFrame({"name": ["<b>x</b>"], "v": [0.123456], "miss": [np.nan]}, index=["r1"])
+    out = H.table(df, "cap & more", digits=2)
+    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<td>0.12</td>" in out and "cap &amp; more" in out
+    assert "<td>nan</td>" not in out
