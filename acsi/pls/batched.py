@@ -174,6 +174,7 @@ def resample_moments(
     """
     n, p = D.shape
     iu, ju = _pair_index(p)
+    diag = np.flatnonzero(iu == ju)
     nb = counts.shape[0]
     tot = counts.sum(axis=1)
     S1 = counts @ D
@@ -184,16 +185,15 @@ def resample_moments(
         S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju])
     m = S1 / tot[:, None]
     cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
-    full = np.empty((nb, p, p))
-    full[:, iu, ju] = cov
-    full[:, ju, iu] = cov
-    var = np.diagonal(full, axis1=1, axis2=2).copy()
+    var = cov[:, diag]
     var[var < 0] = 0.0
     sd_sum = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        R = full / (sd_sum[:, :, None] * sd_sum[:, None, :])
-    idx = np.arange(p)
-    R[:, idx, idx] = np.where(var > 0, 1.0, np.nan)
+        r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
+    r[:, diag] = np.where(var > 0, 1.0, np.nan)
+    R = np.empty((nb, p, p))
+    R[:, iu, ju] = r
+    R[:, ju, iu] = r
     denom = np.maximum(tot - 1.0, 1.0)
     sds = np.sqrt(var / denom[:, None])
     means = m if center is None else m + center
@@ -233,17 +233,19 @@ def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
     return E
 
 
-# Every operation below works matrix by matrix (elementwise products, sums within blocks,
-# stacked LAPACK calls), so a replicate's numbers do not depend on which other replicates
-# share its batch: the bootstrap gives identical results however it is chunked.
+# Every operation below works matrix by matrix (stacked matmul and LAPACK calls, which
+# numpy runs one matrix at a time; elementwise products; sums within a matrix), so a
+# replicate's numbers do not depend on which other replicates share its batch: the
+# bootstrap gives identical results however it is chunked. (One big gemm over the
+# reshaped stack would be faster but is not batch-invariant.)
 def _rw(R: np.ndarray, w: np.ndarray, plan: BatchPlan) -> np.ndarray:
     """``R W`` (B, p, k) for block-diagonal weights given compactly as w (B, p)."""
-    return np.add.reduceat(R * w[:, None, :], plan.starts, axis=2)
+    return np.matmul(R, w[:, :, None] * plan.mask)
 
 
 def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``W' X`` (B, k, l) for compact weights w (B, p) and X (B, p, l)."""
-    return np.add.reduceat(w[:, :, None] * X, plan.starts, axis=1)
+    return np.matmul(np.swapaxes(w[:, :, None] * plan.mask, 1, 2), X)
 
 
 def _outer_update(R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str) -> tuple[np.ndarray, np.ndarray]:
@@ -306,9 +308,16 @@ def fit_batched(
     >>> R = np.array([[1, .5, .3, .3], [.5, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1]])
     >>> out = fit_batched(R[None], make_plan(spec))
     >>> round(float(out.B[0, 0, 1]), 6), bool(out.converged[0])
-    (0.4, True)
+    (0.387298, True)
     """
-    R = np.asarray(R, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # failures (NaN from a singular resample) are detected and counted, not warned
+        return _fit_batched(np.asarray(R, dtype=np.float64), plan, scheme, consistent, tol, max_iter)
+
+
+def _fit_batched(
+    R: np.ndarray, plan: BatchPlan, scheme: str, consistent: bool, tol: float, max_iter: int
+) -> BatchedKernelResult:
     nb, p, _ = R.shape
     k = plan.k
     w = np.ones((nb, p))
