@@ -173,8 +173,9 @@ def test_missing_mean_matches_manual_replacement(mobi):
 
 
 def test_convergence_warning(mobi):
-    with pytest.warns(ConvergenceWarning, match="did not converge in max_iter=1"):
+    with pytest.warns(ConvergenceWarning, match="did not converge in max_iter=1") as rec:
         res = acsi.pls(M1, mobi, max_iter=1)
+    assert rec[0].filename == __file__  # points at the caller
     assert not res.converged and res.iterations == 1
 
 
@@ -242,7 +243,8 @@ def test_summary_html_excel(m1, tmp_path):
     assert str(m1) == text
     assert "<table" in m1._repr_html_()
     path = m1.to_excel(tmp_path / "pls.xlsx")
-    sheets = pd.ExcelFile(path).sheet_names
+    with pd.ExcelFile(path) as book:
+        sheets = book.sheet_names
     for name in ["paths", "loadings", "weights", "r_squared", "reliability", "htmt",
                  "fornell_larcker", "cross_loadings", "vif", "f_squared", "effects", "scores", "settings"]:
         assert name in sheets
@@ -417,5 +419,5 @@ def test_acsi_builder_runs_in_sem_and_pls():
     )
     sem = acsi.sem(model, df)
     assert sem.converged
-    pls = acsi.pls(model, df, consistent=True)
+    pls = acsi.pls(model, df)
     assert pls.converged and int(pls.spec.inner.sum()) == 7

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 
@@ -23,6 +25,19 @@ from acsi.pls.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel
 
 __all__ = ["pls", "admissibility_problems"]
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` pointing at the first frame outside acsi/pls (the user's call), also
+    when ``acsi.pls`` was called through the callable package."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PKG_DIR:
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def pls(
@@ -199,7 +214,7 @@ def pls(
             f"of the outer weights {kernel.weight_diff:.3g} >= tol={tol:g}); the estimates are "
             "not final. Increase max_iter, or try scheme='factorial'.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=_user_stacklevel(),
         )
     if apply_plsc:
         kernel = plsc_correct(R, spec, kernel)
@@ -308,5 +323,5 @@ def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
             "inadmissible PLS solution: " + "; ".join(problems) + ". Check the model for "
             "overlapping or unreliable blocks (and consider consistent=False).",
             InadmissibleSolutionWarning,
-            stacklevel=3,
+            stacklevel=_user_stacklevel(),
         )
