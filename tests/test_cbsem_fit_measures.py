@@ -59,6 +59,8 @@ CASES = [
     "hs_path_fixedx_mlr",
     "mobi_acsi_ml",
     "mobi_acsi_mlr",
+    "mobi_acsi_ml_bfgs",
+    "mobi_acsi_mlr_bfgs",
     "heywood",
 ]
 

@@ -155,10 +155,13 @@ def test_robust_test_renders() -> None:
 # end to end: acsi.sem(..., estimator="MLR") against lavaan's parameterEstimates()
 # ------------------------------------------------------------------------------------------
 
+# case -> (function, data, reference file). mobi: lavaan's default optimiser stops ~1e-4 short
+# of the optimum on this model (gradient 3e-6; acsi's chisq is lower by 9e-8), so the reference
+# is lavaan with BFGS at reltol 1e-14, which reaches the optimum (a2_make_reference.R).
 E2E = {
-    "hs_cfa_mlr": ("cfa", "hs"),
-    "poldem_sem_mlr": ("sem", "poldem"),
-    "mobi_acsi_mlr": ("sem", "mobi"),
+    "hs_cfa_mlr": ("cfa", "hs", "hs_cfa_mlr.json"),
+    "poldem_sem_mlr": ("sem", "poldem", "poldem_sem_mlr.json"),
+    "mobi_acsi_mlr": ("sem", "mobi", "a2_mobi_acsi_mlr_bfgs.json"),
 }
 
 
@@ -166,21 +169,30 @@ E2E = {
 def test_acsi_mlr_estimates_match_lavaan(case: str) -> None:
     import acsi
 
-    ref = json.loads((LAV / f"{case}.json").read_text())
-    fun, key = E2E[case]
+    fun, key, file = E2E[case]
+    ref = json.loads((LAV / file).read_text())
     res = getattr(acsi, fun)(ref["model"], pd.read_csv(CSV[key]), estimator="MLR")
     lav = pd.DataFrame(ref["params"]).rename(columns={"ci.lower": "ci_lower",
                                                       "ci.upper": "ci_upper"})
+    lav = lav[lav["op"] != ":="]
     mine = res.estimates
     keys = ["lhs", "op", "rhs"]
     merged = lav.merge(mine, on=keys, how="left", suffixes=("_lav", ""), indicator=True)
     assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", keys]
     assert len(mine) == len(lav)
     free = merged["se_lav"].fillna(0) > 0
-    for col in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper"):
+    for col in ("est", "se", "z", "pvalue"):
         a = merged.loc[free, col].to_numpy(float)
         b = merged.loc[free, f"{col}_lav"].to_numpy(float)
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-10, err_msg=f"{case}: {col}")
+    # a bound est -/+ 1.96 se near 0 has no relative precision of its own: 1e-4 relative to
+    # max(|bound|, se), the scale of the est and se it is made of
+    se_lav = merged.loc[free, "se_lav"].to_numpy(float)
+    for col in ("ci_lower", "ci_upper"):
+        a = merged.loc[free, col].to_numpy(float)
+        b = merged.loc[free, f"{col}_lav"].to_numpy(float)
+        scale = np.maximum(np.abs(b), se_lav)
+        assert np.all(np.abs(a - b) <= 1e-4 * scale), f"{case}: {col}"
     # fixed parameters: est equal, no SE
     np.testing.assert_allclose(
         merged.loc[~free, "est"].to_numpy(float), merged.loc[~free, "est_lav"].to_numpy(float),
