@@ -165,6 +165,7 @@ def test_missing_mean_matches_manual_replacement(mobi):
     with pytest.warns(MissingDataWarning, match="replaced by column means"):
         res = acsi.pls(M1, df, missing="mean")
     assert res.raw is not None and np.isnan(res.raw).sum() == 2
+    assert res.missing_mask.sum() == 2 and acsi.pls(M1, mobi).missing_mask is None
     assert np.isnan(res.raw[[3, 8], list(res.spec.indicators).index("CUSA2")]).all()
     manual = df.fillna({"CUSA2": df["CUSA2"].mean()})
     ref = acsi.pls(M1, manual)

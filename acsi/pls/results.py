@@ -112,6 +112,12 @@ class PLSResult(ResultMixin):
         return self.data.n
 
     @property
+    def missing_mask(self) -> np.ndarray | None:
+        """(n, p) bool, True where a value was missing and replaced by the column mean
+        (``missing="mean"``); None when nothing was replaced."""
+        return None if self.raw is None else np.isnan(self.raw)
+
+    @property
     def iterations(self) -> int:
         """Index of the last PLS pass (seminr's count)."""
         return self.kernel.iterations
