@@ -65,7 +65,7 @@ Scheme = Literal["path", "factorial", "centroid"]
 SCHEMES: tuple[str, ...] = ("path", "factorial", "centroid")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KernelResult:
     """Output of :func:`fit_kernel` (all arrays in spec order).
 

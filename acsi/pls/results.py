@@ -77,7 +77,7 @@ class PLSSettings:
         return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PLSResult(ResultMixin):
     """A fitted PLS path model (returned by :func:`acsi.pls`).
 

@@ -33,7 +33,7 @@ def _where(s: Statement) -> str:
     return s.where()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PLSSpec:
     """A PLS path model in array form.
 
