@@ -131,6 +131,10 @@ def test_errors() -> None:
         efa(hs, 2, method="minres")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n_factors"):
         efa(hs, 0)
+    with pytest.raises(ValueError, match="pairwise"):
+        efa(hs, 2, missing="pairwise")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="pairwise"):
+        kmo(hs, missing="pairwise")  # type: ignore[arg-type]
     dup = hs.assign(s=hs["x1"] + hs["x2"])
     with pytest.raises(DataError, match="singular"):
         efa(dup, 2)
@@ -145,3 +149,13 @@ def test_result_renders_and_is_frozen() -> None:
     with pytest.raises(AttributeError):
         res.method = "pa"  # type: ignore[misc]
     assert isinstance(res.loadings, pd.DataFrame) and res.n == 301
+
+
+def test_missing_rows_dropped_listwise_with_warning() -> None:
+    df = pd.read_csv(DATA / "c_hs_missing.csv")
+    with pytest.warns(acsi.MissingDataWarning, match="listwise"):
+        k = kmo(df)
+    assert_allclose(k.msa, kmo(df.dropna()).msa, atol=1e-15)
+    with pytest.warns(acsi.MissingDataWarning):
+        b = bartlett_sphericity(df)
+    assert b.n == len(df.dropna())

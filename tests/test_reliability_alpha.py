@@ -164,3 +164,14 @@ def test_renders() -> None:
     assert "<table" in res._repr_html_()
     with pytest.raises(AttributeError):
         res.alpha = 1.0  # type: ignore[misc]
+
+
+def test_negatively_correlated_item_warns_and_names_keys() -> None:
+    mobi = acsi.datasets.load_mobi()
+    df = mobi[["CUSA1", "CUSA2", "CUSA3"]].assign(REV=11 - mobi["CUSL1"])
+    with pytest.warns(acsi.AcsiWarning, match=r"REV.*keys=\['REV'\]"):
+        cronbach_alpha(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = cronbach_alpha(df, keys=["REV"])
+    assert res.items.loc["REV", "r_drop"] > 0

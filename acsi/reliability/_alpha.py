@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.exceptions import DataError
+from acsi.exceptions import AcsiWarning, DataError
 from acsi.reliability._common import check_variation, corr_from_cov, cov_pairwise, item_matrix, smc
 from acsi.results.base import ResultMixin, Summary
 
@@ -53,6 +54,11 @@ def _alpha_stats(C: np.ndarray) -> dict[str, float]:
         "var_r": float(np.var(low, ddof=1)) if low.size > 1 else math.nan,
         "med_r": float(np.median(low)),
     }
+
+
+def _safe_sqrt(x: float) -> float:
+    """sqrt that gives NaN (as R) for a negative argument."""
+    return math.sqrt(x) if x >= 0 else math.nan
 
 
 def _pair_corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -269,6 +275,18 @@ def cronbach_alpha(
     C = cov_pairwise(X)
     R = corr_from_cov(C)
     tot = _alpha_stats(C)
+    if not key_list:
+        # psych's check: items loading negatively on the first principal component
+        w, v = np.linalg.eigh(R)
+        first = v[:, -1] * (1.0 if v[:, -1].sum() >= 0 else -1.0)
+        neg = [names[j] for j in np.flatnonzero(first < 0)]
+        if neg:
+            warnings.warn(
+                f"item(s) {', '.join(neg)} correlate negatively with the scale's first principal "
+                f"component; if they are reverse-worded pass keys={neg!r}",
+                AcsiWarning,
+                stacklevel=2,
+            )
 
     # item statistics
     with np.errstate(invalid="ignore"):
@@ -292,7 +310,7 @@ def cronbach_alpha(
             st = _alpha_stats(C[np.ix_(keep, keep)])
             drops.append(
                 [st["raw_alpha"], st["std_alpha"], st["g6"], st["average_r"], st["signal_noise"],
-                 math.sqrt(st["Q"] / n), st["var_r"], st["med_r"]]
+                 _safe_sqrt(st["Q"] / n), st["var_r"], st["med_r"]]
             )
         else:  # psych's two-item convention
             j = keep[0]
@@ -344,7 +362,7 @@ def cronbach_alpha(
         g6=tot["g6"],
         average_r=tot["average_r"],
         signal_noise=tot["signal_noise"],
-        ase=math.sqrt(tot["Q"] / n),
+        ase=_safe_sqrt(tot["Q"] / n),
         median_r=tot["med_r"],
         ci_lower=float(lower),
         ci_upper=float(upper),

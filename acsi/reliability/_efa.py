@@ -280,6 +280,11 @@ class BartlettResult(ResultMixin):
 
 # ----------------------------------------------------------------------------- API
 def _correlation(data: object, columns: Sequence[str] | None, missing: str, context: str) -> tuple[np.ndarray, list[str], int, int]:
+    if missing not in ("listwise", "mean", "error"):
+        raise ValueError(
+            f"missing={missing!r} is not one of 'listwise', 'mean', 'error' (pairwise correlations "
+            f"are not offered for the {context}: they need not form a positive definite matrix)"
+        )
     X, names, n_dropped = item_matrix(data, columns, missing=missing, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
     check_variation(X, names, context)
     R = np.corrcoef(X, rowvar=False)
