@@ -83,6 +83,12 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
         )
     d = 1.0 / np.sqrt(var)
     R = S * d[:, None] * d[None, :]
+    try:
+        c = np.diag(np.linalg.cholesky(R))
+        if np.min(c) ** 2 > 1e-10:
+            return
+    except np.linalg.LinAlgError:
+        pass
     w, V = np.linalg.eigh(R)
     if w[0] <= 1e-10 * max(1.0, w[-1]):
         v = V[:, 0]
@@ -111,6 +117,15 @@ def _check_identification_counts(pt: ParameterTable, p: int) -> None:
 def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
     if not np.all(np.isfinite(info)):
         return f"the {kind} information matrix could not be computed"
+    # fast path: a well-conditioned positive definite matrix (Cholesky of the scaled matrix)
+    d = np.sqrt(np.abs(np.diag(info)))
+    if np.all(d > 0):
+        try:
+            c = np.diag(np.linalg.cholesky(info / np.outer(d, d)))
+            if np.min(c) ** 2 > 1e-10:
+                return None
+        except np.linalg.LinAlgError:
+            pass
     w, V = np.linalg.eigh(0.5 * (info + info.T))
     if w[0] > 1e-10 * max(1.0, abs(w[-1])):
         return None

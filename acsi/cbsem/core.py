@@ -147,6 +147,30 @@ class EstimationCore:
         return self.kernel.K
 
 
+def _principal_axis(C: np.ndarray, n_iter: int = 50) -> tuple[float, np.ndarray]:
+    """Largest eigenvalue and its (positive-sum) eigenvector by power iteration.
+
+    Start values only need an approximation; power iteration avoids a LAPACK eigen solver,
+    which is slow for tiny matrices under a multi-threaded BLAS.
+    """
+    d = np.sqrt(np.abs(np.diag(C)))
+    v = d / np.linalg.norm(d) if np.linalg.norm(d) > 0 else np.full(len(C), 1 / np.sqrt(len(C)))
+    for _ in range(n_iter):
+        w = C @ v
+        nw = np.linalg.norm(w)
+        if nw == 0:
+            break
+        w /= nw
+        if np.max(np.abs(w - v)) < 1e-8:
+            v = w
+            break
+        v = w
+    e = float(v @ C @ v)
+    if v.sum() < 0:
+        v = -v
+    return e, v
+
+
 def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np.ndarray) -> np.ndarray:
     """Start (and fixed) values of every parameter-table row.
 
@@ -171,11 +195,8 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
         inds = [pt.rhs[k] for k in idx]
         ii = [ov[v] for v in inds]
         C = S[np.ix_(ii, ii)]
-        e, V = np.linalg.eigh(C)
-        v1 = V[:, -1]
-        if v1.sum() < 0:
-            v1 = -v1
-        raw = np.sqrt(max(e[-1], 1e-8)) * v1
+        e1, v1 = _principal_axis(C)
+        raw = np.sqrt(max(e1, 1e-8)) * v1
         marker = next((t for t, k in enumerate(idx) if fixed[k] and ust[k] != 0 and np.isfinite(ust[k])), None)
         var_rows = [k for k in range(n) if pt.op[k] == "~~" and pt.lhs[k] == f and pt.rhs[k] == f]
         var_fixed = bool(var_rows) and fixed[var_rows[0]] and np.isfinite(ust[var_rows[0]]) and ust[var_rows[0]] > 0
