@@ -170,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{t / best:.0f}x at best")
         except Exception as exc:  # a peer failing is a result to report, not a crash
             last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            print(f"{name:<28}: FAILED - {last}")
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" in f.filename]
+            where = f" (in {'/'.join(frames[0].filename.split('/')[-2:])}:{frames[0].lineno})" if frames else ""
+            import pandas as pd
+
+            print(f"{name:<28}: FAILED{where} with pandas {pd.__version__} - {last}")
     return 0
 
 
