@@ -601,10 +601,13 @@ def compute_fit_measures(
     Examples
     --------
     >>> import acsi
-    >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6",
-    ...                acsi.datasets.load_holzinger_swineford())  # doctest: +SKIP
-    >>> round(res.fit_measures.df)  # doctest: +SKIP
-    8
+    >>> from acsi.cbsem.fit_measures import compute_fit_measures
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; "
+    ...                "speed =~ x7 + x8 + x9", hs)
+    >>> fm = compute_fit_measures(res.core)
+    >>> round(fm.cfi, 3), round(fm.rmsea, 3), round(fm.rmsea_ci_upper, 3)
+    (0.931, 0.092, 0.114)
     """
     if not 0.0 < ci_level < 1.0:
         from acsi.exceptions import SpecificationError

@@ -179,10 +179,11 @@ def chisq_diff(
     >>> import acsi
     >>> hs = acsi.datasets.load_holzinger_swineford()
     >>> m1 = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6"
-    >>> fit1 = acsi.cfa(m1, hs)  # doctest: +SKIP
-    >>> fit0 = acsi.cfa(m1 + "; visual ~~ 0*textual", hs)  # doctest: +SKIP
-    >>> acsi.chisq_diff(fit0, fit1).df_diff  # doctest: +SKIP
-    1.0
+    >>> fit1 = acsi.cfa(m1, hs)
+    >>> fit0 = acsi.cfa(m1 + "; visual ~~ 0*textual", hs)
+    >>> test = acsi.chisq_diff(fit0, fit1)
+    >>> test.df_diff, round(test.chisq_diff, 2)
+    (1.0, 35.58)
     """
     if method not in _METHODS:
         raise SpecificationError(
