@@ -104,3 +104,32 @@ def test_corp_rep_without_declaring_code_uses_it_as_a_value():
         res = acsi.pls(ref["acsi_model"], raw)
     assert res.n == 344
     assert np.abs(res.paths.to_numpy() - _tab(ref["pathCoef"]).loc[res.paths.index, res.paths.columns].to_numpy()).max() > 1e-3
+
+
+def test_mobi_full_ecsi_plsc_evaluation():
+    """Full ECSI model, all constructs reflective (PLSc), with seminr's summary() tables."""
+    ref = json.loads((DATA / "mobi_m2_plsc.json").read_text())
+    from acsi.datasets import load_mobi
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
+        res = acsi.pls(ref["acsi_model"], load_mobi(), consistent=True)
+    _check(res, ref)
+
+    def close(actual: pd.DataFrame, key: str) -> None:
+        e = _tab(ref[key]).loc[actual.index, actual.columns].to_numpy()
+        np.testing.assert_allclose(actual.to_numpy(dtype=float), e, atol=ATOL, rtol=0, equal_nan=True)
+
+    close(res.fornell_larcker, "flCriteria")
+    close(res.cross_loadings, "crossLoadings")
+    close(res.f_squared, "fSquare")
+    close(res.total_effects, "totalEffects")
+    vif = res.vif
+    for row in vif[vif["kind"] == "indicator"].itertuples():
+        assert row.vif == pytest.approx(ref["itemVifs"][row.construct][row.variable], abs=ATOL)
+    for row in vif[vif["kind"] == "inner"].itertuples():
+        expected = ref["antecedentVifs"][row.construct][row.variable]
+        if expected is None or np.isnan(expected):
+            assert np.isnan(row.vif)
+        else:
+            assert row.vif == pytest.approx(expected, abs=ATOL)

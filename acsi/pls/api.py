@@ -248,6 +248,10 @@ def _raw_with_nan(
     return raw
 
 
+#: Rounding slack for the "> 1" checks (a single-item loading is 1 up to ~1e-16).
+_SLACK = 1e-10
+
+
 def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
     """Reasons a PLS / PLSc solution is inadmissible (empty when it is admissible).
 
@@ -290,14 +294,14 @@ def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
             f"{names[i]} <-> {names[j]} ({C[i, j]:.3f})"
             for i in range(spec.k)
             for j in range(i + 1, spec.k)
-            if np.isfinite(C[i, j]) and abs(C[i, j]) > 1
+            if np.isfinite(C[i, j]) and abs(C[i, j]) > 1 + _SLACK
         ]
         if big:
             problems.append(f"disattenuated correlations above 1 in absolute value: {', '.join(big)}")
         heywood = [
             f"{spec.indicators[j]} on {names[spec.block[j]]} ({kernel.L[j, spec.block[j]]:.3f})"
             for j in range(spec.p)
-            if abs(kernel.L[j, spec.block[j]]) > 1
+            if abs(kernel.L[j, spec.block[j]]) > 1 + _SLACK
         ]
         if heywood:
             problems.append(f"consistent loadings above 1: {', '.join(heywood)}")
@@ -305,11 +309,11 @@ def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
         f"{names[i]} -> {names[j]} ({kernel.B[i, j]:.3f})"
         for i in range(spec.k)
         for j in range(spec.k)
-        if spec.inner[i, j] and abs(kernel.B[i, j]) > 1
+        if spec.inner[i, j] and abs(kernel.B[i, j]) > 1 + _SLACK
     ]
     if paths:
         problems.append(f"path coefficients above 1 in absolute value: {', '.join(paths)}")
-    r2 = [f"{names[j]} ({kernel.r2[j]:.3f})" for j in range(spec.k) if kernel.r2[j] > 1]
+    r2 = [f"{names[j]} ({kernel.r2[j]:.3f})" for j in range(spec.k) if kernel.r2[j] > 1 + _SLACK]
     if r2:
         problems.append(f"R-squared above 1: {', '.join(r2)}")
     return problems

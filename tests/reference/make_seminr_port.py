@@ -25,6 +25,10 @@ Cases
   ``corp_rep_data`` example: QUAL, PERF, CSOR, ATTR Mode B; COMP, LIKE, CUSA, CUSL Mode A)
   with -99 declared missing and seminr's default ``mean_replacement``.
 * ``corp_rep_naomit``: the same with ``na_omit`` (rows with a missing value dropped).
+* ``mobi_m2_plsc``: the full ECSI model on mobi with every construct ``reflective()``
+  (PLSc, Complaints single-item), with seminr's whole ``summary()`` evaluation: reliability,
+  HTMT, Fornell-Larcker, cross-loadings, item and antecedent VIFs, f-squared (re-estimated
+  with PLSc), total effects.
 """
 
 from __future__ import annotations
@@ -88,9 +92,27 @@ CORP_PATHS = [
     ("CUSA", ["CUSL"]),
 ]
 
+MOBI_BLOCKS = [
+    ("Image", [f"IMAG{i}" for i in range(1, 6)], "C"),
+    ("Expectation", [f"CUEX{i}" for i in range(1, 4)], "C"),
+    ("Quality", [f"PERQ{i}" for i in range(1, 8)], "C"),
+    ("Value", ["PERV1", "PERV2"], "C"),
+    ("Satisfaction", [f"CUSA{i}" for i in range(1, 4)], "C"),
+    ("Complaints", ["CUSCO"], "C"),
+    ("Loyalty", [f"CUSL{i}" for i in range(1, 4)], "C"),
+]
+MOBI_PATHS = [
+    ("Image", ["Expectation", "Satisfaction", "Loyalty"]),
+    ("Expectation", ["Quality", "Value", "Satisfaction"]),
+    ("Quality", ["Value", "Satisfaction"]),
+    ("Value", ["Satisfaction"]),
+    ("Satisfaction", ["Complaints", "Loyalty"]),
+    ("Complaints", ["Loyalty"]),
+]
+
 
 def acsi_syntax(blocks, paths) -> str:
-    lines = [f"{c} {'=~' if m == 'A' else '<~'} {' + '.join(items)}" for c, items, m in blocks]
+    lines = [f"{c} {'<~' if m == 'B' else '=~'} {' + '.join(items)}" for c, items, m in blocks]
     targets: dict[str, list[str]] = {}
     for src, tgts in paths:
         for t in tgts:
@@ -99,10 +121,14 @@ def acsi_syntax(blocks, paths) -> str:
     return "\n".join(lines)
 
 
+def _construct(c, items, m):
+    if m == "C":  # reflective(): PLSc
+        return sm.reflective(c, items)
+    return sm.composite(c, items, weights=sm.mode_A if m == "A" else sm.mode_B)
+
+
 def seminr_models(blocks, paths):
-    mm = sm.constructs(
-        *[sm.composite(c, items, weights=sm.mode_A if m == "A" else sm.mode_B) for c, items, m in blocks]
-    )
+    mm = sm.constructs(*[_construct(c, items, m) for c, items, m in blocks])
     smm = sm.relationships(*[sm.paths(from_=s, to=t) for s, t in paths])
     return mm, smm
 
@@ -111,7 +137,7 @@ def nm(m: NamedMatrix) -> dict:
     return {"rows": list(m.rows), "cols": list(m.cols), "values": np.asarray(m.values).tolist()}
 
 
-def run(name, blocks, paths, data, scheme, missing="mean", missing_value=None, note=""):
+def run(name, blocks, paths, data, scheme, missing="mean", missing_value=None, note="", extras=False):
     mm, smm = seminr_models(blocks, paths)
     model = sm.estimate_pls(
         data,
@@ -139,6 +165,17 @@ def run(name, blocks, paths, data, scheme, missing="mean", missing_value=None, n
         "scoresHead": np.asarray(model.construct_scores.values[:5]).tolist(),
         "scoresCols": list(model.construct_scores.cols),
     }
+    if extras:
+        from seminr.evaluate.constructs_in_model import constructs_in_model
+
+        mc = constructs_in_model(model)
+        out["consistent"] = True
+        out["flCriteria"] = nm(sm.fl_criteria_table(model, mc))
+        out["crossLoadings"] = nm(sm.cross_loadings(model, mc))
+        out["itemVifs"] = sm.item_vifs(model, mc)
+        out["antecedentVifs"] = sm.pls_antecedent_vifs(model, mc)
+        out["fSquare"] = nm(sm.model_fsquares(model))
+        out["totalEffects"] = nm(sm.total_effects(model.path_coef))
     (OUT / f"{name}.json").write_text(json.dumps(out, indent=1))
     print(name, "iterations", out["iterations"], "n", out["n"], file=sys.stderr)
 
@@ -157,6 +194,9 @@ def main() -> None:
         note="centroid inner weights = sign(cor) of adjacent constructs, passed to the port")
     run("corp_rep_mean", CORP_BLOCKS, CORP_PATHS, corp, "path", missing="mean", missing_value=-99)
     run("corp_rep_naomit", CORP_BLOCKS, CORP_PATHS, corp, "path", missing="naomit", missing_value=-99)
+    mobi = pd.read_csv(DATA / "mobi.csv")
+    run("mobi_m2_plsc", MOBI_BLOCKS, MOBI_PATHS, mobi, "path", extras=True,
+        note="all constructs reflective(): PLSc; acsi: consistent=True")
 
 
 if __name__ == "__main__":
