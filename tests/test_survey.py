@@ -388,3 +388,8 @@ def test_results_render():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         str(conversion(*_table(5, 3, 2, 6)))
+
+
+def test_nps_rejects_non_integer_answers():
+    with pytest.raises(DataError, match="not a scale point"):
+        nps([9.5, 3])

@@ -258,3 +258,35 @@ def test_value_weighted_index_scores_and_no_trap():
     assert r2.table.loc["all", "value_weighted"] == pytest.approx((9 + 4 + 16 + 12) / 6)
     with pytest.raises(DataError, match="negative customer values"):
         value_weighted_index(d.assign(v=-1), "s", "seg", "v")
+
+
+def test_general_dominance_equals_all_subsets_by_statsmodels(eb):
+    from itertools import combinations
+    from math import comb
+
+    drivers = ["Q8", "Q10", "Q11", "Q13"]
+    res = derived_importance(eb, drivers, "Q16", methods=("dominance", "relative_weights"))
+    y = eb["Q16"].to_numpy(float)
+
+    def r2(sub):
+        if not sub:
+            return 0.0
+        return sm.OLS(y, sm.add_constant(eb[list(sub)].to_numpy(float))).fit().rsquared
+
+    p = len(drivers)
+    expected = []
+    for d in drivers:
+        others = [o for o in drivers if o != d]
+        by_size = [np.mean([r2((*s, d)) - r2(s) for s in combinations(others, k)]) for k in range(p)]
+        expected.append(np.mean(by_size))
+        assert len(list(combinations(others, 1))) == comb(p - 1, 1)
+    np.testing.assert_allclose(res.table["dominance"], expected, rtol=1e-10)
+    assert res.table["dominance"].sum() == pytest.approx(res.r2, rel=1e-12)
+    # relative weights and general dominance rank these drivers alike
+    assert res.table["dominance_rank"].tolist() == res.table["relative_weight_rank"].tolist()
+
+
+def test_by_segment_segment_called_all():
+    d = pd.DataFrame({"s": [1.0, 2, 3, 4], "g": ["all", "all", "x", "x"]})
+    t = by_segment(d, "s", "g")
+    assert list(t.index) == ["all", "x", "all (pooled)"]

@@ -12,7 +12,8 @@ function                       what
 ``conversion``                 satisfied-but-not-loyal share, odds ratio, risk ratio
 ``nps`` / ``nps_test``         Net Promoter Score with CI; two-group test
 ``stated_importance``          weighted importance ranking (5..1 weights)
-``derived_importance``         correlation, standardized regression, relative weights
+``derived_importance``         correlation, standardized regression, relative weights,
+                               general dominance
 ``response_styles``            midpoint, extreme, acquiescent answering, straight-lining
 ``by_segment``                 satisfaction by segment with CIs
 ``value_weighted_index``       value-weighted satisfaction; "overall up, high-value down"
@@ -33,7 +34,13 @@ from acsi.survey.descriptives import (
     multi_select,
     top_box,
 )
-from acsi.survey.importance import DerivedImportance, derived_importance, relative_weights, stated_importance
+from acsi.survey.importance import (
+    DerivedImportance,
+    derived_importance,
+    general_dominance,
+    relative_weights,
+    stated_importance,
+)
 from acsi.survey.nps import NPSResult, NPSTestResult, nps, nps_test
 from acsi.survey.response_style import ResponseStyles, longest_string, response_styles
 from acsi.survey.segments import ValueWeightedIndex, by_segment, value_weighted_index
@@ -52,6 +59,7 @@ __all__ = [
     "stated_importance",
     "derived_importance",
     "relative_weights",
+    "general_dominance",
     "response_styles",
     "longest_string",
     "by_segment",

@@ -16,9 +16,11 @@ from acsi.data import as_frame, check_columns, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning
 from acsi.results.base import ResultMixin, Summary
 
-__all__ = ["stated_importance", "derived_importance", "relative_weights", "DerivedImportance"]
+__all__ = ["stated_importance", "derived_importance", "relative_weights", "general_dominance", "DerivedImportance"]
 
 _METHODS = ("correlation", "regression", "relative_weights")
+_ALL_METHODS = (*_METHODS, "dominance")
+_MAX_DOMINANCE = 15
 
 
 def _rank(x: np.ndarray) -> np.ndarray:
@@ -151,6 +153,41 @@ def relative_weights(R: np.ndarray) -> tuple[np.ndarray, float]:
     return eps, float(eps.sum())
 
 
+def general_dominance(R: np.ndarray) -> tuple[np.ndarray, float]:
+    """General dominance weights (Budescu 1993; Azen and Budescu 2003) from a correlation matrix.
+
+    For predictor :math:`j`, the average over subset sizes :math:`k = 0..p-1` of the mean
+    increase in :math:`R^2` when :math:`j` is added to a subset of :math:`k` other predictors;
+    the weights sum to the full :math:`R^2` (the Shapley value of :math:`R^2`). Exact: all
+    :math:`2^p` subset regressions are fitted, so ``p`` is limited to 15.
+
+    Returns
+    -------
+    weights : ndarray of shape (p,)
+    r2 : float
+    """
+    p = R.shape[0] - 1
+    Rxx, rxy = R[:-1, :-1], R[:-1, -1]
+    n_sub = 1 << p
+    r2 = np.zeros(n_sub)
+    for mask in range(1, n_sub):
+        idx = [j for j in range(p) if mask >> j & 1]
+        r = rxy[idx]
+        r2[mask] = float(r @ np.linalg.solve(Rxx[np.ix_(idx, idx)], r))
+    sizes = np.array([bin(m).count("1") for m in range(n_sub)])
+    from math import comb
+
+    weights = np.zeros(p)
+    for j in range(p):
+        bit = 1 << j
+        without = np.array([m for m in range(n_sub) if not m & bit])
+        gains = r2[without | bit] - r2[without]
+        k = sizes[without]
+        # mean gain within each subset size, then the mean over sizes
+        weights[j] = sum(gains[k == s].sum() / comb(p - 1, s) for s in range(p)) / p
+    return weights, float(r2[n_sub - 1])
+
+
 @dataclass(frozen=True)
 class DerivedImportance(ResultMixin):
     """Derived importance of drivers for a target.
@@ -161,7 +198,8 @@ class DerivedImportance(ResultMixin):
         Indexed by driver; columns depend on ``methods``: ``correlation``,
         ``correlation_rank``; ``beta`` (standardized), ``se``, ``t``, ``pvalue``,
         ``beta_rank``; ``raw_weight`` (Johnson's epsilon), ``rescaled_weight`` (share of
-        :math:`R^2`), ``relative_weight_rank``.
+        :math:`R^2`), ``relative_weight_rank``; ``dominance`` (general dominance),
+        ``dominance_share``, ``dominance_rank``.
     r2 : float
         :math:`R^2` of the regression of the target on all drivers.
     n : int
@@ -202,14 +240,18 @@ def derived_importance(
       :math:`\\beta = R_{xx}^{-1} r_{xy}` with :math:`\\mathrm{se}_j =
       \\sqrt{(1-R^2)(R_{xx}^{-1})_{jj}/(n-p-1)}` and t tests on :math:`n-p-1` df (equal to OLS
       on z-scored data with an intercept);
-    * ``"relative_weights"``: Johnson's (2000) relative weights, see :func:`relative_weights`.
+    * ``"relative_weights"``: Johnson's (2000) relative weights, see :func:`relative_weights`;
+    * ``"dominance"`` (not in the default): general dominance weights, see
+      :func:`general_dominance`. Thomas et al. (2014) criticise the derivation of relative
+      weights and recommend general dominance; the two usually rank drivers alike, and
+      showing both lets the reader judge.
 
     Parameters
     ----------
     data : DataFrame
     drivers : sequence of str
     target : str
-    methods : sequence of {"correlation", "regression", "relative_weights"}
+    methods : sequence of {"correlation", "regression", "relative_weights", "dominance"}
     missing : {"listwise", "mean", "error"}
         Passed to :func:`acsi.data.prepare_data`.
 
@@ -221,6 +263,11 @@ def derived_importance(
     ----------
     Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor
     variables in multiple regression. *Multivariate Behavioral Research* 35, 1-19.
+    Azen, R. and Budescu, D. V. (2003). The dominance analysis approach for comparing
+    predictors in multiple regression. *Psychological Methods* 8, 129-148.
+    Thomas, D. R., Zumbo, B. D., Kwan, E. and Schweitzer, L. (2014). On Johnson's (2000)
+    relative weights method for assessing variable importance: a reanalysis. *Multivariate
+    Behavioral Research* 49, 329-338.
 
     Examples
     --------
@@ -232,9 +279,9 @@ def derived_importance(
     0.0
     """
     methods = tuple(methods)
-    unknown = [m for m in methods if m not in _METHODS]
+    unknown = [m for m in methods if m not in _ALL_METHODS]
     if unknown or not methods:
-        raise DataError(f"methods={methods!r}: choose among {', '.join(map(repr, _METHODS))}")
+        raise DataError(f"methods={methods!r}: choose among {', '.join(map(repr, _ALL_METHODS))}")
     drivers = [str(d) for d in drivers]
     target = str(target)
     if target in drivers:
@@ -277,4 +324,11 @@ def derived_importance(
         table["raw_weight"] = eps
         table["rescaled_weight"] = eps / eps.sum()
         table["relative_weight_rank"] = _rank(eps)
+    if "dominance" in methods:
+        if p > _MAX_DOMINANCE:
+            raise DataError(f"dominance analysis fits all 2^p subset regressions; {p} drivers is too many (at most {_MAX_DOMINANCE})")
+        dom, _ = general_dominance(R)
+        table["dominance"] = dom
+        table["dominance_share"] = dom / dom.sum()
+        table["dominance_rank"] = _rank(dom)
     return DerivedImportance(table, r2, n, target, methods)

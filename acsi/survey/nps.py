@@ -217,7 +217,7 @@ def nps(
     name = col_name(s, "scores")
     x = drop_missing(numeric(s, "scores"), "scores")
     sc = check_scale_arg(scale)
-    check_scale(x, sc, name, integers=False)
+    check_scale(x, sc, name, integers=True)
     m, proxy, note = _mapping_arg(sc, mapping)
     v = x.to_numpy(dtype=float)
     n = len(v)

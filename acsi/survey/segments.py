@@ -56,7 +56,8 @@ def by_segment(
     case weights, e.g. customer value) the mean is weighted, :math:`\\bar x_w = \\sum w x /
     \\sum w`, the sd is :math:`\\sqrt{\\sum w (x - \\bar x_w)^2 / \\sum w \\cdot n_e/(n_e-1)}`
     and Kish's effective size :math:`n_e = (\\sum w)^2 / \\sum w^2` replaces ``n`` in the se,
-    the t df and the Wilson CI. A last row ``"all"`` pools the segments.
+    the t df and the Wilson CI. A last row ``"all"`` pools the segments (``"all (pooled)"``
+    if a segment is called "all").
 
     Parameters
     ----------
@@ -103,7 +104,8 @@ def by_segment(
         groups = sorted(seg.unique(), key=lambda v: str(v))
     rows = []
     labels = []
-    masks = [(g, (seg == g).to_numpy()) for g in groups] + [("all", np.ones(len(x), dtype=bool))]
+    pooled = "all" if "all" not in {str(g) for g in groups} else "all (pooled)"
+    masks = [(g, (seg == g).to_numpy()) for g in groups] + [(pooled, np.ones(len(x), dtype=bool))]
     for g, m in masks:
         xs = x[m]
         n = len(xs)
@@ -131,7 +133,7 @@ def by_segment(
             lo, hi = proportion_ci(share * ne, ne, "wilson", level)
             row.update({"share": share, "share_ci_lower": float(lo), "share_ci_upper": float(hi)})
         rows.append(row)
-        labels.append(g if g != "all" else "all")
+        labels.append(g)
     out = pd.DataFrame(rows, index=pd.Index([str(v) for v in labels], name=segment))
     out["n"] = out["n"].astype(np.int64)
     out.attrs.update({"value": value, "weights": weights, "threshold": threshold, "level": level})
