@@ -62,6 +62,8 @@ def test_efa_equals_psych(case: str) -> None:
         assert res.phi is None
     else:
         assert_allclose(res.phi.to_numpy(), _mat(ref["Phi"]), rtol=0, atol=tol)
+    if ref.get("rot.mat"):
+        assert_allclose(res.rotation_matrix, np.array(ref["rot.mat"], dtype=float), rtol=0, atol=tol)
     fit = res.fit
     ftol = 1e-9 if ref["fm"] == "pa" else 1e-6
     assert fit["df"] == ref["dof"]

@@ -178,6 +178,9 @@ class EFAResult(ResultMixin):
     fit : Series
         ``objective, chisq, df, pvalue, baseline_chisq, baseline_df, tli, rmsea, bic, rms,
         chisq_empirical`` (psych's ``fa.stats``; chisq is Bartlett-corrected).
+    rotation_matrix : ndarray or None
+        psych's ``rot.mat``: the transformation of the unrotated loadings (columns in the
+        order and signs before psych's final reflection and sorting).
     method, rotation : str
     n : int
     converged : bool
