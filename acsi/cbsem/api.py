@@ -221,6 +221,12 @@ def _fit(
     _check_identification_counts(pt, p)
 
     core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol))
+    if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
+        raise SpecificationError(
+            "the model-implied covariance matrix is not positive definite at any start value "
+            "tried, so the likelihood cannot be evaluated; check the fixed values of the model "
+            "(e.g. a fixed covariance larger than the variances allow)"
+        )
     if not core.converged:
         warnings.warn(
             f"the optimiser did not converge in {core.iterations} iterations (largest absolute "

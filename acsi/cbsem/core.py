@@ -245,6 +245,24 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
     return x
 
 
+def _admissible_start(pt: ParameterTable, kern: MLKernel, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Shrink free loadings/regressions and raise residual variances until Sigma is PD."""
+    x = kern.x_of(theta0)
+    ov = {v: i for i, v in enumerate(pt.ov_names)}
+    n = len(x)
+    free = np.asarray(pt.free[:n]) > 0
+    coef = np.array([free[k] and pt.op[k] in ("=~", "~") for k in range(n)])
+    resid = [k for k in range(n) if free[k] and pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and pt.lhs[k] in ov]
+    for k in resid:
+        x[k] = S[ov[pt.lhs[k]], ov[pt.lhs[k]]]
+    for _ in range(30):
+        th = kern.theta_of(x)
+        if np.isfinite(kern.objective(th)):
+            return th
+        x[coef] *= 0.5
+    return kern.theta_of(x)
+
+
 def estimate(
     pt: ParameterTable,
     X: np.ndarray,
@@ -279,6 +297,8 @@ def estimate(
     par = np.asarray(pt.par)[free_rows]
     kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
     theta0 = kern.theta_of(x0)
+    if x_start is None and not np.isfinite(kern.objective(theta0)):
+        theta0 = _admissible_start(pt, kern, theta0, S)
     theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
     Sigma, mu, parts = kern.implied(theta)
     F, _ = kern.fmin_parts(Sigma, mu)
