@@ -198,7 +198,7 @@ def reliability_chart(
         )
     k, m = len(df.index), len(cols)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(max(7.5, 0.55 * k * m + 3.5), 4.0))
+        fig, ax = plt.subplots(figsize=(max(7.0, 0.3 * k * m + 4.0), 4.0))
     else:
         fig = ax.figure
     width = 0.8 / m

@@ -205,11 +205,17 @@ def layered_layout(
     by_layer: dict[int, list[str]] = {}
     for n in order:
         by_layer.setdefault(layer[n], []).append(n)
+    # a chain of single-construct layers with paths skipping layers (the ACSI model) is drawn
+    # as a zig-zag, so that the skipping arrows pass between the constructs, not through them
+    skips = any(layer[e.target] - layer[e.source] > 1 for e in edges if e.source != e.target)
     pos: dict[str, tuple[float, float]] = {}
     for lx, members in by_layer.items():
         k = len(members)
         for i, n in enumerate(members):
-            y = 0.0 if k == 1 else 1.0 - 2.0 * i / (k - 1)
+            if k == 1:
+                y = (0.5 if lx % 2 == 0 else -0.5) if skips else 0.0
+            else:
+                y = 1.0 - 2.0 * i / (k - 1)
             pos[n] = (float(lx), y)
     return pos
 
@@ -274,12 +280,12 @@ def path_diagram(
     max_rows = max(sum(1 for x, _ in pos.values() if x == lx) for lx in range(n_layers))
     if ax is None:
         if figsize is None:
-            figsize = (max(6.0, 3.2 * n_layers), max(3.5, 1.6 * max_rows + 1.0))
+            figsize = (max(6.0, 2.4 * n_layers + 1.0), max(3.5, 1.5 * max_rows + 1.5))
         fig, ax = plt.subplots(figsize=figsize)
     else:
         fig = ax.figure
     # scale unit coordinates: x step 3, y spread by rows
-    xs, ys = 3.0, max(1.0, 0.8 * (max_rows - 1))
+    xs, ys = 2.8, max(1.6, 0.9 * (max_rows - 1))
     P = {n: (x * xs, y * ys) for n, (x, y) in pos.items()}
     w, h = 1.9, 0.8
     for n, (x, y) in P.items():
@@ -319,8 +325,11 @@ def path_diagram(
                 connectionstyle=f"arc3,rad={rad}", zorder=2,
             )
         )
-        # label position: 45% along, shifted for curved edges
-        mx, my = a[0] + 0.45 * (b[0] - a[0]), a[1] + 0.45 * (b[1] - a[1])
+        # label position: 45% along a path between neighbouring layers; nearer the source for a
+        # path that skips layers, so that it does not sit where the skipped paths cross it
+        span = max(1.0, abs(pos[e.target][0] - pos[e.source][0]))
+        frac = 0.45 if span == 1 else 0.5 / span + 0.1
+        mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
         if rad:
             nx, ny = -(b[1] - a[1]), (b[0] - a[0])
             norm = np.hypot(nx, ny) or 1.0

@@ -223,26 +223,33 @@ def _items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Re
             "top-2 box %": 100 * tb.estimate, "bottom-2 box %": 100 * bb.estimate,
         })
     desc = pd.DataFrame(rows).set_index("item")
+    if not desc["question"].astype(bool).any():
+        desc = desc.drop(columns="question")
     tables = {"item statistics": desc}
     if default_bins:
         lt = likert_table(data, items)
         tables["likert bins"] = lt
         parts.append(H.table(lt, "Counts per bin"))
     parts.append(H.table(desc, "Item statistics (top-2 box: the two highest scale points)", digits=2))
-    pooled = data[items].to_numpy(dtype=float)
+    pool_items = list(opts.satisfaction_items) or items
+    pooled = data[pool_items].to_numpy(dtype=float)
     pooled = pooled[~np.isnan(pooled)]
     mid = (lo + hi) / 2
     if default_bins:
         agree = float(np.mean(pooled >= 7))
         disagree = float(np.mean(pooled <= 4))
         parts.append(H.callout(
-            f"Pooling all {pooled.size} answers of the model's items: <b>{100 * agree:.0f}%</b> agree or "
+            f"Pooling all {pooled.size} answers of {H.esc(_item_range(pool_items))}: <b>{100 * agree:.0f}%</b> agree or "
             f"strongly agree (7-10), <b>{100 * disagree:.0f}%</b> disagree or strongly disagree (1-4), "
             f"the rest are neutral (5-6)."))
     else:
-        parts.append(H.callout(f"Pooled mean of all {pooled.size} answers: {pooled.mean():.2f} "
+        parts.append(H.callout(f"Pooled mean of all {pooled.size} answers of {H.esc(_item_range(pool_items))}: {pooled.mean():.2f} "
                                f"(scale midpoint {mid:g})."))
     return "".join(parts), tables
+
+
+def _item_range(items: Sequence[str]) -> str:
+    return f"{items[0]}-{items[-1]}" if len(items) > 3 else ", ".join(items)
 
 
 def _verdict(ok: bool | None) -> str:

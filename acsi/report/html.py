@@ -39,7 +39,7 @@ table.t th,table.t td{padding:4px 9px;border-bottom:1px solid #e4e7ec;text-align
 table.t th{background:#f0f3f8;font-weight:600}
 table.t th:first-child,table.t td:first-child{text-align:left}
 table.t tbody th{text-align:left;font-weight:500;background:#fafbfc;max-width:260px;overflow-wrap:anywhere}
-table.t thead th{text-align:right}table.t thead th:first-child{text-align:left}
+table.t thead th{text-align:right}table.t thead th:first-child,table.t thead th.ix{text-align:left}
 table.t td.txt{text-align:left;max-width:420px;overflow-wrap:anywhere}
 caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 6px;font-size:13px;color:#374151}
 figure{margin:10px 0;text-align:center}
@@ -80,19 +80,26 @@ def _cell(v: Any, digits: int) -> tuple[str, bool]:
     return html.escape(format_value(v, digits)), numeric
 
 
+def _is_p(col: Any) -> bool:
+    return isinstance(col, str) and (col == "pvalue" or col.endswith("_pvalue") or col == "p")
+
+
 def table(df: pd.DataFrame, caption: str = "", *, digits: int = 3, index: bool = True) -> str:
     """A DataFrame as a scrolling HTML table (numbers right-aligned with ``digits`` decimals,
     NaN blank, text left-aligned and wrapping)."""
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     idx_names = [("" if n is None else str(n)) for n in df.index.names] if index else []
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in idx_names)
+    head = "".join(f"<th class='ix'>{html.escape(n)}</th>" for n in idx_names)
     head += "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
     for key, (_, row) in zip(df.index, df.iterrows()):
         keys = key if isinstance(key, tuple) else (key,)
         cells = "".join(f"<th>{html.escape(format_value(k, digits))}</th>" for k in keys) if index else ""
-        for v in row.tolist():
-            text, num = _cell(v, digits)
+        for col, v in zip(df.columns, row.tolist()):
+            if _is_p(col) and isinstance(v, (float, np.floating)) and 0 <= v < 0.001:
+                text, num = "&lt;0.001", True
+            else:
+                text, num = _cell(v, digits)
             cells += f"<td>{text}</td>" if num else f"<td class='txt'>{text}</td>"
         rows.append(f"<tr>{cells}</tr>")
     return (f'<div class="scroll"><table class="t">{cap}<thead><tr>{head}</tr></thead>'
