@@ -204,3 +204,22 @@ def test_pls_on_ebanking_positive_paths(shipped):
         score = Z[:, b] @ w
         loadings = [np.corrcoef(score, Z[:, j])[0, 1] for j in b]
         assert min(loadings) > 0.7
+
+
+@pytest.mark.parametrize("consistent", [False, True])
+def test_acsi_pls_on_ebanking(shipped, consistent):
+    """acsi.pls on the shipped SERVQUAL -> loyalty model: converges without any warning,
+    positive paths, R-squared of loyalty above 0.3."""
+    import warnings
+
+    import acsi
+    from acsi.datasets.ebanking import MODEL
+
+    assert shipped.attrs["model"] == MODEL
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = acsi.pls(MODEL, shipped, consistent=consistent)
+    assert res.converged
+    paths = res.paths.loc[["Tangibles", "Assurance", "Responsiveness", "Empathy"], "Loyalty"]
+    assert (paths > 0).all()
+    assert res.r_squared["Loyalty"] > 0.3

@@ -49,6 +49,7 @@ __all__ = [
     "QUESTIONS",
     "CATEGORIES",
     "PUBLISHED",
+    "MODEL",
 ]
 
 #: Seed of the shipped file ``acsi/datasets/data/ebanking.csv``.
@@ -136,6 +137,17 @@ DIMENSIONS: dict[str, list[str]] = {
     "empathy": ["Q12", "Q13"],
     "loyalty": ["Q16", "Q17"],
 }
+
+#: A SERVQUAL-to-loyalty model of the items in lavaan syntax (the dimensions of the seed
+#: report's mapping; assurance has one item).
+MODEL = """\
+Tangibles =~ Q8 + Q9
+Assurance =~ Q10
+Responsiveness =~ Q11 + Q14 + Q15
+Empathy =~ Q12 + Q13
+Loyalty =~ Q16 + Q17
+Loyalty ~ Tangibles + Assurance + Responsiveness + Empathy
+"""
 
 #: The published figures the data reproduce (counts out of 54).
 PUBLISHED: dict[str, Any] = {
@@ -290,6 +302,7 @@ def _metadata(seed: int) -> dict[str, Any]:
         "scale": (1, 10),
         "questions": dict(QUESTIONS),
         "dimensions": {k: list(v) for k, v in DIMENSIONS.items()},
+        "model": MODEL,
         "bins": {"1-2": "strongly disagree", "3-4": "disagree", "5-6": "neutral",
                  "7-8": "agree", "9-10": "strongly agree"},
     }
