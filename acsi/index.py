@@ -47,6 +47,15 @@ from acsi.results.base import ResultMixin, Summary
 __all__ = ["acsi_index", "IndexResult", "IndexUndefinedError", "item_bounds", "rescaled_weights"]
 
 
+def suggest(name: str, options: Sequence[str]) -> str:
+    """"; did you mean 'X'?" for the closest option (case-insensitive match first), or ""."""
+    lowered = {str(o).lower(): str(o) for o in options}
+    if str(name).lower() in lowered:
+        return f"; did you mean {lowered[str(name).lower()]!r}?"
+    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 class IndexUndefinedError(SpecificationError):
     """A construct's ACSI index is undefined because a rescaled outer weight is negative."""
 
@@ -97,8 +106,7 @@ def item_bounds(
     hi = np.full(len(indicators), hi0)
     for name, sc in (item_scales or {}).items():
         if name not in indicators:
-            close = difflib.get_close_matches(str(name), list(indicators), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = suggest(name, indicators)
             raise SpecificationError(f"item_scales names {name!r}, which is not an indicator of the model{hint}")
         j = list(indicators).index(name)
         lo[j], hi[j] = _check_scale(sc, f"item_scales[{name!r}]")
@@ -249,8 +257,7 @@ def acsi_index(
         chosen = []
         for c in constructs:
             if c not in spec.constructs:
-                close = difflib.get_close_matches(str(c), list(spec.constructs), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = suggest(c, spec.constructs)
                 raise SpecificationError(f"{c!r} is not a construct of the model{hint}")
             chosen.append(spec.constructs.index(c))
     mean = X.mean(axis=0)

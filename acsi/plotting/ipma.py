@@ -1,0 +1,106 @@
+"""Importance-performance map (IPMA) plot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from acsi.exceptions import SpecificationError
+
+__all__ = ["ipma_plot"]
+
+
+def _table_of(obj: Any, target: str | None, level: str, scale: Any) -> tuple[pd.DataFrame, str]:
+    from acsi.pls.ipma import IPMAResult, ipma
+
+    if isinstance(obj, IPMAResult):
+        res = obj
+    elif isinstance(obj, pd.DataFrame):
+        missing = {"importance", "performance"} - set(obj.columns)
+        if missing:
+            raise SpecificationError(
+                f"the table for ipma_plot needs columns 'importance' and 'performance' (missing "
+                f"{sorted(missing)}); pass the result of acsi.pls.ipma.ipma(...) or its .table"
+            )
+        return obj, target or ""
+    elif hasattr(obj, "spec") and hasattr(obj, "kernel"):
+        res = ipma(obj, target=target or "Satisfaction", scale=scale)
+    else:
+        raise SpecificationError(
+            f"ipma_plot takes an IPMA result, its table or a PLS result, not {type(obj).__name__}"
+        )
+    if level not in ("construct", "indicator"):
+        raise SpecificationError(f"level={level!r} is not one of 'construct', 'indicator'")
+    return (res.table if level == "construct" else res.indicators), res.target
+
+
+def ipma_plot(
+    ipma_result: Any,
+    *,
+    target: str | None = None,
+    level: str = "construct",
+    scale: Any = (1, 10),
+    ax: Any = None,
+    annotate: bool = True,
+    quadrants: bool = True,
+    title: str | None = None,
+) -> Any:
+    """Draw the importance-performance map: importance (x) against performance (y, 0-100).
+
+    Parameters
+    ----------
+    ipma_result : IPMAResult, DataFrame or PLSResult
+        The output of :func:`acsi.pls.ipma.ipma`, its ``table`` (columns ``importance``
+        and ``performance``, labels in the index), or a fitted PLS model (then ``ipma`` is
+        run with ``target`` and ``scale``).
+    target : str, optional
+        Target construct (when a PLS result is given; default "Satisfaction").
+    level : {"construct", "indicator"}
+    scale : (min, max)
+        Item bounds, when a PLS result is given.
+    ax : matplotlib Axes, optional
+    annotate : bool
+        Label every point.
+    quadrants : bool
+        Dashed lines at the mean importance and mean performance.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import acsi
+    >>> from acsi.pls.ipma import ipma
+    >>> res = acsi.pls("Image =~ IMAG1 + IMAG2; Value =~ PERV1 + PERV2; "
+    ...                "Satisfaction =~ CUSA1 + CUSA2; Satisfaction ~ Image + Value",
+    ...                acsi.datasets.load_mobi())
+    >>> fig = ipma_plot(ipma(res))  # doctest: +SKIP
+    """
+    import matplotlib.pyplot as plt
+
+    table, tgt = _table_of(ipma_result, target, level, scale)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    else:
+        fig = ax.figure
+    x = table["importance"].to_numpy(dtype=float)
+    y = table["performance"].to_numpy(dtype=float)
+    ax.scatter(x, y, s=40, color="#1f77b4", zorder=3)
+    if annotate:
+        for label, xi, yi in zip(table.index, x, y):
+            ax.annotate(str(label), (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=9)
+    if quadrants and len(x):
+        ax.axvline(float(np.mean(x)), color="grey", linestyle="--", linewidth=1, zorder=1)
+        ax.axhline(float(np.mean(y)), color="grey", linestyle="--", linewidth=1, zorder=1)
+    ax.set_xlabel("importance (total effect)")
+    ax.set_ylabel("performance (0-100)")
+    ax.set_ylim(0, 100)
+    if len(x):
+        span = float(np.nanmax(x) - min(0.0, float(np.nanmin(x))))
+        ax.set_xlim(min(0.0, float(np.nanmin(x))) - 0.05 * span, float(np.nanmax(x)) + 0.15 * span)
+    ax.set_title(title if title is not None else (f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"))
+    return fig
