@@ -62,6 +62,7 @@ CASES = [
     "mobi_acsi_ml_bfgs",
     "mobi_acsi_mlr_bfgs",
     "heywood",
+    "heywood_mlr",
 ]
 
 

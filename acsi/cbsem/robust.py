@@ -433,15 +433,17 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
             c = math.nan
         chisq_scaled = chisq / c
         p_scaled = 1.0 - float(stats.chi2.cdf(chisq_scaled, df))  # lavaan's 1 - pchisq
+        sf_h1, sf_h0, trace_reported = trace_h1 / ndat, trace_h0 / npar, trace_ug
     else:
+        # lavaan stops before the traces when df = 0: no scaling factor, the unscaled statistic
         c = math.nan
         chisq_scaled = chisq
         p_scaled = math.nan
+        sf_h1 = sf_h0 = trace_reported = math.nan
 
     # independence (baseline) model
     sigma0, delta0 = _baseline_moments(core, x_idx)
-    p = core.S.shape[0]
-    sign, logdet_s = np.linalg.slogdet(core.S)
+    _, logdet_s = np.linalg.slogdet(core.S)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     base_chisq = float(n * (logdet_0 - logdet_s))
     base_df = float(ndat - delta0.shape[1])
@@ -458,16 +460,15 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         base_p = 1.0 - float(stats.chi2.cdf(base_scaled, base_df))
     else:
         c0, base_scaled, base_p = math.nan, base_chisq, math.nan
-    del p
     return RobustTest(
         chisq=chisq,
         df=df,
         chisq_scaled=float(chisq_scaled),
         scaling_factor=float(c),
         pvalue_scaled=p_scaled,
-        trace_ugamma=float(trace_ug),
-        scaling_factor_h1=trace_h1 / ndat,
-        scaling_factor_h0=trace_h0 / npar,
+        trace_ugamma=float(trace_reported),
+        scaling_factor_h1=float(sf_h1),
+        scaling_factor_h0=float(sf_h0),
         baseline_chisq=base_chisq,
         baseline_df=base_df,
         baseline_chisq_scaled=float(base_scaled),

@@ -30,6 +30,7 @@ cases <- list(
   hs_fixedx = list(HS, list()), hs_path_fixedx = list(HS, list()),
   mobi_acsi_ml = list(MOBI, list()), mobi_acsi_mlr = list(MOBI, list(estimator = "MLR")),
   heywood = list(HEY, list()),
+  heywood_mlr = list(HEY, list(estimator = "MLR"), "heywood"),  # MLR with df = 0
   # MLR with fixed.x covariates (the model text of <ref>.json), with and without means
   hs_fixedx_mlr = list(HS, list(estimator = "MLR"), "hs_fixedx"),
   hs_path_fixedx_mlr = list(HS, list(estimator = "MLR", meanstructure = TRUE), "hs_path_fixedx"),
