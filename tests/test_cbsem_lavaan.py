@@ -51,6 +51,16 @@ CASES = {
     "a1_tight_mobi_acsi_ml": (1e-5, 1e-5),
     "a1_tight_mobi_acsi_mlr": (1e-5, 1e-5),
     "a1_tight_poldem_equal": (1e-5, 1e-5),
+    # model features (make_reference_cbsem_extra.R)
+    "a1_hs_second_order": (1e-5, 1e-5),
+    "a1_hs_observed_outcome": (1e-5, 1e-5),
+    "a1_hs_user_intercepts": (1e-5, 1e-5),
+    "a1_hs_path_random_x": (1e-8, 1e-10),
+    "a1_pd_auto_cov_y": (1e-5, 1e-6),
+    "a1_pd_stdlv_sem": (1e-4, 1e-4),
+    "a1_hs_equal_resid": (1e-6, 1e-7),
+    "a1_hs_indicator_regressed": (1e-5, 1e-5),
+    "a1_hs_mediation_obsinfo": (1e-5, 1e-5),
 }
 
 
@@ -74,7 +84,7 @@ def fit_like(ref: dict) -> acsi.cbsem.results.SEMResult:
         warnings.simplefilter("ignore", acsi.MissingDataWarning)
         warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
         return acsi.sem(ref["model"], data_of(ref), estimator=estimator, std_lv=o["std.lv"], se=se,
-                        meanstructure=o["meanstructure"])
+                        meanstructure=o["meanstructure"], fixed_x=o["fixed.x"])
 
 
 _cache: dict[str, tuple[dict, object]] = {}
