@@ -11,7 +11,6 @@ into a missing value only when the user declares it.
 from __future__ import annotations
 
 import difflib
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi.exceptions import DataError, MissingDataWarning, warn
 
 __all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame"]
 
@@ -223,12 +222,11 @@ def prepare_data(
                 )
             X = X[keep]
             index = index[keep]
-            warnings.warn(
+            warn(
                 f"{n_dropped} of {n_total} rows have missing values in the {context} variables "
                 f"and were removed (listwise deletion): most in {detail}. Pass missing='mean' "
                 "to replace them by column means instead.",
                 MissingDataWarning,
-                stacklevel=3,
             )
         else:
             col_all_missing = miss.all(axis=0)
@@ -238,11 +236,10 @@ def prepare_data(
             means = np.nanmean(X, axis=0)
             n_replaced = int(miss.sum())
             X = np.where(miss, means, X)
-            warnings.warn(
+            warn(
                 f"{n_replaced} missing values in {int(miss.any(axis=1).sum())} of {n_total} rows "
                 f"were replaced by column means (missing='mean'): most in {detail}.",
                 MissingDataWarning,
-                stacklevel=3,
             )
     if X.shape[0] < min_rows:
         raise DataError(

@@ -74,3 +74,22 @@ class MissingDataWarning(AcsiWarning):
 
 class AcsiDeprecationWarning(AcsiWarning, DeprecationWarning):
     """A feature that will be removed."""
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Issue ``message`` as a warning attributed to the first caller outside acsi.
+
+    A fixed ``stacklevel`` points into acsi whenever the call passes through another acsi
+    layer; this walks the stack to the user's line instead.
+    """
+    import os
+    import sys
+    import warnings
+
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    level = 2
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package_dir):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
