@@ -214,3 +214,35 @@ def test_result_is_immutable_and_renders(m6b_boot):
     text = m6b_boot.summary()
     assert "paths" in text and "Image" in text
     assert "<table" in m6b_boot._repr_html_()
+
+
+def test_missing_mean_is_redone_in_every_resample(mobi):
+    """seminr refits each resample with its own mean replacement; so does acsi."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    model = "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Sat ~ Image"
+    cols = ["IMAG1", "IMAG2", "IMAG3", "CUSA1", "CUSA2", "CUSA3"]
+    df = mobi[cols].copy()
+    rng = np.random.default_rng(9)
+    holes = rng.random(df.shape) < 0.05
+    df = df.mask(holes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.MissingDataWarning)
+        res = acsi.pls(model, df, missing="mean")
+    # the result must tell the bootstrap which values were missing
+    with pytest.raises(acsi.AcsiError, match="missing"):
+        res.bootstrap(n=10, seed=1)
+    data = SimpleNamespace(X=res.data.X, missing_mask=holes, index=res.data.index, columns=res.data.columns)
+    res_m = dataclasses.replace(res, data=data)
+    idx = rng.integers(0, len(df), size=(4, len(df)))
+    boot = res_m.bootstrap(indices=idx)
+    paths = boot.draws["paths"].iloc[:, 0].to_numpy()
+    weights = boot.draws["weights"].to_numpy()
+    for b in range(4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", acsi.MissingDataWarning)
+            refit = acsi.pls(model, df.iloc[idx[b]].reset_index(drop=True), missing="mean")
+        assert paths[b] == pytest.approx(refit.kernel.B[0, 1], abs=1e-12)
+        np.testing.assert_allclose(weights[b], refit.kernel.W[refit.spec.mask.astype(bool)], atol=1e-12)
+    assert boot.settings["missing"] == "mean"
