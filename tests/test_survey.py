@@ -393,3 +393,11 @@ def test_results_render():
 def test_nps_rejects_non_integer_answers():
     with pytest.raises(DataError, match="not a scale point"):
         nps([9.5, 3])
+
+
+def test_likert_table_warns_about_missing():
+    d = pd.DataFrame({"a": [1, np.nan, 9], "b": [5, 6, 7]})
+    with pytest.warns(MissingDataWarning, match=r"a \(1\)"):
+        t = likert_table(d)
+    assert t.attrs["n_missing"] == {"a": 1, "b": 0}
+    assert t.loc["a"].sum() == 2

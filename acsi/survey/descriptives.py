@@ -232,7 +232,8 @@ def likert_table(
 ) -> pd.DataFrame:
     """Counts (or shares) of each item's answers per Likert bin: items x bins.
 
-    Missing answers are not counted (``attrs["n_missing"]`` per item says how many).
+    Missing answers are not counted: a :class:`~acsi.MissingDataWarning` says how many, and
+    ``attrs["n_missing"]`` holds the count per item.
 
     Examples
     --------
@@ -252,6 +253,16 @@ def likert_table(
     out = pd.DataFrame(rows).T.astype("int64")
     out.columns = pd.Index([str(c) for c in out.columns])
     out.attrs["n_missing"] = {c: int(df[c].isna().sum()) for c in items}
+    missing = {c: m for c, m in out.attrs["n_missing"].items() if m}
+    if missing:
+        from acsi.exceptions import MissingDataWarning
+
+        warnings.warn(
+            "missing answers were left out of the Likert counts: "
+            + ", ".join(f"{c} ({m})" for c, m in missing.items()),
+            MissingDataWarning,
+            stacklevel=2,
+        )
     if normalize:
         out = out.div(out.sum(axis=1), axis=0)
     return out

@@ -7,7 +7,6 @@ satisfaction by segment and weighted by customer value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from scipy import stats
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import DataError
 from acsi.results.base import ResultMixin, Summary
-from acsi.survey._common import _z, proportion_ci
+from acsi.survey._common import proportion_ci
 
 __all__ = ["by_segment", "value_weighted_index", "ValueWeightedIndex"]
 
