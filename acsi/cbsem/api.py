@@ -334,7 +334,7 @@ def sem(
     ...     dem60 ~ a*ind60
     ... ''', pd_data)
     >>> round(float(res.estimates.query("op == '~'")["est"].iloc[0]), 3)
-    1.474
+    1.439
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,

@@ -1,0 +1,131 @@
+"""ParameterTable: lavaan's parTable() rows, numbering and defaults."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from acsi.exceptions import IdentificationError, SpecificationError
+from acsi.spec.partable import build_partable
+
+DATA = Path(__file__).parent / "data" / "lavaan"
+CASES = sorted(p.stem for p in DATA.glob("*.json") if not p.stem.startswith("a2_"))
+
+
+def _ref(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", [c for c in CASES if "partable" in _ref(c)])
+def test_partable_matches_lavaan(name: str) -> None:
+    ref = _ref(name)
+    o = ref["options"]
+    pt = build_partable(ref["model"], std_lv=o["std.lv"], meanstructure=o["meanstructure"],
+                        fixed_x=o["fixed.x"])
+    rows = [r for r in ref["partable"] if r["op"] != "=="]  # lavaan's system equality rows
+    assert list(pt.lhs) == [r["lhs"] for r in rows]
+    assert list(pt.op) == [r["op"] for r in rows]
+    assert list(pt.rhs) == [r["rhs"] for r in rows]
+    assert list(pt.user) == [r["user"] for r in rows]
+    assert list(pt.free) == [r["free"] for r in rows]
+    assert list(pt.exo) == [r["exo"] for r in rows]
+    assert list(pt.label) == [r["label"] for r in rows]
+    assert list(pt.plabel) == [r["plabel"] for r in rows]
+    want_ustart = np.array([np.nan if r["ustart"] is None else r["ustart"] for r in rows], float)
+    np.testing.assert_array_equal(np.asarray(pt.ustart), want_ustart)
+    assert pt.npar == ref["fit"]["npar"]
+
+
+@pytest.mark.parametrize("name", [c for c in CASES if c.startswith("a1_") or "partable" in _ref(c)])
+def test_parameter_estimates_rows(name: str) -> None:
+    ref = _ref(name)
+    o = ref["options"]
+    pt = build_partable(ref["model"], std_lv=o["std.lv"], meanstructure=o["meanstructure"],
+                        fixed_x=o["fixed.x"])
+    assert [(a, b, c) for a, b, c in zip(pt.lhs, pt.op, pt.rhs)] == [
+        (p["lhs"], p["op"], p["rhs"]) for p in ref["params"]
+    ]
+
+
+def test_variable_sets_and_order() -> None:
+    pt = build_partable("x3 ~ x1 + x2\nx6 ~ x3 + x1")
+    assert pt.ov_names == ("x3", "x6", "x1", "x2")
+    assert pt.ov_x == ("x1", "x2")
+    assert pt.ov_y == ("x6",)
+    pt = build_partable("f =~ y1 + y2 + y3\ng =~ y4 + y5 + y6\ng ~ f + z")
+    assert pt.lv_x == ("f",)
+    assert pt.lv_y == ("g",)
+    assert pt.ov_ind == ("y1", "y2", "y3", "y4", "y5", "y6")
+
+
+def test_std_lv_frees_loadings_and_fixes_variances() -> None:
+    pt = build_partable("f =~ y1 + y2 + y3", std_lv=True)
+    df = pt.to_frame()
+    assert (df.loc[df.op == "=~", "free"] > 0).all()
+    var = df[(df.op == "~~") & (df.lhs == "f")]
+    assert var["free"].iloc[0] == 0 and var["ustart"].iloc[0] == 1.0
+
+
+def test_na_frees_marker_and_start_keeps_free() -> None:
+    pt = build_partable("f =~ NA*y1 + start(0.5)*y2 + y3\nf ~~ 1*f")
+    assert pt.free[:3] == (1, 2, 3)
+    assert pt.ustart[1] == 0.5
+
+
+def test_single_indicator_residual_fixed_to_zero() -> None:
+    pt = build_partable("f =~ y1 + y2 + y3\ng =~ z1\ng ~ f")
+    k = [i for i in range(len(pt)) if pt.lhs[i] == "z1" and pt.op[i] == "~~"][0]
+    assert pt.free[k] == 0 and pt.ustart[k] == 0.0
+
+
+def test_shared_labels_one_parameter_and_defined_rows_last() -> None:
+    pt = build_partable("f =~ y1 + a*y2 + a*y3\nind := a^2\ng =~ z1 + z2 + z3")
+    assert pt.op[-1] == ":=" and pt.rhs[-1] == "a^2" and pt.label[-1] == "ind"
+    pars = [pt.par[k] for k in range(len(pt)) if pt.label[k] == "a"]
+    assert pars[0] == pars[1] >= 0
+    assert pt.n_free == pt.npar + 1
+
+
+def test_meanstructure_rows() -> None:
+    pt = build_partable("f =~ y1 + y2 + y3", meanstructure=True)
+    ints = [(pt.lhs[k], pt.free[k] > 0) for k in range(len(pt)) if pt.op[k] == "~1"]
+    assert ints == [("y1", True), ("y2", True), ("y3", True), ("f", False)]
+
+
+def test_table_is_frozen() -> None:
+    pt = build_partable("f =~ y1 + y2 + y3")
+    with pytest.raises(FrozenInstanceError):
+        pt.npar = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "model,exc,match",
+    [
+        ("f =~ f + y1 + y2", SpecificationError, "measured by itself"),
+        ("y ~ y", SpecificationError, "regressed on itself"),
+        ("f =~ y1 + y2 + y3\nf =~ y1", SpecificationError, "written twice"),
+        ("f =~ y1 + a*y2 + y3\ny1 ~~ a*y1", SpecificationError, "different kinds"),
+        ("f =~ y1 + y1*y2 + y3", SpecificationError, "also the name of a variable"),
+        ("f =~ y1 + a*y2 + y3\nd := a*q", SpecificationError, "'q'"),
+        ("f =~ y1 + a*y2 + y3\na := 2*a", SpecificationError, "already names a parameter"),
+        ("f =~ NA*y1 + y2 + y3", IdentificationError, "no scale"),
+        ("f =~ y1 + y2\nf > 0", SpecificationError, "not supported"),
+        ("f =~ y1 + 1*y2 + a*y3 + a*y4\ny2 ~~ b*y2\ny3 ~~ b*y3\nf =~ 2*y5 + c*y6 + c*y7\ny5 ~~ d*y5",
+         None, ""),
+    ],
+)
+def test_specification_errors(model: str, exc: type | None, match: str) -> None:
+    if exc is None:
+        build_partable(model)
+        return
+    with pytest.raises(exc, match=match):
+        build_partable(model)
+
+
+def test_label_shared_with_fixed_parameter_fixes_all() -> None:
+    pt = build_partable("f =~ a*y1 + a*y2 + y3")  # y1 is the marker (fixed at 1)
+    assert pt.free[0] == 0 and pt.free[1] == 0 and pt.ustart[1] == 1.0
