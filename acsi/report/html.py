@@ -92,10 +92,11 @@ def table(df: pd.DataFrame, caption: str = "", *, digits: int = 3, index: bool =
     head = "".join(f"<th class='ix'>{html.escape(n)}</th>" for n in idx_names)
     head += "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
-    for key, (_, row) in zip(df.index, df.iterrows()):
+    for i, key in enumerate(df.index):
         keys = key if isinstance(key, tuple) else (key,)
         cells = "".join(f"<th>{html.escape(format_value(k, digits))}</th>" for k in keys) if index else ""
-        for col, v in zip(df.columns, row.tolist()):
+        for j, col in enumerate(df.columns):
+            v = df.iat[i, j]  # per cell: keeps integer columns integer
             if _is_p(col) and isinstance(v, (float, np.floating)) and 0 <= v < 0.001:
                 text, num = "&lt;0.001", True
             else:
