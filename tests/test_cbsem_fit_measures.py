@@ -57,6 +57,8 @@ CASES = [
     "hs_fixedx_mlr",
     "hs_path_fixedx",
     "hs_path_fixedx_mlr",
+    "hs_path_randomx",
+    "hs_path_randomx_mlr",
     "mobi_acsi_ml",
     "mobi_acsi_mlr",
     "mobi_acsi_ml_bfgs",
@@ -81,6 +83,7 @@ class LavaanCore:
     mean: np.ndarray
     meanstructure: bool
     fixed_x: tuple[str, ...]
+    ov_x: tuple[str, ...]
     theta: np.ndarray
     Sigma: np.ndarray
     mu: np.ndarray
@@ -119,6 +122,7 @@ def lavaan_core(case: str) -> tuple[LavaanCore, dict[str, Any]]:
         mean=mean,
         meanstructure=ms,
         fixed_x=tuple(ref["ov_x"]) if ref["fixed_x"] else (),
+        ov_x=tuple(ref["ov_x"]),
         theta=np.array([ref["theta"][u] for u in uniq]),
         Sigma=_mat(ref["implied_cov"]),
         mu=np.array(list(ref["implied_mean"].values())) if ms else mean,
@@ -270,6 +274,8 @@ E2E = {
     "poldem_indirect": ("sem", "poldem", {}),
     "hs_fixedx": ("sem", "hs", {}),
     "hs_path_fixedx": ("sem", "hs", {}),
+    "hs_path_randomx": ("sem", "hs", {"fixed_x": False}),
+    "hs_path_randomx_mlr": ("sem", "hs", {"fixed_x": False, "estimator": "MLR"}),
     "mobi_acsi_ml": ("sem", "mobi", {}),
     "mobi_acsi_mlr": ("sem", "mobi", {"estimator": "MLR"}),
 }
@@ -280,7 +286,10 @@ def _fit_acsi(case: str) -> tuple[Any, dict[str, Any]]:
 
     import acsi
 
-    ref = json.loads((LAV / f"{case}.json").read_text())
+    file = LAV / f"{case}.json"
+    if not file.exists():  # cases made by a2_make_reference.R only
+        file = LAV / f"a2_{case}.json"
+    ref = json.loads(file.read_text())
     fun, data_key, kwargs = E2E[case]
     data = pd.read_csv(CSV[data_key])
     with warnings.catch_warnings():

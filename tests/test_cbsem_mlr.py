@@ -52,6 +52,7 @@ MLR_CASES = [
     "poldem_equal_mlr",
     "hs_fixedx_mlr",
     "hs_path_fixedx_mlr",
+    "hs_path_randomx_mlr",
     "mobi_acsi_mlr",
 ]
 ALL_CASES = MLR_CASES + ["hs_cfa_ml", "poldem_sem_ml", "hs_fixedx", "mobi_acsi_ml"]

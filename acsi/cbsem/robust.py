@@ -326,27 +326,42 @@ def _h1_trace(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[float, int]:
     return float(np.sum(b1k * a1_inv.T)), int(keep.sum())
 
 
+def _exo_indices(core: CoreLike) -> NDArray[np.intp]:
+    """Positions of the exogenous observed covariates (lavaan's ``ov.x``), fixed.x or not."""
+    names = getattr(core, "ov_x", None)
+    if names is None:
+        names = getattr(getattr(core, "partable", None), "ov_x", None)
+    if names is None:
+        names = core.fixed_x or ()
+    pos = {name: k for k, name in enumerate(core.ov_names)}
+    return np.asarray(sorted(pos[x] for x in tuple(names) if x in pos), dtype=np.intp)
+
+
 def _baseline_moments(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[Array, Array]:
-    """Implied covariance of lavaan's independence model and its Delta (free variances [means])."""
+    """Implied covariance and Delta of lavaan's independence (baseline) model.
+
+    Free: the variances (and means, with a mean structure) of all variables, plus the
+    covariances among the exogenous observed covariates; with fixed.x those covariates'
+    block is instead fixed at the sample values (no free parameters). The estimates are the
+    sample values, so ``Sigma0`` is ``diag(S)`` with the covariates' block of ``S``.
+    """
     p = core.S.shape[0]
-    is_x = np.zeros(p, dtype=bool)
-    is_x[x_idx] = True
+    exo = _exo_indices(core)
     sigma0 = np.diag(np.diag(core.S)).astype(float)
-    if x_idx.size:
-        sigma0[np.ix_(x_idx, x_idx)] = core.S[np.ix_(x_idx, x_idx)]
-    y_idx = np.flatnonzero(~is_x)
+    if exo.size:
+        sigma0[np.ix_(exo, exo)] = core.S[np.ix_(exo, exo)]
+    fixed = np.zeros(p, dtype=bool)
+    fixed[x_idx] = True
+    is_exo = np.zeros(p, dtype=bool)
+    is_exo[exo] = True
     r, c = _vech_indices(p)
-    diag_pos = {int(i): k for k, (i, j) in enumerate(zip(r, c, strict=True)) if i == j}
+    free_cov = ~fixed[r] & ~fixed[c] & ((r == c) | (is_exo[r] & is_exo[c]))
     nmean = p if core.meanstructure else 0
-    ny = y_idx.size
-    ncol = ny * (2 if core.meanstructure else 1)
-    delta0 = np.zeros((nmean + r.size, ncol))
-    for k, yi in enumerate(y_idx):
-        if core.meanstructure:
-            delta0[yi, k] = 1.0
-            delta0[nmean + diag_pos[int(yi)], ny + k] = 1.0
-        else:
-            delta0[nmean + diag_pos[int(yi)], k] = 1.0
+    cov_cols = np.flatnonzero(free_cov)
+    mean_cols = np.flatnonzero(~fixed) if core.meanstructure else np.array([], dtype=np.intp)
+    delta0 = np.zeros((nmean + r.size, mean_cols.size + cov_cols.size))
+    delta0[mean_cols, np.arange(mean_cols.size)] = 1.0
+    delta0[nmean + cov_cols, mean_cols.size + np.arange(cov_cols.size)] = 1.0
     return sigma0, delta0
 
 

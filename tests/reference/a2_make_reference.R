@@ -35,6 +35,9 @@ cases <- list(
   hs_fixedx_mlr = list(HS, list(estimator = "MLR"), "hs_fixedx"),
   hs_path_fixedx_mlr = list(HS, list(estimator = "MLR", meanstructure = TRUE), "hs_path_fixedx"),
   poldem_equal_mlr = list(PD, list(estimator = "MLR"), "poldem_equal"),
+  # fixed.x = FALSE: the baseline keeps free covariances among the exogenous covariates
+  hs_path_randomx = list(HS, list(fixed.x = FALSE), "hs_path_fixedx"),
+  hs_path_randomx_mlr = list(HS, list(fixed.x = FALSE, estimator = "MLR"), "hs_path_fixedx"),
   # mobi: lavaan's default nlminb stops with a gradient of ~3e-6 (estimates ~1e-4 from the
   # optimum: chisq 298.88722085 vs 298.88722076); BFGS with reltol 1e-14 reaches the optimum
   # (gradient ~2e-7), so these are the references for estimates at 1e-4.
