@@ -223,3 +223,15 @@ def test_acsi_pls_on_ebanking(shipped, consistent):
     paths = res.paths.loc[["Tangibles", "Assurance", "Responsiveness", "Empathy"], "Loyalty"]
     assert (paths > 0).all()
     assert res.r_squared["Loyalty"] > 0.3
+
+
+def test_answers_keep_the_latent_ordering():
+    """Each rating item is a non-decreasing function of its latent score (the rank assignment)."""
+    from acsi.datasets.ebanking import RATING_ITEMS, _latent
+
+    for seed in (DEFAULT_SEED, 3):
+        df = generate_ebanking(seed)
+        latent = _latent(np.random.default_rng(seed), 54)  # the generator draws these first
+        for item in RATING_ITEMS:
+            order = np.argsort(latent[item])
+            assert (np.diff(df[item].to_numpy()[order]) >= 0).all(), item

@@ -46,6 +46,8 @@ def test_proportion_ci_equals_statsmodels(ours, theirs, level):
     x = np.array([0, 1, 3, 17, 28, 50, 53, 54])
     lo, hi = proportion_ci(x, 54, ours, level)
     elo, ehi = proportion_confint(x, 54, alpha=1 - level, method=theirs)
+    if ours == "jeffreys":  # boundary modification (Brown, Cai and DasGupta 2001)
+        elo[0], ehi[-1] = 0.0, 1.0
     np.testing.assert_allclose(lo, elo, rtol=0, atol=TOL)
     np.testing.assert_allclose(hi, ehi, rtol=0, atol=TOL)
 
@@ -401,3 +403,28 @@ def test_likert_table_warns_about_missing():
         t = likert_table(d)
     assert t.attrs["n_missing"] == {"a": 1, "b": 0}
     assert t.loc["a"].sum() == 2
+
+
+# ---------------------------------------------------------------- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=80))
+def test_nps_properties(x):
+    r = nps(x)
+    assert -100 <= r.nps <= 100
+    assert r.n_promoters + r.n_passives + r.n_detractors == len(x)
+    assert r.ci_lower <= r.nps <= r.ci_upper
+    assert r.se >= 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 10), min_size=1, max_size=80), st.sampled_from(["wilson", "clopper_pearson", "jeffreys"]))
+def test_frequencies_properties(x, ci):
+    t = frequencies(pd.Series(x, name="q"), ci=ci)
+    assert t["count"].sum() == len(x)
+    assert t["share"].sum() == pytest.approx(1.0)
+    assert ((t["ci_lower"] <= t["share"] + 1e-12) & (t["share"] <= t["ci_upper"] + 1e-12)).all()
+    assert ((t["ci_lower"] >= -1e-12) & (t["ci_upper"] <= 1 + 1e-12)).all()

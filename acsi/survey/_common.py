@@ -30,7 +30,8 @@ def proportion_ci(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of a binomial proportion ``count / n`` (vectorised).
 
-    Methods (as in ``statsmodels.stats.proportion.proportion_confint``):
+    Methods (equal to ``statsmodels.stats.proportion.proportion_confint``, except Jeffreys at
+    the boundaries):
 
     * ``"wilson"``: :math:`\\frac{x + z^2/2}{n + z^2} \\pm \\frac{z}{n + z^2}
       \\sqrt{x(n-x)/n + z^2/4}` (Wilson 1927);
@@ -39,8 +40,10 @@ def proportion_ci(
       :math:`\\tilde n = n + z^2` (clipped);
     * ``"clopper_pearson"``: beta quantiles :math:`B(\\alpha/2; x, n-x+1)`,
       :math:`B(1-\\alpha/2; x+1, n-x)` (exact);
-    * ``"jeffreys"``: central beta quantiles of :math:`B(x + 1/2, n - x + 1/2)` (no boundary
-      modification, as statsmodels).
+    * ``"jeffreys"``: central beta quantiles of :math:`B(x + 1/2, n - x + 1/2)`, with the
+      lower limit 0 when :math:`x = 0` and the upper limit 1 when :math:`x = n` (Brown, Cai and
+      DasGupta 2001, section 4.1.2; statsmodels keeps the quantiles there, so its interval can
+      exclude the estimate 0 or 1).
 
     References
     ----------
@@ -81,8 +84,8 @@ def proportion_ci(
             hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
         return lo, hi
     if method == "jeffreys":
-        lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
-        hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
+        lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5), 0.0)
+        hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5), 1.0)
         return lo, hi
     raise DataError(f"ci={method!r} is not one of {', '.join(map(repr, CI_METHODS))}")
 

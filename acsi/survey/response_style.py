@@ -13,7 +13,7 @@ from scipy import stats
 from acsi.data import prepare_data
 from acsi.exceptions import DataError
 from acsi.results.base import ResultMixin, Summary
-from acsi.survey._common import check_scale_arg
+from acsi.survey._common import _z, check_scale_arg
 
 __all__ = ["response_styles", "ResponseStyles", "longest_string"]
 
@@ -166,6 +166,7 @@ def response_styles(
     >>> rs.ranges["midpoint"], round(rs.midpoint_share, 3)
     ((5.0, 6.0), 0.25)
     """
+    _z(level)  # validates the level
     items = [str(c) for c in items]
     if len(items) < 2:
         raise DataError("response styles need at least two items")

@@ -17,7 +17,7 @@ from scipy import stats
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import DataError
 from acsi.results.base import ResultMixin, Summary
-from acsi.survey._common import proportion_ci
+from acsi.survey._common import _z, proportion_ci
 
 __all__ = ["by_segment", "value_weighted_index", "ValueWeightedIndex"]
 
@@ -89,6 +89,7 @@ def by_segment(
     gold   3   8.0
     all    6   6.5
     """
+    _z(level)  # validates the level
     df = as_frame(data)
     x = _numeric_column(df, value, "segment analysis")
     seg = _segment_column(df, segment)
