@@ -42,7 +42,7 @@ def one_factor_ml(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """
     p = S.shape[0]
     sd = np.sqrt(np.diag(S))
-    L, psi, _ = fa_ml_kernel(corr_from_cov(S), 1, lower=1e-4)
+    L, psi, _ = fa_ml_kernel(corr_from_cov(S), 1, lower=1e-4, convergence="strict")
     start = np.concatenate([L[:, 0] * sd, psi * sd**2])
     res = optimize.minimize(_fml, start, args=(S, p), jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 2000})
     x = res.x
