@@ -308,9 +308,23 @@ def _run_chunk(task: _Task) -> _ChunkOut:
 # ----------------------------------------------------------------------------- intervals
 def percentile_ci(draws: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval per column (R's quantile type 7), ignoring NaN."""
-    a = (1.0 - level) / 2.0
-    q = np.nanquantile(draws, [a, 1.0 - a], axis=0)
-    return q[0], q[1]
+    return _quantiles(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+
+
+def _quantiles(x: np.ndarray, probs: Sequence[float]) -> np.ndarray:
+    """Type-7 quantiles per column, NaN ignored (fast path for complete columns)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full((len(probs), x.shape[1]), np.nan)
+    full = np.isfinite(x).all(axis=0)
+    if full.any():
+        out[:, full] = np.quantile(x[:, full], probs, axis=0)
+    part = np.flatnonzero(~full)
+    for j in part:
+        col = x[:, j]
+        col = col[np.isfinite(col)]
+        if col.size:
+            out[:, j] = np.quantile(col, probs)
+    return out
 
 
 def bca_ci(draws: np.ndarray, est: np.ndarray, jack: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -430,10 +444,13 @@ def _summarise(
     jack: np.ndarray | None,
     inner_se: np.ndarray | None,
 ) -> dict[str, pd.DataFrame]:
-    nb = np.sum(np.isfinite(draws), axis=0)
+    fin = np.isfinite(draws)
+    nb = fin.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(draws, axis=0)
-        se = np.nanstd(draws, axis=0, ddof=1)
+        filled = np.where(fin, draws, 0.0)
+        mean = filled.sum(axis=0) / nb
+        dev = np.where(fin, draws - mean, 0.0)
+        se = np.sqrt((dev * dev).sum(axis=0) / (nb - 1))
     is_htmt = np.array([n == "htmt" for n in layout.names])
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(is_htmt, (1.0 - est) / se, est / se)
@@ -452,7 +469,7 @@ def _summarise(
             tstar = (draws - est) / inner_se
         tstar[~np.isfinite(tstar)] = np.nan
         a = (1.0 - level) / 2.0
-        q = np.nanquantile(tstar, [a, 1.0 - a], axis=0)
+        q = _quantiles(tstar, [a, 1.0 - a])
         lo = est - q[1] * se
         hi = est - q[0] * se
     else:  # pragma: no cover - the driver always passes what the interval needs

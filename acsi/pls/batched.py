@@ -53,6 +53,7 @@ class BatchPlan:
     k: int
     block: np.ndarray  # (p,) construct index of each indicator
     starts: np.ndarray  # (k,) first indicator of each block (indicators grouped by block)
+    ar: np.ndarray  # arange(p)
     mask: np.ndarray  # (p, k) float
     inner: np.ndarray  # (k, k) bool, i -> j
     adjacency: np.ndarray  # (k, k) float, inner | inner.T
@@ -83,6 +84,7 @@ def make_plan(spec: object) -> BatchPlan:
         k=k,
         block=block.astype(np.intp),
         starts=np.array([b[0] for b in blocks], dtype=np.intp),
+        ar=np.arange(p),
         mask=mask,
         inner=inner,
         adjacency=(inner | inner.T).astype(np.float64),
@@ -191,9 +193,10 @@ def resample_moments(
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
     r[:, diag] = np.where(var > 0, 1.0, np.nan)
-    R = np.empty((nb, p, p))
-    R[:, iu, ju] = r
-    R[:, ju, iu] = r
+    sym = np.empty((p, p), dtype=np.intp)
+    sym[iu, ju] = np.arange(iu.size)
+    sym[ju, iu] = np.arange(iu.size)
+    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
     denom = np.maximum(tot - 1.0, 1.0)
     sds = np.sqrt(var / denom[:, None])
     means = m if center is None else m + center
@@ -225,8 +228,10 @@ def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
         # path weighting: successors get correlations, predecessors regression coefficients
         E = C * plan.inner.T.astype(np.float64)
         for j, pred in plan.endogenous:
-            beta = _solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j])
-            E[:, pred, j] = beta
+            if pred.size == 1:
+                E[:, pred[0], j] = C[:, pred[0], j] / C[:, pred[0], pred[0]]
+            else:
+                E[:, pred, j] = _solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j])
     if plan.isolated.any():
         iso = np.flatnonzero(plan.isolated)
         E[:, iso, iso] = 1.0
@@ -257,14 +262,13 @@ def _outer_update(R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan,
         C = S / (d[:, :, None] * d[:, None, :])
         E = _inner_weights(C, plan, scheme)
         # covariance of indicator i with the inner proxy of its own construct
-        G = ((RW / d[:, None, :]) * np.swapaxes(E[:, :, block], 1, 2)).sum(axis=2)
-    wn = G
+        Gfull = np.matmul(RW, E / d[:, :, None])
+    wn = Gfull[:, plan.ar, block]
     for c, idx in plan.mode_b:
-        # Mode B: the block's covariances with the proxy of construct c
-        Gc = ((RW[:, idx, :] / d[:, None, :]) * E[:, None, :, c]).sum(axis=2)
-        wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gc)
+        # Mode B: solve with the block's covariances with the proxy of construct c
+        wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
     RWn = _rw(R, wn, plan)
-    var = ((wn[:, :, None] * RWn) * plan.mask).sum(axis=1)
+    var = np.add.reduceat(wn * RWn[:, plan.ar, block], plan.starts, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = 1.0 / np.sqrt(var)
     return wn * s[:, block], RWn * s[:, None, :]
