@@ -200,3 +200,31 @@ def test_acsi_mlr_estimates_match_lavaan(case: str) -> None:
         rtol=1e-4, atol=1e-10,
     )
     assert merged.loc[~free, "se"].isna().all()
+
+
+VARIANTS = json.loads((LAV / "a2_mlr_variants.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", sorted(VARIANTS))
+def test_acsi_mlr_variants_match_lavaan(case: str) -> None:
+    """More model shapes under MLR: user intercepts (mean structure), fixed.x = FALSE,
+    second-order factor, equal residual variances, indicator regressed on a covariate, observed
+    outcome. All of lavaan's fit measures and est/se at rtol 1e-4."""
+    import acsi
+
+    ref = VARIANTS[case]
+    data = pd.read_csv(Path(CSV["hs"]).parent / ref["data"])
+    res = getattr(acsi, ref["fun"])(ref["model"], data, estimator="MLR", fixed_x=ref["fixed_x"])
+    mine = res.fit_measures.to_series(lavaan_names=True)
+    bad = _fm_tests._compare(mine, ref["fit"], rtol=1e-4, atol=1e-10)
+    assert not bad, "\n".join(bad)
+    lav = pd.DataFrame(ref["params"])
+    lav = lav[lav["op"] != ":="]
+    merged = lav.merge(res.estimates, on=["lhs", "op", "rhs"], suffixes=("_lav", ""))
+    assert len(merged) == len(lav)
+    free = merged["se_lav"].fillna(0) > 0
+    for col in ("est", "se"):
+        np.testing.assert_allclose(
+            merged.loc[free, col].to_numpy(float), merged.loc[free, f"{col}_lav"].to_numpy(float),
+            rtol=1e-4, atol=1e-10, err_msg=f"{case}: {col}",
+        )

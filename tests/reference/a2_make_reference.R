@@ -103,3 +103,26 @@ for (est in c("ML", "MLR")) {
   }
 }
 wj(list(lavaan = as.character(packageVersion("lavaan")), cases = lrt), "a2_lrt")
+
+# MLR variants of A1's extra cases (tests/data/lavaan/a1_<case>.json, made by A1's script):
+# the same model and data with estimator = "MLR" (fixed.x as in the case's call).
+variants <- list()
+for (nm in c("a1_hs_user_intercepts", "a1_hs_path_random_x", "a1_hs_second_order",
+             "a1_pd_auto_cov_y", "a1_hs_equal_resid", "a1_hs_indicator_regressed",
+             "a1_hs_observed_outcome")) {
+  f <- file.path(lavdir, paste0(nm, ".json"))
+  if (!file.exists(f)) next
+  ref <- fromJSON(f)
+  data <- read.csv(file.path(datadir, ref$data))
+  fun <- if (grepl("^cfa", ref$call)) "cfa" else "sem"
+  args <- list(model = ref$model, data = data, estimator = "MLR")
+  if (grepl("fixed.x = FALSE", ref$call, fixed = TRUE)) args$fixed.x <- FALSE
+  fit <- do.call(fun, args)
+  pe <- parameterEstimates(fit)
+  variants[[nm]] <- list(model = ref$model, data = ref$data, fun = fun,
+                         fixed_x = is.null(args$fixed.x),
+                         fit = as.list(unclass(fitMeasures(fit))),
+                         params = pe[, c("lhs", "op", "rhs", "est", "se", "z", "pvalue",
+                                         "ci.lower", "ci.upper")])
+}
+wj(list(lavaan = as.character(packageVersion("lavaan")), cases = variants), "a2_mlr_variants")
