@@ -106,6 +106,16 @@ def test_reverse_constant_is_global_range_as_psych() -> None:
     assert_allclose(res2.items.loc["CUSCO", "mean"], 11 - mobi["CUSCO"].mean(), atol=1e-12)
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if "duhachek_ci" in _load(c)])
+def test_duhachek_ci_equals_psych_print(case: str) -> None:
+    ref = _load(case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        res = cronbach_alpha(_data(ref)[ref["items"]], keys=_keys(ref), ci="duhachek")
+    d = ref["duhachek_ci"]
+    assert_allclose([res.ci_lower, res.ci_upper], np.ravel([d["lower"], d["upper"]]), rtol=0, atol=1e-12)
+
+
 def test_feldt_level() -> None:
     hs = acsi.datasets.load_holzinger_swineford()
     r95 = cronbach_alpha(hs[["x1", "x2", "x3"]])
@@ -148,7 +158,7 @@ def test_errors() -> None:
     with pytest.raises(DataError, match="keys.*'x9'"):
         cronbach_alpha(hs[["x1", "x2", "x3"]], keys=["x9"])
     with pytest.raises(ValueError, match="ci="):
-        cronbach_alpha(hs[["x1", "x2", "x3"]], ci="duhachek")  # type: ignore[arg-type]
+        cronbach_alpha(hs[["x1", "x2", "x3"]], ci="wald")  # type: ignore[arg-type]
     with pytest.raises(DataError, match="scale"):
         cronbach_alpha(hs[["x1", "x2", "x3"]], keys=["x1"], scale=(1, 5))
 

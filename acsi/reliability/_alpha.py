@@ -158,7 +158,7 @@ class AlphaResult(ResultMixin):
 def cronbach_alpha(
     items: pd.DataFrame,
     keys: Sequence[str] | str | None = None,
-    ci: Literal["feldt", "bootstrap"] = "feldt",
+    ci: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
     level: float = 0.95,
     n_boot: int = 1000,
     seed: int | np.random.Generator | None = None,
@@ -181,8 +181,9 @@ def cronbach_alpha(
     ``r_drop = (1'C_i - C_ii) / sqrt(C_ii · 1'C_{-i}1)``; ``alpha_if_deleted`` is alpha of the
     other ``k - 1`` items. Feldt's interval is
     ``1 - (1 - alpha) F_{1-a/2 | 1-a/2}(n-1, (n-1)(k-1))`` (Feldt, Woodruff and Salih 1987);
-    the bootstrap interval is the percentile interval of raw alpha over ``n_boot`` resamples
-    of rows.
+    the Duhachek-Iacobucci (2004) interval is ``alpha -/+ z_{1-a/2} ase`` with psych's
+    asymptotic standard error ``ase``; the bootstrap interval is the percentile interval of raw
+    alpha over ``n_boot`` resamples of rows.
 
     Parameters
     ----------
@@ -192,7 +193,7 @@ def cronbach_alpha(
         Reverse-keyed items. As in psych, they are reversed as ``max + min - x`` with the
         largest and smallest value over *all* items (give ``scale=(1, 10)`` to use the
         response scale instead); their covariances change sign.
-    ci : {"feldt", "bootstrap"}
+    ci : {"feldt", "duhachek", "bootstrap"}
     level : float
         Confidence level of the interval.
     n_boot : int
@@ -242,8 +243,8 @@ def cronbach_alpha(
     >>> res.items.loc["x3", ["r_drop", "alpha_if_deleted"]].round(4).tolist()
     [0.4843, 0.4584]
     """
-    if ci not in ("feldt", "bootstrap"):
-        raise ValueError(f"ci={ci!r} is not one of 'feldt', 'bootstrap'")
+    if ci not in ("feldt", "duhachek", "bootstrap"):
+        raise ValueError(f"ci={ci!r} is not one of 'feldt', 'duhachek', 'bootstrap'")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level={level!r} must be between 0 and 1 (for example 0.95)")
     X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="scale")
@@ -344,6 +345,11 @@ def cronbach_alpha(
         df1, df2 = n - 1, (n - 1) * (k - 1)
         lower = 1.0 - (1.0 - tot["raw_alpha"]) * stats.f.ppf(1 - a / 2, df1, df2)
         upper = 1.0 - (1.0 - tot["raw_alpha"]) * stats.f.ppf(a / 2, df1, df2)
+        used_boot = 0
+    elif ci == "duhachek":
+        z = stats.norm.ppf(1 - a / 2)
+        se = _safe_sqrt(tot["Q"] / n)
+        lower, upper = tot["raw_alpha"] - z * se, tot["raw_alpha"] + z * se
         used_boot = 0
     else:
         if int(n_boot) < 2:
