@@ -73,7 +73,7 @@ def likert_bars(
         odd; ``None`` (or an even number of bins with "auto") splits the bins at the middle
         with nothing straddling 0.
     item_labels : dict, optional
-        Item -> text shown on the axis (e.g. the question wording).
+        Item -> text shown on the axis (e.g. the question wording); wrapped at 40 characters.
     sort : bool
         Order the items by their agreement share (most agreement on top).
     annotate : bool
@@ -117,7 +117,12 @@ def likert_bars(
         order = np.argsort(-right_total, kind="stable")
         S, left_total, centre = S[order], left_total[order], centre[order]
         items = [items[i] for i in order]
-    fig, axis = _new_axes(ax, (8.0, 0.45 * len(items) + 1.6))
+    import textwrap
+
+    shown = [textwrap.fill(str(item_labels.get(i, i) if item_labels else i), 40) for i in items]
+    widest = max(len(line) for lab in shown for line in lab.split("\n"))
+    lines = max(lab.count("\n") + 1 for lab in shown)
+    fig, axis = _new_axes(ax, (7.0 + 0.075 * widest, (0.45 + 0.17 * (lines - 1)) * len(items) + 1.6))
     y = np.arange(len(items))[::-1]
     colors = _diverging_colors(k, mid)
     start = -left_total.copy()
@@ -143,7 +148,7 @@ def likert_bars(
     axis.set_xticklabels([f"{abs(t):.0f}%" for t in ticks])
     axis.set_xlim(-lim, lim)
     axis.set_yticks(y)
-    axis.set_yticklabels([item_labels.get(i, i) if item_labels else i for i in items])
+    axis.set_yticklabels(shown, fontsize=9 if lines > 1 else None)
     axis.set_xlabel("share of answers (disagree left, agree right)")
     axis.legend(ncols=min(k, 5), loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(items) > 3 else -0.25),
                 frameon=False, fontsize=8)
