@@ -100,6 +100,47 @@ def fa_ml_kernel(
     return _ml_loadings(psi, R, nf), psi, converged
 
 
+def _minres_loadings(psi: np.ndarray, R: np.ndarray, nf: int) -> np.ndarray:
+    w, v = _eigh_desc(R - np.diag(psi))
+    return v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0.0))
+
+
+def _minres_objective(psi: np.ndarray, R: np.ndarray, nf: int) -> float:
+    w, v = _eigh_desc(R - np.diag(psi))
+    w = np.where(w < np.finfo(float).eps, 100 * np.finfo(float).eps, w)
+    L = v[:, :nf] * np.sqrt(w[:nf])
+    res = (R - L @ L.T)[np.tril_indices(R.shape[0], -1)]
+    return float((res**2).sum())
+
+
+def _minres_gradient(psi: np.ndarray, R: np.ndarray, nf: int) -> np.ndarray:
+    L = _minres_loadings(psi, R, nf)
+    return (L**2).sum(axis=1) + psi - np.diag(R)
+
+
+def fa_minres_kernel(R: np.ndarray, nf: int, lower: float = 0.005) -> tuple[np.ndarray, np.ndarray, bool]:
+    r"""Minimum-residual (unweighted least squares) factor analysis as psych::fa(fm = "minres").
+
+    Minimises the sum of squared off-diagonal residuals ``sum_{i>j} (r_ij - (LL')_ij)^2`` over
+    the uniquenesses, ``L`` from the first ``nf`` eigenpairs of ``R - Psi``, with R optim's
+    L-BFGS-B settings that psych uses (start ``1 - smc``, bounds ``[0.005, 1]``,
+    ``parscale = 0.01``, ``factr = 1e7``) so that the iterates are psych's.
+    Returns (loadings, psi, converged). No checks (kernel).
+    """
+    start = np.clip(1.0 - smc(R), lower, 1.0)
+    scale = 0.01
+    res = optimize.minimize(
+        lambda x: _minres_objective(x * scale, R, nf),
+        start / scale,
+        jac=lambda x: _minres_gradient(x * scale, R, nf) * scale,
+        method="L-BFGS-B",
+        bounds=[(lower / scale, 1.0 / scale)] * R.shape[0],
+        options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxcor": 5, "maxiter": 100, "maxls": 20},
+    )
+    psi = res.x * scale
+    return _minres_loadings(psi, R, nf), psi, bool(res.success)
+
+
 def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, int, bool]:
     r"""Iterated principal-axis factoring as psych::fa(fm = "pa").
 
@@ -242,7 +283,7 @@ class EFAResult(ResultMixin):
         tab["h2"] = self.communalities
         tab["u2"] = self.uniquenesses
         header: list[tuple[str, object]] = [
-            ("method", {"ml": "maximum likelihood", "pa": "principal axis"}[self.method]),
+            ("method", {"ml": "maximum likelihood", "pa": "principal axis", "minres": "minimum residual"}[self.method]),
             ("rotation", self.rotation),
             ("factors", self.n_factors),
             ("observations", self.n),
@@ -318,7 +359,7 @@ def _correlation(data: object, columns: Sequence[str] | None, missing: str, cont
 def efa(
     data: pd.DataFrame,
     n_factors: int,
-    method: Literal["ml", "pa"] = "ml",
+    method: Literal["ml", "pa", "minres"] = "ml",
     rotation: Literal["varimax", "promax", "oblimin"] | None = "oblimin",
     *,
     columns: Sequence[str] | None = None,
@@ -330,7 +371,8 @@ def efa(
     The model is ``R = L Phi L' + Psi``. ``method="ml"`` minimises the ML discrepancy
     ``tr(Sigma^-1 R) - log|Sigma^-1 R| - p`` over the uniquenesses (Jöreskog 1967);
     ``method="pa"`` iterates principal axes from squared multiple correlations until the sum
-    of communalities changes by less than 0.001 (psych's rule). Rotations: ``"varimax"``
+    of communalities changes by less than 0.001 (psych's rule); ``method="minres"`` (psych's
+    default) minimises the squared off-diagonal residuals. Rotations: ``"varimax"``
     (R stats::varimax), ``"promax"`` (psych: Kaiser-normalised, power 4), ``"oblimin"``
     (GPArotation quartimin, gradient projection), or ``None``. The chi-square is
     ``F (n - 1 - (2p + 5)/6 - 2k/3)`` with ``df = p(p-1)/2 - pk + k(k-1)/2``.
@@ -340,7 +382,7 @@ def efa(
     data : DataFrame
         One column per item (all columns unless ``columns`` is given).
     n_factors : int
-    method : {"ml", "pa"}
+    method : {"ml", "pa", "minres"}
     rotation : {"varimax", "promax", "oblimin", None}
         psych's default is ``"oblimin"``.
     columns : sequence of str, optional
@@ -388,8 +430,8 @@ def efa(
     >>> res.loadings.loc["x1"].round(2).tolist(), round(float(res.communalities["x1"]), 3)
     ([0.28, 0.61, 0.15], 0.477)
     """
-    if method not in ("ml", "pa"):
-        raise ValueError(f"method={method!r} is not one of 'ml', 'pa'")
+    if method not in ("ml", "pa", "minres"):
+        raise ValueError(f"method={method!r} is not one of 'ml', 'pa', 'minres'")
     if rotation not in (None, "none", "varimax", "promax", "oblimin"):
         raise ValueError(f"rotation={rotation!r} is not one of 'varimax', 'promax', 'oblimin', None")
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
@@ -409,10 +451,13 @@ def efa(
     iterations = 0
     if convergence not in ("psych", "strict"):
         raise ValueError(f"convergence={convergence!r} is not one of 'psych', 'strict'")
-    if method == "ml":
-        L, psi, converged = fa_ml_kernel(R, nf, convergence=convergence)
+    if method in ("ml", "minres"):
+        if method == "ml":
+            L, psi, converged = fa_ml_kernel(R, nf, convergence=convergence)
+        else:
+            L, psi, converged = fa_minres_kernel(R, nf)
         if not converged:
-            warnings.warn("the ML factor analysis did not converge", ConvergenceWarning, stacklevel=2)
+            warnings.warn(f"the {method} factor analysis did not converge", ConvergenceWarning, stacklevel=2)
         if np.any(psi <= 0.005 + 1e-9):
             bad = [names[j] for j in np.where(psi <= 0.005 + 1e-9)[0]]
             warnings.warn(
@@ -458,7 +503,7 @@ def efa(
     sgn[sgn == 0] = 1.0
     Lr = Lr * sgn
     phi = phi * sgn[:, None] * sgn[None, :]
-    prefix = {"ml": "ML", "pa": "PA"}[method]
+    prefix = {"ml": "ML", "pa": "PA", "minres": "MR"}[method]
     fnames = [f"{prefix}{j + 1}" for j in range(nf)]
     vx = np.diag(phi @ Lr.T @ Lr) if oblique else (Lr**2).sum(axis=0)
     order = np.argsort(-vx, kind="stable")

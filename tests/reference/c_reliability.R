@@ -58,7 +58,10 @@ save_fa("c_fa_hs_pa_promax", X9, 3, "pa", "promax", "holzinger_swineford_1939.cs
 save_fa("c_fa_hs_pa_oblimin", X9, 3, "pa", "oblimin", "holzinger_swineford_1939.csv")
 save_fa("c_fa_hs_ml_1", X9, 1, "ml", "none", "holzinger_swineford_1939.csv")
 save_fa("c_fa_hs_ml_2_varimax", X9, 2, "ml", "varimax", "holzinger_swineford_1939.csv")
+save_fa("c_fa_hs_minres_oblimin", X9, 3, "minres", "oblimin", "holzinger_swineford_1939.csv")  # psych's defaults
+save_fa("c_fa_hs_minres_varimax", X9, 3, "minres", "varimax", "holzinger_swineford_1939.csv")
 MQ <- MOBI[, c(paste0("PERQ", 1:7), paste0("CUSA", 1:3), paste0("CUSL", 1:3))]
+save_fa("c_fa_mobi_minres_promax", MQ, 2, "minres", "promax", "mobi.csv")
 save_fa("c_fa_mobi_ml_oblimin", MQ, 3, "ml", "oblimin", "mobi.csv")
 save_fa("c_fa_mobi_pa_varimax", MQ, 3, "pa", "varimax", "mobi.csv")
 save_fa("c_fa_mobi_ml_promax", MQ, 2, "ml", "promax", "mobi.csv")
