@@ -246,3 +246,22 @@ def test_missing_mean_is_redone_in_every_resample(mobi):
         assert paths[b] == pytest.approx(refit.kernel.B[0, 1], abs=1e-12)
         np.testing.assert_allclose(weights[b], refit.kernel.W[refit.spec.mask.astype(bool)], atol=1e-12)
     assert boot.settings["missing"] == "mean"
+
+
+def test_inadmissible_replicates_are_counted(mobi):
+    # PLSc on the full ECSI model is inadmissible (|path| > 1) in many resamples
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
+        res = acsi.pls(M2, mobi, consistent=True)
+    boot = res.bootstrap(n=60, seed=5)
+    big = (boot.draws["paths"].abs() > 1).any(axis=1).sum()
+    assert big > 0
+    assert boot.n_inadmissible >= big
+    assert boot.n_inadmissible <= boot.n - boot.n_failed
+    assert "inadmissible" in boot.summary()
+
+
+def test_progress_bar_with_tqdm(m2):
+    pytest.importorskip("tqdm")
+    boot = m2.bootstrap(n=50, seed=2, progress=True)
+    assert boot.n == 50

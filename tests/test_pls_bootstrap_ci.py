@@ -3,8 +3,8 @@
 BCa is checked against scipy.stats.bootstrap (method="BCa") on the same resamples: a
 model of two single-item constructs, whose path is the correlation of the two items.
 The studentized interval is checked against a direct computation with numpy from the
-documented seed scheme (one SeedSequence child per block of SEED_BLOCK resamples; outer
-rows, then inner rows, drawn from it)."""
+documented seed scheme (one SeedSequence child per block of SEED_BLOCK resamples; the
+block's outer rows, then each resample's inner rows in turn, drawn from it)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,10 @@ def test_studentized_equals_direct_bootstrap_t(mobi):
         size = min(SEED_BLOCK, nboot - blk * SEED_BLOCK)
         rng = np.random.default_rng(child)
         rows = rng.integers(0, n, (size, n))
-        inner = rng.integers(0, n, (size, m, n))
         for b in range(size):
             r = rows[b]
             theta.append(_corr(x[r], y[r]))
-            ri = r[inner[b]]  # (m, n) rows of the inner resamples
+            ri = r[rng.integers(0, n, (m, n))]  # (m, n) rows of the inner resamples
             se_in.append(np.std(_corr(x[ri], y[ri], axis=1), ddof=1))
     theta = np.array(theta)
     est = _corr(x, y)

@@ -5,8 +5,9 @@ resamples come from one matrix product (:func:`acsi.pls.batched.resample_moments
 the PLS algorithm runs on the stack (:func:`acsi.pls.batched.fit_batched`). Nothing is
 parsed or validated per resample.
 
-Reproducibility: resamples are drawn in fixed blocks of :data:`SEED_BLOCK` resamples;
-block ``i`` draws from ``numpy.random.default_rng(SeedSequence(seed).spawn(n_blocks)[i])``.
+Reproducibility: resamples are drawn in fixed blocks of :data:`SEED_BLOCK` resamples
+(fewer when the data have more than ``2**22 / SEED_BLOCK`` rows, to bound memory; the block
+size depends only on the number of rows); block ``i`` draws from ``numpy.random.default_rng(SeedSequence(seed).spawn(n_blocks)[i])``.
 Work chunks (``chunk_size``) and executors only decide who computes which blocks, so the
 same ``seed`` gives the same numbers however the work is split or executed.
 
@@ -46,8 +47,13 @@ from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["BootstrapResult", "bootstrap_pls", "SEED_BLOCK", "percentile_ci", "bca_ci"]
 
-#: resamples drawn from one child of the SeedSequence
+#: resamples drawn from one child of the SeedSequence (for up to 41943 data rows)
 SEED_BLOCK = 100
+
+
+def seed_block_size(n_rows: int) -> int:
+    """Resamples per seed block for data of ``n_rows`` rows (bounds the block's memory)."""
+    return max(1, min(SEED_BLOCK, (1 << 22) // max(int(n_rows), 1)))
 
 _TABLES = ("paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index")
 _COLUMNS = ["source", "target", "est", "boot_mean", "boot_se", "t", "pvalue", "ci_lower", "ci_upper"]
@@ -187,6 +193,7 @@ class _Task:
     indices_offset: int  # resample number of indices[0]
     n_inner: int  # studentized: inner resamples per outer one (0: none)
     blas_threads: int | None
+    seed_block: int = SEED_BLOCK
 
 
 @dataclass(frozen=True)
@@ -199,19 +206,21 @@ class _ChunkOut:
     inner_failed: int
 
 
-def _blocks(task: _Task) -> list[tuple[np.ndarray, np.ndarray | None, int, int]]:
-    """Whole seed blocks overlapping [start, stop): (rows (b, n), inner positions or None, lo, hi).
+def _blocks(task: _Task) -> list[tuple[np.ndarray, np.random.Generator | None, int, int]]:
+    """Whole seed blocks overlapping [start, stop): (rows (b, n), the block's generator, lo, hi).
 
     ``rows[lo:hi]`` are the resamples of the chunk. Whole blocks are drawn (and their moments
-    computed) so that every number is the same however the resamples are chunked.
+    computed) so that every number is the same however the resamples are chunked. The
+    generator, positioned after the outer draws, gives the inner (studentized) draws.
     """
     n = task.D.shape[0]
     out = []
-    first = task.start // SEED_BLOCK
-    last = (task.stop - 1) // SEED_BLOCK
+    sb = task.seed_block
+    first = task.start // sb
+    last = (task.stop - 1) // sb
     for blk in range(first, last + 1):
-        b0 = blk * SEED_BLOCK
-        b1 = min(task.n_boot, b0 + SEED_BLOCK)
+        b0 = blk * sb
+        b1 = min(task.n_boot, b0 + sb)
         lo = max(task.start, b0) - b0
         hi = min(task.stop, b1) - b0
         rng = np.random.default_rng(task.seeds[blk]) if task.seeds else None
@@ -222,10 +231,7 @@ def _blocks(task: _Task) -> list[tuple[np.ndarray, np.ndarray | None, int, int]]
             rows = rng.integers(0, n, size=(b1 - b0, n))
         else:  # pragma: no cover - the driver always gives seeds or indices
             raise AcsiError("internal error: neither seeds nor indices for a bootstrap block")
-        inner = None
-        if task.n_inner > 0 and rng is not None:
-            inner = rng.integers(0, n, size=(b1 - b0, task.n_inner, n))
-        out.append((rows, inner, lo, hi))
+        out.append((rows, rng, lo, hi))
     return out
 
 
@@ -284,25 +290,52 @@ def _run_chunk(task: _Task) -> _ChunkOut:
         inner_se = None
         inner_failed = 0
         if task.n_inner > 0:
-            ses = []
-            for rows, pos, lo, hi in blocks:
-                if pos is None:  # pragma: no cover - drawn whenever n_inner > 0
-                    raise AcsiError("internal error: no inner draws for the studentized interval")
-                pos = pos[lo:hi]
-                nb, m_in, n = pos.shape
-                inner_rows = np.take_along_axis(
-                    np.broadcast_to(rows[lo:hi, None, :], (nb, m_in, n)), pos, axis=2
-                ).reshape(nb * m_in, n)
-                s_in, f_in, _ = _fit_stats(task, _moments(task, inner_rows))
-                s_in = s_in.reshape(nb, m_in, -1)
-                f_in = f_in.reshape(nb, m_in)
-                inner_failed += int(f_in.sum())
-                s_in = np.where(f_in[:, :, None], np.nan, s_in)
-                with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    ses.append(np.nanstd(s_in, axis=1, ddof=1))
-            inner_se = np.concatenate(ses, axis=0)
+            inner_se, inner_failed = _inner_se(task, blocks)
     return _ChunkOut(task.start, stats, failed, inadm, inner_se, inner_failed)
+
+
+def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | None, int, int]]) -> tuple[np.ndarray, int]:
+    """Studentized interval: each resample's SE from ``n_inner`` resamples of its own rows.
+
+    Resample b of a block draws its inner rows with ``rng.integers(0, n, (n_inner, n))`` in
+    turn (positions within its rows); each one's moments are computed on their own and the
+    fits run in groups, so memory stays bounded and the numbers do not depend on chunking.
+    """
+    m = task.n_inner
+    n = task.D.shape[0]
+    p = task.D.shape[1]
+    group = max(1, (1 << 22) // (m * max(p * p, n)))
+    ses: list[np.ndarray] = []
+    failed = 0
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def flush() -> None:
+        nonlocal failed
+        if not pending:
+            return
+        mom = tuple(np.concatenate([x[i] for x in pending], axis=0) for i in range(3))
+        s_in, f_in, _ = _fit_stats(task, mom)  # type: ignore[arg-type]
+        s_in = s_in.reshape(len(pending), m, -1)
+        f_in = f_in.reshape(len(pending), m)
+        failed += int(f_in.sum())
+        s_in = np.where(f_in[:, :, None], np.nan, s_in)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ses.append(np.nanstd(s_in, axis=1, ddof=1))
+        pending.clear()
+
+    for rows, rng, lo, hi in blocks:
+        if rng is None:  # pragma: no cover - the driver always passes seeds for studentized
+            raise AcsiError("internal error: no generator for the studentized interval")
+        for b in range(hi):
+            pos = rng.integers(0, n, size=(m, n))
+            if b < lo:
+                continue  # keeps the block's stream aligned
+            pending.append(_moments(task, rows[b][pos]))
+            if len(pending) >= group:
+                flush()
+    flush()
+    return np.concatenate(ses, axis=0), failed
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -608,8 +641,11 @@ def bootstrap_pls(
     ci : {"percentile", "bca", "studentized"}
         Percentile (type-7 quantiles, seminr's); BCa (bias-corrected and accelerated,
         acceleration from a jackknife: one extra batched fit per data row); studentized
-        (bootstrap-t: each resample's SE from ``n_inner`` inner resamples, so it costs
-        ``n_inner`` times the percentile bootstrap).
+        (bootstrap-t, Efron & Tibshirani 1993 ch. 12: each resample's SE from ``n_inner``
+        resamples of its own rows, drawn after the block's outer rows from the same
+        generator; the interval is ``[est - t*_(1-a/2) se, est - t*_(a/2) se]`` with
+        ``t*_b = (theta_b - est) / se_b`` and ``se`` the bootstrap SE. It costs ``n_inner``
+        times the percentile bootstrap: a genuine double bootstrap, no approximation).
     level : float, default 0.95
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Anything with ``submit(fn, arg) -> future`` and ``future.result()``; chunks are
@@ -711,7 +747,8 @@ def bootstrap_pls(
         root, seed_out = _root_seed(seed)
     else:
         root, seed_out = np.random.SeedSequence(0), (None if seed is None else _root_seed(seed)[1])
-    n_blocks = -(-n // SEED_BLOCK)
+    sb = seed_block_size(n_rows)
+    n_blocks = -(-n // sb)
     seeds = tuple(root.spawn(n_blocks)) if need_seed else ()
 
     plan = make_plan(spec)
@@ -729,9 +766,7 @@ def bootstrap_pls(
         raise AcsiError("the model does not converge on the full sample; the bootstrap needs a converged fit")
 
     if chunk_size is None:
-        mem_cap = max(1, (1 << 22) // max(n_rows, 1))
-        if ci == "studentized":
-            mem_cap = max(1, mem_cap // n_inner)
+        mem_cap = max(sb, (1 << 22) // max(n_rows, 1))
         chunk = min(n, mem_cap) if executor is None else min(max(1, -(-n // 8)), mem_cap)
     else:
         if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
@@ -741,12 +776,12 @@ def bootstrap_pls(
     tasks = []
     for s0 in range(0, n, chunk):
         s1 = min(n, s0 + chunk)
-        a0 = (s0 // SEED_BLOCK) * SEED_BLOCK
-        a1 = min(n, -(-s1 // SEED_BLOCK) * SEED_BLOCK)
+        a0 = (s0 // sb) * sb
+        a1 = min(n, -(-s1 // sb) * sb)
         tasks.append(
             _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, s0, s1, n, seeds,
                   None if idx_all is None else idx_all[a0:a1], a0,
-                  n_inner if ci == "studentized" else 0, blas_threads)
+                  n_inner if ci == "studentized" else 0, blas_threads, sb)
         )
     update, close = _progress_callback(progress, n)
     outs: list[_ChunkOut] = []
@@ -794,7 +829,7 @@ def bootstrap_pls(
                 arr.setflags(write=False)
     draws.setflags(write=False)
     settings = {
-        "n": n, "ci": ci, "level": float(level), "chunk_size": chunk, "seed_block": SEED_BLOCK,
+        "n": n, "ci": ci, "level": float(level), "chunk_size": chunk, "seed_block": sb,
         "scheme": scheme, "consistent": consistent, "tol": tol, "max_iter": max_iter,
         "missing": missing, "indices_given": idx_all is not None,
         "n_inner": n_inner if ci == "studentized" else None,
