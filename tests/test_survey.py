@@ -428,3 +428,22 @@ def test_frequencies_properties(x, ci):
     assert t["share"].sum() == pytest.approx(1.0)
     assert ((t["ci_lower"] <= t["share"] + 1e-12) & (t["share"] <= t["ci_upper"] + 1e-12)).all()
     assert ((t["ci_lower"] >= -1e-12) & (t["ci_upper"] <= 1 + 1e-12)).all()
+
+
+def test_describe_items(eb):
+    from acsi.survey import describe_items
+
+    d = eb[["Q8", "Q13"]].astype(float).copy()
+    d.loc[1, "Q8"] = np.nan
+    t = describe_items(d)
+    x = d["Q8"].dropna()
+    assert t.loc["Q8", "n"] == 53 and t.loc["Q8", "n_missing"] == 1
+    assert t.loc["Q8", "mean"] == pytest.approx(x.mean()) and t.loc["Q8", "sd"] == pytest.approx(x.std())
+    lo, hi = stats.t.interval(0.95, 52, loc=x.mean(), scale=stats.sem(x))
+    assert (t.loc["Q8", "ci_lower"], t.loc["Q8", "ci_upper"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert t.loc["Q13", "top2"] == pytest.approx((eb["Q13"] >= 9).mean())
+    assert t.loc["Q13", "bottom2"] == pytest.approx((eb["Q13"] <= 2).mean())
+    assert t.loc["Q13", "median"] == eb["Q13"].median()
+    assert "top3" in describe_items(d, k=3).columns
+    with pytest.raises(DataError, match="outside the scale"):
+        describe_items(d, scale=(1, 5))

@@ -3,6 +3,7 @@
 =============================  =========================================================
 function                       what
 =============================  =========================================================
+``describe_items``             item statistics: n, mean, sd, CI, median, top/bottom box
 ``frequencies``                counts, shares and Wilson (or other) CIs of one question
 ``likert_bins``                1-2 / 3-4 / 5-6 / 7-8 / 9-10 bins (configurable)
 ``likert_table``               items x bins counts or shares
@@ -27,6 +28,7 @@ from acsi.survey.loyalty import ConversionResult, conversion
 from acsi.survey.descriptives import (
     CrosstabResult,
     bottom_box,
+    describe_items,
     crosstab,
     frequencies,
     likert_bins,
@@ -46,6 +48,7 @@ from acsi.survey.response_style import ResponseStyles, longest_string, response_
 from acsi.survey.segments import ValueWeightedIndex, by_segment, value_weighted_index
 
 __all__ = [
+    "describe_items",
     "frequencies",
     "likert_bins",
     "likert_table",

@@ -28,6 +28,7 @@ from acsi.survey._common import (
 )
 
 __all__ = [
+    "describe_items",
     "frequencies",
     "likert_bins",
     "likert_table",
@@ -265,6 +266,79 @@ def likert_table(
         )
     if normalize:
         out = out.div(out.sum(axis=1), axis=0)
+    return out
+
+
+def describe_items(
+    data: Any,
+    items: Sequence[str] | None = None,
+    scale: Sequence[float] = (1, 10),
+    k: int = 2,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Item statistics of rating questions (SPSS "Descriptives" plus top/bottom box).
+
+    Per item over its non-missing answers: ``n``, ``n_missing``, ``mean``, ``sd`` (ddof = 1),
+    ``se`` :math:`= sd/\\sqrt n`, the t interval ``ci_lower``/``ci_upper`` of the mean,
+    ``median``, ``min``, ``max``, and the top-``k`` / bottom-``k`` box shares (the ``k``
+    highest / lowest scale points).
+
+    Parameters
+    ----------
+    data : DataFrame
+    items : sequence of str, optional
+        Default: every column.
+    scale : (min, max)
+        Answers outside it raise :class:`~acsi.DataError`.
+    k : int
+        Scale points in the top and bottom boxes.
+    level : float
+
+    Returns
+    -------
+    DataFrame
+        Indexed by item.
+
+    Examples
+    --------
+    >>> from acsi.datasets import load_ebanking
+    >>> from acsi.survey import describe_items
+    >>> describe_items(load_ebanking(), ["Q8", "Q13"])[["n", "mean", "top2", "bottom2"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+           n   mean   top2  bottom2
+    item
+    Q8    54  6.407  0.167    0.056
+    Q13   54  5.204  0.074    0.130
+    """
+    from acsi.survey._common import _z
+
+    _z(level)
+    df = as_frame(data)
+    items = [str(c) for c in (items if items is not None else df.columns)]
+    check_columns(df, items, context="item statistics")
+    lo, hi = check_scale_arg(scale)
+    if not isinstance(k, (int, np.integer)) or k < 1 or k > hi - lo + 1:
+        raise DataError(f"k={k!r} must be a whole number of scale points between 1 and {int(hi - lo + 1)}")
+    rows = []
+    for c in items:
+        x = df[c].astype(float)
+        v = x.dropna()
+        check_scale(v, (lo, hi), c, integers=False)
+        n = len(v)
+        sd = float(v.std(ddof=1)) if n > 1 else float("nan")
+        se = sd / np.sqrt(n) if n > 1 else float("nan")
+        tq = float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else float("nan")
+        mean = float(v.mean()) if n else float("nan")
+        rows.append({
+            "n": n, "n_missing": int(x.isna().sum()), "mean": mean, "sd": sd, "se": se,
+            "ci_lower": mean - tq * se, "ci_upper": mean + tq * se,
+            "median": float(v.median()) if n else float("nan"),
+            "min": float(v.min()) if n else float("nan"), "max": float(v.max()) if n else float("nan"),
+            f"top{k}": float((v >= hi - k + 1).mean()) if n else float("nan"),
+            f"bottom{k}": float((v <= lo + k - 1).mean()) if n else float("nan"),
+        })
+    out = pd.DataFrame(rows, index=pd.Index(items, name="item"))
+    out.attrs.update({"scale": (lo, hi), "k": k, "level": level})
     return out
 
 
