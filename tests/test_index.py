@@ -127,3 +127,15 @@ def test_index_result_renders(m2):
     out = m2.index()
     assert "ACSI index" in out.summary()
     assert "<table" in out._repr_html_()
+
+
+def test_bootstrap_skips_index_when_the_default_scale_does_not_fit(mobi):
+    df = mobi[["CUSA1", "CUSA2", "CUSL1", "CUSL2"]] * 10  # 10-100
+    res = acsi.pls("Sat =~ CUSA1 + CUSA2; Loy =~ CUSL1 + CUSL2; Loy ~ Sat", df)
+    boot = res.bootstrap(n=20, seed=1)
+    assert boot.index.empty
+    assert any("index not bootstrapped" in note for note in boot.notes)
+    with pytest.raises(acsi.DataError, match="outside its scale"):
+        res.bootstrap(n=20, seed=1, scale=(1, 10))
+    ok = res.bootstrap(n=20, seed=1, scale=(0, 100))
+    assert ok.index["est"].to_numpy() == pytest.approx(acsi_index(res, scale=(0, 100)).table["index"].to_numpy())

@@ -265,3 +265,31 @@ def test_progress_bar_with_tqdm(m2):
     pytest.importorskip("tqdm")
     boot = m2.bootstrap(n=50, seed=2, progress=True)
     assert boot.n == 50
+
+
+def test_large_sample_uses_smaller_seed_blocks_and_stays_exact():
+    from acsi.inference.bootstrap import seed_block_size
+
+    rng = np.random.default_rng(0)
+    n = 60_000
+    f = rng.normal(size=n)
+    g = 0.5 * f + rng.normal(size=n)
+    df = pd.DataFrame({"a1": f + rng.normal(size=n), "a2": f + rng.normal(size=n),
+                       "b1": g + rng.normal(size=n), "b2": g + rng.normal(size=n)})
+    res = acsi.pls("A =~ a1 + a2; B =~ b1 + b2; B ~ A", df)
+    assert seed_block_size(n) < 100
+    boot = res.bootstrap(n=12, seed=4, scale=(-100, 100))
+    assert boot.settings["seed_block"] == seed_block_size(n)
+    _same(boot, res.bootstrap(n=12, seed=4, scale=(-100, 100), chunk_size=5))
+    # replicate 0 equals a refit on its rows (the first block's generator draws them)
+    child = np.random.SeedSequence(4).spawn(1)[0]
+    rows = np.random.default_rng(child).integers(0, n, size=(seed_block_size(n), n))[0]
+    refit = acsi.pls("A =~ a1 + a2; B =~ b1 + b2; B ~ A", df.iloc[rows].reset_index(drop=True))
+    assert boot.draws["paths"].iloc[0, 0] == pytest.approx(refit.kernel.B[0, 1], abs=1e-12)
+
+
+def test_excel_export(m6b_boot, tmp_path):
+    pytest.importorskip("openpyxl")
+    path = m6b_boot.to_excel(tmp_path / "boot.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert {"paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index"} <= set(sheets)
