@@ -136,7 +136,7 @@ def test_errors() -> None:
     with pytest.raises(ValueError, match="rotation="):
         efa(hs, 2, rotation="quartimax")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="method="):
-        efa(hs, 2, method="minres")  # type: ignore[arg-type]
+        efa(hs, 2, method="uls")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="convergence="):
         efa(hs, 2, convergence="tight")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n_factors"):
