@@ -73,6 +73,8 @@ def test_omega_equals_compRelSEM_on_default_lavaan_fit(path: Path) -> None:
     assert_allclose(res.omega, ref["compRelSEM_default"]["f"], rtol=0, atol=2e-6)
     assert_allclose(res.omega_implied, ref["compRelSEM_obs_var_FALSE"]["f"], rtol=0, atol=2e-6)
     assert_allclose(res.ave, ref["AVE"]["f"], rtol=0, atol=2e-6)
+    # psych::omega(nfactors = 1): minres on the correlations, 1 - sum(u2) / sum(R)
+    assert_allclose(res.omega_psych, ref["psych_omega"]["omega.tot"], rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("path", CR_CASES, ids=lambda p: p.stem)

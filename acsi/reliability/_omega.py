@@ -14,7 +14,7 @@ from scipy import optimize, stats
 
 from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning
 from acsi.reliability._common import check_variation, corr_from_cov, item_matrix
-from acsi.reliability._efa import fa_ml_kernel
+from acsi.reliability._efa import fa_minres_kernel, fa_ml_kernel
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["OmegaResult", "omega", "one_factor_ml"]
@@ -89,6 +89,10 @@ class OmegaResult(ResultMixin):
         ``residual`` (theta) per item.
     factor_variance : float
         Factor variance in the marker scale.
+    omega_psych : float
+        What R ``psych::omega(items, nfactors = 1)`` reports as ``omega.tot``:
+        ``1 - sum(u2) / 1'R1`` with minimum-residual uniquenesses ``u2`` of the correlation
+        matrix ``R`` (a standardized coefficient; close to, not equal to, ``omega``).
     chisq, df, pvalue : float
         ML chi-square test of the one-factor model (``N F_ML``, lavaan's default).
     n : int
@@ -100,6 +104,7 @@ class OmegaResult(ResultMixin):
     ave: float
     loadings: pd.DataFrame
     factor_variance: float
+    omega_psych: float
     chisq: float
     df: int
     pvalue: float
@@ -116,6 +121,7 @@ class OmegaResult(ResultMixin):
                 ("omega (observed variance)", self.omega),
                 ("omega (model-implied variance)", self.omega_implied),
                 ("alpha", self.alpha),
+                ("omega (psych::omega, minres)", self.omega_psych),
                 ("AVE", self.ave),
                 ("one-factor chi-square", self.chisq),
                 ("df", self.df),
@@ -159,8 +165,9 @@ def omega(
     Notes
     -----
     Validated against R lavaan 0.6-14 and semTools 0.5-6 (``compRelSEM``, ``AVE``): omega
-    agrees to 1e-7 (lavaan's own convergence tolerance). psych::omega uses minimum-residual
-    factoring of the correlation matrix and so differs slightly.
+    agrees to 1e-7 with lavaan fits converged to a gradient of 1e-8 (and to 2e-6 with lavaan's
+    default convergence). psych::omega factors the correlation matrix by minimum residuals
+    and divides by its sum; that number is ``omega_psych`` (equal to psych 2.2.9 to 1e-12).
 
     References
     ----------
@@ -206,6 +213,9 @@ def omega(
         {"loading": lam / lam[0], "std_loading": lam / np.sqrt(implied_var), "residual": theta},
         index=pd.Index(names, name="item"),
     )
+    Rc = corr_from_cov(S)
+    Lm, _, _ = fa_minres_kernel(Rc, 1)
+    omega_psych = float(1.0 - (1.0 - (Lm[:, 0] ** 2)).sum() / Rc.sum())
     df = p * (p + 1) // 2 - 2 * p
     chisq = float(n * fmin)
     return OmegaResult(
@@ -215,6 +225,7 @@ def omega(
         ave=ave,
         loadings=table,
         factor_variance=float(lam[0] ** 2),
+        omega_psych=omega_psych,
         chisq=chisq,
         df=int(df),
         pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan,
