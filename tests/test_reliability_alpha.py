@@ -181,3 +181,16 @@ def test_negatively_correlated_item_warns_and_names_keys() -> None:
         warnings.simplefilter("error")
         res = cronbach_alpha(df, keys=["REV"])
     assert res.items.loc["REV", "r_drop"] > 0
+
+
+def test_bootstrap_counts_undefined_resamples() -> None:
+    # an item with 3 non-zero answers in 60 rows is constant in about 5% of resamples
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=60)
+    rare = np.zeros(60)
+    rare[:3] = 1.0
+    df = pd.DataFrame({"a": base + rng.normal(size=60), "b": base + rng.normal(size=60), "rare": rare})
+    res = cronbach_alpha(df, ci="bootstrap", n_boot=400, seed=1)
+    assert 0 < res.n_boot_failed < 400
+    assert "bootstrap resamples gave no alpha" in str(res)
+    assert np.isfinite([res.ci_lower, res.ci_upper]).all()
