@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -154,17 +155,18 @@ def _principal_axis(C: np.ndarray, n_iter: int = 50) -> tuple[float, np.ndarray]
     which is slow for tiny matrices under a multi-threaded BLAS.
     """
     d = np.sqrt(np.abs(np.diag(C)))
-    v = d / np.linalg.norm(d) if np.linalg.norm(d) > 0 else np.full(len(C), 1 / np.sqrt(len(C)))
+    nd = math.sqrt(float(d @ d))
+    v = d / nd if nd > 0 else np.full(len(C), 1 / math.sqrt(len(C)))
     for _ in range(n_iter):
         w = C @ v
-        nw = np.linalg.norm(w)
+        nw = math.sqrt(float(w @ w))
         if nw == 0:
             break
         w /= nw
-        if np.max(np.abs(w - v)) < 1e-8:
-            v = w
-            break
+        done = float(np.abs(w - v).max()) < 1e-6
         v = w
+        if done:
+            break
     e = float(v @ C @ v)
     if v.sum() < 0:
         v = -v
@@ -183,51 +185,51 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
     n = model.n_rows
     ov = {v: i for i, v in enumerate(model.ov_names)}
     x = np.zeros(n)
-    ust = np.asarray(pt.ustart[:n], dtype=float)
-    fixed = np.asarray(pt.free[:n]) == 0
+    ust = [float(u) for u in pt.ustart[:n]]
+    free = pt.free
     ovx = set(pt.ov_x)
+    lhs, op, rhs = pt.lhs, pt.op, pt.rhs
+    ind_rows: dict[str, list[int]] = {}
+    var_row: dict[str, int] = {}
+    for k in range(n):
+        if op[k] == "=~" and rhs[k] in ov:
+            ind_rows.setdefault(lhs[k], []).append(k)
+        elif op[k] == "~~" and lhs[k] == rhs[k]:
+            var_row[lhs[k]] = k
     lv_var: dict[str, float] = {}
-    lam: dict[tuple[str, str], float] = {}
-    for f in pt.lv_names:
-        idx = [k for k in range(n) if pt.op[k] == "=~" and pt.lhs[k] == f and pt.rhs[k] in ov]
-        if not idx:
-            continue
-        inds = [pt.rhs[k] for k in idx]
-        ii = [ov[v] for v in inds]
+    lam: dict[int, float] = {}
+    for f, idx in ind_rows.items():
+        ii = [ov[rhs[k]] for k in idx]
         C = S[np.ix_(ii, ii)]
         e1, v1 = _principal_axis(C)
-        raw = np.sqrt(max(e1, 1e-8)) * v1
-        marker = next((t for t, k in enumerate(idx) if fixed[k] and ust[k] != 0 and np.isfinite(ust[k])), None)
-        var_rows = [k for k in range(n) if pt.op[k] == "~~" and pt.lhs[k] == f and pt.rhs[k] == f]
-        var_fixed = bool(var_rows) and fixed[var_rows[0]] and np.isfinite(ust[var_rows[0]]) and ust[var_rows[0]] > 0
+        raw = math.sqrt(max(e1, 1e-8)) * v1
+        marker = next(
+            (t for t, k in enumerate(idx) if free[k] == 0 and ust[k] != 0 and math.isfinite(ust[k])), None
+        )
+        vr = var_row.get(f)
+        var_fixed = vr is not None and free[vr] == 0 and math.isfinite(ust[vr]) and ust[vr] > 0
         if marker is not None and abs(raw[marker]) > 1e-8:
-            c = ust[idx[marker]]
-            scale = raw[marker] / c  # lambda = raw / scale, psi = scale^2
-            for t, k in enumerate(idx):
-                lam[(f, inds[t])] = raw[t] / scale
+            scale = raw[marker] / ust[idx[marker]]  # lambda = raw / scale, psi = scale^2
+            vals = raw / scale
             lv_var[f] = scale**2
         elif var_fixed:
-            k0 = ust[var_rows[0]]
-            for t, k in enumerate(idx):
-                lam[(f, inds[t])] = raw[t] / np.sqrt(k0)
-            lv_var[f] = k0
+            vals = raw / math.sqrt(ust[vr])  # type: ignore[index]
+            lv_var[f] = ust[vr]  # type: ignore[index]
         else:
-            for t, k in enumerate(idx):
-                lam[(f, inds[t])] = raw[t]
+            vals = raw
             lv_var[f] = 1.0
+        for t, k in enumerate(idx):
+            lam[k] = float(vals[t])
     for k in range(n):
-        a, o, b = pt.lhs[k], pt.op[k], pt.rhs[k]
+        a, o, b = lhs[k], op[k], rhs[k]
         if pt.exo[k]:
             x[k] = S[ov[a], ov[b]] if o == "~~" else ybar[ov[a]]
-            continue
-        if np.isfinite(ust[k]):
+        elif math.isfinite(ust[k]):
             x[k] = ust[k]
-            continue
-        if fixed[k]:  # pragma: no cover - fixed rows always carry a value
+        elif free[k] == 0:  # pragma: no cover - fixed rows always carry a value
             x[k] = 0.0
-            continue
-        if o == "=~":
-            x[k] = lam.get((a, b), 1.0)
+        elif o == "=~":
+            x[k] = lam.get(k, 1.0)
         elif o == "~~":
             if a == b:
                 if a in ov:
@@ -236,12 +238,8 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
                     x[k] = lv_var.get(a, 0.05)
             elif a in ovx and b in ovx:
                 x[k] = S[ov[a], ov[b]]
-            else:
-                x[k] = 0.0
         elif o == "~1":
             x[k] = ybar[ov[a]] if a in ov else 0.0
-        else:
-            x[k] = 0.0
     return x
 
 

@@ -88,6 +88,7 @@ class LisrelModel:
     vech_r: np.ndarray
     vech_c: np.ndarray
     phantom: tuple[str, ...]
+    has_beta: bool = True
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -189,6 +190,7 @@ class LisrelModel:
             vech_r=vr,
             vech_c=vc,
             phantom=tuple(phantom_list),
+            has_beta=bool(np.any(rm == _BETA)),
         )
 
     # ------------------------------------------------------------------ matrices
@@ -219,10 +221,14 @@ class LisrelModel:
             Veta = A Psi A'`` (the latent covariance matrix).
         """
         L, T, P, B, nu, al = self.matrices(x)
-        IB = np.eye(self.m) - B
-        A = np.linalg.inv(IB)
-        LA = L @ A
-        Veta = A @ P @ A.T
+        if self.has_beta:
+            A = np.linalg.inv(np.eye(self.m) - B)
+            LA = L @ A
+            Veta = A @ P @ A.T
+        else:
+            A = np.eye(self.m)
+            LA = L
+            Veta = P
         Sigma = L @ Veta @ L.T + T
         Sigma = 0.5 * (Sigma + Sigma.T)
         mu = nu + LA @ al

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg.lapack import dpotrf as _dpotrf
+from scipy.linalg.lapack import dpotri as _dpotri
 
 from acsi.cbsem.matrices import LisrelModel
 
@@ -120,17 +122,20 @@ class MLKernel:
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
-        if not np.all(np.isfinite(Sigma)):
+        if not np.isfinite(Sigma).all():
             return np.inf, None
-        try:
-            C = np.linalg.cholesky(Sigma)
-        except np.linalg.LinAlgError:
+        C, info = _dpotrf(Sigma, lower=1, clean=1, overwrite_a=0)
+        if info != 0:
             return np.inf, None
         diag = np.diagonal(C)
-        if not np.all(diag > 0):
+        if not (diag > 0).all():
             return np.inf, None
-        logdet = 2.0 * np.sum(np.log(diag))
-        Si = np.linalg.inv(Sigma)
+        logdet = 2.0 * np.log(diag).sum()
+        Si, info = _dpotri(C, lower=1, overwrite_c=0)
+        if info != 0:
+            return np.inf, None
+        Si = np.tril(Si)
+        Si = Si + np.tril(Si, -1).T
         F = logdet + np.sum(self.S * Si) - self.logdetS - self.p
         if self.meanstructure:
             d = self.ybar - mu

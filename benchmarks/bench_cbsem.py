@@ -1,0 +1,167 @@
+"""Benchmark: CB-SEM fit + standard errors + fit measures, acsi vs semopy vs lavaan.
+
+Two models: the Holzinger-Swineford 3-factor CFA and Bollen's Political Democracy SEM
+(with its six residual covariances). Each tool does the full job a user asks for:
+estimates, standard errors and fit measures.
+
+* acsi: ``acsi.cfa/sem(...)`` then ``.estimates`` and ``.fit_measures``.
+* semopy 2.3.11 (default settings): ``Model(desc).fit(data)``, ``inspect()``, ``calc_stats()``.
+* lavaan 0.6-14 (when ``Rscript`` is on PATH): ``cfa/sem()``, ``parameterEstimates()``,
+  ``fitMeasures()``, timed inside R (``system.time`` over batches of runs), so R's start-up
+  is not counted.
+
+Times are medians over repeated in-process runs (after a warm-up), in milliseconds.
+
+Usage::
+
+    python benchmarks/bench_cbsem.py [--repeat 30] [--no-r]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import acsi
+
+HS_MODEL = """
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"""
+PD_MODEL = """
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ ind60
+dem65 ~ ind60 + dem60
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8
+"""
+DATA = Path(acsi.__file__).parent / "datasets" / "data"
+
+
+def _median_ms(fn, repeat: int) -> float:
+    fn()  # warm-up (imports, caches)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times)
+
+
+def bench_acsi(repeat: int) -> dict[str, float]:
+    hs = acsi.datasets.load_holzinger_swineford()
+    pdem = acsi.datasets.load_political_democracy()
+
+    def hs_job() -> None:
+        r = acsi.cfa(HS_MODEL, hs)
+        r.estimates
+        r.fit_measures
+
+    def pd_job() -> None:
+        r = acsi.sem(PD_MODEL, pdem)
+        r.estimates
+        r.fit_measures
+
+    return {"hs_cfa": _median_ms(hs_job, repeat), "poldem_sem": _median_ms(pd_job, repeat)}
+
+
+def bench_semopy(repeat: int) -> dict[str, float] | None:
+    try:
+        import semopy
+    except ImportError:
+        return None
+    hs = acsi.datasets.load_holzinger_swineford()
+    pdem = acsi.datasets.load_political_democracy()
+
+    def job(desc: str, data) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = semopy.Model(desc)
+            m.fit(data)
+            m.inspect()
+            semopy.calc_stats(m)
+
+    return {
+        "hs_cfa": _median_ms(lambda: job(HS_MODEL, hs), repeat),
+        "poldem_sem": _median_ms(lambda: job(PD_MODEL, pdem), repeat),
+    }
+
+
+R_SCRIPT = r"""
+suppressMessages(library(lavaan))
+hs <- read.csv("{hs}")
+pd <- read.csv("{pd}")
+hs_model <- '{hs_model}'
+pd_model <- '{pd_model}'
+job_hs <- function() {{ f <- cfa(hs_model, data = hs); parameterEstimates(f); fitMeasures(f) }}
+job_pd <- function() {{ f <- sem(pd_model, data = pd); parameterEstimates(f); fitMeasures(f) }}
+med <- function(job, batches = {batches}, per = {per}) {{
+  job()
+  t <- sapply(seq_len(batches), function(b) system.time(for (i in seq_len(per)) job())[["elapsed"]] / per)
+  1000 * median(t)
+}}
+cat(sprintf("hs_cfa %.6f\npoldem_sem %.6f\n", med(job_hs), med(job_pd)))
+"""
+
+
+def bench_lavaan(batches: int = 5, per: int = 10) -> dict[str, float] | None:
+    if shutil.which("Rscript") is None:
+        return None
+    script = R_SCRIPT.format(
+        hs=DATA / "holzinger_swineford_1939.csv",
+        pd=DATA / "political_democracy.csv",
+        hs_model=HS_MODEL,
+        pd_model=PD_MODEL,
+        batches=batches,
+        per=per,
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as fh:
+        fh.write(script)
+        path = fh.name
+    try:
+        out = subprocess.run(["Rscript", path], capture_output=True, text=True, timeout=600)
+    finally:
+        Path(path).unlink(missing_ok=True)
+    if out.returncode != 0:
+        print(f"lavaan benchmark failed: {out.stderr.strip()[:300]}", file=sys.stderr)
+        return None
+    res = {}
+    for line in out.stdout.strip().splitlines():
+        k, v = line.split()
+        res[k] = float(v)
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=30, help="timed runs per tool and model")
+    ap.add_argument("--no-r", action="store_true", help="skip lavaan")
+    args = ap.parse_args(argv)
+    a = bench_acsi(args.repeat)
+    s = bench_semopy(args.repeat)
+    lv = None if args.no_r else bench_lavaan(batches=5, per=max(2, args.repeat // 5))
+    head = f"{'model':<12} {'acsi ms':>9} {'semopy ms':>10} {'lavaan ms':>10} {'semopy/acsi':>12} {'lavaan/acsi':>12}"
+    print("CB-SEM fit + SEs + fit measures (median of repeated in-process runs)")
+    print(head)
+    print("-" * len(head))
+    for key in ("hs_cfa", "poldem_sem"):
+        sv = s[key] if s else float("nan")
+        lvv = lv[key] if lv else float("nan")
+        print(f"{key:<12} {a[key]:>9.2f} {sv:>10.2f} {lvv:>10.2f} {sv / a[key]:>12.1f} {lvv / a[key]:>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
