@@ -14,6 +14,8 @@ loader                     source
 ``load_corp_rep``          Hair et al. (2017) corporate reputation data (seminr
                            ``corp_rep_data``); -99 marks a missing answer.
 ``load_servqual``          SERVQUAL 22 items plus satisfaction, n = 411, 0-100 (R cSEM).
+``load_ebanking``          SYNTHETIC reconstruction of the seed e-banking survey (54
+                           respondents, Q1-Q17); reproduces the published marginals only.
 =========================  ==========================================================
 
 Each loader returns a fresh :class:`pandas.DataFrame`; ``DataFrame.attrs`` carries the
@@ -34,6 +36,7 @@ __all__ = [
     "load_political_democracy",
     "load_corp_rep",
     "load_servqual",
+    "load_ebanking",
 ]
 
 
@@ -152,6 +155,10 @@ def load_servqual() -> pd.DataFrame:
     411
     """
     return _read("servqual_sq.csv", {"source": "R package cSEM", "scale": (0, 100)})
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 def __getattr__(name: str) -> Any:
