@@ -58,7 +58,7 @@ def test_content_matches_the_results(demo) -> None:
     # every path with its coefficient in the paths table and the figure caption
     paths = demo.tables["paths"]
     assert set(zip(paths["source"], paths["target"])) == {
-        ("tangibles", "loyalty"), ("assurance", "loyalty"), ("responsiveness", "loyalty"), ("empathy", "loyalty")}
+        ("Tangibles", "Loyalty"), ("Assurance", "Loyalty"), ("Responsiveness", "Loyalty"), ("Empathy", "Loyalty")}
     for _, r in paths.iterrows():
         assert r["est"] == pytest.approx(res.paths.loc[r["source"], r["target"]], abs=1e-12)
         assert f"{r['est']:.3f}" in demo.html
@@ -97,8 +97,8 @@ def test_write_and_excel(demo, tmp_path) -> None:
 
 def test_model_blocks() -> None:
     blocks, paths = model_blocks(DEMO_MODEL)
-    assert blocks["responsiveness"] == ["Q11", "Q14", "Q15"]
-    assert len(paths) == 4 and all(t == "loyalty" for _, t in paths)
+    assert blocks["Responsiveness"] == ["Q11", "Q14", "Q15"]
+    assert len(paths) == 4 and all(t == "Loyalty" for _, t in paths)
 
 
 def test_bad_arguments_raise_named_errors() -> None:

@@ -21,21 +21,15 @@ import pandas as pd
 from acsi.exceptions import DataError, SpecificationError
 from acsi.report import html as H
 from acsi.report.power import inverse_sqrt_min_n, n_for_power, path_power
+from acsi.datasets.ebanking import MODEL as EBANKING_MODEL
 from acsi.spec.syntax import ParsedModel, parse_model
 
 __all__ = ["Report", "ReportOptions", "build_report", "demo_report", "DEMO_MODEL", "model_blocks"]
 
 #: The e-banking demo model: the SERVQUAL dimensions of the questionnaire (seed report,
-#: Q8-Q15) as drivers of loyalty intention (Q16 recommend, Q17 first choice).
-DEMO_MODEL = """\
-# SERVQUAL dimensions of the e-banking questionnaire -> loyalty intention
-tangibles      =~ Q8 + Q9
-assurance      =~ Q10
-responsiveness =~ Q11 + Q14 + Q15
-empathy        =~ Q12 + Q13
-loyalty        =~ Q16 + Q17
-loyalty ~ tangibles + assurance + responsiveness + empathy
-"""
+#: Q8-Q15) as drivers of loyalty intention (Q16 recommend, Q17 first choice); the model
+#: shipped with the data set (``acsi.datasets.ebanking.MODEL``).
+DEMO_MODEL = EBANKING_MODEL
 
 _METHODS = {"pls": "PLS path modelling", "ml": "CB-SEM, maximum likelihood", "mlr": "CB-SEM, robust ML (MLR)"}
 
