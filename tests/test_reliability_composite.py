@@ -188,6 +188,8 @@ def test_errors() -> None:
         omega(hs, columns=["x1", "x2", "x0"])
     with pytest.raises(DataError, match="constant"):
         omega(hs[["x1", "x2", "x3"]].assign(x3=1.0))
+    with pytest.raises(ValueError, match="pairwise"):
+        omega(hs[["x1", "x2", "x3"]], missing="pairwise")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="CB-SEM result"):
         composite_reliability(object())
     est = pd.DataFrame({"lhs": ["f", "f", "f"], "op": ["=~"] * 3, "rhs": ["a", "b", "c"], "est": [1.0, 1, 1]})

@@ -183,6 +183,11 @@ def omega(
     >>> round(res.omega, 4), round(res.omega_implied, 4)
     (0.6326, 0.6326)
     """
+    if missing not in ("listwise", "mean", "error"):
+        raise ValueError(
+            f"missing={missing!r} is not one of 'listwise', 'mean', 'error' (the ML fit needs one "
+            "complete data set; pairwise covariances are not offered)"
+        )
     X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="one-factor model", min_items=2)
     if len(names) < 3:
         raise IdentificationError(
