@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from acsi.cbsem import robust as _rb
 from acsi.cbsem.robust import CoreLike, RobustTest, yuan_bentler_mplus
@@ -326,8 +326,8 @@ def _rmsea(x2: float, df: float, n: float, c: float = 1.0) -> float:
 def _pchisq_nc(x: float, df: float, ncp: float) -> float:
     """``pchisq(x, df, ncp)`` (R computes the noncentral distribution even for ``ncp = 0``)."""
     if ncp <= 0.0:
-        return float(stats.chi2.cdf(x, df))
-    return float(stats.ncx2.cdf(x, df, ncp))
+        return float(special.chdtr(df, x))
+    return float(special.chndtr(x, df, ncp))
 
 
 def _zeroin(
@@ -437,7 +437,7 @@ def _chisq_sf(x2: float, df: float) -> float:
     """
     if not (math.isfinite(x2) and df > 0):
         return _NAN
-    return 1.0 - float(stats.chi2.cdf(x2, df))
+    return 1.0 - float(special.chdtr(df, x2))
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,19 +516,23 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
 
 
 def _gfi(core: CoreLike, x_idx: np.ndarray) -> tuple[float, int]:
-    """GFI with lavaan's normal-theory weight at the implied covariance, and ``nel``."""
+    """GFI with lavaan's normal-theory weight at the implied covariance, and ``nel``.
+
+    ``gfi = 1 - e' V e / s' V s`` with ``s = [mean, vech(S)]``, ``e = s - [mu, vech(Sigma)]``
+    and ``V = diag(Sigma^-1, 1/2 D'(Sigma^-1 kron Sigma^-1) D)`` without the fixed.x block.
+    """
     ms = bool(core.meanstructure)
     mu = core.mu if ms else core.mean
-    w = _rb._h1_info_expected(core.Sigma, ms, x_idx)
     obs = _rb._vech(core.S)
     est = _rb._vech(core.Sigma)
     if ms:
         obs = np.concatenate([core.mean, obs])
         est = np.concatenate([mu, est])
-    diff = obs - est
-    t1 = float(diff @ w @ diff)
-    t2 = float(obs @ w @ obs)
-    return 1.0 - t1 / t2, obs.size
+    mask = _rb._x_mask(core.S.shape[0], x_idx, ms)
+    rows = np.vstack([obs - est, obs])
+    rows[:, mask] = 0.0
+    t1, t2 = _rb._h1_quadratic(np.linalg.inv(core.Sigma), rows, ms)
+    return 1.0 - float(t1) / float(t2), obs.size
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,13 +565,13 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
 
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
-    sigma0, delta0 = _rb._baseline_moments(core, x_idx)
+    sigma0, sel0 = _rb._baseline_moments(core, x_idx)
     _, logdet_s = np.linalg.slogdet(core.S)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     p = core.S.shape[0]
     mask = _rb._x_mask(p, x_idx, bool(core.meanstructure))
     ndat = int((~mask).sum())
-    return float(core.N * (logdet_0 - logdet_s)), float(ndat - delta0.shape[1])
+    return float(core.N * (logdet_0 - logdet_s)), float(ndat - sel0.size)
 
 
 def compute_fit_measures(
@@ -668,8 +672,8 @@ def compute_fit_measures(
     if df == 0 and x2 < _R_EPS:
         v["cn_05"] = v["cn_01"] = _NAN
     else:
-        v["cn_05"] = float(stats.chi2.ppf(0.95, df)) / (x2 / n) + 1.0 if df > 0 else 1.0
-        v["cn_01"] = float(stats.chi2.ppf(0.99, df)) / (x2 / n) + 1.0 if df > 0 else 1.0
+        v["cn_05"] = float(special.chdtri(df, 0.05)) / (x2 / n) + 1.0 if df > 0 else 1.0
+        v["cn_01"] = float(special.chdtri(df, 0.01)) / (x2 / n) + 1.0 if df > 0 else 1.0
     gfi, nel = _gfi(core, x_idx)
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special
 
 from acsi.exceptions import AcsiError
 
@@ -72,8 +72,8 @@ class CoreLike(Protocol):
 @lru_cache(maxsize=64)
 def _vech_indices(p: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Row and column indices of ``vech`` (lower triangle, column by column), read-only."""
-    cols, rows = np.triu_indices(p)  # (j, i) with i >= j in column-major order of the lower
-    order = np.lexsort((rows, cols))
+    rows, cols = np.tril_indices(p)
+    order = np.lexsort((rows, cols))  # by column, then by row
     r = rows[order].astype(np.intp)
     c = cols[order].astype(np.intp)
     r.flags.writeable = False
@@ -86,18 +86,47 @@ def _vech(a: Array) -> Array:
     return a[r, c]
 
 
-def _dup_pre_post_kron(a: Array, b: Array) -> Array:
+def _dup_pre_post_kron(a: Array, b: Array, sel: NDArray[np.intp] | None = None) -> Array:
     """``D'(a kron b)D`` for the duplication matrix ``D`` without forming it.
 
     For vech elements ``(i, j)``, ``(k, l)``:
     ``(a_jl b_ik + a_jk b_il + a_il b_jk + a_ik b_jl) / ((1 + [i=j]) (1 + [k=l]))``.
+    ``sel`` restricts rows and columns to those vech positions.
     """
     r, c = _vech_indices(a.shape[0])
+    if sel is not None:
+        r, c = r[sel], c[sel]
     i, j = r[:, None], c[:, None]
     k, l_ = r[None, :], c[None, :]
     out = a[j, l_] * b[i, k] + a[j, k] * b[i, l_] + a[i, l_] * b[j, k] + a[i, k] * b[j, l_]
     wa = np.where(r == c, 0.5, 1.0)
     return out * wa[:, None] * wa[None, :]
+
+
+def _unvech_batch(v: Array, p: int) -> Array:
+    """Symmetric ``(n, p, p)`` matrices from rows of vech vectors ``(n, p*)``."""
+    r, c = _vech_indices(p)
+    out = np.zeros((v.shape[0], p, p))
+    out[:, r, c] = v
+    out[:, c, r] = v
+    return out
+
+
+def _h1_quadratic(w: Array, v: Array, meanstructure: bool) -> Array:
+    """``z' A z`` for rows ``z`` of ``v`` and ``A = diag(W, 1/2 D'(W kron W) D)``.
+
+    Uses ``vech(Z)' D'(W kron W) D vech(Z) = tr(W Z W Z)`` (``Z`` symmetric), so the
+    ``p* x p*`` matrix is never formed.
+    """
+    p = w.shape[0]
+    out = np.zeros(v.shape[0])
+    if meanstructure:
+        m = v[:, :p]
+        out += np.einsum("ij,jk,ik->i", m, w, m)
+        v = v[:, p:]
+    wz = w @ _unvech_batch(v, p)
+    out += 0.5 * np.einsum("nij,nji->n", wz, wz)
+    return out
 
 
 def _x_indices(core: CoreLike) -> NDArray[np.intp]:
@@ -112,30 +141,6 @@ def _x_mask(p: int, x_idx: NDArray[np.intp], meanstructure: bool) -> NDArray[np.
     r, c = _vech_indices(p)
     cov_mask = is_x[r] & is_x[c]
     return np.concatenate([is_x, cov_mask]) if meanstructure else cov_mask
-
-
-def _zero_x(m: Array, mask: NDArray[np.bool_]) -> Array:
-    if mask.any():
-        m = m.copy()
-        m[mask, :] = 0.0
-        m[:, mask] = 0.0
-    return m
-
-
-def _h1_info_expected(sigma: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
-    """Unit expected information of the saturated normal model at ``sigma``.
-
-    ``diag(Sigma^-1, 1/2 D'(Sigma^-1 kron Sigma^-1) D)``; fixed.x rows/columns are 0.
-    """
-    w = np.linalg.inv(sigma)
-    i22 = 0.5 * _dup_pre_post_kron(w, w)
-    if meanstructure:
-        out = np.zeros((w.shape[0] + i22.shape[0],) * 2)
-        out[: w.shape[0], : w.shape[0]] = w
-        out[w.shape[0] :, w.shape[0] :] = i22
-    else:
-        out = i22
-    return _zero_x(out, _x_mask(sigma.shape[0], x_idx, meanstructure))
 
 
 def _casewise_scores(
@@ -161,13 +166,12 @@ def _casewise_scores(
     return out
 
 
-def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
-    """Unstructured asymptotic covariance of the sample moments (divisor ``N``).
+def _moment_deviations(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
+    """Centered casewise moments ``z_i - zbar`` whose cross-product / N is the ADF ``Gamma``.
 
-    ``Gamma = 1/N sum (z_i - zbar)(z_i - zbar)'`` with ``z_i = [x_i, vech(c_i c_i')]``,
-    ``c_i = x_i - xbar``.  With fixed.x covariates the moments of the regression fitted
-    values ``yhat`` (y regressed on the x's, x left as is) are subtracted from ``z_i``
-    (lavaan's fixed.x Gamma).
+    ``z_i = [x_i, vech(c_i c_i')]`` with ``c_i = x_i - xbar``.  With fixed.x covariates the
+    moments of the regression fitted values (y regressed on the x's, x left as is) are
+    subtracted from ``z_i`` first (lavaan's fixed.x ``Gamma``).
     """
     n, p = x.shape
     r, c = _vech_indices(p)
@@ -185,8 +189,16 @@ def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
         yhat = x.copy()
         yhat[:, y_idx] = design @ coef
         z = z - moments(yhat)
-    zc = z - z.mean(axis=0)
-    return (zc.T @ zc) / n
+    return z - z.mean(axis=0)
+
+
+def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
+    """Unstructured asymptotic covariance of the sample moments (divisor ``N``).
+
+    ``Gamma = 1/N sum (z_i - zbar)(z_i - zbar)'`` (see :func:`_moment_deviations`).
+    """
+    zc = _moment_deviations(x, meanstructure, x_idx)
+    return (zc.T @ zc) / x.shape[0]
 
 
 def _inv_information(info: Array, what: str) -> Array:
@@ -313,17 +325,16 @@ class RobustTest:
 def _h1_trace(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[float, int]:
     """``trace(A1^-1 B1)`` of the unstructured h1 model and the number of its moments.
 
-    ``A1`` is the h1 information at the sample moments, ``B1 = A1 Gamma A1`` with the ADF
-    ``Gamma``; rows/columns of the fixed.x block are dropped.
+    ``A1`` is the h1 information at the sample moments and ``B1 = A1 Gamma A1`` (``Gamma``
+    the ADF covariance of the moments), both without the fixed.x block, so the trace is
+    ``tr(Gamma A1) = 1/N sum z_i' A1 z_i`` over the centered casewise moments ``z_i``.
     """
-    a1 = _h1_info_expected(core.S, core.meanstructure, x_idx)
-    keep = np.diag(a1) != 0.0
-    gamma = _gamma_adf(core.X, core.meanstructure, x_idx)
-    a1k = a1[np.ix_(keep, keep)]
-    # trace(A1^-1 A1 Gamma A1) restricted to the kept moments
-    b1k = a1k @ gamma[np.ix_(keep, keep)] @ a1k
-    a1_inv = np.linalg.inv(a1k)
-    return float(np.sum(b1k * a1_inv.T)), int(keep.sum())
+    mask = _x_mask(core.S.shape[0], x_idx, core.meanstructure)
+    zc = _moment_deviations(core.X, core.meanstructure, x_idx)
+    if mask.any():
+        zc[:, mask] = 0.0
+    w = np.linalg.inv(core.S)
+    return float(_h1_quadratic(w, zc, core.meanstructure).sum() / core.N), int((~mask).sum())
 
 
 def _exo_indices(core: CoreLike) -> NDArray[np.intp]:
@@ -337,13 +348,17 @@ def _exo_indices(core: CoreLike) -> NDArray[np.intp]:
     return np.asarray(sorted(pos[x] for x in tuple(names) if x in pos), dtype=np.intp)
 
 
-def _baseline_moments(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[Array, Array]:
-    """Implied covariance and Delta of lavaan's independence (baseline) model.
+def _baseline_moments(
+    core: CoreLike, x_idx: NDArray[np.intp]
+) -> tuple[Array, NDArray[np.intp]]:
+    """Implied covariance of lavaan's independence (baseline) model and its free moments.
 
     Free: the variances (and means, with a mean structure) of all variables, plus the
     covariances among the exogenous observed covariates; with fixed.x those covariates'
     block is instead fixed at the sample values (no free parameters). The estimates are the
-    sample values, so ``Sigma0`` is ``diag(S)`` with the covariates' block of ``S``.
+    sample values, so ``Sigma0`` is ``diag(S)`` with the covariates' block of ``S``; each free
+    parameter is one moment of ``[mean, vech(Sigma)]``, returned as positions (its Delta
+    column is the unit vector there).
     """
     p = core.S.shape[0]
     exo = _exo_indices(core)
@@ -359,33 +374,29 @@ def _baseline_moments(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[Array, A
     nmean = p if core.meanstructure else 0
     cov_cols = np.flatnonzero(free_cov)
     mean_cols = np.flatnonzero(~fixed) if core.meanstructure else np.array([], dtype=np.intp)
-    delta0 = np.zeros((nmean + r.size, mean_cols.size + cov_cols.size))
-    delta0[mean_cols, np.arange(mean_cols.size)] = 1.0
-    delta0[nmean + cov_cols, mean_cols.size + np.arange(cov_cols.size)] = 1.0
-    return sigma0, delta0
+    return sigma0, np.concatenate([mean_cols, nmean + cov_cols]).astype(np.intp)
 
 
-def _h0_observed_information_linear(
-    core: CoreLike, sigma: Array, mu: Array, delta: Array, x_idx: NDArray[np.intp]
-) -> Array:
-    """Unit observed information of a model linear in its parameters: ``Delta' A1obs Delta``."""
-    w = np.linalg.inv(sigma)
-    d = core.mean - mu
-    t = core.S + np.outer(d, d)
-    aaa = w @ (2.0 * t - sigma) @ w
-    i22 = 0.5 * _dup_pre_post_kron(w, aaa)
+def _baseline_information(core: CoreLike, sigma0: Array, sel: NDArray[np.intp]) -> Array:
+    """Unit observed information of the baseline model, whose free parameters are the
+    moments ``sel`` of ``[mean, vech(Sigma)]`` (its ``Delta`` holds unit columns).
+
+    The observed information of the normal log-likelihood in ``[mu, vech(Sigma)]`` at
+    ``Sigma0`` (mean at the sample mean): ``W`` for the means, ``1/2 D'(W kron W(2S - Sigma0)W) D``
+    for the covariances, no cross terms; ``W = Sigma0^-1``.
+    """
+    p = sigma0.shape[0]
+    w = np.linalg.inv(sigma0)
+    aaa = w @ (2.0 * core.S - sigma0) @ w
+    nmean = p if core.meanstructure else 0
+    msel = sel[sel < nmean]
+    csel = sel[sel >= nmean] - nmean
+    i22 = 0.5 * _dup_pre_post_kron(w, aaa, csel)
     i22 = 0.5 * (i22 + i22.T)
-    p = sigma.shape[0]
-    if core.meanstructure:
-        r, c = _vech_indices(p)
-        wd = w @ d
-        i21 = wd[c][:, None] * w[r, :] + wd[r][:, None] * w[c, :]
-        i21[r == c] *= 0.5
-        a1 = np.block([[w, i21.T], [i21, i22]])
-    else:
-        a1 = i22
-    a1 = _zero_x(a1, _x_mask(p, x_idx, core.meanstructure))
-    return delta.T @ a1 @ delta
+    out = np.zeros((sel.size, sel.size))
+    out[: msel.size, : msel.size] = w[np.ix_(msel, msel)]
+    out[msel.size :, msel.size :] = i22
+    return out
 
 
 def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
@@ -447,7 +458,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         if c < 0:
             c = math.nan
         chisq_scaled = chisq / c
-        p_scaled = 1.0 - float(stats.chi2.cdf(chisq_scaled, df))  # lavaan's 1 - pchisq
+        p_scaled = 1.0 - float(special.chdtr(df, chisq_scaled))  # lavaan's 1 - pchisq
         sf_h1, sf_h0, trace_reported = trace_h1 / ndat, trace_h0 / npar, trace_ug
     else:
         # lavaan stops before the traces when df = 0: no scaling factor, the unscaled statistic
@@ -457,14 +468,13 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         sf_h1 = sf_h0 = trace_reported = math.nan
 
     # independence (baseline) model
-    sigma0, delta0 = _baseline_moments(core, x_idx)
+    sigma0, sel0 = _baseline_moments(core, x_idx)
     _, logdet_s = np.linalg.slogdet(core.S)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     base_chisq = float(n * (logdet_0 - logdet_s))
-    base_df = float(ndat - delta0.shape[1])
-    mu0 = core.mean
-    e0 = _h0_observed_information_linear(core, sigma0, mu0, delta0, x_idx)
-    sc0 = _casewise_scores(core.X, mu0, sigma0, core.meanstructure, x_idx) @ delta0
+    base_df = float(ndat - sel0.size)
+    e0 = _baseline_information(core, sigma0, sel0)
+    sc0 = _casewise_scores(core.X, core.mean, sigma0, core.meanstructure, x_idx)[:, sel0]
     b00 = (sc0.T @ sc0) / n
     trace_h0_base = float(np.sum(b00 * np.linalg.inv(e0).T))
     if base_df > 0:
@@ -472,7 +482,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         if c0 < 0:
             c0 = math.nan
         base_scaled = base_chisq / c0
-        base_p = 1.0 - float(stats.chi2.cdf(base_scaled, base_df))
+        base_p = 1.0 - float(special.chdtr(base_df, base_scaled))
     else:
         c0, base_scaled, base_p = math.nan, base_chisq, math.nan
     return RobustTest(
