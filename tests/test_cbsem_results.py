@@ -182,3 +182,21 @@ def test_delta_method_sobel() -> None:
     est, se, _ = delta_method(lambda t: np.array([t[0] * t[1]]), np.array([a, b]), np.diag([va, vb]))
     assert est[0] == pytest.approx(a * b)
     assert se[0] == pytest.approx(np.sqrt(b**2 * va + a**2 * vb), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "model,ms",
+    [
+        (PD_MODEL.replace("ind := a*b", ""), False),
+        ("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; textual ~ visual; x6 ~ x7; x1 ~~ x4", True),
+        ("f =~ x1 + x2 + x3; g =~ x4 + x5 + x6; h =~ f + g + x7", False),
+    ],
+)
+def test_analytic_hessian_matches_numeric(model: str, ms: bool) -> None:
+    data = acsi.datasets.load_political_democracy() if "ind60" in model else acsi.datasets.load_holzinger_swineford()
+    pt = build_partable(model, meanstructure=ms)
+    c = estimate(pt, data[list(pt.ov_names)].to_numpy(float))
+    k = c.kernel
+    for theta in (c.theta, c.theta * (1 + 0.05 * np.sin(np.arange(c.npar)))):
+        num = k.observed_information_numeric(theta)
+        np.testing.assert_allclose(k.observed_information(theta), num, rtol=0, atol=1e-8 * np.abs(num).max())

@@ -32,7 +32,7 @@ from scipy import linalg
 from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotri as _dpotri
 
-from acsi.cbsem.matrices import LisrelModel
+from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
 
 __all__ = ["MLKernel"]
 
@@ -91,6 +91,32 @@ class MLKernel:
         self._w_fac = np.outer(self._mult, self._mult) / 4.0
         self._vech_flat = vr * p + vc
         self._plan = model.delta_plan(self.free_rows)
+        code = model.rows_mat[self.free_rows]
+        ri = model.rows_i[self.free_rows]
+        rj = model.rows_j[self.free_rows]
+        self._hL = np.flatnonzero(code == _LAMBDA)
+        self._hP = np.flatnonzero(code == _PSI)
+        self._hB = np.flatnonzero(code == _BETA)
+        self._hA = np.flatnonzero(code == _ALPHA)
+        self._iL, self._jL = ri[self._hL], rj[self._hL]
+        self._iP, self._jP = ri[self._hP], rj[self._hP]
+        self._halfP = np.where(self._iP == self._jP, 0.5, 1.0)
+        self._iB, self._jB = ri[self._hB], rj[self._hB]
+        self._iA = ri[self._hA]
+        ix = np.ix_
+        self._ix = {
+            "LL": ix(self._hL, self._hL), "LP": ix(self._hL, self._hP), "PL": ix(self._hP, self._hL),
+            "LB": ix(self._hL, self._hB), "BL": ix(self._hB, self._hL), "PB": ix(self._hP, self._hB),
+            "BP": ix(self._hB, self._hP), "BB": ix(self._hB, self._hB), "LA": ix(self._hL, self._hA),
+            "AL": ix(self._hA, self._hL), "BA": ix(self._hB, self._hA), "AB": ix(self._hA, self._hB),
+            "iLiL": ix(self._iL, self._iL), "jLjL": ix(self._jL, self._jL),
+            "jLiP": ix(self._jL, self._iP), "jPiL": ix(self._jP, self._iL), "jLjP": ix(self._jL, self._jP),
+            "iPiL": ix(self._iP, self._iL), "jLiB": ix(self._jL, self._iB), "jBiL": ix(self._jB, self._iL),
+            "jLjB": ix(self._jL, self._jB), "iBiL": ix(self._iB, self._iL), "jBiP": ix(self._jB, self._iP),
+            "jPiB": ix(self._jP, self._iB), "jBjP": ix(self._jB, self._jP), "iPiB": ix(self._iP, self._iB),
+            "jBiB": ix(self._jB, self._iB), "iBiB": ix(self._iB, self._iB), "jBjB": ix(self._jB, self._jB),
+            "jLiA": ix(self._jL, self._iA), "jBiA": ix(self._jB, self._iA),
+        }
         self._identity_K = bool(np.array_equal(self.par_of_free, np.arange(len(self.free_rows))))
         self._eye = np.eye(p)
 
@@ -193,7 +219,113 @@ class MLKernel:
         D = self.delta(parts)
         return D.T @ self.weight(Si) @ D
 
-    def observed_information(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""
+        a, b = A.reshape(-1), B.reshape(-1)
+        return (
+            a[self._w_ab] * b[self._w_ba] + a[self._w_aa] * b[self._w_bb]
+            + a[self._w_bb] * b[self._w_aa] + a[self._w_ba] * b[self._w_ab]
+        ) * self._w_fac
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Analytic Hessian of ``F_ML`` w.r.t. the reduced parameters.
+
+        ``H = Delta' Q Delta + sum_k (dF/dsigma_k) d2 sigma_k / dtheta dtheta'``: ``Q`` the
+        second derivatives of F w.r.t. (mu, vech Sigma) (``-tr(S^-1 dS S^-1 dS) +
+        2 tr(S^-1 dS S^-1 T S^-1 dS)``, ``2 S^-1`` for the means, a mixed mean/covariance
+        term), and the second derivatives of the LISREL moments, which are non-zero for
+        pairs of loadings, loadings and Psi/B, Psi and B, B and B (and alpha for the means).
+        """
+        Sigma, mu, parts = self.implied(theta)
+        _, Si = self.fmin_parts(Sigma, mu)
+        if Si is None:
+            return np.full((self.q, self.q), np.nan)
+        return self._hessian_at(mu, parts, Si, self._plan(parts))
+
+    def _hessian_at(self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """Hessian from the pieces of :meth:`_eval` (``D`` w.r.t. the free rows)."""
+        ms = self.meanstructure
+        if ms:
+            d = self.ybar - mu
+            T = self.S + np.outer(d, d)
+        else:
+            T = self.S
+        P = Si @ T @ Si
+        W = Si - P
+        Qss = self._mpair(Si, 2.0 * P - Si)  # bilinear: 2 M(Si, P) - M(Si, Si)
+        if ms:
+            p = self.p
+            nv = len(self._vech_flat)
+            Q = np.zeros((p + nv, p + nv))
+            Q[:p, :p] = 2.0 * Si
+            sd = Si @ d
+            r, c = self.model.vech_r, self.model.vech_c
+            # Q[i, (r, c)] = (sd_r Si_ci + sd_c Si_ri) * m / 2 * 2
+            cross = (sd[r][None, :] * Si[:, c] + sd[c][None, :] * Si[:, r]) * self._mult[None, :]
+            Q[:p, p:] = cross
+            Q[p:, :p] = cross.T
+            Q[p:, p:] = Qss
+        else:
+            Q = Qss
+        H = D.T @ Q @ D
+        # second-derivative terms
+        L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
+        R = LA.T @ W  # (m, p)
+        N = M @ L.T @ W  # (m, p)
+        Qm = R @ LA  # LA' W LA
+        U = N @ LA
+        hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
+        iL, jL, iP, jP, iB, jB = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB
+        H2 = np.zeros_like(H)
+        X = self._ix
+        if len(hL):
+            H2[X['LL']] += 2.0 * W[X['iLiL']] * M[X['jLjL']]
+            if len(hP):
+                blk = 2.0 * (A[X['jLiP']] * R[X['jPiL']].T + A[X['jLjP']] * R[X['iPiL']].T)
+                blk *= self._halfP[None, :]
+                H2[X['LP']] += blk
+                H2[X['PL']] += blk.T
+            if len(hB):
+                blk = 2.0 * (A[X['jLiB']] * N[X['jBiL']].T + M[X['jLjB']] * R[X['iBiL']].T)
+                H2[X['LB']] += blk
+                H2[X['BL']] += blk.T
+        if len(hP) and len(hB):
+            blk = 2.0 * (A[X['jBiP']].T * Qm[X['jPiB']] + A[X['jBjP']].T * Qm[X['iPiB']])
+            blk *= self._halfP[:, None]
+            H2[X['PB']] += blk
+            H2[X['BP']] += blk.T
+        if len(hB):
+            AjBiB = A[X['jBiB']]
+            UjBiB = U[X['jBiB']]
+            H2[X['BB']] += 2.0 * (AjBiB.T * UjBiB + AjBiB * UjBiB.T + Qm[X['iBiB']].T * M[X['jBjB']])
+        if ms:
+            h = -2.0 * (Si @ d)
+            hLA = h @ LA
+            Aal = A @ parts["alpha"]
+            if len(hL) and len(hA):
+                blk = h[iL][:, None] * A[X['jLiA']]
+                H2[X['LA']] += blk
+                H2[X['AL']] += blk.T
+            if len(hL) and len(hB):
+                blk = h[iL][:, None] * A[X['jLiB']] * Aal[jB][None, :]
+                H2[X['LB']] += blk
+                H2[X['BL']] += blk.T
+            if len(hB) and len(hA):
+                blk = hLA[iB][:, None] * A[X['jBiA']]
+                H2[X['BA']] += blk
+                H2[X['AB']] += blk.T
+            if len(hB):
+                blk = hLA[iB][None, :] * A[X['jBiB']].T * Aal[jB][:, None]
+                H2[X['BB']] += blk + blk.T
+        H = H + H2
+        H = 0.5 * (H + H.T)
+        return H if self._identity_K else self.K.T @ H @ self.K
+
+    def observed_information(self, theta: np.ndarray) -> np.ndarray:
+        """Observed information per observation: the Hessian of ``F_ML / 2`` (analytic)."""
+        return 0.5 * self.hessian(theta)
+
+    def observed_information_numeric(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
         """Observed information per observation: the Hessian of ``F_ML / 2``.
 
         By differentiating the analytic gradient with the 4-point central formula
@@ -222,8 +354,10 @@ class MLKernel:
         F, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.inf, None, None, None, None
-        D = self.delta(parts)
+        Draw = self._plan(parts)
+        D = Draw if self._identity_K else Draw @ self.K
         g = D.T @ self.grad_moments(Si, mu)
+        self._last = (mu, parts, Si, Draw)
         return F, g, D, Si, mu
 
     def _newton_inverse(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray | None:
@@ -238,15 +372,16 @@ class MLKernel:
         return inv
 
     def fit(
-        self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, n_fisher: int = 4
+        self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, n_fisher: int = 3
     ) -> tuple[np.ndarray, int, bool, float]:
-        """Minimise ``F_ML``: Fisher scoring, then BFGS started from the Fisher information.
+        """Minimise ``F_ML``: Fisher scoring, then Newton with the analytic Hessian.
 
         The first ``n_fisher`` steps are Fisher-scoring steps (robust far from the optimum);
-        then BFGS updates of the inverse Hessian, started from the inverse expected Hessian,
-        converge superlinearly. Every step uses a backtracking (Armijo) line search that
-        also rejects non-positive-definite implied covariances. Converged means the largest
-        absolute gradient element of ``F_ML`` is below ``tol``.
+        then Newton steps with the exact Hessian (:meth:`hessian`) converge quadratically;
+        whenever the Hessian is not positive definite the step falls back to Fisher scoring.
+        Every step uses a backtracking (Armijo) line search that also rejects
+        non-positive-definite implied covariances. Converged means the largest absolute
+        gradient element of ``F_ML`` is below ``tol``.
 
         Returns
         -------
@@ -256,54 +391,44 @@ class MLKernel:
         F, g, D, Si, _ = self._eval(theta)
         if g is None:
             return theta, 0, False, np.inf
+        cur = self._last
         q = self.q
         if q == 0:
             return theta, 0, True, 0.0
         gmax = float(np.max(np.abs(g)))
-        Hinv = None
         it = 0
-        resets = 0
         while gmax >= tol and it < max_iter:
-            if it < n_fisher or Hinv is None:
-                Hinv = self._newton_inverse(D, Si)
-                if Hinv is None:
-                    Hinv = np.eye(q) * 1e-2
-            step = -(Hinv @ g)
+            step = None
+            if it >= n_fisher:
+                Hm = self._hessian_at(*cur)
+                try:
+                    C = np.linalg.cholesky(Hm)
+                    step = -linalg.cho_solve((C, True), g, check_finite=False)
+                except np.linalg.LinAlgError:
+                    step = None
+            if step is None or not np.all(np.isfinite(step)):
+                info2 = 2.0 * (D.T @ self.weight(Si) @ D)
+                try:
+                    step = -np.linalg.solve(info2, g)
+                except np.linalg.LinAlgError:
+                    step = -np.linalg.lstsq(info2, g, rcond=None)[0]
             slope = float(g @ step)
             if not np.isfinite(slope) or slope >= 0:
-                Hinv = self._newton_inverse(D, Si) if resets == 0 else np.eye(q) * 1e-2
-                resets += 1
-                if resets > 2:
-                    break
-                continue
+                step = -g * (1.0 / max(1.0, float(np.max(np.abs(g)))))
+                slope = float(g @ step)
             t = 1.0
             ok = False
-            for _ in range(50):
+            for _ in range(60):
                 F2, g2, D2, Si2, _ = self._eval(theta + t * step)
                 if g2 is not None and F2 <= F + 1e-4 * t * slope + 1e-14 * max(1.0, abs(F)):
                     ok = True
                     break
                 t *= 0.5
             if not ok:
-                if resets < 2:
-                    Hinv = self._newton_inverse(D, Si) if resets == 0 else np.eye(q) * 1e-2
-                    resets += 1
-                    continue
                 break
-            resets = 0
-            s = t * step
-            y = g2 - g
-            theta = theta + s
+            theta = theta + t * step
             F, g, D, Si = F2, g2, D2, Si2
+            cur = self._last
             gmax = float(np.max(np.abs(g)))
             it += 1
-            if it >= n_fisher:
-                sy = float(s @ y)
-                if sy > 1e-300:
-                    Hy = Hinv @ y
-                    Hinv = (
-                        Hinv
-                        + ((sy + y @ Hy) / sy**2) * np.outer(s, s)
-                        - (np.outer(Hy, s) + np.outer(s, Hy)) / sy
-                    )
         return theta, it, bool(gmax < tol), gmax
