@@ -146,7 +146,7 @@ def _index_values(W: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _La
             v = W[:, bl, c] * rng_[bl] / sds[:, bl]
             v = v / v.sum(axis=1, keepdims=True)
             perf = 100.0 * (means[:, bl] - layout.lo[bl]) / rng_[bl]
-            val = np.einsum("bi,bi->b", v, perf)
+            val = (v * perf).sum(axis=1)
         bad = (v < 0).any(axis=1) | ~np.isfinite(val)
         val[bad] = np.nan
         out[:, col] = val
