@@ -205,8 +205,7 @@ LAVAAN_NAMES.update(
         "scaling_factor": "chisq.scaling.factor",
         "baseline_scaling_factor": "baseline.chisq.scaling.factor",
         "nobs": "ntotal",
-        "unrestricted_logl": "unrestricted.logl",
-        "rmsea_ci_lower_scaled": "rmsea.ci.lower.scaled",
+        # lavaan keeps underscores in these
         "rmr_nomean": "rmr_nomean",
         "srmr_bentler": "srmr_bentler",
         "srmr_bentler_nomean": "srmr_bentler_nomean",
