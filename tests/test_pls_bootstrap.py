@@ -204,6 +204,14 @@ def test_bad_arguments(m2):
         m2.bootstrap(n=10, level=95)
     with pytest.raises(acsi.SpecificationError, match="seed"):
         m2.bootstrap(n=10, seed=-1)
+    with pytest.raises(acsi.SpecificationError, match="n=7 but indices holds 3"):
+        m2.bootstrap(n=7, indices=np.zeros((3, 250), dtype=int))
+    with pytest.raises(acsi.SpecificationError, match="n_inner"):
+        m2.bootstrap(n=10, ci="studentized", n_inner=1)
+    with pytest.raises(acsi.SpecificationError, match="chunk_size"):
+        m2.bootstrap(n=10, chunk_size=0)
+    with pytest.raises(acsi.SpecificationError, match="progress"):
+        m2.bootstrap(n=10, progress="yes")
 
 
 def test_result_is_immutable_and_renders(m6b_boot):

@@ -604,7 +604,7 @@ def _index_setup(res: Any, spec: Any, X: np.ndarray, scale: Any, item_scales: An
 
 def bootstrap_pls(
     res: Any,
-    n: int = 5000,
+    n: int | None = None,
     seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     indices: np.ndarray | Sequence[Sequence[int]] | None = None,
     ci: str = "percentile",
@@ -629,7 +629,7 @@ def bootstrap_pls(
     res : PLSResult
         A fitted model (``acsi.pls(...)``); usually called as ``res.bootstrap(...)``.
     n : int, default 5000
-        Number of resamples (ignored when ``indices`` is given).
+        Number of resamples (with ``indices``: their number; a different ``n`` raises).
     seed : int, SeedSequence, Generator or None
         Root of ``numpy.random.SeedSequence(seed).spawn(n_blocks)``; resamples are drawn
         in blocks of :data:`SEED_BLOCK`, one child per block, so the numbers do not depend
@@ -733,10 +733,15 @@ def bootstrap_pls(
                 f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
                 f"{int(idx_all.min())} to {int(idx_all.max())} (R's 1-based rows: subtract 1)"
             )
+        if n is not None and n != idx_all.shape[0]:
+            raise SpecificationError(
+                f"n={n} but indices holds {idx_all.shape[0]} resamples; give one or the other"
+            )
         n = idx_all.shape[0]
         idx_all = idx_all.astype(np.intp)
     else:
         idx_all = None
+        n = 5000 if n is None else n
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2:
             raise SpecificationError(f"n (the number of resamples) must be an integer >= 2, not {n!r}")
         n = int(n)
