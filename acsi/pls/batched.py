@@ -328,27 +328,32 @@ def _fit_batched(
     RW = _rw(R, w, plan)
     iterations = np.zeros(nb, dtype=np.intp)
     converged = np.zeros(nb, dtype=bool)
+    # the batch being iterated: rows `active` of the inputs; `alive` marks the rows not yet
+    # stopped (stopped rows are saved when they stop and dropped from the batch once they
+    # are a third of it: copying the batch costs more than a few wasted updates)
     active = np.arange(nb)
+    alive = np.ones(nb, dtype=bool)
     it = 0
-    Ra, wa, RWa = R, w, RW
-    while active.size:
+    Ra, wa, RWa = R, w.copy(), RW.copy()
+    while True:
         wn, RWn = _outer_update(Ra, wa, RWa, plan, scheme)
         diff = np.abs(wn - wa).sum(axis=1)
-        w[active] = wn
-        RW[active] = RWn
         done = diff < tol
-        bad = ~np.isfinite(diff)
-        converged[active[done]] = True
-        stop = done | bad | (it >= max_iter)
-        iterations[active[stop]] = it
-        if stop.all():
-            break
+        stop = alive & (done | ~np.isfinite(diff) | (it >= max_iter))
         if stop.any():
-            keep = ~stop
-            active = active[keep]
-            Ra, wa, RWa = Ra[keep], wn[keep], RWn[keep]
-        else:
-            wa, RWa = wn, RWn
+            rows = active[stop]
+            w[rows] = wn[stop]
+            RW[rows] = RWn[stop]
+            converged[rows] = done[stop]
+            iterations[rows] = it
+            alive &= ~stop
+            if not alive.any():
+                break
+            failed_now = (stop & ~done).any()  # drop NaN rows at once (slow solve fallback)
+            if failed_now or alive.sum() < 2 * alive.size // 3:
+                active, Ra, wn, RWn = active[alive], Ra[alive], wn[alive], RWn[alive]
+                alive = np.ones(active.size, dtype=bool)
+        wa, RWa = wn, RWn
         it += 1
 
     # post-estimation: scores' correlations, loadings, paths, R2
