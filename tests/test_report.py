@@ -127,3 +127,28 @@ def test_html_table_formats_numbers_and_escapes_text() -> None:
     out = H.table(df, "cap & more", digits=2)
     assert "&lt;b&gt;x&lt;/b&gt;" in out and "<td>0.12</td>" in out and "cap &amp; more" in out
     assert "<td>nan</td>" not in out
+
+
+@pytest.mark.parametrize("method", ["ml", "mlr"])
+def test_cbsem_report_fit_against_cutoffs(method: str) -> None:
+    mobi = acsi.datasets.load_mobi()
+    model = acsi.models.acsi(quality=["PERQ1", "PERQ2", "PERQ3"], satisfaction=["CUSA1", "CUSA2", "CUSA3"],
+                             loyalty=["CUSL1", "CUSL3"])
+    rep = build_report(mobi, model, method=method, bootstrap=0)
+    assert list(rep.sections) == SECTIONS
+    fm = rep.result.fit_measures
+    html = rep.html
+    fit_html = html[html.index('<section id="fit">'):html.index('<section id="index">')]
+    for key, label, ok in [("cfi", "CFI", fm.cfi >= 0.95), ("rmsea", "RMSEA", fm.rmsea <= 0.06),
+                           ("srmr", "SRMR", fm.srmr <= 0.08)]:
+        row = fit_html[fit_html.index(f"<th>{label}</th>"):]
+        row = row[:row.index("</tr>")]
+        assert f"{getattr(fm, key):.3f}" in row
+        assert ('class="ok">meets' in row) == ok and ('class="no">misses' in row) == (not ok)
+    if method == "mlr":
+        assert "CFI (robust)" in fit_html and "(scaled)" in fit_html
+    # R² only of the structural outcomes, paths as lavaan's regressions
+    assert list(rep.tables["r_squared"].index) == ["Satisfaction", "Loyalty"]
+    reg = rep.result.estimates.query("op == '~'")
+    assert rep.tables["paths"]["est"].tolist() == reg["est"].tolist()
+    assert "defined from PLS outer weights" in html  # no index for CB-SEM, said so

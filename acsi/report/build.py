@@ -249,7 +249,7 @@ def _item_range(items: Sequence[str]) -> str:
 def _verdict(ok: bool | None) -> str:
     if ok is None:
         return ""
-    return '<span class="ok">meets</span>' if ok else '<span class="no">below</span>'
+    return '<span class="ok">meets</span>' if ok else '<span class="no">misses</span>'
 
 
 def _measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]], method: str) -> tuple[str, dict[str, pd.DataFrame]]:
@@ -348,6 +348,9 @@ def _structural_section(res: Any, boot: Any, method: str) -> tuple[str, dict[str
     parts.append(H.table(tab.set_index(["source", "target"]),
                          "Path coefficients" + (" (standardized: std_all)" if method != "pls" else " (standardized)")))
     r2 = res.r_squared
+    if method != "pls":  # lavaan's r2 also lists the indicators: keep the structural outcomes
+        outcomes = list(dict.fromkeys(str(t) for t in tab["target"]))
+        r2 = r2[[i for i in r2.index if i in outcomes]]
     r2t = pd.DataFrame({"r_squared": r2})
     if method == "pls":
         r2t["adj_r_squared"] = res.adj_r_squared
