@@ -96,6 +96,9 @@ def test_ipma_errors(sim):
         ipma(res, target="X1", scale=(1, 7))
     with pytest.raises(acsi.DataError, match="outside its scale"):
         ipma(res, target="Y", scale=(1, 5))
+    plsc = acsi.pls(MODEL, sim, consistent=True)
+    with pytest.raises(acsi.SpecificationError, match="consistent=False"):
+        ipma(plsc, target="Y", scale=(1, 7))
     df = sim.copy()
     df["m2"] = 8 - df["m2"]
     with pytest.raises(IndexUndefinedError, match="m2"):
