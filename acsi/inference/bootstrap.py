@@ -712,6 +712,8 @@ def bootstrap_pls(
     if missing == "mean":
         miss = getattr(res.data, "missing_mask", None)
         if miss is None:
+            miss = getattr(res, "missing_mask", None)
+        if miss is None:
             raise AcsiError(
                 "bootstrap with missing='mean' must redo the mean replacement in every resample "
                 "(as seminr does) and needs to know which values were missing, but this result "
