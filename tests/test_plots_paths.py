@@ -132,3 +132,22 @@ def test_reliability_chart_thresholds_and_errors() -> None:
     plt.close(fig)
     with pytest.raises(acsi.SpecificationError, match="rho_a"):
         acsi.plotting.reliability_chart(rel, measures=("rho_a",))
+
+
+def test_path_through_a_construct_is_drawn_as_an_arc_above_it() -> None:
+    # ECSI layout: Image -> Satisfaction would cross Quality (same row): drawn as an arc
+    tab = pd.DataFrame({
+        "source": ["Image", "Expectation", "Quality", "Image", "Expectation", "Value", "Quality"],
+        "target": ["Expectation", "Quality", "Value", "Satisfaction", "Value", "Satisfaction", "Satisfaction"],
+        "est": [0.50, 0.56, 0.56, 0.18, 0.05, 0.19, 0.51],
+    })
+    fig = acsi.plotting.path_diagram(tab)
+    ax = fig.axes[0]
+    node_y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text() in set(tab["source"]) | set(tab["target"])}
+    label_y = {t.get_text(): t.get_position()[1] for t in ax.texts}
+    assert label_y["0.18"] > max(node_y.values())  # above every construct
+    from matplotlib.patches import FancyArrowPatch
+
+    rads = sorted(abs(p.get_connectionstyle().rad) for p in ax.patches if isinstance(p, FancyArrowPatch))
+    assert rads.count(0.0) == len(tab) - 1 and rads[-1] > 0
+    plt.close(fig)

@@ -305,17 +305,32 @@ def path_diagram(
         return (p[0] + t * dx, p[1] + t * dy)
 
     has_p = any(np.isfinite(e.pvalue) for e in edges)
-    # curved edges when a straight edge would pass through another node
+    arcs = {1: 0, -1: 0}  # arcs drawn above (+1) and below (-1) the rows, to stack them
+    extra_y: list[float] = []
     for e in edges:
         p, q = P[e.source], P[e.target]
-        skip = abs(pos[e.target][0] - pos[e.source][0]) > 1 and any(
+        # a straight arrow that would pass through another construct is drawn as an arc
+        # bending away from the middle of the diagram (above the top row, below the bottom)
+        blocked = abs(pos[e.target][0] - pos[e.source][0]) > 1 and any(
             abs(P[m][1] - (p[1] + (q[1] - p[1]) * (P[m][0] - p[0]) / (q[0] - p[0] or 1))) < h
             and min(p[0], q[0]) < P[m][0] < max(p[0], q[0])
             for m in P
             if m not in (e.source, e.target)
         )
-        rad = 0.25 if skip else 0.0
         a, b = boundary(p, q), boundary(q, p)
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        chord = float(np.hypot(dx, dy)) or 1.0
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        rad = 0.0
+        if blocked:
+            side = 1 if mid[1] >= 0 else -1
+            peak = 0.7 + 0.45 * arcs[side]  # height of the arc above its chord
+            arcs[side] += 1
+            # matplotlib's arc3 puts the control point at mid + rad * (dy, -dx); a quadratic
+            # Bezier curve peaks at half the control point's offset
+            ny = -dx
+            rad = (2.0 * peak / chord) * (side * (1 if ny >= 0 else -1))
+        ctrl = (mid[0] + rad * dy, mid[1] - rad * dx)
         sig = (not has_p) or (np.isfinite(e.pvalue) and e.pvalue < 0.05)
         colour = "#b22222" if e.est < 0 else "#333333"
         ax.add_patch(
@@ -325,16 +340,17 @@ def path_diagram(
                 connectionstyle=f"arc3,rad={rad}", zorder=2,
             )
         )
-        # label position: 45% along a path between neighbouring layers; nearer the source for a
-        # path that skips layers, so that it does not sit where the skipped paths cross it
-        span = max(1.0, abs(pos[e.target][0] - pos[e.source][0]))
-        frac = 0.45 if span == 1 else 0.5 / span + 0.1
-        mx, my = a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1])
         if rad:
-            nx, ny = -(b[1] - a[1]), (b[0] - a[0])
-            norm = np.hypot(nx, ny) or 1.0
-            off = rad * np.hypot(b[0] - a[0], b[1] - a[1]) / 2
-            mx, my = mx - off * nx / norm, my - off * ny / norm
+            # label on top of the arc (the curve's midpoint)
+            mx = 0.25 * a[0] + 0.5 * ctrl[0] + 0.25 * b[0]
+            my = 0.25 * a[1] + 0.5 * ctrl[1] + 0.25 * b[1]
+            extra_y.append(my)
+        else:
+            # 45% along a path between neighbouring layers; nearer the source for a path that
+            # skips layers, so that it does not sit where the skipped paths cross it
+            span = max(1.0, abs(pos[e.target][0] - pos[e.source][0]))
+            frac = 0.45 if span == 1 else 0.5 / span + 0.1
+            mx, my = a[0] + frac * dx, a[1] + frac * dy
         txt = f"{e.est:.{digits}f}{significance_stars(e.pvalue)}"
         ax.text(
             mx, my, txt, ha="center", va="center", fontsize=9, color=colour, zorder=5,
@@ -343,7 +359,7 @@ def path_diagram(
     allx = [x for x, _ in P.values()]
     ally = [y for _, y in P.values()]
     ax.set_xlim(min(allx) - w, max(allx) + w)
-    ax.set_ylim(min(ally) - h - 0.4, max(ally) + h + 0.4)
+    ax.set_ylim(min(ally + extra_y) - h - 0.2, max(ally + extra_y) + h)
     ax.set_aspect("equal", adjustable="box")
     ax.axis("off")
     if title:
