@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import acsi
+from acsi.inference.bootstrap import bootstrap_pls
 from acsi.pls import batched
 from acsi.pls.algorithm import correlation, fit_kernel
 from acsi.pls.plsc import plsc_correct
@@ -226,7 +227,6 @@ def test_result_is_immutable_and_renders(m6b_boot):
 
 def test_missing_mean_is_redone_in_every_resample(mobi):
     """seminr refits each resample with its own mean replacement; so does acsi."""
-    import dataclasses
     from types import SimpleNamespace
 
     model = "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Sat ~ Image"
@@ -238,13 +238,14 @@ def test_missing_mean_is_redone_in_every_resample(mobi):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", acsi.MissingDataWarning)
         res = acsi.pls(model, df, missing="mean")
-    # the result must tell the bootstrap which values were missing
-    with pytest.raises(acsi.AcsiError, match="missing"):
-        res.bootstrap(n=10, seed=1)
-    data = SimpleNamespace(X=res.data.X, missing_mask=holes, index=res.data.index, columns=res.data.columns)
-    res_m = dataclasses.replace(res, data=data)
+    assert res.missing_mask is not None and res.missing_mask.sum() == holes.sum()
+    # a result that does not record the missing values cannot be bootstrapped with "mean"
+    bare = SimpleNamespace(spec=res.spec, data=SimpleNamespace(X=res.data.X, index=res.data.index),
+                           settings=res.settings, kernel=res.kernel)
+    with pytest.raises(acsi.AcsiError, match="missing_mask"):
+        bootstrap_pls(bare, n=10, seed=1)
     idx = rng.integers(0, len(df), size=(4, len(df)))
-    boot = res_m.bootstrap(indices=idx)
+    boot = res.bootstrap(indices=idx)
     paths = boot.draws["paths"].iloc[:, 0].to_numpy()
     weights = boot.draws["weights"].to_numpy()
     for b in range(4):

@@ -710,17 +710,18 @@ def bootstrap_pls(
     n_rows = X.shape[0]
     raw = None
     if missing == "mean":
-        miss = getattr(res.data, "missing_mask", None)
-        if miss is None:
-            miss = getattr(res, "missing_mask", None)
-        if miss is None:
+        if hasattr(res.data, "missing_mask"):
+            miss = res.data.missing_mask
+        elif hasattr(res, "missing_mask"):
+            miss = res.missing_mask
+        else:
             raise AcsiError(
                 "bootstrap with missing='mean' must redo the mean replacement in every resample "
                 "(as seminr does) and needs to know which values were missing, but this result "
-                "does not record them (res.data.missing_mask); impute the data before acsi.pls, "
+                "does not record them (missing_mask); impute the data before acsi.pls, "
                 "or use missing='listwise'"
             )
-        miss = np.asarray(miss, dtype=bool)
+        miss = np.zeros(X.shape, dtype=bool) if miss is None else np.asarray(miss, dtype=bool)
         raw = np.where(miss, np.nan, X) if miss.any() else None
 
     if indices is not None:
