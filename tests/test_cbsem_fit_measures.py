@@ -323,3 +323,14 @@ def test_acsi_fit_measures_match_lavaan(case: str) -> None:
     # where no relative tolerance applies: absolute 1e-7 on the correlation scale
     bad += _compare(mine, {"srmr": ref["fit"]["srmr"]}, rtol=1e-4, atol=1e-7)
     assert not bad, "\n".join(bad)
+
+
+def test_zero_chisq_with_positive_df_follows_r_arithmetic() -> None:
+    """A (hypothetical) perfect fit with df > 0: R gives CN = Inf, RMSEA 0, CFI 1; no error."""
+    from dataclasses import replace
+
+    core, _ = lavaan_core("hs_cfa_ml")
+    fm = compute_fit_measures(replace(core, chisq=0.0, fmin=0.0))
+    assert fm.cn_05 == math.inf and fm.cn_01 == math.inf
+    assert fm.rmsea == 0.0 and fm.rmsea_ci_lower == 0.0 and fm.rmsea_ci_upper == 0.0
+    assert fm.cfi == 1.0 and fm.pvalue == 1.0

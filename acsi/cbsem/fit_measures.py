@@ -223,6 +223,12 @@ LAVAAN_NAMES.update(
 # --------------------------------------------------------------------------------------------
 
 
+def _r_divide(a: float, b: float) -> float:
+    """``a / b`` with R's semantics (``x / 0`` is ``Inf`` or ``NaN``, never an exception)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(a) / np.float64(b))
+
+
 def _near_zero(x: float) -> bool:
     """R's ``isTRUE(all.equal(x, 0))`` (tolerance 1.5e-8)."""
     return abs(x) <= 1.5e-8
@@ -671,8 +677,9 @@ def compute_fit_measures(
     if df == 0 and x2 < _R_EPS:
         v["cn_05"] = v["cn_01"] = _NAN
     else:
-        v["cn_05"] = float(special.chdtri(df, 0.05)) / (x2 / n) + 1.0 if df > 0 else 1.0
-        v["cn_01"] = float(special.chdtri(df, 0.01)) / (x2 / n) + 1.0 if df > 0 else 1.0
+        for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
+            q = float(special.chdtri(df, alpha)) if df > 0 else 0.0
+            v[key] = _r_divide(q, x2 / n) + 1.0
     gfi, nel = _gfi(core, x_idx)
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0

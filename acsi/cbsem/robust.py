@@ -201,6 +201,12 @@ def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
     return (zc.T @ zc) / x.shape[0]
 
 
+def _r_divide(a: float, b: float) -> float:
+    """``a / b`` with R's semantics (``x / 0`` is ``Inf`` or ``NaN``, never an exception)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(a) / np.float64(b))
+
+
 def _inv_information(info: Array, what: str) -> Array:
     try:
         inv = np.linalg.inv(info)
@@ -457,7 +463,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         c = trace_ug / df
         if c < 0:
             c = math.nan
-        chisq_scaled = chisq / c
+        chisq_scaled = _r_divide(chisq, c)
         p_scaled = 1.0 - float(special.chdtr(df, chisq_scaled))  # lavaan's 1 - pchisq
         sf_h1, sf_h0, trace_reported = trace_h1 / ndat, trace_h0 / npar, trace_ug
     else:
@@ -481,7 +487,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
         c0 = (trace_h1 - trace_h0_base) / base_df
         if c0 < 0:
             c0 = math.nan
-        base_scaled = base_chisq / c0
+        base_scaled = _r_divide(base_chisq, c0)
         base_p = 1.0 - float(special.chdtr(base_df, base_scaled))
     else:
         c0, base_scaled, base_p = math.nan, base_chisq, math.nan
