@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from acsi.cbsem._blas import single_threaded_blas
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
 from acsi.cbsem.results import SEMResult, _check_level
 from acsi.data import as_frame, prepare_data
@@ -172,7 +173,12 @@ def _check_admissible(core: EstimationCore) -> None:
             )
 
 
-def _fit(
+def _fit(*args: Any, **kwargs: Any) -> SEMResult:
+    with single_threaded_blas():
+        return _fit_impl(*args, **kwargs)
+
+
+def _fit_impl(
     model: str | ParsedModel,
     data: Any,
     *,

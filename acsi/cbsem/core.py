@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 
+from acsi.cbsem._blas import single_threaded_blas
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel
 from acsi.spec.partable import ParameterTable
@@ -113,11 +114,13 @@ class EstimationCore:
 
     @cached_property
     def _expected(self) -> np.ndarray:
-        return self.kernel.expected_information(self.theta)
+        with single_threaded_blas():
+            return self.kernel.expected_information(self.theta)
 
     @cached_property
     def _observed(self) -> np.ndarray:
-        return self.kernel.observed_information(self.theta)
+        with single_threaded_blas():
+            return self.kernel.observed_information(self.theta)
 
     def information(self, kind: Literal["expected", "observed"] = "expected") -> np.ndarray:
         """Information matrix per observation (lavaan's unit information), (q, q).
@@ -286,6 +289,13 @@ def estimate(
     -------
     EstimationCore
     """
+    with single_threaded_blas():
+        return _estimate(pt, X, max_iter=max_iter, tol=tol, x_start=x_start)
+
+
+def _estimate(
+    pt: ParameterTable, X: np.ndarray, *, max_iter: int, tol: float, x_start: np.ndarray | None
+) -> EstimationCore:
     model = LisrelModel.from_partable(pt)
     X = np.asarray(X, dtype=float)
     N = X.shape[0]

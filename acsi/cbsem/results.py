@@ -234,7 +234,7 @@ class SEMResult(ResultMixin):
         pv = float(stats.chi2.sf(core.chisq, core.df)) if core.df > 0 else float("nan")
         header: list[tuple[str, Any]] = [
             ("Estimator", self.estimator),
-            ("Optimisation", "Fisher scoring + BFGS"),
+            ("Optimisation", "Fisher scoring, then Newton (analytic Hessian)"),
             ("Converged", core.converged),
             ("Iterations", core.iterations),
             ("Observations", core.N),
@@ -246,9 +246,13 @@ class SEMResult(ResultMixin):
         ]
         if self.estimator == "MLR":
             rt = self.robust_test
-            for name in ("stat", "chisq_scaled", "scaling_factor", "pvalue"):
+            for label, name in (
+                ("Chi-square (Yuan-Bentler scaled)", "chisq_scaled"),
+                ("Scaling factor", "scaling_factor"),
+                ("P-value (scaled)", "pvalue_scaled"),
+            ):
                 if hasattr(rt, name):
-                    header.append((f"Scaled test: {name}", getattr(rt, name)))
+                    header.append((label, getattr(rt, name)))
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
         t = self.estimates
@@ -261,7 +265,7 @@ class SEMResult(ResultMixin):
                 for a, o, b, lab in zip(sub["lhs"], sub["op"], sub["rhs"], sub["label"])
             ]
             out = sub[cols].copy()
-            out.index = pd.Index(idx, name="")
+            out.index = pd.Index(idx)
             return out
 
         tables = []
@@ -277,7 +281,7 @@ class SEMResult(ResultMixin):
         if (t["op"] == ":=").any():
             sub = t[t["op"] == ":="]
             d = sub[cols].copy()
-            d.index = pd.Index([f"{a} := {b}" for a, b in zip(sub["lhs"], sub["rhs"])], name="")
+            d.index = pd.Index([f"{a} := {b}" for a, b in zip(sub["lhs"], sub["rhs"])])
             tables.append(("Defined parameters", d))
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))

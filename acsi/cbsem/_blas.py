@@ -1,0 +1,35 @@
+"""Run small-matrix kernels with a single BLAS thread.
+
+The CB-SEM kernels work on matrices of a few dozen rows. A multi-threaded BLAS (OpenBLAS
+by default in numpy/scipy wheels) gains nothing at that size and, on a busy machine, can
+lose milliseconds per call synchronising its threads. When ``threadpoolctl`` is installed
+the kernels limit BLAS to one thread for their duration (the user's setting is restored on
+exit); without it they run unchanged.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+__all__ = ["single_threaded_blas"]
+
+_controller: Any = None
+_checked = False
+
+
+def single_threaded_blas() -> AbstractContextManager[Any]:
+    """Context manager limiting BLAS to one thread (no-op without threadpoolctl)."""
+    global _controller, _checked
+    if not _checked:
+        _checked = True
+        try:
+            import scipy.linalg  # noqa: F401  - load scipy's BLAS before inspecting
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - optional dependency
+            _controller = None
+        else:
+            _controller = ThreadpoolController()
+    if _controller is None:  # pragma: no cover - optional dependency
+        return nullcontext()
+    return _controller.limit(limits=1, user_api="blas")
