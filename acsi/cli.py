@@ -266,6 +266,13 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+def _progress(args: argparse.Namespace) -> bool | None:
+    """A tqdm bar on the bootstrap when tqdm is installed and --quiet is not given."""
+    import importlib.util
+
+    return None if args.quiet or importlib.util.find_spec("tqdm") is None else True
+
+
 def _say(args: argparse.Namespace, msg: str) -> None:
     if not args.quiet:
         print(msg, file=sys.stderr)
@@ -286,7 +293,7 @@ def _run_demo(args: argparse.Namespace) -> None:
 
     t0 = time.perf_counter()
     _say(args, "acsi: analysing the e-banking demo survey (synthetic, 54 respondents)")
-    report = demo_report(bootstrap=args.bootstrap, seed=args.seed, progress=None if args.quiet else True)
+    report = demo_report(bootstrap=args.bootstrap, seed=args.seed, progress=_progress(args))
     _finish(args, report, t0)
 
 
@@ -308,7 +315,7 @@ def _run_analyze(args: argparse.Namespace) -> None:
         data, model, method=args.method, bootstrap=args.bootstrap, seed=args.seed,
         scale=tuple(args.scale), na_values=args.na_values, title=args.title,
         source=f"{Path(args.data).name} with model {Path(args.model).name}",
-        recommend=args.recommend, progress=None if args.quiet else True,
+        recommend=args.recommend, progress=_progress(args),
     )
     _finish(args, report, t0)
 
