@@ -254,6 +254,8 @@ def test_missing_mean_is_redone_in_every_resample(mobi):
             refit = acsi.pls(model, df.iloc[idx[b]].reset_index(drop=True), missing="mean")
         assert paths[b] == pytest.approx(refit.kernel.B[0, 1], abs=1e-12)
         np.testing.assert_allclose(weights[b], refit.kernel.W[refit.spec.mask.astype(bool)], atol=1e-12)
+        np.testing.assert_allclose(boot.draws["index"].iloc[b].to_numpy(),
+                                   refit.index().table["index"].to_numpy(), atol=1e-10)
     assert boot.settings["missing"] == "mean"
 
 

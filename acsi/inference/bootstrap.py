@@ -20,7 +20,6 @@ boot_se`` and ``p0`` is the share of replicates < 1, as in seminr.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -41,6 +40,7 @@ from acsi.pls.batched import (
     htmt_batched,
     make_plan,
     resample_moments,
+    resample_moments_mean_replaced,
     total_effects_batched,
 )
 from acsi.results.base import ResultMixin, Summary
@@ -241,25 +241,9 @@ def _moments(task: _Task, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
         counts = counts_from_indices(idx, n)
         return resample_moments(task.D, counts, task.center)
     # missing="mean": replace by the resample's own column means, as a refit would
-    nb = idx.shape[0]
-    p = task.raw.shape[1]
-    means = np.empty((nb, p))
-    sds = np.empty((nb, p))
-    R = np.empty((nb, p, p))
-    for b in range(nb):
-        Xb = task.raw[idx[b]]
-        with np.errstate(invalid="ignore"):
-            mu = np.nanmean(Xb, axis=0)
-        Xb = np.where(np.isnan(Xb), mu, Xb)
-        Z = Xb - Xb.mean(axis=0)
-        ss = np.sqrt((Z * Z).sum(axis=0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            Zs = Z / ss
-            R[b] = Zs.T @ Zs
-        R[b][np.diag_indices(p)] = np.where(ss > 0, 1.0, np.nan)
-        means[b] = Xb.mean(axis=0)
-        sds[b] = ss / math.sqrt(max(Xb.shape[0] - 1, 1))
-    return means, sds, R
+    obs = ~np.isnan(task.raw)
+    counts = counts_from_indices(idx, n)
+    return resample_moments_mean_replaced(task.D, obs, counts, task.center)
 
 
 def _fit_stats(
@@ -764,6 +748,8 @@ def bootstrap_pls(
     layout = _make_layout(spec, index_c, lo, hi)
     center = X.mean(axis=0)
     D = X - center
+    if raw is not None:
+        D[np.isnan(raw)] = 0.0  # mean-replaced cells sit at the mean (missing="mean")
 
     # the estimates on the full sample, from the same code
     full_task = _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, 0, 1, 1,

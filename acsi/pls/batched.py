@@ -39,6 +39,7 @@ __all__ = [
     "make_plan",
     "fit_batched",
     "resample_moments",
+    "resample_moments_mean_replaced",
     "counts_from_indices",
     "htmt_batched",
     "total_effects_batched",
@@ -199,6 +200,69 @@ def resample_moments(
     R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
     denom = np.maximum(tot - 1.0, 1.0)
     sds = np.sqrt(var / denom[:, None])
+    means = m if center is None else m + center
+    return means, sds, R
+
+
+def resample_moments_mean_replaced(
+    D: np.ndarray,
+    observed: np.ndarray,
+    counts: np.ndarray,
+    center: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Moments of resamples whose missing values are replaced by the resample's own means.
+
+    seminr's bootstrap refits every resample, so its mean replacement uses the resample's
+    column means. With ``x~_ij = x_ij`` when observed and ``m_j`` (the mean of the observed
+    values of column j in the resample) otherwise, the replaced column's mean is ``m_j``
+    and its centred cross-products are
+
+    ``sum c x~_j x~_k - N m_j m_k``, where ``sum c x~_j x~_k = sum c x_j x_k [both observed]
+    + m_k sum c x_j [k missing] + m_j sum c x_k [j missing] + m_j m_k sum c [both missing]``,
+
+    all linear in the count vector ``c``: one product with a matrix of row features.
+
+    Parameters
+    ----------
+    D : ndarray (n, p)
+        Data centred by the observed column means, 0 where missing.
+    observed : ndarray (n, p) bool
+    counts : ndarray (B, n)
+    center : ndarray (p,), optional
+        Added back to the means.
+
+    Returns
+    -------
+    means, sds (n-1), R : as :func:`resample_moments`
+    """
+    n, p = D.shape
+    iu, ju = _pair_index(p)
+    diag = np.flatnonzero(iu == ju)
+    O = observed.astype(np.float64)
+    M = 1.0 - O
+    nb = counts.shape[0]
+    tot = counts.sum(axis=1)
+    Nobs = counts @ O  # observed count per column
+    S1 = counts @ D
+    DD = counts @ (D[:, iu] * D[:, ju])  # both observed (D is 0 where missing)
+    DM = (counts @ (D[:, :, None] * M[:, None, :]).reshape(n, p * p)).reshape(nb, p, p)  # x_j, k missing
+    MM = counts @ (M[:, iu] * M[:, ju])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = S1 / Nobs
+    mi, mj = m[:, iu], m[:, ju]
+    cross = DD + mj * DM[:, iu, ju] + mi * DM[:, ju, iu] + mi * mj * MM
+    cov = cross - tot[:, None] * mi * mj
+    var = cov[:, diag]
+    var[var < 0] = 0.0
+    sd_sum = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
+    r[:, diag] = np.where(var > 0, 1.0, np.nan)
+    sym = np.empty((p, p), dtype=np.intp)
+    sym[iu, ju] = np.arange(iu.size)
+    sym[ju, iu] = np.arange(iu.size)
+    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
+    sds = np.sqrt(var / np.maximum(tot - 1.0, 1.0)[:, None])
     means = m if center is None else m + center
     return means, sds, R
 
