@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import FrozenInstanceError
 
 import numpy as np
@@ -200,3 +201,18 @@ def test_analytic_hessian_matches_numeric(model: str, ms: bool) -> None:
     for theta in (c.theta, c.theta * (1 + 0.05 * np.sin(np.arange(c.npar)))):
         num = k.observed_information_numeric(theta)
         np.testing.assert_allclose(k.observed_information(theta), num, rtol=0, atol=1e-8 * np.abs(num).max())
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1e4])
+def test_scale_invariance(hs: pd.DataFrame, res_hs, scale: float) -> None:
+    """Rescaled indicators: same fit, same standardized solution; converged without warning."""
+    d = hs.copy()
+    cols = [f"x{i}" for i in range(1, 10)]
+    d[cols] = d[cols] * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = acsi.cfa(HS_MODEL, d)
+    assert res.converged
+    assert res.core.chisq == pytest.approx(res_hs.core.chisq, rel=1e-9)
+    np.testing.assert_allclose(res.estimates["std_all"], res_hs.estimates["std_all"], rtol=1e-6)
+    np.testing.assert_allclose(res.estimates["z"], res_hs.estimates["z"], rtol=1e-5)

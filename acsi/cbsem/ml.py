@@ -360,17 +360,6 @@ class MLKernel:
         self._last = (mu, parts, Si, Draw)
         return F, g, D, Si, mu
 
-    def _newton_inverse(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray | None:
-        """Inverse of the expected Hessian of F (2 x expected information)."""
-        info = 2.0 * (D.T @ self.weight(Si) @ D)
-        try:
-            inv = np.linalg.inv(info)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(inv)):
-            return None
-        return inv
-
     def fit(
         self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, n_fisher: int = 3
     ) -> tuple[np.ndarray, int, bool, float]:
@@ -381,7 +370,11 @@ class MLKernel:
         whenever the Hessian is not positive definite the step falls back to Fisher scoring.
         Every step uses a backtracking (Armijo) line search that also rejects
         non-positive-definite implied covariances. Converged means the largest absolute
-        gradient element of ``F_ML`` is below ``tol``.
+        gradient element of ``F_ML`` is below ``tol``, or the Newton decrement
+        ``g' H^-1 g`` is below ``tol^2`` (a scale-free criterion: the remaining distance
+        to the optimum is then below ~1e-9 standard errors), or F stops decreasing at a
+        decrement below ``1e-9`` (machine precision reached, e.g. for variables on a
+        very large or small scale, where the absolute gradient cannot get below ``tol``).
 
         Returns
         -------
@@ -397,7 +390,13 @@ class MLKernel:
             return theta, 0, True, 0.0
         gmax = float(np.max(np.abs(g)))
         it = 0
-        while gmax >= tol and it < max_iter:
+        converged = False
+        stalls = 0
+        dec_tol = tol * tol
+        while it < max_iter:
+            if gmax < tol:
+                converged = True
+                break
             step = None
             if it >= n_fisher:
                 Hm = self._hessian_at(*cur)
@@ -413,6 +412,11 @@ class MLKernel:
                 except np.linalg.LinAlgError:
                     step = -np.linalg.lstsq(info2, g, rcond=None)[0]
             slope = float(g @ step)
+            if np.isfinite(slope) and -slope < dec_tol:
+                # Newton (or Fisher) decrement below tolerance: converged at machine
+                # precision whatever the scale of the variables
+                converged = True
+                break
             if not np.isfinite(slope) or slope >= 0:
                 step = -g * (1.0 / max(1.0, float(np.max(np.abs(g)))))
                 slope = float(g @ step)
@@ -426,9 +430,21 @@ class MLKernel:
                 t *= 0.5
             if not ok:
                 break
+            # stall at machine precision: a tiny decrement and no decrease of F
+            if -slope < 1e-9 * max(1.0, abs(F)) and F2 >= F - 1e-15 * max(1.0, abs(F)):
+                stalls += 1
+            else:
+                stalls = 0
             theta = theta + t * step
             F, g, D, Si = F2, g2, D2, Si2
+            if stalls >= 2:
+                converged = True
+                gmax = float(np.max(np.abs(g)))
+                it += 1
+                break
             cur = self._last
             gmax = float(np.max(np.abs(g)))
             it += 1
-        return theta, it, bool(gmax < tol), gmax
+        else:
+            converged = gmax < tol
+        return theta, it, bool(converged), gmax
