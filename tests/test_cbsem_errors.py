@@ -180,3 +180,11 @@ def test_bad_options(hs: pd.DataFrame, kwargs: dict, match: str) -> None:
 def test_not_a_dataframe() -> None:
     with pytest.raises(acsi.DataError, match="DataFrame"):
         acsi.cfa(HS_MODEL, [[1, 2, 3]])
+
+
+def test_latent_without_indicators(hs: pd.DataFrame) -> None:
+    with pytest.raises(acsi.SpecificationError, match=r"'Satisfaction' \(line 2.*neither a column.*Satisfaction =~"):
+        acsi.sem("visual =~ x1 + x2 + x3\nSatisfaction ~ visual", hs)
+    # a near-miss of a column is a data error with a suggestion
+    with pytest.raises(acsi.DataError, match="did you mean 'ageyr'"):
+        acsi.sem("visual =~ x1 + x2 + x3\nvisual ~ agyr", hs)

@@ -14,6 +14,7 @@ Statistical Software*, 48(2), 1-36.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from typing import Any
 
@@ -99,6 +100,27 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
             "the sample covariance matrix is not positive definite: the columns "
             f"{', '.join(involved)} are (nearly) collinear (smallest eigenvalue of the correlation "
             f"matrix {w[0]:.3g}). Remove a redundant column or combine them"
+        )
+
+
+def _check_undefined_latents(pt: ParameterTable, df: Any, where: dict[str, str]) -> None:
+    """A name used only in structural formulas, absent from the data and unlike any column.
+
+    Such a name is most likely a latent variable whose measurement formula (``=~``) is
+    missing; a near-miss of a column name is left to :func:`acsi.data.prepare_data`, which
+    raises a DataError suggesting the column.
+    """
+    columns = [str(c) for c in df.columns]
+    indicators = set(pt.ov_ind)
+    for v in pt.ov_names:
+        if v in df.columns or v in indicators:
+            continue
+        if difflib.get_close_matches(v, columns, n=1, cutoff=0.6) or v.lower() in {c.lower() for c in columns}:
+            continue
+        raise SpecificationError(
+            f"{v!r} ({where.get(v, '')}) is neither a column of the data nor a latent variable "
+            f"with indicators; if it is a latent variable, define it with '{v} =~ item1 + item2 + "
+            "...', otherwise add the column to the data"
         )
 
 
@@ -213,6 +235,7 @@ def _fit_impl(
             f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
             f"({where.get(clash[0], '')}); rename the factor(s)"
         )
+    _check_undefined_latents(pt, df, where)
     prepared = prepare_data(df, list(pt.ov_names), missing=missing, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
