@@ -91,7 +91,8 @@ def test_analyze_csv_with_item_map_and_excel(mobi_csv, item_map, tmp_path, capsy
     assert f"wrote {out}" in err
     html = out.read_text(encoding="utf-8")
     assert "Satisfaction" in html and 'id="index"' in html
-    sheets = pd.ExcelFile(xl).sheet_names
+    with pd.ExcelFile(xl) as book:
+        sheets = book.sheet_names
     assert "paths" in sheets and "index" in sheets
 
 
@@ -179,3 +180,13 @@ def test_help_and_module_entry_point() -> None:
     assert proc.returncode == 0
     for word in ("--model", "--method", "--bootstrap", "--na-values", "--scale", "examples:", "exit codes"):
         assert word in proc.stdout
+
+
+def test_demo_with_no_arguments_as_in_the_readme(tmp_path) -> None:
+    # the README's main-job command, run as a user would: defaults only
+    proc = subprocess.run([sys.executable, "-m", "acsi", "demo"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "acsi-demo-report.html"
+    assert out.is_file() and out.stat().st_size > 100_000
+    assert "wrote acsi-demo-report.html" in proc.stderr

@@ -91,7 +91,8 @@ def test_write_and_excel(demo, tmp_path) -> None:
     out = demo.write(tmp_path / "r.html")
     assert out.read_text(encoding="utf-8") == demo.html
     xl = demo.to_excel(tmp_path / "r.xlsx")
-    sheets = pd.ExcelFile(xl).sheet_names
+    with pd.ExcelFile(xl) as book:
+        sheets = book.sheet_names
     assert {"paths", "index", "power", "reliability", "HTMT"} <= set(sheets)
 
 

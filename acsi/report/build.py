@@ -252,7 +252,8 @@ def _verdict(ok: bool | None) -> str:
     return '<span class="ok">meets</span>' if ok else '<span class="no">misses</span>'
 
 
-def _measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]], method: str) -> tuple[str, dict[str, pd.DataFrame]]:
+def _measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]], method: str,
+                         boot: Any = None) -> tuple[str, dict[str, pd.DataFrame]]:
     import acsi.plotting as P
     from acsi import reliability as R
 
@@ -311,6 +312,12 @@ def _measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list
     if high:
         txt = "; ".join(f"{a} - {b}: {v:.2f}" for a, b, v in high)
         parts.append(H.callout(f"HTMT at or above 0.85: {H.esc(txt)}.", "warn"))
+    if boot is not None:
+        bh = boot.htmt[["source", "target", "est", "ci_lower", "ci_upper"]].copy()
+        tables["HTMT bootstrap"] = bh
+        parts.append(H.table(bh.set_index(["source", "target"]),
+                             f"HTMT with bootstrap percentile intervals ({boot.n} resamples): an upper limit "
+                             "below 0.85 (or 1) supports discriminant validity"))
     if method == "pls":
         tables["Fornell-Larcker"] = res.fornell_larcker
         parts.append(H.table(res.fornell_larcker, "Fornell-Larcker: diagonal sqrt(AVE), off-diagonal construct correlations"))
@@ -433,7 +440,7 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
     tables: dict[str, pd.DataFrame] = {"index": tab, "index weights": idx.weights}
     if target is not None:
         imp = ipma(res, target=target, scale=opts.scale)
-        itab = imp.table if hasattr(imp, "table") else imp
+        itab = imp.table
         tables["IPMA"] = itab
         parts.append(f"<h3>Importance-performance map (target: {H.esc(target)})</h3>")
         parts.append("<p>Importance is a construct's unstandardized total effect on the target, "
@@ -442,6 +449,11 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
                      "pays most.</p>")
         parts.append(H.figure_img(P.ipma_plot(imp), f"Importance-performance map for {target}."))
         parts.append(H.table(itab, "IPMA", digits=3))
+        ind = imp.indicators
+        tables["IPMA items"] = ind
+        parts.append(H.table(ind.sort_values("importance", ascending=False),
+                             "Items: importance for the target and performance (0-100), most important first",
+                             digits=3))
     return "".join(parts), tables
 
 
@@ -710,7 +722,7 @@ def build_report(
         n = int(len(clean))
         add("profile", "Sample profile and usage", _profile_section(data, set(model_items)))
         add("items", "Rating items", _items_section(clean, blocks, opts))
-        add("measurement", "Reliability and validity", _measurement_section(res, clean, blocks, method))
+        add("measurement", "Reliability and validity", _measurement_section(res, clean, blocks, method, boot))
         part, tabs, ptab = _structural_section(res, boot, method)
         sections.append(("structural", "Structural model", part))
         tables.update(tabs)
