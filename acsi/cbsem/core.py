@@ -151,29 +151,13 @@ class EstimationCore:
         return self.kernel.K
 
 
-def _principal_axis(C: np.ndarray, n_iter: int = 50) -> tuple[float, np.ndarray]:
-    """Largest eigenvalue and its (positive-sum) eigenvector by power iteration.
-
-    Start values only need an approximation; power iteration avoids a LAPACK eigen solver,
-    which is slow for tiny matrices under a multi-threaded BLAS.
-    """
-    d = np.sqrt(np.abs(np.diag(C)))
-    nd = math.sqrt(float(d @ d))
-    v = d / nd if nd > 0 else np.full(len(C), 1 / math.sqrt(len(C)))
-    for _ in range(n_iter):
-        w = C @ v
-        nw = math.sqrt(float(w @ w))
-        if nw == 0:
-            break
-        w /= nw
-        done = float(np.abs(w - v).max()) < 1e-6
-        v = w
-        if done:
-            break
-    e = float(v @ C @ v)
+def _principal_axis(C: np.ndarray) -> tuple[float, np.ndarray]:
+    """Largest eigenvalue and its (positive-sum) eigenvector."""
+    w, V = np.linalg.eigh(C)
+    v = V[:, -1]
     if v.sum() < 0:
         v = -v
-    return e, v
+    return float(w[-1]), v
 
 
 def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np.ndarray) -> np.ndarray:
