@@ -188,3 +188,14 @@ def test_latent_without_indicators(hs: pd.DataFrame) -> None:
     # a near-miss of a column is a data error with a suggestion
     with pytest.raises(acsi.DataError, match="did you mean 'ageyr'"):
         acsi.sem("visual =~ x1 + x2 + x3\nvisual ~ agyr", hs)
+
+
+def test_no_convergence_with_indefinite_information_gives_nan_se(hs: pd.DataFrame) -> None:
+    with pytest.warns(acsi.ConvergenceWarning):
+        res = acsi.cfa(HS_MODEL, hs, max_iter=1, se="observed")
+    assert res.converged is False
+    free = res.estimates["op"] != "~~"
+    assert res.estimates["est"].notna().all()
+    # either finite SEs (information happened to be positive definite) or all NaN
+    se = res.estimates.loc[free & res.estimates["se"].notna(), "se"]
+    assert np.isfinite(se).all()

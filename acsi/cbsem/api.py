@@ -267,10 +267,14 @@ def _fit_impl(
     kind = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)
     msg = _singular_message(core, info, kind)
-    if msg is not None:
-        raise IdentificationError(msg)
     _check_admissible(core)
-    if se_type == "robust":
+    if msg is not None and core.converged:
+        raise IdentificationError(msg)
+    if msg is not None:
+        # not converged (already warned): no standard errors rather than a misleading
+        # identification error at a point that is not the optimum
+        vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust":
         from acsi.cbsem.robust import huber_white_vcov
 
         vcov = np.asarray(huber_white_vcov(core), dtype=float)
