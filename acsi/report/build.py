@@ -471,8 +471,8 @@ def _loyalty_section(data: pd.DataFrame, opts: ReportOptions) -> tuple[str, dict
         tables["conversion"] = conv.to_frame()
         nl = conv.not_loyal
         parts.append(
-            f"<p>A respondent counts as <b>satisfied</b> when the mean of {H.esc(', '.join(sat_items))} is at "
-            f"least {opts.satisfied_min:g}, and as <b>loyal</b> when the mean of {H.esc(', '.join(loy_items))} "
+            f"<p>A respondent counts as <b>satisfied</b> when the mean of {H.esc(_item_range(sat_items))} is at "
+            f"least {opts.satisfied_min:g}, and as <b>loyal</b> when the mean of {H.esc(_item_range(loy_items))} "
             f"is at least {opts.loyal_min:g}.</p>")
         parts.append(H.callout(
             f"<b>{conv.n_satisfied_not_loyal} of {conv.n_satisfied}</b> satisfied respondents "
