@@ -153,3 +153,15 @@ def test_cbsem_report_fit_against_cutoffs(method: str) -> None:
     reg = rep.result.estimates.query("op == '~'")
     assert rep.tables["paths"]["est"].tolist() == reg["est"].tolist()
     assert "defined from PLS outer weights" in html  # no index for CB-SEM, said so
+
+
+def test_undefined_index_is_explained_not_fatal() -> None:
+    mobi = acsi.datasets.load_mobi()
+    mobi["REV"] = 11 - mobi["CUSA3"]  # a reverse-worded item left unrecoded: negative weight
+    model = "Quality =~ PERQ1 + PERQ2 + PERQ3\nSatisfaction =~ CUSA1 + CUSA2 + REV\nSatisfaction ~ Quality"
+    rep = build_report(mobi, model, bootstrap=50, seed=1)
+    idx = rep.tables["index"]
+    assert list(idx.index) == ["Quality"]
+    assert idx.loc["Quality", "index"] == pytest.approx(rep.result.index(constructs=["Quality"])["Quality"])
+    assert "No index for Satisfaction.</b>" in rep.html and "REV" in rep.html
+    assert "no map is drawn" in rep.html and "IPMA" not in rep.tables

@@ -417,9 +417,21 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
     import acsi.plotting as P
     from acsi.pls.ipma import ipma
 
-    idx = res.index(scale=opts.scale)
-    tab = idx.table.copy()
-    if boot is not None:
+    from acsi.index import IndexUndefinedError
+
+    # the index is defined construct by construct: one with a negative rescaled weight is
+    # reported as undefined (with the reason), the others are shown
+    tabs, weights, undefined = [], [], {}
+    for c in res.spec.constructs:
+        try:
+            one = res.index(scale=opts.scale, constructs=[c])
+        except IndexUndefinedError as exc:
+            undefined[c] = str(exc)
+            continue
+        tabs.append(one.table)
+        weights.append(one.weights)
+    tab = pd.concat(tabs) if tabs else pd.DataFrame(columns=["index", "unit_weighted_index"])
+    if boot is not None and len(tab):
         bi = boot.index.set_index("target")
         tab["ci_lower"] = bi["ci_lower"].reindex(tab.index)
         tab["ci_upper"] = bi["ci_upper"].reindex(tab.index)
@@ -437,7 +449,16 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
         ci = (f" (95% CI {row['ci_lower']:.1f} to {row['ci_upper']:.1f})" if "ci_lower" in tab.columns else "")
         parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{H.esc(target)} index{H.esc(ci)}</p>')
     parts.append(H.table(tab, "ACSI index per construct (0-100)", digits=1))
-    tables: dict[str, pd.DataFrame] = {"index": tab, "index weights": idx.weights}
+    for c, why in undefined.items():
+        parts.append(H.callout(f"<b>No index for {H.esc(c)}.</b> {H.esc(why)}", "bad"))
+    tables: dict[str, pd.DataFrame] = {"index": tab}
+    if weights:
+        tables["index weights"] = pd.concat(weights, ignore_index=True)
+    blocked = [c for c in undefined if target is not None and (c == target or res.total_effects.loc[c, target] != 0)]
+    if blocked:
+        parts.append(H.callout(f"The importance-performance map for {H.esc(str(target))} needs the index of "
+                               f"{H.esc(', '.join(blocked))}, which is undefined (above): no map is drawn.", "warn"))
+        target = None
     if target is not None:
         imp = ipma(res, target=target, scale=opts.scale)
         itab = imp.table
