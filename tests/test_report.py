@@ -165,3 +165,11 @@ def test_undefined_index_is_explained_not_fatal() -> None:
     assert idx.loc["Quality", "index"] == pytest.approx(rep.result.index(constructs=["Quality"])["Quality"])
     assert "No index for Satisfaction.</b>" in rep.html and "REV" in rep.html
     assert "no map is drawn" in rep.html and "IPMA" not in rep.tables
+
+
+def test_profile_skips_identifier_like_text_columns() -> None:
+    data = acsi.datasets.load_ebanking()
+    data["comment"] = [f"free text {i}" for i in range(len(data))]
+    rep = build_report(data, DEMO_MODEL, bootstrap=0)
+    assert "profile comment" not in rep.tables and "profile Q1" in rep.tables
+    assert "Not tabulated" in rep.html and "comment" in rep.html

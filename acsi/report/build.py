@@ -31,6 +31,9 @@ __all__ = ["Report", "ReportOptions", "build_report", "demo_report", "DEMO_MODEL
 #: shipped with the data set (``acsi.datasets.ebanking.MODEL``).
 DEMO_MODEL = EBANKING_MODEL
 
+#: Profile questions with more distinct answers than this are not tabulated.
+_MAX_CATEGORIES = 20
+
 _METHODS = {"pls": "PLS path modelling", "ml": "CB-SEM, maximum likelihood", "mlr": "CB-SEM, robust ML (MLR)"}
 
 
@@ -164,6 +167,8 @@ def _profile_section(data: pd.DataFrame, model_items: set[str]) -> tuple[str, di
                                      or data[c].dtype == object or data[c].dtype == bool
                                      or pd.api.types.is_string_dtype(data[c].dtype))
     ]
+    many = [c for c in cats if data[c].nunique(dropna=True) > _MAX_CATEGORIES]
+    cats = [c for c in cats if c not in many]
     binary = [
         c for c in data.columns
         if c not in model_items and c not in cats and pd.api.types.is_numeric_dtype(data[c])
@@ -190,6 +195,9 @@ def _profile_section(data: pd.DataFrame, model_items: set[str]) -> tuple[str, di
         tables["multiple choice"] = t
         parts.append("<h3>Multiple-choice questions</h3>")
         parts.append(H.table(t, "share of respondents choosing each option", digits=3))
+    if many:
+        parts.append(f"<p class='muted'>Not tabulated (more than {_MAX_CATEGORIES} distinct answers, e.g. "
+                     f"identifiers or free text): {H.esc(', '.join(map(str, many)))}.</p>")
     if not parts:
         parts.append("<p class='muted'>The data hold no categorical profile questions.</p>")
     return "".join(parts), tables
