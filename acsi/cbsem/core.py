@@ -289,9 +289,11 @@ def _estimate(
     par = np.asarray(pt.par)[free_rows]
     kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
     theta0 = kern.theta_of(x0)
-    if x_start is None and not np.isfinite(kern.objective(theta0)):
-        theta0 = _admissible_start(pt, kern, theta0, S)
     theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
+    if it == 0 and not np.isfinite(gmax) and x_start is None:
+        # the start values give a non-positive-definite Sigma: shrink them and retry
+        theta0 = _admissible_start(pt, kern, theta0, S)
+        theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
     Sigma, mu, parts = kern.implied(theta)
     F, _ = kern.fmin_parts(Sigma, mu)
     Delta = kern.delta(parts)

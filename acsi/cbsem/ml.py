@@ -103,20 +103,7 @@ class MLKernel:
         self._halfP = np.where(self._iP == self._jP, 0.5, 1.0)
         self._iB, self._jB = ri[self._hB], rj[self._hB]
         self._iA = ri[self._hA]
-        ix = np.ix_
-        self._ix = {
-            "LL": ix(self._hL, self._hL), "LP": ix(self._hL, self._hP), "PL": ix(self._hP, self._hL),
-            "LB": ix(self._hL, self._hB), "BL": ix(self._hB, self._hL), "PB": ix(self._hP, self._hB),
-            "BP": ix(self._hB, self._hP), "BB": ix(self._hB, self._hB), "LA": ix(self._hL, self._hA),
-            "AL": ix(self._hA, self._hL), "BA": ix(self._hB, self._hA), "AB": ix(self._hA, self._hB),
-            "iLiL": ix(self._iL, self._iL), "jLjL": ix(self._jL, self._jL),
-            "jLiP": ix(self._jL, self._iP), "jPiL": ix(self._jP, self._iL), "jLjP": ix(self._jL, self._jP),
-            "iPiL": ix(self._iP, self._iL), "jLiB": ix(self._jL, self._iB), "jBiL": ix(self._jB, self._iL),
-            "jLjB": ix(self._jL, self._jB), "iBiL": ix(self._iB, self._iL), "jBiP": ix(self._jB, self._iP),
-            "jPiB": ix(self._jP, self._iB), "jBjP": ix(self._jB, self._jP), "iPiB": ix(self._iP, self._iB),
-            "jBiB": ix(self._jB, self._iB), "iBiB": ix(self._iB, self._iB), "jBjB": ix(self._jB, self._jB),
-            "jLiA": ix(self._jL, self._iA), "jBiA": ix(self._jB, self._iA),
-        }
+        self._ix_cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._identity_K = bool(np.array_equal(self.par_of_free, np.arange(len(self.free_rows))))
         self._eye = np.eye(p)
 
@@ -218,6 +205,27 @@ class MLKernel:
             return np.full((self.q, self.q), np.nan)
         D = self.delta(parts)
         return D.T @ self.weight(Si) @ D
+
+    @property
+    def _ix(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``np.ix_`` index pairs of the Hessian blocks (built on first use)."""
+        if self._ix_cache is None:
+            def ix(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return r[:, None], c[None, :]
+
+            hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
+            iL, jL, iP, jP, iB, jB, iA = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB, self._iA
+            self._ix_cache = {
+                "LL": ix(hL, hL), "LP": ix(hL, hP), "PL": ix(hP, hL), "LB": ix(hL, hB), "BL": ix(hB, hL),
+                "PB": ix(hP, hB), "BP": ix(hB, hP), "BB": ix(hB, hB), "LA": ix(hL, hA), "AL": ix(hA, hL),
+                "BA": ix(hB, hA), "AB": ix(hA, hB), "iLiL": ix(iL, iL), "jLjL": ix(jL, jL),
+                "jLiP": ix(jL, iP), "jPiL": ix(jP, iL), "jLjP": ix(jL, jP), "iPiL": ix(iP, iL),
+                "jLiB": ix(jL, iB), "jBiL": ix(jB, iL), "jLjB": ix(jL, jB), "iBiL": ix(iB, iL),
+                "jBiP": ix(jB, iP), "jPiB": ix(jP, iB), "jBjP": ix(jB, jP), "iPiB": ix(iP, iB),
+                "jBiB": ix(jB, iB), "iBiB": ix(iB, iB), "jBjB": ix(jB, jB), "jLiA": ix(jL, iA),
+                "jBiA": ix(jB, iA),
+            }
+        return self._ix_cache
 
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""

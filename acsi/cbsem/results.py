@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, r_squared, standardize
@@ -129,8 +129,8 @@ class SEMResult(ResultMixin):
         est, se = self._est_se
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / se
-        pval = 2.0 * stats.norm.sf(np.abs(z))
-        crit = stats.norm.ppf(0.5 + level / 2.0)
+        pval = 2.0 * special.ndtr(-np.abs(z))  # two-sided normal p-value
+        crit = float(special.ndtri(0.5 + level / 2.0))
         lo = np.where(np.isnan(se), est, est - crit * se)
         hi = np.where(np.isnan(se), est, est + crit * se)
         s_lv, s_all = self._std
