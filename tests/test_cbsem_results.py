@@ -216,3 +216,18 @@ def test_scale_invariance(hs: pd.DataFrame, res_hs, scale: float) -> None:
     assert res.core.chisq == pytest.approx(res_hs.core.chisq, rel=1e-9)
     np.testing.assert_allclose(res.estimates["std_all"], res_hs.estimates["std_all"], rtol=1e-6)
     np.testing.assert_allclose(res.estimates["z"], res_hs.estimates["z"], rtol=1e-5)
+
+
+def test_ml_with_robust_se_and_mlr_with_std_lv_and_defined() -> None:
+    from acsi.cbsem.robust import huber_white_vcov
+
+    pdem = acsi.datasets.load_political_democracy()
+    ml_rob = acsi.sem(PD_MODEL, pdem, se="robust")
+    assert ml_rob.estimator == "ML" and ml_rob.se_type == "robust"
+    np.testing.assert_allclose(ml_rob.theta_vcov, huber_white_vcov(ml_rob.core), rtol=1e-12)
+    assert ml_rob.robust_test is None
+    mlr = acsi.sem(PD_MODEL, pdem, estimator="MLR", std_lv=True)
+    E = mlr.estimates
+    assert E.loc[E["op"] == ":=", "se"].notna().all()
+    lv_var = E[(E["op"] == "~~") & (E["lhs"] == "ind60") & (E["rhs"] == "ind60")]
+    assert lv_var["est"].iloc[0] == 1.0 and np.isnan(lv_var["se"].iloc[0])
