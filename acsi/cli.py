@@ -330,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    import importlib.util
+
+    if args.xlsx and importlib.util.find_spec("openpyxl") is None:
+        print("acsi: error: --xlsx needs openpyxl: pip install 'acsi[io]'", file=sys.stderr)
+        return EXIT_USAGE
     import matplotlib
 
     matplotlib.use("Agg")  # the command line draws into files only
