@@ -231,3 +231,10 @@ def test_ml_with_robust_se_and_mlr_with_std_lv_and_defined() -> None:
     assert E.loc[E["op"] == ":=", "se"].notna().all()
     lv_var = E[(E["op"] == "~~") & (E["lhs"] == "ind60") & (E["rhs"] == "ind60")]
     assert lv_var["est"].iloc[0] == 1.0 and np.isnan(lv_var["se"].iloc[0])
+
+
+def test_mlr_with_explicit_expected_se(hs: pd.DataFrame, res_hs) -> None:
+    res = acsi.cfa(HS_MODEL, hs, estimator="MLR", se="expected")
+    assert res.estimator == "MLR" and res.se_type == "expected"
+    np.testing.assert_allclose(res.estimates["se"], res_hs.estimates["se"], rtol=1e-12)
+    assert np.isfinite(res.fit_measures.chisq_scaled)

@@ -55,11 +55,6 @@ def _validate_options(
         se = "expected"
     if se not in _SE:
         raise SpecificationError(f"se={se!r} is not one of 'expected', 'observed', 'robust'")
-    if est == "MLR" and se != "robust":
-        raise SpecificationError(
-            f"estimator='MLR' uses robust (Huber-White) standard errors; se={se!r} contradicts "
-            "it. Use estimator='ML' with se='expected' or 'observed' instead"
-        )
     if missing in ("ml", "fiml", "ML", "FIML", "direct"):
         raise SpecificationError(
             f"missing={missing!r} (full-information ML) is not implemented in acsi yet; use "
@@ -326,7 +321,10 @@ def sem(
         Fix latent variances to 1 and free all loadings (instead of fixing first loadings).
     se : {"expected", "observed", "robust"}, optional
         Standard errors from the expected (default for ML) or observed information, or
-        robust (default and only choice for MLR).
+        robust Huber-White (default for MLR). As in lavaan, ``se`` and ``estimator`` are
+        separate choices: ``estimator="MLR", se="expected"`` gives the ML standard errors
+        with the Yuan-Bentler scaled test, ``estimator="ML", se="robust"`` the sandwich
+        standard errors with the ordinary chi-square.
     meanstructure : bool, optional
         Add intercepts (default False, as lavaan 0.6-14 for complete data with ML and MLR;
         switched on by any ``~ 1`` formula).
