@@ -45,6 +45,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "survey": ("acsi.survey", None),
     "plotting": ("acsi.plotting", None),
     "index": ("acsi.index", None),
+    "report": ("acsi.report", None),
 }
 
 __all__ = [
