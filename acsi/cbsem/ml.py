@@ -144,12 +144,13 @@ class MLKernel:
         if not (diag > 0).all():
             return np.inf, None
         logdet = 2.0 * np.log(diag).sum()
-        Si, info = _dpotri(C, lower=1, overwrite_c=0)
+        Si, info = _dpotri(C, lower=1, overwrite_c=1)
         if info != 0:
             return np.inf, None
-        Si = np.tril(Si)
-        Si = Si + np.tril(Si, -1).T
-        F = logdet + np.sum(self.S * Si) - self.logdetS - self.p
+        # dpotri fills the lower triangle; the upper one is zero (clean=1 in dpotrf)
+        Si = Si + Si.T
+        Si.flat[:: self.p + 1] *= 0.5
+        F = logdet + float(np.vdot(self.S, Si)) - self.logdetS - self.p
         if self.meanstructure:
             d = self.ybar - mu
             F += d @ Si @ d

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from acsi.cbsem._blas import single_threaded_blas
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, r_squared, standardize
 from acsi.exceptions import SpecificationError
@@ -96,7 +97,8 @@ class SEMResult(ResultMixin):
             x[kern.free_rows] = theta[kern.par_of_free]
             return f(x)
 
-        est, se, _ = delta_method(g, self.core.theta, self.theta_vcov)
+        with single_threaded_blas():
+            est, se, _ = delta_method(g, self.core.theta, self.theta_vcov)
         return est, se
 
     @cached_property
@@ -219,14 +221,17 @@ class SEMResult(ResultMixin):
             return None
         from acsi.cbsem.robust import yuan_bentler_mplus
 
-        return yuan_bentler_mplus(self.core)
+        with single_threaded_blas():
+            return yuan_bentler_mplus(self.core)
 
     @cached_property
     def fit_measures(self) -> Any:
         """Fit measures as lavaan's ``fitMeasures()`` (see :mod:`acsi.cbsem.fit_measures`)."""
         from acsi.cbsem.fit_measures import compute_fit_measures
 
-        return compute_fit_measures(self.core, self.robust_test)
+        robust = self.robust_test
+        with single_threaded_blas():
+            return compute_fit_measures(self.core, robust)
 
     # ------------------------------------------------------------------ display
     def _summary(self) -> Summary:
