@@ -153,6 +153,7 @@ def test_resample_moments_equal_refit(mobi, r_indices):
 
 
 def _same(a, b):
+    assert np.array_equal(a.draws_array, b.draws_array, equal_nan=True)
     for name in ("paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
 

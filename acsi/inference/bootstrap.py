@@ -20,10 +20,11 @@ boot_se`` and ``p0`` is the share of replicates < 1, as in seminr.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -256,15 +257,40 @@ def _fit_stats(
     return stats, kr.failed, kr.inadmissible
 
 
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE: dict[str, Any] = {"depth": 0, "limiter": None}
+
+
+@contextmanager
+def _pinned_blas(threads: int | None) -> Iterator[None]:
+    """Limit BLAS threads while any chunk of this process runs.
+
+    threadpoolctl's limits are process-wide, so chunks running in several threads of one
+    process share one limiter (the first sets it, the last restores the original); nested
+    per-thread contexts would restore the limit under a chunk still running.
+    """
+    if threads is None:
+        yield
+        return
+    with _BLAS_LOCK:
+        if _BLAS_STATE["depth"] == 0:
+            from threadpoolctl import threadpool_limits
+
+            _BLAS_STATE["limiter"] = threadpool_limits(limits=threads)
+        _BLAS_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["depth"] -= 1
+            if _BLAS_STATE["depth"] == 0 and _BLAS_STATE["limiter"] is not None:
+                _BLAS_STATE["limiter"].restore_original_limits()
+                _BLAS_STATE["limiter"] = None
+
+
 def _run_chunk(task: _Task) -> _ChunkOut:
     """Draw, fit and summarise resamples [start, stop) (runs in a worker)."""
-    if task.blas_threads is not None:
-        from threadpoolctl import threadpool_limits
-
-        ctx: Any = threadpool_limits(limits=task.blas_threads)
-    else:
-        ctx = nullcontext()
-    with ctx:
+    with _pinned_blas(task.blas_threads):
         blocks = _blocks(task)
         mom = [_moments(task, rows) for rows, _, _, _ in blocks]
         moments = tuple(
@@ -303,9 +329,7 @@ def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | 
         f_in = f_in.reshape(len(pending), m)
         failed += int(f_in.sum())
         s_in = np.where(f_in[:, :, None], np.nan, s_in)
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ses.append(np.nanstd(s_in, axis=1, ddof=1))
+        ses.append(_mean_sd(s_in, axis=1)[1])
         pending.clear()
 
     for rows, rng, lo, hi in blocks:
@@ -320,6 +344,28 @@ def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | 
                 flush()
     flush()
     return np.concatenate(ses, axis=0), failed
+
+
+def _colsum(x: np.ndarray, axis: int) -> np.ndarray:
+    """Sum along ``axis`` in row order, bit-for-bit independent of memory alignment.
+
+    numpy's reductions may reassociate (SIMD, pairwise) depending on where an array sits in
+    memory; a running sum cannot, so the same replicates always give the same summaries.
+    """
+    if x.shape[axis] == 0:
+        return np.zeros(np.delete(x.shape, axis))
+    return np.take(np.add.accumulate(x, axis=axis), -1, axis=axis)
+
+
+def _mean_sd(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, SD (n-1) and count of the finite values along ``axis`` (deterministic sums)."""
+    fin = np.isfinite(x)
+    nb = fin.sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = _colsum(np.where(fin, x, 0.0), axis) / nb
+        dev = np.where(fin, x - np.expand_dims(mean, axis), 0.0)
+        sd = np.sqrt(_colsum(dev * dev, axis) / (nb - 1))
+    return mean, sd, nb
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -461,13 +507,7 @@ def _summarise(
     jack: np.ndarray | None,
     inner_se: np.ndarray | None,
 ) -> dict[str, pd.DataFrame]:
-    fin = np.isfinite(draws)
-    nb = fin.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        filled = np.where(fin, draws, 0.0)
-        mean = filled.sum(axis=0) / nb
-        dev = np.where(fin, draws - mean, 0.0)
-        se = np.sqrt((dev * dev).sum(axis=0) / (nb - 1))
+    mean, se, nb = _mean_sd(draws, axis=0)
     is_htmt = np.array([n == "htmt" for n in layout.names])
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(is_htmt, (1.0 - est) / se, est / se)
@@ -647,7 +687,12 @@ def bootstrap_pls(
         With neither given, ``(1, 10)`` is used when the data lie within it; otherwise
         the index table is left empty with a note.
     blas_threads : int or None, default 1
-        BLAS threads inside each chunk (threadpoolctl); ``None`` leaves BLAS alone.
+        BLAS threads while the bootstrap runs (threadpoolctl); ``None`` leaves BLAS alone.
+        The calling thread holds the limit for the whole run (OpenBLAS ignores limits set
+        from other threads) and worker processes set their own. A multi-threaded BLAS
+        splits matrix products differently, which changes the last bits; for bit-identical
+        results on executors that run chunks in threads of other processes (dask workers
+        with ``nthreads > 1``), start those workers with ``OPENBLAS_NUM_THREADS=1``.
 
     Returns
     -------
@@ -779,22 +824,25 @@ def bootstrap_pls(
         )
     update, close = _progress_callback(progress, n)
     outs: list[_ChunkOut] = []
-    try:
-        if executor is None:
-            done = 0
-            for task in tasks:
-                outs.append(_run_chunk(task))
-                done += task.stop - task.start
-                update(done)
-        else:
-            futures = [executor.submit(_run_chunk, task) for task in tasks]
-            done = 0
-            for task, fut in zip(tasks, futures):
-                outs.append(fut.result())
-                done += task.stop - task.start
-                update(done)
-    finally:
-        close()
+    # the driver holds the BLAS limit for the whole run, so chunks in threads of this
+    # process never see it lifted (worker processes set their own in _run_chunk)
+    with _pinned_blas(blas_threads):
+        try:
+            if executor is None:
+                done = 0
+                for task in tasks:
+                    outs.append(_run_chunk(task))
+                    done += task.stop - task.start
+                    update(done)
+            else:
+                futures = [executor.submit(_run_chunk, task) for task in tasks]
+                done = 0
+                for task, fut in zip(tasks, futures):
+                    outs.append(fut.result())
+                    done += task.stop - task.start
+                    update(done)
+        finally:
+            close()
     outs.sort(key=lambda o: o.start)
     stats = np.concatenate([o.stats for o in outs], axis=0)
     failed = np.concatenate([o.failed for o in outs])
