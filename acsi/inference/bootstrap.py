@@ -1,15 +1,17 @@
 """Bootstrap of a PLS path model: all resamples at once, from row counts.
 
-A resample is a vector of row counts; the correlation matrices of a whole chunk of
-resamples come from one matrix product (:func:`acsi.pls.batched.resample_moments`) and
-the PLS algorithm runs on the stack (:func:`acsi.pls.batched.fit_batched`). Nothing is
-parsed or validated per resample.
+A resample is a vector of row counts; the correlation matrices of a block of resamples
+come from one matrix product (:func:`acsi.pls.batched.resample_moments`) and the PLS
+algorithm runs on the stack of a whole chunk (:func:`acsi.pls.batched.fit_batched`).
+Nothing is parsed or validated per resample.
 
 Reproducibility: resamples are drawn in fixed blocks of :data:`SEED_BLOCK` resamples
-(fewer when the data have more than ``2**22 / SEED_BLOCK`` rows, to bound memory; the block
-size depends only on the number of rows); block ``i`` draws from ``numpy.random.default_rng(SeedSequence(seed).spawn(n_blocks)[i])``.
-Work chunks (``chunk_size``) and executors only decide who computes which blocks, so the
-same ``seed`` gives the same numbers however the work is split or executed.
+(fewer when the data have more than ``2**22 / SEED_BLOCK`` rows, to bound memory; the
+block size depends only on the number of rows); block ``i`` draws from
+``numpy.random.default_rng(SeedSequence(seed).spawn(n_blocks)[i])``. Work chunks
+(``chunk_size``) and executors only decide who computes which blocks; moments are computed
+per whole block and the kernel works matrix by matrix, so the same ``seed`` gives
+bit-identical numbers however the work is split or executed.
 
 Conventions (seminr's ``bootstrap_model`` / ``summary``): ``boot_se`` is the standard
 deviation of the replicates (divisor B-1); ``t = est / boot_se``; the p-value is

@@ -14,8 +14,9 @@ summed absolute weight change falls below ``tol`` (seminr's stop rule), so a boo
 :func:`resample_moments` gives the ``B`` correlation matrices (plus means and SDs) of
 resamples described by row-count vectors: resample ``b`` drew row ``i`` ``c[b, i]`` times,
 its sums are ``c_b D`` and its cross-products ``c_b P`` with ``P`` the row-wise products of
-the distinct column pairs, so all resamples come from one ``(B x n) @ (n x p(p+1)/2)``
-product. Correlations are the same for the n and n-1 divisors, so the numbers equal a refit
+the distinct column pairs, so a block of resamples comes from one ``(B x n) @ (n x
+p(p+1)/2)`` product (:func:`resample_moments_mean_replaced` does the same with each
+resample's own mean replacement). Correlations are the same for the n and n-1 divisors, so the numbers equal a refit
 on the resampled rows (seminr's bootstrap) up to round-off.
 
 Nothing here validates its input: the API (``acsi.pls``) has done that once.
