@@ -207,6 +207,21 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             lv_var[f] = 1.0
         for t, k in enumerate(idx):
             lam[k] = float(vals[t])
+    # indicators loading on exactly one factor: communality-based residual start
+    n_load: dict[str, int] = {}
+    for f, idx in ind_rows.items():
+        for k in idx:
+            n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
+    resid: dict[str, float] = {}
+    lam_of: dict[str, tuple[str, float]] = {}
+    for f, idx in ind_rows.items():
+        for k in idx:
+            v = rhs[k]
+            lk = lam[k] if free[k] else ust[k]
+            if n_load[v] == 1 and math.isfinite(lk):
+                lam_of[v] = (f, lk)
+                svv = S[ov[v], ov[v]]
+                resid[v] = max(svv - lk * lk * lv_var[f], 0.1 * svv)
     for k in range(n):
         a, o, b = lhs[k], op[k], rhs[k]
         if pt.exo[k]:
@@ -220,11 +235,25 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
         elif o == "~~":
             if a == b:
                 if a in ov:
-                    x[k] = S[ov[a], ov[a]] if a in ovx else 0.5 * S[ov[a], ov[a]]
+                    x[k] = S[ov[a], ov[a]] if a in ovx else resid.get(a, 0.5 * S[ov[a], ov[a]])
                 else:
                     x[k] = lv_var.get(a, 0.05)
             elif a in ovx and b in ovx:
                 x[k] = S[ov[a], ov[b]]
+            elif a in lv_var and b in lv_var and a in pt.lv_x and b in pt.lv_x:
+                # exogenous factor covariance: average of S_ij / (lambda_i lambda_j)
+                num, cnt = 0.0, 0
+                for i_name, (fa, la) in lam_of.items():
+                    if fa != a:
+                        continue
+                    for j_name, (fb, lb) in lam_of.items():
+                        if fb == b and la != 0 and lb != 0:
+                            num += S[ov[i_name], ov[j_name]] / (la * lb)
+                            cnt += 1
+                if cnt:
+                    c = num / cnt
+                    bound = 0.95 * math.sqrt(lv_var[a] * lv_var[b])
+                    x[k] = min(max(c, -bound), bound)
         elif o == "~1":
             x[k] = ybar[ov[a]] if a in ov else 0.0
     return x
