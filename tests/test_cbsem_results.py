@@ -148,7 +148,7 @@ def test_core_delta_is_the_jacobian(core: EstimationCore) -> None:
 def test_core_gradient_and_information(core: EstimationCore) -> None:
     assert np.max(np.abs(core.gradient())) < 1e-9
     kern = core.kernel
-    h = 1e-5
+    h = 1e-4
     # expected information = Delta' H Delta; observed = Hessian of F/2 (central differences of F)
     q = core.npar
     H = np.empty((q, q))
@@ -157,7 +157,7 @@ def test_core_gradient_and_information(core: EstimationCore) -> None:
             ei, ej = np.eye(q)[i] * h, np.eye(q)[j] * h
             H[i, j] = (kern.objective(core.theta + ei + ej) - kern.objective(core.theta + ei - ej)
                        - kern.objective(core.theta - ei + ej) + kern.objective(core.theta - ei - ej)) / (4 * h * h)
-    np.testing.assert_allclose(core.information("observed"), H / 2, rtol=2e-4, atol=1e-5)
+    np.testing.assert_allclose(core.information("observed"), H / 2, rtol=1e-5, atol=1e-6)
     exp = core.information("expected")
     assert exp.shape == (q, q)
     np.testing.assert_allclose(exp, exp.T, rtol=1e-12, atol=1e-14 * np.abs(exp).max())
