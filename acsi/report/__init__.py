@@ -1,6 +1,11 @@
 """The HTML report: one self-contained file (figures embedded, no external resources).
 
->>> from acsi.report import build_report, demo_report, DEMO_MODEL  # doctest: +SKIP
+Examples
+--------
+>>> from acsi.report import DEMO_MODEL, model_blocks
+>>> blocks, paths = model_blocks(DEMO_MODEL)
+>>> blocks["Loyalty"], paths[0]
+(['Q16', 'Q17'], ('Tangibles', 'Loyalty'))
 """
 
 from __future__ import annotations
