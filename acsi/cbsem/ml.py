@@ -31,6 +31,7 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotri as _dpotri
+from scipy.linalg.lapack import dpotrs as _dpotrs
 
 from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
 
@@ -409,11 +410,10 @@ class MLKernel:
             step = None
             if it >= n_fisher:
                 Hm = self._hessian_at(*cur)
-                try:
-                    C = np.linalg.cholesky(Hm)
-                    step = -linalg.cho_solve((C, True), g, check_finite=False)
-                except np.linalg.LinAlgError:
-                    step = None
+                C, info = _dpotrf(Hm, lower=1, clean=1, overwrite_a=0)
+                if info == 0:
+                    sol, info = _dpotrs(C, g, lower=1)
+                    step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
                 info2 = 2.0 * (D.T @ self.weight(Si) @ D)
                 try:
