@@ -104,32 +104,37 @@ def check_columns(
         Column name -> location text (e.g. ``"line 3: F =~ x1 + x2"``) for the message.
     """
     where = where or {}
-    available = [str(c) for c in df.columns]
+    present = set(df.columns)
+    dtypes = df.dtypes
     for name in columns:
-        if name not in df.columns:
+        if name not in present:
+            available = [str(c) for c in df.columns]
             loc = f" ({where[name]})" if name in where else ""
             raise DataError(
                 f"variable {name!r} used in the {context}{loc} is not a column of the data"
                 f"{_suggest(name, available)} Columns are: {', '.join(available[:30])}"
                 f"{' ...' if len(available) > 30 else ''}"
             )
-        col = df[name]
-        if isinstance(col, pd.DataFrame):
+        dtype = dtypes[name]
+        if isinstance(dtype, pd.Series):
             raise DataError(f"column {name!r} appears more than once in the data; rename the duplicates")
-        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            kind = str(col.dtype)
-            hint = ""
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                hint = " (a categorical column: convert it with .cat.codes or map its labels to numbers)"
-            else:
-                bad = pd.to_numeric(col, errors="coerce")
-                non_num = col[bad.isna() & col.notna()]
-                if len(non_num):
-                    hint = f" (for example the value {non_num.iloc[0]!r} in row {non_num.index[0]!r})"
-            raise DataError(
-                f"column {name!r} is not numeric (dtype {kind}){hint}; acsi needs numbers "
-                "for every item in the model"
-            )
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+            continue  # plain numpy numeric or boolean: the common, fast case
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            continue
+        col = df[name]
+        hint = ""
+        if isinstance(dtype, pd.CategoricalDtype):
+            hint = " (a categorical column: convert it with .cat.codes or map its labels to numbers)"
+        else:
+            bad = pd.to_numeric(col, errors="coerce")
+            non_num = col[bad.isna() & col.notna()]
+            if len(non_num):
+                hint = f" (for example the value {non_num.iloc[0]!r} in row {non_num.index[0]!r})"
+        raise DataError(
+            f"column {name!r} is not numeric (dtype {dtype}){hint}; acsi needs numbers "
+            "for every item in the model"
+        )
 
 
 def prepare_data(
@@ -191,11 +196,14 @@ def prepare_data(
     if dup:
         raise DataError(f"column(s) {dup} are listed more than once in the {context}")
     check_columns(df, columns, context=context, where=where)
-    sub = df[columns].astype("float64")
+    dtypes = df.dtypes
+    if all(isinstance(dtypes[c], np.dtype) for c in columns):
+        X = np.column_stack([df[c].to_numpy(dtype=np.float64) for c in columns])
+    else:  # pandas extension dtypes (Int64, Float64, boolean): pd.NA becomes NaN
+        X = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
     if na_values is not None:
         codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[arg-type]
-        sub = sub.mask(sub.isin(codes))
-    X = sub.to_numpy(dtype=np.float64, copy=True)
+        X[np.isin(X, codes)] = np.nan
     if np.isinf(X).any():
         j = int(np.where(np.isinf(X).any(axis=0))[0][0])
         raise DataError(f"column {columns[j]!r} holds infinite values; replace or remove them")
@@ -203,7 +211,7 @@ def prepare_data(
     n_total = X.shape[0]
     n_dropped = 0
     n_replaced = 0
-    index = sub.index
+    index = df.index
     if miss.any():
         per_col = miss.sum(axis=0)
         detail = ", ".join(f"{columns[j]} ({int(per_col[j])})" for j in np.argsort(-per_col)[:5] if per_col[j])
