@@ -368,23 +368,33 @@ def test_builder_output_parses_for_sem():
 
 
 def test_consistent_subset(mobi):
-    """consistent=[...] corrects only the named common factors (composites rho = 1)."""
+    """consistent=[...] gives consistent loadings to the named common factors only; as in
+    seminr 2.5 (PLSc with composite(mode_A) constructs, see the zoo fixture
+    mobi_plsc_modeA_composites) the correlations of every multi-item Mode A block are
+    disattenuated by its rho_A."""
     m3 = M1.replace("Value        <~", "Value        =~")
     full = acsi.pls(m3, mobi, consistent=True)
     same = acsi.pls(m3, mobi, consistent=["Image", "Expectation", "Value", "Satisfaction"])
     np.testing.assert_allclose(same.paths.to_numpy(), full.paths.to_numpy(), atol=1e-14)
     part = acsi.pls(m3, mobi, consistent=["Image"])
     plain = acsi.pls(m3, mobi)
-    rho = plain.reliability["rho_a"]
-    C = plain.construct_correlations.copy()
-    C.loc["Image", :] /= np.sqrt(rho["Image"])
-    C.loc[:, "Image"] /= np.sqrt(rho["Image"])
-    C.loc["Image", "Image"] = 1.0
-    np.testing.assert_allclose(part.construct_correlations.to_numpy(), C.to_numpy(), atol=1e-14)
+    rho = plain.reliability["rho_a"].to_numpy()
+    C = plain.construct_correlations.to_numpy() / np.sqrt(np.outer(rho, rho))
+    np.fill_diagonal(C, 1.0)
+    np.testing.assert_allclose(part.construct_correlations.to_numpy(), C, atol=1e-14)
+    np.testing.assert_allclose(part.paths.to_numpy(), full.paths.to_numpy(), atol=1e-14)
     np.testing.assert_allclose(
         part.loadings.drop(columns="Image").to_numpy(), plain.loadings.drop(columns="Image").to_numpy(), atol=1e-14
     )
     np.testing.assert_allclose(part.loadings["Image"].to_numpy(), full.loadings["Image"].to_numpy(), atol=1e-14)
+    # a Mode B block keeps rho = 1 (its correlations are not disattenuated)
+    mixed = acsi.pls(M1, mobi, consistent=["Image"])
+    rho_b = acsi.pls(M1, mobi).reliability["rho_a"]
+    assert rho_b["Value"] == 1.0
+    assert mixed.construct_correlations.loc["Value", "Satisfaction"] == pytest.approx(
+        acsi.pls(M1, mobi).construct_correlations.loc["Value", "Satisfaction"] / np.sqrt(rho_b["Satisfaction"]),
+        abs=1e-14,
+    )
     assert part.settings.consistent == ("Image",)
     np.testing.assert_allclose(part.reliability.to_numpy()[:, :2], plain.reliability.to_numpy()[:, :2], atol=1e-14)
     with pytest.raises(SpecificationError, match="Mode B"):

@@ -31,8 +31,12 @@ Afterwards the path coefficients are the OLS solutions on the construct correlat
 ``C = W' R W``: ``B[pred, j] = C[pred, pred]^-1 C[pred, j]``, ``R^2_j = B[:, j]' C[:, j]``,
 and the loadings are ``L = (R W) * mask``.
 
-A construct without any path is its own inner proxy (its weights converge to the first
-principal component of its block under Mode A).
+A construct without any structural path (seminr leaves such a construct out of the
+model) is its own inner proxy. Under Mode A its weights are then the first principal
+component of its block (the limit of the iteration, sign such that the weights sum to a
+positive number, as the iteration from unit weights gives); under Mode B the unit weights
+rescaled. These are its starting weights, so it stays put and does not enter the stop
+criterion or the iteration count, which equal seminr's for the other constructs.
 
 References
 ----------
@@ -54,6 +58,7 @@ __all__ = [
     "KernelResult",
     "fit_kernel",
     "inner_weights",
+    "isolated_start",
     "paths_from_correlations",
     "construct_scores",
     "standardize",
@@ -148,6 +153,26 @@ def inner_weights(S: np.ndarray, inner: np.ndarray, scheme: str) -> np.ndarray:
     return E
 
 
+def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
+    """Weights (unit-variance score) of a construct without structural paths.
+
+    Mode A: the eigenvector of the block's correlations with the largest eigenvalue (the
+    fixed point of Mode A with the construct's own score as inner proxy), signed so that
+    its elements sum to a positive number; Mode B and single items: unit weights.
+    ``R`` may be a stack (B, p, p); the result is then (B, q).
+    """
+    Rb = R[..., idx[:, None], idx[None, :]]
+    if mode == "B" or idx.size < 2:
+        w = np.ones(Rb.shape[:-1])
+    else:
+        _, vecs = np.linalg.eigh(Rb)
+        w = vecs[..., :, -1]
+        w = w * np.where(w.sum(axis=-1, keepdims=True) < 0, -1.0, 1.0)
+    var = np.einsum("...i,...ij,...j->...", w, Rb, w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return w / np.sqrt(var)[..., None]
+
+
 def paths_from_correlations(C: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """OLS path coefficients and R-squared from construct correlations.
 
@@ -207,6 +232,9 @@ def fit_kernel(
     mode_b = [c for c, m in enumerate(spec.mode) if m == "B"]
     blocks_b = [np.flatnonzero(spec.block == c) for c in mode_b]
     W = mask.copy()
+    for c in np.flatnonzero(~(inner | inner.T).any(axis=0)):
+        idx = np.flatnonzero(spec.block == c)
+        W[idx, c] = isolated_start(R, idx, spec.mode[c])
     iterations = 0
     converged = False
     diff = float("inf")

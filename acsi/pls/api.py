@@ -87,8 +87,11 @@ def pls(
         correlations).
     consistent : bool or list of str, default False
         ``True`` applies PLSc to every ``=~`` construct (all are common factors); a list
-        corrects only the named ``=~`` constructs and keeps the others as composites
-        (rho = 1), like mixing seminr's ``reflective()`` and ``composite()``.
+        gives consistent loadings only to the named ``=~`` constructs and keeps the others
+        as composites, like mixing seminr's ``reflective()`` and ``composite()``. As in
+        seminr (2.5), the construct correlations of every multi-item Mode A block,
+        composites included, are divided by the square roots of their rho_A; Mode B and
+        single-item blocks have rho = 1.
     max_iter : int, default 300
         Most iterations; a :class:`~acsi.ConvergenceWarning` is issued when reached.
     tol : float, default 1e-7

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from acsi.pls.algorithm import isolated_start
+
 __all__ = [
     "BatchPlan",
     "BatchedKernelResult",
@@ -390,6 +392,10 @@ def _fit_batched(
     nb, p, _ = R.shape
     k = plan.k
     w = np.ones((nb, p))
+    for c in np.flatnonzero(plan.isolated):
+        # no structural path: fixed point of its own proxy (see algorithm.isolated_start)
+        bl = plan.blocks[c]
+        w[:, bl] = isolated_start(R, bl, "B" if any(c == cb for cb, _ in plan.mode_b) else "A")
     RW = _rw(R, w, plan)
     iterations = np.zeros(nb, dtype=np.intp)
     converged = np.zeros(nb, dtype=bool)

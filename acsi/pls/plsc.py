@@ -79,14 +79,17 @@ def rho_a(R: np.ndarray, W: np.ndarray, spec: PLSSpec) -> np.ndarray:
 def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelResult:
     """Apply the PLSc correction to a :class:`KernelResult` (returns a new one).
 
-    Constructs with ``spec.reflective`` True (common factors) are corrected: their rho_A
-    enters ``C*_ij = C_ij / sqrt(rho_i rho_j)`` and they get consistent loadings; all other
-    constructs (composites) count as fully reliable (rho = 1), as in R seminr's ``PLSc``
-    and Dijkstra & Henseler (2015). Paths and R-squared are re-estimated from ``C*``;
-    ``rho_a`` of the result holds the factors used. A rho_A that is not positive gives NaN correlations
-    (the caller reports it as inadmissible).
+    As R seminr's ``PLSc`` (2.5.0.9000 and the PyPI port): every multi-item Mode A
+    construct's rho_A enters ``C*_ij = C_ij / sqrt(rho_i rho_j)``, also a Mode A construct
+    that is not ``spec.reflective`` (seminr's ``composite(weights = mode_A)`` in a model with
+    ``reflective()`` constructs); Mode B and single-item constructs have rho = 1. Only the
+    reflective constructs (common factors) get consistent loadings. (Dijkstra & Henseler
+    2015, and seminr after 2.6.0, take every composite as fully reliable instead; acsi
+    follows the seminr the project is tested against.) Paths and R-squared are
+    re-estimated from ``C*``; ``rho_a`` of the result holds the factors used. A rho_A that
+    is not positive gives NaN correlations (the caller reports it as inadmissible).
     """
-    rho = np.where(np.asarray(spec.reflective, dtype=bool), rho_a(R, kernel.W, spec), 1.0)
+    rho = rho_a(R, kernel.W, spec)
     with np.errstate(invalid="ignore"):
         s = np.sqrt(rho)
     C = kernel.C / np.outer(s, s)
