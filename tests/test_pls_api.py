@@ -68,14 +68,18 @@ def test_specification_errors(model, match):
         PLSSpec.from_model(model)
 
 
-def test_construct_order_is_first_appearance():
-    spec = PLSSpec.from_model("Y ~ X + M\nM ~ X\nX =~ x1 + x2\nM =~ m1\nY =~ y1 + y2")
-    assert spec.constructs == ("Y", "X", "M")
-    assert spec.indicators == ("y1", "y2", "x1", "x2", "m1")
-    assert spec.block.tolist() == [0, 0, 1, 1, 2]
+def test_construct_order_is_seminrs():
+    """seminr orders constructs by the structural model: sources in the order the paths
+    are written, then targets; constructs without paths come last (zoo case
+    mobi_scrambled_order checks the tables against seminr)."""
+    spec = PLSSpec.from_model("Y ~ X + M\nM ~ X\nX =~ x1 + x2\nM =~ m1\nY =~ y1 + y2\nZ =~ z1 + z2")
+    assert spec.constructs == ("X", "M", "Y", "Z")
+    assert spec.indicators == ("x1", "x2", "m1", "y1", "y2", "z1", "z2")
+    assert spec.block.tolist() == [0, 0, 1, 2, 2, 3, 3]
     c = spec.constructs
     assert {(c[i], c[j]) for i, j in zip(*np.nonzero(spec.inner))} == {("X", "Y"), ("M", "Y"), ("X", "M")}
-    assert spec.topological_order() == [1, 2, 0]
+    assert spec.topological_order() == [0, 3, 1, 2]
+    assert spec.item_order == ("x1", "x2", "m1", "y1", "y2", "z1", "z2")
 
 
 def test_syntax_error_passes_through():

@@ -107,6 +107,9 @@ def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi:
     k = len(C)
     paths = np.argwhere(np.asarray(spec.inner, dtype=bool))
     load = np.column_stack([np.arange(len(ind)), np.asarray(spec.block)])
+    written = tuple(getattr(spec, "item_order", ()) or ())
+    if sorted(written) == sorted(ind):  # rows in seminr's item order (blocks as written)
+        load = load[[ind.index(x) for x in written]]
     htmt = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.intp).reshape(-1, 2)
     tot, indir = _reach(np.asarray(spec.inner, dtype=bool))
     te = np.argwhere(tot)

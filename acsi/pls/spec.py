@@ -40,8 +40,9 @@ class PLSSpec:
     Attributes
     ----------
     constructs : tuple of str
-        The k constructs, in the order they first appear in the model (in a block or a
-        structural path).
+        The k constructs in seminr's order: the sources of the structural paths in the
+        order the paths are written, then the targets, then constructs without structural
+        paths (in block order). Tables (HTMT, Fornell-Larcker triangles) follow it.
     indicators : tuple of str
         The p indicators grouped by construct, in construct order (within a block, in the
         order written).
@@ -58,6 +59,9 @@ class PLSSpec:
         sources, columns targets, like seminr's ``path_coef``).
     where : dict
         Name -> "line L: <text>" of the statement that introduced it (for messages).
+    item_order : tuple of str
+        The indicators in the order their blocks are written (seminr's item order, used to
+        order the rows of bootstrap tables); ``indicators`` itself follows the constructs.
 
     Examples
     --------
@@ -81,6 +85,7 @@ class PLSSpec:
     reflective: tuple[bool, ...]
     inner: np.ndarray
     where: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    item_order: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # ------------------------------------------------------------------ derived
     @property
@@ -239,13 +244,14 @@ class PLSSpec:
                 f"{'; ' + line if line else ''}); PLS path modelling needs a recursive model. "
                 "Remove one of the paths (or use acsi.sem for a non-recursive model)."
             )
-        # constructs in order of first appearance in any statement (blocks or paths)
+        # seminr's construct order: the sources of the structural paths in the order the
+        # paths are written, then their targets, then constructs without paths (which
+        # seminr leaves out) in block order
+        paths = list(parsed.by_op("~"))
         first: list[str] = []
-        for s in parsed.statements:
-            names = (s.lhs,) if s.op in ("=~", "<~") else (s.lhs, s.rhs)
-            for name in names:
-                if name in mode and name not in first:
-                    first.append(name)
+        for name in [s.rhs for s in paths] + [s.lhs for s in paths] + list(constructs):
+            if name not in first:
+                first.append(name)
         if first != constructs:
             constructs = first
             idx = {c: i for i, c in enumerate(constructs)}
@@ -267,6 +273,7 @@ class PLSSpec:
             reflective=tuple(mode[c] == "A" for c in constructs),
             inner=inner,
             where=where,
+            item_order=tuple(x for c in constructs_old for x in blocks[c]),
         )
 
 

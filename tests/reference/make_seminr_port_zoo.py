@@ -239,6 +239,15 @@ Quality      ~ Expectation
 Satisfaction ~ Quality
 Loyalty      ~ Satisfaction
 """
+MOBI_SCRAMBLED = """
+Loyalty ~ Satisfaction + Image
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Value + Image
+Loyalty      =~ CUSL1 + CUSL2 + CUSL3
+Value        <~ PERV1 + PERV2
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Value ~ Image
+"""
 ALL_MOBI = ["Image", "Expectation", "Quality", "Value", "Satisfaction", "Complaints", "Loyalty"]
 
 CASES: list[dict] = [
@@ -265,6 +274,9 @@ CASES: list[dict] = [
          reflective=["Image", "Expectation", "Satisfaction"]),
     dict(name="mobi_names_dots", data="mobi_renamed", model=MOBI_NAMES, scheme="path",
          note="construct and indicator names with dots and underscores"),
+    dict(name="mobi_scrambled_order", data="mobi", model=MOBI_SCRAMBLED, scheme="path", boot=True,
+         note="paths before blocks, blocks not in causal order: seminr's construct order comes "
+         "from the structural model, its item order from the measurement model"),
     dict(name="mobi_chain_modeB", data="mobi", model=MOBI_CHAIN, scheme="path"),
     dict(name="sat_ecsi_builder", data="satisfaction", model=SAT_ECSI, scheme="path", boot=True,
          note="acsi.models.ecsi(...) on the bank satisfaction data"),
