@@ -221,8 +221,11 @@ class SEMResult(ResultMixin):
             return None
         from acsi.cbsem.robust import yuan_bentler_mplus
 
+        # lavaan: MLR with standard errors from the expected information (se = "standard")
+        # uses the expected information in the scaled test as well
+        info = "expected" if self.se_type == "expected" else "observed"
         with single_threaded_blas():
-            return yuan_bentler_mplus(self.core)
+            return yuan_bentler_mplus(self.core, info)
 
     @cached_property
     def fit_measures(self) -> Any:

@@ -383,17 +383,20 @@ def _baseline_moments(
     return sigma0, np.concatenate([mean_cols, nmean + cov_cols]).astype(np.intp)
 
 
-def _baseline_information(core: CoreLike, sigma0: Array, sel: NDArray[np.intp]) -> Array:
-    """Unit observed information of the baseline model, whose free parameters are the
-    moments ``sel`` of ``[mean, vech(Sigma)]`` (its ``Delta`` holds unit columns).
+def _baseline_information(
+    core: CoreLike, sigma0: Array, sel: NDArray[np.intp], kind: str = "observed"
+) -> Array:
+    """Unit observed (or expected) information of the baseline model, whose free parameters
+    are the moments ``sel`` of ``[mean, vech(Sigma)]`` (its ``Delta`` holds unit columns).
 
     The observed information of the normal log-likelihood in ``[mu, vech(Sigma)]`` at
     ``Sigma0`` (mean at the sample mean): ``W`` for the means, ``1/2 D'(W kron W(2S - Sigma0)W) D``
-    for the covariances, no cross terms; ``W = Sigma0^-1``.
+    for the covariances, no cross terms; ``W = Sigma0^-1``. The expected information has
+    ``W`` in place of ``W(2S - Sigma0)W``.
     """
     p = sigma0.shape[0]
     w = np.linalg.inv(sigma0)
-    aaa = w @ (2.0 * core.S - sigma0) @ w
+    aaa = w if kind == "expected" else w @ (2.0 * core.S - sigma0) @ w
     nmean = p if core.meanstructure else 0
     msel = sel[sel < nmean]
     csel = sel[sel >= nmean] - nmean
@@ -405,7 +408,7 @@ def _baseline_information(core: CoreLike, sigma0: Array, sel: NDArray[np.intp]) 
     return out
 
 
-def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
+def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustTest:
     """Yuan-Bentler (Mplus variant) scaled chi-square, as lavaan's ``estimator = "MLR"``.
 
     .. math::
@@ -424,6 +427,11 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
     ----------
     core : EstimationCore
         A model fitted by ML.
+    information : {"observed", "expected"}, default "observed"
+        The information matrix ``A0`` of the model and of the baseline model: observed for
+        lavaan's ``estimator = "MLR"``; expected when MLR is combined with standard errors
+        from the expected information (lavaan's ``estimator = "MLR", se = "standard"``,
+        which sets ``information = "expected"`` for the test as well).
 
     Returns
     -------
@@ -445,6 +453,8 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
     >>> round(test.scaling_factor, 4), round(test.chisq_scaled, 2)
     (0.979, 87.13)
     """
+    if information not in ("observed", "expected"):
+        raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
     x_idx = _x_indices(core)
     n = core.N
     chisq = float(core.chisq)
@@ -452,7 +462,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
     trace_h1, ndat = _h1_trace(core, x_idx)
 
     # model
-    a0_inv = _inv_information(np.asarray(core.information("observed"), dtype=float), "observed")
+    a0_inv = _inv_information(np.asarray(core.information(information), dtype=float), information)
     b0 = first_order_information(core)
     trace_h0 = float(np.sum(b0 * a0_inv.T))
     trace_ug = trace_h1 - trace_h0
@@ -479,7 +489,7 @@ def yuan_bentler_mplus(core: CoreLike) -> RobustTest:
     _, logdet_0 = np.linalg.slogdet(sigma0)
     base_chisq = float(n * (logdet_0 - logdet_s))
     base_df = float(ndat - sel0.size)
-    e0 = _baseline_information(core, sigma0, sel0)
+    e0 = _baseline_information(core, sigma0, sel0, information)
     sc0 = _casewise_scores(core.X, core.mean, sigma0, core.meanstructure, x_idx)[:, sel0]
     b00 = (sc0.T @ sc0) / n
     trace_h0_base = float(np.sum(b00 * np.linalg.inv(e0).T))
