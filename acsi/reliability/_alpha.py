@@ -293,13 +293,15 @@ def cronbach_alpha(
     with np.errstate(invalid="ignore"):
         total = np.nanmean(X, axis=1)
     raw_r = np.array([_pair_corr(total, X[:, j]) for j in range(k)])
-    std_r = R.sum(axis=0) / math.sqrt(R.sum())
+    # a negative total (negatively correlated items) gives NaN, as R's sqrt does in psych
+    std_r = R.sum(axis=0) / _safe_sqrt(float(R.sum()))
     RC = R.copy()
     np.fill_diagonal(RC, smc(R))
-    r_cor = RC.sum(axis=0) / math.sqrt(RC.sum())
+    r_cor = RC.sum(axis=0) / _safe_sqrt(float(RC.sum()))
     colsum = C.sum(axis=0)
     diagC = np.diag(C)
-    r_drop = (colsum - diagC) / np.sqrt(diagC * (C.sum() - 2 * colsum + diagC))
+    with np.errstate(invalid="ignore"):
+        r_drop = (colsum - diagC) / np.sqrt(diagC * (C.sum() - 2 * colsum + diagC))
     n_obs = (~np.isnan(X)).sum(axis=0)
     means = np.nanmean(X, axis=0)
     sds = np.nanstd(X, axis=0, ddof=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -16,6 +16,7 @@ from scipy import optimize, stats
 
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning
 from acsi.reliability._common import check_variation, item_matrix, smc
+from acsi.reliability._lbfgsb import lbfgsb_r
 from acsi.reliability._rotation import rotate as _rotate
 from acsi.results.base import ResultMixin, Summary
 
@@ -54,6 +55,30 @@ def _ml_gradient(psi: np.ndarray, R: np.ndarray, nf: int) -> np.ndarray:
     return ((L**2).sum(axis=1) + psi - np.diag(R)) / psi**2
 
 
+def _psych_optim(
+    objective: Callable[[np.ndarray, np.ndarray, int], float],
+    gradient: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
+    start: np.ndarray,
+    R: np.ndarray,
+    nf: int,
+    lower: float,
+) -> tuple[np.ndarray, bool]:
+    """psych::fa's call ``optim(start, fn, gr, method = "L-BFGS-B", lower = 0.005, upper = 1,
+    control = list(parscale = rep(0.01, p)))``: R's L-BFGS-B (version 2.3, see
+    :mod:`acsi.reliability._lbfgsb`) on ``psi / 0.01`` with ``factr = 1e7``, ``pgtol = 0``,
+    ``maxit = 100``, 5 corrections. Returns (psi, converged)."""
+    scale = 0.01
+    p = R.shape[0]
+    res = lbfgsb_r(
+        lambda x: objective(x * scale, R, nf),
+        lambda x: gradient(x * scale, R, nf) * scale,
+        start / scale,
+        np.full(p, lower / scale),
+        np.full(p, 1.0 / scale),
+    )
+    return res.x * scale, res.convergence == 0
+
+
 def fa_ml_kernel(
     R: np.ndarray, nf: int, lower: float = 0.005, convergence: str = "psych"
 ) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -73,17 +98,7 @@ def fa_ml_kernel(
     start = np.clip(1.0 - smc(R), lower, 1.0)
     p = R.shape[0]
     if convergence == "psych":
-        scale = 0.01
-        res = optimize.minimize(
-            lambda x: _ml_objective(x * scale, R, nf),
-            start / scale,
-            jac=lambda x: _ml_gradient(x * scale, R, nf) * scale,
-            method="L-BFGS-B",
-            bounds=[(lower / scale, 1.0 / scale)] * p,
-            options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxcor": 5, "maxiter": 100, "maxls": 20},
-        )
-        psi = res.x * scale
-        converged = bool(res.success)
+        psi, converged = _psych_optim(_ml_objective, _ml_gradient, start, R, nf, lower)
     else:
         res = optimize.minimize(
             _ml_objective, start, args=(R, nf), jac=_ml_gradient, method="L-BFGS-B",
@@ -128,17 +143,8 @@ def fa_minres_kernel(R: np.ndarray, nf: int, lower: float = 0.005) -> tuple[np.n
     Returns (loadings, psi, converged). No checks (kernel).
     """
     start = np.clip(1.0 - smc(R), lower, 1.0)
-    scale = 0.01
-    res = optimize.minimize(
-        lambda x: _minres_objective(x * scale, R, nf),
-        start / scale,
-        jac=lambda x: _minres_gradient(x * scale, R, nf) * scale,
-        method="L-BFGS-B",
-        bounds=[(lower / scale, 1.0 / scale)] * R.shape[0],
-        options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxcor": 5, "maxiter": 100, "maxls": 20},
-    )
-    psi = res.x * scale
-    return _minres_loadings(psi, R, nf), psi, bool(res.success)
+    psi, converged = _psych_optim(_minres_objective, _minres_gradient, start, R, nf, lower)
+    return _minres_loadings(psi, R, nf), psi, converged
 
 
 def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, int, bool]:
