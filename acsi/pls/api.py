@@ -194,9 +194,16 @@ def pls(
     sd = X.std(axis=0, ddof=1)
     if (sd == 0).any():
         j = int(np.flatnonzero(sd == 0)[0])
+        after = (
+            f" (the {prepared.n} rows left after removing {prepared.n_dropped} rows with "
+            "missing values; missing='mean' keeps every row)"
+            if prepared.n_dropped
+            else ""
+        )
         raise DataError(
             f"indicator {spec.indicators[j]!r} ({spec.where.get(spec.indicators[j], 'model')}) "
-            "has no variance in the data used; it cannot be standardized. Remove it from its block."
+            f"has no variance in the data used{after}; it cannot be standardized. Remove it "
+            "from its block."
         )
     R = correlation(X)
     for c, m in enumerate(spec.mode):

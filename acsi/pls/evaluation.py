@@ -153,13 +153,41 @@ def cross_loadings(R: np.ndarray, W: np.ndarray) -> np.ndarray:
     return RW / sd
 
 
+def _vif_diag(S: np.ndarray) -> np.ndarray:
+    """``diag(S^-1)`` of a correlation matrix; ``inf`` for a variable that is a perfect
+    linear combination of the others (R-squared 1), where R's ``solve`` (seminr) stops
+    with "computationally singular" and a plain inverse gives huge or negative numbers.
+
+    Computed from the eigen decomposition: eigenvalues below ``q * eps * max`` count as
+    zero; a variable with weight on such a null direction has VIF ``inf``.
+    """
+    lam, V = np.linalg.eigh(S)
+    null = lam <= S.shape[0] * np.finfo(float).eps * max(lam[-1], 1.0)
+    if not null.any():
+        return np.diag(np.linalg.inv(S))
+    out = (V[:, ~null] ** 2 / lam[~null]).sum(axis=1)
+    out[(V[:, null] ** 2).sum(axis=1) > 1e-8] = np.inf
+    return out
+
+
 def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """VIF of every indicator within its block, ``diag(R_bb^-1)`` (1 for single items)."""
+    """VIF of every indicator within its block, ``diag(R_bb^-1)`` (1 for single items;
+    ``inf`` for an indicator that is a perfect linear combination of its block's others).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = np.array([[1, .5, .5], [.5, 1, .5], [.5, .5, 1]])
+    >>> item_vif(R, np.ones((3, 1))).round(6).tolist()
+    [1.5, 1.5, 1.5]
+    >>> item_vif(np.array([[1, 1, .3], [1, 1, .3], [.3, .3, 1.]]), np.ones((3, 1))).round(6).tolist()
+    [inf, inf, 1.098901]
+    """
     out = np.ones(R.shape[0])
     for idx in _blocks(mask):
         if idx.size < 2:
             continue
-        out[idx] = np.diag(np.linalg.inv(R[np.ix_(idx, idx)]))
+        out[idx] = _vif_diag(R[np.ix_(idx, idx)])
     return out
 
 
@@ -172,7 +200,7 @@ def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
         pred = np.flatnonzero(inner[:, j])
         if pred.size < 2:
             continue
-        out[pred, j] = np.diag(np.linalg.inv(C[np.ix_(pred, pred)]))
+        out[pred, j] = _vif_diag(C[np.ix_(pred, pred)])
     return out
 
 
