@@ -171,3 +171,28 @@ def test_fit_measures(name: str, measure: str) -> None:
         assert np.isnan(got)
         return
     np.testing.assert_allclose(got, float(want), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize(
+    "model,match",
+    [
+        ("visual =~ x1 + a*x2 + x3\na == zz", "'zz' in the constraint line 2: a == zz is not a label"),
+        ("visual =~ x1 + a*x2 + x3\nx1 ~~ v*x1\na == v", "equates a loading or regression coefficient and a variance"),
+        ("visual =~ x1 + a*x2 + 1*b*x3\na == b", "involves a fixed parameter"),
+        ("visual =~ x1 + a*x2 + b*x3\na == 2*b", "not supported by acsi.sem yet, except"),
+        ("visual =~ x1 + a*x2 + b*x3\na > b", "not supported by acsi.sem yet, except"),
+    ],
+)
+def test_explicit_constraint_errors(model: str, match: str) -> None:
+    hs = acsi.datasets.load_holzinger_swineford()
+    with pytest.raises(acsi.SpecificationError, match=match):
+        acsi.cfa(model, hs)
+
+
+def test_explicit_equality_is_a_shared_label() -> None:
+    hs = acsi.datasets.load_holzinger_swineford()
+    a = acsi.cfa("visual =~ x1 + a*x2 + b*x3\ntextual =~ x4 + x5 + x6\na == b", hs)
+    b = acsi.cfa("visual =~ x1 + a*x2 + a*x3\ntextual =~ x4 + x5 + x6", hs)
+    np.testing.assert_allclose(a.estimates["est"], b.estimates["est"], rtol=1e-10)
+    np.testing.assert_allclose(a.estimates["se"], b.estimates["se"], rtol=1e-8)
+    assert a.core.npar == b.core.npar == 12

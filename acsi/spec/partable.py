@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Sequence
@@ -41,6 +42,8 @@ import pandas as pd
 
 from acsi.exceptions import IdentificationError, SpecificationError
 from acsi.spec.syntax import ParsedModel, Statement, compile_expression, parse_model
+
+_IDENT = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 
 __all__ = ["ParameterTable", "build_partable"]
 
@@ -236,6 +239,7 @@ def build_partable(
 
     user_rows: list[_Row] = []
     def_stmts: list[Statement] = []
+    eq_stmts: list[Statement] = []
     seen: dict[tuple[str, str, str], Statement] = {}
     for s in parsed.statements:
         if s.op == "<~":
@@ -243,10 +247,14 @@ def build_partable(
                 f"composite formula '<~' ({s.where()}) cannot be estimated by covariance-based "
                 "SEM in acsi; use acsi.pls() for composites, or '=~' for a reflective factor"
             )
+        if s.op == "==" and _IDENT.fullmatch(s.lhs.strip()) and _IDENT.fullmatch(s.rhs.strip()):
+            eq_stmts.append(s)  # label == label: the same as a shared label (checked below)
+            continue
         if s.op in ("==", "<", ">"):
             raise SpecificationError(
                 f"explicit constraints with '{s.op}' ({s.where()}) are not supported by "
-                "acsi.sem yet; for equality give the parameters the same label (a*x1 + a*x2)"
+                "acsi.sem yet, except 'label1 == label2' (equal parameters); for equality "
+                "give the parameters the same label (a*x1 + a*x2)"
             )
         if s.op == ":=":
             def_stmts.append(s)
@@ -427,6 +435,38 @@ def build_partable(
             for i in idx:
                 rows[i].free, rows[i].ustart = 0, val
 
+    # ---- explicit equalities 'a == b' between labels: merged like a shared label ----
+    canon: dict[str, str] = {lab: lab for lab in by_label}
+
+    def find(lab: str) -> str:
+        while canon[lab] != lab:
+            lab = canon[lab]
+        return lab
+
+    for s_eq in eq_stmts:
+        a, b = s_eq.lhs.strip(), s_eq.rhs.strip()
+        for lab in (a, b):
+            if lab not in by_label:
+                raise SpecificationError(
+                    f"{lab!r} in the constraint {s_eq.where()} is not a label of the model; "
+                    f"labels are: {', '.join(sorted(by_label)) or 'none (label parameters with a*x)'}"
+                )
+        ia, ib = by_label[a][0], by_label[b][0]
+        ka, kb = _kind(rows[ia].op, rows[ia].lhs, rows[ia].rhs), _kind(rows[ib].op, rows[ib].lhs, rows[ib].rhs)
+        if ka != kb:
+            raise SpecificationError(
+                f"the constraint {s_eq.where()} equates {_KIND_NAMES[ka]} and {_KIND_NAMES[kb]}; "
+                "acsi supports equality of parameters of the same kind only"
+            )
+        if any(rows[i].free == 0 for i in by_label[a] + by_label[b]):
+            raise SpecificationError(
+                f"the constraint {s_eq.where()} involves a fixed parameter; fix both "
+                "parameters at the same value instead"
+            )
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            canon[rb] = ra
+
     # ---- numbering ----
     free_no: list[int] = []
     par_no: list[int] = []
@@ -437,12 +477,13 @@ def build_partable(
         if r.free:
             k += 1
             free_no.append(k)
-            if r.label and r.label in label_par:
-                par_no.append(label_par[r.label])
+            group = find(r.label) if r.label else ""
+            if group and group in label_par:
+                par_no.append(label_par[group])
             else:
                 par_no.append(q)
-                if r.label:
-                    label_par[r.label] = q
+                if group:
+                    label_par[group] = q
                 q += 1
         else:
             free_no.append(0)

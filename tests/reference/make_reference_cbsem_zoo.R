@@ -242,6 +242,20 @@ zoo("zoo_hs_mlr_se_expected", "cfa", HS3, HS, list(estimator = "MLR", se = "stan
     notes = "MLR test with the ordinary expected-information SEs? (lavaan: se='standard' uses observed info for MLR)")
 zoo("zoo_pd_sem_mlr_stdlv_observed", "sem", PDM, PD, list(estimator = "MLR", std.lv = TRUE))
 
+zoo("zoo_hs_explicit_equality_mlr", "cfa", ' visual =~ x1 + a*x2 + b*x3
+       textual =~ x4 + c*x5 + d*x6
+       speed =~ x7 + e*x8 + f*x9
+       a == b
+       c == d
+       d == e
+       r := a/c ', HS, list(estimator = "MLR"), notes = "explicit label == label constraints (a chain)")
+zoo("zoo_hs_explicit_equality_var", "sem", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       textual ~ visual
+       x1 ~~ v1*x1
+       x4 ~~ v4*x4
+       v1 == v4 ', HS)
+
 # Bad input (lavaan's messages recorded; acsi must raise/warn its own specific error)
 zoo("zoo_hs_two_factor_pair", "cfa", ' f1 =~ x1 + x2 + x3
        f2 =~ x4 + x5
