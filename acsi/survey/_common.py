@@ -16,7 +16,7 @@ from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
 
-CI_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys")
+CI_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys", "jeffreys_modified")
 
 
 def _z(level: float) -> float:
@@ -30,8 +30,8 @@ def proportion_ci(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of a binomial proportion ``count / n`` (vectorised).
 
-    Methods (equal to ``statsmodels.stats.proportion.proportion_confint``, except Jeffreys at
-    the boundaries):
+    Methods (equal to ``statsmodels.stats.proportion.proportion_confint`` with ``method=``
+    ``"wilson"``, ``"normal"``, ``"agresti_coull"``, ``"beta"``, ``"jeffreys"``):
 
     * ``"wilson"``: :math:`\\frac{x + z^2/2}{n + z^2} \\pm \\frac{z}{n + z^2}
       \\sqrt{x(n-x)/n + z^2/4}` (Wilson 1927);
@@ -40,10 +40,11 @@ def proportion_ci(
       :math:`\\tilde n = n + z^2` (clipped);
     * ``"clopper_pearson"``: beta quantiles :math:`B(\\alpha/2; x, n-x+1)`,
       :math:`B(1-\\alpha/2; x+1, n-x)` (exact);
-    * ``"jeffreys"``: central beta quantiles of :math:`B(x + 1/2, n - x + 1/2)`, with the
-      lower limit 0 when :math:`x = 0` and the upper limit 1 when :math:`x = n` (Brown, Cai and
-      DasGupta 2001, section 4.1.2; statsmodels keeps the quantiles there, so its interval can
-      exclude the estimate 0 or 1).
+    * ``"jeffreys"``: central beta quantiles of :math:`B(x + 1/2, n - x + 1/2)` (as statsmodels;
+      at :math:`x = 0` the lower limit is above 0 and at :math:`x = n` the upper limit is below
+      1, so the interval excludes the estimate there);
+    * ``"jeffreys_modified"``: the same with the lower limit 0 when :math:`x = 0` and the upper
+      limit 1 when :math:`x = n` (Brown, Cai and DasGupta 2001, section 4.1.2).
 
     References
     ----------
@@ -83,9 +84,11 @@ def proportion_ci(
             lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, m - x + 1), 0.0)
             hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
         return lo, hi
-    if method == "jeffreys":
-        lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5), 0.0)
-        hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5), 1.0)
+    if method in ("jeffreys", "jeffreys_modified"):
+        lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
+        hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
+        if method == "jeffreys_modified":
+            lo, hi = np.where(x > 0, lo, 0.0), np.where(x < m, hi, 1.0)
         return lo, hi
     raise DataError(f"ci={method!r} is not one of {', '.join(map(repr, CI_METHODS))}")
 
@@ -171,9 +174,14 @@ def numeric(s: pd.Series, argument: str) -> pd.Series:
     """Numeric values of ``s`` or a DataError naming the column and a bad value."""
     name = col_name(s, argument)
     if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        if pd.api.types.is_numeric_dtype(cats.dtype) and not pd.api.types.is_bool_dtype(cats.dtype):
+            # a categorical of scale points (e.g. read with dtype="category"): its values
+            return pd.Series(np.asarray(s.astype(object).astype("float64")), index=s.index, name=s.name)
         raise DataError(
-            f"column {name!r} is categorical; rating functions need numbers (use .cat.codes + 1 "
-            "or map the labels to their scale points)"
+            f"column {name!r} is categorical with text labels ({', '.join(map(repr, list(cats)[:5]))}"
+            f"{', ...' if len(cats) > 5 else ''}); rating functions need numbers: map the labels to "
+            "their scale points, e.g. s.map({'agree': 4, ...})"
         )
     if pd.api.types.is_bool_dtype(s):
         return s.astype(float)

@@ -66,7 +66,7 @@ def frequencies(
     series : Series or 1-d array
         The answers. A categorical keeps its categories (in order, zero counts shown);
         otherwise the distinct values are sorted.
-    ci : {"wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys"} or None
+    ci : {"wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys", "jeffreys_modified"} or None
         Interval for each share; ``None`` for none.
     level : float
         Confidence level.
@@ -621,8 +621,13 @@ def crosstab(
     table = pd.crosstab(sa[~miss], sb[~miss])
     table.index.name = col_name(sa, "a")
     table.columns.name = col_name(sb, "b")
-    if isinstance(sa.dtype, pd.CategoricalDtype) or isinstance(sb.dtype, pd.CategoricalDtype):
-        table = table.loc[(table.sum(axis=1) > 0), (table.sum(axis=0) > 0)]
+    # categories nobody chose (among the rows used) have no expected counts: they are left
+    # out of the table and the test, with a note naming them
+    unused: list[str] = []
+    for ser, labels, nm in ((sa, table.index, table.index.name), (sb, table.columns, table.columns.name)):
+        if isinstance(ser.dtype, pd.CategoricalDtype):
+            unused += [f"{nm!r} = {v!r}" for v in ser.cat.categories if v not in set(labels)]
+    table = table.loc[(table.sum(axis=1) > 0), (table.sum(axis=0) > 0)]
     r, c = table.shape
     if r < 2 or c < 2:
         raise DataError(
@@ -636,6 +641,8 @@ def crosstab(
     chi2_raw = float(((O - E) ** 2 / E).sum())
     v, vc = _cramers_v(chi2_raw, n, r, c)
     notes: list[str] = []
+    if unused:
+        notes.append(f"Categories without answers were left out of the table and the test: {', '.join(unused)}.")
     small = int((E < 5).sum())
     chosen = test
     if test == "auto":
