@@ -27,7 +27,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -200,6 +200,7 @@ class _Task:
     n_inner: int  # studentized: inner resamples per outer one (0: none)
     blas_threads: int | None
     seed_block: int = SEED_BLOCK
+    keep: np.ndarray | None = None  # (n,) 1.0 for complete rows (listwise per resample), or None
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,8 @@ def _moments(task: _Task, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     n = task.D.shape[0]
     if task.raw is None:
         counts = counts_from_indices(idx, n)
+        if task.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
+            counts *= task.keep
         return resample_moments(task.D, counts, task.center)
     # missing="mean": replace by the resample's own column means, as a refit would
     obs = ~np.isnan(task.raw)
@@ -666,7 +669,10 @@ def bootstrap_pls(
         result's ``seed`` so the run can be repeated.
     indices : array (n_boot, n_rows), optional
         0-based row positions of each resample (for example R's ``sample.int`` rows minus
-        1): reproduces another program's bootstrap exactly.
+        1): reproduces another program's bootstrap exactly. With ``missing="listwise"``
+        and rows removed, the positions refer to all rows of the data (before deletion):
+        like seminr, every resample draws from all rows and then drops its incomplete
+        ones; seeded draws do the same.
     ci : {"percentile", "bca", "studentized"}
         Percentile (type-7 quantiles, seminr's); BCa (bias-corrected and accelerated,
         acceleration from a jackknife: one extra batched fit per data row); studentized
@@ -757,6 +763,16 @@ def bootstrap_pls(
             )
         miss = np.zeros(X.shape, dtype=bool) if miss is None else np.asarray(miss, dtype=bool)
         raw = np.where(miss, np.nan, X) if miss.any() else None
+    # missing="listwise" with rows removed: resample all rows and drop the incomplete ones
+    # in every resample, as seminr's bootstrap_model (it resamples the raw data)
+    rows_all = getattr(res, "rows_all", None) if missing == "listwise" else None
+    complete = None
+    if rows_all is not None:
+        A = np.asarray(rows_all, dtype=np.float64)
+        complete = ~np.isnan(A).any(axis=1)
+        if A.ndim != 2 or A.shape[1] != X.shape[1] or int(complete.sum()) != n_rows:
+            raise AcsiError("internal error: the result's rows_all does not match its data")
+        n_rows = A.shape[0]
 
     if indices is not None:
         idx_all = np.asarray(indices)
@@ -800,10 +816,16 @@ def bootstrap_pls(
     D = X - center
     if raw is not None:
         D[np.isnan(raw)] = 0.0  # mean-replaced cells sit at the mean (missing="mean")
+    keep = None
+    D_complete = D
+    if complete is not None:
+        D = np.zeros((n_rows, X.shape[1]))
+        D[complete] = D_complete  # incomplete rows: zero weight in every resample
+        keep = complete.astype(np.float64)
 
     # the estimates on the full sample, from the same code
     full_task = _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, 0, 1, 1,
-                      (), np.arange(n_rows)[None], 0, 0, None)
+                      (), np.arange(n_rows)[None], 0, 0, None, keep=keep)
     est, f0, _ = _fit_stats(full_task, _moments(full_task, np.arange(n_rows)[None]))
     est = est[0]
     if f0[0]:
@@ -825,7 +847,7 @@ def bootstrap_pls(
         tasks.append(
             _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, s0, s1, n, seeds,
                   None if idx_all is None else idx_all[a0:a1], a0,
-                  n_inner if ci == "studentized" else 0, blas_threads, sb)
+                  n_inner if ci == "studentized" else 0, blas_threads, sb, keep=keep)
         )
     update, close = _progress_callback(progress, n)
     outs: list[_ChunkOut] = []
@@ -862,7 +884,10 @@ def bootstrap_pls(
             notes.append(f"{n_in_failed} inner (studentized) resamples failed and were excluded")
     jack = None
     if ci == "bca":
-        jack = _jackknife(full_task, n_rows)
+        if keep is None:
+            jack = _jackknife(full_task, n_rows)
+        else:  # leave out each complete row (an incomplete one changes nothing)
+            jack = _jackknife(replace(full_task, D=D_complete, keep=None), int(keep.sum()))
     if draws.shape[0] < 2:
         raise AcsiError(
             f"only {draws.shape[0]} of {n} resamples could be estimated ({int(failed.sum())} failed); "

@@ -238,9 +238,14 @@ def pls(
         na_values=na_values,
     )
     raw = None
+    rows_all = None
     if prepared.n_replaced:
         raw = _raw_with_nan(data, spec.indicators, na_values)
-    return PLSResult(spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw)
+    elif prepared.n_dropped:
+        rows_all = _raw_with_nan(data, spec.indicators, na_values)
+    return PLSResult(
+        spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all
+    )
 
 
 def _raw_with_nan(

@@ -96,6 +96,11 @@ class PLSResult(ResultMixin):
         With ``missing="mean"`` and values replaced: the model columns (spec order) with
         NaN where a value was missing, so a bootstrap can redo the mean replacement in
         every resample as seminr does; None otherwise.
+    rows_all : ndarray (n_total, p) or None
+        With ``missing="listwise"`` and rows removed: the model columns (spec order) of
+        all rows, NaN where missing, so a bootstrap resamples all rows and deletes the
+        incomplete ones in every resample, as seminr's ``bootstrap_model`` does; None
+        otherwise.
     """
 
     spec: PLSSpec
@@ -104,6 +109,7 @@ class PLSResult(ResultMixin):
     R: np.ndarray
     settings: PLSSettings
     raw: np.ndarray | None = field(default=None, repr=False)
+    rows_all: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ basics
     @property
