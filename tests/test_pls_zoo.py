@@ -69,6 +69,8 @@ def options(r: dict) -> dict:
     kw["missing"] = "mean" if r["missing"] == "mean" else "listwise"
     if r["missing_value"] is not None:
         kw["na_values"] = r["missing_value"]
+    kw["max_iter"] = r.get("max_it", 300)
+    kw["tol"] = 10.0 ** -r.get("stop_criterion", 7)
     return kw
 
 
@@ -78,6 +80,7 @@ def fit(case: str):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", acsi.MissingDataWarning)
         warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
+        warnings.simplefilter("ignore", acsi.ConvergenceWarning)
         return acsi.pls(r["acsi_model"], load(r["data"]), **options(r))
 
 
@@ -104,7 +107,8 @@ def test_estimates(case):
     cons = in_model(res, r)
     assert res.n == r["n"]
     assert res.iterations == r["iterations"]
-    assert res.converged
+    # seminr reports max_it as the count when it stops without meeting the criterion
+    assert res.converged == (r["iterations"] < r.get("max_it", 300))
     close(res.paths.loc[cons, cons], tab(r["pathCoef"]), "paths")
     items = tab(r["outerWeights"]).index
     close(res.weights.loc[items, cons], tab(r["outerWeights"]), "weights")

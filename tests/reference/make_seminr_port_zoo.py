@@ -254,6 +254,10 @@ CASES: list[dict] = [
     dict(name="mobi_m2_factorial", data="mobi", model=MOBI_M2, scheme="factorial"),
     dict(name="mobi_m2_centroid", data="mobi", model=MOBI_M2, scheme="centroid"),
     dict(name="mobi_m2_modeB", data="mobi", model=MOBI_M2_B, scheme="path", boot=True),
+    dict(name="mobi_m2_modeB_max_it3", data="mobi", model=MOBI_M2_B, scheme="path", max_it=3,
+         note="max_it = 3 (converges in 8): not converged, estimates after the last pass"),
+    dict(name="mobi_m2_modeB_stop3", data="mobi", model=MOBI_M2_B, scheme="path", stop_criterion=3,
+         note="stop_criterion = 3 (tol 1e-3)"),
     dict(name="mobi_m2_modeB_factorial", data="mobi", model=MOBI_M2_B, scheme="factorial"),
     dict(name="mobi_plsc_mixed", data="mobi", model=MOBI_M2_B, scheme="path",
          reflective=["Expectation", "Satisfaction", "Complaints", "Loyalty"], boot=True,
@@ -316,6 +320,8 @@ def run(case: dict) -> None:
         inner_weights=SCHEMES[case["scheme"]],
         missing=sm.mean_replacement if missing == "mean" else sm.na_omit,
         missing_value=case.get("missing_value"),
+        max_it=case.get("max_it", 300),
+        stop_criterion=case.get("stop_criterion", 7),
     )
     model = sm.estimate_pls(data, mm, smm, **kw)
     mc = constructs_in_model(model)
@@ -329,6 +335,8 @@ def run(case: dict) -> None:
         "scheme": case["scheme"],
         "missing": missing,
         "missing_value": case.get("missing_value"),
+        "max_it": case.get("max_it", 300),
+        "stop_criterion": case.get("stop_criterion", 7),
         "n": int(model.data.values.shape[0]),
         "iterations": int(model.iterations),
         "constructs": list(model.constructs),
