@@ -180,3 +180,31 @@ def test_unknown_and_non_numeric_columns_are_named():
     bad["IMAG1"] = bad["IMAG1"].astype(str)
     with pytest.raises(acsi.DataError, match="'IMAG1' is not numeric"):
         acsi.pls("A =~ IMAG1 + IMAG2; B =~ CUSA1 + CUSA2; B ~ A", bad)
+
+
+@pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
+def test_batched_kernel_equals_single_kernel_with_composites_in_plsc(scheme):
+    """The bootstrap kernel and acsi.pls agree for PLSc with Mode A and Mode B composites
+    mixed in (seminr's rho_A disattenuation of Mode A composites) and an isolated Mode B
+    block."""
+    df = datasets.load_mobi()
+    model = ref("mobi_exo_several_paths")["acsi_model"] + "\nExtra <~ PERQ1 + PERQ2 + PERQ3"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
+        res = acsi.pls(model, df, scheme=scheme, consistent=["Image", "Satisfaction"])
+    X = df[list(res.spec.indicators)].to_numpy(float)
+    idx = np.random.default_rng(8).integers(0, len(df), size=(5, len(df)))
+    counts = batched.counts_from_indices(idx, len(df))
+    mu = X.mean(axis=0)
+    _, _, Rb = batched.resample_moments(X - mu, counts, mu)
+    out = batched.fit_batched(Rb, batched.make_plan(res.spec), scheme=scheme, consistent=True)
+    from acsi.pls.plsc import plsc_correct
+
+    for b in range(idx.shape[0]):
+        R = correlation(X[idx[b]])
+        k = plsc_correct(R, res.spec, fit_kernel(R, res.spec, scheme=scheme))
+        assert out.iterations[b] == k.iterations
+        np.testing.assert_allclose(out.W[b], k.W, atol=1e-12)
+        np.testing.assert_allclose(out.C[b], k.C, atol=1e-11)
+        np.testing.assert_allclose(out.B[b], k.B, atol=1e-11)
+        np.testing.assert_allclose(out.L[b], k.L, atol=1e-12)
