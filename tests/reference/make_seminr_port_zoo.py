@@ -248,6 +248,16 @@ Value        <~ PERV1 + PERV2
 Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
 Value ~ Image
 """
+MOBI_ITEMS = {
+    "expectations": ["CUEX1", "CUEX2", "CUEX3"],
+    "quality": [f"PERQ{i}" for i in range(1, 8)],
+    "value": ["PERV1", "PERV2"],
+    "satisfaction": ["CUSA1", "CUSA2", "CUSA3"],
+    "complaints": ["CUSCO"],
+    "loyalty": ["CUSL1", "CUSL2", "CUSL3"],
+}
+MOBI_ACSI = acsi.models.acsi(**MOBI_ITEMS)
+MOBI_ACSI_MIXED = acsi.models.acsi(**MOBI_ITEMS, mode={"quality": "B", "value": "B"})
 ALL_MOBI = ["Image", "Expectation", "Quality", "Value", "Satisfaction", "Complaints", "Loyalty"]
 
 CASES: list[dict] = [
@@ -287,6 +297,11 @@ CASES: list[dict] = [
          note="acsi.models.ecsi(...) on the bank satisfaction data"),
     dict(name="sat_ecsi_builder_plsc", data="satisfaction", model=SAT_ECSI, scheme="path",
          reflective=["Image", "Expectation", "Quality", "Value", "Satisfaction", "Loyalty"]),
+    dict(name="mobi_acsi_builder", data="mobi", model=MOBI_ACSI, scheme="path",
+         note="acsi.models.acsi(...) with complaints (single item) on mobi"),
+    dict(name="mobi_acsi_builder_mixed_plsc", data="mobi", model=MOBI_ACSI_MIXED, scheme="path",
+         reflective=["Expectations", "Satisfaction", "Complaints", "Loyalty"],
+         note="acsi.models.acsi(..., mode={'quality': 'B', 'value': 'B'}), the rest reflective()"),
     dict(name="sat_acsi_builder", data="satisfaction", model=SAT_ACSI, scheme="path",
          note="acsi.models.acsi(...) on the bank satisfaction data"),
     dict(name="sat_acsi_builder_factorial", data="satisfaction", model=SAT_ACSI, scheme="factorial"),
