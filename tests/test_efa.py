@@ -141,10 +141,10 @@ def test_errors() -> None:
         efa(hs, 2, convergence="tight")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="n_factors"):
         efa(hs, 0)
-    with pytest.raises(ValueError, match="pairwise"):
-        efa(hs, 2, missing="pairwise")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="pairwise"):
-        kmo(hs, missing="pairwise")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="missing="):
+        efa(hs, 2, missing="available")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="missing="):
+        kmo(hs, missing="available")  # type: ignore[arg-type]
     dup = hs.assign(s=hs["x1"] + hs["x2"])
     with pytest.raises(DataError, match="singular"):
         efa(dup, 2)

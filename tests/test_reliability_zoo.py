@@ -158,9 +158,12 @@ def test_fa_zoo_present() -> None:
 def test_fa_equals_psych(path: Path) -> None:
     ref = _ref(path)
     data = _data(ref["data"])[ref["items"]]
+    missing = "pairwise" if data.isna().to_numpy().any() else "listwise"  # psych's default
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = efa(data, ref["nfactors"], method=ref["fm"], rotation=None if ref["rotate"] == "none" else ref["rotate"])
+        res = efa(data, ref["nfactors"], method=ref["fm"], rotation=None if ref["rotate"] == "none" else ref["rotate"],
+                  missing=missing)
+    assert res.n == ref["nobs"]
     messages = [str(w.message) for w in caught]
     p, k = len(ref["items"]), ref["nfactors"]
     cols = _list(ref["loadings"]["colnames"])
@@ -180,7 +183,8 @@ def test_fa_equals_psych(path: Path) -> None:
     fit = res.fit
     assert fit["df"] == ref["dof"]
     for ours, theirs in [("objective", "objective"), ("chisq", "STATISTIC"), ("pvalue", "PVAL"),
-                         ("baseline_chisq", "null.chisq"), ("tli", "TLI"), ("bic", "BIC"), ("rms", "rms")]:
+                         ("baseline_chisq", "null.chisq"), ("tli", "TLI"), ("bic", "BIC"), ("rms", "rms"),
+                         ("chisq_empirical", "chi")]:
         assert_allclose(fit[ours], ref[theirs], rtol=1e-8, atol=1e-300, err_msg=ours)
     assert_allclose(fit["rmsea"], ref["RMSEA"]["RMSEA"], rtol=1e-8)
     # psych's warnings are acsi's warnings
@@ -225,10 +229,11 @@ KMO = sorted(PSYCH.glob("zoo_kmo_*.json"))
 def test_kmo_bartlett_equal_psych(path: Path) -> None:
     ref = _ref(path)
     data = _data(ref["data"])[ref["items"]]
-    k = kmo(data)
+    missing = "pairwise" if data.isna().to_numpy().any() else "listwise"  # psych's default
+    k = kmo(data, missing=missing)
     assert_allclose(k.msa, ref["kmo"]["MSA"], rtol=0, atol=1e-12)
     assert_allclose(k.msa_items.to_numpy(), list(ref["kmo"]["MSAi"].values()), rtol=0, atol=1e-12)
-    b = bartlett_sphericity(data)
+    b = bartlett_sphericity(data, missing=missing)
     assert_allclose(b.chisq, ref["bartlett"]["chisq"], rtol=1e-12)
     assert b.df == ref["bartlett"]["df"] and b.n == ref["nobs"]
     assert_allclose(b.pvalue, ref["bartlett"]["p.value"], rtol=1e-8, atol=1e-300)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Literal, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,24 @@ import pandas as pd
 from acsi.data import as_frame, check_columns, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning
 
-__all__ = ["item_matrix", "check_variation", "cov_pairwise", "corr_from_cov"]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+__all__ = ["item_matrix", "check_variation", "cov_pairwise", "corr_from_cov", "one_blas_thread"]
+
+
+def one_blas_thread(func: Callable[P, T]) -> Callable[P, T]:
+    """Run ``func`` with BLAS limited to one thread (small matrices in iterative loops: a
+    multi-threaded BLAS only adds synchronisation cost; the user's setting is restored)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        from acsi.cbsem._blas import single_threaded_blas
+
+        with single_threaded_blas():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _columns_of(items: object, columns: Sequence[str] | None, argument: str) -> tuple[pd.DataFrame, list[str]]:

@@ -237,7 +237,12 @@ def ave(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> p
     ``obs_var=False``); NaN for a factor with a cross-loading indicator; single-indicator
     factors left out. PLS: seminr's ``AVE`` (mean squared standardized loading).
 
-    Validated against R semTools 0.5-6 (1e-9 on lavaan's estimates).
+    Validated against R semTools 0.5-6 (1e-12 on lavaan's estimates), with one deliberate
+    difference: semTools 0.5-6 picks the indicator variances with row numbers of the full
+    loading matrix after dropping single-indicator factors, so when a single-indicator
+    factor's indicator comes before other indicators (e.g. ``Complaints =~ CUSCO`` declared
+    before ``Loyalty``) semTools divides by the wrong variances or returns NA; acsi always
+    uses each factor's own indicators (tests/test_reliability_zoo.py shows both).
 
     Examples
     --------

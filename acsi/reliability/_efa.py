@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning
-from acsi.reliability._common import check_variation, item_matrix, smc
+from acsi.reliability._common import check_variation, item_matrix, one_blas_thread, smc
 from acsi.reliability._lbfgsb import lbfgsb_r
 from acsi.reliability._rotation import rotate as _rotate
 from acsi.results.base import ResultMixin, Summary
@@ -178,9 +178,10 @@ def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int =
     return L, w, it, converged
 
 
-def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int) -> dict[str, float]:
+def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, counts: np.ndarray | None = None) -> dict[str, float]:
     """psych::fa.stats: ML discrepancy of the fitted correlation matrix, Bartlett-corrected
-    chi-square, TLI, RMSEA, BIC, RMS of the residual correlations."""
+    chi-square, TLI, RMSEA, BIC, RMS of the residual correlations (with pairwise counts
+    ``counts``: residuals weighted by them and the harmonic mean count, as psych)."""
     p, nf = L.shape
     model = L @ phi @ L.T
     resid = R - model
@@ -207,6 +208,11 @@ def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int) -> di
         "rms": math.sqrt(rstar_off / (p * (p - 1))),
         "chisq_empirical": rstar_off * n,
     }
+    if counts is not None:
+        weighted = float((resid**2 * counts).sum())
+        nh = float(counts.size / np.sum(1.0 / counts))
+        out["rms"] = math.sqrt(weighted / (nh * p * (p - 1)))
+        out["chisq_empirical"] = weighted
     if dof > 0:
         Mm = objective / dof
         M0 = F0 * 2 / (p * (p - 1))
@@ -350,18 +356,51 @@ class BartlettResult(ResultMixin):
 
 
 # ----------------------------------------------------------------------------- API
-def _correlation(data: object, columns: Sequence[str] | None, missing: str, context: str) -> tuple[np.ndarray, list[str], int, int]:
-    if missing not in ("listwise", "mean", "error"):
-        raise ValueError(
-            f"missing={missing!r} is not one of 'listwise', 'mean', 'error' (pairwise correlations "
-            f"are not offered for the {context}: they need not form a positive definite matrix)"
-        )
+def _pairwise_correlation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """R ``cor(X, use = "pairwise")``: each correlation from the rows where both items are
+    observed (their own means and SDs); and psych's ``pairwiseCount``."""
+    obs = ~np.isnan(X)
+    counts = obs.T.astype(float) @ obs.astype(float)
+    if not np.isnan(X).any():
+        return np.corrcoef(X, rowvar=False), counts
+    p = X.shape[1]
+    R = np.eye(p)
+    for i in range(p):
+        for j in range(i + 1, p):
+            m = obs[:, i] & obs[:, j]
+            R[i, j] = R[j, i] = float(np.corrcoef(X[m, i], X[m, j])[0, 1])
+    return R, counts
+
+
+def _correlation(
+    data: object, columns: Sequence[str] | None, missing: str, context: str
+) -> tuple[np.ndarray, list[str], int, int, np.ndarray | None]:
+    """Item correlations, names, n, rows dropped and (pairwise only) the pairwise counts."""
+    if missing not in ("listwise", "pairwise", "mean", "error"):
+        raise ValueError(f"missing={missing!r} is not one of 'listwise', 'pairwise', 'mean', 'error'")
     X, names, n_dropped = item_matrix(data, columns, missing=missing, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
     check_variation(X, names, context)
+    if missing == "pairwise":
+        R, counts = _pairwise_correlation(X)
+        if np.isnan(R).any():
+            i, j = (int(v) for v in np.argwhere(np.isnan(R))[0])
+            raise DataError(
+                f"items {names[i]!r} and {names[j]!r} have too few rows answered together for a "
+                "correlation; use missing='listwise' or drop one of them"
+            )
+        if np.linalg.eigvalsh(R)[0] < 0:
+            warnings.warn(
+                "the pairwise correlation matrix is not positive definite (its smallest eigenvalue "
+                "is negative); results may be improper: consider missing='listwise'",
+                InadmissibleSolutionWarning,
+                stacklevel=3,
+            )
+        return R, names, X.shape[0], 0, counts
     R = np.corrcoef(X, rowvar=False)
-    return R, names, X.shape[0], n_dropped
+    return R, names, X.shape[0], n_dropped, None
 
 
+@one_blas_thread
 def efa(
     data: pd.DataFrame,
     n_factors: int,
@@ -369,7 +408,7 @@ def efa(
     rotation: Literal["varimax", "promax", "oblimin"] | None = "oblimin",
     *,
     columns: Sequence[str] | None = None,
-    missing: Literal["listwise", "mean", "error"] = "listwise",
+    missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
     convergence: Literal["psych", "strict"] = "psych",
 ) -> EFAResult:
     r"""Exploratory factor analysis of the item correlations, equal to R ``psych::fa``.
@@ -392,8 +431,12 @@ def efa(
     rotation : {"varimax", "promax", "oblimin", None}
         psych's default is ``"oblimin"``.
     columns : sequence of str, optional
-    missing : {"listwise", "mean", "error"}
-        psych uses pairwise correlations; acsi drops incomplete rows with a warning.
+    missing : {"listwise", "pairwise", "mean", "error"}
+        acsi's default drops incomplete rows with a warning. ``"pairwise"`` is psych's default
+        for raw data: each correlation from the rows where both items are answered
+        (``cor(x, use = "pairwise")``), n = all rows, and the residual-based statistics
+        (``rms``, ``chisq_empirical``) weighted by the pairwise counts; a warning says when
+        the pairwise matrix is not positive definite.
     convergence : {"psych", "strict"}
         ML only. ``"psych"`` (default) stops the optimiser where psych::fa does (R optim's
         L-BFGS-B defaults, ``factr = 1e7``), reproducing psych's numbers; ``"strict"``
@@ -415,9 +458,16 @@ def efa(
     -----
     Validated against R psych 2.2.9 (``psych::fa``) with GPArotation 2022.10-2: every
     statistic agrees to ~1e-9 or better (rotations and the principal-axis iteration are
-    reproduced with their stopping rules; ML follows the same L-BFGS-B path). With
-    ``convergence="strict"`` the ML uniquenesses agree with R ``factanal(control =
-    list(opt = list(factr = 1)))`` to ~1e-8 (tests/test_efa.py).
+    reproduced with their stopping rules; ML and minres follow the path of R's L-BFGS-B,
+    version 2.3 of the algorithm, :mod:`acsi.reliability._lbfgsb`, which matters when a
+    uniqueness reaches the bound 0.005). Cases: mobi, satisfaction, servqual, corp_rep
+    (pairwise), e-banking (n = 54, Heywood cases), 1-7 factors, every method and rotation
+    (tests/test_efa.py, tests/test_reliability_zoo.py). With ``convergence="strict"`` the ML
+    uniquenesses agree with R ``factanal(control = list(opt = list(factr = 1)))`` to ~1e-8.
+
+    psych's warnings have acsi counterparts: an ultra-Heywood case (communality above 1) and
+    a uniqueness at the bound 0.005 give an :class:`~acsi.InadmissibleSolutionWarning`;
+    principal axes that do not converge in 50 iterations a :class:`~acsi.ConvergenceWarning`.
 
     References
     ----------
@@ -442,7 +492,7 @@ def efa(
         raise ValueError(f"rotation={rotation!r} is not one of 'varimax', 'promax', 'oblimin', None")
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
         raise ValueError(f"n_factors={n_factors!r} must be a positive integer")
-    R, names, n, n_dropped = _correlation(data, columns, missing, "factor analysis")
+    R, names, n, n_dropped, counts = _correlation(data, columns, missing, "factor analysis")
     p = len(names)
     nf = int(n_factors)
     dof = p * (p - 1) / 2 - p * nf + nf * (nf - 1) / 2
@@ -515,7 +565,7 @@ def efa(
     order = np.argsort(-vx, kind="stable")
     Lr, phi, vx = Lr[:, order], phi[np.ix_(order, order)], vx[order]
     fnames = [fnames[j] for j in order]
-    fit = _fit_statistics(R, Lr, phi if oblique else np.eye(nf), n)
+    fit = _fit_statistics(R, Lr, phi if oblique else np.eye(nf), n, counts)
     vtotal = float(p)
     variance = pd.DataFrame(
         {
@@ -547,13 +597,16 @@ def efa(
     )
 
 
-def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "mean", "error"] = "listwise") -> KMOResult:
+def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise") -> KMOResult:
     r"""Kaiser-Meyer-Olkin measure of sampling adequacy, equal to R ``psych::KMO``.
 
     With ``r_ij`` the correlations and ``q_ij`` the partial (anti-image) correlations
     ``-(R^-1)_ij / sqrt((R^-1)_ii (R^-1)_jj)``:
     ``MSA = sum_{i!=j} r_ij^2 / (sum_{i!=j} r_ij^2 + sum_{i!=j} q_ij^2)``, and per item the same
     sums over ``j`` only (Kaiser 1970; Kaiser and Rice 1974).
+
+    ``missing``: incomplete rows are dropped (``"listwise"``, with a warning) unless
+    ``missing="pairwise"`` (psych's default for raw data: ``cor(x, use = "pairwise")``).
 
     Validated against R psych 2.2.9 (to 1e-12).
 
@@ -564,7 +617,7 @@ def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Li
     >>> round(acsi.reliability.kmo(hs[[f"x{i}" for i in range(1, 10)]]).msa, 4)
     0.7522
     """
-    R, names, _, _ = _correlation(data, columns, missing, "KMO")
+    R, names, _, _, _ = _correlation(data, columns, missing, "KMO")
     try:
         Ri = np.linalg.inv(R)
     except np.linalg.LinAlgError as exc:
@@ -578,10 +631,12 @@ def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Li
     return KMOResult(float(r2.sum() / (r2.sum() + q2.sum())), pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"))
 
 
-def bartlett_sphericity(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "mean", "error"] = "listwise") -> BartlettResult:
+def bartlett_sphericity(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise") -> BartlettResult:
     r"""Bartlett's (1951) test of sphericity, equal to R ``psych::cortest.bartlett``.
 
     ``chisq = -(n - 1 - (2p + 5)/6) log|R|`` on ``p(p-1)/2`` degrees of freedom.
+
+    ``missing``: as :func:`kmo`; with ``"pairwise"`` n is the number of rows (as psych).
 
     Validated against R psych 2.2.9 (to 1e-10 relative).
 
@@ -593,7 +648,7 @@ def bartlett_sphericity(data: pd.DataFrame, *, columns: Sequence[str] | None = N
     >>> round(res.chisq, 2), res.df
     (904.1, 36.0)
     """
-    R, names, n, _ = _correlation(data, columns, missing, "sphericity test")
+    R, names, n, _, _ = _correlation(data, columns, missing, "sphericity test")
     p = len(names)
     sign, logdet = np.linalg.slogdet(R)
     if sign <= 0:

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning
-from acsi.reliability._common import check_variation, corr_from_cov, item_matrix
+from acsi.reliability._common import check_variation, corr_from_cov, item_matrix, one_blas_thread
 from acsi.reliability._efa import fa_minres_kernel, fa_ml_kernel
 from acsi.results.base import ResultMixin, Summary
 
@@ -131,6 +131,7 @@ class OmegaResult(ResultMixin):
         )
 
 
+@one_blas_thread
 def omega(
     items: pd.DataFrame,
     *,

@@ -127,6 +127,12 @@ for (nf in c(1, 3)) save_fa(sprintf("zoo_fa_servqual_%d_minres_promax", nf), "se
 save_fa("zoo_fa_ebanking_4_ml_oblimin", "zoo_ebanking.csv", eb10, 4, "ml", "oblimin")
 save_fa("zoo_fa_ebanking_4_pa_varimax", "zoo_ebanking.csv", eb10, 4, "pa", "varimax")
 
+# corp_rep with missing values: psych's default pairwise correlations, n = all rows
+crq <- c(paste0("qual_", 1:8), paste0("perf_", 1:5), paste0("csor_", 1:5), paste0("attr_", 1:3), "cusa",
+         paste0("cusl_", 1:3))
+for (fm in c("ml", "pa", "minres")) save_fa(sprintf("zoo_fa_corp_rep_4_%s_oblimin", fm), "corp_rep_data.csv", crq, 4, fm, "oblimin")
+save_fa("zoo_fa_corp_rep_3_ml_varimax", "corp_rep_data.csv", crq, 3, "ml", "varimax")
+
 save_kmo <- function(name, file, items) {
   x <- DATA[[file]][, items]
   k <- psych::KMO(x); b <- psych::cortest.bartlett(x)
@@ -141,6 +147,7 @@ save_kmo("zoo_kmo_servqual_all", "servqual_sq.csv", sq22)
 save_kmo("zoo_kmo_ebanking", "zoo_ebanking.csv", eb10)
 save_kmo("zoo_kmo_mobi_perq", "mobi.csv", paste0("PERQ", 1:7))
 save_kmo("zoo_kmo_servqual_pair", "servqual_sq.csv", c("a01", "a02"))
+save_kmo("zoo_kmo_corp_rep_pairwise", "corp_rep_data.csv", crq)
 
 # ------------------------------------------------------------------ semTools (tight lavaan fits)
 ctrl <- list(reltol = 1e-16, maxit = 10000)
