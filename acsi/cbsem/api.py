@@ -240,11 +240,12 @@ def _fit_impl(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
             "singular; covariance-based SEM needs more rows than variables (many more in practice)"
         )
-    _, S = sample_moments(X)
+    moments = sample_moments(X)
+    S = moments[1]
     _check_sample_cov(S, pt.ov_names)
     _check_identification_counts(pt, p)
 
-    core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol))
+    core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol), moments=moments)
     if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
         raise SpecificationError(
             "the model-implied covariance matrix is not positive definite at any start value "

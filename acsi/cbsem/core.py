@@ -115,7 +115,13 @@ class EstimationCore:
     @cached_property
     def _expected(self) -> np.ndarray:
         with single_threaded_blas():
-            return self.kernel.expected_information(self.theta)
+            Si = self.parts.get("Sigma_inv") if self.parts else None
+            if Si is None:
+                return self.kernel.expected_information(self.theta)
+            # the same as kernel.expected_information(theta), from the pieces kept at the
+            # solution (no second Cholesky/inverse of Sigma)
+            D = self.Delta
+            return D.T @ self.kernel.weight(Si) @ D
 
     @cached_property
     def _observed(self) -> np.ndarray:
@@ -284,6 +290,7 @@ def estimate(
     max_iter: int = 500,
     tol: float = 1e-10,
     x_start: np.ndarray | None = None,
+    moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> EstimationCore:
     """Fit ``pt`` by ML to the complete data ``X`` (columns in ``pt.ov_names`` order).
 
@@ -297,22 +304,25 @@ def estimate(
         Convergence: largest absolute gradient element of ``F_ML``.
     x_start : ndarray, optional
         Start values for every table row (default :func:`start_values`).
+    moments : (ybar, S), optional
+        ``sample_moments(X)`` when the caller has computed them already.
 
     Returns
     -------
     EstimationCore
     """
     with single_threaded_blas():
-        return _estimate(pt, X, max_iter=max_iter, tol=tol, x_start=x_start)
+        return _estimate(pt, X, max_iter=max_iter, tol=tol, x_start=x_start, moments=moments)
 
 
 def _estimate(
-    pt: ParameterTable, X: np.ndarray, *, max_iter: int, tol: float, x_start: np.ndarray | None
+    pt: ParameterTable, X: np.ndarray, *, max_iter: int, tol: float, x_start: np.ndarray | None,
+    moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> EstimationCore:
     model = LisrelModel.from_partable(pt)
     X = np.asarray(X, dtype=float)
     N = X.shape[0]
-    ybar, S = sample_moments(X)
+    ybar, S = sample_moments(X) if moments is None else moments
     x0 = start_values(pt, model, S, ybar) if x_start is None else np.asarray(x_start, float)
     free_rows = pt.free_rows
     par = np.asarray(pt.par)[free_rows]
@@ -324,8 +334,10 @@ def _estimate(
         theta0 = _admissible_start(pt, kern, theta0, S)
         theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
     Sigma, mu, parts = kern.implied(theta)
-    F, _ = kern.fmin_parts(Sigma, mu)
+    F, Si = kern.fmin_parts(Sigma, mu)
     Delta = kern.delta(parts)
+    if Si is not None:
+        parts = {**parts, "Sigma_inv": Si}
     p = len(pt.ov_names)
     n_exo = sum(1 for e in pt.exo if e)
     n_mom = p * (p + 1) // 2 + (p if pt.meanstructure else 0) - n_exo

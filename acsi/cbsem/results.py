@@ -25,6 +25,33 @@ _ESTIMATE_COLUMNS = [
 ]
 
 
+_COLUMNS_INDEX = pd.Index(_ESTIMATE_COLUMNS)
+try:  # pandas >= 2.3: a frame straight from its blocks (one float block, four string columns)
+    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
+except ImportError:  # pragma: no cover - older pandas: the dict constructor below
+    _from_blocks = None
+_STR_DTYPE = pd.Series(["a"]).dtype  # the dtype pandas infers for text (str in pandas 3)
+_FLOAT_PLACEMENT = np.arange(4, 12)
+_STR_PLACEMENTS = tuple(np.array([i]) for i in range(4))
+
+
+def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...]) -> pd.DataFrame | None:
+    """The estimates table from a (8, n) float block and the lhs/op/rhs/label tuples.
+
+    Builds the same frame as ``pd.DataFrame({...})`` (text columns with the dtype pandas
+    infers for strings, float64 columns) without pandas' per-column inference, which
+    dominates the cost for tables of a few dozen rows. ``None`` when pandas has no public
+    block constructor or text is not inferred as a string extension dtype.
+    """
+    if _from_blocks is None or not isinstance(_STR_DTYPE, pd.StringDtype):
+        return None
+    n = floats.shape[1]
+    blocks: list[tuple[Any, np.ndarray]] = [(np.ascontiguousarray(floats), _FLOAT_PLACEMENT)]
+    for col, place in zip(strings, _STR_PLACEMENTS):
+        blocks.append((pd.array(np.asarray(col, dtype=object), dtype=_STR_DTYPE), place))
+    return _from_blocks(blocks, index=pd.RangeIndex(n), columns=_COLUMNS_INDEX.copy())
+
+
 def _check_level(level: float) -> float:
     try:
         lv = float(level)
@@ -136,6 +163,11 @@ class SEMResult(ResultMixin):
         lo = np.where(np.isnan(se), est, est - crit * se)
         hi = np.where(np.isnan(se), est, est + crit * se)
         s_lv, s_all = self._std
+        floats = np.vstack([est, se, z, pval, lo, hi, s_lv, s_all])
+        strings = (pt.lhs, pt.op, pt.rhs, pt.label)
+        fast = _frame_from_blocks(floats, strings)
+        if fast is not None:
+            return fast
         return pd.DataFrame(
             {
                 "lhs": list(pt.lhs),
