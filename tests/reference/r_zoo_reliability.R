@@ -153,7 +153,7 @@ save_kmo("zoo_kmo_corp_rep_pairwise", "corp_rep_data.csv", crq)
 ctrl <- list(reltol = 1e-16, maxit = 10000)
 # lavaan's nlminb with rel.tol = 1e-12 reaches gradients of ~1e-10 (BFGS with reltol = 1e-16
 # stops at ~1e-6 in flat directions); BFGS is the fallback when nlminb reports no convergence.
-save_fit <- function(name, model, file, fun = cfa, ...) {
+save_fit <- function(name, model, file, fun = cfa, psych1 = FALSE, ...) {
   r <- catch(fun(model, DATA[[file]], control = list(rel.tol = 1e-12, iter.max = 10000, eval.max = 20000), ...))
   optimizer <- "nlminb(rel.tol = 1e-12)"
   if (!lavInspect(r$value, "converged")) {
@@ -182,19 +182,22 @@ save_fit <- function(name, model, file, fun = cfa, ...) {
           compRelSEM_obs_var_FALSE = as.list(compRelSEM(fit, obs.var = FALSE)),
           compRelSEM_tau_eq_TRUE = as.list(compRelSEM(fit, tau.eq = TRUE)),
           AVE = as.list(AVE(fit)), AVE_obs_var_FALSE = as.list(AVE(fit, obs.var = FALSE)),
-          items = lavNames(fit, "ov")), sdir, name)
+          items = lavNames(fit, "ov"),
+          psych_omega_tot = if (psych1) suppressWarnings(suppressMessages(
+            psych::omega(DATA[[file]][, lavNames(fit, "ov")], nfactors = 1, plot = FALSE)$omega.tot)) else NULL),
+     sdir, name)
 }
 one <- function(items) paste("f =~", paste(items, collapse = " + "))
 for (ds in c("mobi", "satisfaction")) for (b in names(blocks[[ds]])) {
   its <- blocks[[ds]][[b]]
-  if (length(its) >= 3) save_fit(paste0("zoo_omega_", ds, "_", b), one(its), files[[ds]])
+  if (length(its) >= 3) save_fit(paste0("zoo_omega_", ds, "_", b), one(its), files[[ds]], psych1 = TRUE)
 }
-save_fit("zoo_omega_servqual_all", one(sq22), "servqual_sq.csv")
-save_fit("zoo_omega_servqual_responsiveness", one(sprintf("a%02d", 10:13)), "servqual_sq.csv")
-save_fit("zoo_omega_ebanking_q8_q15", one(paste0("Q", 8:15)), "zoo_ebanking.csv")
-save_fit("zoo_omega_ebanking_q13_q17", one(paste0("Q", 13:17)), "zoo_ebanking.csv")
-save_fit("zoo_omega_hs_speed", one(c("x7", "x8", "x9")), "holzinger_swineford_1939.csv")
-save_fit("zoo_omega_mobi_mixed", one(c("CUSA1", "CUSL2", "CUEX3", "PERV1")), "mobi.csv")
+save_fit("zoo_omega_servqual_all", one(sq22), "servqual_sq.csv", psych1 = TRUE)
+save_fit("zoo_omega_servqual_responsiveness", one(sprintf("a%02d", 10:13)), "servqual_sq.csv", psych1 = TRUE)
+save_fit("zoo_omega_ebanking_q8_q15", one(paste0("Q", 8:15)), "zoo_ebanking.csv", psych1 = TRUE)
+save_fit("zoo_omega_ebanking_q13_q17", one(paste0("Q", 13:17)), "zoo_ebanking.csv", psych1 = TRUE)
+save_fit("zoo_omega_hs_speed", one(c("x7", "x8", "x9")), "holzinger_swineford_1939.csv", psych1 = TRUE)
+save_fit("zoo_omega_mobi_mixed", one(c("CUSA1", "CUSL2", "CUEX3", "PERV1")), "mobi.csv", psych1 = TRUE)
 
 ecsi7 <- "
   Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
