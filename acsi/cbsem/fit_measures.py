@@ -456,6 +456,19 @@ def _rescale(m: Array, scale: Array) -> Array:
     return m * sc
 
 
+def _sigma_inv(core: CoreLike) -> Array:
+    """``Sigma^-1`` at the solution: the one the estimation kept, else computed."""
+    parts = getattr(core, "parts", None)
+    si = parts.get("Sigma_inv") if isinstance(parts, dict) else None
+    return np.linalg.inv(core.Sigma) if si is None else si
+
+
+def _logdet_s(core: CoreLike) -> float:
+    """``log|S|``: the estimation kernel's, else computed."""
+    val = getattr(getattr(core, "kernel", None), "logdetS", None)
+    return float(np.linalg.slogdet(core.S)[1]) if val is None else float(val)
+
+
 def _residual_measures(core: CoreLike) -> dict[str, float]:
     s, sig = core.S, core.Sigma
     ms = bool(core.meanstructure)
@@ -503,12 +516,15 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
         out[f"{name}_nomean"] = nomean
         out[name] = total
     # Mplus' SRMR: correlation residuals, relative variance residuals, standardized means
-    d_s = np.sqrt(np.diag(s))
-    d_sig = np.sqrt(np.diag(sig))
-    rcor = s / np.outer(d_s, d_s) - sig / np.outer(d_sig, d_sig)
-    low = np.tril_indices(p, -1)
-    var_part = float(np.sum(((np.diag(s) - np.diag(sig)) / np.diag(s)) ** 2))
-    cor_part = float(np.sum(rcor[low] ** 2))
+    diag_s = np.diag(s)
+    diag_sig = np.diag(sig)
+    d_s = np.sqrt(diag_s)
+    d_sig = np.sqrt(diag_sig)
+    off = r != c
+    rr, cc = r[off], c[off]
+    rcor = s[rr, cc] / (d_s[rr] * d_s[cc]) - sig[rr, cc] / (d_sig[rr] * d_sig[cc])
+    var_part = float(np.sum(((diag_s - diag_sig) / diag_s) ** 2))
+    cor_part = float(np.sum(rcor**2))
     mplus_nomean = math.sqrt((cor_part + var_part) / pstar)
     if ms:
         mean_part = float(np.sum((ybar / d_s - mu / d_sig) ** 2))
@@ -536,7 +552,7 @@ def _gfi(core: CoreLike, x_idx: np.ndarray) -> tuple[float, int]:
     mask = _rb._x_mask(core.S.shape[0], x_idx, ms)
     rows = np.vstack([obs - est, obs])
     rows[:, mask] = 0.0
-    t1, t2 = _rb._h1_quadratic(np.linalg.inv(core.Sigma), rows, ms)
+    t1, t2 = _rb._h1_quadratic(_sigma_inv(core), rows, ms)
     return 1.0 - float(t1) / float(t2), obs.size
 
 
@@ -552,12 +568,12 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     ms = bool(core.meanstructure)
     mu = core.mu if ms else core.mean
     sigma = core.Sigma
-    w = np.linalg.inv(sigma)
+    w = _sigma_inv(core)
     _, logdet_sig = np.linalg.slogdet(sigma)
     d = core.mean - mu
     log2pi = math.log(2.0 * math.pi)
     logl = -0.5 * n * (p * log2pi + logdet_sig + float(np.sum(w * core.S)) + float(d @ w @ d))
-    _, logdet_s = np.linalg.slogdet(core.S)
+    logdet_s = _logdet_s(core)
     logl_h1 = -0.5 * n * (p * log2pi + logdet_s + p)
     if x_idx.size:
         px = x_idx.size
@@ -571,7 +587,7 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
     sigma0, sel0 = _rb._baseline_moments(core, x_idx)
-    _, logdet_s = np.linalg.slogdet(core.S)
+    logdet_s = _logdet_s(core)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     p = core.S.shape[0]
     mask = _rb._x_mask(p, x_idx, bool(core.meanstructure))
