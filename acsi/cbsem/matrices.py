@@ -23,6 +23,7 @@ Reference: Bollen, K. A. (1989). *Structural Equations with Latent Variables*. W
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -226,7 +227,7 @@ class LisrelModel:
             LA = L @ A
             Veta = A @ P @ A.T
         else:
-            A = np.eye(self.m)
+            A = _identity(self.m)
             LA = L
             Veta = P
         Sigma = L @ Veta @ L.T + T
@@ -256,6 +257,14 @@ class LisrelModel:
         ndarray of shape ([p +] p*, len(rows))
         """
         return self.delta_plan(rows)(parts)
+
+
+@lru_cache(maxsize=32)
+def _identity(m: int) -> np.ndarray:
+    """Read-only identity matrix (``(I - B)^-1`` of a model without regressions)."""
+    eye = np.eye(m)
+    eye.flags.writeable = False
+    return eye
 
 
 class DeltaPlan:
