@@ -134,7 +134,7 @@ def test_errors() -> None:
     with pytest.raises(DataError, match="'k' is constant"):
         efa(hs.assign(k=1.0), 2)
     with pytest.raises(ValueError, match="rotation="):
-        efa(hs, 2, rotation="quartimax")  # type: ignore[arg-type]
+        efa(hs, 2, rotation="bentlerT")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="method="):
         efa(hs, 2, method="uls")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="convergence="):

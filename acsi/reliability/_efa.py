@@ -17,6 +17,7 @@ from scipy import optimize, stats
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning
 from acsi.reliability._common import check_variation, item_matrix, one_blas_thread, smc
 from acsi.reliability._lbfgsb import lbfgsb_r
+from acsi.reliability._rotation import OBLIQUE, ROTATIONS
 from acsi.reliability._rotation import rotate as _rotate
 from acsi.results.base import ResultMixin, Summary
 
@@ -405,7 +406,7 @@ def efa(
     data: pd.DataFrame,
     n_factors: int,
     method: Literal["ml", "pa", "minres"] = "ml",
-    rotation: Literal["varimax", "promax", "oblimin"] | None = "oblimin",
+    rotation: Literal["varimax", "quartimax", "geominT", "promax", "oblimin", "geominQ"] | None = "oblimin",
     *,
     columns: Sequence[str] | None = None,
     missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
@@ -419,7 +420,9 @@ def efa(
     of communalities changes by less than 0.001 (psych's rule); ``method="minres"`` (psych's
     default) minimises the squared off-diagonal residuals. Rotations: ``"varimax"``
     (R stats::varimax), ``"promax"`` (psych: Kaiser-normalised, power 4), ``"oblimin"``
-    (GPArotation quartimin, gradient projection), or ``None``. The chi-square is
+    (GPArotation quartimin, gradient projection), ``"quartimax"`` (GPArotation, orthogonal),
+    ``"geominQ"`` / ``"geominT"`` (GPArotation geomin, delta 0.01, oblique / orthogonal), or
+    ``None``. The chi-square is
     ``F (n - 1 - (2p + 5)/6 - 2k/3)`` with ``df = p(p-1)/2 - pk + k(k-1)/2``.
 
     Parameters
@@ -428,7 +431,7 @@ def efa(
         One column per item (all columns unless ``columns`` is given).
     n_factors : int
     method : {"ml", "pa", "minres"}
-    rotation : {"varimax", "promax", "oblimin", None}
+    rotation : {"varimax", "quartimax", "geominT", "promax", "oblimin", "geominQ", None}
         psych's default is ``"oblimin"``.
     columns : sequence of str, optional
     missing : {"listwise", "pairwise", "mean", "error"}
@@ -488,8 +491,8 @@ def efa(
     """
     if method not in ("ml", "pa", "minres"):
         raise ValueError(f"method={method!r} is not one of 'ml', 'pa', 'minres'")
-    if rotation not in (None, "none", "varimax", "promax", "oblimin"):
-        raise ValueError(f"rotation={rotation!r} is not one of 'varimax', 'promax', 'oblimin', None")
+    if rotation not in (None, "none", *ROTATIONS):
+        raise ValueError(f"rotation={rotation!r} is not one of {', '.join(map(repr, ROTATIONS))}, None")
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
         raise ValueError(f"n_factors={n_factors!r} must be a positive integer")
     R, names, n, n_dropped, counts = _correlation(data, columns, missing, "factor analysis")
@@ -554,7 +557,7 @@ def efa(
         warnings.warn("varimax did not converge in 1000 iterations", ConvergenceWarning, stacklevel=2)
     Lr = rot.loadings
     phi = rot.phi
-    oblique = rot_name in ("promax", "oblimin")
+    oblique = rot_name in OBLIQUE
     sgn = np.sign(Lr.sum(axis=0))
     sgn[sgn == 0] = 1.0
     Lr = Lr * sgn

@@ -9,13 +9,14 @@ Jennrich 2002; Bernaards and Jennrich 2005).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from acsi.exceptions import ConvergenceWarning
 
-__all__ = ["Rotation", "varimax", "promax", "oblimin", "rotate"]
+__all__ = ["Rotation", "varimax", "promax", "oblimin", "quartimax", "geomin", "gp_orthogonal", "gp_oblique", "rotate", "ROTATIONS", "OBLIQUE"]
 
 
 @dataclass(frozen=True)
@@ -96,22 +97,79 @@ def _oblimin_criterion(L: np.ndarray, gamma: float) -> tuple[float, np.ndarray]:
     return float((L2 * X).sum() / 4.0), L * X
 
 
-def oblimin(A: np.ndarray, gamma: float = 0.0, eps: float = 1e-5, max_iter: int = 1000) -> Rotation:
-    """Oblimin (quartimin for ``gamma = 0``) by gradient projection (Bernaards and Jennrich
-    2005), with GPArotation's start (identity), step-halving rule and stopping rule (norm of
-    the projected gradient below ``eps``), as ``psych::fa(rotate="oblimin")`` uses it.
+Criterion = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
-    Criterion ``f(L) = 1/4 sum_i sum_{j != l} l_ij^2 l_il^2`` (for gamma = 0) with
-    ``L = A (T')^-1`` and ``phi = T'T``.
-    """
+
+def _quartimax_criterion(L: np.ndarray) -> tuple[float, np.ndarray]:
+    """``f = -sum l^4 / 4`` and its gradient ``-L^3`` (GPArotation's vgQ.quartimax)."""
+    return float(-(L**4).sum() / 4.0), -(L**3)
+
+
+def _geomin_criterion(L: np.ndarray, delta: float = 0.01) -> tuple[float, np.ndarray]:
+    """Geomin (Yates 1987): ``f = sum_i (prod_j (l_ij^2 + delta))^(1/k)``, gradient
+    ``(2/k) l_ij / (l_ij^2 + delta) * pro_i``."""
+    k = L.shape[1]
+    L2 = L**2 + delta
+    pro = np.exp(np.log(L2).sum(axis=1) / k)
+    return float(pro.sum()), (2.0 / k) * (L / L2) * pro[:, None]
+
+
+def gp_orthogonal(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1e-5, max_iter: int = 1000) -> Rotation:
+    """Orthogonal rotation by gradient projection (Jennrich 2001), with GPArotation
+    ``GPForth``'s start (identity), step doubling and halving (11 tries, Armijo rule
+    ``f_new < f - s^2 al / 2``), projection onto the orthogonal matrices by the SVD and
+    stopping rule (norm of the projected gradient below ``eps``). ``L = A T``."""
     A = np.asarray(A, dtype=float)
-    p, k = A.shape
+    k = A.shape[1]
+    if k < 2:
+        return Rotation(A.copy(), np.eye(k), np.eye(k), True, 0)
+    T = np.eye(k)
+    al = 1.0
+    f, Gq = criterion(A @ T)
+    G = A.T @ Gq
+    converged = False
+    it = 0
+    Tt = T
+    for it in range(0, max_iter + 1):
+        M = T.T @ G
+        Gp = G - T @ ((M + M.T) / 2.0)
+        s = float(np.sqrt((Gp**2).sum()))
+        if s < eps:
+            converged = True
+            break
+        al *= 2.0
+        for _ in range(11):
+            u, _sv, vt = np.linalg.svd(T - al * Gp)
+            Tt = u @ vt
+            ft, Gqt = criterion(A @ Tt)
+            if ft < f - 0.5 * s**2 * al:
+                break
+            al /= 2.0
+        T = Tt
+        f = ft
+        G = A.T @ Gqt
+    if not converged:
+        warnings.warn(
+            f"{name} rotation did not converge in {max_iter} iterations; the loadings may not be "
+            "the criterion's optimum",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return Rotation(A @ T, np.eye(k), T, converged, it)
+
+
+def gp_oblique(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1e-5, max_iter: int = 1000) -> Rotation:
+    """Oblique rotation by gradient projection (Bernaards and Jennrich 2005), with
+    GPArotation ``GPFoblq``'s start (identity), step-halving rule and stopping rule (norm of
+    the projected gradient below ``eps``). ``L = A (T')^-1`` and ``phi = T'T``."""
+    A = np.asarray(A, dtype=float)
+    k = A.shape[1]
     if k < 2:
         return Rotation(A.copy(), np.eye(k), np.eye(k), True, 0)
     T = np.eye(k)
     al = 1.0
     L = A @ np.linalg.inv(T).T
-    f, Gq = _oblimin_criterion(L, gamma)
+    f, Gq = criterion(L)
     G = -(L.T @ Gq @ np.linalg.inv(T)).T
     converged = False
     it = 0
@@ -126,7 +184,7 @@ def oblimin(A: np.ndarray, gamma: float = 0.0, eps: float = 1e-5, max_iter: int 
             X = T - al * Gp
             Tt = X / np.sqrt((X**2).sum(axis=0))[None, :]
             L = A @ np.linalg.inv(Tt).T
-            ft, Gqt = _oblimin_criterion(L, gamma)
+            ft, Gqt = criterion(L)
             if f - ft > 0.5 * s**2 * al:
                 break
             al /= 2.0
@@ -135,7 +193,7 @@ def oblimin(A: np.ndarray, gamma: float = 0.0, eps: float = 1e-5, max_iter: int 
         G = -(L.T @ Gqt @ np.linalg.inv(Tt)).T
     if not converged:
         warnings.warn(
-            f"oblimin rotation did not converge in {max_iter} iterations; the loadings may not "
+            f"{name} rotation did not converge in {max_iter} iterations; the loadings may not "
             "be the criterion's minimum",
             ConvergenceWarning,
             stacklevel=3,
@@ -144,8 +202,30 @@ def oblimin(A: np.ndarray, gamma: float = 0.0, eps: float = 1e-5, max_iter: int 
     return Rotation(L, T.T @ T, np.linalg.inv(T).T, converged, it)
 
 
+def oblimin(A: np.ndarray, gamma: float = 0.0, eps: float = 1e-5, max_iter: int = 1000) -> Rotation:
+    """Oblimin (quartimin for ``gamma = 0``) by gradient projection (:func:`gp_oblique`), as
+    ``psych::fa(rotate="oblimin")`` uses GPArotation.
+
+    Criterion ``f(L) = 1/4 sum_i sum_{j != l} l_ij^2 l_il^2`` (for gamma = 0) with
+    ``L = A (T')^-1`` and ``phi = T'T``.
+    """
+    return gp_oblique(A, lambda L: _oblimin_criterion(L, gamma), "oblimin", eps, max_iter)
+
+
+def quartimax(A: np.ndarray) -> Rotation:
+    """Quartimax (GPArotation ``quartimax``: orthogonal, maximises ``sum l^4``), as psych::fa."""
+    return gp_orthogonal(A, _quartimax_criterion, "quartimax")
+
+
+def geomin(A: np.ndarray, oblique: bool = True, delta: float = 0.01) -> Rotation:
+    """Geomin (GPArotation ``geominQ`` oblique / ``geominT`` orthogonal, ``delta = 0.01``)."""
+    crit: Criterion = lambda L: _geomin_criterion(L, delta)  # noqa: E731
+    return gp_oblique(A, crit, "geominQ") if oblique else gp_orthogonal(A, crit, "geominT")
+
+
 def rotate(A: np.ndarray, method: str | None) -> Rotation:
-    """Dispatch: ``None``/"none", "varimax", "promax", "oblimin" (as psych::fa)."""
+    """Dispatch: ``None``/"none", "varimax", "quartimax", "geominT" (orthogonal), "promax",
+    "oblimin", "geominQ" (oblique), as psych::fa names them."""
     k = A.shape[1]
     if method is None or method == "none" or k < 2:
         return Rotation(np.asarray(A, float).copy(), np.eye(k), np.eye(k), True, 0)
@@ -155,4 +235,14 @@ def rotate(A: np.ndarray, method: str | None) -> Rotation:
         return promax(A)
     if method == "oblimin":
         return oblimin(A)
-    raise ValueError(f"rotation={method!r} is not one of 'varimax', 'promax', 'oblimin', None")
+    if method == "quartimax":
+        return quartimax(A)
+    if method == "geominQ":
+        return geomin(A, oblique=True)
+    if method == "geominT":
+        return geomin(A, oblique=False)
+    raise ValueError(f"rotation={method!r} is not one of {', '.join(map(repr, ROTATIONS))}, None")
+
+
+ROTATIONS = ("varimax", "quartimax", "geominT", "promax", "oblimin", "geominQ")
+OBLIQUE = ("promax", "oblimin", "geominQ")

@@ -127,6 +127,15 @@ for (nf in c(1, 3)) save_fa(sprintf("zoo_fa_servqual_%d_minres_promax", nf), "se
 save_fa("zoo_fa_ebanking_4_ml_oblimin", "zoo_ebanking.csv", eb10, 4, "ml", "oblimin")
 save_fa("zoo_fa_ebanking_4_pa_varimax", "zoo_ebanking.csv", eb10, 4, "pa", "varimax")
 
+# GPArotation's quartimax, geominT and geominQ through psych
+for (rot in c("quartimax", "geominT", "geominQ")) {
+  save_fa(sprintf("zoo_fa_mobi_4_ml_%s", rot), "mobi.csv", mobi24, 4, "ml", rot)
+  save_fa(sprintf("zoo_fa_satisfaction_6_minres_%s", rot), "satisfaction.csv", sat27, 6, "minres", rot)
+  save_fa(sprintf("zoo_fa_servqual_5_pa_%s", rot), "servqual_sq.csv", sq22, 5, "pa", rot)
+  save_fa(sprintf("zoo_fa_ebanking_2_ml_%s", rot), "zoo_ebanking.csv", eb10, 2, "ml", rot)
+  save_fa(sprintf("zoo_fa_hs_3_ml_%s", rot), "holzinger_swineford_1939.csv", names(HS)[grepl("^x", names(HS))], 3, "ml", rot)
+}
+
 # corp_rep with missing values: psych's default pairwise correlations, n = all rows
 crq <- c(paste0("qual_", 1:8), paste0("perf_", 1:5), paste0("csor_", 1:5), paste0("attr_", 1:3), "cusa",
          paste0("cusl_", 1:3))
