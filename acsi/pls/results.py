@@ -27,7 +27,11 @@ PEER_DIFFERENCES: dict[str, str] = {
         "sum |w_new - w_old| < 1e-7, at most 300 iterations, indicators standardized with "
         "n-1); seminr's default missing-data treatment is mean replacement, acsi's is "
         "listwise deletion with a warning (pass missing='mean' for seminr's); seminr's "
-        "reflective() means PLSc, acsi's '=~' is Mode A and PLSc only with consistent=True"
+        "reflective() means PLSc, acsi's '=~' is Mode A and PLSc only with consistent=True "
+        "(or a list of constructs; as in seminr 2.5, PLSc then also divides the correlations "
+        "of Mode A composites by their rho_A); seminr's bootstrap keeps resamples that stop at "
+        "max_iter without converging, acsi counts them as failed (with the default 300 "
+        "iterations this practically never happens)"
     ),
     "SmartPLS": (
         "path weighting, initial outer weights 1, stop criterion 1e-7, at most 300 "
