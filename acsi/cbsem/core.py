@@ -120,8 +120,7 @@ class EstimationCore:
                 return self.kernel.expected_information(self.theta)
             # the same as kernel.expected_information(theta), from the pieces kept at the
             # solution (no second Cholesky/inverse of Sigma)
-            D = self.Delta
-            return D.T @ self.kernel.weight(Si) @ D
+            return self.kernel.fisher(self.Delta, Si)
 
     @cached_property
     def _observed(self) -> np.ndarray:

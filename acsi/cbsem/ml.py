@@ -107,6 +107,10 @@ class MLKernel:
         self._ix_cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._identity_K = bool(np.array_equal(self.par_of_free, np.arange(len(self.free_rows))))
         self._eye = np.eye(p)
+        vm = np.empty((p, p), dtype=np.intp)
+        vm[vr, vc] = np.arange(len(vr))
+        vm[vc, vr] = np.arange(len(vr))
+        self._vmap = vm.reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
 
     # ------------------------------------------------------------------ parameters
     def x_of(self, theta: np.ndarray) -> np.ndarray:
@@ -199,14 +203,33 @@ class MLKernel:
         H[p:, p:] = Hc
         return H
 
+    def _trace_pair(self, D: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``tr(A Sigma_k B Sigma_l)`` for all column pairs of ``D`` (vech derivatives).
+
+        ``Sigma_k`` is the symmetric matrix whose vech is column k of ``D``; equal to
+        ``D' M D`` with ``M[u, v] = tr(A E_u B E_v)`` (:meth:`_mpair`) but with three
+        matrix products on the unvech'ed columns instead of a p* x p* gather.
+        """
+        p = self.p
+        q = D.shape[1]
+        Df = D[self._vmap]  # (p*p, q): Sigma_k flattened, column k
+        X1 = A @ Df.reshape(p, p * q)  # (A Sigma_k)[i, l] at [i, (l, k)]
+        X2 = X1.reshape(p, p, q).transpose(0, 2, 1).reshape(p * q, p) @ B  # [(i, k), m]
+        return X2.reshape(p, q, p).transpose(1, 0, 2).reshape(q, p * p) @ Df
+
+    def fisher(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
+        """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``."""
+        if self.meanstructure:
+            return D.T @ self.weight(Si) @ D
+        return 0.5 * self._trace_pair(D, Si, Si)
+
     def expected_information(self, theta: np.ndarray) -> np.ndarray:
         """Expected information per observation (lavaan's unit information)."""
         Sigma, mu, parts = self.implied(theta)
         _, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.full((self.q, self.q), np.nan)
-        D = self.delta(parts)
-        return D.T @ self.weight(Si) @ D
+        return self.fisher(self.delta(parts), Si)
 
     @property
     def _ix(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -262,7 +285,11 @@ class MLKernel:
             T = self.S
         P = Si @ T @ Si
         W = Si - P
-        Qss = self._mpair(Si, 2.0 * P - Si)  # bilinear: 2 M(Si, P) - M(Si, Si)
+        if not ms:
+            # D' M(Si, 2P - Si) D (bilinear: 2 M(Si, P) - M(Si, Si)) by matrix products
+            H = self._trace_pair(D, Si, 2.0 * P - Si)
+        else:
+            Qss = self._mpair(Si, 2.0 * P - Si)
         if ms:
             p = self.p
             nv = len(self._vech_flat)
@@ -275,9 +302,7 @@ class MLKernel:
             Q[:p, p:] = cross
             Q[p:, :p] = cross.T
             Q[p:, p:] = Qss
-        else:
-            Q = Qss
-        H = D.T @ Q @ D
+            H = D.T @ Q @ D
         # second-derivative terms
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
         R = LA.T @ W  # (m, p)
@@ -415,7 +440,7 @@ class MLKernel:
                     sol, info = _dpotrs(C, g, lower=1)
                     step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
-                info2 = 2.0 * (D.T @ self.weight(Si) @ D)
+                info2 = 2.0 * self.fisher(D, Si)
                 try:
                     step = -np.linalg.solve(info2, g)
                 except np.linalg.LinAlgError:
