@@ -12,8 +12,8 @@ published algorithm (Byrd, Lu, Nocedal and Zhu 1995; Zhu, Byrd, Lu and Nocedal 1
   model ``B = theta I - W M W'`` (breakpoints visited in increasing order);
 * subspace minimisation over the free variables by the direct primal method, the Newton step
   truncated at the first bound (the version 2.x rule);
-* Moré-Thuente line search (MINPACK-2 ``dcsrch``, ``ftol = 1e-3, gtol = 0.9, xtol = 0.1``;
-  scipy's port), initial step 1, at most 20 evaluations, restart of the memory on failure;
+* Moré-Thuente line search (MINPACK-2 ``dcsrch``/``dcstep``, ``ftol = 1e-3, gtol = 0.9,
+  xtol = 0.1``), initial step 1, at most 20 evaluations, restart of the memory on failure;
 * stop when ``(f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= factr * eps`` or the projected
   gradient's largest entry is at most ``pgtol``; R's ``maxit`` counts accepted iterations.
 
@@ -36,11 +36,163 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize._dcsrch import DCSRCH  # BSD-licensed MINPACK-2 dcsrch/dcstep port
 
 __all__ = ["LbfgsbResult", "lbfgsb_r"]
 
 _EPS = float(np.finfo(float).eps)
+
+
+class _LineSearch:
+    """Moré and Thuente's (1994) line search as MINPACK-2's ``dcsrch`` organises it: a
+    reverse-communication object; :meth:`step` takes f and f' at the current step and returns
+    the next step and a status ("FG": evaluate there, "CONV": done, "WARN": no further
+    progress, "ERROR": bad input)."""
+
+    def __init__(self, ftol: float, gtol: float, xtol: float, stpmin: float, stpmax: float) -> None:
+        self.ftol, self.gtol, self.xtol = ftol, gtol, xtol
+        self.stpmin, self.stpmax = stpmin, stpmax
+        self.started = False
+
+    def start(self, stp: float, f: float, g: float) -> tuple[float, str]:
+        if stp < self.stpmin or stp > self.stpmax or g >= 0:
+            return stp, "ERROR"
+        self.started = True
+        self.bracketed = False
+        self.stage = 1
+        self.finit, self.ginit = f, g
+        self.gtest = self.ftol * g
+        self.width = self.stpmax - self.stpmin
+        self.width1 = self.width / 0.5
+        self.stx, self.fx, self.gx = 0.0, f, g
+        self.sty, self.fy, self.gy = 0.0, f, g
+        self.stmin = 0.0
+        self.stmax = stp + 4.0 * stp
+        return stp, "FG"
+
+    def step(self, stp: float, f: float, g: float) -> tuple[float, str]:
+        ftest = self.finit + stp * self.gtest
+        if self.stage == 1 and f <= ftest and g >= 0:
+            self.stage = 2
+        status = ""
+        if self.bracketed and (stp <= self.stmin or stp >= self.stmax):
+            status = "WARN"
+        if self.bracketed and self.stmax - self.stmin <= self.xtol * self.stmax:
+            status = "WARN"
+        if stp == self.stpmax and f <= ftest and g <= self.gtest:
+            status = "WARN"
+        if stp == self.stpmin and (f > ftest or g >= self.gtest):
+            status = "WARN"
+        if f <= ftest and abs(g) <= self.gtol * (-self.ginit):
+            status = "CONV"
+        if status:
+            return stp, status
+        if self.stage == 1 and f <= self.fx and f > ftest:
+            # modified function psi(stp) = f(stp) - f(0) - ftol stp f'(0) in the first stage
+            gt = self.gtest
+            stx, fxm, gxm, sty, fym, gym, stp = _dcstep(
+                self.stx, self.fx - self.stx * gt, self.gx - gt, self.sty, self.fy - self.sty * gt,
+                self.gy - gt, stp, f - stp * gt, g - gt, self)
+            self.stx, self.sty = stx, sty
+            self.fx, self.fy = fxm + stx * gt, fym + sty * gt
+            self.gx, self.gy = gxm + gt, gym + gt
+        else:
+            (self.stx, self.fx, self.gx, self.sty, self.fy, self.gy, stp) = _dcstep(
+                self.stx, self.fx, self.gx, self.sty, self.fy, self.gy, stp, f, g, self)
+        if self.bracketed:
+            if abs(self.sty - self.stx) >= 0.66 * self.width1:
+                stp = self.stx + 0.5 * (self.sty - self.stx)
+            self.width1 = self.width
+            self.width = abs(self.sty - self.stx)
+            self.stmin, self.stmax = min(self.stx, self.sty), max(self.stx, self.sty)
+        else:
+            self.stmin = stp + 1.1 * (stp - self.stx)
+            self.stmax = stp + 4.0 * (stp - self.stx)
+        stp = min(max(stp, self.stpmin), self.stpmax)
+        if self.bracketed and (stp <= self.stmin or stp >= self.stmax or self.stmax - self.stmin <= self.xtol * self.stmax):
+            stp = self.stx
+        return stp, "FG"
+
+
+def _cubic_min(stx: float, fx: float, dx: float, stp: float, fp: float, dp: float) -> tuple[float, float, float]:
+    """theta, gamma (signed) and s of the cubic interpolating (stx, fx, dx) and (stp, fp, dp)."""
+    theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+    s = max(abs(theta), abs(dx), abs(dp))
+    gamma = s * np.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
+    return theta, gamma, s
+
+
+def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, stp: float, fp: float, dp: float,
+            ls: _LineSearch) -> tuple[float, float, float, float, float, float, float]:
+    """One safeguarded step of the Moré-Thuente search (MINPACK-2 ``dcstep``): cubic and
+    quadratic/secant interpolation in the four cases of the paper; updates the interval of
+    uncertainty [stx, sty] and ``ls.bracketed``."""
+    stpmin, stpmax = ls.stmin, ls.stmax
+    sgnd = dp * (dx / abs(dx))
+    if fp > fx:  # case 1: higher function value, minimum bracketed
+        theta, gamma, _ = _cubic_min(stx, fx, dx, stp, fp, dp)
+        if stp < stx:
+            gamma = -gamma
+        p = (gamma - dx) + theta
+        q = ((gamma - dx) + gamma) + dp
+        stpc = stx + (p / q) * (stp - stx)
+        stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
+        stpf = stpc if abs(stpc - stx) < abs(stpq - stx) else stpc + (stpq - stpc) / 2.0
+        ls.bracketed = True
+    elif sgnd < 0:  # case 2: lower value, derivatives of opposite sign
+        theta, gamma, _ = _cubic_min(stx, fx, dx, stp, fp, dp)
+        if stp > stx:
+            gamma = -gamma
+        p = (gamma - dp) + theta
+        q = ((gamma - dp) + gamma) + dx
+        stpc = stp + (p / q) * (stx - stp)
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+        ls.bracketed = True
+    elif abs(dp) < abs(dx):  # case 3: lower value, same sign, derivative decreases
+        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+        s = max(abs(theta), abs(dx), abs(dp))
+        disc = (theta / s) ** 2 - (dx / s) * (dp / s)
+        gamma = 0.0 if disc < 0 else s * np.sqrt(disc)
+        if stp > stx:
+            gamma = -gamma
+        p = (gamma - dp) + theta
+        q = (gamma + (dx - dp)) + gamma
+        r = p / q
+        if r < 0 and gamma != 0:
+            stpc = stp + r * (stx - stp)
+        elif stp > stx:
+            stpc = stpmax
+        else:
+            stpc = stpmin
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        if ls.bracketed:
+            stpf = stpc if abs(stpc - stp) < abs(stpq - stp) else stpq
+            bound = stp + 0.66 * (sty - stp)
+            stpf = min(bound, stpf) if stp > stx else max(bound, stpf)
+        else:
+            stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+            stpf = max(stpmin, min(stpmax, stpf))
+    else:  # case 4: lower value, same sign, derivative does not decrease
+        if ls.bracketed:
+            theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
+            s = max(abs(theta), abs(dy), abs(dp))
+            gamma = s * np.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
+            if stp > sty:
+                gamma = -gamma
+            p = (gamma - dp) + theta
+            q = ((gamma - dp) + gamma) + dy
+            stpf = stp + (p / q) * (sty - stp)
+        elif stp > stx:
+            stpf = stpmax
+        else:
+            stpf = stpmin
+    if fp > fx:
+        sty, fy, dy = stp, fp, dp
+    else:
+        if sgnd < 0:
+            sty, fy, dy = stx, fx, dx
+        stx, fx, dx = stp, fp, dp
+    return stx, fx, dx, sty, fy, dy, float(stpf)
 
 
 @dataclass(frozen=True)
@@ -139,12 +291,10 @@ def _cauchy(x: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray, mem: _
     p = W.T @ d if col > 0 else np.zeros(0)
     # breakpoints
     brk = np.full(n, np.inf)
-    neg = moving & (d > 0) & False
     down = moving & (d < 0)
     up = moving & (d > 0)
     brk[down] = tl[down] / (-d[down])
     brk[up] = tu[up] / d[up]
-    del neg
     bnded = not np.any(moving & ~(down | up) & (np.abs(d) > 0))
     order = [int(i) for i in np.flatnonzero(down | up)]
     if not order and not np.any(moving):
@@ -327,13 +477,17 @@ def lbfgsb_r(
         gdold = gd
         failed = gd >= 0
         if not failed:
-            ls = DCSRCH(None, None, 1e-3, 0.9, 0.1, 0.0, stpmx)
-            task = b"START"
+            ls = _LineSearch(1e-3, 0.9, 0.1, 0.0, stpmx)
+            stp, task = ls.start(stp, f, gd)
             fcur, gcur = f, gd
             ifun = 0
             while True:
-                stp, fcur, gcur, task = ls._iterate(stp, fcur, gcur, task)
-                if task[:4] in (b"CONV", b"WARN"):
+                if ifun > 0:
+                    stp, task = ls.step(stp, fcur, gcur)
+                if task in ("CONV", "WARN"):
+                    break
+                if task == "ERROR":  # a step outside [0, stpmax]: restart as after a failure
+                    failed = True
                     break
                 ifun += 1
                 if ifun - 1 >= 20:
