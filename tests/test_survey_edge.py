@@ -35,6 +35,13 @@ def test_proportion_ci_equals_statsmodels_at_the_edges(ours: str, theirs: str, l
         assert (float(s_lo), float(s_hi)) == (a, b)
 
 
+@pytest.mark.parametrize("alias, method", [("normal", "wald"), ("beta", "clopper_pearson")])
+def test_statsmodels_method_names_are_accepted(alias: str, method: str) -> None:
+    x = np.array([0, 1, 7, 9, 10])
+    assert_allclose(np.array(proportion_ci(x, 10, alias)), np.array(proportion_ci(x, 10, method)), rtol=0, atol=0)
+    assert_allclose(np.array(proportion_ci(x, 10, alias, 0.9)), np.array(proportion_confint(x, 10, alpha=0.1, method=alias)), rtol=0, atol=1e-12)
+
+
 def test_jeffreys_modified_sets_the_boundary_limits() -> None:
     lo, hi = proportion_ci(np.array([0, 3, 10]), 10, "jeffreys_modified")
     jlo, jhi = proportion_ci(np.array([0, 3, 10]), 10, "jeffreys")
@@ -49,7 +56,7 @@ def test_proportion_ci_rejects_what_statsmodels_returns_nan_for() -> None:
     with pytest.raises(DataError, match="between 0 and n"):
         proportion_ci(-1, 5)
     with pytest.raises(DataError, match="not one of"):
-        proportion_ci(1, 5, "normal")
+        proportion_ci(1, 5, "exact")
 
 
 # ----------------------------------------------------------------------------- NPS

@@ -19,6 +19,10 @@ __all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
 CI_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys", "jeffreys_modified")
 
 
+#: statsmodels' names of the same intervals
+_SM_ALIASES = {"normal": "wald", "beta": "clopper_pearson"}
+
+
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise DataError(f"level={level!r} must be between 0 and 1 (for example 0.95)")
@@ -46,6 +50,9 @@ def proportion_ci(
     * ``"jeffreys_modified"``: the same with the lower limit 0 when :math:`x = 0` and the upper
       limit 1 when :math:`x = n` (Brown, Cai and DasGupta 2001, section 4.1.2).
 
+    statsmodels' names ``"normal"`` and ``"beta"`` are accepted for ``"wald"`` and
+    ``"clopper_pearson"``.
+
     References
     ----------
     Brown, Cai and DasGupta (2001). Interval estimation for a binomial proportion.
@@ -57,6 +64,7 @@ def proportion_ci(
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.3885, 0.6461)
     """
+    method = _SM_ALIASES.get(method, method)
     x = np.asarray(count, dtype=float)
     m = np.asarray(n, dtype=float)
     if np.any(m <= 0):
