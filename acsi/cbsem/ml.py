@@ -27,6 +27,8 @@ analysis. *Psychometrika*, 44, 99-113.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import linalg
 from scipy.linalg.lapack import dpotrf as _dpotrf
@@ -140,15 +142,14 @@ class MLKernel:
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
-        if not np.isfinite(Sigma).all():
-            return np.inf, None
         C, info = _dpotrf(Sigma, lower=1, clean=1, overwrite_a=0)
         if info != 0:
             return np.inf, None
-        diag = np.diagonal(C)
-        if not (diag > 0).all():
+        # a successful Cholesky has a positive diagonal; NaN or Inf in Sigma give a
+        # non-finite log-determinant (NaN/Inf propagate to the diagonal)
+        logdet = 2.0 * float(np.log(C.diagonal()).sum())
+        if not math.isfinite(logdet):
             return np.inf, None
-        logdet = 2.0 * np.log(diag).sum()
         Si, info = _dpotri(C, lower=1, overwrite_c=1)
         if info != 0:
             return np.inf, None
@@ -441,10 +442,16 @@ class MLKernel:
                     step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
                 info2 = 2.0 * self.fisher(D, Si)
-                try:
-                    step = -np.linalg.solve(info2, g)
-                except np.linalg.LinAlgError:
-                    step = -np.linalg.lstsq(info2, g, rcond=None)[0]
+                C2, info = _dpotrf(info2, lower=1, clean=1, overwrite_a=0)
+                if info == 0:
+                    sol, info = _dpotrs(C2, g, lower=1)
+                if info == 0:
+                    step = -sol
+                else:
+                    try:
+                        step = -np.linalg.solve(info2, g)
+                    except np.linalg.LinAlgError:
+                        step = -np.linalg.lstsq(info2, g, rcond=None)[0]
             slope = float(g @ step)
             if np.isfinite(slope) and -slope < dec_tol:
                 # Newton (or Fisher) decrement below tolerance: converged at machine
