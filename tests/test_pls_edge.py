@@ -208,3 +208,13 @@ def test_batched_kernel_equals_single_kernel_with_composites_in_plsc(scheme):
         np.testing.assert_allclose(out.C[b], k.C, atol=1e-11)
         np.testing.assert_allclose(out.B[b], k.B, atol=1e-11)
         np.testing.assert_allclose(out.L[b], k.L, atol=1e-12)
+
+
+def test_labels_are_refused_not_ignored():
+    """lavaan labels (b1*X) would mean equality constraints or defined parameters; PLS has
+    neither, so a label is an error naming the line rather than silently ignored."""
+    df = datasets.load_mobi()
+    with pytest.raises(acsi.SpecificationError, match=r"line 3: B ~ b1\*A: the label 'b1\*'"):
+        acsi.pls("A =~ IMAG1 + IMAG2\nB =~ CUSA1 + CUSA2\nB ~ b1*A", df)
+    with pytest.raises(acsi.SpecificationError, match="label 'l1\\*'.*write 'IMAG1'"):
+        acsi.pls("A =~ l1*IMAG1 + IMAG2\nB =~ CUSA1 + CUSA2\nB ~ A", df)

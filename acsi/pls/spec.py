@@ -130,7 +130,7 @@ class PLSSpec:
             An indicator in two blocks, a construct defined with both ``=~`` and ``<~``,
             a structural variable that is not a construct, a construct without indicators,
             statements that PLS does not estimate (``~~``, ``~ 1``, ``:=``, constraints,
-            fixed values), a cycle in the inner model.
+            fixed values, labels), a cycle in the inner model.
         """
         if isinstance(model, ParsedModel):
             parsed = model
@@ -157,6 +157,13 @@ class PLSSpec:
                 raise SpecificationError(
                     f"{_where(s)}: '{s.op}' {what}. Remove the line, or estimate the model "
                     "with acsi.sem (CB-SEM)."
+                )
+        for s in parsed.statements:  # then modifiers (a ':=' line explains a label first)
+            if s.label:
+                raise SpecificationError(
+                    f"{_where(s)}: the label '{s.label}*' has no meaning in PLS path modelling "
+                    "(there are no equality constraints or defined parameters; indirect effects "
+                    f"are in res.effects); write '{s.rhs}' without the label"
                 )
             if s.fixed is not None or s.start is not None or s.free:
                 raise SpecificationError(
