@@ -256,6 +256,44 @@ zoo("zoo_hs_explicit_equality_var", "sem", ' visual =~ x1 + x2 + x3
        x4 ~~ v4*x4
        v1 == v4 ', HS)
 
+zoo("zoo_hs_scrambled_order", "sem", ' textual ~ visual
+       x1 ~~ x4
+       speed ~ textual
+       visual ~~ visual
+       speed =~ x9 + x8 + x7
+       visual =~ x2 + x1 + x3
+       textual =~ x5 + x4 + x6 ', HS, notes = "formulas in an unusual order, markers x9/x2/x5")
+zoo("zoo_hs_single_indicator_fixed_resid", "sem", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       sp =~ x9
+       x9 ~~ 0.3*x9
+       sp ~ visual + textual ', HS, notes = "single indicator with a fixed non-zero residual variance")
+zoo("zoo_hs_lv_cov_observed", "sem", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       visual ~~ ageyr
+       textual ~~ ageyr ', HS, notes = "a latent covarying with an observed variable")
+zoo("zoo_hs_mimic_mlr_meanstructure_defined", "sem", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       visual ~ a*ageyr + sex
+       textual ~ b*visual + c*ageyr
+       ind := a*b
+       tot := c + a*b ', HS, list(estimator = "MLR", meanstructure = TRUE))
+zoo("zoo_hs_orthogonal_stdlv", "cfa", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       speed =~ x7 + x8 + x9
+       visual ~~ 0*textual
+       visual ~~ 0*speed ', HS, list(std.lv = TRUE))
+zoo("zoo_heywood_pd_mlr", "sem", ' ind60 =~ x1 + x2
+       dem =~ y1 + y5
+       ind60 ~~ dem ', PD, list(estimator = "MLR"), notes = "negative residual variance of y5, MLR")
+zoo("zoo_pd_fixedx_path_mlr", "sem", ' y1 ~ x1 + x2
+       y2 ~ y1 + x1
+       y3 ~ y2 + y1 ', PD, list(estimator = "MLR"), notes = "observed path model, fixed.x, MLR")
+zoo("zoo_mobi_cfa_stdlv_mlr", "cfa", ' Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+       Expectation =~ CUEX1 + CUEX2 + CUEX3
+       Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+       Loyalty =~ CUSL1 + CUSL2 + CUSL3 ', "mobi.csv", list(std.lv = TRUE, estimator = "MLR"))
+
 # Bad input (lavaan's messages recorded; acsi must raise/warn its own specific error)
 zoo("zoo_hs_two_factor_pair", "cfa", ' f1 =~ x1 + x2 + x3
        f2 =~ x4 + x5
