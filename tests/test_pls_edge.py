@@ -218,3 +218,22 @@ def test_labels_are_refused_not_ignored():
         acsi.pls("A =~ IMAG1 + IMAG2\nB =~ CUSA1 + CUSA2\nB ~ b1*A", df)
     with pytest.raises(acsi.SpecificationError, match="label 'l1\\*'.*write 'IMAG1'"):
         acsi.pls("A =~ l1*IMAG1 + IMAG2\nB =~ CUSA1 + CUSA2\nB ~ A", df)
+
+
+def test_listwise_bootstrap_resamples_all_rows_then_deletes():
+    """As seminr's bootstrap_model: resample the rows before deletion, then drop the
+    incomplete ones; each replicate equals a refit on its rows (zoo case
+    corp_rep_simple_naomit checks the summaries against seminr)."""
+    raw = datasets.load_corp_rep(na_code=None)
+    model = ref("corp_rep_simple_naomit")["acsi_model"]
+    res = quiet(model, raw, na_values=-99)
+    assert res.n == 336 and res.rows_all is not None and res.rows_all.shape[0] == 344
+    idx = np.random.default_rng(5).integers(0, 344, size=(4, 344))
+    with pytest.raises(acsi.SpecificationError, match=r"shape \(n_boot, 344\)"):
+        res.bootstrap(indices=idx[:, :336])
+    boot = res.bootstrap(indices=idx)
+    paths = boot.draws["paths"].to_numpy()
+    for b in range(4):
+        refit = quiet(model, raw.iloc[idx[b]].reset_index(drop=True), na_values=-99)
+        got = refit.kernel.B[res.spec.inner]
+        np.testing.assert_allclose(paths[b], got, atol=1e-12)
