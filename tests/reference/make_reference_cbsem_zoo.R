@@ -294,6 +294,13 @@ zoo("zoo_mobi_cfa_stdlv_mlr", "cfa", ' Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + 
        Satisfaction =~ CUSA1 + CUSA2 + CUSA3
        Loyalty =~ CUSL1 + CUSL2 + CUSL3 ', "mobi.csv", list(std.lv = TRUE, estimator = "MLR"))
 
+# just-identified models (df = 0): fit measures at their limits
+zoo("zoo_hs_saturated_path", "sem", ' x3 ~ x1 + x2 ', HS)
+zoo("zoo_hs_one_factor_df0_mlr", "cfa", ' visual =~ x1 + x2 + x3 ', HS, list(estimator = "MLR"))
+zoo("zoo_pd_saturated_mediation", "sem", ' y1 ~ a*x1
+       y5 ~ b*y1 + c*x1
+       ind := a*b ', PD)
+
 # Bad input (lavaan's messages recorded; acsi must raise/warn its own specific error)
 zoo("zoo_hs_two_factor_pair", "cfa", ' f1 =~ x1 + x2 + x3
        f2 =~ x4 + x5
