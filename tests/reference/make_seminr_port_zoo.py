@@ -317,12 +317,13 @@ CASES: list[dict] = [
     dict(name="corp_rep_ext_plsc_mean", data="corp_rep_raw", model=CORP_EXT, scheme="path",
          missing="mean", missing_value=-99, reflective=["COMP", "LIKE", "CUSL"]),
     dict(name="servqual_path", data="servqual", model=SERVQUAL, scheme="path"),
-    dict(name="servqual_modeB_factorial", data="servqual", model=SERVQUAL_B, scheme="factorial"),
+    dict(name="servqual_modeB_factorial", data="servqual", model=SERVQUAL_B, scheme="factorial", boot=True),
     dict(name="servqual_plsc", data="servqual", model=SERVQUAL, scheme="path",
          reflective=["Tangibles", "Reliability", "Responsiveness", "Assurance", "Empathy"]),
     dict(name="ebanking_path", data="ebanking", model=EBANK, scheme="path"),
     dict(name="ebanking_plsc_centroid", data="ebanking", model=EBANK, scheme="centroid",
-         reflective=["Ease", "Reliability", "Support", "Loyalty"]),
+         reflective=["Ease", "Reliability", "Support", "Loyalty"], boot=True,
+         note="n = 54: some PLSc resamples fail (rho_A not positive) or are inadmissible"),
 ]
 
 
