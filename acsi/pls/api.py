@@ -67,6 +67,13 @@ def pls(
     ``sqrt(rho_A,i rho_A,j)``, paths re-estimated, loadings replaced by
     ``w sqrt(rho_A) / w'w``.
 
+    Tables list the constructs in seminr's order (the sources of the structural paths in
+    the order written, then the targets), so HTMT and Fornell-Larcker triangles have
+    seminr's layout. A construct without structural paths, which seminr leaves out, is
+    kept: under Mode A its weights are the first principal component of its block (the
+    fixed point of its own score as inner proxy), under Mode B unit weights; it does not
+    affect the other constructs or the iteration count.
+
     Defaults equal R seminr's ``estimate_pls`` (path weighting, unit initial weights,
     stop 1e-7 on the outer weights, at most 300 iterations); the result's ``settings``
     records them. Differences elsewhere: seminr's default missing-data treatment is mean
