@@ -58,7 +58,8 @@ def cr_ave_kernel(
 def latent_covariance(estimates: pd.DataFrame, sample_cov: pd.DataFrame | None = None) -> pd.DataFrame:
     """Model-implied covariance of the latent variables (lavaan's ``cov.lv``) from a
     lavaan-style parameter table: ``(I - B)^-1 Psi (I - B)^-T`` over latents and the observed
-    regressors of latents (whose covariances come from ``sample_cov``, fixed.x)."""
+    regressors of latents (whose covariances come from ``sample_cov``, fixed.x); ``B`` holds
+    the regressions among them and the loadings of first-order on higher-order factors."""
     est = estimates
     lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
     reg = est[est["op"] == "~"]
@@ -85,6 +86,9 @@ def latent_covariance(estimates: pd.DataFrame, sample_cov: pd.DataFrame | None =
         Sx = sample_cov.loc[obs_x, obs_x].to_numpy(float)
         ix = [pos[v] for v in obs_x]
         Psi[np.ix_(ix, ix)] = Sx
+    # higher-order factors: ``G =~ F`` means F = lambda G + zeta (a loading of a latent on a latent)
+    for _, r in est[(est["op"] == "=~") & est["rhs"].isin(lv)].iterrows():
+        B[pos[r["rhs"]], pos[r["lhs"]]] = float(r["est"])
     A = np.linalg.inv(np.eye(k) - B)
     C = A @ Psi @ A.T
     return pd.DataFrame(C[: len(lv), : len(lv)], index=lv, columns=lv)

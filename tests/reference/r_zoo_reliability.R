@@ -229,6 +229,14 @@ save_fit("zoo_cr_mobi_single_first", "
   Loyalty      =~ CUSL1 + CUSL2 + CUSL3
   CUSCO ~~ 0*CUSCO
 ", "mobi.csv")
+# a second-order factor (its loadings on the first-order factors enter cov.lv)
+save_fit("zoo_cr_hs_second_order",
+         "visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9\n g =~ visual + textual + speed",
+         "holzinger_swineford_1939.csv")
+save_fit("zoo_cr_satisfaction_second_order", paste(
+  "imag =~ imag1 + imag2 + imag3 + imag4 + imag5", "qual =~ qual1 + qual2 + qual3 + qual4 + qual5",
+  "val =~ val1 + val2 + val3 + val4", "sat =~ sat1 + sat2 + sat3 + sat4", "perf =~ qual + val + sat", sep = "\n"),
+  "satisfaction.csv")
 sat6 <- paste(sprintf("%s =~ %s", names(blocks$satisfaction),
                       sapply(blocks$satisfaction, paste, collapse = " + ")), collapse = "\n")
 save_fit("zoo_cr_satisfaction_6f", sat6, "satisfaction.csv")
