@@ -23,7 +23,7 @@ Reference: Bollen, K. A. (1989). *Structural Equations with Latent Variables*. W
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -195,19 +195,33 @@ class LisrelModel:
         )
 
     # ------------------------------------------------------------------ matrices
+    @cached_property
+    def _packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+        """One buffer for all six matrices: its template (Lambda's fixed base, zeros), the
+        combined scatter targets and sources, and the offsets of the matrices in it."""
+        p, m = self.p, self.m
+        sizes = (p * m, p * p, m * m, m * m, p, m)
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        base = np.zeros(int(offs[-1]))
+        base[: p * m] = self.lambda_base.reshape(-1)
+        tgt = np.concatenate([t + offs[k] for k, (t, _) in enumerate(self._scatter)]).astype(np.intp)
+        src = np.concatenate([s_ for _, s_ in self._scatter]).astype(np.intp)
+        return base, tgt, src, tuple(int(o) for o in offs)
+
     def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Lambda, Theta, Psi, Beta, nu, alpha from the row values ``x``."""
         p, m = self.p, self.m
-        L = self.lambda_base.copy()
-        T = np.zeros((p, p))
-        P = np.zeros((m, m))
-        B = np.zeros((m, m))
-        nu = np.zeros(p)
-        al = np.zeros(m)
-        for mat, (tgt, src) in zip((L, T, P, B, nu, al), self._scatter):
-            if len(tgt):
-                mat.reshape(-1)[tgt] = x[src]
-        return L, T, P, B, nu, al
+        base, tgt, src, o = self._packed
+        buf = base.copy()
+        buf[tgt] = x[src]
+        return (
+            buf[o[0]:o[1]].reshape(p, m),
+            buf[o[1]:o[2]].reshape(p, p),
+            buf[o[2]:o[3]].reshape(m, m),
+            buf[o[3]:o[4]].reshape(m, m),
+            buf[o[4]:o[5]],
+            buf[o[5]:o[6]],
+        )
 
     def implied(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Implied covariance, implied mean and the intermediate matrices.
