@@ -237,3 +237,9 @@ def test_listwise_bootstrap_resamples_all_rows_then_deletes():
         refit = quiet(model, raw.iloc[idx[b]].reset_index(drop=True), na_values=-99)
         got = refit.kernel.B[res.spec.inner]
         np.testing.assert_allclose(paths[b], got, atol=1e-12)
+
+
+def test_interaction_written_as_product_is_explained():
+    df = datasets.load_mobi()
+    with pytest.raises(acsi.SpecificationError, match=r"'A\*M' reads as the label 'A'.*interaction terms"):
+        acsi.pls("A =~ IMAG1 + IMAG2\nM =~ CUEX1 + CUEX2\nB =~ CUSA1 + CUSA2\nB ~ A + M + A*M", df)

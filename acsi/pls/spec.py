@@ -158,7 +158,16 @@ class PLSSpec:
                     f"{_where(s)}: '{s.op}' {what}. Remove the line, or estimate the model "
                     "with acsi.sem (CB-SEM)."
                 )
+        block_names = {s.lhs for s in parsed.by_op("=~", "<~")}
         for s in parsed.statements:  # then modifiers (a ':=' line explains a label first)
+            if s.label and s.op == "~" and s.label in block_names:
+                raise SpecificationError(
+                    f"{_where(s)}: '{s.label}*{s.rhs}' reads as the label '{s.label}' on "
+                    f"'{s.rhs}' (lavaan syntax); interaction terms are not supported by acsi.pls. "
+                    "Compute the interaction as its own construct (e.g. the product of the two "
+                    "standardized construct scores from a first estimation, as a single item) "
+                    "and add it to the model."
+                )
             if s.label:
                 raise SpecificationError(
                     f"{_where(s)}: the label '{s.label}*' has no meaning in PLS path modelling "
