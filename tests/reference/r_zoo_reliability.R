@@ -237,6 +237,10 @@ save_fit("zoo_cr_satisfaction_second_order", paste(
   "imag =~ imag1 + imag2 + imag3 + imag4 + imag5", "qual =~ qual1 + qual2 + qual3 + qual4 + qual5",
   "val =~ val1 + val2 + val3 + val4", "sat =~ sat1 + sat2 + sat3 + sat4", "perf =~ qual + val + sat", sep = "\n"),
   "satisfaction.csv")
+# a MIMIC model: latents regressed on observed covariates (fixed.x; their variances enter cov.lv)
+save_fit("zoo_cr_hs_mimic",
+         "visual =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9\n visual ~ ageyr + grade\n speed ~ ageyr + visual",
+         "holzinger_swineford_1939.csv", fun = sem)
 sat6 <- paste(sprintf("%s =~ %s", names(blocks$satisfaction),
                       sapply(blocks$satisfaction, paste, collapse = " + ")), collapse = "\n")
 save_fit("zoo_cr_satisfaction_6f", sat6, "satisfaction.csv")
