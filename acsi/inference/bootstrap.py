@@ -910,6 +910,11 @@ def bootstrap_pls(
     }
     if int(failed.sum()):
         notes.append(f"{int(failed.sum())} of {n} resamples failed (not converged or singular) and were excluded")
+    if keep is not None:
+        notes.append(
+            f"listwise deletion within each resample: rows drawn from all {n_rows} rows, the "
+            f"{n_rows - int(keep.sum())} with missing values dropped from every resample (as seminr)"
+        )
     return BootstrapResult(
         paths=tables["paths"], loadings=tables["loadings"], weights=tables["weights"],
         htmt=tables["htmt"], total_indirect=tables["total_indirect"],
