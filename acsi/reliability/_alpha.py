@@ -223,8 +223,14 @@ def cronbach_alpha(
     Notes
     -----
     Validated against R psych 2.2.9 (``psych::alpha``): every statistic agrees to 1e-10 or
-    better on the test cases (tests/data/psych). With two items psych's "alpha if deleted" is
-    not an alpha (it reports ``C12/C22``); acsi reports the same numbers for compatibility.
+    better on the test cases (tests/data/psych: every block of mobi, satisfaction, servqual,
+    corp_rep with missing values, the e-banking items, reverse keys, two-item scales, items on
+    very different scales). With two items psych's "alpha if deleted" is not an alpha (it
+    reports ``C12/C22``); acsi reports the same numbers for compatibility. Where psych takes
+    the square root of a negative number (negatively correlated items) the statistic is NaN,
+    as in psych. ``psych::alpha(check.keys = TRUE)`` reverses items loading negatively on the
+    first principal component by itself; acsi never reverses silently: it warns, naming
+    them and the ``keys=`` to pass.
 
     References
     ----------
