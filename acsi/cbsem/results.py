@@ -31,6 +31,7 @@ try:  # pandas >= 2.3: a frame straight from its blocks (one float block, four s
 except ImportError:  # pragma: no cover - older pandas: the dict constructor below
     _from_blocks = None
 _STR_DTYPE = pd.Series(["a"]).dtype  # the dtype pandas infers for text (str in pandas 3)
+_STR_ARRAY = _STR_DTYPE.construct_array_type() if isinstance(_STR_DTYPE, pd.StringDtype) else None
 _FLOAT_PLACEMENT = np.arange(4, 12)
 _STR_PLACEMENTS = tuple(np.array([i]) for i in range(4))
 
@@ -48,7 +49,8 @@ def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...])
     n = floats.shape[1]
     blocks: list[tuple[Any, np.ndarray]] = [(np.ascontiguousarray(floats), _FLOAT_PLACEMENT)]
     for col, place in zip(strings, _STR_PLACEMENTS):
-        blocks.append((pd.array(np.asarray(col, dtype=object), dtype=_STR_DTYPE), place))
+        # the extension-array constructor of the interface (pd.array() dispatches to it)
+        blocks.append((_STR_ARRAY._from_sequence(col, dtype=_STR_DTYPE), place))
     return _from_blocks(blocks, index=pd.RangeIndex(n), columns=_COLUMNS_INDEX.copy())
 
 
