@@ -13,8 +13,9 @@ with lavaan's ``sem()``/``cfa()`` defaults (Rosseel 2012; ``lav_partable_flat``)
 * observed exogenous covariates (observed variables that only appear on the right of
   ``~``) are fixed at their sample (co)variances (``fixed.x = TRUE``) and listed;
 * with a mean structure, observed intercepts are free and latent intercepts fixed to 0;
-* shared labels are equality constraints (one free parameter); ``:=`` rows are defined
-  parameters.
+* shared labels are equality constraints (one free parameter), and so is an explicit
+  ``label1 == label2`` (lavaan drops such rows from ``parameterEstimates()``, and so does
+  the table); ``:=`` rows are defined parameters.
 
 The rows come in the order of lavaan's ``parameterEstimates()``: the user's formulas in
 the order written, then the automatic variances, latent covariances, covariates'
@@ -221,7 +222,8 @@ def build_partable(
     acsi.ModelSyntaxError
         The model does not parse.
     acsi.SpecificationError
-        Composite (``<~``) or inequality/``==`` formulas, a formula written twice, a factor
+        Composite (``<~``), inequality or ``==`` formulas other than ``label1 == label2``
+        (between free parameters of the same kind), a formula written twice, a factor
         measured by itself, a label shared by parameters of different kinds, a ``:=`` that
         uses an unknown label, a label that is also a variable name.
     acsi.IdentificationError
