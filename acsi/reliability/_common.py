@@ -35,6 +35,9 @@ def one_blas_thread(func: Callable[P, T]) -> Callable[P, T]:
 
 def _columns_of(items: object, columns: Sequence[str] | None, argument: str) -> tuple[pd.DataFrame, list[str]]:
     df = as_frame(items, argument=argument)
+    if not all(isinstance(c, str) for c in df.columns):
+        # e.g. integer column labels (a frame built from an array): items are named by text
+        df = df.set_axis([str(c) for c in df.columns], axis=1)
     cols = [str(c) for c in df.columns] if columns is None else [str(c) for c in columns]
     return df, cols
 
