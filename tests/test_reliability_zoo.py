@@ -405,3 +405,19 @@ def test_integer_column_labels_are_accepted() -> None:
     assert_allclose(kmo(unnamed).msa, kmo(hs).msa, rtol=0, atol=0)
     assert_allclose(efa(unnamed, 3).loadings.to_numpy(), efa(hs, 3).loadings.to_numpy(), rtol=0, atol=0)
     assert_allclose(omega(unnamed.iloc[:, :3]).omega, omega(hs.iloc[:, :3]).omega, rtol=0, atol=0)
+
+
+def test_missing_codes_equal_the_loaders_na() -> None:
+    raw = pd.read_csv(Path(acsi.__file__).parent / "datasets" / "data" / "corp_rep_data.csv")
+    items = ["qual_1", "qual_2", "qual_3", "perf_1", "perf_2", "cusa", "cusl_1", "cusl_2", "cusl_3"]
+    clean = _data("corp_rep_data.csv")[items]
+    assert (raw[items] == -99).to_numpy().any() and clean.isna().to_numpy().any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        for missing in ("listwise", "pairwise"):
+            a = efa(raw[items], 2, na_values=-99, missing=missing)
+            b = efa(clean, 2, missing=missing)
+            assert_allclose(a.loadings.to_numpy(), b.loadings.to_numpy(), rtol=0, atol=0)
+            assert_allclose(kmo(raw[items], na_values=[-99], missing=missing).msa, kmo(clean, missing=missing).msa, rtol=0, atol=0)
+            assert bartlett_sphericity(raw[items], na_values=-99, missing=missing).chisq == bartlett_sphericity(clean, missing=missing).chisq
+            assert cronbach_alpha(raw[items], na_values=-99, missing=missing).alpha == cronbach_alpha(clean, missing=missing).alpha

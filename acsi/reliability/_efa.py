@@ -374,12 +374,13 @@ def _pairwise_correlation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _correlation(
-    data: object, columns: Sequence[str] | None, missing: str, context: str
+    data: object, columns: Sequence[str] | None, missing: str, context: str,
+    na_values: float | Sequence[float] | None = None,
 ) -> tuple[np.ndarray, list[str], int, int, np.ndarray | None]:
     """Item correlations, names, n, rows dropped and (pairwise only) the pairwise counts."""
     if missing not in ("listwise", "pairwise", "mean", "error"):
         raise ValueError(f"missing={missing!r} is not one of 'listwise', 'pairwise', 'mean', 'error'")
-    X, names, n_dropped = item_matrix(data, columns, missing=missing, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
+    X, names, n_dropped = item_matrix(data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
     check_variation(X, names, context)
     if missing == "pairwise":
         R, counts = _pairwise_correlation(X)
@@ -411,6 +412,7 @@ def efa(
     columns: Sequence[str] | None = None,
     missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
     convergence: Literal["psych", "strict"] = "psych",
+    na_values: float | Sequence[float] | None = None,
 ) -> EFAResult:
     r"""Exploratory factor analysis of the item correlations, equal to R ``psych::fa``.
 
@@ -440,6 +442,8 @@ def efa(
         (``cor(x, use = "pairwise")``), n = all rows, and the residual-based statistics
         (``rms``, ``chisq_empirical``) weighted by the pairwise counts; a warning says when
         the pairwise matrix is not positive definite.
+    na_values : float or sequence, optional
+        Codes meaning "missing" (for example -99), as in :func:`cronbach_alpha`.
     convergence : {"psych", "strict"}
         ML only. ``"psych"`` (default) stops the optimiser where psych::fa does (R optim's
         L-BFGS-B defaults, ``factr = 1e7``), reproducing psych's numbers; ``"strict"``
@@ -495,7 +499,7 @@ def efa(
         raise ValueError(f"rotation={rotation!r} is not one of {', '.join(map(repr, ROTATIONS))}, None")
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
         raise ValueError(f"n_factors={n_factors!r} must be a positive integer")
-    R, names, n, n_dropped, counts = _correlation(data, columns, missing, "factor analysis")
+    R, names, n, n_dropped, counts = _correlation(data, columns, missing, "factor analysis", na_values)
     p = len(names)
     nf = int(n_factors)
     dof = p * (p - 1) / 2 - p * nf + nf * (nf - 1) / 2
@@ -600,7 +604,13 @@ def efa(
     )
 
 
-def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise") -> KMOResult:
+def kmo(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
+    na_values: float | Sequence[float] | None = None,
+) -> KMOResult:
     r"""Kaiser-Meyer-Olkin measure of sampling adequacy, equal to R ``psych::KMO``.
 
     With ``r_ij`` the correlations and ``q_ij`` the partial (anti-image) correlations
@@ -620,7 +630,7 @@ def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Li
     >>> round(acsi.reliability.kmo(hs[[f"x{i}" for i in range(1, 10)]]).msa, 4)
     0.7522
     """
-    R, names, _, _, _ = _correlation(data, columns, missing, "KMO")
+    R, names, _, _, _ = _correlation(data, columns, missing, "KMO", na_values)
     try:
         Ri = np.linalg.inv(R)
     except np.linalg.LinAlgError as exc:
@@ -634,7 +644,13 @@ def kmo(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Li
     return KMOResult(float(r2.sum() / (r2.sum() + q2.sum())), pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"))
 
 
-def bartlett_sphericity(data: pd.DataFrame, *, columns: Sequence[str] | None = None, missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise") -> BartlettResult:
+def bartlett_sphericity(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
+    na_values: float | Sequence[float] | None = None,
+) -> BartlettResult:
     r"""Bartlett's (1951) test of sphericity, equal to R ``psych::cortest.bartlett``.
 
     ``chisq = -(n - 1 - (2p + 5)/6) log|R|`` on ``p(p-1)/2`` degrees of freedom.
@@ -651,7 +667,7 @@ def bartlett_sphericity(data: pd.DataFrame, *, columns: Sequence[str] | None = N
     >>> round(res.chisq, 2), res.df
     (904.1, 36.0)
     """
-    R, names, n, _, _ = _correlation(data, columns, missing, "sphericity test")
+    R, names, n, _, _ = _correlation(data, columns, missing, "sphericity test", na_values)
     p = len(names)
     sign, logdet = np.linalg.slogdet(R)
     if sign <= 0:
