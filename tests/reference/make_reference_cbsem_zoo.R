@@ -214,6 +214,13 @@ zoo("zoo_ebanking_sem", "sem", ' Tangibles =~ Q8 + Q9
        Q10 ~~ 0*Q10
        Loyalty ~ Tangibles + Assurance + Responsiveness + Empathy ', "ebanking.csv",
     notes = "acsi.datasets.ebanking.MODEL with the single indicator's residual fixed at 0")
+zoo("zoo_ebanking_model_verbatim", "sem", ' Tangibles =~ Q8 + Q9
+       Assurance =~ Q10
+       Responsiveness =~ Q11 + Q14 + Q15
+       Empathy =~ Q12 + Q13
+       Loyalty =~ Q16 + Q17
+       Loyalty ~ Tangibles + Assurance + Responsiveness + Empathy ', "ebanking.csv", list(estimator = "MLR"),
+    notes = "acsi.datasets.ebanking.MODEL verbatim (lavaan fixes the single indicator residual to 0), MLR")
 zoo("zoo_hs_cfa_meanstructure_ml", "cfa", HS3, HS, list(meanstructure = TRUE))
 zoo("zoo_hs_mimic_mlr", "sem", paste(HS3, "\n visual ~ ageyr + sex\n textual ~ ageyr"), HS,
     list(estimator = "MLR"))
