@@ -136,6 +136,13 @@ for (rot in c("quartimax", "geominT", "geominQ")) {
   save_fa(sprintf("zoo_fa_hs_3_ml_%s", rot), "holzinger_swineford_1939.csv", names(HS)[grepl("^x", names(HS))], 3, "ml", rot)
 }
 
+# few items: 1 or 2 degrees of freedom
+for (fm in c("ml", "pa", "minres")) {
+  save_fa(sprintf("zoo_fa_hs5_2_%s_varimax", fm), "holzinger_swineford_1939.csv", c("x1", "x2", "x3", "x4", "x5"), 2, fm, "varimax")
+  save_fa(sprintf("zoo_fa_mobi4_1_%s_none", fm), "mobi.csv", c("CUSA1", "CUSA2", "CUSA3", "CUSL1"), 1, fm, "none")
+  save_fa(sprintf("zoo_fa_ebanking4_1_%s_none", fm), "zoo_ebanking.csv", c("Q8", "Q9", "Q16", "Q17"), 1, fm, "none")
+}
+
 # corp_rep with missing values: psych's default pairwise correlations, n = all rows
 crq <- c(paste0("qual_", 1:8), paste0("perf_", 1:5), paste0("csor_", 1:5), paste0("attr_", 1:3), "cusa",
          paste0("cusl_", 1:3))
