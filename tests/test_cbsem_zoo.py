@@ -55,6 +55,8 @@ def data_of(ref: dict) -> pd.DataFrame:
     f = ref["data"]
     if f.startswith("tests/"):
         return pd.read_csv(Path(__file__).parent.parent / f)
+    if f == "corp_rep_data.csv":
+        return acsi.datasets.load_corp_rep()  # -99 read as missing
     if f == "ebanking.csv":
         return acsi.datasets.load_ebanking()[[f"Q{i}" for i in range(8, 18)]]
     return pd.read_csv(DATASETS / f)

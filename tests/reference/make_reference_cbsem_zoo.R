@@ -37,7 +37,7 @@ wj <- function(x, name) write_json(x, file.path(out, paste0(name, ".json")), dig
 # fun: "sem" or "cfa"; args: extra arguments to lavaan (estimator, std.lv, ...)
 zoo <- function(name, fun, model, data_file, args = list(), level = 0.95, notes = "",
                 tight = TRUE) {
-  d <- read.csv(file.path(datadir, data_file))
+  d <- read.csv(file.path(datadir, data_file), na.strings = if (data_file == "corp_rep_data.csv") "-99" else "NA")
   if (data_file == "ebanking.csv") d <- d[, paste0("Q", 8:17)]
   a <- c(list(model = model, data = d), args)
   polish <- function(fit) {
@@ -221,6 +221,13 @@ zoo("zoo_ebanking_model_verbatim", "sem", ' Tangibles =~ Q8 + Q9
        Loyalty =~ Q16 + Q17
        Loyalty ~ Tangibles + Assurance + Responsiveness + Empathy ', "ebanking.csv", list(estimator = "MLR"),
     notes = "acsi.datasets.ebanking.MODEL verbatim (lavaan fixes the single indicator residual to 0), MLR")
+zoo("zoo_corp_rep_missing_mlr", "sem", ' COMP =~ comp_1 + comp_2 + comp_3
+       LIKE =~ like_1 + like_2 + like_3
+       CUSA =~ cusa
+       CUSL =~ cusl_1 + cusl_2 + cusl_3
+       CUSA ~ COMP + LIKE
+       CUSL ~ CUSA + COMP + LIKE ', "corp_rep_data.csv", list(estimator = "MLR"),
+    notes = "corporate reputation data, -99 = missing: lavaan's default listwise deletion")
 zoo("zoo_hs_cfa_meanstructure_ml", "cfa", HS3, HS, list(meanstructure = TRUE))
 zoo("zoo_hs_mimic_mlr", "sem", paste(HS3, "\n visual ~ ageyr + sex\n textual ~ ageyr"), HS,
     list(estimator = "MLR"))
