@@ -82,7 +82,7 @@ def _suggest(name: str, columns: Sequence[str]) -> str:
         lowered = {str(c).lower(): str(c) for c in columns}
         if name.lower() in lowered:
             close = [lowered[name.lower()]]
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def check_columns(
@@ -112,7 +112,7 @@ def check_columns(
             loc = f" ({where[name]})" if name in where else ""
             raise DataError(
                 f"variable {name!r} used in the {context}{loc} is not a column of the data"
-                f"{_suggest(name, available)} Columns are: {', '.join(available[:30])}"
+                f"{_suggest(name, available)}. Columns are: {', '.join(available[:30])}"
                 f"{' ...' if len(available) > 30 else ''}"
             )
         dtype = dtypes[name]
