@@ -19,6 +19,8 @@ import warnings
 from typing import Any
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf as _dpotrf
+from scipy.linalg.lapack import dpotri as _dpotri
 
 from acsi.cbsem._blas import single_threaded_blas
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
@@ -132,18 +134,34 @@ def _check_identification_counts(pt: ParameterTable, p: int) -> None:
         )
 
 
+def _cholesky_inverse(info: np.ndarray) -> np.ndarray | None:
+    """Inverse of a well-conditioned positive definite information matrix, else None.
+
+    Cholesky of the matrix scaled to unit diagonal (its smallest pivot squared above 1e-10
+    means positive definite and not near-singular), inverted from the factor.
+    """
+    if not np.all(np.isfinite(info)):
+        return None
+    d = np.sqrt(np.abs(np.diag(info)))
+    if not np.all(d > 0):
+        return None
+    C, err = _dpotrf(info / np.outer(d, d), lower=1, clean=1, overwrite_a=0)
+    if err != 0 or np.min(np.diagonal(C)) ** 2 <= 1e-10:
+        return None
+    Ri, err = _dpotri(C, lower=1, overwrite_c=1)
+    if err != 0:
+        return None
+    Ri = Ri + Ri.T
+    Ri.flat[:: Ri.shape[0] + 1] *= 0.5
+    return Ri / np.outer(d, d)
+
+
 def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
     if not np.all(np.isfinite(info)):
         return f"the {kind} information matrix could not be computed"
     # fast path: a well-conditioned positive definite matrix (Cholesky of the scaled matrix)
-    d = np.sqrt(np.abs(np.diag(info)))
-    if np.all(d > 0):
-        try:
-            c = np.diag(np.linalg.cholesky(info / np.outer(d, d)))
-            if np.min(c) ** 2 > 1e-10:
-                return None
-        except np.linalg.LinAlgError:
-            pass
+    if _cholesky_inverse(info) is not None:
+        return None
     w, V = np.linalg.eigh(0.5 * (info + info.T))
     if w[0] > 1e-10 * max(1.0, abs(w[-1])):
         return None
@@ -262,7 +280,8 @@ def _fit_impl(
         )
     kind = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)
-    msg = _singular_message(core, info, kind)
+    info_inv = _cholesky_inverse(info)
+    msg = None if info_inv is not None else _singular_message(core, info, kind)
     _check_admissible(core)
     if msg is not None and core.converged:
         raise IdentificationError(msg)
@@ -275,7 +294,7 @@ def _fit_impl(
 
         vcov = np.asarray(huber_white_vcov(core), dtype=float)
     else:
-        vcov = np.linalg.inv(info) / core.N
+        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
     vcov = 0.5 * (vcov + vcov.T)
     return SEMResult(
         core=core,
