@@ -127,3 +127,18 @@ def test_ipma_plot_returns_figure(sim):
 
     plt.close("all")
     assert "Importance-performance map" in out.summary()
+
+
+def test_result_method_equals_function():
+    import acsi
+    from acsi.pls.ipma import ipma
+
+    mobi = acsi.datasets.load_mobi()
+    res = acsi.pls(
+        "Image =~ IMAG1 + IMAG2 + IMAG3\nValue =~ PERV1 + PERV2\nSatisfaction =~ CUSA1 + CUSA2 + CUSA3\n"
+        "Satisfaction ~ Image + Value",
+        mobi,
+    )
+    a = res.ipma("Satisfaction").table
+    b = ipma(res, target="Satisfaction").table
+    pd.testing.assert_frame_equal(a, b)

@@ -304,6 +304,12 @@ class PLSResult(ResultMixin):
 
         return acsi_index(self, scale=scale, **kwargs)
 
+    def ipma(self, target: str = "Satisfaction", scale: Any = (1, 10), **kwargs: Any) -> Any:
+        """Importance-performance map of ``target``'s drivers; see :func:`acsi.pls.ipma.ipma`."""
+        from acsi.pls.ipma import ipma
+
+        return ipma(self, target=target, scale=scale, **kwargs)
+
     # ------------------------------------------------------------------ output
     def _paths_long(self) -> pd.DataFrame:
         rows = [
