@@ -94,7 +94,7 @@ def test_alpha_equals_psych(path: Path) -> None:
             cronbach_alpha(df, missing=missing)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = cronbach_alpha(df, keys=keys or None, missing=missing)
+        res = cronbach_alpha(df, keys=keys or None, missing=missing, cumulative=bool(ref.get("cumulative", False)))
     if ref["mode"] == "complete" and has_na:
         assert any(issubclass(w.category, MissingDataWarning) for w in caught)
         assert res.n_dropped == len(df) - ref["nobs"]

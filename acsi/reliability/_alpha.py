@@ -167,6 +167,7 @@ def cronbach_alpha(
     missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
     na_values: float | Sequence[float] | None = None,
     scale: tuple[float, float] | None = None,
+    cumulative: bool = False,
 ) -> AlphaResult:
     r"""Cronbach's alpha with item statistics, equal to R ``psych::alpha``.
 
@@ -210,6 +211,10 @@ def cronbach_alpha(
         Codes meaning "missing" (for example -99).
     scale : (min, max), optional
         Response-scale bounds used to reverse ``keys`` (default: the observed range, as psych).
+    cumulative : bool
+        The total score is the sum of the items (psych's ``cumulative = TRUE``; with
+        ``missing="pairwise"`` the sum of the answered items) instead of their mean; this
+        changes ``total_mean``, ``total_sd`` and, with missing answers, ``raw_r``.
 
     Returns
     -------
@@ -297,7 +302,7 @@ def cronbach_alpha(
 
     # item statistics
     with np.errstate(invalid="ignore"):
-        total = np.nanmean(X, axis=1)
+        total = np.nansum(X, axis=1) if cumulative else np.nanmean(X, axis=1)
     raw_r = np.array([_pair_corr(total, X[:, j]) for j in range(k)])
     # a negative total (negatively correlated items) gives NaN, as R's sqrt does in psych
     std_r = R.sum(axis=0) / _safe_sqrt(float(R.sum()))

@@ -38,18 +38,18 @@ DATA <- list("mobi.csv" = MOBI, "satisfaction.csv" = SAT, "servqual_sq.csv" = SQ
 
 # ------------------------------------------------------------------ psych::alpha
 # mode: "default" (psych's pairwise use of all rows), "complete" (na.omit first: acsi's listwise)
-save_alpha <- function(name, file, items, keys = NULL, check.keys = FALSE, mode = "default") {
+save_alpha <- function(name, file, items, keys = NULL, check.keys = FALSE, mode = "default", cumulative = FALSE) {
   x <- DATA[[file]][, items]
   if (mode == "complete") x <- na.omit(x)
-  r <- catch(if (is.null(keys)) psych::alpha(x, check.keys = check.keys)
-             else psych::alpha(x, keys = keys, check.keys = check.keys))
+  r <- catch(if (is.null(keys)) psych::alpha(x, check.keys = check.keys, cumulative = cumulative)
+             else psych::alpha(x, keys = keys, check.keys = check.keys, cumulative = cumulative))
   a <- r$value
   call <- sprintf("psych::alpha(%s[, c(%s)]%s%s)", if (mode == "complete") "na.omit(x)" else "x",
                   paste0("'", items, "'", collapse = ", "),
                   if (is.null(keys)) "" else paste0(", keys = c(", paste0("'", keys, "'", collapse = ", "), ")"),
-                  if (check.keys) ", check.keys = TRUE" else "")
+                  paste0(if (check.keys) ", check.keys = TRUE" else "", if (cumulative) ", cumulative = TRUE" else ""))
   wj(list(name = name, kind = "alpha", data = file, call = call, versions = versions, mode = mode,
-          check_keys = check.keys, keys_given = keys, na_codes = if (file == "corp_rep_data.csv") -99 else NULL,
+          check_keys = check.keys, keys_given = keys, cumulative = cumulative, na_codes = if (file == "corp_rep_data.csv") -99 else NULL,
           items = items, nobs = nrow(x), total = as.list(a$total),
           item_stats = df_rows(a$item.stats), alpha_drop = df_rows(a$alpha.drop),
           feldt = list(lower.ci = unname(a$feldt$lower.ci), upper.ci = unname(a$feldt$upper.ci)),
@@ -93,6 +93,11 @@ save_alpha("zoo_alpha_nocheck_mix", "zoo_mixed_scales.csv", c("s1", "s2", "s3", 
 # very different item variances: raw and standardized alpha differ
 save_alpha("zoo_alpha_mixed_scales", "zoo_mixed_scales.csv", c("s1", "s2", "s3", "big", "small"))
 save_alpha("zoo_alpha_mixed_pair", "zoo_mixed_scales.csv", c("big", "small"))
+# sum score instead of mean score
+save_alpha("zoo_alpha_cumulative_mobi", "mobi.csv", paste0("PERQ", 1:7), cumulative = TRUE)
+save_alpha("zoo_alpha_cumulative_corp_rep", "corp_rep_data.csv", c(paste0("qual_", 1:8), "cusa"), cumulative = TRUE)
+save_alpha("zoo_alpha_cumulative_keys", "corp_rep_data.csv", c(paste0("cusl_", 1:3), paste0("switch_", 1:3)),
+           keys = paste0("switch_", 1:3), cumulative = TRUE)
 
 # ------------------------------------------------------------------ psych::fa
 save_fa <- function(name, file, items, nf, fm, rot) {
