@@ -87,11 +87,7 @@ class MLKernel:
         vr, vc = model.vech_r, model.vech_c
         self._mult = np.where(vr == vc, 1.0, 2.0)
         p = self.p
-        self._w_aa = vr[:, None] * p + vr[None, :]
-        self._w_bb = vc[:, None] * p + vc[None, :]
-        self._w_ab = vr[:, None] * p + vc[None, :]
-        self._w_ba = vc[:, None] * p + vr[None, :]
-        self._w_fac = np.outer(self._mult, self._mult) / 4.0
+        self._w_cache: tuple[np.ndarray, ...] | None = None  # see _w (built on first use)
         self._vech_flat = vr * p + vc
         self._plan = model.delta_plan(self.free_rows)
         code = model.rows_mat[self.free_rows]
@@ -113,6 +109,20 @@ class MLKernel:
         vm[vr, vc] = np.arange(len(vr))
         vm[vc, vr] = np.arange(len(vr))
         self._vmap = vm.reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
+
+    @property
+    def _w(self) -> tuple[np.ndarray, ...]:
+        """Gather indices (aa, bb, ab, ba) and factors of the p* x p* weight matrices."""
+        if self._w_cache is None:
+            vr, vc, p = self.model.vech_r, self.model.vech_c, self.p
+            self._w_cache = (
+                vr[:, None] * p + vr[None, :],
+                vc[:, None] * p + vc[None, :],
+                vr[:, None] * p + vc[None, :],
+                vc[:, None] * p + vr[None, :],
+                np.outer(self._mult, self._mult) / 4.0,
+            )
+        return self._w_cache
 
     # ------------------------------------------------------------------ parameters
     def x_of(self, theta: np.ndarray) -> np.ndarray:
@@ -194,7 +204,8 @@ class MLKernel:
     def weight(self, Si: np.ndarray) -> np.ndarray:
         """Normal-theory weight ``H`` for (mu, vech Sigma) at inverse covariance ``Si``."""
         f = Si.reshape(-1)
-        Hc = (f[self._w_aa] * f[self._w_bb] + f[self._w_ab] * f[self._w_ba]) * self._w_fac
+        w_aa, w_bb, w_ab, w_ba, w_fac = self._w
+        Hc = (f[w_aa] * f[w_bb] + f[w_ab] * f[w_ba]) * w_fac
         if not self.meanstructure:
             return Hc
         p = self.p
@@ -256,10 +267,11 @@ class MLKernel:
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""
         a, b = A.reshape(-1), B.reshape(-1)
+        w_aa, w_bb, w_ab, w_ba, w_fac = self._w
         return (
-            a[self._w_ab] * b[self._w_ba] + a[self._w_aa] * b[self._w_bb]
-            + a[self._w_bb] * b[self._w_aa] + a[self._w_ba] * b[self._w_ab]
-        ) * self._w_fac
+            a[w_ab] * b[w_ba] + a[w_aa] * b[w_bb]
+            + a[w_bb] * b[w_aa] + a[w_ba] * b[w_ab]
+        ) * w_fac
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         """Analytic Hessian of ``F_ML`` w.r.t. the reduced parameters.
