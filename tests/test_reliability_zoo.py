@@ -287,7 +287,8 @@ def test_compRelSEM_AVE_formulas_on_lavaan_estimates(path: Path) -> None:
     est = pd.DataFrame(ref["estimates"])
     S, Sigma, Phi = _frame(ref["sample_cov"]), _frame(ref["implied_cov"]), _frame(ref["cov_lv"])
     for ours, theirs in [(composite_reliability(est, cov=S), ref["compRelSEM"]),
-                         (composite_reliability(est, cov=Sigma, obs_var=False), ref["compRelSEM_obs_var_FALSE"])]:
+                         (composite_reliability(est, cov=Sigma, obs_var=False), ref["compRelSEM_obs_var_FALSE"]),
+                         (composite_reliability(est, cov=S, tau_eq=True), ref["compRelSEM_tau_eq_TRUE"])]:
         expected = _series(theirs)
         assert list(ours.index) == list(expected.index)  # single-indicator factors left out
         assert_allclose(ours.to_numpy(float), expected.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)

@@ -170,16 +170,25 @@ def _cbsem_parts(res: Any, obs_var: bool, cov: pd.DataFrame | None) -> tuple[pd.
     return Lam, Phi.loc[lv, lv], Sigma.loc[ind, ind], est
 
 
-def _cr_ave(res: Any, obs_var: bool, cov: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+def _cr_ave(res: Any, obs_var: bool, cov: pd.DataFrame | None, tau_eq: bool = False) -> tuple[pd.Series, pd.Series]:
     Lam, Phi, Sigma, _ = _cbsem_parts(res, obs_var, cov)
     cr, av = cr_ave_kernel(Lam.to_numpy(), Phi.to_numpy(), Sigma.to_numpy())
+    if tau_eq:  # coefficient alpha of each factor's indicators (semTools' computeAlpha)
+        L, S = Lam.to_numpy(), Sigma.to_numpy()
+        for f in range(L.shape[1]):
+            idx = np.flatnonzero(L[:, f] != 0)
+            if idx.size > 1:
+                sub = S[np.ix_(idx, idx)]
+                cr[f] = idx.size / (idx.size - 1) * (1.0 - np.trace(sub) / sub.sum())
     keep = ~np.isnan(cr) | (np.count_nonzero(Lam.to_numpy(), axis=0) > 1)
     idx = pd.Index(Lam.columns[keep], name="factor")
     return pd.Series(cr[keep], index=idx, name="composite_reliability"), pd.Series(av[keep], index=idx, name="ave")
 
 
 # ----------------------------------------------------------------------------- API
-def composite_reliability(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> pd.Series:
+def composite_reliability(
+    res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None, tau_eq: bool = False
+) -> pd.Series:
     r"""Composite reliability (omega) of every factor of a fitted model.
 
     For a CB-SEM result (or a lavaan-style ``estimates`` table with ``lhs, op, rhs, est``),
@@ -201,6 +210,9 @@ def composite_reliability(res: Any, *, obs_var: bool = True, cov: pd.DataFrame |
         Denominator from the observed (True, semTools' default) or model-implied covariances.
     cov : DataFrame, optional
         The covariance matrix to use (labelled), for an estimates table or to override.
+    tau_eq : bool
+        Assume tau-equivalent indicators: coefficient alpha of each factor's indicators from
+        the same covariance matrix (``compRelSEM(fit, tau.eq = TRUE)``). CB-SEM only.
 
     Returns
     -------
@@ -229,8 +241,10 @@ def composite_reliability(res: Any, *, obs_var: bool = True, cov: pd.DataFrame |
     """
     rel = _pls_reliability(res)
     if rel is not None and _estimates_of(res) is None:
+        if tau_eq:
+            raise SpecificationError("tau_eq=True needs a CB-SEM result (PLS results report rho_C; use cronbach_alpha on the items)")
         return rel["rho_c"].rename("composite_reliability")
-    return _cr_ave(res, obs_var, cov)[0]
+    return _cr_ave(res, obs_var, cov, tau_eq)[0]
 
 
 def ave(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> pd.Series:
