@@ -129,5 +129,10 @@ def corr_from_cov(C: np.ndarray) -> np.ndarray:
 
 
 def smc(R: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations 1 - 1/diag(R^-1) (pseudo-inverse, as psych::smc)."""
-    return 1.0 - 1.0 / np.diag(np.linalg.pinv(R, hermitian=True))
+    """Squared multiple correlations ``1 - 1/diag(R^+)`` as psych::smc: the pseudo-inverse
+    drops singular values at or below ``sqrt(eps)`` times the largest (psych's ``Pinv``), and
+    values outside [0, 1] (a singular or not positive definite ``R``) are set to 0 or 1."""
+    Rp = np.linalg.pinv(R, rcond=float(np.sqrt(np.finfo(float).eps)), hermitian=True)
+    with np.errstate(divide="ignore"):
+        out = 1.0 - 1.0 / np.diag(Rp)
+    return np.clip(out, 0.0, 1.0)

@@ -93,6 +93,8 @@ save_alpha("zoo_alpha_nocheck_mix", "zoo_mixed_scales.csv", c("s1", "s2", "s3", 
 # very different item variances: raw and standardized alpha differ
 save_alpha("zoo_alpha_mixed_scales", "zoo_mixed_scales.csv", c("s1", "s2", "s3", "big", "small"))
 save_alpha("zoo_alpha_mixed_pair", "zoo_mixed_scales.csv", c("big", "small"))
+# a singular correlation matrix (sum12 = s1 + s2): psych's smc uses its pseudo-inverse
+save_alpha("zoo_alpha_singular", "zoo_mixed_scales.csv", c("s1", "s2", "s3", "sum12"))
 # sum score instead of mean score
 save_alpha("zoo_alpha_cumulative_mobi", "mobi.csv", paste0("PERQ", 1:7), cumulative = TRUE)
 save_alpha("zoo_alpha_cumulative_corp_rep", "corp_rep_data.csv", c(paste0("qual_", 1:8), "cusa"), cumulative = TRUE)
