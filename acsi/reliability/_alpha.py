@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from acsi.exceptions import AcsiWarning, DataError
-from acsi.reliability._common import check_variation, corr_from_cov, cov_pairwise, item_matrix, smc
+from acsi.reliability._common import check_variation, corr_from_cov, cov_pairwise, item_matrix, pairwise_correlation, smc
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["AlphaResult", "cronbach_alpha", "alpha_kernel"]
@@ -288,8 +288,9 @@ def cronbach_alpha(
     R = corr_from_cov(C)
     tot = _alpha_stats(C)
     if not key_list:
-        # psych's check: items loading negatively on the first principal component
-        w, v = np.linalg.eigh(R)
+        # psych's check: items loading negatively on the first principal component of the
+        # (pairwise) correlation matrix, psych::principal(x)
+        w, v = np.linalg.eigh(pairwise_correlation(X)[0] if np.isnan(X).any() else R)
         first = v[:, -1] * (1.0 if v[:, -1].sum() >= 0 else -1.0)
         neg = [names[j] for j in np.flatnonzero(first < 0)]
         if neg:

@@ -16,7 +16,7 @@ from acsi.exceptions import DataError, MissingDataWarning
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["item_matrix", "check_variation", "cov_pairwise", "corr_from_cov", "one_blas_thread"]
+__all__ = ["item_matrix", "check_variation", "cov_pairwise", "corr_from_cov", "one_blas_thread", "pairwise_correlation"]
 
 
 def one_blas_thread(func: Callable[P, T]) -> Callable[P, T]:
@@ -136,3 +136,19 @@ def smc(R: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         out = 1.0 - 1.0 / np.diag(Rp)
     return np.clip(out, 0.0, 1.0)
+
+
+def pairwise_correlation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """R ``cor(X, use = "pairwise")``: each correlation from the rows where both items are
+    observed (their own means and SDs); and psych's ``pairwiseCount``."""
+    obs = ~np.isnan(X)
+    counts = obs.T.astype(float) @ obs.astype(float)
+    if not np.isnan(X).any():
+        return np.corrcoef(X, rowvar=False), counts
+    p = X.shape[1]
+    R = np.eye(p)
+    for i in range(p):
+        for j in range(i + 1, p):
+            m = obs[:, i] & obs[:, j]
+            R[i, j] = R[j, i] = float(np.corrcoef(X[m, i], X[m, j])[0, 1])
+    return R, counts

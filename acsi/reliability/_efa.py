@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning
-from acsi.reliability._common import check_variation, item_matrix, one_blas_thread, smc
+from acsi.reliability._common import check_variation, item_matrix, one_blas_thread, pairwise_correlation, smc
 from acsi.reliability._lbfgsb import lbfgsb_r
 from acsi.reliability._rotation import OBLIQUE, ROTATIONS
 from acsi.reliability._rotation import rotate as _rotate
@@ -357,22 +357,6 @@ class BartlettResult(ResultMixin):
 
 
 # ----------------------------------------------------------------------------- API
-def _pairwise_correlation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """R ``cor(X, use = "pairwise")``: each correlation from the rows where both items are
-    observed (their own means and SDs); and psych's ``pairwiseCount``."""
-    obs = ~np.isnan(X)
-    counts = obs.T.astype(float) @ obs.astype(float)
-    if not np.isnan(X).any():
-        return np.corrcoef(X, rowvar=False), counts
-    p = X.shape[1]
-    R = np.eye(p)
-    for i in range(p):
-        for j in range(i + 1, p):
-            m = obs[:, i] & obs[:, j]
-            R[i, j] = R[j, i] = float(np.corrcoef(X[m, i], X[m, j])[0, 1])
-    return R, counts
-
-
 def _correlation(
     data: object, columns: Sequence[str] | None, missing: str, context: str,
     na_values: float | Sequence[float] | None = None,
@@ -383,7 +367,7 @@ def _correlation(
     X, names, n_dropped = item_matrix(data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
     check_variation(X, names, context)
     if missing == "pairwise":
-        R, counts = _pairwise_correlation(X)
+        R, counts = pairwise_correlation(X)
         if np.isnan(R).any():
             i, j = (int(v) for v in np.argwhere(np.isnan(R))[0])
             raise DataError(
