@@ -178,6 +178,8 @@ def test_fa_equals_psych(path: Path) -> None:
         assert_allclose(res.phi.to_numpy(), _mat(ref["Phi"], k, k), rtol=0, atol=tol)
     else:
         assert res.phi is None
+    if ref.get("rot.mat"):  # psych's rot.mat: before its final reflection and ordering
+        assert_allclose(res.rotation_matrix, np.array(ref["rot.mat"], dtype=float).reshape(k, k), rtol=0, atol=tol)
     va = np.array(ref["Vaccounted"]["values"], dtype=float).reshape(-1, k)
     assert_allclose(res.variance.to_numpy().T[: va.shape[0]], va, rtol=0, atol=tol)
     fit = res.fit

@@ -116,7 +116,9 @@ save_fa <- function(name, file, items, nf, fm, rot) {
           objective = f$objective, STATISTIC = f$STATISTIC, dof = f$dof, PVAL = f$PVAL,
           null.chisq = f$null.chisq, null.dof = f$null.dof, TLI = f$TLI,
           RMSEA = as.list(f$RMSEA), BIC = f$BIC, rms = f$rms, chi = f$chi,
-          communality.iterations = f$communality.iterations, warnings = r$warnings, messages = r$messages), pdir, name)
+          communality.iterations = f$communality.iterations,
+          rot.mat = if (is.null(f$rot.mat)) NULL else unname(lapply(seq_len(nrow(f$rot.mat)), function(i) f$rot.mat[i, ])),
+          warnings = r$warnings, messages = r$messages), pdir, name)
 }
 mobi24 <- names(MOBI); sat27 <- setdiff(names(SAT), "gender"); sq22 <- sprintf("a%02d", 1:22)
 eb10 <- paste0("Q", 8:17)
