@@ -424,3 +424,20 @@ def test_missing_codes_equal_the_loaders_na() -> None:
             assert_allclose(kmo(raw[items], na_values=[-99], missing=missing).msa, kmo(clean, missing=missing).msa, rtol=0, atol=0)
             assert bartlett_sphericity(raw[items], na_values=-99, missing=missing).chisq == bartlett_sphericity(clean, missing=missing).chisq
             assert cronbach_alpha(raw[items], na_values=-99, missing=missing).alpha == cronbach_alpha(clean, missing=missing).alpha
+
+
+def test_pairwise_matrix_not_positive_definite_is_a_clear_error() -> None:
+    # a-b agree on rows 0-9, b-c on rows 10-19, a-c disagree on rows 20-29: no joint data
+    rng = np.random.default_rng(1)
+    n = 30
+    cols = {k: np.full(n, np.nan) for k in "abc"}
+    for (u, v, sign), rows in zip([("a", "b", 1), ("b", "c", 1), ("a", "c", -1)], (slice(0, 10), slice(10, 20), slice(20, 30))):
+        z = rng.normal(size=10)
+        cols[u][rows] = z
+        cols[v][rows] = sign * z + 0.01 * rng.normal(size=10)
+    df = pd.DataFrame({**cols, "d": rng.normal(size=n)})
+    with pytest.warns(InadmissibleSolutionWarning, match="not positive definite"):
+        with pytest.raises(acsi.DataError, match="pairwise correlation matrix is not positive definite.*listwise"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MissingDataWarning)
+                efa(df, 1, missing="pairwise")

@@ -493,7 +493,13 @@ def efa(
             f"{nf} factors are not identified by {p} items (degrees of freedom {dof:g} < 0); "
             f"use at most {max_nf} factor(s) or add items"
         )
-    if np.linalg.eigvalsh(R)[0] <= 1e-12:
+    smallest = float(np.linalg.eigvalsh(R)[0])
+    if smallest <= 1e-12:
+        if counts is not None and smallest < 0:
+            raise DataError(
+                f"the pairwise correlation matrix is not positive definite (smallest eigenvalue "
+                f"{smallest:.3g}): it mixes different respondents; use missing='listwise'"
+            )
         raise DataError("the item correlation matrix is singular (an item is a linear combination of others); remove redundant items")
     iterations = 0
     if convergence not in ("psych", "strict"):
