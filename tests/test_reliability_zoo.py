@@ -5,13 +5,15 @@ by tests/reference/r_zoo_reliability.R from the CSVs written by tests/reference/
 * psych::alpha on every block of mobi, satisfaction, corp_rep (psych's pairwise default with
   missing values, and complete cases = acsi's listwise default), servqual (22 items and
   subsets), the e-banking items, reverse keys, check.keys, two-item scales, items on very
-  different scales: every statistic at 1e-10.
-* psych::fa (ml, pa, minres x none, varimax, promax, oblimin) on mobi (3-7 factors),
-  satisfaction, servqual and the e-banking items (n = 54, Heywood cases): loadings, Phi,
-  communalities, eigenvalues, fit statistics at 1e-9; psych's warnings mirrored.
+  different scales, a singular item set, cumulative = TRUE: every statistic at 1e-10.
+* psych::fa (ml, pa, minres x none, varimax, quartimax, geominT, promax, oblimin, geominQ) on
+  mobi (3-7 factors), satisfaction, servqual, corp_rep (pairwise), HS, few-item sets and the
+  e-banking items (n = 54, Heywood cases): loadings, Phi, rot.mat, communalities,
+  eigenvalues, fit statistics at 1e-9; psych's warnings mirrored.
 * psych::KMO / cortest.bartlett at 1e-12.
-* semTools compRelSEM / AVE formulas on lavaan's estimates at 1e-12; omega against tight
-  lavaan one-factor fits.
+* semTools compRelSEM (obs.var, tau.eq) / AVE formulas on lavaan's estimates at 1e-12
+  (second-order factors, MIMIC, cross-loadings, a single-indicator factor); omega against
+  tight lavaan one-factor fits and psych::omega; CR/AVE of acsi's own CB-SEM fits.
 """
 
 from __future__ import annotations
