@@ -476,9 +476,11 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
     mu = core.mu if ms else core.mean
     p = s.shape[0]
     r, c = _rb._vech_indices(p)
-    var_obs = np.diag(s).copy()
+    diag_s = np.diag(s)
+    diag_sig = np.diag(sig)
+    var_obs = diag_s.copy()
     var_obs[~np.isfinite(var_obs) | (var_obs < _R_EPS)] = np.nan
-    var_est = np.diag(sig).copy()
+    var_est = diag_sig.copy()
     var_est[~np.isfinite(var_est) | (var_est < _R_EPS)] = np.nan
     sd_obs = 1.0 / np.sqrt(var_obs)
     sd_est = 1.0 / np.sqrt(var_est)
@@ -486,27 +488,21 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
     def rms(stats_: Array, n: int) -> float:
         return math.sqrt(float(np.sum(stats_ * stats_)) / n)
 
+    # every measure works on the vech elements only: gather them once (p* values, not p x p)
+    s_v, sig_v = s[r, c], sig[r, c]
+    obs_scale = sd_obs[r] * sd_obs[c]
+    so_v = _rescale(s_v, obs_scale)
     out: dict[str, float] = {}
     pstar = r.size
-    # raw (rmr)
-    res_cov = s - sig
-    res_mean = ybar - mu
-    # Bentler (srmr): observed and implied both scaled by the sample SDs
-    so = _rescale(s, np.outer(sd_obs, sd_obs))
-    se = _rescale(sig, np.outer(sd_obs, sd_obs))
-    b_cov = so - se
-    b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
+    # raw (rmr); Bentler (srmr): observed and implied both scaled by the sample SDs;
     # Bollen (crmr): implied covariance scaled by its own SDs, means by the sample SDs
-    ko = so
-    ke = _rescale(sig, np.outer(sd_est, sd_est))
-    k_cov = ko - ke
-    k_mean = b_mean
-    for name, cov_res, mean_res, crmr in (
-        ("rmr", res_cov, res_mean, False),
-        ("srmr", b_cov, b_mean, False),
-        ("crmr", k_cov, k_mean, True),
+    res_mean = ybar - mu
+    b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
+    for name, v, mean_res, crmr in (
+        ("rmr", s_v - sig_v, res_mean, False),
+        ("srmr", so_v - _rescale(sig_v, obs_scale), b_mean, False),
+        ("crmr", so_v - _rescale(sig_v, sd_est[r] * sd_est[c]), b_mean, True),
     ):
-        v = cov_res[r, c]
         n_cov = pstar - (p if crmr else 0)
         nomean = rms(v, n_cov)
         if ms:
@@ -516,13 +512,11 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
         out[f"{name}_nomean"] = nomean
         out[name] = total
     # Mplus' SRMR: correlation residuals, relative variance residuals, standardized means
-    diag_s = np.diag(s)
-    diag_sig = np.diag(sig)
     d_s = np.sqrt(diag_s)
     d_sig = np.sqrt(diag_sig)
     off = r != c
     rr, cc = r[off], c[off]
-    rcor = s[rr, cc] / (d_s[rr] * d_s[cc]) - sig[rr, cc] / (d_sig[rr] * d_sig[cc])
+    rcor = s_v[off] / (d_s[rr] * d_s[cc]) - sig_v[off] / (d_sig[rr] * d_sig[cc])
     var_part = float(np.sum(((diag_s - diag_sig) / diag_s) ** 2))
     cor_part = float(np.sum(rcor**2))
     mplus_nomean = math.sqrt((cor_part + var_part) / pstar)
