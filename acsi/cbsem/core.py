@@ -191,8 +191,8 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
     lv_var: dict[str, float] = {}
     lam: dict[int, float] = {}
     for f, idx in ind_rows.items():
-        ii = [ov[rhs[k]] for k in idx]
-        C = S[np.ix_(ii, ii)]
+        ii = np.array([ov[rhs[k]] for k in idx], dtype=np.intp)
+        C = S[ii[:, None], ii]
         e1, v1 = _principal_axis(C)
         raw = math.sqrt(max(e1, 1e-8)) * v1
         marker = next(
@@ -227,6 +227,7 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
                 lam_of[v] = (f, lk)
                 svv = S[ov[v], ov[v]]
                 resid[v] = max(svv - lk * lk * lv_var[f], 0.1 * svv)
+    by_factor: dict[str, tuple[list[int], list[float]]] | None = None
     for k in range(n):
         a, o, b = lhs[k], op[k], rhs[k]
         if pt.exo[k]:
@@ -246,17 +247,20 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             elif a in ovx and b in ovx:
                 x[k] = S[ov[a], ov[b]]
             elif a in lv_var and b in lv_var and a in pt.lv_x and b in pt.lv_x:
-                # exogenous factor covariance: average of S_ij / (lambda_i lambda_j)
-                num, cnt = 0.0, 0
-                for i_name, (fa, la) in lam_of.items():
-                    if fa != a:
-                        continue
-                    for j_name, (fb, lb) in lam_of.items():
-                        if fb == b and la != 0 and lb != 0:
-                            num += S[ov[i_name], ov[j_name]] / (la * lb)
-                            cnt += 1
+                # exogenous factor covariance: average of S_ij / (lambda_i lambda_j) over the
+                # single-factor indicators i of a and j of b (non-zero loadings)
+                if by_factor is None:
+                    by_factor = {}
+                    for name, (fa, la) in lam_of.items():
+                        if la != 0:
+                            by_factor.setdefault(fa, ([], []))
+                            by_factor[fa][0].append(ov[name])
+                            by_factor[fa][1].append(1.0 / la)
+                ia, wa = by_factor.get(a, ([], []))
+                ib, wb = by_factor.get(b, ([], []))
+                cnt = len(ia) * len(ib)
                 if cnt:
-                    c = num / cnt
+                    c = float(np.asarray(wa) @ S[np.asarray(ia)[:, None], np.asarray(ib)] @ np.asarray(wb)) / cnt
                     bound = 0.95 * math.sqrt(lv_var[a] * lv_var[b])
                     x[k] = min(max(c, -bound), bound)
         elif o == "~1":
