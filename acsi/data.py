@@ -125,7 +125,12 @@ def check_columns(
         col = df[name]
         hint = ""
         if isinstance(dtype, pd.CategoricalDtype):
-            hint = " (a categorical column: convert it with .cat.codes or map its labels to numbers)"
+            if pd.api.types.is_numeric_dtype(dtype.categories.dtype):
+                hint = (" (a categorical column of numbers: convert it with "
+                        f"data[{name!r}].astype(float))")
+            else:
+                hint = (" (a categorical column of labels: map each label to its scale value, "
+                        f"e.g. data[{name!r}].map({{'agree': 4, ...}}))")
         else:
             bad = pd.to_numeric(col, errors="coerce")
             non_num = col[bad.isna() & col.notna()]
@@ -133,7 +138,7 @@ def check_columns(
                 hint = f" (for example the value {non_num.iloc[0]!r} in row {non_num.index[0]!r})"
         raise DataError(
             f"column {name!r} is not numeric (dtype {dtype}){hint}; acsi needs numbers "
-            "for every item in the model"
+            f"for every variable in the {context}"
         )
 
 
