@@ -9,7 +9,9 @@ exit); without it they run unchanged.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 __all__ = ["single_threaded_blas"]
@@ -18,8 +20,28 @@ _controller: Any = None
 _checked = False
 
 
+_state = threading.local()
+
+
+@contextmanager
+def _limited(controller: Any) -> Iterator[None]:
+    _state.depth = getattr(_state, "depth", 0) + 1
+    try:
+        if _state.depth == 1:
+            with controller.limit(limits=1, user_api="blas"):
+                yield
+        else:  # already limited by an enclosing call in this thread
+            yield
+    finally:
+        _state.depth -= 1
+
+
 def single_threaded_blas() -> AbstractContextManager[Any]:
-    """Context manager limiting BLAS to one thread (no-op without threadpoolctl)."""
+    """Context manager limiting BLAS to one thread (no-op without threadpoolctl).
+
+    Nested uses in the same thread cost nothing: only the outermost sets and restores the
+    limit.
+    """
     global _controller, _checked
     if not _checked:
         _checked = True
@@ -32,4 +54,4 @@ def single_threaded_blas() -> AbstractContextManager[Any]:
             _controller = ThreadpoolController()
     if _controller is None:  # pragma: no cover - optional dependency
         return nullcontext()
-    return _controller.limit(limits=1, user_api="blas")
+    return _limited(_controller)
