@@ -105,3 +105,12 @@ def test_parser_raises_only_model_syntax_error_on_any_text(text):
         parse_model(text)
     except ModelSyntaxError:
         pass
+
+
+def test_intercept_modifiers():
+    got = rows("x1 ~ 0*1; x2 ~ a*1; x3 ~ NA*1 + 1")
+    assert got == [
+        ("x1", "~1", "", 0.0, None, False, None),
+        ("x2", "~1", "", None, "a", False, None),
+        ("x3", "~1", "", None, None, True, None),
+    ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -265,7 +265,56 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
                     x[k] = min(max(c, -bound), bound)
         elif o == "~1":
             x[k] = ybar[ov[a]] if a in ov else 0.0
+    _mean_starts(x, pt, n, ov, ind_rows, lam, ust, free, ybar)
     return x
+
+
+def _mean_starts(
+    x: np.ndarray,
+    pt: ParameterTable,
+    n: int,
+    ov: dict[str, int],
+    ind_rows: dict[str, list[int]],
+    lam: dict[int, float],
+    ust: list[float],
+    free: Any,
+    ybar: np.ndarray,
+) -> None:
+    """Consistent starts for free latent means and the intercepts of their indicators.
+
+    A free latent mean starts at the average of ``(ybar_i - nu_i) / lambda_i`` over its
+    indicators whose intercepts are fixed (the usual marker-intercept identification);
+    free indicator intercepts then start at ``ybar_i - sum_f lambda_if alpha_f`` so that the
+    implied means equal the sample means at the start.
+    """
+    mean_row = {pt.lhs[k]: k for k in range(n) if pt.op[k] == "~1"}
+    alpha: dict[str, float] = {}
+    for f, idx in ind_rows.items():
+        kf = mean_row.get(f)
+        if kf is None or not free[kf] or math.isfinite(ust[kf]):
+            if kf is not None:
+                alpha[f] = float(x[kf])
+            continue
+        vals = []
+        for k in idx:
+            ki = mean_row.get(pt.rhs[k])
+            lk = lam[k] if free[k] else ust[k]
+            if ki is not None and not free[ki] and math.isfinite(ust[ki]) and abs(lk) > 1e-8:
+                vals.append((ybar[ov[pt.rhs[k]]] - ust[ki]) / lk)
+        if vals:
+            alpha[f] = float(np.mean(vals))
+            x[kf] = alpha[f]
+    if not any(alpha.values()):
+        return
+    for f, idx in ind_rows.items():
+        af = alpha.get(f, 0.0)
+        if af == 0.0:
+            continue
+        for k in idx:
+            ki = mean_row.get(pt.rhs[k])
+            if ki is not None and free[ki] and not math.isfinite(ust[ki]):
+                lk = lam[k] if free[k] else ust[k]
+                x[ki] -= lk * af
 
 
 def _admissible_start(pt: ParameterTable, kern: MLKernel, theta0: np.ndarray, S: np.ndarray) -> np.ndarray:

@@ -434,7 +434,7 @@ def _parse_terms(
             _raise_at(pos, posmap, lines, "expected a variable name after the modifiers")
         v = var[0]
         if v.kind == "NUMBER":
-            if v.value not in ("1", "1.0") or len(parts) > 1 or op != "~":
+            if v.value not in ("1", "1.0") or op != "~":
                 _raise_at(v.pos, posmap, lines,
                           f"expected a variable name, found the number {v.value}"
                           + (" (write modifiers as 'value*name')" if len(parts) == 1 else ""))

@@ -319,6 +319,15 @@ zoo("zoo_pd_saturated_mediation", "sem", ' y1 ~ a*x1
 zoo("zoo_hs_two_factor_pair", "cfa", ' f1 =~ x1 + x2 + x3
        f2 =~ x4 + x5
        f1 ~~ f2 ', HS, notes = "a two-indicator factor identified by its correlation")
+zoo("zoo_hs_fixed_intercepts", "cfa", ' visual =~ x1 + x2 + x3
+       textual =~ x4 + x5 + x6
+       x1 ~ 0*1
+       x4 ~ 0*1
+       visual ~ 1
+       textual ~ 1
+       x2 ~ a*1
+       x3 ~ a*1 ', HS, list(meanstructure = TRUE),
+    notes = "marker intercepts fixed to 0, latent means free, equal intercepts by label")
 # Heywood cases / inadmissible solutions: lavaan warns (recorded in `warnings`), estimates kept
 zoo("zoo_heywood_pd", "sem", ' ind60 =~ x1 + x2
        dem =~ y1 + y5
