@@ -91,8 +91,7 @@ def ipma_plot(
     y = table["performance"].to_numpy(dtype=float)
     ax.scatter(x, y, s=40, color="#1f77b4", zorder=3)
     if annotate:
-        for label, xi, yi in zip(table.index, x, y):
-            ax.annotate(str(label), (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=9)
+        _annotate_without_overlap(ax, [str(v) for v in table.index], x, y)
     if quadrants and len(x):
         ax.axvline(float(np.mean(x)), color="grey", linestyle="--", linewidth=1, zorder=1)
         ax.axhline(float(np.mean(y)), color="grey", linestyle="--", linewidth=1, zorder=1)
@@ -104,3 +103,38 @@ def ipma_plot(
         ax.set_xlim(min(0.0, float(np.nanmin(x))) - 0.05 * span, float(np.nanmax(x)) + 0.15 * span)
     ax.set_title(title if title is not None else (f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"))
     return fig
+
+
+def _annotate_without_overlap(ax: Any, labels: list[str], x: np.ndarray, y: np.ndarray) -> None:
+    """Label points, moving a label to another side of its point when it would overlap one
+    already placed (a greedy check on approximate text boxes in axes-fraction units)."""
+    if not len(x):
+        return
+    lo = min(0.0, float(np.nanmin(x)))
+    span_x = max(float(np.nanmax(x)) - lo, 1e-12) * 1.2
+    fig_w, fig_h = ax.figure.get_size_inches()
+    char_w = 9 * 0.6 / 72 / (fig_w * 0.775)  # 9 pt text, ~0.6 em per character, axes width
+    line_h = 9 * 1.3 / 72 / (fig_h * 0.77)
+    # (dx, dy) offsets in points and where the text box then lies relative to the point
+    options = [((4, 4), 0, 0), ((4, -12), 0, -1), ((-4, 4), -1, 0), ((-4, -12), -1, -1), ((4, 16), 0, 1)]
+    placed: list[tuple[float, float, float, float]] = []
+    for label, xi, yi in sorted(zip(labels, x, y), key=lambda t: -t[2]):
+        px, py = (xi - lo) / span_x, yi / 100.0
+        w = len(label) * char_w
+        choice = options[0]
+        for opt in options:
+            (dx, dy), sx, sy = opt
+            x0 = px + (dx / 72 / (fig_w * 0.775)) + sx * w
+            y0 = py + (dy / 72 / (fig_h * 0.77))
+            box = (x0, y0, x0 + w, y0 + line_h)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                choice = opt
+                placed.append(box)
+                break
+        else:
+            (dx, dy), sx, _ = choice
+            x0 = px + dx / 72 / (fig_w * 0.775)
+            placed.append((x0, py, x0 + w, py + line_h))
+        (dx, dy), sx, _ = choice
+        ax.annotate(label, (xi, yi), xytext=(dx, dy), textcoords="offset points", fontsize=9,
+                    ha="right" if sx < 0 else "left")
