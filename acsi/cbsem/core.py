@@ -385,9 +385,13 @@ def _estimate(
         # the start values give a non-positive-definite Sigma: shrink them and retry
         theta0 = _admissible_start(pt, kern, theta0, S)
         theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
-    Sigma, mu, parts = kern.implied(theta)
-    F, Si = kern.fmin_parts(Sigma, mu)
-    Delta = kern.delta(parts)
+    pieces = kern.solution_pieces(theta)
+    if pieces is not None:  # the optimiser's last evaluation was at theta
+        F, Sigma, mu, parts, Si, Delta = pieces
+    else:
+        Sigma, mu, parts = kern.implied(theta)
+        F, Si = kern.fmin_parts(Sigma, mu)
+        Delta = kern.delta(parts)
     if Si is not None:
         parts = {**parts, "Sigma_inv": Si}
     p = len(pt.ov_names)

@@ -40,6 +40,21 @@ from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
 __all__ = ["MLKernel"]
 
 
+class _IndexPairs(dict):
+    """Lazily built ``(r[:, None], c[None, :])`` pairs keyed by two names of ``parts``."""
+
+    def __init__(self, parts: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self._parts = parts
+
+    def __missing__(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        k = 1 if key[0] in "LPBA" and len(key) == 2 else 2
+        r, c = self._parts[key[:k]], self._parts[key[k:]]
+        val = (r[:, None], c[None, :])
+        self[key] = val
+        return val
+
+
 class MLKernel:
     """Precomputed ML problem: the model's index maps plus the sample moments.
 
@@ -245,23 +260,18 @@ class MLKernel:
 
     @property
     def _ix(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """``np.ix_`` index pairs of the Hessian blocks (built on first use)."""
-        if self._ix_cache is None:
-            def ix(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                return r[:, None], c[None, :]
+        """``np.ix_`` index pairs of the Hessian blocks, each built on first use.
 
-            hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
-            iL, jL, iP, jP, iB, jB, iA = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB, self._iA
-            self._ix_cache = {
-                "LL": ix(hL, hL), "LP": ix(hL, hP), "PL": ix(hP, hL), "LB": ix(hL, hB), "BL": ix(hB, hL),
-                "PB": ix(hP, hB), "BP": ix(hB, hP), "BB": ix(hB, hB), "LA": ix(hL, hA), "AL": ix(hA, hL),
-                "BA": ix(hB, hA), "AB": ix(hA, hB), "iLiL": ix(iL, iL), "jLjL": ix(jL, jL),
-                "jLiP": ix(jL, iP), "jPiL": ix(jP, iL), "jLjP": ix(jL, jP), "iPiL": ix(iP, iL),
-                "jLiB": ix(jL, iB), "jBiL": ix(jB, iL), "jLjB": ix(jL, jB), "iBiL": ix(iB, iL),
-                "jBiP": ix(jB, iP), "jPiB": ix(jP, iB), "jBjP": ix(jB, jP), "iPiB": ix(iP, iB),
-                "jBiB": ix(jB, iB), "iBiB": ix(iB, iB), "jBjB": ix(jB, jB), "jLiA": ix(jL, iA),
-                "jBiA": ix(jB, iA),
-            }
+        A key names two index arrays (``"LP"``: Hessian rows of the free loadings by those
+        of the free Psi elements; ``"jLiP"``: the loadings' column indices by the Psi
+        elements' row indices); a model uses only the blocks of the matrices it frees.
+        """
+        if self._ix_cache is None:
+            self._ix_cache = _IndexPairs({
+                "L": self._hL, "P": self._hP, "B": self._hB, "A": self._hA,
+                "iL": self._iL, "jL": self._jL, "iP": self._iP, "jP": self._jP,
+                "iB": self._iB, "jB": self._jB, "iA": self._iA,
+            })
         return self._ix_cache
 
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -406,7 +416,22 @@ class MLKernel:
         D = Draw if self._identity_K else Draw @ self.K
         g = D.T @ self.grad_moments(Si, mu)
         self._last = (mu, parts, Si, Draw)
+        self._last_sigma = (F, Sigma, D)
         return F, g, D, Si, mu
+
+    def solution_pieces(
+        self, theta: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None, np.ndarray] | None:
+        """``(F, Sigma, mu, parts, Sigma^-1, Delta)`` at the point :meth:`fit` returned.
+
+        The pieces of the optimiser's last accepted evaluation, which was made at exactly
+        ``theta`` (so they equal a fresh evaluation there); ``None`` if ``theta`` is not the
+        point the last fit returned.
+        """
+        fs = getattr(self, "_final", None)
+        if fs is None or fs[0] is not theta:
+            return None
+        return fs[1]
 
     def fit(
         self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, n_fisher: int = 3
@@ -429,10 +454,12 @@ class MLKernel:
         theta, iterations, converged, gradient max-norm
         """
         theta = np.array(theta0, dtype=float)
+        self._final = None
         F, g, D, Si, _ = self._eval(theta)
         if g is None:
             return theta, 0, False, np.inf
         cur = self._last
+        cur_s = self._last_sigma
         q = self.q
         if q == 0:
             return theta, 0, True, 0.0
@@ -490,14 +517,18 @@ class MLKernel:
                 stalls = 0
             theta = theta + t * step
             F, g, D, Si = F2, g2, D2, Si2
+            cur = self._last
+            cur_s = self._last_sigma
             if stalls >= 2:
                 converged = True
                 gmax = float(np.max(np.abs(g)))
                 it += 1
                 break
-            cur = self._last
             gmax = float(np.max(np.abs(g)))
             it += 1
         else:
             converged = gmax < tol
+        F_, Sigma_, D_ = cur_s
+        mu_, parts_, Si_, _ = cur
+        self._final = (theta, (F_, Sigma_, mu_, parts_, Si_, D_))
         return theta, it, bool(converged), gmax
