@@ -287,74 +287,74 @@ class DeltaPlan:
     With ``G = Lambda Veta`` and ``LA = Lambda (I-B)^-1`` the derivative of
     ``Sigma_ab`` is ``[a=i] G_bj + G_aj [b=i]`` for ``Lambda_ij``, ``[a=i][b=j] +
     [a=j][b=i]`` for ``Theta_ij``, ``LA_ai LA_bj + LA_aj LA_bi`` for ``Psi_ij`` (halved on
-    the diagonal) and ``LA_ai G_bj + LA_bi G_aj`` for ``B_ij``.
+    the diagonal) and ``LA_ai G_bj + LA_bi G_aj`` for ``B_ij``; with a mean structure the
+    derivative of ``mu_r`` is ``[r=i]`` for ``nu_i``, ``LA_ri`` for ``alpha_i``,
+    ``[r=i] (A alpha)_j`` for ``Lambda_ij`` and ``LA_ri (A alpha)_j`` for ``B_ij``.
+
+    Every element has the form ``(v[I1] v[I2] + v[I3] v[I4]) c`` with
+    ``v = [G, LA, A alpha, 1, 0]`` (flattened), so the whole Jacobian is four gathers
+    with precomputed index arrays ``I1..I4`` and a factor ``c`` (1, or 1/2 for the
+    diagonal of Psi).
     """
 
     def __init__(self, model: LisrelModel, rows: np.ndarray) -> None:
         m, p = model.m, model.p
-        self.meanstructure = model.meanstructure
+        ms = model.meanstructure
+        self.meanstructure = ms
         a = model.vech_r[:, None]
         b = model.vech_c[:, None]
         code = model.rows_mat[rows]
         ii = model.rows_i[rows]
         jj = model.rows_j[rows]
-        self.nv = len(model.vech_r)
-        self.k = len(rows)
+        self.nv = nv = len(model.vech_r)
+        self.k = k = len(rows)
         self.p = p
-
-        def sel(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            k = np.flatnonzero(code == c)
-            return k, ii[k][None, :], jj[k][None, :]
-
-        self.kL, i, j = sel(_LAMBDA)
-        self.L_ai = (a == i).astype(float)
-        self.L_bi = (b == i).astype(float)
-        self.L_gbj = (b * m + j).astype(np.intp)
-        self.L_gaj = (a * m + j).astype(np.intp)
-        self.kT, i, j = sel(_THETA)
-        self.T_const = (((a == i) & (b == j)) | ((a == j) & (b == i))).astype(float)
-        self.kP, i, j = sel(_PSI)
-        self.P_ai, self.P_bj = (a * m + i).astype(np.intp), (b * m + j).astype(np.intp)
-        self.P_aj, self.P_bi = (a * m + j).astype(np.intp), (b * m + i).astype(np.intp)
-        self.P_half = np.where(i == j, 0.5, 1.0)
-        self.kB, i, j = sel(_BETA)
-        self.B_ai, self.B_bj = (a * m + i).astype(np.intp), (b * m + j).astype(np.intp)
-        self.B_bi, self.B_aj = (b * m + i).astype(np.intp), (a * m + j).astype(np.intp)
-        if self.meanstructure:
+        pm = p * m
+        o_la, o_al = pm, 2 * pm  # G starts at 0
+        one = 2 * pm + (m if ms else 0)
+        zero = one + 1
+        L, T = (code == _LAMBDA)[None, :], (code == _THETA)[None, :]
+        P, B = (code == _PSI)[None, :], (code == _BETA)[None, :]
+        PB = P | B
+        i, j = ii[None, :], jj[None, :]
+        am, bm = a * m, b * m
+        a_i, b_i = a == i, b == i
+        ami, amj, bmi, bmj = am + i, am + j, bm + i, bm + j
+        t_const = (a_i & (b == j)) | ((a == j) & b_i)
+        w = np.where
+        I1 = w(L, w(a_i, one, zero), w(T, w(t_const, one, zero), w(PB, o_la + ami, zero)))
+        I2 = w(L | B, bmj, w(T, one, w(P, o_la + bmj, zero)))
+        I3 = w(L, amj, w(P, o_la + amj, w(B, o_la + bmi, zero)))
+        I4 = w(L, w(b_i, one, zero), w(P, o_la + bmi, w(B, amj, zero)))
+        coef = None
+        pdiag = P & (i == j)
+        if pdiag.any():
+            coef = w(pdiag, 0.5, 1.0)
+            coef = np.broadcast_to(coef, I1.shape)
+        if ms:
             r = np.arange(p)[:, None]
-            self.kN, i, _ = sel(_NU)
-            self.N_const = (r == i).astype(float)
-            self.kA, i, _ = sel(_ALPHA)
-            self.A_ri = (r * m + i).astype(np.intp)
-            self.kML, i, j = sel(_LAMBDA)
-            self.ML_ri = (r == i).astype(float)
-            self.ML_j = jj[self.kML]
-            self.kMB, i, j = sel(_BETA)
-            self.MB_ri = (r * m + i).astype(np.intp)
-            self.MB_j = jj[self.kMB]
+            NL = (code == _NU)[None, :] | L
+            AB = (code == _ALPHA)[None, :] | B
+            M1 = w(NL, w(r == i, one, zero), w(AB, o_la + r * m + i, zero))
+            M2 = np.broadcast_to(w(NL & ~L, one, w(AB & ~B, one, w(L | B, o_al + j, zero))), M1.shape)
+            Mz = np.full(M1.shape, zero, dtype=np.intp)
+            I1, I2, I3, I4 = (np.vstack([M1, I1]), np.vstack([M2, I2]), np.vstack([Mz, I3]),
+                              np.vstack([Mz, I4]))
+            if coef is not None:
+                coef = np.vstack([np.ones(M1.shape), coef])
+        self._I = (I1, I2, I3, I4)
+        self._coef = None if coef is None else np.ascontiguousarray(coef)
+        self._tail = np.array([1.0, 0.0])
 
     def __call__(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         LA = parts["LA"].reshape(-1)
         G = (parts["Lambda"] @ parts["Veta"]).reshape(-1)
-        out = np.zeros((self.nv, self.k))
-        if len(self.kL):
-            out[:, self.kL] = self.L_ai * G[self.L_gbj] + G[self.L_gaj] * self.L_bi
-        if len(self.kT):
-            out[:, self.kT] = self.T_const
-        if len(self.kP):
-            out[:, self.kP] = (LA[self.P_ai] * LA[self.P_bj] + LA[self.P_aj] * LA[self.P_bi]) * self.P_half
-        if len(self.kB):
-            out[:, self.kB] = LA[self.B_ai] * G[self.B_bj] + LA[self.B_bi] * G[self.B_aj]
-        if not self.meanstructure:
-            return out
-        mean = np.zeros((self.p, self.k))
-        Aal = parts["A"] @ parts["alpha"]
-        if len(self.kN):
-            mean[:, self.kN] = self.N_const
-        if len(self.kA):
-            mean[:, self.kA] = LA[self.A_ri]
-        if len(self.kML):
-            mean[:, self.kML] = self.ML_ri * Aal[self.ML_j][None, :]
-        if len(self.kMB):
-            mean[:, self.kMB] = LA[self.MB_ri] * Aal[self.MB_j][None, :]
-        return np.vstack([mean, out])
+        if self.meanstructure:
+            v = np.concatenate([G, LA, parts["A"] @ parts["alpha"], self._tail])
+        else:
+            v = np.concatenate([G, LA, self._tail])
+        I1, I2, I3, I4 = self._I
+        out = v[I1] * v[I2] + v[I3] * v[I4]
+        if self._coef is not None:
+            out *= self._coef
+        return out

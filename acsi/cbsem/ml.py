@@ -94,9 +94,7 @@ class MLKernel:
         self.ybar = ybar
         self.p = S.shape[0]
         self.meanstructure = model.meanstructure
-        K = np.zeros((len(self.free_rows), self.q))
-        K[np.arange(len(self.free_rows)), self.par_of_free] = 1.0
-        self.K = K
+        self._K: np.ndarray | None = None  # see K (built on first use)
         sign, logdet = np.linalg.slogdet(S)
         self.logdetS = logdet
         vr, vc = model.vech_r, model.vech_c
@@ -118,12 +116,21 @@ class MLKernel:
         self._iB, self._jB = ri[self._hB], rj[self._hB]
         self._iA = ri[self._hA]
         self._ix_cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-        self._identity_K = bool(np.array_equal(self.par_of_free, np.arange(len(self.free_rows))))
-        self._eye = np.eye(p)
+        nf = len(self.free_rows)
+        self._identity_K = nf == self.q and bool((self.par_of_free == np.arange(nf)).all())
         vm = np.empty((p, p), dtype=np.intp)
         vm[vr, vc] = np.arange(len(vr))
         vm[vc, vr] = np.arange(len(vr))
         self._vmap = vm.reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
+
+    @property
+    def K(self) -> np.ndarray:
+        """(n_free, q) 0/1 matrix mapping the reduced parameters to the free rows."""
+        if self._K is None:
+            K = np.zeros((len(self.free_rows), self.q))
+            K[np.arange(len(self.free_rows)), self.par_of_free] = 1.0
+            self._K = K
+        return self._K
 
     @property
     def _w(self) -> tuple[np.ndarray, ...]:
