@@ -24,12 +24,23 @@ _state = threading.local()
 
 
 @contextmanager
-def _limited(controller: Any) -> Iterator[None]:
+def _limited(libs: list[Any]) -> Iterator[None]:
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
         if _state.depth == 1:
-            with controller.limit(limits=1, user_api="blas"):
+            # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
+            # its per-call set-up: remember each BLAS library's thread count, set it to 1,
+            # restore it on exit
+            orig = [lib.num_threads for lib in libs]
+            for lib, n in zip(libs, orig):
+                if n != 1:
+                    lib.set_num_threads(1)
+            try:
                 yield
+            finally:
+                for lib, n in zip(libs, orig):
+                    if n != 1:
+                        lib.set_num_threads(n)
         else:  # already limited by an enclosing call in this thread
             yield
     finally:
@@ -51,7 +62,7 @@ def single_threaded_blas() -> AbstractContextManager[Any]:
         except ImportError:  # pragma: no cover - optional dependency
             _controller = None
         else:
-            _controller = ThreadpoolController()
-    if _controller is None:  # pragma: no cover - optional dependency
+            _controller = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    if not _controller:  # pragma: no cover - optional dependency (or no BLAS found)
         return nullcontext()
     return _limited(_controller)

@@ -210,10 +210,15 @@ class LisrelModel:
 
     def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Lambda, Theta, Psi, Beta, nu, alpha from the row values ``x``."""
-        p, m = self.p, self.m
-        base, tgt, src, o = self._packed
+        base, tgt, src, _ = self._packed
         buf = base.copy()
         buf[tgt] = x[src]
+        return self._unpack(buf)
+
+    def _unpack(self, buf: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The six matrices as views of the packed buffer (see :attr:`_packed`)."""
+        p, m = self.p, self.m
+        o = self._packed[3]
         return (
             buf[o[0]:o[1]].reshape(p, m),
             buf[o[1]:o[2]].reshape(p, p),
@@ -222,6 +227,22 @@ class LisrelModel:
             buf[o[4]:o[5]],
             buf[o[5]:o[6]],
         )
+
+    def free_scatter(self, x_base: np.ndarray, free_rows: np.ndarray, par_of_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Packed buffer with the values of ``x_base`` and the map of free parameters into it.
+
+        Returns ``(buf0, tgt, par)`` such that ``buf = buf0.copy(); buf[tgt] = theta[par]``
+        is the packed buffer of ``x`` with ``x[free_rows] = theta[par_of_free]`` (the
+        same values as :meth:`matrices` of that ``x``, without forming ``x``).
+        """
+        base, tgt, src, _ = self._packed
+        buf0 = base.copy()
+        buf0[tgt] = x_base[src]
+        pos = np.full(self.n_rows, -1, dtype=np.intp)
+        pos[free_rows] = par_of_free
+        p_src = pos[src]
+        keep = p_src >= 0
+        return buf0, tgt[keep], p_src[keep]
 
     def implied(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Implied covariance, implied mean and the intermediate matrices.
@@ -235,7 +256,14 @@ class LisrelModel:
             ``Lambda, Theta, Psi, Beta, nu, alpha, A = (I-B)^-1, LA = Lambda A,
             Veta = A Psi A'`` (the latent covariance matrix).
         """
-        L, T, P, B, nu, al = self.matrices(x)
+        base, tgt, src, _ = self._packed
+        buf = base.copy()
+        buf[tgt] = x[src]
+        return self.implied_packed(buf)
+
+    def implied_packed(self, buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`implied` from the packed buffer of the six matrices."""
+        L, T, P, B, nu, al = self._unpack(buf)
         if self.has_beta:
             A = np.linalg.inv(np.eye(self.m) - B)
             LA = L @ A
@@ -246,7 +274,8 @@ class LisrelModel:
             Veta = P
         Sigma = L @ Veta @ L.T + T
         Sigma = 0.5 * (Sigma + Sigma.T)
-        mu = nu + LA @ al
+        # without a mean structure nu and alpha are zero, and so is mu
+        mu = nu + LA @ al if self.meanstructure else nu
         return Sigma, mu, {
             "Lambda": L, "Theta": T, "Psi": P, "Beta": B, "nu": nu, "alpha": al,
             "A": A, "LA": LA, "Veta": Veta,

@@ -94,6 +94,9 @@ class MLKernel:
         self.ybar = ybar
         self.p = S.shape[0]
         self.meanstructure = model.meanstructure
+        self._buf0, self._buf_tgt, self._buf_par = model.free_scatter(
+            self.x_base, self.free_rows, self.par_of_free
+        )
         self._K: np.ndarray | None = None  # see K (built on first use)
         sign, logdet = np.linalg.slogdet(S)
         self.logdetS = logdet
@@ -162,7 +165,9 @@ class MLKernel:
     # ------------------------------------------------------------------ pieces
     def implied(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Implied Sigma, mu (sample mean without a mean structure) and LISREL parts."""
-        Sigma, mu, parts = self.model.implied(self.x_of(theta))
+        buf = self._buf0.copy()
+        buf[self._buf_tgt] = theta[self._buf_par]
+        Sigma, mu, parts = self.model.implied_packed(buf)
         if not self.meanstructure:
             mu = self.ybar
         return Sigma, mu, parts
@@ -335,11 +340,12 @@ class MLKernel:
             H = D.T @ Q @ D
         # second-derivative terms
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
-        R = LA.T @ W  # (m, p)
-        N = M @ L.T @ W  # (m, p)
-        Qm = R @ LA  # LA' W LA
-        U = N @ LA
         hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
+        R = LA.T @ W  # (m, p)
+        if len(hB):  # only the Beta blocks use these
+            N = M @ L.T @ W  # (m, p)
+            Qm = R @ LA  # LA' W LA
+            U = N @ LA
         iL, jL, iP, jP, iB, jB = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB
         H2 = np.zeros_like(H)
         X = self._ix
