@@ -165,6 +165,27 @@ def _principal_axis(C: np.ndarray) -> tuple[float, np.ndarray]:
     return float(w[-1]), v
 
 
+def _principal_axes(S: np.ndarray, blocks: list[list[int]]) -> list[tuple[float, np.ndarray]]:
+    """:func:`_principal_axis` of ``S[ii, ii]`` for every index list ``ii`` of ``blocks``.
+
+    Blocks of the same size share one (stacked) eigen-decomposition call.
+    """
+    out: list[tuple[float, np.ndarray]] = [(0.0, np.zeros(0))] * len(blocks)
+    by_size: dict[int, list[int]] = {}
+    for t, ii in enumerate(blocks):
+        by_size.setdefault(len(ii), []).append(t)
+    for ts in by_size.values():
+        idx = np.array([blocks[t] for t in ts], dtype=np.intp)  # (nb, size)
+        C = S[idx[:, :, None], idx[:, None, :]]
+        w, V = np.linalg.eigh(C)
+        for u, t in enumerate(ts):
+            v = V[u, :, -1]
+            if v.sum() < 0:
+                v = -v
+            out[t] = (float(w[u, -1]), v)
+    return out
+
+
 def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np.ndarray) -> np.ndarray:
     """Start (and fixed) values of every parameter-table row.
 
@@ -190,10 +211,8 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             var_row[lhs[k]] = k
     lv_var: dict[str, float] = {}
     lam: dict[int, float] = {}
-    for f, idx in ind_rows.items():
-        ii = np.array([ov[rhs[k]] for k in idx], dtype=np.intp)
-        C = S[ii[:, None], ii]
-        e1, v1 = _principal_axis(C)
+    axes = _principal_axes(S, [[ov[rhs[k]] for k in idx] for idx in ind_rows.values()])
+    for (f, idx), (e1, v1) in zip(ind_rows.items(), axes):
         raw = math.sqrt(max(e1, 1e-8)) * v1
         marker = next(
             (t for t, k in enumerate(idx) if free[k] == 0 and ust[k] != 0 and math.isfinite(ust[k])), None

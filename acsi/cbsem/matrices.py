@@ -48,12 +48,11 @@ def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
     >>> list(zip(r.tolist(), c.tolist()))
     [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
     """
-    rows, cols = [], []
-    for j in range(p):
-        for i in range(j, p):
-            rows.append(i)
-            cols.append(j)
-    return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+    counts = np.arange(p, 0, -1, dtype=np.intp)  # column j holds rows j..p-1
+    cols = np.repeat(np.arange(p, dtype=np.intp), counts)
+    start = np.cumsum(counts) - counts  # position of (j, j) in the vech
+    rows = np.arange(cols.size, dtype=np.intp) - start[cols] + cols
+    return rows, cols
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +132,6 @@ class LisrelModel:
         rj = np.zeros(n, dtype=np.intp)
         for k in range(n):
             a, o, b = pt.lhs[k], pt.op[k], pt.rhs[k]
-            where = pt.where[k] or f"{a} {o} {b}"
             if o == "=~":
                 if b in eta_idx:
                     rm[k], ri[k], rj[k] = _BETA, eta_idx[b], eta_idx[a]
@@ -141,7 +139,7 @@ class LisrelModel:
                     rm[k], ri[k], rj[k] = _LAMBDA, ov_idx[b], eta_idx[a]
             elif o == "~":
                 if a not in eta_idx or b not in eta_idx:  # pragma: no cover - by construction
-                    raise SpecificationError(f"cannot place the regression {where}")
+                    raise SpecificationError(f"cannot place the regression {pt.where[k] or f'{a} {o} {b}'}")
                 rm[k], ri[k], rj[k] = _BETA, eta_idx[a], eta_idx[b]
             elif o == "~~":
                 if a in eta_idx and b in eta_idx:
@@ -152,7 +150,7 @@ class LisrelModel:
                     rm[k], ri[k], rj[k] = _THETA, max(i, j), min(i, j)
                 else:
                     raise SpecificationError(
-                        f"the covariance {a} ~~ {b} ({where}) joins an observed and a latent "
+                        f"the covariance {a} ~~ {b} ({pt.where[k] or f'{a} {o} {b}'}) joins an observed and a latent "
                         "variable, which a covariance-based SEM cannot represent"
                     )
             elif o == "~1":
@@ -161,7 +159,7 @@ class LisrelModel:
                 else:
                     rm[k], ri[k] = _NU, ov_idx[a]
             else:  # pragma: no cover - partable holds no other operators
-                raise SpecificationError(f"operator {o!r} cannot be estimated ({where})")
+                raise SpecificationError(f"operator {o!r} cannot be estimated ({pt.where[k] or f'{a} {o} {b}'})")
         # scatter maps
         scat = []
         shapes = {_LAMBDA: (p, m), _THETA: (p, p), _PSI: (m, m), _BETA: (m, m), _NU: (p, 1), _ALPHA: (m, 1)}
