@@ -388,9 +388,18 @@ def _zeroin(
     return b
 
 
-def _uniroot(f: Callable[[float], float], lower: float, upper: float) -> float:
-    """R's ``uniroot(f, c(lower, upper))$root``; NaN where R would fail (no sign change)."""
-    fl, fu = f(lower), f(upper)
+def _uniroot(
+    f: Callable[[float], float], lower: float, upper: float,
+    fl: float | None = None, fu: float | None = None,
+) -> float:
+    """R's ``uniroot(f, c(lower, upper))$root``; NaN where R would fail (no sign change).
+
+    ``fl``, ``fu``: ``f(lower)``, ``f(upper)`` when the caller has them already.
+    """
+    if fl is None:
+        fl = f(lower)
+    if fu is None:
+        fu = f(upper)
     if math.isnan(fl) or math.isnan(fu) or fl * fu > 0:
         return _NAN
     return _zeroin(f, lower, upper, fl, fu)
@@ -410,16 +419,20 @@ def _rmsea_ci(
     def f_up(lam: float) -> float:
         return _pchisq_nc(x2, df, lam) - lower_p
 
-    if df < 1 or f_low(0.0) < 0.0:
+    if df < 1:
+        return 0.0, 0.0
+    p0 = _pchisq_nc(x2, df, 0.0)  # shared by both bounds' checks and brackets
+    if p0 - upper_p < 0.0:
         lo = 0.0
     else:
-        lam = _uniroot(f_low, 0.0, x2)
+        lam = _uniroot(f_low, 0.0, x2, fl=p0 - upper_p)
         lo = math.sqrt(c * lam / (n * df)) if not math.isnan(lam) else _NAN
     n_rmsea = max(n, x2 * 4.0)
-    if df < 1 or f_up(n_rmsea) > 0 or f_up(0.0) < 0:
+    f_up_hi = f_up(n_rmsea)
+    if f_up_hi > 0 or p0 - lower_p < 0:
         hi = 0.0
     else:
-        lam = _uniroot(f_up, 0.0, n_rmsea)
+        lam = _uniroot(f_up, 0.0, n_rmsea, fl=p0 - lower_p, fu=f_up_hi)
         hi = math.sqrt(c * lam / (n * df)) if not math.isnan(lam) else _NAN
     return lo, hi
 

@@ -270,13 +270,14 @@ class LisrelModel:
             A = _identity(self.m)
             LA = L
             Veta = P
-        Sigma = L @ Veta @ L.T + T
+        G = L @ Veta
+        Sigma = G @ L.T + T
         Sigma = 0.5 * (Sigma + Sigma.T)
         # without a mean structure nu and alpha are zero, and so is mu
         mu = nu + LA @ al if self.meanstructure else nu
         return Sigma, mu, {
             "Lambda": L, "Theta": T, "Psi": P, "Beta": B, "nu": nu, "alpha": al,
-            "A": A, "LA": LA, "Veta": Veta,
+            "A": A, "LA": LA, "Veta": Veta, "G": G,
         }
 
     def delta_plan(self, rows: np.ndarray) -> "DeltaPlan":
@@ -375,7 +376,8 @@ class DeltaPlan:
 
     def __call__(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         LA = parts["LA"].reshape(-1)
-        G = (parts["Lambda"] @ parts["Veta"]).reshape(-1)
+        G = parts.get("G")
+        G = (parts["Lambda"] @ parts["Veta"] if G is None else G).reshape(-1)
         if self.meanstructure:
             v = np.concatenate([G, LA, parts["A"] @ parts["alpha"], self._tail])
         else:

@@ -209,16 +209,21 @@ class MLKernel:
 
     def grad_moments(self, Si: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """dF/d(mu, vech Sigma)."""
+        return self._grad_moments(Si, mu)[0]
+
+    def _grad_moments(self, Si: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """dF/d(mu, vech Sigma), ``P = Sigma^-1 (S + d d') Sigma^-1`` and ``W = Sigma^-1 - P``."""
         if self.meanstructure:
             d = self.ybar - mu
             Sd = self.S + np.outer(d, d)
         else:
             Sd = self.S
-        W = Si - Si @ Sd @ Si
+        P = Si @ Sd @ Si
+        W = Si - P
         gv = W.reshape(-1)[self._vech_flat] * self._mult
         if self.meanstructure:
-            return np.concatenate([-2.0 * (Si @ d), gv])
-        return gv
+            return np.concatenate([-2.0 * (Si @ d), gv]), P, W
+        return gv, P, W
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         """Analytic gradient of ``F_ML`` w.r.t. the reduced parameters."""
@@ -310,16 +315,19 @@ class MLKernel:
             return np.full((self.q, self.q), np.nan)
         return self._hessian_at(mu, parts, Si, self._plan(parts))
 
-    def _hessian_at(self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray) -> np.ndarray:
-        """Hessian from the pieces of :meth:`_eval` (``D`` w.r.t. the free rows)."""
+    def _hessian_at(
+        self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray,
+        P: np.ndarray | None = None, W: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Hessian from the pieces of :meth:`_eval` (``D`` w.r.t. the free rows; ``P`` and
+        ``W`` as returned by :meth:`_grad_moments`, computed here when not given)."""
         ms = self.meanstructure
         if ms:
             d = self.ybar - mu
-            T = self.S + np.outer(d, d)
-        else:
-            T = self.S
-        P = Si @ T @ Si
-        W = Si - P
+        if P is None or W is None:
+            T = self.S + np.outer(d, d) if ms else self.S
+            P = Si @ T @ Si
+            W = Si - P
         if not ms:
             # D' M(Si, 2P - Si) D (bilinear: 2 M(Si, P) - M(Si, Si)) by matrix products
             H = self._trace_pair(D, Si, 2.0 * P - Si)
@@ -347,28 +355,29 @@ class MLKernel:
             Qm = R @ LA  # LA' W LA
             U = N @ LA
         iL, jL, iP, jP, iB, jB = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB
+        # the blocks below are disjoint: plain assignment into zeros
         H2 = np.zeros_like(H)
         X = self._ix
         if len(hL):
-            H2[X['LL']] += 2.0 * W[X['iLiL']] * M[X['jLjL']]
+            H2[X['LL']] = 2.0 * W[X['iLiL']] * M[X['jLjL']]
             if len(hP):
                 blk = 2.0 * (A[X['jLiP']] * R[X['jPiL']].T + A[X['jLjP']] * R[X['iPiL']].T)
                 blk *= self._halfP[None, :]
-                H2[X['LP']] += blk
-                H2[X['PL']] += blk.T
+                H2[X['LP']] = blk
+                H2[X['PL']] = blk.T
             if len(hB):
                 blk = 2.0 * (A[X['jLiB']] * N[X['jBiL']].T + M[X['jLjB']] * R[X['iBiL']].T)
-                H2[X['LB']] += blk
-                H2[X['BL']] += blk.T
+                H2[X['LB']] = blk
+                H2[X['BL']] = blk.T
         if len(hP) and len(hB):
             blk = 2.0 * (A[X['jBiP']].T * Qm[X['jPiB']] + A[X['jBjP']].T * Qm[X['iPiB']])
             blk *= self._halfP[:, None]
-            H2[X['PB']] += blk
-            H2[X['BP']] += blk.T
+            H2[X['PB']] = blk
+            H2[X['BP']] = blk.T
         if len(hB):
             AjBiB = A[X['jBiB']]
             UjBiB = U[X['jBiB']]
-            H2[X['BB']] += 2.0 * (AjBiB.T * UjBiB + AjBiB * UjBiB.T + Qm[X['iBiB']].T * M[X['jBjB']])
+            H2[X['BB']] = 2.0 * (AjBiB.T * UjBiB + AjBiB * UjBiB.T + Qm[X['iBiB']].T * M[X['jBjB']])
         if ms:
             h = -2.0 * (Si @ d)
             hLA = h @ LA
@@ -427,8 +436,9 @@ class MLKernel:
             return np.inf, None, None, None, None
         Draw = self._plan(parts)
         D = Draw if self._identity_K else Draw @ self.K
-        g = D.T @ self.grad_moments(Si, mu)
-        self._last = (mu, parts, Si, Draw)
+        gm, P, W = self._grad_moments(Si, mu)
+        g = D.T @ gm
+        self._last = (mu, parts, Si, Draw, P, W)
         self._last_sigma = (F, Sigma, D)
         return F, g, D, Si, mu
 
@@ -542,6 +552,6 @@ class MLKernel:
         else:
             converged = gmax < tol
         F_, Sigma_, D_ = cur_s
-        mu_, parts_, Si_, _ = cur
+        mu_, parts_, Si_ = cur[:3]
         self._final = (theta, (F_, Sigma_, mu_, parts_, Si_, D_))
         return theta, it, bool(converged), gmax
