@@ -199,12 +199,14 @@ class LisrelModel:
         combined scatter targets and sources, and the offsets of the matrices in it."""
         p, m = self.p, self.m
         sizes = (p * m, p * p, m * m, m * m, p, m)
-        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        base = np.zeros(int(offs[-1]))
+        offs = [0]
+        for size in sizes:
+            offs.append(offs[-1] + size)
+        base = np.zeros(offs[-1])
         base[: p * m] = self.lambda_base.reshape(-1)
-        tgt = np.concatenate([t + offs[k] for k, (t, _) in enumerate(self._scatter)]).astype(np.intp)
-        src = np.concatenate([s_ for _, s_ in self._scatter]).astype(np.intp)
-        return base, tgt, src, tuple(int(o) for o in offs)
+        tgt = np.concatenate([t + offs[k] for k, (t, _) in enumerate(self._scatter)]).astype(np.intp, copy=False)
+        src = np.concatenate([s_ for _, s_ in self._scatter]).astype(np.intp, copy=False)
+        return base, tgt, src, tuple(offs)
 
     def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Lambda, Theta, Psi, Beta, nu, alpha from the row values ``x``."""
@@ -354,24 +356,21 @@ class DeltaPlan:
         I2 = w(L | B, bmj, w(T, one, w(P, o_la + bmj, zero)))
         I3 = w(L, amj, w(P, o_la + amj, w(B, o_la + bmi, zero)))
         I4 = w(L, w(b_i, one, zero), w(P, o_la + bmi, w(B, amj, zero)))
-        coef = None
+        # the factor depends on the column only (1/2 for Psi diagonal columns, whose mean
+        # rows are zero anyway): one row, broadcast in __call__
         pdiag = P & (i == j)
-        if pdiag.any():
-            coef = w(pdiag, 0.5, 1.0)
-            coef = np.broadcast_to(coef, I1.shape)
+        coef = w(pdiag, 0.5, 1.0) if pdiag.any() else None
         if ms:
             r = np.arange(p)[:, None]
             NL = (code == _NU)[None, :] | L
             AB = (code == _ALPHA)[None, :] | B
             M1 = w(NL, w(r == i, one, zero), w(AB, o_la + r * m + i, zero))
-            M2 = np.broadcast_to(w(NL & ~L, one, w(AB & ~B, one, w(L | B, o_al + j, zero))), M1.shape)
+            M2 = np.repeat(w(NL & ~L, one, w(AB & ~B, one, w(L | B, o_al + j, zero))), p, axis=0)
             Mz = np.full(M1.shape, zero, dtype=np.intp)
             I1, I2, I3, I4 = (np.vstack([M1, I1]), np.vstack([M2, I2]), np.vstack([Mz, I3]),
                               np.vstack([Mz, I4]))
-            if coef is not None:
-                coef = np.vstack([np.ones(M1.shape), coef])
         self._I = (I1, I2, I3, I4)
-        self._coef = None if coef is None else np.ascontiguousarray(coef)
+        self._coef = coef
         self._tail = np.array([1.0, 0.0])
 
     def __call__(self, parts: dict[str, np.ndarray]) -> np.ndarray:
