@@ -82,12 +82,9 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
         )
     d = 1.0 / np.sqrt(var)
     R = S * d[:, None] * d[None, :]
-    try:
-        c = np.diag(np.linalg.cholesky(R))
-        if np.min(c) ** 2 > 1e-10:
-            return
-    except np.linalg.LinAlgError:
-        pass
+    C, err = _dpotrf(R, lower=1, clean=0, overwrite_a=0)
+    if err == 0 and np.min(np.diagonal(C)) ** 2 > 1e-10:
+        return
     w, V = np.linalg.eigh(R)
     if w[0] <= 1e-10 * max(1.0, w[-1]):
         v = V[:, 0]
@@ -145,7 +142,8 @@ def _cholesky_inverse(info: np.ndarray) -> np.ndarray | None:
     d = np.sqrt(np.abs(np.diag(info)))
     if not np.all(d > 0):
         return None
-    C, err = _dpotrf(info / np.outer(d, d), lower=1, clean=1, overwrite_a=0)
+    dd = np.outer(d, d)
+    C, err = _dpotrf(info / dd, lower=1, clean=1, overwrite_a=0)
     if err != 0 or np.min(np.diagonal(C)) ** 2 <= 1e-10:
         return None
     Ri, err = _dpotri(C, lower=1, overwrite_c=1)
@@ -153,7 +151,7 @@ def _cholesky_inverse(info: np.ndarray) -> np.ndarray | None:
         return None
     Ri = Ri + Ri.T
     Ri.flat[:: Ri.shape[0] + 1] *= 0.5
-    return Ri / np.outer(d, d)
+    return Ri / dd
 
 
 def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
