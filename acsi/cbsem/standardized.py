@@ -107,53 +107,56 @@ def standardize(
     RV_lv = {lhs[k]: np.sqrt(abs(est[k])) for k in range(n) if op[k] == "~~" and lhs[k] == rhs[k] and lhs[k] in lv}
     RV_ov = {lhs[k]: np.sqrt(abs(est[k])) for k in range(n) if op[k] == "~~" and lhs[k] == rhs[k] and lhs[k] not in lv}
 
+    # one pass over the rows: std_lv, then std_all from it. The scale factors are numpy
+    # scalars, so a zero scale gives inf/nan (with numpy's warning) as array arithmetic would
     s_lv = est.copy()
-    for k in range(n):
+    s_all = est.copy()
+    for k, v in enumerate(est.tolist()):
         a, o, b = lhs[k], op[k], rhs[k]
         if o == "=~":
             if b not in lv:
-                s_lv[k] *= ETA.get(a, nan)
+                v *= ETA.get(a, nan)
+                w = v / OV.get(b, nan)
             else:
-                s_lv[k] *= ETA.get(a, nan) / ETA.get(b, nan)
+                v *= ETA.get(a, nan) / ETA.get(b, nan)
+                w = v
         elif o == "~":
             if a in lv:
-                s_lv[k] /= ETA.get(a, nan)
+                v /= ETA.get(a, nan)
             if b in lv:
-                s_lv[k] *= ETA.get(b, nan)
-        elif o == "~~":
-            if a == b:
-                if a in lv:
-                    s_lv[k] /= ETA.get(a, nan) * ETA.get(b, nan)
-            else:
-                if a in lv:
-                    s_lv[k] /= RV_lv.get(a, nan)
-                if b in lv:
-                    s_lv[k] /= RV_lv.get(b, nan)
-        elif o == "~1" and a in lv:
-            s_lv[k] /= ETA.get(a, nan)
-
-    s_all = s_lv.copy()
-    for k in range(n):
-        a, o, b = lhs[k], op[k], rhs[k]
-        if o == "=~":
-            if b not in lv:
-                s_all[k] /= OV.get(b, nan)
-        elif o == "~":
+                v *= ETA.get(b, nan)
+            w = v
             if a in oidx:
-                s_all[k] /= OV.get(a, nan)
+                w /= OV.get(a, nan)
             if b in oidx:
-                s_all[k] *= OV.get(b, nan)
+                w *= OV.get(b, nan)
         elif o == "~~":
             if a == b:
-                if a not in lv:
-                    s_all[k] /= OVV.get(a, nan)
+                if a in lv:
+                    v /= ETA.get(a, nan) * ETA.get(b, nan)
+                    w = v
+                else:
+                    w = v / OVV.get(a, nan)
             else:
+                if a in lv:
+                    v /= RV_lv.get(a, nan)
+                if b in lv:
+                    v /= RV_lv.get(b, nan)
+                w = v
                 if a not in lv:
-                    s_all[k] /= RV_ov.get(a, nan)
+                    w /= RV_ov.get(a, nan)
                 if b not in lv:
-                    s_all[k] /= RV_ov.get(b, nan)
-        elif o == "~1" and a not in lv:
-            s_all[k] /= OV.get(a, nan)
+                    w /= RV_ov.get(b, nan)
+        elif o == "~1":
+            if a in lv:
+                v /= ETA.get(a, nan)
+                w = v
+            else:
+                w = v / OV.get(a, nan)
+        else:
+            w = v
+        s_lv[k] = v
+        s_all[k] = w
 
     def_rows = [k for k in range(n) if op[k] == ":="]
     if def_rows:
