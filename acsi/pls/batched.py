@@ -191,20 +191,7 @@ def resample_moments(
         S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju])
     m = S1 / tot[:, None]
     cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
-    var = cov[:, diag]
-    var[var < 0] = 0.0
-    sd_sum = np.sqrt(var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
-    r[:, diag] = np.where(var > 0, 1.0, np.nan)
-    sym = np.empty((p, p), dtype=np.intp)
-    sym[iu, ju] = np.arange(iu.size)
-    sym[ju, iu] = np.arange(iu.size)
-    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
-    denom = np.maximum(tot - 1.0, 1.0)
-    sds = np.sqrt(var / denom[:, None])
-    means = m if center is None else m + center
-    return means, sds, R
+    return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
 
 
 def resample_moments_mean_replaced(
@@ -255,19 +242,7 @@ def resample_moments_mean_replaced(
     mi, mj = m[:, iu], m[:, ju]
     cross = DD + mj * DM[:, iu, ju] + mi * DM[:, ju, iu] + mi * mj * MM
     cov = cross - tot[:, None] * mi * mj
-    var = cov[:, diag]
-    var[var < 0] = 0.0
-    sd_sum = np.sqrt(var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
-    r[:, diag] = np.where(var > 0, 1.0, np.nan)
-    sym = np.empty((p, p), dtype=np.intp)
-    sym[iu, ju] = np.arange(iu.size)
-    sym[ju, iu] = np.arange(iu.size)
-    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
-    sds = np.sqrt(var / np.maximum(tot - 1.0, 1.0)[:, None])
-    means = m if center is None else m + center
-    return means, sds, R
+    return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
 
 
 # ----------------------------------------------------------------------------- kernel
@@ -514,3 +489,31 @@ def total_effects_batched(Bm: np.ndarray) -> np.ndarray:
                 if np.isfinite(Bm[i]).all():
                     out[i] = np.linalg.inv(eye - Bm[i]) - eye
             return out
+
+
+def _moments_from_cov(
+    cov: np.ndarray,
+    tot: np.ndarray,
+    m: np.ndarray,
+    center: np.ndarray | None,
+    iu: np.ndarray,
+    ju: np.ndarray,
+    diag: np.ndarray,
+    p: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, SDs (n-1) and (B, p, p) correlations from per-resample sums of centred
+    cross-products ``cov`` (B, p(p+1)/2) over the upper-triangle pairs ``(iu, ju)``."""
+    nb = cov.shape[0]
+    var = cov[:, diag]
+    var[var < 0] = 0.0
+    sd_sum = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
+    r[:, diag] = np.where(var > 0, 1.0, np.nan)
+    sym = np.empty((p, p), dtype=np.intp)
+    sym[iu, ju] = np.arange(iu.size)
+    sym[ju, iu] = np.arange(iu.size)
+    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
+    sds = np.sqrt(var / np.maximum(tot - 1.0, 1.0)[:, None])
+    means = m if center is None else m + center
+    return means, sds, R

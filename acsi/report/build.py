@@ -108,18 +108,9 @@ class Report:
 
     def to_excel(self, path: str | Path) -> Path:
         """Write every table to its own sheet of an ``.xlsx`` workbook (needs openpyxl)."""
-        path = Path(path)
-        used: set[str] = set()
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for title, df in self.tables.items():
-                sheet = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "table"
-                base, k = sheet, 2
-                while sheet in used:
-                    sheet = f"{base[:28]}_{k}"
-                    k += 1
-                used.add(sheet)
-                df.to_excel(writer, sheet_name=sheet)
-        return path
+        from acsi.results.base import write_excel
+
+        return write_excel(self.tables, path)
 
 
 # --------------------------------------------------------------------------- model helpers

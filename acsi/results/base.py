@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Summary", "ResultMixin", "format_value"]
+__all__ = ["Summary", "ResultMixin", "format_value", "write_excel"]
 
 
 def format_value(value: Any, digits: int = 3) -> str:
@@ -127,15 +127,20 @@ class ResultMixin:
             raise ImportError(
                 "to_excel needs openpyxl: pip install 'acsi[io]' (or pip install openpyxl)"
             ) from exc
-        path = Path(path)
-        used: set[str] = set()
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for title, df in self._tables().items():
-                sheet = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "table"
-                base, k = sheet, 2
-                while sheet in used:
-                    sheet = f"{base[:28]}_{k}"
-                    k += 1
-                used.add(sheet)
-                df.to_excel(writer, sheet_name=sheet)
-        return path
+        return write_excel(self._tables(), path)
+
+
+def write_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write each table to its own sheet (names cleaned to Excel's rules, made unique)."""
+    path = Path(path)
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for title, df in tables.items():
+            sheet = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "table"
+            base, k = sheet, 2
+            while sheet in used:
+                sheet = f"{base[:28]}_{k}"
+                k += 1
+            used.add(sheet)
+            df.to_excel(writer, sheet_name=sheet)
+    return path
