@@ -22,7 +22,7 @@ import numpy as np
 from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotri as _dpotri
 
-from acsi.cbsem._blas import single_threaded_blas
+from acsi._blas import single_threaded_blas
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
 from acsi.cbsem.results import SEMResult, _check_level
 from acsi.data import as_frame, prepare_data

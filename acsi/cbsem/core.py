@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from acsi.cbsem._blas import single_threaded_blas
+from acsi._blas import single_threaded_blas
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel
 from acsi.spec.partable import ParameterTable

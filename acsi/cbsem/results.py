@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from acsi.cbsem._blas import single_threaded_blas
+from acsi._blas import single_threaded_blas
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, r_squared, standardize
 from acsi.exceptions import SpecificationError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
@@ -32,23 +32,11 @@ def one_blas_thread(func: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-_BLAS: dict[str, Any] = {}
-
-
 def _single_blas_thread() -> AbstractContextManager[Any]:
-    """threadpoolctl's BLAS limit of one thread (a no-op without threadpoolctl)."""
-    if "controller" not in _BLAS:
-        try:
-            import scipy.linalg  # noqa: F401  - load scipy's BLAS before inspecting
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - optional dependency
-            _BLAS["controller"] = None
-        else:
-            _BLAS["controller"] = ThreadpoolController()
-    controller = _BLAS["controller"]
-    if controller is None:  # pragma: no cover - optional dependency
-        return nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    """BLAS limited to one thread (the shared helper; a no-op without threadpoolctl)."""
+    from acsi._blas import single_threaded_blas
+
+    return single_threaded_blas()
 
 
 def _columns_of(items: object, columns: Sequence[str] | None, argument: str) -> tuple[pd.DataFrame, list[str]]:

@@ -1,6 +1,6 @@
 """Run small-matrix kernels with a single BLAS thread.
 
-The CB-SEM kernels work on matrices of a few dozen rows. A multi-threaded BLAS (OpenBLAS
+The CB-SEM, EFA and omega kernels work on matrices of a few dozen rows. A multi-threaded BLAS (OpenBLAS
 by default in numpy/scipy wheels) gains nothing at that size and, on a busy machine, can
 lose milliseconds per call synchronising its threads. When ``threadpoolctl`` is installed
 the kernels limit BLAS to one thread for their duration (the user's setting is restored on
