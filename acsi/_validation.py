@@ -1,0 +1,225 @@
+"""One place for argument checks shared by every family.
+
+Every public entry point validates its arguments here, so the same mistake gives the same
+exception class and the same kind of message everywhere: :class:`~acsi.SpecificationError`
+for an argument (naming the argument, what was given and what is accepted),
+:class:`~acsi.DataError` for data. Warnings go through :func:`acsi.exceptions.warn`, which
+attributes them to the user's line.
+
+Names across families: the resample count is ``n`` (``bootstrap(n=...)``), the observation
+count ``nobs``, the confidence level ``level``. Old spellings stay accepted through
+:func:`alias`.
+
+Examples
+--------
+>>> from acsi._validation import check_level, parse_na_values
+>>> check_level(0.9)
+0.9
+>>> parse_na_values([-99, "DK"])
+(-99.0, 'DK')
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from acsi.exceptions import SpecificationError
+
+__all__ = [
+    "check_level",
+    "check_choice",
+    "check_int",
+    "check_positive",
+    "check_scale",
+    "check_seed",
+    "check_executor",
+    "check_progress",
+    "parse_na_values",
+    "alias",
+]
+
+_MISSING = object()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_level(level: Any, argument: str = "level") -> float:
+    """A confidence level strictly between 0 and 1 (returned as float).
+
+    Raises
+    ------
+    SpecificationError
+        Not a number, or not in (0, 1) (a percentage such as 95 gets the hint 0.95).
+    """
+    if not _is_real(level) or not math.isfinite(float(level)):
+        raise SpecificationError(f"{argument} must be a number strictly between 0 and 1 (e.g. 0.95), not {level!r}")
+    lv = float(level)
+    if not 0.0 < lv < 1.0:
+        hint = f" (for {lv:g}% write {lv / 100:g})" if 1.0 < lv < 100.0 else ""
+        raise SpecificationError(f"{argument} must lie strictly between 0 and 1 (e.g. 0.95), not {level!r}{hint}")
+    return lv
+
+
+def check_choice(
+    value: Any,
+    choices: Iterable[str] | Mapping[str, str],
+    argument: str,
+    *,
+    hint: str = "",
+    case_sensitive: bool = False,
+) -> str:
+    """One of ``choices`` (returned in its canonical spelling).
+
+    ``choices`` may map accepted spellings (aliases) to the canonical value, e.g.
+    ``{"ml": "ml", "fiml": "ml", "direct": "ml"}``.
+    """
+    table = dict(choices) if isinstance(choices, Mapping) else {c: c for c in choices}
+    if isinstance(value, str):
+        if value in table:
+            return table[value]
+        if not case_sensitive:
+            folded = {k.lower(): v for k, v in table.items()}
+            if value.lower() in folded:
+                return folded[value.lower()]
+    shown = ", ".join(repr(c) for c in dict.fromkeys(table))
+    extra = f"; {hint}" if hint else ""
+    raise SpecificationError(f"{argument}={value!r} is not one of {shown}{extra}")
+
+
+def check_int(value: Any, argument: str, *, minimum: int = 0, hint: str = "") -> int:
+    """An integer (not bool, not a float) at least ``minimum``."""
+    if not _is_int(value) or int(value) < minimum:
+        extra = f" ({hint})" if hint else ""
+        raise SpecificationError(f"{argument} must be an integer >= {minimum}{extra}, not {value!r}")
+    return int(value)
+
+
+def check_positive(value: Any, argument: str, *, hint: str = "") -> float:
+    """A finite number > 0 (a tolerance, a threshold)."""
+    if not _is_real(value) or not (math.isfinite(float(value)) and float(value) > 0):
+        extra = f" ({hint})" if hint else ""
+        raise SpecificationError(f"{argument} must be a positive finite number{extra}, not {value!r}")
+    return float(value)
+
+
+def check_scale(scale: Any, argument: str = "scale") -> tuple[float, float]:
+    """A rating scale ``(min, max)`` of finite numbers with ``min < max``."""
+    if isinstance(scale, (str, bytes)) or not isinstance(scale, (tuple, list, np.ndarray)) or len(scale) != 2:
+        raise SpecificationError(f"{argument} must be a pair (min, max) of numbers, e.g. (1, 10); got {scale!r}")
+    lo, hi = scale[0], scale[1]
+    if not (_is_real(lo) and _is_real(hi)):
+        raise SpecificationError(f"{argument} must be a pair (min, max) of numbers, e.g. (1, 10); got {scale!r}")
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+        raise SpecificationError(f"{argument} must satisfy min < max (finite numbers); got {scale!r}")
+    return lo, hi
+
+
+def check_seed(seed: Any, argument: str = "seed") -> tuple[np.random.SeedSequence, int | None]:
+    """The root :class:`numpy.random.SeedSequence` of a seeded computation.
+
+    Accepts ``None`` (fresh entropy, recorded so that the run can be repeated), a
+    non-negative integer, a ``SeedSequence`` or a ``Generator`` (one integer is drawn from
+    it). Returns the sequence and the integer to record.
+    """
+    if seed is None:
+        ss = np.random.SeedSequence()
+        return ss, int(ss.entropy)  # type: ignore[arg-type]
+    if isinstance(seed, np.random.SeedSequence):
+        ent = seed.entropy
+        return seed, int(ent) if _is_int(ent) else None
+    if isinstance(seed, np.random.Generator):
+        s = int(seed.integers(0, 2**63 - 1))
+        return np.random.SeedSequence(s), s
+    if _is_int(seed) and int(seed) >= 0:
+        return np.random.SeedSequence(int(seed)), int(seed)
+    raise SpecificationError(
+        f"{argument} must be a non-negative integer, a numpy SeedSequence or Generator, or None; got {seed!r}"
+    )
+
+
+def check_executor(executor: Any, argument: str = "executor") -> Any:
+    """``None``, a :class:`concurrent.futures.Executor` or a ``dask.distributed.Client``.
+
+    Anything with a callable ``submit`` is accepted (both kinds have one); a string such as
+    ``"threads"`` gets the way to make an executor.
+    """
+    if executor is None:
+        return None
+    submit = getattr(executor, "submit", None)
+    if callable(submit):
+        return executor
+    raise SpecificationError(
+        f"{argument} must be None, a concurrent.futures.Executor (e.g. "
+        "concurrent.futures.ThreadPoolExecutor(2)) or a dask.distributed.Client, not "
+        f"{executor!r}"
+    )
+
+
+def check_progress(progress: Any, argument: str = "progress") -> Any:
+    """``None``/``False`` (silent), ``True`` (a tqdm bar) or a callable ``progress(done, total)``."""
+    if progress is None or progress is False or progress is True or callable(progress):
+        return progress
+    raise SpecificationError(
+        f"{argument} must be None, True (a tqdm bar) or a callable progress(done, total); got {progress!r}"
+    )
+
+
+def parse_na_values(na_values: Any, argument: str = "na_values") -> tuple[float | str, ...]:
+    """Declared missing-value codes as a tuple (numbers as float, text as str).
+
+    ``None`` gives ``()``; a single number or string is one code (a string is never split
+    into characters); a list/tuple/set holds several. NaN is not a code (it is missing
+    already).
+    """
+    if na_values is None:
+        return ()
+    items = [na_values] if isinstance(na_values, (str, bytes, numbers.Number)) else na_values
+    try:
+        items = list(items)
+    except TypeError:
+        raise SpecificationError(
+            f"{argument} must be a number, a text code or a list of them (e.g. [-99, 'DK']), not {na_values!r}"
+        ) from None
+    out: list[float | str] = []
+    for v in items:
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+        if isinstance(v, str):
+            if v == "":
+                raise SpecificationError(f"{argument} holds an empty text code; give the code as written in the data")
+            out.append(v)
+        elif _is_real(v):
+            f = float(v)
+            if math.isnan(f):
+                raise SpecificationError(f"{argument} holds NaN, which is missing already; leave it out")
+            out.append(f)
+        else:
+            raise SpecificationError(
+                f"{argument} must hold numbers or text codes (e.g. [-99, 'DK']); {v!r} is neither"
+            )
+    return tuple(dict.fromkeys(out))
+
+
+def alias(value: Any, old_value: Any, name: str, old_name: str) -> Any:
+    """Reconcile a harmonised argument ``name`` with its older spelling ``old_name``.
+
+    Returns whichever was given; giving both with different values is a
+    :class:`~acsi.SpecificationError`. Pass ``_MISSING``-style sentinels as ``None``.
+    """
+    if old_value is None:
+        return value
+    if value is not None and value != old_value:
+        raise SpecificationError(f"{name}={value!r} and {old_name}={old_value!r} disagree; {old_name} is the older spelling of {name}: give only {name}")
+    return old_value
