@@ -138,7 +138,7 @@ def check_seed(seed: Any, argument: str = "seed") -> tuple[np.random.SeedSequenc
         return ss, int(ss.entropy)  # type: ignore[arg-type]
     if isinstance(seed, np.random.SeedSequence):
         ent = seed.entropy
-        return seed, int(ent) if _is_int(ent) else None
+        return seed, (int(ent) if isinstance(ent, (int, np.integer)) else None)
     if isinstance(seed, np.random.Generator):
         s = int(seed.integers(0, 2**63 - 1))
         return np.random.SeedSequence(s), s
@@ -185,9 +185,10 @@ def parse_na_values(na_values: Any, argument: str = "na_values") -> tuple[float 
     """
     if na_values is None:
         return ()
-    items = [na_values] if isinstance(na_values, (str, bytes, numbers.Number)) else na_values
     try:
-        items = list(items)
+        items: list[Any] = (
+            [na_values] if isinstance(na_values, (str, bytes, numbers.Number)) else list(na_values)
+        )
     except TypeError:
         raise SpecificationError(
             f"{argument} must be a number, a text code or a list of them (e.g. [-99, 'DK']), not {na_values!r}"
@@ -200,7 +201,7 @@ def parse_na_values(na_values: Any, argument: str = "na_values") -> tuple[float 
             if v == "":
                 raise SpecificationError(f"{argument} holds an empty text code; give the code as written in the data")
             out.append(v)
-        elif _is_real(v):
+        elif isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
             f = float(v)
             if math.isnan(f):
                 raise SpecificationError(f"{argument} holds NaN, which is missing already; leave it out")
@@ -221,5 +222,8 @@ def alias(value: Any, old_value: Any, name: str, old_name: str) -> Any:
     if old_value is None:
         return value
     if value is not None and value != old_value:
-        raise SpecificationError(f"{name}={value!r} and {old_name}={old_value!r} disagree; {old_name} is the older spelling of {name}: give only {name}")
+        raise SpecificationError(
+            f"{name}={value!r} and {old_name}={old_value!r} disagree; {old_name} is the older "
+            f"spelling of {name}: give only {name}"
+        )
     return old_value

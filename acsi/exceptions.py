@@ -84,11 +84,12 @@ def warn(message: str, category: type[Warning]) -> None:
     """
     import os
     import sys
+    import types
     import warnings
 
     package_dir = os.path.dirname(os.path.abspath(__file__))
     level = 2
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package_dir):
         frame = frame.f_back
         level += 1
