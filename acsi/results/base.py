@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Summary", "ResultMixin", "format_value", "write_excel"]
+__all__ = [
+    "Summary",
+    "ResultMixin",
+    "format_value",
+    "write_excel",
+    "frozen_table",
+    "freeze",
+    "values_equal",
+]
 
 
 def format_value(value: Any, digits: int = 3) -> str:
@@ -96,8 +104,115 @@ class Summary:
         return "\n".join(parts)
 
 
+def freeze(value: Any) -> Any:
+    """Return ``value`` made read-only: an ndarray as a read-only array (a view when it was
+    writeable, so the caller's array is untouched), a DataFrame/Series as a copy; other
+    values unchanged."""
+    if isinstance(value, np.ndarray):
+        if value.flags.writeable:
+            value = value.view()
+            value.flags.writeable = False
+        return value
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy()
+    return value
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """Equality that never raises: arrays by shape and value (NaN equal to NaN), pandas
+    objects by ``equals`` plus labels, sequences and mappings element-wise, else ``==``
+    (identity when ``==`` raises or returns something that is not a bool)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+            return False
+        try:
+            return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc"))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, (pd.DataFrame, pd.Series, pd.Index)) or isinstance(b, (pd.DataFrame, pd.Series, pd.Index)):
+        if type(a) is not type(b):
+            return False
+        try:
+            return bool(a.equals(b)) and (
+                isinstance(a, pd.Index) or (a.index.equals(b.index) and (
+                    not isinstance(a, pd.DataFrame) or a.columns.equals(b.columns)))
+            )
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    try:
+        out = a == b
+    except Exception:  # noqa: BLE001 - equality must never raise
+        return False
+    return out if isinstance(out, bool) else bool(out) if isinstance(out, np.bool_) else False
+
+
+class frozen_table:
+    """A cached, read-only table property: computed once, handed out as a copy.
+
+    Use instead of ``functools.cached_property`` for every public table (DataFrame,
+    Series, ndarray) of a result, so that ``res.estimates.loc[0, "est"] = 99`` changes the
+    caller's copy and never the result. Works on frozen dataclasses (the cache lives in the
+    instance ``__dict__``, like ``cached_property``). Arrays are returned read-only.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.__wrapped__ = func
+        self.attrname: str | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attrname = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        key = f"_frozen_{self.attrname}"
+        cache = obj.__dict__
+        try:
+            value = cache[key]
+        except KeyError:
+            value = self.func(obj)
+            if isinstance(value, np.ndarray):
+                value = freeze(value)
+            cache[key] = value
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            return value.copy()
+        return value
+
+
 class ResultMixin:
-    """Text, HTML and Excel output for result classes that implement ``_summary()``."""
+    """Text, HTML and Excel output for result classes that implement ``_summary()``.
+
+    Also value equality: two results are equal when they are of the same class and every
+    dataclass field is equal (:func:`values_equal`; arrays and tables by value). ``==``
+    never raises. Results are not hashable (like DataFrames).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return NotImplemented
+        import dataclasses
+
+        if not dataclasses.is_dataclass(self):
+            return False
+        return all(
+            values_equal(getattr(self, f.name), getattr(other, f.name))
+            for f in dataclasses.fields(self)
+            if f.compare
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def _summary(self) -> Summary:  # pragma: no cover - implemented by subclasses
         raise NotImplementedError
