@@ -12,7 +12,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import proportion_confint
 
 from acsi.datasets import load_ebanking
-from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning
+from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError
 from acsi.survey import (
     bottom_box,
     conversion,
@@ -51,11 +51,11 @@ def test_proportion_ci_equals_statsmodels(ours, theirs, level):
 
 
 def test_proportion_ci_errors():
-    with pytest.raises(DataError, match="not one of"):
+    with pytest.raises(SpecificationError, match="not one of"):
         proportion_ci(1, 2, "exact")
     with pytest.raises(DataError, match="between 0 and n"):
         proportion_ci(3, 2)
-    with pytest.raises(DataError, match="level"):
+    with pytest.raises(SpecificationError, match="level"):
         proportion_ci(1, 2, level=95)
 
 
@@ -110,9 +110,9 @@ def test_likert_bins_configurable_and_errors():
         likert_bins(pd.Series([1, 11], name="Q8"))
     with pytest.raises(DataError, match="falls in no bin"):
         likert_bins(pd.Series([2.5], name="x"))
-    with pytest.raises(DataError, match="overlap"):
+    with pytest.raises(SpecificationError, match="overlap"):
         likert_bins([1], bins=[(1, 3), (3, 5)])
-    with pytest.raises(DataError, match="2 labels were given for 3 bins"):
+    with pytest.raises(SpecificationError, match="2 labels were given for 3 bins"):
         likert_bins([1], bins=[(1, 3), (4, 5), (6, 7)], labels=["a", "b"])
     with pytest.raises(DataError, match="categorical"):
         likert_bins(pd.Series(["a"], dtype="category", name="c"))
@@ -150,7 +150,7 @@ def test_top_bottom_box_known_answer():
     assert "top-2 box (9-10)" in r.summary()
     with pytest.raises(DataError, match="outside the scale"):
         top_box([0, 5], scale=(1, 10))
-    with pytest.raises(DataError, match="k=0"):
+    with pytest.raises(SpecificationError, match="k must be an integer.*not 0"):
         top_box([1, 5], k=0)
 
 
@@ -246,7 +246,7 @@ def test_crosstab_sparse_warns_and_fisher_rxc(eb):
         crosstab([1, 1, 1], [1, 2, 1])
     with pytest.raises(DataError, match="same respondents"):
         crosstab([1, 2], [1, 2, 3])
-    with pytest.raises(DataError, match="test="):
+    with pytest.raises(SpecificationError, match="test="):
         crosstab([1, 2], [1, 2], test="g")
 
 
@@ -349,12 +349,16 @@ def test_nps_bootstrap_seeded():
     assert (a.ci_lower, a.ci_upper) == (b.ci_lower, b.ci_upper)
     w = nps(x)
     assert abs(a.ci_lower - w.ci_lower) < 4 and abs(a.ci_upper - w.ci_upper) < 4
-    with pytest.raises(DataError, match="n_boot"):
+    with pytest.raises(SpecificationError, match="n_boot"):
         nps(x, ci="bootstrap", n_boot=10)
+    with pytest.raises(SpecificationError, match="n must be"):
+        nps(x, ci="bootstrap", n=10)
+    c = nps(x, ci="bootstrap", n=2000, seed=1)
+    assert (c.ci_lower, c.ci_upper) == (a.ci_lower, a.ci_upper)
 
 
 def test_nps_other_scales_need_mapping(eb):
-    with pytest.raises(DataError, match="explicit mapping"):
+    with pytest.raises(SpecificationError, match="explicit mapping"):
         nps(eb["Q16"], scale=(1, 10))
     r = nps(eb["Q16"], scale=(1, 10), mapping={"promoter": (9, 10), "detractor": (1, 6)})
     assert r.proxy and "proxy" in r.note
@@ -362,7 +366,7 @@ def test_nps_other_scales_need_mapping(eb):
     assert "(proxy)" in r.summary()
     with pytest.raises(DataError, match="outside the scale"):
         nps([11, 3])
-    with pytest.raises(DataError, match="overlap"):
+    with pytest.raises(SpecificationError, match="overlap"):
         nps([1, 2], mapping={"promoter": (6, 10), "detractor": (0, 6)})
     custom = nps([1, 9], mapping={"promoter": (8, 10), "detractor": (0, 6)})
     assert custom.proxy

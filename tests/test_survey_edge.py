@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from acsi import DataError, MissingDataWarning
+from acsi import DataError, MissingDataWarning, SpecificationError
 from acsi.survey import crosstab, frequencies, nps, nps_test, proportion_ci, top_box
 
 METHODS = [("wilson", "wilson"), ("wald", "normal"), ("agresti_coull", "agresti_coull"),
@@ -55,7 +55,7 @@ def test_proportion_ci_rejects_what_statsmodels_returns_nan_for() -> None:
         proportion_ci(0, 0)
     with pytest.raises(DataError, match="between 0 and n"):
         proportion_ci(-1, 5)
-    with pytest.raises(DataError, match="not one of"):
+    with pytest.raises(SpecificationError, match="not one of"):
         proportion_ci(1, 5, "exact")
 
 

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_choice, check_names, check_range
 from acsi.data import prepare_data
-from acsi.exceptions import DataError
+from acsi.exceptions import DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import _z, check_scale_arg
 
@@ -41,7 +43,7 @@ def longest_string(X: np.ndarray) -> np.ndarray:
 def _default_ranges(lo: int, hi: int) -> dict[str, tuple[float, float]]:
     k = hi - lo + 1
     if k < 3:
-        raise DataError(f"scale {lo}-{hi} has fewer than 3 points: no midpoint to speak of")
+        raise SpecificationError(f"scale=({lo}, {hi}) has fewer than 3 points: no midpoint to speak of; give the full rating scale")
     if k % 2 == 0:
         mid = (lo + k // 2 - 1, lo + k // 2)
     else:
@@ -56,8 +58,8 @@ def _default_ranges(lo: int, hi: int) -> dict[str, tuple[float, float]]:
     }
 
 
-@dataclass(frozen=True)
-class ResponseStyles(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class ResponseStyles(CopyTables, ResultMixin):
     """Response-style indices per respondent and per item, and their summary.
 
     Attributes
@@ -86,6 +88,14 @@ class ResponseStyles(ResultMixin):
     ranges: dict[str, tuple[float, float]]
     scale: tuple[float, float]
     n_straightliners: int
+
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def nobs(self) -> int:
+        """Respondents analysed."""
+        return len(self.respondents)
 
     @property
     def midpoint_share(self) -> float:
@@ -167,12 +177,20 @@ def response_styles(
     ((5.0, 6.0), 0.25)
     """
     _z(level)  # validates the level
-    items = [str(c) for c in items]
+    items = check_names(items, "items")
     if len(items) < 2:
-        raise DataError("response styles need at least two items")
+        raise SpecificationError(f"items: response styles need at least two items, got {items!r}")
     lo, hi = check_scale_arg(scale)
     if lo != int(lo) or hi != int(hi):
-        raise DataError(f"scale={tuple(scale)!r} must be whole numbers")
+        raise SpecificationError(f"scale={tuple(scale)!r} must be whole numbers (the points of a rating scale)")
+    missing = check_choice(missing, ("listwise", "mean", "error"), "missing", case_sensitive=True)
+    mid = None if midpoint is None else check_range(midpoint, "midpoint")
+    agr = None if agree is None else check_range(agree, "agree")
+    ext = None
+    if extreme is not None:
+        if isinstance(extreme, (str, bytes)) or not isinstance(extreme, (list, tuple)) or len(extreme) != 2:
+            raise SpecificationError(f"extreme must be two ranges ((lo, hi), (lo, hi)), e.g. ((1, 2), (9, 10)); got {extreme!r}")
+        ext = (check_range(extreme[0], "extreme[0]"), check_range(extreme[1], "extreme[1]"))
     prep = prepare_data(data, items, missing=missing, context="response-style analysis")  # type: ignore[arg-type]
     X = prep.X
     out_of = (X < lo) | (X > hi) | (X != np.round(X))
@@ -183,16 +201,12 @@ def response_styles(
             f"{lo:g}-{hi:g}; pass the right scale=(min, max)"
         )
     ranges = _default_ranges(int(lo), int(hi))
-    if midpoint is not None:
-        ranges["midpoint"] = tuple(map(float, midpoint))  # type: ignore[assignment]
-    if agree is not None:
-        ranges["agree"] = tuple(map(float, agree))  # type: ignore[assignment]
-    if extreme is not None:
-        (a, b), (c, d) = extreme
-        ranges["extreme_low"], ranges["extreme_high"] = (float(a), float(b)), (float(c), float(d))
-    for key, (a, b) in ranges.items():
-        if a > b and key != "disagree":
-            raise DataError(f"the {key} range ({a:g}, {b:g}) is empty")
+    if mid is not None:
+        ranges["midpoint"] = mid
+    if agr is not None:
+        ranges["agree"] = agr
+    if ext is not None:
+        ranges["extreme_low"], ranges["extreme_high"] = ext
 
     def inside(key: str) -> np.ndarray:
         a, b = ranges[key]
