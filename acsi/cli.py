@@ -123,7 +123,7 @@ def apply_value_labels(df: Any, keep_numeric: Sequence[str]) -> Any:
         codes = sorted(mapping)
         unknown = set(out[col].dropna().unique()) - set(codes)
         cats = [mapping[c] for c in codes] + [str(u) for u in sorted(unknown)]
-        values = out[col].map(lambda v: mapping.get(v, v if pd.isna(v) else str(v)))
+        values = out[col].map(lambda v, m=mapping: m.get(v, v if pd.isna(v) else str(v)))
         out[col] = pd.Categorical(values, categories=list(dict.fromkeys(cats)), ordered=True)
     out.attrs = dict(df.attrs)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,7 +113,9 @@ def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
     model.write_text("quality =~ Q8 + Q9 + Q10 + Q11\nsatisfaction =~ Q12 + Q13 + Q14 + Q15\n"
                      "loyalty =~ Q16 + Q17\nsatisfaction ~ quality\nloyalty ~ satisfaction\n", encoding="utf-8")
     out = tmp_path / "sav.html"
-    assert main(["analyze", str(p), "--model", str(model), "--out", str(out), "--bootstrap", "50", "--quiet"]) == EXIT_OK
+    assert (
+        main(["analyze", str(p), "--model", str(model), "--out", str(out), "--bootstrap", "50", "--quiet"]) == EXIT_OK
+    )
     html = out.read_text(encoding="utf-8")
     assert "Male-label" in html and "Female-label" in html  # the labels, not the codes
     assert "would recommend" in html  # variable label shown with the item
@@ -127,7 +127,9 @@ def test_na_values_drop_rows_and_warn(tmp_path, capsys) -> None:
     p = tmp_path / "na.csv"
     df.to_csv(p, index=False)
     model = tmp_path / "m.txt"
-    model.write_text("quality: PERQ1 PERQ2 PERQ3\nsatisfaction: CUSA1 CUSA2 CUSA3\nloyalty: CUSL1 CUSL3\n", encoding="utf-8")
+    model.write_text(
+        "quality: PERQ1 PERQ2 PERQ3\nsatisfaction: CUSA1 CUSA2 CUSA3\nloyalty: CUSL1 CUSL3\n", encoding="utf-8"
+    )
     rc = main(["analyze", str(p), "--model", str(model), "--out", str(tmp_path / "na.html"),
                "--bootstrap", "0", "--na-values", "-99"])
     assert rc == EXIT_OK
@@ -176,7 +178,9 @@ def test_help_and_module_entry_point() -> None:
     proc = subprocess.run([sys.executable, "-m", "acsi", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "acsi demo" in proc.stdout and "analyze" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "acsi", "analyze", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "acsi", "analyze", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0
     for word in ("--model", "--method", "--bootstrap", "--na-values", "--scale", "examples:", "exit codes"):
         assert word in proc.stdout

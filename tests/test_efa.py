@@ -28,7 +28,9 @@ LOADERS = {
     "mobi.csv": acsi.datasets.load_mobi,
     "satisfaction.csv": acsi.datasets.load_satisfaction,
 }
-FA_CASES = sorted(p.stem for p in DATA.glob("*fa_*.json") if not p.stem.startswith("zoo_"))  # zoo_*: test_reliability_zoo.py
+FA_CASES = sorted(
+    p.stem for p in DATA.glob("*fa_*.json") if not p.stem.startswith("zoo_")
+)  # zoo_*: test_reliability_zoo.py
 
 
 def _ref(name: str) -> dict:
@@ -104,7 +106,9 @@ def test_rotation_keeps_communalities_and_fit() -> None:
         assert_allclose(r.structure.to_numpy(), L @ phi, atol=1e-14)
 
 
-KMO_CASES = sorted(p.stem for p in DATA.glob("*.json") if _ref(p.stem).get("kind") == "kmo_bartlett" and not p.stem.startswith("zoo_"))
+KMO_CASES = sorted(
+    p.stem for p in DATA.glob("*.json") if _ref(p.stem).get("kind") == "kmo_bartlett" and not p.stem.startswith("zoo_")
+)
 
 
 def test_kmo_bartlett_equal_psych() -> None:

@@ -50,8 +50,11 @@ def _data(ref: dict) -> pd.DataFrame:
 
 
 # every psych::alpha reference in tests/data/psych (REF's and helper C's c_* cases)
-CASES = sorted(p.stem for p in DATA.glob("*.json")
-               if json.loads(p.read_text()).get("kind") == "alpha" and not p.stem.startswith("zoo_"))  # zoo_*: test_reliability_zoo.py
+CASES = sorted(
+    p.stem
+    for p in DATA.glob("*.json")
+    if json.loads(p.read_text()).get("kind") == "alpha" and not p.stem.startswith("zoo_")
+)  # zoo_*: test_reliability_zoo.py
 
 
 def test_alpha_cases_present() -> None:
@@ -76,7 +79,9 @@ def test_alpha_equals_psych(case: str) -> None:
     assert_allclose(res.total_mean, tot["mean"], rtol=0, atol=TOL)
     assert_allclose(res.total_sd, tot["sd"], rtol=0, atol=TOL)
     assert_allclose(res.median_r, tot["median_r"], rtol=0, atol=TOL)
-    assert_allclose([res.ci_lower, res.ci_upper], np.ravel([ref["feldt"]["lower.ci"], ref["feldt"]["upper.ci"]]), rtol=0, atol=1e-10)
+    assert_allclose(
+        [res.ci_lower, res.ci_upper], np.ravel([ref["feldt"]["lower.ci"], ref["feldt"]["upper.ci"]]), rtol=0, atol=1e-10
+    )
     stats = pd.DataFrame(ref["item_stats"])
     stats.index = [s.rstrip("-") for s in stats["item"]]
     it = res.items.loc[stats.index]

@@ -99,7 +99,10 @@ def test_likert_bins_default_labels_and_edges():
     b = likert_bins(s)
     assert b.cat.ordered
     assert list(b.cat.categories) == ["strongly disagree", "disagree", "neutral", "agree", "strongly agree"]
-    assert b.tolist() == ["strongly disagree"] * 2 + ["disagree"] * 2 + ["neutral"] * 2 + ["agree"] * 2 + ["strongly agree"] * 2
+    assert (
+        b.tolist()
+        == ["strongly disagree"] * 2 + ["disagree"] * 2 + ["neutral"] * 2 + ["agree"] * 2 + ["strongly agree"] * 2
+    )
 
 
 def test_likert_bins_configurable_and_errors():
@@ -207,7 +210,9 @@ def test_crosstab_2x2_yates_and_fisher():
     assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
     assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
     uncorrected = crosstab(a, b, correction=False)
-    assert uncorrected.statistic == pytest.approx(stats.chi2_contingency(np.array([[18, 12], [10, 30]]), correction=False).statistic)
+    assert uncorrected.statistic == pytest.approx(
+        stats.chi2_contingency(np.array([[18, 12], [10, 30]]), correction=False).statistic
+    )
     # a small 2x2 table goes to Fisher
     small = crosstab(["a"] * 3 + ["b"] * 5, ["y", "y", "n", "n", "n", "n", "n", "y"])
     assert small.test == "fisher"
@@ -423,7 +428,10 @@ def test_nps_properties(x):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(1, 10), min_size=1, max_size=80), st.sampled_from(["wilson", "clopper_pearson", "jeffreys_modified"]))
+@given(
+    st.lists(st.integers(1, 10), min_size=1, max_size=80),
+    st.sampled_from(["wilson", "clopper_pearson", "jeffreys_modified"]),
+)
 def test_frequencies_properties(x, ci):
     t = frequencies(pd.Series(x, name="q"), ci=ci)
     assert t["count"].sum() == len(x)

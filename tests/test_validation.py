@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of cases: one line each)
 """One validation layer: the same argument mistake raises the same class everywhere.
 
 A table of cases, one line each: the callable, its keyword arguments, the exception class

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import (
     check_bool,
     check_choice,
@@ -21,8 +22,14 @@ from acsi._validation import (
     make_rng,
 )
 from acsi.exceptions import AcsiWarning, DataError, warn
-from acsi.reliability._common import check_variation, corr_from_cov, cov_pairwise, item_matrix, pairwise_correlation, smc
-from acsi._tables import CopyTables, freeze_fields
+from acsi.reliability._common import (
+    check_variation,
+    corr_from_cov,
+    cov_pairwise,
+    item_matrix,
+    pairwise_correlation,
+    smc,
+)
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["AlphaResult", "cronbach_alpha", "alpha_kernel"]
@@ -296,7 +303,9 @@ def cronbach_alpha(
         if scale is not None:
             lo, hi = float(scale[0]), float(scale[1])
             if np.nanmin(X) < lo or np.nanmax(X) > hi:
-                raise DataError(f"scale={scale!r} does not contain every answer (range {np.nanmin(X):g}..{np.nanmax(X):g})")
+                raise DataError(
+                    f"scale={scale!r} does not contain every answer (range {np.nanmin(X):g}..{np.nanmax(X):g})"
+                )
         else:
             lo, hi = float(np.nanmin(X)), float(np.nanmax(X))
         reverse_constant = lo + hi

@@ -155,7 +155,9 @@ def fa_minres_kernel(R: np.ndarray, nf: int, lower: float = 0.005) -> tuple[np.n
     return _minres_loadings(psi, R, nf), psi, converged
 
 
-def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, int, bool]:
+def fa_pa_kernel(
+    R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50
+) -> tuple[np.ndarray, np.ndarray, int, bool]:
     r"""Iterated principal-axis factoring as psych::fa(fm = "pa").
 
     Start with squared multiple correlations on the diagonal; repeat: loadings = first ``nf``
@@ -186,7 +188,9 @@ def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int =
     return L, w, it, converged
 
 
-def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, counts: np.ndarray | None = None) -> dict[str, float]:
+def _fit_statistics(
+    R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, counts: np.ndarray | None = None
+) -> dict[str, float]:
     """psych::fa.stats: ML discrepancy of the fitted correlation matrix, Bartlett-corrected
     chi-square, TLI, RMSEA, BIC, RMS of the residual correlations (with pairwise counts
     ``counts``: residuals weighted by them and the harmonic mean count, as psych)."""
@@ -388,7 +392,9 @@ def _correlation(
 ) -> tuple[np.ndarray, list[str], int, int, np.ndarray | None]:
     """Item correlations, names, n, rows dropped and (pairwise only) the pairwise counts."""
     missing = check_choice(missing, MISSING_POLICIES, "missing", case_sensitive=True)
-    X, names, n_dropped = item_matrix(data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
+    X, names, n_dropped = item_matrix(
+        data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data"
+    )  # type: ignore[arg-type]
     check_variation(X, names, context)
     if missing == "pairwise":
         R, counts = pairwise_correlation(X)
@@ -524,7 +530,10 @@ def efa(
                 f"the pairwise correlation matrix is not positive definite (smallest eigenvalue "
                 f"{smallest:.3g}): it mixes different respondents; use missing='listwise'"
             )
-        raise DataError("the item correlation matrix is singular (an item is a linear combination of others); remove redundant items")
+        raise DataError(
+            "the item correlation matrix is singular (an item is a linear combination of others); "
+            "remove redundant items"
+        )
     iterations = 0
     if method in ("ml", "minres"):
         if method == "ml":
@@ -552,7 +561,10 @@ def efa(
                 ConvergenceWarning,
             )
         if not np.all(np.isfinite(L)):
-            raise DataError("principal axis factoring met a negative eigenvalue among the first factors; use method='ml' or fewer factors")
+            raise DataError(
+                "principal axis factoring met a negative eigenvalue among the first factors; "
+                "use method='ml' or fewer factors"
+            )
     model = L @ L.T
     h2 = np.diag(model).copy()
     if np.any(h2 > 1):
@@ -599,7 +611,9 @@ def efa(
         phi=pd.DataFrame(phi, index=fnames, columns=fnames) if oblique else None,
         communalities=pd.Series(h2, index=idx, name="h2"),
         uniquenesses=pd.Series(1.0 - h2, index=idx, name="u2"),
-        eigenvalues=pd.Series(np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1, name="component"), name="eigenvalue"),
+        eigenvalues=pd.Series(
+            np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1, name="component"), name="eigenvalue"
+        ),
         common_eigenvalues=pd.Series(common, index=pd.RangeIndex(1, p + 1, name="factor"), name="eigenvalue"),
         variance=variance,
         fit=pd.Series(fit, name="fit"),
@@ -650,7 +664,10 @@ def kmo(
     r = R.copy()
     np.fill_diagonal(r, 0.0)
     r2, q2 = (r**2).sum(axis=0), (Q**2).sum(axis=0)
-    return KMOResult(float(r2.sum() / (r2.sum() + q2.sum())), pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"))
+    return KMOResult(
+        float(r2.sum() / (r2.sum() + q2.sum())),
+        pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"),
+    )
 
 
 def bartlett_sphericity(

@@ -108,7 +108,9 @@ class _LineSearch:
             self.stmin = stp + 1.1 * (stp - self.stx)
             self.stmax = stp + 4.0 * (stp - self.stx)
         stp = min(max(stp, self.stpmin), self.stpmax)
-        if self.bracketed and (stp <= self.stmin or stp >= self.stmax or self.stmax - self.stmin <= self.xtol * self.stmax):
+        if self.bracketed and (
+            stp <= self.stmin or stp >= self.stmax or self.stmax - self.stmin <= self.xtol * self.stmax
+        ):
             stp = self.stx
         return stp, "FG"
 
@@ -530,6 +532,8 @@ def lbfgsb_r(
             continue
         mem.add(s, y, ss_new, dr, rr)
         try:
-            np.linalg.cholesky(mem.theta * mem.SS + np.tril(mem.SY, -1) @ np.diag(1.0 / np.diag(mem.SY)) @ np.tril(mem.SY, -1).T)
+            np.linalg.cholesky(
+                mem.theta * mem.SS + np.tril(mem.SY, -1) @ np.diag(1.0 / np.diag(mem.SY)) @ np.tril(mem.SY, -1).T
+            )
         except np.linalg.LinAlgError:
             mem.reset()

@@ -198,7 +198,9 @@ def omega(
         missing, ("listwise", "mean", "error"), "missing", case_sensitive=True,
         hint="the ML fit needs one complete data set; pairwise covariances are not offered",
     )
-    X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="one-factor model", min_items=2)
+    X, names, n_dropped = item_matrix(
+        items, columns, missing=missing, na_values=na_values, context="one-factor model", min_items=2
+    )
     if len(names) < 3:
         raise IdentificationError(
             f"a one-factor model of {len(names)} items ({', '.join(names)}) is not identified; "

@@ -16,7 +16,19 @@ import numpy as np
 from acsi._validation import check_choice
 from acsi.exceptions import ConvergenceWarning, warn
 
-__all__ = ["Rotation", "varimax", "promax", "oblimin", "quartimax", "geomin", "gp_orthogonal", "gp_oblique", "rotate", "ROTATIONS", "OBLIQUE"]
+__all__ = [
+    "Rotation",
+    "varimax",
+    "promax",
+    "oblimin",
+    "quartimax",
+    "geomin",
+    "gp_orthogonal",
+    "gp_oblique",
+    "rotate",
+    "ROTATIONS",
+    "OBLIQUE",
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ def varimax(A: np.ndarray, normalize: bool = True, eps: float = 1e-5, max_iter: 
     d = 0.0
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         z = x @ T
         B = x.T @ (z**3 - z * ((z**2).sum(axis=0) / p))
         u, s, vt = np.linalg.svd(B)
@@ -130,7 +142,7 @@ def gp_orthogonal(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1
     converged = False
     it = 0
     Tt = T
-    for it in range(0, max_iter + 1):
+    for it in range(0, max_iter + 1):  # noqa: B007 - the count is returned
         M = T.T @ G
         Gp = G - T @ ((M + M.T) / 2.0)
         s = float(np.sqrt((Gp**2).sum()))
@@ -172,7 +184,7 @@ def gp_oblique(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1e-5
     G = -(L.T @ Gq @ np.linalg.inv(T)).T
     converged = False
     it = 0
-    for it in range(0, max_iter + 1):
+    for it in range(0, max_iter + 1):  # noqa: B007 - the count is returned
         Gp = G - T * (T * G).sum(axis=0)[None, :]
         s = float(np.sqrt((Gp**2).sum()))
         if s < eps:

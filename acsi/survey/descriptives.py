@@ -165,7 +165,9 @@ def _bins_arg(bins: Any, labels: Any) -> tuple[list[tuple[float, float]], list[s
         raise SpecificationError(f"labels must be a list of bin labels (one per bin), not the string {labels!r}")
     labels = [str(lab) for lab in labels]
     if len(labels) != len(edges):
-        raise SpecificationError(f"labels: {len(labels)} labels were given for {len(edges)} bins; give one label per bin")
+        raise SpecificationError(
+            f"labels: {len(labels)} labels were given for {len(edges)} bins; give one label per bin"
+        )
     if len(set(labels)) != len(labels):
         raise SpecificationError(f"labels: bin labels must be distinct, got {labels}")
     srt = sorted(edges)

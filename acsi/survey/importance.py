@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.data import as_frame, check_columns, prepare_data
 from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_choice, check_name, check_names, check_number
+from acsi.data import as_frame, check_columns, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary
 
@@ -79,10 +79,16 @@ def stated_importance(
     fees      214     3
     """
     kind = check_choice(kind, ("counts", "ratings"), "kind", case_sensitive=True)
-    if isinstance(weights, (str, bytes)) or not isinstance(weights, (list, tuple, np.ndarray, pd.Series)) or len(weights) < 2:
+    if (
+        isinstance(weights, (str, bytes))
+        or not isinstance(weights, (list, tuple, np.ndarray, pd.Series))
+        or len(weights) < 2
+    ):
         raise SpecificationError(f"weights must list one weight per response level (at least two), not {weights!r}")
     w = np.array([check_number(v, "weights") for v in weights], dtype=float)
-    if levels is not None and (isinstance(levels, (str, bytes)) or not isinstance(levels, (list, tuple, np.ndarray, pd.Series))):
+    if levels is not None and (
+        isinstance(levels, (str, bytes)) or not isinstance(levels, (list, tuple, np.ndarray, pd.Series))
+    ):
         raise SpecificationError(f"levels must list one level code per weight, not {levels!r}")
     df = as_frame(data)
     if kind == "counts":
@@ -99,7 +105,9 @@ def stated_importance(
     else:  # "ratings"
         codes = list(levels) if levels is not None else [int(v) if float(v).is_integer() else v for v in w]
         if len(codes) != len(w):
-            raise SpecificationError(f"levels: {len(codes)} levels were given for {len(w)} weights; give one level code per weight")
+            raise SpecificationError(
+                f"levels: {len(codes)} levels were given for {len(w)} weights; give one level code per weight"
+            )
         rows = {}
         for c in df.columns:
             col = df[c]
@@ -292,7 +300,9 @@ def derived_importance(
     if isinstance(methods, str):
         methods = (methods,)
     if isinstance(methods, bytes) or not isinstance(methods, (list, tuple)) or not methods:
-        raise SpecificationError(f"methods must list one or more of {', '.join(map(repr, _ALL_METHODS))}; got {methods!r}")
+        raise SpecificationError(
+            f"methods must list one or more of {', '.join(map(repr, _ALL_METHODS))}; got {methods!r}"
+        )
     methods = tuple(check_choice(m, _ALL_METHODS, "methods", case_sensitive=True) for m in methods)
     drivers = check_names(drivers, "drivers", minimum=1)
     target = check_name(target, "target")
@@ -337,7 +347,10 @@ def derived_importance(
         table["relative_weight_rank"] = _rank(eps)
     if "dominance" in methods:
         if p > _MAX_DOMINANCE:
-            raise DataError(f"dominance analysis fits all 2^p subset regressions; {p} drivers is too many (at most {_MAX_DOMINANCE})")
+            raise DataError(
+                f"dominance analysis fits all 2^p subset regressions; {p} drivers is too many "
+                f"(at most {_MAX_DOMINANCE})"
+            )
         dom, _ = general_dominance(R)
         table["dominance"] = dom
         table["dominance_share"] = dom / dom.sum()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from acsi.survey._common import Proportion, _z, as_series, col_name, make_propor
 
 __all__ = ["conversion", "ConversionResult"]
 
-Rule = Union[float, Callable[[pd.Series], Any]]
+Rule = float | Callable[[pd.Series], Any]
 
 
 def _apply(rule: Rule, x: pd.Series, argument: str) -> tuple[np.ndarray, str]:
@@ -215,7 +215,9 @@ def conversion(
     s = numeric(as_series(satisfaction, "satisfaction"), "satisfaction")
     y = numeric(as_series(loyalty, "loyalty"), "loyalty")
     if len(s) != len(y):
-        raise DataError(f"`satisfaction` has {len(s)} values and `loyalty` {len(y)}; they must come from the same respondents")
+        raise DataError(
+            f"`satisfaction` has {len(s)} values and `loyalty` {len(y)}; they must come from the same respondents"
+        )
     for v, arg in ((s, "satisfaction"), (y, "loyalty")):
         if v.isna().any():
             raise DataError(
@@ -244,8 +246,13 @@ def conversion(
         raise DataError(f"no respondent is satisfied ({sat_rule}); lower the `satisfied` threshold")
     if c + d == 0:
         raise DataError(f"the comparison group ({comparison}) is empty; nothing to compare the satisfied with")
-    table = pd.DataFrame([[a, b], [c, d]], index=pd.Index(["satisfied", "dissatisfied" if dissatisfied is not None else "not satisfied"], name="satisfaction"),
-                         columns=pd.Index(["loyal", "not loyal"], name="loyalty"))
+    table = pd.DataFrame(
+        [[a, b], [c, d]],
+        index=pd.Index(
+            ["satisfied", "dissatisfied" if dissatisfied is not None else "not satisfied"], name="satisfaction"
+        ),
+        columns=pd.Index(["loyal", "not loyal"], name="loyalty"),
+    )
     notes: list[str] = []
     used = haldane or min(a, b, c, d) == 0
     if used:

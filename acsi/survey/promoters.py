@@ -137,7 +137,9 @@ class NPSTestResult(CopyTables, ResultMixin):
         return Summary("NPS: two-group z test", header, [("groups", table)], notes)
 
 
-def _mapping_arg(scale: tuple[float, float], mapping: Mapping[str, Sequence[float]] | None) -> tuple[dict[str, tuple[float, float]], bool, str]:
+def _mapping_arg(
+    scale: tuple[float, float], mapping: Mapping[str, Sequence[float]] | None
+) -> tuple[dict[str, tuple[float, float]], bool, str]:
     if mapping is None:
         if scale != (0.0, 10.0):
             raise SpecificationError(

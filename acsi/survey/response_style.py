@@ -43,7 +43,9 @@ def longest_string(X: np.ndarray) -> np.ndarray:
 def _default_ranges(lo: int, hi: int) -> dict[str, tuple[float, float]]:
     k = hi - lo + 1
     if k < 3:
-        raise SpecificationError(f"scale=({lo}, {hi}) has fewer than 3 points: no midpoint to speak of; give the full rating scale")
+        raise SpecificationError(
+            f"scale=({lo}, {hi}) has fewer than 3 points: no midpoint to speak of; give the full rating scale"
+        )
     if k % 2 == 0:
         mid = (lo + k // 2 - 1, lo + k // 2)
     else:
@@ -109,7 +111,11 @@ class ResponseStyles(CopyTables, ResultMixin):
             ("items", len(self.items)),
             ("scale", f"{self.scale[0]:g}-{self.scale[1]:g}"),
             ("midpoint", f"{r['midpoint'][0]:g}-{r['midpoint'][1]:g}"),
-            ("extreme", f"{r['extreme_low'][0]:g}-{r['extreme_low'][1]:g} and {r['extreme_high'][0]:g}-{r['extreme_high'][1]:g}"),
+            (
+                "extreme",
+                f"{r['extreme_low'][0]:g}-{r['extreme_low'][1]:g} and "
+                f"{r['extreme_high'][0]:g}-{r['extreme_high'][1]:g}",
+            ),
             ("straight-liners (all answers identical)", self.n_straightliners),
         ]
         m = self.overall.loc["midpoint"]
@@ -137,8 +143,9 @@ def response_styles(
 
     For each respondent :math:`i` over the items, the share of answers in a range ``A`` is
     :math:`\\frac{1}{p}\\sum_j 1(x_{ij} \\in A)`; the same per item over respondents, and
-    pooled over all answers with a CI from the spread of the respondents' shares. Default ranges on a ``k``-point scale: the
-    midpoint is the middle point (odd ``k``) or the middle two (even ``k``; 5-6 on 1-10); the
+    pooled over all answers with a CI from the spread of the respondents' shares. Default
+    ranges on a ``k``-point scale: the midpoint is the middle point (odd ``k``) or the middle
+    two (even ``k``; 5-6 on 1-10); the
     extremes the two lowest and two highest points for ``k >= 7`` (1-2 and 9-10), else the
     endpoints; "agree" every point above the midpoint (7-10 on 1-10, acquiescence), "disagree"
     every point below. A straight-liner gives the same answer to every item;
@@ -189,7 +196,9 @@ def response_styles(
     ext = None
     if extreme is not None:
         if isinstance(extreme, (str, bytes)) or not isinstance(extreme, (list, tuple)) or len(extreme) != 2:
-            raise SpecificationError(f"extreme must be two ranges ((lo, hi), (lo, hi)), e.g. ((1, 2), (9, 10)); got {extreme!r}")
+            raise SpecificationError(
+                f"extreme must be two ranges ((lo, hi), (lo, hi)), e.g. ((1, 2), (9, 10)); got {extreme!r}"
+            )
         ext = (check_range(extreme[0], "extreme[0]"), check_range(extreme[1], "extreme[1]"))
     prep = prepare_data(data, items, missing=missing, context="response-style analysis")  # type: ignore[arg-type]
     X = prep.X

@@ -29,7 +29,9 @@ def _segment_column(df: pd.DataFrame, segment: str) -> pd.Series:
         check_columns(df, [segment], context="segment analysis")  # raises with a suggestion
     seg = df[segment]
     if seg.isna().any():
-        raise DataError(f"column {segment!r} has {int(seg.isna().sum())} missing segments; label them (e.g. 'unknown') first")
+        raise DataError(
+            f"column {segment!r} has {int(seg.isna().sum())} missing segments; label them (e.g. 'unknown') first"
+        )
     return seg
 
 
