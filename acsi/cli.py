@@ -192,7 +192,11 @@ def read_model(path: str | Path) -> str:
         )
     from acsi.spec.models import acsi as acsi_model
 
-    return acsi_model(**{k.lower(): v for k, v in items.items()})
+    blocks = {k.lower(): v for k, v in items.items()}
+    return acsi_model(
+        expectations=blocks.get("expectations"), quality=blocks.get("quality"), value=blocks.get("value"),
+        satisfaction=blocks.get("satisfaction"), complaints=blocks.get("complaints"), loyalty=blocks.get("loyalty"),
+    )
 
 
 # --------------------------------------------------------------------------- parser

@@ -393,8 +393,9 @@ def _correlation(
     """Item correlations, names, n, rows dropped and (pairwise only) the pairwise counts."""
     missing = check_choice(missing, MISSING_POLICIES, "missing", case_sensitive=True)
     X, names, n_dropped = item_matrix(
-        data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data"
-    )  # type: ignore[arg-type]
+        data, columns, missing=missing, na_values=na_values, context=context, min_items=2,  # type: ignore[arg-type]
+        argument="data",
+    )
     check_variation(X, names, context)
     if missing == "pairwise":
         R, counts = pairwise_correlation(X)
