@@ -28,9 +28,9 @@ loyalty: CUSL1 CUSL2 CUSL3
 
 
 @pytest.fixture(scope="module")
-def mobi_csv(tmp_path_factory) -> Path:
+def mobi_csv(tmp_path_factory, mobi) -> Path:
     p = tmp_path_factory.mktemp("data") / "mobi.csv"
-    acsi.datasets.load_mobi().to_csv(p, index=False)
+    mobi.to_csv(p, index=False)
     return p
 
 
@@ -94,16 +94,16 @@ def test_analyze_csv_with_item_map_and_excel(mobi_csv, item_map, tmp_path, capsy
     assert "paths" in sheets and "index" in sheets
 
 
-def test_analyze_xlsx_input(tmp_path, item_map) -> None:
+def test_analyze_xlsx_input(tmp_path, item_map, mobi) -> None:
     p = tmp_path / "mobi.xlsx"
-    acsi.datasets.load_mobi().to_excel(p, index=False)
+    mobi.to_excel(p, index=False)
     assert main(["analyze", str(p), "--model", str(item_map), "--out", str(tmp_path / "x.html"),
                  "--bootstrap", "0", "--quiet"]) == EXIT_OK
 
 
-def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
+def test_analyze_sav_keeps_value_labels(tmp_path, ebanking) -> None:
     pyreadstat = pytest.importorskip("pyreadstat")
-    df = acsi.datasets.load_ebanking()
+    df = ebanking
     raw = df[[f"Q{k}" for k in range(8, 18)]].astype(float)
     raw.insert(0, "gender", df["Q1"].cat.codes.astype(float) + 1)
     p = tmp_path / "survey.sav"
@@ -121,8 +121,8 @@ def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
     assert "would recommend" in html  # variable label shown with the item
 
 
-def test_na_values_drop_rows_and_warn(tmp_path, capsys) -> None:
-    df = acsi.datasets.load_mobi()
+def test_na_values_drop_rows_and_warn(tmp_path, capsys, mobi) -> None:
+    df = mobi.copy()
     df.loc[:4, "CUSA2"] = -99
     p = tmp_path / "na.csv"
     df.to_csv(p, index=False)

@@ -422,8 +422,8 @@ def test_cr_ave_of_acsi_cbsem_fit(path: Path) -> None:
         assert_allclose(av.to_numpy(), ave(est, cov=S).to_numpy(), rtol=0, atol=1e-6, equal_nan=True)
 
 
-def test_integer_column_labels_are_accepted() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+def test_integer_column_labels_are_accepted(hs: pd.DataFrame) -> None:
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     unnamed = pd.DataFrame(hs.to_numpy())  # columns 0..8
     assert_allclose(cronbach_alpha(unnamed).alpha, cronbach_alpha(hs).alpha, rtol=0, atol=0)
     assert list(cronbach_alpha(unnamed, columns=[0, 1, 2]).items.index) == ["0", "1", "2"]

@@ -11,7 +11,6 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import proportion_confint
 
-from acsi.datasets import load_ebanking
 from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError
 from acsi.survey import (
     bottom_box,
@@ -31,8 +30,8 @@ TOL = 1e-12
 
 
 @pytest.fixture(scope="module")
-def eb() -> pd.DataFrame:
-    return load_ebanking()
+def eb(ebanking: pd.DataFrame) -> pd.DataFrame:
+    return ebanking
 
 
 # ---------------------------------------------------------------- proportions

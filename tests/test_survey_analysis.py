@@ -8,7 +8,6 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from acsi.datasets import load_ebanking
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError
 from acsi.survey import (
     by_segment,
@@ -24,8 +23,8 @@ SAT = [f"Q{k}" for k in range(8, 16)]
 
 
 @pytest.fixture(scope="module")
-def eb() -> pd.DataFrame:
-    return load_ebanking()
+def eb(ebanking: pd.DataFrame) -> pd.DataFrame:
+    return ebanking
 
 
 # ---------------------------------------------------------------- stated importance
