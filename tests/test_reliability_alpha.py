@@ -190,7 +190,7 @@ def test_bootstrap_counts_undefined_resamples() -> None:
     rare = np.zeros(60)
     rare[:3] = 1.0
     df = pd.DataFrame({"a": base + rng.normal(size=60), "b": base + rng.normal(size=60), "rare": rare})
-    res = cronbach_alpha(df, ci="bootstrap", n_boot=400, seed=1)
+    res = cronbach_alpha(df, ci="bootstrap", n=400, seed=1)
     assert 0 < res.n_boot_failed < 400
     assert "bootstrap resamples gave no alpha" in str(res)
     assert np.isfinite([res.ci_lower, res.ci_upper]).all()

@@ -223,14 +223,14 @@ def test_crosstab_sparse_warns_and_fisher_rxc(eb):
     with pytest.warns(AcsiWarning, match="expected counts are below 5"):
         res = crosstab(eb["Q1"], eb["Q5"], test="chi2")
     assert res.n_small_expected > 0
-    f = crosstab(eb["Q1"], eb["Q5"], test="fisher", seed=4, n_resamples=20000)
-    assert f.pvalue == crosstab(eb["Q1"], eb["Q5"], test="fisher", seed=4, n_resamples=20000).pvalue
+    f = crosstab(eb["Q1"], eb["Q5"], test="fisher", seed=4, n=20000)
+    assert f.pvalue == crosstab(eb["Q1"], eb["Q5"], test="fisher", seed=4, n=20000).pvalue
     assert "Monte Carlo" in f.notes[0]
     # against an exact enumeration of 2 x 3 tables with the margins of a small table
     tab = np.array([[3, 1, 2], [1, 4, 2]])
     a = np.repeat(["r1", "r1", "r1", "r2", "r2", "r2"], tab.ravel())
     b = np.repeat(["c1", "c2", "c3"] * 2, tab.ravel())
-    mc = crosstab(a, b, test="fisher", seed=1, n_resamples=200_000)
+    mc = crosstab(a, b, test="fisher", seed=1, n=200_000)
     rs, cs, n = tab.sum(1), tab.sum(0), tab.sum()
     from scipy.special import gammaln
 

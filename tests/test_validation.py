@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from acsi import _validation as v
-from acsi import reliability, survey
+from acsi import datasets, reliability, survey
 from acsi.data import prepare_data
 from acsi.exceptions import AcsiError, DataError, SpecificationError
 
@@ -75,6 +75,7 @@ CASES = [
     (v.alias, dict(value=10, old_value=20, name="n", old_name="n_boot"), S, r"n=10 and n_boot=20 disagree"),
     (v.check_resamples, dict(n=None, old=1, default=100), S, r"n_boot must be an integer >= 2"),
     # --- data
+    (datasets.load_corp_rep, dict(na_code="-99"), S, r"na_code must be a finite number"),
     (prepare_data, dict(data=ITEMS, columns=["a", "b"], missing="drop"), S, r"missing='drop' is not one of"),
     (prepare_data, dict(data=ITEMS, columns=["a", "b"], na_values=[None]), S, r"na_values must hold"),
     (prepare_data, dict(data=ITEMS, columns=5, ), S, r"columns must be a column name"),
