@@ -174,6 +174,12 @@ def check_columns(
         if name not in present:
             available = [str(c) for c in df.columns]
             loc = f" ({where[name]})" if name in where else ""
+            if name in available:  # the label exists, but not as text (an integer label)
+                raise DataError(
+                    f"variable {name!r} used in the {context}{loc} is a column label of type "
+                    f"{type(df.columns[available.index(name)]).__name__}, not text; name the columns by "
+                    "text first: data.columns = data.columns.astype(str)"
+                )
             raise DataError(
                 f"variable {name!r} used in the {context}{loc} is not a column of the data"
                 f"{_suggest(name, available)}. Columns are: {', '.join(available[:30])}"
@@ -188,6 +194,11 @@ def check_columns(
             continue
         col = df[name]
         hint = ""
+        if not col.notna().any():
+            raise DataError(
+                f"column {name!r} holds no value ({'the data has no rows' if len(col) == 0 else 'every cell is empty'})"
+                f"; acsi needs numbers for every variable in the {context}: check the file or drop the column"
+            )
         if isinstance(dtype, pd.CategoricalDtype):
             if pd.api.types.is_numeric_dtype(dtype.categories.dtype):
                 hint = (" (a categorical column of numbers: convert it with "

@@ -82,6 +82,8 @@ CASES = [
     (prepare_data, dict(data=ITEMS, columns=["a", "b"], min_rows=0), S, r"min_rows must be an integer >= 1"),
     (prepare_data, dict(data=ITEMS, columns=["a", "zz"]), D, r"variable 'zz'"),
     (prepare_data, dict(data=[1, 2, 3], columns=["a"]), D, r"`data` must be a pandas DataFrame"),
+    (prepare_data, dict(data=pd.DataFrame([[1, 2], [3, 5], [4, 4]]), columns=["0", "1"]), D, r"variable '0' .* column label of type int.*data\.columns = data\.columns\.astype\(str\)"),
+    (prepare_data, dict(data=pd.DataFrame({"a": pd.Series([], dtype=object)}), columns=["a"]), D, r"column 'a' holds no value \(the data has no rows\)"),
     # --- reliability
     (reliability.cronbach_alpha, dict(items=ITEMS, level=1.5), S, r"level must lie strictly between 0 and 1"),
     (reliability.cronbach_alpha, dict(items=ITEMS, level=95), S, r"level.*0\.95"),
