@@ -100,11 +100,11 @@ def proportion_ci(
             lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, m - x + 1), 0.0)
             hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
         return lo, hi
-    else:  # jeffreys, jeffreys_modified
-        lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
-        hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
-        if method == "jeffreys_modified":
-            lo, hi = np.where(x > 0, lo, 0.0), np.where(x < m, hi, 1.0)
+    # jeffreys, jeffreys_modified
+    lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
+    hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
+    if method == "jeffreys_modified":
+        lo, hi = np.where(x > 0, lo, 0.0), np.where(x < m, hi, 1.0)
     return lo, hi
 
 

@@ -150,7 +150,7 @@ def _bins_arg(bins: Any, labels: Any) -> tuple[list[tuple[float, float]], list[s
             raise SpecificationError("give the bin labels either as the keys of `bins` or as `labels`, not both")
         labels = [str(k) for k in bins]
         edges = [check_range(v, f"bins[{k!r}]") for k, v in bins.items()]
-    elif isinstance(bins, (str, bytes)) or not isinstance(bins, (list, tuple)):
+    elif isinstance(bins, (str, bytes)) or not isinstance(bins, (list, tuple, np.ndarray)):
         raise SpecificationError(
             f"bins must be a list of (lo, hi) ranges or a dict label -> (lo, hi), e.g. [(1, 4), (5, 6), (7, 10)]; "
             f"got {bins!r}"

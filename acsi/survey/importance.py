@@ -3,7 +3,7 @@ relative weights)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,7 +299,7 @@ def derived_importance(
     """
     if isinstance(methods, str):
         methods = (methods,)
-    if isinstance(methods, bytes) or not isinstance(methods, (list, tuple)) or not methods:
+    if isinstance(methods, (bytes, Mapping)) or not isinstance(methods, Iterable) or not (methods := tuple(methods)):
         raise SpecificationError(
             f"methods must list one or more of {', '.join(map(repr, _ALL_METHODS))}; got {methods!r}"
         )
