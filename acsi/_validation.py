@@ -37,10 +37,17 @@ __all__ = [
     "check_positive",
     "check_scale",
     "check_seed",
+    "make_rng",
     "check_executor",
     "check_progress",
+    "check_number",
+    "check_bool",
+    "check_range",
+    "check_names",
+    "check_name",
     "parse_na_values",
     "alias",
+    "check_resamples",
 ]
 
 _MISSING = object()
@@ -113,6 +120,143 @@ def check_positive(value: Any, argument: str, *, hint: str = "") -> float:
     return float(value)
 
 
+def check_number(
+    value: Any,
+    argument: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    hint: str = "",
+) -> float:
+    """A finite real number (not bool), optionally within ``[minimum, maximum]``.
+
+    With ``strict=True`` the bounds are excluded.
+
+    Examples
+    --------
+    >>> check_number(6, "rr_null", minimum=0, strict=True)
+    6.0
+    >>> check_number("6", "rr_null")
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: rr_null must be a finite number, not '6'
+    """
+    extra = f" ({hint})" if hint else ""
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise SpecificationError(f"{argument} must be a finite number{extra}, not {value!r}")
+    v = float(value)
+    below = minimum is not None and (v <= minimum if strict else v < minimum)
+    above = maximum is not None and (v >= maximum if strict else v > maximum)
+    if below or above:
+        lo = "" if minimum is None else (f"> {minimum:g}" if strict else f">= {minimum:g}")
+        hi = "" if maximum is None else (f"< {maximum:g}" if strict else f"<= {maximum:g}")
+        bounds = " and ".join(b for b in (lo, hi) if b)
+        raise SpecificationError(f"{argument} must be {bounds}{extra}, not {value!r}")
+    return v
+
+
+def check_bool(value: Any, argument: str) -> bool:
+    """``True`` or ``False`` (numpy booleans too; not 0/1, not a string such as ``"no"``).
+
+    Examples
+    --------
+    >>> check_bool(False, "haldane")
+    False
+    >>> check_bool("no", "haldane")
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: haldane must be True or False, not 'no'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise SpecificationError(f"{argument} must be True or False, not {value!r}")
+
+
+def check_range(value: Any, argument: str) -> tuple[float, float]:
+    """An inclusive range ``(lo, hi)`` of finite numbers with ``lo <= hi`` (a bin, a
+    promoter range); ``lo == hi`` is one point.
+
+    Examples
+    --------
+    >>> check_range((9, 10), "mapping['promoter']")
+    (9.0, 10.0)
+    >>> check_range((10, 9), "midpoint")
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: midpoint=(10, 9) must be a range (lo, hi) with lo <= hi
+    """
+    ok = (
+        not isinstance(value, (str, bytes))
+        and isinstance(value, (tuple, list, np.ndarray))
+        and len(value) == 2
+        and all(_is_real(v) and math.isfinite(float(v)) for v in value)
+    )
+    if not ok:
+        raise SpecificationError(f"{argument} must be a range (lo, hi) of two numbers, e.g. (9, 10); got {value!r}")
+    lo, hi = float(value[0]), float(value[1])
+    if lo > hi:
+        raise SpecificationError(f"{argument}={tuple(value)!r} must be a range (lo, hi) with lo <= hi")
+    return lo, hi
+
+
+def check_names(value: Any, argument: str, *, minimum: int = 0) -> list[str]:
+    """Column or item names as a list of str.
+
+    A single name (a string) is one name, never split into characters; integer labels are
+    turned into their text; anything else that is not a list/tuple/Index of names raises.
+
+    Examples
+    --------
+    >>> check_names("Q1", "drivers")
+    ['Q1']
+    >>> check_names(("Q1", "Q2"), "drivers")
+    ['Q1', 'Q2']
+    >>> check_names(5.5, "drivers")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: drivers must be a column name or a list of column names ..., not 5.5
+    """
+    if isinstance(value, str):
+        names: list[Any] = [value]
+    elif isinstance(value, (Mapping, bytes)) or not isinstance(value, Iterable):
+        raise SpecificationError(
+            f"{argument} must be a column name or a list of column names (e.g. ['Q1', 'Q2']), not {value!r}"
+        )
+    else:
+        names = list(value)
+    for v in names:
+        if not (isinstance(v, str) or _is_int(v)):
+            raise SpecificationError(
+                f"{argument} must hold column names (text), not {v!r} ({type(v).__name__})"
+            )
+    out = [str(v) for v in names]
+    if len(out) < minimum:
+        raise SpecificationError(
+            f"{argument} must name at least {minimum} column(s); got {len(out)} ({value!r})"
+        )
+    return out
+
+
+def check_name(value: Any, argument: str) -> str:
+    """One column name (text, or an integer label turned into text).
+
+    Examples
+    --------
+    >>> check_name("Q1", "target")
+    'Q1'
+    >>> check_name(["Q1", "Q2"], "target")
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: target must be one column name (text), not ['Q1', 'Q2']
+    """
+    if isinstance(value, str):
+        return value
+    if _is_int(value):
+        return str(value)
+    raise SpecificationError(f"{argument} must be one column name (text), not {value!r}")
+
+
 def check_scale(scale: Any, argument: str = "scale") -> tuple[float, float]:
     """A rating scale ``(min, max)`` of finite numbers with ``min < max``."""
     if isinstance(scale, (str, bytes)) or not isinstance(scale, (tuple, list, np.ndarray)) or len(scale) != 2:
@@ -147,6 +291,27 @@ def check_seed(seed: Any, argument: str = "seed") -> tuple[np.random.SeedSequenc
     raise SpecificationError(
         f"{argument} must be a non-negative integer, a numpy SeedSequence or Generator, or None; got {seed!r}"
     )
+
+
+def make_rng(seed: Any, argument: str = "seed") -> np.random.Generator:
+    """A :class:`numpy.random.Generator` for a seeded computation.
+
+    A ``Generator`` is used as it is (its stream continues); anything else goes through
+    :func:`check_seed`, so ``make_rng(7)`` gives the same stream as
+    ``numpy.random.default_rng(7)``.
+
+    Examples
+    --------
+    >>> float(make_rng(7).random()) == float(np.random.default_rng(7).random())
+    True
+    >>> make_rng(-1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: seed must be a non-negative integer, ... or None; got -1
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_seed(seed, argument)[0])
 
 
 def check_executor(executor: Any, argument: str = "executor") -> Any:
@@ -227,3 +392,34 @@ def alias(value: Any, old_value: Any, name: str, old_name: str) -> Any:
             f"spelling of {name}: give only {name}"
         )
     return old_value
+
+
+def check_resamples(
+    n: Any,
+    *,
+    default: int,
+    minimum: int = 2,
+    old: Any = None,
+    old_name: str = "n_boot",
+    argument: str = "n",
+    hint: str = "resamples",
+) -> int:
+    """A resample count given as ``n`` (the harmonised name) or its older spelling.
+
+    ``None`` for both gives ``default``; the message names the spelling the caller used.
+
+    Examples
+    --------
+    >>> check_resamples(None, default=1000)
+    1000
+    >>> check_resamples(None, old=500, default=1000)
+    500
+    >>> check_resamples(None, old=1, default=1000)
+    Traceback (most recent call last):
+    ...
+    acsi.exceptions.SpecificationError: n_boot must be an integer >= 2 (resamples), not 1
+    """
+    value = alias(n, old, argument, old_name)
+    if value is None:
+        return default
+    return check_int(value, old_name if old is not None else argument, minimum=minimum, hint=hint)

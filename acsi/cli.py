@@ -123,7 +123,7 @@ def apply_value_labels(df: Any, keep_numeric: Sequence[str]) -> Any:
         codes = sorted(mapping)
         unknown = set(out[col].dropna().unique()) - set(codes)
         cats = [mapping[c] for c in codes] + [str(u) for u in sorted(unknown)]
-        values = out[col].map(lambda v: mapping.get(v, v if pd.isna(v) else str(v)))
+        values = out[col].map(lambda v, m=mapping: m.get(v, v if pd.isna(v) else str(v)))
         out[col] = pd.Categorical(values, categories=list(dict.fromkeys(cats)), ordered=True)
     out.attrs = dict(df.attrs)
     return out
@@ -192,7 +192,11 @@ def read_model(path: str | Path) -> str:
         )
     from acsi.spec.models import acsi as acsi_model
 
-    return acsi_model(**{k.lower(): v for k, v in items.items()})
+    blocks = {k.lower(): v for k, v in items.items()}
+    return acsi_model(
+        expectations=blocks.get("expectations"), quality=blocks.get("quality"), value=blocks.get("value"),
+        satisfaction=blocks.get("satisfaction"), complaints=blocks.get("complaints"), loyalty=blocks.get("loyalty"),
+    )
 
 
 # --------------------------------------------------------------------------- parser

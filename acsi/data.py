@@ -13,19 +13,23 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from acsi._validation import check_choice, check_int, check_names, parse_na_values
 from acsi.exceptions import DataError, MissingDataWarning, warn
+from acsi.results.base import freeze, values_equal
 
-__all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame"]
+__all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame", "apply_na_values"]
+
+MISSING_POLICIES = ("listwise", "mean", "error")
 
 MissingPolicy = Literal["listwise", "mean", "error"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PreparedData:
     """A validated numeric data matrix.
 
@@ -49,10 +53,26 @@ class PreparedData:
     n_replaced: int
     index: pd.Index
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "X", freeze(self.X))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PreparedData):
+            return NotImplemented
+        return all(values_equal(getattr(self, f), getattr(other, f))
+                   for f in ("X", "columns", "n_dropped", "n_replaced", "index"))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def nobs(self) -> int:
+        """Number of rows (observations)."""
+        return int(self.X.shape[0])
+
     @property
     def n(self) -> int:
-        """Number of rows."""
-        return int(self.X.shape[0])
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
 
     def frame(self) -> pd.DataFrame:
         """The data as a DataFrame."""
@@ -74,6 +94,50 @@ def as_frame(data: object, *, argument: str = "data") -> pd.DataFrame:
         f"`{argument}` must be a pandas DataFrame (one column per item, one row per "
         f"respondent), not {type(data).__name__}"
     )
+
+
+def apply_na_values(
+    df: pd.DataFrame, columns: Sequence[str], na_values: Any, argument: str = "na_values"
+) -> tuple[pd.DataFrame, tuple[float, ...]]:
+    """Turn declared text codes (e.g. ``"DK"``) in ``df[columns]`` into missing values.
+
+    Returns the frame (a copy when something changed; a text column that holds only numbers
+    and codes becomes numeric) and the numeric codes, which the caller applies to its float
+    matrix. ``na_values`` is parsed by :func:`acsi._validation.parse_na_values` (a string is
+    one code, never split into characters).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"q": [1, "DK", 3], "r": [4, -99, 6]})
+    >>> out, codes = apply_na_values(df, ["q", "r"], [-99, "DK"])
+    >>> out["q"].tolist(), codes
+    ([1.0, nan, 3.0], (-99.0,))
+    """
+    codes = parse_na_values(na_values, argument)
+    text = [c for c in codes if isinstance(c, str)]
+    numeric = tuple(float(c) for c in codes if not isinstance(c, str))
+    if not text:
+        return df, numeric
+    changed: dict[str, pd.Series] = {}
+    for name in dict.fromkeys(columns):
+        if name not in df.columns or isinstance(df.dtypes[name], pd.Series):
+            continue  # unknown or duplicated: check_columns reports it
+        col = df[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+            continue
+        hit = col.astype(object).isin(text)
+        if not hit.any():
+            continue
+        masked = col.astype(object).mask(hit)
+        conv = pd.to_numeric(masked, errors="coerce")
+        changed[name] = conv if not (conv.isna() & masked.notna()).any() else masked
+    if not changed:
+        return df, numeric
+    out = df.copy()
+    for name, col in changed.items():
+        out[name] = col
+    return out, numeric
 
 
 def _suggest(name: str, columns: Sequence[str]) -> str:
@@ -110,6 +174,12 @@ def check_columns(
         if name not in present:
             available = [str(c) for c in df.columns]
             loc = f" ({where[name]})" if name in where else ""
+            if name in available:  # the label exists, but not as text (an integer label)
+                raise DataError(
+                    f"variable {name!r} used in the {context}{loc} is a column label of type "
+                    f"{type(df.columns[available.index(name)]).__name__}, not text; name the columns by "
+                    "text first: data.columns = data.columns.astype(str)"
+                )
             raise DataError(
                 f"variable {name!r} used in the {context}{loc} is not a column of the data"
                 f"{_suggest(name, available)}. Columns are: {', '.join(available[:30])}"
@@ -124,6 +194,11 @@ def check_columns(
             continue
         col = df[name]
         hint = ""
+        if not col.notna().any():
+            raise DataError(
+                f"column {name!r} holds no value ({'the data has no rows' if len(col) == 0 else 'every cell is empty'})"
+                f"; acsi needs numbers for every variable in the {context}: check the file or drop the column"
+            )
         if isinstance(dtype, pd.CategoricalDtype):
             if pd.api.types.is_numeric_dtype(dtype.categories.dtype):
                 hint = (" (a categorical column of numbers: convert it with "
@@ -147,7 +222,7 @@ def prepare_data(
     columns: Sequence[str],
     *,
     missing: MissingPolicy = "listwise",
-    na_values: float | Sequence[float] | None = None,
+    na_values: float | str | Sequence[float | str] | None = None,
     context: str = "model",
     where: dict[str, str] | None = None,
     min_rows: int = 2,
@@ -164,9 +239,11 @@ def prepare_data(
         ``"listwise"`` drops every row with a missing value in ``columns`` and warns with the
         count; ``"mean"`` replaces missing values by the column mean (seminr's
         ``mean_replacement``) and warns with the count; ``"error"`` raises.
-    na_values : float or sequence of float, optional
-        Codes that mean "missing" in the file (for example ``-99``); they become NaN before
-        the policy applies. Nothing is treated as missing unless declared.
+    na_values : float, str or sequence of them, optional
+        Codes that mean "missing" in the file (for example ``-99`` or ``"DK"``); they become
+        NaN before the policy applies. A string is one code (never split into characters);
+        a text column holding only numbers and declared text codes becomes numeric. Nothing
+        is treated as missing unless declared.
     context : str
         Used in messages ("model", "blocks", ...).
     where : dict, optional
@@ -193,10 +270,11 @@ def prepare_data(
     >>> d.X.shape, d.n_dropped, str(w[0].message).split(":")[0]
     ((3, 2), 1, '1 of 4 rows have missing values in the model variables and were removed (listwise deletion)')
     """
-    if missing not in ("listwise", "mean", "error"):
-        raise DataError(f"missing={missing!r} is not one of 'listwise', 'mean', 'error'")
+    missing = check_choice(missing, MISSING_POLICIES, "missing", case_sensitive=True)  # type: ignore[assignment]
+    min_rows = check_int(min_rows, "min_rows", minimum=1)
     df = as_frame(data)
-    columns = [str(c) for c in columns]
+    columns = check_names(columns, "columns")
+    df, codes = apply_na_values(df, columns, na_values)
     dup = sorted({c for c in columns if columns.count(c) > 1})
     if dup:
         raise DataError(f"column(s) {dup} are listed more than once in the {context}")
@@ -206,8 +284,7 @@ def prepare_data(
         X = np.column_stack([df[c].to_numpy(dtype=np.float64) for c in columns])
     else:  # pandas extension dtypes (Int64, Float64, boolean): pd.NA becomes NaN
         X = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
-    if na_values is not None:
-        codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[arg-type]
+    if codes:
         X[np.isin(X, codes)] = np.nan
     if np.isinf(X).any():
         j = int(np.where(np.isinf(X).any(axis=0))[0][0])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,9 +28,9 @@ loyalty: CUSL1 CUSL2 CUSL3
 
 
 @pytest.fixture(scope="module")
-def mobi_csv(tmp_path_factory) -> Path:
+def mobi_csv(tmp_path_factory, mobi) -> Path:
     p = tmp_path_factory.mktemp("data") / "mobi.csv"
-    acsi.datasets.load_mobi().to_csv(p, index=False)
+    mobi.to_csv(p, index=False)
     return p
 
 
@@ -96,16 +94,16 @@ def test_analyze_csv_with_item_map_and_excel(mobi_csv, item_map, tmp_path, capsy
     assert "paths" in sheets and "index" in sheets
 
 
-def test_analyze_xlsx_input(tmp_path, item_map) -> None:
+def test_analyze_xlsx_input(tmp_path, item_map, mobi) -> None:
     p = tmp_path / "mobi.xlsx"
-    acsi.datasets.load_mobi().to_excel(p, index=False)
+    mobi.to_excel(p, index=False)
     assert main(["analyze", str(p), "--model", str(item_map), "--out", str(tmp_path / "x.html"),
                  "--bootstrap", "0", "--quiet"]) == EXIT_OK
 
 
-def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
+def test_analyze_sav_keeps_value_labels(tmp_path, ebanking) -> None:
     pyreadstat = pytest.importorskip("pyreadstat")
-    df = acsi.datasets.load_ebanking()
+    df = ebanking
     raw = df[[f"Q{k}" for k in range(8, 18)]].astype(float)
     raw.insert(0, "gender", df["Q1"].cat.codes.astype(float) + 1)
     p = tmp_path / "survey.sav"
@@ -115,19 +113,23 @@ def test_analyze_sav_keeps_value_labels(tmp_path) -> None:
     model.write_text("quality =~ Q8 + Q9 + Q10 + Q11\nsatisfaction =~ Q12 + Q13 + Q14 + Q15\n"
                      "loyalty =~ Q16 + Q17\nsatisfaction ~ quality\nloyalty ~ satisfaction\n", encoding="utf-8")
     out = tmp_path / "sav.html"
-    assert main(["analyze", str(p), "--model", str(model), "--out", str(out), "--bootstrap", "50", "--quiet"]) == EXIT_OK
+    assert (
+        main(["analyze", str(p), "--model", str(model), "--out", str(out), "--bootstrap", "50", "--quiet"]) == EXIT_OK
+    )
     html = out.read_text(encoding="utf-8")
     assert "Male-label" in html and "Female-label" in html  # the labels, not the codes
     assert "would recommend" in html  # variable label shown with the item
 
 
-def test_na_values_drop_rows_and_warn(tmp_path, capsys) -> None:
-    df = acsi.datasets.load_mobi()
+def test_na_values_drop_rows_and_warn(tmp_path, capsys, mobi) -> None:
+    df = mobi.copy()
     df.loc[:4, "CUSA2"] = -99
     p = tmp_path / "na.csv"
     df.to_csv(p, index=False)
     model = tmp_path / "m.txt"
-    model.write_text("quality: PERQ1 PERQ2 PERQ3\nsatisfaction: CUSA1 CUSA2 CUSA3\nloyalty: CUSL1 CUSL3\n", encoding="utf-8")
+    model.write_text(
+        "quality: PERQ1 PERQ2 PERQ3\nsatisfaction: CUSA1 CUSA2 CUSA3\nloyalty: CUSL1 CUSL3\n", encoding="utf-8"
+    )
     rc = main(["analyze", str(p), "--model", str(model), "--out", str(tmp_path / "na.html"),
                "--bootstrap", "0", "--na-values", "-99"])
     assert rc == EXIT_OK
@@ -176,7 +178,9 @@ def test_help_and_module_entry_point() -> None:
     proc = subprocess.run([sys.executable, "-m", "acsi", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "acsi demo" in proc.stdout and "analyze" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "acsi", "analyze", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "acsi", "analyze", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0
     for word in ("--model", "--method", "--bootstrap", "--na-values", "--scale", "examples:", "exit codes"):
         assert word in proc.stdout

@@ -28,7 +28,9 @@ LOADERS = {
     "mobi.csv": acsi.datasets.load_mobi,
     "satisfaction.csv": acsi.datasets.load_satisfaction,
 }
-FA_CASES = sorted(p.stem for p in DATA.glob("*fa_*.json") if not p.stem.startswith("zoo_"))  # zoo_*: test_reliability_zoo.py
+FA_CASES = sorted(
+    p.stem for p in DATA.glob("*fa_*.json") if not p.stem.startswith("zoo_")
+)  # zoo_*: test_reliability_zoo.py
 
 
 def _ref(name: str) -> dict:
@@ -92,8 +94,8 @@ def test_ml_equals_fully_converged_factanal(case: str) -> None:
     assert res.fit["df"] == ref["dof"]
 
 
-def test_rotation_keeps_communalities_and_fit() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+def test_rotation_keeps_communalities_and_fit(hs: pd.DataFrame) -> None:
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     base = efa(hs, 3, "ml", None)
     for rot in ("varimax", "promax", "oblimin"):
         r = efa(hs, 3, "ml", rot)
@@ -104,7 +106,9 @@ def test_rotation_keeps_communalities_and_fit() -> None:
         assert_allclose(r.structure.to_numpy(), L @ phi, atol=1e-14)
 
 
-KMO_CASES = sorted(p.stem for p in DATA.glob("*.json") if _ref(p.stem).get("kind") == "kmo_bartlett" and not p.stem.startswith("zoo_"))
+KMO_CASES = sorted(
+    p.stem for p in DATA.glob("*.json") if _ref(p.stem).get("kind") == "kmo_bartlett" and not p.stem.startswith("zoo_")
+)
 
 
 def test_kmo_bartlett_equal_psych() -> None:
@@ -123,8 +127,8 @@ def test_kmo_bartlett_equal_psych() -> None:
         assert "MSA" in str(k) and "chi-square" in str(b)
 
 
-def test_errors() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+def test_errors(hs: pd.DataFrame) -> None:
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     with pytest.raises(IdentificationError, match="at most 5 factor"):
         efa(hs, 6)
     with pytest.raises(IdentificationError, match="not identified"):
@@ -150,8 +154,8 @@ def test_errors() -> None:
         efa(dup, 2)
 
 
-def test_result_renders_and_is_frozen() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+def test_result_renders_and_is_frozen(hs: pd.DataFrame) -> None:
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     res = efa(hs, 3, "ml", "oblimin")
     text = str(res)
     assert "Loadings" in text and "Factor correlations" in text and "RMSEA" in text

@@ -50,8 +50,11 @@ def _data(ref: dict) -> pd.DataFrame:
 
 
 # every psych::alpha reference in tests/data/psych (REF's and helper C's c_* cases)
-CASES = sorted(p.stem for p in DATA.glob("*.json")
-               if json.loads(p.read_text()).get("kind") == "alpha" and not p.stem.startswith("zoo_"))  # zoo_*: test_reliability_zoo.py
+CASES = sorted(
+    p.stem
+    for p in DATA.glob("*.json")
+    if json.loads(p.read_text()).get("kind") == "alpha" and not p.stem.startswith("zoo_")
+)  # zoo_*: test_reliability_zoo.py
 
 
 def test_alpha_cases_present() -> None:
@@ -76,7 +79,9 @@ def test_alpha_equals_psych(case: str) -> None:
     assert_allclose(res.total_mean, tot["mean"], rtol=0, atol=TOL)
     assert_allclose(res.total_sd, tot["sd"], rtol=0, atol=TOL)
     assert_allclose(res.median_r, tot["median_r"], rtol=0, atol=TOL)
-    assert_allclose([res.ci_lower, res.ci_upper], np.ravel([ref["feldt"]["lower.ci"], ref["feldt"]["upper.ci"]]), rtol=0, atol=1e-10)
+    assert_allclose(
+        [res.ci_lower, res.ci_upper], np.ravel([ref["feldt"]["lower.ci"], ref["feldt"]["upper.ci"]]), rtol=0, atol=1e-10
+    )
     stats = pd.DataFrame(ref["item_stats"])
     stats.index = [s.rstrip("-") for s in stats["item"]]
     it = res.items.loc[stats.index]
@@ -95,8 +100,7 @@ def test_alpha_equals_psych(case: str) -> None:
     assert list(it.index[it["reversed"]]) == (_keys(ref) or [])
 
 
-def test_reverse_constant_is_global_range_as_psych() -> None:
-    mobi = acsi.datasets.load_mobi()
+def test_reverse_constant_is_global_range_as_psych(mobi: pd.DataFrame) -> None:
     res = cronbach_alpha(mobi[["CUSA1", "CUSA2", "CUSA3", "CUSCO"]], keys="CUSCO")
     items = mobi[["CUSA1", "CUSA2", "CUSA3", "CUSCO"]].to_numpy()
     assert res.reverse_constant == items.min() + items.max()
@@ -117,15 +121,13 @@ def test_duhachek_ci_equals_psych_print(case: str) -> None:
     assert_allclose([res.ci_lower, res.ci_upper], np.ravel([d["lower"], d["upper"]]), rtol=0, atol=1e-12)
 
 
-def test_feldt_level() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()
+def test_feldt_level(hs: pd.DataFrame) -> None:
     r95 = cronbach_alpha(hs[["x1", "x2", "x3"]])
     r90 = cronbach_alpha(hs[["x1", "x2", "x3"]], level=0.90)
     assert r95.ci_lower < r90.ci_lower < r90.alpha < r90.ci_upper < r95.ci_upper
 
 
-def test_bootstrap_ci_is_seeded_and_brackets_alpha() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()
+def test_bootstrap_ci_is_seeded_and_brackets_alpha(hs: pd.DataFrame) -> None:
     a = cronbach_alpha(hs[["x1", "x2", "x3"]], ci="bootstrap", n_boot=300, seed=7)
     b = cronbach_alpha(hs[["x1", "x2", "x3"]], ci="bootstrap", n_boot=300, seed=7)
     c = cronbach_alpha(hs[["x1", "x2", "x3"]], ci="bootstrap", n_boot=300, seed=8)
@@ -147,8 +149,7 @@ def test_listwise_default_warns_and_matches_complete_case_psych_formula() -> Non
     assert_allclose(res.alpha, full.alpha, atol=1e-15)
 
 
-def test_errors() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()
+def test_errors(hs: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="at least 2"):
         cronbach_alpha(hs[["x1"]])
     with pytest.raises(DataError, match="'x10'.*did you mean"):
@@ -164,8 +165,7 @@ def test_errors() -> None:
         cronbach_alpha(hs[["x1", "x2", "x3"]], keys=["x1"], scale=(1, 5))
 
 
-def test_renders() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()
+def test_renders(hs: pd.DataFrame) -> None:
     res = cronbach_alpha(hs[["x1", "x2", "x3"]], keys=["x2"])
     assert "Cronbach's alpha" in str(res) and "reverse-keyed" in str(res)
     assert "<table" in res._repr_html_()
@@ -173,8 +173,7 @@ def test_renders() -> None:
         res.alpha = 1.0  # type: ignore[misc]
 
 
-def test_negatively_correlated_item_warns_and_names_keys() -> None:
-    mobi = acsi.datasets.load_mobi()
+def test_negatively_correlated_item_warns_and_names_keys(mobi: pd.DataFrame) -> None:
     df = mobi[["CUSA1", "CUSA2", "CUSA3"]].assign(REV=11 - mobi["CUSL1"])
     with pytest.warns(acsi.AcsiWarning, match=r"REV.*keys=\['REV'\]"):
         cronbach_alpha(df)
@@ -191,7 +190,7 @@ def test_bootstrap_counts_undefined_resamples() -> None:
     rare = np.zeros(60)
     rare[:3] = 1.0
     df = pd.DataFrame({"a": base + rng.normal(size=60), "b": base + rng.normal(size=60), "rare": rare})
-    res = cronbach_alpha(df, ci="bootstrap", n_boot=400, seed=1)
+    res = cronbach_alpha(df, ci="bootstrap", n=400, seed=1)
     assert 0 < res.n_boot_failed < 400
     assert "bootstrap resamples gave no alpha" in str(res)
     assert np.isfinite([res.ci_lower, res.ci_upper]).all()

@@ -46,7 +46,9 @@ def test_iteration_limit_is_rs_maxit() -> None:
     res = lbfgsb_r(f, g, np.array([-1.2, 1.0]), np.array([-5.0, -5.0]), np.array([5.0, 5.0]), maxit=3)
     assert res.convergence == 1 and res.iterations == 4  # R stops once iter > maxit
     # the start is projected into the box first, as R's optim does
-    res = lbfgsb_r(lambda x: float(x @ x), lambda x: 2 * x, np.array([3.0, -3.0]), np.array([1.0, -1.0]), np.array([2.0, 1.0]))
+    res = lbfgsb_r(
+        lambda x: float(x @ x), lambda x: 2 * x, np.array([3.0, -3.0]), np.array([1.0, -1.0]), np.array([2.0, 1.0])
+    )
     assert_allclose(res.x, [1.0, 0.0], atol=1e-8)
 
 
@@ -59,10 +61,10 @@ def test_line_search_equals_minpack2_dcsrch() -> None:
         a = abs(rng.normal()) * 10 ** rng.uniform(-3, 3)
         shift = rng.uniform(0.01, 20)
 
-        def phi(t: float) -> float:
+        def phi(t: float, a: float = a, shift: float = shift, c: np.ndarray = c) -> float:
             return a * (t - shift) ** 2 + c[0] * np.sin(c[1] * t) + 0.01 * c[2] * t**4
 
-        def dphi(t: float) -> float:
+        def dphi(t: float, a: float = a, shift: float = shift, c: np.ndarray = c) -> float:
             return 2 * a * (t - shift) + c[0] * c[1] * np.cos(c[1] * t) + 0.04 * c[2] * t**3
 
         if dphi(0.0) >= 0:

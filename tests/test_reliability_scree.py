@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -15,10 +16,10 @@ from acsi import DataError
 from acsi.plotting.factor import parallel_eigenvalues, scree_plot
 
 
-def test_scree_from_data_and_from_efa() -> None:
+def test_scree_from_data_and_from_efa(hs: pd.DataFrame) -> None:
     import matplotlib.pyplot as plt
 
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     fig = scree_plot(hs, parallel=True, n_iter=20, seed=1)
     ax = fig.axes[0]
     y = ax.lines[0].get_ydata()
@@ -44,11 +45,10 @@ def test_parallel_is_seeded() -> None:
     assert q95[0] > a[0]
 
 
-def test_errors() -> None:
+def test_errors(hs: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="parallel=True"):
         scree_plot([2.0, 1.0, 0.5], parallel=True)
     with pytest.raises(DataError, match="eigenvalues"):
         scree_plot([np.nan, 1.0])
-    hs = acsi.datasets.load_holzinger_swineford()
     with pytest.raises(DataError, match="'x99'"):
         scree_plot(hs, columns=["x1", "x99"])

@@ -296,19 +296,37 @@ def test_compRelSEM_AVE_formulas_on_lavaan_estimates(path: Path) -> None:
         expected = _series(theirs)
         assert list(ours.index) == list(expected.index)  # single-indicator factors left out
         assert_allclose(ours.to_numpy(float), expected.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)
-    cross = (est[(est["op"] == "=~") & ~est["rhs"].isin(est.loc[est["op"] == "=~", "lhs"])].groupby("rhs").size() > 1).any()
-    for ours, theirs, cov in [(ave(est, cov=S), ref["AVE"], S), (ave(est, cov=Sigma, obs_var=False), ref["AVE_obs_var_FALSE"], Sigma)]:
+    cross = (
+        est[(est["op"] == "=~") & ~est["rhs"].isin(est.loc[est["op"] == "=~", "lhs"])].groupby("rhs").size() > 1
+    ).any()
+    for ours, theirs, cov in [
+        (ave(est, cov=S), ref["AVE"], S),
+        (ave(est, cov=Sigma, obs_var=False), ref["AVE_obs_var_FALSE"], Sigma),
+    ]:
         expected = _series(theirs)
         assert list(ours.index) == list(expected.index)
         if cross:  # semTools: NA for a factor with a cross-loading indicator
             assert_allclose(ours.to_numpy(float), expected.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)
             continue
         # semTools' own numbers are reproduced by its index arithmetic ...
-        assert_allclose(_semtools_ave(est, cov, Phi, shifted=True).to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)
+        assert_allclose(
+            _semtools_ave(est, cov, Phi, shifted=True).to_numpy(),
+            expected.to_numpy(),
+            rtol=0,
+            atol=1e-12,
+            equal_nan=True,
+        )
         # ... and acsi gives every factor the variances of its own indicators (equal to
         # semTools whenever no single-indicator factor's indicator precedes others)
-        assert_allclose(ours.to_numpy(float), _semtools_ave(est, cov, Phi, shifted=False).to_numpy(), rtol=0, atol=1e-12)
-        same = ~np.isnan(expected.to_numpy()) & np.isclose(_semtools_ave(est, cov, Phi, shifted=True).to_numpy(), _semtools_ave(est, cov, Phi, shifted=False).to_numpy(), rtol=0, atol=0)
+        assert_allclose(
+            ours.to_numpy(float), _semtools_ave(est, cov, Phi, shifted=False).to_numpy(), rtol=0, atol=1e-12
+        )
+        same = ~np.isnan(expected.to_numpy()) & np.isclose(
+            _semtools_ave(est, cov, Phi, shifted=True).to_numpy(),
+            _semtools_ave(est, cov, Phi, shifted=False).to_numpy(),
+            rtol=0,
+            atol=0,
+        )
         assert_allclose(ours.to_numpy(float)[same], expected.to_numpy()[same], rtol=0, atol=1e-12)
 
 
@@ -347,7 +365,9 @@ def test_omega_equals_compRelSEM(path: Path) -> None:
     fv = float(est.loc[(est["op"] == "~~") & (est["lhs"] == "f") & (est["rhs"] == "f"), "est"].iloc[0])
     lam_r = est.loc[est["op"] == "=~", "est"].to_numpy(float) * math.sqrt(fv)
     th_r = est.loc[(est["op"] == "~~") & (est["lhs"] == est["rhs"]) & (est["lhs"] != "f"), "est"].to_numpy(float)
-    f_acsi = _ml_discrepancy(S, res.loadings["loading"].to_numpy() * math.sqrt(res.factor_variance), res.loadings["residual"].to_numpy())
+    f_acsi = _ml_discrepancy(
+        S, res.loadings["loading"].to_numpy() * math.sqrt(res.factor_variance), res.loadings["residual"].to_numpy()
+    )
     f_lav = _ml_discrepancy(S, lam_r, th_r)
     assert f_acsi <= f_lav + 1e-13
     if ref["max_abs_gradient"] < 1e-7:  # lavaan converged tightly: the numbers agree
@@ -402,8 +422,8 @@ def test_cr_ave_of_acsi_cbsem_fit(path: Path) -> None:
         assert_allclose(av.to_numpy(), ave(est, cov=S).to_numpy(), rtol=0, atol=1e-6, equal_nan=True)
 
 
-def test_integer_column_labels_are_accepted() -> None:
-    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+def test_integer_column_labels_are_accepted(hs: pd.DataFrame) -> None:
+    hs = hs[[f"x{i}" for i in range(1, 10)]]
     unnamed = pd.DataFrame(hs.to_numpy())  # columns 0..8
     assert_allclose(cronbach_alpha(unnamed).alpha, cronbach_alpha(hs).alpha, rtol=0, atol=0)
     assert list(cronbach_alpha(unnamed, columns=[0, 1, 2]).items.index) == ["0", "1", "2"]
@@ -423,9 +443,17 @@ def test_missing_codes_equal_the_loaders_na() -> None:
             a = efa(raw[items], 2, na_values=-99, missing=missing)
             b = efa(clean, 2, missing=missing)
             assert_allclose(a.loadings.to_numpy(), b.loadings.to_numpy(), rtol=0, atol=0)
-            assert_allclose(kmo(raw[items], na_values=[-99], missing=missing).msa, kmo(clean, missing=missing).msa, rtol=0, atol=0)
-            assert bartlett_sphericity(raw[items], na_values=-99, missing=missing).chisq == bartlett_sphericity(clean, missing=missing).chisq
-            assert cronbach_alpha(raw[items], na_values=-99, missing=missing).alpha == cronbach_alpha(clean, missing=missing).alpha
+            assert_allclose(
+                kmo(raw[items], na_values=[-99], missing=missing).msa, kmo(clean, missing=missing).msa, rtol=0, atol=0
+            )
+            assert (
+                bartlett_sphericity(raw[items], na_values=-99, missing=missing).chisq
+                == bartlett_sphericity(clean, missing=missing).chisq
+            )
+            assert (
+                cronbach_alpha(raw[items], na_values=-99, missing=missing).alpha
+                == cronbach_alpha(clean, missing=missing).alpha
+            )
 
 
 def test_pairwise_matrix_not_positive_definite_is_a_clear_error() -> None:
@@ -433,7 +461,9 @@ def test_pairwise_matrix_not_positive_definite_is_a_clear_error() -> None:
     rng = np.random.default_rng(1)
     n = 30
     cols = {k: np.full(n, np.nan) for k in "abc"}
-    for (u, v, sign), rows in zip([("a", "b", 1), ("b", "c", 1), ("a", "c", -1)], (slice(0, 10), slice(10, 20), slice(20, 30))):
+    for (u, v, sign), rows in zip(
+        [("a", "b", 1), ("b", "c", 1), ("a", "c", -1)], (slice(0, 10), slice(10, 20), slice(20, 30))
+    ):
         z = rng.normal(size=10)
         cols[u][rows] = z
         cols[v][rows] = sign * z + 0.01 * rng.normal(size=10)

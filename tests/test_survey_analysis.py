@@ -8,8 +8,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from acsi.datasets import load_ebanking
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi.exceptions import DataError, MissingDataWarning, SpecificationError
 from acsi.survey import (
     by_segment,
     derived_importance,
@@ -24,8 +23,8 @@ SAT = [f"Q{k}" for k in range(8, 16)]
 
 
 @pytest.fixture(scope="module")
-def eb() -> pd.DataFrame:
-    return load_ebanking()
+def eb(ebanking: pd.DataFrame) -> pd.DataFrame:
+    return ebanking
 
 
 # ---------------------------------------------------------------- stated importance
@@ -56,7 +55,7 @@ def test_stated_importance_ties_and_errors():
         stated_importance(pd.DataFrame([[1, 2, 3]]))
     with pytest.raises(DataError, match="whole non-negative"):
         stated_importance(pd.DataFrame([[1.5, 2]]), weights=(2, 1))
-    with pytest.raises(DataError, match="kind="):
+    with pytest.raises(SpecificationError, match="kind="):
         stated_importance(counts, weights=(2, 1), kind="ranks")
 
 
@@ -135,9 +134,9 @@ def test_regression_betas_equal_statsmodels(eb):
 def test_derived_importance_errors(eb):
     with pytest.raises(DataError, match="'Q99'"):
         derived_importance(eb, ["Q8", "Q99"], "Q16")
-    with pytest.raises(DataError, match="also listed"):
+    with pytest.raises(SpecificationError, match="also listed"):
         derived_importance(eb, ["Q8", "Q16"], "Q16")
-    with pytest.raises(DataError, match="methods"):
+    with pytest.raises(SpecificationError, match="methods"):
         derived_importance(eb, ["Q8"], "Q16", methods=("shapley",))
     d = eb[["Q8", "Q9", "Q16"]].copy()
     d["Q8b"] = d["Q8"] * 2
@@ -185,7 +184,7 @@ def test_response_styles_scales():
     assert r11.ranges["midpoint"] == (5.0, 5.0) and r11.ranges["extreme_low"] == (0.0, 1.0)
     with pytest.raises(DataError, match="'y' holds 7"):
         response_styles(pd.DataFrame([[1, 7], [1, 2]], columns=["x", "y"]), ["x", "y"], scale=(1, 5))
-    with pytest.raises(DataError, match="at least two items"):
+    with pytest.raises(SpecificationError, match="at least two items"):
         response_styles(d, ["x"])
     assert longest_string(np.array([[1, 1, 2, 2, 2, 1]])).tolist() == [3]
 

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from acsi import DataError, MissingDataWarning
+from acsi import DataError, MissingDataWarning, SpecificationError
 from acsi.survey import crosstab, frequencies, nps, nps_test, proportion_ci, top_box
 
 METHODS = [("wilson", "wilson"), ("wald", "normal"), ("agresti_coull", "agresti_coull"),
@@ -39,7 +39,12 @@ def test_proportion_ci_equals_statsmodels_at_the_edges(ours: str, theirs: str, l
 def test_statsmodels_method_names_are_accepted(alias: str, method: str) -> None:
     x = np.array([0, 1, 7, 9, 10])
     assert_allclose(np.array(proportion_ci(x, 10, alias)), np.array(proportion_ci(x, 10, method)), rtol=0, atol=0)
-    assert_allclose(np.array(proportion_ci(x, 10, alias, 0.9)), np.array(proportion_confint(x, 10, alpha=0.1, method=alias)), rtol=0, atol=1e-12)
+    assert_allclose(
+        np.array(proportion_ci(x, 10, alias, 0.9)),
+        np.array(proportion_confint(x, 10, alpha=0.1, method=alias)),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 def test_jeffreys_modified_sets_the_boundary_limits() -> None:
@@ -55,13 +60,20 @@ def test_proportion_ci_rejects_what_statsmodels_returns_nan_for() -> None:
         proportion_ci(0, 0)
     with pytest.raises(DataError, match="between 0 and n"):
         proportion_ci(-1, 5)
-    with pytest.raises(DataError, match="not one of"):
+    with pytest.raises(SpecificationError, match="not one of"):
         proportion_ci(1, 5, "exact")
 
 
 # ----------------------------------------------------------------------------- NPS
 def test_nps_single_respondent_and_unanimous_groups() -> None:
-    for answers, value in [([10], 100.0), ([0], -100.0), ([7], 0.0), ([9, 10, 9], 100.0), ([0, 6, 3], -100.0), ([7, 8], 0.0)]:
+    for answers, value in [
+        ([10], 100.0),
+        ([0], -100.0),
+        ([7], 0.0),
+        ([9, 10, 9], 100.0),
+        ([0, 6, 3], -100.0),
+        ([7, 8], 0.0),
+    ]:
         r = nps(answers)
         assert r.nps == value and r.se == 0.0 and r.ci_lower == r.ci_upper == value
         assert r.n_promoters + r.n_passives + r.n_detractors == len(answers)
@@ -105,7 +117,10 @@ def test_nps_nullable_and_categorical_inputs(series: pd.Series) -> None:
     [
         (pd.Series(["10", "nine", "3"], name="rec"), r"'rec' is not numeric .*'nine'"),
         (pd.Series(["10", "nine", "3"], dtype="string", name="rec"), r"'rec' is not numeric .*'nine'"),
-        (pd.Series(pd.Categorical(["high", "low"]), name="rec"), r"'rec' is categorical with text labels \('high', 'low'\)"),
+        (
+            pd.Series(pd.Categorical(["high", "low"]), name="rec"),
+            r"'rec' is categorical with text labels \('high', 'low'\)",
+        ),
         (pd.Series([10, 11, 3], name="rec"), r"'rec' holds .*11.* outside the scale 0-10"),
         (pd.Series([10, 9.5, 3], name="rec"), r"'rec' holds .*9.5.* not a scale point"),
         (pd.Series([10, np.inf], name="rec"), r"'rec' holds .*inf.* outside the scale"),

@@ -12,7 +12,6 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from acsi.datasets import load_ebanking  # noqa: E402
 from acsi.exceptions import DataError  # noqa: E402
 from acsi.plotting import correlation_heatmap, frequency_bars, likert_bars  # noqa: E402
 from acsi.survey import frequencies, likert_table, multi_select  # noqa: E402
@@ -21,8 +20,8 @@ ITEMS = [f"Q{k}" for k in range(8, 18)]
 
 
 @pytest.fixture(scope="module")
-def eb() -> pd.DataFrame:
-    return load_ebanking()
+def eb(ebanking: pd.DataFrame) -> pd.DataFrame:
+    return ebanking
 
 
 def _bars(ax) -> list[Rectangle]:

@@ -135,6 +135,10 @@ def load_corp_rep(na_code: float | None = -99) -> pd.DataFrame:
     >>> int(load_corp_rep().isna().sum().sum()) > 0
     True
     """
+    if na_code is not None:
+        from acsi._validation import check_number
+
+        na_code = check_number(na_code, "na_code", hint="the missing-answer code, e.g. -99, or None")
     df = _read(
         "corp_rep_data.csv",
         {"source": "Hair, Hult, Ringle & Sarstedt (2017), A Primer on PLS-SEM; R seminr corp_rep_data",

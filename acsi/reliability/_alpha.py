@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.exceptions import AcsiWarning, DataError
-from acsi.reliability._common import check_variation, corr_from_cov, cov_pairwise, item_matrix, pairwise_correlation, smc
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import (
+    check_bool,
+    check_choice,
+    check_level,
+    check_names,
+    check_resamples,
+    check_scale,
+    make_rng,
+)
+from acsi.exceptions import AcsiWarning, DataError, warn
+from acsi.reliability._common import (
+    check_variation,
+    corr_from_cov,
+    cov_pairwise,
+    item_matrix,
+    pairwise_correlation,
+    smc,
+)
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["AlphaResult", "cronbach_alpha", "alpha_kernel"]
@@ -66,8 +81,8 @@ def _pair_corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[m], b[m])[0, 1])
 
 
-@dataclass(frozen=True)
-class AlphaResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class AlphaResult(CopyTables, ResultMixin):
     """Cronbach's alpha of a scale with psych's item statistics.
 
     Attributes
@@ -95,8 +110,9 @@ class AlphaResult(ResultMixin):
     alpha_drop : DataFrame
         psych's full "reliability if an item is dropped" table: ``raw_alpha, std_alpha, g6,
         average_r, signal_noise, alpha_se, var_r, med_r``.
-    n : int
-        Rows used (after listwise deletion, or all rows with ``missing="pairwise"``).
+    nobs : int
+        Rows used (after listwise deletion, or all rows with ``missing="pairwise"``);
+        ``n`` is an alias (the older name).
     n_dropped : int
     keys : tuple of str
         Reverse-keyed items.
@@ -121,7 +137,7 @@ class AlphaResult(ResultMixin):
     level: float
     items: pd.DataFrame
     alpha_drop: pd.DataFrame
-    n: int
+    nobs: int
     n_dropped: int
     keys: tuple[str, ...]
     reverse_constant: float | None
@@ -131,7 +147,15 @@ class AlphaResult(ResultMixin):
     n_boot: int = 0
     n_boot_failed: int = 0
 
-    @cached_property
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
+
+    @property
     def n_items(self) -> int:
         """Number of items."""
         return int(self.items.shape[0])
@@ -140,7 +164,7 @@ class AlphaResult(ResultMixin):
         pct = f"{100 * self.level:g}%"
         header: list[tuple[str, object]] = [
             ("items", self.n_items),
-            ("observations", self.n),
+            ("observations", self.nobs),
             ("raw alpha", self.alpha),
             ("standardized alpha", self.std_alpha),
             (f"{pct} CI ({self.ci_method})", f"[{self.ci_lower:.3f}, {self.ci_upper:.3f}]"),
@@ -160,14 +184,15 @@ def cronbach_alpha(
     keys: Sequence[str] | str | None = None,
     ci: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
     level: float = 0.95,
-    n_boot: int = 1000,
+    n: int | None = None,
     seed: int | np.random.Generator | None = None,
     *,
     columns: Sequence[str] | None = None,
     missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
-    na_values: float | Sequence[float] | None = None,
+    na_values: float | str | Sequence[float | str] | None = None,
     scale: tuple[float, float] | None = None,
     cumulative: bool = False,
+    n_boot: int | None = None,
 ) -> AlphaResult:
     r"""Cronbach's alpha with item statistics, equal to R ``psych::alpha``.
 
@@ -184,7 +209,7 @@ def cronbach_alpha(
     ``1 - (1 - alpha) F_{1-a/2 | 1-a/2}(n-1, (n-1)(k-1))`` (Feldt, Woodruff and Salih 1987);
     the Duhachek-Iacobucci (2004) interval is ``alpha -/+ z_{1-a/2} ase`` with psych's
     asymptotic standard error ``ase``; the bootstrap interval is the percentile interval of raw
-    alpha over ``n_boot`` resamples of rows.
+    alpha over ``n`` resamples of rows.
 
     Parameters
     ----------
@@ -197,8 +222,8 @@ def cronbach_alpha(
     ci : {"feldt", "duhachek", "bootstrap"}
     level : float
         Confidence level of the interval.
-    n_boot : int
-        Bootstrap resamples (``ci="bootstrap"``).
+    n : int, default 1000
+        Bootstrap resamples (``ci="bootstrap"``), at least 2.
     seed : int or numpy.random.Generator, optional
         Seed of the bootstrap (give it for reproducible intervals).
     columns : sequence of str, optional
@@ -207,14 +232,16 @@ def cronbach_alpha(
         acsi's default drops incomplete rows (with a warning). ``"pairwise"`` reproduces psych's
         default: covariances from pairwise-complete rows, item means and SDs from all observed
         values, the total score as the mean of the observed items, n = all rows.
-    na_values : float or sequence, optional
-        Codes meaning "missing" (for example -99).
+    na_values : float, str or sequence, optional
+        Codes meaning "missing" (for example ``-99`` or ``"DK"``; a string is one code).
     scale : (min, max), optional
         Response-scale bounds used to reverse ``keys`` (default: the observed range, as psych).
     cumulative : bool
         The total score is the sum of the items (psych's ``cumulative = TRUE``; with
         ``missing="pairwise"`` the sum of the answered items) instead of their mean; this
         changes ``total_mean``, ``total_sd`` and, with missing answers, ``raw_r``.
+    n_boot : int, optional
+        Older spelling of ``n`` (accepted alias).
 
     Returns
     -------
@@ -254,18 +281,16 @@ def cronbach_alpha(
     >>> res.items.loc["x3", ["r_drop", "alpha_if_deleted"]].round(4).tolist()
     [0.4843, 0.4584]
     """
-    if ci not in ("feldt", "duhachek", "bootstrap"):
-        raise ValueError(f"ci={ci!r} is not one of 'feldt', 'duhachek', 'bootstrap'")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level={level!r} must be between 0 and 1 (for example 0.95)")
+    ci = check_choice(ci, ("feldt", "duhachek", "bootstrap"), "ci", case_sensitive=True)  # type: ignore[assignment]
+    level = check_level(level)
+    n_res = check_resamples(n, old=n_boot, default=1000, minimum=2, hint="bootstrap resamples")
+    rng = make_rng(seed)
+    cumulative = check_bool(cumulative, "cumulative")
+    if scale is not None:
+        scale = check_scale(scale)
     X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="scale")
     check_variation(X, names)
-    if keys is None:
-        key_list: list[str] = []
-    elif isinstance(keys, str):
-        key_list = [keys]
-    else:
-        key_list = [str(k) for k in keys]
+    key_list = [] if keys is None else check_names(keys, "keys")
     unknown = [k for k in key_list if k not in names]
     if unknown:
         raise DataError(
@@ -278,7 +303,9 @@ def cronbach_alpha(
         if scale is not None:
             lo, hi = float(scale[0]), float(scale[1])
             if np.nanmin(X) < lo or np.nanmax(X) > hi:
-                raise DataError(f"scale={scale!r} does not contain every answer (range {np.nanmin(X):g}..{np.nanmax(X):g})")
+                raise DataError(
+                    f"scale={scale!r} does not contain every answer (range {np.nanmin(X):g}..{np.nanmax(X):g})"
+                )
         else:
             lo, hi = float(np.nanmin(X)), float(np.nanmax(X))
         reverse_constant = lo + hi
@@ -294,11 +321,10 @@ def cronbach_alpha(
         first = v[:, -1] * (1.0 if v[:, -1].sum() >= 0 else -1.0)
         neg = [names[j] for j in np.flatnonzero(first < 0)]
         if neg:
-            warnings.warn(
+            warn(
                 f"item(s) {', '.join(neg)} correlate negatively with the scale's first principal "
                 f"component; if they are reverse-worded pass keys={neg!r}",
                 AcsiWarning,
-                stacklevel=2,
             )
 
     # item statistics
@@ -366,16 +392,13 @@ def cronbach_alpha(
         lower, upper = tot["raw_alpha"] - z * se, tot["raw_alpha"] + z * se
         used_boot = 0
     else:
-        if int(n_boot) < 2:
-            raise ValueError(f"n_boot={n_boot!r}: the bootstrap needs at least 2 resamples")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        boots = bootstrap_alpha(X, int(n_boot), rng)
+        boots = bootstrap_alpha(X, n_res, rng)
         ok = np.isfinite(boots)
         n_boot_failed = int((~ok).sum())
         if ok.sum() < 2:
             raise DataError("fewer than 2 bootstrap resamples gave a finite alpha; the interval is undefined")
         lower, upper = (float(v) for v in np.quantile(boots[ok], [a / 2, 1 - a / 2]))
-        used_boot = int(n_boot)
+        used_boot = n_res
     return AlphaResult(
         alpha=tot["raw_alpha"],
         std_alpha=tot["std_alpha"],
@@ -390,7 +413,7 @@ def cronbach_alpha(
         level=float(level),
         items=table,
         alpha_drop=alpha_drop,
-        n=int(n),
+        nobs=int(n),
         n_dropped=int(n_dropped),
         keys=tuple(key_list),
         reverse_constant=reverse_constant,

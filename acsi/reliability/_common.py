@@ -11,8 +11,12 @@ from typing import Any, Literal, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from acsi.data import as_frame, check_columns, prepare_data
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi._validation import check_choice, check_names
+from acsi.data import apply_na_values, as_frame, check_columns, prepare_data
+from acsi.exceptions import DataError, MissingDataWarning, warn
+
+#: missing-data policies of the reliability functions (pairwise: psych's default)
+MISSING_POLICIES = ("listwise", "pairwise", "mean", "error")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -44,7 +48,7 @@ def _columns_of(items: object, columns: Sequence[str] | None, argument: str) -> 
     if not all(isinstance(c, str) for c in df.columns):
         # e.g. integer column labels (a frame built from an array): items are named by text
         df = df.set_axis([str(c) for c in df.columns], axis=1)
-    cols = [str(c) for c in df.columns] if columns is None else [str(c) for c in columns]
+    cols = [str(c) for c in df.columns] if columns is None else check_names(columns, "columns")
     return df, cols
 
 
@@ -53,12 +57,13 @@ def item_matrix(
     columns: Sequence[str] | None = None,
     *,
     missing: Literal["listwise", "pairwise", "mean", "error"] = "listwise",
-    na_values: float | Sequence[float] | None = None,
+    na_values: float | str | Sequence[float | str] | None = None,
     context: str = "scale",
     min_items: int = 2,
     argument: str = "items",
 ) -> tuple[np.ndarray, list[str], int]:
     """Validated item matrix (may hold NaN when ``missing="pairwise"``), names, rows dropped."""
+    missing = check_choice(missing, MISSING_POLICIES, "missing", case_sensitive=True)  # type: ignore[assignment]
     df, cols = _columns_of(items, columns, argument)
     if len(cols) < min_items:
         raise DataError(
@@ -69,10 +74,10 @@ def item_matrix(
         dup = sorted({c for c in cols if cols.count(c) > 1})
         if dup:
             raise DataError(f"column(s) {dup} are listed more than once in the {context}")
+        df, codes = apply_na_values(df, cols, na_values)
         check_columns(df, cols, context=context)
         sub = df[cols].astype("float64")
-        if na_values is not None:
-            codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[arg-type]
+        if codes:
             sub = sub.mask(sub.isin(codes))
         X = sub.to_numpy(dtype=np.float64, copy=True)
         if np.isinf(X).any():
@@ -84,17 +89,12 @@ def item_matrix(
             raise DataError(f"item {cols[j]!r} has fewer than 2 observed values")
         n_miss = int(np.isnan(X).any(axis=1).sum())
         if n_miss:
-            warnings.warn(
+            warn(
                 f"{n_miss} of {X.shape[0]} rows have missing values in the {context} items; "
                 "covariances use all pairwise-complete rows (missing='pairwise', psych's default)",
                 MissingDataWarning,
-                stacklevel=3,
             )
         return X, cols, 0
-    if missing not in ("listwise", "mean", "error"):
-        raise DataError(
-            f"missing={missing!r} is not one of 'listwise', 'pairwise', 'mean', 'error'"
-        )
     prepared = prepare_data(df, cols, missing=missing, na_values=na_values, context=context, min_rows=3)
     return prepared.X, list(prepared.columns), prepared.n_dropped
 

@@ -4,22 +4,29 @@ with psych's conventions (psych::fa, psych::KMO, psych::cortest.bartlett)."""
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning
-from acsi.reliability._common import check_variation, item_matrix, one_blas_thread, pairwise_correlation, smc
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_choice, check_int
+from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning, warn
+from acsi.reliability._common import (
+    MISSING_POLICIES,
+    check_variation,
+    item_matrix,
+    one_blas_thread,
+    pairwise_correlation,
+    smc,
+)
 from acsi.reliability._lbfgsb import lbfgsb_r
 from acsi.reliability._rotation import OBLIQUE, ROTATIONS
 from acsi.reliability._rotation import rotate as _rotate
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import ResultMixin, Summary, frozen_table
 
 __all__ = [
     "EFAResult",
@@ -148,7 +155,9 @@ def fa_minres_kernel(R: np.ndarray, nf: int, lower: float = 0.005) -> tuple[np.n
     return _minres_loadings(psi, R, nf), psi, converged
 
 
-def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, int, bool]:
+def fa_pa_kernel(
+    R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50
+) -> tuple[np.ndarray, np.ndarray, int, bool]:
     r"""Iterated principal-axis factoring as psych::fa(fm = "pa").
 
     Start with squared multiple correlations on the diagonal; repeat: loadings = first ``nf``
@@ -179,7 +188,9 @@ def fa_pa_kernel(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int =
     return L, w, it, converged
 
 
-def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, counts: np.ndarray | None = None) -> dict[str, float]:
+def _fit_statistics(
+    R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, counts: np.ndarray | None = None
+) -> dict[str, float]:
     """psych::fa.stats: ML discrepancy of the fitted correlation matrix, Bartlett-corrected
     chi-square, TLI, RMSEA, BIC, RMS of the residual correlations (with pairwise counts
     ``counts``: residuals weighted by them and the harmonic mean count, as psych)."""
@@ -226,8 +237,8 @@ def _fit_statistics(R: np.ndarray, L: np.ndarray, phi: np.ndarray, n: int, count
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class EFAResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class EFAResult(CopyTables, ResultMixin):
     """Exploratory factor analysis (psych::fa conventions).
 
     Attributes
@@ -257,7 +268,8 @@ class EFAResult(ResultMixin):
         psych's ``rot.mat``: the transformation of the unrotated loadings (columns in the
         order and signs before psych's final reflection and sorting).
     method, rotation : str
-    n : int
+    nobs : int
+        Rows used (``n`` is an alias, the older name).
     converged : bool
     iterations : int
         Principal-axis iterations (0 for ML).
@@ -274,17 +286,25 @@ class EFAResult(ResultMixin):
     rotation_matrix: np.ndarray | None
     method: str
     rotation: str
-    n: int
+    nobs: int
     n_dropped: int
     converged: bool
     iterations: int
 
-    @cached_property
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
+
+    @property
     def n_factors(self) -> int:
         """Number of factors."""
         return int(self.loadings.shape[1])
 
-    @cached_property
+    @frozen_table
     def structure(self) -> pd.DataFrame:
         """Structure matrix (item-factor correlations): ``loadings @ phi`` (= loadings when orthogonal)."""
         if self.phi is None:
@@ -299,7 +319,7 @@ class EFAResult(ResultMixin):
             ("method", {"ml": "maximum likelihood", "pa": "principal axis", "minres": "minimum residual"}[self.method]),
             ("rotation", self.rotation),
             ("factors", self.n_factors),
-            ("observations", self.n),
+            ("observations", self.nobs),
         ]
         if self.method == "ml":
             f = self.fit
@@ -311,8 +331,8 @@ class EFAResult(ResultMixin):
         return Summary("Exploratory factor analysis", header, tables)
 
 
-@dataclass(frozen=True)
-class KMOResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class KMOResult(CopyTables, ResultMixin):
     """Kaiser-Meyer-Olkin measure of sampling adequacy.
 
     Attributes
@@ -326,6 +346,9 @@ class KMOResult(ResultMixin):
     msa: float
     msa_items: pd.Series
 
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
     def _summary(self) -> Summary:
         return Summary(
             "Kaiser-Meyer-Olkin measure of sampling adequacy",
@@ -334,37 +357,45 @@ class KMOResult(ResultMixin):
         )
 
 
-@dataclass(frozen=True)
-class BartlettResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class BartlettResult(CopyTables, ResultMixin):
     """Bartlett's test that the correlation matrix is an identity matrix.
 
     Attributes
     ----------
     chisq, df, pvalue : float
-    n : int
+    nobs : int
+        Rows used (``n`` is an alias, the older name).
     """
 
     chisq: float
     df: float
     pvalue: float
-    n: int
+    nobs: int
+
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
 
     def _summary(self) -> Summary:
         return Summary(
             "Bartlett's test of sphericity",
-            [("chi-square", self.chisq), ("df", int(self.df)), ("p-value", self.pvalue), ("n", self.n)],
+            [("chi-square", self.chisq), ("df", int(self.df)), ("p-value", self.pvalue), ("n", self.nobs)],
         )
 
 
 # ----------------------------------------------------------------------------- API
 def _correlation(
     data: object, columns: Sequence[str] | None, missing: str, context: str,
-    na_values: float | Sequence[float] | None = None,
+    na_values: float | str | Sequence[float | str] | None = None,
 ) -> tuple[np.ndarray, list[str], int, int, np.ndarray | None]:
     """Item correlations, names, n, rows dropped and (pairwise only) the pairwise counts."""
-    if missing not in ("listwise", "pairwise", "mean", "error"):
-        raise ValueError(f"missing={missing!r} is not one of 'listwise', 'pairwise', 'mean', 'error'")
-    X, names, n_dropped = item_matrix(data, columns, missing=missing, na_values=na_values, context=context, min_items=2, argument="data")  # type: ignore[arg-type]
+    missing = check_choice(missing, MISSING_POLICIES, "missing", case_sensitive=True)
+    X, names, n_dropped = item_matrix(
+        data, columns, missing=missing, na_values=na_values, context=context, min_items=2,  # type: ignore[arg-type]
+        argument="data",
+    )
     check_variation(X, names, context)
     if missing == "pairwise":
         R, counts = pairwise_correlation(X)
@@ -375,11 +406,10 @@ def _correlation(
                 "correlation; use missing='listwise' or drop one of them"
             )
         if np.linalg.eigvalsh(R)[0] < 0:
-            warnings.warn(
+            warn(
                 "the pairwise correlation matrix is not positive definite (its smallest eigenvalue "
                 "is negative); results may be improper: consider missing='listwise'",
                 InadmissibleSolutionWarning,
-                stacklevel=3,
             )
         return R, names, X.shape[0], 0, counts
     R = np.corrcoef(X, rowvar=False)
@@ -477,12 +507,13 @@ def efa(
     >>> res.loadings.loc["x1"].round(2).tolist(), round(float(res.communalities["x1"]), 3)
     ([0.28, 0.61, 0.15], 0.477)
     """
-    if method not in ("ml", "pa", "minres"):
-        raise ValueError(f"method={method!r} is not one of 'ml', 'pa', 'minres'")
-    if rotation not in (None, "none", *ROTATIONS):
-        raise ValueError(f"rotation={rotation!r} is not one of {', '.join(map(repr, ROTATIONS))}, None")
-    if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
-        raise ValueError(f"n_factors={n_factors!r} must be a positive integer")
+    method = check_choice(method, ("ml", "pa", "minres"), "method", case_sensitive=True)  # type: ignore[assignment]
+    if rotation is not None:
+        rotation = check_choice(  # type: ignore[assignment]
+            rotation, ("none", *ROTATIONS), "rotation", hint="or None for no rotation", case_sensitive=True
+        )
+    check_int(n_factors, "n_factors", minimum=1)
+    convergence = check_choice(convergence, ("psych", "strict"), "convergence", case_sensitive=True)  # type: ignore[assignment]
     R, names, n, n_dropped, counts = _correlation(data, columns, missing, "factor analysis", na_values)
     p = len(names)
     nf = int(n_factors)
@@ -500,23 +531,23 @@ def efa(
                 f"the pairwise correlation matrix is not positive definite (smallest eigenvalue "
                 f"{smallest:.3g}): it mixes different respondents; use missing='listwise'"
             )
-        raise DataError("the item correlation matrix is singular (an item is a linear combination of others); remove redundant items")
+        raise DataError(
+            "the item correlation matrix is singular (an item is a linear combination of others); "
+            "remove redundant items"
+        )
     iterations = 0
-    if convergence not in ("psych", "strict"):
-        raise ValueError(f"convergence={convergence!r} is not one of 'psych', 'strict'")
     if method in ("ml", "minres"):
         if method == "ml":
             L, psi, converged = fa_ml_kernel(R, nf, convergence=convergence)
         else:
             L, psi, converged = fa_minres_kernel(R, nf)
         if not converged:
-            warnings.warn(f"the {method} factor analysis did not converge", ConvergenceWarning, stacklevel=2)
+            warn(f"the {method} factor analysis did not converge", ConvergenceWarning)
         if np.any(psi <= 0.005 + 1e-9):
             bad = [names[j] for j in np.where(psi <= 0.005 + 1e-9)[0]]
-            warnings.warn(
+            warn(
                 f"Heywood case: the uniqueness of {', '.join(bad)} is at the lower bound 0.005",
                 InadmissibleSolutionWarning,
-                stacklevel=2,
             )
         model = L @ L.T
         S = R.copy()
@@ -525,21 +556,22 @@ def efa(
     else:
         L, common, iterations, converged = fa_pa_kernel(R, nf)
         if not converged:
-            warnings.warn(
+            warn(
                 f"principal axis factoring stopped after {iterations} iterations without the "
                 "communalities converging (psych's max.iter = 50)",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         if not np.all(np.isfinite(L)):
-            raise DataError("principal axis factoring met a negative eigenvalue among the first factors; use method='ml' or fewer factors")
+            raise DataError(
+                "principal axis factoring met a negative eigenvalue among the first factors; "
+                "use method='ml' or fewer factors"
+            )
     model = L @ L.T
     h2 = np.diag(model).copy()
     if np.any(h2 > 1):
-        warnings.warn(
+        warn(
             f"ultra-Heywood case: communality above 1 for {', '.join(names[j] for j in np.where(h2 > 1)[0])}",
             InadmissibleSolutionWarning,
-            stacklevel=2,
         )
     # psych: sign so that column sums are positive, rotate, sign again, order by variance
     sgn = np.sign(L.sum(axis=0))
@@ -548,7 +580,7 @@ def efa(
     rot_name = "none" if rotation in (None, "none") or nf < 2 else str(rotation)
     rot = _rotate(L, None if rot_name == "none" else rot_name)
     if not rot.converged and rot_name == "varimax":
-        warnings.warn("varimax did not converge in 1000 iterations", ConvergenceWarning, stacklevel=2)
+        warn("varimax did not converge in 1000 iterations", ConvergenceWarning)
     Lr = rot.loadings
     phi = rot.phi
     oblique = rot_name in OBLIQUE
@@ -580,14 +612,16 @@ def efa(
         phi=pd.DataFrame(phi, index=fnames, columns=fnames) if oblique else None,
         communalities=pd.Series(h2, index=idx, name="h2"),
         uniquenesses=pd.Series(1.0 - h2, index=idx, name="u2"),
-        eigenvalues=pd.Series(np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1, name="component"), name="eigenvalue"),
+        eigenvalues=pd.Series(
+            np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1, name="component"), name="eigenvalue"
+        ),
         common_eigenvalues=pd.Series(common, index=pd.RangeIndex(1, p + 1, name="factor"), name="eigenvalue"),
         variance=variance,
         fit=pd.Series(fit, name="fit"),
         rotation_matrix=None if rot_name == "none" else rot.rotmat,
         method=method,
         rotation=rot_name,
-        n=n,
+        nobs=n,
         n_dropped=n_dropped,
         converged=bool(converged),
         iterations=int(iterations),
@@ -631,7 +665,10 @@ def kmo(
     r = R.copy()
     np.fill_diagonal(r, 0.0)
     r2, q2 = (r**2).sum(axis=0), (Q**2).sum(axis=0)
-    return KMOResult(float(r2.sum() / (r2.sum() + q2.sum())), pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"))
+    return KMOResult(
+        float(r2.sum() / (r2.sum() + q2.sum())),
+        pd.Series(r2 / (r2 + q2), index=pd.Index(names, name="item"), name="msa"),
+    )
 
 
 def bartlett_sphericity(

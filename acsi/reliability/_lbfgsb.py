@@ -108,7 +108,9 @@ class _LineSearch:
             self.stmin = stp + 1.1 * (stp - self.stx)
             self.stmax = stp + 4.0 * (stp - self.stx)
         stp = min(max(stp, self.stpmin), self.stpmax)
-        if self.bracketed and (stp <= self.stmin or stp >= self.stmax or self.stmax - self.stmin <= self.xtol * self.stmax):
+        if self.bracketed and (
+            stp <= self.stmin or stp >= self.stmax or self.stmax - self.stmin <= self.xtol * self.stmax
+        ):
             stp = self.stx
         return stp, "FG"
 
@@ -268,8 +270,9 @@ class _Memory:
 
 
 def _cauchy(x: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray, mem: _Memory,
-            W: np.ndarray | None, Minv: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Generalized Cauchy point; returns (xcp, c = W'(xcp - x), at_bound mask)."""
+            W: np.ndarray, Minv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generalized Cauchy point; returns (xcp, c = W'(xcp - x), at_bound mask). ``W`` and
+    ``Minv`` are empty (and unused) while the memory holds no pair."""
     n = x.size
     theta = mem.theta
     col = mem.col
@@ -287,7 +290,10 @@ def _cauchy(x: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray, mem: _
     moving = ~at_bound & ~zero_grad
     d = np.where(moving, d, 0.0)
     f1 = -float(d @ d)
-    mv = (lambda v: np.linalg.solve(Minv, v)) if col > 0 else None
+
+    def mv(v: np.ndarray) -> np.ndarray:  # M v, only called when col > 0
+        return np.linalg.solve(Minv, v)
+
     p = W.T @ d if col > 0 else np.zeros(0)
     # breakpoints
     brk = np.full(n, np.inf)
@@ -437,7 +443,7 @@ def lbfgsb_r(
     accepted = 0  # R's optim count of NEW_X
     while True:
         col = mem.col
-        W, Minv = mem.middle() if col > 0 else (None, None)
+        W, Minv = mem.middle() if col > 0 else (np.zeros((x.size, 0)), np.zeros((0, 0)))
         try:
             xcp, c, at_bound = _cauchy(x, g, lo, hi, mem, W, Minv)
             free = ~at_bound
@@ -530,6 +536,8 @@ def lbfgsb_r(
             continue
         mem.add(s, y, ss_new, dr, rr)
         try:
-            np.linalg.cholesky(mem.theta * mem.SS + np.tril(mem.SY, -1) @ np.diag(1.0 / np.diag(mem.SY)) @ np.tril(mem.SY, -1).T)
+            np.linalg.cholesky(
+                mem.theta * mem.SS + np.tril(mem.SY, -1) @ np.diag(1.0 / np.diag(mem.SY)) @ np.tril(mem.SY, -1).T
+            )
         except np.linalg.LinAlgError:
             mem.reset()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -12,7 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_choice
+from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning, warn
 from acsi.reliability._common import check_variation, corr_from_cov, item_matrix, one_blas_thread
 from acsi.reliability._efa import fa_minres_kernel, fa_ml_kernel
 from acsi.results.base import ResultMixin, Summary
@@ -68,8 +69,8 @@ def one_factor_ml(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     return lam, x[p:], F - np.linalg.slogdet(S)[1] - p, bool(np.max(np.abs(g)) < 1e-7)
 
 
-@dataclass(frozen=True)
-class OmegaResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class OmegaResult(CopyTables, ResultMixin):
     """McDonald's omega of a one-factor (congeneric) scale.
 
     Attributes
@@ -95,7 +96,8 @@ class OmegaResult(ResultMixin):
         matrix ``R`` (a standardized coefficient; close to, not equal to, ``omega``).
     chisq, df, pvalue : float
         ML chi-square test of the one-factor model (``N F_ML``, lavaan's default).
-    n : int
+    nobs : int
+        Rows used (``n`` is an alias, the older name).
     """
 
     omega: float
@@ -108,16 +110,24 @@ class OmegaResult(ResultMixin):
     chisq: float
     df: int
     pvalue: float
-    n: int
+    nobs: int
     n_dropped: int
     converged: bool
+
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
 
     def _summary(self) -> Summary:
         return Summary(
             "McDonald's omega (one-factor ML model)",
             [
                 ("items", int(self.loadings.shape[0])),
-                ("observations", self.n),
+                ("observations", self.nobs),
                 ("omega (observed variance)", self.omega),
                 ("omega (model-implied variance)", self.omega_implied),
                 ("alpha", self.alpha),
@@ -137,7 +147,7 @@ def omega(
     *,
     columns: Sequence[str] | None = None,
     missing: Literal["listwise", "mean", "error"] = "listwise",
-    na_values: float | Sequence[float] | None = None,
+    na_values: float | str | Sequence[float | str] | None = None,
 ) -> OmegaResult:
     r"""McDonald's omega total from a one-factor ML model, equal to R semTools::compRelSEM.
 
@@ -184,12 +194,13 @@ def omega(
     >>> round(res.omega, 4), round(res.omega_implied, 4)
     (0.6326, 0.6326)
     """
-    if missing not in ("listwise", "mean", "error"):
-        raise ValueError(
-            f"missing={missing!r} is not one of 'listwise', 'mean', 'error' (the ML fit needs one "
-            "complete data set; pairwise covariances are not offered)"
-        )
-    X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="one-factor model", min_items=2)
+    missing = check_choice(  # type: ignore[assignment]
+        missing, ("listwise", "mean", "error"), "missing", case_sensitive=True,
+        hint="the ML fit needs one complete data set; pairwise covariances are not offered",
+    )
+    X, names, n_dropped = item_matrix(
+        items, columns, missing=missing, na_values=na_values, context="one-factor model", min_items=2
+    )
     if len(names) < 3:
         raise IdentificationError(
             f"a one-factor model of {len(names)} items ({', '.join(names)}) is not identified; "
@@ -200,13 +211,12 @@ def omega(
     S = np.cov(X, rowvar=False, ddof=0)
     lam, theta, fmin, converged = one_factor_ml(S)
     if not converged:
-        warnings.warn("the one-factor ML model did not converge", ConvergenceWarning, stacklevel=2)
+        warn("the one-factor ML model did not converge", ConvergenceWarning)
     if np.any(theta < 0):
         bad = [names[j] for j in np.where(theta < 0)[0]]
-        warnings.warn(
+        warn(
             f"Heywood case in the one-factor model: negative residual variance of {', '.join(bad)}",
             InadmissibleSolutionWarning,
-            stacklevel=2,
         )
     sl = lam.sum()
     om = float(sl**2 / S.sum())
@@ -235,7 +245,7 @@ def omega(
         chisq=chisq,
         df=int(df),
         pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan,
-        n=int(n),
+        nobs=int(n),
         n_dropped=int(n_dropped),
         converged=converged,
     )

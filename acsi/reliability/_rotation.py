@@ -8,15 +8,27 @@ Jennrich 2002; Bernaards and Jennrich 2005).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from acsi.exceptions import ConvergenceWarning
+from acsi._validation import check_choice
+from acsi.exceptions import ConvergenceWarning, warn
 
-__all__ = ["Rotation", "varimax", "promax", "oblimin", "quartimax", "geomin", "gp_orthogonal", "gp_oblique", "rotate", "ROTATIONS", "OBLIQUE"]
+__all__ = [
+    "Rotation",
+    "varimax",
+    "promax",
+    "oblimin",
+    "quartimax",
+    "geomin",
+    "gp_orthogonal",
+    "gp_oblique",
+    "rotate",
+    "ROTATIONS",
+    "OBLIQUE",
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ def varimax(A: np.ndarray, normalize: bool = True, eps: float = 1e-5, max_iter: 
     d = 0.0
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         z = x @ T
         B = x.T @ (z**3 - z * ((z**2).sum(axis=0) / p))
         u, s, vt = np.linalg.svd(B)
@@ -130,7 +142,7 @@ def gp_orthogonal(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1
     converged = False
     it = 0
     Tt = T
-    for it in range(0, max_iter + 1):
+    for it in range(0, max_iter + 1):  # noqa: B007 - the count is returned
         M = T.T @ G
         Gp = G - T @ ((M + M.T) / 2.0)
         s = float(np.sqrt((Gp**2).sum()))
@@ -149,11 +161,10 @@ def gp_orthogonal(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1
         f = ft
         G = A.T @ Gqt
     if not converged:
-        warnings.warn(
+        warn(
             f"{name} rotation did not converge in {max_iter} iterations; the loadings may not be "
             "the criterion's optimum",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return Rotation(A @ T, np.eye(k), T, converged, it)
 
@@ -173,7 +184,7 @@ def gp_oblique(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1e-5
     G = -(L.T @ Gq @ np.linalg.inv(T)).T
     converged = False
     it = 0
-    for it in range(0, max_iter + 1):
+    for it in range(0, max_iter + 1):  # noqa: B007 - the count is returned
         Gp = G - T * (T * G).sum(axis=0)[None, :]
         s = float(np.sqrt((Gp**2).sum()))
         if s < eps:
@@ -192,11 +203,10 @@ def gp_oblique(A: np.ndarray, criterion: Criterion, name: str, eps: float = 1e-5
         f = ft
         G = -(L.T @ Gqt @ np.linalg.inv(Tt)).T
     if not converged:
-        warnings.warn(
+        warn(
             f"{name} rotation did not converge in {max_iter} iterations; the loadings may not "
             "be the criterion's minimum",
             ConvergenceWarning,
-            stacklevel=3,
         )
     L = A @ np.linalg.inv(T).T
     return Rotation(L, T.T @ T, np.linalg.inv(T).T, converged, it)
@@ -227,6 +237,9 @@ def rotate(A: np.ndarray, method: str | None) -> Rotation:
     """Dispatch: ``None``/"none", "varimax", "quartimax", "geominT" (orthogonal), "promax",
     "oblimin", "geominQ" (oblique), as psych::fa names them."""
     k = A.shape[1]
+    if method is not None:
+        method = check_choice(method, ("none", *ROTATIONS), "rotation", hint="or None for no rotation",
+                              case_sensitive=True)
     if method is None or method == "none" or k < 2:
         return Rotation(np.asarray(A, float).copy(), np.eye(k), np.eye(k), True, 0)
     if method == "varimax":
@@ -239,9 +252,7 @@ def rotate(A: np.ndarray, method: str | None) -> Rotation:
         return quartimax(A)
     if method == "geominQ":
         return geomin(A, oblique=True)
-    if method == "geominT":
-        return geomin(A, oblique=False)
-    raise ValueError(f"rotation={method!r} is not one of {', '.join(map(repr, ROTATIONS))}, None")
+    return geomin(A, oblique=False)
 
 
 ROTATIONS = ("varimax", "quartimax", "geominT", "promax", "oblimin", "geominQ")

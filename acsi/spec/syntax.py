@@ -42,8 +42,8 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 

@@ -24,12 +24,11 @@ function                       what
 from __future__ import annotations
 
 from acsi.survey._common import Proportion, proportion_ci
-from acsi.survey.loyalty import ConversionResult, conversion
 from acsi.survey.descriptives import (
     CrosstabResult,
     bottom_box,
-    describe_items,
     crosstab,
+    describe_items,
     frequencies,
     likert_bins,
     likert_table,
@@ -43,6 +42,7 @@ from acsi.survey.importance import (
     relative_weights,
     stated_importance,
 )
+from acsi.survey.loyalty import ConversionResult, conversion
 from acsi.survey.promoters import NPSResult, NPSTestResult, nps, nps_test
 from acsi.survey.response_style import ResponseStyles, longest_string, response_styles
 from acsi.survey.segments import ValueWeightedIndex, by_segment, value_weighted_index

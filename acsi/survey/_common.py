@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables
+from acsi._validation import check_choice, check_level
+from acsi._validation import check_scale as _check_scale
 from acsi.exceptions import DataError, MissingDataWarning
+from acsi.exceptions import warn as _warn
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
@@ -19,14 +22,19 @@ __all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
 CI_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys", "jeffreys_modified")
 
 
-#: statsmodels' names of the same intervals
-_SM_ALIASES = {"normal": "wald", "beta": "clopper_pearson"}
+#: accepted spellings of the interval methods (statsmodels' "normal" and "beta" too)
+_CI_CHOICES = {**{m: m for m in CI_METHODS}, "normal": "wald", "beta": "clopper_pearson"}
+
+
+def check_ci(ci: Any, argument: str = "ci") -> str:
+    """The canonical name of a proportion-interval method (SpecificationError otherwise)."""
+    return check_choice(ci, _CI_CHOICES, argument, case_sensitive=True)
 
 
 def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise DataError(f"level={level!r} must be between 0 and 1 (for example 0.95)")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    """The normal quantile of a two-sided ``level`` interval (validates ``level``)."""
+    lv = check_level(level)
+    return float(stats.norm.ppf(0.5 + lv / 2))
 
 
 def proportion_ci(
@@ -64,7 +72,8 @@ def proportion_ci(
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.3885, 0.6461)
     """
-    method = _SM_ALIASES.get(method, method)
+    method = check_ci(method, "method")
+    z = _z(level)
     x = np.asarray(count, dtype=float)
     m = np.asarray(n, dtype=float)
     if np.any(m <= 0):
@@ -72,7 +81,6 @@ def proportion_ci(
     if np.any((x < 0) | (x > m)):
         raise DataError("counts must lie between 0 and n")
     alpha = 1.0 - level
-    z = _z(level)
     p = x / m
     if method == "wilson":
         denom = m + z**2
@@ -92,23 +100,24 @@ def proportion_ci(
             lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, m - x + 1), 0.0)
             hi = np.where(x < m, stats.beta.ppf(1 - alpha / 2, x + 1, m - x), 1.0)
         return lo, hi
-    if method in ("jeffreys", "jeffreys_modified"):
-        lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
-        hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
-        if method == "jeffreys_modified":
-            lo, hi = np.where(x > 0, lo, 0.0), np.where(x < m, hi, 1.0)
-        return lo, hi
-    raise DataError(f"ci={method!r} is not one of {', '.join(map(repr, CI_METHODS))}")
+    # jeffreys, jeffreys_modified
+    lo = stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5)
+    hi = stats.beta.ppf(1 - alpha / 2, x + 0.5, m - x + 0.5)
+    if method == "jeffreys_modified":
+        lo, hi = np.where(x > 0, lo, 0.0), np.where(x < m, hi, 1.0)
+    return lo, hi
 
 
-@dataclass(frozen=True)
-class Proportion(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class Proportion(CopyTables, ResultMixin):
     """A share with its confidence interval.
 
     Attributes
     ----------
     label : str
-    count, n : int
+    count : int
+    nobs : int
+        Answers counted (the denominator; ``n`` is an alias, the older name).
     estimate : float
         ``count / n``.
     ci_lower, ci_upper : float
@@ -118,16 +127,21 @@ class Proportion(ResultMixin):
 
     label: str
     count: int
-    n: int
+    nobs: int
     estimate: float
     ci_lower: float
     ci_upper: float
     level: float
     method: str
 
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
+
     def _summary(self) -> Summary:
         table = pd.DataFrame(
-            {"count": [self.count], "n": [self.n], "share": [self.estimate],
+            {"count": [self.count], "n": [self.nobs], "share": [self.estimate],
              "ci_lower": [self.ci_lower], "ci_upper": [self.ci_upper]},
             index=[self.label],
         )
@@ -168,11 +182,10 @@ def drop_missing(s: pd.Series, argument: str, warn: bool = True) -> pd.Series:
         raise DataError(f"column {col_name(s, argument)!r} has no answer (all values are missing)")
     if miss.any():
         if warn:
-            warnings.warn(
+            _warn(
                 f"{int(miss.sum())} of {len(s)} answers in {col_name(s, argument)!r} are missing "
                 "and were left out of the shares",
                 MissingDataWarning,
-                stacklevel=3,
             )
         return s[~miss]
     return s
@@ -223,11 +236,6 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
             )
 
 
-def check_scale_arg(scale: Any) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise DataError(f"scale={scale!r} must be a pair (min, max), e.g. (1, 10)") from None
-    if not lo < hi:
-        raise DataError(f"scale={scale!r}: the minimum must be below the maximum")
-    return lo, hi
+def check_scale_arg(scale: Any, argument: str = "scale") -> tuple[float, float]:
+    """The ``scale=(min, max)`` argument (SpecificationError when it is not one)."""
+    return _check_scale(scale, argument)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_bool, check_choice, check_int, check_names, check_range, check_resamples, make_rng
 from acsi.data import as_frame, check_columns
-from acsi.exceptions import AcsiWarning, DataError
+from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import (
     Proportion,
+    _z,
     as_series,
+    check_ci,
     check_scale,
     check_scale_arg,
     col_name,
@@ -98,6 +100,9 @@ def frequencies(
     female     24  0.444     0.320     0.576             0.444
     male       30  0.556     0.424     0.680             1.000
     """
+    if ci is not None:
+        ci = check_ci(ci)
+    _z(level)
     s = as_series(series, "series")
     name = col_name(s, "series")
     n_missing = int(s.isna().sum())
@@ -137,31 +142,39 @@ def frequencies(
 
 def _bins_arg(bins: Any, labels: Any) -> tuple[list[tuple[float, float]], list[str]]:
     if bins is None:
-        edges = [tuple(map(float, b)) for b in DEFAULT_BINS]
+        edges = [(float(lo), float(hi)) for lo, hi in DEFAULT_BINS]
         if labels is None:
             labels = list(DEFAULT_BIN_LABELS)
     elif isinstance(bins, Mapping):
         if labels is not None:
-            raise DataError("give the bin labels either as the keys of `bins` or as `labels`, not both")
+            raise SpecificationError("give the bin labels either as the keys of `bins` or as `labels`, not both")
         labels = [str(k) for k in bins]
-        edges = [tuple(map(float, v)) for v in bins.values()]
+        edges = [check_range(v, f"bins[{k!r}]") for k, v in bins.items()]
+    elif isinstance(bins, (str, bytes)) or not isinstance(bins, (list, tuple, np.ndarray)):
+        raise SpecificationError(
+            f"bins must be a list of (lo, hi) ranges or a dict label -> (lo, hi), e.g. [(1, 4), (5, 6), (7, 10)]; "
+            f"got {bins!r}"
+        )
     else:
-        edges = [tuple(map(float, b)) for b in bins]
+        edges = [check_range(b, f"bins[{i}]") for i, b in enumerate(bins)]
+    if not edges:
+        raise SpecificationError("bins is empty; give at least one (lo, hi) range")
     if labels is None:
         labels = [f"{lo:g}-{hi:g}" if lo != hi else f"{lo:g}" for lo, hi in edges]
+    elif isinstance(labels, str):
+        raise SpecificationError(f"labels must be a list of bin labels (one per bin), not the string {labels!r}")
     labels = [str(lab) for lab in labels]
     if len(labels) != len(edges):
-        raise DataError(f"{len(labels)} labels were given for {len(edges)} bins; give one label per bin")
+        raise SpecificationError(
+            f"labels: {len(labels)} labels were given for {len(edges)} bins; give one label per bin"
+        )
     if len(set(labels)) != len(labels):
-        raise DataError(f"bin labels must be distinct: {labels}")
-    for lo, hi in edges:
-        if lo > hi:
-            raise DataError(f"bin ({lo:g}, {hi:g}): the lower end is above the upper end")
+        raise SpecificationError(f"labels: bin labels must be distinct, got {labels}")
     srt = sorted(edges)
     for (a0, a1), (b0, b1) in zip(srt, srt[1:]):
         if b0 <= a1:
-            raise DataError(f"bins ({a0:g}, {a1:g}) and ({b0:g}, {b1:g}) overlap")
-    return edges, labels  # type: ignore[return-value]
+            raise SpecificationError(f"bins ({a0:g}, {a1:g}) and ({b0:g}, {b1:g}) overlap; give non-overlapping ranges")
+    return edges, labels
 
 
 def likert_bins(
@@ -246,8 +259,9 @@ def likert_table(
     Q8                  1         0        1      1               1
     Q9                  0         0        2      1               1
     """
+    normalize = check_bool(normalize, "normalize")
     df = as_frame(data)
-    items = [str(c) for c in (items if items is not None else df.columns)]
+    items = [str(c) for c in df.columns] if items is None else check_names(items, "items")
     check_columns(df, items, context="Likert table")
     binned = likert_bins(df[items], bins, labels)
     rows = {c: binned[c].value_counts(sort=False) for c in items}
@@ -256,13 +270,10 @@ def likert_table(
     out.attrs["n_missing"] = {c: int(df[c].isna().sum()) for c in items}
     missing = {c: m for c, m in out.attrs["n_missing"].items() if m}
     if missing:
-        from acsi.exceptions import MissingDataWarning
-
-        warnings.warn(
+        warn(
             "missing answers were left out of the Likert counts: "
             + ", ".join(f"{c} ({m})" for c, m in missing.items()),
             MissingDataWarning,
-            stacklevel=2,
         )
     if normalize:
         out = out.div(out.sum(axis=1), axis=0)
@@ -310,15 +321,12 @@ def describe_items(
     Q8    54  6.407  0.167    0.056
     Q13   54  5.204  0.074    0.130
     """
-    from acsi.survey._common import _z
-
     _z(level)
-    df = as_frame(data)
-    items = [str(c) for c in (items if items is not None else df.columns)]
-    check_columns(df, items, context="item statistics")
     lo, hi = check_scale_arg(scale)
-    if not isinstance(k, (int, np.integer)) or k < 1 or k > hi - lo + 1:
-        raise DataError(f"k={k!r} must be a whole number of scale points between 1 and {int(hi - lo + 1)}")
+    k = _check_k(k, lo, hi)
+    df = as_frame(data)
+    items = [str(c) for c in df.columns] if items is None else check_names(items, "items")
+    check_columns(df, items, context="item statistics")
     rows = []
     for c in items:
         x = df[c].astype(float)
@@ -342,14 +350,23 @@ def describe_items(
     return out
 
 
+def _check_k(k: Any, lo: float, hi: float) -> int:
+    points = int(hi - lo + 1)
+    kk = check_int(k, "k", minimum=1, hint=f"scale points in the box, at most {points}")
+    if kk > points:
+        raise SpecificationError(f"k must be an integer between 1 and {points} (the scale's points), not {k!r}")
+    return kk
+
+
 def _box(series: Any, k: int, scale: Sequence[float], top: bool, ci: str, level: float) -> Proportion:
+    ci = check_ci(ci)
+    _z(level)
+    lo, hi = check_scale_arg(scale)
+    k = _check_k(k, lo, hi)
     s = as_series(series, "series")
     name = col_name(s, "series")
     x = drop_missing(numeric(s, "series"), "series")
-    lo, hi = check_scale_arg(scale)
     check_scale(x, (lo, hi), "series")
-    if not isinstance(k, (int, np.integer)) or k < 1 or k > hi - lo + 1:
-        raise DataError(f"k={k!r} must be a whole number of scale points between 1 and {int(hi - lo + 1)}")
     mask = x >= hi - k + 1 if top else x <= lo + k - 1
     rng = f"{hi - k + 1:g}-{hi:g}" if top else f"{lo:g}-{lo + k - 1:g}"
     return make_proportion(f"{name}: {'top' if top else 'bottom'}-{k} box ({rng})", int(mask.sum()), len(x), ci, level)
@@ -430,8 +447,10 @@ def multi_select(
     shop        3                  0.75                0.6
     topup       2                  0.50                0.4
     """
+    ci = check_ci(ci)
+    _z(level)
     frame = as_frame(df, argument="df")
-    columns = [str(c) for c in columns]
+    columns = check_names(columns, "columns", minimum=1)
     check_columns(frame, columns, context="multiple-choice question")
     sub = frame[columns]
     for c in columns:
@@ -467,8 +486,8 @@ def multi_select(
     return out
 
 
-@dataclass(frozen=True)
-class CrosstabResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class CrosstabResult(CopyTables, ResultMixin):
     """A cross-tabulation with its test of independence and Cramer's V.
 
     Attributes
@@ -502,24 +521,32 @@ class CrosstabResult(ResultMixin):
     correction: bool
     notes: tuple[str, ...] = field(default=())
 
-    @cached_property
-    def n(self) -> int:
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def nobs(self) -> int:
         """Number of respondents in the table."""
         return int(self.observed.to_numpy().sum())
 
-    @cached_property
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
+
+    @property
     def min_expected(self) -> float:
         """Smallest expected count."""
         return float(self.expected.to_numpy().min())
 
-    @cached_property
+    @property
     def n_small_expected(self) -> int:
         """Cells with an expected count below 5."""
         return int((self.expected.to_numpy() < 5).sum())
 
     def _summary(self) -> Summary:
         header: list[tuple[str, Any]] = [
-            ("n", self.n),
+            ("n", self.nobs),
             ("test", "Fisher's exact test" if self.test == "fisher" else
              "Pearson chi-square" + (" (Yates' continuity correction)" if self.correction and self.df == 1 else "")),
         ]
@@ -556,8 +583,10 @@ def crosstab(
     b: Any,
     test: str = "auto",
     correction: bool = True,
-    n_resamples: int = 9999,
+    n: int | None = None,
     seed: int | np.random.Generator | None = None,
+    *,
+    n_resamples: int | None = None,
 ) -> CrosstabResult:
     """Cross-tabulate two questions and test their independence.
 
@@ -579,12 +608,14 @@ def crosstab(
         counts are below 5, Cochran's rule).
     correction : bool
         Yates' continuity correction for 1-df chi-square tests.
-    n_resamples : int
+    n : int, default 9999
         Fisher's test on a table larger than 2 x 2 has no closed form here: its p-value is a
-        Monte Carlo estimate from ``n_resamples`` random tables with the observed margins
+        Monte Carlo estimate from ``n`` (at least 100) random tables with the observed margins
         (``scipy.stats.fisher_exact`` with ``MonteCarloMethod``); a note says so.
     seed : int or Generator, optional
         Seed of that Monte Carlo (pass one for a reproducible p-value).
+    n_resamples : int, optional
+        Older spelling of ``n`` (accepted alias).
 
     Returns
     -------
@@ -603,8 +634,11 @@ def crosstab(
     >>> r.test, round(r.pvalue, 4)
     ('fisher', 0.5455)
     """
-    if test not in ("auto", "chi2", "fisher"):
-        raise DataError(f"test={test!r} must be 'auto', 'chi2' or 'fisher'")
+    test = check_choice(test, ("auto", "chi2", "fisher"), "test", case_sensitive=True)
+    correction = check_bool(correction, "correction")
+    n_mc = check_resamples(n, old=n_resamples, old_name="n_resamples", default=9999, minimum=100,
+                           hint="Monte Carlo tables")
+    rng = make_rng(seed)
     sa, sb = as_series(a, "a"), as_series(b, "b")
     if len(sa) != len(sb):
         raise DataError(f"`a` has {len(sa)} answers and `b` {len(sb)}; they must come from the same respondents")
@@ -614,10 +648,8 @@ def crosstab(
     if miss.all():
         raise DataError("no respondent answered both questions")
     if miss.any():
-        from acsi.exceptions import MissingDataWarning
-
-        warnings.warn(f"{int(miss.sum())} of {len(sa)} respondents with a missing answer were left out "
-                      "of the cross-tab", MissingDataWarning, stacklevel=2)
+        warn(f"{int(miss.sum())} of {len(sa)} respondents with a missing answer were left out "
+             "of the cross-tab", MissingDataWarning)
     table = pd.crosstab(sa[~miss], sb[~miss])
     table.index.name = col_name(sa, "a")
     table.columns.name = col_name(sb, "b")
@@ -657,18 +689,15 @@ def crosstab(
                 f"{small} of {E.size} expected counts are below 5 (smallest {E.min():.2f}): the "
                 "chi-square approximation may be poor; use test='fisher' or merge categories."
             )
-            warnings.warn(notes[-1], AcsiWarning, stacklevel=2)
+            warn(notes[-1], AcsiWarning)
     elif r == 2 and c == 2:
         res = stats.fisher_exact(O.astype(np.int64))
         stat, pval = float(res.statistic), float(res.pvalue)
     else:
-        if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 100:
-            raise DataError(f"n_resamples={n_resamples!r} must be a whole number of at least 100")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        res = stats.fisher_exact(O.astype(np.int64), method=stats.MonteCarloMethod(n_resamples=int(n_resamples), rng=rng))
+        res = stats.fisher_exact(O.astype(np.int64), method=stats.MonteCarloMethod(n_resamples=n_mc, rng=rng))
         stat, pval = float("nan"), float(res.pvalue)
         notes.append(
-            f"Fisher's test on a {r} x {c} table: Monte Carlo p-value from {int(n_resamples)} random tables "
+            f"Fisher's test on a {r} x {c} table: Monte Carlo p-value from {n_mc} random tables "
             f"with the observed margins (seed {seed!r})."
         )
     expected = pd.DataFrame(E, index=table.index, columns=table.columns)

@@ -3,8 +3,7 @@ relative weights)."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_choice, check_name, check_names, check_number
 from acsi.data import as_frame, check_columns, prepare_data
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary
 
 __all__ = ["stated_importance", "derived_importance", "relative_weights", "general_dominance", "DerivedImportance"]
@@ -77,9 +78,18 @@ def stated_importance(
     return    267     2
     fees      214     3
     """
-    w = np.asarray(weights, dtype=float)
-    if w.ndim != 1 or len(w) < 2:
-        raise DataError(f"weights={weights!r} must list one weight per response level (at least two)")
+    kind = check_choice(kind, ("counts", "ratings"), "kind", case_sensitive=True)
+    if (
+        isinstance(weights, (str, bytes))
+        or not isinstance(weights, (list, tuple, np.ndarray, pd.Series))
+        or len(weights) < 2
+    ):
+        raise SpecificationError(f"weights must list one weight per response level (at least two), not {weights!r}")
+    w = np.array([check_number(v, "weights") for v in weights], dtype=float)
+    if levels is not None and (
+        isinstance(levels, (str, bytes)) or not isinstance(levels, (list, tuple, np.ndarray, pd.Series))
+    ):
+        raise SpecificationError(f"levels must list one level code per weight, not {levels!r}")
     df = as_frame(data)
     if kind == "counts":
         if df.shape[1] != len(w):
@@ -92,17 +102,19 @@ def stated_importance(
         if np.isnan(C).any() or (C < 0).any() or (C != np.round(C)).any():
             raise DataError("the counts table must hold whole non-negative numbers (no missing cells)")
         counts = pd.DataFrame(C.astype(np.int64), index=df.index, columns=df.columns)
-    elif kind == "ratings":
+    else:  # "ratings"
         codes = list(levels) if levels is not None else [int(v) if float(v).is_integer() else v for v in w]
         if len(codes) != len(w):
-            raise DataError(f"{len(codes)} levels were given for {len(w)} weights; give one level code per weight")
+            raise SpecificationError(
+                f"levels: {len(codes)} levels were given for {len(w)} weights; give one level code per weight"
+            )
         rows = {}
         for c in df.columns:
             col = df[c]
             miss = int(col.isna().sum())
             if miss:
-                warnings.warn(f"{miss} missing answers in {str(c)!r} were left out of its importance score",
-                              MissingDataWarning, stacklevel=2)
+                warn(f"{miss} missing answers in {str(c)!r} were left out of its importance score",
+                     MissingDataWarning)
             v = col.dropna()
             bad = v[~v.isin(codes)]
             if len(bad):
@@ -112,8 +124,6 @@ def stated_importance(
                 )
             rows[c] = [int((v == code).sum()) for code in codes]
         counts = pd.DataFrame.from_dict(rows, orient="index", columns=[str(c) for c in codes])
-    else:
-        raise DataError(f"kind={kind!r} must be 'counts' or 'ratings'")
     C = counts.to_numpy(dtype=float)
     n = C.sum(axis=1)
     score = C @ w
@@ -188,8 +198,8 @@ def general_dominance(R: np.ndarray) -> tuple[np.ndarray, float]:
     return weights, float(r2[n_sub - 1])
 
 
-@dataclass(frozen=True)
-class DerivedImportance(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class DerivedImportance(CopyTables, ResultMixin):
     """Derived importance of drivers for a target.
 
     Attributes
@@ -202,20 +212,29 @@ class DerivedImportance(ResultMixin):
         ``dominance_share``, ``dominance_rank``.
     r2 : float
         :math:`R^2` of the regression of the target on all drivers.
-    n : int
+    nobs : int
+        Complete rows used (``n`` is an alias, the older name).
     target : str
     """
 
     table: pd.DataFrame
     r2: float
-    n: int
+    nobs: int
     target: str
     methods: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
 
     def _summary(self) -> Summary:
         return Summary(
             f"Derived importance for {self.target}",
-            [("n", self.n), ("R-squared", self.r2), ("methods", ", ".join(self.methods))],
+            [("n", self.nobs), ("R-squared", self.r2), ("methods", ", ".join(self.methods))],
             [("importance", self.table)],
             ["Rank 1 = most important. Relative weights (Johnson 2000) split R-squared among "
              "correlated drivers; standardized betas can be unstable when drivers correlate."],
@@ -278,16 +297,18 @@ def derived_importance(
     >>> round(float(res.table["raw_weight"].sum()) - res.r2, 12)
     0.0
     """
-    methods = tuple(methods)
-    unknown = [m for m in methods if m not in _ALL_METHODS]
-    if unknown or not methods:
-        raise DataError(f"methods={methods!r}: choose among {', '.join(map(repr, _ALL_METHODS))}")
-    drivers = [str(d) for d in drivers]
-    target = str(target)
+    if isinstance(methods, str):
+        methods = (methods,)
+    if isinstance(methods, (bytes, Mapping)) or not isinstance(methods, Iterable) or not (methods := tuple(methods)):
+        raise SpecificationError(
+            f"methods must list one or more of {', '.join(map(repr, _ALL_METHODS))}; got {methods!r}"
+        )
+    methods = tuple(check_choice(m, _ALL_METHODS, "methods", case_sensitive=True) for m in methods)
+    drivers = check_names(drivers, "drivers", minimum=1)
+    target = check_name(target, "target")
     if target in drivers:
-        raise DataError(f"the target {target!r} is also listed among the drivers")
-    if len(drivers) < 1:
-        raise DataError("give at least one driver")
+        raise SpecificationError(f"the target {target!r} is also listed among the drivers; remove it from drivers")
+    missing = check_choice(missing, ("listwise", "mean", "error"), "missing", case_sensitive=True)
     prep = prepare_data(data, [*drivers, target], missing=missing, context="importance analysis")  # type: ignore[arg-type]
     X = prep.X
     n, p = X.shape[0], len(drivers)
@@ -326,7 +347,10 @@ def derived_importance(
         table["relative_weight_rank"] = _rank(eps)
     if "dominance" in methods:
         if p > _MAX_DOMINANCE:
-            raise DataError(f"dominance analysis fits all 2^p subset regressions; {p} drivers is too many (at most {_MAX_DOMINANCE})")
+            raise DataError(
+                f"dominance analysis fits all 2^p subset regressions; {p} drivers is too many "
+                f"(at most {_MAX_DOMINANCE})"
+            )
         dom, _ = general_dominance(R)
         table["dominance"] = dom
         table["dominance_share"] = dom / dom.sum()

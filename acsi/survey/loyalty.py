@@ -4,41 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.exceptions import DataError
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_bool, check_number
+from acsi.exceptions import DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import Proportion, _z, as_series, col_name, make_proportion, numeric
 
 __all__ = ["conversion", "ConversionResult"]
 
-Rule = Union[float, Callable[[pd.Series], Any]]
+Rule = float | Callable[[pd.Series], Any]
 
 
 def _apply(rule: Rule, x: pd.Series, argument: str) -> tuple[np.ndarray, str]:
     if callable(rule):
         out = np.asarray(rule(x))
         if out.shape != (len(x),):
-            raise DataError(f"`{argument}` must return one True/False per respondent ({len(x)}), got shape {out.shape}")
+            raise SpecificationError(
+                f"{argument}: the function must return one True/False per respondent ({len(x)}), got shape {out.shape}"
+            )
         if out.dtype != bool:
             if not np.isin(out, [0, 1]).all():
-                raise DataError(f"`{argument}` must return True/False values")
+                raise SpecificationError(f"{argument}: the function must return True/False values")
             out = out.astype(bool)
         return out, getattr(rule, "__name__", "rule")
-    try:
-        t = float(rule)
-    except (TypeError, ValueError):
-        raise DataError(f"`{argument}`={rule!r} must be a threshold (number) or a function of the scores") from None
+    t = check_number(rule, argument, hint="a threshold (score >= it) or a function of the scores")
     return (x >= t).to_numpy(), f">= {t:g}"
 
 
-@dataclass(frozen=True)
-class ConversionResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class ConversionResult(CopyTables, ResultMixin):
     """Satisfaction-to-loyalty conversion.
 
     Attributes
@@ -83,22 +83,30 @@ class ConversionResult(ResultMixin):
     comparison: str
     notes: tuple[str, ...] = ()
 
-    @cached_property
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def nobs(self) -> int:
+        """Respondents in the 2 x 2 table (satisfied plus the comparison group)."""
+        return int(self.table.to_numpy().sum())
+
+    @property
     def n_satisfied(self) -> int:
         """Satisfied respondents."""
         return int(self.table.loc["satisfied"].sum())
 
-    @cached_property
+    @property
     def n_satisfied_not_loyal(self) -> int:
         """Satisfied respondents who are not loyal."""
         return int(self.table.loc["satisfied", "not loyal"])
 
-    @cached_property
+    @property
     def loyal_given_satisfied(self) -> float:
         """P(loyal | satisfied)."""
         return float(self.table.loc["satisfied", "loyal"] / self.n_satisfied)
 
-    @cached_property
+    @property
     def loyal_given_comparison(self) -> float:
         """P(loyal | comparison group)."""
         row = self.table.iloc[1]
@@ -199,18 +207,23 @@ def conversion(
     >>> r.n_satisfied, r.n_satisfied_not_loyal, round(r.risk_ratio, 3)
     (6, 2, 2.667)
     """
+    rr_null = check_number(rr_null, "rr_null", minimum=0.0, strict=True, hint="a risk ratio")
+    z = _z(level)
+    haldane = check_bool(haldane, "haldane")
+    if dissatisfied is not None and not callable(dissatisfied):
+        dissatisfied = check_number(dissatisfied, "dissatisfied", hint="a threshold (score <= it) or a function")
     s = numeric(as_series(satisfaction, "satisfaction"), "satisfaction")
     y = numeric(as_series(loyalty, "loyalty"), "loyalty")
     if len(s) != len(y):
-        raise DataError(f"`satisfaction` has {len(s)} values and `loyalty` {len(y)}; they must come from the same respondents")
+        raise DataError(
+            f"`satisfaction` has {len(s)} values and `loyalty` {len(y)}; they must come from the same respondents"
+        )
     for v, arg in ((s, "satisfaction"), (y, "loyalty")):
         if v.isna().any():
             raise DataError(
                 f"{int(v.isna().sum())} missing values in {col_name(v, arg)!r}; drop or impute those "
                 "respondents before the conversion analysis"
             )
-    if not rr_null > 0:
-        raise DataError(f"rr_null={rr_null!r} must be a positive risk ratio")
     sat, sat_rule = _apply(satisfied, s, "satisfied")
     loy, loy_rule = _apply(loyal, y, "loyal")
     if dissatisfied is None:
@@ -220,8 +233,8 @@ def conversion(
         if callable(dissatisfied):
             comp, rule = _apply(dissatisfied, s, "dissatisfied")
         else:
-            comp = (s <= float(dissatisfied)).to_numpy()  # type: ignore[arg-type]
-            rule = f"<= {float(dissatisfied):g}"  # type: ignore[arg-type]
+            comp = (s <= dissatisfied).to_numpy()
+            rule = f"<= {dissatisfied:g}"
         if (comp & sat).any():
             raise DataError("the `dissatisfied` rule overlaps `satisfied`: a respondent cannot be both")
         comparison = f"dissatisfied ({rule}); {int((~comp & ~sat).sum())} neither satisfied nor dissatisfied left out"
@@ -233,8 +246,13 @@ def conversion(
         raise DataError(f"no respondent is satisfied ({sat_rule}); lower the `satisfied` threshold")
     if c + d == 0:
         raise DataError(f"the comparison group ({comparison}) is empty; nothing to compare the satisfied with")
-    table = pd.DataFrame([[a, b], [c, d]], index=pd.Index(["satisfied", "dissatisfied" if dissatisfied is not None else "not satisfied"], name="satisfaction"),
-                         columns=pd.Index(["loyal", "not loyal"], name="loyalty"))
+    table = pd.DataFrame(
+        [[a, b], [c, d]],
+        index=pd.Index(
+            ["satisfied", "dissatisfied" if dissatisfied is not None else "not satisfied"], name="satisfaction"
+        ),
+        columns=pd.Index(["loyal", "not loyal"], name="loyalty"),
+    )
     notes: list[str] = []
     used = haldane or min(a, b, c, d) == 0
     if used:
@@ -243,7 +261,6 @@ def conversion(
             "their CIs" + (" (asked for)." if haldane else " because a cell is 0.")
         )
     A, B, C, D = (float(v) + (0.5 if used else 0.0) for v in (a, b, c, d))
-    z = _z(level)
     log_or = np.log(A * D / (B * C))
     se_or = np.sqrt(1 / A + 1 / B + 1 / C + 1 / D)
     p1, p0 = A / (A + B), C / (C + D)

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.exceptions import DataError
+from acsi._tables import CopyTables
+from acsi._validation import check_choice, check_range, check_resamples, make_rng
+from acsi.exceptions import DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import _z, as_series, check_scale, check_scale_arg, col_name, drop_missing, numeric
 
@@ -20,8 +22,8 @@ __all__ = ["nps", "nps_test", "NPSResult", "NPSTestResult", "STANDARD_MAPPING"]
 STANDARD_MAPPING: dict[str, tuple[float, float]] = {"promoter": (9, 10), "detractor": (0, 6)}
 
 
-@dataclass(frozen=True)
-class NPSResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class NPSResult(CopyTables, ResultMixin):
     """Net Promoter Score.
 
     Attributes
@@ -31,7 +33,9 @@ class NPSResult(ResultMixin):
     se : float
         Its standard error (same units).
     ci_lower, ci_upper : float
-    n, n_promoters, n_passives, n_detractors : int
+    nobs : int
+        Answers used (``n`` is an alias, the older name).
+    n_promoters, n_passives, n_detractors : int
     level : float
     method : {"wald", "bootstrap"}
     proxy : bool
@@ -45,7 +49,7 @@ class NPSResult(ResultMixin):
     se: float
     ci_lower: float
     ci_upper: float
-    n: int
+    nobs: int
     n_promoters: int
     n_passives: int
     n_detractors: int
@@ -58,19 +62,24 @@ class NPSResult(ResultMixin):
     n_boot: int = 0
 
     @property
+    def n(self) -> int:
+        """Alias of :attr:`nobs` (the older name)."""
+        return self.nobs
+
+    @property
     def share_promoters(self) -> float:
-        """Promoters / n."""
-        return self.n_promoters / self.n
+        """Promoters / nobs."""
+        return self.n_promoters / self.nobs
 
     @property
     def share_detractors(self) -> float:
-        """Detractors / n."""
-        return self.n_detractors / self.n
+        """Detractors / nobs."""
+        return self.n_detractors / self.nobs
 
     @property
     def share_passives(self) -> float:
-        """Passives / n."""
-        return self.n_passives / self.n
+        """Passives / nobs."""
+        return self.n_passives / self.nobs
 
     def to_frame(self) -> pd.DataFrame:
         """Groups with counts and shares."""
@@ -85,15 +94,15 @@ class NPSResult(ResultMixin):
             ("NPS" + (" (proxy)" if self.proxy else ""), self.nps),
             ("se", self.se),
             (f"{self.level:.0%} CI ({self.method})", f"{self.ci_lower:.1f} to {self.ci_upper:.1f}"),
-            ("n", self.n),
+            ("n", self.nobs),
             ("promoters", f"{self.mapping['promoter'][0]:g}-{self.mapping['promoter'][1]:g}"),
             ("detractors", f"{self.mapping['detractor'][0]:g}-{self.mapping['detractor'][1]:g}"),
         ]
         return Summary("Net Promoter Score", header, [("groups", self.to_frame())], [self.note] if self.note else [])
 
 
-@dataclass(frozen=True)
-class NPSTestResult(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class NPSTestResult(CopyTables, ResultMixin):
     """Two-group NPS comparison: difference ``a - b`` with its z test.
 
     Attributes
@@ -112,9 +121,14 @@ class NPSTestResult(ResultMixin):
     ci_upper: float
     level: float
 
+    @property
+    def nobs(self) -> int:
+        """Answers in both groups."""
+        return self.a.nobs + self.b.nobs
+
     def _summary(self) -> Summary:
         table = pd.DataFrame(
-            {"n": [self.a.n, self.b.n], "nps": [self.a.nps, self.b.nps], "se": [self.a.se, self.b.se]},
+            {"n": [self.a.nobs, self.b.nobs], "nps": [self.a.nps, self.b.nps], "se": [self.a.se, self.b.se]},
             index=pd.Index(["a", "b"], name="group"),
         )
         header = [("difference (a - b)", self.difference), ("se", self.se), ("z", self.z),
@@ -123,30 +137,37 @@ class NPSTestResult(ResultMixin):
         return Summary("NPS: two-group z test", header, [("groups", table)], notes)
 
 
-def _mapping_arg(scale: tuple[float, float], mapping: Mapping[str, Sequence[float]] | None) -> tuple[dict[str, tuple[float, float]], bool, str]:
+def _mapping_arg(
+    scale: tuple[float, float], mapping: Mapping[str, Sequence[float]] | None
+) -> tuple[dict[str, tuple[float, float]], bool, str]:
     if mapping is None:
         if scale != (0.0, 10.0):
-            raise DataError(
+            raise SpecificationError(
                 f"the NPS is defined on the 0-10 'would you recommend' scale; for scale={scale[0]:g}-{scale[1]:g} "
                 "give an explicit mapping, e.g. mapping={'promoter': (9, 10), 'detractor': (1, 6)}, "
                 "and the result will be flagged as a proxy"
             )
         return dict(STANDARD_MAPPING), False, ""
+    if not isinstance(mapping, Mapping):
+        raise SpecificationError(
+            f"mapping must be a dict such as {{'promoter': (9, 10), 'detractor': (0, 6)}}, not {mapping!r}"
+        )
     keys = set(mapping)
     if keys != {"promoter", "detractor"}:
-        raise DataError(f"mapping must have exactly the keys 'promoter' and 'detractor', not {sorted(keys)}")
+        raise SpecificationError(
+            f"mapping must have exactly the keys 'promoter' and 'detractor', not {sorted(map(str, keys))}"
+        )
     m: dict[str, tuple[float, float]] = {}
     for k in ("promoter", "detractor"):
-        try:
-            lo, hi = (float(v) for v in mapping[k])
-        except (TypeError, ValueError):
-            raise DataError(f"mapping[{k!r}]={mapping[k]!r} must be a range (lo, hi)") from None
-        if lo > hi or lo < scale[0] or hi > scale[1]:
-            raise DataError(f"mapping[{k!r}]=({lo:g}, {hi:g}) must be a range inside the scale {scale[0]:g}-{scale[1]:g}")
+        lo, hi = check_range(mapping[k], f"mapping[{k!r}]")
+        if lo < scale[0] or hi > scale[1]:
+            raise SpecificationError(
+                f"mapping[{k!r}]=({lo:g}, {hi:g}) must be a range inside the scale {scale[0]:g}-{scale[1]:g}"
+            )
         m[k] = (lo, hi)
     (plo, phi), (dlo, dhi) = m["promoter"], m["detractor"]
     if not (dhi < plo or phi < dlo):
-        raise DataError("the promoter and detractor ranges overlap")
+        raise SpecificationError("mapping: the promoter and detractor ranges overlap; make them disjoint")
     proxy = not (scale == (0.0, 10.0) and m == STANDARD_MAPPING)
     note = ""
     if proxy:
@@ -163,8 +184,10 @@ def nps(
     mapping: Mapping[str, Sequence[float]] | None = None,
     level: float = 0.95,
     ci: str = "wald",
-    n_boot: int = 2000,
+    n: int | None = None,
     seed: int | np.random.Generator | None = None,
+    *,
+    n_boot: int | None = None,
 ) -> NPSResult:
     """Net Promoter Score (Reichheld 2003) with a confidence interval.
 
@@ -175,7 +198,7 @@ def nps(
     .. math:: \\mathrm{Var}(\\hat p_P - \\hat p_D) = \\frac{p_P + p_D - (p_P - p_D)^2}{n},
 
     and the Wald interval is :math:`NPS \\pm z \\cdot 100\\sqrt{\\mathrm{Var}}`. With
-    ``ci="bootstrap"`` the percentile interval of ``n_boot`` multinomial resamples (equivalent
+    ``ci="bootstrap"`` the percentile interval of ``n`` multinomial resamples (equivalent
     to resampling respondents) is given instead, from a seeded generator.
 
     On another scale the NPS is not defined: pass an explicit ``mapping`` (for a 1-10 item
@@ -191,9 +214,12 @@ def nps(
         ``{"promoter": (lo, hi), "detractor": (lo, hi)}``, inclusive ranges.
     level : float
     ci : {"wald", "bootstrap"}
-    n_boot : int
+    n : int, default 2000
+        Bootstrap resamples (``ci="bootstrap"``), at least 100.
     seed : int or Generator, optional
         For the bootstrap (required for reproducible intervals).
+    n_boot : int, optional
+        Older spelling of ``n`` (accepted alias).
 
     Returns
     -------
@@ -213,34 +239,32 @@ def nps(
     >>> nps([10, 9, 4, 7], scale=(1, 10), mapping={"promoter": (9, 10), "detractor": (1, 6)}).proxy
     True
     """
+    z = _z(level)
+    ci = check_choice(ci, ("wald", "bootstrap"), "ci", case_sensitive=True)
+    n_res = check_resamples(n, old=n_boot, default=2000, minimum=100, hint="bootstrap resamples")
+    rng = make_rng(seed)
+    sc = check_scale_arg(scale)
+    m, proxy, note = _mapping_arg(sc, mapping)
     s = as_series(scores, "scores")
     name = col_name(s, "scores")
     x = drop_missing(numeric(s, "scores"), "scores")
-    sc = check_scale_arg(scale)
     check_scale(x, sc, name, integers=True)
-    m, proxy, note = _mapping_arg(sc, mapping)
     v = x.to_numpy(dtype=float)
-    n = len(v)
+    nobs = len(v)
     n_p = int(((v >= m["promoter"][0]) & (v <= m["promoter"][1])).sum())
     n_d = int(((v >= m["detractor"][0]) & (v <= m["detractor"][1])).sum())
-    pp, pd_ = n_p / n, n_d / n
+    pp, pd_ = n_p / nobs, n_d / nobs
     est = 100.0 * (pp - pd_)
-    se = 100.0 * float(np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n))
-    z = _z(level)
+    se = 100.0 * float(np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / nobs))
     if ci == "wald":
         lo, hi = est - z * se, est + z * se
         nb = 0
-    elif ci == "bootstrap":
-        if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-            raise DataError(f"n_boot={n_boot!r} must be a whole number of at least 100 resamples")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        draws = rng.multinomial(n, [pp, pd_, max(1.0 - pp - pd_, 0.0)], size=n_boot)
-        boot = 100.0 * (draws[:, 0] - draws[:, 1]) / n
-        lo, hi = (float(q) for q in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
-        nb = int(n_boot)
     else:
-        raise DataError(f"ci={ci!r} must be 'wald' or 'bootstrap'")
-    return NPSResult(est, se, float(lo), float(hi), n, n_p, n - n_p - n_d, n_d, level, ci, proxy, m, sc, note, nb)
+        draws = rng.multinomial(nobs, [pp, pd_, max(1.0 - pp - pd_, 0.0)], size=n_res)
+        boot = 100.0 * (draws[:, 0] - draws[:, 1]) / nobs
+        lo, hi = (float(q) for q in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
+        nb = n_res
+    return NPSResult(est, se, float(lo), float(hi), nobs, n_p, nobs - n_p - n_d, n_d, level, ci, proxy, m, sc, note, nb)
 
 
 def nps_test(

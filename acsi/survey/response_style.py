@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_choice, check_names, check_range
 from acsi.data import prepare_data
-from acsi.exceptions import DataError
+from acsi.exceptions import DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import _z, check_scale_arg
 
@@ -41,7 +43,9 @@ def longest_string(X: np.ndarray) -> np.ndarray:
 def _default_ranges(lo: int, hi: int) -> dict[str, tuple[float, float]]:
     k = hi - lo + 1
     if k < 3:
-        raise DataError(f"scale {lo}-{hi} has fewer than 3 points: no midpoint to speak of")
+        raise SpecificationError(
+            f"scale=({lo}, {hi}) has fewer than 3 points: no midpoint to speak of; give the full rating scale"
+        )
     if k % 2 == 0:
         mid = (lo + k // 2 - 1, lo + k // 2)
     else:
@@ -56,8 +60,8 @@ def _default_ranges(lo: int, hi: int) -> dict[str, tuple[float, float]]:
     }
 
 
-@dataclass(frozen=True)
-class ResponseStyles(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class ResponseStyles(CopyTables, ResultMixin):
     """Response-style indices per respondent and per item, and their summary.
 
     Attributes
@@ -87,6 +91,14 @@ class ResponseStyles(ResultMixin):
     scale: tuple[float, float]
     n_straightliners: int
 
+    def __post_init__(self) -> None:
+        freeze_fields(self)
+
+    @property
+    def nobs(self) -> int:
+        """Respondents analysed."""
+        return len(self.respondents)
+
     @property
     def midpoint_share(self) -> float:
         """Share of all answers at the midpoint."""
@@ -99,7 +111,11 @@ class ResponseStyles(ResultMixin):
             ("items", len(self.items)),
             ("scale", f"{self.scale[0]:g}-{self.scale[1]:g}"),
             ("midpoint", f"{r['midpoint'][0]:g}-{r['midpoint'][1]:g}"),
-            ("extreme", f"{r['extreme_low'][0]:g}-{r['extreme_low'][1]:g} and {r['extreme_high'][0]:g}-{r['extreme_high'][1]:g}"),
+            (
+                "extreme",
+                f"{r['extreme_low'][0]:g}-{r['extreme_low'][1]:g} and "
+                f"{r['extreme_high'][0]:g}-{r['extreme_high'][1]:g}",
+            ),
             ("straight-liners (all answers identical)", self.n_straightliners),
         ]
         m = self.overall.loc["midpoint"]
@@ -127,8 +143,9 @@ def response_styles(
 
     For each respondent :math:`i` over the items, the share of answers in a range ``A`` is
     :math:`\\frac{1}{p}\\sum_j 1(x_{ij} \\in A)`; the same per item over respondents, and
-    pooled over all answers with a CI from the spread of the respondents' shares. Default ranges on a ``k``-point scale: the
-    midpoint is the middle point (odd ``k``) or the middle two (even ``k``; 5-6 on 1-10); the
+    pooled over all answers with a CI from the spread of the respondents' shares. Default
+    ranges on a ``k``-point scale: the midpoint is the middle point (odd ``k``) or the middle
+    two (even ``k``; 5-6 on 1-10); the
     extremes the two lowest and two highest points for ``k >= 7`` (1-2 and 9-10), else the
     endpoints; "agree" every point above the midpoint (7-10 on 1-10, acquiescence), "disagree"
     every point below. A straight-liner gives the same answer to every item;
@@ -167,12 +184,22 @@ def response_styles(
     ((5.0, 6.0), 0.25)
     """
     _z(level)  # validates the level
-    items = [str(c) for c in items]
+    items = check_names(items, "items")
     if len(items) < 2:
-        raise DataError("response styles need at least two items")
+        raise SpecificationError(f"items: response styles need at least two items, got {items!r}")
     lo, hi = check_scale_arg(scale)
     if lo != int(lo) or hi != int(hi):
-        raise DataError(f"scale={tuple(scale)!r} must be whole numbers")
+        raise SpecificationError(f"scale={tuple(scale)!r} must be whole numbers (the points of a rating scale)")
+    missing = check_choice(missing, ("listwise", "mean", "error"), "missing", case_sensitive=True)
+    mid = None if midpoint is None else check_range(midpoint, "midpoint")
+    agr = None if agree is None else check_range(agree, "agree")
+    ext = None
+    if extreme is not None:
+        if isinstance(extreme, (str, bytes)) or not isinstance(extreme, (list, tuple)) or len(extreme) != 2:
+            raise SpecificationError(
+                f"extreme must be two ranges ((lo, hi), (lo, hi)), e.g. ((1, 2), (9, 10)); got {extreme!r}"
+            )
+        ext = (check_range(extreme[0], "extreme[0]"), check_range(extreme[1], "extreme[1]"))
     prep = prepare_data(data, items, missing=missing, context="response-style analysis")  # type: ignore[arg-type]
     X = prep.X
     out_of = (X < lo) | (X > hi) | (X != np.round(X))
@@ -183,16 +210,12 @@ def response_styles(
             f"{lo:g}-{hi:g}; pass the right scale=(min, max)"
         )
     ranges = _default_ranges(int(lo), int(hi))
-    if midpoint is not None:
-        ranges["midpoint"] = tuple(map(float, midpoint))  # type: ignore[assignment]
-    if agree is not None:
-        ranges["agree"] = tuple(map(float, agree))  # type: ignore[assignment]
-    if extreme is not None:
-        (a, b), (c, d) = extreme
-        ranges["extreme_low"], ranges["extreme_high"] = (float(a), float(b)), (float(c), float(d))
-    for key, (a, b) in ranges.items():
-        if a > b and key != "disagree":
-            raise DataError(f"the {key} range ({a:g}, {b:g}) is empty")
+    if mid is not None:
+        ranges["midpoint"] = mid
+    if agr is not None:
+        ranges["agree"] = agr
+    if ext is not None:
+        ranges["extreme_low"], ranges["extreme_high"] = ext
 
     def inside(key: str) -> np.ndarray:
         a, b = ranges[key]

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from acsi._tables import CopyTables, freeze_fields
+from acsi._validation import check_name, check_number
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import DataError
 from acsi.results.base import ResultMixin, Summary
@@ -27,7 +29,9 @@ def _segment_column(df: pd.DataFrame, segment: str) -> pd.Series:
         check_columns(df, [segment], context="segment analysis")  # raises with a suggestion
     seg = df[segment]
     if seg.isna().any():
-        raise DataError(f"column {segment!r} has {int(seg.isna().sum())} missing segments; label them (e.g. 'unknown') first")
+        raise DataError(
+            f"column {segment!r} has {int(seg.isna().sum())} missing segments; label them (e.g. 'unknown') first"
+        )
     return seg
 
 
@@ -90,6 +94,12 @@ def by_segment(
     all    6   6.5
     """
     _z(level)  # validates the level
+    value = check_name(value, "value")
+    segment = check_name(segment, "segment")
+    if weights is not None:
+        weights = check_name(weights, "weights")
+    if threshold is not None:
+        threshold = check_number(threshold, "threshold")
     df = as_frame(data)
     x = _numeric_column(df, value, "segment analysis")
     seg = _segment_column(df, segment)
@@ -140,8 +150,8 @@ def by_segment(
     return out
 
 
-@dataclass(frozen=True)
-class ValueWeightedIndex(ResultMixin):
+@dataclass(frozen=True, eq=False)
+class ValueWeightedIndex(CopyTables, ResultMixin):
     """Overall, value-weighted and per-segment satisfaction, by period.
 
     Attributes
@@ -162,6 +172,9 @@ class ValueWeightedIndex(ResultMixin):
     trap: bool
     notes: tuple[str, ...]
     as_share: bool
+
+    def __post_init__(self) -> None:
+        freeze_fields(self)
 
     def _summary(self) -> Summary:
         show = self.table * 100 if self.as_share else self.table
@@ -236,6 +249,15 @@ def value_weighted_index(
     >>> r.trap
     True
     """
+    satisfaction = check_name(satisfaction, "satisfaction")
+    segment = check_name(segment, "segment")
+    value = check_name(value, "value")
+    if period is not None:
+        period = check_name(period, "period")
+    if count is not None:
+        count = check_name(count, "count")
+    if threshold is not None:
+        threshold = check_number(threshold, "threshold")
     df = as_frame(data)
     s = _numeric_column(df, satisfaction, "value-weighted index")
     v = _numeric_column(df, value, "value-weighted index")
@@ -263,6 +285,12 @@ def value_weighted_index(
         segments = [g for g in seg.cat.categories if (seg == g).any()]
     else:
         segments = sorted(seg.unique(), key=str)
+    taken = [g for g in segments if str(g) in ("overall", "value_weighted")]
+    if taken:
+        raise DataError(
+            f"column {segment!r} holds a segment named {str(taken[0])!r}, which is also the name of a column of the "
+            "index table; rename that segment (e.g. data[segment].replace({'overall': 'overall segment'}))"
+        )
     rows = []
     for p in periods:
         m = (per == p).to_numpy()
