@@ -53,7 +53,7 @@ def test_second_fit_is_independent(hs: pd.DataFrame, res_hs) -> None:
 
 
 def test_summary_sections_and_html(res_pd) -> None:
-    text = res_pd.summary()
+    text = str(res_pd.summary())
     for part in ("Estimator", "ML", "Converged", "Iterations", "Chi-square", "Degrees of freedom",
                  "Latent variables", "Regressions", "Covariances", "Variances",
                  "Defined parameters", "R-squared", "ind := a*b"):

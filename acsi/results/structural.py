@@ -20,9 +20,21 @@ Table layouts (fixed columns; NaN where a family has no such number):
 
 Examples
 --------
->>> from acsi.results.structural import PATH_COLUMNS
+>>> import acsi
+>>> from acsi.results.structural import PATH_COLUMNS, StructuralResult
 >>> PATH_COLUMNS[:3]
 ('source', 'target', 'est')
+>>> mobi = acsi.datasets.load_mobi()
+>>> model = '''Image =~ IMAG1 + IMAG2 + IMAG3
+... Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+... Satisfaction ~ Image'''
+>>> res = acsi.pls(model, mobi)
+>>> isinstance(res, StructuralResult), res.family
+(True, 'pls')
+>>> tuple(res.path_table.columns) == PATH_COLUMNS
+True
+>>> isinstance(acsi.sem(model, mobi), StructuralResult)
+True
 """
 
 from __future__ import annotations
