@@ -146,20 +146,18 @@ def test_htmt_equals_seminr() -> None:
     assert_allclose(tab2.to_numpy(), small.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)
 
 
-class _FakePLS:
-    """Stands for a PLS result: only the attributes the functions read."""
-
-    reliability = pd.DataFrame({"alpha": [0.8], "rho_a": [0.85], "rho_c": [0.9], "ave": [0.6]}, index=["F"])
-    htmt = pd.DataFrame([[np.nan]], index=["F"], columns=["F"])
-    fornell_larcker = pd.DataFrame([[0.77]], index=["F"], columns=["F"])
-
-
 def test_pls_results_pass_through() -> None:
-    r = _FakePLS()
-    assert composite_reliability(r).to_dict() == {"F": 0.9}
-    assert ave(r).to_dict() == {"F": 0.6}
-    assert htmt(r) is r.htmt
-    assert fornell_larcker(r) is r.fornell_larcker
+    """A PLS result answers with its own (seminr) tables."""
+    mobi = acsi.datasets.load_mobi()
+    r = acsi.pls("Image =~ IMAG1 + IMAG2 + IMAG3\nSat =~ CUSA1 + CUSA2 + CUSA3\nSat ~ Image", mobi)
+    assert composite_reliability(r).to_dict() == r.reliability["rho_c"].to_dict()
+    assert ave(r).to_dict() == r.reliability["ave"].to_dict()
+    pd.testing.assert_frame_equal(htmt(r), r.htmt)
+    pd.testing.assert_frame_equal(fornell_larcker(r), r.fornell_larcker)
+    with pytest.raises(acsi.SpecificationError, match="tau_eq"):
+        composite_reliability(r, tau_eq=True)
+    with pytest.raises(TypeError, match="estimates DataFrame"):
+        composite_reliability(object())
 
 
 def test_pls_result_from_acsi_pls() -> None:
