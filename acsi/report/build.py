@@ -21,6 +21,7 @@ import pandas as pd
 from acsi.exceptions import DataError, SpecificationError
 from acsi.report import html as H
 from acsi.report.power import inverse_sqrt_min_n, n_for_power, path_power
+from acsi.results.base import ResultMixin, Summary, TableMap, compact_repr, write_excel
 from acsi.datasets.ebanking import MODEL as EBANKING_MODEL
 from acsi.spec.syntax import ParsedModel, parse_model
 
@@ -73,8 +74,8 @@ class ReportOptions:
     loyalty_items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Report:
+@dataclass(frozen=True, eq=False)
+class Report(ResultMixin):
     """A finished report: the HTML text, the tables behind it and the fitted results.
 
     Attributes
@@ -100,6 +101,22 @@ class Report:
     warnings: tuple[str, ...] = ()
     sections: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", TableMap(self.tables))
+
+    def __repr__(self) -> str:
+        return compact_repr(self, title=self.title, sections=len(self.sections), tables=len(self.tables),
+                            warnings=len(self.warnings))
+
+    def _equality_values(self) -> tuple[Any, ...]:
+        # the HTML embeds figures whose bytes may differ between runs: compare what was computed
+        return (self.title, dict(self.tables), self.result, self.bootstrap, self.warnings, self.sections)
+
+    def _summary(self) -> Summary:
+        return Summary(title=self.title, header=[("sections", ", ".join(self.sections)),
+                                                 ("warnings", len(self.warnings))],
+                       tables=list(self.tables.items()))
+
     def write(self, path: str | Path) -> Path:
         """Write the HTML file (UTF-8); returns its path."""
         path = Path(path)
@@ -108,9 +125,7 @@ class Report:
 
     def to_excel(self, path: str | Path) -> Path:
         """Write every table to its own sheet of an ``.xlsx`` workbook (needs openpyxl)."""
-        from acsi.results.base import write_excel
-
-        return write_excel(self.tables, path)
+        return write_excel(dict(self.tables), path)
 
 
 # --------------------------------------------------------------------------- model helpers

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "freeze",
     "frozen_copy",
     "FrozenDict",
+    "TableMap",
     "values_equal",
     "compact_repr",
 ]
@@ -193,6 +195,33 @@ class FrozenDict(dict):  # type: ignore[type-arg]
         return (FrozenDict, (dict(self),))
 
 
+class TableMap(Mapping[str, Any]):
+    """A read-only mapping of named tables that hands out copies (arrays read-only), so
+    that ``report.tables["paths"].loc[0, "est"] = 9`` changes the caller's copy only."""
+
+    def __init__(self, tables: Mapping[str, Any] | None = None) -> None:
+        self._tables = {str(k): freeze(v) for k, v in (tables or {}).items()}
+
+    def __getitem__(self, key: str) -> Any:
+        return freeze(self._tables[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __repr__(self) -> str:
+        return f"TableMap({list(self._tables)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return values_equal(dict(self.items()), dict(other.items()))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def frozen_copy(obj: Any) -> Any:
     """A shallow copy of the dataclass instance ``obj`` whose ndarray fields are read-only
     views and whose dict fields are :class:`FrozenDict` of frozen values (the original
@@ -246,8 +275,8 @@ def values_equal(a: Any, b: Any) -> bool:
         return True
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a.keys()) == list(b.keys()) and all(values_equal(a[k], b[k]) for k in a)
     if (
         type(a) is type(b)
         and dataclasses.is_dataclass(a)
