@@ -49,6 +49,9 @@ def _quiet(fn: Callable[[], Any]) -> Any:
         return fn()
 
 
+_IMAG = [f"IMAG{i}" for i in range(1, 6)]
+_CUSA = ["CUSA1", "CUSA2", "CUSA3"]
+_NPS10 = {"promoter": (9, 10), "detractor": (1, 6)}
 _VW = pd.DataFrame({"s": [9, 4, 8, 6, 7, 3], "seg": ["a", "a", "b", "b", "a", "b"], "v": [1, 1, 2, 2, 3, 1]})
 
 
@@ -76,10 +79,10 @@ FAMILIES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
                                               acsi.sem(MODEL, _mobi(), estimator="MLR"))),
     "AlphaResult": (lambda: acsi.reliability.cronbach_alpha(_mobi()[["CUSA1", "CUSA2", "CUSA3"]]),
                     lambda: acsi.reliability.cronbach_alpha(_mobi()[["IMAG1", "IMAG2", "IMAG3"]])),
-    "OmegaResult": (lambda: _quiet(lambda: acsi.reliability.omega(_mobi()[["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"]])),
+    "OmegaResult": (lambda: _quiet(lambda: acsi.reliability.omega(_mobi()[_IMAG])),
                     lambda: _quiet(lambda: acsi.reliability.omega(_mobi()[["CUEX1", "CUEX2", "CUEX3", "CUSA1"]]))),
-    "EFAResult": (lambda: acsi.reliability.efa(_mobi()[[f"IMAG{i}" for i in range(1, 6)] + ["CUSA1", "CUSA2", "CUSA3"]], 2),
-                  lambda: acsi.reliability.efa(_mobi()[[f"IMAG{i}" for i in range(1, 6)] + ["CUSA1", "CUSA2", "CUSA3"]], 1)),
+    "EFAResult": (lambda: acsi.reliability.efa(_mobi()[_IMAG + _CUSA], 2),
+                  lambda: acsi.reliability.efa(_mobi()[_IMAG + _CUSA], 1)),
     "KMOResult": (lambda: acsi.reliability.kmo(_mobi()[["CUSA1", "CUSA2", "CUSA3", "IMAG1"]]),
                   lambda: acsi.reliability.kmo(_mobi()[["CUSA1", "CUSA2", "CUSA3", "IMAG2"]])),
     "BartlettResult": (lambda: acsi.reliability.bartlett_sphericity(_mobi()[["CUSA1", "CUSA2", "CUSA3"]]),
@@ -90,12 +93,10 @@ FAMILIES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
                        lambda: _quiet(lambda: acsi.survey.crosstab(_eb()["Q1"], _eb()["Q2"], test="chi2"))),
     "ConversionResult": (lambda: acsi.survey.conversion(_eb()["Q8"], _eb()["Q16"]),
                          lambda: acsi.survey.conversion(_eb()["Q9"], _eb()["Q16"])),
-    "NPSResult": (lambda: acsi.survey.nps(_eb()["Q16"], scale=(1, 10), mapping={"promoter": (9, 10), "detractor": (1, 6)}),
-                  lambda: acsi.survey.nps(_eb()["Q17"], scale=(1, 10), mapping={"promoter": (9, 10), "detractor": (1, 6)})),
-    "NPSTestResult": (lambda: acsi.survey.nps_test(_eb()["Q16"], _eb()["Q17"], scale=(1, 10),
-                                                   mapping={"promoter": (9, 10), "detractor": (1, 6)}),
-                      lambda: acsi.survey.nps_test(_eb()["Q16"], _eb()["Q8"], scale=(1, 10),
-                                                   mapping={"promoter": (9, 10), "detractor": (1, 6)})),
+    "NPSResult": (lambda: acsi.survey.nps(_eb()["Q16"], scale=(1, 10), mapping=_NPS10),
+                  lambda: acsi.survey.nps(_eb()["Q17"], scale=(1, 10), mapping=_NPS10)),
+    "NPSTestResult": (lambda: acsi.survey.nps_test(_eb()["Q16"], _eb()["Q17"], scale=(1, 10), mapping=_NPS10),
+                      lambda: acsi.survey.nps_test(_eb()["Q16"], _eb()["Q8"], scale=(1, 10), mapping=_NPS10)),
     "ResponseStyles": (lambda: acsi.survey.response_styles(_eb(), [f"Q{k}" for k in range(8, 18)], scale=(1, 10)),
                        lambda: acsi.survey.response_styles(_eb(), [f"Q{k}" for k in range(8, 16)], scale=(1, 10))),
     "DerivedImportance": (lambda: acsi.survey.derived_importance(_eb(), ["Q8", "Q9", "Q10"], "Q16"),

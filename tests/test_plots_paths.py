@@ -148,7 +148,8 @@ def test_path_through_a_construct_is_drawn_as_an_arc_above_it() -> None:
     })
     fig = acsi.plotting.path_diagram(tab)
     ax = fig.axes[0]
-    node_y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text() in set(tab["source"]) | set(tab["target"])}
+    names = set(tab["source"]) | set(tab["target"])
+    node_y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text() in names}
     label_y = {t.get_text(): t.get_position()[1] for t in ax.texts}
     assert label_y["0.18"] > max(node_y.values())  # above every construct
     from matplotlib.patches import FancyArrowPatch

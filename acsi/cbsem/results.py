@@ -12,9 +12,9 @@ import pandas as pd
 from scipy import special, stats
 
 from acsi._blas import single_threaded_blas
+from acsi._validation import check_level
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, r_squared, standardize
-from acsi._validation import check_level
 from acsi.inference.delta import delta_method
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS

@@ -259,8 +259,8 @@ class PLSResult(ResultMixin):
         construct = target; NaN when the target has one antecedent), as seminr."""
         rows: list[tuple[str, str, str, float]] = []
         iv = ev.item_vif(self.R, self.spec.mask)
-        for j, x in enumerate(self._x):
-            rows.append(("indicator", self._c[self.spec.block[j]], x, float(iv[j])))
+        for k, x in enumerate(self._x):
+            rows.append(("indicator", self._c[self.spec.block[k]], x, float(iv[k])))
         V = ev.inner_vif(self._score_cor, self.spec.inner)
         for j in np.flatnonzero(self.spec.endogenous):
             for i in np.flatnonzero(self.spec.inner[:, j]):

@@ -242,7 +242,9 @@ def composite_reliability(
     pls = _pls_result(res)
     if pls is not None:
         if tau_eq:
-            raise SpecificationError("tau_eq=True needs a CB-SEM result (PLS results report rho_C; use cronbach_alpha on the items)")
+            raise SpecificationError(
+                "tau_eq=True needs a CB-SEM result (PLS results report rho_C; use cronbach_alpha on the items)"
+            )
         return pls.reliability["rho_c"].rename("composite_reliability")
     return _cr_ave(res, obs_var, cov, tau_eq)[0]
 
@@ -279,7 +281,9 @@ def ave(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> p
     return _cr_ave(res, obs_var, cov)[1]
 
 
-def _blocks_mask(data: Any, blocks: Mapping[str, Sequence[str]], missing: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _blocks_mask(
+    data: Any, blocks: Mapping[str, Sequence[str]], missing: str
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if not isinstance(blocks, Mapping) or not blocks:
         raise SpecificationError("`blocks` must be a dict: construct name -> list of its items")
     items: list[str] = []
@@ -305,7 +309,12 @@ def _blocks_mask(data: Any, blocks: Mapping[str, Sequence[str]], missing: str) -
     return R, mask, list(blocks)
 
 
-def htmt(data: Any, blocks: Mapping[str, Sequence[str]] | None = None, *, missing: Literal["listwise", "mean", "error"] = "listwise") -> pd.DataFrame:
+def htmt(
+    data: Any,
+    blocks: Mapping[str, Sequence[str]] | None = None,
+    *,
+    missing: Literal["listwise", "mean", "error"] = "listwise",
+) -> pd.DataFrame:
     r"""Heterotrait-monotrait ratio of correlations (Henseler, Ringle and Sarstedt 2015).
 
     .. math::
@@ -393,7 +402,8 @@ def fornell_larcker(
     >>> import pandas as pd
     >>> est = pd.DataFrame({"lhs": ["f", "f", "g", "g", "f"], "op": ["=~", "=~", "=~", "=~", "~~"],
     ...                     "rhs": ["a", "b", "c", "d", "g"], "est": [1.0, 1.0, 1.0, 1.0, 0.5]})
-    >>> est = pd.concat([est, pd.DataFrame({"lhs": ["f", "g"], "op": ["~~", "~~"], "rhs": ["f", "g"], "est": [1.0, 1.0]})])
+    >>> var = pd.DataFrame({"lhs": ["f", "g"], "op": ["~~", "~~"], "rhs": ["f", "g"], "est": [1.0, 1.0]})
+    >>> est = pd.concat([est, var])
     >>> S = pd.DataFrame(2 * np.eye(4) + 0.0, index=list("abcd"), columns=list("abcd"))
     >>> fornell_larcker(est, cov=S).round(3).to_numpy().tolist()
     [[0.707, nan], [0.5, 0.707]]

@@ -11,7 +11,7 @@ its story live in :mod:`acsi.report.demo`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,17 +238,25 @@ def build_report(
         raise SpecificationError(f"scale must be (min, max) with min < max; got {tuple(scale)!r}")
     blocks, struct = model_blocks(model)
     if not blocks:
-        raise SpecificationError("the model has no measurement blocks (=~ lines); the report needs constructs measured by items")
+        raise SpecificationError(
+            "the model has no measurement blocks (=~ lines); the report needs constructs measured by items"
+        )
     if not struct:
         raise SpecificationError("the model has no structural paths (~ lines); the report needs at least one path")
-    nas: tuple[float, ...] = () if na_values is None else (
-        (float(na_values),) if np.isscalar(na_values) else tuple(float(v) for v in na_values))  # type: ignore[arg-type]
+    nas: tuple[float, ...]
+    if na_values is None:
+        nas = ()
+    elif isinstance(na_values, (int, float, np.number)):
+        nas = (float(na_values),)
+    else:
+        nas = tuple(float(v) for v in na_values)
     sat = _find(blocks, "satisfaction", "sat", "cusa")
     loy = _find(blocks, "loyalty", "loy", "cusl")
     opts = ReportOptions(
         method=method, bootstrap=int(bootstrap), seed=int(seed), scale=(lo, hi), na_values=nas,
         recommend=recommend,
-        satisfaction_items=tuple(satisfaction_items) if satisfaction_items is not None else tuple(blocks[sat]) if sat else (),
+        satisfaction_items=(tuple(satisfaction_items) if satisfaction_items is not None
+                            else tuple(blocks[sat]) if sat else ()),
         loyalty_items=tuple(loyalty_items) if loyalty_items is not None else tuple(blocks[loy]) if loy else (),
     )
     from acsi.data import prepare_data
@@ -300,7 +308,8 @@ def build_report(
     overview += family.overview(opts)
     ov = H.kv_table(overview, "What was analysed")
     if caught:
-        ov += H.callout("<b>Warnings while analysing:</b><ul>" + "".join(f"<li>{H.esc(w)}</li>" for w in caught) + "</ul>", "warn")
+        listed = "".join(f"<li>{H.esc(w)}</li>" for w in caught)
+        ov += H.callout(f"<b>Warnings while analysing:</b><ul>{listed}</ul>", "warn")
     sections.insert(0, ("overview", "Overview", ov))
     html = H.page(title, source or "acsi report", sections,
                   footer=f"Made with acsi {acsi.__version__}. All figures are embedded; this file needs no network.")

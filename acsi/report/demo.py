@@ -64,7 +64,8 @@ def demo_report(bootstrap: int = 1000, seed: int = 1, progress: Any = None) -> R
     return build_report(
         data, DEMO_MODEL, method="pls", bootstrap=bootstrap, seed=seed, scale=data.attrs.get("scale", (1, 10)),
         title="E-banking customer satisfaction and loyalty",
-        source="acsi.datasets.load_ebanking(): SYNTHETIC reconstruction of the 54-respondent e-banking survey of the seed study",
+        source=("acsi.datasets.load_ebanking(): SYNTHETIC reconstruction of the 54-respondent e-banking "
+                "survey of the seed study"),
         recommend="Q16",
         satisfaction_items=list(SATISFACTION_ITEMS), loyalty_items=list(LOYALTY_ITEMS),
         progress=progress,

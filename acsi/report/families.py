@@ -113,9 +113,9 @@ class PLSPart(FamilyPart):
 
     def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
             opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
-        import acsi
+        from acsi.pls.api import pls
 
-        res = acsi.pls(model, data, na_values=opts.na_values or None)
+        res = pls(model, data, na_values=opts.na_values or None)
         boot = (res.bootstrap(n=opts.bootstrap, seed=opts.seed, progress=progress, scale=opts.scale)
                 if opts.bootstrap else None)
         return res, boot
@@ -136,7 +136,9 @@ class PLSPart(FamilyPart):
         return res.path_table[["source", "target", "est"]]
 
     def significance(self, boot: Any) -> str:
-        return f"bootstrap p-values ({boot.n} resamples)" if boot is not None else "no significance test (bootstrap off)"
+        if boot is None:
+            return "no significance test (bootstrap off)"
+        return f"bootstrap p-values ({boot.n} resamples)"
 
     def r_squared(self, res: Any, outcomes: list[str]) -> pd.DataFrame:
         return pd.DataFrame({"r_squared": res.r_squared, "adj_r_squared": res.adj_r_squared})
@@ -192,9 +194,9 @@ class CBSEMPart(FamilyPart):
 
     def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
             opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
-        import acsi
+        from acsi.cbsem.api import sem
 
-        return acsi.sem(model, clean[items], estimator=self.method.upper()), None
+        return sem(model, clean[items], estimator=self.method.upper()), None
 
     def reliability(self, res: Any) -> pd.DataFrame:
         from acsi import reliability as R

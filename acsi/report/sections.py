@@ -80,9 +80,9 @@ def profile_section(data: pd.DataFrame, model_items: set[str]) -> tuple[str, dic
     return "".join(parts), tables
 
 
-def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: ReportOptions) -> tuple[str, dict[str, pd.DataFrame]]:
+def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: ReportOptions) -> Section:
     import acsi.plotting as P
-    from acsi.survey import likert_table, top_box, bottom_box
+    from acsi.survey import bottom_box, likert_table, top_box
 
     items = [i for b in blocks.values() for i in b]
     questions = data.attrs.get("questions", {}) if isinstance(data.attrs.get("questions"), dict) else {}
@@ -91,7 +91,8 @@ def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Rep
     default_bins = (lo, hi) == (1.0, 10.0)
     fig = P.likert_bars(data, items) if default_bins else None
     if fig is not None:
-        parts.append(H.figure_img(fig, "Answers per item, binned 1-2 / 3-4 / 5-6 / 7-8 / 9-10 (left: disagree, right: agree)."))
+        parts.append(H.figure_img(fig, "Answers per item, binned 1-2 / 3-4 / 5-6 / 7-8 / 9-10 "
+                                       "(left: disagree, right: agree)."))
     rows = []
     for i in items:
         x = data[i]
@@ -122,8 +123,8 @@ def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Rep
             f"strongly agree (7-10), <b>{100 * disagree:.0f}%</b> disagree or strongly disagree (1-4), "
             f"the rest are neutral (5-6)."))
     else:
-        parts.append(H.callout(f"Pooled mean of all {pooled.size} answers of {H.esc(item_range(pool_items))}: {pooled.mean():.2f} "
-                               f"(scale midpoint {mid:g})."))
+        parts.append(H.callout(f"Pooled mean of all {pooled.size} answers of {H.esc(item_range(pool_items))}: "
+                               f"{pooled.mean():.2f} (scale midpoint {mid:g})."))
     return "".join(parts), tables
 
 

@@ -181,7 +181,7 @@ def freeze(value: Any) -> Any:
     return value
 
 
-class FrozenDict(dict):  # type: ignore[type-arg]
+class FrozenDict(dict):
     """A dict that refuses changes (item assignment, deletion, update, ...); picklable."""
 
     def _readonly(self, *args: Any, **kwargs: Any) -> None:
@@ -234,7 +234,7 @@ def frozen_copy(obj: Any) -> Any:
         return obj
     out = copy.copy(obj)
     for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name, None)
+        value = getattr(obj, f.name)
         if isinstance(value, np.ndarray):
             object.__setattr__(out, f.name, freeze(value))
         elif isinstance(value, dict) and not isinstance(value, FrozenDict):
@@ -284,7 +284,7 @@ def values_equal(a: Any, b: Any) -> bool:
         and not isinstance(a, ResultMixin)  # a record: field by field (its own == may raise)
     ):
         return all(
-            values_equal(getattr(a, f.name, None), getattr(b, f.name, None))
+            values_equal(getattr(a, f.name), getattr(b, f.name))
             for f in dataclasses.fields(a)
             if f.compare
         )
@@ -343,7 +343,7 @@ class ResultMixin:
             return True
         if type(self) is not type(other):
             return NotImplemented
-        return values_equal(self._equality_values(), other._equality_values())  # type: ignore[attr-defined]
+        return values_equal(self._equality_values(), other._equality_values())
 
     def _equality_values(self) -> tuple[Any, ...]:
         """What ``==`` compares: every compared dataclass field (a result whose fields hold

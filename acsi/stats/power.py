@@ -1,7 +1,7 @@
 """Power of the test of a structural path (Cohen 1988; Faul et al. 2009).
 
-From its f-squared effect size (PLS): for the regression of an endogenous construct on ``k`` predecessors estimated on ``n``
-cases, the test of one coefficient is ``F(1, n - k - 1)`` with noncentrality
+From its f-squared effect size (PLS): for the regression of an endogenous construct on
+``k`` predecessors estimated on ``n`` cases, the test of one coefficient is ``F(1, n - k - 1)`` with noncentrality
 ``lambda = f2 * n``: G*Power's "R-squared increase" convention (Faul et al. 2009); Cohen
 (1988, ch. 9) writes ``lambda = f2 (u + v + 1)``, which is the same when ``k = 1``.
 
