@@ -330,6 +330,10 @@ class frozen_table:
         return value
 
 
+def _unhashable(self: Any) -> int:
+    raise TypeError(f"unhashable type: {type(self).__name__!r} (results compare by value, like DataFrames)")
+
+
 class ResultMixin:
     """Text, HTML and Excel output for result classes that implement ``_summary()``.
 
@@ -337,6 +341,17 @@ class ResultMixin:
     dataclass field is equal (:func:`values_equal`; arrays and tables by value). ``==``
     never raises. Results are not hashable (like DataFrames).
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A result class is decorated with @dataclass after this runs; an ``__eq__`` (and
+        # ``__hash__``) already in the class body keeps the decorator from generating the
+        # field-tuple ``__eq__`` that raises on arrays and tables, so every subclass has the
+        # value equality below even when declared ``@dataclass(frozen=True)``.
+        if "__eq__" not in cls.__dict__:
+            cls.__eq__ = ResultMixin.__eq__  # type: ignore[method-assign]
+        if "__hash__" not in cls.__dict__:
+            cls.__hash__ = _unhashable  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         if self is other:
