@@ -80,3 +80,14 @@ def test_pls_tables(fits, name):
         assert lo == res.loadings.loc[x, c] and w == res.weights.loc[x, c]
     pd.testing.assert_frame_equal(res.latent_cov, res.construct_correlations)
     assert res.n == res.nobs
+
+
+def test_pls_kernel_is_read_only(fits) -> None:
+    res = fits["pls"]
+    effects = res.effects
+    with pytest.raises(ValueError, match="read-only"):
+        res.kernel.B[0, 1] = 7.0
+    with pytest.raises(ValueError, match="read-only"):
+        res.R[0, 0] = 7.0
+    pd.testing.assert_frame_equal(res.effects, effects)
+    assert len(repr(res)) < 2000 and repr(res).startswith("PLSResult(")
