@@ -116,8 +116,9 @@ def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Rep
     pooled = pooled[~np.isnan(pooled)]
     mid = (lo + hi) / 2
     if default_bins:
-        agree = float(np.mean(pooled >= 7))
-        disagree = float(np.mean(pooled <= 4))
+        # 7-10 and 1-4 are the top and bottom four points of the 1-10 scale
+        agree = top_box(pooled, k=4, scale=opts.scale).estimate
+        disagree = bottom_box(pooled, k=4, scale=opts.scale).estimate
         parts.append(H.callout(
             f"Pooling all {pooled.size} answers of {H.esc(item_range(pool_items))}: <b>{100 * agree:.0f}%</b> agree or "
             f"strongly agree (7-10), <b>{100 * disagree:.0f}%</b> disagree or strongly disagree (1-4), "
