@@ -1,7 +1,11 @@
 """Composite reliability, AVE, HTMT and the Fornell-Larcker criterion for fitted models.
 
-CB-SEM results (lavaan-style ``estimates`` table) follow semTools 0.5-6 ``compRelSEM`` and
-``AVE`` with their defaults; PLS results return seminr's values (``rho_c``, ``ave``).
+CB-SEM results follow semTools 0.5-6 ``compRelSEM`` and ``AVE`` with their defaults, read
+through the structural interface (:class:`acsi.results.structural.StructuralResult`: the
+loadings table, the model-implied latent covariance and the indicators' covariance); a
+lavaan-style ``estimates`` table with a covariance matrix works too (the latent covariance
+is then rebuilt from it, :func:`latent_covariance`). PLS results return seminr's values
+(``rho_c``, ``ave``).
 """
 
 from __future__ import annotations

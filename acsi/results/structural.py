@@ -83,8 +83,9 @@ class StructuralResult(Protocol):
         Fitted covariance of the constructs (CB-SEM: model-implied ``cov.lv``; PLS: the
         construct correlations, disattenuated under PLSc).
     indicator_cov : DataFrame
-        Sample covariance of the indicators used (CB-SEM: divisor N; PLS: the indicator
-        correlation matrix, since PLS standardizes).
+        Sample covariance of the observed variables used, at least the indicators (CB-SEM:
+        every observed variable of the model, covariates included, divisor N; PLS: the
+        indicator correlation matrix, since PLS standardizes).
     """
 
     @property
