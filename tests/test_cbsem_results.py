@@ -53,7 +53,7 @@ def test_second_fit_is_independent(hs: pd.DataFrame, res_hs) -> None:
 
 
 def test_summary_sections_and_html(res_pd) -> None:
-    text = res_pd.summary()
+    text = str(res_pd.summary())
     for part in ("Estimator", "ML", "Converged", "Iterations", "Chi-square", "Degrees of freedom",
                  "Latent variables", "Regressions", "Covariances", "Variances",
                  "Defined parameters", "R-squared", "ind := a*b"):
@@ -238,3 +238,40 @@ def test_mlr_with_explicit_expected_se(hs: pd.DataFrame, res_hs) -> None:
     assert res.estimator == "MLR" and res.se_type == "expected"
     np.testing.assert_allclose(res.estimates["se"], res_hs.estimates["se"], rtol=1e-12)
     assert np.isfinite(res.fit_measures.chisq_scaled)
+
+
+def test_summary_object_renders_text_html_latex_and_frame(res_pd) -> None:
+    from acsi.results.base import Summary
+
+    s = res_pd.summary()
+    assert isinstance(s, Summary)
+    assert str(s) == str(res_pd) and "Regressions" in s  # substring of the text
+    assert s._repr_html_() == res_pd._repr_html_()
+    tex = s.to_latex()
+    assert tex.startswith("\\section*{Structural equation model (ML)}")
+    assert tex.count("\\begin{tabular}") == len(s.tables) + 1 and "ind := a*b" in tex
+    long = s.to_frame()
+    assert list(long.columns) == ["table", "row", "column", "value"]
+    reg = long[(long["table"] == "Regressions") & (long["column"] == "est")]
+    est = res_pd.estimates
+    np.testing.assert_array_equal(reg["value"].to_numpy(float), est.loc[est["op"] == "~", "est"].to_numpy())
+
+
+def test_tables_and_core_are_read_only(res_pd) -> None:
+    text = str(res_pd.summary())
+    est = res_pd.estimates
+    est.loc[1, "est"] = 99.0
+    est["new"] = 1
+    assert str(res_pd.summary()) == text and "new" not in res_pd.estimates.columns
+    for arr in (res_pd.core.S, res_pd.core.Sigma, res_pd.core.theta, res_pd.theta_vcov, res_pd.core.parts["Veta"]):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[(0,) * arr.ndim] = 7.0
+    with pytest.raises(TypeError, match="read-only"):
+        res_pd.core.parts["Veta"] = np.zeros((1, 1))
+    assert str(res_pd.summary()) == text
+
+
+def test_repr_is_compact(res_pd, res_hs) -> None:
+    for r in (res_pd, res_hs):
+        text = repr(r)
+        assert text.startswith("SEMResult(") and len(text) < 2000 and "array" not in text

@@ -70,33 +70,38 @@ def test_path_diagram_labels_coefficients_and_stars() -> None:
     plt.close(fig)
 
 
-def test_path_diagram_from_matrix_with_r2_and_bootstrap() -> None:
-    class FakePls:
-        paths = pd.DataFrame([[0.0, 0.7], [0.0, 0.0]], index=["sat", "loy"], columns=["sat", "loy"])
-        r_squared = pd.Series({"loy": 0.49})
+_SMALL = "Image =~ IMAG1 + IMAG2 + IMAG3\nSat =~ CUSA1 + CUSA2 + CUSA3\nSat ~ Image"
 
-    boot = pd.DataFrame({"source": ["sat"], "target": ["loy"], "pvalue": [0.02]})
-    edges, r2 = path_edges(FakePls(), boot)
-    assert edges == [PathEdge("sat", "loy", 0.7, 0.02)]
-    assert r2 == {"loy": 0.49}
-    fig = acsi.plotting.path_diagram(FakePls(), boot)
+
+def test_path_diagram_from_pls_result_with_r2_and_bootstrap() -> None:
+    pls = acsi.pls(_SMALL, acsi.datasets.load_mobi())
+    b = float(pls.paths.loc["Image", "Sat"])
+    boot = pd.DataFrame({"source": ["Image"], "target": ["Sat"], "pvalue": [0.02]})
+    edges, r2 = path_edges(pls, boot)
+    assert edges == [PathEdge("Image", "Sat", b, 0.02)]
+    assert r2 == {"Sat": float(pls.r_squared["Sat"])}
+    fig = acsi.plotting.path_diagram(pls, boot)
     texts = _texts(fig)
-    assert "0.70*" in texts
-    assert "loy\nR² = 0.49" in texts
+    assert f"{b:.2f}*" in texts
+    assert f"Sat\nR² = {float(pls.r_squared['Sat']):.2f}" in texts
     plt.close(fig)
 
 
-def test_path_diagram_from_lavaan_table_uses_std_all() -> None:
-    class FakeSem:
-        estimates = pd.DataFrame(
-            {"lhs": ["f", "y", "y"], "op": ["=~", "~", "~~"], "rhs": ["x", "f", "y"],
-             "est": [1.0, 2.5, 0.3], "pvalue": [np.nan, 0.0004, 0.01], "std_all": [0.8, 0.6, 0.64]}
-        )
-        r_squared = pd.Series({"y": 0.36})
+def test_path_diagram_from_cbsem_result_uses_std_all() -> None:
+    sem = acsi.sem(_SMALL, acsi.datasets.load_mobi())
+    row = sem.estimates.query("op == '~'").iloc[0]
+    edges, r2 = path_edges(sem)
+    assert edges == [PathEdge("Image", "Sat", float(row["std_all"]), float(row["pvalue"]))]
+    assert r2["Sat"] == float(sem.r_squared["Sat"])
 
-    edges, r2 = path_edges(FakeSem())
-    assert edges == [PathEdge("f", "y", 0.6, 0.0004)]
-    assert r2 == {"y": 0.36}
+
+def test_path_edges_from_lavaan_table() -> None:
+    est = pd.DataFrame(
+        {"lhs": ["f", "y", "y"], "op": ["=~", "~", "~~"], "rhs": ["x", "f", "y"],
+         "est": [1.0, 2.5, 0.3], "pvalue": [np.nan, 0.0004, 0.01]}
+    )
+    edges, r2 = path_edges(est)
+    assert edges == [PathEdge("f", "y", 2.5, 0.0004)] and r2 == {}
 
 
 def test_path_diagram_errors_name_the_problem() -> None:
@@ -143,7 +148,8 @@ def test_path_through_a_construct_is_drawn_as_an_arc_above_it() -> None:
     })
     fig = acsi.plotting.path_diagram(tab)
     ax = fig.axes[0]
-    node_y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text() in set(tab["source"]) | set(tab["target"])}
+    names = set(tab["source"]) | set(tab["target"])
+    node_y = {t.get_text(): t.get_position()[1] for t in ax.texts if t.get_text() in names}
     label_y = {t.get_text(): t.get_position()[1] for t in ax.texts}
     assert label_y["0.18"] > max(node_y.values())  # above every construct
     from matplotlib.patches import FancyArrowPatch

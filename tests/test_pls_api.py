@@ -243,7 +243,7 @@ def test_settings_record(m1):
 
 
 def test_summary_html_excel(m1, tmp_path):
-    text = m1.summary()
+    text = str(m1.summary())
     assert "PLS path model" in text and "Satisfaction" in text and "Reliability" in text
     assert str(m1) == text
     assert "<table" in m1._repr_html_()

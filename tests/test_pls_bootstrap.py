@@ -221,7 +221,7 @@ def test_result_is_immutable_and_renders(m6b_boot):
         m6b_boot.n = 3  # type: ignore[misc]
     with pytest.raises(ValueError):
         m6b_boot.paths["est"].to_numpy()[0] = 0.0
-    text = m6b_boot.summary()
+    text = str(m6b_boot.summary())
     assert "paths" in text and "Image" in text
     assert "<table" in m6b_boot._repr_html_()
 

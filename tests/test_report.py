@@ -173,3 +173,34 @@ def test_profile_skips_identifier_like_text_columns() -> None:
     rep = build_report(data, DEMO_MODEL, bootstrap=0)
     assert "profile comment" not in rep.tables and "profile Q1" in rep.tables
     assert "Not tabulated" in rep.html and "comment" in rep.html
+
+
+def test_demo_story_never_in_a_report_on_other_data(demo) -> None:
+    """The seed study's narrative belongs to the demo; a report on other data shows none of it."""
+    from acsi.report.demo import DEMO_STORY
+
+    model = """
+    Image =~ IMAG1 + IMAG2 + IMAG3
+    Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+    Loyalty =~ CUSL1 + CUSL2 + CUSL3
+    Satisfaction ~ Image
+    Loyalty ~ Satisfaction
+    """
+    for method in ("pls", "ml"):
+        rep = build_report(acsi.datasets.load_mobi(), model, method=method, bootstrap=0)
+        text = rep.html.lower()
+        for phrase in ("seed study", "seed report", "six times", "e-banking", "students of one university"):
+            assert phrase not in text, (method, phrase)
+        assert rep.sections == demo.sections
+    for html in DEMO_STORY.values():  # the demo tells its story
+        assert html in demo.html
+    assert "seed study" in demo.html and "six times" in demo.html
+
+
+def test_notes_go_to_named_sections_only() -> None:
+    data = acsi.datasets.load_ebanking()
+    with pytest.raises(acsi.SpecificationError, match="notes"):
+        build_report(data, DEMO_MODEL, bootstrap=0, notes={"nowhere": "<p>x</p>"})
+    rep = build_report(data, DEMO_MODEL, bootstrap=0, notes={"fit": "<p>ZZ-NOTE</p>"})
+    fit = rep.html.index('id="fit"')
+    assert fit < rep.html.index("ZZ-NOTE") < rep.html.index('id="index"')

@@ -6,7 +6,7 @@ import pytest
 from statsmodels.stats.power import FTestPowerF2
 
 import acsi
-from acsi.report.power import inverse_sqrt_min_n, n_for_power, path_power
+from acsi.stats.power import inverse_sqrt_min_n, n_for_power, path_power
 
 
 @pytest.mark.parametrize("f2,n,k", [(0.02, 54, 4), (0.15, 54, 4), (0.35, 30, 2), (0.185, 250, 3), (0.0, 100, 1)])

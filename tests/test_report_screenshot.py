@@ -38,7 +38,8 @@ PROBE = """
     if (el.closest('.scroll') && !el.classList.contains('scroll')) return;
     if (el.tagName === 'SCRIPT') return;
     var r = el.getBoundingClientRect();
-    if (r.width > 0 && (r.right > vw + 1 || r.left < -1)) bad.push(el.tagName + '.' + el.className + ':' + Math.round(r.right));
+    if (r.width > 0 && (r.right > vw + 1 || r.left < -1))
+      bad.push(el.tagName + '.' + el.className + ':' + Math.round(r.right));
     else if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
       bad.push(el.tagName + '.' + el.className + ' content ' + el.scrollWidth + '>' + el.clientWidth);
   });

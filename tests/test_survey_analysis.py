@@ -193,7 +193,7 @@ def test_response_styles_on_ebanking_measure_central_tendency(eb):
     rs = response_styles(eb, SAT)
     assert rs.overall.loc["midpoint", "count"] == 108
     assert rs.overall.loc["agree", "count"] == 251 and rs.overall.loc["disagree", "count"] == 73
-    text = rs.summary()
+    text = str(rs.summary())
     assert "Midpoint answers are 25.0% of all answers" in text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,11 +12,12 @@ import pandas as pd
 from scipy import special, stats
 
 from acsi._blas import single_threaded_blas
+from acsi._validation import check_level
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, r_squared, standardize
-from acsi.exceptions import SpecificationError
 from acsi.inference.delta import delta_method
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
+from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 from acsi.spec.partable import ParameterTable
 
 __all__ = ["SEMResult"]
@@ -44,7 +46,7 @@ def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...])
     dominates the cost for tables of a few dozen rows. ``None`` when pandas has no public
     block constructor or text is not inferred as a string extension dtype.
     """
-    if _from_blocks is None or not isinstance(_STR_DTYPE, pd.StringDtype):
+    if _from_blocks is None or _STR_ARRAY is None:
         return None
     n = floats.shape[1]
     blocks: list[tuple[Any, np.ndarray]] = [(np.ascontiguousarray(floats), _FLOAT_PLACEMENT)]
@@ -54,14 +56,8 @@ def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...])
     return _from_blocks(blocks, index=pd.RangeIndex(n), columns=_COLUMNS_INDEX.copy())
 
 
-def _check_level(level: float) -> float:
-    try:
-        lv = float(level)
-    except (TypeError, ValueError):
-        raise SpecificationError(f"level must be a number between 0 and 1, not {level!r}") from None
-    if not 0.0 < lv < 1.0:
-        raise SpecificationError(f"level must lie strictly between 0 and 1 (e.g. 0.95), not {level!r}")
-    return lv
+#: kept for acsi.cbsem.api, which imports it from here (the check lives in acsi._validation)
+_check_level = check_level
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +86,27 @@ class SEMResult(ResultMixin):
     theta_vcov: np.ndarray = field(repr=False)
     n_dropped: int = 0
     model_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        # hold the estimation record and the covariance of theta read-only, so that no
+        # table handed out (or array reached through ``core``) can change the result
+        object.__setattr__(self, "core", frozen_copy(self.core))
+        object.__setattr__(self, "theta_vcov", freeze(np.asarray(self.theta_vcov)))
+
+    def _equality_values(self) -> tuple[Any, ...]:
+        # the core holds the optimiser (no value equality): compare what it estimated
+        c = self.core
+        return (
+            self.estimator, self.se_type, self.level, self.theta_vcov, self.n_dropped, self.model_text,
+            c.partable, c.ov_names, c.X, c.S, c.mean, c.theta, c.x, c.Sigma, c.mu, c.chisq, c.df,
+            c.converged, c.iterations,
+        )
+
+    def __repr__(self) -> str:
+        return compact_repr(
+            self, estimator=self.estimator, nobs=self.nobs, npar=self.core.npar,
+            chisq=round(float(self.core.chisq), 4), df=self.core.df, converged=self.converged,
+        )
 
     # ------------------------------------------------------------------ basics
     @property
@@ -147,13 +164,14 @@ class SEMResult(ResultMixin):
         def_rows = [k for k, o in enumerate(pt.op) if o == ":="]
         est[def_rows] = dv
         se[def_rows] = ds
-        return est, se
+        return freeze(est), freeze(se)
 
     @cached_property
     def _std(self) -> tuple[np.ndarray, np.ndarray]:
         est, _ = self._est_se
         parts = self.core.parts
-        return standardize(self.partable, est, self.core.Sigma, parts["Veta"], self.core.model.eta_names)
+        s_lv, s_all = standardize(self.partable, est, self.core.Sigma, parts["Veta"], self.core.model.eta_names)
+        return freeze(s_lv), freeze(s_all)
 
     def _table(self, level: float) -> pd.DataFrame:
         pt = self.partable
@@ -188,7 +206,7 @@ class SEMResult(ResultMixin):
             columns=_ESTIMATE_COLUMNS,
         )
 
-    @cached_property
+    @frozen_table
     def estimates(self) -> pd.DataFrame:
         """One row per lavaan ``parameterEstimates()`` row, in lavaan's order.
 
@@ -203,7 +221,7 @@ class SEMResult(ResultMixin):
 
         Returns a DataFrame with ``lhs, op, rhs, label, est, ci_lower, ci_upper``.
         """
-        lv = _check_level(level)
+        lv = check_level(level)
         t = self._table(lv)
         return t[["lhs", "op", "rhs", "label", "est", "ci_lower", "ci_upper"]]
 
@@ -213,7 +231,7 @@ class SEMResult(ResultMixin):
         rows = pt.free_rows
         return [pt.label[k] if pt.label[k] else f"{pt.lhs[k]}{pt.op[k]}{pt.rhs[k]}" for k in rows]
 
-    @cached_property
+    @frozen_table
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, as lavaan's ``vcov()``.
 
@@ -225,30 +243,30 @@ class SEMResult(ResultMixin):
         names = self._free_names
         return pd.DataFrame(V, index=names, columns=names)
 
-    @cached_property
+    @frozen_table
     def implied_cov(self) -> pd.DataFrame:
         """Model-implied covariance matrix of the observed variables."""
         names = list(self.core.ov_names)
         return pd.DataFrame(self.core.Sigma, index=names, columns=names)
 
-    @cached_property
+    @frozen_table
     def sample_cov(self) -> pd.DataFrame:
         """Sample covariance matrix (divisor N)."""
         names = list(self.core.ov_names)
         return pd.DataFrame(self.core.S, index=names, columns=names)
 
-    @cached_property
+    @frozen_table
     def implied_mean(self) -> pd.Series:
         """Model-implied means (the sample means without a mean structure)."""
         return pd.Series(self.core.mu, index=list(self.core.ov_names), name="mean")
 
-    @cached_property
+    @frozen_table
     def r_squared(self) -> pd.Series:
         """R-squared of every indicator and dependent variable (lavaan's ``lavInspect(fit, "r2")``)."""
         names, vals = r_squared(self.partable, self._std[1])
         return pd.Series(vals, index=pd.Index(names, name="variable"), name="r_squared")
 
-    @cached_property
+    @frozen_table
     def robust_test(self) -> Any:
         """The Yuan-Bentler scaled test (MLR only; else None)."""
         if self.estimator != "MLR":
@@ -258,17 +276,109 @@ class SEMResult(ResultMixin):
         # lavaan: MLR with standard errors from the expected information (se = "standard")
         # uses the expected information in the scaled test as well
         info = "expected" if self.se_type == "expected" else "observed"
+        core: Any = self.core  # robust.CoreLike declares writable attributes; the core is frozen
         with single_threaded_blas():
-            return yuan_bentler_mplus(self.core, info)
+            return yuan_bentler_mplus(core, info)
 
-    @cached_property
+    @frozen_table
     def fit_measures(self) -> Any:
         """Fit measures as lavaan's ``fitMeasures()`` (see :mod:`acsi.cbsem.fit_measures`)."""
         from acsi.cbsem.fit_measures import compute_fit_measures
 
         robust = self.robust_test
+        core: Any = self.core  # see robust_test
         with single_threaded_blas():
-            return compute_fit_measures(self.core, robust)
+            return compute_fit_measures(core, robust)
+
+    # ------------------------------------------------------------------ StructuralResult
+    @property
+    def family(self) -> str:
+        """``"cbsem"`` (see :class:`acsi.results.structural.StructuralResult`)."""
+        return "cbsem"
+
+    @property
+    def constructs(self) -> tuple[str, ...]:
+        """The latent variables, in the parameter table's order."""
+        return tuple(self.partable.lv_names)
+
+    @cached_property
+    def _blocks(self) -> dict[str, tuple[str, ...]]:
+        pt = self.partable
+        lv = set(pt.lv_names)
+        out: dict[str, list[str]] = {}
+        for a, o, b in zip(pt.lhs, pt.op, pt.rhs):
+            if o == "=~" and b not in lv:
+                out.setdefault(a, []).append(b)
+        return {c: tuple(v) for c, v in out.items()}
+
+    @property
+    def blocks(self) -> Mapping[str, tuple[str, ...]]:
+        """Latent variable -> its observed indicators (``=~`` rows; higher-order factors,
+        whose indicators are latent, have no block)."""
+        return dict(self._blocks)
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Observed indicators of the measurement model, in the order of the ``=~`` rows."""
+        return tuple(dict.fromkeys(x for items in self._blocks.values() for x in items))
+
+    @frozen_table
+    def path_table(self) -> pd.DataFrame:
+        """Structural paths (the ``~`` rows) in the layout of
+        :data:`acsi.results.structural.PATH_COLUMNS`: ``source`` is lavaan's ``rhs``,
+        ``target`` its ``lhs``, ``std`` the ``std_all`` value."""
+        t = self.estimates
+        reg = t[t["op"] == "~"]
+        out = pd.DataFrame(
+            {
+                "source": reg["rhs"].astype(str).to_numpy(),
+                "target": reg["lhs"].astype(str).to_numpy(),
+                "est": reg["est"].to_numpy(float),
+                "std": reg["std_all"].to_numpy(float),
+                "se": reg["se"].to_numpy(float),
+                "z": reg["z"].to_numpy(float),
+                "pvalue": reg["pvalue"].to_numpy(float),
+                "ci_lower": reg["ci_lower"].to_numpy(float),
+                "ci_upper": reg["ci_upper"].to_numpy(float),
+            },
+            columns=list(PATH_COLUMNS),
+        )
+        return out
+
+    @frozen_table
+    def loadings_table(self) -> pd.DataFrame:
+        """Loadings (the ``=~`` rows with an observed indicator) in the layout of
+        :data:`acsi.results.structural.LOADING_COLUMNS`; ``weight`` is NaN."""
+        t = self.estimates
+        lv = set(self.partable.lv_names)
+        m = t[(t["op"] == "=~") & ~t["rhs"].isin(lv)]
+        return pd.DataFrame(
+            {
+                "construct": m["lhs"].astype(str).to_numpy(),
+                "indicator": m["rhs"].astype(str).to_numpy(),
+                "est": m["est"].to_numpy(float),
+                "std": m["std_all"].to_numpy(float),
+                "se": m["se"].to_numpy(float),
+                "z": m["z"].to_numpy(float),
+                "pvalue": m["pvalue"].to_numpy(float),
+                "weight": np.full(len(m), np.nan),
+            },
+            columns=list(LOADING_COLUMNS),
+        )
+
+    @frozen_table
+    def latent_cov(self) -> pd.DataFrame:
+        """Model-implied covariance of the latent variables (lavaan's ``lavInspect(fit,
+        "cov.lv")``): ``(I - B)^-1 Psi (I - B)^-T`` at the estimates, over the factors."""
+        lv = list(self.partable.lv_names)
+        V = np.asarray(self.core.parts["Veta"])[: len(lv), : len(lv)]
+        return pd.DataFrame(V.copy(), index=lv, columns=lv)
+
+    @frozen_table
+    def indicator_cov(self) -> pd.DataFrame:
+        """Sample covariance of the observed variables (divisor N; the same as
+        :attr:`sample_cov`)."""
+        return self.sample_cov
 
     # ------------------------------------------------------------------ display
     def _summary(self) -> Summary:
@@ -286,15 +396,13 @@ class SEMResult(ResultMixin):
             ("Degrees of freedom", core.df),
             ("P-value (chi-square)", pv),
         ]
-        if self.estimator == "MLR":
-            rt = self.robust_test
-            for label, name in (
-                ("Chi-square (Yuan-Bentler scaled)", "chisq_scaled"),
-                ("Scaling factor", "scaling_factor"),
-                ("P-value (scaled)", "pvalue_scaled"),
-            ):
-                if hasattr(rt, name):
-                    header.append((label, getattr(rt, name)))
+        rt = self.robust_test
+        if rt is not None:
+            header += [
+                ("Chi-square (Yuan-Bentler scaled)", rt.chisq_scaled),
+                ("Scaling factor", rt.scaling_factor),
+                ("P-value (scaled)", rt.pvalue_scaled),
+            ]
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
         t = self.estimates

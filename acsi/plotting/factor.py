@@ -83,6 +83,8 @@ def scree_plot(
     """
     import matplotlib.pyplot as plt
 
+    from acsi.reliability import EFAResult
+
     n: int | None = None
     if isinstance(data, pd.DataFrame):
         cols = list(data.columns) if columns is None else list(columns)
@@ -93,7 +95,7 @@ def scree_plot(
             raise DataError(f"item {cols[int(np.flatnonzero(sd == 0)[0])]!r} is constant; remove it")
         ev = np.linalg.eigvalsh(np.corrcoef(X, rowvar=False))[::-1]
         n = X.shape[0]
-    elif hasattr(data, "eigenvalues") and hasattr(data, "n"):
+    elif isinstance(data, EFAResult):
         ev = np.asarray(data.eigenvalues, dtype=float)
         n = int(data.n)
     else:

@@ -20,10 +20,10 @@ AVE_THRESHOLD = 0.5
 def loadings_table(res: Any) -> pd.DataFrame:
     """Long table ``construct, indicator, loading`` of a result's measurement model.
 
-    Accepts a PLS result (``.loadings`` indicator x construct, zeros off the block), a
-    CB-SEM result (standardized ``std_all`` of the ``=~`` rows of ``.estimates``), an
-    indicator x construct DataFrame, or a long DataFrame with ``construct, indicator,
-    loading`` (lavaan's ``lhs, op, rhs, est``/``std_all`` also works).
+    Accepts a fitted structural model (:class:`acsi.results.structural.StructuralResult`:
+    the standardized ``std`` column of its ``loadings_table``; PLS loadings, CB-SEM
+    ``std_all``), an indicator x construct DataFrame, or a long DataFrame with
+    ``construct, indicator, loading`` (lavaan's ``lhs, op, rhs, est``/``std_all`` also works).
 
     Examples
     --------
@@ -32,12 +32,17 @@ def loadings_table(res: Any) -> pd.DataFrame:
     >>> loadings_table(m)["indicator"].tolist()
     ['x1', 'x2', 'y1']
     """
+    from acsi.results.structural import StructuralResult
+
+    if isinstance(res, StructuralResult):
+        lt = res.loadings_table
+        col = "std" if lt["std"].notna().all() else "est"
+        return pd.DataFrame(
+            {"construct": lt["construct"].astype(str).to_numpy(), "indicator": lt["indicator"].astype(str).to_numpy(),
+             "loading": lt[col].to_numpy(float)}
+        )
     if isinstance(res, pd.DataFrame):
         df = res
-    elif hasattr(res, "estimates") and isinstance(res.estimates, pd.DataFrame):
-        df = res.estimates
-    elif hasattr(res, "loadings") and isinstance(res.loadings, pd.DataFrame):
-        df = res.loadings
     else:
         raise SpecificationError(
             "loadings_chart: pass a PLS or CB-SEM result or a loadings DataFrame; "
@@ -176,9 +181,11 @@ def reliability_chart(
     """
     import matplotlib.pyplot as plt
 
+    from acsi.pls.results import PLSResult
+
     if isinstance(res, pd.DataFrame):
         df = res
-    elif hasattr(res, "reliability") and isinstance(res.reliability, pd.DataFrame):
+    elif isinstance(res, PLSResult):
         df = res.reliability
     else:
         raise SpecificationError(

@@ -98,44 +98,43 @@ def path_edges(res: Any, bootstrap: Any = None) -> tuple[list[PathEdge], dict[st
     Parameters
     ----------
     res
-        A PLS result (``.paths`` source x target matrix, ``.r_squared``), a CB-SEM result
-        (``.estimates`` with lavaan's ``lhs, op, rhs, est, pvalue``; ``std_all`` is shown
-        when present), a long DataFrame (``source, target, est[, pvalue]``) or a
-        source x target matrix DataFrame.
+        A fitted structural model (:class:`acsi.results.structural.StructuralResult`: a
+        PLS or CB-SEM result; the standardized ``std`` value of its ``path_table`` is
+        shown, with the table's p-values), a long DataFrame (``source, target, est[,
+        pvalue]``, or lavaan's ``lhs, op, rhs, est``) or a source x target matrix DataFrame.
     bootstrap
-        Optional bootstrap result of a PLS model; its ``paths`` table (``source, target,
-        pvalue``) supplies the p-values for the stars.
+        Optional bootstrap result of a PLS model (or its ``paths`` table with ``source,
+        target, pvalue``); its p-values replace those of the model for the stars.
 
     Returns
     -------
     edges : list of PathEdge
     r_squared : dict of construct -> R-squared (empty when unknown)
     """
+    from acsi.inference.bootstrap import BootstrapResult
+    from acsi.results.structural import StructuralResult
+
     r2: dict[str, float] = {}
     if isinstance(res, pd.DataFrame):
         if {"source", "target"} <= set(res.columns) or {"lhs", "op", "rhs"} <= set(res.columns):
             edges = _edges_from_long(res)
         else:
             edges = _edges_from_matrix(res)
-    elif hasattr(res, "estimates") and isinstance(getattr(res, "estimates"), pd.DataFrame):
-        est = res.estimates
-        reg = est[est["op"] == "~"]
-        col = "std_all" if "std_all" in reg.columns and reg["std_all"].notna().all() else "est"
+    elif isinstance(res, StructuralResult):
+        pt = res.path_table
+        col = "std" if pt["std"].notna().all() else "est"
         edges = [
-            PathEdge(str(r["rhs"]), str(r["lhs"]), float(r[col]), float(r.get("pvalue", np.nan)))
-            for _, r in reg.iterrows()
+            PathEdge(str(a), str(b), float(v), float(p))
+            for a, b, v, p in zip(pt["source"], pt["target"], pt[col], pt["pvalue"])
         ]
-        r2 = _as_r2(getattr(res, "r_squared", None))
-    elif hasattr(res, "paths") and isinstance(getattr(res, "paths"), pd.DataFrame):
-        edges = _edges_from_matrix(res.paths)
-        r2 = _as_r2(getattr(res, "r_squared", None))
+        r2 = _as_r2(res.r_squared)
     else:
         raise SpecificationError(
             "path_diagram: pass a PLS or CB-SEM result, or a paths DataFrame; "
             f"got {type(res).__name__}"
         )
     if bootstrap is not None:
-        bt = bootstrap.paths if hasattr(bootstrap, "paths") else bootstrap
+        bt = bootstrap.paths if isinstance(bootstrap, BootstrapResult) else bootstrap
         if not isinstance(bt, pd.DataFrame) or not {"source", "target", "pvalue"} <= set(bt.columns):
             raise SpecificationError(
                 "path_diagram: bootstrap must be a bootstrap result (or its paths table) "
@@ -152,9 +151,7 @@ def _as_r2(obj: Any) -> dict[str, float]:
     if isinstance(obj, pd.DataFrame):
         col = "r_squared" if "r_squared" in obj.columns else obj.columns[0]
         obj = obj[col]
-    if isinstance(obj, Mapping):
-        return {str(k): float(v) for k, v in obj.items()}
-    if isinstance(obj, pd.Series):
+    if isinstance(obj, (Mapping, pd.Series)):
         return {str(k): float(v) for k, v in obj.items()}
     return {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,8 @@ import pandas as pd
 from acsi.pls import evaluation as ev
 from acsi.pls.algorithm import KernelResult, fit_kernel, standardize
 from acsi.pls.plsc import plsc_correct
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
+from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 
 if TYPE_CHECKING:
     from acsi.data import PreparedData
@@ -115,10 +117,30 @@ class PLSResult(ResultMixin):
     raw: np.ndarray | None = field(default=None, repr=False)
     rows_all: np.ndarray | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
+        for name in ("spec", "data", "kernel"):
+            object.__setattr__(self, name, frozen_copy(getattr(self, name)))
+        for name in ("R", "raw", "rows_all"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, freeze(np.asarray(value)))
+
+    def __repr__(self) -> str:
+        return compact_repr(
+            self, nobs=self.nobs, constructs=len(self.spec.constructs), indicators=self.spec.p,
+            consistent=bool(self.kernel.consistent), converged=self.converged,
+        )
+
     # ------------------------------------------------------------------ basics
     @property
-    def n(self) -> int:
+    def nobs(self) -> int:
         """Number of observations used."""
+        return self.data.n
+
+    @property
+    def n(self) -> int:
+        """Number of observations used (alias of :attr:`nobs`)."""
         return self.data.n
 
     @property
@@ -154,30 +176,30 @@ class PLSResult(ResultMixin):
         return (C + C.T) / 2.0
 
     # ------------------------------------------------------------------ estimates
-    @cached_property
+    @frozen_table
     def paths(self) -> pd.DataFrame:
         """Path coefficients, rows sources and columns targets (0 where there is no path),
         as seminr's ``path_coef``."""
         return pd.DataFrame(self.kernel.B, index=self._c, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def loadings(self) -> pd.DataFrame:
         """Loadings, indicator x construct (0 outside the blocks); consistent loadings for
         reflective constructs under PLSc."""
         return pd.DataFrame(self.kernel.L, index=self._x, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def weights(self) -> pd.DataFrame:
         """Outer weights (for standardized indicators; unit-variance scores)."""
         return pd.DataFrame(self.kernel.W, index=self._x, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def r_squared(self) -> pd.Series:
         """R-squared of the endogenous constructs."""
         endo = self.spec.endogenous
         return pd.Series(self.kernel.r2[endo], index=[c for c, e in zip(self._c, endo) if e], name="r_squared")
 
-    @cached_property
+    @frozen_table
     def adj_r_squared(self) -> pd.Series:
         """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)``."""
         endo = self.spec.endogenous
@@ -185,26 +207,26 @@ class PLSResult(ResultMixin):
         adj = ev.adjusted_r2(self.kernel.r2[endo], self.n, q)
         return pd.Series(adj, index=self.r_squared.index, name="adj_r_squared")
 
-    @cached_property
+    @frozen_table
     def scores(self) -> pd.DataFrame:
         """Construct scores (standardized: mean 0, variance 1 with divisor n-1)."""
         Z = standardize(self.data.X)
         return pd.DataFrame(Z @ self.kernel.W, index=self.data.index, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def construct_correlations(self) -> pd.DataFrame:
         """Construct correlations used for the paths (disattenuated under PLSc)."""
         return pd.DataFrame(self.kernel.C, index=self._c, columns=self._c)
 
     # ------------------------------------------------------------------ evaluation
-    @cached_property
+    @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
         from acsi.pls.plsc import rho_a
 
         return pd.Series(rho_a(self.R, self.kernel.W, self.spec), index=self._c, name="rho_a")
 
-    @cached_property
+    @frozen_table
     def reliability(self) -> pd.DataFrame:
         """alpha (standardized), rho_a, rho_c and ave per construct (seminr's
         ``summary()$reliability``)."""
@@ -214,31 +236,31 @@ class PLSResult(ResultMixin):
             {"alpha": alpha, "rho_a": self.rho_a.to_numpy(), "rho_c": rc, "ave": ave}, index=self._c
         )
 
-    @cached_property
+    @frozen_table
     def htmt(self) -> pd.DataFrame:
         """Heterotrait-monotrait ratios (upper triangle, NaN elsewhere)."""
         return pd.DataFrame(ev.htmt(self.R, self.spec.mask), index=self._c, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
         ave = self.reliability["ave"].to_numpy()
         return pd.DataFrame(ev.fornell_larcker(self._score_cor, ave), index=self._c, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def cross_loadings(self) -> pd.DataFrame:
         """Correlations of every indicator with every construct score."""
         return pd.DataFrame(ev.cross_loadings(self.R, self.kernel.W), index=self._x, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def vif(self) -> pd.DataFrame:
         """VIFs: of each indicator within its block (``kind="indicator"``, construct =
         its block) and of each antecedent per target in the inner model (``kind="inner"``,
         construct = target; NaN when the target has one antecedent), as seminr."""
         rows: list[tuple[str, str, str, float]] = []
         iv = ev.item_vif(self.R, self.spec.mask)
-        for j, x in enumerate(self._x):
-            rows.append(("indicator", self._c[self.spec.block[j]], x, float(iv[j])))
+        for k, x in enumerate(self._x):
+            rows.append(("indicator", self._c[self.spec.block[k]], x, float(iv[k])))
         V = ev.inner_vif(self._score_cor, self.spec.inner)
         for j in np.flatnonzero(self.spec.endogenous):
             for i in np.flatnonzero(self.spec.inner[:, j]):
@@ -255,7 +277,7 @@ class PLSResult(ResultMixin):
             k = plsc_correct(self.R, spec, k)
         return k.r2
 
-    @cached_property
+    @frozen_table
     def f_squared(self) -> pd.DataFrame:
         """Cohen's f-squared of every path, ``(R^2_in - R^2_out) / (1 - R^2_in)``, where
         R^2_out comes from re-estimating the model without the path (seminr's method);
@@ -271,12 +293,12 @@ class PLSResult(ResultMixin):
                 out[i, j] = (r2[j] - r2_out) / (1.0 - r2[j])
         return pd.DataFrame(out, index=self._c, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def total_effects(self) -> pd.DataFrame:
         """Total effects, source x target."""
         return pd.DataFrame(ev.total_effects(self.kernel.B), index=self._c, columns=self._c)
 
-    @cached_property
+    @frozen_table
     def effects(self) -> pd.DataFrame:
         """Direct, total indirect and total effects of every construct on every construct it
         reaches (long table: source, target, direct, indirect, total)."""
@@ -310,24 +332,81 @@ class PLSResult(ResultMixin):
 
         return ipma(self, target=target, scale=scale, **kwargs)
 
+    # ------------------------------------------------------------------ StructuralResult
+    @property
+    def family(self) -> str:
+        """``"pls"`` (see :class:`acsi.results.structural.StructuralResult`)."""
+        return "pls"
+
+    @property
+    def constructs(self) -> tuple[str, ...]:
+        """The constructs, in seminr's order (the spec's)."""
+        return tuple(self.spec.constructs)
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """The indicators, grouped by construct."""
+        return tuple(self.spec.indicators)
+
+    @property
+    def blocks(self) -> Mapping[str, tuple[str, ...]]:
+        """Construct -> its indicators."""
+        return {c: tuple(x for x, b in zip(self._x, self.spec.block) if b == k) for k, c in enumerate(self._c)}
+
+    @frozen_table
+    def path_table(self) -> pd.DataFrame:
+        """Structural paths in the layout of :data:`acsi.results.structural.PATH_COLUMNS`,
+        target by target: ``est = std`` the path coefficient; ``se`` to ``ci_upper`` NaN (a
+        bootstrap supplies them)."""
+        pairs = [(i, j) for j in range(self.spec.k) for i in range(self.spec.k) if self.spec.inner[i, j]]
+        est = np.array([float(self.kernel.B[i, j]) for i, j in pairs], dtype=float)
+        nan = np.full(len(pairs), np.nan)
+        return pd.DataFrame(
+            {
+                "source": [self._c[i] for i, _ in pairs],
+                "target": [self._c[j] for _, j in pairs],
+                "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
+                "ci_lower": nan.copy(), "ci_upper": nan.copy(),
+            },
+            columns=list(PATH_COLUMNS),
+        )
+
+    @frozen_table
+    def loadings_table(self) -> pd.DataFrame:
+        """Measurement model in the layout of :data:`acsi.results.structural.LOADING_COLUMNS`:
+        ``est = std`` the loading, ``weight`` the outer weight, ``se`` to ``pvalue`` NaN."""
+        j = np.arange(self.spec.p)
+        c = np.asarray(self.spec.block)
+        est = np.asarray(self.kernel.L)[j, c].astype(float)
+        nan = np.full(self.spec.p, np.nan)
+        return pd.DataFrame(
+            {
+                "construct": [self._c[k] for k in c],
+                "indicator": list(self._x),
+                "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
+                "weight": np.asarray(self.kernel.W)[j, c].astype(float),
+            },
+            columns=list(LOADING_COLUMNS),
+        )
+
+    @frozen_table
+    def latent_cov(self) -> pd.DataFrame:
+        """Construct correlations (disattenuated under PLSc; the same as
+        :attr:`construct_correlations`)."""
+        return self.construct_correlations
+
+    @frozen_table
+    def indicator_cov(self) -> pd.DataFrame:
+        """Indicator correlations (PLS standardizes the indicators)."""
+        return pd.DataFrame(np.array(self.R), index=self._x, columns=self._x)
+
     # ------------------------------------------------------------------ output
     def _paths_long(self) -> pd.DataFrame:
-        rows = [
-            (self._c[i], self._c[j], float(self.kernel.B[i, j]))
-            for j in range(self.spec.k)
-            for i in range(self.spec.k)
-            if self.spec.inner[i, j]
-        ]
-        df = pd.DataFrame(rows, columns=["source", "target", "est"])
-        return df.set_index(["source", "target"])
+        return self.path_table[["source", "target", "est"]].set_index(["source", "target"])
 
     def _measurement_long(self) -> pd.DataFrame:
-        rows = [
-            (self._c[c], x, float(self.kernel.L[j, c]), float(self.kernel.W[j, c]))
-            for j, (x, c) in enumerate(zip(self._x, self.spec.block))
-        ]
-        df = pd.DataFrame(rows, columns=["construct", "indicator", "loading", "weight"])
-        return df.set_index(["construct", "indicator"])
+        t = self.loadings_table.rename(columns={"est": "loading"})
+        return t[["construct", "indicator", "loading", "weight"]].set_index(["construct", "indicator"])
 
     def _r2_table(self) -> pd.DataFrame:
         return pd.DataFrame({"r_squared": self.r_squared, "adj_r_squared": self.adj_r_squared})
@@ -337,7 +416,7 @@ class PLSResult(ResultMixin):
         title = "PLSc path model (consistent PLS)" if self.kernel.consistent else "PLS path model"
         modes = ", ".join(f"{c} ({m})" for c, m in zip(self._c, self.spec.mode))
         header = [
-            ("Observations", self.n),
+            ("Observations", self.nobs),
             ("Constructs (mode)", modes),
             ("Indicators", self.spec.p),
             ("Inner scheme", s.scheme),

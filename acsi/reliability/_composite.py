@@ -1,7 +1,11 @@
 """Composite reliability, AVE, HTMT and the Fornell-Larcker criterion for fitted models.
 
-CB-SEM results (lavaan-style ``estimates`` table) follow semTools 0.5-6 ``compRelSEM`` and
-``AVE`` with their defaults; PLS results return seminr's values (``rho_c``, ``ave``).
+CB-SEM results follow semTools 0.5-6 ``compRelSEM`` and ``AVE`` with their defaults, read
+through the structural interface (:class:`acsi.results.structural.StructuralResult`: the
+loadings table, the model-implied latent covariance and the indicators' covariance); a
+lavaan-style ``estimates`` table with a covariance matrix works too (the latent covariance
+is then rebuilt from it, :func:`latent_covariance`). PLS results return seminr's values
+(``rho_c``, ``ave``).
 """
 
 from __future__ import annotations
@@ -95,83 +99,83 @@ def latent_covariance(estimates: pd.DataFrame, sample_cov: pd.DataFrame | None =
 
 
 # ----------------------------------------------------------------------------- adapters
-def _as_cov_frame(value: Any, names: Sequence[str] | None, what: str) -> pd.DataFrame:
-    if isinstance(value, pd.DataFrame):
-        return value
-    arr = np.asarray(value, dtype=float)
-    if names is None or len(names) != arr.shape[0]:
-        raise SpecificationError(f"the {what} covariance matrix has no variable names; pass it as a DataFrame")
-    return pd.DataFrame(arr, index=list(names), columns=list(names))
+def _is_estimates(frame: Any) -> bool:
+    return isinstance(frame, pd.DataFrame) and {"lhs", "op", "rhs", "est"} <= set(frame.columns)
 
 
-def _result_cov(res: Any, implied: bool) -> pd.DataFrame | None:
-    names = getattr(res, "ov_names", None)
-    core = getattr(res, "core", None)
-    attrs = ("implied_cov", "sigma", "Sigma") if implied else ("sample_cov", "S")
-    for a in attrs:
-        if hasattr(res, a):
-            v = getattr(res, a)
-            v = v() if callable(v) else v
-            return _as_cov_frame(v, names, "implied" if implied else "sample")
-    if core is not None:
-        v = getattr(core, "Sigma" if implied else "S", None)
-        if v is not None:
-            return _as_cov_frame(v, getattr(core, "ov_names", names), "implied" if implied else "sample")
-    return None
+def _sem_result(res: Any) -> Any:
+    """``res`` when it is a fitted CB-SEM model, else None."""
+    from acsi.cbsem.results import SEMResult
+
+    return res if isinstance(res, SEMResult) else None
 
 
-def _estimates_of(res: Any) -> pd.DataFrame | None:
-    if isinstance(res, pd.DataFrame):
-        return res if {"lhs", "op", "rhs", "est"} <= set(res.columns) else None
-    est = getattr(res, "estimates", None)
-    if callable(est):
-        est = est()
-    if isinstance(est, pd.DataFrame) and {"lhs", "op", "rhs", "est"} <= set(est.columns):
-        return est
-    return None
+def _pls_result(res: Any) -> Any:
+    """``res`` when it is a fitted PLS model, else None."""
+    from acsi.pls.results import PLSResult
+
+    return res if isinstance(res, PLSResult) else None
 
 
-def _pls_reliability(res: Any) -> pd.DataFrame | None:
-    rel = getattr(res, "reliability", None)
-    if isinstance(rel, pd.DataFrame) and {"rho_c", "ave"} <= set(rel.columns):
-        return rel
-    return None
+def _not_a_model(res: Any) -> TypeError:
+    return TypeError(
+        "expected a CB-SEM result (acsi.sem / acsi.cfa), a PLS result (acsi.pls) or a "
+        f"lavaan-style estimates DataFrame (columns lhs, op, rhs, est), not {type(res).__name__}"
+    )
 
 
-def _cbsem_parts(res: Any, obs_var: bool, cov: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    est = _estimates_of(res)
-    if est is None:
-        raise TypeError(
-            f"expected a CB-SEM result (with an `estimates` table lhs/op/rhs/est), a PLS result "
-            f"(with `reliability`) or a lavaan-style estimates DataFrame, not {type(res).__name__}"
-        )
-    sample = cov if cov is not None else _result_cov(res, implied=False)
-    if obs_var:
-        Sigma = sample
-        if Sigma is None:
-            raise SpecificationError("obs_var=True needs the sample covariance matrix: pass cov=")
+def _loading_matrix(construct: Sequence[str], indicator: Sequence[str], est: Sequence[float]) -> pd.DataFrame:
+    lv = list(dict.fromkeys(map(str, construct)))
+    ind = list(dict.fromkeys(map(str, indicator)))
+    Lam = pd.DataFrame(0.0, index=ind, columns=lv)
+    for c, x, v in zip(construct, indicator, est):
+        Lam.loc[str(x), str(c)] = float(v)
+    return Lam
+
+
+def _cbsem_parts(res: Any, obs_var: bool, cov: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Loadings (indicator x factor), latent covariance and the indicators' covariance.
+
+    From a fitted CB-SEM model through its structural interface (``loadings_table``, the
+    model-implied ``latent_cov``, ``indicator_cov`` or ``implied_cov``); from an estimates
+    table by rebuilding the latent covariance (:func:`latent_covariance`)."""
+    sem = _sem_result(res)
+    if sem is not None:
+        lt = sem.loadings_table
+        Lam = _loading_matrix(lt["construct"], lt["indicator"], lt["est"])
+        Phi = sem.latent_cov
+        if cov is not None:
+            Sigma = cov
+        else:
+            Sigma = sem.indicator_cov if obs_var else sem.implied_cov
+    elif _is_estimates(res):
+        est = res
+        if cov is None:
+            raise SpecificationError(
+                "an estimates table carries no covariance matrix: pass cov= (the sample covariance, "
+                "divisor N, with obs_var=True; the model-implied one with obs_var=False)"
+            )
+        load = est[est["op"] == "=~"]
+        lv = set(load["lhs"])
+        load = load[~load["rhs"].isin(lv)]
+        if load.empty:
+            raise SpecificationError("the model has no measurement part (no `=~` rows with observed indicators)")
+        Lam = _loading_matrix(load["lhs"], load["rhs"], load["est"])
+        Phi = latent_covariance(est, cov)
+        Sigma = cov
     else:
-        Sigma = _result_cov(res, implied=True) if cov is None else cov
-        if Sigma is None:
-            raise SpecificationError("obs_var=False needs the model-implied covariance matrix: pass cov=")
-    load = est[est["op"] == "=~"]
-    lv = list(dict.fromkeys(load["lhs"]))
-    ind = [v for v in dict.fromkeys(load["rhs"]) if v not in lv]
-    if not ind:
+        raise _not_a_model(res)
+    if Lam.empty:
         raise SpecificationError("the model has no measurement part (no `=~` rows with observed indicators)")
-    missing = [v for v in ind if v not in Sigma.index]
+    missing = [v for v in Lam.index if v not in Sigma.index]
     if missing:
         raise DataError(f"indicator(s) {missing} are not in the covariance matrix")
-    Lam = pd.DataFrame(0.0, index=ind, columns=lv)
-    for _, r in load.iterrows():
-        if r["rhs"] in Lam.index:
-            Lam.loc[r["rhs"], r["lhs"]] = float(r["est"])
-    Phi = latent_covariance(est, sample)
-    return Lam, Phi.loc[lv, lv], Sigma.loc[ind, ind], est
+    lv_order = list(Lam.columns)
+    return Lam, Phi.loc[lv_order, lv_order], Sigma.loc[list(Lam.index), list(Lam.index)]
 
 
 def _cr_ave(res: Any, obs_var: bool, cov: pd.DataFrame | None, tau_eq: bool = False) -> tuple[pd.Series, pd.Series]:
-    Lam, Phi, Sigma, _ = _cbsem_parts(res, obs_var, cov)
+    Lam, Phi, Sigma = _cbsem_parts(res, obs_var, cov)
     cr, av = cr_ave_kernel(Lam.to_numpy(), Phi.to_numpy(), Sigma.to_numpy())
     if tau_eq:  # coefficient alpha of each factor's indicators (semTools' computeAlpha)
         L, S = Lam.to_numpy(), Sigma.to_numpy()
@@ -239,11 +243,13 @@ def composite_reliability(
     >>> composite_reliability(est, cov=S).round(3).to_dict()
     {'f': 0.75}
     """
-    rel = _pls_reliability(res)
-    if rel is not None and _estimates_of(res) is None:
+    pls = _pls_result(res)
+    if pls is not None:
         if tau_eq:
-            raise SpecificationError("tau_eq=True needs a CB-SEM result (PLS results report rho_C; use cronbach_alpha on the items)")
-        return rel["rho_c"].rename("composite_reliability")
+            raise SpecificationError(
+                "tau_eq=True needs a CB-SEM result (PLS results report rho_C; use cronbach_alpha on the items)"
+            )
+        return pls.reliability["rho_c"].rename("composite_reliability")
     return _cr_ave(res, obs_var, cov, tau_eq)[0]
 
 
@@ -273,13 +279,15 @@ def ave(res: Any, *, obs_var: bool = True, cov: pd.DataFrame | None = None) -> p
     >>> ave(est, cov=S).round(3).to_dict()
     {'f': 0.5}
     """
-    rel = _pls_reliability(res)
-    if rel is not None and _estimates_of(res) is None:
-        return rel["ave"]
+    pls = _pls_result(res)
+    if pls is not None:
+        return pls.reliability["ave"]
     return _cr_ave(res, obs_var, cov)[1]
 
 
-def _blocks_mask(data: Any, blocks: Mapping[str, Sequence[str]], missing: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _blocks_mask(
+    data: Any, blocks: Mapping[str, Sequence[str]], missing: str
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if not isinstance(blocks, Mapping) or not blocks:
         raise SpecificationError("`blocks` must be a dict: construct name -> list of its items")
     items: list[str] = []
@@ -305,7 +313,12 @@ def _blocks_mask(data: Any, blocks: Mapping[str, Sequence[str]], missing: str) -
     return R, mask, list(blocks)
 
 
-def htmt(data: Any, blocks: Mapping[str, Sequence[str]] | None = None, *, missing: Literal["listwise", "mean", "error"] = "listwise") -> pd.DataFrame:
+def htmt(
+    data: Any,
+    blocks: Mapping[str, Sequence[str]] | None = None,
+    *,
+    missing: Literal["listwise", "mean", "error"] = "listwise",
+) -> pd.DataFrame:
     r"""Heterotrait-monotrait ratio of correlations (Henseler, Ringle and Sarstedt 2015).
 
     .. math::
@@ -342,9 +355,9 @@ def htmt(data: Any, blocks: Mapping[str, Sequence[str]] | None = None, *, missin
     0.9101
     """
     if blocks is None:
-        tab = getattr(data, "htmt", None)
-        if isinstance(tab, pd.DataFrame):
-            return tab
+        pls = _pls_result(data)
+        if pls is not None:
+            return pls.htmt
         raise SpecificationError("htmt(data, blocks): `blocks` (construct -> items) is required for item data")
     from acsi.pls.evaluation import htmt as _htmt
 
@@ -393,17 +406,18 @@ def fornell_larcker(
     >>> import pandas as pd
     >>> est = pd.DataFrame({"lhs": ["f", "f", "g", "g", "f"], "op": ["=~", "=~", "=~", "=~", "~~"],
     ...                     "rhs": ["a", "b", "c", "d", "g"], "est": [1.0, 1.0, 1.0, 1.0, 0.5]})
-    >>> est = pd.concat([est, pd.DataFrame({"lhs": ["f", "g"], "op": ["~~", "~~"], "rhs": ["f", "g"], "est": [1.0, 1.0]})])
+    >>> var = pd.DataFrame({"lhs": ["f", "g"], "op": ["~~", "~~"], "rhs": ["f", "g"], "est": [1.0, 1.0]})
+    >>> est = pd.concat([est, var])
     >>> S = pd.DataFrame(2 * np.eye(4) + 0.0, index=list("abcd"), columns=list("abcd"))
     >>> fornell_larcker(est, cov=S).round(3).to_numpy().tolist()
     [[0.707, nan], [0.5, 0.707]]
     """
     if blocks is not None:
         res = _cfa_of_blocks(res, blocks)
-    fl = getattr(res, "fornell_larcker", None)
-    if isinstance(fl, pd.DataFrame) and _estimates_of(res) is None:
-        return fl
-    Lam, Phi, _, _ = _cbsem_parts(res, obs_var, cov)
+    pls = _pls_result(res)
+    if pls is not None:
+        return pls.fornell_larcker
+    _, Phi, _ = _cbsem_parts(res, obs_var, cov)
     _, av = _cr_ave(res, obs_var, cov)
     d = np.sqrt(np.diag(Phi.to_numpy()))
     C = Phi.to_numpy() / np.outer(d, d)

@@ -1,5 +1,9 @@
 """The HTML report: one self-contained file (figures embedded, no external resources).
 
+:func:`build_report` is the generic report of any data set and model (sections in
+:mod:`acsi.report.sections`, the estimator-specific parts in :mod:`acsi.report.families`);
+:func:`demo_report` is the shipped e-banking demo with its story (:mod:`acsi.report.demo`).
+
 Examples
 --------
 >>> from acsi.report import DEMO_MODEL, model_blocks
@@ -10,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
-from acsi.report.build import DEMO_MODEL, Report, ReportOptions, build_report, demo_report, model_blocks
-from acsi.report.power import inverse_sqrt_min_n, n_for_power, path_power
+from acsi.report.build import Report, ReportOptions, build_report, model_blocks
+from acsi.report.demo import DEMO_MODEL, demo_report
+from acsi.stats.power import inverse_sqrt_min_n, n_for_power, path_power
 
 __all__ = ["DEMO_MODEL", "Report", "ReportOptions", "build_report", "demo_report", "model_blocks",
            "path_power", "n_for_power", "inverse_sqrt_min_n"]

@@ -7,8 +7,10 @@ a header of key/value facts and a list of titled tables); the mixin gives it ``s
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,11 @@ __all__ = [
     "write_excel",
     "frozen_table",
     "freeze",
+    "frozen_copy",
+    "FrozenDict",
+    "TableMap",
     "values_equal",
+    "compact_repr",
 ]
 
 
@@ -47,7 +53,10 @@ def format_value(value: Any, digits: int = 3) -> str:
 
 @dataclass
 class Summary:
-    """A printable, exportable summary.
+    """A printable, exportable summary (what every result's ``summary()`` returns).
+
+    ``str(summary)`` (and ``print``) gives the text, ``_repr_html_`` the notebook HTML,
+    :meth:`to_latex` a LaTeX fragment and :meth:`to_frame` one long table of all tables.
 
     Attributes
     ----------
@@ -85,6 +94,60 @@ class Summary:
             out.append(note)
         return "\n".join(out)
 
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def __repr__(self) -> str:
+        return self.as_text()
+
+    def __contains__(self, text: object) -> bool:
+        """``"R-squared" in res.summary()``: substring of the text rendering."""
+        return isinstance(text, str) and text in self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+    def to_latex(self) -> str:
+        """LaTeX rendering: the header as a two-column tabular, then one tabular per table
+        (values formatted as in the text; special characters escaped)."""
+
+        def esc(text: str) -> str:
+            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
+                         ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"),
+                         ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")):
+                text = text.replace(a, b)
+            return text
+
+        out = [f"\\section*{{{esc(self.title)}}}"]
+        if self.header:
+            out.append("\\begin{tabular}{ll}")
+            out += [f"{esc(str(k))} & {esc(format_value(v, self.digits))} \\\\" for k, v in self.header]
+            out.append("\\end{tabular}")
+        for title, df in self.tables:
+            out.append(f"\\subsection*{{{esc(title)}}}")
+            frame = self._fmt_frame(df)
+            labels = [" / ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in frame.index]
+            out.append("\\begin{tabular}{l" + "r" * frame.shape[1] + "}")
+            out.append("\\hline")
+            out.append(" & ".join([""] + [esc(str(c)) for c in frame.columns]) + " \\\\")
+            out.append("\\hline")
+            for label, row in zip(labels, frame.itertuples(index=False)):
+                out.append(" & ".join([esc(label)] + [esc(str(v)) for v in row]) + " \\\\")
+            out.append("\\hline")
+            out.append("\\end{tabular}")
+        out += [esc(note) for note in self.notes]
+        return "\n".join(out)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All tables in one long frame: ``table, row, column, value`` (header facts as
+        table ``"header"``, column ``"value"``)."""
+        rows: list[tuple[str, str, str, Any]] = [("header", str(k), "value", v) for k, v in self.header]
+        for title, df in self.tables:
+            labels = [" / ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in df.index]
+            for label, (_, rec) in zip(labels, df.iterrows()):
+                rows += [(title, label, str(c), v) for c, v in rec.items()]
+        return pd.DataFrame(rows, columns=["table", "row", "column", "value"])
+
     def as_html(self) -> str:
         """HTML rendering for notebooks and reports (self-contained, no scripts)."""
         parts = [f'<div class="acsi-summary"><h4>{html.escape(self.title)}</h4>']
@@ -118,6 +181,73 @@ def freeze(value: Any) -> Any:
     return value
 
 
+class FrozenDict(dict):
+    """A dict that refuses changes (item assignment, deletion, update, ...); picklable."""
+
+    def _readonly(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("this mapping belongs to a result and is read-only")
+
+    __setitem__ = __delitem__ = _readonly
+    clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+    __ior__ = _readonly  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+class TableMap(Mapping[str, Any]):
+    """A read-only mapping of named tables that hands out copies (arrays read-only), so
+    that ``report.tables["paths"].loc[0, "est"] = 9`` changes the caller's copy only."""
+
+    def __init__(self, tables: Mapping[str, Any] | None = None) -> None:
+        self._tables = {str(k): freeze(v) for k, v in (tables or {}).items()}
+
+    def __getitem__(self, key: str) -> Any:
+        return freeze(self._tables[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __repr__(self) -> str:
+        return f"TableMap({list(self._tables)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return values_equal(dict(self.items()), dict(other.items()))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def frozen_copy(obj: Any) -> Any:
+    """A shallow copy of the dataclass instance ``obj`` whose ndarray fields are read-only
+    views and whose dict fields are :class:`FrozenDict` of frozen values (the original
+    object is untouched). Used by results to hold the estimation records they wrap
+    (``EstimationCore``, ``KernelResult``, ...) read-only."""
+    import copy
+    import dataclasses
+
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        return obj
+    out = copy.copy(obj)
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, np.ndarray):
+            object.__setattr__(out, f.name, freeze(value))
+        elif isinstance(value, dict) and not isinstance(value, FrozenDict):
+            object.__setattr__(out, f.name, FrozenDict({k: freeze(v) for k, v in value.items()}))
+    return out
+
+
+def compact_repr(obj: Any, **facts: Any) -> str:
+    """``ClassName(key=value, ...)`` from a few scalar facts (no arrays or tables)."""
+    inner = ", ".join(f"{k}={v!r}" for k, v in facts.items())
+    return f"{type(obj).__name__}({inner})"[:1999]
+
+
 def values_equal(a: Any, b: Any) -> bool:
     """Equality that never raises: arrays by shape and value (NaN equal to NaN), pandas
     objects by ``equals`` plus labels, sequences and mappings element-wise, else ``==``
@@ -145,8 +275,19 @@ def values_equal(a: Any, b: Any) -> bool:
         return True
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a.keys()) == list(b.keys()) and all(values_equal(a[k], b[k]) for k in a)
+    if (
+        type(a) is type(b)
+        and dataclasses.is_dataclass(a)
+        and not isinstance(a, type)
+        and not isinstance(a, ResultMixin)  # a record: field by field (its own == may raise)
+    ):
+        return all(
+            values_equal(getattr(a, f.name), getattr(b, f.name))
+            for f in dataclasses.fields(a)
+            if f.compare
+        )
     try:
         out = a == b
     except Exception:  # noqa: BLE001 - equality must never raise
@@ -189,6 +330,10 @@ class frozen_table:
         return value
 
 
+def _unhashable(self: Any) -> int:
+    raise TypeError(f"unhashable type: {type(self).__name__!r} (results compare by value, like DataFrames)")
+
+
 class ResultMixin:
     """Text, HTML and Excel output for result classes that implement ``_summary()``.
 
@@ -197,20 +342,30 @@ class ResultMixin:
     never raises. Results are not hashable (like DataFrames).
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A result class is decorated with @dataclass after this runs; an ``__eq__`` (and
+        # ``__hash__``) already in the class body keeps the decorator from generating the
+        # field-tuple ``__eq__`` that raises on arrays and tables, so every subclass has the
+        # value equality below even when declared ``@dataclass(frozen=True)``.
+        if "__eq__" not in cls.__dict__:
+            cls.__eq__ = ResultMixin.__eq__  # type: ignore[method-assign]
+        if "__hash__" not in cls.__dict__:
+            cls.__hash__ = _unhashable  # type: ignore[assignment]
+
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if type(self) is not type(other):
             return NotImplemented
-        import dataclasses
+        return values_equal(self._equality_values(), other._equality_values())
 
+    def _equality_values(self) -> tuple[Any, ...]:
+        """What ``==`` compares: every compared dataclass field (a result whose fields hold
+        objects without value equality overrides this with the values that define it)."""
         if not dataclasses.is_dataclass(self):
-            return False
-        return all(
-            values_equal(getattr(self, f.name), getattr(other, f.name))
-            for f in dataclasses.fields(self)
-            if f.compare
-        )
+            return (id(self),)
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.compare)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -221,12 +376,13 @@ class ResultMixin:
         """Tables written by :meth:`to_excel`; default: those of the summary."""
         return {title: df for title, df in self._summary().tables}
 
-    def summary(self) -> str:
-        """The result as text (also what ``print(result)`` shows)."""
-        return self._summary().as_text()
+    def summary(self) -> Summary:
+        """The result's :class:`Summary`: ``print(result.summary())`` shows the text;
+        ``_repr_html_``, ``to_latex()`` and ``to_frame()`` give the other renderings."""
+        return self._summary()
 
     def __str__(self) -> str:
-        return self.summary()
+        return self._summary().as_text()
 
     def _repr_html_(self) -> str:
         return self._summary().as_html()

@@ -20,9 +20,21 @@ Table layouts (fixed columns; NaN where a family has no such number):
 
 Examples
 --------
->>> from acsi.results.structural import PATH_COLUMNS
+>>> import acsi
+>>> from acsi.results.structural import PATH_COLUMNS, StructuralResult
 >>> PATH_COLUMNS[:3]
 ('source', 'target', 'est')
+>>> mobi = acsi.datasets.load_mobi()
+>>> model = '''Image =~ IMAG1 + IMAG2 + IMAG3
+... Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+... Satisfaction ~ Image'''
+>>> res = acsi.pls(model, mobi)
+>>> isinstance(res, StructuralResult), res.family
+(True, 'pls')
+>>> tuple(res.path_table.columns) == PATH_COLUMNS
+True
+>>> isinstance(acsi.sem(model, mobi), StructuralResult)
+True
 """
 
 from __future__ import annotations
@@ -71,8 +83,9 @@ class StructuralResult(Protocol):
         Fitted covariance of the constructs (CB-SEM: model-implied ``cov.lv``; PLS: the
         construct correlations, disattenuated under PLSc).
     indicator_cov : DataFrame
-        Sample covariance of the indicators used (CB-SEM: divisor N; PLS: the indicator
-        correlation matrix, since PLS standardizes).
+        Sample covariance of the observed variables used, at least the indicators (CB-SEM:
+        every observed variable of the model, covariates included, divisor N; PLS: the
+        indicator correlation matrix, since PLS standardizes).
     """
 
     @property

@@ -1,9 +1,14 @@
-"""Power of the test of a structural path, from its f-squared effect size (Cohen 1988).
+"""Power of the test of a structural path (Cohen 1988; Faul et al. 2009).
 
-For the regression of an endogenous construct on ``k`` predecessors estimated on ``n``
-cases, the test of one coefficient is ``F(1, n - k - 1)`` with noncentrality
+From its f-squared effect size (PLS): for the regression of an endogenous construct on
+``k`` predecessors estimated on ``n`` cases, the test of one coefficient is ``F(1, n - k - 1)`` with noncentrality
 ``lambda = f2 * n``: G*Power's "R-squared increase" convention (Faul et al. 2009); Cohen
 (1988, ch. 9) writes ``lambda = f2 (u + v + 1)``, which is the same when ``k = 1``.
+
+From its z statistic (CB-SEM): the power of the two-sided Wald z test at level ``alpha``
+if the true effect equalled the estimate, ``Phi(|z| - z_c) + Phi(-|z| - z_c)`` with
+``z_c = z_{1 - alpha/2}``, and the sample size at which ``|z|`` (growing with sqrt(n))
+reaches the power asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from scipy import stats
 
 from acsi.exceptions import SpecificationError
 
-__all__ = ["path_power", "n_for_power", "inverse_sqrt_min_n"]
+__all__ = ["path_power", "n_for_power", "inverse_sqrt_min_n", "z_test_power", "z_test_n_for_power"]
 
 
 def _check(n: int, k: int, alpha: float) -> None:
@@ -109,3 +114,47 @@ def inverse_sqrt_min_n(p_min: float, alpha: float = 0.05, power: float = 0.8) ->
         raise SpecificationError(f"inverse_sqrt_min_n: p_min must be a nonzero number; got {p_min}")
     z = stats.norm.ppf(1 - alpha) + stats.norm.ppf(power)
     return int(math.ceil((z / abs(p_min)) ** 2))
+
+
+def z_test_power(z: float, alpha: float = 0.05) -> float:
+    r"""Power of the two-sided z test at level ``alpha`` when the true standardized effect is ``z``.
+
+    .. math:: 1 - \beta = \Phi(|z| - z_{1-\alpha/2}) + \Phi(-|z| - z_{1-\alpha/2})
+
+    NaN for a non-finite ``z`` (a fixed parameter has no test).
+
+    Examples
+    --------
+    >>> round(z_test_power(1.959963984540054), 3)  # an estimate just at the 5% cut-off
+    0.5
+    >>> round(z_test_power(2.8), 3)  # z_(0.975) + z_(0.8) = 2.80: about 80% power
+    0.8
+    """
+    if not 0 < alpha < 1:
+        raise SpecificationError(f"z_test_power: alpha must be in (0, 1); got {alpha}")
+    if not np.isfinite(z):
+        return float("nan")
+    zc = stats.norm.ppf(1.0 - alpha / 2.0)
+    a = abs(float(z))
+    return float(stats.norm.sf(zc - a) + stats.norm.cdf(-zc - a))
+
+
+def z_test_n_for_power(z: float, n: int, power: float = 0.8, alpha: float = 0.05) -> float:
+    r"""Sample size at which a z statistic ``z`` observed on ``n`` cases reaches ``power``.
+
+    ``z`` grows with ``sqrt(n)``, so ``n_power = ceil(n ((z_{1-\alpha/2} + z_{power}) / |z|)^2)``
+    (ignoring the negligible opposite tail). NaN when ``z`` is zero or not finite.
+
+    Examples
+    --------
+    >>> z_test_n_for_power(1.4, 100)  # half the z needed: four times the sample
+    401
+    """
+    if not 0 < power < 1:
+        raise SpecificationError(f"z_test_n_for_power: power must be in (0, 1); got {power}")
+    if not 0 < alpha < 1:
+        raise SpecificationError(f"z_test_n_for_power: alpha must be in (0, 1); got {alpha}")
+    if not np.isfinite(z) or z == 0:
+        return float("nan")
+    need = (stats.norm.ppf(1.0 - alpha / 2.0) + stats.norm.ppf(power)) / abs(float(z))
+    return int(math.ceil(n * need**2))

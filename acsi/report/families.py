@@ -1,0 +1,326 @@
+"""What differs between a PLS and a CB-SEM report, in one small class per family.
+
+The generic sections (:mod:`acsi.report.sections`) read a fitted model only through
+:class:`acsi.results.structural.StructuralResult`; everything that depends on the estimator
+(how the model is fitted, where reliability and significance come from, fit measures, the
+ACSI index, the power of a path's test, the settings shown) is a method of a
+:class:`FamilyPart`. A new estimator family adds one subclass here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from acsi.report import html as H
+from acsi.stats.power import n_for_power, path_power, z_test_n_for_power, z_test_power
+
+if TYPE_CHECKING:
+    from acsi.report.build import ReportOptions
+
+__all__ = ["FamilyPart", "PLSPart", "CBSEMPart", "family_part", "METHODS"]
+
+#: Report method -> its description (the keys are what ``build_report(method=...)`` accepts).
+METHODS = {"pls": "PLS path modelling", "ml": "CB-SEM, maximum likelihood", "mlr": "CB-SEM, robust ML (MLR)"}
+
+Section = tuple[str, dict[str, pd.DataFrame]]
+
+_THRESHOLDS = [
+    ("cfi", "CFI", ">=", 0.95), ("tli", "TLI", ">=", 0.95), ("rmsea", "RMSEA", "<=", 0.06),
+    ("srmr", "SRMR", "<=", 0.08), ("gfi", "GFI", ">=", 0.90), ("agfi", "AGFI", ">=", 0.90),
+    ("cfi_robust", "CFI (robust)", ">=", 0.95), ("tli_robust", "TLI (robust)", ">=", 0.95),
+    ("rmsea_robust", "RMSEA (robust)", "<=", 0.06),
+]
+
+
+def verdict(ok: bool | None) -> str:
+    """``meets`` / ``misses`` badge of a threshold check (empty when not applicable)."""
+    if ok is None:
+        return ""
+    return '<span class="ok">meets</span>' if ok else '<span class="no">misses</span>'
+
+
+class FamilyPart:
+    """The estimator-specific part of a report (see the module docstring)."""
+
+    method: str = ""
+
+    @property
+    def label(self) -> str:
+        return METHODS[self.method]
+
+    def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
+            opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
+        """The fitted model and its bootstrap (None when there is none)."""
+        raise NotImplementedError
+
+    def reliability(self, res: Any) -> pd.DataFrame:
+        """Construct-level reliability and AVE (columns among rho_a, rho_c, ave)."""
+        raise NotImplementedError
+
+    def htmt(self, res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]]) -> pd.DataFrame:
+        from acsi.reliability import htmt
+
+        return htmt(data, dict(blocks))
+
+    def validity_tables(self, res: Any) -> list[tuple[str, str, pd.DataFrame]]:
+        """Extra discriminant-validity tables: (table key, caption, table)."""
+        return []
+
+    def paths(self, res: Any, boot: Any) -> pd.DataFrame:
+        """The structural paths as shown (source, target, est, inference columns)."""
+        raise NotImplementedError
+
+    def significance(self, boot: Any) -> str:
+        """Where the stars of the path diagram come from."""
+        raise NotImplementedError
+
+    path_caption = "Path coefficients"
+
+    def r_squared(self, res: Any, outcomes: list[str]) -> pd.DataFrame:
+        r2 = res.r_squared
+        return pd.DataFrame({"r_squared": r2[[i for i in r2.index if i in outcomes]]})
+
+    def effects(self, res: Any) -> pd.DataFrame | None:
+        return None
+
+    def fit_section(self, res: Any) -> Section:
+        raise NotImplementedError
+
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
+        """(heading, anchor text, section) of the ACSI index part."""
+        raise NotImplementedError
+
+    def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
+        """How the power is computed (a sentence) and the power per path."""
+        raise NotImplementedError
+
+    def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def overview(self, opts: ReportOptions) -> list[tuple[str, str]]:
+        return []
+
+
+class PLSPart(FamilyPart):
+    """PLS path modelling: seminr's tables, bootstrap significance, the ACSI index and IPMA."""
+
+    method = "pls"
+    path_caption = "Path coefficients (standardized)"
+
+    def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
+            opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
+        from acsi.pls.api import pls
+
+        res = pls(model, data, na_values=opts.na_values or None)
+        boot = (res.bootstrap(n=opts.bootstrap, seed=opts.seed, progress=progress, scale=opts.scale)
+                if opts.bootstrap else None)
+        return res, boot
+
+    def reliability(self, res: Any) -> pd.DataFrame:
+        return res.reliability
+
+    def htmt(self, res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]]) -> pd.DataFrame:
+        return res.htmt
+
+    def validity_tables(self, res: Any) -> list[tuple[str, str, pd.DataFrame]]:
+        return [("Fornell-Larcker", "Fornell-Larcker: diagonal sqrt(AVE), off-diagonal construct correlations",
+                 res.fornell_larcker)]
+
+    def paths(self, res: Any, boot: Any) -> pd.DataFrame:
+        if boot is not None:
+            return boot.paths[["source", "target", "est", "boot_se", "t", "pvalue", "ci_lower", "ci_upper"]]
+        return res.path_table[["source", "target", "est"]]
+
+    def significance(self, boot: Any) -> str:
+        if boot is None:
+            return "no significance test (bootstrap off)"
+        return f"bootstrap p-values ({boot.n} resamples)"
+
+    def r_squared(self, res: Any, outcomes: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"r_squared": res.r_squared, "adj_r_squared": res.adj_r_squared})
+
+    def effects(self, res: Any) -> pd.DataFrame | None:
+        return res.effects
+
+    def fit_section(self, res: Any) -> Section:
+        return ("<p>PLS path modelling maximises explained variance and has no likelihood, so "
+                "there is no chi-square test of the model and the CB-SEM fit indices do not apply "
+                "(Hair et al. 2017). Judge the model by the reliability and validity above, the "
+                "R² and the significance of the paths; estimate the same model with "
+                "<code>--method ml</code> for a test of fit.</p>"), {}
+
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
+        return "ACSI index and importance-performance map", "index", _index_section(res, boot, opts, target)
+
+    def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
+        text = ("For every path the table gives the effect size f² the sample estimated, and the "
+                "power the sample had to detect an effect of that size with the F test of one "
+                "coefficient at 5% (noncentrality f² n; Cohen 1988, Faul et al. 2009), with the "
+                "sample size that would give 80% power. Power computed from the estimated effect "
+                "is optimistic for effects a small sample overestimates.")
+        f2 = res.f_squared
+        predictors = res.path_table.groupby("target").size()
+        rows = []
+        for s, t, b in zip(paths["source"], paths["target"], paths["est"]):
+            k = int(predictors[t])
+            e = max(float(f2.loc[s, t]), 0.0)
+            rows.append({"source": s, "target": t, "est": float(b), "f2": float(f2.loc[s, t]), "predictors": k,
+                         "power": path_power(e, n, k), "n for 80% power": n_for_power(e, k)})
+        return text, pd.DataFrame(rows).set_index(["source", "target"])
+
+    def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
+        out = [("PLS", "path weighting scheme, Mode A for =~ blocks, indicators standardized (n-1); seminr's defaults")]
+        if boot is not None:
+            out.append(("bootstrap", f"{boot.n} resamples, seed {opts.seed}, percentile CIs, "
+                                     f"{boot.n_failed} failed, {boot.n_inadmissible} inadmissible"))
+        return out
+
+    def overview(self, opts: ReportOptions) -> list[tuple[str, str]]:
+        return [("significance", f"bootstrap, {opts.bootstrap} resamples, seed {opts.seed}"
+                 if opts.bootstrap else "none (bootstrap 0)")]
+
+
+class CBSEMPart(FamilyPart):
+    """CB-SEM by ML or MLR: semTools' reliability, z tests, fit measures against cut-offs."""
+
+    path_caption = "Path coefficients (standardized: std_all)"
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+
+    def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
+            opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
+        from acsi.cbsem.api import sem
+
+        return sem(model, clean[items], estimator=self.method.upper()), None
+
+    def reliability(self, res: Any) -> pd.DataFrame:
+        from acsi import reliability as R
+
+        return pd.DataFrame({"rho_c": R.composite_reliability(res), "ave": R.ave(res)})
+
+    def paths(self, res: Any, boot: Any) -> pd.DataFrame:
+        t = res.path_table.rename(columns={"std": "std_all"})
+        return t[["source", "target", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
+
+    def significance(self, boot: Any) -> str:
+        return "z tests"
+
+    def fit_section(self, res: Any) -> Section:
+        fm = res.fit_measures
+        s = fm.to_series()
+        rows = []
+        scaled = self.method == "mlr" and "chisq_scaled" in s.index and np.isfinite(s["chisq_scaled"])
+        chisq = "chisq_scaled" if scaled else "chisq"
+        rows.append(("chi-square" + (" (scaled)" if scaled else ""),
+                     f"{s[chisq]:.3f} on {s['df']:.0f} df, p = {s['pvalue']:.3f}", "p > .05", ""))
+        for key, label, op, thr in _THRESHOLDS:
+            if key not in s.index or not np.isfinite(s[key]):
+                continue
+            v = float(s[key])
+            ok = v >= thr if op == ">=" else v <= thr
+            extra = ""
+            if key == "rmsea" and np.isfinite(s.get("rmsea_ci_lower", np.nan)):
+                extra = f" (90% CI {s['rmsea_ci_lower']:.3f}-{s['rmsea_ci_upper']:.3f})"
+            rows.append((label, f"{v:.3f}{extra}", f"{op} {thr:g}", verdict(ok)))
+        for key, label in (("aic", "AIC"), ("bic", "BIC")):
+            if key in s.index and np.isfinite(s[key]):
+                rows.append((label, f"{s[key]:.1f}", "smaller is better", ""))
+        head = "<tr><th>measure</th><th>value</th><th>usual cut-off</th><th></th></tr>"
+        trs = "".join(f"<tr><th>{H.esc(a)}</th><td class='txt'>{H.esc(b)}</td><td class='txt'>{H.esc(c)}</td>"
+                      f"<td class='txt'>{d}</td></tr>" for a, b, c, d in rows)
+        body = (f'<div class="scroll"><table class="t"><caption>Fit measures against Hu and Bentler (1999) '
+                f'cut-offs</caption><thead>{head}</thead><tbody>{trs}</tbody></table></div>'
+                "<p class='muted'>Cut-offs are conventions derived for ML with moderate samples; with small "
+                "samples RMSEA is inflated and its interval wide.</p>")
+        return body, {"fit measures": s.to_frame("value")}
+
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
+        return "ACSI index", "index", (
+            "<p>The 0-100 ACSI index is defined from PLS outer weights (Fornell et al. 1996); run the "
+            "analysis with <code>--method pls</code> for the index and the importance-performance map.</p>", {})
+
+    def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
+        text = ("For every path the table gives the power of its two-sided z test at 5% if the "
+                "true effect equalled the estimate, and the sample size giving 80% power for it.")
+        rows = [{"source": s, "target": t, "est": float(b), "z": abs(float(z)) if np.isfinite(z) else np.nan,
+                 "power": z_test_power(float(z)), "n for 80% power": z_test_n_for_power(float(z), n)}
+                for s, t, b, z in zip(paths["source"], paths["target"], paths["est"], paths["z"])]
+        return text, pd.DataFrame(rows).set_index(["source", "target"])
+
+    def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
+        return [("CB-SEM", "lavaan sem() defaults: first loading fixed to 1, ML with divisor N"
+                 + ("; Huber-White SEs and Yuan-Bentler scaled test" if self.method == "mlr" else ""))]
+
+
+def family_part(method: str) -> FamilyPart:
+    """The part of ``method`` (one of :data:`METHODS`)."""
+    return PLSPart() if method == "pls" else CBSEMPart(method)
+
+
+def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None) -> Section:
+    import acsi.plotting as P
+    from acsi.index import IndexUndefinedError
+    from acsi.pls.ipma import ipma
+
+    # the index is defined construct by construct: one with a negative rescaled weight is
+    # reported as undefined (with the reason), the others are shown
+    tabs, weights, undefined = [], [], {}
+    for c in res.constructs:
+        try:
+            one = res.index(scale=opts.scale, constructs=[c])
+        except IndexUndefinedError as exc:
+            undefined[c] = str(exc)
+            continue
+        tabs.append(one.table)
+        weights.append(one.weights)
+    tab = pd.concat(tabs) if tabs else pd.DataFrame(columns=["index", "unit_weighted_index"])
+    if boot is not None and len(tab):
+        bi = boot.index.set_index("target")
+        tab["ci_lower"] = bi["ci_lower"].reindex(tab.index)
+        tab["ci_upper"] = bi["ci_upper"].reindex(tab.index)
+        tab["boot_se"] = bi["boot_se"].reindex(tab.index)
+    parts = [
+        "<p>Each construct on the ACSI's 0-100 scale (Fornell et al. 1996): the item means, "
+        f"weighted by the unstandardized PLS outer weights rescaled to sum to 1, placed between the "
+        f"scale bounds {opts.scale[0]:g} and {opts.scale[1]:g}. The unit-weighted index (plain "
+        "mean of the items) is shown as a check"
+        + (f"; the interval is the bootstrap percentile CI ({boot.n} resamples)." if boot is not None else ".")
+        + "</p>"
+    ]
+    if target is not None and target in tab.index:
+        row = tab.loc[target]
+        ci = (f" (95% CI {row['ci_lower']:.1f} to {row['ci_upper']:.1f})" if "ci_lower" in tab.columns else "")
+        parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{H.esc(target)} index{H.esc(ci)}</p>')
+    parts.append(H.table(tab, "ACSI index per construct (0-100)", digits=1))
+    for c, why in undefined.items():
+        parts.append(H.callout(f"<b>No index for {H.esc(c)}.</b> {H.esc(why)}", "bad"))
+    tables: dict[str, pd.DataFrame] = {"index": tab}
+    if weights:
+        tables["index weights"] = pd.concat(weights, ignore_index=True)
+    blocked = [c for c in undefined if target is not None and (c == target or res.total_effects.loc[c, target] != 0)]
+    if blocked:
+        parts.append(H.callout(f"The importance-performance map for {H.esc(str(target))} needs the index of "
+                               f"{H.esc(', '.join(blocked))}, which is undefined (above): no map is drawn.", "warn"))
+        target = None
+    if target is not None:
+        imp = ipma(res, target=target, scale=opts.scale)
+        itab = imp.table
+        tables["IPMA"] = itab
+        parts.append(f"<h3>Importance-performance map (target: {H.esc(target)})</h3>")
+        parts.append("<p>Importance is a construct's unstandardized total effect on the target, "
+                     "performance its 0-100 index (Ringle and Sarstedt 2016). Constructs to the "
+                     "lower right (important but performing below average) are where improvement "
+                     "pays most.</p>")
+        parts.append(H.figure_img(P.ipma_plot(imp), f"Importance-performance map for {target}."))
+        parts.append(H.table(itab, "IPMA", digits=3))
+        ind = imp.indicators
+        tables["IPMA items"] = ind
+        parts.append(H.table(ind.sort_values("importance", ascending=False),
+                             "Items: importance for the target and performance (0-100), most important first",
+                             digits=3))
+    return "".join(parts), tables
