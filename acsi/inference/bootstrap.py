@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from acsi._graph import indirect_reachability, reachability, total_effects
 from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.pls.batched import (
     BatchPlan,
@@ -44,7 +44,6 @@ from acsi.pls.batched import (
     make_plan,
     resample_moments,
     resample_moments_mean_replaced,
-    total_effects_batched,
 )
 from acsi.results.base import ResultMixin, Summary
 
@@ -84,23 +83,6 @@ class _Layout:
         return len(self.names)
 
 
-def _reach(inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(any path i -> ... -> j, an indirect route of length >= 2)."""
-    k = inner.shape[0]
-    A = inner.astype(np.int64)
-    power = A.copy()
-    total = np.zeros_like(A)
-    indirect = np.zeros_like(A)
-    for step in range(1, k + 1):
-        if not power.any():
-            break
-        total |= power > 0
-        if step >= 2:
-            indirect |= power > 0
-        power = (power @ A > 0).astype(np.int64)
-    return total.astype(bool), indirect.astype(bool)
-
-
 def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi: np.ndarray) -> _Layout:
     C = spec.constructs
     ind = spec.indicators
@@ -111,9 +93,9 @@ def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi:
     if sorted(written) == sorted(ind):  # rows in seminr's item order (blocks as written)
         load = load[[ind.index(x) for x in written]]
     htmt = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.intp).reshape(-1, 2)
-    tot, indir = _reach(np.asarray(spec.inner, dtype=bool))
-    te = np.argwhere(tot)
-    ti = np.argwhere(indir)
+    inner = np.asarray(spec.inner, dtype=bool)
+    te = np.argwhere(reachability(inner))
+    ti = np.argwhere(indirect_reachability(inner))
     names: list[str] = []
     src: list[str] = []
     tgt: list[str] = []
@@ -169,7 +151,7 @@ def _extract(kr: Any, R: np.ndarray, means: np.ndarray, sds: np.ndarray, layout:
     ]
     H = htmt_batched(R, plan)
     parts.append(H[:, layout.htmt[:, 0], layout.htmt[:, 1]])
-    T = total_effects_batched(kr.B)
+    T = total_effects(kr.B)
     parts.append((T - kr.B)[:, layout.total_indirect[:, 0], layout.total_indirect[:, 1]])
     parts.append(T[:, layout.total_effects[:, 0], layout.total_effects[:, 1]])
     if layout.index_constructs.size:

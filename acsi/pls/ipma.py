@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from acsi._graph import total_effects
 from acsi.exceptions import SpecificationError
 from acsi.index import acsi_index, suggest
 from acsi.results.base import ResultMixin, Summary
@@ -145,8 +146,7 @@ def ipma(
         )
     k = spec.k
     t = spec.constructs.index(target)
-    B = np.asarray(res.kernel.B, dtype=np.float64)
-    T = np.linalg.inv(np.eye(k) - B) - np.eye(k)
+    T = total_effects(res.kernel.B)
     drivers = [i for i in range(k) if i != t and abs(T[i, t]) > 0]
     if not drivers:
         raise SpecificationError(
