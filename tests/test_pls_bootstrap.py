@@ -18,7 +18,7 @@ import pytest
 from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
-from acsi.inference.bootstrap import bootstrap_pls
+from acsi.pls.bootstrap import bootstrap_pls
 from acsi.pls import batched
 from acsi.pls.algorithm import correlation
 
@@ -280,7 +280,7 @@ def test_progress_bar_with_tqdm(m2):
 
 
 def test_large_sample_uses_smaller_seed_blocks_and_stays_exact():
-    from acsi.inference.bootstrap import seed_block_size
+    from acsi.pls.bootstrap import seed_block_size
 
     rng = np.random.default_rng(0)
     n = 60_000

@@ -293,8 +293,8 @@ class PLSResult(ResultMixin):
 
     # ------------------------------------------------------------------ delegation
     def bootstrap(self, **kwargs: Any) -> Any:
-        """Bootstrap this model; see :func:`acsi.inference.bootstrap.bootstrap_pls`."""
-        from acsi.inference.bootstrap import bootstrap_pls
+        """Bootstrap this model; see :func:`acsi.pls.bootstrap.bootstrap_pls`."""
+        from acsi.pls.bootstrap import bootstrap_pls
 
         return bootstrap_pls(self, **kwargs)
 

@@ -5,9 +5,15 @@ come from one matrix product (:func:`acsi.pls.batched.resample_moments`) and the
 algorithm runs on the stack of a whole chunk (:func:`acsi.pls.batched.fit_batched`).
 Nothing is parsed or validated per resample.
 
-Reproducibility: resamples are drawn in fixed blocks of :data:`SEED_BLOCK` resamples
-(fewer when the data have more than ``2**22 / SEED_BLOCK`` rows, to bound memory; the
-block size depends only on the number of rows); block ``i`` draws from
+The work is split in three layers: scheduling and seeding
+(:mod:`acsi.inference.resampling`: seed blocks, chunks, executors, BLAS pinning,
+progress), the PLS work of one chunk (:func:`_run_chunk` on a :class:`BootstrapTask`,
+here) and the interval maths (:mod:`acsi.inference.intervals`).
+
+Reproducibility: resamples are drawn in fixed blocks of
+:data:`~acsi.inference.resampling.SEED_BLOCK` resamples (fewer when the data have more
+than ``2**22 / SEED_BLOCK`` rows, to bound memory; the block size depends only on the
+number of rows); block ``i`` draws from
 ``numpy.random.default_rng(SeedSequence(seed).spawn(n_blocks)[i])``. Work chunks
 (``chunk_size``) and executors only decide who computes which blocks; moments are computed
 per whole block and the kernel works matrix by matrix, so the same ``seed`` gives
@@ -22,20 +28,35 @@ boot_se`` and ``p0`` is the share of replicates < 1, as in seminr.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
 
 from acsi._graph import indirect_reachability, reachability, total_effects
+from acsi._validation import (
+    check_choice,
+    check_executor,
+    check_int,
+    check_level,
+    check_progress,
+    check_seed,
+)
 from acsi.exceptions import AcsiError, DataError, SpecificationError
+from acsi.inference.intervals import bca_ci, mean_sd, percentile_ci, studentized_ci
+from acsi.inference.resampling import (
+    SEED_BLOCK,
+    block_seeds,
+    chunk_ranges,
+    default_chunk_size,
+    pinned_blas,
+    run_tasks,
+    seed_block_size,
+    seed_blocks,
+)
 from acsi.pls.batched import (
     BatchPlan,
     counts_from_indices,
@@ -45,17 +66,15 @@ from acsi.pls.batched import (
     resample_moments,
     resample_moments_mean_replaced,
 )
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
-__all__ = ["BootstrapResult", "bootstrap_pls", "SEED_BLOCK", "percentile_ci", "bca_ci"]
+if TYPE_CHECKING:
+    from acsi.pls.results import PLSResult
 
-#: resamples drawn from one child of the SeedSequence (for up to 41943 data rows)
-SEED_BLOCK = 100
+__all__ = ["BootstrapResult", "bootstrap_pls", "SEED_BLOCK", "seed_block_size", "CI_METHODS"]
 
-
-def seed_block_size(n_rows: int) -> int:
-    """Resamples per seed block for data of ``n_rows`` rows (bounds the block's memory)."""
-    return max(1, min(SEED_BLOCK, (1 << 22) // max(int(n_rows), 1)))
+#: Interval methods of :func:`bootstrap_pls`.
+CI_METHODS: tuple[str, ...] = ("percentile", "bca", "studentized")
 
 _TABLES = ("paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index")
 _COLUMNS = ["source", "target", "est", "boot_mean", "boot_se", "t", "pvalue", "ci_lower", "ci_upper"]
@@ -141,7 +160,9 @@ def _index_values(W: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _La
     return out
 
 
-def _extract(kr: Any, R: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _Layout, plan: BatchPlan) -> np.ndarray:
+def _extract(
+    kr: Any, R: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _Layout, plan: BatchPlan
+) -> np.ndarray:
     """The (B, m) statistics of a batch of fits."""
     nb = R.shape[0]
     parts = [
@@ -161,28 +182,77 @@ def _extract(kr: Any, R: np.ndarray, means: np.ndarray, sds: np.ndarray, layout:
 
 # ----------------------------------------------------------------------------- chunk work
 @dataclass(frozen=True)
-class _Task:
-    """Everything a worker needs for resamples [start, stop) (picklable)."""
+class BootstrapProblem:
+    """What every chunk of one bootstrap shares (picklable; built once by the driver).
 
-    D: np.ndarray  # centred data (n, p)
+    Attributes
+    ----------
+    D : ndarray (n, p)
+        The data centred by ``center`` (0 where a value is missing under
+        ``missing="mean"``; all-zero rows for incomplete rows under listwise deletion).
+    center : ndarray (p,)
+        Column means subtracted from ``D``.
+    raw : ndarray (n, p) or None
+        ``missing="mean"``: the data with NaN where missing (each resample redoes the
+        mean replacement); None otherwise.
+    keep : ndarray (n,) or None
+        Listwise deletion within each resample: 1.0 for complete rows, 0.0 for the others;
+        None when no row is incomplete.
+    plan : BatchPlan
+    layout : _Layout
+        Which statistic goes to which column of the replicate matrix.
+    scheme : str
+    consistent : bool
+    tol : float
+    max_iter : int
+    """
+
+    D: np.ndarray
     center: np.ndarray
-    raw: np.ndarray | None  # data with NaN (missing="mean"), else None
+    raw: np.ndarray | None
+    keep: np.ndarray | None
     plan: BatchPlan
     layout: _Layout
     scheme: str
     consistent: bool
     tol: float
     max_iter: int
+
+
+@dataclass(frozen=True)
+class BootstrapTask:
+    """Resamples ``[start, stop)`` of a bootstrap of ``n_boot`` (picklable).
+
+    Attributes
+    ----------
+    problem : BootstrapProblem
+    start, stop : int
+    n_boot : int
+        Resamples of the whole run.
+    seed_block : int
+        Resamples per seed block.
+    seeds : tuple of SeedSequence
+        One per seed block of the whole run (empty when every row index is given and no
+        draw is needed).
+    indices : ndarray or None
+        Given rows of the whole seed blocks the chunk touches.
+    indices_offset : int
+        Resample number of ``indices[0]``.
+    n_inner : int
+        Studentized interval: inner resamples per resample (0: none).
+    blas_threads : int or None
+    """
+
+    problem: BootstrapProblem
     start: int
     stop: int
     n_boot: int
-    seeds: tuple[np.random.SeedSequence, ...]  # one per seed block (all blocks)
-    indices: np.ndarray | None  # given rows of the whole seed blocks the chunk touches, or None
-    indices_offset: int  # resample number of indices[0]
-    n_inner: int  # studentized: inner resamples per outer one (0: none)
-    blas_threads: int | None
-    seed_block: int = SEED_BLOCK
-    keep: np.ndarray | None = None  # (n,) 1.0 for complete rows (listwise per resample), or None
+    seed_block: int
+    seeds: tuple[np.random.SeedSequence, ...] = ()
+    indices: np.ndarray | None = None
+    indices_offset: int = 0
+    n_inner: int = 0
+    blas_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,98 +265,69 @@ class _ChunkOut:
     inner_failed: int
 
 
-def _blocks(task: _Task) -> list[tuple[np.ndarray, np.random.Generator | None, int, int]]:
+_Block = tuple[np.ndarray, "np.random.Generator | None", int, int]
+
+
+def _blocks(task: BootstrapTask) -> list[_Block]:
     """Whole seed blocks overlapping [start, stop): (rows (b, n), the block's generator, lo, hi).
 
     ``rows[lo:hi]`` are the resamples of the chunk. Whole blocks are drawn (and their moments
     computed) so that every number is the same however the resamples are chunked. The
     generator, positioned after the outer draws, gives the inner (studentized) draws.
     """
-    n = task.D.shape[0]
-    out = []
-    sb = task.seed_block
-    first = task.start // sb
-    last = (task.stop - 1) // sb
-    for blk in range(first, last + 1):
-        b0 = blk * sb
-        b1 = min(task.n_boot, b0 + sb)
-        lo = max(task.start, b0) - b0
-        hi = min(task.stop, b1) - b0
-        rng = np.random.default_rng(task.seeds[blk]) if task.seeds else None
+    n = task.problem.D.shape[0]
+    out: list[_Block] = []
+    for blk in seed_blocks(task.start, task.stop, task.n_boot, task.seed_block):
+        rng = np.random.default_rng(task.seeds[blk.index]) if task.seeds else None
         if task.indices is not None:
-            off = b0 - task.indices_offset
-            rows = task.indices[off : off + (b1 - b0)]
+            off = blk.start - task.indices_offset
+            rows = task.indices[off : off + (blk.stop - blk.start)]
         elif rng is not None:
-            rows = rng.integers(0, n, size=(b1 - b0, n))
+            rows = rng.integers(0, n, size=(blk.stop - blk.start, n))
         else:  # pragma: no cover - the driver always gives seeds or indices
             raise AcsiError("internal error: neither seeds nor indices for a bootstrap block")
-        out.append((rows, rng, lo, hi))
+        out.append((rows, rng, blk.lo, blk.hi))
     return out
 
 
-def _moments(task: _Task, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = task.D.shape[0]
-    if task.raw is None:
-        counts = counts_from_indices(idx, n)
-        if task.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
-            counts *= task.keep
-        return resample_moments(task.D, counts, task.center)
-    # missing="mean": replace by the resample's own column means, as a refit would
-    obs = ~np.isnan(task.raw)
+def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, SDs and correlation matrices of the resamples with rows ``idx`` (B, n)."""
+    n = problem.D.shape[0]
     counts = counts_from_indices(idx, n)
-    return resample_moments_mean_replaced(task.D, obs, counts, task.center)
+    if problem.raw is None:
+        if problem.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
+            counts *= problem.keep
+        return resample_moments(problem.D, counts, problem.center)
+    # missing="mean": replace by the resample's own column means, as a refit would
+    obs = ~np.isnan(problem.raw)
+    return resample_moments_mean_replaced(problem.D, obs, counts, problem.center)
 
 
 def _fit_stats(
-    task: _Task, moments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    problem: BootstrapProblem, moments: tuple[np.ndarray, np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments."""
     means, sds, R = moments
-    kr = fit_batched(R, task.plan, scheme=task.scheme, consistent=task.consistent, tol=task.tol, max_iter=task.max_iter)
+    kr = fit_batched(
+        R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
+        tol=problem.tol, max_iter=problem.max_iter,
+    )
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        stats = _extract(kr, R, means, sds, task.layout, task.plan)
+        stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
     return stats, kr.failed, kr.inadmissible
 
 
-_BLAS_LOCK = threading.Lock()
-_BLAS_STATE: dict[str, Any] = {"depth": 0, "limiter": None}
-
-
-@contextmanager
-def _pinned_blas(threads: int | None) -> Iterator[None]:
-    """Limit BLAS threads while any chunk of this process runs.
-
-    threadpoolctl's limits are process-wide, so chunks running in several threads of one
-    process share one limiter (the first sets it, the last restores the original); nested
-    per-thread contexts would restore the limit under a chunk still running.
-    """
-    if threads is None:
-        yield
-        return
-    with _BLAS_LOCK:
-        if _BLAS_STATE["depth"] == 0:
-            from threadpoolctl import threadpool_limits
-
-            _BLAS_STATE["limiter"] = threadpool_limits(limits=threads)
-        _BLAS_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _BLAS_LOCK:
-            _BLAS_STATE["depth"] -= 1
-            if _BLAS_STATE["depth"] == 0 and _BLAS_STATE["limiter"] is not None:
-                _BLAS_STATE["limiter"].restore_original_limits()
-                _BLAS_STATE["limiter"] = None
-
-
-def _run_chunk(task: _Task) -> _ChunkOut:
+def _run_chunk(task: BootstrapTask) -> _ChunkOut:
     """Draw, fit and summarise resamples [start, stop) (runs in a worker)."""
-    with _pinned_blas(task.blas_threads):
+    with pinned_blas(task.blas_threads):
         blocks = _blocks(task)
-        mom = [_moments(task, rows) for rows, _, _, _ in blocks]
-        moments = tuple(
-            np.concatenate([m[i][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0) for i in range(3)
+        mom = [_moments(task.problem, rows) for rows, _, _, _ in blocks]
+        moments = (
+            np.concatenate([m[0][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
+            np.concatenate([m[1][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
+            np.concatenate([m[2][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
         )
-        stats, failed, inadm = _fit_stats(task, moments)  # type: ignore[arg-type]
+        stats, failed, inadm = _fit_stats(task.problem, moments)
         inner_se = None
         inner_failed = 0
         if task.n_inner > 0:
@@ -294,7 +335,7 @@ def _run_chunk(task: _Task) -> _ChunkOut:
     return _ChunkOut(task.start, stats, failed, inadm, inner_se, inner_failed)
 
 
-def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | None, int, int]]) -> tuple[np.ndarray, int]:
+def _inner_se(task: BootstrapTask, blocks: list[_Block]) -> tuple[np.ndarray, int]:
     """Studentized interval: each resample's SE from ``n_inner`` resamples of its own rows.
 
     Resample b of a block draws its inner rows with ``rng.integers(0, n, (n_inner, n))`` in
@@ -302,8 +343,7 @@ def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | 
     fits run in groups, so memory stays bounded and the numbers do not depend on chunking.
     """
     m = task.n_inner
-    n = task.D.shape[0]
-    p = task.D.shape[1]
+    n, p = task.problem.D.shape
     group = max(1, (1 << 22) // (m * max(p * p, n)))
     ses: list[np.ndarray] = []
     failed = 0
@@ -313,13 +353,17 @@ def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | 
         nonlocal failed
         if not pending:
             return
-        mom = tuple(np.concatenate([x[i] for x in pending], axis=0) for i in range(3))
-        s_in, f_in, _ = _fit_stats(task, mom)  # type: ignore[arg-type]
+        mom = (
+            np.concatenate([x[0] for x in pending], axis=0),
+            np.concatenate([x[1] for x in pending], axis=0),
+            np.concatenate([x[2] for x in pending], axis=0),
+        )
+        s_in, f_in, _ = _fit_stats(task.problem, mom)
         s_in = s_in.reshape(len(pending), m, -1)
         f_in = f_in.reshape(len(pending), m)
         failed += int(f_in.sum())
         s_in = np.where(f_in[:, :, None], np.nan, s_in)
-        ses.append(_mean_sd(s_in, axis=1)[1])
+        ses.append(mean_sd(s_in, axis=1)[1])
         pending.clear()
 
     for rows, rng, lo, hi in blocks:
@@ -329,94 +373,34 @@ def _inner_se(task: _Task, blocks: list[tuple[np.ndarray, np.random.Generator | 
             pos = rng.integers(0, n, size=(m, n))
             if b < lo:
                 continue  # keeps the block's stream aligned
-            pending.append(_moments(task, rows[b][pos]))
+            pending.append(_moments(task.problem, rows[b][pos]))
             if len(pending) >= group:
                 flush()
     flush()
     return np.concatenate(ses, axis=0), failed
 
 
-def _colsum(x: np.ndarray, axis: int) -> np.ndarray:
-    """Sum along ``axis`` in row order, bit-for-bit independent of memory alignment.
-
-    numpy's reductions may reassociate (SIMD, pairwise) depending on where an array sits in
-    memory; a running sum cannot, so the same replicates always give the same summaries.
-    """
-    if x.shape[axis] == 0:
-        return np.zeros(np.delete(x.shape, axis))
-    return np.take(np.add.accumulate(x, axis=axis), -1, axis=axis)
-
-
-def _mean_sd(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, SD (n-1) and count of the finite values along ``axis`` (deterministic sums)."""
-    fin = np.isfinite(x)
-    nb = fin.sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = _colsum(np.where(fin, x, 0.0), axis) / nb
-        dev = np.where(fin, x - np.expand_dims(mean, axis), 0.0)
-        sd = np.sqrt(_colsum(dev * dev, axis) / (nb - 1))
-    return mean, sd, nb
-
-
-# ----------------------------------------------------------------------------- intervals
-def percentile_ci(draws: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval per column (R's quantile type 7), ignoring NaN."""
-    return _quantiles(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
-
-
-def _quantiles(x: np.ndarray, probs: Sequence[float]) -> np.ndarray:
-    """Type-7 quantiles per column, NaN ignored (fast path for complete columns)."""
-    x = np.asarray(x, dtype=np.float64)
-    out = np.full((len(probs), x.shape[1]), np.nan)
-    full = np.isfinite(x).all(axis=0)
-    if full.any():
-        out[:, full] = np.quantile(x[:, full], probs, axis=0)
-    part = np.flatnonzero(~full)
-    for j in part:
-        col = x[:, j]
-        col = col[np.isfinite(col)]
-        if col.size:
-            out[:, j] = np.quantile(col, probs)
-    return out
-
-
-def bca_ci(draws: np.ndarray, est: np.ndarray, jack: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Bias-corrected and accelerated (BCa) percentile interval per column.
-
-    ``z0 = Phi^-1((#{b < est} + #{b <= est}) / 2B)``; acceleration from the jackknife
-    values ``theta_(i)``: ``a = sum U^3 / (6 (sum U^2)^(3/2))``, ``U = mean(theta_(.)) -
-    theta_(i)``; the interval is the type-7 quantiles at
-    ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))`` for ``z = Phi^-1(alpha/2), Phi^-1(1-alpha/2)``
-    (Efron & Tibshirani 1993, ch. 14; the tie handling of ``scipy.stats.bootstrap``).
-    """
-    a_ = (1.0 - level) / 2.0
-    lo = np.full(draws.shape[1], np.nan)
-    hi = np.full(draws.shape[1], np.nan)
-    for j in range(draws.shape[1]):
-        d = draws[:, j]
-        d = d[np.isfinite(d)]
-        jk = jack[:, j]
-        jk = jk[np.isfinite(jk)]
-        if d.size < 2 or jk.size < 2 or not np.isfinite(est[j]):
-            continue
-        z0 = ndtri((np.count_nonzero(d < est[j]) + np.count_nonzero(d <= est[j])) / (2.0 * d.size))
-        U = jk.mean() - jk
-        den = (U**2).sum() ** 1.5
-        acc = (U**3).sum() / (6.0 * den) if den > 0 else 0.0
-        out = []
-        for z in (ndtri(a_), ndtri(1.0 - a_)):
-            num = z0 + z
-            out.append(ndtr(z0 + num / (1.0 - acc * num)))
-        if not np.all(np.isfinite(out)):
-            continue
-        lo[j], hi[j] = np.quantile(d, out)
-    return lo, hi
+def _jackknife(problem: BootstrapProblem, n_rows: int) -> np.ndarray:
+    """Leave-one-out statistics (n_rows, m), computed in batches that bound memory."""
+    block = max(1, min(2000, (1 << 22) // max(n_rows, 1)))
+    out = []
+    for r0 in range(0, n_rows, block):
+        r1 = min(n_rows, r0 + block)
+        if problem.raw is None:
+            counts = np.ones((r1 - r0, n_rows))
+            counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
+            s, f, _ = _fit_stats(problem, resample_moments(problem.D, counts, problem.center))
+        else:
+            rows = np.array([np.delete(np.arange(n_rows), i) for i in range(r0, r1)])
+            s, f, _ = _fit_stats(problem, _moments(problem, rows))
+        out.append(np.where(f[:, None], np.nan, s))
+    return np.concatenate(out, axis=0)
 
 
 # ----------------------------------------------------------------------------- result
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BootstrapResult(ResultMixin):
-    """Bootstrap of a PLS path model (immutable).
+    """Bootstrap of a PLS path model (immutable; tables are handed out as copies).
 
     Attributes
     ----------
@@ -425,41 +409,84 @@ class BootstrapResult(ResultMixin):
         ci_lower, ci_upper`` (loadings and weights: ``source`` the indicator, ``target``
         the construct; ``index``: the construct in both, plus ``n_undefined``, the
         replicates in which a negative rescaled weight left the index undefined).
+    draws : DataFrame
+        The successful replicates (rows) of every statistic (columns: table, source, target).
     n : int
         Resamples requested.
     n_failed : int
         Replicates that did not converge or gave non-finite estimates (excluded).
     n_inadmissible : int
-        Replicates with |path| > 1, R-squared > 1 or (PLSc) non positive definite
-        construct correlations (kept, as seminr keeps them; counted here).
+        Replicates that are inadmissible by the rule of the point estimate's warning
+        (:func:`acsi.pls.batched.admissibility_checks`: |path| > 1, R-squared > 1; under
+        PLSc also rho_A not positive, construct correlations not positive definite or
+        above 1, loadings above 1); kept, as seminr keeps them, and counted here.
     seed : int or None
         Entropy of the root ``SeedSequence`` (None when every row index was given and no
         random draw was needed).
     settings : dict
         ``ci``, ``level``, ``chunk_size``, ``seed_block``, ``scheme``, ``consistent``, ...
+        (not part of ``==``: two runs with the same numbers are equal however executed).
+    frames : dict of DataFrame
+        Storage of the tables (use the table properties, which return copies).
+    draws_array : ndarray (read-only)
+        The replicates as an array (columns labelled by ``draw_labels``).
     """
 
-    paths: pd.DataFrame
-    loadings: pd.DataFrame
-    weights: pd.DataFrame
-    htmt: pd.DataFrame
-    total_indirect: pd.DataFrame
-    total_effects: pd.DataFrame
-    index: pd.DataFrame
+    frames: dict[str, pd.DataFrame] = field(repr=False)
     n: int
     n_failed: int
     n_inadmissible: int
     seed: int | None
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict, compare=False)
     draws_array: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
     draw_labels: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
     notes: tuple[str, ...] = ()
 
-    @cached_property
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frames", {k: freeze(v) for k, v in self.frames.items()})
+        object.__setattr__(self, "settings", dict(self.settings))
+        object.__setattr__(self, "draws_array", freeze(np.asarray(self.draws_array)))
+
+    @frozen_table
+    def paths(self) -> pd.DataFrame:
+        """Path coefficients (source, target, est, boot_mean, boot_se, t, pvalue, ci_lower, ci_upper)."""
+        return self.frames["paths"]
+
+    @frozen_table
+    def loadings(self) -> pd.DataFrame:
+        """Loadings (source: indicator, target: construct)."""
+        return self.frames["loadings"]
+
+    @frozen_table
+    def weights(self) -> pd.DataFrame:
+        """Outer weights (source: indicator, target: construct)."""
+        return self.frames["weights"]
+
+    @frozen_table
+    def htmt(self) -> pd.DataFrame:
+        """HTMT ratios (t and p-value against 1, as seminr)."""
+        return self.frames["htmt"]
+
+    @frozen_table
+    def total_indirect(self) -> pd.DataFrame:
+        """Total indirect effects (routes of two or more paths)."""
+        return self.frames["total_indirect"]
+
+    @frozen_table
+    def total_effects(self) -> pd.DataFrame:
+        """Total effects."""
+        return self.frames["total_effects"]
+
+    @frozen_table
+    def index(self) -> pd.DataFrame:
+        """ACSI 0-100 indices (plus ``n_undefined``)."""
+        return self.frames["index"]
+
+    @frozen_table
     def draws(self) -> pd.DataFrame:
         """The successful replicates (rows) of every statistic (columns: table, source, target)."""
         cols = pd.MultiIndex.from_tuples(self.draw_labels, names=["table", "source", "target"])
-        return pd.DataFrame(self.draws_array, columns=cols)
+        return pd.DataFrame(np.array(self.draws_array), columns=cols)
 
     def _summary(self) -> Summary:
         s = self.settings
@@ -474,7 +501,7 @@ class BootstrapResult(ResultMixin):
         ]
         tables = []
         for name in _TABLES:
-            df = getattr(self, name)
+            df = self.frames[name]
             if len(df):
                 tables.append((name, df.set_index(["source", "target"])))
         notes = list(self.notes)
@@ -485,7 +512,7 @@ class BootstrapResult(ResultMixin):
         return Summary(title="PLS bootstrap", header=header, tables=tables, notes=notes)
 
     def _tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in _TABLES}
+        return {name: self.frames[name].copy() for name in _TABLES}
 
 
 def _summarise(
@@ -497,7 +524,8 @@ def _summarise(
     jack: np.ndarray | None,
     inner_se: np.ndarray | None,
 ) -> dict[str, pd.DataFrame]:
-    mean, se, nb = _mean_sd(draws, axis=0)
+    """The long tables from the estimates, the replicates and the interval's inputs."""
+    mean, se, nb = mean_sd(draws, axis=0)
     is_htmt = np.array([n == "htmt" for n in layout.names])
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(is_htmt, (1.0 - est) / se, est / se)
@@ -512,13 +540,7 @@ def _summarise(
     elif ci == "bca" and jack is not None:
         lo, hi = bca_ci(draws, est, jack, level)
     elif ci == "studentized" and inner_se is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tstar = (draws - est) / inner_se
-        tstar[~np.isfinite(tstar)] = np.nan
-        a = (1.0 - level) / 2.0
-        q = _quantiles(tstar, [a, 1.0 - a])
-        lo = est - q[1] * se
-        hi = est - q[0] * se
+        lo, hi = studentized_ci(draws, est, se, inner_se, level)
     else:  # pragma: no cover - the driver always passes what the interval needs
         raise AcsiError(f"internal error: no inputs for the {ci} interval")
     out: dict[str, pd.DataFrame] = {}
@@ -540,58 +562,15 @@ def _summarise(
             columns=_COLUMNS,
         )
         if name == "index":
-            df = df.drop(columns="target").rename(columns={"source": "construct"})
-            df.insert(1, "target", df["construct"])
-            df = df.rename(columns={"construct": "source"})
             df["n_undefined"] = (draws.shape[0] - nb[sel]).astype(int)
         out[name] = df
     return out
 
 
 # ----------------------------------------------------------------------------- driver
-def _root_seed(seed: Any) -> tuple[np.random.SeedSequence, int | None]:
-    if seed is None:
-        ss = np.random.SeedSequence()
-        return ss, int(ss.entropy)  # type: ignore[arg-type]
-    if isinstance(seed, np.random.SeedSequence):
-        return seed, int(seed.entropy)  # type: ignore[arg-type]
-    if isinstance(seed, np.random.Generator):
-        s = int(seed.integers(0, 2**63 - 1))
-        return np.random.SeedSequence(s), s
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.SeedSequence(int(seed)), int(seed)
-    raise SpecificationError(
-        f"seed must be a non-negative int, a numpy SeedSequence or Generator, or None; got {seed!r}"
-    )
-
-
-def _progress_callback(progress: Any, total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
-    if progress is None or progress is False:
-        return (lambda done: None), (lambda: None)
-    if progress is True:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError as exc:
-            raise ImportError(
-                "progress=True needs tqdm: pip install 'acsi[progress]' (or pass a callable "
-                "progress(done, total))"
-            ) from exc
-        bar = tqdm(total=total, unit="resample", desc="bootstrap")
-        state = {"done": 0}
-
-        def upd(done: int) -> None:
-            bar.update(done - state["done"])
-            state["done"] = done
-
-        return upd, bar.close
-    if callable(progress):
-        return (lambda done: progress(done, total)), (lambda: None)
-    raise SpecificationError(
-        f"progress must be None, True (a tqdm bar) or a callable progress(done, total); got {progress!r}"
-    )
-
-
-def _index_setup(res: Any, spec: Any, X: np.ndarray, scale: Any, item_scales: Any) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
+def _index_setup(
+    res: PLSResult, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
+) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
     """Constructs whose ACSI index is bootstrapped, with the item bounds."""
     from acsi.index import IndexUndefinedError, acsi_index, item_bounds
 
@@ -616,8 +595,55 @@ def _index_setup(res: Any, spec: Any, X: np.ndarray, scale: Any, item_scales: An
     return keep, lo, hi, notes
 
 
+
+def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The data of the fit, the data with NaN (``missing="mean"``, values replaced) and the
+    complete-row mask of all rows (``missing="listwise"``, rows removed)."""
+    X = np.ascontiguousarray(res.data.X, dtype=np.float64)
+    raw = None
+    if missing == "mean":
+        try:
+            miss = res.missing_mask
+        except AttributeError:
+            raise AcsiError(
+                "bootstrap with missing='mean' must redo the mean replacement in every resample "
+                "(as seminr does) and needs to know which values were missing, but this result "
+                "does not record them (missing_mask); impute the data before acsi.pls, "
+                "or use missing='listwise'"
+            ) from None
+        miss = np.zeros(X.shape, dtype=bool) if miss is None else np.asarray(miss, dtype=bool)
+        raw = np.where(miss, np.nan, X) if miss.any() else None
+    # missing="listwise" with rows removed: resample all rows and drop the incomplete ones
+    # in every resample, as seminr's bootstrap_model (it resamples the raw data)
+    complete = None
+    if missing == "listwise" and res.rows_all is not None:
+        A = np.asarray(res.rows_all, dtype=np.float64)
+        complete = ~np.isnan(A).any(axis=1)
+        if A.ndim != 2 or A.shape[1] != X.shape[1] or int(complete.sum()) != X.shape[0]:
+            raise AcsiError("internal error: the result's rows_all does not match its data")
+    return X, raw, complete
+
+
+def _check_indices(indices: Any, n: Any, n_rows: int) -> tuple[np.ndarray, int]:
+    """Given row positions (n_boot, n_rows) as intp, and their number."""
+    idx_all = np.asarray(indices)
+    if idx_all.ndim != 2 or idx_all.shape[1] != n_rows or not np.issubdtype(idx_all.dtype, np.integer):
+        raise SpecificationError(
+            f"indices must be an integer array of shape (n_boot, {n_rows}) of 0-based row "
+            f"positions; got shape {idx_all.shape} and dtype {idx_all.dtype}"
+        )
+    if idx_all.size and (idx_all.min() < 0 or idx_all.max() >= n_rows):
+        raise SpecificationError(
+            f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
+            f"{int(idx_all.min())} to {int(idx_all.max())} (R's 1-based rows: subtract 1)"
+        )
+    if n is not None and n != idx_all.shape[0]:
+        raise SpecificationError(f"n={n} but indices holds {idx_all.shape[0]} resamples; give one or the other")
+    return idx_all.astype(np.intp), int(idx_all.shape[0])
+
+
 def bootstrap_pls(
-    res: Any,
+    res: PLSResult,
     n: int | None = None,
     seed: int | np.random.SeedSequence | np.random.Generator | None = None,
     indices: np.ndarray | Sequence[Sequence[int]] | None = None,
@@ -716,84 +742,43 @@ def bootstrap_pls(
     True
     """
     t0 = time.perf_counter()
-    if ci not in ("percentile", "bca", "studentized"):
-        raise SpecificationError(f"ci={ci!r} is not one of 'percentile', 'bca', 'studentized'")
-    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
-        raise SpecificationError(f"level must be a number between 0 and 1 (e.g. 0.95), not {level!r}")
-    spec = res.spec
+    # ---- arguments (validated once, before any work)
+    ci = check_choice(ci, CI_METHODS, "ci")
+    level = check_level(level)
+    executor = check_executor(executor)
+    progress = check_progress(progress)
+    if blas_threads is not None:
+        blas_threads = check_int(blas_threads, "blas_threads", minimum=1, hint="or None to leave BLAS alone")
+    if ci == "studentized":
+        n_inner = check_int(n_inner, "n_inner", minimum=2, hint="inner resamples for ci='studentized'")
     settings_in = res.settings
-    get = settings_in.get if isinstance(settings_in, dict) else (lambda key, d=None: getattr(settings_in, key, d))
-    scheme = str(get("scheme", "path"))
-    consistent = bool(get("consistent", False))
-    tol = float(get("tol", 1e-7))
-    max_iter = int(get("max_iter", 300))
-    missing = str(get("missing", "listwise"))
-    X = np.ascontiguousarray(res.data.X, dtype=np.float64)
-    n_rows = X.shape[0]
-    raw = None
-    if missing == "mean":
-        if hasattr(res.data, "missing_mask"):
-            miss = res.data.missing_mask
-        elif hasattr(res, "missing_mask"):
-            miss = res.missing_mask
-        else:
-            raise AcsiError(
-                "bootstrap with missing='mean' must redo the mean replacement in every resample "
-                "(as seminr does) and needs to know which values were missing, but this result "
-                "does not record them (missing_mask); impute the data before acsi.pls, "
-                "or use missing='listwise'"
-            )
-        miss = np.zeros(X.shape, dtype=bool) if miss is None else np.asarray(miss, dtype=bool)
-        raw = np.where(miss, np.nan, X) if miss.any() else None
-    # missing="listwise" with rows removed: resample all rows and drop the incomplete ones
-    # in every resample, as seminr's bootstrap_model (it resamples the raw data)
-    rows_all = getattr(res, "rows_all", None) if missing == "listwise" else None
-    complete = None
-    if rows_all is not None:
-        A = np.asarray(rows_all, dtype=np.float64)
-        complete = ~np.isnan(A).any(axis=1)
-        if A.ndim != 2 or A.shape[1] != X.shape[1] or int(complete.sum()) != n_rows:
-            raise AcsiError("internal error: the result's rows_all does not match its data")
-        n_rows = A.shape[0]
+    scheme, consistent = settings_in.scheme, bool(settings_in.consistent)
+    tol, max_iter, missing = float(settings_in.tol), int(settings_in.max_iter), str(settings_in.missing)
 
+    # ---- data, with the fit's missing-data policy redone in every resample
+    X, raw, complete = _missing_layout(res, missing)
+    n_rows = X.shape[0] if complete is None else complete.size
     if indices is not None:
-        idx_all = np.asarray(indices)
-        if idx_all.ndim != 2 or idx_all.shape[1] != n_rows or not np.issubdtype(idx_all.dtype, np.integer):
-            raise SpecificationError(
-                f"indices must be an integer array of shape (n_boot, {n_rows}) of 0-based row "
-                f"positions; got shape {idx_all.shape} and dtype {idx_all.dtype}"
-            )
-        if idx_all.size and (idx_all.min() < 0 or idx_all.max() >= n_rows):
-            raise SpecificationError(
-                f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
-                f"{int(idx_all.min())} to {int(idx_all.max())} (R's 1-based rows: subtract 1)"
-            )
-        if n is not None and n != idx_all.shape[0]:
-            raise SpecificationError(
-                f"n={n} but indices holds {idx_all.shape[0]} resamples; give one or the other"
-            )
-        n = idx_all.shape[0]
-        idx_all = idx_all.astype(np.intp)
+        idx_all: np.ndarray | None
+        idx_all, n = _check_indices(indices, n, n_rows)
     else:
         idx_all = None
-        n = 5000 if n is None else n
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2:
-            raise SpecificationError(f"n (the number of resamples) must be an integer >= 2, not {n!r}")
-        n = int(n)
-    if ci == "studentized" and (not isinstance(n_inner, (int, np.integer)) or n_inner < 2):
-        raise SpecificationError(f"n_inner must be an integer >= 2 for ci='studentized', not {n_inner!r}")
+        n = check_int(5000 if n is None else n, "n", minimum=2, hint="the number of resamples")
+    chunk = None if chunk_size is None else check_int(chunk_size, "chunk_size", minimum=1)
+
+    # ---- seeds: one SeedSequence child per seed block
     need_seed = idx_all is None or ci == "studentized"
     if need_seed:
-        root, seed_out = _root_seed(seed)
+        root, seed_out = check_seed(seed)
     else:
-        root, seed_out = np.random.SeedSequence(0), (None if seed is None else _root_seed(seed)[1])
+        root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
     sb = seed_block_size(n_rows)
-    n_blocks = -(-n // sb)
-    seeds = tuple(root.spawn(n_blocks)) if need_seed else ()
+    seeds = block_seeds(root, n, sb) if need_seed else ()
 
-    plan = make_plan(spec)
-    index_c, lo, hi, notes = _index_setup(res, spec, X, scale, item_scales)
-    layout = _make_layout(spec, index_c, lo, hi)
+    # ---- the problem every chunk shares
+    plan = make_plan(res.spec)
+    index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    layout = _make_layout(res.spec, index_c, lo, hi)
     center = X.mean(axis=0)
     D = X - center
     if raw is not None:
@@ -804,86 +789,60 @@ def bootstrap_pls(
         D = np.zeros((n_rows, X.shape[1]))
         D[complete] = D_complete  # incomplete rows: zero weight in every resample
         keep = complete.astype(np.float64)
+    problem = BootstrapProblem(
+        D=D, center=center, raw=raw, keep=keep, plan=plan, layout=layout, scheme=scheme,
+        consistent=consistent, tol=tol, max_iter=max_iter,
+    )
 
-    # the estimates on the full sample, from the same code
-    full_task = _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, 0, 1, 1,
-                      (), np.arange(n_rows)[None], 0, 0, None, keep=keep)
-    est, f0, _ = _fit_stats(full_task, _moments(full_task, np.arange(n_rows)[None]))
+    # ---- the estimates on the full sample, from the same code
+    est, f0, _ = _fit_stats(problem, _moments(problem, np.arange(n_rows)[None]))
     est = est[0]
     if f0[0]:
         raise AcsiError("the model does not converge on the full sample; the bootstrap needs a converged fit")
 
-    if chunk_size is None:
-        mem_cap = max(sb, (1 << 22) // max(n_rows, 1))
-        chunk = min(n, mem_cap) if executor is None else min(max(1, -(-n // 8)), mem_cap)
-    else:
-        if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-            raise SpecificationError(f"chunk_size must be a positive integer, not {chunk_size!r}")
-        chunk = int(chunk_size)
-
-    tasks = []
-    for s0 in range(0, n, chunk):
-        s1 = min(n, s0 + chunk)
-        a0 = (s0 // sb) * sb
-        a1 = min(n, -(-s1 // sb) * sb)
-        tasks.append(
-            _Task(D, center, raw, plan, layout, scheme, consistent, tol, max_iter, s0, s1, n, seeds,
-                  None if idx_all is None else idx_all[a0:a1], a0,
-                  n_inner if ci == "studentized" else 0, blas_threads, sb, keep=keep)
+    # ---- the resamples, chunk by chunk (here or on the executor)
+    if chunk is None:
+        chunk = default_chunk_size(n, n_rows, sb, parallel=executor is not None)
+    tasks = [
+        BootstrapTask(
+            problem=problem, start=c.start, stop=c.stop, n_boot=n, seed_block=sb, seeds=seeds,
+            indices=None if idx_all is None else idx_all[c.block_start : c.block_stop],
+            indices_offset=c.block_start, n_inner=n_inner if ci == "studentized" else 0,
+            blas_threads=blas_threads,
         )
-    update, close = _progress_callback(progress, n)
-    outs: list[_ChunkOut] = []
-    # the driver holds the BLAS limit for the whole run, so chunks in threads of this
-    # process never see it lifted (worker processes set their own in _run_chunk)
-    with _pinned_blas(blas_threads):
-        try:
-            if executor is None:
-                done = 0
-                for task in tasks:
-                    outs.append(_run_chunk(task))
-                    done += task.stop - task.start
-                    update(done)
-            else:
-                futures = [executor.submit(_run_chunk, task) for task in tasks]
-                done = 0
-                for task, fut in zip(tasks, futures):
-                    outs.append(fut.result())
-                    done += task.stop - task.start
-                    update(done)
-        finally:
-            close()
+        for c in chunk_ranges(n, chunk, sb)
+    ]
+    outs = run_tasks(
+        _run_chunk, tasks, [t.stop - t.start for t in tasks], executor=executor,
+        progress=progress, blas_threads=blas_threads,
+    )
     outs.sort(key=lambda o: o.start)
     stats = np.concatenate([o.stats for o in outs], axis=0)
     failed = np.concatenate([o.failed for o in outs])
     inadm = np.concatenate([o.inadmissible for o in outs])
-    ok = ~failed
-    draws = stats[ok]
+    draws = stats[~failed]
+    if draws.shape[0] < 2:
+        raise AcsiError(
+            f"only {draws.shape[0]} of {n} resamples could be estimated ({int(failed.sum())} failed); "
+            "the bootstrap cannot summarise them"
+        )
+
+    # ---- what the interval needs beyond the replicates
     inner_se = None
     if ci == "studentized":
-        inner_se = np.concatenate([o.inner_se for o in outs], axis=0)[ok]  # type: ignore[misc]
+        inner_se = np.concatenate([o.inner_se for o in outs if o.inner_se is not None], axis=0)[~failed]
         n_in_failed = sum(o.inner_failed for o in outs)
         if n_in_failed:
             notes.append(f"{n_in_failed} inner (studentized) resamples failed and were excluded")
     jack = None
     if ci == "bca":
         if keep is None:
-            jack = _jackknife(full_task, n_rows)
+            jack = _jackknife(problem, n_rows)
         else:  # leave out each complete row (an incomplete one changes nothing)
-            jack = _jackknife(replace(full_task, D=D_complete, keep=None), int(keep.sum()))
-    if draws.shape[0] < 2:
-        raise AcsiError(
-            f"only {draws.shape[0]} of {n} resamples could be estimated ({int(failed.sum())} failed); "
-            "the bootstrap cannot summarise them"
-        )
-    tables = _summarise(est, draws, layout, ci, float(level), jack, inner_se)
-    for v in tables.values():
-        for col in v.columns:
-            arr = v[col].to_numpy()
-            if arr.dtype.kind == "f":
-                arr.setflags(write=False)
-    draws.setflags(write=False)
+            jack = _jackknife(replace(problem, D=D_complete, keep=None), int(keep.sum()))
+    tables = _summarise(est, draws, layout, ci, level, jack, inner_se)
     settings = {
-        "n": n, "ci": ci, "level": float(level), "chunk_size": chunk, "seed_block": sb,
+        "n": n, "ci": ci, "level": level, "chunk_size": chunk, "seed_block": sb,
         "scheme": scheme, "consistent": consistent, "tol": tol, "max_iter": max_iter,
         "missing": missing, "indices_given": idx_all is not None,
         "n_inner": n_inner if ci == "studentized" else None,
@@ -898,31 +857,7 @@ def bootstrap_pls(
             f"{n_rows - int(keep.sum())} with missing values dropped from every resample (as seminr)"
         )
     return BootstrapResult(
-        paths=tables["paths"], loadings=tables["loadings"], weights=tables["weights"],
-        htmt=tables["htmt"], total_indirect=tables["total_indirect"],
-        total_effects=tables["total_effects"], index=tables["index"],
-        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm.sum()), seed=seed_out,
-        settings=settings, draws_array=draws,
+        frames=tables, n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm.sum()),
+        seed=seed_out, settings=settings, draws_array=draws,
         draw_labels=tuple(zip(layout.names, layout.sources, layout.targets)), notes=tuple(notes),
     )
-
-
-def _jackknife(task: _Task, n_rows: int) -> np.ndarray:
-    """Leave-one-out statistics (n_rows, m), computed in batches that bound memory."""
-    block = max(1, min(2000, (1 << 22) // max(n_rows, 1)))
-    out = []
-    for r0 in range(0, n_rows, block):
-        r1 = min(n_rows, r0 + block)
-        if task.raw is None:
-            counts = np.ones((r1 - r0, n_rows))
-            counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
-            means, sds, R = resample_moments(task.D, counts, task.center)
-            kr = fit_batched(R, task.plan, scheme=task.scheme, consistent=task.consistent, tol=task.tol, max_iter=task.max_iter)
-            s = _extract(kr, R, means, sds, task.layout, task.plan)
-            f = kr.failed
-        else:
-            rows = np.array([np.delete(np.arange(n_rows), i) for i in range(r0, r1)])
-            s, f, _ = _fit_stats(task, _moments(task, rows))
-        s = np.where(f[:, None], np.nan, s)
-        out.append(s)
-    return np.concatenate(out, axis=0)
