@@ -572,7 +572,7 @@ def _index_setup(
     res: PLSResult, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
 ) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
     """Constructs whose ACSI index is bootstrapped, with the item bounds."""
-    from acsi.index import IndexUndefinedError, acsi_index, item_bounds
+    from acsi.pls.index import IndexUndefinedError, acsi_index, item_bounds
 
     notes: list[str] = []
     explicit = scale is not None or item_scales is not None
@@ -702,7 +702,7 @@ def bootstrap_pls(
     n_inner : int, default 50
         Inner resamples per resample for ``ci="studentized"``.
     scale, item_scales
-        Theoretical item bounds for the ACSI index (see :func:`acsi.index.acsi_index`).
+        Theoretical item bounds for the ACSI index (see :func:`acsi.pls.index.acsi_index`).
         With neither given, ``(1, 10)`` is used when the data lie within it; otherwise
         the index table is left empty with a note.
     blas_threads : int or None, default 1

@@ -299,8 +299,8 @@ class PLSResult(ResultMixin):
         return bootstrap_pls(self, **kwargs)
 
     def index(self, scale: Any = (1, 10), **kwargs: Any) -> Any:
-        """ACSI 0-100 indices; see :func:`acsi.index.acsi_index`."""
-        from acsi.index import acsi_index
+        """ACSI 0-100 indices; see :func:`acsi.pls.index.acsi_index`."""
+        from acsi.pls.index import acsi_index
 
         return acsi_index(self, scale=scale, **kwargs)
 

@@ -416,7 +416,7 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
     import acsi.plotting as P
     from acsi.pls.ipma import ipma
 
-    from acsi.index import IndexUndefinedError
+    from acsi.pls.index import IndexUndefinedError
 
     # the index is defined construct by construct: one with a negative rescaled weight is
     # reported as undefined (with the reason), the others are shown
