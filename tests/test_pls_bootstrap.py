@@ -18,9 +18,9 @@ import pytest
 from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
-from acsi.pls.bootstrap import bootstrap_pls
 from acsi.pls import batched
 from acsi.pls.algorithm import correlation
+from acsi.pls.bootstrap import bootstrap_pls
 
 DATA = Path(__file__).parent / "data" / "seminr"
 

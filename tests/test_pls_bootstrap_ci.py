@@ -48,7 +48,10 @@ def test_intervals_equal_scipy_on_the_same_resamples(mobi, method):
 def test_bca_jackknife_uses_leave_one_out_refits(mobi):
     from acsi.pls import bootstrap as bs
 
-    model = "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; Sat ~ Image; Loy ~ Sat + Image"
+    model = (
+        "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; "
+        "Sat ~ Image; Loy ~ Sat + Image"
+    )
     res = acsi.pls(model, mobi)
     boot = res.bootstrap(n=300, seed=3, ci="bca")
     X = res.data.X

@@ -101,7 +101,8 @@ def ipma_plot(
     if len(x):
         span = float(np.nanmax(x) - min(0.0, float(np.nanmin(x))))
         ax.set_xlim(min(0.0, float(np.nanmin(x))) - 0.05 * span, float(np.nanmax(x)) + 0.15 * span)
-    ax.set_title(title if title is not None else (f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"))
+    default = f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"
+    ax.set_title(title if title is not None else default)
     return fig
 
 

@@ -149,19 +149,19 @@ def pls(
     codes = parse_na_values(na_values)
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):
-        chosen = tuple(str(c) for c in consistent)
-        for c in chosen:
-            if c not in spec.constructs:
+        chosen = tuple(str(name) for name in consistent)
+        for name in chosen:
+            if name not in spec.constructs:
                 raise SpecificationError(
-                    f"consistent names {c!r}, which is not a construct of the model "
+                    f"consistent names {name!r}, which is not a construct of the model "
                     f"({', '.join(spec.constructs)})"
                 )
-            if spec.mode[spec.constructs.index(c)] != "A":
+            if spec.mode[spec.constructs.index(name)] != "A":
                 raise SpecificationError(
-                    f"consistent names {c!r}, a Mode B ('<~') composite; only '=~' constructs "
+                    f"consistent names {name!r}, a Mode B ('<~') composite; only '=~' constructs "
                     "can be corrected as common factors"
                 )
-        spec = dataclasses.replace(spec, reflective=tuple(c in chosen for c in spec.constructs))
+        spec = dataclasses.replace(spec, reflective=tuple(name in chosen for name in spec.constructs))
         consistent_flag: bool | tuple[str, ...] = chosen
         apply_plsc = bool(chosen)
     else:

@@ -31,10 +31,15 @@ modeling. *MIS Quarterly*, 39(2), 297-316.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from acsi.exceptions import SpecificationError
 from acsi.results.base import freeze
+
+if TYPE_CHECKING:
+    from acsi.pls.spec import PLSSpec
 
 __all__ = [
     "ADMISSIBILITY_SLACK",
@@ -75,19 +80,22 @@ class BatchPlan:
     rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
 
 
-def make_plan(spec: object) -> BatchPlan:
+def make_plan(spec: PLSSpec) -> BatchPlan:
     """Index arrays of a :class:`~acsi.pls.spec.PLSSpec` for :func:`fit_batched`."""
-    mask = np.asarray(spec.mask, dtype=np.float64)  # type: ignore[attr-defined]
-    inner = np.asarray(spec.inner, dtype=bool)  # type: ignore[attr-defined]
+    mask = np.asarray(spec.mask, dtype=np.float64)
+    inner = np.asarray(spec.inner, dtype=bool)
     p, k = mask.shape
-    block = np.asarray(spec.block)  # type: ignore[attr-defined]
+    block = np.asarray(spec.block)
     blocks = tuple(np.flatnonzero(block == c) for c in range(k))
     if np.any(np.diff(block) < 0) or any(b.size == 0 for b in blocks):
-        raise ValueError("the spec's indicators must be grouped by construct, in construct order")
-    modes = tuple(spec.mode)  # type: ignore[attr-defined]
+        raise SpecificationError(
+            "the spec's indicators must be grouped by construct, in construct order "
+            "(build it with PLSSpec.from_model)"
+        )
+    modes = tuple(spec.mode)
     mode_b = tuple((c, blocks[c]) for c in range(k) if modes[c] == "B")
     endo = tuple((j, np.flatnonzero(inner[:, j])) for j in range(k) if inner[:, j].any())
-    reflective = np.asarray(spec.reflective, dtype=bool)  # type: ignore[attr-defined]
+    reflective = np.asarray(spec.reflective, dtype=bool)
     rho_corr = np.array([modes[c] == "A" and len(blocks[c]) > 1 for c in range(k)], dtype=bool)
     return BatchPlan(
         p=p,
@@ -333,7 +341,9 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.matmul(np.swapaxes(w[:, :, None] * plan.mask, 1, 2), X)
 
 
-def _outer_update(R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+def _outer_update(
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str
+) -> tuple[np.ndarray, np.ndarray]:
     """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
     S = _wtx(plan, w, RW)
     d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))

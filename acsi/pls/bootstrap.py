@@ -108,7 +108,7 @@ def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi:
     k = len(C)
     paths = np.argwhere(np.asarray(spec.inner, dtype=bool))
     load = np.column_stack([np.arange(len(ind)), np.asarray(spec.block)])
-    written = tuple(getattr(spec, "item_order", ()) or ())
+    written = tuple(spec.item_order)
     if sorted(written) == sorted(ind):  # rows in seminr's item order (blocks as written)
         load = load[[ind.index(x) for x in written]]
     htmt = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.intp).reshape(-1, 2)
@@ -615,10 +615,10 @@ def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarra
         raw = np.where(miss, np.nan, X) if miss.any() else None
     # missing="listwise" with rows removed: resample all rows and drop the incomplete ones
     # in every resample, as seminr's bootstrap_model (it resamples the raw data)
-    complete = None
+    complete: np.ndarray | None = None
     if missing == "listwise" and res.rows_all is not None:
         A = np.asarray(res.rows_all, dtype=np.float64)
-        complete = ~np.isnan(A).any(axis=1)
+        complete = np.asarray(~np.isnan(A).any(axis=1))
         if A.ndim != 2 or A.shape[1] != X.shape[1] or int(complete.sum()) != X.shape[0]:
             raise AcsiError("internal error: the result's rows_all does not match its data")
     return X, raw, complete

@@ -256,11 +256,11 @@ def acsi_index(
         if isinstance(constructs, str):
             constructs = [constructs]
         chosen = []
-        for c in constructs:
-            if c not in spec.constructs:
-                hint = suggest(c, spec.constructs)
-                raise SpecificationError(f"{c!r} is not a construct of the model{hint}")
-            chosen.append(spec.constructs.index(c))
+        for cname in constructs:
+            if cname not in spec.constructs:
+                hint = suggest(cname, spec.constructs)
+                raise SpecificationError(f"{cname!r} is not a construct of the model{hint}")
+            chosen.append(spec.constructs.index(cname))
     mean = X.mean(axis=0)
     sd = X.std(axis=0, ddof=1)
     Wuse = mask.copy() if weighting == "unit" else W
@@ -291,7 +291,10 @@ def acsi_index(
     table = pd.DataFrame(rows, columns=["construct", "index", "unit_weighted_index"]).set_index("construct")
     weights = pd.DataFrame(
         wrows,
-        columns=["construct", "indicator", "weight", "sd", "unstandardized", "rescaled", "mean", "min", "max", "performance"],
+        columns=[
+            "construct", "indicator", "weight", "sd", "unstandardized", "rescaled", "mean", "min", "max",
+            "performance",
+        ],
     )
     row_index = res.data.index
     if row_index is None or len(row_index) != X.shape[0]:
