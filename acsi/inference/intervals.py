@@ -86,6 +86,12 @@ def quantile7(x: np.ndarray, probs: Sequence[float]) -> np.ndarray:
     """Type-7 quantiles (R's default, numpy's ``linear``) per column, NaN ignored.
 
     Returns an array ``(len(probs), m)``; a column without finite values gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> quantile7(np.array([[1.0, 1.0], [2.0, np.nan], [3.0, 3.0], [4.0, 5.0]]), [0.5]).tolist()
+    [[2.5, 3.0]]
     """
     x = np.asarray(x, dtype=np.float64)
     out = np.full((len(probs), x.shape[1]), np.nan)
@@ -158,6 +164,15 @@ def bca_ci(draws: np.ndarray, est: np.ndarray, jack: np.ndarray, level: float = 
     jack : ndarray (n, m)
         Leave-one-out estimates.
     level : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draws = np.linspace(-2, 2, 401)[:, None]
+    >>> jack = np.array([[-0.1], [0.0], [0.1]])     # symmetric: no acceleration
+    >>> lo, hi = bca_ci(draws, np.array([0.0]), jack, 0.9)
+    >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
+    (-1.8, 1.8)
     """
     a_ = _alpha(level)
     lo = np.full(draws.shape[1], np.nan)
@@ -191,6 +206,14 @@ def studentized_ci(
     ``t*_b = (theta_b - est) / se_b`` with ``se_b`` each replicate's own standard error (from
     an inner bootstrap) and ``se`` the bootstrap SE of the estimate (Efron & Tibshirani 1993,
     ch. 12). Undefined ``t*_b`` are ignored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draws = np.array([[0.8], [1.0], [1.2], [1.1], [0.9]])
+    >>> lo, hi = studentized_ci(draws, np.array([1.0]), np.array([0.16]), np.full((5, 1), 0.2), 0.5)
+    >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
+    (0.92, 1.08)
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         tstar = (draws - est) / inner_se

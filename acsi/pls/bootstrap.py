@@ -426,13 +426,11 @@ class BootstrapResult(ResultMixin):
     settings : dict
         ``ci``, ``level``, ``chunk_size``, ``seed_block``, ``scheme``, ``consistent``, ...
         (not part of ``==``: two runs with the same numbers are equal however executed).
-    frames : dict of DataFrame
-        Storage of the tables (use the table properties, which return copies).
     draws_array : ndarray (read-only)
         The replicates as an array (columns labelled by ``draw_labels``).
     """
 
-    frames: dict[str, pd.DataFrame] = field(repr=False)
+    _frames: dict[str, pd.DataFrame] = field(repr=False)
     n: int
     n_failed: int
     n_inadmissible: int
@@ -443,44 +441,44 @@ class BootstrapResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "frames", {k: freeze(v) for k, v in self.frames.items()})
+        object.__setattr__(self, "_frames", {k: freeze(v) for k, v in self._frames.items()})
         object.__setattr__(self, "settings", dict(self.settings))
         object.__setattr__(self, "draws_array", freeze(np.asarray(self.draws_array)))
 
     @frozen_table
     def paths(self) -> pd.DataFrame:
         """Path coefficients (source, target, est, boot_mean, boot_se, t, pvalue, ci_lower, ci_upper)."""
-        return self.frames["paths"]
+        return self._frames["paths"]
 
     @frozen_table
     def loadings(self) -> pd.DataFrame:
         """Loadings (source: indicator, target: construct)."""
-        return self.frames["loadings"]
+        return self._frames["loadings"]
 
     @frozen_table
     def weights(self) -> pd.DataFrame:
         """Outer weights (source: indicator, target: construct)."""
-        return self.frames["weights"]
+        return self._frames["weights"]
 
     @frozen_table
     def htmt(self) -> pd.DataFrame:
         """HTMT ratios (t and p-value against 1, as seminr)."""
-        return self.frames["htmt"]
+        return self._frames["htmt"]
 
     @frozen_table
     def total_indirect(self) -> pd.DataFrame:
         """Total indirect effects (routes of two or more paths)."""
-        return self.frames["total_indirect"]
+        return self._frames["total_indirect"]
 
     @frozen_table
     def total_effects(self) -> pd.DataFrame:
         """Total effects."""
-        return self.frames["total_effects"]
+        return self._frames["total_effects"]
 
     @frozen_table
     def index(self) -> pd.DataFrame:
         """ACSI 0-100 indices (plus ``n_undefined``)."""
-        return self.frames["index"]
+        return self._frames["index"]
 
     @frozen_table
     def draws(self) -> pd.DataFrame:
@@ -501,7 +499,7 @@ class BootstrapResult(ResultMixin):
         ]
         tables = []
         for name in _TABLES:
-            df = self.frames[name]
+            df = self._frames[name]
             if len(df):
                 tables.append((name, df.set_index(["source", "target"])))
         notes = list(self.notes)
@@ -512,7 +510,7 @@ class BootstrapResult(ResultMixin):
         return Summary(title="PLS bootstrap", header=header, tables=tables, notes=notes)
 
     def _tables(self) -> dict[str, pd.DataFrame]:
-        return {name: self.frames[name].copy() for name in _TABLES}
+        return {name: self._frames[name].copy() for name in _TABLES}
 
 
 def _summarise(
@@ -857,7 +855,7 @@ def bootstrap_pls(
             f"{n_rows - int(keep.sum())} with missing values dropped from every resample (as seminr)"
         )
     return BootstrapResult(
-        frames=tables, n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm.sum()),
+        _frames=tables, n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm.sum()),
         seed=seed_out, settings=settings, draws_array=draws,
         draw_labels=tuple(zip(layout.names, layout.sources, layout.targets)), notes=tuple(notes),
     )
