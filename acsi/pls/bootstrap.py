@@ -640,6 +640,36 @@ def _check_indices(indices: Any, n: Any, n_rows: int) -> tuple[np.ndarray, int]:
     return idx_all.astype(np.intp), int(idx_all.shape[0])
 
 
+def _build_problem(
+    res: PLSResult,
+    X: np.ndarray,
+    raw: np.ndarray | None,
+    complete: np.ndarray | None,
+    scale: Any,
+    item_scales: Any,
+) -> tuple[BootstrapProblem, np.ndarray, list[str]]:
+    """The data, plan, layout and kernel settings every chunk shares; the centred data of
+    the complete rows (for the jackknife) and notes on the index."""
+    s = res.settings
+    index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    center = X.mean(axis=0)
+    D = X - center
+    if raw is not None:
+        D[np.isnan(raw)] = 0.0  # mean-replaced cells sit at the mean (missing="mean")
+    keep = None
+    D_complete = D
+    if complete is not None:
+        D = np.zeros((complete.size, X.shape[1]))
+        D[complete] = D_complete  # incomplete rows: zero weight in every resample
+        keep = complete.astype(np.float64)
+    problem = BootstrapProblem(
+        D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
+        layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
+        consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter),
+    )
+    return problem, D_complete, notes
+
+
 def bootstrap_pls(
     res: PLSResult,
     n: int | None = None,
@@ -749,9 +779,7 @@ def bootstrap_pls(
         blas_threads = check_int(blas_threads, "blas_threads", minimum=1, hint="or None to leave BLAS alone")
     if ci == "studentized":
         n_inner = check_int(n_inner, "n_inner", minimum=2, hint="inner resamples for ci='studentized'")
-    settings_in = res.settings
-    scheme, consistent = settings_in.scheme, bool(settings_in.consistent)
-    tol, max_iter, missing = float(settings_in.tol), int(settings_in.max_iter), str(settings_in.missing)
+    missing = str(res.settings.missing)
 
     # ---- data, with the fit's missing-data policy redone in every resample
     X, raw, complete = _missing_layout(res, missing)
@@ -774,23 +802,9 @@ def bootstrap_pls(
     seeds = block_seeds(root, n, sb) if need_seed else ()
 
     # ---- the problem every chunk shares
-    plan = make_plan(res.spec)
-    index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
-    layout = _make_layout(res.spec, index_c, lo, hi)
-    center = X.mean(axis=0)
-    D = X - center
-    if raw is not None:
-        D[np.isnan(raw)] = 0.0  # mean-replaced cells sit at the mean (missing="mean")
-    keep = None
-    D_complete = D
-    if complete is not None:
-        D = np.zeros((n_rows, X.shape[1]))
-        D[complete] = D_complete  # incomplete rows: zero weight in every resample
-        keep = complete.astype(np.float64)
-    problem = BootstrapProblem(
-        D=D, center=center, raw=raw, keep=keep, plan=plan, layout=layout, scheme=scheme,
-        consistent=consistent, tol=tol, max_iter=max_iter,
-    )
+    problem, D_complete, notes = _build_problem(res, X, raw, complete, scale, item_scales)
+    keep = problem.keep
+    layout = problem.layout
 
     # ---- the estimates on the full sample, from the same code
     est, f0, _ = _fit_stats(problem, _moments(problem, np.arange(n_rows)[None]))
@@ -841,7 +855,8 @@ def bootstrap_pls(
     tables = _summarise(est, draws, layout, ci, level, jack, inner_se)
     settings = {
         "n": n, "ci": ci, "level": level, "chunk_size": chunk, "seed_block": sb,
-        "scheme": scheme, "consistent": consistent, "tol": tol, "max_iter": max_iter,
+        "scheme": problem.scheme, "consistent": problem.consistent, "tol": problem.tol,
+        "max_iter": problem.max_iter,
         "missing": missing, "indices_given": idx_all is not None,
         "n_inner": n_inner if ci == "studentized" else None,
         "executor": None if executor is None else type(executor).__name__,
