@@ -134,6 +134,9 @@ def basic_ci(draws: np.ndarray, est: np.ndarray, level: float = 0.95) -> tuple[n
 def normal_ci(est: np.ndarray, se: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Normal-approximation interval ``est -/+ z_(1 - a/2) se``.
 
+    Centred on the estimate itself (R ``boot.ci``'s ``"norm"`` interval also subtracts the
+    bootstrap bias estimate ``mean(theta*) - est``; pass ``est - bias`` for that one).
+
     Examples
     --------
     >>> import numpy as np
