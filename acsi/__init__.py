@@ -38,13 +38,13 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "cfa": ("acsi.cbsem.api", "cfa"),
     "pls": ("acsi.pls.api", "pls"),
     "parse_model": ("acsi.spec.syntax", "parse_model"),
-    "chisq_diff": ("acsi.inference.tests", "chisq_diff"),
+    "chisq_diff": ("acsi.cbsem.compare", "chisq_diff"),
     "datasets": ("acsi.datasets", None),
     "models": ("acsi.spec.models", None),
     "reliability": ("acsi.reliability", None),
     "survey": ("acsi.survey", None),
     "plotting": ("acsi.plotting", None),
-    "index": ("acsi.index", None),
+    "index": ("acsi.pls.index", None),
     "report": ("acsi.report", None),
 }
 

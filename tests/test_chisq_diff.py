@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from acsi.cbsem.compare import ChisqDiffTest, chisq_diff
 from acsi.cbsem.fit_measures import LAVAAN_NAMES, FitMeasures
 from acsi.exceptions import AcsiWarning, SpecificationError
-from acsi.inference.tests import ChisqDiffTest, chisq_diff
 
 LAV = Path(__file__).parent / "data" / "lavaan"
 DATASETS = Path(__file__).parent.parent / "acsi" / "datasets" / "data"

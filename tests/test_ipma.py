@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.index import IndexUndefinedError, acsi_index
-from acsi.pls.ipma import IPMAResult, ipma
 from acsi.plotting.ipma import ipma_plot
+from acsi.pls.index import IndexUndefinedError, acsi_index
+from acsi.pls.ipma import IPMAResult, ipma
 
 MODEL = """
 X1 =~ a1 + a2 + a3

@@ -418,7 +418,9 @@ def test_rho_a_not_positive_is_reported():
     R = np.array([[1, -0.3, 0.2, 0.2], [-0.3, 1, 0.2, 0.2], [0.2, 0.2, 1, 0.5], [0.2, 0.2, 0.5, 1.0]])
     W = spec.mask / np.sqrt(np.einsum("pk,pk->k", spec.mask, R @ spec.mask))
     C = W.T @ R @ W
-    k = KernelResult(W=W, iterations=0, converged=True, C=C, B=np.zeros((2, 2)), L=R @ W * spec.mask, r2=np.full(2, np.nan))
+    k = KernelResult(
+        W=W, iterations=0, converged=True, C=C, B=np.zeros((2, 2)), L=R @ W * spec.mask, r2=np.full(2, np.nan)
+    )
     out = plsc_correct(R, spec, k)
     assert out.rho_a[0] < 0 and np.isnan(out.B[0, 1])
     problems = admissibility_problems(spec, out)

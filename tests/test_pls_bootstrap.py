@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
-from acsi.inference.bootstrap import bootstrap_pls
 from acsi.pls import batched
-from acsi.pls.algorithm import correlation, fit_kernel
-from acsi.pls.plsc import plsc_correct
+from acsi.pls.algorithm import correlation
+from acsi.pls.bootstrap import bootstrap_pls
 
 DATA = Path(__file__).parent / "data" / "seminr"
 
@@ -280,7 +280,7 @@ def test_progress_bar_with_tqdm(m2):
 
 
 def test_large_sample_uses_smaller_seed_blocks_and_stays_exact():
-    from acsi.inference.bootstrap import seed_block_size
+    from acsi.pls.bootstrap import seed_block_size
 
     rng = np.random.default_rng(0)
     n = 60_000
@@ -305,3 +305,39 @@ def test_excel_export(m6b_boot, tmp_path):
     path = m6b_boot.to_excel(tmp_path / "boot.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
     assert {"paths", "loadings", "weights", "htmt", "total_indirect", "total_effects", "index"} <= set(sheets)
+
+
+def test_bootstrap_result_is_immutable_and_comparable(m2):
+    boot = m2.bootstrap(n=40, seed=11)
+    before = boot.paths.copy()
+    table = boot.paths
+    table.loc[0, "est"] = 99.0
+    draws = boot.draws
+    draws.iloc[0, 0] = 99.0
+    assert boot.draws.iloc[0, 0] != 99.0
+    pd.testing.assert_frame_equal(boot.paths, before)
+    with pytest.raises(ValueError):
+        boot.draws_array[0, 0] = 99.0
+    with pytest.raises(AttributeError):
+        boot.n = 3  # type: ignore[misc]
+    again = m2.bootstrap(n=40, seed=11, chunk_size=7)
+    assert boot == again  # value equality (settings such as chunk_size are not compared)
+    assert boot != m2.bootstrap(n=40, seed=12)
+
+
+def test_inadmissible_count_uses_the_warning_rule(mobi):
+    """n_inadmissible counts exactly the resamples whose refit acsi.pls warns about."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.InadmissibleSolutionWarning)
+        res = acsi.pls(M1, mobi, consistent=True)
+    idx = np.random.default_rng(21).integers(0, len(mobi), size=(16, len(mobi)))
+    boot = res.bootstrap(indices=idx)
+    warned = 0
+    for rows in idx:
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            acsi.pls(M1, mobi.iloc[rows].reset_index(drop=True), consistent=True)
+        warned += any(issubclass(w.category, acsi.InadmissibleSolutionWarning) for w in rec)
+    assert boot.n_failed == 0
+    assert 0 < warned < 16
+    assert boot.n_inadmissible == warned

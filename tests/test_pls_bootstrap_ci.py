@@ -13,7 +13,7 @@ import pytest
 import scipy.stats as st
 
 import acsi
-from acsi.inference.bootstrap import SEED_BLOCK
+from acsi.pls.bootstrap import SEED_BLOCK
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +46,22 @@ def test_intervals_equal_scipy_on_the_same_resamples(mobi, method):
 
 
 def test_bca_jackknife_uses_leave_one_out_refits(mobi):
-    from acsi.inference import bootstrap as bs
+    from acsi.pls import bootstrap as bs
 
-    model = "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; Sat ~ Image; Loy ~ Sat + Image"
+    model = (
+        "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; "
+        "Sat ~ Image; Loy ~ Sat + Image"
+    )
     res = acsi.pls(model, mobi)
     boot = res.bootstrap(n=300, seed=3, ci="bca")
     X = res.data.X
     plan = bs.make_plan(res.spec)
     layout = bs._make_layout(res.spec, [], np.zeros(X.shape[1]), np.ones(X.shape[1]))
-    task = bs._Task(X - X.mean(0), X.mean(0), None, plan, layout, "path", False, 1e-7, 300, 0, 1, 1,
-                    (), None, 0, 0, None)
-    jack = bs._jackknife(task, X.shape[0])
+    problem = bs.BootstrapProblem(
+        D=X - X.mean(0), center=X.mean(0), raw=None, keep=None, plan=plan, layout=layout,
+        scheme="path", consistent=False, tol=1e-7, max_iter=300,
+    )
+    jack = bs._jackknife(problem, X.shape[0])
     for i in (0, 101, 249):
         refit = acsi.pls(model, mobi.drop(index=mobi.index[i]))
         np.testing.assert_allclose(jack[i, :3], refit.kernel.B[res.spec.inner], atol=1e-12)

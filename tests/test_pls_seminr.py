@@ -55,13 +55,18 @@ def _load(name: str) -> dict:
 
 
 def _tab(t: dict) -> pd.DataFrame:
-    vals = np.array(t["values"], dtype=float) if not isinstance(t["cols"], str) else np.array(t["values"], dtype=float)[:, None]
+    vals = np.array(t["values"], dtype=float)
+    if isinstance(t["cols"], str):
+        vals = vals[:, None]
     cols = [t["cols"]] if isinstance(t["cols"], str) else t["cols"]
     return pd.DataFrame(vals, index=t["rows"], columns=cols)
 
 
 def _close(actual: pd.DataFrame | pd.Series, expected: pd.DataFrame | pd.Series) -> None:
-    expected = expected.loc[actual.index] if isinstance(actual, pd.Series) else expected.loc[actual.index, actual.columns]
+    if isinstance(actual, pd.Series):
+        expected = expected.loc[actual.index]
+    else:
+        expected = expected.loc[actual.index, actual.columns]
     np.testing.assert_allclose(
         np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), atol=ATOL, rtol=0
     )

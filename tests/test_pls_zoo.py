@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ def load(name: str) -> pd.DataFrame:
     raise KeyError(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ref(case: str) -> dict:
     return json.loads((DATA / f"zoo_{case}.json").read_text())
 
@@ -74,7 +74,7 @@ def options(r: dict) -> dict:
     return kw
 
 
-@lru_cache(maxsize=None)
+@cache
 def fit(case: str):
     r = ref(case)
     with warnings.catch_warnings():
@@ -141,7 +141,7 @@ def test_evaluation(case):
             assert got == pytest.approx(ti.loc[s, t], abs=ATOL), (s, t)
     vif = res.vif
     item_vif = vif[vif["kind"] == "indicator"].set_index("variable")["vif"]
-    for c, by_item in r["itemVifs"].items():
+    for by_item in r["itemVifs"].values():
         for x, v in by_item.items():
             assert item_vif[x] == pytest.approx(v, abs=ATOL), x
     inner = vif[vif["kind"] == "inner"].set_index(["construct", "variable"])["vif"]
@@ -173,7 +173,7 @@ BOOT_COLS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def boot(case: str):
     r = ref(case)
     with warnings.catch_warnings():

@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from acsi._validation import check_choice
 from acsi.exceptions import SpecificationError
+from acsi.pls.ipma import IPMAResult, ipma
+from acsi.pls.results import PLSResult
 
 __all__ = ["ipma_plot"]
 
 
 def _table_of(obj: Any, target: str | None, level: str, scale: Any) -> tuple[pd.DataFrame, str]:
-    from acsi.pls.ipma import IPMAResult, ipma
-
     if isinstance(obj, IPMAResult):
         res = obj
     elif isinstance(obj, pd.DataFrame):
@@ -25,14 +26,13 @@ def _table_of(obj: Any, target: str | None, level: str, scale: Any) -> tuple[pd.
                 f"{sorted(missing)}); pass the result of acsi.pls.ipma.ipma(...) or its .table"
             )
         return obj, target or ""
-    elif hasattr(obj, "spec") and hasattr(obj, "kernel"):
+    elif isinstance(obj, PLSResult):
         res = ipma(obj, target=target or "Satisfaction", scale=scale)
     else:
         raise SpecificationError(
             f"ipma_plot takes an IPMA result, its table or a PLS result, not {type(obj).__name__}"
         )
-    if level not in ("construct", "indicator"):
-        raise SpecificationError(f"level={level!r} is not one of 'construct', 'indicator'")
+    level = check_choice(level, ("construct", "indicator"), "level")
     return (res.table if level == "construct" else res.indicators), res.target
 
 
@@ -101,7 +101,8 @@ def ipma_plot(
     if len(x):
         span = float(np.nanmax(x) - min(0.0, float(np.nanmin(x))))
         ax.set_xlim(min(0.0, float(np.nanmin(x))) - 0.05 * span, float(np.nanmax(x)) + 0.15 * span)
-    ax.set_title(title if title is not None else (f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"))
+    default = f"Importance-performance map: {tgt}" if tgt else "Importance-performance map"
+    ax.set_title(title if title is not None else default)
     return fig
 
 

@@ -4,11 +4,16 @@
 module                 content
 =====================  ==================================================================
 ``acsi.pls.spec``      :class:`PLSSpec`: blocks, modes and inner model as arrays
-``acsi.pls.algorithm`` :func:`fit_kernel`: the PLS-PM iteration on a correlation matrix
-``acsi.pls.plsc``      rho_A and the PLSc correction
+``acsi.pls.batched``   the PLS-PM kernel on a stack of correlation matrices (the only
+                       kernel), PLSc, the admissibility rule, resample moments
+``acsi.pls.algorithm`` :func:`fit_kernel`: one fit (the batched kernel on ``R[None]``)
+``acsi.pls.plsc``      rho_A and the PLSc correction of a single fit
 ``acsi.pls.evaluation`` reliability, HTMT, Fornell-Larcker, VIF, effects (pure functions)
 ``acsi.pls.results``   :class:`PLSResult`
 ``acsi.pls.api``       :func:`pls`, the validating entry point
+``acsi.pls.bootstrap`` the batched bootstrap (``res.bootstrap``)
+``acsi.pls.index``     the ACSI 0-100 index (``res.index``, ``acsi.index``)
+``acsi.pls.ipma``      importance-performance map analysis (``res.ipma``)
 =====================  ==================================================================
 
 The package itself is callable, so ``acsi.pls(model, data)`` works whether or not a

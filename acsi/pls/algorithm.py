@@ -5,8 +5,12 @@ PLS-PM iteration is a function of the indicator correlation matrix ``R``: for ou
 weights ``W`` (p x k, zero outside the blocks) the construct scores ``Y = Z W`` have
 covariance ``W' R W``, the indicator/score covariances are ``R W``, and so on. The kernel
 therefore takes ``R`` and never sees the data; scores are computed separately
-(:func:`construct_scores`). This keeps a fit to small-matrix algebra and lets the batched
-bootstrap be checked against this reference implementation.
+(:func:`construct_scores`). This keeps a fit to small-matrix algebra.
+
+There is one kernel: :func:`acsi.pls.batched.fit_batched` runs the iteration on a stack
+of correlation matrices (the bootstrap's resamples); a single fit is the stack of one,
+``R[None]`` (:func:`fit_kernel`). An independent scalar implementation is kept as a test
+oracle in ``tests/pls_oracle.py``.
 
 The iteration is seminr's (``estimate_pls`` / ``simplePLS``):
 
@@ -47,9 +51,12 @@ Physica. Ray, S., Danks, N. P., & Calero Valdez, A. (2022). seminr: R package.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from acsi.pls.batched import BatchedKernelResult, BatchPlan, fit_batched, make_plan
+from acsi.results.base import freeze
 
 if TYPE_CHECKING:
     from acsi.pls.spec import PLSSpec
@@ -57,22 +64,18 @@ if TYPE_CHECKING:
 __all__ = [
     "KernelResult",
     "fit_kernel",
-    "inner_weights",
-    "isolated_start",
-    "paths_from_correlations",
     "construct_scores",
     "standardize",
     "correlation",
     "SCHEMES",
 ]
 
-Scheme = Literal["path", "factorial", "centroid"]
 SCHEMES: tuple[str, ...] = ("path", "factorial", "centroid")
 
 
 @dataclass(frozen=True, eq=False)
 class KernelResult:
-    """Output of :func:`fit_kernel` (all arrays in spec order).
+    """Output of :func:`fit_kernel` (all arrays in spec order, read-only).
 
     Attributes
     ----------
@@ -110,6 +113,30 @@ class KernelResult:
     consistent: bool = False
     rho_a: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("W", "C", "B", "L", "r2", "rho_a"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, freeze(np.asarray(value, dtype=np.float64)))
+
+    @classmethod
+    def from_batched(cls, out: BatchedKernelResult, plan: BatchPlan, i: int = 0) -> KernelResult:
+        """Replicate ``i`` of a :class:`~acsi.pls.batched.BatchedKernelResult` (R-squared
+        NaN for exogenous constructs; rho_A only under PLSc)."""
+        endo = plan.inner.any(axis=0)
+        return cls(
+            W=out.W[i],
+            iterations=int(out.iterations[i]),
+            converged=bool(out.converged[i]),
+            C=out.C[i],
+            B=out.B[i],
+            L=out.L[i],
+            r2=np.where(endo, out.r2[i], np.nan),
+            weight_diff=float(out.weight_diff[i]),
+            consistent=out.consistent,
+            rho_a=out.rho_a[i] if out.consistent else None,
+        )
+
 
 def standardize(X: np.ndarray) -> np.ndarray:
     """Center and scale columns with the n-1 standard deviation (R's ``scale``)."""
@@ -131,73 +158,19 @@ def construct_scores(Z: np.ndarray, W: np.ndarray) -> np.ndarray:
     return Z @ W
 
 
-def inner_weights(S: np.ndarray, inner: np.ndarray, scheme: str) -> np.ndarray:
-    """Inner weight matrix ``E`` (k x k) from score correlations ``S``.
-
-    Column j holds the weights of the neighbours of construct j in its inner proxy
-    ``v_j = sum_i E[i, j] y_i``.
-    """
-    adj = inner | inner.T
-    if scheme == "factorial":
-        E = np.where(adj, S, 0.0)
-    elif scheme == "centroid":
-        E = np.where(adj, np.sign(S), 0.0)
-    else:  # path weighting
-        E = np.where(inner.T, S, 0.0)
-        for j in np.flatnonzero(inner.any(axis=0)):
-            pred = np.flatnonzero(inner[:, j])
-            E[pred, j] = np.linalg.solve(S[np.ix_(pred, pred)], S[pred, j])
-    isolated = ~adj.any(axis=0)
-    if isolated.any():
-        E[isolated, isolated] = 1.0
-    return E
-
-
-def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
-    """Weights (unit-variance score) of a construct without structural paths.
-
-    Mode A: the eigenvector of the block's correlations with the largest eigenvalue (the
-    fixed point of Mode A with the construct's own score as inner proxy), signed so that
-    its elements sum to a positive number; Mode B and single items: unit weights.
-    ``R`` may be a stack (B, p, p); the result is then (B, q).
-    """
-    Rb = R[..., idx[:, None], idx[None, :]]
-    if mode == "B" or idx.size < 2:
-        w = np.ones(Rb.shape[:-1])
-    else:
-        _, vecs = np.linalg.eigh(Rb)
-        w = vecs[..., :, -1]
-        w = w * np.where(w.sum(axis=-1, keepdims=True) < 0, -1.0, 1.0)
-    var = np.einsum("...i,...ij,...j->...", w, Rb, w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return w / np.sqrt(var)[..., None]
-
-
-def paths_from_correlations(C: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OLS path coefficients and R-squared from construct correlations.
-
-    ``B[pred, j] = C[pred, pred]^-1 C[pred, j]`` and ``R^2_j = B[pred, j]' C[pred, j]``;
-    ``R^2`` is NaN for exogenous constructs.
-    """
-    k = C.shape[0]
-    B = np.zeros((k, k))
-    r2 = np.full(k, np.nan)
-    for j in np.flatnonzero(inner.any(axis=0)):
-        pred = np.flatnonzero(inner[:, j])
-        b = np.linalg.solve(C[np.ix_(pred, pred)], C[pred, j])
-        B[pred, j] = b
-        r2[j] = float(b @ C[pred, j])
-    return B, r2
-
-
 def fit_kernel(
     R: np.ndarray,
     spec: PLSSpec,
     scheme: str = "path",
     tol: float = 1e-7,
     max_iter: int = 300,
+    *,
+    consistent: bool = False,
+    plan: BatchPlan | None = None,
 ) -> KernelResult:
-    """Run the PLS-PM iteration on an indicator correlation matrix (no checks).
+    """Run the PLS-PM iteration on one indicator correlation matrix (no checks).
+
+    The batched kernel (:func:`acsi.pls.batched.fit_batched`) on the stack ``R[None]``.
 
     Parameters
     ----------
@@ -210,12 +183,14 @@ def fit_kernel(
         Stop when the summed absolute change of the outer weights is below ``tol``.
     max_iter : int
         Most passes after the first (seminr's ``maxIt``).
+    consistent : bool, default False
+        Apply the PLSc correction (:func:`acsi.pls.batched.post_estimate`).
+    plan : BatchPlan, optional
+        ``make_plan(spec)``, when the caller has it already.
 
     Returns
     -------
     KernelResult
-        Mode A / Mode B PLS estimates (no PLSc correction; see
-        :func:`acsi.pls.plsc.plsc_correct`).
 
     Examples
     --------
@@ -227,43 +202,9 @@ def fit_kernel(
     >>> round(float(k.B[0, 1]), 6), k.converged
     (0.387298, True)
     """
-    mask = spec.mask
-    inner = spec.inner
-    mode_b = [c for c, m in enumerate(spec.mode) if m == "B"]
-    blocks_b = [np.flatnonzero(spec.block == c) for c in mode_b]
-    W = mask.copy()
-    for c in np.flatnonzero(~(inner | inner.T).any(axis=0)):
-        idx = np.flatnonzero(spec.block == c)
-        W[idx, c] = isolated_start(R, idx, spec.mode[c])
-    iterations = 0
-    converged = False
-    diff = float("inf")
-    while True:
-        RW = R @ W
-        sd = np.sqrt(np.einsum("pk,pk->k", W, RW))
-        S = (W.T @ RW) / np.outer(sd, sd)
-        E = inner_weights(S, inner, scheme)
-        # covariances of the indicators with the (unstandardized) inner proxies Y E
-        G = (RW / sd) @ E
-        vsd = np.sqrt(np.einsum("ik,ij,jk->k", E, S, E))
-        G = G / vsd
-        Wn = G * mask
-        for c, idx in zip(mode_b, blocks_b):
-            Wn[idx, c] = np.linalg.solve(R[np.ix_(idx, idx)], G[idx, c])
-        Wn = Wn / np.sqrt(np.einsum("pk,pk->k", Wn, R @ Wn))
-        diff = float(np.abs(Wn - W).sum())
-        W = Wn
-        if diff < tol:
-            converged = True
-            break
-        if iterations >= max_iter:
-            break
-        iterations += 1
-    RW = R @ W
-    C = W.T @ RW
-    C = (C + C.T) / 2.0
-    L = RW * mask
-    B, r2 = paths_from_correlations(C, inner)
-    return KernelResult(
-        W=W, iterations=iterations, converged=converged, C=C, B=B, L=L, r2=r2, weight_diff=diff
+    plan = make_plan(spec) if plan is None else plan
+    out = fit_batched(
+        np.asarray(R, dtype=np.float64)[None], plan, scheme=scheme, consistent=consistent,
+        tol=tol, max_iter=max_iter,
     )
+    return KernelResult.from_batched(out, plan)

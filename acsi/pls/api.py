@@ -3,41 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-import os
-import sys
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
+from acsi._validation import check_choice, check_int, check_positive, parse_na_values
 from acsi.data import prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
     DataError,
     InadmissibleSolutionWarning,
     SpecificationError,
+    warn,
 )
 from acsi.pls.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
-from acsi.pls.plsc import plsc_correct
+from acsi.pls.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.pls.results import PLSResult, PLSSettings
 from acsi.pls.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel
 
 __all__ = ["pls", "admissibility_problems"]
-
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_stacklevel() -> int:
-    """``stacklevel`` pointing at the first frame outside acsi/pls (the user's call), also
-    when ``acsi.pls`` was called through the callable package."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PKG_DIR:
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
 
 
 def pls(
@@ -149,40 +134,34 @@ def pls(
     >>> res.converged, res.iterations
     (True, 5)
     """
-    if scheme not in SCHEMES:
-        raise SpecificationError(
-            f"scheme={scheme!r} is not one of {', '.join(repr(s) for s in SCHEMES)} "
-            "(path weighting is seminr's and SmartPLS's default)"
-        )
+    scheme = check_choice(
+        scheme, SCHEMES, "scheme", hint="path weighting is seminr's and SmartPLS's default"
+    )
     if not isinstance(consistent, (bool, np.bool_, list, tuple)):
         raise SpecificationError(
             f"consistent must be True, False or a list of '=~' construct names, not {consistent!r}"
         )
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise SpecificationError(f"max_iter must be a non-negative integer, not {max_iter!r}")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
-        math.isfinite(float(tol)) and tol > 0
-    ):
-        raise SpecificationError(f"tol must be a positive number (seminr's is 1e-7), not {tol!r}")
-    if missing not in ("listwise", "mean", "error"):
-        raise SpecificationError(
-            f"missing={missing!r} is not one of 'listwise', 'mean' (seminr's mean replacement), 'error'"
-        )
+    max_iter = check_int(max_iter, "max_iter", minimum=0)
+    tol = check_positive(tol, "tol", hint="seminr's is 1e-7")
+    missing = check_choice(
+        missing, ("listwise", "mean", "error"), "missing", hint="'mean' is seminr's mean replacement"
+    )
+    codes = parse_na_values(na_values)
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):
-        chosen = tuple(str(c) for c in consistent)
-        for c in chosen:
-            if c not in spec.constructs:
+        chosen = tuple(str(name) for name in consistent)
+        for name in chosen:
+            if name not in spec.constructs:
                 raise SpecificationError(
-                    f"consistent names {c!r}, which is not a construct of the model "
+                    f"consistent names {name!r}, which is not a construct of the model "
                     f"({', '.join(spec.constructs)})"
                 )
-            if spec.mode[spec.constructs.index(c)] != "A":
+            if spec.mode[spec.constructs.index(name)] != "A":
                 raise SpecificationError(
-                    f"consistent names {c!r}, a Mode B ('<~') composite; only '=~' constructs "
+                    f"consistent names {name!r}, a Mode B ('<~') composite; only '=~' constructs "
                     "can be corrected as common factors"
                 )
-        spec = dataclasses.replace(spec, reflective=tuple(c in chosen for c in spec.constructs))
+        spec = dataclasses.replace(spec, reflective=tuple(name in chosen for name in spec.constructs))
         consistent_flag: bool | tuple[str, ...] = chosen
         apply_plsc = bool(chosen)
     else:
@@ -192,7 +171,7 @@ def pls(
         data,
         spec.indicators,
         missing=missing,  # type: ignore[arg-type]
-        na_values=na_values,
+        na_values=list(codes) if codes else None,  # type: ignore[arg-type]
         context="model",
         where=spec.where,
         min_rows=3,
@@ -224,64 +203,60 @@ def pls(
                     "weights are regression weights and cannot be estimated. Remove a redundant "
                     "indicator or use '=~' (Mode A)."
                 )
-    kernel = fit_kernel(R, spec, scheme=scheme, tol=float(tol), max_iter=int(max_iter))
+    plan = make_plan(spec)
+    kernel = fit_kernel(
+        R, spec, scheme=scheme, tol=tol, max_iter=max_iter, consistent=apply_plsc, plan=plan
+    )
     if not kernel.converged:
-        warnings.warn(
+        warn(
             f"the PLS algorithm did not converge in max_iter={max_iter} iterations (last change "
             f"of the outer weights {kernel.weight_diff:.3g} >= tol={tol:g}); the estimates are "
             "not final. Increase max_iter, or try scheme='factorial'.",
             ConvergenceWarning,
-            stacklevel=_user_stacklevel(),
         )
-    if apply_plsc:
-        kernel = plsc_correct(R, spec, kernel)
-    _check_admissible(spec, kernel)
+    _check_admissible(spec, kernel, plan)
     settings = PLSSettings(
         scheme=scheme,
         consistent=consistent_flag,
-        max_iter=int(max_iter),
-        tol=float(tol),
+        max_iter=max_iter,
+        tol=tol,
         missing=missing,
         na_values=na_values,
     )
     raw = None
     rows_all = None
     if prepared.n_replaced:
-        raw = _raw_with_nan(data, spec.indicators, na_values)
+        raw = _raw_with_nan(data, spec.indicators, codes)
     elif prepared.n_dropped:
-        rows_all = _raw_with_nan(data, spec.indicators, na_values)
+        rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all
     )
 
 
-def _raw_with_nan(
-    data: object, columns: Sequence[str], na_values: float | Sequence[float] | None
-) -> np.ndarray:
-    """The model columns as floats with declared codes as NaN (already validated)."""
+def _raw_with_nan(data: object, columns: Sequence[str], codes: tuple[float | str, ...]) -> np.ndarray:
+    """The model columns as floats with the declared codes as NaN (already validated)."""
     from acsi.data import as_frame
 
-    sub = as_frame(data)[list(columns)].astype("float64")
-    if na_values is not None:
-        codes = [float(na_values)] if np.isscalar(na_values) else [float(v) for v in na_values]  # type: ignore[union-attr]
-        sub = sub.mask(sub.isin(codes))
+    sub = as_frame(data)[list(columns)]
+    if codes:
+        sub = sub.mask(sub.isin(list(codes)))
+    sub = sub.astype("float64")
     raw = sub.to_numpy(dtype=np.float64, copy=True)
     raw.setflags(write=False)
     return raw
 
 
-#: Rounding slack for the "> 1" checks (a single-item loading is 1 up to ~1e-16).
-_SLACK = 1e-10
-
-
-def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
+def admissibility_problems(spec: PLSSpec, kernel: KernelResult, plan: BatchPlan | None = None) -> list[str]:
     """Reasons a PLS / PLSc solution is inadmissible (empty when it is admissible).
 
-    Checked: |path| > 1 and R-squared > 1; under PLSc also rho_A not positive, a
-    construct correlation matrix that is not positive definite, disattenuated correlations
-    above 1 and consistent loadings above 1. Each reason names the paths or constructs.
-    Used by :func:`pls` (as an :class:`~acsi.InadmissibleSolutionWarning`) and by the
-    bootstrap to count inadmissible resamples.
+    The rule is :func:`acsi.pls.batched.admissibility_checks` (the one the bootstrap's
+    ``n_inadmissible`` counts with): |path| > 1 and R-squared > 1; under PLSc also rho_A
+    not positive, a construct correlation matrix that is not positive definite,
+    disattenuated correlations above 1 and consistent loadings above 1. Each reason names
+    the paths or constructs. :func:`pls` issues them as an
+    :class:`~acsi.InadmissibleSolutionWarning`. ``plan`` (``make_plan(spec)``) may be
+    passed when the caller has it.
 
     Examples
     --------
@@ -296,58 +271,49 @@ def admissibility_problems(spec: PLSSpec, kernel: KernelResult) -> list[str]:
     ['path coefficients above 1 in absolute value: X -> Y (1.200)', 'R-squared above 1: Y (1.440)']
     """
     names = spec.constructs
+    consistent = bool(kernel.consistent and kernel.rho_a is not None)
+    rho = kernel.rho_a if consistent and kernel.rho_a is not None else np.ones(spec.k)
+    chk = admissibility_checks(
+        kernel.C[None], kernel.B[None], kernel.L[None], kernel.r2[None], rho[None],
+        make_plan(spec) if plan is None else plan, consistent,
+    )
+    C, L, B, r2 = kernel.C, kernel.L, kernel.B, kernel.r2
     problems: list[str] = []
-    if kernel.consistent and kernel.rho_a is not None:
-        bad = [names[c] for c in range(spec.k) if not kernel.rho_a[c] > 0]
-        if bad:
-            problems.append(
-                f"rho_A is not positive for {', '.join(bad)}, so PLSc cannot correct their "
-                "correlations (results are NaN)"
-            )
-        C = kernel.C
-        if np.isfinite(C).all():
-            ev = np.linalg.eigvalsh(C)
-            if ev[0] <= 0:
-                problems.append(
-                    f"the PLSc construct correlation matrix is not positive definite (smallest "
-                    f"eigenvalue {ev[0]:.3g})"
-                )
-        big = [
-            f"{names[i]} <-> {names[j]} ({C[i, j]:.3f})"
-            for i in range(spec.k)
-            for j in range(i + 1, spec.k)
-            if np.isfinite(C[i, j]) and abs(C[i, j]) > 1 + _SLACK
-        ]
-        if big:
-            problems.append(f"disattenuated correlations above 1 in absolute value: {', '.join(big)}")
-        heywood = [
-            f"{spec.indicators[j]} on {names[spec.block[j]]} ({kernel.L[j, spec.block[j]]:.3f})"
-            for j in range(spec.p)
-            if abs(kernel.L[j, spec.block[j]]) > 1 + _SLACK
-        ]
-        if heywood:
-            problems.append(f"consistent loadings above 1: {', '.join(heywood)}")
-    paths = [
-        f"{names[i]} -> {names[j]} ({kernel.B[i, j]:.3f})"
-        for i in range(spec.k)
-        for j in range(spec.k)
-        if spec.inner[i, j] and abs(kernel.B[i, j]) > 1 + _SLACK
+    bad = [names[c] for c in np.flatnonzero(chk.rho_a[0])]
+    if bad:
+        problems.append(
+            f"rho_A is not positive for {', '.join(bad)}, so PLSc cannot correct their "
+            "correlations (results are NaN)"
+        )
+    if chk.not_pd[0]:
+        problems.append(
+            "the PLSc construct correlation matrix is not positive definite (smallest "
+            f"eigenvalue {chk.min_eigenvalue[0]:.3g})"
+        )
+    big = [f"{names[i]} <-> {names[j]} ({C[i, j]:.3f})" for i, j in np.argwhere(chk.correlations[0])]
+    if big:
+        problems.append(f"disattenuated correlations above 1 in absolute value: {', '.join(big)}")
+    heywood = [
+        f"{spec.indicators[j]} on {names[spec.block[j]]} ({L[j, spec.block[j]]:.3f})"
+        for j in np.flatnonzero(chk.loadings[0])
     ]
+    if heywood:
+        problems.append(f"consistent loadings above 1: {', '.join(heywood)}")
+    paths = [f"{names[i]} -> {names[j]} ({B[i, j]:.3f})" for i, j in np.argwhere(chk.paths[0])]
     if paths:
         problems.append(f"path coefficients above 1 in absolute value: {', '.join(paths)}")
-    r2 = [f"{names[j]} ({kernel.r2[j]:.3f})" for j in range(spec.k) if kernel.r2[j] > 1 + _SLACK]
-    if r2:
-        problems.append(f"R-squared above 1: {', '.join(r2)}")
+    r2s = [f"{names[j]} ({r2[j]:.3f})" for j in np.flatnonzero(chk.r2[0])]
+    if r2s:
+        problems.append(f"R-squared above 1: {', '.join(r2s)}")
     return problems
 
 
-def _check_admissible(spec: PLSSpec, kernel: KernelResult) -> None:
+def _check_admissible(spec: PLSSpec, kernel: KernelResult, plan: BatchPlan) -> None:
     """Warn (InadmissibleSolutionWarning) when :func:`admissibility_problems` finds any."""
-    problems = admissibility_problems(spec, kernel)
+    problems = admissibility_problems(spec, kernel, plan)
     if problems:
-        warnings.warn(
+        warn(
             "inadmissible PLS solution: " + "; ".join(problems) + ". Check the model for "
             "overlapping or unreliable blocks (and consider consistent=False).",
             InadmissibleSolutionWarning,
-            stacklevel=_user_stacklevel(),
         )

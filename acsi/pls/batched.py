@@ -31,21 +31,32 @@ modeling. *MIS Quarterly*, 39(2), 297-316.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from acsi.pls.algorithm import isolated_start
+from acsi.exceptions import SpecificationError
+from acsi.results.base import freeze
+
+if TYPE_CHECKING:
+    from acsi.pls.spec import PLSSpec
 
 __all__ = [
+    "ADMISSIBILITY_SLACK",
+    "AdmissibilityChecks",
     "BatchPlan",
     "BatchedKernelResult",
-    "make_plan",
+    "admissibility_checks",
+    "counts_from_indices",
     "fit_batched",
+    "htmt_batched",
+    "inadmissible",
+    "isolated_start",
+    "make_plan",
+    "post_estimate",
     "resample_moments",
     "resample_moments_mean_replaced",
-    "counts_from_indices",
-    "htmt_batched",
-    "total_effects_batched",
+    "rho_a_batched",
 ]
 
 
@@ -69,19 +80,22 @@ class BatchPlan:
     rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
 
 
-def make_plan(spec: object) -> BatchPlan:
+def make_plan(spec: PLSSpec) -> BatchPlan:
     """Index arrays of a :class:`~acsi.pls.spec.PLSSpec` for :func:`fit_batched`."""
-    mask = np.asarray(spec.mask, dtype=np.float64)  # type: ignore[attr-defined]
-    inner = np.asarray(spec.inner, dtype=bool)  # type: ignore[attr-defined]
+    mask = np.asarray(spec.mask, dtype=np.float64)
+    inner = np.asarray(spec.inner, dtype=bool)
     p, k = mask.shape
-    block = np.asarray(spec.block)  # type: ignore[attr-defined]
+    block = np.asarray(spec.block)
     blocks = tuple(np.flatnonzero(block == c) for c in range(k))
     if np.any(np.diff(block) < 0) or any(b.size == 0 for b in blocks):
-        raise ValueError("the spec's indicators must be grouped by construct, in construct order")
-    modes = tuple(spec.mode)  # type: ignore[attr-defined]
+        raise SpecificationError(
+            "the spec's indicators must be grouped by construct, in construct order "
+            "(build it with PLSSpec.from_model)"
+        )
+    modes = tuple(spec.mode)
     mode_b = tuple((c, blocks[c]) for c in range(k) if modes[c] == "B")
     endo = tuple((j, np.flatnonzero(inner[:, j])) for j in range(k) if inner[:, j].any())
-    reflective = np.asarray(spec.reflective, dtype=bool)  # type: ignore[attr-defined]
+    reflective = np.asarray(spec.reflective, dtype=bool)
     rho_corr = np.array([modes[c] == "A" and len(blocks[c]) > 1 for c in range(k)], dtype=bool)
     return BatchPlan(
         p=p,
@@ -101,7 +115,7 @@ def make_plan(spec: object) -> BatchPlan:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchedKernelResult:
     """Stacked results of :func:`fit_batched` for ``B`` correlation matrices.
 
@@ -121,11 +135,16 @@ class BatchedKernelResult:
     rho_a : ndarray (B, k)
         Dijkstra-Henseler rho_A (1 where not computed); only filled when ``consistent``.
     iterations : ndarray (B,) int
+        Index of the last pass (seminr's count: 0 when the first pass met the criterion).
     converged : ndarray (B,) bool
     failed : ndarray (B,) bool
         Non-convergence or a non-finite result (singular matrix, zero variance).
     inadmissible : ndarray (B,) bool
-        |path| > 1, R-squared > 1, or (PLSc) construct correlations not positive definite.
+        Admissible by :func:`admissibility_checks` (only for replicates not ``failed``).
+    weight_diff : ndarray (B,)
+        Final ``sum |W_new - W_old|`` of each replicate.
+    consistent : bool
+        Whether the PLSc correction was applied.
     """
 
     W: np.ndarray
@@ -138,6 +157,13 @@ class BatchedKernelResult:
     converged: np.ndarray
     failed: np.ndarray
     inadmissible: np.ndarray
+    weight_diff: np.ndarray
+    consistent: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("W", "B", "L", "C", "r2", "rho_a", "iterations", "converged", "failed",
+                     "inadmissible", "weight_diff"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
 
 
 # ----------------------------------------------------------------------------- moments
@@ -260,6 +286,26 @@ def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         return out
 
 
+def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
+    """Weights (unit-variance score) of a construct without structural paths.
+
+    Mode A: the eigenvector of the block's correlations with the largest eigenvalue (the
+    fixed point of Mode A with the construct's own score as inner proxy), signed so that
+    its elements sum to a positive number; Mode B and single items: unit weights.
+    ``R`` may be a stack (B, p, p); the result is then (B, q).
+    """
+    Rb = R[..., idx[:, None], idx[None, :]]
+    if mode == "B" or idx.size < 2:
+        w = np.ones(Rb.shape[:-1])
+    else:
+        _, vecs = np.linalg.eigh(Rb)
+        w = vecs[..., :, -1]
+        w = w * np.where(w.sum(axis=-1, keepdims=True) < 0, -1.0, 1.0)
+    var = np.einsum("...i,...ij,...j->...", w, Rb, w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return w / np.sqrt(var)[..., None]
+
+
 def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
     """Inner weights E (B, k, k); column j combines the neighbours of construct j."""
     if scheme == "factorial":
@@ -295,7 +341,9 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     return np.matmul(np.swapaxes(w[:, :, None] * plan.mask, 1, 2), X)
 
 
-def _outer_update(R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+def _outer_update(
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str
+) -> tuple[np.ndarray, np.ndarray]:
     """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
     S = _wtx(plan, w, RW)
     d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
@@ -365,15 +413,15 @@ def _fit_batched(
     R: np.ndarray, plan: BatchPlan, scheme: str, consistent: bool, tol: float, max_iter: int
 ) -> BatchedKernelResult:
     nb, p, _ = R.shape
-    k = plan.k
     w = np.ones((nb, p))
     for c in np.flatnonzero(plan.isolated):
-        # no structural path: fixed point of its own proxy (see algorithm.isolated_start)
+        # no structural path: fixed point of its own proxy (see isolated_start)
         bl = plan.blocks[c]
         w[:, bl] = isolated_start(R, bl, "B" if any(c == cb for cb, _ in plan.mode_b) else "A")
     RW = _rw(R, w, plan)
     iterations = np.zeros(nb, dtype=np.intp)
     converged = np.zeros(nb, dtype=bool)
+    weight_diff = np.full(nb, np.nan)
     # the batch being iterated: rows `active` of the inputs; `alive` marks the rows not yet
     # stopped (stopped rows are saved when they stop and dropped from the batch once they
     # are a third of it: copying the batch costs more than a few wasted updates)
@@ -392,6 +440,7 @@ def _fit_batched(
             RW[rows] = RWn[stop]
             converged[rows] = done[stop]
             iterations[rows] = it
+            weight_diff[rows] = diff[stop]
             alive &= ~stop
             if not alive.any():
                 break
@@ -402,41 +451,8 @@ def _fit_batched(
         wa, RWa = wn, RWn
         it += 1
 
-    # post-estimation: scores' correlations, loadings, paths, R2
     W = w[:, :, None] * plan.mask
-    S = _wtx(plan, w, RW)
-    C = (S + np.swapaxes(S, 1, 2)) / 2.0
-    L = RW * plan.mask
-    rho = np.ones((nb, k))
-    if consistent:
-        for c in np.flatnonzero(plan.rho_corrected):
-            bl = plan.blocks[c]
-            w = W[:, bl, c]
-            Rb = R[:, bl[:, None], bl[None, :]]
-            wtw = (w * w).sum(axis=1)
-            ww = w[:, :, None] * w[:, None, :]
-            wsw = (ww * Rb).sum(axis=(1, 2)) - (w * w * np.diagonal(Rb, axis1=1, axis2=2)).sum(axis=1)
-            waw = wtw**2 - (w**4).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rho[:, c] = wtw**2 * wsw / waw
-        with np.errstate(invalid="ignore"):
-            adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
-        idx = np.arange(k)
-        adj[:, idx, idx] = 1.0
-        C = C / adj
-        for c in np.flatnonzero(plan.reflective & plan.rho_corrected):
-            bl = plan.blocks[c]
-            w = W[:, bl, c]
-            wtw = (w * w).sum(axis=1)
-            L[:, bl, c] = w * (np.sqrt(rho[:, c]) / wtw)[:, None]
-    Bm = np.zeros((nb, k, k))
-    r2 = np.zeros((nb, k))
-    for j, pred in plan.endogenous:
-        cxy = C[:, pred, j]
-        beta = _solve(C[:, pred[:, None], pred[None, :]], cxy)
-        Bm[:, pred, j] = beta
-        r2[:, j] = (beta * cxy).sum(axis=1)
-
+    C, L, Bm, r2, rho = post_estimate(R, W, RW, plan, consistent)
     finite = (
         np.isfinite(W).all(axis=(1, 2))
         & np.isfinite(Bm).all(axis=(1, 2))
@@ -444,18 +460,217 @@ def _fit_batched(
         & np.isfinite(r2).all(axis=1)
     )
     failed = ~(converged & finite)
-    inadm = (np.abs(Bm) > 1).any(axis=(1, 2)) | (r2 > 1).any(axis=1)
-    if consistent:
-        pd_ok = np.zeros(nb, dtype=bool)
-        okC = np.isfinite(C).all(axis=(1, 2))
-        if okC.any():
-            ev = np.linalg.eigvalsh(C[okC])
-            pd_ok[okC] = ev[:, 0] > 0
-        inadm |= ~pd_ok
-    inadm &= ~failed
+    inadm = inadmissible(admissibility_checks(C, Bm, L, r2, rho, plan, consistent)) & ~failed
     return BatchedKernelResult(
         W=W, B=Bm, L=L, C=C, r2=r2, rho_a=rho, iterations=iterations,
-        converged=converged, failed=failed, inadmissible=inadm,
+        converged=converged, failed=failed, inadmissible=inadm, weight_diff=weight_diff,
+        consistent=consistent,
+    )
+
+
+# ----------------------------------------------------------------------------- PLSc
+def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """Dijkstra-Henseler rho_A (B, k) of every construct; 1 for Mode B and single items.
+
+    .. math::
+
+        \\rho_A = (w'w)^2 \\, \\frac{w'(S - \\operatorname{diag} S)\\, w}
+                                  {w'(ww' - \\operatorname{diag} ww')\\, w}
+
+    with ``w`` the block's outer weights (unit-variance scores) and ``S`` its indicator
+    correlations (Dijkstra & Henseler 2015, eq. 13). This is the only implementation in
+    acsi (:func:`acsi.pls.plsc.rho_a` and the PLSc correction call it).
+
+    Parameters
+    ----------
+    R : ndarray (B, p, p)
+    W : ndarray (B, p, k)
+    plan : BatchPlan
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.pls.spec import PLSSpec
+    >>> plan = make_plan(PLSSpec.from_model("F =~ a + b"))
+    >>> R = np.array([[[1.0, 0.64], [0.64, 1.0]]])
+    >>> W = np.full((1, 2, 1), 1 / np.sqrt(2 * 1.64))
+    >>> round(float(rho_a_batched(R, W, plan)[0, 0]), 6)   # parallel items: 2r / (1 + r)
+    0.780488
+    """
+    rho = np.ones((W.shape[0], plan.k))
+    for c in np.flatnonzero(plan.rho_corrected):
+        bl = plan.blocks[c]
+        w = W[:, bl, c]
+        Rb = R[:, bl[:, None], bl[None, :]]
+        wtw = (w * w).sum(axis=1)
+        ww = w[:, :, None] * w[:, None, :]
+        wsw = (ww * Rb).sum(axis=(1, 2)) - (w * w * np.diagonal(Rb, axis1=1, axis2=2)).sum(axis=1)
+        waw = wtw**2 - (w**4).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho[:, c] = wtw**2 * wsw / waw
+    return rho
+
+
+def post_estimate(
+    R: np.ndarray, W: np.ndarray, RW: np.ndarray, plan: BatchPlan, consistent: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Construct correlations, loadings, paths and R-squared from converged weights.
+
+    ``C = W'RW`` (symmetrized), loadings ``L = (R W)`` on the blocks, paths
+    ``B[pred, j] = C[pred, pred]^-1 C[pred, j]`` and ``R^2_j = B[pred, j]' C[pred, j]``.
+    With ``consistent`` the PLSc correction (Dijkstra & Henseler 2015) as R seminr 2.5
+    applies it: every multi-item Mode A construct's rho_A enters ``C*_ij = C_ij /
+    sqrt(rho_i rho_j)`` (i != j), reflective constructs get the consistent loadings
+    ``w sqrt(rho_A) / (w'w)``, and the paths are re-estimated from ``C*``. A rho_A that
+    is not positive gives NaN correlations (reported as inadmissible / failed).
+
+    Parameters
+    ----------
+    R : ndarray (B, p, p)
+    W : ndarray (B, p, k)
+        Outer weights (unit-variance scores, zero outside the blocks).
+    RW : ndarray (B, p, k)
+        ``R W``.
+    plan : BatchPlan
+    consistent : bool
+
+    Returns
+    -------
+    C (B, k, k), L (B, p, k), B (B, k, k), r2 (B, k) (0 for exogenous constructs) and
+    rho_A (B, k) (ones unless ``consistent``).
+    """
+    nb = R.shape[0]
+    k = plan.k
+    S = np.matmul(np.swapaxes(W, 1, 2), RW)
+    C = (S + np.swapaxes(S, 1, 2)) / 2.0
+    L = RW * plan.mask
+    if consistent:
+        rho = rho_a_batched(R, W, plan)
+        with np.errstate(invalid="ignore"):
+            adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
+        idx = np.arange(k)
+        adj[:, idx, idx] = 1.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            C = C / adj
+        for c in np.flatnonzero(plan.reflective & plan.rho_corrected):
+            bl = plan.blocks[c]
+            w = W[:, bl, c]
+            wtw = (w * w).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                L[:, bl, c] = w * (np.sqrt(rho[:, c]) / wtw)[:, None]
+    else:
+        rho = np.ones((nb, k))
+    Bm = np.zeros((nb, k, k))
+    r2 = np.zeros((nb, k))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for j, pred in plan.endogenous:
+            cxy = C[:, pred, j]
+            beta = _solve(C[:, pred[:, None], pred[None, :]], cxy)
+            Bm[:, pred, j] = beta
+            r2[:, j] = (beta * cxy).sum(axis=1)
+    return C, L, Bm, r2, rho
+
+
+# ----------------------------------------------------------------------------- admissibility
+#: Rounding slack of the "> 1" checks (a single-item loading is 1 up to ~1e-16).
+ADMISSIBILITY_SLACK = 1e-10
+
+
+@dataclass(frozen=True)
+class AdmissibilityChecks:
+    """Element-wise admissibility checks of a batch of fits (True marks a violation).
+
+    Attributes
+    ----------
+    paths : ndarray (B, k, k) bool
+        ``|B_ij| > 1`` on a structural path.
+    r2 : ndarray (B, k) bool
+        ``R^2 > 1``.
+    rho_a : ndarray (B, k) bool
+        PLSc: rho_A not positive (NaN counts as not positive).
+    not_pd : ndarray (B,) bool
+        PLSc: a finite construct correlation matrix that is not positive definite.
+    min_eigenvalue : ndarray (B,)
+        PLSc: its smallest eigenvalue (NaN when not computed).
+    correlations : ndarray (B, k, k) bool
+        PLSc: a disattenuated correlation above 1 in absolute value (upper triangle).
+    loadings : ndarray (B, p) bool
+        PLSc: a loading above 1 in absolute value.
+    """
+
+    paths: np.ndarray
+    r2: np.ndarray
+    rho_a: np.ndarray
+    not_pd: np.ndarray
+    min_eigenvalue: np.ndarray
+    correlations: np.ndarray
+    loadings: np.ndarray
+
+
+def admissibility_checks(
+    C: np.ndarray,
+    Bm: np.ndarray,
+    L: np.ndarray,
+    r2: np.ndarray,
+    rho: np.ndarray,
+    plan: BatchPlan,
+    consistent: bool,
+) -> AdmissibilityChecks:
+    """The one admissibility rule of acsi's PLS, vectorised over a batch of fits.
+
+    A fit is inadmissible when a path coefficient exceeds 1 in absolute value or an
+    R-squared exceeds 1; under PLSc also when a rho_A is not positive, the disattenuated
+    construct correlation matrix is not positive definite, a disattenuated correlation or
+    a loading exceeds 1 in absolute value. "Exceeds 1" allows a rounding slack of
+    :data:`ADMISSIBILITY_SLACK`. The point estimate's warning
+    (:func:`acsi.pls.api.admissibility_problems`) and the bootstrap's ``n_inadmissible``
+    both use this function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.pls.spec import PLSSpec
+    >>> plan = make_plan(PLSSpec.from_model("X =~ x1; Y =~ y1; Y ~ X"))
+    >>> B = np.array([[[0, 1.2], [0, 0]]])
+    >>> chk = admissibility_checks(np.eye(2)[None], B, np.eye(2)[None], np.array([[0, 1.44]]),
+    ...                            np.ones((1, 2)), plan, consistent=False)
+    >>> inadmissible(chk).tolist(), bool(chk.paths[0, 0, 1]), bool(chk.r2[0, 1])
+    ([True], True, True)
+    """
+    one = 1.0 + ADMISSIBILITY_SLACK
+    nb, k = r2.shape
+    with np.errstate(invalid="ignore"):
+        paths = (np.abs(Bm) > one) & plan.inner
+        r2_bad = r2 > one
+    rho_bad = np.zeros((nb, k), dtype=bool)
+    not_pd = np.zeros(nb, dtype=bool)
+    min_ev = np.full(nb, np.nan)
+    corr = np.zeros((nb, k, k), dtype=bool)
+    load = np.zeros(L.shape[:2], dtype=bool)
+    if consistent:
+        rho_bad = ~(rho > 0)
+        okC = np.isfinite(C).all(axis=(1, 2))
+        if okC.any():
+            min_ev[okC] = np.linalg.eigvalsh(C[okC])[:, 0]
+            not_pd[okC] = min_ev[okC] <= 0
+        with np.errstate(invalid="ignore"):
+            corr = (np.abs(C) > one) & np.triu(np.ones((k, k), dtype=bool), 1)
+            load = np.abs(L[:, plan.ar, plan.block]) > one
+    return AdmissibilityChecks(
+        paths=paths, r2=r2_bad, rho_a=rho_bad, not_pd=not_pd, min_eigenvalue=min_ev,
+        correlations=corr, loadings=load,
+    )
+
+
+def inadmissible(checks: AdmissibilityChecks) -> np.ndarray:
+    """(B,) bool: any check of :func:`admissibility_checks` violated."""
+    return (
+        checks.paths.any(axis=(1, 2))
+        | checks.r2.any(axis=1)
+        | checks.rho_a.any(axis=1)
+        | checks.not_pd
+        | checks.correlations.any(axis=(1, 2))
+        | checks.loadings.any(axis=1)
     )
 
 
@@ -474,21 +689,6 @@ def htmt_batched(R: np.ndarray, plan: BatchPlan) -> np.ndarray:
         mono = np.where(sizes > 1, (diag - sizes) / (sizes * (sizes - 1)), 1.0)
         het = sums / np.outer(sizes, sizes)
         return het / np.sqrt(mono[:, :, None] * mono[:, None, :])
-
-
-def total_effects_batched(Bm: np.ndarray) -> np.ndarray:
-    """Total effects (B, k, k): ``(I - B)^-1 - I`` (sum of all path products)."""
-    k = Bm.shape[-1]
-    eye = np.eye(k)
-    with np.errstate(invalid="ignore"):
-        try:
-            return np.linalg.inv(eye - Bm) - eye
-        except np.linalg.LinAlgError:
-            out = np.full(Bm.shape, np.nan)
-            for i in range(Bm.shape[0]):
-                if np.isfinite(Bm[i]).all():
-                    out[i] = np.linalg.inv(eye - Bm[i]) - eye
-            return out
 
 
 def _moments_from_cov(

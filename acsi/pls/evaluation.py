@@ -21,11 +21,15 @@ total_effects       ``(I - B)^-1 - I``                                          
 
 Single-indicator constructs get alpha = rho_C = AVE = 1, a within-block HTMT term of 1
 and an item VIF of 1, as in seminr. A target with a single antecedent has inner VIF NaN.
+``total_effects`` and ``reachability`` are those of :mod:`acsi._graph` (one implementation
+for every family), re-exported here with the other evaluation functions.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from acsi._graph import reachability, total_effects
 
 __all__ = [
     "cronbach_alpha",
@@ -202,23 +206,6 @@ def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
             continue
         out[pred, j] = _vif_diag(C[np.ix_(pred, pred)])
     return out
-
-
-def total_effects(B: np.ndarray) -> np.ndarray:
-    """Total effects ``(I - B)^-1 - I`` of a recursive model (``[i, j]``: i on j)."""
-    k = B.shape[0]
-    return np.linalg.solve(np.eye(k) - B.T, np.eye(k)).T - np.eye(k)
-
-
-def reachability(inner: np.ndarray) -> np.ndarray:
-    """``out[i, j]`` True when a directed path leads from construct i to construct j."""
-    reach = inner.copy()
-    for _ in range(inner.shape[0]):
-        nxt = reach | ((reach.astype(int) @ inner.astype(int)) > 0)
-        if (nxt == reach).all():
-            break
-        reach = nxt
-    return reach
 
 
 def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ predecessor's *importance*, its unstandardized total effect on the target, again
    theoretical bounds of its scale;
 2. each construct's rescaled score is ``Y*_j = sum_i v_ij x*_i`` with ``v_ij`` the
    unstandardized outer weights of the rescaled items made to sum to 1 (the weights of
-   :func:`acsi.index.acsi_index`), so its mean is the performance;
+   :func:`acsi.pls.index.acsi_index`), so its mean is the performance;
 3. importance is the total effect on the target in a path model of the ``Y*`` scores
    (unstandardized OLS paths).
 
@@ -32,19 +32,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from acsi._graph import total_effects
+from acsi._validation import check_scale
 from acsi.exceptions import SpecificationError
-from acsi.index import acsi_index, suggest
-from acsi.results.base import ResultMixin, Summary
+from acsi.pls.index import acsi_index, suggest
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["ipma", "IPMAResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IPMAResult(ResultMixin):
     """Importance-performance map of one target construct.
+
+    Draw it with :func:`acsi.plotting.ipma_plot` (plotting depends on the estimators,
+    never the other way round).
 
     Attributes
     ----------
@@ -62,23 +66,31 @@ class IPMAResult(ResultMixin):
     """
 
     target: str
-    table: pd.DataFrame
-    indicators: pd.DataFrame
+    _table: pd.DataFrame
+    _indicators: pd.DataFrame
     target_performance: float
     scale: tuple[float, float]
 
-    def plot(self, **kwargs: Any) -> Any:
-        """The importance-performance map (see :func:`acsi.plotting.ipma.ipma_plot`)."""
-        from acsi.plotting.ipma import ipma_plot
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_table", freeze(self._table))
+        object.__setattr__(self, "_indicators", freeze(self._indicators))
 
-        return ipma_plot(self, **kwargs)
+    @frozen_table
+    def table(self) -> pd.DataFrame:
+        """One row per driver: importance, performance (0-100), standardized total effect."""
+        return self._table
+
+    @frozen_table
+    def indicators(self) -> pd.DataFrame:
+        """One row per item of the drivers: construct, importance, performance, rescaled weight."""
+        return self._indicators
 
     def _summary(self) -> Summary:
         return Summary(
             title=f"Importance-performance map: {self.target}",
             header=[("target", self.target), ("target performance", self.target_performance),
                     ("scale", f"{self.scale[0]:g} to {self.scale[1]:g}")],
-            tables=[("constructs", self.table), ("indicators", self.indicators)],
+            tables=[("constructs", self._table), ("indicators", self._indicators)],
             notes=["importance: unstandardized total effect on the target (0-100 scores); "
                    "performance: mean on 0-100 (Ringle & Sarstedt 2016)"],
         )
@@ -102,18 +114,19 @@ def ipma(
     target : str, default "Satisfaction"
         The construct whose drivers are mapped (often "Satisfaction" or "Loyalty").
     scale, item_scales
-        Theoretical item bounds, as in :func:`acsi.index.acsi_index`.
+        Theoretical item bounds, as in :func:`acsi.pls.index.acsi_index`.
 
     Returns
     -------
     IPMAResult
-        ``table`` (construct, importance, performance), ``indicators``, ``plot()``.
+        ``table`` (construct, importance, performance), ``indicators``; draw it with
+        :func:`acsi.plotting.ipma_plot`.
 
     Raises
     ------
     acsi.SpecificationError
         Unknown target, a target without predecessors, or PLSc estimates.
-    acsi.index.IndexUndefinedError
+    acsi.pls.index.IndexUndefinedError
         A negative rescaled weight (the 0-100 scores are then no weighted averages).
 
     Examples
@@ -132,21 +145,20 @@ def ipma(
     Value       0.290       62.364         0.408
     """
     spec = res.spec
+    check_scale(scale)
     if target not in spec.constructs:
         hint = suggest(target, spec.constructs)
         raise SpecificationError(
             f"target {target!r} is not a construct of the model{hint} (constructs: {', '.join(spec.constructs)})"
         )
-    settings = res.settings
-    if bool(getattr(settings, "consistent", False)):
+    if bool(res.settings.consistent):
         raise SpecificationError(
             "IPMA needs composite scores (Mode A/B weights); PLSc corrects correlations, not "
             "scores. Fit the model with consistent=False for the importance-performance map."
         )
     k = spec.k
     t = spec.constructs.index(target)
-    B = np.asarray(res.kernel.B, dtype=np.float64)
-    T = np.linalg.inv(np.eye(k) - B) - np.eye(k)
+    T = total_effects(res.kernel.B)
     drivers = [i for i in range(k) if i != t and abs(T[i, t]) > 0]
     if not drivers:
         raise SpecificationError(
@@ -168,7 +180,11 @@ def ipma(
         sub = wt[wt["construct"] == c]
         for _, r in sub.iterrows():
             irows.append((r["indicator"], c, r["rescaled"] * imp, r["performance"], r["rescaled"]))
-    table = pd.DataFrame(rows, columns=["construct", "importance", "performance", "total_effect"]).set_index("construct")
+    table = pd.DataFrame(rows, columns=["construct", "importance", "performance", "total_effect"])
+    table = table.set_index("construct")
     table.index.name = None
-    ind = pd.DataFrame(irows, columns=["indicator", "construct", "importance", "performance", "rescaled_weight"]).set_index("indicator")
-    return IPMAResult(target=target, table=table, indicators=ind, target_performance=idx[target], scale=idx.scale)
+    ind = pd.DataFrame(irows, columns=["indicator", "construct", "importance", "performance", "rescaled_weight"])
+    ind = ind.set_index("indicator")
+    return IPMAResult(
+        target=target, _table=table, _indicators=ind, target_performance=idx[target], scale=idx.scale
+    )

@@ -16,6 +16,9 @@ loadings ``w sqrt(rho_A) / (w'w)``. rho_A is 1 for Mode B and single-indicator
 constructs, which are therefore not corrected. This is what seminr does for constructs
 declared ``reflective()``.
 
+The formulas live once, in the batched kernel (:func:`acsi.pls.batched.rho_a_batched`,
+:func:`acsi.pls.batched.post_estimate`); the functions here apply them to a single fit.
+
 Reference
 ---------
 Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least squares path modeling.
@@ -29,9 +32,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from acsi.pls.algorithm import KernelResult, paths_from_correlations
+from acsi.pls.batched import make_plan, post_estimate, rho_a_batched
 
 if TYPE_CHECKING:
+    from acsi.pls.algorithm import KernelResult
     from acsi.pls.spec import PLSSpec
 
 __all__ = ["rho_a", "plsc_correct"]
@@ -62,22 +66,14 @@ def rho_a(R: np.ndarray, W: np.ndarray, spec: PLSSpec) -> np.ndarray:
     >>> round(float(rho_a(R, w, spec)[0]), 6)   # two parallel items: rho_A = 2r/(1+r)
     0.780488
     """
-    out = np.ones(spec.k)
-    for c in range(spec.k):
-        idx = np.flatnonzero(spec.block == c)
-        if spec.mode[c] == "B" or idx.size < 2:
-            continue
-        w = W[idx, c]
-        S = R[np.ix_(idx, idx)]
-        ww = np.outer(w, w)
-        num = w @ (S - np.diag(np.diag(S))) @ w
-        den = w @ (ww - np.diag(np.diag(ww))) @ w
-        out[c] = float((w @ w) ** 2 * num / den)
-    return out
+    R = np.asarray(R, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    return rho_a_batched(R[None], W[None], make_plan(spec))[0]
 
 
 def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelResult:
-    """Apply the PLSc correction to a :class:`KernelResult` (returns a new one).
+    """Apply the PLSc correction to a :class:`~acsi.pls.algorithm.KernelResult` (returns a
+    new one).
 
     As R seminr's ``PLSc`` (2.5.0.9000 and the PyPI port): every multi-item Mode A
     construct's rho_A enters ``C*_ij = C_ij / sqrt(rho_i rho_j)``, also a Mode A construct
@@ -88,22 +84,12 @@ def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelRe
     follows the seminr the project is tested against.) Paths and R-squared are
     re-estimated from ``C*``; ``rho_a`` of the result holds the factors used. A rho_A that
     is not positive gives NaN correlations (the caller reports it as inadmissible).
+    :func:`acsi.pls.algorithm.fit_kernel` with ``consistent=True`` does the same in one call.
     """
-    rho = rho_a(R, kernel.W, spec)
-    with np.errstate(invalid="ignore"):
-        s = np.sqrt(rho)
-    C = kernel.C / np.outer(s, s)
-    np.fill_diagonal(C, 1.0)
-    if np.isfinite(C).all():
-        B, r2 = paths_from_correlations(C, spec.inner)
-    else:
-        B = np.where(spec.inner, np.nan, 0.0)
-        r2 = np.where(spec.inner.any(axis=0), np.nan, np.nan)
-    L = kernel.L.copy()
-    for c in range(spec.k):
-        if not spec.reflective[c]:
-            continue
-        idx = np.flatnonzero(spec.block == c)
-        w = kernel.W[idx, c]
-        L[idx, c] = w * s[c] / (w @ w)
-    return replace(kernel, C=C, B=B, L=L, r2=r2, consistent=True, rho_a=rho)
+    plan = make_plan(spec)
+    R = np.asarray(R, dtype=np.float64)
+    W = np.asarray(kernel.W, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        C, L, B, r2, rho = post_estimate(R[None], W[None], (R @ W)[None], plan, True)
+    r2_0 = np.where(plan.inner.any(axis=0), r2[0], np.nan)
+    return replace(kernel, C=C[0], B=B[0], L=L[0], r2=r2_0, consistent=True, rho_a=rho[0])

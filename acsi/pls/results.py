@@ -315,14 +315,14 @@ class PLSResult(ResultMixin):
 
     # ------------------------------------------------------------------ delegation
     def bootstrap(self, **kwargs: Any) -> Any:
-        """Bootstrap this model; see :func:`acsi.inference.bootstrap.bootstrap_pls`."""
-        from acsi.inference.bootstrap import bootstrap_pls
+        """Bootstrap this model; see :func:`acsi.pls.bootstrap.bootstrap_pls`."""
+        from acsi.pls.bootstrap import bootstrap_pls
 
         return bootstrap_pls(self, **kwargs)
 
     def index(self, scale: Any = (1, 10), **kwargs: Any) -> Any:
-        """ACSI 0-100 indices; see :func:`acsi.index.acsi_index`."""
-        from acsi.index import acsi_index
+        """ACSI 0-100 indices; see :func:`acsi.pls.index.acsi_index`."""
+        from acsi.pls.index import acsi_index
 
         return acsi_index(self, scale=scale, **kwargs)
 

@@ -101,7 +101,7 @@ class PLSSpec:
     @property
     def endogenous(self) -> np.ndarray:
         """(k,) bool: constructs with at least one incoming path."""
-        return self.inner.any(axis=0)
+        return np.asarray(self.inner.any(axis=0))
 
     @property
     def mode_b(self) -> np.ndarray:

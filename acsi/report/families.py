@@ -264,7 +264,7 @@ def family_part(method: str) -> FamilyPart:
 
 def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None) -> Section:
     import acsi.plotting as P
-    from acsi.index import IndexUndefinedError
+    from acsi.pls.index import IndexUndefinedError
     from acsi.pls.ipma import ipma
 
     # the index is defined construct by construct: one with a negative rescaled weight is

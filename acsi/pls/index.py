@@ -35,14 +35,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from acsi._validation import check_choice, check_scale
 from acsi.exceptions import DataError, SpecificationError
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["acsi_index", "IndexResult", "IndexUndefinedError", "item_bounds", "rescaled_weights"]
 
@@ -58,18 +58,6 @@ def suggest(name: str, options: Sequence[str]) -> str:
 
 class IndexUndefinedError(SpecificationError):
     """A construct's ACSI index is undefined because a rescaled outer weight is negative."""
-
-
-def _check_scale(scale: Any, what: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(scale[0]), float(scale[1]))
-        if len(scale) != 2:
-            raise TypeError
-    except (TypeError, ValueError, IndexError):
-        raise SpecificationError(f"{what} must be a pair (min, max) of numbers, e.g. (1, 10); got {scale!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-        raise SpecificationError(f"{what} must satisfy min < max (finite); got {scale!r}")
-    return lo, hi
 
 
 def item_bounds(
@@ -101,7 +89,7 @@ def item_bounds(
     acsi.DataError
         Data outside the theoretical bounds.
     """
-    lo0, hi0 = _check_scale(scale, "scale")
+    lo0, hi0 = check_scale(scale, "scale")
     lo = np.full(len(indicators), lo0)
     hi = np.full(len(indicators), hi0)
     for name, sc in (item_scales or {}).items():
@@ -109,7 +97,7 @@ def item_bounds(
             hint = suggest(name, indicators)
             raise SpecificationError(f"item_scales names {name!r}, which is not an indicator of the model{hint}")
         j = list(indicators).index(name)
-        lo[j], hi[j] = _check_scale(sc, f"item_scales[{name!r}]")
+        lo[j], hi[j] = check_scale(sc, f"item_scales[{name!r}]")
     if X is not None:
         mn = X.min(axis=0)
         mx = X.max(axis=0)
@@ -131,7 +119,7 @@ def rescaled_weights(W: np.ndarray, sd: np.ndarray, lo: np.ndarray, hi: np.ndarr
         return u / u.sum(axis=0, keepdims=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndexResult(ResultMixin):
     """ACSI index of the constructs of a PLS fit.
 
@@ -148,35 +136,49 @@ class IndexResult(ResultMixin):
     weighting : str
     """
 
-    table: pd.DataFrame
-    weights: pd.DataFrame
+    _table: pd.DataFrame
+    _weights: pd.DataFrame
     scale: tuple[float, float]
     weighting: str
     _X: np.ndarray
     _columns: tuple[str, ...]
     _row_index: pd.Index
 
-    @cached_property
+    def __post_init__(self) -> None:
+        for name in ("_table", "_weights", "_X"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+
+    @frozen_table
+    def table(self) -> pd.DataFrame:
+        """One row per construct: ``index`` and ``unit_weighted_index`` (0-100)."""
+        return self._table
+
+    @frozen_table
+    def weights(self) -> pd.DataFrame:
+        """One row per item: the weights used and the item's performance."""
+        return self._weights
+
+    @frozen_table
     def scores(self) -> pd.DataFrame:
         """Per-respondent index (rows x constructs) on 0-100: ``sum_i v_i * 100 (x_i - min_i) / (max_i - min_i)``."""
         out = {}
         col = {c: j for j, c in enumerate(self._columns)}
-        for construct, grp in self.weights.groupby("construct", sort=False):
+        for construct, grp in self._weights.groupby("construct", sort=False):
             j = [col[x] for x in grp["indicator"]]
             x = self._X[:, j]
             perf = 100.0 * (x - grp["min"].to_numpy()) / (grp["max"].to_numpy() - grp["min"].to_numpy())
             out[construct] = perf @ grp["rescaled"].to_numpy()
-        return pd.DataFrame(out, index=self._row_index)[list(self.table.index)]
+        return pd.DataFrame(out, index=self._row_index)[list(self._table.index)]
 
     def __getitem__(self, construct: str) -> float:
         """The index of one construct."""
-        return float(self.table.loc[construct, "index"])
+        return float(self._table.loc[construct, "index"])
 
     def _summary(self) -> Summary:
         return Summary(
             title="ACSI index (0-100)",
             header=[("scale", f"{self.scale[0]:g} to {self.scale[1]:g}"), ("weighting", self.weighting)],
-            tables=[("index", self.table), ("weights", self.weights.set_index(["construct", "indicator"]))],
+            tables=[("index", self._table), ("weights", self._weights.set_index(["construct", "indicator"]))],
             notes=["index = 100 (sum v_i mean_i - min) / (max - min), v_i = unstandardized PLS "
                    "weights rescaled to sum to 1 (Fornell et al. 1996)"],
         )
@@ -240,26 +242,25 @@ def acsi_index(
     >>> round(float(idx.weights.rescaled[idx.weights.construct == "Sat"].sum()), 12)
     1.0
     """
-    if weighting not in ("pls", "unit"):
-        raise SpecificationError(f"weighting={weighting!r} is not one of 'pls', 'unit'")
+    weighting = check_choice(weighting, ("pls", "unit"), "weighting")
     spec = res.spec
     X = np.asarray(res.data.X, dtype=np.float64)
     W = np.asarray(res.kernel.W, dtype=np.float64)
     mask = np.asarray(spec.mask, dtype=np.float64)
     inds = tuple(spec.indicators)
     lo, hi = item_bounds(inds, scale, item_scales, X)
-    sc = _check_scale(scale, "scale")
+    sc = check_scale(scale, "scale")
     if constructs is None:
         chosen = list(range(len(spec.constructs)))
     else:
         if isinstance(constructs, str):
             constructs = [constructs]
         chosen = []
-        for c in constructs:
-            if c not in spec.constructs:
-                hint = suggest(c, spec.constructs)
-                raise SpecificationError(f"{c!r} is not a construct of the model{hint}")
-            chosen.append(spec.constructs.index(c))
+        for cname in constructs:
+            if cname not in spec.constructs:
+                hint = suggest(cname, spec.constructs)
+                raise SpecificationError(f"{cname!r} is not a construct of the model{hint}")
+            chosen.append(spec.constructs.index(cname))
     mean = X.mean(axis=0)
     sd = X.std(axis=0, ddof=1)
     Wuse = mask.copy() if weighting == "unit" else W
@@ -290,9 +291,14 @@ def acsi_index(
     table = pd.DataFrame(rows, columns=["construct", "index", "unit_weighted_index"]).set_index("construct")
     weights = pd.DataFrame(
         wrows,
-        columns=["construct", "indicator", "weight", "sd", "unstandardized", "rescaled", "mean", "min", "max", "performance"],
+        columns=[
+            "construct", "indicator", "weight", "sd", "unstandardized", "rescaled", "mean", "min", "max",
+            "performance",
+        ],
     )
-    row_index = getattr(res.data, "index", None)
+    row_index = res.data.index
     if row_index is None or len(row_index) != X.shape[0]:
         row_index = pd.RangeIndex(X.shape[0])
-    return IndexResult(table=table, weights=weights, scale=sc, weighting=weighting, _X=X, _columns=inds, _row_index=row_index)
+    return IndexResult(
+        _table=table, _weights=weights, scale=sc, weighting=weighting, _X=X, _columns=inds, _row_index=row_index
+    )

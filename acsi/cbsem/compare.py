@@ -1,4 +1,5 @@
-"""Chi-square difference (likelihood-ratio) test of nested models, as lavaan's ``lavTestLRT``.
+"""Comparison of nested CB-SEM fits: the chi-square difference (likelihood-ratio) test, as
+lavaan's ``lavTestLRT`` (``acsi.chisq_diff``).
 
 For ML fits the test statistic is the plain difference of the two chi-squares; for MLR fits
 (Yuan-Bentler scaled chi-squares) it is the Satorra-Bentler (2001) scaled difference, which is
@@ -21,24 +22,23 @@ structure analysis. *Psychometrika*, 66, 507-514.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi.exceptions import AcsiWarning, SpecificationError
-from acsi.results.base import ResultMixin, Summary
+from acsi._validation import check_choice
+from acsi.exceptions import AcsiWarning, SpecificationError, warn
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["ChisqDiffTest", "chisq_diff"]
 
 _METHODS = ("default", "standard", "satorra.bentler.2001")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChisqDiffTest(ResultMixin):
     """Result of :func:`chisq_diff`: lavaan's ``lavTestLRT`` table and the test itself.
 
@@ -55,28 +55,36 @@ class ChisqDiffTest(ResultMixin):
         The difference test's scaling factor ``c_d`` (NaN for the standard test).
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame
     method: str
     scaling_factor: float = math.nan
 
-    @cached_property
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_table", freeze(self._table))
+
+    @frozen_table
+    def table(self) -> pd.DataFrame:
+        """lavaan's ``lavTestLRT`` table (a copy)."""
+        return self._table
+
+    @property
     def chisq_diff(self) -> float:
         """The (scaled) chi-square difference."""
-        return float(self.table["Chisq diff"].iloc[1])
+        return float(self._table["Chisq diff"].iloc[1])
 
-    @cached_property
+    @property
     def df_diff(self) -> float:
         """Difference of the degrees of freedom."""
-        return float(self.table["Df diff"].iloc[1])
+        return float(self._table["Df diff"].iloc[1])
 
-    @cached_property
+    @property
     def pvalue(self) -> float:
         """``P(chi2(df_diff) > chisq_diff)``."""
-        return float(self.table["Pr(>Chisq)"].iloc[1])
+        return float(self._table["Pr(>Chisq)"].iloc[1])
 
     def to_frame(self) -> pd.DataFrame:
         """The lavTestLRT-style table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def _summary(self) -> Summary:
         title = (
@@ -93,7 +101,7 @@ class ChisqDiffTest(ResultMixin):
         header: list[tuple[str, Any]] = [("method", self.method)]
         if not math.isnan(self.scaling_factor):
             header.append(("scaling factor of the difference", self.scaling_factor))
-        return Summary(title, header=header, tables=[("", self.table)], notes=notes)
+        return Summary(title, header=header, tables=[("", self._table)], notes=notes)
 
 
 def _facts(res: Any, what: str) -> tuple[Any, Any]:
@@ -185,10 +193,7 @@ def chisq_diff(
     >>> test.df_diff, round(test.chisq_diff, 2)
     (1.0, 35.58)
     """
-    if method not in _METHODS:
-        raise SpecificationError(
-            f"method must be one of {', '.join(map(repr, _METHODS))}, got {method!r}"
-        )
+    method = check_choice(method, _METHODS, "method", hint="'default' follows lavaan")
     fm0, core0 = _facts(restricted, "restricted")
     fm1, core1 = _facts(unrestricted, "unrestricted")
     if fm0.nobs != fm1.nobs:
@@ -234,22 +239,20 @@ def chisq_diff(
         c1 = 1.0 if r1 == 0 else float(fm1.scaling_factor)
         cd = (r0 * c0 - r1 * c1) / m
         if cd < 0:
-            warnings.warn(
+            warn(
                 f"the scaling factor of the difference test is negative ({cd:.4g}); the "
                 "scaled difference is undefined (NaN)",
                 AcsiWarning,
-                stacklevel=2,
             )
             cd = math.nan
         stat = delta / cd
     else:
         used = "standard"
         if method == "satorra.bentler.2001":
-            warnings.warn(
+            warn(
                 "method 'satorra.bentler.2001' needs scaled (MLR) test statistics; the "
                 "models were fitted by ML, so the standard difference test is used",
                 AcsiWarning,
-                stacklevel=2,
             )
         stat = delta
     pval = float(stats.chi2.sf(stat, m)) if math.isfinite(stat) else math.nan
@@ -267,4 +270,4 @@ def chisq_diff(
     cols["Df diff"] = [math.nan, m]
     cols["Pr(>Chisq)"] = [math.nan, pval]
     table = pd.DataFrame(cols, index=pd.Index([names[1], names[0]], name="model"), dtype=float)
-    return ChisqDiffTest(table=table, method=used, scaling_factor=cd)
+    return ChisqDiffTest(_table=table, method=used, scaling_factor=cd)
