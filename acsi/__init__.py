@@ -36,7 +36,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str | None]] = {
     "sem": ("acsi.cbsem.api", "sem"),
     "cfa": ("acsi.cbsem.api", "cfa"),
-    "pls": ("acsi.pls.api", "pls"),
+    "pls": ("acsi.plspm.api", "pls"),
     "parse_model": ("acsi.spec.syntax", "parse_model"),
     "chisq_diff": ("acsi.cbsem.compare", "chisq_diff"),
     "datasets": ("acsi.datasets", None),
@@ -44,7 +44,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "reliability": ("acsi.reliability", None),
     "survey": ("acsi.survey", None),
     "plotting": ("acsi.plotting", None),
-    "index": ("acsi.pls.index", None),
+    "index": ("acsi.plspm.index", None),
     "report": ("acsi.report", None),
 }
 

@@ -1,8 +1,8 @@
 """Test oracle: the scalar PLS-PM kernel and PLSc, one correlation matrix at a time.
 
 This is the straightforward loop-per-construct implementation acsi used to ship as
-``acsi.pls.algorithm.fit_kernel`` / ``acsi.pls.plsc``. Production code runs the batched
-kernel (:mod:`acsi.pls.batched`) only; this independent implementation stays here so tests
+``acsi.plspm.algorithm.fit_kernel`` / ``acsi.plspm.plsc``. Production code runs the batched
+kernel (:mod:`acsi.plspm.batched`) only; this independent implementation stays here so tests
 can check the batched kernel against it (to 1e-12) on every fixture model, scheme and mode.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from acsi.pls.algorithm import KernelResult
+from acsi.plspm.algorithm import KernelResult
 
 
 def inner_weights(S: np.ndarray, inner: np.ndarray, scheme: str) -> np.ndarray:
@@ -100,7 +100,7 @@ def fit_kernel(
     -------
     KernelResult
         Mode A / Mode B PLS estimates (no PLSc correction; see
-        :func:`acsi.pls.plsc.plsc_correct`).
+        :func:`acsi.plspm.plsc.plsc_correct`).
 
     """
     mask = spec.mask

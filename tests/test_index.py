@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.pls.index import IndexUndefinedError, acsi_index
+from acsi.plspm.index import IndexUndefinedError, acsi_index
 
 DATA = Path(__file__).parent / "data" / "seminr"
 

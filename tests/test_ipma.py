@@ -14,8 +14,8 @@ import pytest
 
 import acsi
 from acsi.plotting.ipma import ipma_plot
-from acsi.pls.index import IndexUndefinedError, acsi_index
-from acsi.pls.ipma import IPMAResult, ipma
+from acsi.plspm.index import IndexUndefinedError, acsi_index
+from acsi.plspm.ipma import IPMAResult, ipma
 
 MODEL = """
 X1 =~ a1 + a2 + a3
@@ -131,7 +131,7 @@ def test_ipma_plot_returns_figure(sim):
 
 def test_result_method_equals_function():
     import acsi
-    from acsi.pls.ipma import ipma
+    from acsi.plspm.ipma import ipma
 
     mobi = acsi.datasets.load_mobi()
     res = acsi.pls(

@@ -21,7 +21,7 @@ from acsi.exceptions import (
     ModelSyntaxError,
     SpecificationError,
 )
-from acsi.pls.spec import PLSSpec
+from acsi.plspm.spec import PLSSpec
 from acsi.spec import models
 
 SEMINR = Path(__file__).parent / "data" / "seminr"
@@ -265,9 +265,11 @@ def test_kernel_matches_tables(m1):
     assert m1.data.columns == m1.spec.indicators
 
 
-def test_pls_callable_after_submodule_import(mobi):
-    import acsi.pls.spec  # noqa: F401  (binds acsi.pls to the package)
+def test_pls_is_the_function_after_submodule_import(mobi):
+    import acsi.plspm.spec  # noqa: F401  (binds acsi.plspm, never acsi.pls)
+    from acsi.plspm.api import pls
 
+    assert acsi.pls is pls
     res = acsi.pls(M1, mobi)
     assert res.converged
 
@@ -410,9 +412,9 @@ def test_consistent_subset(mobi):
 def test_rho_a_not_positive_is_reported():
     """Weights that disagree with the item correlations give rho_A < 0: PLSc is undefined
     for that construct (NaN) and the problem names it."""
-    from acsi.pls.algorithm import KernelResult
-    from acsi.pls.api import admissibility_problems
-    from acsi.pls.plsc import plsc_correct
+    from acsi.plspm.algorithm import KernelResult
+    from acsi.plspm.api import admissibility_problems
+    from acsi.plspm.plsc import plsc_correct
 
     spec = PLSSpec.from_model("X =~ x1 + x2\nY =~ y1 + y2\nY ~ X")
     R = np.array([[1, -0.3, 0.2, 0.2], [-0.3, 1, 0.2, 0.2], [0.2, 0.2, 1, 0.5], [0.2, 0.2, 0.5, 1.0]])

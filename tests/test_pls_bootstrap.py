@@ -18,9 +18,9 @@ import pytest
 from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
-from acsi.pls import batched
-from acsi.pls.algorithm import correlation
-from acsi.pls.bootstrap import bootstrap_pls
+from acsi.plspm import batched
+from acsi.plspm.algorithm import correlation
+from acsi.plspm.bootstrap import bootstrap_pls
 
 DATA = Path(__file__).parent / "data" / "seminr"
 
@@ -280,7 +280,7 @@ def test_progress_bar_with_tqdm(m2):
 
 
 def test_large_sample_uses_smaller_seed_blocks_and_stays_exact():
-    from acsi.pls.bootstrap import seed_block_size
+    from acsi.plspm.bootstrap import seed_block_size
 
     rng = np.random.default_rng(0)
     n = 60_000

@@ -13,7 +13,7 @@ import pytest
 import scipy.stats as st
 
 import acsi
-from acsi.pls.bootstrap import SEED_BLOCK
+from acsi.plspm.bootstrap import SEED_BLOCK
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_intervals_equal_scipy_on_the_same_resamples(mobi, method):
 
 
 def test_bca_jackknife_uses_leave_one_out_refits(mobi):
-    from acsi.pls import bootstrap as bs
+    from acsi.plspm import bootstrap as bs
 
     model = (
         "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; "

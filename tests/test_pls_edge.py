@@ -24,8 +24,8 @@ from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
 from acsi import datasets
-from acsi.pls import batched
-from acsi.pls.algorithm import correlation
+from acsi.plspm import batched
+from acsi.plspm.algorithm import correlation
 
 DATA = Path(__file__).parent / "data" / "seminr_port"
 ATOL = 1e-6

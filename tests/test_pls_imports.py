@@ -12,7 +12,7 @@ ROOT = Path(acsi.__file__).parent
 
 
 def _unit(module: str) -> str:
-    """The subpackage (or top-level module) a module belongs to: acsi.pls.api -> acsi.pls."""
+    """The subpackage (or top-level module) a module belongs to: acsi.plspm.api -> acsi.pls."""
     parts = module.split(".")
     return "acsi" if len(parts) == 1 else f"acsi.{parts[1]}"
 
@@ -80,7 +80,7 @@ def test_no_import_cycle_between_subpackages():
 
 def test_estimators_do_not_import_plotting():
     edges = _graph()
-    for family in ("acsi.pls", "acsi.cbsem", "acsi.inference", "acsi._graph"):
+    for family in ("acsi.plspm", "acsi.cbsem", "acsi.inference", "acsi._graph"):
         assert "acsi.plotting" not in edges.get(family, {}), edges[family].get("acsi.plotting")
 
 

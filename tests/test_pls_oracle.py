@@ -1,4 +1,4 @@
-"""The production PLS kernel (batched, :mod:`acsi.pls.batched`) against the scalar test
+"""The production PLS kernel (batched, :mod:`acsi.plspm.batched`) against the scalar test
 oracle (tests/pls_oracle.py) on every seminr fixture model, under every inner scheme, with
 and without PLSc: Mode A and Mode B blocks, single items, constructs without structural
 paths (isolated), missing-data policies. Agreement to 1e-12 (both are exact algorithms on
@@ -22,8 +22,8 @@ from test_pls_zoo import CASES, load, options, ref
 
 import acsi
 from acsi.datasets import load_corp_rep, load_mobi, load_satisfaction
-from acsi.pls.algorithm import fit_kernel
-from acsi.pls.plsc import plsc_correct, rho_a
+from acsi.plspm.algorithm import fit_kernel
+from acsi.plspm.plsc import plsc_correct, rho_a
 
 TOL = 1e-12
 PORT = Path(__file__).parent / "data" / "seminr_port"

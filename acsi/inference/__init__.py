@@ -9,6 +9,6 @@ module                             content
 =================================  ==========================================================
 
 Family-specific drivers live with their family: the PLS bootstrap in
-:mod:`acsi.pls.bootstrap`, the CB-SEM chi-square difference test in
+:mod:`acsi.plspm.bootstrap`, the CB-SEM chi-square difference test in
 :mod:`acsi.cbsem.compare`.
 """

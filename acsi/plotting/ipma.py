@@ -9,8 +9,8 @@ import pandas as pd
 
 from acsi._validation import check_choice
 from acsi.exceptions import SpecificationError
-from acsi.pls.ipma import IPMAResult, ipma
-from acsi.pls.results import PLSResult
+from acsi.plspm.ipma import IPMAResult, ipma
+from acsi.plspm.results import PLSResult
 
 __all__ = ["ipma_plot"]
 
@@ -23,7 +23,7 @@ def _table_of(obj: Any, target: str | None, level: str, scale: Any) -> tuple[pd.
         if missing:
             raise SpecificationError(
                 f"the table for ipma_plot needs columns 'importance' and 'performance' (missing "
-                f"{sorted(missing)}); pass the result of acsi.pls.ipma.ipma(...) or its .table"
+                f"{sorted(missing)}); pass the result of acsi.plspm.ipma.ipma(...) or its .table"
             )
         return obj, target or ""
     elif isinstance(obj, PLSResult):
@@ -52,7 +52,7 @@ def ipma_plot(
     Parameters
     ----------
     ipma_result : IPMAResult, DataFrame or PLSResult
-        The output of :func:`acsi.pls.ipma.ipma`, its ``table`` (columns ``importance``
+        The output of :func:`acsi.plspm.ipma.ipma`, its ``table`` (columns ``importance``
         and ``performance``, labels in the index), or a fitted PLS model (then ``ipma`` is
         run with ``target`` and ``scale``).
     target : str, optional
@@ -74,7 +74,7 @@ def ipma_plot(
     Examples
     --------
     >>> import acsi
-    >>> from acsi.pls.ipma import ipma
+    >>> from acsi.plspm.ipma import ipma
     >>> res = acsi.pls("Image =~ IMAG1 + IMAG2; Value =~ PERV1 + PERV2; "
     ...                "Satisfaction =~ CUSA1 + CUSA2; Satisfaction ~ Image + Value",
     ...                acsi.datasets.load_mobi())

@@ -181,7 +181,7 @@ def reliability_chart(
     """
     import matplotlib.pyplot as plt
 
-    from acsi.pls.results import PLSResult
+    from acsi.plspm.results import PLSResult
 
     if isinstance(res, pd.DataFrame):
         df = res

@@ -111,7 +111,7 @@ def path_edges(res: Any, bootstrap: Any = None) -> tuple[list[PathEdge], dict[st
     edges : list of PathEdge
     r_squared : dict of construct -> R-squared (empty when unknown)
     """
-    from acsi.pls.bootstrap import BootstrapResult
+    from acsi.plspm.bootstrap import BootstrapResult
     from acsi.results.structural import StructuralResult
 
     r2: dict[str, float] = {}

@@ -112,7 +112,7 @@ def _sem_result(res: Any) -> Any:
 
 def _pls_result(res: Any) -> Any:
     """``res`` when it is a fitted PLS model, else None."""
-    from acsi.pls.results import PLSResult
+    from acsi.plspm.results import PLSResult
 
     return res if isinstance(res, PLSResult) else None
 
@@ -327,7 +327,7 @@ def htmt(
 
     (mean absolute correlation between the items of constructs i and j over the geometric
     mean of the mean within-construct correlations; 1 for a single-item construct), as R
-    seminr computes it. Uses the PLS evaluation kernel :func:`acsi.pls.evaluation.htmt`.
+    seminr computes it. Uses the PLS evaluation kernel :func:`acsi.plspm.evaluation.htmt`.
 
     Parameters
     ----------
@@ -359,7 +359,7 @@ def htmt(
         if pls is not None:
             return pls.htmt
         raise SpecificationError("htmt(data, blocks): `blocks` (construct -> items) is required for item data")
-    from acsi.pls.evaluation import htmt as _htmt
+    from acsi.plspm.evaluation import htmt as _htmt
 
     R, mask, names = _blocks_mask(data, blocks, missing)
     return pd.DataFrame(_htmt(R, mask), index=names, columns=names)

@@ -113,7 +113,7 @@ class PLSPart(FamilyPart):
 
     def fit(self, model: str, data: pd.DataFrame, clean: pd.DataFrame, items: list[str],
             opts: ReportOptions, progress: Any) -> tuple[Any, Any]:
-        from acsi.pls.api import pls
+        from acsi.plspm.api import pls
 
         res = pls(model, data, na_values=opts.na_values or None)
         boot = (res.bootstrap(n=opts.bootstrap, seed=opts.seed, progress=progress, scale=opts.scale)
@@ -264,8 +264,8 @@ def family_part(method: str) -> FamilyPart:
 
 def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None) -> Section:
     import acsi.plotting as P
-    from acsi.pls.index import IndexUndefinedError
-    from acsi.pls.ipma import ipma
+    from acsi.plspm.index import IndexUndefinedError
+    from acsi.plspm.ipma import ipma
 
     # the index is defined construct by construct: one with a negative rescaled weight is
     # reported as undefined (with the reason), the others are shown

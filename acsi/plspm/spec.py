@@ -1,7 +1,7 @@
 """The PLS path model as plain arrays: blocks, modes and the inner (structural) model.
 
 :class:`PLSSpec` is built once from lavaan-style syntax and then read by the numeric
-kernels (:func:`acsi.pls.algorithm.fit_kernel`, the batched bootstrap); nothing in it is
+kernels (:func:`acsi.plspm.algorithm.fit_kernel`, the batched bootstrap); nothing in it is
 parsed or validated again.
 
 Syntax accepted (lavaan's operators, read as PLS path modelling does):

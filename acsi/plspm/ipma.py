@@ -9,7 +9,7 @@ predecessor's *importance*, its unstandardized total effect on the target, again
    theoretical bounds of its scale;
 2. each construct's rescaled score is ``Y*_j = sum_i v_ij x*_i`` with ``v_ij`` the
    unstandardized outer weights of the rescaled items made to sum to 1 (the weights of
-   :func:`acsi.pls.index.acsi_index`), so its mean is the performance;
+   :func:`acsi.plspm.index.acsi_index`), so its mean is the performance;
 3. importance is the total effect on the target in a path model of the ``Y*`` scores
    (unstandardized OLS paths).
 
@@ -37,7 +37,7 @@ import pandas as pd
 from acsi._graph import total_effects
 from acsi._validation import check_scale
 from acsi.exceptions import SpecificationError
-from acsi.pls.index import acsi_index, suggest
+from acsi.plspm.index import acsi_index, suggest
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["ipma", "IPMAResult"]
@@ -114,7 +114,7 @@ def ipma(
     target : str, default "Satisfaction"
         The construct whose drivers are mapped (often "Satisfaction" or "Loyalty").
     scale, item_scales
-        Theoretical item bounds, as in :func:`acsi.pls.index.acsi_index`.
+        Theoretical item bounds, as in :func:`acsi.plspm.index.acsi_index`.
 
     Returns
     -------
@@ -126,13 +126,13 @@ def ipma(
     ------
     acsi.SpecificationError
         Unknown target, a target without predecessors, or PLSc estimates.
-    acsi.pls.index.IndexUndefinedError
+    acsi.plspm.index.IndexUndefinedError
         A negative rescaled weight (the 0-100 scores are then no weighted averages).
 
     Examples
     --------
     >>> import acsi
-    >>> from acsi.pls.ipma import ipma
+    >>> from acsi.plspm.ipma import ipma
     >>> mobi = acsi.datasets.load_mobi()
     >>> res = acsi.pls('''
     ...     Image =~ IMAG1 + IMAG2 + IMAG3

@@ -39,7 +39,7 @@ from acsi.exceptions import SpecificationError
 from acsi.results.base import freeze
 
 if TYPE_CHECKING:
-    from acsi.pls.spec import PLSSpec
+    from acsi.plspm.spec import PLSSpec
 
 __all__ = [
     "ADMISSIBILITY_SLACK",
@@ -81,7 +81,7 @@ class BatchPlan:
 
 
 def make_plan(spec: PLSSpec) -> BatchPlan:
-    """Index arrays of a :class:`~acsi.pls.spec.PLSSpec` for :func:`fit_batched`."""
+    """Index arrays of a :class:`~acsi.plspm.spec.PLSSpec` for :func:`fit_batched`."""
     mask = np.asarray(spec.mask, dtype=np.float64)
     inner = np.asarray(spec.inner, dtype=bool)
     p, k = mask.shape
@@ -397,7 +397,7 @@ def fit_batched(
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.plspm.spec import PLSSpec
     >>> spec = PLSSpec.from_model("X =~ x1 + x2; Y =~ y1 + y2; Y ~ X")
     >>> R = np.array([[1, .5, .3, .3], [.5, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1]])
     >>> out = fit_batched(R[None], make_plan(spec))
@@ -479,7 +479,7 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
 
     with ``w`` the block's outer weights (unit-variance scores) and ``S`` its indicator
     correlations (Dijkstra & Henseler 2015, eq. 13). This is the only implementation in
-    acsi (:func:`acsi.pls.plsc.rho_a` and the PLSc correction call it).
+    acsi (:func:`acsi.plspm.plsc.rho_a` and the PLSc correction call it).
 
     Parameters
     ----------
@@ -490,7 +490,7 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.plspm.spec import PLSSpec
     >>> plan = make_plan(PLSSpec.from_model("F =~ a + b"))
     >>> R = np.array([[[1.0, 0.64], [0.64, 1.0]]])
     >>> W = np.full((1, 2, 1), 1 / np.sqrt(2 * 1.64))
@@ -623,13 +623,13 @@ def admissibility_checks(
     construct correlation matrix is not positive definite, a disattenuated correlation or
     a loading exceeds 1 in absolute value. "Exceeds 1" allows a rounding slack of
     :data:`ADMISSIBILITY_SLACK`. The point estimate's warning
-    (:func:`acsi.pls.api.admissibility_problems`) and the bootstrap's ``n_inadmissible``
+    (:func:`acsi.plspm.api.admissibility_problems`) and the bootstrap's ``n_inadmissible``
     both use this function.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.plspm.spec import PLSSpec
     >>> plan = make_plan(PLSSpec.from_model("X =~ x1; Y =~ y1; Y ~ X"))
     >>> B = np.array([[[0, 1.2], [0, 0]]])
     >>> chk = admissibility_checks(np.eye(2)[None], B, np.eye(2)[None], np.array([[0, 1.44]]),

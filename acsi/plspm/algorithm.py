@@ -7,7 +7,7 @@ covariance ``W' R W``, the indicator/score covariances are ``R W``, and so on. T
 therefore takes ``R`` and never sees the data; scores are computed separately
 (:func:`construct_scores`). This keeps a fit to small-matrix algebra.
 
-There is one kernel: :func:`acsi.pls.batched.fit_batched` runs the iteration on a stack
+There is one kernel: :func:`acsi.plspm.batched.fit_batched` runs the iteration on a stack
 of correlation matrices (the bootstrap's resamples); a single fit is the stack of one,
 ``R[None]`` (:func:`fit_kernel`). An independent scalar implementation is kept as a test
 oracle in ``tests/pls_oracle.py``.
@@ -55,11 +55,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from acsi.pls.batched import BatchedKernelResult, BatchPlan, fit_batched, make_plan
+from acsi.plspm.batched import BatchedKernelResult, BatchPlan, fit_batched, make_plan
 from acsi.results.base import freeze
 
 if TYPE_CHECKING:
-    from acsi.pls.spec import PLSSpec
+    from acsi.plspm.spec import PLSSpec
 
 __all__ = [
     "KernelResult",
@@ -121,7 +121,7 @@ class KernelResult:
 
     @classmethod
     def from_batched(cls, out: BatchedKernelResult, plan: BatchPlan, i: int = 0) -> KernelResult:
-        """Replicate ``i`` of a :class:`~acsi.pls.batched.BatchedKernelResult` (R-squared
+        """Replicate ``i`` of a :class:`~acsi.plspm.batched.BatchedKernelResult` (R-squared
         NaN for exogenous constructs; rho_A only under PLSc)."""
         endo = plan.inner.any(axis=0)
         return cls(
@@ -170,7 +170,7 @@ def fit_kernel(
 ) -> KernelResult:
     """Run the PLS-PM iteration on one indicator correlation matrix (no checks).
 
-    The batched kernel (:func:`acsi.pls.batched.fit_batched`) on the stack ``R[None]``.
+    The batched kernel (:func:`acsi.plspm.batched.fit_batched`) on the stack ``R[None]``.
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ def fit_kernel(
     max_iter : int
         Most passes after the first (seminr's ``maxIt``).
     consistent : bool, default False
-        Apply the PLSc correction (:func:`acsi.pls.batched.post_estimate`).
+        Apply the PLSc correction (:func:`acsi.plspm.batched.post_estimate`).
     plan : BatchPlan, optional
         ``make_plan(spec)``, when the caller has it already.
 
@@ -195,7 +195,7 @@ def fit_kernel(
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.plspm.spec import PLSSpec
     >>> spec = PLSSpec.from_model("X =~ x1 + x2\\nY =~ y1 + y2\\nY ~ X")
     >>> R = np.array([[1, .5, .3, .3], [.5, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1.]])
     >>> k = fit_kernel(R, spec)

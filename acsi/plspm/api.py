@@ -1,4 +1,4 @@
-"""``acsi.pls``: validate, estimate, return an immutable :class:`~acsi.pls.results.PLSResult`."""
+"""``acsi.pls``: validate, estimate, return an immutable :class:`~acsi.plspm.results.PLSResult`."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from acsi.exceptions import (
     SpecificationError,
     warn,
 )
-from acsi.pls.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
-from acsi.pls.batched import BatchPlan, admissibility_checks, make_plan
-from acsi.pls.results import PLSResult, PLSSettings
-from acsi.pls.spec import PLSSpec
+from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
+from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
+from acsi.plspm.results import PLSResult, PLSSettings
+from acsi.plspm.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel
 
 __all__ = ["pls", "admissibility_problems"]
@@ -250,7 +250,7 @@ def _raw_with_nan(data: object, columns: Sequence[str], codes: tuple[float | str
 def admissibility_problems(spec: PLSSpec, kernel: KernelResult, plan: BatchPlan | None = None) -> list[str]:
     """Reasons a PLS / PLSc solution is inadmissible (empty when it is admissible).
 
-    The rule is :func:`acsi.pls.batched.admissibility_checks` (the one the bootstrap's
+    The rule is :func:`acsi.plspm.batched.admissibility_checks` (the one the bootstrap's
     ``n_inadmissible`` counts with): |path| > 1 and R-squared > 1; under PLSc also rho_A
     not positive, a construct correlation matrix that is not positive definite,
     disattenuated correlations above 1 and consistent loadings above 1. Each reason names
@@ -261,8 +261,8 @@ def admissibility_problems(spec: PLSSpec, kernel: KernelResult, plan: BatchPlan 
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
-    >>> from acsi.pls.algorithm import KernelResult
+    >>> from acsi.plspm.spec import PLSSpec
+    >>> from acsi.plspm.algorithm import KernelResult
     >>> spec = PLSSpec.from_model("X =~ x1; Y =~ y1; Y ~ X")
     >>> k = KernelResult(W=np.eye(2), iterations=0, converged=True,
     ...                  C=np.array([[1, 1.2], [1.2, 1]]), B=np.array([[0, 1.2], [0, 0]]),

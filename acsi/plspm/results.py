@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from acsi.pls import evaluation as ev
-from acsi.pls.algorithm import KernelResult, fit_kernel, standardize
-from acsi.pls.plsc import plsc_correct
+from acsi.plspm import evaluation as ev
+from acsi.plspm.algorithm import KernelResult, fit_kernel, standardize
+from acsi.plspm.plsc import plsc_correct
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 
 if TYPE_CHECKING:
     from acsi.data import PreparedData
-    from acsi.pls.spec import PLSSpec
+    from acsi.plspm.spec import PLSSpec
 
 __all__ = ["PLSSettings", "PLSResult", "PEER_DIFFERENCES"]
 
@@ -222,7 +222,7 @@ class PLSResult(ResultMixin):
     @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
-        from acsi.pls.plsc import rho_a
+        from acsi.plspm.plsc import rho_a
 
         return pd.Series(rho_a(self.R, self.kernel.W, self.spec), index=self._c, name="rho_a")
 
@@ -315,20 +315,20 @@ class PLSResult(ResultMixin):
 
     # ------------------------------------------------------------------ delegation
     def bootstrap(self, **kwargs: Any) -> Any:
-        """Bootstrap this model; see :func:`acsi.pls.bootstrap.bootstrap_pls`."""
-        from acsi.pls.bootstrap import bootstrap_pls
+        """Bootstrap this model; see :func:`acsi.plspm.bootstrap.bootstrap_pls`."""
+        from acsi.plspm.bootstrap import bootstrap_pls
 
         return bootstrap_pls(self, **kwargs)
 
     def index(self, scale: Any = (1, 10), **kwargs: Any) -> Any:
-        """ACSI 0-100 indices; see :func:`acsi.pls.index.acsi_index`."""
-        from acsi.pls.index import acsi_index
+        """ACSI 0-100 indices; see :func:`acsi.plspm.index.acsi_index`."""
+        from acsi.plspm.index import acsi_index
 
         return acsi_index(self, scale=scale, **kwargs)
 
     def ipma(self, target: str = "Satisfaction", scale: Any = (1, 10), **kwargs: Any) -> Any:
-        """Importance-performance map of ``target``'s drivers; see :func:`acsi.pls.ipma.ipma`."""
-        from acsi.pls.ipma import ipma
+        """Importance-performance map of ``target``'s drivers; see :func:`acsi.plspm.ipma.ipma`."""
+        from acsi.plspm.ipma import ipma
 
         return ipma(self, target=target, scale=scale, **kwargs)
 

@@ -16,8 +16,8 @@ loadings ``w sqrt(rho_A) / (w'w)``. rho_A is 1 for Mode B and single-indicator
 constructs, which are therefore not corrected. This is what seminr does for constructs
 declared ``reflective()``.
 
-The formulas live once, in the batched kernel (:func:`acsi.pls.batched.rho_a_batched`,
-:func:`acsi.pls.batched.post_estimate`); the functions here apply them to a single fit.
+The formulas live once, in the batched kernel (:func:`acsi.plspm.batched.rho_a_batched`,
+:func:`acsi.plspm.batched.post_estimate`); the functions here apply them to a single fit.
 
 Reference
 ---------
@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from acsi.pls.batched import make_plan, post_estimate, rho_a_batched
+from acsi.plspm.batched import make_plan, post_estimate, rho_a_batched
 
 if TYPE_CHECKING:
-    from acsi.pls.algorithm import KernelResult
-    from acsi.pls.spec import PLSSpec
+    from acsi.plspm.algorithm import KernelResult
+    from acsi.plspm.spec import PLSSpec
 
 __all__ = ["rho_a", "plsc_correct"]
 
@@ -59,7 +59,7 @@ def rho_a(R: np.ndarray, W: np.ndarray, spec: PLSSpec) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from acsi.pls.spec import PLSSpec
+    >>> from acsi.plspm.spec import PLSSpec
     >>> spec = PLSSpec.from_model("F =~ a + b")
     >>> R = np.array([[1.0, 0.64], [0.64, 1.0]])
     >>> w = np.full((2, 1), 1 / np.sqrt(2 * 1.64))
@@ -72,7 +72,7 @@ def rho_a(R: np.ndarray, W: np.ndarray, spec: PLSSpec) -> np.ndarray:
 
 
 def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelResult:
-    """Apply the PLSc correction to a :class:`~acsi.pls.algorithm.KernelResult` (returns a
+    """Apply the PLSc correction to a :class:`~acsi.plspm.algorithm.KernelResult` (returns a
     new one).
 
     As R seminr's ``PLSc`` (2.5.0.9000 and the PyPI port): every multi-item Mode A
@@ -84,7 +84,7 @@ def plsc_correct(R: np.ndarray, spec: PLSSpec, kernel: KernelResult) -> KernelRe
     follows the seminr the project is tested against.) Paths and R-squared are
     re-estimated from ``C*``; ``rho_a`` of the result holds the factors used. A rho_A that
     is not positive gives NaN correlations (the caller reports it as inadmissible).
-    :func:`acsi.pls.algorithm.fit_kernel` with ``consistent=True`` does the same in one call.
+    :func:`acsi.plspm.algorithm.fit_kernel` with ``consistent=True`` does the same in one call.
     """
     plan = make_plan(spec)
     R = np.asarray(R, dtype=np.float64)

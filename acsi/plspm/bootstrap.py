@@ -1,8 +1,8 @@
 """Bootstrap of a PLS path model: all resamples at once, from row counts.
 
 A resample is a vector of row counts; the correlation matrices of a block of resamples
-come from one matrix product (:func:`acsi.pls.batched.resample_moments`) and the PLS
-algorithm runs on the stack of a whole chunk (:func:`acsi.pls.batched.fit_batched`).
+come from one matrix product (:func:`acsi.plspm.batched.resample_moments`) and the PLS
+algorithm runs on the stack of a whole chunk (:func:`acsi.plspm.batched.fit_batched`).
 Nothing is parsed or validated per resample.
 
 The work is split in three layers: scheduling and seeding
@@ -57,7 +57,7 @@ from acsi.inference.resampling import (
     seed_block_size,
     seed_blocks,
 )
-from acsi.pls.batched import (
+from acsi.plspm.batched import (
     BatchPlan,
     counts_from_indices,
     fit_batched,
@@ -69,7 +69,7 @@ from acsi.pls.batched import (
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 if TYPE_CHECKING:
-    from acsi.pls.results import PLSResult
+    from acsi.plspm.results import PLSResult
 
 __all__ = ["BootstrapResult", "bootstrap_pls", "SEED_BLOCK", "seed_block_size", "CI_METHODS"]
 
@@ -417,7 +417,7 @@ class BootstrapResult(ResultMixin):
         Replicates that did not converge or gave non-finite estimates (excluded).
     n_inadmissible : int
         Replicates that are inadmissible by the rule of the point estimate's warning
-        (:func:`acsi.pls.batched.admissibility_checks`: |path| > 1, R-squared > 1; under
+        (:func:`acsi.plspm.batched.admissibility_checks`: |path| > 1, R-squared > 1; under
         PLSc also rho_A not positive, construct correlations not positive definite or
         above 1, loadings above 1); kept, as seminr keeps them, and counted here.
     seed : int or None
@@ -570,7 +570,7 @@ def _index_setup(
     res: PLSResult, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
 ) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
     """Constructs whose ACSI index is bootstrapped, with the item bounds."""
-    from acsi.pls.index import IndexUndefinedError, acsi_index, item_bounds
+    from acsi.plspm.index import IndexUndefinedError, acsi_index, item_bounds
 
     notes: list[str] = []
     explicit = scale is not None or item_scales is not None
@@ -730,7 +730,7 @@ def bootstrap_pls(
     n_inner : int, default 50
         Inner resamples per resample for ``ci="studentized"``.
     scale, item_scales
-        Theoretical item bounds for the ACSI index (see :func:`acsi.pls.index.acsi_index`).
+        Theoretical item bounds for the ACSI index (see :func:`acsi.plspm.index.acsi_index`).
         With neither given, ``(1, 10)`` is used when the data lie within it; otherwise
         the index table is left empty with a note.
     blas_threads : int or None, default 1
