@@ -22,8 +22,8 @@ Reference: Bollen, K. A. (1989). *Structural Equations with Latent Variables*. W
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -89,6 +89,11 @@ class LisrelModel:
     vech_c: np.ndarray
     phantom: tuple[str, ...]
     has_beta: bool = True
+    # one buffer for all six matrices (see _pack), built with the model
+    _packed: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_packed", self._pack())
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -193,8 +198,7 @@ class LisrelModel:
         )
 
     # ------------------------------------------------------------------ matrices
-    @cached_property
-    def _packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    def _pack(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
         """One buffer for all six matrices: its template (Lambda's fixed base, zeros), the
         combined scatter targets and sources, and the offsets of the matrices in it."""
         p, m = self.p, self.m
@@ -206,6 +210,8 @@ class LisrelModel:
         base[: p * m] = self.lambda_base.reshape(-1)
         tgt = np.concatenate([t + offs[k] for k, (t, _) in enumerate(self._scatter)]).astype(np.intp, copy=False)
         src = np.concatenate([s_ for _, s_ in self._scatter]).astype(np.intp, copy=False)
+        for arr in (base, tgt, src):
+            arr.flags.writeable = False
         return base, tgt, src, tuple(offs)
 
     def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
