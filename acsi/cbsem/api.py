@@ -19,10 +19,9 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf as _dpotrf
-from scipy.linalg.lapack import dpotri as _dpotri
 
 from acsi._blas import single_threaded_blas
+from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
 from acsi.cbsem.results import SEMResult, _check_level
 from acsi.data import as_frame, prepare_data
@@ -82,18 +81,16 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
         )
     d = 1.0 / np.sqrt(var)
     R = S * d[:, None] * d[None, :]
-    C, err = _dpotrf(R, lower=1, clean=0, overwrite_a=0)
-    if err == 0 and np.min(np.diagonal(C)) ** 2 > 1e-10:
+    if cholesky(R, min_pivot_sq=1e-10) is not None:  # fast path: well-conditioned
         return
-    w, V = np.linalg.eigh(R)
-    if w[0] <= 1e-10 * max(1.0, w[-1]):
-        v = V[:, 0]
-        big = np.argsort(-np.abs(v))
-        involved = [names[j] for j in big if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+    found = near_singular_direction(R)
+    if found is not None:
+        w0, v = found
+        involved = [names[j] for j in dominant_indices(v)]
         raise DataError(
             "the sample covariance matrix is not positive definite: the columns "
             f"{', '.join(involved)} are (nearly) collinear (smallest eigenvalue of the correlation "
-            f"matrix {w[0]:.3g}). Remove a redundant column or combine them"
+            f"matrix {w0:.3g}). Remove a redundant column or combine them"
         )
 
 
@@ -131,47 +128,24 @@ def _check_identification_counts(pt: ParameterTable, p: int) -> None:
         )
 
 
-def _cholesky_inverse(info: np.ndarray) -> np.ndarray | None:
-    """Inverse of a well-conditioned positive definite information matrix, else None.
-
-    Cholesky of the matrix scaled to unit diagonal (its smallest pivot squared above 1e-10
-    means positive definite and not near-singular), inverted from the factor.
-    """
-    if not np.all(np.isfinite(info)):
-        return None
-    d = np.sqrt(np.abs(np.diag(info)))
-    if not np.all(d > 0):
-        return None
-    dd = np.outer(d, d)
-    C, err = _dpotrf(info / dd, lower=1, clean=1, overwrite_a=0)
-    if err != 0 or np.min(np.diagonal(C)) ** 2 <= 1e-10:
-        return None
-    Ri, err = _dpotri(C, lower=1, overwrite_c=1)
-    if err != 0:
-        return None
-    Ri = Ri + Ri.T
-    Ri.flat[:: Ri.shape[0] + 1] *= 0.5
-    return Ri / dd
-
-
 def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
     if not np.all(np.isfinite(info)):
         return f"the {kind} information matrix could not be computed"
     # fast path: a well-conditioned positive definite matrix (Cholesky of the scaled matrix)
-    if _cholesky_inverse(info) is not None:
+    if scaled_spd_inverse(info) is not None:
         return None
-    w, V = np.linalg.eigh(0.5 * (info + info.T))
-    if w[0] > 1e-10 * max(1.0, abs(w[-1])):
+    found = near_singular_direction(info)
+    if found is None:
         return None
+    w0, v = found
     pt = core.partable
-    v = V[:, 0]
     names: dict[int, str] = {}
     for k in pt.free_rows:
         names.setdefault(pt.par[k], pt.where[k] or f"{pt.lhs[k]} {pt.op[k]} {pt.rhs[k]}")
-    involved = [names[j] for j in np.argsort(-np.abs(v)) if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+    involved = [names[j] for j in dominant_indices(v)]
     return (
         f"the model is not identified: the {kind} information matrix is singular at the "
-        f"solution (smallest eigenvalue {w[0]:.3g}); the parameters involved are "
+        f"solution (smallest eigenvalue {w0:.3g}); the parameters involved are "
         f"{'; '.join(involved)}. Fix one of them, add equality constraints or indicators"
     )
 
@@ -278,7 +252,7 @@ def _fit_impl(
         )
     kind = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)
-    info_inv = _cholesky_inverse(info)
+    info_inv = scaled_spd_inverse(info)
     msg = None if info_inv is not None else _singular_message(core, info, kind)
     _check_admissible(core)
     if msg is not None and core.converged:

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from acsi._linalg import vech_indices
 from acsi.exceptions import SpecificationError
 from acsi.spec.partable import ParameterTable
 
@@ -34,25 +35,6 @@ __all__ = ["LisrelModel", "vech_indices"]
 
 # matrix codes
 _LAMBDA, _THETA, _PSI, _BETA, _NU, _ALPHA = range(6)
-
-
-def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of lavaan's ``lav_matrix_vech`` order.
-
-    The lower triangle (diagonal included) column by column: (0,0), (1,0), ..., (p-1,0),
-    (1,1), (2,1), ...
-
-    Examples
-    --------
-    >>> r, c = vech_indices(3)
-    >>> list(zip(r.tolist(), c.tolist()))
-    [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
-    """
-    counts = np.arange(p, 0, -1, dtype=np.intp)  # column j holds rows j..p-1
-    cols = np.repeat(np.arange(p, dtype=np.intp), counts)
-    start = np.cumsum(counts) - counts  # position of (j, j) in the vech
-    rows = np.arange(cols.size, dtype=np.intp) - start[cols] + cols
-    return rows, cols
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +79,7 @@ class LisrelModel:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_partable(cls, pt: ParameterTable) -> "LisrelModel":
+    def from_partable(cls, pt: ParameterTable) -> LisrelModel:
         """Compile the index maps of ``pt``."""
         ov = list(pt.ov_names)
         lv = list(pt.lv_names)
@@ -288,7 +270,7 @@ class LisrelModel:
             "A": A, "LA": LA, "Veta": Veta, "G": G,
         }
 
-    def delta_plan(self, rows: np.ndarray) -> "DeltaPlan":
+    def delta_plan(self, rows: np.ndarray) -> DeltaPlan:
         """Precompute the gathers of :meth:`delta` for the table rows ``rows``."""
         return DeltaPlan(self, np.asarray(rows, dtype=np.intp))
 

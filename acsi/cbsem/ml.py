@@ -27,16 +27,15 @@ analysis. *Psychometrika*, 44, 99-113.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.linalg.lapack import dpotrf as _dpotrf
-from scipy.linalg.lapack import dpotri as _dpotri
 from scipy.linalg.lapack import dpotrs as _dpotrs
 
+from acsi._linalg import spd_inverse_logdet, vech_positions
 from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
 
 __all__ = ["MLKernel", "MLSolution"]
@@ -216,10 +215,7 @@ class MLKernel:
             "iL": self._iL, "jL": self._jL, "iP": self._iP, "jP": self._jP,
             "iB": self._iB, "jB": self._jB, "iA": self._iA,
         })
-        vm = np.empty((p, p), dtype=np.intp)
-        vm[vr, vc] = np.arange(len(vr))
-        vm[vc, vr] = np.arange(len(vr))
-        self._vmap = _frozen(vm.reshape(-1))[0]  # flat (i, j) of a p x p matrix -> its vech coordinate
+        self._vmap = vech_positions(p).reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
         self._sealed = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -260,20 +256,10 @@ class MLKernel:
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
-        C, info = _dpotrf(Sigma, lower=1, clean=1, overwrite_a=0)
-        if info != 0:
+        out = spd_inverse_logdet(Sigma)
+        if out is None:
             return np.inf, None
-        # a successful Cholesky has a positive diagonal; NaN or Inf in Sigma give a
-        # non-finite log-determinant (NaN/Inf propagate to the diagonal)
-        logdet = 2.0 * float(np.log(C.diagonal()).sum())
-        if not math.isfinite(logdet):
-            return np.inf, None
-        Si, info = _dpotri(C, lower=1, overwrite_c=1)
-        if info != 0:
-            return np.inf, None
-        # dpotri fills the lower triangle; the upper one is zero (clean=1 in dpotrf)
-        Si = Si + Si.T
-        Si.flat[:: self.p + 1] *= 0.5
+        Si, logdet = out
         F = logdet + float(np.vdot(self.S, Si)) - self.logdetS - self.p
         if self.meanstructure:
             d = self.ybar - mu
