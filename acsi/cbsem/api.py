@@ -15,15 +15,15 @@ Statistical Software*, 48(2), 1-36.
 from __future__ import annotations
 
 import difflib
-import warnings
 from typing import Any
 
 import numpy as np
 
 from acsi._blas import single_threaded_blas
 from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
+from acsi._validation import check_choice, check_int, check_level, check_positive
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
-from acsi.cbsem.results import SEMResult, _check_level
+from acsi.cbsem.results import SEMResult
 from acsi.data import as_frame, prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
@@ -31,44 +31,53 @@ from acsi.exceptions import (
     IdentificationError,
     InadmissibleSolutionWarning,
     SpecificationError,
+    warn,
 )
 from acsi.spec.partable import ParameterTable, build_partable
 from acsi.spec.syntax import ParsedModel, parse_model
 
 __all__ = ["sem", "cfa"]
 
-_ESTIMATORS = ("ML", "MLR")
-_SE = ("expected", "observed", "robust")
+# accepted spellings (case-insensitive) -> canonical value; lavaan's names are aliases
+_ESTIMATORS = {"ML": "ML", "MLR": "MLR"}
+_SE = {
+    "expected": "expected", "standard": "expected",  # lavaan's se = "standard"
+    "observed": "observed",
+    "robust": "robust", "robust.huber.white": "robust",  # lavaan's name of the sandwich
+}
+_MISSING = {
+    "listwise": "listwise", "error": "error",
+    "ml": "ml", "fiml": "ml", "direct": "ml",  # full-information ML (not implemented)
+}
 
 
 def _validate_options(
     estimator: str, se: str | None, missing: str, level: float, max_iter: int, tol: float
 ) -> tuple[str, str]:
-    if not isinstance(estimator, str) or estimator.upper() not in _ESTIMATORS:
-        raise SpecificationError(
-            f"estimator={estimator!r} is not available; use 'ML' (maximum likelihood) or 'MLR' "
-            "(ML with Huber-White standard errors and the Yuan-Bentler scaled test)"
+    """Check the options of :func:`sem`/:func:`cfa`; the canonical estimator and SE type."""
+    est = check_choice(
+        estimator, _ESTIMATORS, "estimator",
+        hint="other estimators (WLSMV, ULS, GLS, ...) are not available in acsi yet; use 'ML' "
+        "(maximum likelihood) or 'MLR' (ML with Huber-White standard errors and the "
+        "Yuan-Bentler scaled test)",
+    )
+    if se is None:  # lavaan's default for the estimator
+        se_type = "robust" if est == "MLR" else "expected"
+    else:
+        se_type = check_choice(
+            se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
         )
-    est = estimator.upper()
-    if se is None:
-        se = "robust" if est == "MLR" else "expected"
-    if se == "standard":
-        se = "expected"
-    if se not in _SE:
-        raise SpecificationError(f"se={se!r} is not one of 'expected', 'observed', 'robust'")
-    if missing in ("ml", "fiml", "ML", "FIML", "direct"):
+    miss = check_choice(missing, _MISSING, "missing", hint="'listwise' drops incomplete rows, 'error' raises on them")
+    if miss == "ml":
         raise SpecificationError(
             f"missing={missing!r} (full-information ML) is not implemented in acsi yet; use "
             "missing='listwise' (the default), or impute the data first"
         )
-    if missing not in ("listwise", "error"):
-        raise SpecificationError(f"missing={missing!r} is not one of 'listwise', 'error' (or 'ml', not implemented)")
-    _check_level(level)
-    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
-        raise SpecificationError(f"max_iter must be a positive integer, not {max_iter!r}")
-    if not isinstance(tol, (int, float)) or not (0 < tol < 1):
-        raise SpecificationError(f"tol must be a small positive number (e.g. 1e-10), not {tol!r}")
-    return est, se
+    check_level(level)
+    check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
+    if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
+        raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
+    return est, se_type
 
 
 def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
@@ -159,24 +168,22 @@ def _check_admissible(core: EstimationCore) -> None:
         if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
     ]
     if neg:
-        warnings.warn(
+        warn(
             "inadmissible solution (Heywood case): negative variance estimate(s) "
             f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
             "misspecified model, too few indicators or outliers",
             InadmissibleSolutionWarning,
-            stacklevel=3,
         )
     nlv = len(pt.lv_names)
     if nlv:
         Veta = core.parts["Veta"][:nlv, :nlv]
         w = np.linalg.eigvalsh(0.5 * (Veta + Veta.T))
         if w[0] < 0:
-            warnings.warn(
+            warn(
                 "inadmissible solution: the covariance matrix of the latent variables "
                 f"({', '.join(pt.lv_names)}) is not positive definite (smallest eigenvalue "
                 f"{w[0]:.3g}); check correlations above 1 in std_all",
                 InadmissibleSolutionWarning,
-                stacklevel=3,
             )
 
 
@@ -243,12 +250,11 @@ def _fit_impl(
             "(e.g. a fixed covariance larger than the variances allow)"
         )
     if not core.converged:
-        warnings.warn(
+        warn(
             f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
             f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
             "Raise max_iter, check the model for misspecification or give start values",
             ConvergenceWarning,
-            stacklevel=3,
         )
     kind = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from acsi._blas import single_threaded_blas
+from acsi._validation import check_choice
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel, MLSolution
 from acsi.results.base import freeze
@@ -150,11 +151,9 @@ class EstimationCore:
         (numerical derivative of the analytic gradient, as lavaan). The covariance matrix of
         ``theta`` is ``inv(information) / N``.
         """
-        if kind == "expected":
+        if check_choice(kind, ("expected", "observed"), "kind") == "expected":
             return self._expected
-        if kind == "observed":
-            return self._observed
-        raise ValueError(f"kind must be 'expected' or 'observed', not {kind!r}")
+        return self._observed
 
     def gradient(self) -> np.ndarray:
         """Gradient of ``F_ML`` w.r.t. ``theta`` at the solution."""

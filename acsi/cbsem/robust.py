@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from acsi._linalg import duplication_pre_post_kron
+from acsi._validation import check_choice
 from acsi.cbsem.moments import (
     CoreLike,
     baseline_moments,
@@ -267,8 +268,7 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
     >>> round(test.scaling_factor, 4), round(test.chisq_scaled, 2)
     (0.979, 87.13)
     """
-    if information not in ("observed", "expected"):
-        raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
+    information = check_choice(information, ("observed", "expected"), "information")
     x_idx = x_indices(core)
     n = core.N
     chisq = float(core.chisq)
