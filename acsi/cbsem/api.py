@@ -15,7 +15,7 @@ Statistical Software*, 48(2), 1-36.
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,8 +53,9 @@ _MISSING = {
 
 def _validate_options(
     estimator: str, se: str | None, missing: str, level: float, max_iter: int, tol: float
-) -> tuple[str, str]:
-    """Check the options of :func:`sem`/:func:`cfa`; the canonical estimator and SE type."""
+) -> tuple[str, str, Literal["listwise", "error"]]:
+    """Check the options of :func:`sem`/:func:`cfa`: the canonical estimator, SE type and
+    missing-data policy."""
     est = check_choice(
         estimator, _ESTIMATORS, "estimator",
         hint="other estimators (WLSMV, ULS, GLS, ...) are not available in acsi yet; use 'ML' "
@@ -77,7 +78,7 @@ def _validate_options(
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
     if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
         raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
-    return est, se_type
+    return est, se_type, "error" if miss == "error" else "listwise"
 
 
 def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
@@ -207,7 +208,7 @@ def _fit_impl(
     max_iter: int,
     tol: float,
 ) -> SEMResult:
-    est, se_type = _validate_options(estimator, se, missing, level, max_iter, tol)
+    est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     pt = build_partable(
         parsed,
@@ -228,7 +229,7 @@ def _fit_impl(
             f"({where.get(clash[0], '')}); rename the factor(s)"
         )
     _check_undefined_latents(pt, df, where)
-    prepared = prepare_data(df, list(pt.ov_names), missing=missing, na_values=na_values,
+    prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
     n, p = X.shape
@@ -256,7 +257,7 @@ def _fit_impl(
             "Raise max_iter, check the model for misspecification or give start values",
             ConvergenceWarning,
         )
-    kind = "observed" if se_type in ("observed", "robust") else "expected"
+    kind: Literal["expected", "observed"] = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)
     info_inv = scaled_spd_inverse(info)
     msg = None if info_inv is not None else _singular_message(core, info, kind)

@@ -247,7 +247,7 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             lam[k] = float(vals[t])
     # indicators loading on exactly one factor: communality-based residual start
     n_load: dict[str, int] = {}
-    for f, idx in ind_rows.items():
+    for idx in ind_rows.values():
         for k in idx:
             n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
     resid: dict[str, float] = {}

@@ -216,7 +216,9 @@ class LisrelModel:
             buf[o[5]:o[6]],
         )
 
-    def free_scatter(self, x_base: np.ndarray, free_rows: np.ndarray, par_of_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def free_scatter(
+        self, x_base: np.ndarray, free_rows: np.ndarray, par_of_free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Packed buffer with the values of ``x_base`` and the map of free parameters into it.
 
         Returns ``(buf0, tgt, par)`` such that ``buf = buf0.copy(); buf[tgt] = theta[par]``
@@ -324,8 +326,8 @@ class DeltaPlan:
         code = model.rows_mat[rows]
         ii = model.rows_i[rows]
         jj = model.rows_j[rows]
-        self.nv = nv = len(model.vech_r)
-        self.k = k = len(rows)
+        self.nv = len(model.vech_r)
+        self.k = len(rows)
         self.p = p
         pm = p * m
         o_la, o_al = pm, 2 * pm  # G starts at 0

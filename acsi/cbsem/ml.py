@@ -411,7 +411,7 @@ class MLKernel:
             N = M @ L.T @ W  # (m, p)
             Qm = R @ LA  # LA' W LA
             U = N @ LA
-        iL, jL, iP, jP, iB, jB = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB
+        iL, iB, jB = self._iL, self._iB, self._jB
         # the blocks below are disjoint: plain assignment into zeros
         H2 = np.zeros_like(H)
         X = self._ix

@@ -25,7 +25,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,29 +44,44 @@ __all__ = [
     "x_mask",
 ]
 
-Array = NDArray[np.float64]
+Array = NDArray[Any]
 
 
 class CoreLike(Protocol):
     """What the fit-measure and robust kernels read from a fitted model (an EstimationCore)."""
 
-    ov_names: tuple[str, ...]
-    X: Array
-    N: int
-    S: Array
-    mean: Array
-    meanstructure: bool
-    fixed_x: tuple[str, ...]
-    theta: Array
-    Sigma: Array
-    mu: Array
-    Delta: Array
-    fmin: float
-    chisq: float
-    df: float
-    npar: int
+    @property
+    def ov_names(self) -> tuple[str, ...]: ...
+    @property
+    def X(self) -> Array: ...
+    @property
+    def N(self) -> int: ...
+    @property
+    def S(self) -> Array: ...
+    @property
+    def mean(self) -> Array: ...
+    @property
+    def meanstructure(self) -> bool: ...
+    @property
+    def fixed_x(self) -> tuple[str, ...]: ...
+    @property
+    def theta(self) -> Array: ...
+    @property
+    def Sigma(self) -> Array: ...
+    @property
+    def mu(self) -> Array: ...
+    @property
+    def Delta(self) -> Array: ...
+    @property
+    def fmin(self) -> float: ...
+    @property
+    def chisq(self) -> float: ...
+    @property
+    def df(self) -> float: ...
+    @property
+    def npar(self) -> int: ...
 
-    def information(self, kind: str = ...) -> Any: ...
+    def information(self, kind: Literal["expected", "observed"] = ...) -> Any: ...
 
 
 def h1_quadratic(w: Array, v: Array, meanstructure: bool) -> Array:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,7 @@ from acsi.exceptions import AcsiError
 
 __all__ = ["CoreLike", "RobustTest", "huber_white_vcov", "yuan_bentler_mplus", "first_order_information"]
 
-Array = NDArray[np.float64]
+Array = NDArray[Any]
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,7 +269,9 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
     >>> round(test.scaling_factor, 4), round(test.chisq_scaled, 2)
     (0.979, 87.13)
     """
-    information = check_choice(information, ("observed", "expected"), "information")
+    kind: Literal["observed", "expected"] = (
+        "observed" if check_choice(information, ("observed", "expected"), "information") == "observed" else "expected"
+    )
     x_idx = x_indices(core)
     n = core.N
     chisq = float(core.chisq)
@@ -276,7 +279,7 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
     trace_h1, ndat = _h1_trace(core, x_idx)
 
     # model
-    a0_inv = _inv_information(np.asarray(core.information(information), dtype=float), information)
+    a0_inv = _inv_information(np.asarray(core.information(kind), dtype=float), kind)
     b0 = first_order_information(core)
     trace_h0 = float(np.sum(b0 * a0_inv.T))
     trace_ug = trace_h1 - trace_h0
@@ -303,7 +306,7 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
     _, logdet_0 = np.linalg.slogdet(sigma0)
     base_chisq = float(n * (logdet_0 - logdet_s))
     base_df = float(ndat - sel0.size)
-    e0 = _baseline_information(core, sigma0, sel0, information)
+    e0 = _baseline_information(core, sigma0, sel0, kind)
     sc0 = casewise_scores(core.X, core.mean, sigma0, core.meanstructure, x_idx)[:, sel0]
     b00 = (sc0.T @ sc0) / n
     trace_h0_base = float(np.sum(b00 * np.linalg.inv(e0).T))
