@@ -161,8 +161,9 @@ class EstimationCore:
 
     @property
     def Sigma_inv(self) -> np.ndarray:
-        """Inverse of the implied covariance."""
-        return np.linalg.inv(self.Sigma)
+        """Inverse of the implied covariance (the optimiser's, computed at the solution)."""
+        si = self.parts.get("Sigma_inv")
+        return si if si is not None else freeze(np.linalg.inv(self.Sigma))
 
     @property
     def K(self) -> np.ndarray:

@@ -15,8 +15,9 @@ the last term only with a mean structure; chi-square is ``N F_ML`` and lavaan's
 ``H = diag(Sigma^-1, 1/2 D'(Sigma^-1 (x) Sigma^-1) D)`` (structured, i.e. evaluated at the
 model-implied moments, as lavaan's default ``h1.information = "structured"``).
 
-The optimiser is Fisher scoring with step halving; it needs no pandas and no validation
-and is meant to be called from :mod:`acsi.cbsem.core` only.
+The optimiser is Fisher scoring, then Newton, with a backtracking line search; it needs
+no pandas and no validation and is meant to be called from :mod:`acsi.cbsem.core` only.
+It returns an immutable :class:`MLSolution`; the kernel itself holds no state.
 
 References
 ----------
@@ -147,6 +148,11 @@ class MLSolution:
 class MLKernel:
     """Precomputed ML problem: the model's index maps plus the sample moments.
 
+    An immutable problem description: everything is built in ``__init__`` (read-only
+    arrays; setting an attribute afterwards raises ``AttributeError``) and no method keeps
+    anything between calls, so one kernel can serve several threads at once (e.g. a
+    bootstrap). :meth:`minimize` returns its result as an :class:`MLSolution`.
+
     Parameters
     ----------
     model : LisrelModel
@@ -162,6 +168,18 @@ class MLKernel:
         Sample covariance, divisor N.
     ybar : (p,) ndarray
         Sample mean.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> from acsi.cbsem.core import estimate
+    >>> from acsi.spec.partable import build_partable
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> pt = build_partable("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6")
+    >>> core = estimate(pt, hs[list(pt.ov_names)].to_numpy(float))
+    >>> sol = core.kernel.minimize(core.kernel.theta_of(core.kernel.x_base))  # from the start
+    >>> sol.converged, round(core.N * sol.F, 3), round(core.chisq, 3)
+    (True, 24.361, 24.361)
     """
 
     def __init__(
