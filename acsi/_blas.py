@@ -1,10 +1,25 @@
 """Run small-matrix kernels with a single BLAS thread.
 
-The CB-SEM, EFA and omega kernels work on matrices of a few dozen rows. A multi-threaded BLAS (OpenBLAS
-by default in numpy/scipy wheels) gains nothing at that size and, on a busy machine, can
-lose milliseconds per call synchronising its threads. When ``threadpoolctl`` is installed
-the kernels limit BLAS to one thread for their duration (the user's setting is restored on
-exit); without it they run unchanged.
+The CB-SEM, EFA and omega kernels work on matrices of a few dozen rows. A multi-threaded
+BLAS (OpenBLAS by default in numpy/scipy wheels) gains nothing at that size and, on a busy
+machine, can lose milliseconds per call synchronising its threads; its results can also
+differ in the last bits from a single-threaded run. When ``threadpoolctl`` is installed
+the kernels limit BLAS to one thread for their duration (the user's setting is restored
+when the last of them leaves); without it they run unchanged.
+
+The limit is process-wide (a BLAS library has one thread setting for the whole process),
+so it is reference counted under a lock: the first kernel to enter, in any thread, sets
+one thread; the last one to leave restores the saved counts. A kernel running in one
+thread therefore never sees the limit lifted by another thread finishing first, and the
+same fit gives the same bits serially and in a thread pool.
+
+Examples
+--------
+>>> from acsi._blas import single_threaded_blas
+>>> import numpy as np
+>>> with single_threaded_blas():
+...     float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3))
+9.0
 """
 
 from __future__ import annotations
@@ -16,53 +31,62 @@ from typing import Any
 
 __all__ = ["single_threaded_blas"]
 
-_controller: Any = None
+_lock = threading.Lock()
+_controller: list[Any] | None = None
 _checked = False
+_users = 0  # kernels inside the limit, over all threads
+_saved: list[int] = []  # thread counts to restore when the last user leaves
 
 
-_state = threading.local()
+def _blas_libraries() -> list[Any] | None:
+    """threadpoolctl's controllers of the loaded BLAS libraries (looked up once)."""
+    global _controller, _checked
+    with _lock:
+        if not _checked:
+            try:
+                import scipy.linalg  # noqa: F401  - load scipy's BLAS before inspecting
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # pragma: no cover - optional dependency
+                _controller = None
+            else:
+                _controller = [
+                    lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"
+                ]
+            _checked = True
+    return _controller
 
 
 @contextmanager
 def _limited(libs: list[Any]) -> Iterator[None]:
-    _state.depth = getattr(_state, "depth", 0) + 1
-    try:
-        if _state.depth == 1:
+    global _users, _saved
+    with _lock:
+        if _users == 0:
             # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
-            # its per-call set-up: remember each BLAS library's thread count, set it to 1,
-            # restore it on exit
-            orig = [lib.num_threads for lib in libs]
-            for lib, n in zip(libs, orig):
+            # its per-call set-up: remember each library's thread count and set it to 1
+            _saved = [lib.num_threads for lib in libs]
+            for lib, n in zip(libs, _saved):
                 if n != 1:
                     lib.set_num_threads(1)
-            try:
-                yield
-            finally:
-                for lib, n in zip(libs, orig):
+        _users += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _users -= 1
+            if _users == 0:
+                for lib, n in zip(libs, _saved):
                     if n != 1:
                         lib.set_num_threads(n)
-        else:  # already limited by an enclosing call in this thread
-            yield
-    finally:
-        _state.depth -= 1
+                _saved = []
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
     """Context manager limiting BLAS to one thread (no-op without threadpoolctl).
 
-    Nested uses in the same thread cost nothing: only the outermost sets and restores the
-    limit.
+    Process-wide and reference counted: nested uses and uses from several threads at once
+    share one limit, set by the first to enter and lifted by the last to leave.
     """
-    global _controller, _checked
-    if not _checked:
-        _checked = True
-        try:
-            import scipy.linalg  # noqa: F401  - load scipy's BLAS before inspecting
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - optional dependency
-            _controller = None
-        else:
-            _controller = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
-    if not _controller:  # pragma: no cover - optional dependency (or no BLAS found)
+    libs = _blas_libraries()
+    if not libs:  # pragma: no cover - optional dependency (or no BLAS found)
         return nullcontext()
-    return _limited(_controller)
+    return _limited(libs)

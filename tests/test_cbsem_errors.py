@@ -199,3 +199,41 @@ def test_no_convergence_with_indefinite_information_gives_nan_se(hs: pd.DataFram
     # either finite SEs (information happened to be positive definite) or all NaN
     se = res.estimates.loc[free & res.estimates["se"].notna(), "se"]
     assert np.isfinite(se).all()
+
+
+def test_warnings_point_at_the_callers_line(hs: pd.DataFrame) -> None:
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        acsi.cfa(HS_MODEL, hs, max_iter=2)
+    conv = [w for w in got if issubclass(w.category, acsi.ConvergenceWarning)]
+    assert conv and all(w.filename == __file__ for w in conv)
+
+
+@pytest.mark.parametrize(
+    "kwargs,same_as",
+    [
+        ({"se": "standard"}, {"se": "expected"}),
+        ({"se": "robust.huber.white"}, {"se": "robust"}),
+        ({"estimator": "mlr"}, {"estimator": "MLR"}),
+        ({"se": "Observed"}, {"se": "observed"}),
+    ],
+)
+def test_option_aliases(hs: pd.DataFrame, kwargs: dict, same_as: dict) -> None:
+    a, b = acsi.cfa(HS_MODEL, hs, **kwargs), acsi.cfa(HS_MODEL, hs, **same_as)
+    assert a.se_type == b.se_type and a.estimator == b.estimator
+    np.testing.assert_array_equal(a.estimates["se"], b.estimates["se"])
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"missing": "pairwise"}, "missing='pairwise' is not one of"),
+        ({"missing": "FIML"}, "not implemented"),
+        ({"max_iter": 2.5}, "max_iter must be an integer"),
+        ({"tol": 2.0}, "below 1"),
+        ({"level": 95}, "write 0.95"),
+    ],
+)
+def test_bad_options_messages(hs: pd.DataFrame, kwargs: dict, match: str) -> None:
+    with pytest.raises(acsi.SpecificationError, match=match):
+        acsi.cfa(HS_MODEL, hs, **kwargs)

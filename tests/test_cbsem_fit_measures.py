@@ -27,7 +27,6 @@ import pytest
 
 from acsi.cbsem.fit_measures import (
     LAVAAN_NAMES,
-    FitMeasures,
     _pchisq_nc,
     _uniroot,
     compute_fit_measures,

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from acsi._linalg import vech as _vech
+from acsi._linalg import vech_indices as _vech_indices
+from acsi.cbsem.moments import gamma_adf as _gamma_adf
 from acsi.cbsem.robust import (
     RobustTest,
-    _gamma_adf,
-    _vech,
-    _vech_indices,
     first_order_information,
     huber_white_vcov,
     yuan_bentler_mplus,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -129,3 +130,63 @@ def test_specification_errors(model: str, exc: type | None, match: str) -> None:
 def test_label_shared_with_fixed_parameter_fixes_all() -> None:
     pt = build_partable("f =~ a*y1 + a*y2 + y3")  # y1 is the marker (fixed at 1)
     assert pt.free[0] == 0 and pt.free[1] == 0 and pt.ustart[1] == 1.0
+
+
+# ------------------------------------------------------------------ pinned tables
+# tests/data/partable_pins.json holds the full ParameterTable (every column and variable
+# set) of every reference model under its lavaan options and with std_lv, meanstructure and
+# fixed_x flipped, as SHA-256 digests, plus the complete tables of several zoo models. It was
+# written by tests/reference/make_partable_pins.py from the builder before it was split
+# into lavaan's steps; the split (and any later change) must reproduce it exactly.
+
+PINS = json.loads((Path(__file__).parent / "data" / "partable_pins.json").read_text())
+
+
+def _pin_table(model: str, **kwargs: bool) -> dict:
+    try:
+        pt = build_partable(model, **kwargs)
+    except (SpecificationError, IdentificationError) as exc:
+        return {"error": type(exc).__name__, "message": str(exc)}
+    out: dict = {}
+    for f in PINS["fields"]:
+        v = getattr(pt, f)
+        if isinstance(v, tuple):
+            v = [None if isinstance(x, float) and np.isnan(x) else x for x in v]
+        out[f] = v
+    return out
+
+
+def _pin_digest(table: dict) -> str:
+    return hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()
+
+
+def _pin_model(key: str) -> str:
+    return _ref(key.split("|")[0])["model"]
+
+
+@pytest.mark.parametrize("key", sorted(PINS["sha256"]))
+def test_partable_pinned_digest(key: str) -> None:
+    pin = PINS["sha256"][key]
+    assert _pin_digest(_pin_table(_pin_model(key), **pin["kwargs"])) == pin["digest"]
+
+
+@pytest.mark.parametrize("name", sorted(PINS["full"]))
+def test_partable_pinned_full_table(name: str) -> None:
+    pin = PINS["full"][name]
+    got = _pin_table(_ref(name)["model"], **pin["kwargs"])
+    assert got == pin["table"]
+    # and the rows, labels and order are lavaan's parameterEstimates()
+    ref = _ref(name)
+    assert [(a, o, b, lab) for a, o, b, lab in zip(got["lhs"], got["op"], got["rhs"], got["label"])] == [
+        (p["lhs"], p["op"], p["rhs"], p["label"]) for p in ref["params"]
+    ]
+
+
+def test_partable_pins_cover_the_interesting_rows() -> None:
+    """The pinned full tables include fixed.x rows, shared labels, := rows, NA* and std_lv."""
+    tabs = [p["table"] for p in PINS["full"].values()]
+    assert any(1 in t["exo"] for t in tabs)
+    assert any(len({p for p in t["par"] if p >= 0}) < sum(1 for f in t["free"] if f) for t in tabs)
+    assert any(":=" in t["op"] for t in tabs)
+    assert any(t["std_lv"] for t in tabs)
+    assert any(t["meanstructure"] for t in tabs)

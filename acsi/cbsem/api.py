@@ -15,16 +15,15 @@ Statistical Software*, 48(2), 1-36.
 from __future__ import annotations
 
 import difflib
-import warnings
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf as _dpotrf
-from scipy.linalg.lapack import dpotri as _dpotri
 
 from acsi._blas import single_threaded_blas
+from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
+from acsi._validation import check_choice, check_int, check_level, check_positive
 from acsi.cbsem.core import EstimationCore, estimate, sample_moments
-from acsi.cbsem.results import SEMResult, _check_level
+from acsi.cbsem.results import SEMResult
 from acsi.data import as_frame, prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
@@ -32,44 +31,54 @@ from acsi.exceptions import (
     IdentificationError,
     InadmissibleSolutionWarning,
     SpecificationError,
+    warn,
 )
 from acsi.spec.partable import ParameterTable, build_partable
 from acsi.spec.syntax import ParsedModel, parse_model
 
 __all__ = ["sem", "cfa"]
 
-_ESTIMATORS = ("ML", "MLR")
-_SE = ("expected", "observed", "robust")
+# accepted spellings (case-insensitive) -> canonical value; lavaan's names are aliases
+_ESTIMATORS = {"ML": "ML", "MLR": "MLR"}
+_SE = {
+    "expected": "expected", "standard": "expected",  # lavaan's se = "standard"
+    "observed": "observed",
+    "robust": "robust", "robust.huber.white": "robust",  # lavaan's name of the sandwich
+}
+_MISSING = {
+    "listwise": "listwise", "error": "error",
+    "ml": "ml", "fiml": "ml", "direct": "ml",  # full-information ML (not implemented)
+}
 
 
 def _validate_options(
     estimator: str, se: str | None, missing: str, level: float, max_iter: int, tol: float
-) -> tuple[str, str]:
-    if not isinstance(estimator, str) or estimator.upper() not in _ESTIMATORS:
-        raise SpecificationError(
-            f"estimator={estimator!r} is not available; use 'ML' (maximum likelihood) or 'MLR' "
-            "(ML with Huber-White standard errors and the Yuan-Bentler scaled test)"
+) -> tuple[str, str, Literal["listwise", "error"]]:
+    """Check the options of :func:`sem`/:func:`cfa`: the canonical estimator, SE type and
+    missing-data policy."""
+    est = check_choice(
+        estimator, _ESTIMATORS, "estimator",
+        hint="other estimators (WLSMV, ULS, GLS, ...) are not available in acsi yet; use 'ML' "
+        "(maximum likelihood) or 'MLR' (ML with Huber-White standard errors and the "
+        "Yuan-Bentler scaled test)",
+    )
+    if se is None:  # lavaan's default for the estimator
+        se_type = "robust" if est == "MLR" else "expected"
+    else:
+        se_type = check_choice(
+            se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
         )
-    est = estimator.upper()
-    if se is None:
-        se = "robust" if est == "MLR" else "expected"
-    if se == "standard":
-        se = "expected"
-    if se not in _SE:
-        raise SpecificationError(f"se={se!r} is not one of 'expected', 'observed', 'robust'")
-    if missing in ("ml", "fiml", "ML", "FIML", "direct"):
+    miss = check_choice(missing, _MISSING, "missing", hint="'listwise' drops incomplete rows, 'error' raises on them")
+    if miss == "ml":
         raise SpecificationError(
             f"missing={missing!r} (full-information ML) is not implemented in acsi yet; use "
             "missing='listwise' (the default), or impute the data first"
         )
-    if missing not in ("listwise", "error"):
-        raise SpecificationError(f"missing={missing!r} is not one of 'listwise', 'error' (or 'ml', not implemented)")
-    _check_level(level)
-    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
-        raise SpecificationError(f"max_iter must be a positive integer, not {max_iter!r}")
-    if not isinstance(tol, (int, float)) or not (0 < tol < 1):
-        raise SpecificationError(f"tol must be a small positive number (e.g. 1e-10), not {tol!r}")
-    return est, se
+    check_level(level)
+    check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
+    if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
+        raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
+    return est, se_type, "error" if miss == "error" else "listwise"
 
 
 def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
@@ -82,18 +91,16 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
         )
     d = 1.0 / np.sqrt(var)
     R = S * d[:, None] * d[None, :]
-    C, err = _dpotrf(R, lower=1, clean=0, overwrite_a=0)
-    if err == 0 and np.min(np.diagonal(C)) ** 2 > 1e-10:
+    if cholesky(R, min_pivot_sq=1e-10) is not None:  # fast path: well-conditioned
         return
-    w, V = np.linalg.eigh(R)
-    if w[0] <= 1e-10 * max(1.0, w[-1]):
-        v = V[:, 0]
-        big = np.argsort(-np.abs(v))
-        involved = [names[j] for j in big if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+    found = near_singular_direction(R)
+    if found is not None:
+        w0, v = found
+        involved = [names[j] for j in dominant_indices(v)]
         raise DataError(
             "the sample covariance matrix is not positive definite: the columns "
             f"{', '.join(involved)} are (nearly) collinear (smallest eigenvalue of the correlation "
-            f"matrix {w[0]:.3g}). Remove a redundant column or combine them"
+            f"matrix {w0:.3g}). Remove a redundant column or combine them"
         )
 
 
@@ -131,47 +138,24 @@ def _check_identification_counts(pt: ParameterTable, p: int) -> None:
         )
 
 
-def _cholesky_inverse(info: np.ndarray) -> np.ndarray | None:
-    """Inverse of a well-conditioned positive definite information matrix, else None.
-
-    Cholesky of the matrix scaled to unit diagonal (its smallest pivot squared above 1e-10
-    means positive definite and not near-singular), inverted from the factor.
-    """
-    if not np.all(np.isfinite(info)):
-        return None
-    d = np.sqrt(np.abs(np.diag(info)))
-    if not np.all(d > 0):
-        return None
-    dd = np.outer(d, d)
-    C, err = _dpotrf(info / dd, lower=1, clean=1, overwrite_a=0)
-    if err != 0 or np.min(np.diagonal(C)) ** 2 <= 1e-10:
-        return None
-    Ri, err = _dpotri(C, lower=1, overwrite_c=1)
-    if err != 0:
-        return None
-    Ri = Ri + Ri.T
-    Ri.flat[:: Ri.shape[0] + 1] *= 0.5
-    return Ri / dd
-
-
 def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str | None:
     if not np.all(np.isfinite(info)):
         return f"the {kind} information matrix could not be computed"
     # fast path: a well-conditioned positive definite matrix (Cholesky of the scaled matrix)
-    if _cholesky_inverse(info) is not None:
+    if scaled_spd_inverse(info) is not None:
         return None
-    w, V = np.linalg.eigh(0.5 * (info + info.T))
-    if w[0] > 1e-10 * max(1.0, abs(w[-1])):
+    found = near_singular_direction(info)
+    if found is None:
         return None
+    w0, v = found
     pt = core.partable
-    v = V[:, 0]
     names: dict[int, str] = {}
     for k in pt.free_rows:
         names.setdefault(pt.par[k], pt.where[k] or f"{pt.lhs[k]} {pt.op[k]} {pt.rhs[k]}")
-    involved = [names[j] for j in np.argsort(-np.abs(v)) if abs(v[j]) > 0.1 * np.abs(v).max()][:6]
+    involved = [names[j] for j in dominant_indices(v)]
     return (
         f"the model is not identified: the {kind} information matrix is singular at the "
-        f"solution (smallest eigenvalue {w[0]:.3g}); the parameters involved are "
+        f"solution (smallest eigenvalue {w0:.3g}); the parameters involved are "
         f"{'; '.join(involved)}. Fix one of them, add equality constraints or indicators"
     )
 
@@ -185,24 +169,22 @@ def _check_admissible(core: EstimationCore) -> None:
         if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
     ]
     if neg:
-        warnings.warn(
+        warn(
             "inadmissible solution (Heywood case): negative variance estimate(s) "
             f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
             "misspecified model, too few indicators or outliers",
             InadmissibleSolutionWarning,
-            stacklevel=3,
         )
     nlv = len(pt.lv_names)
     if nlv:
         Veta = core.parts["Veta"][:nlv, :nlv]
         w = np.linalg.eigvalsh(0.5 * (Veta + Veta.T))
         if w[0] < 0:
-            warnings.warn(
+            warn(
                 "inadmissible solution: the covariance matrix of the latent variables "
                 f"({', '.join(pt.lv_names)}) is not positive definite (smallest eigenvalue "
                 f"{w[0]:.3g}); check correlations above 1 in std_all",
                 InadmissibleSolutionWarning,
-                stacklevel=3,
             )
 
 
@@ -226,7 +208,7 @@ def _fit_impl(
     max_iter: int,
     tol: float,
 ) -> SEMResult:
-    est, se_type = _validate_options(estimator, se, missing, level, max_iter, tol)
+    est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     pt = build_partable(
         parsed,
@@ -247,7 +229,7 @@ def _fit_impl(
             f"({where.get(clash[0], '')}); rename the factor(s)"
         )
     _check_undefined_latents(pt, df, where)
-    prepared = prepare_data(df, list(pt.ov_names), missing=missing, na_values=na_values,
+    prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
     n, p = X.shape
@@ -269,16 +251,15 @@ def _fit_impl(
             "(e.g. a fixed covariance larger than the variances allow)"
         )
     if not core.converged:
-        warnings.warn(
+        warn(
             f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
             f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
             "Raise max_iter, check the model for misspecification or give start values",
             ConvergenceWarning,
-            stacklevel=3,
         )
-    kind = "observed" if se_type in ("observed", "robust") else "expected"
+    kind: Literal["expected", "observed"] = "observed" if se_type in ("observed", "robust") else "expected"
     info = core.information(kind)
-    info_inv = _cholesky_inverse(info)
+    info_inv = scaled_spd_inverse(info)
     msg = None if info_inv is not None else _singular_message(core, info, kind)
     _check_admissible(core)
     if msg is not None and core.converged:

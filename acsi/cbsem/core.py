@@ -28,8 +28,10 @@ from typing import Any, Literal
 import numpy as np
 
 from acsi._blas import single_threaded_blas
+from acsi._validation import check_choice
 from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.ml import MLKernel
+from acsi.cbsem.ml import MLKernel, MLSolution
+from acsi.results.base import freeze
 from acsi.spec.partable import ParameterTable
 
 __all__ = ["EstimationCore", "estimate", "sample_moments", "start_values"]
@@ -86,6 +88,14 @@ class EstimationCore:
         Largest absolute gradient element of ``F_ML`` at the solution.
     partable : ParameterTable
     model : LisrelModel
+    kernel : MLKernel
+        The (immutable) ML problem: index maps and sample moments.
+    parts : dict
+        LISREL matrices and products at the solution (with ``Sigma_inv``).
+    solution : MLSolution
+        The optimiser's record (``theta``, ``F``, moments, iterations, ...).
+
+    Every array attribute is read-only.
     """
 
     ov_names: tuple[str, ...]
@@ -110,7 +120,13 @@ class EstimationCore:
     partable: ParameterTable = field(repr=False)
     model: LisrelModel = field(repr=False)
     kernel: MLKernel = field(repr=False)
-    parts: dict = field(repr=False, default_factory=dict)
+    parts: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    solution: MLSolution | None = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+        object.__setattr__(self, "parts", {k: freeze(v) for k, v in self.parts.items()})
 
     @cached_property
     def _expected(self) -> np.ndarray:
@@ -135,11 +151,9 @@ class EstimationCore:
         (numerical derivative of the analytic gradient, as lavaan). The covariance matrix of
         ``theta`` is ``inv(information) / N``.
         """
-        if kind == "expected":
+        if check_choice(kind, ("expected", "observed"), "kind") == "expected":
             return self._expected
-        if kind == "observed":
-            return self._observed
-        raise ValueError(f"kind must be 'expected' or 'observed', not {kind!r}")
+        return self._observed
 
     def gradient(self) -> np.ndarray:
         """Gradient of ``F_ML`` w.r.t. ``theta`` at the solution."""
@@ -147,8 +161,9 @@ class EstimationCore:
 
     @property
     def Sigma_inv(self) -> np.ndarray:
-        """Inverse of the implied covariance."""
-        return np.linalg.inv(self.Sigma)
+        """Inverse of the implied covariance (the optimiser's, computed at the solution)."""
+        si = self.parts.get("Sigma_inv")
+        return si if si is not None else freeze(np.linalg.inv(self.Sigma))
 
     @property
     def K(self) -> np.ndarray:
@@ -233,7 +248,7 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             lam[k] = float(vals[t])
     # indicators loading on exactly one factor: communality-based residual start
     n_load: dict[str, int] = {}
-    for f, idx in ind_rows.items():
+    for idx in ind_rows.values():
         for k in idx:
             n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
     resid: dict[str, float] = {}
@@ -399,20 +414,16 @@ def _estimate(
     par = np.asarray(pt.par)[free_rows]
     kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
     theta0 = kern.theta_of(x0)
-    theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
-    if it == 0 and not np.isfinite(gmax) and x_start is None:
+    sol = kern.minimize(theta0, max_iter=max_iter, tol=tol)
+    if sol is None and x_start is None:
         # the start values give a non-positive-definite Sigma: shrink them and retry
         theta0 = _admissible_start(pt, kern, theta0, S)
-        theta, it, conv, gmax = kern.fit(theta0, max_iter=max_iter, tol=tol)
-    pieces = kern.solution_pieces(theta)
-    if pieces is not None:  # the optimiser's last evaluation was at theta
-        F, Sigma, mu, parts, Si, Delta = pieces
-    else:
-        Sigma, mu, parts = kern.implied(theta)
-        F, Si = kern.fmin_parts(Sigma, mu)
-        Delta = kern.delta(parts)
-    if Si is not None:
-        parts = {**parts, "Sigma_inv": Si}
+        sol = kern.minimize(theta0, max_iter=max_iter, tol=tol)
+    if sol is None:  # no admissible start: the moments at the start, not converged
+        sol = kern.solution_at(theta0)
+    parts = dict(sol.parts)
+    if sol.Sigma_inv is not None:
+        parts["Sigma_inv"] = sol.Sigma_inv
     p = len(pt.ov_names)
     n_exo = sum(1 for e in pt.exo if e)
     n_mom = p * (p + 1) // 2 + (p if pt.meanstructure else 0) - n_exo
@@ -424,20 +435,21 @@ def _estimate(
         mean=ybar,
         meanstructure=pt.meanstructure,
         fixed_x=pt.ov_x if pt.fixed_x else (),
-        theta=theta,
-        x=kern.x_of(theta),
-        Sigma=Sigma,
-        mu=mu,
-        Delta=Delta,
-        fmin=0.5 * F,
-        chisq=N * F,
+        theta=sol.theta,
+        x=kern.x_of(sol.theta),
+        Sigma=sol.Sigma,
+        mu=sol.mu,
+        Delta=sol.Delta,
+        fmin=0.5 * sol.F,
+        chisq=N * sol.F,
         df=int(n_mom - pt.npar),
         npar=pt.npar,
-        converged=bool(conv),
-        iterations=int(it),
-        grad_max=float(gmax),
+        converged=sol.converged,
+        iterations=sol.iterations,
+        grad_max=sol.grad_max,
         partable=pt,
         model=model,
         kernel=kern,
         parts=parts,
+        solution=sol,
     )

@@ -45,12 +45,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from acsi.cbsem import robust as _rb
-from acsi.cbsem.robust import CoreLike, RobustTest, yuan_bentler_mplus
+from acsi._linalg import vech, vech_indices
+from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
+from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
 __all__ = ["FitMeasures", "compute_fit_measures", "LAVAAN_NAMES"]
 
@@ -488,7 +490,7 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
     ybar = core.mean
     mu = core.mu if ms else core.mean
     p = s.shape[0]
-    r, c = _rb._vech_indices(p)
+    r, c = vech_indices(p)
     diag_s = np.diag(s)
     diag_sig = np.diag(sig)
     var_obs = diag_s.copy()
@@ -551,15 +553,15 @@ def _gfi(core: CoreLike, x_idx: np.ndarray) -> tuple[float, int]:
     """
     ms = bool(core.meanstructure)
     mu = core.mu if ms else core.mean
-    obs = _rb._vech(core.S)
-    est = _rb._vech(core.Sigma)
+    obs = vech(core.S)
+    est = vech(core.Sigma)
     if ms:
         obs = np.concatenate([core.mean, obs])
         est = np.concatenate([mu, est])
-    mask = _rb._x_mask(core.S.shape[0], x_idx, ms)
+    mask = x_mask(core.S.shape[0], x_idx, ms)
     rows = np.vstack([obs - est, obs])
     rows[:, mask] = 0.0
-    t1, t2 = _rb._h1_quadratic(_sigma_inv(core), rows, ms)
+    t1, t2 = h1_quadratic(_sigma_inv(core), rows, ms)
     return 1.0 - float(t1) / float(t2), obs.size
 
 
@@ -593,11 +595,11 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
 
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
-    sigma0, sel0 = _rb._baseline_moments(core, x_idx)
+    sigma0, sel0 = baseline_moments(core, x_idx)
     logdet_s = _logdet_s(core)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     p = core.S.shape[0]
-    mask = _rb._x_mask(p, x_idx, bool(core.meanstructure))
+    mask = x_mask(p, x_idx, bool(core.meanstructure))
     ndat = int((~mask).sum())
     return float(core.N * (logdet_0 - logdet_s)), float(ndat - sel0.size)
 
@@ -649,7 +651,7 @@ def compute_fit_measures(
         robust = yuan_bentler_mplus(core)
     elif robust is False:
         robust = None
-    x_idx = _rb._x_indices(core)
+    x_idx = x_indices(core)
     n = float(core.N)
     x2 = float(core.chisq)
     df = float(core.df)

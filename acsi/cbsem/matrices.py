@@ -22,11 +22,12 @@ Reference: Bollen, K. A. (1989). *Structural Equations with Latent Variables*. W
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
+from acsi._linalg import vech_indices
 from acsi.exceptions import SpecificationError
 from acsi.spec.partable import ParameterTable
 
@@ -34,25 +35,6 @@ __all__ = ["LisrelModel", "vech_indices"]
 
 # matrix codes
 _LAMBDA, _THETA, _PSI, _BETA, _NU, _ALPHA = range(6)
-
-
-def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of lavaan's ``lav_matrix_vech`` order.
-
-    The lower triangle (diagonal included) column by column: (0,0), (1,0), ..., (p-1,0),
-    (1,1), (2,1), ...
-
-    Examples
-    --------
-    >>> r, c = vech_indices(3)
-    >>> list(zip(r.tolist(), c.tolist()))
-    [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
-    """
-    counts = np.arange(p, 0, -1, dtype=np.intp)  # column j holds rows j..p-1
-    cols = np.repeat(np.arange(p, dtype=np.intp), counts)
-    start = np.cumsum(counts) - counts  # position of (j, j) in the vech
-    rows = np.arange(cols.size, dtype=np.intp) - start[cols] + cols
-    return rows, cols
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,10 +71,15 @@ class LisrelModel:
     vech_c: np.ndarray
     phantom: tuple[str, ...]
     has_beta: bool = True
+    # one buffer for all six matrices (see _pack), built with the model
+    _packed: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_packed", self._pack())
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_partable(cls, pt: ParameterTable) -> "LisrelModel":
+    def from_partable(cls, pt: ParameterTable) -> LisrelModel:
         """Compile the index maps of ``pt``."""
         ov = list(pt.ov_names)
         lv = list(pt.lv_names)
@@ -193,8 +180,7 @@ class LisrelModel:
         )
 
     # ------------------------------------------------------------------ matrices
-    @cached_property
-    def _packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    def _pack(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
         """One buffer for all six matrices: its template (Lambda's fixed base, zeros), the
         combined scatter targets and sources, and the offsets of the matrices in it."""
         p, m = self.p, self.m
@@ -206,6 +192,8 @@ class LisrelModel:
         base[: p * m] = self.lambda_base.reshape(-1)
         tgt = np.concatenate([t + offs[k] for k, (t, _) in enumerate(self._scatter)]).astype(np.intp, copy=False)
         src = np.concatenate([s_ for _, s_ in self._scatter]).astype(np.intp, copy=False)
+        for arr in (base, tgt, src):
+            arr.flags.writeable = False
         return base, tgt, src, tuple(offs)
 
     def matrices(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -228,7 +216,9 @@ class LisrelModel:
             buf[o[5]:o[6]],
         )
 
-    def free_scatter(self, x_base: np.ndarray, free_rows: np.ndarray, par_of_free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def free_scatter(
+        self, x_base: np.ndarray, free_rows: np.ndarray, par_of_free: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Packed buffer with the values of ``x_base`` and the map of free parameters into it.
 
         Returns ``(buf0, tgt, par)`` such that ``buf = buf0.copy(); buf[tgt] = theta[par]``
@@ -282,7 +272,7 @@ class LisrelModel:
             "A": A, "LA": LA, "Veta": Veta, "G": G,
         }
 
-    def delta_plan(self, rows: np.ndarray) -> "DeltaPlan":
+    def delta_plan(self, rows: np.ndarray) -> DeltaPlan:
         """Precompute the gathers of :meth:`delta` for the table rows ``rows``."""
         return DeltaPlan(self, np.asarray(rows, dtype=np.intp))
 
@@ -336,8 +326,8 @@ class DeltaPlan:
         code = model.rows_mat[rows]
         ii = model.rows_i[rows]
         jj = model.rows_j[rows]
-        self.nv = nv = len(model.vech_r)
-        self.k = k = len(rows)
+        self.nv = len(model.vech_r)
+        self.k = len(rows)
         self.p = p
         pm = p * m
         o_la, o_al = pm, 2 * pm  # G starts at 0

@@ -15,8 +15,9 @@ the last term only with a mean structure; chi-square is ``N F_ML`` and lavaan's
 ``H = diag(Sigma^-1, 1/2 D'(Sigma^-1 (x) Sigma^-1) D)`` (structured, i.e. evaluated at the
 model-implied moments, as lavaan's default ``h1.information = "structured"``).
 
-The optimiser is Fisher scoring with step halving; it needs no pandas and no validation
-and is meant to be called from :mod:`acsi.cbsem.core` only.
+The optimiser is Fisher scoring, then Newton, with a backtracking line search; it needs
+no pandas and no validation and is meant to be called from :mod:`acsi.cbsem.core` only.
+It returns an immutable :class:`MLSolution`; the kernel itself holds no state.
 
 References
 ----------
@@ -27,36 +28,130 @@ analysis. *Psychometrika*, 44, 99-113.
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import linalg
 from scipy.linalg.lapack import dpotrf as _dpotrf
-from scipy.linalg.lapack import dpotri as _dpotri
 from scipy.linalg.lapack import dpotrs as _dpotrs
 
+from acsi._linalg import spd_inverse_logdet, vech_positions
 from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
 
-__all__ = ["MLKernel"]
+__all__ = ["MLKernel", "MLSolution"]
 
 
-class _IndexPairs(dict):
-    """Lazily built ``(r[:, None], c[None, :])`` pairs keyed by two names of ``parts``."""
+# Hessian blocks and the index arrays they gather with (see MLKernel._hessian_at): a key
+# names two index arrays, e.g. "LP" (Hessian positions of the free loadings by those of the
+# free Psi elements) or "jLiP" (the loadings' column indices by the Psi elements' rows)
+_PAIR_KEYS = (
+    "LL", "LP", "PL", "LB", "BL", "PB", "BP", "BB", "LA", "AL", "BA", "AB",
+    "iLiL", "jLjL", "jLiP", "jPiL", "jLjP", "iPiL", "jLiB", "jBiL", "jLjB", "iBiL",
+    "jBiP", "jPiB", "jBjP", "iPiB", "jBiB", "iBiB", "jBjB", "jLiA", "jBiA",
+)
 
-    def __init__(self, parts: dict[str, np.ndarray]) -> None:
-        super().__init__()
-        self._parts = parts
 
-    def __missing__(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+def _index_pairs(parts: dict[str, np.ndarray]) -> MappingProxyType[str, tuple[np.ndarray, np.ndarray]]:
+    """``(r[:, None], c[None, :])`` for every key of :data:`_PAIR_KEYS` (read-only)."""
+    out = {}
+    for key in _PAIR_KEYS:
         k = 1 if key[0] in "LPBA" and len(key) == 2 else 2
-        r, c = self._parts[key[:k]], self._parts[key[k:]]
-        val = (r[:, None], c[None, :])
-        self[key] = val
-        return val
+        r, c = parts[key[:k]], parts[key[k:]]
+        out[key] = (r[:, None], c[None, :])
+    return MappingProxyType(out)
+
+
+def _weight_index(vr: np.ndarray, vc: np.ndarray, p: int, mult: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Gather indices (aa, bb, ab, ba) and factors of the p* x p* weight matrices."""
+    return _frozen(
+        vr[:, None] * p + vr[None, :],
+        vc[:, None] * p + vc[None, :],
+        vr[:, None] * p + vc[None, :],
+        vc[:, None] * p + vr[None, :],
+        np.outer(mult, mult) / 4.0,
+    )
+
+
+def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays made read-only (views of writeable ones)."""
+    out = []
+    for a in arrays:
+        if a.flags.writeable:
+            a = a.view()
+            a.flags.writeable = False
+        out.append(a)
+    return tuple(out)
+
+
+class _Point(NamedTuple):
+    """Everything one evaluation of the objective computes (local to one optimisation)."""
+
+    F: float
+    g: np.ndarray  # gradient w.r.t. theta
+    D: np.ndarray  # Delta w.r.t. theta
+    Draw: np.ndarray  # Delta w.r.t. the free rows
+    Sigma: np.ndarray
+    mu: np.ndarray
+    parts: dict[str, np.ndarray]
+    Si: np.ndarray
+    P: np.ndarray
+    W: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class MLSolution:
+    """What :meth:`MLKernel.minimize` found: the estimates and the moments there.
+
+    Every array is read-only; the pieces are those of the optimiser's last accepted
+    evaluation, made at exactly ``theta`` (so they equal a fresh evaluation there).
+
+    Attributes
+    ----------
+    theta : (q,) ndarray
+        Estimates of the reduced parameters.
+    F : float
+        ``F_ML(theta)`` (``inf`` when Sigma is not positive definite).
+    Sigma, mu : ndarray
+        Implied covariance and mean (the sample mean without a mean structure).
+    parts : dict
+        The LISREL matrices and intermediate products (:meth:`LisrelModel.implied`).
+    Sigma_inv : ndarray or None
+        Inverse of ``Sigma`` (``None`` when Sigma is not positive definite).
+    Delta : ndarray
+        Jacobian of (mu, vech Sigma) w.r.t. ``theta``.
+    iterations : int
+    converged : bool
+    grad_max : float
+        Largest absolute gradient element of ``F_ML`` at ``theta``.
+    """
+
+    theta: np.ndarray
+    F: float
+    Sigma: np.ndarray
+    mu: np.ndarray
+    parts: dict[str, np.ndarray]
+    Sigma_inv: np.ndarray | None
+    Delta: np.ndarray
+    iterations: int
+    converged: bool
+    grad_max: float
+
+    def __post_init__(self) -> None:
+        for name in ("theta", "Sigma", "mu", "Delta"):
+            object.__setattr__(self, name, _frozen(getattr(self, name))[0])
+        if self.Sigma_inv is not None:
+            object.__setattr__(self, "Sigma_inv", _frozen(self.Sigma_inv)[0])
+        object.__setattr__(self, "parts", {k: _frozen(v)[0] for k, v in self.parts.items()})
 
 
 class MLKernel:
     """Precomputed ML problem: the model's index maps plus the sample moments.
+
+    An immutable problem description: everything is built in ``__init__`` (read-only
+    arrays; setting an attribute afterwards raises ``AttributeError``) and no method keeps
+    anything between calls, so one kernel can serve several threads at once (e.g. a
+    bootstrap). :meth:`minimize` returns its result as an :class:`MLSolution`.
 
     Parameters
     ----------
@@ -73,6 +168,18 @@ class MLKernel:
         Sample covariance, divisor N.
     ybar : (p,) ndarray
         Sample mean.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> from acsi.cbsem.core import estimate
+    >>> from acsi.spec.partable import build_partable
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> pt = build_partable("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6")
+    >>> core = estimate(pt, hs[list(pt.ov_names)].to_numpy(float))
+    >>> sol = core.kernel.minimize(core.kernel.theta_of(core.kernel.x_base))  # from the start
+    >>> sol.converged, round(core.N * sol.F, 3), round(core.chisq, 3)
+    (True, 24.361, 24.361)
     """
 
     def __init__(
@@ -86,68 +193,56 @@ class MLKernel:
         ybar: np.ndarray,
     ) -> None:
         self.model = model
-        self.x_base = np.asarray(x_base, dtype=float)
-        self.free_rows = np.asarray(free_rows, dtype=np.intp)
-        self.par_of_free = np.asarray(par_of_free, dtype=np.intp)
-        self.q = int(q)
-        self.S = S
-        self.ybar = ybar
-        self.p = S.shape[0]
-        self.meanstructure = model.meanstructure
-        self._buf0, self._buf_tgt, self._buf_par = model.free_scatter(
-            self.x_base, self.free_rows, self.par_of_free
+        self.x_base, self.free_rows, self.par_of_free, self.S, self.ybar = _frozen(
+            np.asarray(x_base, dtype=float), np.asarray(free_rows, dtype=np.intp),
+            np.asarray(par_of_free, dtype=np.intp), np.asarray(S), np.asarray(ybar),
         )
-        self._K: np.ndarray | None = None  # see K (built on first use)
+        self.q = int(q)
+        p = self.p = S.shape[0]
+        self.meanstructure = model.meanstructure
+        self._buf0, self._buf_tgt, self._buf_par = _frozen(
+            *model.free_scatter(self.x_base, self.free_rows, self.par_of_free)
+        )
+        nf = len(self.free_rows)
+        K = np.zeros((nf, self.q))
+        K[np.arange(nf), self.par_of_free] = 1.0
+        self.K: np.ndarray = _frozen(K)[0]  # (n_free, q): reduced parameters -> free rows
+        self._identity_K = nf == self.q and bool((self.par_of_free == np.arange(nf)).all())
         sign, logdet = np.linalg.slogdet(S)
         self.logdetS = logdet
         vr, vc = model.vech_r, model.vech_c
-        self._mult = np.where(vr == vc, 1.0, 2.0)
-        p = self.p
-        self._w_cache: tuple[np.ndarray, ...] | None = None  # see _w (built on first use)
-        self._vech_flat = vr * p + vc
+        self._mult = _frozen(np.where(vr == vc, 1.0, 2.0))[0]
+        self._vech_flat = _frozen(vr * p + vc)[0]
+        # the p* x p* gathers of the weight matrices serve the mean-structure Fisher
+        # information and Hessian only (large for many variables: not built otherwise)
+        self._w = _weight_index(vr, vc, p, self._mult) if self.meanstructure else None
         self._plan = model.delta_plan(self.free_rows)
         code = model.rows_mat[self.free_rows]
         ri = model.rows_i[self.free_rows]
         rj = model.rows_j[self.free_rows]
-        self._hL = np.flatnonzero(code == _LAMBDA)
-        self._hP = np.flatnonzero(code == _PSI)
-        self._hB = np.flatnonzero(code == _BETA)
-        self._hA = np.flatnonzero(code == _ALPHA)
+        self._hL, self._hP, self._hB, self._hA = _frozen(
+            *(np.flatnonzero(code == c) for c in (_LAMBDA, _PSI, _BETA, _ALPHA))
+        )
         self._iL, self._jL = ri[self._hL], rj[self._hL]
         self._iP, self._jP = ri[self._hP], rj[self._hP]
         self._halfP = np.where(self._iP == self._jP, 0.5, 1.0)
         self._iB, self._jB = ri[self._hB], rj[self._hB]
         self._iA = ri[self._hA]
-        self._ix_cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-        nf = len(self.free_rows)
-        self._identity_K = nf == self.q and bool((self.par_of_free == np.arange(nf)).all())
-        vm = np.empty((p, p), dtype=np.intp)
-        vm[vr, vc] = np.arange(len(vr))
-        vm[vc, vr] = np.arange(len(vr))
-        self._vmap = vm.reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
+        self._ix = _index_pairs({
+            "L": self._hL, "P": self._hP, "B": self._hB, "A": self._hA,
+            "iL": self._iL, "jL": self._jL, "iP": self._iP, "jP": self._jP,
+            "iB": self._iB, "jB": self._jB, "iA": self._iA,
+        })
+        self._vmap = vech_positions(p).reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
+        self._sealed = True
 
-    @property
-    def K(self) -> np.ndarray:
-        """(n_free, q) 0/1 matrix mapping the reduced parameters to the free rows."""
-        if self._K is None:
-            K = np.zeros((len(self.free_rows), self.q))
-            K[np.arange(len(self.free_rows)), self.par_of_free] = 1.0
-            self._K = K
-        return self._K
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_sealed", False):
+            raise AttributeError(f"MLKernel is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
 
-    @property
-    def _w(self) -> tuple[np.ndarray, ...]:
-        """Gather indices (aa, bb, ab, ba) and factors of the p* x p* weight matrices."""
-        if self._w_cache is None:
-            vr, vc, p = self.model.vech_r, self.model.vech_c, self.p
-            self._w_cache = (
-                vr[:, None] * p + vr[None, :],
-                vc[:, None] * p + vc[None, :],
-                vr[:, None] * p + vc[None, :],
-                vc[:, None] * p + vr[None, :],
-                np.outer(self._mult, self._mult) / 4.0,
-            )
-        return self._w_cache
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"MLKernel is immutable: cannot delete {name!r}")
 
     # ------------------------------------------------------------------ parameters
     def x_of(self, theta: np.ndarray) -> np.ndarray:
@@ -179,20 +274,10 @@ class MLKernel:
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
-        C, info = _dpotrf(Sigma, lower=1, clean=1, overwrite_a=0)
-        if info != 0:
+        out = spd_inverse_logdet(Sigma)
+        if out is None:
             return np.inf, None
-        # a successful Cholesky has a positive diagonal; NaN or Inf in Sigma give a
-        # non-finite log-determinant (NaN/Inf propagate to the diagonal)
-        logdet = 2.0 * float(np.log(C.diagonal()).sum())
-        if not math.isfinite(logdet):
-            return np.inf, None
-        Si, info = _dpotri(C, lower=1, overwrite_c=1)
-        if info != 0:
-            return np.inf, None
-        # dpotri fills the lower triangle; the upper one is zero (clean=1 in dpotrf)
-        Si = Si + Si.T
-        Si.flat[:: self.p + 1] *= 0.5
+        Si, logdet = out
         F = logdet + float(np.vdot(self.S, Si)) - self.logdetS - self.p
         if self.meanstructure:
             d = self.ybar - mu
@@ -236,7 +321,10 @@ class MLKernel:
     def weight(self, Si: np.ndarray) -> np.ndarray:
         """Normal-theory weight ``H`` for (mu, vech Sigma) at inverse covariance ``Si``."""
         f = Si.reshape(-1)
-        w_aa, w_bb, w_ab, w_ba, w_fac = self._w
+        w = self._w
+        if w is None:
+            w = _weight_index(self.model.vech_r, self.model.vech_c, self.p, self._mult)
+        w_aa, w_bb, w_ab, w_ba, w_fac = w
         Hc = (f[w_aa] * f[w_bb] + f[w_ab] * f[w_ba]) * w_fac
         if not self.meanstructure:
             return Hc
@@ -275,26 +363,13 @@ class MLKernel:
             return np.full((self.q, self.q), np.nan)
         return self.fisher(self.delta(parts), Si)
 
-    @property
-    def _ix(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """``np.ix_`` index pairs of the Hessian blocks, each built on first use.
-
-        A key names two index arrays (``"LP"``: Hessian rows of the free loadings by those
-        of the free Psi elements; ``"jLiP"``: the loadings' column indices by the Psi
-        elements' row indices); a model uses only the blocks of the matrices it frees.
-        """
-        if self._ix_cache is None:
-            self._ix_cache = _IndexPairs({
-                "L": self._hL, "P": self._hP, "B": self._hB, "A": self._hA,
-                "iL": self._iL, "jL": self._jL, "iP": self._iP, "jP": self._jP,
-                "iB": self._iB, "jB": self._jB, "iA": self._iA,
-            })
-        return self._ix_cache
-
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""
         a, b = A.reshape(-1), B.reshape(-1)
-        w_aa, w_bb, w_ab, w_ba, w_fac = self._w
+        w = self._w
+        if w is None:
+            w = _weight_index(self.model.vech_r, self.model.vech_c, self.p, self._mult)
+        w_aa, w_bb, w_ab, w_ba, w_fac = w
         return (
             a[w_ab] * b[w_ba] + a[w_aa] * b[w_bb]
             + a[w_bb] * b[w_aa] + a[w_ba] * b[w_ab]
@@ -354,7 +429,7 @@ class MLKernel:
             N = M @ L.T @ W  # (m, p)
             Qm = R @ LA  # LA' W LA
             U = N @ LA
-        iL, jL, iP, jP, iB, jB = self._iL, self._jL, self._iP, self._jP, self._iB, self._jB
+        iL, iB, jB = self._iL, self._iB, self._jB
         # the blocks below are disjoint: plain assignment into zeros
         H2 = np.zeros_like(H)
         X = self._ix
@@ -425,40 +500,43 @@ class MLKernel:
         return 0.5 * H
 
     # ------------------------------------------------------------------ optimiser
-    def _eval(self, theta: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-        """F, gradient, Delta, Sigma^-1 and mu at ``theta`` (F = inf when inadmissible)."""
+    def _eval(self, theta: np.ndarray) -> _Point | None:
+        """Every piece of one evaluation at ``theta`` (``None`` when Sigma is not PD)."""
         try:
             Sigma, mu, parts = self.implied(theta)
         except np.linalg.LinAlgError:
-            return np.inf, None, None, None, None
+            return None
         F, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
-            return np.inf, None, None, None, None
+            return None
         Draw = self._plan(parts)
         D = Draw if self._identity_K else Draw @ self.K
         gm, P, W = self._grad_moments(Si, mu)
-        g = D.T @ gm
-        self._last = (mu, parts, Si, Draw, P, W)
-        self._last_sigma = (F, Sigma, D)
-        return F, g, D, Si, mu
+        return _Point(F, D.T @ gm, D, Draw, Sigma, mu, parts, Si, P, W)
 
-    def solution_pieces(
-        self, theta: np.ndarray
-    ) -> tuple[float, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray | None, np.ndarray] | None:
-        """``(F, Sigma, mu, parts, Sigma^-1, Delta)`` at the point :meth:`fit` returned.
+    def solution_at(
+        self, theta: np.ndarray, *, iterations: int = 0, converged: bool = False, grad_max: float = np.inf
+    ) -> MLSolution:
+        """The moments at ``theta`` as an :class:`MLSolution` (for a point not found by
+        :meth:`minimize`, e.g. an inadmissible start; ``Sigma_inv`` is ``None`` and ``F``
+        infinite when Sigma is not positive definite).
 
-        The pieces of the optimiser's last accepted evaluation, which was made at exactly
-        ``theta`` (so they equal a fresh evaluation there); ``None`` if ``theta`` is not the
-        point the last fit returned.
+        Raises
+        ------
+        numpy.linalg.LinAlgError
+            When ``I - B`` is singular at ``theta``.
         """
-        fs = getattr(self, "_final", None)
-        if fs is None or fs[0] is not theta:
-            return None
-        return fs[1]
+        theta = np.array(theta, dtype=float)
+        Sigma, mu, parts = self.implied(theta)
+        F, Si = self.fmin_parts(Sigma, mu)
+        return MLSolution(
+            theta=theta, F=F, Sigma=Sigma, mu=mu, parts=parts, Sigma_inv=Si, Delta=self.delta(parts),
+            iterations=iterations, converged=converged, grad_max=grad_max,
+        )
 
-    def fit(
+    def minimize(
         self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, n_fisher: int = 3
-    ) -> tuple[np.ndarray, int, bool, float]:
+    ) -> MLSolution | None:
         """Minimise ``F_ML``: Fisher scoring, then Newton with the analytic Hessian.
 
         The first ``n_fisher`` steps are Fisher-scoring steps (robust far from the optimum);
@@ -472,20 +550,21 @@ class MLKernel:
         decrement below ``1e-9`` (machine precision reached, e.g. for variables on a
         very large or small scale, where the absolute gradient cannot get below ``tol``).
 
+        The kernel is not changed: the method can run in several threads at once.
+
         Returns
         -------
-        theta, iterations, converged, gradient max-norm
+        MLSolution or None
+            The solution record (the pieces of the last accepted evaluation); ``None`` when
+            the implied covariance is not positive definite at ``theta0``.
         """
         theta = np.array(theta0, dtype=float)
-        self._final = None
-        F, g, D, Si, _ = self._eval(theta)
-        if g is None:
-            return theta, 0, False, np.inf
-        cur = self._last
-        cur_s = self._last_sigma
-        q = self.q
-        if q == 0:
-            return theta, 0, True, 0.0
+        cur = self._eval(theta)
+        if cur is None:
+            return None
+        if self.q == 0:
+            return self._solution(theta, cur, 0, True, 0.0)
+        F, g = cur.F, cur.g
         gmax = float(np.max(np.abs(g)))
         it = 0
         converged = False
@@ -497,13 +576,13 @@ class MLKernel:
                 break
             step = None
             if it >= n_fisher:
-                Hm = self._hessian_at(*cur)
+                Hm = self._hessian_at(cur.mu, cur.parts, cur.Si, cur.Draw, cur.P, cur.W)
                 C, info = _dpotrf(Hm, lower=1, clean=1, overwrite_a=0)
                 if info == 0:
                     sol, info = _dpotrs(C, g, lower=1)
                     step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
-                info2 = 2.0 * self.fisher(D, Si)
+                info2 = 2.0 * self.fisher(cur.D, cur.Si)
                 C2, info = _dpotrf(info2, lower=1, clean=1, overwrite_a=0)
                 if info == 0:
                     sol, info = _dpotrs(C2, g, lower=1)
@@ -524,24 +603,23 @@ class MLKernel:
                 step = -g * (1.0 / max(1.0, float(np.max(np.abs(g)))))
                 slope = float(g @ step)
             t = 1.0
-            ok = False
+            trial = None
             for _ in range(60):
-                F2, g2, D2, Si2, _ = self._eval(theta + t * step)
-                if g2 is not None and F2 <= F + 1e-4 * t * slope + 1e-14 * max(1.0, abs(F)):
-                    ok = True
+                trial = self._eval(theta + t * step)
+                if trial is not None and trial.F <= F + 1e-4 * t * slope + 1e-14 * max(1.0, abs(F)):
                     break
+                trial = None
                 t *= 0.5
-            if not ok:
+            if trial is None:
                 break
             # stall at machine precision: a tiny decrement and no decrease of F
-            if -slope < 1e-9 * max(1.0, abs(F)) and F2 >= F - 1e-15 * max(1.0, abs(F)):
+            if -slope < 1e-9 * max(1.0, abs(F)) and trial.F >= F - 1e-15 * max(1.0, abs(F)):
                 stalls += 1
             else:
                 stalls = 0
             theta = theta + t * step
-            F, g, D, Si = F2, g2, D2, Si2
-            cur = self._last
-            cur_s = self._last_sigma
+            cur = trial
+            F, g = cur.F, cur.g
             if stalls >= 2:
                 converged = True
                 gmax = float(np.max(np.abs(g)))
@@ -551,7 +629,11 @@ class MLKernel:
             it += 1
         else:
             converged = gmax < tol
-        F_, Sigma_, D_ = cur_s
-        mu_, parts_, Si_ = cur[:3]
-        self._final = (theta, (F_, Sigma_, mu_, parts_, Si_, D_))
-        return theta, it, bool(converged), gmax
+        return self._solution(theta, cur, it, bool(converged), gmax)
+
+    @staticmethod
+    def _solution(theta: np.ndarray, pt: _Point, iterations: int, converged: bool, grad_max: float) -> MLSolution:
+        return MLSolution(
+            theta=theta, F=pt.F, Sigma=pt.Sigma, mu=pt.mu, parts=pt.parts, Sigma_inv=pt.Si, Delta=pt.D,
+            iterations=int(iterations), converged=bool(converged), grad_max=float(grad_max),
+        )

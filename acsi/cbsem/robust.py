@@ -5,8 +5,8 @@ sandwich ``A^-1 B A^-1 / N`` (``A`` the observed information of the model, ``B``
 first-order information from casewise scores) and the Yuan-Bentler (Mplus variant) scaled
 chi-square with its scaling factor, for the model and for the independence (baseline) model.
 
-The numeric kernels (moment layouts, h1 information matrices, casewise scores, the ADF
-``Gamma``) are private functions of this module, shared with :mod:`acsi.cbsem.fit_measures`.
+The moment kernels (casewise scores, the ADF ``Gamma``, the h1 information, the baseline
+model) live in :mod:`acsi.cbsem.moments`, shared with :mod:`acsi.cbsem.fit_measures`.
 
 Conventions (lavaan's): ``vech`` stacks the lower triangle column by column; a moment vector
 is ``[mean (if meanstructure), vech(Sigma)]``; information matrices are per observation.
@@ -27,178 +27,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
+from acsi._linalg import duplication_pre_post_kron
+from acsi._validation import check_choice
+from acsi.cbsem.moments import (
+    CoreLike,
+    baseline_moments,
+    casewise_scores,
+    h1_quadratic,
+    moment_deviations,
+    x_indices,
+    x_mask,
+)
 from acsi.exceptions import AcsiError
 
-__all__ = ["RobustTest", "huber_white_vcov", "yuan_bentler_mplus", "first_order_information"]
+__all__ = ["CoreLike", "RobustTest", "huber_white_vcov", "yuan_bentler_mplus", "first_order_information"]
 
-Array = NDArray[np.float64]
-
-
-class CoreLike(Protocol):
-    """What the fit-measure and robust kernels read from a fitted model (an EstimationCore)."""
-
-    ov_names: tuple[str, ...]
-    X: Array
-    N: int
-    S: Array
-    mean: Array
-    meanstructure: bool
-    fixed_x: tuple[str, ...]
-    theta: Array
-    Sigma: Array
-    mu: Array
-    Delta: Array
-    fmin: float
-    chisq: float
-    df: float
-    npar: int
-
-    def information(self, kind: str = ...) -> Any: ...
+Array = NDArray[Any]
 
 
 # --------------------------------------------------------------------------------------------
 # moment kernels
 # --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _vech_indices(p: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Row and column indices of ``vech`` (lower triangle, column by column), read-only."""
-    rows, cols = np.tril_indices(p)
-    order = np.lexsort((rows, cols))  # by column, then by row
-    r = rows[order].astype(np.intp)
-    c = cols[order].astype(np.intp)
-    r.flags.writeable = False
-    c.flags.writeable = False
-    return r, c
-
-
-def _vech(a: Array) -> Array:
-    r, c = _vech_indices(a.shape[0])
-    return a[r, c]
-
-
-def _dup_pre_post_kron(a: Array, b: Array, sel: NDArray[np.intp] | None = None) -> Array:
-    """``D'(a kron b)D`` for the duplication matrix ``D`` without forming it.
-
-    For vech elements ``(i, j)``, ``(k, l)``:
-    ``(a_jl b_ik + a_jk b_il + a_il b_jk + a_ik b_jl) / ((1 + [i=j]) (1 + [k=l]))``.
-    ``sel`` restricts rows and columns to those vech positions.
-    """
-    r, c = _vech_indices(a.shape[0])
-    if sel is not None:
-        r, c = r[sel], c[sel]
-    i, j = r[:, None], c[:, None]
-    k, l_ = r[None, :], c[None, :]
-    out = a[j, l_] * b[i, k] + a[j, k] * b[i, l_] + a[i, l_] * b[j, k] + a[i, k] * b[j, l_]
-    wa = np.where(r == c, 0.5, 1.0)
-    return out * wa[:, None] * wa[None, :]
-
-
-def _unvech_batch(v: Array, p: int) -> Array:
-    """Symmetric ``(n, p, p)`` matrices from rows of vech vectors ``(n, p*)``."""
-    r, c = _vech_indices(p)
-    out = np.zeros((v.shape[0], p, p))
-    out[:, r, c] = v
-    out[:, c, r] = v
-    return out
-
-
-def _h1_quadratic(w: Array, v: Array, meanstructure: bool) -> Array:
-    """``z' A z`` for rows ``z`` of ``v`` and ``A = diag(W, 1/2 D'(W kron W) D)``.
-
-    Uses ``vech(Z)' D'(W kron W) D vech(Z) = tr(W Z W Z)`` (``Z`` symmetric), so the
-    ``p* x p*`` matrix is never formed.
-    """
-    p = w.shape[0]
-    out = np.zeros(v.shape[0])
-    if meanstructure:
-        m = v[:, :p]
-        out += np.einsum("ij,jk,ik->i", m, w, m)
-        v = v[:, p:]
-    wz = w @ _unvech_batch(v, p)
-    out += 0.5 * np.einsum("nij,nji->n", wz, wz)
-    return out
-
-
-def _x_indices(core: CoreLike) -> NDArray[np.intp]:
-    pos = {name: k for k, name in enumerate(core.ov_names)}
-    return np.asarray(sorted(pos[x] for x in tuple(core.fixed_x or ())), dtype=np.intp)
-
-
-def _x_mask(p: int, x_idx: NDArray[np.intp], meanstructure: bool) -> NDArray[np.bool_]:
-    """True for the moments of the fixed.x block (x means, x-x covariances)."""
-    is_x = np.zeros(p, dtype=bool)
-    is_x[x_idx] = True
-    r, c = _vech_indices(p)
-    cov_mask = is_x[r] & is_x[c]
-    return np.concatenate([is_x, cov_mask]) if meanstructure else cov_mask
-
-
-def _casewise_scores(
-    x: Array, mu: Array, sigma: Array, meanstructure: bool, x_idx: NDArray[np.intp]
-) -> Array:
-    """Casewise scores of the normal log-likelihood in ``[mu, vech(Sigma)]``.
-
-    Row ``i``: ``W d_i`` for the means (``W = Sigma^-1``, ``d_i = x_i - mu``) and, for vech
-    element ``(j, k)``, ``(W d_i)_j (W d_i)_k - W_jk``, halved on the diagonal.
-    """
-    w = np.linalg.inv(sigma)
-    p = sigma.shape[0]
-    r, c = _vech_indices(p)
-    yc = (x - mu) @ w
-    sc = yc[:, r] * yc[:, c] - w[r, c]
-    sc[:, r == c] *= 0.5
-    if not meanstructure:
-        return sc
-    out = np.hstack([yc, sc])
-    mask = _x_mask(p, x_idx, True)
-    if mask.any():
-        out[:, mask] = 0.0
-    return out
-
-
-def _moment_deviations(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
-    """Centered casewise moments ``z_i - zbar`` whose cross-product / N is the ADF ``Gamma``.
-
-    ``z_i = [x_i, vech(c_i c_i')]`` with ``c_i = x_i - xbar``.  With fixed.x covariates the
-    moments of the regression fitted values (y regressed on the x's, x left as is) are
-    subtracted from ``z_i`` first (lavaan's fixed.x ``Gamma``).
-    """
-    n, p = x.shape
-    r, c = _vech_indices(p)
-
-    def moments(y: Array) -> Array:
-        yc = y - y.mean(axis=0)
-        z = yc[:, r] * yc[:, c]
-        return np.hstack([y, z]) if meanstructure else z
-
-    z = moments(x)
-    if x_idx.size:
-        y_idx = np.setdiff1d(np.arange(p), x_idx)
-        design = np.hstack([np.ones((n, 1)), x[:, x_idx]])
-        coef, *_ = np.linalg.lstsq(design, x[:, y_idx], rcond=None)
-        yhat = x.copy()
-        yhat[:, y_idx] = design @ coef
-        z = z - moments(yhat)
-    return z - z.mean(axis=0)
-
-
-def _gamma_adf(x: Array, meanstructure: bool, x_idx: NDArray[np.intp]) -> Array:
-    """Unstructured asymptotic covariance of the sample moments (divisor ``N``).
-
-    ``Gamma = 1/N sum (z_i - zbar)(z_i - zbar)'`` (see :func:`_moment_deviations`).
-    """
-    zc = _moment_deviations(x, meanstructure, x_idx)
-    return (zc.T @ zc) / x.shape[0]
 
 
 def _r_divide(a: float, b: float) -> float:
@@ -240,7 +96,7 @@ def first_order_information(core: CoreLike) -> Array:
     ndarray, shape (q, q)
     """
     mu = core.mu if core.meanstructure else core.mean
-    sc = _casewise_scores(core.X, mu, core.Sigma, core.meanstructure, _x_indices(core))
+    sc = casewise_scores(core.X, mu, core.Sigma, core.meanstructure, x_indices(core))
     g = sc @ core.Delta
     return (g.T @ g) / core.N
 
@@ -335,52 +191,12 @@ def _h1_trace(core: CoreLike, x_idx: NDArray[np.intp]) -> tuple[float, int]:
     the ADF covariance of the moments), both without the fixed.x block, so the trace is
     ``tr(Gamma A1) = 1/N sum z_i' A1 z_i`` over the centered casewise moments ``z_i``.
     """
-    mask = _x_mask(core.S.shape[0], x_idx, core.meanstructure)
-    zc = _moment_deviations(core.X, core.meanstructure, x_idx)
+    mask = x_mask(core.S.shape[0], x_idx, core.meanstructure)
+    zc = moment_deviations(core.X, core.meanstructure, x_idx)
     if mask.any():
         zc[:, mask] = 0.0
     w = np.linalg.inv(core.S)
-    return float(_h1_quadratic(w, zc, core.meanstructure).sum() / core.N), int((~mask).sum())
-
-
-def _exo_indices(core: CoreLike) -> NDArray[np.intp]:
-    """Positions of the exogenous observed covariates (lavaan's ``ov.x``), fixed.x or not."""
-    names = getattr(core, "ov_x", None)
-    if names is None:
-        names = getattr(getattr(core, "partable", None), "ov_x", None)
-    if names is None:
-        names = core.fixed_x or ()
-    pos = {name: k for k, name in enumerate(core.ov_names)}
-    return np.asarray(sorted(pos[x] for x in tuple(names) if x in pos), dtype=np.intp)
-
-
-def _baseline_moments(
-    core: CoreLike, x_idx: NDArray[np.intp]
-) -> tuple[Array, NDArray[np.intp]]:
-    """Implied covariance of lavaan's independence (baseline) model and its free moments.
-
-    Free: the variances (and means, with a mean structure) of all variables, plus the
-    covariances among the exogenous observed covariates; with fixed.x those covariates'
-    block is instead fixed at the sample values (no free parameters). The estimates are the
-    sample values, so ``Sigma0`` is ``diag(S)`` with the covariates' block of ``S``; each free
-    parameter is one moment of ``[mean, vech(Sigma)]``, returned as positions (its Delta
-    column is the unit vector there).
-    """
-    p = core.S.shape[0]
-    exo = _exo_indices(core)
-    sigma0 = np.diag(np.diag(core.S)).astype(float)
-    if exo.size:
-        sigma0[np.ix_(exo, exo)] = core.S[np.ix_(exo, exo)]
-    fixed = np.zeros(p, dtype=bool)
-    fixed[x_idx] = True
-    is_exo = np.zeros(p, dtype=bool)
-    is_exo[exo] = True
-    r, c = _vech_indices(p)
-    free_cov = ~fixed[r] & ~fixed[c] & ((r == c) | (is_exo[r] & is_exo[c]))
-    nmean = p if core.meanstructure else 0
-    cov_cols = np.flatnonzero(free_cov)
-    mean_cols = np.flatnonzero(~fixed) if core.meanstructure else np.array([], dtype=np.intp)
-    return sigma0, np.concatenate([mean_cols, nmean + cov_cols]).astype(np.intp)
+    return float(h1_quadratic(w, zc, core.meanstructure).sum() / core.N), int((~mask).sum())
 
 
 def _baseline_information(
@@ -400,7 +216,7 @@ def _baseline_information(
     nmean = p if core.meanstructure else 0
     msel = sel[sel < nmean]
     csel = sel[sel >= nmean] - nmean
-    i22 = 0.5 * _dup_pre_post_kron(w, aaa, csel)
+    i22 = 0.5 * duplication_pre_post_kron(w, aaa, csel)
     i22 = 0.5 * (i22 + i22.T)
     out = np.zeros((sel.size, sel.size))
     out[: msel.size, : msel.size] = w[np.ix_(msel, msel)]
@@ -453,16 +269,17 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
     >>> round(test.scaling_factor, 4), round(test.chisq_scaled, 2)
     (0.979, 87.13)
     """
-    if information not in ("observed", "expected"):
-        raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
-    x_idx = _x_indices(core)
+    kind: Literal["observed", "expected"] = (
+        "observed" if check_choice(information, ("observed", "expected"), "information") == "observed" else "expected"
+    )
+    x_idx = x_indices(core)
     n = core.N
     chisq = float(core.chisq)
     df = float(core.df)
     trace_h1, ndat = _h1_trace(core, x_idx)
 
     # model
-    a0_inv = _inv_information(np.asarray(core.information(information), dtype=float), information)
+    a0_inv = _inv_information(np.asarray(core.information(kind), dtype=float), kind)
     b0 = first_order_information(core)
     trace_h0 = float(np.sum(b0 * a0_inv.T))
     trace_ug = trace_h1 - trace_h0
@@ -484,13 +301,13 @@ def yuan_bentler_mplus(core: CoreLike, information: str = "observed") -> RobustT
         sf_h1 = sf_h0 = trace_reported = math.nan
 
     # independence (baseline) model
-    sigma0, sel0 = _baseline_moments(core, x_idx)
+    sigma0, sel0 = baseline_moments(core, x_idx)
     _, logdet_s = np.linalg.slogdet(core.S)
     _, logdet_0 = np.linalg.slogdet(sigma0)
     base_chisq = float(n * (logdet_0 - logdet_s))
     base_df = float(ndat - sel0.size)
-    e0 = _baseline_information(core, sigma0, sel0, information)
-    sc0 = _casewise_scores(core.X, core.mean, sigma0, core.meanstructure, x_idx)[:, sel0]
+    e0 = _baseline_information(core, sigma0, sel0, kind)
+    sc0 = casewise_scores(core.X, core.mean, sigma0, core.meanstructure, x_idx)[:, sel0]
     b00 = (sc0.T @ sc0) / n
     trace_h0_base = float(np.sum(b00 * np.linalg.inv(e0).T))
     if base_df > 0:

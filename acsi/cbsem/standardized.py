@@ -20,7 +20,7 @@ Reference: Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (``lav_standardiz
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -32,11 +32,12 @@ Examples
 
 from __future__ import annotations
 
+import enum
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -146,10 +147,31 @@ class ParameterTable:
 
 
 # --------------------------------------------------------------------------- building
+#
+# build_partable follows lavaan's own steps (lavaanify / lav_partable_flat): flatten the
+# parsed statements into user rows, derive the variable sets, add the default rows
+# (variances, covariances, intercepts), fix the scale (marker loading or std.lv) and the
+# other defaults (single indicators, latent intercepts, fixed.x), check the scale, resolve
+# equality labels and explicit label equalities, number the free parameters, and append
+# the defined (:=) parameters. Each step is a small function below.
+
+
+class Modifier(enum.Enum):
+    """What the user's own formula says about a row's free/fixed status.
+
+    The default fixing steps (marker loading, ``std.lv`` variance) leave rows with a
+    modifier alone: ``1*x`` stays fixed at the user's value, ``NA*x`` stays free.
+    """
+
+    NONE = "none"  #: no modifier (or only a start value or a label): the defaults decide
+    FIXED = "fixed"  #: a fixed value, ``v*x``
+    FREED = "freed"  #: ``NA*x``: explicitly free
 
 
 @dataclass
 class _Row:
+    """One row while the table is being built (mutable; frozen into ParameterTable)."""
+
     lhs: str
     op: str
     rhs: str
@@ -161,6 +183,12 @@ class _Row:
     line: int = 0
     where: str = ""
     start_given: bool = False
+    modifier: Modifier = Modifier.NONE
+
+    @property
+    def pinned(self) -> bool:
+        """True when the user's modifier decides whether the row is free."""
+        return self.modifier is not Modifier.NONE
 
 
 def _unique(seq: Sequence[str]) -> list[str]:
@@ -187,6 +215,356 @@ def _kind(op: str, lhs: str, rhs: str) -> str:
     return "int"
 
 
+def _row_kind(r: _Row) -> str:
+    return _kind(r.op, r.lhs, r.rhs)
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """The parsed statements sorted by role: parameter rows, ``:=`` and ``a == b``."""
+
+    rows: list[_Row]
+    defined: list[Statement]
+    equalities: list[Statement]
+
+
+@dataclass(frozen=True)
+class _VarSets:
+    """lavaan's variable sets (``lav_partable_vnames``), in lavaan's order."""
+
+    lv: list[str]
+    ov_names: list[str]
+    ov_x: list[str]
+    ov_nox: list[str]
+    ov_y: list[str]
+    lv_x: list[str]
+    lv_y: list[str]
+    ov_ind: list[str]
+
+
+def _check_statement(s: Statement, seen: dict[tuple[str, str, str], Statement]) -> None:
+    """Reject what a covariance-based parameter table cannot hold (one user formula)."""
+    if s.op == "=~" and s.lhs == s.rhs:
+        raise SpecificationError(
+            f"factor {s.lhs!r} is measured by itself ({s.where()}); a factor needs "
+            "indicators other than itself"
+        )
+    key = (s.lhs, s.op, s.rhs)
+    alt = (s.rhs, s.op, s.lhs) if s.op == "~~" else key
+    prev = seen.get(key) or seen.get(alt)
+    if prev is not None:
+        raise SpecificationError(
+            f"the parameter {s.lhs} {s.op} {s.rhs} is written twice ({prev.where()} and "
+            f"{s.where()}); keep one of them"
+        )
+    seen[key] = s
+    if s.op == "~" and s.lhs == s.rhs:
+        raise SpecificationError(f"{s.lhs!r} is regressed on itself ({s.where()})")
+
+
+def _user_row(s: Statement) -> _Row:
+    """The row of one user formula with its modifiers (fixed value, start, label, NA*)."""
+    row = _Row(s.lhs, s.op, s.rhs, user=1, line=s.line, where=s.where())
+    if s.fixed is not None:
+        row.free, row.ustart, row.modifier = 0, float(s.fixed), Modifier.FIXED
+    if s.start is not None:
+        row.ustart, row.start_given = float(s.start), True
+    if s.label:
+        row.label = s.label
+    if s.free:
+        row.free, row.modifier = 1, Modifier.FREED
+    return row
+
+
+def _flatten(parsed: ParsedModel) -> _Flat:
+    """Step 1: the user's statements as rows (lavaan's ``lav_partable_flat`` user part).
+
+    ``label == label`` equalities and ``:=`` definitions are set aside for later steps;
+    composites, other constraints, duplicates and self-loops are rejected.
+    """
+    rows: list[_Row] = []
+    defined: list[Statement] = []
+    equalities: list[Statement] = []
+    seen: dict[tuple[str, str, str], Statement] = {}
+    for s in parsed.statements:
+        if s.op == "<~":
+            raise SpecificationError(
+                f"composite formula '<~' ({s.where()}) cannot be estimated by covariance-based "
+                "SEM in acsi; use acsi.pls() for composites, or '=~' for a reflective factor"
+            )
+        if s.op == "==" and _IDENT.fullmatch(s.lhs.strip()) and _IDENT.fullmatch(s.rhs.strip()):
+            equalities.append(s)  # label == label: the same as a shared label (checked below)
+            continue
+        if s.op in ("==", "<", ">"):
+            raise SpecificationError(
+                f"explicit constraints with '{s.op}' ({s.where()}) are not supported by "
+                "acsi.sem yet, except 'label1 == label2' (equal parameters); for equality "
+                "give the parameters the same label (a*x1 + a*x2)"
+            )
+        if s.op == ":=":
+            defined.append(s)
+            continue
+        _check_statement(s, seen)
+        rows.append(_user_row(s))
+    if not rows:
+        raise SpecificationError("the model has no '=~', '~' or '~~' formula to estimate")
+    return _Flat(rows, defined, equalities)
+
+
+def _variable_sets(user_rows: list[_Row]) -> _VarSets:
+    """Step 2: latent and observed variables and their roles (``lav_partable_vnames``)."""
+    lv = _unique([r.lhs for r in user_rows if r.op == "=~"])
+    eqs_y = _unique([r.lhs for r in user_rows if r.op == "~"])
+    eqs_x = _unique([r.rhs for r in user_rows if r.op == "~"])
+    v_ind = _unique([r.rhs for r in user_rows if r.op == "=~"])
+    ov_ind = [v for v in v_ind if v not in lv]
+    ov_y_eq = [v for v in eqs_y if v not in lv and v not in ov_ind]
+    ov_x_all = [v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y_eq]
+    ov_cov = [r.lhs for r in user_rows if r.op == "~~" and r.lhs not in lv] + [
+        r.rhs for r in user_rows if r.op == "~~" and r.rhs not in lv
+    ]
+    ov_int = [r.lhs for r in user_rows if r.op == "~1" and r.lhs not in lv]
+    ov_tmp = ov_ind + ov_y_eq + ov_x_all
+    ov_names = ov_tmp + [v for v in _unique(ov_cov + ov_int) if v not in ov_tmp]
+    # a covariate with a user (co)variance or intercept is not fixed.x (lavaan's ov.x)
+    user_var_names = {r.lhs for r in user_rows if r.op in ("~1", "~~")} | {
+        r.rhs for r in user_rows if r.op == "~~"
+    }
+    ov_x = [v for v in ov_x_all if v not in user_var_names]
+    return _VarSets(
+        lv=lv,
+        ov_names=ov_names,
+        ov_x=ov_x,
+        ov_nox=[v for v in ov_names if v not in ov_x],
+        ov_y=[v for v in ov_names if v in eqs_y and v not in v_ind and v not in eqs_x and v not in lv],
+        lv_x=[v for v in lv if v not in v_ind and v not in eqs_y],
+        lv_y=[v for v in lv if v in eqs_y and v not in v_ind and v not in eqs_x],
+        ov_ind=ov_ind,
+    )
+
+
+def _check_labels_not_variables(user_rows: list[_Row], vs: _VarSets) -> None:
+    """A label must not be the name of a variable."""
+    names = set(vs.lv) | set(vs.ov_names)
+    for r in user_rows:
+        if r.label and r.label in names:
+            raise SpecificationError(
+                f"the label {r.label!r} ({r.where}) is also the name of a variable; choose "
+                "another label"
+            )
+
+
+def _default_rows(user_rows: list[_Row], vs: _VarSets, meanstructure: bool) -> list[_Row]:
+    """Step 3: the rows lavaan adds (``lav_partable_flat``), those the user did not write.
+
+    In this order: variances of the observed (non-covariate) and latent variables;
+    covariances of the exogenous factors; covariances of the pure outcomes (latent then
+    observed, ``auto.cov.y``); the covariates' (co)variances (added whether or not they
+    are fixed, as lavaan); with a mean structure the intercepts of all variables.
+    """
+    keys: list[tuple[str, str, str]] = [(v, "~~", v) for v in vs.ov_nox + vs.lv]
+    keys += [(a, "~~", b) for a, b in combinations(vs.lv_x, 2)]
+    keys += [(a, "~~", b) for a, b in combinations(vs.lv_y + vs.ov_y, 2)]
+    nx = len(vs.ov_x)
+    keys += [(vs.ov_x[j], "~~", vs.ov_x[i]) for j in range(nx) for i in range(j, nx)]
+    if meanstructure:
+        keys += [(v, "~1", "") for v in vs.ov_names + vs.lv]
+    written = set()
+    for r in user_rows:
+        written.add((r.lhs, r.op, r.rhs))
+        if r.op == "~~":
+            written.add((r.rhs, r.op, r.lhs))
+    return [_Row(a, o, b, user=0) for a, o, b in keys if (a, o, b) not in written]
+
+
+def _fix_scale(rows: list[_Row], lv: list[str], std_lv: bool, auto_fix_first: bool) -> None:
+    """Step 4: the factors' scale: latent variances fixed to 1 (``std.lv``) and/or the first
+    loading of each factor fixed to 1 (``auto.fix.first``), unless the user's modifier says
+    otherwise."""
+    if std_lv:
+        for r in rows:
+            if r.op == "~~" and r.lhs == r.rhs and r.lhs in lv and not (r.user and r.pinned):
+                r.free, r.ustart = 0, 1.0
+    if auto_fix_first:
+        done: set[str] = set()
+        for r in rows:
+            if r.op == "=~" and r.lhs not in done:
+                done.add(r.lhs)
+                if not (r.user and r.pinned):
+                    r.free, r.ustart = 0, 1.0
+
+
+def _fix_single_indicators(rows: list[_Row]) -> None:
+    """Step 5a: the default residual variance of the only indicator of a one-indicator
+    factor (an indicator of nothing else) is fixed to 0."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r.op == "=~":
+            counts[r.lhs] = counts.get(r.lhs, 0) + 1
+    rhs_mm = [r.rhs for r in rows if r.op == "=~"]
+    single_ind = {
+        r.rhs
+        for r in rows
+        if r.op == "=~" and counts[r.lhs] == 1 and r.lhs != r.rhs and rhs_mm.count(r.rhs) == 1
+    }
+    for r in rows:
+        if r.user == 0 and r.op == "~~" and r.lhs == r.rhs and r.lhs in single_ind:
+            r.free, r.ustart = 0, 0.0
+
+
+def _fix_latent_intercepts(rows: list[_Row], lv: list[str]) -> None:
+    """Step 5b: with a mean structure the default latent intercepts are fixed to 0."""
+    for r in rows:
+        if r.op == "~1" and r.user == 0 and r.lhs in lv:
+            r.free, r.ustart = 0, 0.0
+
+
+def _fix_exogenous(rows: list[_Row], ov_x: list[str]) -> None:
+    """Step 5c (``fixed.x``): the covariates' default (co)variances and intercepts are
+    fixed at their sample values (``exo = 1``; the value is filled in at estimation)."""
+    for r in rows:
+        if r.user == 0 and r.op in ("~~", "~1") and r.lhs in ov_x and (r.op == "~1" or r.rhs in ov_x):
+            r.free, r.ustart, r.exo = 0, math.nan, 1
+
+
+def _check_scales(rows: list[_Row], lv: list[str]) -> None:
+    """Step 6: every factor has a scale (a fixed loading or a fixed variance)."""
+    for f in lv:
+        loadings = [r for r in rows if r.op == "=~" and r.lhs == f]
+        var = [r for r in rows if r.op == "~~" and r.lhs == f and r.rhs == f]
+        if all(r.free for r in loadings) and (not var or var[0].free):
+            raise IdentificationError(
+                f"factor {f!r} has no scale: all its loadings are free ({loadings[0].where}) "
+                f"and its variance is free. Fix one loading (1*{loadings[0].rhs}), fix its "
+                f"variance ({f} ~~ 1*{f}), or pass std_lv=True"
+            )
+
+
+def _label_groups(rows: list[_Row]) -> dict[str, list[int]]:
+    """Step 7a: rows sharing a label (an equality constraint), checked: one kind of
+    parameter per label; a label with a fixed row fixes all its rows at that value."""
+    by_label: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.label:
+            by_label.setdefault(r.label, []).append(i)
+    for lab, idx in by_label.items():
+        kinds = {_row_kind(rows[i]) for i in idx}
+        if len(kinds) > 1:
+            desc = "; ".join(
+                f"{rows[i].lhs} {rows[i].op} {rows[i].rhs} ({rows[i].where}) is "
+                f"{_KIND_NAMES[_row_kind(rows[i])]}"
+                for i in idx
+            )
+            raise SpecificationError(
+                f"the label {lab!r} is shared by parameters of different kinds: {desc}. "
+                "Shared labels mean equal parameters; use different labels"
+            )
+        fixed_vals = {rows[i].ustart for i in idx if rows[i].free == 0}
+        if fixed_vals and len(idx) > 1:
+            if len(fixed_vals) > 1:
+                raise SpecificationError(
+                    f"the label {lab!r} is shared by parameters fixed at different values "
+                    f"({', '.join(rows[i].where or rows[i].lhs for i in idx)})"
+                )
+            val = fixed_vals.pop()
+            for i in idx:
+                rows[i].free, rows[i].ustart = 0, val
+    return by_label
+
+
+def _merge_equalities(
+    equalities: list[Statement], rows: list[_Row], by_label: dict[str, list[int]]
+) -> dict[str, str]:
+    """Step 7b: explicit ``a == b`` between labels, merged like a shared label.
+
+    Returns the equality group of every label (its canonical label).
+    """
+    canon: dict[str, str] = {lab: lab for lab in by_label}
+
+    def find(lab: str) -> str:
+        while canon[lab] != lab:
+            lab = canon[lab]
+        return lab
+
+    for s_eq in equalities:
+        a, b = s_eq.lhs.strip(), s_eq.rhs.strip()
+        for lab in (a, b):
+            if lab not in by_label:
+                raise SpecificationError(
+                    f"{lab!r} in the constraint {s_eq.where()} is not a label of the model; "
+                    f"labels are: {', '.join(sorted(by_label)) or 'none (label parameters with a*x)'}"
+                )
+        ka, kb = _row_kind(rows[by_label[a][0]]), _row_kind(rows[by_label[b][0]])
+        if ka != kb:
+            raise SpecificationError(
+                f"the constraint {s_eq.where()} equates {_KIND_NAMES[ka]} and {_KIND_NAMES[kb]}; "
+                "acsi supports equality of parameters of the same kind only"
+            )
+        if any(rows[i].free == 0 for i in by_label[a] + by_label[b]):
+            raise SpecificationError(
+                f"the constraint {s_eq.where()} involves a fixed parameter; fix both "
+                "parameters at the same value instead"
+            )
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            canon[rb] = ra
+    return {lab: find(lab) for lab in canon}
+
+
+def _number(rows: list[_Row], group_of: dict[str, str]) -> tuple[list[int], list[int], int]:
+    """Step 8: lavaan's ``free`` numbers (1, 2, ... over free rows) and acsi's ``par``
+    (index into the reduced vector: rows of one equality group share it).
+
+    Returns ``(free, par, npar)``.
+    """
+    free_no: list[int] = []
+    par_no: list[int] = []
+    k = 0
+    q = 0
+    label_par: dict[str, int] = {}
+    for r in rows:
+        if not r.free:
+            free_no.append(0)
+            par_no.append(-1)
+            continue
+        k += 1
+        free_no.append(k)
+        group = group_of[r.label] if r.label else ""
+        if group and group in label_par:
+            par_no.append(label_par[group])
+        else:
+            par_no.append(q)
+            if group:
+                label_par[group] = q
+            q += 1
+    return free_no, par_no, q
+
+
+def _defined_rows(defined: list[Statement], labels: set[str]) -> list[_Row]:
+    """Step 9: the ``:=`` rows; each may use the labels and the earlier definitions."""
+    known = set(labels)
+    out: list[_Row] = []
+    for s in defined:
+        if s.lhs in known:
+            raise SpecificationError(
+                f"the defined parameter {s.lhs!r} ({s.where()}) already names a parameter; "
+                "choose a new name"
+            )
+        _, used = compile_expression(s.rhs)
+        unknown = [u for u in used if u not in known]
+        if unknown:
+            avail = ", ".join(sorted(known)) or "none (label parameters with a*x)"
+            raise SpecificationError(
+                f"the defined parameter {s.lhs!r} ({s.where()}) uses {', '.join(map(repr, unknown))}, "
+                f"which is not a label of the model; labels are: {avail}"
+            )
+        known.add(s.lhs)
+        out.append(
+            _Row(s.lhs, ":=", "".join(s.rhs.split()), user=1, free=0, label=s.lhs, line=s.line, where=s.where())
+        )
+    return out
+
+
 def build_partable(
     model: str | ParsedModel,
     *,
@@ -196,6 +574,12 @@ def build_partable(
     auto_fix_first: bool | None = None,
 ) -> ParameterTable:
     """Build the parameter table of a model with lavaan's ``sem()``/``cfa()`` defaults.
+
+    The steps are lavaan's (``lavaanify``): flatten the statements into rows, derive the
+    variable sets, add the default variances, covariances and intercepts, fix the scale
+    (marker loading or ``std_lv``) and the other defaults (single indicators, latent
+    intercepts, ``fixed_x``), check every factor's scale, resolve shared labels and
+    ``a == b`` equalities, number the free parameters, append the ``:=`` rows.
 
     Parameters
     ----------
@@ -238,308 +622,57 @@ def build_partable(
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     if auto_fix_first is None:
         auto_fix_first = not std_lv
-
-    user_rows: list[_Row] = []
-    def_stmts: list[Statement] = []
-    eq_stmts: list[Statement] = []
-    seen: dict[tuple[str, str, str], Statement] = {}
-    for s in parsed.statements:
-        if s.op == "<~":
-            raise SpecificationError(
-                f"composite formula '<~' ({s.where()}) cannot be estimated by covariance-based "
-                "SEM in acsi; use acsi.pls() for composites, or '=~' for a reflective factor"
-            )
-        if s.op == "==" and _IDENT.fullmatch(s.lhs.strip()) and _IDENT.fullmatch(s.rhs.strip()):
-            eq_stmts.append(s)  # label == label: the same as a shared label (checked below)
-            continue
-        if s.op in ("==", "<", ">"):
-            raise SpecificationError(
-                f"explicit constraints with '{s.op}' ({s.where()}) are not supported by "
-                "acsi.sem yet, except 'label1 == label2' (equal parameters); for equality "
-                "give the parameters the same label (a*x1 + a*x2)"
-            )
-        if s.op == ":=":
-            def_stmts.append(s)
-            continue
-        if s.op == "=~" and s.lhs == s.rhs:
-            raise SpecificationError(
-                f"factor {s.lhs!r} is measured by itself ({s.where()}); a factor needs "
-                "indicators other than itself"
-            )
-        key = (s.lhs, s.op, s.rhs)
-        alt = (s.rhs, s.op, s.lhs) if s.op == "~~" else key
-        prev = seen.get(key) or seen.get(alt)
-        if prev is not None:
-            raise SpecificationError(
-                f"the parameter {s.lhs} {s.op} {s.rhs} is written twice ({prev.where()} and "
-                f"{s.where()}); keep one of them"
-            )
-        seen[key] = s
-        if s.op == "~" and s.lhs == s.rhs:
-            raise SpecificationError(f"{s.lhs!r} is regressed on itself ({s.where()})")
-        row = _Row(s.lhs, s.op, s.rhs, user=1, line=s.line, where=s.where())
-        if s.fixed is not None:
-            row.free, row.ustart = 0, float(s.fixed)
-        if s.start is not None:
-            row.ustart, row.start_given = float(s.start), True
-        if s.label:
-            row.label = s.label
-        if s.free:
-            row.free = 1
-        # remember the NA* modifier so that default fixing does not undo it
-        row.exo = -1 if s.free else 0
-        user_rows.append(row)
-
-    if not user_rows:
-        raise SpecificationError("the model has no '=~', '~' or '~~' formula to estimate")
-    meanstructure = bool(meanstructure or any(r.op == "~1" for r in user_rows))
-
-    # ---- variable sets (lavaan's lav_partable_vnames) ----
-    lv = _unique([r.lhs for r in user_rows if r.op == "=~"])
-    eqs_y = _unique([r.lhs for r in user_rows if r.op == "~"])
-    eqs_x = _unique([r.rhs for r in user_rows if r.op == "~"])
-    v_ind = _unique([r.rhs for r in user_rows if r.op == "=~"])
-    ov_ind = [v for v in v_ind if v not in lv]
-    ov_y_eq = [v for v in eqs_y if v not in lv and v not in ov_ind]
-    ov_x_all = [v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y_eq]
-    ov_cov = [r.lhs for r in user_rows if r.op == "~~" and r.lhs not in lv] + [
-        r.rhs for r in user_rows if r.op == "~~" and r.rhs not in lv
-    ]
-    ov_int = [r.lhs for r in user_rows if r.op == "~1" and r.lhs not in lv]
-    ov_tmp = ov_ind + ov_y_eq + ov_x_all
-    ov_names = ov_tmp + [v for v in _unique(ov_cov + ov_int) if v not in ov_tmp]
-    user_var_names = {r.lhs for r in user_rows if r.op in ("~1", "~~")} | {
-        r.rhs for r in user_rows if r.op == "~~"
-    }
-    ov_x = [v for v in ov_x_all if v not in user_var_names]
-    ov_nox = [v for v in ov_names if v not in ov_x]
-    lv_x = [v for v in lv if v not in v_ind and v not in eqs_y]
-    ov_y = [v for v in ov_names if v in eqs_y and v not in v_ind and v not in eqs_x and v not in lv]
-    lv_y = [v for v in lv if v in eqs_y and v not in v_ind and v not in eqs_x]
-
-    # ---- labels must not be variable names ----
-    names = set(lv) | set(ov_names)
-    for r in user_rows:
-        if r.label and r.label in names:
-            raise SpecificationError(
-                f"the label {r.label!r} ({r.where}) is also the name of a variable; choose "
-                "another label"
-            )
-
-    # ---- default rows (lav_partable_flat) ----
-    d_lhs: list[str] = []
-    d_rhs: list[str] = []
-    d_op: list[str] = []
-    for v in ov_nox + lv:
-        d_lhs.append(v), d_rhs.append(v), d_op.append("~~")
-    for a, b in combinations(lv_x, 2):
-        d_lhs.append(a), d_rhs.append(b), d_op.append("~~")
-    for a, b in combinations(lv_y + ov_y, 2):
-        d_lhs.append(a), d_rhs.append(b), d_op.append("~~")
-    # lavaan adds the covariates' (co)variances whether or not they are fixed
-    nx = len(ov_x)
-    for j in range(nx):
-        for i in range(j, nx):
-            d_lhs.append(ov_x[j]), d_rhs.append(ov_x[i]), d_op.append("~~")
+    flat = _flatten(parsed)
+    meanstructure = bool(meanstructure or any(r.op == "~1" for r in flat.rows))
+    vs = _variable_sets(flat.rows)
+    _check_labels_not_variables(flat.rows, vs)
+    rows = flat.rows + _default_rows(flat.rows, vs, meanstructure)
+    _fix_scale(rows, vs.lv, std_lv, auto_fix_first)
+    _fix_single_indicators(rows)
     if meanstructure:
-        for v in ov_names + lv:
-            d_lhs.append(v), d_rhs.append(""), d_op.append("~1")
-    user_keys = set()
-    for r in user_rows:
-        user_keys.add((r.lhs, r.op, r.rhs))
-        if r.op == "~~":
-            user_keys.add((r.rhs, r.op, r.lhs))
-    defaults = [
-        _Row(a, o, b, user=0)
-        for a, o, b in zip(d_lhs, d_op, d_rhs)
-        if (a, o, b) not in user_keys
-    ]
-    rows = user_rows + defaults
-
-    # ---- default fixing (applied to rows without user modifiers) ----
-    def user_fixed(r: _Row) -> bool:
-        return r.user == 1 and (r.free == 0 or r.exo == -1)
-
-    if std_lv:
-        for r in rows:
-            if r.op == "~~" and r.lhs == r.rhs and r.lhs in lv and not user_fixed(r):
-                r.free, r.ustart = 0, 1.0
-    if auto_fix_first:
-        done: set[str] = set()
-        for r in rows:
-            if r.op == "=~" and r.lhs not in done:
-                done.add(r.lhs)
-                if not user_fixed(r):
-                    r.free, r.ustart = 0, 1.0
-    # single-indicator factors: residual variance of the indicator fixed to 0
-    counts: dict[str, int] = {}
-    for r in rows:
-        if r.op == "=~":
-            counts[r.lhs] = counts.get(r.lhs, 0) + 1
-    rhs_mm = [r.rhs for r in rows if r.op == "=~"]
-    single_ind = {
-        r.rhs
-        for r in rows
-        if r.op == "=~" and counts[r.lhs] == 1 and r.lhs != r.rhs and rhs_mm.count(r.rhs) == 1
-    }
-    for r in rows:
-        if r.user == 0 and r.op == "~~" and r.lhs == r.rhs and r.lhs in single_ind:
-            r.free, r.ustart = 0, 0.0
-    if meanstructure:
-        for r in rows:
-            if r.op == "~1" and r.user == 0 and r.lhs in lv:
-                r.free, r.ustart = 0, 0.0
+        _fix_latent_intercepts(rows, vs.lv)
     if fixed_x:
-        for r in rows:
-            if r.user == 0 and r.op in ("~~", "~1") and r.lhs in ov_x and (r.op == "~1" or r.rhs in ov_x):
-                r.free, r.ustart, r.exo = 0, math.nan, 1
-    for r in rows:
-        if r.exo == -1:
-            r.exo = 0
-
-    # ---- factor without a scale ----
+        _fix_exogenous(rows, vs.ov_x)
     if not std_lv:
-        for f in lv:
-            loadings = [r for r in rows if r.op == "=~" and r.lhs == f]
-            var = [r for r in rows if r.op == "~~" and r.lhs == f and r.rhs == f]
-            if all(r.free for r in loadings) and (not var or var[0].free):
-                raise IdentificationError(
-                    f"factor {f!r} has no scale: all its loadings are free ({loadings[0].where}) "
-                    f"and its variance is free. Fix one loading (1*{loadings[0].rhs}), fix its "
-                    f"variance ({f} ~~ 1*{f}), or pass std_lv=True"
-                )
+        _check_scales(rows, vs.lv)
+    by_label = _label_groups(rows)
+    group_of = _merge_equalities(flat.equalities, rows, by_label)
+    free_no, par_no, npar = _number(rows, group_of)
+    def_rows = _defined_rows(flat.defined, set(by_label))
+    return _freeze_table(rows, def_rows, free_no, par_no, npar, vs, parsed.source,
+                         meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x)
 
-    # ---- labels: equality constraints and kinds ----
-    by_label: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        if r.label:
-            by_label.setdefault(r.label, []).append(i)
-    for lab, idx in by_label.items():
-        kinds = {_kind(rows[i].op, rows[i].lhs, rows[i].rhs) for i in idx}
-        if len(kinds) > 1:
-            desc = "; ".join(
-                f"{rows[i].lhs} {rows[i].op} {rows[i].rhs} ({rows[i].where}) is "
-                f"{_KIND_NAMES[_kind(rows[i].op, rows[i].lhs, rows[i].rhs)]}"
-                for i in idx
-            )
-            raise SpecificationError(
-                f"the label {lab!r} is shared by parameters of different kinds: {desc}. "
-                "Shared labels mean equal parameters; use different labels"
-            )
-        fixed_vals = {rows[i].ustart for i in idx if rows[i].free == 0}
-        if fixed_vals and len(idx) > 1:
-            if len(fixed_vals) > 1:
-                raise SpecificationError(
-                    f"the label {lab!r} is shared by parameters fixed at different values "
-                    f"({', '.join(rows[i].where or rows[i].lhs for i in idx)})"
-                )
-            val = fixed_vals.pop()
-            for i in idx:
-                rows[i].free, rows[i].ustart = 0, val
 
-    # ---- explicit equalities 'a == b' between labels: merged like a shared label ----
-    canon: dict[str, str] = {lab: lab for lab in by_label}
-
-    def find(lab: str) -> str:
-        while canon[lab] != lab:
-            lab = canon[lab]
-        return lab
-
-    for s_eq in eq_stmts:
-        a, b = s_eq.lhs.strip(), s_eq.rhs.strip()
-        for lab in (a, b):
-            if lab not in by_label:
-                raise SpecificationError(
-                    f"{lab!r} in the constraint {s_eq.where()} is not a label of the model; "
-                    f"labels are: {', '.join(sorted(by_label)) or 'none (label parameters with a*x)'}"
-                )
-        ia, ib = by_label[a][0], by_label[b][0]
-        ka, kb = _kind(rows[ia].op, rows[ia].lhs, rows[ia].rhs), _kind(rows[ib].op, rows[ib].lhs, rows[ib].rhs)
-        if ka != kb:
-            raise SpecificationError(
-                f"the constraint {s_eq.where()} equates {_KIND_NAMES[ka]} and {_KIND_NAMES[kb]}; "
-                "acsi supports equality of parameters of the same kind only"
-            )
-        if any(rows[i].free == 0 for i in by_label[a] + by_label[b]):
-            raise SpecificationError(
-                f"the constraint {s_eq.where()} involves a fixed parameter; fix both "
-                "parameters at the same value instead"
-            )
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            canon[rb] = ra
-
-    # ---- numbering ----
-    free_no: list[int] = []
-    par_no: list[int] = []
-    k = 0
-    q = 0
-    label_par: dict[str, int] = {}
-    for r in rows:
-        if r.free:
-            k += 1
-            free_no.append(k)
-            group = find(r.label) if r.label else ""
-            if group and group in label_par:
-                par_no.append(label_par[group])
-            else:
-                par_no.append(q)
-                if group:
-                    label_par[group] = q
-                q += 1
-        else:
-            free_no.append(0)
-            par_no.append(-1)
-
-    # ---- defined parameters ----
-    known = set(by_label)
-    def_rows: list[_Row] = []
-    for s in def_stmts:
-        if s.lhs in known:
-            raise SpecificationError(
-                f"the defined parameter {s.lhs!r} ({s.where()}) already names a parameter; "
-                "choose a new name"
-            )
-        _, used = compile_expression(s.rhs)
-        unknown = [u for u in used if u not in known]
-        if unknown:
-            avail = ", ".join(sorted(known)) or "none (label parameters with a*x)"
-            raise SpecificationError(
-                f"the defined parameter {s.lhs!r} ({s.where()}) uses {', '.join(map(repr, unknown))}, "
-                f"which is not a label of the model; labels are: {avail}"
-            )
-        known.add(s.lhs)
-        def_rows.append(
-            _Row(s.lhs, ":=", "".join(s.rhs.split()), user=1, free=0, label=s.lhs, line=s.line, where=s.where())
-        )
-
+def _freeze_table(
+    rows: list[_Row], def_rows: list[_Row], free_no: list[int], par_no: list[int], npar: int,
+    vs: _VarSets, source: str, *, meanstructure: bool, std_lv: bool, fixed_x: bool,
+) -> ParameterTable:
+    """Step 10: the immutable table (the ``:=`` rows last, unnumbered)."""
     all_rows = rows + def_rows
-    free_no += [0] * len(def_rows)
-    par_no += [-1] * len(def_rows)
-    plabel = [f".p{i + 1}." for i in range(len(rows))] + [""] * len(def_rows)
+    n_def = len(def_rows)
     return ParameterTable(
         lhs=tuple(r.lhs for r in all_rows),
         op=tuple(r.op for r in all_rows),
         rhs=tuple(r.rhs for r in all_rows),
         user=tuple(r.user for r in all_rows),
-        free=tuple(free_no),
-        par=tuple(par_no),
+        free=tuple(free_no + [0] * n_def),
+        par=tuple(par_no + [-1] * n_def),
         ustart=tuple(float(r.ustart) for r in all_rows),
         label=tuple(r.label for r in all_rows),
-        plabel=tuple(plabel),
+        plabel=tuple([f".p{i + 1}." for i in range(len(rows))] + [""] * n_def),
         exo=tuple(r.exo for r in all_rows),
         line=tuple(r.line for r in all_rows),
         where=tuple(r.where for r in all_rows),
-        ov_names=tuple(ov_names),
-        lv_names=tuple(lv),
-        ov_x=tuple(ov_x),
-        ov_y=tuple(ov_y),
-        lv_x=tuple(lv_x),
-        lv_y=tuple(lv_y),
-        ov_ind=tuple(ov_ind),
+        ov_names=tuple(vs.ov_names),
+        lv_names=tuple(vs.lv),
+        ov_x=tuple(vs.ov_x),
+        ov_y=tuple(vs.ov_y),
+        lv_x=tuple(vs.lv_x),
+        lv_y=tuple(vs.lv_y),
+        ov_ind=tuple(vs.ov_ind),
         meanstructure=meanstructure,
         std_lv=std_lv,
         fixed_x=fixed_x,
-        npar=q,
-        source=parsed.source,
+        npar=npar,
+        source=source,
     )
