@@ -85,13 +85,11 @@ def _acsi_jobs() -> dict[str, object]:
 
     def hs_job() -> None:
         r = acsi.cfa(HS_MODEL, hs)
-        r.estimates
-        r.fit_measures
+        _ = (r.estimates, r.fit_measures)
 
     def pd_job() -> None:
         r = acsi.sem(PD_MODEL, pdem)
-        r.estimates
-        r.fit_measures
+        _ = (r.estimates, r.fit_measures)
 
     return {"hs_cfa": hs_job, "poldem_sem": pd_job}
 

@@ -39,12 +39,15 @@ def test_notebook_runs(path: Path) -> None:
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 
     spec = KernelSpecManager().get_kernel_spec(NATIVE_KERNEL_NAME)
-    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() or spec.argv[0] in ("python", "python3", sys.executable)
+    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() or spec.argv[0] in (
+        "python", "python3", sys.executable)
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb, timeout=300, kernel_name=NATIVE_KERNEL_NAME,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert errors == []

@@ -171,7 +171,7 @@ def pls(
         data,
         spec.indicators,
         missing=missing,  # type: ignore[arg-type]
-        na_values=list(codes) if codes else None,  # type: ignore[arg-type]
+        na_values=list(codes) if codes else None,
         context="model",
         where=spec.where,
         min_rows=3,

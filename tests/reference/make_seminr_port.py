@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import seminr as sm
-from seminr.math.named_matrix import NamedMatrix
 from seminr.math import stats
+from seminr.math.named_matrix import NamedMatrix
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "seminr_port"

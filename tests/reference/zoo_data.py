@@ -18,7 +18,8 @@ import acsi
 
 out = Path("tests/data/psych")
 eb = acsi.datasets.load_ebanking()
-eb[[c for c in eb.columns if c.startswith("Q7_")] + [f"Q{k}" for k in range(8, 18)]].to_csv(out / "zoo_ebanking.csv", index=False)
+cols = [c for c in eb.columns if c.startswith("Q7_")] + [f"Q{k}" for k in range(8, 18)]
+eb[cols].to_csv(out / "zoo_ebanking.csv", index=False)
 sat = acsi.datasets.load_satisfaction()
 mix = pd.DataFrame({"s1": sat["sat1"], "s2": sat["sat2"], "s3": sat["sat3"], "big": 25 * sat["sat4"],
                     "small": sat["loy1"] / 10, "rev": 11 - sat["loy2"],
