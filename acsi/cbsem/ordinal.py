@@ -59,7 +59,7 @@ Olsson, U., Drasgow, F., & Dorans, N. J. (1982). The polyserial correlation coef
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -350,53 +350,62 @@ def _cell_tables(
     return rect(cdf), rect(pdf), rect(dpdf)
 
 
-def _fit_polychoric(
-    t1: np.ndarray, t2: np.ndarray, freq: np.ndarray, tol: float = 1e-13, max_iter: int = 100
+def _solve_score(
+    score: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    npair: int,
+    scale: np.ndarray,
+    tol: float = 1e-13,
+    max_iter: int = 200,
 ) -> np.ndarray:
-    """Two-step ML polychoric correlations of P pairs by safeguarded Newton steps.
+    """Roots of many scalar score functions in ``[-0.999, 0.999]`` (lavaan's bounds).
+
+    Safeguarded Newton steps inside a bracket kept by the sign of the score (a step that
+    leaves the bracket or meets a non-negative curvature is replaced by bisection), all
+    pairs at once, starting at 0 (the scores are not evaluated at the bounds, where lavaan's
+    clamping of tiny cell probabilities can flip their sign). ``score(r)`` returns the scores
+    and their derivatives; iterations stop when ``|score| <= tol * scale`` or the bracket is
+    narrower than ``1e-15``. A score that keeps its sign over the whole interval ends at the
+    bound (as lavaan's box constraint).
+    """
+    lo = np.full(npair, -0.999)
+    hi = np.full(npair, 0.999)
+    rho = np.zeros(npair)
+    active = np.ones(npair, dtype=bool)
+    g, h = score(rho)
+    for _ in range(max_iter):
+        active &= (np.abs(g) > tol * scale) & (hi - lo > 1e-15)
+        if not active.any():
+            break
+        lo = np.where(active & (g > 0), rho, lo)
+        hi = np.where(active & (g < 0), rho, hi)
+        newton = rho - g / np.where(h < 0, h, -1.0)
+        ok = (h < 0) & (newton > lo) & (newton < hi)
+        new = np.where(ok, newton, 0.5 * (lo + hi))
+        rho = np.where(active, new, rho)
+        g, h = score(rho)
+    return rho
+
+
+def _fit_polychoric(t1: np.ndarray, t2: np.ndarray, freq: np.ndarray) -> np.ndarray:
+    """Two-step ML polychoric correlations of P pairs (roots of the scores).
 
     The score is :math:`\\sum n_{ab} \\pi'_{ab}/\\pi_{ab}` with
     :math:`\\pi'_{ab} = \\partial\\pi_{ab}/\\partial\\rho` the rectangle sum of
     :math:`\\phi_2`; cell probabilities below :math:`\\sqrt{\\epsilon}` are raised to it
-    (as lavaan). Starts at 0; steps are halved while the log-likelihood does not increase;
-    the solution is kept in ``[-0.999, 0.999]`` (lavaan's bounds).
+    (as lavaan), their derivatives set to 0.
     """
-    npair = freq.shape[0]
-    rho = np.zeros(npair)
-    n = freq.sum(axis=(1, 2))
 
-    def evaluate(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pi, d1, d2 = _cell_tables(t1, t2, r)
         clamp = pi < _SQRT_EPS
         pi = np.where(clamp, _SQRT_EPS, pi)
         d1 = np.where(clamp, 0.0, d1)
         d2 = np.where(clamp, 0.0, d2)
-        ll = (freq * np.log(pi)).sum(axis=(1, 2))
         g = (freq * d1 / pi).sum(axis=(1, 2))
         hess = (freq * (d2 / pi - (d1 / pi) ** 2)).sum(axis=(1, 2))
-        return ll, g, hess
+        return g, hess
 
-    ll, g, hess = evaluate(rho)
-    active = np.ones(npair, dtype=bool)
-    for _ in range(max_iter):
-        active &= np.abs(g) > tol * n
-        if not active.any():
-            break
-        # Newton where the log-likelihood is locally concave, else a gradient-scaled step
-        fisher = (freq.sum(axis=(1, 2)) * 1.0)  # a safe curvature scale
-        step = np.where(hess < 0, -g / np.where(hess < 0, hess, -1.0), g / fisher)
-        step = np.where(active, step, 0.0)
-        for _half in range(40):
-            new = np.clip(rho + step, -0.999, 0.999)
-            ll_new, g_new, h_new = evaluate(new)
-            ok = (ll_new >= ll - 1e-12 * np.abs(ll)) | ~active
-            if ok.all():
-                break
-            step = np.where(ok, step, step / 2.0)
-        moved = np.abs(new - rho)
-        rho, ll, g, hess = new, ll_new, g_new, h_new
-        active &= moved > 1e-15
-    return rho
+    return _solve_score(score, freq.shape[0], freq.sum(axis=(1, 2)))
 
 
 def polychoric(c1: np.ndarray, c2: np.ndarray, th1: np.ndarray | None = None,
@@ -479,39 +488,21 @@ def _polyserial_terms(
     return prob, score, fu, fl
 
 
-def _fit_polyserial(z: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float = 1e-13) -> np.ndarray:
-    """Two-step polyserial correlations, columns of ``z``/``lo``/``up`` (n, P) one per pair."""
-    npair = z.shape[1]
-    rho = np.zeros(npair)
-    n = z.shape[0]
+def _fit_polyserial(z: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Two-step polyserial correlations, columns of ``z``/``lo``/``up`` (n, P) one per pair.
 
-    def ev(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        prob, score, _, _ = _polyserial_terms(z, lo, up, r)
-        return np.log(prob).sum(axis=0), score.sum(axis=0)
+    Roots of the summed scores :func:`_polyserial_terms`; the derivative of the score is
+    taken by a central difference (it only steers the Newton steps).
+    """
+    eps = 1e-6
 
-    ll, g = ev(rho)
-    active = np.ones(npair, dtype=bool)
-    for _ in range(200):
-        active &= np.abs(g) > tol * n
-        if not active.any():
-            break
-        eps = 1e-6
-        _, gp = ev(np.clip(rho + eps, -0.999, 0.999))
-        _, gm = ev(np.clip(rho - eps, -0.999, 0.999))
-        hess = (gp - gm) / (2 * eps)
-        step = np.where(hess < 0, -g / np.where(hess < 0, hess, -1.0), g / n)
-        step = np.where(active, step, 0.0)
-        for _half in range(40):
-            new = np.clip(rho + step, -0.999, 0.999)
-            ll_new, g_new = ev(new)
-            ok = (ll_new >= ll - 1e-12 * np.abs(ll)) | ~active
-            if ok.all():
-                break
-            step = np.where(ok, step, step / 2.0)
-        moved = np.abs(new - rho)
-        rho, ll, g = new, ll_new, g_new
-        active &= moved > 1e-15
-    return rho
+    def score(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g = _polyserial_terms(z, lo, up, r)[1].sum(axis=0)
+        gp = _polyserial_terms(z, lo, up, np.minimum(r + eps, 0.9999))[1].sum(axis=0)
+        gm = _polyserial_terms(z, lo, up, np.maximum(r - eps, -0.9999))[1].sum(axis=0)
+        return g, (gp - gm) / (np.minimum(r + eps, 0.9999) - np.maximum(r - eps, -0.9999))
+
+    return _solve_score(score, z.shape[1], np.full(z.shape[1], float(z.shape[0])))
 
 
 def polyserial(x: np.ndarray, codes: np.ndarray, th: np.ndarray | None = None) -> float:
