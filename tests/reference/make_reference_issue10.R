@@ -171,7 +171,9 @@ run <- function(name, fun, model, data, args = list(), kind = "complete", ordere
     res$grad_check <- list(mean = Mu0, cov = S0,
       logl = sum(lavaan:::lav_mvnorm_missing_llik_casewise(Y = Y, Mu = Mu0, Sigma = S0)),
       dmu = lavaan:::lav_mvnorm_missing_dlogl_dmu(Y = Y, Mu = Mu0, Sigma = S0),
-      dvechSigma = lavaan:::lav_mvnorm_missing_dlogl_dvechSigma(Y = Y, Mu = Mu0, Sigma = S0))
+      dvechSigma = lavaan:::lav_mvnorm_missing_dlogl_dvechSigma(Y = Y, Mu = Mu0, Sigma = S0),
+      casewise_logl = lavaan:::lav_mvnorm_missing_llik_casewise(Y = Y, Mu = Mu0, Sigma = S0),
+      scores = unclass(lavaan:::lav_mvnorm_missing_scores_mu_vech_sigma(Y = Y, Mu = Mu0, Sigma = S0)))
     res$patterns <- list(npatterns = lavaan:::lav_data_missing_patterns(Y)$npatterns)
   }
   if (kind %in% c("ordinal", "mixed")) {
