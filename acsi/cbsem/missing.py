@@ -72,6 +72,8 @@ class _PatternGroup:
     mean: np.ndarray  # (G, k) pattern means of the observed variables
     cov: np.ndarray  # (G, k, k) pattern ML covariance matrices
     pattern: np.ndarray  # (G,) positions of these patterns in MissingPatterns
+    flat1: np.ndarray  # (G * p,) variable of each element of [observed, missing] per pattern
+    flat2: np.ndarray  # (G * p * p,) flat p x p position of each element of the permuted matrix
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,10 +220,13 @@ def missing_patterns(
             mean[t] = wg @ x / freq[g]
             xc = x - mean[t]
             cov[t] = (xc * wg[:, None]).T @ xc / freq[g]
+        perm = np.concatenate([oi, mi], axis=1)
         groups.append(
             _PatternGroup(
                 obs=freeze(oi), mis=freeze(mi), freq=freeze(freq[pats]),
                 mean=freeze(mean), cov=freeze(cov), pattern=freeze(pats),
+                flat1=freeze(perm.reshape(-1)),
+                flat2=freeze((perm[:, :, None] * p + perm[:, None, :]).reshape(-1)),
             )
         )
     return MissingPatterns(
@@ -594,33 +599,31 @@ def _vech(p: int) -> tuple[np.ndarray, np.ndarray]:
 def _estep_group(
     grp: _PatternGroup, mu: np.ndarray, sigma: np.ndarray, t1: np.ndarray, t2: np.ndarray
 ) -> None:
-    """Add the expected sufficient statistics of one group of patterns to ``t1``, ``t2``."""
+    """Add the expected sufficient statistics of one group of patterns to ``t1``, ``t2``.
+
+    Works in each pattern's permuted order (observed variables, then missing ones) and
+    scatters the whole group back with one ``bincount`` per statistic.
+    """
     obs, mis, f = grp.obs, grp.mis, grp.freq
-    g, k = obs.shape
-    q = mis.shape[1]
-    mom2 = grp.cov + grp.mean[:, :, None] * grp.mean[:, None, :]  # E over rows of y_o y_o'
-    if q == 0:
-        np.add.at(t1, obs, f[:, None] * grp.mean)
-        np.add.at(t2, (obs[:, :, None], obs[:, None, :]), f[:, None, None] * mom2)
-        return
-    s_oo = _sub(sigma, obs, obs)
-    s_mo = _sub(sigma, mis, obs)
-    s_mm = _sub(sigma, mis, mis)
-    b = np.swapaxes(np.linalg.solve(s_oo, np.swapaxes(s_mo, 1, 2)), 1, 2)  # (g, q, k)
-    cond = s_mm - b @ np.swapaxes(s_mo, 1, 2)
-    a = mu[mis] - np.einsum("gqk,gk->gq", b, mu[obs])  # y_m = a + B y_o
-    ym = a + np.einsum("gqk,gk->gq", b, grp.mean)
-    bm = b @ mom2  # (g, q, k)
-    mo = a[:, :, None] * grp.mean[:, None, :] + bm  # E y_m y_o'
-    amb = a[:, :, None] * np.einsum("gqk,gk->gq", b, grp.mean)[:, None, :]
-    mm = (
-        a[:, :, None] * a[:, None, :] + amb + np.swapaxes(amb, 1, 2)
-        + bm @ np.swapaxes(b, 1, 2) + cond
-    )
-    fw = f[:, None, None]
-    np.add.at(t1, obs, f[:, None] * grp.mean)
-    np.add.at(t1, mis, f[:, None] * ym)
-    np.add.at(t2, (obs[:, :, None], obs[:, None, :]), fw * mom2)
-    np.add.at(t2, (mis[:, :, None], obs[:, None, :]), fw * mo)
-    np.add.at(t2, (obs[:, :, None], mis[:, None, :]), fw * np.swapaxes(mo, 1, 2))
-    np.add.at(t2, (mis[:, :, None], mis[:, None, :]), fw * mm)
+    p = t1.size
+    mom2 = grp.cov + grp.mean[:, :, None] * grp.mean[:, None, :]  # mean over rows of y_o y_o'
+    if mis.shape[1] == 0:
+        vec, mat = grp.mean, mom2
+    else:
+        s_oo = _sub(sigma, obs, obs)
+        s_mo = _sub(sigma, mis, obs)
+        s_mm = _sub(sigma, mis, mis)
+        b = np.swapaxes(np.linalg.solve(s_oo, np.swapaxes(s_mo, 1, 2)), 1, 2)  # (G, q, k)
+        cond = s_mm - b @ np.swapaxes(s_mo, 1, 2)
+        a = mu[mis] - np.einsum("gqk,gk->gq", b, mu[obs])  # E(y_m | y_o) = a + B y_o
+        bmean = np.einsum("gqk,gk->gq", b, grp.mean)
+        bm = b @ mom2  # (G, q, k)
+        mo = a[:, :, None] * grp.mean[:, None, :] + bm  # mean of y_m y_o'
+        amb = a[:, :, None] * bmean[:, None, :]
+        mm = a[:, :, None] * a[:, None, :] + amb + np.swapaxes(amb, 1, 2) + bm @ np.swapaxes(b, 1, 2) + cond
+        vec = np.concatenate([grp.mean, a + bmean], axis=1)
+        mat = np.concatenate(
+            [np.concatenate([mom2, np.swapaxes(mo, 1, 2)], axis=2), np.concatenate([mo, mm], axis=2)], axis=1
+        )
+    t1 += np.bincount(grp.flat1, weights=(f[:, None] * vec).reshape(-1), minlength=p)
+    t2 += np.bincount(grp.flat2, weights=(f[:, None, None] * mat).reshape(-1), minlength=p * p).reshape(p, p)
