@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.missing import MissingPatterns, fiml_gradient, fiml_loglik
+from acsi.cbsem.missing import MissingPatterns, fiml_loglik, fiml_loglik_gradient
 
 __all__ = ["FIMLFit", "FIMLKernel"]
 
@@ -124,10 +124,18 @@ class FIMLKernel:
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
         """Gradient of :meth:`objective` with respect to ``theta``."""
+        return self.objective_gradient(theta)[1]
+
+    def objective_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """:meth:`objective` and :meth:`gradient` from one evaluation of the implied moments."""
         sigma, mu, parts = self.implied(theta)
-        dmu, dvech = fiml_gradient(self.patterns, mu, sigma)
+        try:
+            ll, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
+        except np.linalg.LinAlgError:
+            return float("inf"), np.full(self.q, np.nan)
         delta = self._plan(parts)  # (p + p*, n_free): mean rows first
-        return -(np.concatenate([dmu, dvech]) @ delta @ self._k) / self.patterns.nobs
+        n = self.patterns.nobs
+        return -(ll - self.h1_loglik) / n, -(np.concatenate([dmu, dvech]) @ delta @ self._k) / n
 
     def fit(self, theta0: np.ndarray, *, max_iter: int = 10000, tol: float = 1e-10) -> FIMLFit:
         """Minimise :meth:`objective` from ``theta0``.
@@ -136,7 +144,7 @@ class FIMLKernel:
         finite-difference Jacobian of the analytic gradient until the largest gradient
         element is below ``tol`` (or stops decreasing).
         """
-        res = minimize(self.objective, np.asarray(theta0, float), jac=self.gradient, method="BFGS",
+        res = minimize(self.objective_gradient, np.asarray(theta0, float), jac=True, method="BFGS",
                        options={"maxiter": max_iter, "gtol": tol})
         theta = res.x
         g = self.gradient(theta)

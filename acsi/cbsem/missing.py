@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from acsi.cbsem.matrices import vech_indices
 from acsi.exceptions import DataError
 from acsi.results.base import freeze
 
@@ -56,6 +57,7 @@ __all__ = [
     "fiml_casewise",
     "fiml_gradient",
     "fiml_loglik",
+    "fiml_loglik_gradient",
     "missing_patterns",
 ]
 
@@ -349,23 +351,50 @@ def fiml_gradient(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> tup
     >>> dmu.tolist(), dvech.tolist()
     ([0.0, 0.5], [-0.5, 1.0, -0.375])
     """
-    from acsi.cbsem.matrices import vech_indices
+    _, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
+    return dmu, dvech
 
+
+def fiml_loglik_gradient(
+    mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`fiml_loglik` and :func:`fiml_gradient` in one pass (one factorisation per group).
+
+    Returns
+    -------
+    loglik : float
+    dmu : ndarray, shape (p,)
+    dvech : ndarray, shape (p (p + 1) / 2,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[0.0, 1.0], [1.0, np.nan], [-1.0, -1.0], [np.nan, 0.5]])
+    >>> ll, dmu, dvech = fiml_loglik_gradient(missing_patterns(y), np.zeros(2), np.eye(2))
+    >>> round(ll, 6), dvech.tolist()
+    (-7.638631, [-0.5, 1.0, -0.375])
+    """
     mu, sigma = _check_moments(mp, mu, sigma)
     p = mp.p
     dmu = np.zeros(p)
-    dsig = np.zeros((p, p))
+    dsig = np.zeros(p * p)
+    total = 0.0
     for grp in mp.groups:
-        inv, _, resid = _group_terms(grp, mu, sigma)
+        inv, logdet, resid = _group_terms(grp, mu, sigma)
         f = grp.freq
+        k = grp.obs.shape[1]
         a = np.einsum("gij,gj->gi", inv, resid)  # Sigma_g^{-1} (ybar_g - mu_g)
-        np.add.at(dmu, grp.obs, f[:, None] * a)
         t = grp.cov + resid[:, :, None] * resid[:, None, :]
+        quad = np.einsum("gij,gji->g", inv, t)
+        total += float(f @ (k * _LOG_2PI + logdet + quad))
+        obs_flat = grp.flat1.reshape(-1, p)[:, :k]
+        dmu += np.bincount(obs_flat.reshape(-1), weights=(f[:, None] * a).reshape(-1), minlength=p)
         g = 0.5 * f[:, None, None] * (inv @ t @ inv - inv)
-        np.add.at(dsig, (grp.obs[:, :, None], grp.obs[:, None, :]), g)
+        flat = (obs_flat[:, :, None] * p + obs_flat[:, None, :]).reshape(-1)
+        dsig += np.bincount(flat, weights=g.reshape(-1), minlength=p * p)
     r, c = vech_indices(p)
-    dvech = np.where(r == c, 1.0, 2.0) * dsig[r, c]
-    return dmu, dvech
+    dvech = np.where(r == c, 1.0, 2.0) * dsig.reshape(p, p)[r, c]
+    return -0.5 * total, dmu, dvech
 
 
 def fiml_casewise(
@@ -421,8 +450,6 @@ def fiml_casewise(
     >>> sc.sum(axis=0).tolist()
     [0.0, 0.5, -0.5, 1.0, -0.375]
     """
-    from acsi.cbsem.matrices import vech_indices
-
     y = np.asarray(y, dtype=float)
     mu, sigma = _check_moments(mp, mu, sigma)
     n, p = y.shape
@@ -565,7 +592,7 @@ def em_saturated(
     sigma = np.diag(var0)
     p = mp.p
     nobs = mp.nobs
-    r, c = vech_rc = _vech(p)
+    r, c = vech_indices(p)
     old = np.concatenate([mu, sigma[r, c]])
     converged = False
     it = 0
@@ -579,7 +606,7 @@ def em_saturated(
         sigma = 0.5 * (sigma + sigma.T)
         if np.linalg.eigvalsh(sigma).min() < 1e-6:
             sigma[np.diag_indices(p)] += sigma.diagonal().max() * 1e-8
-        new = np.concatenate([mu, sigma[vech_rc]])
+        new = np.concatenate([mu, sigma[r, c]])
         delta = float(np.max(np.abs(new - old)))
         old = new
         if delta < tol:
@@ -588,12 +615,6 @@ def em_saturated(
     return EMResult(
         mean=mu, cov=sigma, loglik=fiml_loglik(mp, mu, sigma), iterations=it, converged=converged
     )
-
-
-def _vech(p: int) -> tuple[np.ndarray, np.ndarray]:
-    from acsi.cbsem.matrices import vech_indices
-
-    return vech_indices(p)
 
 
 def _estep_group(
