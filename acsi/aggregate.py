@@ -22,13 +22,15 @@ Examples
 ...                     "index": [80.0, 70.0, 60.0], "industry": ["banks", "banks", "airlines"],
 ...                     "revenue": [3.0, 1.0, 2.0]})
 >>> nat = acsi.aggregate(idx, weights="revenue", levels=["company", "industry", "nation"])
->>> nat.table.query("level != 'company'")[["level", "unit", "index"]].to_string(index=False)
-'   level     unit  index\\n industry airlines   60.0\\n industry    banks   77.5\\n   nation   nation   71.0'
+>>> nat.table.query("level != 'company'")[["level", "unit", "index"]].round(2).to_string(index=False)
+'   level     unit  index\\nindustry    banks  77.50\\nindustry airlines  60.00\\n  nation   nation  71.67'
 """
 
 from __future__ import annotations
 
 import difflib
+import sys
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +116,7 @@ def _from_frame(df: pd.DataFrame, unit_col: str, period: str | None) -> tuple[li
         if c not in df.columns:
             raise DataError(f"the indices table has no column {c!r}{_hint(c, list(df.columns))}")
     cons = df["construct"] if "construct" in df.columns else pd.Series("index", index=df.index)
-    per = df[period] if period is not None else pd.Series(None, index=df.index)
+    per = list(df[period]) if period is not None else [None] * len(df)
     recs = [_Company(u, p, str(c), float(v), None)
             for u, p, c, v in zip(df[unit_col], per, cons, df["index"].astype(float))]
     return recs, df
@@ -375,8 +377,8 @@ def aggregate(
     ...                     "revenue": [3.0, 1.0, 2.0, 2.0]})
     >>> nat = acsi.aggregate(idx, weights="revenue",
     ...                      level_weights={"sector": {"finance": 0.4, "transport": 0.6}})
-    >>> float(nat.table.query("level == 'nation'")["index"].iloc[0])
-    72.5
+    >>> float(nat.table.query("level == 'nation'")["index"].iloc[0])  # 0.4 * 77.5 + 0.6 * 67.5
+    71.5
     """
     lv = check_level(level)
     if isinstance(levels, str) or not isinstance(levels, Sequence) or len(levels) < 2:
@@ -393,7 +395,8 @@ def aggregate(
         recs, attrs = _from_fit_many(indices, unit_col, period)
     elif isinstance(indices, pd.DataFrame):
         if period is not None and period not in indices.columns:
-            raise DataError(f"period={period!r} is not a column of the indices table{_hint(period, list(indices.columns))}")
+            hint = _hint(period, list(indices.columns))
+            raise DataError(f"period={period!r} is not a column of the indices table{hint}")
         recs, attrs = _from_frame(indices, unit_col, period)
     else:
         raise SpecificationError(
@@ -428,26 +431,25 @@ def aggregate(
     u_list = [u for u, _ in pairs]
     p_list = [p for _, p in pairs]
     w_company = _weights_of(weights, u_list, attrs, unit_col, period, "weights", p_list)
-    parent_of: dict[str, dict[Any, Any]] = {}  # level -> (unit, period) -> parent unit
     chain: dict[tuple[Any, Any], list[Any]] = {}
     for col in hier:
         a = _attribute(attrs, col, unit_col, period, f"levels ({col})")
         for u, p in pairs:
-            k = (u, p) if period is not None else u
-            if k not in a or pd.isna(a[k]):
+            ak: Any = (u, p) if period is not None else u
+            if ak not in a or pd.isna(a[ak]):
                 raise DataError(f"{unit_col} {u!r} has no {col!r}")
-            chain.setdefault((u, p), []).append(a[k])
+            chain.setdefault((u, p), []).append(a[ak])
     for pr in pairs:
         chain.setdefault(pr, [])
         if not top_is_col:
             chain[pr].append(levels[-1])
     for i in range(len(levels) - 2):  # every unit has one parent (per period)
         seen: dict[tuple[Any, Any], Any] = {}
-        for (u, p), ch in chain.items():
-            k = (ch[i], p)
-            if seen.setdefault(k, ch[i + 1]) != ch[i + 1]:
+        for (_u, p), ch in chain.items():
+            up = (ch[i], p)
+            if seen.setdefault(up, ch[i + 1]) != ch[i + 1]:
                 raise DataError(
-                    f"{levels[i + 1]} {ch[i]!r} belongs to two {levels[i + 2]} units ({seen[k]!r} and "
+                    f"{levels[i + 1]} {ch[i]!r} belongs to two {levels[i + 2]} units ({seen[up]!r} and "
                     f"{ch[i + 1]!r}); the hierarchy must be nested"
                 )
 
@@ -535,7 +537,10 @@ def aggregate(
                 cur, parents = nxt, new_par
     cols = _TABLE_COLS[:3] + (["period"] if period is not None else []) + _TABLE_COLS[3:]
     table = pd.DataFrame(rows, columns=cols)
-    change = _changes(table, draws_out, period, periods, lv) if period is not None else pd.DataFrame(columns=_CHANGE_COLS)
+    if period is not None:
+        change = _changes(table, draws_out, period, periods, lv)
+    else:
+        change = pd.DataFrame(columns=_CHANGE_COLS)
     return NationalIndex(levels=levels, period=period, level=lv, n_draws=B, _table=table, _change=change,
                          _draws=draws_out, notes=tuple(notes))
 
@@ -543,7 +548,8 @@ def aggregate(
 def _level_weight(spec: Any, unit: Any, level_name: str, attrs: pd.DataFrame, per: Any, period: str | None) -> float:
     if isinstance(spec, str):
         if spec not in attrs.columns:
-            raise DataError(f"level_weights[{level_name!r}]: {spec!r} is not a column of the data{_hint(spec, list(attrs.columns))}")
+            hint = _hint(spec, list(attrs.columns))
+            raise DataError(f"level_weights[{level_name!r}]: {spec!r} is not a column of the data{hint}")
         sub = attrs[attrs[level_name] == unit]
         if period is not None:
             sub = sub[sub[period] == per]
@@ -564,7 +570,8 @@ def _level_weight(spec: Any, unit: Any, level_name: str, attrs: pd.DataFrame, pe
             raise DataError(f"level_weights[{level_name!r}] has no weight for {unit!r}{_hint(str(unit), list(m))}")
     else:
         raise SpecificationError(
-            f"level_weights[{level_name!r}] must be a column name or a mapping unit -> weight, not {type(spec).__name__}"
+            f"level_weights[{level_name!r}] must be a column name or a mapping unit -> weight, "
+            f"not {type(spec).__name__}"
         )
     try:
         fv = float(v)
@@ -584,7 +591,7 @@ def _changes(table: pd.DataFrame, draws: dict[tuple[Any, ...], np.ndarray], peri
     the share of differences <= 0 (seminr's convention for bootstrap p-values)."""
     rows = []
     key = table.set_index(["level", "unit", "period", "construct"])["index"]
-    for (lvname, unit, c), g in table.groupby(["level", "unit", "construct"], sort=False):
+    for (lvname, unit, c), _g in table.groupby(["level", "unit", "construct"], sort=False):
         have = [p for p in periods if (lvname, unit, p, c) in key.index]
         for p0, p1 in zip(have[:-1], have[1:]):
             i0 = float(key[(lvname, unit, p0, c)])
@@ -605,3 +612,14 @@ def _changes(table: pd.DataFrame, draws: dict[tuple[Any, ...], np.ndarray], peri
                     sig = bool(lo > 0 or hi < 0)
             rows.append((lvname, unit, c, p0, p1, i0, i1, i1 - i0, lo, hi, pv, sig, nd))
     return pd.DataFrame(rows, columns=_CHANGE_COLS)
+
+
+class _CallableModule(types.ModuleType):
+    """``acsi.aggregate(...)`` works even when ``acsi.aggregate`` was bound to this module (after
+    ``import acsi.aggregate``, Python sets the package attribute to the submodule)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return aggregate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -21,8 +21,8 @@ Examples
 >>> mobi["region"] = ["north" if i % 2 else "south" for i in range(len(mobi))]
 >>> fm = acsi.fit_many("Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL3; Loy ~ Sat",
 ...                    mobi, by="region", bootstrap=200, seed=1)
->>> fm.indices[["region", "construct", "index"]].round(1).to_string(index=False)
-'region construct  index\\n north       Sat   73.0\\n north       Loy   70.7\\n south       Sat   72.1\\n south       Loy   68.5'
+>>> fm.indices[["region", "construct", "index"]].round(1).values.tolist()
+[['north', 'Sat', 72.1], ['north', 'Loy', 72.9], ['south', 'Sat', 73.0], ['south', 'Loy', 73.5]]
 >>> list(fm.status["status"])
 ['ok', 'ok']
 """
@@ -40,7 +40,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from acsi._validation import check_choice, check_executor, check_int, check_level, check_progress, check_scale, check_seed
+from acsi._validation import (
+    check_choice,
+    check_executor,
+    check_int,
+    check_level,
+    check_progress,
+    check_scale,
+    check_seed,
+)
 from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
@@ -330,7 +338,8 @@ class LazyResults(Mapping[Any, Any]):
         o = self._owner
         if key not in o._positions:
             shown = ", ".join(repr(k) for k in list(o._positions)[:8])
-            raise KeyError(f"{key!r} is not a group of this fit (groups: {shown}{', ...' if len(o._positions) > 8 else ''})")
+            more = ", ..." if len(o._positions) > 8 else ""
+            raise KeyError(f"{key!r} is not a group of this fit (groups: {shown}{more})")
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -655,7 +664,9 @@ def fit_many(
             "groups get Wald intervals (bootstrap=0)"
         )
     if meth != "pls" and "estimator" in options:
-        raise SpecificationError(f"give the estimator through method= ('ml' or 'mlr'), not estimator={options['estimator']!r}")
+        raise SpecificationError(
+            f"give the estimator through method= ('ml' or 'mlr'), not estimator={options['estimator']!r}"
+        )
     sc = check_scale(scale)
     lv = check_level(level)
     root, seed_out = check_seed(seed)
