@@ -34,7 +34,7 @@ from acsi._validation import check_choice, check_executor, check_int, check_leve
 from acsi.exceptions import AcsiError, SpecificationError
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
-__all__ = ["power", "PowerResult", "population_moments"]
+__all__ = ["power", "PowerResult", "population_moments", "simulate"]
 
 _METHODS = {"ml": "ml", "mlr": "mlr", "pls": "pls"}
 _PARAM_OPS = ("=~", "~", "~~", "~1")
@@ -96,6 +96,28 @@ def _population(population: Any) -> tuple[tuple[str, ...], np.ndarray, np.ndarra
         "(e.g. 'y ~ 0.25*x') or a fitted acsi.sem / acsi.cfa result, not "
         f"{type(population).__name__}"
     )
+
+
+def simulate(population: Any, n: int, seed: Any = None) -> pd.DataFrame:
+    """Draw ``n`` rows from the population model (multivariate normal, implied moments).
+
+    ``population`` as for :func:`power`: syntax with fixed values (unstated variances 1,
+    other unstated parameters 0, as lavaan's ``simulateData``) or a fitted
+    :func:`acsi.sem` result. Rows are ``mu + L z`` with ``L`` the Cholesky factor of the
+    implied covariance and ``z`` standard normal from ``numpy.random.default_rng(seed)``.
+
+    Examples
+    --------
+    >>> df = simulate("y ~ 0.5*x", n=1000, seed=1)
+    >>> list(df.columns), round(float(df.cov().loc["x", "y"]), 1)
+    (['y', 'x'], 0.5)
+    """
+    nn = check_int(n, "n", minimum=1)
+    root, _ = check_seed(seed)
+    names, Sigma, mu = _population(population)
+    rng = np.random.default_rng(root)
+    Z = rng.standard_normal((nn, len(names)))
+    return pd.DataFrame(mu + Z @ np.linalg.cholesky(Sigma).T, columns=list(names))
 
 
 def _exact_sample(names: Sequence[str], Sigma: np.ndarray, mu: np.ndarray) -> pd.DataFrame:
