@@ -550,6 +550,21 @@ def _check_by(by: Any, data: pd.DataFrame) -> tuple[str, ...]:
     return cols
 
 
+def _check_items_in_scale(parsed: Any, df: pd.DataFrame, scale: tuple[float, float]) -> None:
+    """Every indicator's observed values lie within ``scale`` (the index needs it)."""
+    items = list(dict.fromkeys(st.rhs for st in parsed.statements if st.op in ("=~", "<~")))
+    for it in items:
+        if it not in df.columns or not pd.api.types.is_numeric_dtype(df[it]):
+            continue  # acsi.pls names the problem per group
+        col = df[it]
+        lo, hi = col.min(skipna=True), col.max(skipna=True)
+        if pd.notna(lo) and (lo < scale[0] or hi > scale[1]):
+            raise DataError(
+                f"item {it!r} has values from {lo:g} to {hi:g}, outside scale=({scale[0]:g}, {scale[1]:g}) "
+                "used for the ACSI index; pass the items' theoretical bounds with scale=(min, max)"
+            )
+
+
 def fit_many(
     model: Any,
     data: Any,
@@ -673,6 +688,8 @@ def fit_many(
     executor = check_executor(executor)
     progress = check_progress(progress)
     parsed = acsi.parse_model(model) if isinstance(model, str) else model
+    if meth == "pls":
+        _check_items_in_scale(parsed, df, sc)
 
     frame = df.copy()
     grouped = frame.groupby(list(cols) if len(cols) > 1 else cols[0], sort=True)

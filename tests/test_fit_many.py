@@ -216,6 +216,8 @@ def test_bad_arguments(data: pd.DataFrame) -> None:
         acsi.fit_many(MODEL, data, by="company", executor="threads")
     with pytest.raises(acsi.SpecificationError, match="scale"):
         acsi.fit_many(MODEL, data, by="company", scale=(10, 1))
+    with pytest.raises(acsi.DataError, match="item 'q1' has values from 3 to 10, outside scale=\\(1, 7\\)"):
+        acsi.fit_many(MODEL, data, by="company", scale=(1, 7))
     with pytest.raises(acsi.ModelSyntaxError):
         acsi.fit_many("Q =~ q1 +", data, by="company")
 
