@@ -75,7 +75,7 @@ class _Company:
     draws: np.ndarray | None
 
 
-def _from_fit_many(fm: Any, unit_col: str, period: str | None) -> tuple[list[_Company], pd.DataFrame]:
+def _from_fit_many(fm: Any, unit_col: str, period: str | None) -> tuple[list[_Company], pd.DataFrame, set[Any]]:
     """Company records and the attribute table (one row per group) of a FitManyResult."""
     by = tuple(fm.by)
     if unit_col not in by:
@@ -108,7 +108,9 @@ def _from_fit_many(fm: Any, unit_col: str, period: str | None) -> tuple[list[_Co
             col = np.asarray(d[:, list(cons).index(r["construct"])])
         recs.append(_Company(r[unit_col], r[period] if period is not None else None, str(r["construct"]),
                              float(r["index"]), col))
-    return recs, fm._data
+    st = fm.status
+    failed = set(st.loc[st["status"] == "failed", unit_col])
+    return recs, fm._data, failed
 
 
 def _from_frame(df: pd.DataFrame, unit_col: str, period: str | None) -> tuple[list[_Company], pd.DataFrame]:
@@ -392,12 +394,13 @@ def aggregate(
     from acsi.many import FitManyResult
 
     if isinstance(indices, FitManyResult):
-        recs, attrs = _from_fit_many(indices, unit_col, period)
+        recs, attrs, failed = _from_fit_many(indices, unit_col, period)
     elif isinstance(indices, pd.DataFrame):
         if period is not None and period not in indices.columns:
             hint = _hint(period, list(indices.columns))
             raise DataError(f"period={period!r} is not a column of the indices table{hint}")
         recs, attrs = _from_frame(indices, unit_col, period)
+        failed = set()
     else:
         raise SpecificationError(
             f"indices must be a FitManyResult (acsi.fit_many) or a DataFrame of indices, not {type(indices).__name__}"
@@ -407,11 +410,11 @@ def aggregate(
             raise DataError(f"units must be a DataFrame with the unit column {unit_col!r}")
         attrs = units
     excluded = set(exclude)
-    unknown = excluded - {r.unit for r in recs}
+    unknown = excluded - {r.unit for r in recs} - failed
     if unknown:
         raise SpecificationError(f"exclude names {sorted(map(str, unknown))}, which are not units of the indices")
     recs = [r for r in recs if r.unit not in excluded]
-    bad = sorted({str(r.unit) for r in recs if not np.isfinite(r.index)})
+    bad = sorted({str(r.unit) for r in recs if not np.isfinite(r.index)} | {str(u) for u in failed - excluded})
     if bad:
         raise DataError(
             f"no index for {unit_col} {', '.join(bad)} (failed, or undefined for a construct); "

@@ -487,7 +487,7 @@ class FitManyResult(ResultMixin):
         """The bootstrap replicates of a group's indices (rows: successful resamples;
         columns: constructs; NaN where the index was undefined in a replicate)."""
         for o in self._outs:
-            if o.key == group or (isinstance(o.key, tuple) and o.key == group):
+            if o.key == group:
                 if o.index_draws is None:
                     return pd.DataFrame(columns=[] if o.index is None else list(o.index["construct"]))
                 return pd.DataFrame(np.array(o.index_draws), columns=list(o.index["construct"]))  # type: ignore[index]

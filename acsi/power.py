@@ -464,8 +464,9 @@ def power(
     method : {"ml", "mlr", "pls"}, default "ml"
     missing : float or callable, optional
         Share of values removed completely at random (MCAR), or a function
-        ``missing(frame, rng) -> frame`` that puts NaN where values are missing; the fit
-        then deletes incomplete rows (listwise; ``options`` may choose PLS's ``"mean"``).
+        ``missing(frame, rng) -> frame`` (a module-level function when an executor runs
+        in other processes) that puts NaN where values are missing; the fit then deletes
+        incomplete rows (listwise, the default of :func:`acsi.sem` and :func:`acsi.pls`).
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Chunks of replicates are submitted to it; the numbers do not depend on it.
     seed : int, SeedSequence, Generator or None
@@ -603,7 +604,7 @@ def power(
     table = pd.concat(frames, ignore_index=True)
     table["n_valid"] = table["n_valid"].astype(int)
     if missing is not None:
-        notes.append("missing values: incomplete rows deleted (listwise) before each fit unless options say otherwise")
+        notes.append("missing values: incomplete rows deleted (listwise) before each fit")
     return PowerResult(method=meth, alpha=a, reps=R, ns=ns, seed=seed_out, _table=table,
                        elapsed_s=time.perf_counter() - t0, notes=tuple(notes))
 

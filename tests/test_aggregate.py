@@ -145,6 +145,14 @@ def test_errors(fm: acsi.many.FitManyResult) -> None:
         bad = companies()
         bad.loc[0, "industry"] = "hotels"
         acsi.aggregate(acsi.fit_many(MODEL, bad, by="company", bootstrap=0), levels=["company", "industry", "nation"])
+    full = companies()
+    tiny = full[(full.company != "E") | (full.index < full.index[full.company == "E"][2])]  # E keeps 2 rows
+    fmf = acsi.fit_many(MODEL, tiny, by="company", bootstrap=0)
+    assert fmf.status.set_index("company").loc["E", "status"] == "failed"
+    with pytest.raises(acsi.DataError, match="no index for company E"):
+        acsi.aggregate(fmf, levels=["company", "industry", "nation"])
+    ok = acsi.aggregate(fmf, levels=["company", "industry", "nation"], exclude=["E"])
+    assert "E" not in set(ok.table.unit)
     with pytest.raises(acsi.SpecificationError, match="levels must list"):
         acsi.aggregate(fm, levels="company")
     with pytest.raises(acsi.SpecificationError, match="FitManyResult"):
