@@ -578,6 +578,10 @@ def power(
         truth = est["est"].to_numpy(dtype=float)[rows]
         labels = [str(est["label"].iloc[k]) for k in rows]
         fit_model = _with_starts(parsed, est, free)
+        # explicit start statements can reorder the table: locate the parameters in it
+        est2 = acsi.sem(fit_model, exact, level=lv, **cb_opts).estimates
+        pos = {(a_, o, b_): k for k, (a_, o, b_) in enumerate(zip(est2["lhs"], est2["op"], est2["rhs"]))}
+        rows = np.array([pos[pr] for pr in pairs], dtype=np.intp)
     if not pairs:
         raise SpecificationError("the analysis model has no free parameters to study")
 
