@@ -334,6 +334,10 @@ class LazyResults(Mapping[Any, Any]):
         self._cache: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt empty (results are refitted on access): the lock cannot be pickled
+        return (LazyResults, (self._owner, self._boot))
+
     def __getitem__(self, key: Any) -> Any:
         o = self._owner
         if key not in o._positions:

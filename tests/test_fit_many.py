@@ -239,6 +239,15 @@ def test_immutable_and_comparable(fm: FitManyResult) -> None:
     assert "indices" in fm._repr_html_()
 
 
+def test_pickle_round_trip(fm: FitManyResult) -> None:
+    import pickle
+
+    back = pickle.loads(pickle.dumps(fm))
+    assert back == fm
+    pd.testing.assert_frame_equal(back.indices, fm.indices, check_exact=True)
+    assert np.array_equal(back.results["A"].paths.to_numpy(), fm.results["A"].paths.to_numpy())
+
+
 def test_progress_callback(data: pd.DataFrame) -> None:
     seen: list[tuple[int, int]] = []
     acsi.fit_many(MODEL, data, by="company", bootstrap=0, progress=lambda d, t: seen.append((d, t)))
