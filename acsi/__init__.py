@@ -46,6 +46,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "plotting": ("acsi.plotting", None),
     "index": ("acsi.plspm.index", None),
     "report": ("acsi.report", None),
+    "fit_many": ("acsi.many", "fit_many"),
+    "aggregate": ("acsi.aggregate", "aggregate"),
+    "power": ("acsi.power", "power"),
 }
 
 __all__ = [
