@@ -47,8 +47,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "index": ("acsi.plspm.index", None),
     "report": ("acsi.report", None),
     "fit_many": ("acsi.many", "fit_many"),
-    "aggregate": ("acsi.aggregate", "aggregate"),
-    "power": ("acsi.power", "power"),
+    "aggregate": ("acsi.national", "aggregate"),
+    "power": ("acsi.simulation", "power"),
 }
 
 __all__ = [

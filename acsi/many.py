@@ -595,7 +595,7 @@ def fit_many(
               v_{gi} \\propto \\frac{w_{gi}}{s_{gi}} (\\max_i - \\min_i),\\ \\sum_{i\\in c} v_{gi} = 1,
 
     with a percentile bootstrap interval from ``bootstrap`` resamples of the group's rows
-    (:func:`acsi.inference.bootstrap.bootstrap_pls`, seeded per group).
+    (:func:`acsi.plspm.bootstrap.bootstrap_pls`, seeded per group).
 
     Parameters
     ----------

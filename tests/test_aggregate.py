@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.aggregate import NationalIndex
-from acsi.power import simulate
+from acsi.national import NationalIndex
+from acsi.simulation import simulate
 
 MODEL = "Quality =~ q1 + q2 + q3; Satisfaction =~ s1 + s2 + s3; Satisfaction ~ Quality"
 POP = """

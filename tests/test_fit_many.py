@@ -11,7 +11,7 @@ import pytest
 
 import acsi
 from acsi.many import FitManyResult, group_seed
-from acsi.power import simulate
+from acsi.simulation import simulate
 
 MODEL = """
 Quality =~ q1 + q2 + q3

@@ -12,7 +12,7 @@ import pytest
 from scipy import integrate, stats
 
 import acsi
-from acsi.power import PowerResult, population_moments, simulate
+from acsi.simulation import PowerResult, population_moments, simulate
 
 REF = Path(__file__).parent / "reference"
 POP = "y ~ 0.25*x\nx ~~ 1*x\ny ~~ 0.9375*y"

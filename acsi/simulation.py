@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -611,14 +609,3 @@ def power(
         notes.append("missing values: incomplete rows deleted (listwise) before each fit")
     return PowerResult(method=meth, alpha=a, reps=R, ns=ns, seed=seed_out, _table=table,
                        elapsed_s=time.perf_counter() - t0, notes=tuple(notes))
-
-
-class _CallableModule(types.ModuleType):
-    """``acsi.power(...)`` works even when ``acsi.power`` was bound to this module (after
-    ``import acsi.power``, Python sets the package attribute to the submodule)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return power(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

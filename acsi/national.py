@@ -29,8 +29,6 @@ Examples
 from __future__ import annotations
 
 import difflib
-import sys
-import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -615,14 +613,3 @@ def _changes(table: pd.DataFrame, draws: dict[tuple[Any, ...], np.ndarray], peri
                     sig = bool(lo > 0 or hi < 0)
             rows.append((lvname, unit, c, p0, p1, i0, i1, i1 - i0, lo, hi, pv, sig, nd))
     return pd.DataFrame(rows, columns=_CHANGE_COLS)
-
-
-class _CallableModule(types.ModuleType):
-    """``acsi.aggregate(...)`` works even when ``acsi.aggregate`` was bound to this module (after
-    ``import acsi.aggregate``, Python sets the package attribute to the submodule)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return aggregate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
