@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import (
     check_bool,
     check_choice,
@@ -30,7 +29,7 @@ from acsi.reliability._common import (
     pairwise_correlation,
     smc,
 )
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 
 __all__ = ["AlphaResult", "cronbach_alpha", "alpha_kernel"]
 

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_choice, check_int
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning, warn
 from acsi.reliability._common import (
@@ -26,7 +25,7 @@ from acsi.reliability._common import (
 from acsi.reliability._lbfgsb import lbfgsb_r
 from acsi.reliability._rotation import OBLIQUE, ROTATIONS
 from acsi.reliability._rotation import rotate as _rotate
-from acsi.results.base import ResultMixin, Summary, frozen_table
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields, frozen_table
 
 __all__ = [
     "EFAResult",

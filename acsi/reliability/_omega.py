@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_choice
 from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning, warn
 from acsi.reliability._common import check_variation, corr_from_cov, item_matrix, one_blas_thread
 from acsi.reliability._efa import fa_minres_kernel, fa_ml_kernel
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 
 __all__ = ["OmegaResult", "omega", "one_factor_ml"]
 

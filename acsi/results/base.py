@@ -30,6 +30,8 @@ __all__ = [
     "TableMap",
     "values_equal",
     "compact_repr",
+    "CopyTables",
+    "freeze_fields",
 ]
 
 
@@ -240,6 +242,47 @@ def frozen_copy(obj: Any) -> Any:
         elif isinstance(value, dict) and not isinstance(value, FrozenDict):
             object.__setattr__(out, f.name, FrozenDict({k: freeze(v) for k, v in value.items()}))
     return out
+
+
+class CopyTables:
+    """Mixin: public DataFrame/Series/dict attributes are returned as copies.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> import pandas as pd
+    >>> @dataclass(frozen=True, eq=False)
+    ... class R(CopyTables):
+    ...     table: pd.DataFrame
+    >>> r = R(pd.DataFrame({"a": [1]}))
+    >>> t = r.table
+    >>> t.loc[0, "a"] = 9
+    >>> int(r.table.loc[0, "a"])
+    1
+    """
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if name[:1] != "_":
+            if isinstance(value, (pd.DataFrame, pd.Series)):
+                return value.copy()
+            if type(value) is dict:
+                return dict(value)
+        return value
+
+
+def freeze_fields(obj: Any) -> None:
+    """Store every ndarray field of the frozen dataclass ``obj`` as a read-only array and every
+    DataFrame/Series field as a private copy (call it from ``__post_init__``): the in-place
+    counterpart of :func:`frozen_copy` for a result's own fields."""
+    import dataclasses
+
+    for f in dataclasses.fields(obj):
+        value = object.__getattribute__(obj, f.name)
+        if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series)):
+            object.__setattr__(obj, f.name, freeze(value))
 
 
 def compact_repr(obj: Any, **facts: Any) -> str:

@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables
 from acsi._validation import check_choice, check_level
 from acsi._validation import check_scale as _check_scale
 from acsi.exceptions import DataError, MissingDataWarning
 from acsi.exceptions import warn as _warn
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary
 
 __all__ = ["proportion_ci", "Proportion", "CI_METHODS"]
 

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_bool, check_choice, check_int, check_names, check_range, check_resamples, make_rng
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError, warn
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import (
     Proportion,
     _z,

@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_choice, check_name, check_names, check_number
 from acsi.data import as_frame, check_columns, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 
 __all__ = ["stated_importance", "derived_importance", "relative_weights", "general_dominance", "DerivedImportance"]
 

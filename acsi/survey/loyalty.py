@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_bool, check_number
 from acsi.exceptions import DataError, SpecificationError
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import Proportion, _z, as_series, col_name, make_proportion, numeric
 
 __all__ = ["conversion", "ConversionResult"]

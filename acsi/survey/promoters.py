@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables
 from acsi._validation import check_choice, check_range, check_resamples, make_rng
 from acsi.exceptions import DataError, SpecificationError
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary
 from acsi.survey._common import _z, as_series, check_scale, check_scale_arg, col_name, drop_missing, numeric
 
 __all__ = ["nps", "nps_test", "NPSResult", "NPSTestResult", "STANDARD_MAPPING"]

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_choice, check_names, check_range
 from acsi.data import prepare_data
 from acsi.exceptions import DataError, SpecificationError
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import _z, check_scale_arg
 
 __all__ = ["response_styles", "ResponseStyles", "longest_string"]

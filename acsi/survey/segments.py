@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_name, check_number
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import DataError
-from acsi.results.base import ResultMixin, Summary
+from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import _z, proportion_ci
 
 __all__ = ["by_segment", "value_weighted_index", "ValueWeightedIndex"]
