@@ -9,16 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HS_MODEL
 
 import acsi
 
-HS_MODEL = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
 DATA = Path(__file__).parent / "data" / "lavaan"
-
-
-@pytest.fixture(scope="module")
-def hs() -> pd.DataFrame:
-    return acsi.datasets.load_holzinger_swineford()
 
 
 def test_unknown_variable_names_it_and_suggests(hs: pd.DataFrame) -> None:

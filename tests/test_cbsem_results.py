@@ -8,13 +8,13 @@ from dataclasses import FrozenInstanceError
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HS_MODEL
 
 import acsi
 from acsi.cbsem.core import EstimationCore, estimate
 from acsi.inference.delta import complex_step_jacobian, delta_method
 from acsi.spec.partable import build_partable
 
-HS_MODEL = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
 PD_MODEL = """
   ind60 =~ x1 + x2 + x3
   dem60 =~ y1 + y2 + y3 + y4
@@ -24,11 +24,6 @@ PD_MODEL = """
   y1 ~~ y5
   ind := a*b
 """
-
-
-@pytest.fixture(scope="module")
-def hs() -> pd.DataFrame:
-    return acsi.datasets.load_holzinger_swineford()
 
 
 @pytest.fixture(scope="module")

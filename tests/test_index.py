@@ -9,32 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ECSI_MOBI as M2
 
 import acsi
 from acsi.plspm.index import IndexUndefinedError, acsi_index
 
 DATA = Path(__file__).parent / "data" / "seminr"
 
-M2 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Expectation  ~ Image
-Quality      ~ Expectation
-Value        ~ Expectation + Quality
-Satisfaction ~ Image + Expectation + Quality + Value
-Complaints   ~ Satisfaction
-Loyalty      ~ Image + Satisfaction + Complaints
-"""
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    return acsi.datasets.load_mobi()
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ECSI_MOBI_BASIC as M1
 
 import acsi
-from acsi.datasets import load_mobi, load_satisfaction
+from acsi.datasets import load_satisfaction
 from acsi.exceptions import (
     ConvergenceWarning,
     DataError,
@@ -26,18 +27,6 @@ from acsi.spec import models
 
 SEMINR = Path(__file__).parent / "data" / "seminr"
 
-M1 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Value        <~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Satisfaction ~ Image + Expectation + Value
-"""
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    return load_mobi()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ECSI_MOBI as M2
+from conftest import ECSI_MOBI_BASIC as M1
 from pls_oracle import fit_kernel, plsc_correct
 
 import acsi
@@ -24,29 +26,7 @@ from acsi.plspm.bootstrap import bootstrap_pls
 
 DATA = Path(__file__).parent / "data" / "seminr"
 
-M2 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Expectation  ~ Image
-Quality      ~ Expectation
-Value        ~ Expectation + Quality
-Satisfaction ~ Image + Expectation + Quality + Value
-Complaints   ~ Satisfaction
-Loyalty      ~ Image + Satisfaction + Complaints
-"""
 
-M1 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Value        <~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Satisfaction ~ Image + Expectation + Value
-"""
 
 TABLES = {
     "paths": "paths",
@@ -65,11 +45,6 @@ COLS = {
     "ci_upper": "97.5% CI",
     "pvalue": "Bootstrap P Val",
 }
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    return acsi.datasets.load_mobi()
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,6 @@ import acsi
 from acsi.plspm.bootstrap import SEED_BLOCK
 
 
-@pytest.fixture(scope="module")
-def mobi():
-    return acsi.datasets.load_mobi()
-
-
 def _corr(a, b, axis=-1):
     a = a - a.mean(axis=axis, keepdims=True)
     b = b - b.mean(axis=axis, keepdims=True)

@@ -11,36 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ECSI_MOBI as M2
+from conftest import ECSI_MOBI_BASIC as M1
 
 import acsi
-from acsi.datasets import load_mobi
 
 DATA = Path(__file__).parent / "data" / "seminr"
 ATOL = 1e-6
 
-M1 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Value        <~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Satisfaction ~ Image + Expectation + Value
-"""
 M3 = M1.replace("Value        <~", "Value        =~")
-M2 = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Expectation  ~ Image
-Quality      ~ Expectation
-Value        ~ Expectation + Quality
-Satisfaction ~ Image + Expectation + Quality + Value
-Complaints   ~ Satisfaction
-Loyalty      ~ Image + Satisfaction + Complaints
-"""
 REDUCED = """
 Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
 Expectation  =~ CUEX1 + CUEX2 + CUEX3
@@ -70,11 +49,6 @@ def _close(actual: pd.DataFrame | pd.Series, expected: pd.DataFrame | pd.Series)
     np.testing.assert_allclose(
         np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), atol=ATOL, rtol=0
     )
-
-
-@pytest.fixture(scope="module")
-def mobi() -> pd.DataFrame:
-    return load_mobi()
 
 
 @pytest.fixture(scope="module")
