@@ -41,6 +41,8 @@ _saved: list[int] = []  # thread counts to restore when the last user leaves
 def _blas_libraries() -> list[Any] | None:
     """threadpoolctl's controllers of the loaded BLAS libraries (looked up once)."""
     global _controller, _checked
+    if _checked:  # set after _controller: no lock needed once looked up
+        return _controller
     with _lock:
         if not _checked:
             try:
