@@ -10,8 +10,15 @@ when the last of them leaves); without it they run unchanged.
 The limit is process-wide (a BLAS library has one thread setting for the whole process),
 so it is reference counted under a lock: the first kernel to enter, in any thread, sets
 one thread; the last one to leave restores the saved counts. A kernel running in one
-thread therefore never sees the limit lifted by another thread finishing first, and the
-same fit gives the same bits serially and in a thread pool.
+thread therefore never sees the limit lifted by another thread finishing first.
+
+OpenBLAS (0.3.31, in numpy's and scipy's wheels) ignores a thread count set from a thread
+other than the main one. The limit therefore takes effect only when the main thread holds
+it, and a restore attempted by a worker thread is kept pending and retried by the next
+kernel to leave (the user's setting is never overwritten by the limit). The numbers do not
+depend on this: the kernels avoid the LAPACK routines whose results depend on the BLAS
+thread count (see :mod:`acsi._linalg`), so the same fit gives the same bits serially and
+in a thread pool.
 
 Examples
 --------
@@ -35,12 +42,14 @@ _lock = threading.Lock()
 _controller: list[Any] | None = None
 _checked = False
 _users = 0  # kernels inside the limit, over all threads
-_saved: list[int] = []  # thread counts to restore when the last user leaves
+_saved: list[int] = []  # the user's thread counts, to restore when the last user leaves
 
 
 def _blas_libraries() -> list[Any] | None:
     """threadpoolctl's controllers of the loaded BLAS libraries (looked up once)."""
     global _controller, _checked
+    if _checked:  # set after _controller: no lock needed once looked up
+        return _controller
     with _lock:
         if not _checked:
             try:
@@ -62,10 +71,12 @@ def _limited(libs: list[Any]) -> Iterator[None]:
     with _lock:
         if _users == 0:
             # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
-            # its per-call set-up: remember each library's thread count and set it to 1
-            _saved = [lib.num_threads for lib in libs]
-            for lib, n in zip(libs, _saved):
-                if n != 1:
+            # its per-call set-up: remember each library's thread count (unless a restore
+            # is still pending, see below) and set it to 1
+            if not _saved:
+                _saved = [lib.num_threads for lib in libs]
+            for lib in libs:
+                if lib.num_threads != 1:
                     lib.set_num_threads(1)
         _users += 1
     try:
@@ -75,9 +86,13 @@ def _limited(libs: list[Any]) -> Iterator[None]:
             _users -= 1
             if _users == 0:
                 for lib, n in zip(libs, _saved):
-                    if n != 1:
+                    if lib.num_threads != n:
                         lib.set_num_threads(n)
-                _saved = []
+                # OpenBLAS ignores set_num_threads from a thread other than the main
+                # one: when the last user was a worker thread the restore may not have
+                # taken effect; it stays pending and the next user to leave retries it
+                if all(lib.num_threads == n for lib, n in zip(libs, _saved)):
+                    _saved = []
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:

@@ -149,3 +149,43 @@ def test_kernel_and_solution_are_immutable(core_pd: Any) -> None:
     # the core's numbers are the record's
     assert core_pd.chisq == core_pd.N * sol.F
     assert np.array_equal(core_pd.theta, sol.theta) and core_pd.iterations == sol.iterations
+
+
+def _blas_threads() -> list[int]:
+    from acsi import _blas
+
+    libs = _blas._blas_libraries()
+    assert libs, "threadpoolctl finds no BLAS library"
+    return [lib.num_threads for lib in libs]
+
+
+def test_blas_limit_is_process_wide_and_reference_counted() -> None:
+    """Main thread enters, a worker enters, the main thread leaves first: the limit stays
+    while the worker runs; the user's setting comes back once nobody holds the limit (a
+    restore ignored in the worker thread is retried by the next user)."""
+    import threading
+
+    from acsi._blas import single_threaded_blas
+
+    before = _blas_threads()
+    inside, release, seen = threading.Event(), threading.Event(), []
+
+    def worker() -> None:
+        with single_threaded_blas():
+            inside.set()
+            release.wait(10)
+            seen.append(_blas_threads())
+
+    t = threading.Thread(target=worker)
+    with single_threaded_blas():
+        assert all(n == 1 for n in _blas_threads())
+        t.start()
+        assert inside.wait(10)
+    assert all(n == 1 for n in _blas_threads())  # the worker still holds the limit
+    release.set()
+    t.join(10)
+    assert seen and all(n == 1 for n in seen[0])
+    with single_threaded_blas():  # nested use from the main thread
+        with single_threaded_blas():
+            assert all(n == 1 for n in _blas_threads())
+    assert _blas_threads() == before
