@@ -105,27 +105,30 @@ class ChisqDiffTest(ResultMixin):
 
 
 def _facts(res: Any, what: str) -> tuple[Any, Any]:
-    """The FitMeasures of a fitted result (and its estimation core when it has one)."""
+    """The FitMeasures of a fitted result and its estimation core (None for bare FitMeasures)."""
     from acsi.cbsem.fit_measures import FitMeasures
+    from acsi.cbsem.results import SEMResult
 
-    fm = res if isinstance(res, FitMeasures) else getattr(res, "fit_measures", None)
-    if not isinstance(fm, FitMeasures):
-        raise TypeError(
-            f"{what} must be a fitted CB-SEM result (acsi.sem / acsi.cfa) or its FitMeasures, "
-            f"got {type(res).__name__}"
-        )
-    core = getattr(res, "core", None)
-    if core is None:
-        core = getattr(res, "_core", None)
-    return fm, core
+    if isinstance(res, SEMResult):
+        return res.fit_measures, res.core
+    if isinstance(res, FitMeasures):
+        return res, None
+    raise SpecificationError(
+        f"{what} must be a fitted CB-SEM result (acsi.sem / acsi.cfa) or its fit_measures, "
+        f"not {type(res).__name__}"
+    )
 
 
 def _same_data(core0: Any, core1: Any) -> str | None:
-    """A reason why two fitted models are not on the same data, or None."""
+    """A reason why two fitted models are not on the same data, or None.
+
+    ``core0``/``core1`` are estimation cores (``ov_names``, ``S``, ``meanstructure``) or None
+    (a bare FitMeasures, whose data cannot be checked).
+    """
     if core0 is None or core1 is None:
         return None
-    names0 = tuple(getattr(core0, "ov_names", ()))
-    names1 = tuple(getattr(core1, "ov_names", ()))
+    names0 = tuple(core0.ov_names)
+    names1 = tuple(core1.ov_names)
     if sorted(names0) != sorted(names1):
         only0 = sorted(set(names0) - set(names1))
         only1 = sorted(set(names1) - set(names0))
@@ -138,7 +141,7 @@ def _same_data(core0: Any, core1: Any) -> str | None:
     s1 = np.asarray(core1.S)[np.ix_(pos1, pos1)]
     if not np.allclose(s0, s1, rtol=1e-10, atol=1e-12):
         return "the models were fitted to different data (their sample covariances differ)"
-    if bool(getattr(core0, "meanstructure", False)) != bool(getattr(core1, "meanstructure", False)):
+    if bool(core0.meanstructure) != bool(core1.meanstructure):
         return "one model has a mean structure and the other has not"
     return None
 
