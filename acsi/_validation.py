@@ -73,7 +73,7 @@ def check_level(level: Any, argument: str = "level") -> float:
         raise SpecificationError(f"{argument} must be a number strictly between 0 and 1 (e.g. 0.95), not {level!r}")
     lv = float(level)
     if not 0.0 < lv < 1.0:
-        hint = f" (for {lv:g}% write {lv / 100:g})" if 1.0 < lv < 100.0 else ""
+        hint = f" (for {lv:g}% write {lv / 100:g})" if 50.0 <= lv < 100.0 else ""
         raise SpecificationError(f"{argument} must lie strictly between 0 and 1 (e.g. 0.95), not {level!r}{hint}")
     return lv
 
