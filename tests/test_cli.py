@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
+from acsi.cli import EXIT_DATA, EXIT_ESTIMATION, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
 
 MOBI_MAP = """\
 # ECSI mobi items for the ACSI constructs
