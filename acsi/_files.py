@@ -46,6 +46,19 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return ra == rb
 
 
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried for real: permission bits do not tell
+    the whole story for root, read-only mounts or special file systems)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        return False
+    return True
+
+
 def check_output_path(
     path: str | os.PathLike[str],
     *,
@@ -78,7 +91,7 @@ def check_output_path(
         )
     if not folder.is_dir():
         raise SpecificationError(f"{argument} {str(p)!r}: {str(folder)!r} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not _writable(folder):
         raise SpecificationError(
             f"{argument} {str(p)!r}: the folder {str(folder)!r} is not writable; write elsewhere"
         )

@@ -491,6 +491,8 @@ _CLI_WORDS = [
     (re.compile(r"\bna_values=?"), "--na-values "),
     (re.compile(r"\bbootstrap\(n=|\bn_boot=|\bbootstrap="), "--bootstrap "),
     (re.compile(r"\b(seed|method|recommend|title)="), r"--\1 "),
+    (re.compile(r"\s*Pass missing='mean'[^.]*\."), ""),
+    (re.compile(r"\buse acsi\.sem\b"), "use --method ml"),
 ]
 
 
@@ -601,6 +603,28 @@ def _check_item_text(data: Any, items: Sequence[str], texts: Sequence[str], sour
             )
 
 
+def _check_scale(data: Any, items: Sequence[str], numbers: Sequence[float], scale: Sequence[float],
+                 source: str) -> None:
+    """A rating outside --scale (and not a declared code): name the value, the line and the flags."""
+    import numpy as np
+    import pandas as pd
+
+    lo, hi = float(scale[0]), float(scale[1])
+    for name in dict.fromkeys(items):
+        if name not in data.columns or isinstance(data.dtypes[name], pd.Series):
+            continue
+        values = pd.to_numeric(data[name].astype(object), errors="coerce").to_numpy(dtype=float)
+        outside = np.isfinite(values) & ((values < lo) | (values > hi)) & ~np.isin(values, list(numbers))
+        if outside.any():
+            pos = int(np.flatnonzero(outside)[0])
+            v = float(values[pos])
+            raise DataError(
+                f"column {name!r} holds {v:g} (line {pos + 2} of {source}), outside the rating scale "
+                f"{lo:g}-{hi:g}: give the scale's bounds with --scale MIN MAX, or, if {v:g} is a code for "
+                f"'no answer', declare it with --na-values {v:g}"
+            )
+
+
 def _run_analyze(args: argparse.Namespace) -> None:
     from acsi.data import apply_na_values
     from acsi.report import build_report, model_blocks
@@ -619,8 +643,15 @@ def _run_analyze(args: argparse.Namespace) -> None:
                    f"{', '.join(sheets)}), {how}")
     blocks, _ = model_blocks(model)
     items = [i for b in blocks.values() for i in b]
+    missing = [i for i in dict.fromkeys(items) if i not in data.columns]
+    if missing and len(sheets) > 1:
+        raise DataError(
+            f"variable {missing[0]!r} used in the model is not a column of sheet {data.attrs['sheet']!r} of "
+            f"{source}; its sheets are {', '.join(map(repr, sheets))}: choose the one with the answers with --sheet NAME"
+        )
     data = apply_value_labels(data, items)
     _check_item_text(data, items, texts, source, 1)
+    _check_scale(data, items, numbers, args.scale, source)
     if texts:  # declared codes written as text (DK, n/a, or -99 in a text column) become missing
         data, _ = apply_na_values(data, list(data.columns), texts, argument="--na-values")
     if args.recommend is not None and args.recommend not in data.columns:
@@ -658,7 +689,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"acsi: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if args.command is None:
-        parser.print_help(sys.stderr)
+        print("acsi: error: give a command: 'acsi demo' or 'acsi analyze DATA --model FILE' "
+              "(see 'acsi --help')", file=sys.stderr)
         return EXIT_USAGE
     import importlib.util
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.cli import EXIT_DATA, EXIT_ESTIMATION, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
+from acsi.cli import EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
 
 MOBI_MAP = """\
 # ECSI mobi items for the ACSI constructs
@@ -141,7 +141,7 @@ def test_unknown_column_is_a_one_line_data_error(mobi_csv, tmp_path, capsys) -> 
     m = tmp_path / "m.txt"
     m.write_text(MOBI_MAP.replace("CUSL3", "CUSL4"), encoding="utf-8")
     rc = main(["analyze", str(mobi_csv), "--model", str(m), "--out", str(tmp_path / "o.html"), "--quiet"])
-    assert rc == EXIT_DATA
+    assert rc == EXIT_USAGE  # data and model errors are input errors
     err = _stderr_lines(capsys)
     assert len(err) == 1 and err[0].startswith("acsi: error: ") and "'CUSL4'" in err[0] and "CUSL3" in err[0]
     assert not (tmp_path / "o.html").exists()
@@ -151,7 +151,7 @@ def test_model_syntax_error_names_the_line(mobi_csv, tmp_path, capsys) -> None:
     m = tmp_path / "m.lav"
     m.write_text("Sat =~ CUSA1 + CUSA2\nLoy =~ CUSL1 ~~\nLoy ~ Sat\n", encoding="utf-8")
     rc = main(["analyze", str(mobi_csv), "--model", str(m), "--quiet"])
-    assert rc == EXIT_DATA
+    assert rc == EXIT_USAGE  # data and model errors are input errors
     err = _stderr_lines(capsys)
     assert len(err) == 1 and "line 2" in err[0]
 
