@@ -647,7 +647,8 @@ def _run_analyze(args: argparse.Namespace) -> None:
     if missing and len(sheets) > 1:
         raise DataError(
             f"variable {missing[0]!r} used in the model is not a column of sheet {data.attrs['sheet']!r} of "
-            f"{source}; its sheets are {', '.join(map(repr, sheets))}: choose the one with the answers with --sheet NAME"
+            f"{source}; its sheets are {', '.join(map(repr, sheets))}: choose the one with the answers "
+            "with --sheet NAME"
         )
     data = apply_value_labels(data, items)
     _check_item_text(data, items, texts, source, 1)
