@@ -78,6 +78,11 @@ def check_output_path(
         raise SpecificationError(
             f"{argument} {str(p)!r} is a directory; give a file name inside it, e.g. {str(p / 'report.html')!r}"
         )
+    if p.exists() and not p.is_file():
+        raise SpecificationError(
+            f"{argument} {str(p)!r} exists and is not a regular file (a device, pipe or socket); "
+            "give the name of a file to write"
+        )
     for what, other in inputs:
         if same_file(p, other):
             raise SpecificationError(

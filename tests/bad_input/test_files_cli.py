@@ -169,6 +169,7 @@ CASES: list[tuple[str, list[str] | Callable[[dict[str, str]], Any], int | type[B
     ("out-equals-xlsx", D + ["--out", "r.xlsx", "--xlsx", "r.xlsx"], 2,
      r"--xlsx .*same file as --out"),
     ("xlsx-wrong-suffix", D + ["--xlsx", "tables.csv"], 2, r"--xlsx .*must end in \.xlsx"),
+    ("out-is-a-device", D + ["--out", "/dev/null"], 2, r"--out '/dev/null' exists and is not a regular file"),
     ("out-empty", D + ["--out", ""], 2, r"--out must be a file name"),
     ("demo-out-directory", ["demo", "--out", "{folder}"], 2, r"--out .*is a directory"),
     ("demo-out-missing-folder", ["demo", "--out", "no/such/demo.html"], 2, r"--out .*'no/such' does not exist"),
