@@ -667,6 +667,12 @@ def _run_analyze(args: argparse.Namespace) -> None:
     _finish(args, report, t0)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Warnings outside the report (reading a file, say) as one line, like the report's."""
+    print(f"acsi: warning: {category.__name__}: {_cli_message(Exception(str(message)))}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``acsi`` command; returns the exit code.
 
@@ -706,6 +712,7 @@ def _main(argv: Sequence[str] | None) -> int:
         with warnings.catch_warnings():
             # warnings raised while estimating are collected by the report and printed once
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning  # any other warning: one line too
             if args.command == "demo":
                 _run_demo(args)
             else:
@@ -726,8 +733,7 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f" {exc.filename!r}" if exc.filename else ""
         print(f"acsi: error: cannot write{where}: {exc.strerror or exc}; nothing was overwritten", file=sys.stderr)
         return EXIT_USAGE
-    except (MemoryError, RecursionError, ArithmeticError, ValueError, LookupError, TypeError,
-            RuntimeError, AttributeError) as exc:
+    except Exception as exc:  # the last line of defence: never a traceback
         # an internal failure while estimating: one line, never a traceback
         print(f"acsi: error: the analysis failed ({type(exc).__name__}: {_one_line(exc)[:200]}); "
               "please report it with the command you ran", file=sys.stderr)

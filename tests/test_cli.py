@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.cli import EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
+from acsi.cli import EXIT_ESTIMATION, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
 
 MOBI_MAP = """\
 # ECSI mobi items for the ACSI constructs
@@ -194,3 +194,41 @@ def test_demo_with_no_arguments_as_in_the_readme(tmp_path) -> None:
     out = tmp_path / "acsi-demo-report.html"
     assert out.is_file() and out.stat().st_size > 100_000
     assert "wrote acsi-demo-report.html" in proc.stderr
+
+
+def test_other_warnings_are_one_line_each(mobi_csv, item_map, tmp_path, capsys, monkeypatch) -> None:
+    import warnings
+
+    import acsi.cli as cli
+
+    real = cli.read_data
+
+    def noisy(*a, **k):
+        warnings.warn("an odd\ncell", UserWarning, stacklevel=2)
+        return real(*a, **k)
+
+    monkeypatch.setattr(cli, "read_data", noisy)
+    rc = main(["analyze", str(mobi_csv), "--model", str(item_map), "--out", str(tmp_path / "w.html"),
+               "--bootstrap", "0", "--quiet"])
+    assert rc == EXIT_OK
+    err = _stderr_lines(capsys)
+    assert "acsi: warning: UserWarning: an odd cell" in err
+    assert all(line.startswith("acsi: ") for line in err)
+
+
+def test_any_internal_exception_is_exit_3_without_traceback(mobi_csv, item_map, tmp_path, capsys,
+                                                            monkeypatch) -> None:
+    import acsi.report
+
+    class Odd(Exception):
+        pass
+
+    def boom(*a, **k):
+        raise Odd("something unforeseen")
+
+    monkeypatch.setattr(acsi.report, "build_report", boom)
+    rc = main(["analyze", str(mobi_csv), "--model", str(item_map), "--out", str(tmp_path / "x.html")])
+    captured = capsys.readouterr()
+    assert rc == EXIT_ESTIMATION and "Traceback" not in captured.err
+    assert "acsi: error: the analysis failed (Odd: something unforeseen)" in captured.err
+    assert not (tmp_path / "x.html").exists()
