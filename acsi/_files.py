@@ -97,9 +97,8 @@ def check_output_path(
     if not folder.is_dir():
         raise SpecificationError(f"{argument} {str(p)!r}: {str(folder)!r} is not a folder")
     if not _writable(folder):
-        raise SpecificationError(
-            f"{argument} {str(p)!r}: the folder {str(folder)!r} is not writable; write elsewhere"
-        )
+        where = repr(str(folder.resolve())) + (" (the current folder)" if str(folder) == "." else "")
+        raise SpecificationError(f"{argument} {str(p)!r}: the folder {where} is not writable; write elsewhere")
     if p.exists() and not os.access(p, os.W_OK):
         raise SpecificationError(f"{argument} {str(p)!r}: the file exists and is read-only; write elsewhere")
     return p

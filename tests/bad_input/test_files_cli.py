@@ -173,6 +173,7 @@ CASES: list[tuple[str, list[str] | Callable[[dict[str, str]], Any], int | type[B
     ("out-empty", D + ["--out", ""], 2, r"--out must be a file name"),
     ("demo-out-directory", ["demo", "--out", "{folder}"], 2, r"--out .*is a directory"),
     ("demo-out-missing-folder", ["demo", "--out", "no/such/demo.html"], 2, r"--out .*'no/such' does not exist"),
+    ("demo-cwd-unwritable", ["demo", "--out", "/proc/acsi-demo-report.html"], 2, r"folder '/proc' is not writable"),
     ("demo-xlsx-unwritable", ["demo", "--xlsx", "/proc/t.xlsx"], 2, r"--xlsx .*not writable"),
     ("demo-out-equals-xlsx", ["demo", "--out", "d.xlsx", "--xlsx", "d.xlsx"], 2, r"same file as --out"),
     # --- data files (exit 2)
