@@ -78,6 +78,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     put("none_text", "none_text.csv", _with(df, "s2", 6, "None"))
     put("nslash", "nslash.csv", _with(df, "q3", 2, "n/a"))
     put("dk", "dk.csv", _with(_with(df, "q2", 1, "DK"), "s1", 3, "n/a"))
+    put("semi_dk", "semi_dk.csv", _with(_with(df, "q2", 1, "DK"), "s1", 3, "n/a"), sep=";")
     put("code99", "code99.csv", _with(df, "s3", 5, -99))
     put("outside", "outside.csv", _with(df, "q1", 0, 12))
     put("fake_xlsx", "renamed.xlsx", (d / "answers.csv").read_bytes())
@@ -260,9 +261,8 @@ CASES: list[tuple[str, list[str] | Callable[[dict[str, str]], Any], int | type[B
     ("not-identified-ml", [A, "{csv}", "--model", "{unidentified}", "--method", "ml"] + B0, 3,
      r"not identified.*df = -2.*Add indicators"),
     # --- successes that used to be silent or wrong (exit 0; regex on stderr)
-    ("na-values-text-codes", _on("dk") + ["--na-values", "DK", "n/a"] + B0, 0,
+    ("semicolon-and-text-codes", _on("semi_dk") + ["--sep", ";", "--na-values", "DK", "n/a"] + B0, 0,
      r"MissingDataWarning: 2 of 40 rows"),
-    ("semicolon-with-sep", _on("semi") + ["--sep", ";"] + B0, 0, r"40 rows"),
     ("bom-model-and-csv", [A, "{bom_csv}", "--model", "{bom_model}"] + B0, 0, r"40 rows"),
     ("latin1-model-declared", [A, "{csv}", "--model", "{latin1_model}", "--encoding", "latin-1"] + B0, 0, r"40 rows"),
     ("sheet-by-name-said", _on("book") + ["--sheet", "answers"] + B0, 0,
@@ -442,7 +442,7 @@ def test_cli_workbook_has_no_formulas(files, tmp_path, capsys) -> None:
     assert "=HYPERLINK(\"http://x\",\"y\")" in texts and "-cmd|calc" in texts
 
 
-def test_first_of_several_sheets_is_named(files, tmp_path, capsys) -> None:
+def test_first_of_several_sheets_is_named(files, tmp_path, capsys, monkeypatch) -> None:
     book = tmp_path / "two.xlsx"
     df = pd.read_csv(files["csv"])
     with pd.ExcelWriter(book, engine="openpyxl") as w:
@@ -451,8 +451,14 @@ def test_first_of_several_sheets_is_named(files, tmp_path, capsys) -> None:
     data = read_data(book)
     assert data.attrs["sheet"] == "wave1" and data.attrs["sheets"] == ["wave1", "wave2"]
     assert len(read_data(book, sheet="2")) == 3
+    import acsi.report
+
+    def stop(*a: Any, **k: Any) -> None:  # the note is printed before the analysis starts
+        raise acsi.DataError("stopped here")
+
+    monkeypatch.setattr(acsi.report, "build_report", stop)
     rc = main([A, str(book), "--model", files["model"], "--bootstrap", "0", "--out", str(tmp_path / "r.html")])
-    assert rc == EXIT_OK
+    assert rc == EXIT_USAGE
     assert "read sheet 'wave1' of two.xlsx (2 sheets: wave1, wave2), the first; choose another with --sheet" in (
         capsys.readouterr().err)
 
