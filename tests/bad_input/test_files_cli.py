@@ -260,6 +260,8 @@ CASES: list[tuple[str, list[str] | Callable[[dict[str, str]], Any], int | type[B
     # --- estimation failures (exit 3)
     ("not-identified-ml", [A, "{csv}", "--model", "{unidentified}", "--method", "ml"] + B0, 3,
      r"not identified.*df = -2.*Add indicators"),
+    ("not-identified-cycle-ml", [A, "{csv}", "--model", "{cycle}", "--method", "ml"] + B0, 3,
+     r"not identified.*line 4"),
     # --- successes that used to be silent or wrong (exit 0; regex on stderr)
     ("semicolon-and-text-codes", _on("semi_dk") + ["--sep", ";", "--na-values", "DK", "n/a"] + B0, 0,
      r"MissingDataWarning: 2 of 40 rows"),
