@@ -1,13 +1,16 @@
 """The ``acsi`` command: from a survey file to a finished HTML report.
 
 ``acsi demo`` analyses the shipped e-banking survey; ``acsi analyze DATA --model FILE``
-analyses your own CSV, Excel or SPSS file. Exit codes: 0 success, 2 usage error (bad option,
-file not found), 3 data or model error (named column or model line).
+analyses your own CSV, Excel or SPSS file. Exit codes: 0 success, 2 an input error (bad option,
+file not found or unreadable, an output that would overwrite an input, a data or model error
+naming the column or model line), 3 the estimation failed. Every failure is one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import json
 import re
 import sys
@@ -17,11 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from acsi.exceptions import AcsiError, DataError, SpecificationError
+from acsi.exceptions import AcsiError, DataError, IdentificationError, ModelSyntaxError, SpecificationError
 
 __all__ = ["main", "read_data", "read_model", "parse_item_map"]
 
-EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
+#: exit codes: success; a usage, file, data or model error (fix the input); an estimation failure
+EXIT_OK, EXIT_USAGE, EXIT_ESTIMATION = 0, 2, 3
+EXIT_DATA = EXIT_USAGE  # data and model errors are input errors: exit code 2
 
 _ACSI_CONSTRUCTS = ("expectations", "quality", "value", "satisfaction", "complaints", "loyalty")
 
@@ -61,51 +66,208 @@ examples:
     acsi analyze answers.xlsx --model model.txt --method mlr --out fit.html
     acsi analyze survey.sav --model items.json --xlsx results.xlsx --bootstrap 5000 --seed 7
     acsi analyze answers.csv --model model.txt --na-values -99 --scale 1 10
+    acsi analyze answers.csv --model model.txt --sep ';' --na-values DK "n/a"
+    acsi analyze survey.xlsx --model model.txt --sheet answers
 
-exit codes: 0 ok, 2 usage error, 3 data or model error.
+Only empty cells are missing; text such as NA, None or n/a is an answer unless you
+declare it with --na-values. Outputs are written atomically and never over an input.
+
+exit codes: 0 ok, 2 usage, file, data or model error, 3 estimation failed.
 """
 
 
-class _UsageError(Exception):
+class _UsageError(SpecificationError):
     """A usage problem (missing file, bad option value): exit code 2."""
 
 
 # --------------------------------------------------------------------------- inputs
 
+_CSV = (".csv", ".txt", ".tsv", ".tab")
+_XLSX = (".xlsx", ".xlsm")
+_SAV = (".sav", ".zsav")
 
-def read_data(path: str | Path) -> Any:
-    """Read a ``.csv``, ``.xlsx``/``.xls`` or SPSS ``.sav`` file into a DataFrame.
+
+def _check_input(p: Path, what: str, flag: str) -> None:
+    """A missing file, a directory or something that is not a regular file: usage error."""
+    if p.is_dir():
+        raise _UsageError(f"{what} {str(p)!r} is a directory, not a file; give the file itself ({flag})")
+    if not p.exists():
+        folder = p.parent if str(p.parent) else Path(".")
+        near: list[str] = []
+        if folder.is_dir():
+            import difflib
+
+            with contextlib.suppress(OSError):
+                near = difflib.get_close_matches(p.name, [f.name for f in folder.iterdir() if f.is_file()], n=1)
+        hint = f"; did you mean {str(folder / near[0])!r}?" if near else "; check the path"
+        raise _UsageError(f"{what} {str(p)!r} not found{hint}")
+    if not p.is_file():
+        raise _UsageError(f"{what} {str(p)!r} is not a regular file; give the file itself ({flag})")
+
+
+def _encoding(encoding: str) -> str:
+    """UTF-8 is read with an optional byte-order mark; any other name must be a known codec."""
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise _UsageError(
+            f"--encoding {encoding!r} is not a known text encoding; use e.g. utf-8, cp1252 or latin-1"
+        ) from None
+    return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else name
+
+
+def _decode_error(p: Path, what: str, encoding: str, exc: UnicodeDecodeError) -> str:
+    bad = exc.object[exc.start:exc.start + 1].hex() if isinstance(exc.object, bytes) else "?"
+    enc = "UTF-8" if encoding.startswith("utf-8") else encoding
+    return (
+        f"{what} {p.name} is not {enc} text (byte 0x{bad} at position {exc.start}); save it as UTF-8, "
+        "or give its encoding with --encoding (e.g. --encoding cp1252 or --encoding latin-1)"
+    )
+
+
+def _read_csv(p: Path, sep: str | None, encoding: str) -> Any:
+    import pandas as pd
+
+    delimiter = sep if sep is not None else ("\t" if p.suffix.lower() in (".tsv", ".tab") else ",")
+    try:
+        # only empty cells are missing: "NA", "None", "n/a" stay text unless declared with --na-values
+        df = pd.read_csv(p, sep=delimiter, keep_default_na=False, na_values=[""], encoding=encoding,
+                         engine="c" if len(delimiter) == 1 else "python")
+    except UnicodeDecodeError as exc:
+        raise DataError(_decode_error(p, "data file", encoding, exc)) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"data file {p.name} is empty; it needs a header line and one row per respondent") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise DataError(
+            f"cannot read {p.name} as a table separated by {delimiter!r} ({' '.join(str(exc).split())}); "
+            "check the delimiter (--sep) and the quoting"
+        ) from None
+    if df.shape[1] == 1:
+        head = str(df.columns[0])
+        for cand, shown in ((";", "';'"), ("\t", "tab"), ("|", "'|'"), (",", "','")):
+            if cand != delimiter and cand in head:
+                flag = "--sep ';'" if cand == ";" else "--sep '\\t'" if cand == "\t" else f"--sep '{cand}'"
+                raise DataError(
+                    f"data file {p.name} was read as one column {head[:40]!r}: its values look separated by "
+                    f"{shown}, not {delimiter!r}; read it with {flag}"
+                )
+    return df
+
+
+def _read_xlsx(p: Path, sheet: str | None) -> Any:
+    import pandas as pd
+
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise _UsageError(f"reading {p.name} needs openpyxl: pip install 'acsi[io]'") from None
+    with open(p, "rb") as fh:
+        magic = fh.read(8)
+    if not magic.startswith(b"PK"):
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):
+            kind = "an old-style .xls workbook (or an encrypted one); save it as .xlsx or .csv"
+        elif magic and all(32 <= b < 127 or b in (9, 10, 13) for b in magic):
+            kind = "a text file, not an Excel workbook; if it is a CSV file, rename it to .csv"
+        else:
+            kind = "not an Excel workbook (not a zip archive); open and save it as .xlsx, or export a .csv"
+        raise DataError(f"data file {p.name} is {kind}")
+    try:
+        book = pd.ExcelFile(p, engine="openpyxl")
+    except Exception as exc:  # zipfile.BadZipFile, openpyxl's InvalidFileException, KeyError, ...
+        raise DataError(
+            f"data file {p.name} is not a readable Excel workbook ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:120]}); open and save it as .xlsx again, or export a .csv"
+        ) from None
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is None:
+            chosen = names[0]
+        elif sheet in names:
+            chosen = sheet
+        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+            chosen = names[int(sheet) - 1]
+        else:
+            raise _UsageError(
+                f"--sheet {sheet!r}: {p.name} has no such sheet; its sheets are {', '.join(map(repr, names))}"
+            )
+        try:
+            df = pd.read_excel(book, sheet_name=chosen, keep_default_na=False, na_values=[""])
+        except Exception as exc:
+            raise DataError(
+                f"cannot read sheet {chosen!r} of {p.name} ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:120]})"
+            ) from None
+    df.attrs["sheet"] = chosen
+    df.attrs["sheets"] = names
+    return df
+
+
+def read_data(
+    path: str | Path, *, sep: str | None = None, sheet: str | None = None, encoding: str = "utf-8"
+) -> Any:
+    """Read a ``.csv`` (``.txt``, ``.tsv``), ``.xlsx`` or SPSS ``.sav`` file into a DataFrame.
+
+    Only empty cells are missing: text such as ``"NA"``, ``"None"`` or ``"n/a"`` is kept as
+    written (pandas' default list of missing-value spellings is off), so that nothing becomes
+    missing unless declared (``--na-values``). ``sep`` is the CSV delimiter (default ``,``;
+    tab for ``.tsv``), ``sheet`` the workbook sheet by name or 1-based number (default the
+    first; ``attrs["sheet"]`` and ``attrs["sheets"]`` say which was read), ``encoding`` the
+    text encoding of a CSV (UTF-8, with or without a byte-order mark, by default).
 
     SPSS value labels are kept: a column with value labels becomes a pandas categorical of
     its labels, unless it is a model item (those stay numeric; see :func:`main`); variable
     labels go to ``DataFrame.attrs["questions"]``.
+
+    Raises
+    ------
+    SpecificationError
+        The file does not exist, is a directory, has an unknown type, or an option does not
+        apply to it.
+    DataError
+        The file exists but cannot be read as its type (corrupt, mislabelled, empty, header only,
+        wrong delimiter or encoding).
     """
-    import pandas as pd
-
     p = Path(path)
-    if not p.is_file():
-        raise _UsageError(f"data file {str(p)!r} not found")
+    _check_input(p, "data file", "DATA")
     suffix = p.suffix.lower()
-    if suffix not in (".csv", ".txt", ".tsv", ".tab", ".xlsx", ".xlsm", ".sav", ".zsav"):
-        raise _UsageError(f"data file {p.name!r}: unknown type {suffix!r}; use .csv, .xlsx or .sav")
-    try:
-        if suffix in (".csv", ".txt"):
-            df = pd.read_csv(p)
-        elif suffix in (".tsv", ".tab"):
-            df = pd.read_csv(p, sep="\t")
-        elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, engine="openpyxl")
-        else:
+    if suffix not in _CSV + _XLSX + _SAV:
+        raise _UsageError(
+            f"data file {p.name!r}: unknown type {suffix!r}; use .csv, .xlsx or .sav"
+            + (" (save an old .xls workbook as .xlsx)" if suffix == ".xls" else "")
+        )
+    if sep is not None and suffix not in _CSV:
+        raise _UsageError(f"--sep applies to CSV files; {p.name} is read as {suffix[1:]}")
+    if sheet is not None and suffix not in _XLSX:
+        raise _UsageError(f"--sheet applies to Excel workbooks; {p.name} is read as {suffix[1:]}")
+    if sep is not None and (sep == "" or sep in ('"', "\n", "\r")):
+        raise _UsageError(f"--sep {sep!r} cannot separate columns; use e.g. --sep ';' or --sep '\\t'")
+    if suffix in _CSV:
+        df = _read_csv(p, sep, _encoding(encoding))
+    elif suffix in _XLSX:
+        df = _read_xlsx(p, sheet)
+    else:
+        try:
             import pyreadstat
-
+        except ImportError as exc:
+            raise _UsageError(f"reading {p.name} needs {exc.name}: pip install 'acsi[io]'") from None
+        try:
             df, meta = pyreadstat.read_sav(str(p))
-            df.attrs["value_labels"] = {c: dict(v) for c, v in meta.variable_value_labels.items()}
-            df.attrs["questions"] = {c: lab for c, lab in meta.column_names_to_labels.items() if lab}
-    except ImportError as exc:
-        raise _UsageError(f"reading {p.name} needs {exc.name}: pip install 'acsi[io]'") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
-        # the file exists but cannot be read as its type: a data error naming the file
-        raise DataError(f"cannot read {p.name} as {suffix[1:]}: {' '.join(str(exc).split())}") from None
+        except Exception as exc:  # pyreadstat.ReadstatError and friends
+            raise DataError(
+                f"cannot read {p.name} as SPSS ({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); "
+                "save it again from SPSS, or export a .csv"
+            ) from None
+        df.attrs["value_labels"] = {c: dict(v) for c, v in meta.variable_value_labels.items()}
+        df.attrs["questions"] = {c: lab for c, lab in meta.column_names_to_labels.items() if lab}
+    if len(df.columns) == 0:
+        raise DataError(f"data file {p.name} has no columns; it needs a header line and one row per respondent")
+    if len(df) == 0:
+        raise DataError(
+            f"data file {p.name} has a header ({len(df.columns)} columns) but no rows; "
+            "it needs one row per respondent"
+        )
     df.columns = [str(c) for c in df.columns]
     return df
 
@@ -174,12 +336,26 @@ def parse_item_map(text: str) -> dict[str, list[str]]:
     return out
 
 
-def read_model(path: str | Path) -> str:
-    """Model syntax from a model file: lavaan syntax as is, or an item map through the ACSI builder."""
+def read_model(path: str | Path, *, encoding: str = "utf-8") -> str:
+    """Model syntax from a model file: lavaan syntax as is, or an item map through the ACSI builder.
+
+    The file is UTF-8 text (a byte-order mark is allowed) unless ``encoding`` says otherwise.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise _UsageError(f"model file {str(p)!r} not found")
-    text = p.read_text(encoding="utf-8")
+    _check_input(p, "model file", "--model")
+    enc = _encoding(encoding)
+    try:
+        text = p.read_bytes().decode(enc)
+    except UnicodeDecodeError as exc:
+        raise SpecificationError(_decode_error(p, "model file", enc, exc)) from None
+    except OSError as exc:
+        raise _UsageError(f"model file {str(p)!r} cannot be read ({exc.strerror or exc})") from None
+    if "\x00" in text:
+        raise SpecificationError(f"model file {p.name} holds NUL bytes: it is not a text file; give the model as text")
+    if not text.strip():
+        raise SpecificationError(
+            f"model file {p.name} is empty; write the model in lavaan syntax (=~ and ~ lines) or as an item map"
+        )
     body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     if "~" in body and not body.strip().startswith("{"):
         return text
@@ -203,13 +379,13 @@ def read_model(path: str | Path) -> str:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="acsi", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     from acsi import __version__
 
     parser.add_argument("--version", action="version", version=f"acsi {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser(
         "demo", help="analyse the shipped e-banking survey and write an HTML report",
@@ -224,7 +400,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--xlsx", metavar="PATH", help="also write every result table to this Excel file")
     demo.add_argument("--bootstrap", type=_nonneg_int, default=1000, metavar="N",
                       help="bootstrap resamples (default: %(default)s)")
-    demo.add_argument("--seed", type=int, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
+    demo.add_argument("--seed", type=_seed, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
     an = sub.add_parser(
@@ -241,16 +417,53 @@ def _build_parser() -> argparse.ArgumentParser:
     an.add_argument("--xlsx", metavar="PATH", help="also write every result table to this Excel file")
     an.add_argument("--bootstrap", type=_nonneg_int, default=1000, metavar="N",
                     help="PLS bootstrap resamples, 0 for none (default: %(default)s)")
-    an.add_argument("--seed", type=int, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
-    an.add_argument("--na-values", type=float, nargs="+", metavar="V",
-                    help="codes that mean 'missing', e.g. -99 (rows with a missing item are dropped)")
-    an.add_argument("--scale", type=float, nargs=2, default=(1.0, 10.0), metavar=("MIN", "MAX"),
+    an.add_argument("--seed", type=_seed, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
+    an.add_argument("--na-values", nargs="+", metavar="V",
+                    help="codes that mean 'missing', numbers or text, e.g. -99 DK \"n/a\" (rows with a "
+                         "missing item are dropped); only empty cells are missing otherwise")
+    an.add_argument("--scale", type=_finite, nargs=2, default=(1.0, 10.0), metavar=("MIN", "MAX"),
                     help="bounds of the rating scale (default: 1 10)")
     an.add_argument("--recommend", metavar="COLUMN",
                     help="the 'would recommend' item, for the Net Promoter Score (a proxy unless --scale 0 10)")
+    an.add_argument("--sep", metavar="CHAR",
+                    help="CSV delimiter (default ',', tab for .tsv), e.g. --sep ';'")
+    an.add_argument("--sheet", metavar="NAME",
+                    help="Excel sheet to read, by name or number (default: the first; acsi says which)")
+    an.add_argument("--encoding", default="utf-8", metavar="ENC",
+                    help="text encoding of a CSV data file and of the model file (default utf-8, with or "
+                         "without BOM), e.g. cp1252 or latin-1")
     an.add_argument("--title", default="Customer satisfaction and loyalty report", help="report title")
     an.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (``acsi: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> Any:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= v < 2**32:
+        raise argparse.ArgumentTypeError(f"{v} is outside 0 .. 2**32-1")
+    return v
+
+
+def _finite(text: str) -> float:
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return v
 
 
 def _nonneg_int(text: str) -> int:
@@ -270,6 +483,27 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+# library hints name Python arguments; on the command line they are flags
+_CLI_WORDS = [
+    (re.compile(r"\s*,?\s*or item_scales=\{[^}]*\}"), ""),
+    (re.compile(r"\bscale=\(\s*min\s*,\s*max\s*\)"), "--scale MIN MAX"),
+    (re.compile(r"\bscale=\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)"), r"--scale \1 \2"),
+    (re.compile(r"\bna_values=?"), "--na-values "),
+    (re.compile(r"\bbootstrap\(n=|\bn_boot=|\bbootstrap="), "--bootstrap "),
+    (re.compile(r"\b(seed|method|recommend|title)="), r"--\1 "),
+    (re.compile(r"\s*Pass missing='mean'[^.]*\."), ""),
+    (re.compile(r"\buse acsi\.sem\b"), "use --method ml"),
+]
+
+
+def _cli_message(exc: BaseException) -> str:
+    """One line, with Python argument names in hints replaced by the CLI flags."""
+    msg = _one_line(exc)
+    for pattern, repl in _CLI_WORDS:
+        msg = pattern.sub(repl, msg)
+    return re.sub(r"  +", " ", msg)
+
+
 def _progress(args: argparse.Namespace) -> bool | None:
     """A tqdm bar on the bootstrap when tqdm is installed and --quiet is not given."""
     import importlib.util
@@ -282,10 +516,33 @@ def _say(args: argparse.Namespace, msg: str) -> None:
         print(msg, file=sys.stderr)
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output location is checked before any work starts: not a directory, in an
+    existing writable folder, not an input file, and no two outputs on the same file."""
+    from acsi._files import check_output_path, same_file
+
+    inputs: list[tuple[str, str]] = []
+    if args.command == "analyze":
+        inputs = [("the data file DATA", args.data), ("the model file --model", args.model)]
+    outs = [(flag, value) for flag, value in (("--out", args.out), ("--xlsx", args.xlsx)) if value is not None]
+    done: list[tuple[str, str]] = []
+    for flag, value in outs:
+        try:
+            check_output_path(value, argument=flag, inputs=inputs)
+        except SpecificationError as exc:
+            raise _UsageError(str(exc)) from None
+        for other_flag, other in done:
+            if same_file(value, other):
+                raise _UsageError(f"{flag} {value!r} is the same file as {other_flag}; give each output its own name")
+        done.append((flag, value))
+    if args.xlsx is not None and Path(args.xlsx).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise _UsageError(f"--xlsx {args.xlsx!r}: the Excel file name must end in .xlsx")
+
+
 def _finish(args: argparse.Namespace, report: Any, t0: float) -> None:
     out = report.write(args.out)
     for w in report.warnings:
-        print(f"acsi: warning: {_one_line(Exception(w))}", file=sys.stderr)
+        print(f"acsi: warning: {_cli_message(Exception(w))}", file=sys.stderr)
     if args.xlsx:
         report.to_excel(args.xlsx)
         _say(args, f"acsi: wrote {args.xlsx}")
@@ -301,38 +558,146 @@ def _run_demo(args: argparse.Namespace) -> None:
     _finish(args, report, t0)
 
 
+def _na_codes(tokens: Sequence[str] | None) -> tuple[list[float], list[str]]:
+    """--na-values tokens: numbers are numeric codes, anything else a text code."""
+    import math
+
+    numbers: list[float] = []
+    texts: list[str] = []
+    for tok in tokens or ():
+        if tok == "":
+            raise _UsageError("--na-values holds an empty code; empty cells are missing already: leave it out")
+        try:
+            v = float(tok)
+        except ValueError:
+            texts.append(tok)
+            continue
+        if math.isnan(v):
+            raise _UsageError(f"--na-values {tok}: NaN is missing already; leave it out")
+        numbers.append(v)
+        texts.append(tok)  # a number written in a text column (e.g. "-99" next to "DK") is the code too
+    return numbers, texts
+
+
+def _check_item_text(data: Any, items: Sequence[str], texts: Sequence[str], source: str, header_rows: int) -> None:
+    """An item column holding text that is neither a number nor a declared code: name the
+    value and the line, and point at --na-values (before any estimation)."""
+    import pandas as pd
+
+    for name in dict.fromkeys(items):
+        if name not in data.columns or isinstance(data.dtypes[name], pd.Series):
+            continue  # reported by the data checks
+        col = data[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype):
+            continue
+        obj = col.astype(object)
+        bad = obj.notna() & pd.to_numeric(obj, errors="coerce").isna() & ~obj.astype(str).isin(list(texts))
+        if bad.any():
+            pos = int(bad.to_numpy().nonzero()[0][0])
+            value = str(obj.iloc[pos])
+            shown = value if re.fullmatch(r"[\w.+-]+", value) else f'"{value}"'
+            raise DataError(
+                f"column {name!r} holds the text {value!r} (line {pos + header_rows + 1} of {source}); acsi reads "
+                f"only empty cells as missing: if {value!r} means missing, declare it with --na-values {shown}, "
+                "otherwise correct the data"
+            )
+
+
+def _check_scale(data: Any, items: Sequence[str], numbers: Sequence[float], scale: Sequence[float],
+                 source: str) -> None:
+    """A rating outside --scale (and not a declared code): name the value, the line and the flags."""
+    import numpy as np
+    import pandas as pd
+
+    lo, hi = float(scale[0]), float(scale[1])
+    for name in dict.fromkeys(items):
+        if name not in data.columns or isinstance(data.dtypes[name], pd.Series):
+            continue
+        values = pd.to_numeric(data[name].astype(object), errors="coerce").to_numpy(dtype=float)
+        outside = np.isfinite(values) & ((values < lo) | (values > hi)) & ~np.isin(values, list(numbers))
+        if outside.any():
+            pos = int(np.flatnonzero(outside)[0])
+            v = float(values[pos])
+            raise DataError(
+                f"column {name!r} holds {v:g} (line {pos + 2} of {source}), outside the rating scale "
+                f"{lo:g}-{hi:g}: give the scale's bounds with --scale MIN MAX, or, if {v:g} is a code for "
+                f"'no answer', declare it with --na-values {v:g}"
+            )
+
+
 def _run_analyze(args: argparse.Namespace) -> None:
+    from acsi.data import apply_na_values
     from acsi.report import build_report, model_blocks
 
     t0 = time.perf_counter()
     if args.scale[0] >= args.scale[1]:
         raise _UsageError(f"--scale {args.scale[0]:g} {args.scale[1]:g}: MIN must be below MAX")
-    data = read_data(args.data)
-    model = read_model(args.model)
+    numbers, texts = _na_codes(args.na_values)
+    model = read_model(args.model, encoding=args.encoding)
+    data = read_data(args.data, sep=args.sep, sheet=args.sheet, encoding=args.encoding)
+    source = Path(args.data).name
+    sheets = data.attrs.get("sheets", [])
+    if len(sheets) > 1:
+        how = "as asked (--sheet)" if args.sheet is not None else "the first; choose another with --sheet NAME"
+        _say(args, f"acsi: read sheet {data.attrs['sheet']!r} of {source} ({len(sheets)} sheets: "
+                   f"{', '.join(sheets)}), {how}")
     blocks, _ = model_blocks(model)
     items = [i for b in blocks.values() for i in b]
+    missing = [i for i in dict.fromkeys(items) if i not in data.columns]
+    if missing and len(sheets) > 1:
+        raise DataError(
+            f"variable {missing[0]!r} used in the model is not a column of sheet {data.attrs['sheet']!r} of "
+            f"{source}; its sheets are {', '.join(map(repr, sheets))}: choose the one with the answers "
+            "with --sheet NAME"
+        )
     data = apply_value_labels(data, items)
+    _check_item_text(data, items, texts, source, 1)
+    _check_scale(data, items, numbers, args.scale, source)
+    if texts:  # declared codes written as text (DK, n/a, or -99 in a text column) become missing
+        data, _ = apply_na_values(data, list(data.columns), texts, argument="--na-values")
     if args.recommend is not None and args.recommend not in data.columns:
-        raise DataError(f"--recommend: column {args.recommend!r} not found in {Path(args.data).name}")
+        raise DataError(f"--recommend: column {args.recommend!r} not found in {source}")
     _say(args, f"acsi: {len(data)} rows, {len(blocks)} constructs, method {args.method}")
     report = build_report(
         data, model, method=args.method, bootstrap=args.bootstrap, seed=args.seed,
-        scale=tuple(args.scale), na_values=args.na_values, title=args.title,
-        source=f"{Path(args.data).name} with model {Path(args.model).name}",
+        scale=tuple(args.scale), na_values=numbers or None, title=args.title,
+        source=f"{source} with model {Path(args.model).name}",
         recommend=args.recommend, progress=_progress(args),
     )
     _finish(args, report, t0)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Warnings outside the report (reading a file, say) as one line, like the report's."""
+    print(f"acsi: warning: {category.__name__}: {_cli_message(Exception(str(message)))}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``acsi`` command; returns the exit code."""
+    """Entry point of the ``acsi`` command; returns the exit code.
+
+    Every failure is one line on stderr (``acsi: error: ...``) and exit code 2 (usage, file,
+    data or model error) or 3 (the estimation failed); never a traceback.
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("acsi: error: interrupted; no output was written over an existing file", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help / --version (0) or a usage error (2)
+    except SystemExit as exc:  # argparse: --help / --version (0)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    except _UsageError as exc:
+        print(f"acsi: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command is None:
-        parser.print_help(sys.stderr)
+        print("acsi: error: give a command: 'acsi demo' or 'acsi analyze DATA --model FILE' "
+              "(see 'acsi --help')", file=sys.stderr)
         return EXIT_USAGE
     import importlib.util
 
@@ -343,19 +708,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     matplotlib.use("Agg")  # the command line draws into files only
     try:
+        _check_outputs(args)  # before any work: a bad output location costs nothing
         with warnings.catch_warnings():
             # warnings raised while estimating are collected by the report and printed once
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning  # any other warning: one line too
             if args.command == "demo":
                 _run_demo(args)
             else:
                 _run_analyze(args)
     except _UsageError as exc:
-        print(f"acsi: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"acsi: error: {_cli_message(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except IdentificationError as exc:
+        print(f"acsi: error: {_cli_message(exc)}", file=sys.stderr)
+        return EXIT_ESTIMATION
+    except (DataError, ModelSyntaxError, SpecificationError) as exc:
+        print(f"acsi: error: {_cli_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except AcsiError as exc:
-        print(f"acsi: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_DATA
+        print(f"acsi: error: {_cli_message(exc)}", file=sys.stderr)
+        return EXIT_ESTIMATION
+    except OSError as exc:  # writing an output failed (disk full, permissions changed meanwhile)
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"acsi: error: cannot write{where}: {exc.strerror or exc}; nothing was overwritten", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the last line of defence: never a traceback
+        # an internal failure while estimating: one line, never a traceback
+        print(f"acsi: error: the analysis failed ({type(exc).__name__}: {_one_line(exc)[:200]}); "
+              "please report it with the command you ran", file=sys.stderr)
+        return EXIT_ESTIMATION
     return EXIT_OK
 
 

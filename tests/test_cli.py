@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from acsi.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
+from acsi.cli import EXIT_ESTIMATION, EXIT_OK, EXIT_USAGE, main, parse_item_map, read_model
 
 MOBI_MAP = """\
 # ECSI mobi items for the ACSI constructs
@@ -141,7 +141,7 @@ def test_unknown_column_is_a_one_line_data_error(mobi_csv, tmp_path, capsys) -> 
     m = tmp_path / "m.txt"
     m.write_text(MOBI_MAP.replace("CUSL3", "CUSL4"), encoding="utf-8")
     rc = main(["analyze", str(mobi_csv), "--model", str(m), "--out", str(tmp_path / "o.html"), "--quiet"])
-    assert rc == EXIT_DATA
+    assert rc == EXIT_USAGE  # data and model errors are input errors
     err = _stderr_lines(capsys)
     assert len(err) == 1 and err[0].startswith("acsi: error: ") and "'CUSL4'" in err[0] and "CUSL3" in err[0]
     assert not (tmp_path / "o.html").exists()
@@ -151,7 +151,7 @@ def test_model_syntax_error_names_the_line(mobi_csv, tmp_path, capsys) -> None:
     m = tmp_path / "m.lav"
     m.write_text("Sat =~ CUSA1 + CUSA2\nLoy =~ CUSL1 ~~\nLoy ~ Sat\n", encoding="utf-8")
     rc = main(["analyze", str(mobi_csv), "--model", str(m), "--quiet"])
-    assert rc == EXIT_DATA
+    assert rc == EXIT_USAGE  # data and model errors are input errors
     err = _stderr_lines(capsys)
     assert len(err) == 1 and "line 2" in err[0]
 
@@ -194,3 +194,41 @@ def test_demo_with_no_arguments_as_in_the_readme(tmp_path) -> None:
     out = tmp_path / "acsi-demo-report.html"
     assert out.is_file() and out.stat().st_size > 100_000
     assert "wrote acsi-demo-report.html" in proc.stderr
+
+
+def test_other_warnings_are_one_line_each(mobi_csv, item_map, tmp_path, capsys, monkeypatch) -> None:
+    import warnings
+
+    import acsi.cli as cli
+
+    real = cli.read_data
+
+    def noisy(*a, **k):
+        warnings.warn("an odd\ncell", UserWarning, stacklevel=2)
+        return real(*a, **k)
+
+    monkeypatch.setattr(cli, "read_data", noisy)
+    rc = main(["analyze", str(mobi_csv), "--model", str(item_map), "--out", str(tmp_path / "w.html"),
+               "--bootstrap", "0", "--quiet"])
+    assert rc == EXIT_OK
+    err = _stderr_lines(capsys)
+    assert "acsi: warning: UserWarning: an odd cell" in err
+    assert all(line.startswith("acsi: ") for line in err)
+
+
+def test_any_internal_exception_is_exit_3_without_traceback(mobi_csv, item_map, tmp_path, capsys,
+                                                            monkeypatch) -> None:
+    import acsi.report
+
+    class Odd(Exception):
+        pass
+
+    def boom(*a, **k):
+        raise Odd("something unforeseen")
+
+    monkeypatch.setattr(acsi.report, "build_report", boom)
+    rc = main(["analyze", str(mobi_csv), "--model", str(item_map), "--out", str(tmp_path / "x.html")])
+    captured = capsys.readouterr()
+    assert rc == EXIT_ESTIMATION and "Traceback" not in captured.err
+    assert "acsi: error: the analysis failed (Odd: something unforeseen)" in captured.err
+    assert not (tmp_path / "x.html").exists()

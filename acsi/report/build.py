@@ -109,10 +109,14 @@ class Report(ResultMixin):
                        tables=list(self.tables.items()))
 
     def write(self, path: str | Path) -> Path:
-        """Write the HTML file (UTF-8); returns its path."""
-        path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
-        return path
+        """Write the HTML file (UTF-8, atomically: a failure leaves no half file); returns its path.
+
+        A directory, a missing or read-only folder raises
+        :class:`~acsi.exceptions.SpecificationError`.
+        """
+        from acsi._files import atomic_write
+
+        return atomic_write(path, lambda tmp: tmp.write_text(self.html, encoding="utf-8"))
 
     def to_excel(self, path: str | Path) -> Path:
         """Write every table to its own sheet of an ``.xlsx`` workbook (needs openpyxl)."""

@@ -445,16 +445,35 @@ class ResultMixin:
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write each table to its own sheet (names cleaned to Excel's rules, made unique)."""
-    path = Path(path)
-    used: set[str] = set()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for title, df in tables.items():
-            sheet = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "table"
-            base, k = sheet, 2
-            while sheet in used:
-                sheet = f"{base[:28]}_{k}"
-                k += 1
-            used.add(sheet)
-            df.to_excel(writer, sheet_name=sheet)
-    return path
+    """Write each table to its own sheet (names cleaned to Excel's rules, made unique).
+
+    The workbook is written atomically (a temporary file in the same folder, then renamed),
+    so a failure leaves no half-written file; a directory as ``path`` raises
+    :class:`~acsi.exceptions.SpecificationError`. Text cells that a spreadsheet would run as
+    a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), in the
+    values, the index labels and the column names alike, are stored as text; numbers stay
+    numbers.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_excel({"answers": pd.DataFrame({"text": ["=1+1"], "n": [2]})}, target).name
+    't.xlsx'
+    """
+    from acsi._files import atomic_write, defuse_formulas
+
+    def write(tmp: Path) -> None:
+        used: set[str] = set()
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for title, df in tables.items():
+                sheet = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31].strip("'") or "table"
+                base, k = sheet, 2
+                while sheet.lower() in used:
+                    sheet = f"{base[:28]}_{k}"
+                    k += 1
+                used.add(sheet.lower())
+                df.to_excel(writer, sheet_name=sheet)
+                defuse_formulas(writer.sheets[sheet])
+
+    return atomic_write(path, write)
