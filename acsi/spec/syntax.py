@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -312,16 +313,105 @@ def parse_model(source: str) -> ParsedModel:
         raise ModelSyntaxError(
             "the model is empty: write at least one formula such as 'F =~ x1 + x2 + x3'"
         )
+    _check_normalisation(out)
     return ParsedModel(tuple(out), source)
+
+
+def _statement_names(s: Statement) -> list[str]:
+    """Every name a statement uses: variables, labels, defined parameters, expression names."""
+    if s.op in _EXPR_OPS:
+        sides = [s.rhs] if s.op == ":=" else [s.lhs, s.rhs]
+        names = [s.lhs] if s.op == ":=" else []
+        for side in sides:
+            names.extend(_read_expression(side)[1])
+        return names
+    return [n for n in (s.lhs, s.rhs, s.label) if n]
+
+
+def _check_normalisation(statements: list[Statement]) -> None:
+    """Two spellings of one name under Unicode NFKC (``ｂ`` and ``b``) are an error.
+
+    Python identifiers, spreadsheets and many tools fold such names silently; acsi keeps
+    names exactly as written, so two names that only differ by compatibility characters
+    (full-width letters, ligatures, superscripts) would be two different parameters that
+    look the same.
+    """
+    seen: dict[str, tuple[str, Statement]] = {}
+    for st in statements:
+        for name in _statement_names(st):
+            key = unicodedata.normalize("NFKC", name)
+            prev = seen.get(key)
+            if prev is None:
+                seen[key] = (name, st)
+            elif prev[0] != name:
+                raise ModelSyntaxError(
+                    f"the names {prev[0]!r} ({prev[1].where()}) and {name!r} differ only by "
+                    "Unicode normalisation (full-width or compatibility characters, NFKC); "
+                    "acsi does not fold them into one. Write both the same way (for a column, "
+                    "rename it: df.columns = [unicodedata.normalize('NFKC', str(c)) for c in "
+                    "df.columns]), or choose clearly different names",
+                    line=st.line, column=st.column, text=st.text.rstrip(),
+                )
+
+
+def _side(toks: list[_Tok], default: str) -> str:
+    """The names of a run of tokens joined by ' + ' (for a suggested fix), or ``default``."""
+    names = [t.value for t in toks if t.kind == "NAME"]
+    return " + ".join(names) if names else default
+
+
+def _operator_mistakes(toks: list[_Tok], posmap: list[tuple[int, int]], lines: list[str]) -> None:
+    """Operators from other notations or with a typo: a ModelSyntaxError with the fix."""
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        adjacent = nxt is not None and nxt.pos == t.pos + len(t.value)
+        before, after = toks[:i], toks[i + 2 :]
+        if t.kind == "MINUS" and adjacent and nxt is not None and nxt.value in (">", ">="):
+            _raise_at(t.pos, posmap, lines,
+                      "'->' is not an operator of the model syntax: a regression is written "
+                      f"outcome ~ predictor, here '{_side(after, 'Y')} ~ {_side(before, 'X')}'")
+        if t.kind == "OP" and t.value == "<" and adjacent and nxt is not None and nxt.kind == "MINUS":
+            rest = toks[i + 2 :]
+            if rest and rest[0].kind == "NAME":
+                _raise_at(t.pos, posmap, lines,
+                          "'<-' is not an operator of the model syntax: a regression is written "
+                          f"outcome ~ predictor, here '{_side(before, 'Y')} ~ {_side(rest, 'X')}' "
+                          "(for an inequality constraint write '<' and '-' apart: 'a < -b')")
+        if t.kind == "OP" and t.value == "~" and adjacent and nxt is not None and nxt.value == "=":
+            _raise_at(t.pos, posmap, lines,
+                      "'~=' is not an operator: 'is measured by' is written '=~' (equals sign "
+                      f"first), here '{_side(before, 'F')} =~ {_side(after, 'x1 + x2')}'")
+        if t.kind == "OTHER" and t.value == "=":
+            if nxt is not None and nxt.kind == "OP" and nxt.value in ("~", "~~"):
+                _raise_at(t.pos, posmap, lines,
+                          "'= ~' has a space inside the operator: write '=~' without a space, "
+                          f"here '{_side(before, 'F')} =~ {_side(toks[i + 2 :], 'x1 + x2')}'")
+            if nxt is not None and nxt.kind == "OP" and nxt.value in ("<", ">") or (
+                i > 0 and toks[i - 1].kind == "OP" and toks[i - 1].value in ("<", ">")
+                and toks[i - 1].pos + 1 == t.pos
+            ):
+                _raise_at(t.pos, posmap, lines,
+                          "'<=' and '>=' are not operators of the model syntax; an inequality "
+                          "constraint is written with '<' or '>' ('a > 0')")
+            _raise_at(t.pos, posmap, lines,
+                      "'=' is not an operator of the model syntax: write '=~' for 'is measured "
+                      "by' (F =~ x1 + x2), '~' for a regression (Y ~ X), ':=' for a defined "
+                      "parameter or '==' for an equality constraint")
+        if t.kind == "OTHER" and t.value == ":":
+            _raise_at(t.pos, posmap, lines,
+                      "':' is not an operator of the model syntax: write '=~' for 'is measured "
+                      "by' (F =~ x1 + x2) or ':=' for a defined parameter (ind := a*b)")
 
 
 def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -> list[Statement]:
     toks = _tokenize(text, posmap, lines)
+    _operator_mistakes(toks, posmap, lines)
     ops = [t for t in toks if t.kind == "OP"]
     first = toks[0] if toks else None
     if not ops:
         _raise_at(first.pos if first else 0, posmap, lines,
-                  "no operator: a formula needs one of =~ <~ ~ ~~ := == < >")
+                  "no operator: a formula needs one of =~ <~ ~ ~~ := == < > "
+                  "(e.g. 'F =~ x1 + x2' or 'Y ~ X')")
     op_tok = ops[0]
     op = op_tok.value
     if op not in _EXPR_OPS and len(ops) > 1:
@@ -358,7 +448,8 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
     lhs_names: list[str] = []
     expect_name = True
     if not lhs_toks:
-        _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}: name a variable")
+        _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}: name a variable "
+                  f"(e.g. 'F {op} x1 + x2')")
     for t in lhs_toks:
         if expect_name:
             if t.kind != "NAME":
@@ -369,11 +460,16 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
         expect_name = not expect_name
     if expect_name:
         _raise_at(lhs_toks[-1].pos, posmap, lines, "a left-hand side cannot end in '+'")
+    for k, name in enumerate(lhs_names):
+        if name in lhs_names[:k]:
+            _raise_at(lhs_toks[2 * k].pos, posmap, lines,
+                      f"{name!r} is listed twice on the left of {op!r}; remove one of them")
     if op in _MEASUREMENT_OPS and len(lhs_names) > 1:
         _raise_at(lhs_toks[0].pos, posmap, lines, f"one construct per {op!r} formula")
 
     if not rhs_toks:
-        _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}: name the variables")
+        _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}: name the variables "
+                  f"(e.g. '{lhs_names[0]} {op} x1 + x2')")
 
     terms = _parse_terms(rhs_toks, posmap, lines, op)
     result: list[Statement] = []
@@ -429,14 +525,20 @@ def _parse_terms(
                 parts[-1].append(t)
         var = parts[-1]
         if len(var) != 1 or var[0].kind not in ("NAME", "NUMBER"):
-            pos = var[0].pos if var else g[-1].pos
-            _raise_at(pos, posmap, lines, "expected a variable name after the modifiers")
+            pos, msg = _term_problem(var, g)
+            _raise_at(pos, posmap, lines, msg)
         v = var[0]
         if v.kind == "NUMBER":
             if v.value not in ("1", "1.0") or op != "~":
+                hint = (
+                    f" (a modifier is written 'value*name'; if {v.value!r} is a column label, "
+                    "rename the columns: a name in the model syntax starts with a letter, e.g. "
+                    "df.columns = [f'q{c}' for c in df.columns])"
+                    if len(parts) == 1
+                    else ""
+                )
                 _raise_at(v.pos, posmap, lines,
-                          f"expected a variable name, found the number {v.value}"
-                          + (" (write modifiers as 'value*name')" if len(parts) == 1 else ""))
+                          f"expected a variable name, found the number {v.value}{hint}")
             name = "1"
         else:
             name = v.value
@@ -447,6 +549,12 @@ def _parse_terms(
             _apply_modifier(p, mods, posmap, lines, g[0].pos)
         if name in merged:
             prev, ppos = merged[name]
+            if mods == prev or not mods and not prev:
+                what = "indicator" if op in _MEASUREMENT_OPS else "variable"
+                _raise_at(v.pos, posmap, lines,
+                          f"the {what} {name!r} is listed twice on the right of {op!r}; remove "
+                          "one of them (to give one term several modifiers write each on its "
+                          f"own repetition, e.g. a*{name} + start(0.5)*{name})")
             for k, val in mods.items():
                 if k in prev and prev[k] != val:
                     _raise_at(v.pos, posmap, lines,
@@ -462,6 +570,42 @@ def _parse_terms(
             _raise_at(pos, posmap, lines, f"{name!r} is both freed (NA*) and fixed to a number")
         out.append((name, mods, pos))
     return out
+
+
+_SPACE_FIX = "df.columns = [str(c).strip().replace(' ', '_') for c in df.columns]"
+
+
+def _term_problem(var: list[_Tok], group: list[_Tok]) -> tuple[int, str]:
+    """Position and message for a right-hand term that is not ``modifiers*name``."""
+    if not var:
+        return group[-1].pos, "expected a variable name after the modifier ('a*' must be followed by a name)"
+    for a, b in zip(var, var[1:]):
+        if a.kind == "NUMBER" and b.kind == "NAME" and b.pos == a.pos + len(a.value):
+            bad = a.value + b.value
+            return a.pos, (
+                f"{bad!r} is not a valid name: a name in the model syntax starts with a letter "
+                f"or '.'; rename the column (e.g. df = df.rename(columns={{{bad!r}: 'q{bad}'}}))"
+            )
+    for t in var:
+        if t.kind == "COMMA":
+            return t.pos, "separate the terms with '+', not ','"
+        if t.kind == "MINUS":
+            return t.pos, ("terms are joined with '+'; '-' cannot join terms (a negative fixed "
+                           "value is written as a modifier: -1*x)")
+        if t.kind in ("LPAR", "RPAR"):
+            return t.pos, ("parentheses are only for modifiers such as start(0.5)*x or "
+                           "label(\"a\")*x; remove them around the names")
+        if t.kind == "OTHER":
+            return t.pos, f"unexpected {t.value!r}; terms are names joined by '+'"
+    for a, b in zip(var, var[1:]):
+        if a.kind in ("NAME", "NUMBER", "STRING") and b.kind in ("NAME", "NUMBER", "STRING"):
+            joined = f"{a.value} {b.value}"
+            return b.pos, (
+                f"a '+' is missing between {a.value!r} and {b.value!r}; if {joined!r} is one "
+                "column name, rename it: a name in the model syntax cannot contain spaces "
+                f"(e.g. {_SPACE_FIX})"
+            )
+    return var[0].pos, "expected a variable name after the modifiers"
 
 
 def _apply_modifier(
