@@ -39,17 +39,22 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from acsi.exceptions import ModelSyntaxError, SpecificationError
+from acsi.exceptions import DataError, ModelSyntaxError, SpecificationError
 
-__all__ = ["Statement", "ParsedModel", "parse_model", "compile_expression", "OPERATORS"]
+__all__ = [
+    "Statement", "ParsedModel", "parse_model", "compile_expression", "expressible",
+    "check_model_names", "OPERATORS",
+]
 
 #: Operators in the order they must be matched (longest first).
 OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">")
@@ -1097,3 +1102,103 @@ def compile_expression(expr: str) -> tuple[Callable[[dict[str, object]], object]
         return out
 
     return func, names
+
+
+# --------------------------------------------------------------------------- names vs data
+
+
+def expressible(name: object) -> bool:
+    """True when ``name`` can be written in the model syntax as one variable name.
+
+    A name is text that starts with a letter (or ``.`` and a letter) and holds letters,
+    digits, ``_`` and ``.``; ``NA`` is a modifier, not a name.
+
+    Examples
+    --------
+    >>> expressible("Q1"), expressible("Q 1"), expressible(8), expressible("1x")
+    (True, False, False, False)
+    """
+    return isinstance(name, str) and name != "NA" and _NAME_RE.fullmatch(name) is not None
+
+
+def _syntax_name(label: object) -> str:
+    """A name the syntax can express, made from a column label (for the suggested rename)."""
+    text = "_".join(map(str, label)) if isinstance(label, tuple) else str(label)
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = re.sub(r"\W+", "_", text).strip("_") or "x"
+    return text if _NAME_RE.fullmatch(text) else f"q{text}"
+
+
+def check_model_names(names: Sequence[str], data: object, where: Mapping[str, str] | None = None) -> None:
+    """Model names that are not columns because the data's columns cannot be named.
+
+    Raises a :class:`acsi.DataError` with the rename when a name of the model is absent
+    from ``data.columns`` and the column it most likely means cannot be written in the
+    syntax (a label with a space, a leading digit, an integer label, a tuple of a
+    MultiIndex, a Unicode compatibility spelling); other absent names are left to the data
+    checks, which then never suggest a column the syntax cannot name.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The observed-variable names of the model.
+    data : object
+        The data; anything but a pandas DataFrame is left alone.
+    where : mapping, optional
+        Name -> model line, for the message.
+    """
+    if not isinstance(data, pd.DataFrame):
+        return
+    cols = data.columns
+    where = where or {}
+    present = set(cols)
+    labels = list(cols)
+    text = [str(c) for c in labels]
+    fix = "df.columns = [" + ("'_'.join(map(str, c))" if isinstance(cols, pd.MultiIndex) else
+                              "str(c).strip().replace(' ', '_')") + " for c in df.columns]"
+    for name in names:
+        if name in present:
+            continue
+        loc = f" ({where[name]})" if name in where else ""
+        if isinstance(cols, pd.MultiIndex):
+            raise DataError(
+                f"variable {name!r}{loc} is not a column: the data has MultiIndex columns "
+                f"(tuples such as {labels[0]!r}), which the model syntax cannot name. Flatten "
+                f"them first: {fix}"
+            )
+        key = unicodedata.normalize("NFKC", name)
+        same = [lab for lab, t in zip(labels, text) if unicodedata.normalize("NFKC", t) == key]
+        close = difflib.get_close_matches(name, text, n=1, cutoff=0.5)
+        if not close and name.lower() in {t.lower() for t in text}:
+            close = [next(t for t in text if t.lower() == name.lower())]
+        target = same[0] if same else (labels[text.index(close[0])] if close else None)
+        if same and isinstance(target, str) and expressible(target):
+            raise DataError(
+                f"variable {name!r}{loc} is not a column of the data; the column {target!r} "
+                "differs from it only by Unicode normalisation (full-width or compatibility "
+                "characters, NFKC), and acsi does not fold names silently. Write the name as in "
+                f"the data, or normalise the columns: df.columns = "
+                "[unicodedata.normalize('NFKC', str(c)) for c in df.columns]"
+            )
+        if target is None or expressible(target):
+            continue
+        why = "is most likely meant"
+        if not isinstance(target, str):
+            kind = f"a label of type {type(target).__name__}, not text"
+        elif not target.strip() or " " in target or "\t" in target:
+            kind = "a label with a space"
+        elif target[:1].isdigit():
+            kind = "a label that starts with a digit"
+        elif unicodedata.normalize("NFKC", target) != target:
+            kind = "a label with compatibility (full-width) characters"
+        else:
+            kind = "a label with characters the syntax cannot hold"
+        raise DataError(
+            f"variable {name!r}{loc} is not a column of the data; the column {target!r} {why}, "
+            f"but it is {kind}, which the model syntax cannot name. Rename the column first, e.g. "
+            f"df = df.rename(columns={{{target!r}: {_syntax_name(target)!r}}}) or for all columns "
+            f"{fix if isinstance(target, str) else _INT_FIX}"
+        )
+
+
+_INT_FIX = "df.columns = [f'q{c}' for c in df.columns]"
