@@ -45,6 +45,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -700,16 +701,16 @@ MAX_EXPRESSION_DEPTH = 64
 MAX_EXPONENT = 1024.0
 
 
-def _cs_abs(x: object) -> object:
+def _cs_abs(x: Any) -> Any:
     """``abs`` that keeps the complex step: ``-z`` where ``Re z < 0`` (not the modulus)."""
     if np.iscomplexobj(x):
         z = np.asarray(x)
         out = np.where(z.real < 0, -z, z)
         return out[()] if out.ndim == 0 else out
-    return np.abs(x)  # type: ignore[call-overload]
+    return np.abs(x)
 
 
-_FUNCS: dict[str, Callable[[object], object]] = {
+_FUNCS: dict[str, Callable[[Any], Any]] = {
     "exp": np.exp,
     "log": np.log,
     "sqrt": np.sqrt,
