@@ -435,7 +435,9 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
 
     if op in _EXPR_OPS:
         if not rhs_toks:
-            _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}")
+            _raise_at(op_tok.pos + len(op), posmap, lines, f"nothing after {op!r}: write an expression "
+                      "of labels (e.g. 'ind := a*b')" if op == ":=" else
+                      f"nothing after {op!r}: write a label or a number (e.g. 'a {op} b')")
         rhs_text = text[rhs_toks[0].pos :].strip()
         lhs_text = text[: op_tok.pos].strip()
         if op == ":=":
@@ -445,7 +447,7 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
             _check_expression(rhs_text, rhs_toks[0].pos, posmap, lines)
             return [stmt(lhs_toks[0].value, op, rhs_text, op_tok.pos)]
         if not lhs_toks:
-            _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}")
+            _raise_at(op_tok.pos, posmap, lines, f"nothing before {op!r}: write a label (e.g. 'a {op} b')")
         _check_expression(lhs_text, lhs_toks[0].pos, posmap, lines)
         _check_expression(rhs_text, rhs_toks[0].pos, posmap, lines)
         return [stmt(lhs_text, op, rhs_text, op_tok.pos)]
