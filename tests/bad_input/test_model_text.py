@@ -147,7 +147,7 @@ CASES = [
     case("define-arity-zero", parse, "d := exp()", exc=ModelSyntaxError, match=r"exp\(\) takes one argument, got none"),
     case("define-unknown-function", parse, "d := foo(a)", exc=ModelSyntaxError, match=r"column 6: unknown function foo\(\); allowed: abs\(\)"),
     case("define-python-injection", parse, "d := __import__('os')", exc=ModelSyntaxError, match=r"line 1"),
-    case("define-attribute", parse, "d := a.real", exc=SpecificationError, match=r"."),  # replaced below
+    case("define-dotted-name", cfa, CF + "d := a.real", HS, exc=SpecificationError, match=r"'d' \(line 3: d := a.real\) uses 'a.real', which is not a label"),
     case("define-unbalanced", parse, "d := (a + b", exc=ModelSyntaxError, match=r"column 6: unbalanced '\(': a '\)' is missing"),
     case("define-unbalanced-close", parse, "d := a + b)", exc=ModelSyntaxError, match=r"column 11: unbalanced '\)'"),
     case("define-ends-early", parse, "d := a *", exc=ModelSyntaxError, match=r"ends too early: a number, a label or '\(' is missing"),
@@ -204,10 +204,6 @@ CASES = [
     case("builder-mode-unknown", m_acsi, quality=["q1"], satisfaction=["s1"], mode={"Qual": "B"}, exc=SpecificationError, match=r"mode has entries for \['Qual'\]"),
     case("servqual-loyalty-alone", m_servqual, tangibles=["t1"], loyalty=["l1"], exc=SpecificationError, match=r"loyalty needs satisfaction"),
 ]
-# a case that turned out to be valid syntax is replaced, not deleted: names may contain '.'
-CASES[[p.id for p in CASES].index("define-attribute")] = case(
-    "define-attribute", cfa, CF + "d := a.real", HS, exc=SpecificationError,
-    match=r"'d' \(line 3: d := a.real\) uses 'a.real', which is not a label")
 
 
 def _resolve(arg: Any, hs: pd.DataFrame) -> Any:
