@@ -24,7 +24,12 @@ the next line when a line ends in an operator, ``+`` or ``*``, or the next line 
 ``+`` or ``*``. ``#`` and ``!`` start a comment.
 
 Any text either parses or raises :class:`acsi.ModelSyntaxError` with the 1-based line and
-column and the offending text; no other exception escapes :func:`parse_model`.
+column and the offending text; no other exception escapes :func:`parse_model`. Operators
+from other notations (``Sat -> Loy``, ``Loy <- Sat``, ``F ~= x1``) get a message with the
+fix; a term listed twice without modifiers (``F =~ x1 + x1``) and two names that differ
+only by Unicode normalisation (``ｂ`` and ``b``) are errors, never merged or folded. ``:=``
+and constraint expressions are read by :func:`compile_expression`: float arithmetic only,
+bounded in size, nesting and exponent.
 
 Examples
 --------
@@ -311,6 +316,8 @@ def parse_model(source: str) -> ParsedModel:
     try:
         for text, posmap in _logical_formulas(source):
             out.extend(_parse_formula(text, posmap, lines))
+        if out:
+            _check_normalisation(out)
     except ModelSyntaxError:
         raise
     except Exception as exc:  # pragma: no cover - defensive: the contract is one exception type
@@ -319,7 +326,6 @@ def parse_model(source: str) -> ParsedModel:
         raise ModelSyntaxError(
             "the model is empty: write at least one formula such as 'F =~ x1 + x2 + x3'"
         )
-    _check_normalisation(out)
     return ParsedModel(tuple(out), source)
 
 
