@@ -629,6 +629,9 @@ def _apply_modifier(
         _raise_at(gpos, posmap, lines, "an empty modifier: '**' or '*' at the start of a term")
 
     def put(key: str, val: object, pos: int) -> None:
+        if isinstance(val, float) and not math.isfinite(val):
+            _raise_at(pos, posmap, lines, f"the {key} value {val} is not a finite number; give a "
+                      "number such as 1*x or start(0.5)*x")
         if key in mods and mods[key] != val:
             _raise_at(pos, posmap, lines, f"two different {key} modifiers on one term")
         mods[key] = val
@@ -885,7 +888,11 @@ class _ExprParser:
                              self.end_pos())
         self.i += 1
         if t.kind == "NUMBER":
-            return self.node(("num", float(t.value)), t.pos)
+            value = float(t.value)
+            if not math.isfinite(value):
+                raise _ExprError(f"the number {t.value} is too large for floating point (at most "
+                                 "about 1.8e308)", t.pos)
+            return self.node(("num", value), t.pos)
         if t.kind == "NAME":
             nxt = self.peek()
             if nxt is not None and nxt.kind == "LPAR":
