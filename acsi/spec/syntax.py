@@ -604,8 +604,15 @@ def _term_problem(var: list[_Tok], group: list[_Tok]) -> tuple[int, str]:
         if t.kind == "COMMA":
             return t.pos, "separate the terms with '+', not ','"
         if t.kind == "MINUS":
+            k = var.index(t)
+            glued = ""
+            if 0 < k < len(var) - 1 and var[k - 1].pos + len(var[k - 1].value) == t.pos == var[k + 1].pos - 1:
+                name = f"{var[k - 1].value}-{var[k + 1].value}"
+                glued = (f"; if {name!r} is one column name, rename it: a name in the model syntax "
+                         "holds letters, digits, '_' and '.' only (e.g. df.columns = "
+                         "[re.sub(r'\\W+', '_', str(c)) for c in df.columns])")
             return t.pos, ("terms are joined with '+'; '-' cannot join terms (a negative fixed "
-                           "value is written as a modifier: -1*x)")
+                           f"value is written as a modifier: -1*x){glued}")
         if t.kind in ("LPAR", "RPAR"):
             return t.pos, ("parentheses are only for modifiers such as start(0.5)*x or "
                            "label(\"a\")*x; remove them around the names")
@@ -1172,6 +1179,7 @@ def check_model_names(names: Sequence[str], data: object, where: Mapping[str, st
     text = [str(c) for c in labels]
     fix = "df.columns = [" + ("'_'.join(map(str, c))" if isinstance(cols, pd.MultiIndex) else
                               "str(c).strip().replace(' ', '_')") + " for c in df.columns]"
+    fix_any = "df.columns = [re.sub(r'\\W+', '_', str(c)) for c in df.columns]"
     for name in names:
         if name in present:
             continue
@@ -1213,7 +1221,7 @@ def check_model_names(names: Sequence[str], data: object, where: Mapping[str, st
             f"variable {name!r}{loc} is not a column of the data; the column {target!r} {why}, "
             f"but it is {kind}, which the model syntax cannot name. Rename the column first, e.g. "
             f"df = df.rename(columns={{{target!r}: {_syntax_name(target)!r}}}) or for all columns "
-            f"{fix if isinstance(target, str) else _INT_FIX}"
+            f"{_INT_FIX if not isinstance(target, str) else fix if ' ' in target else fix_any}"
         )
 
 

@@ -89,6 +89,8 @@ CASES = [
     case("trailing-plus", parse, "F =~ x1 + x2 +", exc=ModelSyntaxError, match=r"line 1.*an empty term.*'\+' at the end"),
     case("comma-separated", parse, "F =~ x1, x2", exc=ModelSyntaxError, match=r"column 8: separate the terms with '\+', not ','"),
     case("minus-between-terms", parse, "F =~ x1 - x2", exc=ModelSyntaxError, match=r"column 9: .*'-' cannot join terms.*-1\*x"),
+    case("hyphen-name", parse, "F =~ x-1 + x2", exc=ModelSyntaxError, match=r"column 7: .*'-' cannot join terms.*if 'x-1' is one column name, rename it.*re.sub"),
+    case("hyphen-column", cfa, "F =~ x1 + x2 + x3", D(lambda hs: hs.rename(columns={"x1": "x-1"})), exc=DataError, match=r"the column 'x-1'.*rename\(columns=\{'x-1': 'x_1'\}\).*re.sub"),
     case("missing-plus", parse, "F =~ x1 x2", exc=ModelSyntaxError, match=r"column 9: a '\+' is missing between 'x1' and 'x2'.*rename"),
     case("unbalanced-open", parse, "F =~ start(0.5*x1 + x2", exc=ModelSyntaxError, match=r"unbalanced '\(': a '\)' is missing"),
     case("unbalanced-close", parse, "F =~ x1 + x2)", exc=ModelSyntaxError, match=r"column 13: unbalanced '\)'"),
