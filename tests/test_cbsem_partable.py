@@ -190,3 +190,27 @@ def test_partable_pins_cover_the_interesting_rows() -> None:
     assert any(":=" in t["op"] for t in tabs)
     assert any(t["std_lv"] for t in tabs)
     assert any(t["meanstructure"] for t in tabs)
+
+
+def test_defined_rows_use_labels_with_dots_and_long_sums() -> None:
+    pt = build_partable("f =~ y1 + a.1*y2 + b*y3\nd := a.1*b\ns := " + " + ".join(["a.1", "b"] * 200))
+    assert pt.op[-2:] == (":=", ":=") and pt.rhs[-2] == "a.1*b"
+
+
+def test_defined_function_flags_non_finite_values() -> None:
+    import warnings
+
+    from acsi.cbsem.standardized import defined_function, nonfinite_defined
+    from acsi.exceptions import AcsiWarning
+
+    pt = build_partable("f =~ y1 + a*y2 + y3\nd := sqrt(-a)\ne := 2*a")
+    n = sum(o != ":=" for o in pt.op)
+    x = np.ones(n)
+    vals = defined_function(pt)(x)
+    assert np.isnan(vals[0]) and vals[1] == 2.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bad = nonfinite_defined(pt, x, vals)
+    assert bad.tolist() == [True, False]
+    assert [w.category for w in caught] == [AcsiWarning]
+    assert "'d' (line 2: d := sqrt(-a))" in str(caught[0].message) and "a = 1" in str(caught[0].message)

@@ -114,3 +114,25 @@ def test_intercept_modifiers():
         ("x2", "~1", "", None, "a", False, None),
         ("x3", "~1", "", None, None, True, None),
     ]
+
+
+def test_expression_evaluates_arrays_and_bounds_its_size():
+    import numpy as np
+
+    f, names = compile_expression("a*b - sqrt(abs(a))")
+    a = np.array([1.0, 4.0])
+    np.testing.assert_allclose(f({"a": a, "b": 2.0}), a * 2.0 - np.sqrt(a))
+    f, names = compile_expression(" + ".join(f"p{i}" for i in range(500)))  # a long sum is fine
+    assert len(names) == 500 and f({f"p{i}": 1.0 for i in range(500)}) == 500.0
+
+
+def test_expression_values_never_raise_on_arithmetic():
+    f, _ = compile_expression("log(a) + 1/b + sqrt(c) + a^1000")
+    value = f({"a": 0.0, "b": 0.0, "c": -1.0})
+    assert value != value or abs(value) == float("inf")  # nan or inf, for the caller to report
+
+
+def test_repeated_bare_term_is_an_error_but_modifiers_merge():
+    with pytest.raises(ModelSyntaxError, match=r"column 11: the indicator 'x1' is listed twice"):
+        parse_model("F =~ x1 + x1 + x2")
+    assert rows("f =~ x1 + a*x1")[0] == ("f", "=~", "x1", None, "a", False, None)

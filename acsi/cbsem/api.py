@@ -34,7 +34,7 @@ from acsi.exceptions import (
     warn,
 )
 from acsi.spec.partable import ParameterTable, build_partable
-from acsi.spec.syntax import ParsedModel, parse_model
+from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 
 __all__ = ["sem", "cfa"]
 
@@ -228,6 +228,7 @@ def _fit_impl(
             f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
             f"({where.get(clash[0], '')}); rename the factor(s)"
         )
+    check_model_names(pt.ov_names, df, where)
     _check_undefined_latents(pt, df, where)
     prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)

@@ -14,7 +14,7 @@ from scipy import special, stats
 from acsi._blas import single_threaded_blas
 from acsi._validation import check_level
 from acsi.cbsem.core import EstimationCore
-from acsi.cbsem.standardized import defined_function, r_squared, standardize
+from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
 from acsi.inference.delta import delta_method
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
@@ -143,8 +143,13 @@ class SEMResult(ResultMixin):
             x[kern.free_rows] = theta[kern.par_of_free]
             return f(x)
 
-        with single_threaded_blas():
+        with single_threaded_blas(), np.errstate(all="ignore"):
             est, se, _ = delta_method(g, self.core.theta, self.theta_vcov)
+        # the complex step hides a domain error (Re sqrt(-a + 0j) = 0): judge the real value
+        real = g(np.asarray(self.core.theta, dtype=float))
+        bad = nonfinite_defined(pt, self.core.x, real, se)
+        est = np.where(bad, np.nan, est)
+        se = np.where(bad | ~np.isfinite(se), np.nan, se)
         return est, se
 
     @cached_property

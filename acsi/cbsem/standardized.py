@@ -24,23 +24,33 @@ from collections.abc import Callable
 
 import numpy as np
 
+from acsi.exceptions import AcsiWarning, warn
 from acsi.spec.partable import ParameterTable
 from acsi.spec.syntax import compile_expression
 
-__all__ = ["defined_function", "standardize", "r_squared"]
+__all__ = ["defined_function", "nonfinite_defined", "standardize", "r_squared"]
+
+
+def _label_rows(pt: ParameterTable) -> dict[str, int]:
+    """The row of every label (its first row; ``:=`` rows excluded)."""
+    first: dict[str, int] = {}
+    for k, lab in enumerate(pt.label):
+        if lab and pt.op[k] != ":=" and lab not in first:
+            first[lab] = k
+    return first
 
 
 def defined_function(pt: ParameterTable) -> Callable[[np.ndarray], np.ndarray]:
     """A function mapping the row values (``:=`` rows excluded) to the ``:=`` values.
 
     Labels take the value of their (first) row; later ``:=`` may use earlier ones. Works
-    with complex arrays (for complex-step derivatives).
+    with complex arrays (for complex-step derivatives). The evaluation is bounded float
+    arithmetic (:func:`acsi.spec.syntax.compile_expression`) and never raises on
+    arithmetic: a value outside a function's domain, a division by zero or an overflow
+    gives ``nan``/``inf``, which :func:`nonfinite_defined` reports.
     """
     n_def = [k for k, o in enumerate(pt.op) if o == ":="]
-    first: dict[str, int] = {}
-    for k, lab in enumerate(pt.label):
-        if lab and pt.op[k] != ":=" and lab not in first:
-            first[lab] = k
+    first = _label_rows(pt)
     compiled = [compile_expression(pt.rhs[k]) for k in n_def]
     names = [pt.lhs[k] for k in n_def]
 
@@ -54,6 +64,64 @@ def defined_function(pt: ParameterTable) -> Callable[[np.ndarray], np.ndarray]:
         return np.asarray(out, dtype=x.dtype if np.iscomplexobj(x) else float)
 
     return f
+
+
+def nonfinite_defined(
+    pt: ParameterTable, x: np.ndarray, values: np.ndarray, se: np.ndarray | None = None,
+    *, what: str = "estimate",
+) -> np.ndarray:
+    """Warn about every ``:=`` parameter whose value (or standard error) is not finite.
+
+    Parameters
+    ----------
+    pt : ParameterTable
+    x : ndarray
+        The row values the ``:=`` values were computed from (``:=`` rows excluded).
+    values : ndarray
+        The ``:=`` values, in the order of the ``:=`` rows.
+    se : ndarray, optional
+        Their standard errors.
+    what : str
+        What ``values`` are (``"estimate"``, ``"standardized value"``), for the message.
+
+    Returns
+    -------
+    ndarray of bool
+        True for the ``:=`` rows whose value is not finite (to report as NaN); a
+        standard error that is not finite is warned about but not part of the mask.
+
+    Warns
+    -----
+    acsi.AcsiWarning
+        Naming the parameter, its line, the values of the labels it uses and the reason.
+    """
+    n_def = [k for k, o in enumerate(pt.op) if o == ":="]
+    values = np.asarray(values)
+    bad_val = ~np.isfinite(values)
+    bad_se = np.zeros(len(n_def), dtype=bool) if se is None else ~np.isfinite(np.asarray(se)) & ~bad_val
+    first = _label_rows(pt)
+    for j in np.flatnonzero(bad_val | bad_se):
+        k = n_def[j]
+        _, used = compile_expression(pt.rhs[k])
+        at = ", ".join(f"{u} = {float(np.real(x[first[u]])):.6g}" for u in used if u in first)
+        where = pt.where[k] or f"{pt.lhs[k]} := {pt.rhs[k]}"
+        if bad_val[j]:
+            msg = (
+                f"the defined parameter {pt.lhs[k]!r} ({where}) is not a finite number at the "
+                f"{what}{' (' + at + ')' if at else ''}: the expression takes a square root or "
+                "logarithm outside its domain (a negative number, log(0)), divides by zero or "
+                f"overflows; its {what} and standard error are reported as NaN. Check the "
+                "expression and the signs of the parameters it uses"
+            )
+        else:
+            msg = (
+                f"the standard error of the defined parameter {pt.lhs[k]!r} ({where}) is not "
+                f"finite at the {what}{' (' + at + ')' if at else ''}: the expression is not "
+                "differentiable there (e.g. sqrt(0)) or its derivative overflows; the standard "
+                "error is reported as NaN"
+            )
+        warn(msg, AcsiWarning)
+    return bad_val
 
 
 def _sqrt_nonneg(v: np.ndarray) -> np.ndarray:
@@ -161,9 +229,15 @@ def standardize(
     def_rows = [k for k in range(n) if op[k] == ":="]
     if def_rows:
         f = defined_function(pt)
-        with np.errstate(all="ignore"):
-            s_lv[def_rows] = f(s_lv)
-            s_all[def_rows] = f(s_all)
+        d_lv, d_all = f(s_lv), f(s_all)
+        ok = np.isfinite(np.asarray(est, dtype=float)[def_rows])
+        # the estimate's own warning covers a non-finite estimate; warn for the rest
+        bad = nonfinite_defined(pt, s_lv, np.where(ok, d_lv, 0.0), what="standardized (std.lv) value")
+        d_lv[bad | ~ok] = np.nan
+        bad = nonfinite_defined(pt, s_all, np.where(ok, d_all, 0.0), what="standardized (std.all) value")
+        d_all[bad | ~ok] = np.nan
+        s_lv[def_rows] = d_lv
+        s_all[def_rows] = d_all
     return s_lv, s_all
 
 

@@ -20,7 +20,7 @@ from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.plspm.results import PLSResult, PLSSettings
 from acsi.plspm.spec import PLSSpec
-from acsi.spec.syntax import ParsedModel
+from acsi.spec.syntax import ParsedModel, check_model_names
 
 __all__ = ["pls", "admissibility_problems"]
 
@@ -167,6 +167,7 @@ def pls(
     else:
         consistent_flag = bool(consistent)
         apply_plsc = consistent_flag
+    check_model_names(spec.indicators, data, spec.where)
     prepared = prepare_data(
         data,
         spec.indicators,

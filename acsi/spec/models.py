@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from acsi.exceptions import SpecificationError
 
@@ -44,9 +44,29 @@ Mode = str | Mapping[str, str]
 
 
 def _items(arg: str, value: Items) -> list[str] | None:
+    """The item names of one argument: a list of column names, or one str for one item.
+
+    A str is never split into characters: it is one item name (``"sat"``), and a str that
+    holds several names (``"q1, q2"``, ``"q1 q2"``) is an error asking for a list.
+    """
     if value is None:
         return None
-    items = [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        if not _NAME.match(value) and re.search(r"[\s,;+]", value.strip()):
+            parts = [p for p in re.split(r"[\s,;+]+", value) if p]
+            raise SpecificationError(
+                f"{arg}={value!r} is one string, and a string is taken as ONE item name; give "
+                f"several items as a list: {arg}={parts!r}"
+            )
+        items = [value]
+    elif isinstance(value, (bytes, Mapping, set, frozenset)) or not isinstance(value, Iterable):
+        raise SpecificationError(
+            f"{arg} must be a list of column names (or one str for a single item), not "
+            f"{type(value).__name__} {value!r}; e.g. {arg}=['q1', 'q2']"
+            + ("" if not isinstance(value, (set, frozenset)) else " (a set has no order)")
+        )
+    else:
+        items = list(value)
     if not items:
         raise SpecificationError(
             f"{arg}=[] has no items; give at least one column name, or leave the argument "
@@ -54,7 +74,12 @@ def _items(arg: str, value: Items) -> list[str] | None:
         )
     for it in items:
         if not isinstance(it, str):
-            raise SpecificationError(f"{arg}: item {it!r} is not a column name (str)")
+            raise SpecificationError(
+                f"{arg}: item {it!r} is not a column name (str); the model syntax names columns "
+                "by text that starts with a letter. If the data has integer column labels, "
+                "rename them first (df.columns = [f'q{c}' for c in df.columns]) and give "
+                f"{arg}=['q{it}', ...]"
+            )
         if not _NAME.match(it) or keyword.iskeyword(it):
             raise SpecificationError(
                 f"{arg}: {it!r} cannot be used in model syntax (names start with a letter and "
