@@ -13,6 +13,7 @@ from scipy import stats
 from acsi._tables import CopyTables
 from acsi._validation import check_choice, check_level
 from acsi._validation import check_scale as _check_scale
+from acsi.data import check_finite
 from acsi.exceptions import DataError, MissingDataWarning
 from acsi.exceptions import warn as _warn
 from acsi.results.base import ResultMixin, Summary
@@ -213,8 +214,15 @@ def numeric(s: pd.Series, argument: str) -> pd.Series:
             raise DataError(
                 f"column {name!r} is not numeric (for example {bad.iloc[0]!r} in row {bad.index[0]!r})"
             )
-        return conv
-    return s.astype(float)
+        return _finite(conv, name)
+    return _finite(s.astype(float), name)
+
+
+def _finite(s: pd.Series, name: str) -> pd.Series:
+    """``s`` unchanged, or DataError for an infinite or absurdly large value (NaN is missing)."""
+    check_finite(s.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1), [name], s.index,
+                 context="analysis")
+    return s
 
 
 def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: bool = True) -> None:
