@@ -44,6 +44,7 @@ from acsi._validation import (
     check_level,
     check_progress,
     check_seed,
+    warn_few_resamples,
 )
 from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.inference.intervals import bca_ci, mean_sd, percentile_ci, studentized_ci
@@ -790,6 +791,7 @@ def bootstrap_pls(
     else:
         idx_all = None
         n = check_int(5000 if n is None else n, "n", minimum=2, hint="the number of resamples")
+    warn_few_resamples(n, level, ci, "n")
     chunk = None if chunk_size is None else check_int(chunk_size, "chunk_size", minimum=1)
 
     # ---- seeds: one SeedSequence child per seed block

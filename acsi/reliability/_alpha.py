@@ -20,6 +20,7 @@ from acsi._validation import (
     check_resamples,
     check_scale,
     make_rng,
+    warn_few_resamples,
 )
 from acsi.exceptions import AcsiWarning, DataError, warn
 from acsi.reliability._common import (
@@ -284,6 +285,8 @@ def cronbach_alpha(
     ci = check_choice(ci, ("feldt", "duhachek", "bootstrap"), "ci", case_sensitive=True)  # type: ignore[assignment]
     level = check_level(level)
     n_res = check_resamples(n, old=n_boot, default=1000, minimum=2, hint="bootstrap resamples")
+    if ci == "bootstrap":
+        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     rng = make_rng(seed)
     cumulative = check_bool(cumulative, "cumulative")
     if scale is not None:

@@ -14,7 +14,7 @@ from acsi._tables import CopyTables
 from acsi._validation import check_choice, check_level
 from acsi._validation import check_scale as _check_scale
 from acsi.data import check_finite
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi.exceptions import DataError, DegenerateStatisticWarning, MissingDataWarning
 from acsi.exceptions import warn as _warn
 from acsi.results.base import ResultMixin, Summary
 
@@ -155,6 +155,12 @@ class Proportion(CopyTables, ResultMixin):
 
 def make_proportion(label: str, count: int, n: int, method: str, level: float) -> Proportion:
     lo, hi = proportion_ci(count, n, method, level)
+    if method == "wald" and count in (0, n):
+        _warn(
+            f"the Wald interval of {label!r} is [{lo:g}, {hi:g}]: with {count} of {n} it collapses onto "
+            "the boundary and claims certainty; use ci='wilson' (the default) or 'clopper_pearson'",
+            DegenerateStatisticWarning,
+        )
     return Proportion(label, int(count), int(n), count / n, float(lo), float(hi), level, method)
 
 
