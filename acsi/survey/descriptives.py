@@ -13,7 +13,13 @@ from scipy import stats
 from acsi._tables import CopyTables, freeze_fields
 from acsi._validation import check_bool, check_choice, check_int, check_names, check_range, check_resamples, make_rng
 from acsi.data import as_frame, check_columns
-from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError, warn
+from acsi.exceptions import (
+    DataError,
+    DegenerateStatisticWarning,
+    MissingDataWarning,
+    SpecificationError,
+    warn,
+)
 from acsi.results.base import ResultMixin, Summary
 from acsi.survey._common import (
     Proportion,
@@ -667,6 +673,15 @@ def crosstab(
             "question needs at least two different answers"
         )
     O = table.to_numpy(dtype=float)
+    singles = [f"{table.index.name!r} = {v!r}" for v, t in zip(table.index, O.sum(axis=1)) if t == 1]
+    singles += [f"{table.columns.name!r} = {v!r}" for v, t in zip(table.columns, O.sum(axis=0)) if t == 1]
+    if singles:
+        warn(
+            f"{len(singles)} categor{'y has' if len(singles) == 1 else 'ies have'} a single respondent "
+            f"({', '.join(singles[:5])}{', ...' if len(singles) > 5 else ''}): a group of one gives no "
+            "information on the association and makes the test unstable; merge such categories",
+            DegenerateStatisticWarning,
+        )
     n = int(O.sum())
     E = np.outer(O.sum(axis=1), O.sum(axis=0)) / n
     dof = (r - 1) * (c - 1)
@@ -689,7 +704,7 @@ def crosstab(
                 f"{small} of {E.size} expected counts are below 5 (smallest {E.min():.2f}): the "
                 "chi-square approximation may be poor; use test='fisher' or merge categories."
             )
-            warn(notes[-1], AcsiWarning)
+            warn(notes[-1], DegenerateStatisticWarning)
     elif r == 2 and c == 2:
         res = stats.fisher_exact(O.astype(np.int64))
         stat, pval = float(res.statistic), float(res.pvalue)
