@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from acsi._tables import CopyTables
-from acsi._validation import check_choice, check_level
+from acsi._validation import check_choice, check_level, parse_na_values
 from acsi._validation import check_scale as _check_scale
 from acsi.data import check_finite
 from acsi.exceptions import DataError, DegenerateStatisticWarning, MissingDataWarning
@@ -238,8 +238,9 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
     out = s[(s < lo) | (s > hi)]
     if len(out):
         raise DataError(
-            f"column {name!r} holds {out.iloc[0]!r} (row {out.index[0]!r}), outside the scale "
-            f"{lo:g}-{hi:g}; pass the right scale=(min, max) or recode the value"
+            f"column {name!r} holds {float(out.iloc[0]):g} (row {out.index[0]!r}), outside the scale "
+            f"{lo:g}-{hi:g}; pass the right scale=(min, max), declare the code as missing "
+            "(na_values=...) or recode the value"
         )
     if integers:
         frac = s[s != np.round(s)]
@@ -253,3 +254,11 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
 def check_scale_arg(scale: Any, argument: str = "scale") -> tuple[float, float]:
     """The ``scale=(min, max)`` argument (SpecificationError when it is not one)."""
     return _check_scale(scale, argument)
+
+
+def declared_missing(s: pd.Series, na_values: Any, argument: str = "na_values") -> pd.Series:
+    """``s`` with the declared missing-value codes (numbers or text) turned into NaN."""
+    codes = parse_na_values(na_values, argument)
+    if not codes:
+        return s
+    return s.mask(s.astype(object).isin(codes))
