@@ -791,7 +791,6 @@ def bootstrap_pls(
     else:
         idx_all = None
         n = check_int(5000 if n is None else n, "n", minimum=2, hint="the number of resamples")
-    warn_few_resamples(n, level, ci, "n")
     chunk = None if chunk_size is None else check_int(chunk_size, "chunk_size", minimum=1)
 
     # ---- seeds: one SeedSequence child per seed block
@@ -800,6 +799,7 @@ def bootstrap_pls(
         root, seed_out = check_seed(seed)
     else:
         root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
+    warn_few_resamples(n, level, ci, "n")  # after every argument check: a bad call raises, no warning first
     sb = seed_block_size(n_rows)
     seeds = block_seeds(root, n, sb) if need_seed else ()
 

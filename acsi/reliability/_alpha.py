@@ -285,12 +285,12 @@ def cronbach_alpha(
     ci = check_choice(ci, ("feldt", "duhachek", "bootstrap"), "ci", case_sensitive=True)  # type: ignore[assignment]
     level = check_level(level)
     n_res = check_resamples(n, old=n_boot, default=1000, minimum=2, hint="bootstrap resamples")
-    if ci == "bootstrap":
-        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     rng = make_rng(seed)
     cumulative = check_bool(cumulative, "cumulative")
     if scale is not None:
         scale = check_scale(scale)
+    if ci == "bootstrap":
+        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="scale")
     check_variation(X, names)
     key_list = [] if keys is None else check_names(keys, "keys")

@@ -239,8 +239,8 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
     if len(out):
         raise DataError(
             f"column {name!r} holds {float(out.iloc[0]):g} (row {out.index[0]!r}), outside the scale "
-            f"{lo:g}-{hi:g}; pass the right scale=(min, max), declare the code as missing "
-            "(na_values=...) or recode the value"
+            f"{lo:g}-{hi:g}; pass the right scale=(min, max) or recode the value (a missing-value "
+            "code such as -99 to NaN)"
         )
     if integers:
         frac = s[s != np.round(s)]

@@ -244,11 +244,11 @@ def nps(
     ci = check_choice(ci, ("wald", "bootstrap"), "ci", case_sensitive=True)
     n_res = check_resamples(n, old=n_boot, default=2000, minimum=100, hint="bootstrap resamples")
     level = check_level(level)
-    if ci == "bootstrap":
-        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     rng = make_rng(seed)
     sc = check_scale_arg(scale)
     m, proxy, note = _mapping_arg(sc, mapping)
+    if ci == "bootstrap":
+        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     s = as_series(scores, "scores")
     name = col_name(s, "scores")
     x = drop_missing(numeric(s, "scores"), "scores")
