@@ -36,14 +36,14 @@ def _check_rows(spec: PLSSpec, n: int, n_dropped: int) -> None:
     after = f" (after removing {n_dropped} rows with missing values)" if n_dropped else ""
     if n <= most + 1:
         raise DataError(
-            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictors: "
+            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictor{'s' if most != 1 else ''}: "
             f"it needs more than {most + 1} rows to leave any residual variance. Collect more data "
             "or simplify the model"
         )
     need = max(10 * most, 10)
     if n < need:
         warn(
-            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictors; "
+            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictor{'s' if most != 1 else ''}; "
             f"below the ten-times rule ({need} rows) estimates and bootstrap intervals are "
             "unstable. Treat the results as descriptive.",
             DegenerateStatisticWarning,

@@ -113,6 +113,8 @@ def frequencies(
     name = col_name(s, "series")
     n_missing = int(s.isna().sum())
     valid = drop_missing(s, "series")
+    if pd.api.types.is_numeric_dtype(valid.dtype) and not pd.api.types.is_bool_dtype(valid.dtype):
+        numeric(valid, "series")  # an infinite or absurdly large answer is a DataError naming it
     if labels is not None:
         if isinstance(labels, Mapping):
             keys, shown = list(labels.keys()), [str(v) for v in labels.values()]

@@ -319,7 +319,7 @@ def value_weighted_index(
         tiny = [f"{g!r} ({k:g})" for g, k in counts.items() if k < 2]
         if tiny:
             warn(
-                f"{'period ' + repr(p) + ': ' if period is not None else ''}segment(s) of {segment!r} with fewer "
+                f"{f'period {p}: ' if period is not None else ''}segment(s) of {segment!r} with fewer "
                 f"than 2 customers: {', '.join(tiny[:5])}{', ...' if len(tiny) > 5 else ''}; a segment of one "
                 "is one person's answer and a segment of none is NaN in the table. Merge small segments",
                 DegenerateStatisticWarning,
