@@ -33,17 +33,18 @@ def _check_rows(spec: PLSSpec, n: int, n_dropped: int) -> None:
     n_pred = [int(spec.inner[:, j].sum()) for j in range(len(spec.constructs))]
     n_pred += [int((spec.block == c).sum()) for c, m in enumerate(spec.mode) if m == "B"]
     most = max(n_pred, default=0)
+    preds = f"{most} predictor{'s' if most != 1 else ''}"
     after = f" (after removing {n_dropped} rows with missing values)" if n_dropped else ""
     if n <= most + 1:
         raise DataError(
-            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictor{'s' if most != 1 else ''}: "
+            f"only {n} rows{after} for a PLS model whose largest regression has {preds}: "
             f"it needs more than {most + 1} rows to leave any residual variance. Collect more data "
             "or simplify the model"
         )
     need = max(10 * most, 10)
     if n < need:
         warn(
-            f"only {n} rows{after} for a PLS model whose largest regression has {most} predictor{'s' if most != 1 else ''}; "
+            f"only {n} rows{after} for a PLS model whose largest regression has {preds}; "
             f"below the ten-times rule ({need} rows) estimates and bootstrap intervals are "
             "unstable. Treat the results as descriptive.",
             DegenerateStatisticWarning,
