@@ -54,6 +54,12 @@ DEFAULT_BINS: tuple[tuple[int, int], ...] = ((1, 2), (3, 4), (5, 6), (7, 8), (9,
 DEFAULT_BIN_LABELS: tuple[str, ...] = ("strongly disagree", "disagree", "neutral", "agree", "strongly agree")
 
 
+def _mixed_key(v: Any) -> tuple[int, float, str]:
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, str):
+        return (0, float(v), "")
+    return (1, 0.0, str(v))
+
+
 def frequencies(
     series: Any,
     ci: str | None = "wilson",
@@ -134,7 +140,11 @@ def frequencies(
         counts.index = pd.CategoricalIndex(counts.index, categories=s.cat.categories,
                                            ordered=s.cat.ordered, name=name)
     else:
-        counts = valid.value_counts().sort_index()
+        counts = valid.value_counts()
+        try:
+            counts = counts.sort_index()
+        except TypeError:  # numbers and text mixed: numbers first (in order), then text
+            counts = counts.loc[sorted(counts.index, key=_mixed_key)]
         counts.index.name = name
     n = int(counts.sum())
     out = pd.DataFrame({"count": counts.to_numpy(dtype=np.int64)}, index=counts.index)

@@ -102,6 +102,8 @@ def by_segment(
     if threshold is not None:
         threshold = check_number(threshold, "threshold")
     df = as_frame(data)
+    if len(df) == 0:
+        raise DataError("the data has no rows; by_segment needs at least one respondent per segment")
     x = _numeric_column(df, value, "segment analysis")
     seg = _segment_column(df, segment)
     w = None
