@@ -428,7 +428,7 @@ def check_resamples(
 
 
 #: resamples each tail of a quantile interval (percentile, BCa, basic, studentized) must hold
-TAIL_RESAMPLES = 5
+TAIL_RESAMPLES = 2
 #: fewest resamples for an interval from the resampling standard error (ci="normal")
 SE_RESAMPLES = 30
 
@@ -438,14 +438,15 @@ def min_resamples(level: float, method: str = "percentile") -> int:
 
     A quantile interval (percentile, BCa, basic, studentized) reads its bounds from the
     tails, each holding a share ``(1 - level) / 2`` of the resamples; with fewer than
-    ``TAIL_RESAMPLES`` = 5 resamples per tail the bound is the most extreme draw or an
-    interpolation next to it. So ``n >= 10 / (1 - level)``: 200 for 95%, 1000 for 99%.
+    ``TAIL_RESAMPLES`` = 2 resamples beyond each bound, the bound is the most extreme draw or
+    an interpolation next to it. So ``n >= 4 / (1 - level)``: 80 for 95%, 400 for 99%
+    (a stable interval needs far more, 1000 or more; this rule flags the degenerate ones).
     An interval from the resampling standard error needs ``SE_RESAMPLES`` = 30.
 
     Examples
     --------
     >>> min_resamples(0.95), min_resamples(0.99), min_resamples(0.9), min_resamples(0.95, "normal")
-    (200, 1000, 100, 30)
+    (80, 400, 40, 30)
     """
     if method in ("normal", "wald", "se"):
         return SE_RESAMPLES
@@ -464,7 +465,7 @@ def warn_few_resamples(n: int, level: float, method: str = "percentile", argumen
         why = f"its standard error rests on {n} draws (acsi's rule: at least {SE_RESAMPLES})"
     else:
         why = (f"each tail holds {n * (1 - level) / 2:.3g} resamples (acsi's rule: at least "
-               f"{TAIL_RESAMPLES} per tail, n >= 10 / (1 - level))")
+               f"{TAIL_RESAMPLES} per tail, n >= 4 / (1 - level))")
     warn(
         f"{argument}={n} resamples are too few for a {100 * level:g}% {method} interval: {why}. "
         f"Use {argument}>={need}",

@@ -124,14 +124,14 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("conversion declared code", lambda: sv.conversion(SAT, LOY, na_values=-99), MissingDataWarning, r"1 of 10 respondents with a declared missing code \(na_values=-99\) were left out"),
     ("nps -99", lambda: sv.nps(pd.Series([9, 10, -99], name="rec")), D, r"column 'rec' holds -99 \(row 2\), outside the scale 0-10"),
     ("top_box 99", lambda: sv.top_box(pd.Series([9, 10, 99], name="q"), scale=(1, 10)), D, r"column 'q' holds 99 \(row 2\), outside the scale 1-10"),
-    # --- too few resamples for the requested interval (rule: n >= 10 / (1 - level))
-    ("pls bootstrap n=2", lambda: PLS_FIT.bootstrap(n=2, seed=1), W, r"n=2 resamples are too few for a 95% percentile interval.*Use n>=200"),
-    ("pls bootstrap n=150 at 99%", lambda: PLS_FIT.bootstrap(n=150, seed=1, level=0.99), W, r"n=150 resamples are too few for a 99% percentile interval.*Use n>=1000"),
+    # --- too few resamples for the requested interval (rule: n >= 4 / (1 - level))
+    ("pls bootstrap n=2", lambda: PLS_FIT.bootstrap(n=2, seed=1), W, r"n=2 resamples are too few for a 95% percentile interval.*Use n>=80"),
+    ("pls bootstrap n=150 at 99%", lambda: PLS_FIT.bootstrap(n=150, seed=1, level=0.99), W, r"n=150 resamples are too few for a 99% percentile interval.*Use n>=400"),
     ("pls bootstrap bca n=20", lambda: PLS_FIT.bootstrap(n=20, seed=1, ci="bca"), W, r"n=20 resamples are too few for a 95% bca interval"),
-    ("alpha bootstrap n_boot=2", lambda: rel.cronbach_alpha(HS[ITEMS], ci="bootstrap", n_boot=2, seed=1), W, r"n_boot=2 resamples are too few.*Use n_boot>=200"),
-    ("alpha bootstrap n=50", lambda: rel.cronbach_alpha(HS[ITEMS], ci="bootstrap", n=50, seed=1), W, r"n=50 resamples are too few.*Use n>=200"),
-    ("nps bootstrap n=100", lambda: sv.nps([10, 9, 5, 3, 8, 7], ci="bootstrap", n=100, seed=1), W, r"n=100 resamples are too few for a 95% percentile interval.*Use n>=200"),
-    ("fit_many bootstrap=50", lambda: acsi.fit_many(PM, _split.iloc[:300], by="g", bootstrap=50, seed=1, scale=(0, 10)), W, r"bootstrap=50 resamples are too few.*Use bootstrap>=200"),
+    ("alpha bootstrap n_boot=2", lambda: rel.cronbach_alpha(HS[ITEMS], ci="bootstrap", n_boot=2, seed=1), W, r"n_boot=2 resamples are too few.*Use n_boot>=80"),
+    ("alpha bootstrap n=50", lambda: rel.cronbach_alpha(HS[ITEMS], ci="bootstrap", n=50, seed=1), W, r"n=50 resamples are too few.*Use n>=80"),
+    ("nps bootstrap n=100", lambda: sv.nps([10, 9, 5, 3, 8, 7], ci="bootstrap", n=100, seed=1, level=0.99), W, r"n=100 resamples are too few for a 99% percentile interval.*Use n>=400"),
+    ("fit_many bootstrap=50", lambda: acsi.fit_many(PM, _split.iloc[:300], by="g", bootstrap=50, seed=1, scale=(0, 10)), W, r"bootstrap=50 resamples are too few.*Use bootstrap>=80"),
     # --- groups of one
     ("by_segment group of one", lambda: sv.by_segment(SEG, "sat", "tier"), W, r"1 segment\(s\) of 'tier' have fewer than 2 respondents \('solo'\).*merge small segments"),
     ("by_segment weighted group of one", lambda: sv.by_segment(SEG, "sat", "tier", weights="val"), W, r"fewer than 2 effective respondents \('solo' \(1 effective\)\)"),
