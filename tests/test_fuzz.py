@@ -17,15 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import acsi  # noqa: E402
-from acsi import survey as sv  # noqa: E402
-from acsi.data import prepare_data  # noqa: E402
-from acsi.exceptions import AcsiError, AcsiWarning  # noqa: E402
+import acsi
+from acsi import survey as sv
+from acsi.data import prepare_data
+from acsi.exceptions import AcsiError, AcsiWarning
 
 FAST = settings(max_examples=12, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -22,7 +22,7 @@ from acsi._validation import (
     make_rng,
     warn_few_resamples,
 )
-from acsi.exceptions import AcsiWarning, DataError, warn
+from acsi.exceptions import AcsiWarning, DataError, DegenerateStatisticWarning, warn
 from acsi.reliability._common import (
     check_variation,
     corr_from_cov,
@@ -65,7 +65,7 @@ def _alpha_stats(C: np.ndarray) -> dict[str, float]:
         "std_alpha": float(std),
         "g6": float(g6),
         "average_r": float(av_r),
-        "signal_noise": float(k * av_r / (1.0 - av_r)),
+        "signal_noise": float(k * av_r / (1.0 - av_r)) if av_r != 1.0 else math.inf,  # psych: Inf
         "Q": float(Q),
         "var_r": float(np.var(low, ddof=1)) if low.size > 1 else math.nan,
         "med_r": float(np.median(low)),
@@ -316,6 +316,14 @@ def cronbach_alpha(
     n, k = X.shape
     C = cov_pairwise(X)
     R = corr_from_cov(C)
+    i_hi, j_hi = np.nonzero(np.triu(np.abs(R) >= 1.0 - 1e-12, 1))
+    if i_hi.size:
+        warn(
+            f"items {names[i_hi[0]]!r} and {names[j_hi[0]]!r} are perfectly correlated (|r| = 1): they "
+            "repeat one another, so the signal/noise ratio of the scale without another item is "
+            "infinite and alpha overstates reliability; keep only one of them",
+            DegenerateStatisticWarning,
+        )
     tot = _alpha_stats(C)
     if not key_list:
         # psych's check: items loading negatively on the first principal component of the

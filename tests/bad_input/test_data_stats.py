@@ -145,6 +145,7 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("nps beyond range", lambda: sv.nps([10] * 9 + [8]), W, r"reaches beyond the possible range -100\.\.100"),
     ("top_box wald at 1", lambda: sv.top_box(pd.Series([10, 10, 9], name="q"), ci="wald"), W, r"Wald interval of 'q: top-2 box \(9-10\)' is \[1, 1\].*use ci='wilson'"),
     ("bottom_box wald at 0", lambda: sv.bottom_box(pd.Series([10, 10, 9], name="q"), ci="wald"), W, r"with 0 of 3 it collapses onto the boundary.*'clopper_pearson'"),
+    ("alpha perfectly correlated items", lambda: rel.cronbach_alpha(with_col("x2", HS["x1"] * 2 + 1)[ITEMS]), W, r"items 'x1' and 'x2' are perfectly correlated \(\|r\| = 1\).*keep only one of them"),
     # --- small samples
     ("pls 3 rows", lambda: acsi.pls(PM, HS.head(3)), W, r"only 3 rows for a PLS model whose largest regression has 1 predictor; below the ten-times rule \(10 rows\).*descriptive"),
     ("pls mode B below ten-times rule", lambda: acsi.pls(PMB, HS.head(20)), W, r"only 20 rows for a PLS model whose largest regression has 3 predictors; below the ten-times rule \(30 rows\)"),
