@@ -57,7 +57,9 @@ SEG = pd.DataFrame({"sat": [8, 9, 7, 4, 6, 5, 3], "tier": ["gold"] * 3 + ["basic
 VWI = pd.DataFrame({"s": [1, 0, 1, 1, 0], "tier": ["a", "a", "b", "b", "c"], "v": [2.0, 2.0, 1.0, 1.0, 3.0]})
 SAT = [9, 8, 8, 7, 9, 3, 4, 5, 8, -99]
 LOY = [9, 8, 5, 4, 8, 3, 7, 2, 9, 2]
-MOBI = acsi.datasets.load_mobi()
+IDX = pd.DataFrame({"company": ["A", "B", "C"], "construct": "Satisfaction", "index": [80.0, 70.0, 60.0],
+                    "industry": ["banks", "banks", "airlines"], "revenue": [3.0, 1.0, 2.0]})
+LEVELS = ["company", "industry", "nation"]
 PLS_FIT = acsi.pls(PM, HS)
 _split = HS.assign(g=["a"] * 150 + ["b"] * 150 + ["c"])
 
@@ -94,6 +96,10 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("by_segment inf", lambda: sv.by_segment(SEG.assign(sat=[8, 9, np.inf, 4, 6, 5, 3]), "sat", "tier"), D, r"column 'sat' holds an infinite value \(inf\) in row 2"),
     ("by_segment weights 1e300", lambda: sv.by_segment(SEG.assign(val=[1, 1, 1, 1e300, 1, 1, 1]), "sat", "tier", weights="val"), D, r"column 'val' holds the value 1e\+300 in row 3"),
     ("value_weighted_index inf value", lambda: sv.value_weighted_index(VWI.assign(v=[2, np.inf, 1, 1, 3]), "s", "tier", "v"), D, r"column 'v' holds an infinite value"),
+    ("aggregate inf index", lambda: acsi.aggregate(IDX.assign(index=[80.0, np.inf, 60.0]), weights="revenue", levels=LEVELS), D, r"column 'index' holds an infinite value \(inf\) in row 1.*indices table"),
+    ("aggregate 1e300 index", lambda: acsi.aggregate(IDX.assign(index=[1e300, 70.0, 60.0]), weights="revenue", levels=LEVELS), D, r"column 'index' holds the value 1e\+300 in row 0"),
+    ("aggregate text index", lambda: acsi.aggregate(IDX.assign(index=["80", "x", 60.0]), weights="revenue", levels=LEVELS), D, r"column 'index' is not numeric.*the value 'x' in row 1"),
+    ("aggregate inf weight", lambda: acsi.aggregate(IDX.assign(revenue=[3.0, np.inf, 2.0]), weights="revenue", levels=LEVELS), D, r"weights: the weight of 'B' must be a finite number >= 0"),
     # --- constant up to rounding, constant, collinear
     ("cfa near-constant", lambda: acsi.cfa(CFA, with_col("x3", NEAR)), D, r"column 'x3' is constant up to rounding.*subtract its typical value first"),
     ("pls near-constant", lambda: acsi.pls(PM, with_col("x2", NEAR)), D, r"column 'x2' is constant up to rounding.*remove it"),
