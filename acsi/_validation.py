@@ -28,9 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from acsi.exceptions import SpecificationError
+from acsi.exceptions import DegenerateStatisticWarning, SpecificationError, warn
 
 __all__ = [
+    "min_resamples",
+    "warn_few_resamples",
     "check_level",
     "check_choice",
     "check_int",
@@ -423,3 +425,49 @@ def check_resamples(
     if value is None:
         return default
     return check_int(value, old_name if old is not None else argument, minimum=minimum, hint=hint)
+
+
+#: resamples each tail of a quantile interval (percentile, BCa, basic, studentized) must hold
+TAIL_RESAMPLES = 2
+#: fewest resamples for an interval from the resampling standard error (ci="normal")
+SE_RESAMPLES = 30
+
+
+def min_resamples(level: float, method: str = "percentile") -> int:
+    """Fewest resamples for a ``level`` interval of kind ``method`` to mean what it says.
+
+    A quantile interval (percentile, BCa, basic, studentized) reads its bounds from the
+    tails, each holding a share ``(1 - level) / 2`` of the resamples; with fewer than
+    ``TAIL_RESAMPLES`` = 2 resamples beyond each bound, the bound is the most extreme draw or
+    an interpolation next to it. So ``n >= 4 / (1 - level)``: 80 for 95%, 400 for 99%
+    (a stable interval needs far more, 1000 or more; this rule flags the degenerate ones).
+    An interval from the resampling standard error needs ``SE_RESAMPLES`` = 30.
+
+    Examples
+    --------
+    >>> min_resamples(0.95), min_resamples(0.99), min_resamples(0.9), min_resamples(0.95, "normal")
+    (80, 400, 40, 30)
+    """
+    if method in ("normal", "wald", "se"):
+        return SE_RESAMPLES
+    return math.ceil(round(2 * TAIL_RESAMPLES / (1.0 - level), 6))
+
+
+def warn_few_resamples(n: int, level: float, method: str = "percentile", argument: str = "n") -> None:
+    """Warn (DegenerateStatisticWarning) when ``n`` resamples are too few for the interval.
+
+    The rule is :func:`min_resamples`; the message names ``argument`` and the count needed.
+    """
+    need = min_resamples(level, method)
+    if n >= need:
+        return
+    if method in ("normal", "wald", "se"):
+        why = f"its standard error rests on {n} draws (acsi's rule: at least {SE_RESAMPLES})"
+    else:
+        why = (f"each tail holds {n * (1 - level) / 2:.3g} resamples (acsi's rule: at least "
+               f"{TAIL_RESAMPLES} per tail, n >= 4 / (1 - level))")
+    warn(
+        f"{argument}={n} resamples are too few for a {100 * level:g}% {method} interval: {why}. "
+        f"Use {argument}>={need}",
+        DegenerateStatisticWarning,
+    )

@@ -11,6 +11,7 @@ into a missing value only when the user declares it.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,7 +23,25 @@ from acsi._validation import check_choice, check_int, check_names, parse_na_valu
 from acsi.exceptions import DataError, MissingDataWarning, warn
 from acsi.results.base import freeze, values_equal
 
-__all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame", "apply_na_values"]
+__all__ = [
+    "PreparedData",
+    "prepare_data",
+    "check_columns",
+    "as_frame",
+    "apply_na_values",
+    "check_finite",
+    "check_resolution",
+    "LARGEST_VALUE",
+]
+
+#: Largest absolute value accepted in the data. Squares and cross-products of larger numbers
+#: overflow float64 (1e300 squared is infinite) or swamp every other column in a covariance
+#: matrix; no survey, rating or business measure comes near it.
+LARGEST_VALUE = 1e100
+
+#: A column whose spread (max - min) is at most this fraction of its largest absolute value
+#: varies only in the last digits of a float64: its variance is rounding noise.
+RELATIVE_RESOLUTION = 1e-12
 
 MISSING_POLICIES = ("listwise", "mean", "error")
 
@@ -138,6 +157,79 @@ def apply_na_values(
     for name, col in changed.items():
         out[name] = col
     return out, numeric
+
+
+def check_finite(
+    X: np.ndarray, columns: Sequence[str], index: Sequence[Any] | None = None, *, context: str = "model"
+) -> None:
+    """Raise DataError for the first column holding an infinite or absurdly large value.
+
+    NaN is a missing value and passes (the missing-data policy handles it); ``inf``, ``-inf``
+    and values with ``|x| >`` :data:`LARGEST_VALUE` are data errors: their squares overflow,
+    so a covariance, a standard deviation or a PLS weight would silently become ``inf``,
+    NaN or zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_finite(np.array([[1.0, 2.0], [3.0, np.nan]]), ["a", "b"])  # NaN is missing: fine
+    >>> try:
+    ...     check_finite(np.array([[1.0, 2.0], [3.0, 1e300]]), ["a", "b"])
+    ... except Exception as e:
+    ...     print(type(e).__name__)
+    DataError
+    """
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(X) > LARGEST_VALUE  # NaN compares False; inf is caught
+    if not bad.any():
+        return
+    i, j = (int(k[0]) for k in np.nonzero(bad))
+    value = float(X[i, j])
+    row = index[i] if index is not None else i
+    name = columns[j]
+    if np.isinf(value):
+        raise DataError(
+            f"column {name!r} holds an infinite value ({value}) in row {row!r}; acsi needs finite "
+            f"numbers for every variable in the {context}: fix or remove the entry (or set it to "
+            "NaN to treat it as missing)"
+        )
+    raise DataError(
+        f"column {name!r} holds the value {value:.6g} in row {row!r}, beyond the largest magnitude "
+        f"acsi accepts ({LARGEST_VALUE:g}): its square overflows floating point. Fix the entry, "
+        f"or rescale the column (e.g. data[{name!r}] / 1e6)"
+    )
+
+
+def check_resolution(X: np.ndarray, columns: Sequence[str], *, context: str = "model") -> None:
+    """Raise DataError for a column that varies only in its last floating-point digits.
+
+    A column whose spread ``max - min`` is positive but at most ``RELATIVE_RESOLUTION``
+    (1e-12) times its largest absolute value is constant up to rounding: its variance is
+    noise. (An exactly constant column passes here; the estimators that need variance say
+    so.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_resolution(np.array([[1.0, 5.0], [2.0, 5.0]]), ["a", "b"])  # b constant: passes here
+    """
+    if X.size == 0:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hi = np.nanmax(X, axis=0)
+        lo = np.nanmin(X, axis=0)
+        top = np.nanmax(np.abs(X), axis=0)
+    spread = hi - lo
+    bad = (spread > 0) & (spread <= RELATIVE_RESOLUTION * top)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"column {columns[j]!r} is constant up to rounding (its values span {spread[j]:.3g} "
+            f"around {hi[j]:.12g}, a relative spread below {RELATIVE_RESOLUTION:g}); it carries "
+            f"no information for the {context}: remove it, or subtract its typical value first "
+            f"(data[{columns[j]!r}] - {hi[j]:.12g})"
+        )
 
 
 def _suggest(name: str, columns: Sequence[str]) -> str:
@@ -286,9 +378,7 @@ def prepare_data(
         X = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
     if codes:
         X[np.isin(X, codes)] = np.nan
-    if np.isinf(X).any():
-        j = int(np.where(np.isinf(X).any(axis=0))[0][0])
-        raise DataError(f"column {columns[j]!r} holds infinite values; replace or remove them")
+    check_finite(X, columns, df.index, context=context)
     miss = np.isnan(X)
     n_total = X.shape[0]
     n_dropped = 0
@@ -331,6 +421,7 @@ def prepare_data(
                 f"were replaced by column means (missing='mean'): most in {detail}.",
                 MissingDataWarning,
             )
+    check_resolution(X, columns, context=context)
     if X.shape[0] < min_rows:
         raise DataError(
             f"only {X.shape[0]} complete rows remain for the {context}; at least {min_rows} are needed"

@@ -15,6 +15,7 @@ __all__ = [
     "ConvergenceWarning",
     "InadmissibleSolutionWarning",
     "MissingDataWarning",
+    "DegenerateStatisticWarning",
     "AcsiDeprecationWarning",
 ]
 
@@ -70,6 +71,13 @@ class InadmissibleSolutionWarning(AcsiWarning):
 
 class MissingDataWarning(AcsiWarning):
     """Rows were removed (listwise deletion) or values replaced because of missing data."""
+
+
+class DegenerateStatisticWarning(AcsiWarning):
+    """A statistic computed from too little information to mean what it says: too few
+    resamples for the requested interval, a group of one respondent, a confidence interval
+    that collapses onto a bound of the parameter space. The thresholds are listed on the
+    docs page "Errors and warnings"."""
 
 
 class AcsiDeprecationWarning(AcsiWarning, DeprecationWarning):

@@ -48,8 +48,9 @@ from acsi._validation import (
     check_progress,
     check_scale,
     check_seed,
+    warn_few_resamples,
 )
-from acsi.exceptions import AcsiError, DataError, SpecificationError
+from acsi.exceptions import AcsiError, DataError, DegenerateStatisticWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["fit_many", "FitManyResult", "group_seed"]
@@ -704,6 +705,16 @@ def fit_many(
         keys = sorted(positions)
     except TypeError:  # labels of mixed types: sort by their text
         keys = sorted(positions, key=_key_text)
+    tiny = [k for k in keys if positions[k].size < 2]
+    if tiny:
+        warn(
+            f"{len(tiny)} group(s) of {', '.join(cols)} have a single row ({', '.join(map(_key_text, tiny[:5]))}"
+            f"{', ...' if len(tiny) > 5 else ''}): a group of one cannot be estimated and is reported as "
+            "failed in `status`/`problems`; merge or drop such groups first",
+            DegenerateStatisticWarning,
+        )
+    if n_boot > 0:
+        warn_few_resamples(n_boot, lv, "percentile", "bootstrap")
     tasks = [
         _GroupTask(k, frame.iloc[positions[k]], parsed, meth, dict(options), n_boot, group_seed(root, k), sc, lv)
         for k in keys

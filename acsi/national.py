@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from acsi._validation import check_level
+from acsi.data import check_columns, check_finite
 from acsi.exceptions import DataError, SpecificationError
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
@@ -115,6 +116,10 @@ def _from_frame(df: pd.DataFrame, unit_col: str, period: str | None) -> tuple[li
     for c in (unit_col, "index"):
         if c not in df.columns:
             raise DataError(f"the indices table has no column {c!r}{_hint(c, list(df.columns))}")
+    if not pd.api.types.is_numeric_dtype(df["index"]) or pd.api.types.is_bool_dtype(df["index"]):
+        check_columns(df, ["index"], context="indices table")  # raises, naming a value that is not a number
+    check_finite(df["index"].to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1), ["index"], df.index,
+                 context="indices table")
     cons = df["construct"] if "construct" in df.columns else pd.Series("index", index=df.index)
     per = list(df[period]) if period is not None else [None] * len(df)
     recs = [_Company(u, p, str(c), float(v), None)

@@ -501,7 +501,7 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
     sd_est = 1.0 / np.sqrt(var_est)
 
     def rms(stats_: Array, n: int) -> float:
-        return math.sqrt(float(np.sum(stats_ * stats_)) / n)
+        return math.sqrt(float(np.sum(stats_ * stats_)) / n) if n else math.nan  # no element: undefined
 
     # every measure works on the vech elements only: gather them once (p* values, not p x p)
     s_v, sig_v = s[r, c], sig[r, c]

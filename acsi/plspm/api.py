@@ -12,6 +12,7 @@ from acsi.data import prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
     DataError,
+    DegenerateStatisticWarning,
     InadmissibleSolutionWarning,
     SpecificationError,
     warn,
@@ -23,6 +24,31 @@ from acsi.plspm.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel, check_model_names
 
 __all__ = ["pls", "admissibility_problems"]
+
+
+def _check_rows(spec: PLSSpec, n: int, n_dropped: int) -> None:
+    """DataError when a regression of the model has no residual degree of freedom; a
+    DegenerateStatisticWarning below the ten-times rule (Hair et al. 2017: ten rows per
+    arrow into the construct that receives the most)."""
+    n_pred = [int(spec.inner[:, j].sum()) for j in range(len(spec.constructs))]
+    n_pred += [int((spec.block == c).sum()) for c, m in enumerate(spec.mode) if m == "B"]
+    most = max(n_pred, default=0)
+    preds = f"{most} predictor{'s' if most != 1 else ''}"
+    after = f" (after removing {n_dropped} rows with missing values)" if n_dropped else ""
+    if n <= most + 1:
+        raise DataError(
+            f"only {n} rows{after} for a PLS model whose largest regression has {preds}: "
+            f"it needs more than {most + 1} rows to leave any residual variance. Collect more data "
+            "or simplify the model"
+        )
+    need = max(10 * most, 10)
+    if n < need:
+        warn(
+            f"only {n} rows{after} for a PLS model whose largest regression has {preds}; "
+            f"below the ten-times rule ({need} rows) estimates and bootstrap intervals are "
+            "unstable. Treat the results as descriptive.",
+            DegenerateStatisticWarning,
+        )
 
 
 def pls(
@@ -178,6 +204,7 @@ def pls(
         min_rows=3,
     )
     X = prepared.X
+    _check_rows(spec, prepared.n, prepared.n_dropped)
     sd = X.std(axis=0, ddof=1)
     if (sd == 0).any():
         j = int(np.flatnonzero(sd == 0)[0])

@@ -44,6 +44,7 @@ from acsi._validation import (
     check_level,
     check_progress,
     check_seed,
+    warn_few_resamples,
 )
 from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.inference.intervals import bca_ci, mean_sd, percentile_ci, studentized_ci
@@ -798,6 +799,7 @@ def bootstrap_pls(
         root, seed_out = check_seed(seed)
     else:
         root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
+    warn_few_resamples(n, level, ci, "n")  # after every argument check: a bad call raises, no warning first
     sb = seed_block_size(n_rows)
     seeds = block_seeds(root, n, sb) if need_seed else ()
 

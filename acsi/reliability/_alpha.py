@@ -19,8 +19,9 @@ from acsi._validation import (
     check_resamples,
     check_scale,
     make_rng,
+    warn_few_resamples,
 )
-from acsi.exceptions import AcsiWarning, DataError, warn
+from acsi.exceptions import AcsiWarning, DataError, DegenerateStatisticWarning, warn
 from acsi.reliability._common import (
     check_variation,
     corr_from_cov,
@@ -63,7 +64,7 @@ def _alpha_stats(C: np.ndarray) -> dict[str, float]:
         "std_alpha": float(std),
         "g6": float(g6),
         "average_r": float(av_r),
-        "signal_noise": float(k * av_r / (1.0 - av_r)),
+        "signal_noise": float(k * av_r / (1.0 - av_r)) if av_r != 1.0 else math.inf,  # psych: Inf
         "Q": float(Q),
         "var_r": float(np.var(low, ddof=1)) if low.size > 1 else math.nan,
         "med_r": float(np.median(low)),
@@ -287,6 +288,8 @@ def cronbach_alpha(
     cumulative = check_bool(cumulative, "cumulative")
     if scale is not None:
         scale = check_scale(scale)
+    if ci == "bootstrap":
+        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     X, names, n_dropped = item_matrix(items, columns, missing=missing, na_values=na_values, context="scale")
     check_variation(X, names)
     key_list = [] if keys is None else check_names(keys, "keys")
@@ -312,6 +315,14 @@ def cronbach_alpha(
     n, k = X.shape
     C = cov_pairwise(X)
     R = corr_from_cov(C)
+    i_hi, j_hi = np.nonzero(np.triu(np.abs(R) >= 1.0 - 1e-12, 1))
+    if i_hi.size:
+        warn(
+            f"items {names[i_hi[0]]!r} and {names[j_hi[0]]!r} are perfectly correlated (|r| = 1): they "
+            "repeat one another, so the signal/noise ratio of the scale without another item is "
+            "infinite and alpha overstates reliability; keep only one of them",
+            DegenerateStatisticWarning,
+        )
     tot = _alpha_stats(C)
     if not key_list:
         # psych's check: items loading negatively on the first principal component of the

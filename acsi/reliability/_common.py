@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from acsi._validation import check_choice, check_names
-from acsi.data import apply_na_values, as_frame, check_columns, prepare_data
+from acsi.data import apply_na_values, as_frame, check_columns, check_finite, check_resolution, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning, warn
 
 #: missing-data policies of the reliability functions (pairwise: psych's default)
@@ -80,9 +80,8 @@ def item_matrix(
         if codes:
             sub = sub.mask(sub.isin(codes))
         X = sub.to_numpy(dtype=np.float64, copy=True)
-        if np.isinf(X).any():
-            j = int(np.where(np.isinf(X).any(axis=0))[0][0])
-            raise DataError(f"column {cols[j]!r} holds infinite values; replace or remove them")
+        check_finite(X, cols, df.index, context=context)
+        check_resolution(X, cols, context=context)
         n_obs = (~np.isnan(X)).sum(axis=0)
         if (n_obs < 2).any():
             j = int(np.argmin(n_obs))

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._validation import check_choice, check_level
+from acsi._validation import check_choice, check_level, parse_na_values
 from acsi._validation import check_scale as _check_scale
-from acsi.exceptions import DataError, MissingDataWarning
+from acsi.data import check_finite
+from acsi.exceptions import DataError, DegenerateStatisticWarning, MissingDataWarning
 from acsi.exceptions import warn as _warn
 from acsi.results.base import CopyTables, ResultMixin, Summary
 
@@ -153,6 +154,12 @@ class Proportion(CopyTables, ResultMixin):
 
 def make_proportion(label: str, count: int, n: int, method: str, level: float) -> Proportion:
     lo, hi = proportion_ci(count, n, method, level)
+    if method == "wald" and count in (0, n):
+        _warn(
+            f"the Wald interval of {label!r} is [{lo:g}, {hi:g}]: with {count} of {n} it collapses onto "
+            "the boundary and claims certainty; use ci='wilson' (the default) or 'clopper_pearson'",
+            DegenerateStatisticWarning,
+        )
     return Proportion(label, int(count), int(n), count / n, float(lo), float(hi), level, method)
 
 
@@ -212,8 +219,15 @@ def numeric(s: pd.Series, argument: str) -> pd.Series:
             raise DataError(
                 f"column {name!r} is not numeric (for example {bad.iloc[0]!r} in row {bad.index[0]!r})"
             )
-        return conv
-    return s.astype(float)
+        return _finite(conv, name)
+    return _finite(s.astype(float), name)
+
+
+def _finite(s: pd.Series, name: str) -> pd.Series:
+    """``s`` unchanged, or DataError for an infinite or absurdly large value (NaN is missing)."""
+    check_finite(s.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1), [name], s.index,
+                 context="analysis")
+    return s
 
 
 def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: bool = True) -> None:
@@ -223,8 +237,9 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
     out = s[(s < lo) | (s > hi)]
     if len(out):
         raise DataError(
-            f"column {name!r} holds {out.iloc[0]!r} (row {out.index[0]!r}), outside the scale "
-            f"{lo:g}-{hi:g}; pass the right scale=(min, max) or recode the value"
+            f"column {name!r} holds {float(out.iloc[0]):g} (row {out.index[0]!r}), outside the scale "
+            f"{lo:g}-{hi:g}; pass the right scale=(min, max) or recode the value (a missing-value "
+            "code such as -99 to NaN)"
         )
     if integers:
         frac = s[s != np.round(s)]
@@ -238,3 +253,11 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
 def check_scale_arg(scale: Any, argument: str = "scale") -> tuple[float, float]:
     """The ``scale=(min, max)`` argument (SpecificationError when it is not one)."""
     return _check_scale(scale, argument)
+
+
+def declared_missing(s: pd.Series, na_values: Any, argument: str = "na_values") -> pd.Series:
+    """``s`` with the declared missing-value codes (numbers or text) turned into NaN."""
+    codes = parse_na_values(na_values, argument)
+    if not codes:
+        return s
+    return s.mask(s.astype(object).isin(codes))

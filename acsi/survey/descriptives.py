@@ -12,7 +12,13 @@ from scipy import stats
 
 from acsi._validation import check_bool, check_choice, check_int, check_names, check_range, check_resamples, make_rng
 from acsi.data import as_frame, check_columns
-from acsi.exceptions import AcsiWarning, DataError, MissingDataWarning, SpecificationError, warn
+from acsi.exceptions import (
+    DataError,
+    DegenerateStatisticWarning,
+    MissingDataWarning,
+    SpecificationError,
+    warn,
+)
 from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import (
     Proportion,
@@ -45,6 +51,12 @@ __all__ = [
 #: The seed report's bins for 1-10 items.
 DEFAULT_BINS: tuple[tuple[int, int], ...] = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10))
 DEFAULT_BIN_LABELS: tuple[str, ...] = ("strongly disagree", "disagree", "neutral", "agree", "strongly agree")
+
+
+def _mixed_key(v: Any) -> tuple[int, float, str]:
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, str):
+        return (0, float(v), "")
+    return (1, 0.0, str(v))
 
 
 def frequencies(
@@ -106,6 +118,8 @@ def frequencies(
     name = col_name(s, "series")
     n_missing = int(s.isna().sum())
     valid = drop_missing(s, "series")
+    if pd.api.types.is_numeric_dtype(valid.dtype) and not pd.api.types.is_bool_dtype(valid.dtype):
+        numeric(valid, "series")  # an infinite or absurdly large answer is a DataError naming it
     if labels is not None:
         if isinstance(labels, Mapping):
             keys, shown = list(labels.keys()), [str(v) for v in labels.values()]
@@ -125,7 +139,11 @@ def frequencies(
         counts.index = pd.CategoricalIndex(counts.index, categories=s.cat.categories,
                                            ordered=s.cat.ordered, name=name)
     else:
-        counts = valid.value_counts().sort_index()
+        counts = valid.value_counts()
+        try:
+            counts = counts.sort_index()
+        except TypeError:  # numbers and text mixed: numbers first (in order), then text
+            counts = counts.loc[sorted(counts.index, key=_mixed_key)]
         counts.index.name = name
     n = int(counts.sum())
     out = pd.DataFrame({"count": counts.to_numpy(dtype=np.int64)}, index=counts.index)
@@ -666,6 +684,15 @@ def crosstab(
             "question needs at least two different answers"
         )
     O = table.to_numpy(dtype=float)
+    singles = [f"{table.index.name!r} = {v!r}" for v, t in zip(table.index, O.sum(axis=1)) if t == 1]
+    singles += [f"{table.columns.name!r} = {v!r}" for v, t in zip(table.columns, O.sum(axis=0)) if t == 1]
+    if singles:
+        warn(
+            f"{len(singles)} categor{'y has' if len(singles) == 1 else 'ies have'} a single respondent "
+            f"({', '.join(singles[:5])}{', ...' if len(singles) > 5 else ''}): a group of one gives no "
+            "information on the association and makes the test unstable; merge such categories",
+            DegenerateStatisticWarning,
+        )
     n = int(O.sum())
     E = np.outer(O.sum(axis=1), O.sum(axis=0)) / n
     dof = (r - 1) * (c - 1)
@@ -688,7 +715,7 @@ def crosstab(
                 f"{small} of {E.size} expected counts are below 5 (smallest {E.min():.2f}): the "
                 "chi-square approximation may be poor; use test='fisher' or merge categories."
             )
-            warn(notes[-1], AcsiWarning)
+            warn(notes[-1], DegenerateStatisticWarning)
     elif r == 2 and c == 2:
         res = stats.fisher_exact(O.astype(np.int64))
         stat, pval = float(res.statistic), float(res.pvalue)

@@ -11,9 +11,19 @@ import pandas as pd
 from scipy import stats
 
 from acsi._validation import check_bool, check_number
-from acsi.exceptions import DataError, SpecificationError
+from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn
 from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
-from acsi.survey._common import Proportion, _z, as_series, col_name, make_proportion, numeric
+from acsi.survey._common import (
+    Proportion,
+    _z,
+    as_series,
+    check_scale,
+    check_scale_arg,
+    col_name,
+    declared_missing,
+    make_proportion,
+    numeric,
+)
 
 __all__ = ["conversion", "ConversionResult"]
 
@@ -146,6 +156,9 @@ def conversion(
     rr_null: float = 6.0,
     level: float = 0.95,
     haldane: bool = False,
+    *,
+    scale: Any = None,
+    na_values: Any = None,
 ) -> ConversionResult:
     """How many satisfied respondents are not loyal, and how much more likely the satisfied are
     to be loyal.
@@ -186,6 +199,13 @@ def conversion(
         Risk ratio under H0 (default 6).
     level : float
     haldane : bool
+    scale : (min, max), optional
+        The answer scale; a value outside it is a DataError naming the column and the value.
+        Without it a negative value (e.g. a ``-99`` "no answer" code) is a DataError too:
+        declare such codes in ``na_values`` or pass the scale (e.g. ``scale=(-3, 3)``).
+    na_values : number, str or list of them, optional
+        Declared missing-value codes (e.g. ``-99``); respondents with a declared code in
+        either column are left out with a :class:`~acsi.MissingDataWarning`.
 
     Returns
     -------
@@ -211,12 +231,34 @@ def conversion(
     haldane = check_bool(haldane, "haldane")
     if dissatisfied is not None and not callable(dissatisfied):
         dissatisfied = check_number(dissatisfied, "dissatisfied", hint="a threshold (score <= it) or a function")
-    s = numeric(as_series(satisfaction, "satisfaction"), "satisfaction")
-    y = numeric(as_series(loyalty, "loyalty"), "loyalty")
-    if len(s) != len(y):
+    sc = None if scale is None else check_scale_arg(scale)
+    s0, y0 = as_series(satisfaction, "satisfaction"), as_series(loyalty, "loyalty")
+    if len(s0) != len(y0):
         raise DataError(
-            f"`satisfaction` has {len(s)} values and `loyalty` {len(y)}; they must come from the same respondents"
+            f"`satisfaction` has {len(s0)} values and `loyalty` {len(y0)}; they must come from the same respondents"
         )
+    s = numeric(declared_missing(s0, na_values), "satisfaction")
+    y = numeric(declared_missing(y0.set_axis(s0.index), na_values), "loyalty")
+    if na_values is not None:
+        declared = (s.isna() & s0.notna()).to_numpy() | (y.isna() & y0.notna()).to_numpy()
+        if declared.any():
+            warn(
+                f"{int(declared.sum())} of {len(s)} respondents with a declared missing code "
+                f"(na_values={na_values!r}) were left out of the conversion analysis",
+                MissingDataWarning,
+            )
+            s, y = s[~declared], y[~declared]
+    for v, arg in ((s, "satisfaction"), (y, "loyalty")):
+        obs = v.dropna()
+        if sc is not None:
+            check_scale(obs, sc, col_name(v, arg), integers=False)
+        elif (obs < 0).any():
+            bad = obs[obs < 0]
+            raise DataError(
+                f"column {col_name(v, arg)!r} holds {bad.iloc[0]:g} (row {bad.index[0]!r}), a negative "
+                "score that looks like a missing-value code and would count as a real answer; declare "
+                f"it with na_values=[{bad.iloc[0]:g}] or give the answer scale with scale=(min, max)"
+            )
     for v, arg in ((s, "satisfaction"), (y, "loyalty")):
         if v.isna().any():
             raise DataError(

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from acsi._validation import check_choice, check_range, check_resamples, make_rng
-from acsi.exceptions import DataError, SpecificationError
+from acsi._validation import check_choice, check_level, check_range, check_resamples, make_rng, warn_few_resamples
+from acsi.exceptions import DataError, DegenerateStatisticWarning, SpecificationError
+from acsi.exceptions import warn as _warn
 from acsi.results.base import CopyTables, ResultMixin, Summary
 from acsi.survey._common import _z, as_series, check_scale, check_scale_arg, col_name, drop_missing, numeric
 
@@ -241,9 +242,12 @@ def nps(
     z = _z(level)
     ci = check_choice(ci, ("wald", "bootstrap"), "ci", case_sensitive=True)
     n_res = check_resamples(n, old=n_boot, default=2000, minimum=100, hint="bootstrap resamples")
+    level = check_level(level)
     rng = make_rng(seed)
     sc = check_scale_arg(scale)
     m, proxy, note = _mapping_arg(sc, mapping)
+    if ci == "bootstrap":
+        warn_few_resamples(n_res, level, "percentile", "n_boot" if n_boot is not None else "n")
     s = as_series(scores, "scores")
     name = col_name(s, "scores")
     x = drop_missing(numeric(s, "scores"), "scores")
@@ -263,6 +267,16 @@ def nps(
         boot = 100.0 * (draws[:, 0] - draws[:, 1]) / nobs
         lo, hi = (float(q) for q in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
         nb = n_res
+    if not hi > lo or lo < -100.0 or hi > 100.0:
+        _warn(
+            f"the {100 * level:g}% {ci} interval of the NPS of {name!r} is [{lo:.4g}, {hi:.4g}] "
+            f"({nobs} answers, {n_p} promoters, {n_d} detractors): "
+            + ("it collapses onto one value because every answer falls in one group, which does not "
+               "mean the NPS is known exactly" if not hi > lo else "it reaches beyond the possible "
+               "range -100..100")
+            + "; collect more answers, or report the interval as degenerate",
+            DegenerateStatisticWarning,
+        )
     return NPSResult(est, se, float(lo), float(hi), nobs, n_p, nobs - n_p - n_d, n_d, level, ci, proxy, m, sc, note, nb)
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from acsi._validation import check_name, check_number
-from acsi.data import as_frame, check_columns
-from acsi.exceptions import DataError
+from acsi.data import as_frame, check_columns, check_finite
+from acsi.exceptions import DataError, DegenerateStatisticWarning, warn
 from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
 from acsi.survey._common import _z, proportion_ci
 
@@ -36,7 +36,8 @@ def _segment_column(df: pd.DataFrame, segment: str) -> pd.Series:
 
 def _numeric_column(df: pd.DataFrame, name: str, context: str) -> np.ndarray:
     check_columns(df, [name], context=context)
-    x = df[name].to_numpy(dtype=float)
+    x = df[name].to_numpy(dtype=float, na_value=np.nan)
+    check_finite(x.reshape(-1, 1), [name], df.index, context=context)
     if np.isnan(x).any():
         raise DataError(f"column {name!r} has {int(np.isnan(x).sum())} missing values; drop or impute those rows first")
     return x
@@ -100,6 +101,8 @@ def by_segment(
     if threshold is not None:
         threshold = check_number(threshold, "threshold")
     df = as_frame(data)
+    if len(df) == 0:
+        raise DataError("the data has no rows; by_segment needs at least one respondent per segment")
     x = _numeric_column(df, value, "segment analysis")
     seg = _segment_column(df, segment)
     w = None
@@ -143,6 +146,16 @@ def by_segment(
             row.update({"share": share, "share_ci_lower": float(lo), "share_ci_upper": float(hi)})
         rows.append(row)
         labels.append(g)
+    small = [f"{g!r} ({r['n_effective']:.3g} effective)" if w is not None else repr(g)
+             for g, r in zip(labels[:-1], rows[:-1]) if (r["n_effective"] if w is not None else r["n"]) < 2]
+    if small:
+        warn(
+            f"{len(small)} segment(s) of {segment!r} have fewer than 2 {'effective ' if w is not None else ''}"
+            f"respondents ({', '.join(small[:5])}{', ...' if len(small) > 5 else ''}): their sd, se and "
+            "confidence interval are undefined (NaN) and their mean is one person's answer; merge small "
+            "segments or report them apart",
+            DegenerateStatisticWarning,
+        )
     out = pd.DataFrame(rows, index=pd.Index([str(v) for v in labels], name=segment))
     out["n"] = out["n"].astype(np.int64)
     out.attrs.update({"value": value, "weights": weights, "threshold": threshold, "level": level})
@@ -303,6 +316,15 @@ def value_weighted_index(
             mg = m & (seg == g).to_numpy()
             row[str(g)] = (c[mg] * s[mg]).sum() / c[mg].sum() if c[mg].sum() > 0 else np.nan
         rows.append(row)
+        counts = {str(g): float(c[m & (seg == g).to_numpy()].sum()) for g in segments}
+        tiny = [f"{g!r} ({k:g})" for g, k in counts.items() if k < 2]
+        if tiny:
+            warn(
+                f"{f'period {p}: ' if period is not None else ''}segment(s) of {segment!r} with fewer "
+                f"than 2 customers: {', '.join(tiny[:5])}{', ...' if len(tiny) > 5 else ''}; a segment of one "
+                "is one person's answer and a segment of none is NaN in the table. Merge small segments",
+                DegenerateStatisticWarning,
+            )
     table = pd.DataFrame(rows, index=pd.Index(periods, name=period or "period"))
     changes = None
     trap = False
