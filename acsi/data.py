@@ -24,9 +24,9 @@ from acsi.results.base import freeze, values_equal
 
 __all__ = ["PreparedData", "prepare_data", "check_columns", "as_frame", "apply_na_values"]
 
-MISSING_POLICIES = ("listwise", "mean", "error")
+MISSING_POLICIES = ("listwise", "mean", "error", "ml")
 
-MissingPolicy = Literal["listwise", "mean", "error"]
+MissingPolicy = Literal["listwise", "mean", "error", "ml"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,7 +238,9 @@ def prepare_data(
     missing : {"listwise", "mean", "error"}, default "listwise"
         ``"listwise"`` drops every row with a missing value in ``columns`` and warns with the
         count; ``"mean"`` replaces missing values by the column mean (seminr's
-        ``mean_replacement``) and warns with the count; ``"error"`` raises.
+        ``mean_replacement``) and warns with the count; ``"error"`` raises; ``"ml"`` (for
+        full-information ML) keeps the holes (NaN) and drops only rows missing on every
+        column, warning with their count.
     na_values : float, str or sequence of them, optional
         Codes that mean "missing" in the file (for example ``-99`` or ``"DK"``); they become
         NaN before the policy applies. A string is one code (never split into characters);
@@ -318,6 +320,18 @@ def prepare_data(
                 "to replace them by column means instead.",
                 MissingDataWarning,
             )
+        elif missing == "ml":
+            empty = miss.all(axis=1)
+            n_dropped = int(empty.sum())
+            if n_dropped == n_total:
+                raise DataError(f"every row is missing on every {context} variable; nothing to analyse")
+            if n_dropped:
+                X, index = X[~empty], index[~empty]
+                warn(
+                    f"{n_dropped} of {n_total} rows are missing on every {context} variable and were "
+                    "removed (they carry no information for full-information ML)",
+                    MissingDataWarning,
+                )
         else:
             col_all_missing = miss.all(axis=0)
             if col_all_missing.any():

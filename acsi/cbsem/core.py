@@ -29,12 +29,14 @@ import numpy as np
 
 from acsi._blas import single_threaded_blas
 from acsi._validation import check_choice
+from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState
 from acsi.cbsem.matrices import LisrelModel
+from acsi.cbsem.missing import em_saturated, missing_patterns
 from acsi.cbsem.ml import MLKernel, MLSolution
 from acsi.results.base import freeze
 from acsi.spec.partable import ParameterTable
 
-__all__ = ["EstimationCore", "estimate", "sample_moments", "start_values"]
+__all__ = ["EstimationCore", "estimate", "estimate_fiml", "sample_moments", "start_values"]
 
 
 def sample_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +124,7 @@ class EstimationCore:
     kernel: MLKernel = field(repr=False)
     parts: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     solution: MLSolution | None = field(repr=False, default=None)
+    fiml: FIMLState | None = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
@@ -149,9 +152,15 @@ class EstimationCore:
         ``"expected"``: ``Delta' H Delta`` at the implied moments (lavaan's default,
         ``h1.information = "structured"``). ``"observed"``: the Hessian of ``F_ML / 2``
         (numerical derivative of the analytic gradient, as lavaan). The covariance matrix of
-        ``theta`` is ``inv(information) / N``.
+        ``theta`` is ``inv(information) / N``. With ``missing="ml"`` (``fiml`` set): the
+        information of the FIML ``fmin`` (:meth:`acsi.cbsem.fiml_kernel.FIMLKernel.information`;
+        ``"observed"`` is its exact Hessian).
         """
-        if check_choice(kind, ("expected", "observed"), "kind") == "expected":
+        which = check_choice(kind, ("expected", "observed"), "kind")
+        if self.fiml is not None:
+            with single_threaded_blas():
+                return self.fiml.kernel.information(self.theta, which)
+        if which == "expected":
             return self._expected
         return self._observed
 
@@ -453,3 +462,85 @@ def _estimate(
         parts=parts,
         solution=sol,
     )
+
+
+def estimate_fiml(
+    pt: ParameterTable,
+    X: np.ndarray,
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+    em_tol: float = 1e-11,
+) -> EstimationCore:
+    """Fit ``pt`` (with a mean structure) by full-information ML to data with holes (NaN).
+
+    lavaan's ``missing = "ml"``: the saturated (h1) moments by EM (to ``em_tol``), start
+    values from them, then :meth:`acsi.cbsem.fiml_kernel.FIMLKernel.fit`. The core's ``S`` and
+    ``mean`` are the EM moments (lavaan's ``sampstat`` with missing data), ``N`` the number
+    of rows that are not empty, ``fmin`` lavaan's FIML ``fmin`` and ``chisq = 2 N fmin``.
+
+    Parameters
+    ----------
+    pt : ParameterTable
+        Built with ``meanstructure=True``.
+    X : (N, p) ndarray
+        Columns in ``pt.ov_names`` order, NaN for missing values, no empty row.
+    max_iter, tol : int, float
+        Newton iterations; convergence when the largest absolute gradient element of
+        ``fmin`` is below ``tol``.
+    em_tol : float
+        Convergence of the EM algorithm (lavaan's ``em.h1.tol``; default tighter than
+        lavaan's 1e-5 so that the h1 moments are exact to about 1e-11).
+
+    Returns
+    -------
+    EstimationCore
+        With ``fiml`` holding the patterns, the EM result and the FIML kernel.
+    """
+    with single_threaded_blas():
+        model = LisrelModel.from_partable(pt)
+        X = np.asarray(X, dtype=float)
+        mp = missing_patterns(X, names=pt.ov_names)
+        em = em_saturated(X, mp, tol=em_tol, max_iter=100 * max(max_iter, 200))
+        x0 = start_values(pt, model, em.cov, em.mean)
+        free_rows = pt.free_rows
+        par = np.asarray(pt.par)[free_rows]
+        ml = MLKernel(model, x0, free_rows, par, pt.npar, em.cov, em.mean)
+        kern = FIMLKernel(model, x0, free_rows, par, pt.npar, mp, em.loglik)
+        theta0 = ml.theta_of(x0)
+        if not np.isfinite(kern.objective(theta0)):
+            theta0 = _admissible_start(pt, ml, theta0, em.cov)
+        fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
+        sigma, mu, parts = kern.implied(fit.theta)
+        parts = dict(parts)
+        parts["Sigma_inv"] = np.linalg.inv(sigma)
+        p = len(pt.ov_names)
+        n_exo = sum(1 for e in pt.exo if e)
+        n_mom = p * (p + 1) // 2 + p - n_exo
+        nobs = mp.nobs
+        return EstimationCore(
+            ov_names=pt.ov_names,
+            X=X,
+            N=int(round(nobs)),
+            S=em.cov,
+            mean=em.mean,
+            meanstructure=True,
+            fixed_x=pt.ov_x if pt.fixed_x else (),
+            theta=fit.theta,
+            x=ml.x_of(fit.theta),
+            Sigma=sigma,
+            mu=mu,
+            Delta=kern.moments_jacobian(fit.theta),
+            fmin=fit.fmin,
+            chisq=2.0 * nobs * fit.fmin,
+            df=int(n_mom - pt.npar),
+            npar=pt.npar,
+            converged=fit.converged,
+            iterations=fit.iterations,
+            grad_max=fit.grad_max,
+            partable=pt,
+            model=model,
+            kernel=ml,
+            parts=parts,
+            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik),
+        )

@@ -27,12 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.linalg import cho_solve
 
 from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.missing import MissingPatterns, fiml_loglik, fiml_loglik_gradient
+from acsi.cbsem.matrices import vech_indices
+from acsi.cbsem.missing import EMResult, MissingPatterns, _group_terms, fiml_loglik, fiml_loglik_gradient
 
-__all__ = ["FIMLFit", "FIMLKernel"]
+__all__ = ["FIMLFit", "FIMLKernel", "FIMLState", "moment_hessian"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +60,26 @@ class FIMLFit:
     iterations: int
     converged: bool
     grad_max: float
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLState:
+    """What a FIML fit keeps besides the estimates (``EstimationCore.fiml``).
+
+    Attributes
+    ----------
+    patterns : MissingPatterns
+    em : EMResult
+        The saturated (h1) model by EM.
+    kernel : FIMLKernel
+    loglik : float
+        The model's observed-data log-likelihood (lavaan's ``logl``).
+    """
+
+    patterns: MissingPatterns
+    em: EMResult
+    kernel: FIMLKernel
+    loglik: float
 
 
 class FIMLKernel:
@@ -137,35 +158,92 @@ class FIMLKernel:
         n = self.patterns.nobs
         return -(ll - self.h1_loglik) / n, -(np.concatenate([dmu, dvech]) @ delta @ self._k) / n
 
-    def fit(self, theta0: np.ndarray, *, max_iter: int = 10000, tol: float = 1e-10) -> FIMLFit:
+    def fit(
+        self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, newton_below: float = np.inf
+    ) -> FIMLFit:
         """Minimise :meth:`objective` from ``theta0``.
 
-        Quasi-Newton (BFGS) steps with the analytic gradient, then Newton steps with the
-        finite-difference Jacobian of the analytic gradient until the largest gradient
-        element is below ``tol`` (or stops decreasing).
+        Newton steps with the analytic observed information (:meth:`information`) once the
+        largest gradient element is below ``newton_below`` (default: from the start), Fisher
+        scoring (expected information) before that and wherever the observed information is
+        not positive definite; step halving until ``fmin`` does not increase; stops when the
+        largest gradient element of ``fmin`` is below ``tol``.
         """
-        res = minimize(self.objective_gradient, np.asarray(theta0, float), jac=True, method="BFGS",
-                       options={"maxiter": max_iter, "gtol": tol})
-        theta = res.x
-        g = self.gradient(theta)
-        it = int(res.nit)
-        for _ in range(20):
-            if np.abs(g).max() < tol:
+        theta = np.asarray(theta0, float).copy()
+        f, g = self.objective_gradient(theta)
+        if not np.isfinite(f):
+            return FIMLFit(theta=theta, fmin=f, loglik=float("nan"), iterations=0, converged=False,
+                           grad_max=float("inf"))
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
+            gmax = float(np.abs(g).max())
+            if gmax < tol:
+                it -= 1
                 break
-            h = self.hessian(theta)
-            new = theta - np.linalg.solve(h, g)
-            g_new = self.gradient(new)
-            if not np.abs(g_new).max() < np.abs(g).max():
+            step = None
+            if gmax < newton_below:
+                step = _solve_spd(self.information(theta, "observed"), g)
+            if step is None:
+                step = _solve_spd(self.information(theta, "expected"), g)
+            if step is None:
+                step = g
+            alpha = 1.0
+            for _ in range(30):
+                new = theta - alpha * step
+                f_new, g_new = self.objective_gradient(new)
+                if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
+                    break
+                alpha *= 0.5
+            else:
                 break
-            theta, g = new, g_new
-            it += 1
+            if not np.isfinite(f_new):
+                break
+            theta, f, g = new, f_new, g_new
         gmax = float(np.abs(g).max())
-        f = self.objective(theta)
         ll = self.h1_loglik - f * self.patterns.nobs
         return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax)
 
+    def moments_jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """:math:`\\Delta = \\partial(\\mu, \\operatorname{vech}\\Sigma)/\\partial\\theta'`, shape (p + p*, q)."""
+        _, _, parts = self.implied(theta)
+        return self._plan(parts) @ self._k
+
+    def information(self, theta: np.ndarray, kind: str = "observed") -> np.ndarray:
+        """Unit information of ``fmin`` (its Hessian for ``"observed"``), shape (q, q).
+
+        ``"expected"``: :math:`-\\Delta^\\top H^{E}\\Delta / N` with :math:`H^E` the
+        expected second derivatives of :math:`\\ell` in :math:`(\\mu,
+        \\operatorname{vech}\\Sigma)` (:func:`moment_hessian`). ``"observed"``: the exact
+        Hessian of ``fmin``, :math:`-\\big[\\Delta^\\top H\\Delta + \\sum_k g_k
+        \\partial^2 m_k/\\partial\\theta\\partial\\theta^\\top\\big]/N` with :math:`H` the
+        observed per-pattern second derivatives and :math:`g` the gradient of :math:`\\ell` in
+        the moments :math:`m`; the curvature term is the central difference of
+        :math:`\\Delta(\\theta)^\\top g` (moments only, no likelihood evaluations). The
+        covariance matrix of the estimates is ``inv(information) / N``.
+        """
+        theta = np.asarray(theta, float)
+        sigma, mu, parts = self.implied(theta)
+        delta = self._plan(parts) @ self._k
+        n = self.patterns.nobs
+        hm = moment_hessian(self.patterns, mu, sigma, observed=kind == "observed")
+        info = -(delta.T @ hm @ delta)
+        if kind == "observed":
+            _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
+            gm = np.concatenate([dmu, dvech])
+            curv = np.empty((self.q, self.q))
+            for j in range(self.q):
+                step = 1e-5 * max(1.0, abs(theta[j]))
+                e = np.zeros(self.q)
+                e[j] = step
+                curv[:, j] = (self.moments_jacobian(theta + e).T @ gm
+                              - self.moments_jacobian(theta - e).T @ gm) / (2.0 * step)
+            info = info - 0.5 * (curv + curv.T)
+        info = info / n
+        return 0.5 * (info + info.T)
+
     def hessian(self, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-        """Central-difference Jacobian of :meth:`gradient` (symmetrised)."""
+        """Central-difference Jacobian of :meth:`gradient` (symmetrised; a check on
+        :meth:`information`)."""
         theta = np.asarray(theta, float)
         h = np.empty((self.q, self.q))
         for j in range(self.q):
@@ -174,3 +252,74 @@ class FIMLKernel:
             e[j] = step
             h[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * step)
         return 0.5 * (h + h.T)
+
+
+def _solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``a^-1 b`` by Cholesky; None if ``a`` is not positive definite."""
+    try:
+        c = np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        return None
+    return np.asarray(cho_solve((c, True), b))
+
+
+def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, observed: bool = True) -> np.ndarray:
+    """Second derivatives of the FIML log-likelihood in :math:`(\\mu, \\operatorname{vech}\\Sigma)`.
+
+    For pattern :math:`g` (frequency :math:`f`, :math:`W = \\Sigma_{oo}^{-1}`, residual
+    :math:`d = \\bar y_g - \\mu_o`, :math:`T = S_g + dd^\\top`, :math:`A = WTW`, :math:`u = Wd`,
+    all padded with zeros to :math:`p` variables):
+
+    .. math::
+
+        \\frac{\\partial^2\\ell}{\\partial\\mu\\partial\\mu^\\top} = -fW,\\quad
+        \\frac{\\partial^2\\ell}{\\partial\\mu_m\\partial\\Sigma_{kl}} = -f u_k W_{lm},\\quad
+        \\frac{\\partial^2\\ell}{\\partial\\Sigma_{ij}\\partial\\Sigma_{kl}} =
+        \\tfrac f2\\big(W_{jk}W_{li} - A_{jk}W_{li} - W_{jk}A_{li}\\big),
+
+    summed over patterns and mapped to :math:`\\operatorname{vech}\\Sigma` with the
+    duplication matrix (:math:`D^\\top H D`). ``observed=False`` gives the expectations
+    (:math:`T = \\Sigma_{oo}`: no cross term, :math:`-\\tfrac f2 W_{jk}W_{li}`).
+
+    Returns
+    -------
+    ndarray, shape (p + p*, p + p*)
+        Mean rows first, then vech in the order of :func:`acsi.cbsem.matrices.vech_indices`.
+    """
+    p = mp.p
+    r, c = vech_indices(p)
+    ps = r.size
+    hmm = np.zeros((p, p))
+    h4 = np.zeros((p, p, p, p))
+    cross = np.zeros((p, p, p))
+    for grp in mp.groups:
+        inv, _, resid = _group_terms(grp, mu, sigma)
+        f = grp.freq
+        gn, k = grp.obs.shape
+        wp = np.zeros((gn, p, p))
+        gi = np.arange(gn)[:, None, None]
+        oi, oj = grp.obs[:, :, None], grp.obs[:, None, :]
+        wp[gi, oi, oj] = inv
+        fw = f[:, None, None] * wp
+        hmm -= fw.sum(axis=0)
+        if observed:
+            t = grp.cov + resid[:, :, None] * resid[:, None, :]
+            ap = np.zeros((gn, p, p))
+            ap[gi, oi, oj] = inv @ t @ inv
+            up = np.zeros((gn, p))
+            up[np.arange(gn)[:, None], grp.obs] = np.einsum("gij,gj->gi", inv, resid)
+            h4 += 0.5 * np.einsum("gjk,gli->ijkl", fw, wp - 2.0 * ap)
+            cross -= np.einsum("gk,glm->mkl", f[:, None] * up, wp)
+        else:
+            h4 -= 0.5 * np.einsum("gjk,gli->ijkl", fw, wp)
+    d = np.zeros((p * p, ps))
+    d[r * p + c, np.arange(ps)] = 1.0
+    d[c * p + r, np.arange(ps)] = 1.0
+    out = np.zeros((p + ps, p + ps))
+    out[:p, :p] = hmm
+    out[p:, p:] = d.T @ h4.reshape(p * p, p * p) @ d
+    if observed:
+        cm = cross.reshape(p, p * p) @ d
+        out[:p, p:] = cm
+        out[p:, :p] = cm.T
+    return out

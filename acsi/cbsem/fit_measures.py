@@ -51,6 +51,7 @@ import pandas as pd
 from scipy import special
 
 from acsi._linalg import vech, vech_indices
+from acsi.cbsem.fiml_kernel import FIMLState
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -593,6 +594,29 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     return float(logl), float(logl_h1)
 
 
+def _fiml_logl_pair(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
+    """FIML ``logl`` (at the implied moments) and ``unrestricted.logl`` (at the EM moments)."""
+    return float(fiml.loglik), float(fiml.em.loglik)
+
+
+def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
+    """Chi-square and df of the independence model fitted by FIML.
+
+    With every covariance fixed at zero the observed-data likelihood factors by variable, so
+    the ML estimates are each variable's mean and (divisor n_j) variance over its observed
+    values: ``logl_0 = -1/2 sum_j n_j (log 2 pi + log v_j + 1)``; the statistic is
+    ``2 (unrestricted.logl - logl_0)`` with ``p (p - 1) / 2`` degrees of freedom.
+    """
+    x = np.asarray(core.X, dtype=float)
+    obs = ~np.isnan(x)
+    nj = obs.sum(axis=0)
+    m = np.nanmean(x, axis=0)
+    v = np.nanmean((x - m) ** 2, axis=0)
+    logl0 = -0.5 * float(np.sum(nj * (math.log(2.0 * math.pi) + np.log(v) + 1.0)))
+    p = x.shape[1]
+    return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
+
+
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
     sigma0, sel0 = baseline_moments(core, x_idx)
@@ -656,7 +680,8 @@ def compute_fit_measures(
     x2 = float(core.chisq)
     df = float(core.df)
     npar = float(core.npar)
-    x2n, dfn = _baseline(core, x_idx)
+    fiml: FIMLState | None = getattr(core, "fiml", None)
+    x2n, dfn = _baseline(core, x_idx) if fiml is None else _fiml_baseline(core, fiml)
     v: dict[str, float] = {
         "npar": npar,
         "nobs": n,
@@ -676,7 +701,7 @@ def compute_fit_measures(
         "ifi": _ifi(x2, df, x2n, dfn),
         "rni": _rni(x2, df, x2n, dfn),
     }
-    logl, logl_h1 = _logl_pair(core, x_idx)
+    logl, logl_h1 = _logl_pair(core, x_idx) if fiml is None else _fiml_logl_pair(core, fiml)
     v.update(
         logl=logl,
         unrestricted_logl=logl_h1,
