@@ -51,7 +51,7 @@ import pandas as pd
 from scipy import special
 
 from acsi._linalg import vech, vech_indices
-from acsi.cbsem.fiml_kernel import FIMLState
+from acsi.cbsem.fiml_kernel import FIMLState, moment_hessian
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -617,6 +617,32 @@ def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
     return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
 
 
+def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
+    """GFI of a FIML fit, as lavaan 0.6-14 computes it with missing data.
+
+    ``s`` is lavaan's ``wls.obs`` for incomplete data: the available-case means and the
+    pairwise-complete covariances (R's ``cov(use = "pairwise")``, pair means, divisor
+    ``n_ij - 1``) times ``(N - 1) / N``; ``e = s - [mu, vech(Sigma)]``; the weight is the
+    structured expected information of the incomplete data at the implied moments
+    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``).
+    """
+    x = np.asarray(core.X, dtype=float)
+    o = (~np.isnan(x)).astype(float)
+    xz = np.where(o > 0, x, 0.0)
+    n = x.shape[0]
+    npair = o.T @ o
+    s_given = xz.T @ o  # [i, j]: sum of x_i over the rows observing j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = (xz.T @ xz - s_given * s_given.T / npair) / (npair - 1.0)
+    cov = cov * (n - 1.0) / n
+    mean = xz.sum(axis=0) / o.sum(axis=0)
+    obs = np.concatenate([mean, vech(cov)])
+    est = np.concatenate([core.mu, vech(core.Sigma)])
+    w = -moment_hessian(fiml.patterns, core.mu, core.Sigma, observed=False)
+    e = obs - est
+    return 1.0 - float(e @ w @ e) / float(obs @ w @ obs), obs.size
+
+
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
     sigma0, sel0 = baseline_moments(core, x_idx)
@@ -730,7 +756,7 @@ def compute_fit_measures(
         for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
             q = float(special.chdtri(df, alpha)) if df > 0 else 0.0
             v[key] = _r_divide(q, x2 / n) + 1.0
-    gfi, nel = _gfi(core, x_idx)
+    gfi, nel = _gfi(core, x_idx) if fiml is None else _fiml_gfi(core, fiml)
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
     v["pgfi"] = (df / nel) * gfi if nel > 0 else _NAN
