@@ -29,9 +29,9 @@ import numpy as np
 
 from acsi._blas import single_threaded_blas
 from acsi._validation import check_choice
-from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState
+from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState, saturated_moments
 from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.missing import em_saturated, missing_patterns
+from acsi.cbsem.missing import missing_patterns
 from acsi.cbsem.ml import MLKernel, MLSolution
 from acsi.results.base import freeze
 from acsi.spec.partable import ParameterTable
@@ -489,8 +489,8 @@ def estimate_fiml(
         Newton iterations; convergence when the largest absolute gradient element of
         ``fmin`` is below ``tol``.
     em_tol : float
-        Convergence of the EM algorithm (lavaan's ``em.h1.tol``; default tighter than
-        lavaan's 1e-5 so that the h1 moments are exact to about 1e-11).
+        Convergence of the h1 moments (:func:`acsi.cbsem.fiml_kernel.saturated_moments`;
+        lavaan's ``em.h1.tol`` is 1e-5, the default here makes them exact to about 1e-11).
 
     Returns
     -------
@@ -501,7 +501,7 @@ def estimate_fiml(
         model = LisrelModel.from_partable(pt)
         X = np.asarray(X, dtype=float)
         mp = missing_patterns(X, names=pt.ov_names)
-        em = em_saturated(X, mp, tol=em_tol, max_iter=100 * max(max_iter, 200))
+        em = saturated_moments(X, mp, tol=em_tol)
         x0 = start_values(pt, model, em.cov, em.mean)
         free_rows = pt.free_rows
         par = np.asarray(pt.par)[free_rows]
@@ -510,6 +510,11 @@ def estimate_fiml(
         theta0 = ml.theta_of(x0)
         if not np.isfinite(kern.objective(theta0)):
             theta0 = _admissible_start(pt, ml, theta0, em.cov)
+        # the complete-data ML fit to the h1 moments is close to the FIML solution (equal
+        # for a saturated model): a cheap start for the Newton steps
+        two_stage = ml.minimize(theta0, max_iter=max_iter, tol=1e-6)
+        if two_stage is not None and np.isfinite(kern.objective(two_stage.theta)):
+            theta0 = two_stage.theta
         fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
         sigma, mu, parts = kern.implied(fit.theta)
         parts = dict(parts)
