@@ -617,6 +617,67 @@ def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
     return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
 
 
+def _fiml_corrected(core: CoreLike, fiml: FIMLState) -> tuple[float, float, float, float, float]:
+    """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of a FIML fit.
+
+    Zhang & Savalei (2020) "FIML-C (V6)", as lavaan 0.6-14's ``lav_fit_fiml_corrected``:
+    ``XX3`` is the complete-data ML statistic ``N F_ML`` of the FIML estimates against the
+    h1 (EM) moments; ``c3 = tr(W_c W_m^-1 U W_m^-1) / df`` with ``W_m`` the observed h1
+    information of the incomplete data (unstructured, at the EM moments), ``W_c`` the
+    complete-data h1 information at the EM moments,
+    ``U = W_m - W_m Delta (Delta' W_m Delta)^-1 Delta' W_m``; the same for the independence
+    model (each variable's FIML mean and variance) gives ``XX3_null`` and ``c3_null``.
+
+    Returns
+    -------
+    XX3, c3, XX3_null, c3_null, df_null
+    """
+    mp = fiml.patterns
+    n = float(core.N)
+    s_t, m_t = np.asarray(core.S), np.asarray(core.mean)
+    p = s_t.shape[0]
+    r, c = vech_indices(p)
+    ps = r.size
+    _, logdet_s = np.linalg.slogdet(s_t)
+
+    def xx(sig: Array, mu: Array) -> float:
+        si = np.linalg.inv(sig)
+        d = m_t - mu
+        _, ld = np.linalg.slogdet(sig)
+        return n * (ld + float(np.sum(si * s_t)) - logdet_s - p + float(d @ si @ d))
+
+    wm = -moment_hessian(mp, m_t, s_t, observed=True) / mp.nobs
+    wmi = np.linalg.inv(wm)
+    si = np.linalg.inv(s_t)
+    dup = np.zeros((p * p, ps))
+    dup[r * p + c, np.arange(ps)] = 1.0
+    dup[c * p + r, np.arange(ps)] = 1.0
+    wc = np.zeros_like(wm)
+    wc[:p, :p] = si
+    wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
+    a = wc @ wmi
+
+    def k_of(delta: Array) -> float:
+        wd = wm @ delta
+        u = wm - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        return float(np.trace(a @ u @ wmi))
+
+    df = float(core.df)
+    xx3 = xx(np.asarray(core.Sigma), np.asarray(core.mu))
+    c3 = k_of(np.asarray(core.Delta)) / df if df > 0 else _NAN
+    x = np.asarray(core.X, dtype=float)
+    m0 = np.nanmean(x, axis=0)
+    v0 = np.nanmean((x - m0) ** 2, axis=0)
+    xx3_null = xx(np.diag(v0), m0)
+    delta0 = np.zeros((p + ps, 2 * p))
+    delta0[np.arange(p), np.arange(p)] = 1.0
+    diag_pos = np.flatnonzero(r == c)
+    delta0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    dfn = float(p * (p - 1) // 2)
+    c3_null = k_of(delta0) / dfn if dfn > 0 else _NAN
+    return xx3, c3, xx3_null, c3_null, dfn
+
+
 def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
     """GFI of a FIML fit, as lavaan 0.6-14 computes it with missing data.
 
@@ -763,6 +824,20 @@ def compute_fit_measures(
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n)
     v["ecvi"] = x2 / n + 2.0 * npar / n
 
+    if fiml is not None and robust is None:
+        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml)
+        lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),
+            tli_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            nnfi_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            rni_robust=_rni(xx3, df, xx3n, dfn, c3, c3n),
+            rmsea_robust=_rmsea(xx3, df, n, c3),
+            rmsea_ci_lower_robust=lo_r,
+            rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
+        )
     if robust is not None:
         c = float(robust.scaling_factor)
         c0 = float(robust.baseline_scaling_factor)
