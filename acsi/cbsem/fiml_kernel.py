@@ -331,7 +331,7 @@ def saturated_moments(
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 
     EM (:func:`acsi.cbsem.missing.em_saturated`) to ``em_tol``, then Newton steps on
-    :math:`(\mu, \operatorname{vech}\Sigma)` with the exact second derivatives
+    :math:`(\\mu, \\operatorname{vech}\\Sigma)` with the exact second derivatives
     (:func:`moment_hessian`) until the largest change is below ``tol``: the same maximum as
     EM run to ``tol``, in a handful of steps instead of hundreds of EM iterations.
     Falls back to EM to ``tol`` if a Newton step does not increase the likelihood.
