@@ -1,6 +1,6 @@
 """``acsi.sem/cfa(..., missing="ml")`` (FIML) against lavaan 0.6-14.
 
-References: tests/data/lavaan_issue10/{hs_mcar,hs_mar,mobi_skip}_ml.json, made by
+References: tests/data/lavaan_issue10/{hs_mcar,hs_mar,mobi_skip}_{ml,mlr}.json, made by
 tests/reference/make_reference_issue10.R (lavaan's fit polished by Newton steps to a gradient
 below 1e-13, EM h1 to em.h1.tol = 1e-11).
 
@@ -10,7 +10,8 @@ Tolerances (issue 2's; never loosened)
   the standard errors come from the exact observed information, lavaan's from a numerical
   Hessian, hence the ~1e-9).
 - Every name of ``fitMeasures()`` (cfi.robust and rmsea.robust included: lavaan's
-  FIML-corrected statistics): rtol 1e-6, atol 1e-12 for values that are 0 (measured <= 1e-9).
+  FIML-corrected statistics; with MLR the Yuan-Bentler scaled test and every scaled
+  measure): rtol 1e-6, atol 1e-12 for values that are 0 (measured <= 1e-7).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from acsi.cbsem.missing import em_saturated, fiml_loglik_gradient, missing_patte
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError
 
 REF = Path(__file__).parent / "data" / "lavaan_issue10"
-ML_CASES = ["hs_mcar_ml", "hs_mar_ml", "mobi_skip_ml"]
+ML_CASES = ["hs_mcar_ml", "hs_mar_ml", "mobi_skip_ml", "hs_mcar_mlr", "hs_mar_mlr", "mobi_skip_mlr"]
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
 
@@ -54,7 +55,7 @@ def _fit(ref: dict, data: pd.DataFrame, **kw: object) -> acsi.cbsem.results.SEMR
 @pytest.fixture(scope="module", params=ML_CASES)
 def fitted(request: pytest.FixtureRequest) -> tuple[dict, acsi.cbsem.results.SEMResult]:
     ref, data = _ref(request.param)
-    return ref, _fit(ref, data, missing="ml")
+    return ref, _fit(ref, data, missing="ml", estimator=ref["args"]["estimator"])
 
 
 def test_estimates_and_standard_errors(fitted: tuple[dict, acsi.cbsem.results.SEMResult]) -> None:
@@ -185,7 +186,6 @@ def test_listwise_unchanged() -> None:
 @pytest.mark.parametrize(
     ("kw", "match"),
     [
-        ({"missing": "ml", "estimator": "MLR"}, "estimator='MLR' with missing='ml'"),
         ({"missing": "ml.x"}, "missing='ml.x'"),
         ({"missing": "ml", "se": "expected"}, "se='expected' is not available with missing='ml'"),
         ({"missing": "ml", "meanstructure": False}, "needs the mean structure"),
@@ -196,6 +196,16 @@ def test_errors_named(kw: dict, match: str) -> None:
     ref, data = _ref("hs_mcar_ml")
     with pytest.raises(SpecificationError, match=match):
         _fit(ref, data, **kw)
+
+
+def test_mlr_se_observed_keeps_the_scaled_test() -> None:
+    """estimator="MLR", se="observed": ML standard errors, the same scaled test."""
+    ref, data = _ref("hs_mar_mlr")
+    ml = _fit(ref, data, missing="ml")
+    mixed = _fit(ref, data, missing="ml", estimator="MLR", se="observed")
+    np.testing.assert_allclose(mixed.estimates["se"], ml.estimates["se"], rtol=1e-12)
+    fm = mixed.fit_measures.to_series(lavaan_names=True)
+    assert fm["chisq.scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-6)
 
 
 def test_observed_covariates_not_yet() -> None:

@@ -23,6 +23,7 @@ from acsi._blas import single_threaded_blas
 from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
 from acsi._validation import check_choice, check_int, check_level, check_positive
 from acsi.cbsem.core import EstimationCore, estimate, estimate_fiml, sample_moments
+from acsi.cbsem.fiml_kernel import fiml_robust
 from acsi.cbsem.results import SEMResult
 from acsi.data import as_frame, prepare_data
 from acsi.exceptions import (
@@ -80,15 +81,11 @@ def _validate_options(
         se_type = check_choice(
             se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
         )
-    if miss == "ml" and est == "MLR":
-        raise SpecificationError(
-            "estimator='MLR' with missing='ml' (robust FIML) is not implemented in acsi yet; use "
-            "estimator='ML' with missing='ml', or estimator='MLR' with missing='listwise'"
-        )
-    if miss == "ml" and se_type != "observed":
+    if miss == "ml" and se_type == "expected":
         raise SpecificationError(
             f"se={se!r} is not available with missing='ml' yet; FIML standard errors come from "
-            "the observed information (lavaan's default, se='observed')"
+            "the observed information (lavaan's default, se='observed') or, with 'robust', the "
+            "Huber-White sandwich (estimator='MLR')"
         )
     check_level(level)
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
@@ -345,6 +342,12 @@ def _fit_fiml(
         raise IdentificationError(msg)
     if msg is not None:
         vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust":
+        fiml = core.fiml
+        assert fiml is not None
+        vcov = np.asarray(
+            fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df).vcov
+        )
     else:
         vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
     vcov = 0.5 * (vcov + vcov.T)

@@ -24,16 +24,28 @@ Erlbaum.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import cho_solve
+from scipy.stats import chi2
 
-from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.matrices import vech_indices
-from acsi.cbsem.missing import EMResult, MissingPatterns, _group_terms, em_saturated, fiml_loglik, fiml_loglik_gradient
+from acsi.cbsem.matrices import LisrelModel, vech_indices
+from acsi.cbsem.missing import (
+    EMResult,
+    MissingPatterns,
+    _group_terms,
+    em_saturated,
+    fiml_casewise,
+    fiml_loglik,
+    fiml_loglik_gradient,
+)
+from acsi.cbsem.robust import RobustTest
 
-__all__ = ["FIMLFit", "FIMLKernel", "FIMLState", "moment_hessian", "saturated_moments"]
+__all__ = [
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_hessian", "saturated_moments",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -373,3 +385,84 @@ def saturated_moments(
         if float(np.abs(step).max()) < tol:
             return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
     return em_saturated(y, mp, tol=tol, max_iter=100 * max_iter)
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLRobust:
+    """Pieces of lavaan's MLR with missing data (Huber-White SEs, Yuan-Bentler test).
+
+    Attributes
+    ----------
+    vcov : ndarray, shape (q, q)
+        ``E^-1 B0 E^-1 / N``: ``E`` the observed information (:meth:`FIMLKernel.information`),
+        ``B0 = Delta' B1(mu, Sigma) Delta`` the first-order information of the casewise
+        scores at the implied moments.
+    test : RobustTest
+        The Yuan-Bentler (Mplus) scaled statistic of the model and of the baseline.
+    """
+
+    vcov: np.ndarray
+    test: RobustTest
+
+
+def _first_order(y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``B1 = sum_i s_i s_i' / N`` of the casewise scores in ``(mu, vech Sigma)``."""
+    _, sc = fiml_casewise(y, mp, mu, sigma)
+    return np.asarray(sc.T @ sc / mp.nobs)
+
+
+def fiml_robust(
+    y: np.ndarray, mp: MissingPatterns, em: EMResult, kernel: FIMLKernel, theta: np.ndarray, chisq: float, df: int,
+) -> FIMLRobust:
+    """Huber-White covariance and Yuan-Bentler (Mplus) test of a FIML fit, as lavaan's MLR.
+
+    With ``A1 = -H(mu_h1, Sigma_h1) / N`` (observed h1 information, unstructured),
+    ``B1`` the first-order h1 information at the EM moments, ``E`` the observed information
+    of the model and ``B0`` its first-order information at the implied moments (lavaan 0.6-14,
+    ``lav_test_yuan_bentler_mplus_trace``): ``trace(U Gamma) = tr(A1^-1 B1) - tr(E^-1 B0)``,
+    ``c = trace / df``, ``chisq_scaled = chisq / c``; ``scaling_factor_h1 = tr(A1^-1 B1) /
+    (p + p*)``, ``scaling_factor_h0 = tr(E^-1 B0) / q``. The baseline (independence model:
+    each variable's FIML mean and variance) gets the same with its own ``E`` and ``B0``.
+    """
+    n = mp.nobs
+    p = mp.p
+    sigma, mu, _ = kernel.implied(theta)
+    delta = kernel.moments_jacobian(theta)
+    e_inv = np.linalg.inv(kernel.information(theta, "observed"))
+    b0 = delta.T @ _first_order(y, mp, mu, sigma) @ delta
+    vcov = e_inv @ b0 @ e_inv / n
+    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True) / n
+    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov))
+    tr_h1 = float(np.sum(b1 * np.linalg.inv(a1).T))
+    ndat = a1.shape[0]
+    tr_h0 = float(np.sum(b0 * e_inv.T))
+    tr = tr_h1 - tr_h0
+    c = tr / df if df > 0 else math.nan
+    if c < 0:
+        c = math.nan
+    # baseline: independence model fitted by FIML (closed form), linear in the moments
+    r, cc = vech_indices(p)
+    ps = r.size
+    m0 = np.nanmean(y, axis=0)
+    v0 = np.nanmean((y - m0) ** 2, axis=0)
+    s0 = np.diag(v0)
+    d0 = np.zeros((p + ps, 2 * p))
+    d0[np.arange(p), np.arange(p)] = 1.0
+    diag_pos = np.flatnonzero(r == cc)
+    d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    e0 = -(d0.T @ moment_hessian(mp, m0, s0, observed=True) @ d0) / n
+    b00 = d0.T @ _first_order(y, mp, m0, s0) @ d0
+    tr0 = tr_h1 - float(np.sum(b00 * np.linalg.inv(e0).T))
+    df0 = p * (p - 1) // 2
+    logl0 = fiml_loglik(mp, m0, s0)
+    chisq0 = 2.0 * (em.loglik - logl0)
+    c0 = tr0 / df0 if df0 > 0 else math.nan
+    chisq_s = chisq / c
+    test = RobustTest(
+        chisq=float(chisq), df=float(df), chisq_scaled=float(chisq_s), scaling_factor=float(c),
+        pvalue_scaled=float(chi2.sf(chisq_s, df)) if df > 0 else math.nan, trace_ugamma=float(tr),
+        scaling_factor_h1=tr_h1 / ndat, scaling_factor_h0=tr_h0 / kernel.q,
+        baseline_chisq=float(chisq0), baseline_df=float(df0), baseline_chisq_scaled=float(chisq0 / c0),
+        baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chi2.sf(chisq0 / c0, df0)),
+    )
+    return FIMLRobust(vcov=0.5 * (vcov + vcov.T), test=test)

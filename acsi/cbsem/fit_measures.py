@@ -52,6 +52,7 @@ from scipy import special
 
 from acsi._linalg import vech, vech_indices
 from acsi.cbsem.fiml_kernel import FIMLState, moment_hessian
+from acsi.cbsem.missing import fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -617,7 +618,9 @@ def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
     return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
 
 
-def _fiml_corrected(core: CoreLike, fiml: FIMLState) -> tuple[float, float, float, float, float]:
+def _fiml_corrected(
+    core: CoreLike, fiml: FIMLState, scaled: bool = False
+) -> tuple[float, float, float, float, float]:
     """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of a FIML fit.
 
     Zhang & Savalei (2020) "FIML-C (V6)", as lavaan 0.6-14's ``lav_fit_fiml_corrected``:
@@ -627,6 +630,8 @@ def _fiml_corrected(core: CoreLike, fiml: FIMLState) -> tuple[float, float, floa
     complete-data h1 information at the EM moments,
     ``U = W_m - W_m Delta (Delta' W_m Delta)^-1 Delta' W_m``; the same for the independence
     model (each variable's FIML mean and variance) gives ``XX3_null`` and ``c3_null``.
+    ``scaled=True`` (MLR, lavaan's "V3"): ``c3 = tr(U W_m^-1 W_c W_m^-1 U Gamma) / df`` with
+    ``Gamma = W_m^-1 J_m W_m^-1`` and ``J_m`` the first-order h1 information.
 
     Returns
     -------
@@ -656,10 +661,16 @@ def _fiml_corrected(core: CoreLike, fiml: FIMLState) -> tuple[float, float, floa
     wc[:p, :p] = si
     wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
     a = wc @ wmi
+    if scaled:
+        _, sc = fiml_casewise(np.asarray(core.X, dtype=float), mp, m_t, s_t)
+        gamma = wmi @ (sc.T @ sc / mp.nobs) @ wmi
+        b = wmi @ wc @ wmi
 
     def k_of(delta: Array) -> float:
         wd = wm @ delta
         u = wm - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        if scaled:
+            return float(np.trace(u @ b @ u @ gamma))
         return float(np.trace(a @ u @ wmi))
 
     df = float(core.df)
@@ -824,20 +835,6 @@ def compute_fit_measures(
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n)
     v["ecvi"] = x2 / n + 2.0 * npar / n
 
-    if fiml is not None and robust is None:
-        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml)
-        lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
-        v.update(
-            cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),
-            tli_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
-            nnfi_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
-            rni_robust=_rni(xx3, df, xx3n, dfn, c3, c3n),
-            rmsea_robust=_rmsea(xx3, df, n, c3),
-            rmsea_ci_lower_robust=lo_r,
-            rmsea_ci_upper_robust=hi_r,
-            rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
-            rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
-        )
     if robust is not None:
         c = float(robust.scaling_factor)
         c0 = float(robust.baseline_scaling_factor)
@@ -885,5 +882,19 @@ def compute_fit_measures(
             rmsea_notclose_pvalue_robust=_rmsea_pvalue(
                 x2s, df, n, c=c, h0=notclose_h0, close=False
             ),
+        )
+    if fiml is not None:
+        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None)
+        lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),
+            tli_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            nnfi_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            rni_robust=_rni(xx3, df, xx3n, dfn, c3, c3n),
+            rmsea_robust=_rmsea(xx3, df, n, c3),
+            rmsea_ci_lower_robust=lo_r,
+            rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
         )
     return FitMeasures(**{k: float(val) for k, val in v.items()})
