@@ -1,7 +1,8 @@
-"""Prototype FIML kernel: lavaan's ``missing = "ml"`` objective on a LISREL model.
+"""FIML kernel: lavaan's ``missing = "ml"`` objective, its exact information, MLR pieces.
 
-Not wired into :func:`acsi.sem` yet (issue 10). The objective is lavaan 0.6-14's
-``fmin`` for ``missing = "ml"``,
+Used by :func:`acsi.sem` / :func:`acsi.cfa` with ``missing="ml"`` (through
+:func:`acsi.cbsem.core.estimate_fiml`; method note ``docs/methods/fiml.md``). The objective
+is lavaan 0.6-14's ``fmin`` for ``missing = "ml"``,
 
 .. math::
 
