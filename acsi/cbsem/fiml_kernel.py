@@ -177,9 +177,11 @@ class FIMLKernel:
         """Minimise :meth:`objective` from ``theta0``.
 
         Newton steps with the exact observed information (:meth:`information`) once the
-        largest gradient element is below ``newton_below`` (default: from the start), Fisher
-        scoring (expected information) before that and wherever the observed information is
-        not positive definite; step halving until ``fmin`` does not increase; stops when the
+        largest gradient element is below ``newton_below`` (default: from the start); the
+        factored Hessian is reused while each step cuts the largest gradient element by at
+        least 20 (a chord step from a nearby point), else refreshed. Fisher scoring
+        (expected information) before ``newton_below`` and wherever the observed information
+        is not positive definite; step halving until ``fmin`` does not increase; stops when the
         largest gradient element of ``fmin`` is below ``tol``.
         """
         theta = np.asarray(theta0, float).copy()
@@ -188,6 +190,7 @@ class FIMLKernel:
             return FIMLFit(theta=theta, fmin=f, loglik=float("nan"), iterations=0, converged=False,
                            grad_max=float("inf"))
         it = 0
+        chol: np.ndarray | None = None
         for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
             gmax = float(np.abs(g).max())
             if gmax < tol:
@@ -195,7 +198,10 @@ class FIMLKernel:
                 break
             step = None
             if gmax < newton_below:
-                step = _solve_spd(self.information(theta, "observed"), g)
+                if chol is None:  # (re)factor the exact Hessian; kept while it works well
+                    chol = _cholesky(self.information(theta, "observed"))
+                if chol is not None:
+                    step = np.asarray(cho_solve((chol, True), g))
             if step is None:
                 step = _solve_spd(self.information(theta, "expected"), g)
             if step is None:
@@ -211,6 +217,8 @@ class FIMLKernel:
                 break
             if not np.isfinite(f_new):
                 break
+            if alpha < 1.0 or float(np.abs(g_new).max()) > 0.05 * gmax:
+                chol = None  # the kept Hessian no longer gives fast steps: refresh it
             theta, f, g = new, f_new, g_new
         gmax = float(np.abs(g).max())
         ll = self.h1_loglik - f * self.patterns.nobs
@@ -267,13 +275,18 @@ class FIMLKernel:
         return 0.5 * (h + h.T)
 
 
-def _solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
-    """``a^-1 b`` by Cholesky; None if ``a`` is not positive definite."""
+def _cholesky(a: np.ndarray) -> np.ndarray | None:
+    """Lower Cholesky factor of ``a``; None if ``a`` is not positive definite."""
     try:
-        c = np.linalg.cholesky(a)
+        return np.asarray(np.linalg.cholesky(a))
     except np.linalg.LinAlgError:
         return None
-    return np.asarray(cho_solve((c, True), b))
+
+
+def _solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``a^-1 b`` by Cholesky; None if ``a`` is not positive definite."""
+    c = _cholesky(a)
+    return None if c is None else np.asarray(cho_solve((c, True), b))
 
 
 def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, observed: bool = True) -> np.ndarray:
@@ -303,8 +316,8 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
     r, c = vech_indices(p)
     ps = r.size
     hmm = np.zeros((p, p))
-    h4 = np.zeros((p, p, p, p))
-    cross = np.zeros((p, p, p))
+    h4 = np.zeros((p * p, p * p))  # [(j, k), (l, i)]
+    cross = np.zeros((p, p * p))  # [k, (l, m)]
     for grp in mp.groups:
         inv, _, resid = _group_terms(grp, mu, sigma)
         f = grp.freq
@@ -313,26 +326,28 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
         gi = np.arange(gn)[:, None, None]
         oi, oj = grp.obs[:, :, None], grp.obs[:, None, :]
         wp[gi, oi, oj] = inv
-        fw = f[:, None, None] * wp
-        hmm -= fw.sum(axis=0)
+        fw = (f[:, None, None] * wp).reshape(gn, p * p)
+        hmm -= fw.sum(axis=0).reshape(p, p)
+        # h4[(j, k), (l, i)] accumulated as one matrix product over the group's patterns
         if observed:
             t = grp.cov + resid[:, :, None] * resid[:, None, :]
             ap = np.zeros((gn, p, p))
             ap[gi, oi, oj] = inv @ t @ inv
             up = np.zeros((gn, p))
             up[np.arange(gn)[:, None], grp.obs] = np.einsum("gij,gj->gi", inv, resid)
-            h4 += 0.5 * np.einsum("gjk,gli->ijkl", fw, wp - 2.0 * ap)
-            cross -= np.einsum("gk,glm->mkl", f[:, None] * up, wp)
+            h4 += 0.5 * (fw.T @ (wp - 2.0 * ap).reshape(gn, p * p))
+            cross -= (f[:, None] * up).T @ wp.reshape(gn, p * p)  # [k, (l, m)]
         else:
-            h4 -= 0.5 * np.einsum("gjk,gli->ijkl", fw, wp)
+            h4 -= 0.5 * (fw.T @ wp.reshape(gn, p * p))
     d = np.zeros((p * p, ps))
     d[r * p + c, np.arange(ps)] = 1.0
     d[c * p + r, np.arange(ps)] = 1.0
     out = np.zeros((p + ps, p + ps))
     out[:p, :p] = hmm
-    out[p:, p:] = d.T @ h4.reshape(p * p, p * p) @ d
+    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
+    out[p:, p:] = d.T @ h @ d
     if observed:
-        cm = cross.reshape(p, p * p) @ d
+        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
         out[:p, p:] = cm
         out[p:, :p] = cm.T
     return out
