@@ -217,5 +217,18 @@ def test_observed_covariates_not_yet() -> None:
 def test_summary_and_repr() -> None:
     ref, data = _ref("hs_mar_ml")
     res = _fit(ref, data, missing="ml")
-    assert "Chi-square" in str(res.summary())
+    text = str(res.summary())
+    assert "Chi-square" in text and "FIML" in text and "Missing-data patterns" in text
     assert "ML" in repr(res)
+
+
+def test_complete_data_equals_ml_with_means(hs: pd.DataFrame) -> None:
+    """Without holes FIML is ML with a mean structure (same estimates, chi-square, logl)."""
+    a = acsi.cfa(HS, hs, missing="ml")
+    b = acsi.cfa(HS, hs, meanstructure=True, se="observed")
+    np.testing.assert_allclose(a.estimates["est"], b.estimates["est"], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(a.estimates["se"], b.estimates["se"], rtol=1e-6)
+    fa = a.fit_measures.to_series(lavaan_names=True)
+    fb = b.fit_measures.to_series(lavaan_names=True)
+    for name in ("chisq", "df", "logl", "unrestricted.logl", "baseline.chisq", "cfi", "tli", "rmsea", "srmr"):
+        assert fa[name] == pytest.approx(fb[name], rel=1e-8), name

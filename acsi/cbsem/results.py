@@ -410,6 +410,9 @@ class SEMResult(ResultMixin):
                 ("Scaling factor", rt.scaling_factor),
                 ("P-value (scaled)", rt.pvalue_scaled),
             ]
+        if core.fiml is not None:
+            header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
+            header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
         t = self.estimates
