@@ -171,6 +171,17 @@ def test_pair_never_observed_together_names_them() -> None:
         _fit(ref, d, missing="ml")
 
 
+def test_variable_never_observed_and_constant_named() -> None:
+    ref, data = _ref("hs_mcar_ml")
+    with pytest.raises(DataError, match="variable 'x3' is never observed"):
+        _fit(ref, data.assign(x3=np.nan), missing="ml")
+    const = data.assign(x3=np.where(data["x3"].isna(), np.nan, 1.0))
+    with pytest.raises(DataError, match="x3 have zero variance"):
+        _fit(ref, const, missing="ml")
+    with pytest.raises(DataError, match="only 8 rows"):
+        _fit(ref, data.iloc[:8], missing="ml")
+
+
 def test_listwise_unchanged() -> None:
     ref, data = _ref("hs_mar_ml")
     with pytest.warns(MissingDataWarning, match="listwise"):

@@ -325,6 +325,16 @@ def _fit_fiml(
             "rows than variables (many more in practice)"
         )
     _check_identification_counts(pt, p)
+    observed = ~np.isnan(X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.nanmean(X, axis=0)
+        v = np.nanmean((X - m) ** 2, axis=0)
+    const = [pt.ov_names[j] for j in range(p) if observed[:, j].any() and not v[j] > 0]
+    if const:
+        raise DataError(
+            f"column(s) {', '.join(const)} have zero variance over their observed values (constant); "
+            "remove them from the model"
+        )
     core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
     _check_sample_cov(core.S, pt.ov_names)
     if not core.converged:

@@ -354,7 +354,7 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
 
 
 def saturated_moments(
-    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-4, max_iter: int = 500
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-3, max_iter: int = 500
 ) -> EMResult:
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 

@@ -192,7 +192,10 @@ def missing_patterns(
     freq = np.bincount(inverse, weights=w[nonempty], minlength=npat)
     nobs = float(freq.sum())
     cover = (observed.astype(float) * freq[:, None]).T @ observed.astype(float)
-    never = np.argwhere(np.triu(cover == 0.0))
+    never_alone = np.flatnonzero(np.diag(cover) == 0.0)  # a variable never observed first
+    never = (
+        np.array([[never_alone[0], never_alone[0]]]) if never_alone.size else np.argwhere(np.triu(cover == 0.0))
+    )
     if never.size:
         i, j = never[0]
         what = (
