@@ -325,11 +325,10 @@ def _fit_fiml(
             "rows than variables (many more in practice)"
         )
     _check_identification_counts(pt, p)
-    observed = ~np.isnan(X)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.nanmean(X, axis=0)
-        v = np.nanmean((X - m) ** 2, axis=0)
-    const = [pt.ov_names[j] for j in range(p) if observed[:, j].any() and not v[j] > 0]
+    cnt = (~np.isnan(X)).sum(axis=0)
+    m = np.nansum(X, axis=0) / np.maximum(cnt, 1)
+    v = np.nansum((X - m) ** 2, axis=0)
+    const = [pt.ov_names[j] for j in range(p) if cnt[j] > 0 and not v[j] > 0]
     if const:
         raise DataError(
             f"column(s) {', '.join(const)} have zero variance over their observed values (constant); "
