@@ -36,11 +36,12 @@ class PreparedData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        float64, C-contiguous, no missing values.
+        float64, C-contiguous, no missing values (with ``missing="ml"``: NaN in the holes,
+        no row missing on every column).
     columns : tuple of str
         Column names in the order of ``X``'s columns.
     n_dropped : int
-        Rows removed by listwise deletion.
+        Rows removed by listwise deletion (``missing="ml"``: rows missing on every column).
     n_replaced : int
         Values replaced by column means (``missing="mean"``).
     index : pandas.Index
