@@ -496,6 +496,19 @@ def estimate_fiml(
     -------
     EstimationCore
         With ``fiml`` holding the patterns, the EM result and the FIML kernel.
+
+    Examples
+    --------
+    >>> import numpy as np, acsi
+    >>> from acsi.spec.partable import build_partable
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> X = hs[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    >>> X[np.random.default_rng(1).random(X.shape) < 0.1] = np.nan
+    >>> pt = build_partable("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; "
+    ...                     "speed =~ x7 + x8 + x9", meanstructure=True)
+    >>> core = estimate_fiml(pt, X)
+    >>> core.converged, core.df, core.fiml.patterns.n_patterns > 1
+    (True, 24, True)
     """
     with single_threaded_blas():
         model = LisrelModel.from_partable(pt)
