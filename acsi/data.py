@@ -43,9 +43,9 @@ LARGEST_VALUE = 1e100
 #: varies only in the last digits of a float64: its variance is rounding noise.
 RELATIVE_RESOLUTION = 1e-12
 
-MISSING_POLICIES = ("listwise", "mean", "error")
+MISSING_POLICIES = ("listwise", "mean", "error", "ml")
 
-MissingPolicy = Literal["listwise", "mean", "error"]
+MissingPolicy = Literal["listwise", "mean", "error", "ml"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,11 +55,12 @@ class PreparedData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        float64, C-contiguous, no missing values.
+        float64, C-contiguous, no missing values (with ``missing="ml"``: NaN in the holes,
+        no row missing on every column).
     columns : tuple of str
         Column names in the order of ``X``'s columns.
     n_dropped : int
-        Rows removed by listwise deletion.
+        Rows removed by listwise deletion (``missing="ml"``: rows missing on every column).
     n_replaced : int
         Values replaced by column means (``missing="mean"``).
     index : pandas.Index
@@ -330,7 +331,9 @@ def prepare_data(
     missing : {"listwise", "mean", "error"}, default "listwise"
         ``"listwise"`` drops every row with a missing value in ``columns`` and warns with the
         count; ``"mean"`` replaces missing values by the column mean (seminr's
-        ``mean_replacement``) and warns with the count; ``"error"`` raises.
+        ``mean_replacement``) and warns with the count; ``"error"`` raises; ``"ml"`` (for
+        full-information ML) keeps the holes (NaN) and drops only rows missing on every
+        column, warning with their count.
     na_values : float, str or sequence of them, optional
         Codes that mean "missing" in the file (for example ``-99`` or ``"DK"``); they become
         NaN before the policy applies. A string is one code (never split into characters);
@@ -408,6 +411,18 @@ def prepare_data(
                 "to replace them by column means instead.",
                 MissingDataWarning,
             )
+        elif missing == "ml":
+            empty = miss.all(axis=1)
+            n_dropped = int(empty.sum())
+            if n_dropped == n_total:
+                raise DataError(f"every row is missing on every {context} variable; nothing to analyse")
+            if n_dropped:
+                X, index = X[~empty], index[~empty]
+                warn(
+                    f"{n_dropped} of {n_total} rows are missing on every {context} variable and were "
+                    "removed (they carry no information for full-information ML)",
+                    MissingDataWarning,
+                )
         else:
             col_all_missing = miss.all(axis=0)
             if col_all_missing.any():

@@ -22,7 +22,8 @@ import numpy as np
 from acsi._blas import single_threaded_blas
 from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
 from acsi._validation import check_choice, check_int, check_level, check_positive
-from acsi.cbsem.core import EstimationCore, estimate, sample_moments
+from acsi.cbsem.core import EstimationCore, estimate, estimate_fiml, sample_moments
+from acsi.cbsem.fiml_kernel import fiml_robust
 from acsi.cbsem.results import SEMResult
 from acsi.data import as_frame, prepare_data
 from acsi.exceptions import (
@@ -47,13 +48,14 @@ _SE = {
 }
 _MISSING = {
     "listwise": "listwise", "error": "error",
-    "ml": "ml", "fiml": "ml", "direct": "ml",  # full-information ML (not implemented)
+    "ml": "ml", "fiml": "ml", "direct": "ml",  # full-information ML (lavaan's missing = "ml")
+    "ml.x": "ml.x",  # FIML with missing exogenous covariates (not implemented)
 }
 
 
 def _validate_options(
     estimator: str, se: str | None, missing: str, level: float, max_iter: int, tol: float
-) -> tuple[str, str, Literal["listwise", "error"]]:
+) -> tuple[str, str, Literal["listwise", "error", "ml"]]:
     """Check the options of :func:`sem`/:func:`cfa`: the canonical estimator, SE type and
     missing-data policy."""
     est = check_choice(
@@ -62,23 +64,34 @@ def _validate_options(
         "(maximum likelihood) or 'MLR' (ML with Huber-White standard errors and the "
         "Yuan-Bentler scaled test)",
     )
-    if se is None:  # lavaan's default for the estimator
-        se_type = "robust" if est == "MLR" else "expected"
+    miss = check_choice(
+        missing, _MISSING, "missing",
+        hint="'listwise' drops incomplete rows, 'error' raises on them, 'ml' (alias 'fiml', "
+        "'direct') uses every observed value (full-information ML)",
+    )
+    if miss == "ml.x":
+        raise SpecificationError(
+            "missing='ml.x' (FIML with missing values in exogenous covariates) is not implemented "
+            "in acsi yet; use missing='ml' with the model's observed variables as indicators, or "
+            "missing='listwise'"
+        )
+    if se is None:  # lavaan's default for the estimator (observed information with FIML)
+        se_type = "robust" if est == "MLR" else ("observed" if miss == "ml" else "expected")
     else:
         se_type = check_choice(
             se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
         )
-    miss = check_choice(missing, _MISSING, "missing", hint="'listwise' drops incomplete rows, 'error' raises on them")
-    if miss == "ml":
+    if miss == "ml" and se_type == "expected":
         raise SpecificationError(
-            f"missing={missing!r} (full-information ML) is not implemented in acsi yet; use "
-            "missing='listwise' (the default), or impute the data first"
+            f"se={se!r} is not available with missing='ml' yet; FIML standard errors come from "
+            "the observed information (lavaan's default, se='observed') or, with 'robust', the "
+            "Huber-White sandwich (estimator='MLR')"
         )
     check_level(level)
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
     if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
         raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
-    return est, se_type, "error" if miss == "error" else "listwise"
+    return est, se_type, "error" if miss == "error" else ("ml" if miss == "ml" else "listwise")
 
 
 def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
@@ -210,12 +223,23 @@ def _fit_impl(
 ) -> SEMResult:
     est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    if miss == "ml" and meanstructure is False:
+        raise SpecificationError(
+            "missing='ml' needs the mean structure (lavaan switches it on); leave meanstructure "
+            "unset or pass meanstructure=True"
+        )
     pt = build_partable(
         parsed,
         std_lv=bool(std_lv),
-        meanstructure=bool(meanstructure) if meanstructure is not None else False,
+        meanstructure=True if miss == "ml" else (bool(meanstructure) if meanstructure is not None else False),
         fixed_x=bool(fixed_x),
     )
+    if miss == "ml" and pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) is not "
+            "implemented in acsi yet; pass fixed_x=False (the covariates become part of the "
+            "likelihood) or missing='listwise'"
+        )
     df = as_frame(data)
     where: dict[str, str] = {}
     for s in parsed.statements:
@@ -234,6 +258,9 @@ def _fit_impl(
                             context="model", where=where)
     X = prepared.X
     n, p = X.shape
+    if miss == "ml":
+        return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
+                         n_dropped=prepared.n_dropped, source=parsed.source)
     if n <= p:
         raise DataError(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
@@ -287,6 +314,59 @@ def _fit_impl(
     )
 
 
+def _fit_fiml(
+    pt: ParameterTable, X: np.ndarray, *, est: str, se_type: str, level: float, max_iter: int,
+    tol: float, n_dropped: int, source: str,
+) -> SEMResult:
+    """``missing="ml"``: EM h1, the FIML fit and observed-information standard errors."""
+    n, p = X.shape
+    if n <= p:
+        raise DataError(
+            f"only {n} rows with an observed value for {p} observed variables; FIML needs more "
+            "rows than variables (many more in practice)"
+        )
+    _check_identification_counts(pt, p)
+    cnt = (~np.isnan(X)).sum(axis=0)
+    m = np.nansum(X, axis=0) / np.maximum(cnt, 1)
+    v = np.nansum((X - m) ** 2, axis=0)
+    const = [pt.ov_names[j] for j in range(p) if cnt[j] > 0 and not v[j] > 0]
+    if const:
+        raise DataError(
+            f"column(s) {', '.join(const)} have zero variance over their observed values (constant); "
+            "remove them from the model"
+        )
+    core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
+    _check_sample_cov(core.S, pt.ov_names)
+    if not core.converged:
+        warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
+            "Raise max_iter, check the model for misspecification or give start values",
+            ConvergenceWarning,
+        )
+    info = core.information("observed")
+    info_inv = scaled_spd_inverse(info)
+    msg = None if info_inv is not None else _singular_message(core, info, "observed")
+    _check_admissible(core)
+    if msg is not None and core.converged:
+        raise IdentificationError(msg)
+    if msg is not None:
+        vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust":
+        fiml = core.fiml
+        assert fiml is not None
+        vcov = np.asarray(
+            fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df).vcov
+        )
+    else:
+        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
+    vcov = 0.5 * (vcov + vcov.T)
+    return SEMResult(
+        core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
+        n_dropped=n_dropped, model_text=source,
+    )
+
+
 def sem(
     model: str | ParsedModel,
     data: Any,
@@ -332,9 +412,13 @@ def sem(
         Observed exogenous covariates fixed at their sample (co)variances.
     level : float, default 0.95
         Confidence level of ``ci_lower``/``ci_upper``.
-    missing : {"listwise", "error"}, default "listwise"
-        Rows with a missing value in a model variable are dropped with a warning
-        (``"ml"``, full-information ML, is not implemented).
+    missing : {"listwise", "error", "ml"}, default "listwise"
+        ``"listwise"``: rows with a missing value in a model variable are dropped with a
+        warning. ``"ml"`` (aliases ``"fiml"``, ``"direct"``): full-information ML as lavaan's
+        ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
+        from the observed information; rows missing on every model variable are dropped with
+        a warning; see the FIML method note). ``estimator="MLR"`` and ``"ml.x"`` are not
+        available with it yet.
     na_values : number or list, optional
         Codes meaning "missing" in the data (e.g. -99).
     max_iter : int, default 500

@@ -29,12 +29,14 @@ import numpy as np
 
 from acsi._blas import single_threaded_blas
 from acsi._validation import check_choice
+from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState, saturated_moments
 from acsi.cbsem.matrices import LisrelModel
+from acsi.cbsem.missing import missing_patterns
 from acsi.cbsem.ml import MLKernel, MLSolution
 from acsi.results.base import freeze
 from acsi.spec.partable import ParameterTable
 
-__all__ = ["EstimationCore", "estimate", "sample_moments", "start_values"]
+__all__ = ["EstimationCore", "estimate", "estimate_fiml", "sample_moments", "start_values"]
 
 
 def sample_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +124,7 @@ class EstimationCore:
     kernel: MLKernel = field(repr=False)
     parts: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     solution: MLSolution | None = field(repr=False, default=None)
+    fiml: FIMLState | None = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
@@ -149,9 +152,15 @@ class EstimationCore:
         ``"expected"``: ``Delta' H Delta`` at the implied moments (lavaan's default,
         ``h1.information = "structured"``). ``"observed"``: the Hessian of ``F_ML / 2``
         (numerical derivative of the analytic gradient, as lavaan). The covariance matrix of
-        ``theta`` is ``inv(information) / N``.
+        ``theta`` is ``inv(information) / N``. With ``missing="ml"`` (``fiml`` set): the
+        information of the FIML ``fmin`` (:meth:`acsi.cbsem.fiml_kernel.FIMLKernel.information`;
+        ``"observed"`` is its exact Hessian).
         """
-        if check_choice(kind, ("expected", "observed"), "kind") == "expected":
+        which = check_choice(kind, ("expected", "observed"), "kind")
+        if self.fiml is not None:
+            with single_threaded_blas():
+                return self.fiml.kernel.information(self.theta, which)
+        if which == "expected":
             return self._expected
         return self._observed
 
@@ -453,3 +462,103 @@ def _estimate(
         parts=parts,
         solution=sol,
     )
+
+
+def estimate_fiml(
+    pt: ParameterTable,
+    X: np.ndarray,
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+    em_tol: float = 1e-11,
+) -> EstimationCore:
+    """Fit ``pt`` (with a mean structure) by full-information ML to data with holes (NaN).
+
+    lavaan's ``missing = "ml"``: the saturated (h1) moments by EM (to ``em_tol``), start
+    values from them, then :meth:`acsi.cbsem.fiml_kernel.FIMLKernel.fit`. The core's ``S`` and
+    ``mean`` are the EM moments (lavaan's ``sampstat`` with missing data), ``N`` the number
+    of rows that are not empty, ``fmin`` lavaan's FIML ``fmin`` and ``chisq = 2 N fmin``.
+
+    Parameters
+    ----------
+    pt : ParameterTable
+        Built with ``meanstructure=True``.
+    X : (N, p) ndarray
+        Columns in ``pt.ov_names`` order, NaN for missing values, no empty row.
+    max_iter, tol : int, float
+        Newton iterations; convergence when the largest absolute gradient element of
+        ``fmin`` is below ``tol``.
+    em_tol : float
+        Convergence of the h1 moments (:func:`acsi.cbsem.fiml_kernel.saturated_moments`;
+        lavaan's ``em.h1.tol`` is 1e-5, the default here makes them exact to about 1e-11).
+
+    Returns
+    -------
+    EstimationCore
+        With ``fiml`` holding the patterns, the EM result and the FIML kernel.
+
+    Examples
+    --------
+    >>> import numpy as np, acsi
+    >>> from acsi.spec.partable import build_partable
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> X = hs[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    >>> X[np.random.default_rng(1).random(X.shape) < 0.1] = np.nan
+    >>> pt = build_partable("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; "
+    ...                     "speed =~ x7 + x8 + x9", meanstructure=True)
+    >>> core = estimate_fiml(pt, X)
+    >>> core.converged, core.df, core.fiml.patterns.n_patterns > 1
+    (True, 24, True)
+    """
+    with single_threaded_blas():
+        model = LisrelModel.from_partable(pt)
+        X = np.asarray(X, dtype=float)
+        mp = missing_patterns(X, names=pt.ov_names)
+        em = saturated_moments(X, mp, tol=em_tol)
+        x0 = start_values(pt, model, em.cov, em.mean)
+        free_rows = pt.free_rows
+        par = np.asarray(pt.par)[free_rows]
+        ml = MLKernel(model, x0, free_rows, par, pt.npar, em.cov, em.mean)
+        kern = FIMLKernel(model, x0, free_rows, par, pt.npar, mp, em.loglik)
+        theta0 = ml.theta_of(x0)
+        if not np.isfinite(kern.objective(theta0)):
+            theta0 = _admissible_start(pt, ml, theta0, em.cov)
+        # the complete-data ML fit to the h1 moments is close to the FIML solution (equal
+        # for a saturated model): a cheap start for the Newton steps
+        two_stage = ml.minimize(theta0, max_iter=max_iter, tol=1e-6)
+        if two_stage is not None and np.isfinite(kern.objective(two_stage.theta)):
+            theta0 = two_stage.theta
+        fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
+        sigma, mu, parts = kern.implied(fit.theta)
+        parts = dict(parts)
+        parts["Sigma_inv"] = np.linalg.inv(sigma)
+        p = len(pt.ov_names)
+        n_exo = sum(1 for e in pt.exo if e)
+        n_mom = p * (p + 1) // 2 + p - n_exo
+        nobs = mp.nobs
+        return EstimationCore(
+            ov_names=pt.ov_names,
+            X=X,
+            N=int(round(nobs)),
+            S=em.cov,
+            mean=em.mean,
+            meanstructure=True,
+            fixed_x=pt.ov_x if pt.fixed_x else (),
+            theta=fit.theta,
+            x=ml.x_of(fit.theta),
+            Sigma=sigma,
+            mu=mu,
+            Delta=kern.moments_jacobian(fit.theta),
+            fmin=fit.fmin,
+            chisq=2.0 * nobs * fit.fmin,
+            df=int(n_mom - pt.npar),
+            npar=pt.npar,
+            converged=fit.converged,
+            iterations=fit.iterations,
+            grad_max=fit.grad_max,
+            partable=pt,
+            model=model,
+            kernel=ml,
+            parts=parts,
+            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik),
+        )

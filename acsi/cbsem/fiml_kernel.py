@@ -1,7 +1,8 @@
-"""Prototype FIML kernel: lavaan's ``missing = "ml"`` objective on a LISREL model.
+"""FIML kernel: lavaan's ``missing = "ml"`` objective, its exact information, MLR pieces.
 
-Not wired into :func:`acsi.sem` yet (issue 10). The objective is lavaan 0.6-14's
-``fmin`` for ``missing = "ml"``,
+Used by :func:`acsi.sem` / :func:`acsi.cfa` with ``missing="ml"`` (through
+:func:`acsi.cbsem.core.estimate_fiml`; method note ``docs/methods/fiml.md``). The objective
+is lavaan 0.6-14's ``fmin`` for ``missing = "ml"``,
 
 .. math::
 
@@ -24,15 +25,28 @@ Erlbaum.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.linalg import cho_solve
+from scipy.stats import chi2
 
-from acsi.cbsem.matrices import LisrelModel
-from acsi.cbsem.missing import MissingPatterns, fiml_loglik, fiml_loglik_gradient
+from acsi.cbsem.matrices import LisrelModel, vech_indices
+from acsi.cbsem.missing import (
+    EMResult,
+    MissingPatterns,
+    _group_terms,
+    em_saturated,
+    fiml_casewise,
+    fiml_loglik,
+    fiml_loglik_gradient,
+)
+from acsi.cbsem.robust import RobustTest
 
-__all__ = ["FIMLFit", "FIMLKernel"]
+__all__ = [
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_hessian", "saturated_moments",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +73,26 @@ class FIMLFit:
     iterations: int
     converged: bool
     grad_max: float
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLState:
+    """What a FIML fit keeps besides the estimates (``EstimationCore.fiml``).
+
+    Attributes
+    ----------
+    patterns : MissingPatterns
+    em : EMResult
+        The saturated (h1) model by EM.
+    kernel : FIMLKernel
+    loglik : float
+        The model's observed-data log-likelihood (lavaan's ``logl``).
+    """
+
+    patterns: MissingPatterns
+    em: EMResult
+    kernel: FIMLKernel
+    loglik: float
 
 
 class FIMLKernel:
@@ -137,35 +171,100 @@ class FIMLKernel:
         n = self.patterns.nobs
         return -(ll - self.h1_loglik) / n, -(np.concatenate([dmu, dvech]) @ delta @ self._k) / n
 
-    def fit(self, theta0: np.ndarray, *, max_iter: int = 10000, tol: float = 1e-10) -> FIMLFit:
+    def fit(
+        self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10, newton_below: float = np.inf
+    ) -> FIMLFit:
         """Minimise :meth:`objective` from ``theta0``.
 
-        Quasi-Newton (BFGS) steps with the analytic gradient, then Newton steps with the
-        finite-difference Jacobian of the analytic gradient until the largest gradient
-        element is below ``tol`` (or stops decreasing).
+        Newton steps with the exact observed information (:meth:`information`) once the
+        largest gradient element is below ``newton_below`` (default: from the start); the
+        factored Hessian is reused while each step cuts the largest gradient element by at
+        least 20 (a chord step from a nearby point), else refreshed. Fisher scoring
+        (expected information) before ``newton_below`` and wherever the observed information
+        is not positive definite; step halving until ``fmin`` does not increase; stops when the
+        largest gradient element of ``fmin`` is below ``tol``.
         """
-        res = minimize(self.objective_gradient, np.asarray(theta0, float), jac=True, method="BFGS",
-                       options={"maxiter": max_iter, "gtol": tol})
-        theta = res.x
-        g = self.gradient(theta)
-        it = int(res.nit)
-        for _ in range(20):
-            if np.abs(g).max() < tol:
+        theta = np.asarray(theta0, float).copy()
+        f, g = self.objective_gradient(theta)
+        if not np.isfinite(f):
+            return FIMLFit(theta=theta, fmin=f, loglik=float("nan"), iterations=0, converged=False,
+                           grad_max=float("inf"))
+        it = 0
+        chol: np.ndarray | None = None
+        for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
+            gmax = float(np.abs(g).max())
+            if gmax < tol:
+                it -= 1
                 break
-            h = self.hessian(theta)
-            new = theta - np.linalg.solve(h, g)
-            g_new = self.gradient(new)
-            if not np.abs(g_new).max() < np.abs(g).max():
+            step = None
+            if gmax < newton_below:
+                if chol is None:  # (re)factor the exact Hessian; kept while it works well
+                    chol = _cholesky(self.information(theta, "observed"))
+                if chol is not None:
+                    step = np.asarray(cho_solve((chol, True), g))
+            if step is None:
+                step = _solve_spd(self.information(theta, "expected"), g)
+            if step is None:
+                step = g
+            alpha = 1.0
+            for _ in range(30):
+                new = theta - alpha * step
+                f_new, g_new = self.objective_gradient(new)
+                if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
+                    break
+                alpha *= 0.5
+            else:
                 break
-            theta, g = new, g_new
-            it += 1
+            if not np.isfinite(f_new):
+                break
+            if alpha < 1.0 or float(np.abs(g_new).max()) > 0.05 * gmax:
+                chol = None  # the kept Hessian no longer gives fast steps: refresh it
+            theta, f, g = new, f_new, g_new
         gmax = float(np.abs(g).max())
-        f = self.objective(theta)
         ll = self.h1_loglik - f * self.patterns.nobs
         return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax)
 
+    def moments_jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """:math:`\\Delta = \\partial(\\mu, \\operatorname{vech}\\Sigma)/\\partial\\theta'`, shape (p + p*, q)."""
+        _, _, parts = self.implied(theta)
+        return self._plan(parts) @ self._k
+
+    def information(self, theta: np.ndarray, kind: str = "observed") -> np.ndarray:
+        """Unit information of ``fmin`` (its Hessian for ``"observed"``), shape (q, q).
+
+        ``"expected"``: :math:`-\\Delta^\\top H^{E}\\Delta / N` with :math:`H^E` the
+        expected second derivatives of :math:`\\ell` in :math:`(\\mu,
+        \\operatorname{vech}\\Sigma)` (:func:`moment_hessian`). ``"observed"``: the exact
+        Hessian of ``fmin``, :math:`-\\big[\\Delta^\\top H\\Delta + \\sum_k g_k
+        \\partial^2 m_k/\\partial\\theta\\partial\\theta^\\top\\big]/N` with :math:`H` the
+        observed per-pattern second derivatives and :math:`g` the gradient of :math:`\\ell` in
+        the moments :math:`m`; the curvature term is the central difference of
+        :math:`\\Delta(\\theta)^\\top g` (moments only, no likelihood evaluations). The
+        covariance matrix of the estimates is ``inv(information) / N``.
+        """
+        theta = np.asarray(theta, float)
+        sigma, mu, parts = self.implied(theta)
+        delta = self._plan(parts) @ self._k
+        n = self.patterns.nobs
+        hm = moment_hessian(self.patterns, mu, sigma, observed=kind != "expected")
+        info = -(delta.T @ hm @ delta)
+        if kind == "observed":
+            _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
+            gm = np.concatenate([dmu, dvech])
+            curv = np.empty((self.q, self.q))
+            for j in range(self.q):
+                step = 1e-5 * max(1.0, abs(theta[j]))
+                e = np.zeros(self.q)
+                e[j] = step
+                curv[:, j] = (self.moments_jacobian(theta + e).T @ gm
+                              - self.moments_jacobian(theta - e).T @ gm) / (2.0 * step)
+            info = info - 0.5 * (curv + curv.T)
+        info = info / n
+        return 0.5 * (info + info.T)
+
     def hessian(self, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-        """Central-difference Jacobian of :meth:`gradient` (symmetrised)."""
+        """Central-difference Jacobian of :meth:`gradient` (symmetrised; a check on
+        :meth:`information`)."""
         theta = np.asarray(theta, float)
         h = np.empty((self.q, self.q))
         for j in range(self.q):
@@ -174,3 +273,212 @@ class FIMLKernel:
             e[j] = step
             h[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * step)
         return 0.5 * (h + h.T)
+
+
+def _cholesky(a: np.ndarray) -> np.ndarray | None:
+    """Lower Cholesky factor of ``a``; None if ``a`` is not positive definite."""
+    try:
+        return np.asarray(np.linalg.cholesky(a))
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``a^-1 b`` by Cholesky; None if ``a`` is not positive definite."""
+    c = _cholesky(a)
+    return None if c is None else np.asarray(cho_solve((c, True), b))
+
+
+def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, observed: bool = True) -> np.ndarray:
+    """Second derivatives of the FIML log-likelihood in :math:`(\\mu, \\operatorname{vech}\\Sigma)`.
+
+    For pattern :math:`g` (frequency :math:`f`, :math:`W = \\Sigma_{oo}^{-1}`, residual
+    :math:`d = \\bar y_g - \\mu_o`, :math:`T = S_g + dd^\\top`, :math:`A = WTW`, :math:`u = Wd`,
+    all padded with zeros to :math:`p` variables):
+
+    .. math::
+
+        \\frac{\\partial^2\\ell}{\\partial\\mu\\partial\\mu^\\top} = -fW,\\quad
+        \\frac{\\partial^2\\ell}{\\partial\\mu_m\\partial\\Sigma_{kl}} = -f u_k W_{lm},\\quad
+        \\frac{\\partial^2\\ell}{\\partial\\Sigma_{ij}\\partial\\Sigma_{kl}} =
+        \\tfrac f2\\big(W_{jk}W_{li} - A_{jk}W_{li} - W_{jk}A_{li}\\big),
+
+    summed over patterns and mapped to :math:`\\operatorname{vech}\\Sigma` with the
+    duplication matrix (:math:`D^\\top H D`). ``observed=False`` gives the expectations
+    (:math:`T = \\Sigma_{oo}`: no cross term, :math:`-\\tfrac f2 W_{jk}W_{li}`).
+
+    Returns
+    -------
+    ndarray, shape (p + p*, p + p*)
+        Mean rows first, then vech in the order of :func:`acsi.cbsem.matrices.vech_indices`.
+    """
+    p = mp.p
+    r, c = vech_indices(p)
+    ps = r.size
+    hmm = np.zeros((p, p))
+    h4 = np.zeros((p * p, p * p))  # [(j, k), (l, i)]
+    cross = np.zeros((p, p * p))  # [k, (l, m)]
+    for grp in mp.groups:
+        inv, _, resid = _group_terms(grp, mu, sigma)
+        f = grp.freq
+        gn, k = grp.obs.shape
+        wp = np.zeros((gn, p, p))
+        gi = np.arange(gn)[:, None, None]
+        oi, oj = grp.obs[:, :, None], grp.obs[:, None, :]
+        wp[gi, oi, oj] = inv
+        fw = (f[:, None, None] * wp).reshape(gn, p * p)
+        hmm -= fw.sum(axis=0).reshape(p, p)
+        # h4[(j, k), (l, i)] accumulated as one matrix product over the group's patterns
+        if observed:
+            t = grp.cov + resid[:, :, None] * resid[:, None, :]
+            ap = np.zeros((gn, p, p))
+            ap[gi, oi, oj] = inv @ t @ inv
+            up = np.zeros((gn, p))
+            up[np.arange(gn)[:, None], grp.obs] = np.einsum("gij,gj->gi", inv, resid)
+            h4 += 0.5 * (fw.T @ (wp - 2.0 * ap).reshape(gn, p * p))
+            cross -= (f[:, None] * up).T @ wp.reshape(gn, p * p)  # [k, (l, m)]
+        else:
+            h4 -= 0.5 * (fw.T @ wp.reshape(gn, p * p))
+    d = np.zeros((p * p, ps))
+    d[r * p + c, np.arange(ps)] = 1.0
+    d[c * p + r, np.arange(ps)] = 1.0
+    out = np.zeros((p + ps, p + ps))
+    out[:p, :p] = hmm
+    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
+    out[p:, p:] = d.T @ h @ d
+    if observed:
+        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
+        out[:p, p:] = cm
+        out[p:, :p] = cm.T
+    return out
+
+
+def saturated_moments(
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-3, max_iter: int = 500
+) -> EMResult:
+    """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
+
+    EM (:func:`acsi.cbsem.missing.em_saturated`) to ``em_tol``, then Newton steps on
+    :math:`(\\mu, \\operatorname{vech}\\Sigma)` with the exact second derivatives
+    (:func:`moment_hessian`) until the largest change is below ``tol``: the same maximum as
+    EM run to ``tol``, in a handful of steps instead of hundreds of EM iterations.
+    Falls back to EM to ``tol`` if a Newton step does not increase the likelihood.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.cbsem.missing import em_saturated, missing_patterns
+    >>> rng = np.random.default_rng(1)
+    >>> y = rng.multivariate_normal([0, 0], [[1, 0.5], [0.5, 1]], size=200)
+    >>> y[rng.random(200) < 0.3, 1] = np.nan
+    >>> mp = missing_patterns(y)
+    >>> h1 = saturated_moments(y, mp)
+    >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
+    True
+    """
+    em = em_saturated(y, mp, tol=em_tol, max_iter=max_iter)
+    p = mp.p
+    r, c = vech_indices(p)
+    mu, sigma = np.array(em.mean), np.array(em.cov)
+    ll = em.loglik
+    for it in range(1, 51):
+        _, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
+        h = -moment_hessian(mp, mu, sigma, observed=True)
+        step = _solve_spd(h, np.concatenate([dmu, dvech]))
+        if step is None:
+            break
+        mu_new = mu + step[:p]
+        sig_new = sigma.copy()
+        sig_new[r, c] += step[p:]
+        sig_new[c, r] = sig_new[r, c]
+        try:
+            ll_new = fiml_loglik(mp, mu_new, sig_new)
+        except np.linalg.LinAlgError:
+            break
+        if not ll_new >= ll - 1e-9 * abs(ll):
+            break
+        mu, sigma, ll = mu_new, sig_new, ll_new
+        if float(np.abs(step).max()) < tol:
+            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
+    return em_saturated(y, mp, tol=tol, max_iter=100 * max_iter)
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLRobust:
+    """Pieces of lavaan's MLR with missing data (Huber-White SEs, Yuan-Bentler test).
+
+    Attributes
+    ----------
+    vcov : ndarray, shape (q, q)
+        ``E^-1 B0 E^-1 / N``: ``E`` the observed information (:meth:`FIMLKernel.information`),
+        ``B0 = Delta' B1(mu, Sigma) Delta`` the first-order information of the casewise
+        scores at the implied moments.
+    test : RobustTest
+        The Yuan-Bentler (Mplus) scaled statistic of the model and of the baseline.
+    """
+
+    vcov: np.ndarray
+    test: RobustTest
+
+
+def _first_order(y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``B1 = sum_i s_i s_i' / N`` of the casewise scores in ``(mu, vech Sigma)``."""
+    _, sc = fiml_casewise(y, mp, mu, sigma)
+    return np.asarray(sc.T @ sc / mp.nobs)
+
+
+def fiml_robust(
+    y: np.ndarray, mp: MissingPatterns, em: EMResult, kernel: FIMLKernel, theta: np.ndarray, chisq: float, df: int,
+) -> FIMLRobust:
+    """Huber-White covariance and Yuan-Bentler (Mplus) test of a FIML fit, as lavaan's MLR.
+
+    With ``A1 = -H(mu_h1, Sigma_h1) / N`` (observed h1 information, unstructured),
+    ``B1`` the first-order h1 information at the EM moments, ``E`` the observed information
+    of the model and ``B0`` its first-order information at the implied moments (lavaan 0.6-14,
+    ``lav_test_yuan_bentler_mplus_trace``): ``trace(U Gamma) = tr(A1^-1 B1) - tr(E^-1 B0)``,
+    ``c = trace / df``, ``chisq_scaled = chisq / c``; ``scaling_factor_h1 = tr(A1^-1 B1) /
+    (p + p*)``, ``scaling_factor_h0 = tr(E^-1 B0) / q``. The baseline (independence model:
+    each variable's FIML mean and variance) gets the same with its own ``E`` and ``B0``.
+    """
+    n = mp.nobs
+    p = mp.p
+    sigma, mu, _ = kernel.implied(theta)
+    delta = kernel.moments_jacobian(theta)
+    e_inv = np.linalg.inv(kernel.information(theta, "observed"))
+    b0 = delta.T @ _first_order(y, mp, mu, sigma) @ delta
+    vcov = e_inv @ b0 @ e_inv / n
+    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True) / n
+    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov))
+    tr_h1 = float(np.sum(b1 * np.linalg.inv(a1).T))
+    ndat = a1.shape[0]
+    tr_h0 = float(np.sum(b0 * e_inv.T))
+    tr = tr_h1 - tr_h0
+    c = tr / df if df > 0 else math.nan
+    if c < 0:
+        c = math.nan
+    # baseline: independence model fitted by FIML (closed form), linear in the moments
+    r, cc = vech_indices(p)
+    ps = r.size
+    m0 = np.nanmean(y, axis=0)
+    v0 = np.nanmean((y - m0) ** 2, axis=0)
+    s0 = np.diag(v0)
+    d0 = np.zeros((p + ps, 2 * p))
+    d0[np.arange(p), np.arange(p)] = 1.0
+    diag_pos = np.flatnonzero(r == cc)
+    d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    e0 = -(d0.T @ moment_hessian(mp, m0, s0, observed=True) @ d0) / n
+    b00 = d0.T @ _first_order(y, mp, m0, s0) @ d0
+    tr0 = tr_h1 - float(np.sum(b00 * np.linalg.inv(e0).T))
+    df0 = p * (p - 1) // 2
+    logl0 = fiml_loglik(mp, m0, s0)
+    chisq0 = 2.0 * (em.loglik - logl0)
+    c0 = tr0 / df0 if df0 > 0 else math.nan
+    chisq_s = chisq / c
+    test = RobustTest(
+        chisq=float(chisq), df=float(df), chisq_scaled=float(chisq_s), scaling_factor=float(c),
+        pvalue_scaled=float(chi2.sf(chisq_s, df)) if df > 0 else math.nan, trace_ugamma=float(tr),
+        scaling_factor_h1=tr_h1 / ndat, scaling_factor_h0=tr_h0 / kernel.q,
+        baseline_chisq=float(chisq0), baseline_df=float(df0), baseline_chisq_scaled=float(chisq0 / c0),
+        baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chi2.sf(chisq0 / c0, df0)),
+    )
+    return FIMLRobust(vcov=0.5 * (vcov + vcov.T), test=test)

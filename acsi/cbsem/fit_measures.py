@@ -51,6 +51,8 @@ import pandas as pd
 from scipy import special
 
 from acsi._linalg import vech, vech_indices
+from acsi.cbsem.fiml_kernel import FIMLState, moment_hessian
+from acsi.cbsem.missing import fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -593,6 +595,126 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     return float(logl), float(logl_h1)
 
 
+def _fiml_logl_pair(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
+    """FIML ``logl`` (at the implied moments) and ``unrestricted.logl`` (at the EM moments)."""
+    return float(fiml.loglik), float(fiml.em.loglik)
+
+
+def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
+    """Chi-square and df of the independence model fitted by FIML.
+
+    With every covariance fixed at zero the observed-data likelihood factors by variable, so
+    the ML estimates are each variable's mean and (divisor n_j) variance over its observed
+    values: ``logl_0 = -1/2 sum_j n_j (log 2 pi + log v_j + 1)``; the statistic is
+    ``2 (unrestricted.logl - logl_0)`` with ``p (p - 1) / 2`` degrees of freedom.
+    """
+    x = np.asarray(core.X, dtype=float)
+    obs = ~np.isnan(x)
+    nj = obs.sum(axis=0)
+    m = np.nanmean(x, axis=0)
+    v = np.nanmean((x - m) ** 2, axis=0)
+    logl0 = -0.5 * float(np.sum(nj * (math.log(2.0 * math.pi) + np.log(v) + 1.0)))
+    p = x.shape[1]
+    return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
+
+
+def _fiml_corrected(
+    core: CoreLike, fiml: FIMLState, scaled: bool = False
+) -> tuple[float, float, float, float, float]:
+    """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of a FIML fit.
+
+    Zhang & Savalei (2020) "FIML-C (V6)", as lavaan 0.6-14's ``lav_fit_fiml_corrected``:
+    ``XX3`` is the complete-data ML statistic ``N F_ML`` of the FIML estimates against the
+    h1 (EM) moments; ``c3 = tr(W_c W_m^-1 U W_m^-1) / df`` with ``W_m`` the observed h1
+    information of the incomplete data (unstructured, at the EM moments), ``W_c`` the
+    complete-data h1 information at the EM moments,
+    ``U = W_m - W_m Delta (Delta' W_m Delta)^-1 Delta' W_m``; the same for the independence
+    model (each variable's FIML mean and variance) gives ``XX3_null`` and ``c3_null``.
+    ``scaled=True`` (MLR, lavaan's "V3"): ``c3 = tr(U W_m^-1 W_c W_m^-1 U Gamma) / df`` with
+    ``Gamma = W_m^-1 J_m W_m^-1`` and ``J_m`` the first-order h1 information.
+
+    Returns
+    -------
+    XX3, c3, XX3_null, c3_null, df_null
+    """
+    mp = fiml.patterns
+    n = float(core.N)
+    s_t, m_t = np.asarray(core.S), np.asarray(core.mean)
+    p = s_t.shape[0]
+    r, c = vech_indices(p)
+    ps = r.size
+    _, logdet_s = np.linalg.slogdet(s_t)
+
+    def xx(sig: Array, mu: Array) -> float:
+        si = np.linalg.inv(sig)
+        d = m_t - mu
+        _, ld = np.linalg.slogdet(sig)
+        return n * (ld + float(np.sum(si * s_t)) - logdet_s - p + float(d @ si @ d))
+
+    wm = -moment_hessian(mp, m_t, s_t, observed=True) / mp.nobs
+    wmi = np.linalg.inv(wm)
+    si = np.linalg.inv(s_t)
+    dup = np.zeros((p * p, ps))
+    dup[r * p + c, np.arange(ps)] = 1.0
+    dup[c * p + r, np.arange(ps)] = 1.0
+    wc = np.zeros_like(wm)
+    wc[:p, :p] = si
+    wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
+    a = wc @ wmi
+    if scaled:
+        _, sc = fiml_casewise(np.asarray(core.X, dtype=float), mp, m_t, s_t)
+        gamma = wmi @ (sc.T @ sc / mp.nobs) @ wmi
+        b = wmi @ wc @ wmi
+
+    def k_of(delta: Array) -> float:
+        wd = wm @ delta
+        u = wm - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        if scaled:
+            return float(np.trace(u @ b @ u @ gamma))
+        return float(np.trace(a @ u @ wmi))
+
+    df = float(core.df)
+    xx3 = xx(np.asarray(core.Sigma), np.asarray(core.mu))
+    c3 = k_of(np.asarray(core.Delta)) / df if df > 0 else _NAN
+    x = np.asarray(core.X, dtype=float)
+    m0 = np.nanmean(x, axis=0)
+    v0 = np.nanmean((x - m0) ** 2, axis=0)
+    xx3_null = xx(np.diag(v0), m0)
+    delta0 = np.zeros((p + ps, 2 * p))
+    delta0[np.arange(p), np.arange(p)] = 1.0
+    diag_pos = np.flatnonzero(r == c)
+    delta0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    dfn = float(p * (p - 1) // 2)
+    c3_null = k_of(delta0) / dfn if dfn > 0 else _NAN
+    return xx3, c3, xx3_null, c3_null, dfn
+
+
+def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
+    """GFI of a FIML fit, as lavaan 0.6-14 computes it with missing data.
+
+    ``s`` is lavaan's ``wls.obs`` for incomplete data: the available-case means and the
+    pairwise-complete covariances (R's ``cov(use = "pairwise")``, pair means, divisor
+    ``n_ij - 1``) times ``(N - 1) / N``; ``e = s - [mu, vech(Sigma)]``; the weight is the
+    structured expected information of the incomplete data at the implied moments
+    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``).
+    """
+    x = np.asarray(core.X, dtype=float)
+    o = (~np.isnan(x)).astype(float)
+    xz = np.where(o > 0, x, 0.0)
+    n = x.shape[0]
+    npair = o.T @ o
+    s_given = xz.T @ o  # [i, j]: sum of x_i over the rows observing j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = (xz.T @ xz - s_given * s_given.T / npair) / (npair - 1.0)
+    cov = cov * (n - 1.0) / n
+    mean = xz.sum(axis=0) / o.sum(axis=0)
+    obs = np.concatenate([mean, vech(cov)])
+    est = np.concatenate([core.mu, vech(core.Sigma)])
+    w = -moment_hessian(fiml.patterns, core.mu, core.Sigma, observed=False)
+    e = obs - est
+    return 1.0 - float(e @ w @ e) / float(obs @ w @ obs), obs.size
+
+
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
     """Chi-square and df of lavaan's independence model."""
     sigma0, sel0 = baseline_moments(core, x_idx)
@@ -656,7 +778,8 @@ def compute_fit_measures(
     x2 = float(core.chisq)
     df = float(core.df)
     npar = float(core.npar)
-    x2n, dfn = _baseline(core, x_idx)
+    fiml: FIMLState | None = getattr(core, "fiml", None)
+    x2n, dfn = _baseline(core, x_idx) if fiml is None else _fiml_baseline(core, fiml)
     v: dict[str, float] = {
         "npar": npar,
         "nobs": n,
@@ -676,7 +799,7 @@ def compute_fit_measures(
         "ifi": _ifi(x2, df, x2n, dfn),
         "rni": _rni(x2, df, x2n, dfn),
     }
-    logl, logl_h1 = _logl_pair(core, x_idx)
+    logl, logl_h1 = _logl_pair(core, x_idx) if fiml is None else _fiml_logl_pair(core, fiml)
     v.update(
         logl=logl,
         unrestricted_logl=logl_h1,
@@ -705,7 +828,7 @@ def compute_fit_measures(
         for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
             q = float(special.chdtri(df, alpha)) if df > 0 else 0.0
             v[key] = _r_divide(q, x2 / n) + 1.0
-    gfi, nel = _gfi(core, x_idx)
+    gfi, nel = _gfi(core, x_idx) if fiml is None else _fiml_gfi(core, fiml)
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
     v["pgfi"] = (df / nel) * gfi if nel > 0 else _NAN
@@ -759,5 +882,19 @@ def compute_fit_measures(
             rmsea_notclose_pvalue_robust=_rmsea_pvalue(
                 x2s, df, n, c=c, h0=notclose_h0, close=False
             ),
+        )
+    if fiml is not None:
+        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None)
+        lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),
+            tli_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            nnfi_robust=_tli(xx3, df, xx3n, dfn, c3, c3n),
+            rni_robust=_rni(xx3, df, xx3n, dfn, c3, c3n),
+            rmsea_robust=_rmsea(xx3, df, n, c3),
+            rmsea_ci_lower_robust=lo_r,
+            rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
         )
     return FitMeasures(**{k: float(val) for k, val in v.items()})

@@ -192,7 +192,10 @@ def missing_patterns(
     freq = np.bincount(inverse, weights=w[nonempty], minlength=npat)
     nobs = float(freq.sum())
     cover = (observed.astype(float) * freq[:, None]).T @ observed.astype(float)
-    never = np.argwhere(np.triu(cover == 0.0))
+    never_alone = np.flatnonzero(np.diag(cover) == 0.0)  # a variable never observed first
+    never = (
+        np.array([[never_alone[0], never_alone[0]]]) if never_alone.size else np.argwhere(np.triu(cover == 0.0))
+    )
     if never.size:
         i, j = never[0]
         what = (
@@ -249,8 +252,7 @@ def _group_terms(
     s_oo = _sub(sigma, grp.obs, grp.obs)
     chol = np.linalg.cholesky(s_oo)
     logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-    eye = np.broadcast_to(np.eye(s_oo.shape[1]), s_oo.shape)
-    inv = np.linalg.solve(s_oo, eye)
+    inv = np.linalg.inv(s_oo)
     inv = 0.5 * (inv + np.swapaxes(inv, 1, 2))
     resid = grp.mean - mu[grp.obs]
     return inv, logdet, resid

@@ -276,6 +276,13 @@ class SEMResult(ResultMixin):
         """The Yuan-Bentler scaled test (MLR only; else None)."""
         if self.estimator != "MLR":
             return None
+        fiml = self.core.fiml
+        if fiml is not None:  # missing="ml": lavaan's MLR with missing data
+            from acsi.cbsem.fiml_kernel import fiml_robust
+
+            c = self.core
+            with single_threaded_blas():
+                return fiml_robust(c.X, fiml.patterns, fiml.em, fiml.kernel, c.theta, c.chisq, c.df).test
         from acsi.cbsem.robust import yuan_bentler_mplus
 
         # lavaan: MLR with standard errors from the expected information (se = "standard")
@@ -408,6 +415,9 @@ class SEMResult(ResultMixin):
                 ("Scaling factor", rt.scaling_factor),
                 ("P-value (scaled)", rt.pvalue_scaled),
             ]
+        if core.fiml is not None:
+            header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
+            header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
         t = self.estimates
