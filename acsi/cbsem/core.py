@@ -181,10 +181,16 @@ class EstimationCore:
 
 
 def _principal_axis(C: np.ndarray) -> tuple[float, np.ndarray]:
-    """Largest eigenvalue and its (positive-sum) eigenvector."""
+    """Largest eigenvalue and its eigenvector, oriented as lavaan orients a factor.
+
+    lavaan keeps a factor's first indicator loading positive when the factor's sign is free
+    (``std_lv``, ``NA*`` markers): the start values point that way and the optimum found
+    from them does too. (Orienting by the sum of the loadings flips factors whose first
+    item is reverse-keyed.)
+    """
     w, V = np.linalg.eigh(C)
     v = V[:, -1]
-    if v.sum() < 0:
+    if v[0] < 0:
         v = -v
     return float(w[-1]), v
 
@@ -204,7 +210,7 @@ def _principal_axes(S: np.ndarray, blocks: list[list[int]]) -> list[tuple[float,
         w, V = np.linalg.eigh(C)
         for u, t in enumerate(ts):
             v = V[u, :, -1]
-            if v.sum() < 0:
+            if v[0] < 0:  # the first indicator's loading positive, as lavaan
                 v = -v
             out[t] = (float(w[u, -1]), v)
     return out
