@@ -272,6 +272,10 @@ class MLKernel:
         D = self._plan(parts)
         return D if self._identity_K else D @ self.K
 
+    def delta_rows(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """Jacobian of (mu, vech Sigma) w.r.t. the free table rows (before ``K``)."""
+        return self._plan(parts)
+
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
         out = spd_inverse_logdet(Sigma)
