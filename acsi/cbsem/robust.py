@@ -104,24 +104,35 @@ def first_order_information(core: CoreLike, *, chunk_rows: int | None = None) ->
     -------
     ndarray, shape (q, q)
     """
-    if chunk_rows is None:
-        try:
-            return _FIRST_ORDER[core]
-        except (KeyError, TypeError):
-            pass
+    key = _cache_key(core) if chunk_rows is None else None
+    if key is not None:
+        hit = _FIRST_ORDER.get(key[0])
+        if hit is not None and hit[0] == key[1]:
+            return hit[1]
     b0 = _first_order(core, chunk_rows)
-    if chunk_rows is None:
+    if key is not None:
         b0.flags.writeable = False
-        try:
-            _FIRST_ORDER[core] = b0
-        except TypeError:  # not weak-referenceable: nothing kept
-            pass
+        _FIRST_ORDER[key[0]] = (key[1], b0)
     return b0
 
 
 # B0 of a fitted model is needed by both the sandwich and the scaled test: kept (read-only)
-# while the model object lives, so one fit makes one pass over its rows for it
-_FIRST_ORDER: weakref.WeakKeyDictionary[Any, Array] = weakref.WeakKeyDictionary()
+# with the model's immutable kernel while it lives, tagged with the estimates and the data
+# buffer it was computed from, so one fit makes one pass over its rows for it
+_FIRST_ORDER: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Array]] = weakref.WeakKeyDictionary()
+
+
+def _cache_key(core: CoreLike) -> tuple[Any, tuple[Any, ...]] | None:
+    from acsi.cbsem.core import EstimationCore
+
+    if not isinstance(core, EstimationCore):
+        return None
+    x = core.X
+    tag = (
+        np.asarray(core.theta).tobytes(), x.__array_interface__["data"][0], x.shape, x.strides,
+        core.meanstructure, tuple(core.fixed_x or ()),
+    )
+    return core.kernel, tag
 
 
 def _first_order(core: CoreLike, chunk_rows: int | None) -> Array:
