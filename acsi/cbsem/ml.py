@@ -37,7 +37,7 @@ from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotrs as _dpotrs
 
 from acsi._linalg import spd_inverse_logdet, vech_positions
-from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
+from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, _THETA, LisrelModel
 
 __all__ = ["MLKernel", "MLSolution"]
 
@@ -82,6 +82,32 @@ def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
             a.flags.writeable = False
         out.append(a)
     return tuple(out)
+
+
+def _lowrank_plan(model: LisrelModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Columns ``u_k, v_k`` and factors ``c_k`` with ``dSigma/dx_k = c_k (u_k v_k' + v_k u_k')``.
+
+    Column indices into ``[I_p, G, LA]`` (``G = Lambda Veta``, ``LA = Lambda (I - B)^-1``):
+    ``Lambda_ij``: ``e_i, G_j``; ``Theta_ij``: ``e_i, e_j``; ``Psi_ij``: ``LA_i, LA_j``;
+    ``B_ij``: ``LA_i, G_j``; ``c = 1/2`` on the diagonal of Theta and Psi, else 1.
+    ``None`` when a row is of another kind (means).
+    """
+    code = model.rows_mat[rows]
+    ii = model.rows_i[rows].astype(np.intp)
+    jj = model.rows_j[rows].astype(np.intp)
+    p, m = model.p, model.m
+    o_g, o_la = p, p + m
+    offsets = {_LAMBDA: (0, o_g), _THETA: (0, 0), _PSI: (o_la, o_la), _BETA: (o_la, o_g)}
+    if not np.isin(code, list(offsets)).all():
+        return None
+    iu = np.empty(rows.size, dtype=np.intp)
+    iv = np.empty(rows.size, dtype=np.intp)
+    for c_, (ou, ov) in offsets.items():
+        sel = code == c_
+        iu[sel] = ou + ii[sel]
+        iv[sel] = ov + jj[sel]
+    c = np.where(np.isin(code, (_THETA, _PSI)) & (ii == jj), 0.5, 1.0)
+    return _frozen(iu, iv, c)  # type: ignore[return-value]
 
 
 class _Point(NamedTuple):
@@ -234,6 +260,7 @@ class MLKernel:
             "iB": self._iB, "jB": self._jB, "iA": self._iA,
         })
         self._vmap = vech_positions(p).reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
+        self._lowrank = None if self.meanstructure else _lowrank_plan(model, self.free_rows)
         self._sealed = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -353,10 +380,42 @@ class MLKernel:
         X2 = X1.reshape(p, p, q).transpose(0, 2, 1).reshape(p * q, p) @ B  # [(i, k), m]
         return X2.reshape(p, q, p).transpose(1, 0, 2).reshape(q, p * p) @ Df
 
-    def fisher(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
-        """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``."""
+    def _trace_pair_lowrank(self, parts: dict[str, np.ndarray], A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``tr(A Sigma_k B Sigma_l)`` over the free rows from the rank-2 form of each derivative.
+
+        Every ``Sigma_k = c_k (u_k v_k' + v_k u_k')`` (:func:`_lowrank_plan`), so with
+        ``U = [u_k]``, ``V = [v_k]`` (p x k) the trace is ``c_k c_l`` times
+        ``(U'AV)(V'BU) + (U'AU)(V'BV) + (V'AV)(U'BU) + (V'AU)(U'BV)`` (elementwise
+        products of k x k matrices): ``O(p^2 k + p k^2)`` instead of ``O(p^2 k^2)``.
+        """
+        assert self._lowrank is not None
+        iu, iv, c = self._lowrank
+        p = self.p
+        cols = np.concatenate([np.eye(p), parts["G"] if "G" in parts else parts["Lambda"] @ parts["Veta"],
+                               parts["LA"]], axis=1)
+        U, V = cols[:, iu], cols[:, iv]
+        AU, AV = A @ U, A @ V
+        if B is A:
+            BU, BV = AU, AV
+        else:
+            BU, BV = B @ U, B @ V
+        uau, uav, vav = U.T @ AU, U.T @ AV, V.T @ AV
+        ubu, ubv, vbv = U.T @ BU, U.T @ BV, V.T @ BV
+        out = uav * ubv.T + uau * vbv + vav * ubu + uav.T * ubv
+        out *= np.outer(c, c)
+        return out
+
+    def fisher(self, D: np.ndarray, Si: np.ndarray, parts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``.
+
+        Without a mean structure and with ``parts`` (the LISREL matrices at the point of
+        ``D``) the block structure of the derivatives is used (no ``D`` products).
+        """
         if self.meanstructure:
             return D.T @ self.weight(Si) @ D
+        if parts is not None and self._lowrank is not None:
+            H = 0.5 * self._trace_pair_lowrank(parts, Si, Si)
+            return H if self._identity_K else self.K.T @ H @ self.K
         return 0.5 * self._trace_pair(D, Si, Si)
 
     def expected_information(self, theta: np.ndarray) -> np.ndarray:
@@ -365,7 +424,7 @@ class MLKernel:
         _, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.full((self.q, self.q), np.nan)
-        return self.fisher(self.delta(parts), Si)
+        return self.fisher(self.delta(parts), Si, parts)
 
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""
@@ -409,7 +468,10 @@ class MLKernel:
             W = Si - P
         if not ms:
             # D' M(Si, 2P - Si) D (bilinear: 2 M(Si, P) - M(Si, Si)) by matrix products
-            H = self._trace_pair(D, Si, 2.0 * P - Si)
+            if self._lowrank is not None:
+                H = self._trace_pair_lowrank(parts, Si, 2.0 * P - Si)
+            else:
+                H = self._trace_pair(D, Si, 2.0 * P - Si)
         else:
             Qss = self._mpair(Si, 2.0 * P - Si)
         if ms:
@@ -586,7 +648,7 @@ class MLKernel:
                     sol, info = _dpotrs(C, g, lower=1)
                     step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
-                info2 = 2.0 * self.fisher(cur.D, cur.Si)
+                info2 = 2.0 * self.fisher(cur.D, cur.Si, cur.parts)
                 C2, info = _dpotrf(info2, lower=1, clean=1, overwrite_a=0)
                 if info == 0:
                     sol, info = _dpotrs(C2, g, lower=1)
