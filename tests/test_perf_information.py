@@ -40,11 +40,15 @@ def test_lowrank_information_equals_dense(data, model, request):
     assert kern._lowrank is not None
     Sigma, mu, parts = kern.implied(core.theta)
     _, Si = kern.fmin_parts(Sigma, mu)
-    D = kern.delta(parts)
+    draw = kern.model.delta(parts, kern.free_rows)  # the dense gathers (DeltaPlan)
+    assert _rel(kern.delta_rows(parts), draw) < 1e-14
+    D = draw @ kern.K
+    assert _rel(kern.delta(parts), D) < 1e-14
     dense = 0.5 * kern._trace_pair(D, Si, Si)
     assert _rel(kern.fisher(D, Si, parts), dense) < 1e-13
     assert _rel(kern.fisher(D, Si), dense) < 1e-13
-    draw = kern.delta_rows(parts)
+    # the gradient from u' W v equals Delta' g
+    assert _rel(kern._eval(core.theta).g, D.T @ kern.grad_moments(Si, mu)) < 1e-13
     P = Si @ kern.S @ Si
     assert _rel(kern._trace_pair_lowrank(parts, Si, 2.0 * P - Si), kern._trace_pair(draw, Si, 2.0 * P - Si)) < 1e-13
     # the analytic Hessian (low-rank) against lavaan's numerical differentiation of the gradient

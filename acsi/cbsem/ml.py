@@ -115,8 +115,8 @@ class _Point(NamedTuple):
 
     F: float
     g: np.ndarray  # gradient w.r.t. theta
-    D: np.ndarray  # Delta w.r.t. theta
-    Draw: np.ndarray  # Delta w.r.t. the free rows
+    D: np.ndarray | None  # Delta w.r.t. theta (None: not needed, see MLKernel._eval)
+    Draw: np.ndarray | None  # Delta w.r.t. the free rows
     Sigma: np.ndarray
     mu: np.ndarray
     parts: dict[str, np.ndarray]
@@ -242,7 +242,9 @@ class MLKernel:
         # the p* x p* gathers of the weight matrices serve the mean-structure Fisher
         # information and Hessian only (large for many variables: not built otherwise)
         self._w = _weight_index(vr, vc, p, self._mult) if self.meanstructure else None
-        self._plan = model.delta_plan(self.free_rows)
+        self._lowrank = None if self.meanstructure else _lowrank_plan(model, self.free_rows)
+        # the gathers of the dense Delta: only when the low-rank form does not apply
+        self._plan = model.delta_plan(self.free_rows) if self._lowrank is None else None
         code = model.rows_mat[self.free_rows]
         ri = model.rows_i[self.free_rows]
         rj = model.rows_j[self.free_rows]
@@ -260,7 +262,6 @@ class MLKernel:
             "iB": self._iB, "jB": self._jB, "iA": self._iA,
         })
         self._vmap = vech_positions(p).reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
-        self._lowrank = None if self.meanstructure else _lowrank_plan(model, self.free_rows)
         self._sealed = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -296,12 +297,28 @@ class MLKernel:
 
     def delta(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         """Jacobian of (mu, vech Sigma) w.r.t. the reduced parameters."""
-        D = self._plan(parts)
+        D = self.delta_rows(parts)
         return D if self._identity_K else D @ self.K
 
     def delta_rows(self, parts: dict[str, np.ndarray]) -> np.ndarray:
-        """Jacobian of (mu, vech Sigma) w.r.t. the free table rows (before ``K``)."""
-        return self._plan(parts)
+        """Jacobian of (mu, vech Sigma) w.r.t. the free table rows (before ``K``).
+
+        Without a mean structure column ``k`` is ``vech(c_k (u_k v_k' + v_k u_k'))``
+        (:func:`_lowrank_plan`): four row gathers of the small ``U``, ``V``.
+        """
+        if self._plan is not None:
+            return self._plan(parts)
+        U, V, c = self._uvc(parts)
+        r, cc = self.model.vech_r, self.model.vech_c
+        return (U[r] * V[cc] + V[r] * U[cc]) * c
+
+    def _uvc(self, parts: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``U``, ``V`` (p x k) and ``c`` of the rank-2 derivatives (:func:`_lowrank_plan`)."""
+        assert self._lowrank is not None
+        iu, iv, c = self._lowrank
+        G = parts["G"] if "G" in parts else parts["Lambda"] @ parts["Veta"]
+        cols = np.concatenate([np.eye(self.p), G, parts["LA"]], axis=1)
+        return cols[:, iu], cols[:, iv], c
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
@@ -388,12 +405,7 @@ class MLKernel:
         ``(U'AV)(V'BU) + (U'AU)(V'BV) + (V'AV)(U'BU) + (V'AU)(U'BV)`` (elementwise
         products of k x k matrices): ``O(p^2 k + p k^2)`` instead of ``O(p^2 k^2)``.
         """
-        assert self._lowrank is not None
-        iu, iv, c = self._lowrank
-        p = self.p
-        cols = np.concatenate([np.eye(p), parts["G"] if "G" in parts else parts["Lambda"] @ parts["Veta"],
-                               parts["LA"]], axis=1)
-        U, V = cols[:, iu], cols[:, iv]
+        U, V, c = self._uvc(parts)
         AU, AV = A @ U, A @ V
         if B is A:
             BU, BV = AU, AV
@@ -405,17 +417,22 @@ class MLKernel:
         out *= np.outer(c, c)
         return out
 
-    def fisher(self, D: np.ndarray, Si: np.ndarray, parts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    def fisher(
+        self, D: np.ndarray | None, Si: np.ndarray, parts: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``.
 
         Without a mean structure and with ``parts`` (the LISREL matrices at the point of
-        ``D``) the block structure of the derivatives is used (no ``D`` products).
+        ``D``) the block structure of the derivatives is used (no ``D`` products; ``D`` may
+        then be ``None``).
         """
-        if self.meanstructure:
-            return D.T @ self.weight(Si) @ D
         if parts is not None and self._lowrank is not None:
             H = 0.5 * self._trace_pair_lowrank(parts, Si, Si)
             return H if self._identity_K else self.K.T @ H @ self.K
+        if D is None:
+            raise ValueError("fisher needs D, or parts of a model without a mean structure")
+        if self.meanstructure:
+            return D.T @ self.weight(Si) @ D
         return 0.5 * self._trace_pair(D, Si, Si)
 
     def expected_information(self, theta: np.ndarray) -> np.ndarray:
@@ -451,10 +468,10 @@ class MLKernel:
         _, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.full((self.q, self.q), np.nan)
-        return self._hessian_at(mu, parts, Si, self._plan(parts))
+        return self._hessian_at(mu, parts, Si, self.delta_rows(parts) if self._lowrank is None else None)
 
     def _hessian_at(
-        self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray,
+        self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray | None,
         P: np.ndarray | None = None, W: np.ndarray | None = None,
     ) -> np.ndarray:
         """Hessian from the pieces of :meth:`_eval` (``D`` w.r.t. the free rows; ``P`` and
@@ -471,6 +488,7 @@ class MLKernel:
             if self._lowrank is not None:
                 H = self._trace_pair_lowrank(parts, Si, 2.0 * P - Si)
             else:
+                assert D is not None
                 H = self._trace_pair(D, Si, 2.0 * P - Si)
         else:
             Qss = self._mpair(Si, 2.0 * P - Si)
@@ -486,6 +504,7 @@ class MLKernel:
             Q[:p, p:] = cross
             Q[p:, :p] = cross.T
             Q[p:, p:] = Qss
+            assert D is not None
             H = D.T @ Q @ D
         # second-derivative terms
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
@@ -575,9 +594,16 @@ class MLKernel:
         F, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return None
-        Draw = self._plan(parts)
-        D = Draw if self._identity_K else Draw @ self.K
         gm, P, W = self._grad_moments(Si, mu)
+        if self._lowrank is not None:
+            # dF/dx_k = tr(dSigma_k W) = 2 c_k u_k' W v_k: no Delta inside the optimiser
+            U, V, c = self._uvc(parts)
+            g = 2.0 * c * np.einsum("ik,ik->k", U, W @ V)
+            if not self._identity_K:
+                g = g @ self.K
+            return _Point(F, g, None, None, Sigma, mu, parts, Si, P, W)
+        Draw = self.delta_rows(parts)
+        D = Draw if self._identity_K else Draw @ self.K
         return _Point(F, D.T @ gm, D, Draw, Sigma, mu, parts, Si, P, W)
 
     def solution_at(
@@ -697,9 +723,9 @@ class MLKernel:
             converged = gmax < tol
         return self._solution(theta, cur, it, bool(converged), gmax)
 
-    @staticmethod
-    def _solution(theta: np.ndarray, pt: _Point, iterations: int, converged: bool, grad_max: float) -> MLSolution:
+    def _solution(self, theta: np.ndarray, pt: _Point, iterations: int, converged: bool, grad_max: float) -> MLSolution:
+        D = pt.D if pt.D is not None else self.delta(pt.parts)
         return MLSolution(
-            theta=theta, F=pt.F, Sigma=pt.Sigma, mu=pt.mu, parts=pt.parts, Sigma_inv=pt.Si, Delta=pt.D,
+            theta=theta, F=pt.F, Sigma=pt.Sigma, mu=pt.mu, parts=pt.parts, Sigma_inv=pt.Si, Delta=D,
             iterations=int(iterations), converged=bool(converged), grad_max=float(grad_max),
         )
