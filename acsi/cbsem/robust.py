@@ -41,7 +41,6 @@ from acsi.cbsem.moments import (
     CoreLike,
     baseline_moments,
     h1_quadratic,
-    moment_deviations,
     x_indices,
     x_mask,
 )
@@ -373,10 +372,7 @@ def _h1_trace(
     ndat = int((~mask).sum())
     w = np.linalg.inv(core.S)
     if x_idx.size:
-        zc = moment_deviations(core.X, core.meanstructure, x_idx)
-        if mask.any():
-            zc[:, mask] = 0.0
-        return float(h1_quadratic(w, zc, core.meanstructure).sum() / core.N), ndat
+        return _h1_trace_fixed_x(core.X, w, core.meanstructure, x_idx, mask, chunk_rows), ndat
     x = core.X
     n = x.shape[0]
     xbar = x.mean(axis=0)
@@ -391,6 +387,49 @@ def _h1_trace(
     if core.meanstructure:
         tr += m1
     return float(tr), ndat
+
+
+def _h1_trace_fixed_x(
+    x: Array, w: Array, meanstructure: bool, x_idx: NDArray[np.intp], mask: NDArray[np.bool_],
+    chunk_rows: int | None,
+) -> float:
+    """``1/N sum z_i' A1 z_i`` with fixed.x covariates, block by block.
+
+    The centered moments of :func:`acsi.cbsem.moments.moment_deviations` (the moments of
+    the data minus those of the regression fitted values), built per block of rows from
+    the global means and regression coefficients (one pass for the mean of the fitted
+    values, one for the mean moment vector, one for the quadratic forms).
+    """
+    n, p = x.shape
+    r, c = vech_indices(p)
+    y_idx = np.setdiff1d(np.arange(p), x_idx)
+    design = np.hstack([np.ones((n, 1)), x[:, x_idx]])
+    coef, *_ = np.linalg.lstsq(design, x[:, y_idx], rcond=None)
+    blocks = _blocks(n, chunk_rows)
+
+    def fitted(lo: int, hi: int) -> Array:
+        yhat = x[lo:hi].copy()
+        yhat[:, y_idx] = design[lo:hi] @ coef
+        return yhat
+
+    def moments(y: Array, centre: Array) -> Array:
+        yc = y - centre
+        z = yc[:, r] * yc[:, c]
+        return np.hstack([y, z]) if meanstructure else z
+
+    xbar = x.mean(axis=0)
+    hbar = sum((fitted(lo, hi).sum(axis=0) for lo, hi in blocks), np.zeros(p)) / n
+
+    def z_of(lo: int, hi: int) -> Array:
+        return moments(x[lo:hi], xbar) - moments(fitted(lo, hi), hbar)
+
+    zbar = sum((z_of(lo, hi).sum(axis=0) for lo, hi in blocks), np.zeros(mask.size)) / n
+    total = 0.0
+    for lo, hi in blocks:
+        zc = z_of(lo, hi) - zbar
+        zc[:, mask] = 0.0
+        total += float(h1_quadratic(w, zc, meanstructure).sum())
+    return total / n
 
 
 def _baseline_first_order(
