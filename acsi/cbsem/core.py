@@ -139,7 +139,7 @@ class EstimationCore:
                 return self.kernel.expected_information(self.theta)
             # the same as kernel.expected_information(theta), from the pieces kept at the
             # solution (no second Cholesky/inverse of Sigma)
-            return self.kernel.fisher(self.Delta, Si)
+            return self.kernel.fisher(self.Delta, Si, self.parts)
 
     @cached_property
     def _observed(self) -> np.ndarray:

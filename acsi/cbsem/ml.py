@@ -37,7 +37,7 @@ from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotrs as _dpotrs
 
 from acsi._linalg import spd_inverse_logdet, vech_positions
-from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, LisrelModel
+from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, _THETA, LisrelModel
 
 __all__ = ["MLKernel", "MLSolution"]
 
@@ -84,13 +84,39 @@ def _frozen(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
+def _lowrank_plan(model: LisrelModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Columns ``u_k, v_k`` and factors ``c_k`` with ``dSigma/dx_k = c_k (u_k v_k' + v_k u_k')``.
+
+    Column indices into ``[I_p, G, LA]`` (``G = Lambda Veta``, ``LA = Lambda (I - B)^-1``):
+    ``Lambda_ij``: ``e_i, G_j``; ``Theta_ij``: ``e_i, e_j``; ``Psi_ij``: ``LA_i, LA_j``;
+    ``B_ij``: ``LA_i, G_j``; ``c = 1/2`` on the diagonal of Theta and Psi, else 1.
+    ``None`` when a row is of another kind (means).
+    """
+    code = model.rows_mat[rows]
+    ii = model.rows_i[rows].astype(np.intp)
+    jj = model.rows_j[rows].astype(np.intp)
+    p, m = model.p, model.m
+    o_g, o_la = p, p + m
+    offsets = {_LAMBDA: (0, o_g), _THETA: (0, 0), _PSI: (o_la, o_la), _BETA: (o_la, o_g)}
+    if not np.isin(code, list(offsets)).all():
+        return None
+    iu = np.empty(rows.size, dtype=np.intp)
+    iv = np.empty(rows.size, dtype=np.intp)
+    for c_, (ou, ov) in offsets.items():
+        sel = code == c_
+        iu[sel] = ou + ii[sel]
+        iv[sel] = ov + jj[sel]
+    c = np.where(np.isin(code, (_THETA, _PSI)) & (ii == jj), 0.5, 1.0)
+    return _frozen(iu, iv, c)  # type: ignore[return-value]
+
+
 class _Point(NamedTuple):
     """Everything one evaluation of the objective computes (local to one optimisation)."""
 
     F: float
     g: np.ndarray  # gradient w.r.t. theta
-    D: np.ndarray  # Delta w.r.t. theta
-    Draw: np.ndarray  # Delta w.r.t. the free rows
+    D: np.ndarray | None  # Delta w.r.t. theta (None: not needed, see MLKernel._eval)
+    Draw: np.ndarray | None  # Delta w.r.t. the free rows
     Sigma: np.ndarray
     mu: np.ndarray
     parts: dict[str, np.ndarray]
@@ -216,7 +242,9 @@ class MLKernel:
         # the p* x p* gathers of the weight matrices serve the mean-structure Fisher
         # information and Hessian only (large for many variables: not built otherwise)
         self._w = _weight_index(vr, vc, p, self._mult) if self.meanstructure else None
-        self._plan = model.delta_plan(self.free_rows)
+        self._lowrank = None if self.meanstructure else _lowrank_plan(model, self.free_rows)
+        # the gathers of the dense Delta: only when the low-rank form does not apply
+        self._plan = model.delta_plan(self.free_rows) if self._lowrank is None else None
         code = model.rows_mat[self.free_rows]
         ri = model.rows_i[self.free_rows]
         rj = model.rows_j[self.free_rows]
@@ -269,8 +297,28 @@ class MLKernel:
 
     def delta(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         """Jacobian of (mu, vech Sigma) w.r.t. the reduced parameters."""
-        D = self._plan(parts)
+        D = self.delta_rows(parts)
         return D if self._identity_K else D @ self.K
+
+    def delta_rows(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """Jacobian of (mu, vech Sigma) w.r.t. the free table rows (before ``K``).
+
+        Without a mean structure column ``k`` is ``vech(c_k (u_k v_k' + v_k u_k'))``
+        (:func:`_lowrank_plan`): four row gathers of the small ``U``, ``V``.
+        """
+        if self._plan is not None:
+            return self._plan(parts)
+        U, V, c = self._uvc(parts)
+        r, cc = self.model.vech_r, self.model.vech_c
+        return (U[r] * V[cc] + V[r] * U[cc]) * c
+
+    def _uvc(self, parts: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``U``, ``V`` (p x k) and ``c`` of the rank-2 derivatives (:func:`_lowrank_plan`)."""
+        assert self._lowrank is not None
+        iu, iv, c = self._lowrank
+        G = parts["G"] if "G" in parts else parts["Lambda"] @ parts["Veta"]
+        cols = np.concatenate([np.eye(self.p), G, parts["LA"]], axis=1)
+        return cols[:, iu], cols[:, iv], c
 
     def fmin_parts(self, Sigma: np.ndarray, mu: np.ndarray) -> tuple[float, np.ndarray | None]:
         """``F_ML`` and the inverse of Sigma (``inf, None`` if Sigma is not positive definite)."""
@@ -349,8 +397,40 @@ class MLKernel:
         X2 = X1.reshape(p, p, q).transpose(0, 2, 1).reshape(p * q, p) @ B  # [(i, k), m]
         return X2.reshape(p, q, p).transpose(1, 0, 2).reshape(q, p * p) @ Df
 
-    def fisher(self, D: np.ndarray, Si: np.ndarray) -> np.ndarray:
-        """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``."""
+    def _trace_pair_lowrank(self, parts: dict[str, np.ndarray], A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``tr(A Sigma_k B Sigma_l)`` over the free rows from the rank-2 form of each derivative.
+
+        Every ``Sigma_k = c_k (u_k v_k' + v_k u_k')`` (:func:`_lowrank_plan`), so with
+        ``U = [u_k]``, ``V = [v_k]`` (p x k) the trace is ``c_k c_l`` times
+        ``(U'AV)(V'BU) + (U'AU)(V'BV) + (V'AV)(U'BU) + (V'AU)(U'BV)`` (elementwise
+        products of k x k matrices): ``O(p^2 k + p k^2)`` instead of ``O(p^2 k^2)``.
+        """
+        U, V, c = self._uvc(parts)
+        AU, AV = A @ U, A @ V
+        if B is A:
+            BU, BV = AU, AV
+        else:
+            BU, BV = B @ U, B @ V
+        uau, uav, vav = U.T @ AU, U.T @ AV, V.T @ AV
+        ubu, ubv, vbv = U.T @ BU, U.T @ BV, V.T @ BV
+        out = uav * ubv.T + uau * vbv + vav * ubu + uav.T * ubv
+        out *= np.outer(c, c)
+        return out
+
+    def fisher(
+        self, D: np.ndarray | None, Si: np.ndarray, parts: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """``D' H D`` with the normal-theory weight ``H`` (:meth:`weight`) at ``Si``.
+
+        Without a mean structure and with ``parts`` (the LISREL matrices at the point of
+        ``D``) the block structure of the derivatives is used (no ``D`` products; ``D`` may
+        then be ``None``).
+        """
+        if parts is not None and self._lowrank is not None:
+            H = 0.5 * self._trace_pair_lowrank(parts, Si, Si)
+            return H if self._identity_K else self.K.T @ H @ self.K
+        if D is None:
+            raise ValueError("fisher needs D, or parts of a model without a mean structure")
         if self.meanstructure:
             return D.T @ self.weight(Si) @ D
         return 0.5 * self._trace_pair(D, Si, Si)
@@ -361,7 +441,7 @@ class MLKernel:
         _, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.full((self.q, self.q), np.nan)
-        return self.fisher(self.delta(parts), Si)
+        return self.fisher(self.delta(parts), Si, parts)
 
     def _mpair(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         """``tr(A E_u B E_v)`` for vech coordinates u, v (A, B symmetric)."""
@@ -388,10 +468,10 @@ class MLKernel:
         _, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return np.full((self.q, self.q), np.nan)
-        return self._hessian_at(mu, parts, Si, self._plan(parts))
+        return self._hessian_at(mu, parts, Si, self.delta_rows(parts) if self._lowrank is None else None)
 
     def _hessian_at(
-        self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray,
+        self, mu: np.ndarray, parts: dict[str, np.ndarray], Si: np.ndarray, D: np.ndarray | None,
         P: np.ndarray | None = None, W: np.ndarray | None = None,
     ) -> np.ndarray:
         """Hessian from the pieces of :meth:`_eval` (``D`` w.r.t. the free rows; ``P`` and
@@ -405,7 +485,11 @@ class MLKernel:
             W = Si - P
         if not ms:
             # D' M(Si, 2P - Si) D (bilinear: 2 M(Si, P) - M(Si, Si)) by matrix products
-            H = self._trace_pair(D, Si, 2.0 * P - Si)
+            if self._lowrank is not None:
+                H = self._trace_pair_lowrank(parts, Si, 2.0 * P - Si)
+            else:
+                assert D is not None
+                H = self._trace_pair(D, Si, 2.0 * P - Si)
         else:
             Qss = self._mpair(Si, 2.0 * P - Si)
         if ms:
@@ -420,6 +504,7 @@ class MLKernel:
             Q[:p, p:] = cross
             Q[p:, :p] = cross.T
             Q[p:, p:] = Qss
+            assert D is not None
             H = D.T @ Q @ D
         # second-derivative terms
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
@@ -509,9 +594,16 @@ class MLKernel:
         F, Si = self.fmin_parts(Sigma, mu)
         if Si is None:
             return None
-        Draw = self._plan(parts)
-        D = Draw if self._identity_K else Draw @ self.K
         gm, P, W = self._grad_moments(Si, mu)
+        if self._lowrank is not None:
+            # dF/dx_k = tr(dSigma_k W) = 2 c_k u_k' W v_k: no Delta inside the optimiser
+            U, V, c = self._uvc(parts)
+            g = 2.0 * c * np.einsum("ik,ik->k", U, W @ V)
+            if not self._identity_K:
+                g = g @ self.K
+            return _Point(F, g, None, None, Sigma, mu, parts, Si, P, W)
+        Draw = self.delta_rows(parts)
+        D = Draw if self._identity_K else Draw @ self.K
         return _Point(F, D.T @ gm, D, Draw, Sigma, mu, parts, Si, P, W)
 
     def solution_at(
@@ -582,7 +674,7 @@ class MLKernel:
                     sol, info = _dpotrs(C, g, lower=1)
                     step = -sol if info == 0 else None
             if step is None or not np.all(np.isfinite(step)):
-                info2 = 2.0 * self.fisher(cur.D, cur.Si)
+                info2 = 2.0 * self.fisher(cur.D, cur.Si, cur.parts)
                 C2, info = _dpotrf(info2, lower=1, clean=1, overwrite_a=0)
                 if info == 0:
                     sol, info = _dpotrs(C2, g, lower=1)
@@ -631,9 +723,9 @@ class MLKernel:
             converged = gmax < tol
         return self._solution(theta, cur, it, bool(converged), gmax)
 
-    @staticmethod
-    def _solution(theta: np.ndarray, pt: _Point, iterations: int, converged: bool, grad_max: float) -> MLSolution:
+    def _solution(self, theta: np.ndarray, pt: _Point, iterations: int, converged: bool, grad_max: float) -> MLSolution:
+        D = pt.D if pt.D is not None else self.delta(pt.parts)
         return MLSolution(
-            theta=theta, F=pt.F, Sigma=pt.Sigma, mu=pt.mu, parts=pt.parts, Sigma_inv=pt.Si, Delta=pt.D,
+            theta=theta, F=pt.F, Sigma=pt.Sigma, mu=pt.mu, parts=pt.parts, Sigma_inv=pt.Si, Delta=D,
             iterations=int(iterations), converged=bool(converged), grad_max=float(grad_max),
         )

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from acsi._blas import single_threaded_blas
+from acsi._lazy import special, stats  # scipy's, imported on first use
 from acsi._validation import check_level
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
