@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +51,7 @@ from acsi._validation import (
     warn_few_resamples,
 )
 from acsi.exceptions import AcsiError, DataError, DegenerateStatisticWarning, SpecificationError, warn
+from acsi.inference.resampling import run_tasks
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 __all__ = ["fit_many", "FitManyResult", "group_seed"]
@@ -101,54 +102,6 @@ def group_seed(root: np.random.SeedSequence, key: Any) -> np.random.SeedSequence
 
 
 # ----------------------------------------------------------------------------- running
-def _progress(progress: Any, total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
-    if progress is None or progress is False:
-        return (lambda done: None), (lambda: None)
-    if progress is True:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("progress=True needs tqdm: pip install 'acsi[progress]'") from exc
-        bar = tqdm(total=total)
-        state = {"done": 0}
-
-        def upd(done: int) -> None:
-            bar.update(done - state["done"])
-            state["done"] = done
-
-        return upd, bar.close
-    return (lambda done: progress(done, total)), (lambda: None)
-
-
-def run_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: Any, progress: Any,
-              sizes: Sequence[int] | None = None) -> list[Any]:
-    """Run ``fn`` on every task, here or on ``executor``; results in task order.
-
-    ``executor`` needs ``submit(fn, task)`` returning a future with ``result()``: every
-    :class:`concurrent.futures.Executor` and ``dask.distributed.Client`` qualify.
-    ``progress(done, total)`` counts ``sizes`` (default 1 per task).
-    """
-    sz = list(sizes) if sizes is not None else [1] * len(tasks)
-    update, close = _progress(progress, int(sum(sz)))
-    out: list[Any] = []
-    done = 0
-    try:
-        if executor is None:
-            for t, s in zip(tasks, sz):
-                out.append(fn(t))
-                done += s
-                update(done)
-        else:
-            futures = [executor.submit(fn, t) for t in tasks]
-            for f, s in zip(futures, sz):
-                out.append(f.result())
-                done += s
-                update(done)
-    finally:
-        close()
-    return out
-
-
 # ----------------------------------------------------------------------------- one group
 @dataclass(frozen=True)
 class _GroupTask:
@@ -719,7 +672,7 @@ def fit_many(
         _GroupTask(k, frame.iloc[positions[k]], parsed, meth, dict(options), n_boot, group_seed(root, k), sc, lv)
         for k in keys
     ]
-    outs = run_tasks(_fit_group, tasks, executor, progress)
+    outs = run_tasks(_fit_group, tasks, [1] * len(tasks), executor=executor, progress=progress, desc="fit_many")
     if all(o.status == "failed" for o in outs):
         first = outs[0]
         cls = getattr(acsi, first.error_type, None) if first.error_type else None

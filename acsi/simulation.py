@@ -593,9 +593,10 @@ def power(
         for s0 in range(0, R, per):
             chunks.append(_Chunk(fit_model, meth, dict(options), tuple(names), L, mu, nn, s0, min(R, s0 + per),
                                  root.entropy, tuple(root.spawn_key) + (nn,), missing, rows, tuple(pairs), B, lv))
-    from acsi.many import run_tasks
+    from acsi.inference.resampling import run_tasks
 
-    outs = run_tasks(_run_chunk, chunks, executor, progress, sizes=[c.stop - c.start for c in chunks])
+    outs = run_tasks(_run_chunk, chunks, [c.stop - c.start for c in chunks], executor=executor, progress=progress,
+                     desc="power")
     frames = []
     for nn in ns:
         mine = [o for c, o in zip(chunks, outs) if c.n == nn]
