@@ -15,6 +15,7 @@ Statistical Software*, 48(2), 1-36.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -201,6 +202,38 @@ def _check_admissible(core: EstimationCore) -> None:
             )
 
 
+def _theta_vcov(core: EstimationCore, se_type: str, kind: Literal["expected", "observed"],
+                robust: Callable[[], np.ndarray]) -> np.ndarray:
+    """Covariance of the free parameters after a fit (the last stage shared by every path).
+
+    Warns when the optimiser did not converge; raises :class:`IdentificationError` when the
+    information at a converged solution is singular (no standard errors, NaN, when it did not
+    converge); warns about an inadmissible solution; ``robust()`` gives the sandwich.
+    """
+    if not core.converged:
+        warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
+            "Raise max_iter, check the model for misspecification or give start values",
+            ConvergenceWarning,
+        )
+    info = core.information(kind)
+    info_inv = scaled_spd_inverse(info)
+    msg = None if info_inv is not None else _singular_message(core, info, kind)
+    _check_admissible(core)
+    if msg is not None and core.converged:
+        raise IdentificationError(msg)
+    if msg is not None:
+        # not converged (already warned): no standard errors rather than a misleading
+        # identification error at a point that is not the optimum
+        vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust":
+        vcov = np.asarray(robust(), dtype=float)
+    else:
+        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
+    return 0.5 * (vcov + vcov.T)
+
+
 def _fit(*args: Any, **kwargs: Any) -> SEMResult:
     with single_threaded_blas():
         return _fit_impl(*args, **kwargs)
@@ -278,31 +311,14 @@ def _fit_impl(
             "tried, so the likelihood cannot be evaluated; check the fixed values of the model "
             "(e.g. a fixed covariance larger than the variances allow)"
         )
-    if not core.converged:
-        warn(
-            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
-            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
-            "Raise max_iter, check the model for misspecification or give start values",
-            ConvergenceWarning,
-        )
     kind: Literal["expected", "observed"] = "observed" if se_type in ("observed", "robust") else "expected"
-    info = core.information(kind)
-    info_inv = scaled_spd_inverse(info)
-    msg = None if info_inv is not None else _singular_message(core, info, kind)
-    _check_admissible(core)
-    if msg is not None and core.converged:
-        raise IdentificationError(msg)
-    if msg is not None:
-        # not converged (already warned): no standard errors rather than a misleading
-        # identification error at a point that is not the optimum
-        vcov = np.full((core.npar, core.npar), np.nan)
-    elif se_type == "robust":
+
+    def robust() -> np.ndarray:
         from acsi.cbsem.robust import huber_white_vcov
 
-        vcov = np.asarray(huber_white_vcov(core), dtype=float)
-    else:
-        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
-    vcov = 0.5 * (vcov + vcov.T)
+        return np.asarray(huber_white_vcov(core), dtype=float)
+
+    vcov = _theta_vcov(core, se_type, kind, robust)
     return SEMResult(
         core=core,
         estimator=est,
@@ -337,30 +353,15 @@ def _fit_fiml(
         )
     core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
     _check_sample_cov(core.S, pt.ov_names)
-    if not core.converged:
-        warn(
-            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
-            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
-            "Raise max_iter, check the model for misspecification or give start values",
-            ConvergenceWarning,
-        )
-    info = core.information("observed")
-    info_inv = scaled_spd_inverse(info)
-    msg = None if info_inv is not None else _singular_message(core, info, "observed")
-    _check_admissible(core)
-    if msg is not None and core.converged:
-        raise IdentificationError(msg)
-    if msg is not None:
-        vcov = np.full((core.npar, core.npar), np.nan)
-    elif se_type == "robust":
+
+    def robust() -> np.ndarray:
         fiml = core.fiml
         assert fiml is not None
-        vcov = np.asarray(
+        return np.asarray(
             fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df).vcov
         )
-    else:
-        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
-    vcov = 0.5 * (vcov + vcov.T)
+
+    vcov = _theta_vcov(core, se_type, "observed", robust)
     return SEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
         n_dropped=n_dropped, model_text=source,
