@@ -61,6 +61,20 @@ Satisfaction ~ Image + Expectation + Value
 
 HS_MODEL = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
 
+#: Bollen's Political Democracy SEM with its six residual covariances (lavaan's example).
+POLDEM_MODEL = """
+  ind60 =~ x1 + x2 + x3
+  dem60 =~ y1 + y2 + y3 + y4
+  dem65 =~ y5 + y6 + y7 + y8
+  dem60 ~ ind60
+  dem65 ~ ind60 + dem60
+  y1 ~~ y5
+  y2 ~~ y4 + y6
+  y3 ~~ y7
+  y4 ~~ y8
+  y6 ~~ y8
+"""
+
 _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "hs": datasets.load_holzinger_swineford,
     "poldem": datasets.load_political_democracy,

@@ -11,25 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HS_MODEL
+from conftest import POLDEM_MODEL as PD_MODEL
 
 import acsi
 from acsi.cbsem.core import estimate
 from acsi.cbsem.ml import MLSolution
 from acsi.spec.partable import build_partable
 
-HS_MODEL = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
-PD_MODEL = """
-  ind60 =~ x1 + x2 + x3
-  dem60 =~ y1 + y2 + y3 + y4
-  dem65 =~ y5 + y6 + y7 + y8
-  dem60 ~ ind60
-  dem65 ~ ind60 + dem60
-  y1 ~~ y5
-  y2 ~~ y4 + y6
-  y3 ~~ y7
-  y4 ~~ y8
-  y6 ~~ y8
-"""
 PD_DEFINED = """
   ind60 =~ x1 + x2 + x3
   dem60 =~ y1 + y2 + y3 + y4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import HS_MODEL as HS
 
 import acsi
 import acsi.cbsem.ml as cbsem_ml
@@ -20,7 +21,6 @@ y3 ~~ y7
 y4 ~~ y8
 y6 ~~ y8
 """
-HS = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
 MODELS = [
     ("hs", HS),
     ("poldem", PD_MODEL),
