@@ -354,17 +354,18 @@ def _fit_fiml(
     core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
     _check_sample_cov(core.S, pt.ov_names)
 
+    computed: list[Any] = []  # the robust record, kept for the scaled test (computed once)
+
     def robust() -> np.ndarray:
         fiml = core.fiml
         assert fiml is not None
-        return np.asarray(
-            fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df).vcov
-        )
+        computed.append(fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df))
+        return np.asarray(computed[-1].vcov)
 
     vcov = _theta_vcov(core, se_type, "observed", robust)
     return SEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
-        n_dropped=n_dropped, model_text=source,
+        n_dropped=n_dropped, model_text=source, _fiml_robust=computed[-1] if computed else None,
     )
 
 

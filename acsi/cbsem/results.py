@@ -86,12 +86,16 @@ class SEMResult(ResultMixin):
     theta_vcov: np.ndarray = field(repr=False)
     n_dropped: int = 0
     model_text: str = field(default="", repr=False)
+    #: the FIML robust record (sandwich and scaled test) when the fit already computed it
+    _fiml_robust: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # hold the estimation record and the covariance of theta read-only, so that no
         # table handed out (or array reached through ``core``) can change the result
         object.__setattr__(self, "core", frozen_copy(self.core))
         object.__setattr__(self, "theta_vcov", freeze(np.asarray(self.theta_vcov)))
+        if self._fiml_robust is not None:
+            object.__setattr__(self, "_fiml_robust", frozen_copy(self._fiml_robust))
 
     def _equality_values(self) -> tuple[Any, ...]:
         # the core holds the optimiser (no value equality): compare what it estimated
@@ -278,6 +282,8 @@ class SEMResult(ResultMixin):
             return None
         fiml = self.core.fiml
         if fiml is not None:  # missing="ml": lavaan's MLR with missing data
+            if self._fiml_robust is not None:  # computed once, with the standard errors
+                return self._fiml_robust.test
             from acsi.cbsem.fiml_kernel import fiml_robust
 
             c = self.core
