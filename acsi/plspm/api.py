@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from acsi._validation import check_choice, check_int, check_positive, parse_na_values
 from acsi.data import prepare_data
@@ -258,8 +259,16 @@ def pls(
     elif prepared.n_dropped:
         rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
-        spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all
+        spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
+        _covariates=_covariates(data, spec.indicators),
     )
+
+
+def _covariates(data: object, columns: Sequence[str]) -> pd.DataFrame | None:
+    """The columns the model does not use (grouping variables for ``res.mga``/``res.micom``)."""
+    if not isinstance(data, pd.DataFrame):
+        return None
+    return data.drop(columns=list(columns))
 
 
 def _raw_with_nan(data: object, columns: Sequence[str], codes: tuple[float | str, ...]) -> np.ndarray:

@@ -107,6 +107,10 @@ class PLSResult(ResultMixin):
         all rows, NaN where missing, so a bootstrap resamples all rows and deletes the
         incomplete ones in every resample, as seminr's ``bootstrap_model`` does; None
         otherwise.
+    covariates : DataFrame or None
+        (a copy) The columns of the data that the model does not use, for every row given
+        to :func:`acsi.pls` (before missing-data handling), so that ``res.mga("gender")``
+        and ``res.micom("gender")`` can group by a column name; None when not recorded.
     """
 
     spec: PLSSpec
@@ -116,6 +120,7 @@ class PLSResult(ResultMixin):
     settings: PLSSettings
     raw: np.ndarray | None = field(default=None, repr=False)
     rows_all: np.ndarray | None = field(default=None, repr=False)
+    _covariates: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
@@ -125,6 +130,8 @@ class PLSResult(ResultMixin):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, freeze(np.asarray(value)))
+        if self._covariates is not None:
+            object.__setattr__(self, "_covariates", freeze(self._covariates))
 
     def __repr__(self) -> str:
         return compact_repr(
@@ -455,3 +462,24 @@ class PLSResult(ResultMixin):
             "scores": self.scores,
             "settings": self.settings.to_frame(),
         }
+
+    # ------------------------------------------------------------------ multigroup (issue 12)
+    @property
+    def covariates(self) -> pd.DataFrame | None:
+        """The data's columns that the model does not use (all rows given to :func:`acsi.pls`),
+        for grouping by name in :meth:`mga` and :meth:`micom`; a copy, or None."""
+        return None if self._covariates is None else self._covariates.copy()
+
+    def mga(self, group: Any, n: int | None = None, seed: Any = None, indices: Any = None, **kwargs: Any) -> Any:
+        """Multigroup analysis (PLS-MGA, parametric, Welch and permutation tests); see
+        :func:`acsi.plspm.mga.pls_mga`."""
+        from acsi.plspm.mga import pls_mga
+
+        return pls_mga(self, group, n=n, seed=seed, indices=indices, **kwargs)
+
+    def micom(self, group: Any, n_perm: int = 5000, seed: Any = None, **kwargs: Any) -> Any:
+        """Measurement invariance of composites (MICOM, steps 1-3); see
+        :func:`acsi.plspm.micom.micom`."""
+        from acsi.plspm.micom import micom
+
+        return micom(self, group, n_perm=n_perm, seed=seed, **kwargs)
