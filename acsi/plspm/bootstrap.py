@@ -513,6 +513,21 @@ class BootstrapResult(ResultMixin):
     def _tables(self) -> dict[str, pd.DataFrame]:
         return {name: self._frames[name].copy() for name in _TABLES}
 
+    # ------------------------------------------------------------------ mediation (issue 12)
+    def specific_effect(self, from_: str, through: Any, to: str, level: float | None = None) -> Any:
+        """A specific (direct or mediated) effect, as seminr's ``specific_effect_significance``;
+        see :func:`acsi.plspm.mediation.specific_effect`."""
+        from acsi.plspm.mediation import specific_effect
+
+        return specific_effect(self, from_, through, to, level=level)
+
+    def mediation(self, level: float | None = None) -> Any:
+        """Every specific indirect effect with the direct, total indirect and total effects and
+        the Zhao, Lynch & Chen (2010) type; see :func:`acsi.plspm.mediation.mediation`."""
+        from acsi.plspm.mediation import mediation
+
+        return mediation(self, level=level)
+
 
 def _summarise(
     est: np.ndarray,
@@ -876,3 +891,4 @@ def bootstrap_pls(
         seed=seed_out, settings=settings, draws_array=draws,
         draw_labels=tuple(zip(layout.names, layout.sources, layout.targets)), notes=tuple(notes),
     )
+
