@@ -27,11 +27,14 @@ def boot() -> acsi.plspm.bootstrap.BootstrapResult:
     return res.bootstrap(indices=IDX)
 
 
-@pytest.mark.parametrize("case", PORT["specific_effects"], ids=lambda c: " -> ".join([c["from"], *c["through"], c["to"]]))
+@pytest.mark.parametrize(
+    "case", PORT["specific_effects"], ids=lambda c: " -> ".join([c["from"], *c["through"], c["to"]])
+)
 def test_specific_effect_equals_seminr(boot: acsi.plspm.bootstrap.BootstrapResult, case: dict) -> None:
     eff = boot.specific_effect(case["from"], case["through"], case["to"])
     got = [eff.est, eff.boot_mean, eff.boot_se, eff.t, eff.ci_lower, eff.ci_upper, eff.pvalue]
-    want = [case[k] for k in ("original_est", "bootstrap_mean", "bootstrap_sd", "t_stat", "ci_lower", "ci_upper", "bootstrap_p")]
+    keys = ("original_est", "bootstrap_mean", "bootstrap_sd", "t_stat", "ci_lower", "ci_upper", "bootstrap_p")
+    want = [case[k] for k in keys]
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     assert eff.route == (case["from"], *case["through"], case["to"])
 
@@ -87,7 +90,8 @@ def test_zhao_types() -> None:
 
 
 def test_bad_routes(boot: acsi.plspm.bootstrap.BootstrapResult) -> None:
-    with pytest.raises(SpecificationError, match=r"through=\['Quality'\] does not give a route from 'Image' to 'Loyalty'.*Quality -> Loyalty"):
+    msg = r"through=\['Quality'\] does not give a route from 'Image' to 'Loyalty'.*Quality -> Loyalty"
+    with pytest.raises(SpecificationError, match=msg):
         boot.specific_effect("Image", ["Quality"], "Loyalty")
     with pytest.raises(SpecificationError, match="Mediators on a route from Image to Expectation: none"):
         boot.specific_effect("Image", "Loyalty", "Expectation")

@@ -22,7 +22,9 @@ DATA = Path(__file__).parent / "data" / "seminr"
 R_FIX = json.loads((DATA / "mga_mobi_100.json").read_text())
 PORT = json.loads((DATA / "mga_port_mobi.json").read_text())
 COND = np.array(R_FIX["condition"])
-SMALL = "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL2; Sat ~ Image; Loy ~ Sat + Image"
+SMALL = (
+    "Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Loy =~ CUSL1 + CUSL2; Sat ~ Image; Loy ~ Sat + Image"
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,8 @@ def mobi_module() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def port_mga(m2: acsi.plspm.results.PLSResult) -> acsi.plspm.mga.MGAResult:
     g = PORT["mga"]
-    return m2.mga(COND, n=100, indices=(np.array(g["group1_indices"]), np.array(g["group2_indices"])), n_perm=50, seed=3)
+    idx = (np.array(g["group1_indices"]), np.array(g["group2_indices"]))
+    return m2.mga(COND, n=100, indices=idx, n_perm=50, seed=3)
 
 
 def test_contract_columns(port_mga: acsi.plspm.mga.MGAResult) -> None:
@@ -96,8 +99,10 @@ def test_parametric_and_welch_from_the_formulas(port_mga: acsi.plspm.mga.MGAResu
     boots = port_mga.bootstraps
     np.testing.assert_allclose(se1, boots[0].paths.boot_se, rtol=1e-12)
     # Keil et al. (2000) with Henseler's pooled SE, n1 + n2 - 2 df (cSEM "Keil")
-    sp = np.sqrt((n1 - 1) ** 2 / (n1 + n2 - 2) * se1**2 + (n2 - 1) ** 2 / (n1 + n2 - 2) * se2**2) * np.sqrt(1 / n1 + 1 / n2)
-    np.testing.assert_allclose(port_mga.table.p_parametric, 2 * (1 - stats.t.cdf(np.abs(d / sp), n1 + n2 - 2)), rtol=1e-9)
+    sp = np.sqrt((n1 - 1) ** 2 / (n1 + n2 - 2) * se1**2 + (n2 - 1) ** 2 / (n1 + n2 - 2) * se2**2)
+    sp = sp * np.sqrt(1 / n1 + 1 / n2)
+    p_keil = 2 * (1 - stats.t.cdf(np.abs(d / sp), n1 + n2 - 2))
+    np.testing.assert_allclose(port_mga.table.p_parametric, p_keil, rtol=1e-9)
     # Welch-Satterthwaite (cSEM "Nitzl": rounded df)
     v = (n1 - 1) / n1 * se1**2 + (n2 - 1) / n2 * se2**2
     df = np.round(v**2 / ((n1 - 1) / n1**2 * se1**4 + (n2 - 1) / n2**2 * se2**4) - 2)
@@ -191,7 +196,8 @@ def test_bad_input(mobi_module: pd.DataFrame) -> None:
         with pytest.raises(DataError, match="cannot be estimated in group 'True' \\(3 rows\\)"):
             res.mga(tiny, n=10)
     n1, n2 = int(mask.sum()), int((~mask).sum())
-    with pytest.raises(SpecificationError, match=r"indices\[1\] \(group 'False'\) must be an integer array of shape \(n, 108\)"):
+    msg = r"indices\[1\] \(group 'False'\) must be an integer array of shape \(n, 108\)"
+    with pytest.raises(SpecificationError, match=msg):
         res.mga(mask, indices=(np.zeros((5, n1), int), np.zeros((5, n1), int)))
     with pytest.raises(SpecificationError, match=r"within the group, in \[0, 141\]"):
         res.mga(mask, indices=(np.full((5, n1), n1), np.zeros((5, n2), int)))

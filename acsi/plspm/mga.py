@@ -52,6 +52,7 @@ from acsi.inference.resampling import SEED_BLOCK, block_seeds
 from acsi.plspm.batched import (
     BatchedKernelResult,
     BatchPlan,
+    _moments_from_cov,
     fit_batched,
     make_plan,
     resample_moments,
@@ -228,6 +229,58 @@ def fit_subsets(pr: RowProblem, counts: np.ndarray) -> BatchedKernelResult:
     return fit_batched(R, pr.plan, scheme=pr.scheme, consistent=pr.consistent, tol=pr.tol, max_iter=pr.max_iter)
 
 
+def fit_partition(pr: RowProblem, labels: np.ndarray, rows: np.ndarray, k: int) -> list[BatchedKernelResult]:
+    """The model fitted in each of ``k`` groups of many partitions of the same rows at once.
+
+    ``labels`` (B, m) gives the group (0..k-1) of each of the rows ``rows`` (m,) of the fitted
+    data in each partition (a permutation of group labels). Without replaced values the
+    sums and cross-products of the last group are those of all the rows minus the other
+    groups' (one product fewer); with ``missing="mean"`` every group's moments are computed
+    on their own (each group redoes its own mean replacement).
+    """
+    nb = labels.shape[0]
+    n = pr.D.shape[0]
+    out: list[BatchedKernelResult] = []
+
+    def fit(R: np.ndarray) -> BatchedKernelResult:
+        return fit_batched(R, pr.plan, scheme=pr.scheme, consistent=pr.consistent, tol=pr.tol, max_iter=pr.max_iter)
+
+    if pr.observed is not None:
+        for g in range(k):
+            cnt = np.zeros((nb, n))
+            rr, cc = np.nonzero(labels == g)
+            cnt[rr, rows[cc]] = 1.0
+            out.append(fit(subset_moments(pr, cnt)[2]))
+        return out
+    p = pr.D.shape[1]
+    iu, ju = np.triu_indices(p)
+    diag = np.flatnonzero(iu == ju)
+    Dr = pr.D[rows]
+    P2 = Dr[:, iu] * Dr[:, ju]
+    tot_all = float(rows.size)
+    S1_all = Dr.sum(axis=0)
+    S2_all = P2.sum(axis=0)
+    S1_rest = np.broadcast_to(S1_all, (nb, p)).copy()
+    S2_rest = np.broadcast_to(S2_all, (nb, iu.size)).copy()
+    tot_rest = np.full(nb, tot_all)
+    for g in range(k):
+        if g < k - 1:
+            M = (labels == g).astype(np.float64)
+            tot = M.sum(axis=1)
+            S1 = M @ Dr
+            S2 = M @ P2
+            S1_rest -= S1
+            S2_rest -= S2
+            tot_rest -= tot
+        else:
+            tot, S1, S2 = tot_rest, S1_rest, S2_rest
+        m = S1 / tot[:, None]
+        cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]
+        _, _, R = _moments_from_cov(cov, tot, m, pr.center, iu, ju, diag, p)
+        out.append(fit(R))
+    return out
+
+
 def permutations(
     seed: np.random.SeedSequence, n_perm: int, n_rows: int
 ) -> list[tuple[int, np.ndarray]]:
@@ -330,7 +383,9 @@ def _two_sided_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
         return 2.0 * _scipy_stats.t.sf(np.abs(t), df)
 
 
-def parametric_test(diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int, n2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parametric_test(
+    diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int, n2: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keil et al. (2000) t-test with the pooled SE of Henseler (2007): (t, df, p)."""
     sp = np.sqrt((n1 - 1) ** 2 / (n1 + n2 - 2) * se1**2 + (n2 - 1) ** 2 / (n1 + n2 - 2) * se2**2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -339,7 +394,9 @@ def parametric_test(diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int,
     return t, df, _two_sided_t(t, df)
 
 
-def welch_test(diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int, n2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def welch_test(
+    diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int, n2: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Welch-Satterthwaite t-test (Nitzl 2010; Sarstedt et al. 2011; cSEM's df rounding)."""
     v1 = (n1 - 1) / n1 * se1**2
     v2 = (n2 - 1) / n2 * se2**2
@@ -558,13 +615,9 @@ def permutation_test_paths(
     for c0 in range(0, len(blocks), max(1, chunk // SEED_BLOCK)):
         perms = np.concatenate([b for _, b in blocks[c0 : c0 + max(1, chunk // SEED_BLOCK)]], axis=0)
         nb = perms.shape[0]
-        ca = np.zeros((nb, n))
-        cb = np.zeros((nb, n))
-        ridx = np.arange(nb)[:, None]
-        ca[ridx, pooled[perms[:, :na]]] = 1.0
-        cb[ridx, pooled[perms[:, na:]]] = 1.0
-        ka = fit_subsets(pr, ca)
-        kb = fit_subsets(pr, cb)
+        lab = np.ones((nb, npool), dtype=np.intp)
+        np.put_along_axis(lab, perms[:, :na], 0, axis=1)
+        ka, kb = fit_partition(pr, lab, pooled, 2)
         diffs.append(ka.B[:, paths[:, 0], paths[:, 1]] - kb.B[:, paths[:, 0], paths[:, 1]])
         failed.append(ka.failed | kb.failed)
         done += nb
@@ -651,7 +704,7 @@ def pls_mga(
     >>> list(mga.table.columns)
     ['source', 'target', 'group1', 'group2', 'diff', 'p_mga', 'p_parametric', 'p_welch', 'p_permutation']
     >>> mga.groups, mga.nobs
-    (('True', 'False'), (132, 118))
+    (('True', 'False'), (142, 108))
     """
     t0 = time.perf_counter()
     from acsi.plspm.bootstrap import bootstrap_pls
@@ -677,7 +730,8 @@ def pls_mga(
             )
         sizes = grouping.sizes
         for i, (a, b) in enumerate(pairs):
-            perm_list[i] = check_perm_indices(given[i], None, sizes[a] + sizes[b], f"perm_indices[{i}]" if k > 2 else "perm_indices")
+            arg = f"perm_indices[{i}]" if k > 2 else "perm_indices"
+            perm_list[i] = check_perm_indices(given[i], None, sizes[a] + sizes[b], arg)
         counts = {x.shape[0] for x in perm_list if x is not None}
         if len(counts) != 1:
             raise SpecificationError("perm_indices must hold the same number of permutations for every pair")
@@ -756,7 +810,9 @@ def pls_mga(
         notes.append(f"{excluded} rows with a missing group label belong to no group")
     Js = {int(x) for x in details["J"]}
     if any(j < n for j in Js):
-        notes.append("some resamples failed: the Henseler p-value uses the first J successful resamples of each group (seminr)")
+        notes.append(
+            "some resamples failed: the Henseler p-value uses the first J successful resamples of each group (seminr)"
+        )
     settings = {
         "level": level, "correction": correction, "indices_given": idx_list is not None,
         "perm_indices_given": perm_indices is not None, "elapsed_bootstrap_s": t_boot,
