@@ -10,7 +10,11 @@
 - ``acsi.plspm.api``: :func:`pls`, the validating entry point;
 - ``acsi.plspm.bootstrap``: the batched bootstrap (``res.bootstrap``);
 - ``acsi.plspm.index``: the ACSI 0-100 index (``res.index``, ``acsi.index``);
-- ``acsi.plspm.ipma``: importance-performance map analysis (``res.ipma``).
+- ``acsi.plspm.ipma``: importance-performance map analysis (``res.ipma``);
+- ``acsi.plspm.mga``: multigroup analysis (``res.mga``: PLS-MGA, parametric, Welch, permutation);
+- ``acsi.plspm.micom``: measurement invariance of composites (``res.micom``);
+- ``acsi.plspm.mediation``: specific indirect effects and mediation types
+  (``boot.specific_effect``, ``boot.mediation``).
 
 The estimator is :func:`acsi.pls` (a function, whatever was imported before): this
 subpackage is named ``plspm`` so that the name ``acsi.pls`` is never rebound to a module.

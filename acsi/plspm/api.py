@@ -264,11 +264,16 @@ def pls(
     )
 
 
-def _covariates(data: object, columns: Sequence[str]) -> pd.DataFrame | None:
-    """The columns the model does not use (grouping variables for ``res.mga``/``res.micom``)."""
+def _covariates(data: object, columns: Sequence[str]) -> dict[str, np.ndarray] | None:
+    """The columns the model does not use, as arrays (grouping variables for ``res.mga``)."""
     if not isinstance(data, pd.DataFrame):
         return None
-    return data.drop(columns=list(columns))
+    used = set(columns)
+    out: dict[str, np.ndarray] = {}
+    for j, c in enumerate(data.columns):
+        if c not in used and str(c) not in out:
+            out[str(c)] = data.iloc[:, j].to_numpy(copy=True)
+    return out
 
 
 def _raw_with_nan(data: object, columns: Sequence[str], codes: tuple[float | str, ...]) -> np.ndarray:

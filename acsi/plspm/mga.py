@@ -115,8 +115,8 @@ def resolve_groups(res: PLSResult, group: Any, argument: str = "group") -> Group
     if isinstance(group, str):
         cov = res._covariates
         name = group
-        if cov is not None and group in cov.columns:
-            values = cov[group].to_numpy()
+        if cov is not None and group in cov:
+            values = np.asarray(cov[group])
             if complete is not None:
                 values = values[complete]
         elif group in res.spec.indicators:
@@ -126,7 +126,7 @@ def resolve_groups(res: PLSResult, group: Any, argument: str = "group") -> Group
             if complete is not None:
                 values = values[complete]
         else:
-            have = "" if cov is None else f" (columns not in the model: {', '.join(map(str, cov.columns)) or 'none'})"
+            have = "" if cov is None else f" (columns not in the model: {', '.join(cov) or 'none'})"
             raise SpecificationError(
                 f"{argument}={group!r} is not a column of the data the model was fitted on{have}; "
                 "name a column of that data frame, or pass a boolean mask or a vector of group labels "

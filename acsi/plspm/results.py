@@ -13,7 +13,15 @@ import pandas as pd
 from acsi.plspm import evaluation as ev
 from acsi.plspm.algorithm import KernelResult, fit_kernel, standardize
 from acsi.plspm.plsc import plsc_correct
-from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
+from acsi.results.base import (
+    FrozenDict,
+    ResultMixin,
+    Summary,
+    compact_repr,
+    freeze,
+    frozen_copy,
+    frozen_table,
+)
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 
 if TYPE_CHECKING:
@@ -120,7 +128,7 @@ class PLSResult(ResultMixin):
     settings: PLSSettings
     raw: np.ndarray | None = field(default=None, repr=False)
     rows_all: np.ndarray | None = field(default=None, repr=False)
-    _covariates: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _covariates: Mapping[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
@@ -131,7 +139,8 @@ class PLSResult(ResultMixin):
             if value is not None:
                 object.__setattr__(self, name, freeze(np.asarray(value)))
         if self._covariates is not None:
-            object.__setattr__(self, "_covariates", freeze(self._covariates))
+            frozen = FrozenDict({str(k): freeze(np.array(v, copy=True)) for k, v in self._covariates.items()})
+            object.__setattr__(self, "_covariates", frozen)
 
     def __repr__(self) -> str:
         return compact_repr(
@@ -468,7 +477,9 @@ class PLSResult(ResultMixin):
     def covariates(self) -> pd.DataFrame | None:
         """The data's columns that the model does not use (all rows given to :func:`acsi.pls`),
         for grouping by name in :meth:`mga` and :meth:`micom`; a copy, or None."""
-        return None if self._covariates is None else self._covariates.copy()
+        if self._covariates is None:
+            return None
+        return pd.DataFrame({k: np.array(v, copy=True) for k, v in self._covariates.items()})
 
     def mga(self, group: Any, n: int | None = None, seed: Any = None, indices: Any = None, **kwargs: Any) -> Any:
         """Multigroup analysis (PLS-MGA, parametric, Welch and permutation tests); see
