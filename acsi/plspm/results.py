@@ -481,16 +481,32 @@ class PLSResult(ResultMixin):
             return None
         return pd.DataFrame({k: np.array(v, copy=True) for k, v in self._covariates.items()})
 
-    def mga(self, group: Any, n: int | None = None, seed: Any = None, indices: Any = None, **kwargs: Any) -> Any:
-        """Multigroup analysis (PLS-MGA, parametric, Welch and permutation tests); see
-        :func:`acsi.plspm.mga.pls_mga`."""
+    def mga(
+        self,
+        group: Any,
+        n: int | None = None,
+        seed: Any = None,
+        indices: Any = None,
+        n_perm: int = 5000,
+        level: float = 0.95,
+        executor: Any = None,
+        progress: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Multigroup analysis (PLS-MGA, parametric, Welch-Satterthwaite and permutation
+        tests) by a column name, a boolean mask or labels; ``n`` resamples per group (default
+        5000), ``indices=(idx_g1, idx_g2)`` 0-based rows within each group. See
+        :func:`acsi.plspm.mga.pls_mga` (also ``correction=``, ``perm_indices=``)."""
         from acsi.plspm.mga import pls_mga
 
-        return pls_mga(self, group, n=n, seed=seed, indices=indices, **kwargs)
+        return pls_mga(self, group, n=n, seed=seed, indices=indices, n_perm=n_perm, level=level,
+                       executor=executor, progress=progress, **kwargs)
 
-    def micom(self, group: Any, n_perm: int = 5000, seed: Any = None, **kwargs: Any) -> Any:
+    def micom(
+        self, group: Any, n_perm: int = 5000, seed: Any = None, level: float = 0.95, **kwargs: Any
+    ) -> Any:
         """Measurement invariance of composites (MICOM, steps 1-3); see
-        :func:`acsi.plspm.micom.micom`."""
+        :func:`acsi.plspm.micom.micom` (also ``correction=``, ``perm_indices=``)."""
         from acsi.plspm.micom import micom
 
-        return micom(self, group, n_perm=n_perm, seed=seed, **kwargs)
+        return micom(self, group, n_perm=n_perm, seed=seed, level=level, **kwargs)
