@@ -158,6 +158,8 @@ def resolve_groups(res: PLSResult, group: Any, argument: str = "group") -> Group
                 levels = sorted(pd.unique(ser[~miss]))
             except TypeError:
                 levels = list(pd.unique(ser[~miss]))
+        if levels and all(isinstance(v, (bool, np.bool_)) for v in levels):
+            levels = sorted(levels, reverse=True)  # a mask with missing values: True rows are group 1
         lut = {v: i for i, v in enumerate(levels)}
         codes = np.array([-1 if m else lut[v] for v, m in zip(ser.tolist(), miss)], dtype=np.intp)
         labels = tuple(str(v) for v in levels)
