@@ -100,3 +100,25 @@ def test_bad_routes(boot: acsi.plspm.bootstrap.BootstrapResult) -> None:
     with pytest.raises(SpecificationError, match="through must be a construct name"):
         boot.specific_effect("Image", 3, "Loyalty")
     assert isinstance(boot.specific_effect("Image", None, "Loyalty").to_series(), pd.Series)
+
+
+def test_specific_effect_intervals_equal_r_seminr_fixture() -> None:
+    """seminr's own fixture conf_ints.csv (R, tests/testthat/test-bootstrap.R): the intervals
+    of specific_effect_significance, with the 200 resample rows R drew (set.seed(123 + i);
+    sample.int(250, replace = TRUE)), factorial scheme."""
+    ref = json.loads((DATA / "mga_conf_ints.json").read_text())
+    idx = np.asarray(ref["indices_1based"]) - 1
+    model = """
+    Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    Expectation =~ CUEX1 + CUEX2 + CUEX3
+    Value =~ PERV1 + PERV2
+    Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+    Satisfaction ~ Image + Expectation + Value
+    Expectation ~ Image
+    """
+    boot = acsi.pls(model, acsi.datasets.load_mobi(), scheme="factorial").bootstrap(indices=idx)
+    e95 = boot.specific_effect("Image", "Expectation", "Satisfaction")
+    e90 = boot.specific_effect("Image", "Expectation", "Satisfaction", level=0.9)
+    direct = boot.specific_effect("Image", None, "Satisfaction")
+    got = [e95.ci_lower, e95.ci_upper, e90.ci_lower, e90.ci_upper, direct.ci_lower, direct.ci_upper]
+    np.testing.assert_allclose(got, ref["values"], atol=1e-12, rtol=0)
