@@ -70,6 +70,20 @@ def test_pls_mga_p_equals_seminr_port_given_the_same_rows(port_mga: acsi.plspm.m
     np.testing.assert_array_equal(port_mga.table.p_mga.to_numpy(), ref.pls_mga_p.to_numpy())
 
 
+def test_pls_mga_equals_r_seminr_fixture_with_rs_resample_rows(m2: acsi.plspm.results.PLSResult) -> None:
+    """seminr's own fixture (R): with the resample rows R drew (redrawn with base R from the
+    seeds estimate_pls_mga used), bootstrap means to 1e-12 and pls_mga_p exactly."""
+    idx = (np.array(R_FIX["group1_indices_1based"]) - 1, np.array(R_FIX["group2_indices_1based"]) - 1)
+    mga = m2.mga(COND, n=100, indices=idx, n_perm=0)
+    ref = pd.DataFrame(R_FIX["table"])
+    np.testing.assert_allclose(mga.details.boot_mean1, ref.group1_beta_mean, atol=1e-12, rtol=0)
+    np.testing.assert_allclose(mga.details.boot_mean2, ref.group2_beta_mean, atol=1e-12, rtol=0)
+    # the JSON keeps 15 significant digits: compare the counts of favourable pairs exactly
+    np.testing.assert_allclose(mga.table.p_mga, ref.pls_mga_p, atol=1e-14, rtol=0)
+    np.testing.assert_array_equal(np.round(mga.table.p_mga * 1e4), np.round(ref.pls_mga_p * 1e4))
+    assert mga.table.p_permutation.isna().all()
+
+
 def _grid_p(b1: np.ndarray, b2: np.ndarray) -> float:
     """seminr's formula written literally: expand.grid of all pairs, unit step, 1 - share."""
     J = b1.size
