@@ -247,14 +247,15 @@ def fit_partition(pr: RowProblem, labels: np.ndarray, rows: np.ndarray, k: int) 
     def fit(R: np.ndarray) -> BatchedKernelResult:
         return fit_batched(R, pr.plan, scheme=pr.scheme, consistent=pr.consistent, tol=pr.tol, max_iter=pr.max_iter)
 
-    if pr.observed is not None:
+    p = pr.D.shape[1]
+    if pr.observed is not None or rows.size * p * (p + 1) // 2 > (1 << 25):
+        # mean replacement per group, or a products matrix too large to hold: group by group
         for g in range(k):
             cnt = np.zeros((nb, n))
             rr, cc = np.nonzero(labels == g)
             cnt[rr, rows[cc]] = 1.0
             out.append(fit(subset_moments(pr, cnt)[2]))
         return out
-    p = pr.D.shape[1]
     iu, ju = np.triu_indices(p)
     diag = np.flatnonzero(iu == ju)
     Dr = pr.D[rows]
