@@ -116,12 +116,13 @@ class PLSResult(ResultMixin):
     settings: PLSSettings
     raw: np.ndarray | None = field(default=None, repr=False)
     rows_all: np.ndarray | None = field(default=None, repr=False)
+    case_weights: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
         for name in ("spec", "data", "kernel"):
             object.__setattr__(self, name, frozen_copy(getattr(self, name)))
-        for name in ("R", "raw", "rows_all"):
+        for name in ("R", "raw", "rows_all", "case_weights"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, freeze(np.asarray(value)))
@@ -455,3 +456,19 @@ class PLSResult(ResultMixin):
             "scores": self.scores,
             "settings": self.settings.to_frame(),
         }
+
+    # ------------------------------------------------------------------ prediction and fit
+    def predict(self, folds: int = 10, reps: int = 10, seed: Any = None, technique: str = "direct",
+                folds_indices: Any = None) -> Any:
+        """PLSpredict (Shmueli et al. 2016, 2019); see :func:`acsi.plspm.predict.predict_pls`."""
+        from acsi.plspm.predict import predict_pls
+
+        return predict_pls(self, folds=folds, reps=reps, seed=seed, technique=technique,
+                           folds_indices=folds_indices)
+
+    def cvpat(self, folds: int = 10, reps: int = 10, seed: Any = None, **kwargs: Any) -> Any:
+        """CVPAT against the LM and IA benchmarks (Liengaard et al. 2021; Sharma et al.
+        2023); see :func:`acsi.plspm.cvpat.cvpat`."""
+        from acsi.plspm.cvpat import cvpat
+
+        return cvpat(self, folds=folds, reps=reps, seed=seed, **kwargs)
