@@ -472,3 +472,11 @@ class PLSResult(ResultMixin):
         from acsi.plspm.cvpat import cvpat
 
         return cvpat(self, folds=folds, reps=reps, seed=seed, **kwargs)
+
+    def cvpat_compare(self, other: PLSResult, folds: int = 10, reps: int = 10, seed: Any = None,
+                      **kwargs: Any) -> Any:
+        """CVPAT comparison of this model with ``other`` (same endogenous part, same rows);
+        see :func:`acsi.plspm.cvpat.cvpat_compare`."""
+        from acsi.plspm.cvpat import cvpat_compare
+
+        return cvpat_compare(self, other, folds=folds, reps=reps, seed=seed, **kwargs)
