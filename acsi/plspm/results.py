@@ -480,3 +480,20 @@ class PLSResult(ResultMixin):
         from acsi.plspm.cvpat import cvpat_compare
 
         return cvpat_compare(self, other, folds=folds, reps=reps, seed=seed, **kwargs)
+
+    @cached_property
+    def fit_measures(self) -> Any:
+        """SRMR, d_ULS and d_G of the saturated and the estimated model
+        (:class:`~acsi.plspm.fit.PLSFitMeasures`; ``.table``, ``.to_series()``); for the
+        Bollen-Stine bootstrap quantiles call :meth:`model_fit`."""
+        from acsi.plspm.fit import fit_measures
+
+        return fit_measures(self)
+
+    def model_fit(self, n: int = 0, seed: Any = None, composites: str = "formative",
+                  indices: Any = None) -> Any:
+        """Model fit with Bollen-Stine bootstrap quantiles (95%, 99%) from ``n`` resamples;
+        see :func:`acsi.plspm.fit.fit_measures`."""
+        from acsi.plspm.fit import fit_measures
+
+        return fit_measures(self, n=n, seed=seed, composites=composites, indices=indices)
