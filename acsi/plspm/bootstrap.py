@@ -390,6 +390,8 @@ def _jackknife(problem: BootstrapProblem, n_rows: int) -> np.ndarray:
         if problem.raw is None:
             counts = np.ones((r1 - r0, n_rows))
             counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
+            if problem.keep is not None:  # case weights (weighted PLS)
+                counts *= problem.keep
             s, f, _ = _fit_stats(problem, resample_moments(problem.D, counts, problem.center))
         else:
             rows = np.array([np.delete(np.arange(n_rows), i) for i in range(r0, r1)])
@@ -663,6 +665,8 @@ def _build_problem(
         D = np.zeros((complete.size, X.shape[1]))
         D[complete] = D_complete  # incomplete rows: zero weight in every resample
         keep = complete.astype(np.float64)
+    if res.case_weights is not None:  # weighted PLS: a drawn row counts with its case weight
+        keep = np.asarray(res.case_weights, dtype=np.float64)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
         layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
@@ -850,7 +854,7 @@ def bootstrap_pls(
             notes.append(f"{n_in_failed} inner (studentized) resamples failed and were excluded")
     jack = None
     if ci == "bca":
-        if keep is None:
+        if keep is None or res.case_weights is not None:
             jack = _jackknife(problem, n_rows)
         else:  # leave out each complete row (an incomplete one changes nothing)
             jack = _jackknife(replace(problem, D=D_complete, keep=None), int(keep.sum()))
@@ -866,7 +870,9 @@ def bootstrap_pls(
     }
     if int(failed.sum()):
         notes.append(f"{int(failed.sum())} of {n} resamples failed (not converged or singular) and were excluded")
-    if keep is not None:
+    if res.case_weights is not None:
+        notes.append("weighted PLS: every drawn row enters its resample with its case weight")
+    elif keep is not None:
         notes.append(
             f"listwise deletion within each resample: rows drawn from all {n_rows} rows, the "
             f"{n_rows - int(keep.sum())} with missing values dropped from every resample (as seminr)"

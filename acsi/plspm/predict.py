@@ -228,7 +228,7 @@ class PredictResult(ResultMixin):
 def _causal_order(inner: np.ndarray) -> list[int]:
     """Constructs with an incoming path, each after its antecedents."""
     k = inner.shape[0]
-    done = ~inner.any(axis=0)
+    done: np.ndarray = np.asarray(~inner.any(axis=0), dtype=bool)
     order: list[int] = []
     progressed = True
     while progressed:

@@ -59,6 +59,8 @@ class PLSSettings:
     tol: float = 1e-7
     missing: str = "listwise"
     na_values: Any = None
+    weights: str | None = None
+    preset: str = "seminr"
     standardization: str = "z-scores, standard deviation with divisor n-1"
     initial_weights: str = "1 for every indicator of its block"
     stop_criterion: str = "sum of absolute changes of the outer weights < tol"
@@ -74,6 +76,8 @@ class PLSSettings:
             ("tol", self.tol),
             ("missing", self.missing),
             ("na_values", "" if self.na_values is None else str(self.na_values)),
+            ("weights", "" if self.weights is None else f"case weights in column {self.weights!r} (weighted PLS)"),
+            ("preset", self.preset),
             ("standardization", self.standardization),
             ("initial weights", self.initial_weights),
             ("stop criterion", self.stop_criterion),
@@ -202,16 +206,19 @@ class PLSResult(ResultMixin):
 
     @frozen_table
     def adj_r_squared(self) -> pd.Series:
-        """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)``."""
+        """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)`` (``n`` the sum of the case
+        weights for a weighted model)."""
         endo = self.spec.endogenous
         q = self.spec.inner.sum(axis=0)[endo]
-        adj = ev.adjusted_r2(self.kernel.r2[endo], self.n, q)
+        n = self.n if self.case_weights is None else float(np.sum(self.case_weights))
+        adj = ev.adjusted_r2(self.kernel.r2[endo], n, q)
         return pd.Series(adj, index=self.r_squared.index, name="adj_r_squared")
 
     @frozen_table
     def scores(self) -> pd.DataFrame:
-        """Construct scores (standardized: mean 0, variance 1 with divisor n-1)."""
-        Z = standardize(self.data.X)
+        """Construct scores (standardized: mean 0, variance 1 with divisor n-1; weighted
+        mean and variance for a weighted model)."""
+        Z = standardize(self.data.X, self.case_weights)
         return pd.DataFrame(Z @ self.kernel.W, index=self.data.index, columns=self._c)
 
     @frozen_table
