@@ -129,3 +129,49 @@ def test_preset(mobi: pd.DataFrame) -> None:
     assert acsi.pls(MODEL, mobi).settings.max_iter == 300
     with pytest.raises(SpecificationError, match="preset"):
         acsi.pls(MODEL, mobi, preset="cSEM")
+
+
+# ----------------------------------------------------------------------------- SmartPLS options
+def test_se_divisor_and_preset(mobi: pd.DataFrame) -> None:
+    res = acsi.pls(MODEL, mobi)
+    a = res.bootstrap(n=100, seed=1)
+    b = res.bootstrap(n=100, seed=1, se_divisor="n")
+    np.testing.assert_allclose(b.paths["boot_se"], a.paths["boot_se"] * np.sqrt(99 / 100), rtol=1e-14)
+    np.testing.assert_allclose(b.paths["t"], a.paths["t"] / np.sqrt(99 / 100), rtol=1e-14)
+    np.testing.assert_array_equal(b.paths["ci_lower"], a.paths["ci_lower"])
+    smart = acsi.pls(MODEL, mobi, preset="smartpls").bootstrap(n=100, seed=1)
+    assert smart.settings["se_divisor"] == "n"
+    np.testing.assert_allclose(smart.paths["boot_se"], b.paths["boot_se"], rtol=1e-14)
+    with pytest.raises(SpecificationError, match="se_divisor"):
+        res.bootstrap(n=10, seed=1, se_divisor="n-2")
+    with pytest.raises(SpecificationError, match="sign_change"):
+        res.bootstrap(n=10, seed=1, sign_change="yes")
+
+
+def test_sign_change_rules(mobi: pd.DataFrame) -> None:
+    from dataclasses import replace
+
+    from acsi.plspm.batched import fit_batched, make_plan
+    from acsi.plspm.bootstrap import BootstrapProblem, _sign_changed
+
+    res = acsi.pls(MODEL, mobi)
+    plan = make_plan(res.spec)
+    kr = fit_batched(np.asarray(res.R)[None], plan)
+    c = res.spec.constructs.index("Image")
+    f = np.ones(res.spec.k)
+    f[c] = -1.0
+    flipped = replace(kr, W=kr.W * f, L=kr.L * f, B=kr.B * np.outer(f, f)[None], C=kr.C * np.outer(f, f)[None])
+    prob = BootstrapProblem(D=np.zeros((1, 1)), center=np.zeros(1), raw=None, keep=None, plan=plan, layout=None,  # type: ignore[arg-type]
+                            scheme="path", consistent=False, tol=1e-7, max_iter=300, sign_change="construct",
+                            reference=(res.kernel.W, res.kernel.L, res.kernel.B))
+    back = _sign_changed(flipped, prob)
+    for name in ("W", "L", "B", "C"):
+        np.testing.assert_allclose(getattr(back, name), getattr(kr, name), atol=1e-15)
+    ind = _sign_changed(flipped, replace(prob, sign_change="individual"))
+    np.testing.assert_allclose(ind.W, kr.W, atol=1e-15)
+    np.testing.assert_allclose(ind.B, kr.B, atol=1e-15)
+    # on data without reversals the corrections change nothing
+    a = res.bootstrap(n=100, seed=2)
+    b = res.bootstrap(n=100, seed=2, sign_change="construct")
+    np.testing.assert_allclose(a.paths["boot_se"], b.paths["boot_se"], rtol=1e-14)
+    assert b.settings["sign_change"] == "construct"
