@@ -115,12 +115,17 @@ class CVPATResult(ResultMixin):
         The PLSpredict run whose errors were tested (the first model's, when comparing).
     """
 
-    losses: dict[str, pd.DataFrame]
+    _losses: dict[str, pd.DataFrame]
     rows: tuple[tuple[Any, ...], ...]
     test: str
     alternative: str
     prediction: PredictResult
     n_boot: int = 0
+
+    @property
+    def losses(self) -> dict[str, pd.DataFrame]:
+        """Per-observation losses (copies): n x (constructs + ``Overall``) per model/benchmark."""
+        return {k: v.copy() for k, v in self._losses.items()}
 
     def __repr__(self) -> str:
         return compact_repr(self, test=self.test, alternative=self.alternative, rows=len(self.rows))
@@ -248,7 +253,7 @@ def cvpat(
         err = pr.actual - (pr.lm if b == "LM" else full_mean[None, :])
         losses[b] = construct_losses(err, pr.constructs)
         rows += _rows(b, pls, losses[b], test, alternative, boot)
-    return CVPATResult(losses=losses, rows=tuple(rows), test=test, alternative=alternative,
+    return CVPATResult(_losses=losses, rows=tuple(rows), test=test, alternative=alternative,
                        prediction=pr, n_boot=n_boot if boot is not None else 0)
 
 
@@ -298,5 +303,5 @@ def cvpat_compare(
     l2 = construct_losses((pr2.actual - pr2.pls)[:, order], pr1.constructs)
     boot = _boot(rng, pr1.actual.shape[0], n_boot, test, boot_indices)
     rows = _rows("model2", l1, l2, test, alternative, boot)
-    return CVPATResult(losses={"model1": l1, "model2": l2}, rows=tuple(rows), test=test,
+    return CVPATResult(_losses={"model1": l1, "model2": l2}, rows=tuple(rows), test=test,
                        alternative=alternative, prediction=pr1, n_boot=n_boot if boot is not None else 0)

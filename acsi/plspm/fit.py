@@ -57,7 +57,7 @@ import pandas as pd
 from acsi._validation import check_choice, check_int, make_rng
 from acsi.exceptions import DataError
 from acsi.plspm.batched import BatchPlan, fit_batched, make_plan, resample_moments
-from acsi.results.base import ResultMixin, Summary, compact_repr, frozen_table
+from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_table
 
 if TYPE_CHECKING:
     from acsi.plspm.results import PLSResult
@@ -169,6 +169,13 @@ class PLSFitMeasures(ResultMixin):
     n_boot: np.ndarray | None = None
     n_dropped: np.ndarray | None = None
     draws: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("values", "quantiles", "n_boot", "n_dropped"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, freeze(np.asarray(value)))
+        object.__setattr__(self, "draws", {k: freeze(np.asarray(v)) for k, v in self.draws.items()})
 
     def __repr__(self) -> str:
         return compact_repr(self, srmr=round(float(self.values[0, 1]), 4), bootstrap=self.quantiles is not None)
