@@ -434,6 +434,9 @@ class PLSResult(ResultMixin):
             ("Missing data", s.missing if not (self.data.n_dropped or self.data.n_replaced)
              else f"{s.missing} ({self.data.n_dropped} rows dropped, {self.data.n_replaced} values replaced)"),
         ]
+        if self.case_weights is not None:
+            total = float(np.sum(self.case_weights))
+            header.append(("Case weights", f"column {s.weights!r} (weighted PLS), sum {total:g}"))
         tables = [
             ("Paths", self._paths_long()),
             ("R-squared", self._r2_table()),
