@@ -128,3 +128,17 @@ def test_no_paths_and_degenerate_fold(mobi: pd.DataFrame) -> None:
     small = acsi.pls("X =~ IMAG1 + IMAG2\nY =~ CUSA1 + CUSA2\nY ~ X", mobi.iloc[:12])
     with pytest.raises((DataError, SpecificationError)):
         small.predict(folds_indices=np.r_[np.zeros(10, int), 1, 1])
+
+
+def test_lm_on_exogenous_indicators(mobi: pd.DataFrame) -> None:
+    """lm_predictors="exogenous" (Shmueli et al. 2019, SmartPLS) with direct prediction gives
+    the LM benchmark of the port's predict_EA run (same folds): it does not depend on the
+    PLS technique."""
+    fx = _load("predict_mobi_ea")
+    res = _fit(fx, mobi)
+    pr = res.predict(technique="direct", lm_predictors="exogenous", folds_indices=_folds(fx))
+    order = [pr.indicators.index(i) for i in fx["items"]]
+    np.testing.assert_allclose(pr.lm[:, order], np.asarray(fx["lm"]), rtol=0, atol=TOL)
+    assert pr.lm_predictors == "exogenous"
+    with pytest.raises(SpecificationError, match="lm_predictors"):
+        res.predict(lm_predictors="all")

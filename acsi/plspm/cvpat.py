@@ -195,6 +195,7 @@ def cvpat(
     technique: str = "direct",
     folds_indices: Any = None,
     boot_indices: Any = None,
+    lm_predictors: str | None = None,
 ) -> CVPATResult:
     """CVPAT of a PLS model against the LM and IA benchmarks (seminrExtras's ``assess_cvpat``).
 
@@ -203,7 +204,7 @@ def cvpat(
     Parameters
     ----------
     res : PLSResult
-    folds, reps, technique, folds_indices
+    folds, reps, technique, folds_indices, lm_predictors
         As :func:`acsi.plspm.predict.predict_pls`.
     seed : int, SeedSequence, Generator or None
         One generator draws the folds, then the bootstrap resamples.
@@ -242,7 +243,8 @@ def cvpat(
     for b in names:
         check_choice(b, BENCHMARKS, "benchmark")
     rng = make_rng(seed)
-    pr = predict_pls(res, folds=folds, reps=reps, seed=rng, technique=technique, folds_indices=folds_indices)
+    pr = predict_pls(res, folds=folds, reps=reps, seed=rng, technique=technique, folds_indices=folds_indices,
+                     lm_predictors=lm_predictors)
     n = pr.actual.shape[0]
     boot = _boot(rng, n, n_boot, test, boot_indices)
     full_mean = np.asarray(res.data.X).mean(axis=0)[[res.spec.indicators.index(i) for i in pr.indicators]]

@@ -133,6 +133,8 @@ class PredictResult(ResultMixin):
     folds : ndarray (reps, n)
         0-based fold of every row in every repetition.
     technique : str
+    lm_predictors : str
+        Predictors of the LM benchmark (``"antecedents"`` or ``"exogenous"``).
     """
 
     indicators: tuple[str, ...]
@@ -145,6 +147,7 @@ class PredictResult(ResultMixin):
     lm_in_sample: np.ndarray
     folds: np.ndarray
     technique: str
+    lm_predictors: str = "antecedents"
     seed: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -208,7 +211,8 @@ class PredictResult(ResultMixin):
 
     def _summary(self) -> Summary:
         header = [
-            ("Technique", self.technique), ("Folds", self.n_folds), ("Repetitions", self.reps),
+            ("Technique", self.technique), ("LM benchmark predictors", self.lm_predictors),
+            ("Folds", self.n_folds), ("Repetitions", self.reps),
             ("Observations", self.actual.shape[0]),
         ]
         notes = [
@@ -257,7 +261,7 @@ def _predict_scores(Y: np.ndarray, B: np.ndarray, inner: np.ndarray, technique: 
 
 
 def _lm_predictions(
-    X: np.ndarray, train: np.ndarray, spec: PLSSpec, endo: list[int], technique: str
+    X: np.ndarray, train: np.ndarray, spec: PLSSpec, endo: list[int], predictors: str
 ) -> np.ndarray:
     """LM benchmark predictions (S, n, q) of every row by every split's regression."""
     inner = np.asarray(spec.inner, dtype=bool)
@@ -267,7 +271,7 @@ def _lm_predictions(
     Xc = X - X.mean(axis=0)  # centring keeps the normal equations well conditioned
     parts = []
     for j in endo:
-        preds = np.flatnonzero(inner[:, j]) if technique == "direct" else exo
+        preds = np.flatnonzero(inner[:, j]) if predictors == "antecedents" else exo
         cols = np.flatnonzero(np.isin(block, preds))
         A = np.column_stack([np.ones(n), Xc[:, cols]])
         y = Xc[:, block == j]
@@ -286,6 +290,7 @@ def predict_pls(
     seed: Any = None,
     technique: str = "direct",
     folds_indices: Any = None,
+    lm_predictors: str | None = None,
 ) -> PredictResult:
     """PLSpredict: k-fold cross-validated prediction of the endogenous indicators.
 
@@ -307,6 +312,11 @@ def predict_pls(
     folds_indices : array (n,) or (reps, n) of int, optional
         The fold of every row (in every repetition), e.g. to reproduce another program's
         split; overrides ``folds``, ``reps`` and ``seed``.
+    lm_predictors : {"antecedents", "exogenous"}, optional
+        Predictors of the LM benchmark: the indicators of the construct's direct
+        antecedents or of all purely exogenous constructs (Shmueli et al. 2019's
+        definition, SmartPLS's LM benchmark). Default: seminr's rule, ``"antecedents"``
+        with ``technique="direct"`` and ``"exogenous"`` with ``"earliest"``.
 
     Returns
     -------
@@ -337,6 +347,9 @@ def predict_pls(
     True
     """
     technique = check_choice(technique, TECHNIQUES, "technique", hint="seminr's predict_DA is 'direct'")
+    if lm_predictors is None:
+        lm_predictors = "antecedents" if technique == "direct" else "exogenous"
+    lm_predictors = check_choice(lm_predictors, ("antecedents", "exogenous"), "lm_predictors")
     spec = res.spec
     n = res.nobs
     if res.case_weights is not None:
@@ -387,7 +400,7 @@ def predict_pls(
     cols = np.flatnonzero(np.isin(np.asarray(spec.block), endo))
     items = np.matmul(Yhat, np.swapaxes(out.L[:, cols, :], 1, 2)) * sds[:, None, cols] + means[:, None, cols]
     try:
-        lm = _lm_predictions(X, train, spec, endo, technique)
+        lm = _lm_predictions(X, train, spec, endo, lm_predictors)
     except np.linalg.LinAlgError as err:
         raise DataError(
             "the linear-model benchmark is singular on a training split (collinear predictor "
@@ -416,5 +429,6 @@ def predict_pls(
         lm_in_sample=ins(lm),
         folds=fold_ids,
         technique=technique,
+        lm_predictors=lm_predictors,
         seed=seed_used,
     )

@@ -469,12 +469,12 @@ class PLSResult(ResultMixin):
 
     # ------------------------------------------------------------------ prediction and fit
     def predict(self, folds: int = 10, reps: int = 10, seed: Any = None, technique: str = "direct",
-                folds_indices: Any = None) -> Any:
+                folds_indices: Any = None, lm_predictors: str | None = None) -> Any:
         """PLSpredict (Shmueli et al. 2016, 2019); see :func:`acsi.plspm.predict.predict_pls`."""
         from acsi.plspm.predict import predict_pls
 
         return predict_pls(self, folds=folds, reps=reps, seed=seed, technique=technique,
-                           folds_indices=folds_indices)
+                           folds_indices=folds_indices, lm_predictors=lm_predictors)
 
     def cvpat(self, folds: int = 10, reps: int = 10, seed: Any = None, **kwargs: Any) -> Any:
         """CVPAT against the LM and IA benchmarks (Liengaard et al. 2021; Sharma et al.
