@@ -103,6 +103,11 @@ FAMILIES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
                           lambda: acsi.survey.derived_importance(_eb(), ["Q8", "Q9", "Q11"], "Q16")),
     "ValueWeightedIndex": (lambda: acsi.survey.value_weighted_index(_VW, "s", "seg", "v", threshold=7),
                            lambda: acsi.survey.value_weighted_index(_VW, "s", "seg", "v", threshold=5)),
+    "PredictResult": (lambda: acsi.pls(MODEL, _mobi()).predict(folds=5, reps=1, seed=1),
+                      lambda: acsi.pls(MODEL, _mobi()).predict(folds=5, reps=1, seed=2)),
+    "CVPATResult": (lambda: acsi.pls(MODEL, _mobi()).cvpat(folds=5, reps=1, seed=1),
+                    lambda: acsi.pls(MODEL, _mobi()).cvpat(folds=5, reps=1, seed=2)),
+    "PLSFitMeasures": (lambda: acsi.pls(MODEL, _mobi()).fit_measures, lambda: acsi.pls(SMALLER, _mobi()).fit_measures),
     "Report": (lambda: _report(0), lambda: _report(20)),
 }
 

@@ -46,7 +46,8 @@ def _port(name: str) -> tuple[str, object, dict]:
 
 FIXTURES: dict[str, tuple[str, object, dict] | None] = {
     "seminr_M1": None, "seminr_M2": None, "seminr_M3": None,
-    **{f"port_{p.stem}": None for p in sorted(PORT.glob("*.json")) if not p.stem.startswith("zoo_")},
+    **{f"port_{p.stem}": None for p in sorted(PORT.glob("*.json"))
+       if not p.stem.startswith(("zoo_", "predict_", "cvpat_"))},
     **{f"zoo_{c}": None for c in CASES},
 }
 

@@ -138,18 +138,45 @@ class KernelResult:
         )
 
 
-def standardize(X: np.ndarray) -> np.ndarray:
-    """Center and scale columns with the n-1 standard deviation (R's ``scale``)."""
+def standardize(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Center and scale columns with the n-1 standard deviation (R's ``scale``).
+
+    With case ``weights`` (frequency weights, Becker & Ismail 2016): the weighted mean
+    ``m = sum w x / sum w`` and the weighted SD with divisor ``sum w - 1``, so integer
+    weights give exactly the standardization of the data with every row repeated
+    ``w`` times.
+    """
     X = np.asarray(X, dtype=np.float64)
-    Z = X - X.mean(axis=0)
-    sd = np.sqrt((Z * Z).sum(axis=0) / (X.shape[0] - 1))
+    if weights is None:
+        Z = X - X.mean(axis=0)
+        sd = np.sqrt((Z * Z).sum(axis=0) / (X.shape[0] - 1))
+        return Z / sd
+    w = np.asarray(weights, dtype=np.float64)
+    tot = w.sum()
+    Z = X - (w @ X) / tot
+    sd = np.sqrt((w @ (Z * Z)) / (tot - 1.0))
     return Z / sd
 
 
-def correlation(X: np.ndarray) -> np.ndarray:
-    """Pearson correlation matrix of the columns of ``X`` (``Z'Z / (n-1)``)."""
-    Z = standardize(X)
-    R = Z.T @ Z / (Z.shape[0] - 1)
+def correlation(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Pearson correlation matrix of the columns of ``X`` (``Z'Z / (n-1)``); with case
+    ``weights`` the weighted correlations ``Z' diag(w) Z / (sum w - 1)`` (Becker & Ismail
+    2016: weighted PLS runs the PLS algorithm on them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0]])
+    >>> bool(np.allclose(correlation(X, np.array([2.0, 1.0, 1.0])),
+    ...                  correlation(X[[0, 0, 1, 2]])))
+    True
+    """
+    Z = standardize(X, weights)
+    if weights is None:
+        R = Z.T @ Z / (Z.shape[0] - 1)
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        R = Z.T @ (Z * w[:, None]) / (w.sum() - 1.0)
     return (R + R.T) / 2.0
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from acsi._validation import check_choice, check_int, check_positive, parse_na_values
-from acsi.data import prepare_data
+from acsi.data import PreparedData, prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
     DataError,
@@ -57,10 +57,12 @@ def pls(
     data: object,
     scheme: str = "path",
     consistent: bool | Sequence[str] = False,
-    max_iter: int = 300,
+    max_iter: int | None = None,
     tol: float = 1e-7,
     missing: str = "listwise",
     na_values: float | Sequence[float] | None = None,
+    weights: str | None = None,
+    preset: str = "seminr",
 ) -> PLSResult:
     """Estimate a PLS path model (PLS-PM, Wold/Lohmoeller), optionally consistent (PLSc).
 
@@ -111,8 +113,9 @@ def pls(
         seminr (2.5), the construct correlations of every multi-item Mode A block,
         composites included, are divided by the square roots of their rho_A; Mode B and
         single-item blocks have rho = 1.
-    max_iter : int, default 300
-        Most iterations; a :class:`~acsi.ConvergenceWarning` is issued when reached.
+    max_iter : int, optional
+        Most iterations (default 300, seminr's; 3000 with ``preset="smartpls"``); a
+        :class:`~acsi.ConvergenceWarning` is issued when reached.
     tol : float, default 1e-7
         Stop criterion on ``sum |W_new - W_old|``.
     missing : {"listwise", "mean", "error"}, default "listwise"
@@ -120,6 +123,21 @@ def pls(
         (seminr's ``mean_replacement``, with a warning), or raise.
     na_values : float or sequence of float, optional
         Codes meaning "missing" in the data (e.g. ``-99``).
+    weights : str, optional
+        A column of ``data`` holding case weights: weighted PLS (Becker & Ismail 2016;
+        SmartPLS's WPLS). The indicators are standardized with weighted means and SDs, the
+        algorithm runs on the weighted correlations (so inner and outer estimation and the
+        OLS paths are weighted), the evaluation uses the weighted correlations, the
+        bootstrap resamples rows together with their weights and the index uses weighted
+        means. Weights are frequency weights: integer weights give exactly the results of
+        the data with every row repeated ``w`` times (divisors ``sum w - 1``; the adjusted
+        R-squared uses ``sum w`` as the sample size). A row with weight 0 is kept in
+        ``nobs`` and gets scores but contributes nothing to any estimate. Weights must be
+        numeric, finite, non-negative and sum to more than 1; not with ``missing="mean"``.
+    preset : {"seminr", "smartpls"}, default "seminr"
+        Defaults of the program to reproduce for ``max_iter`` when it is not given:
+        seminr's 300, SmartPLS 4's 3000 (both path weighting, unit initial weights,
+        stop criterion 1e-7). See docs/methods/smartpls.md for every difference.
 
     Returns
     -------
@@ -168,12 +186,18 @@ def pls(
         raise SpecificationError(
             f"consistent must be True, False or a list of '=~' construct names, not {consistent!r}"
         )
-    max_iter = check_int(max_iter, "max_iter", minimum=0)
+    preset = check_choice(preset, tuple(PRESETS), "preset", hint="'seminr' or 'smartpls'")
+    max_iter = check_int(PRESETS[preset] if max_iter is None else max_iter, "max_iter", minimum=0)
     tol = check_positive(tol, "tol", hint="seminr's is 1e-7")
     missing = check_choice(
         missing, ("listwise", "mean", "error"), "missing", hint="'mean' is seminr's mean replacement"
     )
     codes = parse_na_values(na_values)
+    if weights is not None and missing == "mean":
+        raise SpecificationError(
+            "weights= cannot be combined with missing='mean' (the replacement means would have to "
+            "be weighted); impute the data first or use missing='listwise'"
+        )
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):
         chosen = tuple(str(name) for name in consistent)
@@ -206,7 +230,11 @@ def pls(
     )
     X = prepared.X
     _check_rows(spec, prepared.n, prepared.n_dropped)
-    sd = X.std(axis=0, ddof=1)
+    case_w = None if weights is None else _case_weights(data, weights, spec, prepared)
+    if case_w is None:
+        sd = X.std(axis=0, ddof=1)
+    else:  # weighted spread (rows with weight 0 do not count)
+        sd = np.sqrt(case_w @ (X - (case_w @ X) / case_w.sum()) ** 2)
     if (sd == 0).any():
         j = int(np.flatnonzero(sd == 0)[0])
         after = (
@@ -220,7 +248,7 @@ def pls(
             f"has no variance in the data used{after}; it cannot be standardized. Remove it "
             "from its block."
         )
-    R = correlation(X)
+    R = correlation(X, case_w)
     for c, m in enumerate(spec.mode):
         idx = np.flatnonzero(spec.block == c)
         if m == "B" and idx.size > 1:
@@ -251,16 +279,18 @@ def pls(
         tol=tol,
         missing=missing,
         na_values=na_values,
+        weights=weights,
+        preset=preset,
     )
     raw = None
     rows_all = None
     if prepared.n_replaced:
         raw = _raw_with_nan(data, spec.indicators, codes)
-    elif prepared.n_dropped:
+    elif prepared.n_dropped and case_w is None:
         rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
-        _covariates=_covariates(data, spec.indicators),
+        _covariates=_covariates(data, spec.indicators), case_weights=case_w,
     )
 
 
@@ -274,6 +304,52 @@ def _covariates(data: object, columns: Sequence[str]) -> dict[str, np.ndarray] |
         if c not in used and str(c) not in out:
             out[str(c)] = data.iloc[:, j].to_numpy(copy=True)
     return out
+
+
+#: ``preset`` -> default ``max_iter`` (seminr 2.x: 300; SmartPLS 4: 3000).
+PRESETS: dict[str, int] = {"seminr": 300, "smartpls": 3000}
+
+
+def _case_weights(data: object, column: object, spec: PLSSpec, prepared: PreparedData) -> np.ndarray:
+    """The validated case weights of the rows used (weighted PLS)."""
+    from acsi.data import as_frame
+
+    if not isinstance(column, str):
+        raise SpecificationError(f"weights must be the name of a data column holding case weights, not {column!r}")
+    frame = as_frame(data)
+    if column not in frame.columns:
+        raise SpecificationError(f"weights names the column {column!r}, which is not in the data")
+    if column in spec.indicators:
+        raise SpecificationError(
+            f"weights names {column!r}, an indicator of the model; a weight column must be separate"
+        )
+    col = frame[column]
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        raise DataError(f"the weight column {column!r} must be numeric (it is {col.dtype})")
+    if prepared.n_dropped:
+        if not frame.index.is_unique:
+            raise DataError(
+                "rows with missing values were removed and the data's index has duplicate labels, so "
+                f"the weights of {column!r} cannot be matched to the rows kept; reset the index first"
+            )
+        col = col.loc[prepared.index]
+    w = col.to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(w))
+    if bad.size:
+        raise DataError(
+            f"the weight column {column!r} has {bad.size} missing or infinite value(s) among the rows used "
+            f"(first at row {prepared.index[bad[0]]!r}); give every row a finite weight"
+        )
+    if (w < 0).any():
+        raise DataError(
+            f"the weight column {column!r} has negative weights (minimum {w.min():g}); weights must be >= 0"
+        )
+    if w.sum() <= 1.0:
+        raise DataError(
+            f"the weights in {column!r} sum to {w.sum():g}; weighted PLS uses frequency weights "
+            "(divisor sum(w) - 1), so they must sum to more than 1: rescale them, e.g. to the sample size"
+        )
+    return w
 
 
 def _raw_with_nan(data: object, columns: Sequence[str], codes: tuple[float | str, ...]) -> np.ndarray:

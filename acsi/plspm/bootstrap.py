@@ -59,6 +59,7 @@ from acsi.inference.resampling import (
     seed_blocks,
 )
 from acsi.plspm.batched import (
+    BatchedKernelResult,
     BatchPlan,
     counts_from_indices,
     fit_batched,
@@ -218,6 +219,34 @@ class BootstrapProblem:
     consistent: bool
     tol: float
     max_iter: int
+    sign_change: str = "none"
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # W, L, B of the fit
+
+
+#: Sign-change options of the bootstrap (SmartPLS 3; Tenenhaus et al. 2005).
+SIGN_CHANGES: tuple[str, ...] = ("none", "individual", "construct")
+
+
+def _sign_changed(kr: BatchedKernelResult, problem: BootstrapProblem) -> BatchedKernelResult:
+    """Replicates with their signs aligned to the original fit (Tenenhaus et al. 2005).
+
+    ``"individual"``: every outer weight, loading and path gets the sign of its original
+    estimate. ``"construct"``: a construct whose replicate loadings satisfy
+    ``|sum(l + l0)| < |sum(l - l0)|`` (the replicate is closer to the reversed original)
+    has its weights, loadings, correlations and paths in and out multiplied by -1.
+    """
+    if problem.reference is None:
+        return kr
+    W0, L0, B0 = problem.reference
+    if problem.sign_change == "individual":
+        return replace(kr, W=np.abs(kr.W) * np.sign(W0), L=np.abs(kr.L) * np.sign(L0),
+                       B=np.abs(kr.B) * np.sign(B0))
+    mask = problem.plan.mask
+    plus = np.abs(((kr.L + L0) * mask).sum(axis=1))
+    minus = np.abs(((kr.L - L0) * mask).sum(axis=1))
+    f = np.where(plus < minus, -1.0, 1.0)  # (S, k)
+    ff = f[:, :, None] * f[:, None, :]
+    return replace(kr, W=kr.W * f[:, None, :], L=kr.L * f[:, None, :], B=kr.B * ff, C=kr.C * ff)
 
 
 @dataclass(frozen=True)
@@ -313,6 +342,8 @@ def _fit_stats(
         R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
         tol=problem.tol, max_iter=problem.max_iter,
     )
+    if problem.sign_change != "none":
+        kr = _sign_changed(kr, problem)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
     return stats, kr.failed, kr.inadmissible
@@ -390,6 +421,8 @@ def _jackknife(problem: BootstrapProblem, n_rows: int) -> np.ndarray:
         if problem.raw is None:
             counts = np.ones((r1 - r0, n_rows))
             counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
+            if problem.keep is not None:  # case weights (weighted PLS)
+                counts *= problem.keep
             s, f, _ = _fit_stats(problem, resample_moments(problem.D, counts, problem.center))
         else:
             rows = np.array([np.delete(np.arange(n_rows), i) for i in range(r0, r1)])
@@ -537,9 +570,14 @@ def _summarise(
     level: float,
     jack: np.ndarray | None,
     inner_se: np.ndarray | None,
+    se_divisor: str = "n-1",
 ) -> dict[str, pd.DataFrame]:
     """The long tables from the estimates, the replicates and the interval's inputs."""
-    mean, se, nb = mean_sd(draws, axis=0)
+    mean, se_boot, nb = mean_sd(draws, axis=0)  # se_boot (n-1) feeds the studentized interval
+    se = se_boot
+    if se_divisor == "n":  # the reported standard error and t with divisor n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = se_boot * np.sqrt((nb - 1.0) / nb)
     is_htmt = np.array([n == "htmt" for n in layout.names])
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(is_htmt, (1.0 - est) / se, est / se)
@@ -554,7 +592,7 @@ def _summarise(
     elif ci == "bca" and jack is not None:
         lo, hi = bca_ci(draws, est, jack, level)
     elif ci == "studentized" and inner_se is not None:
-        lo, hi = studentized_ci(draws, est, se, inner_se, level)
+        lo, hi = studentized_ci(draws, est, se_boot, inner_se, level)
     else:  # pragma: no cover - the driver always passes what the interval needs
         raise AcsiError(f"internal error: no inputs for the {ci} interval")
     out: dict[str, pd.DataFrame] = {}
@@ -678,6 +716,8 @@ def _build_problem(
         D = np.zeros((complete.size, X.shape[1]))
         D[complete] = D_complete  # incomplete rows: zero weight in every resample
         keep = complete.astype(np.float64)
+    if res.case_weights is not None:  # weighted PLS: a drawn row counts with its case weight
+        keep = np.asarray(res.case_weights, dtype=np.float64)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
         layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
@@ -701,6 +741,8 @@ def bootstrap_pls(
     scale: tuple[float, float] | None = None,
     item_scales: dict[str, tuple[float, float]] | None = None,
     blas_threads: int | None = 1,
+    sign_change: str = "none",
+    se_divisor: str | None = None,
 ) -> BootstrapResult:
     """Bootstrap a PLS path model: paths, loadings, weights, HTMT, effects and the ACSI index.
 
@@ -756,6 +798,14 @@ def bootstrap_pls(
         splits matrix products differently, which changes the last bits; for bit-identical
         results on executors that run chunks in threads of other processes (dask workers
         with ``nthreads > 1``), start those workers with ``OPENBLAS_NUM_THREADS=1``.
+    sign_change : {"none", "individual", "construct"}, default "none"
+        Sign-change correction of the replicates (SmartPLS 3's options; Tenenhaus et al.
+        2005): none (seminr, SmartPLS's default); every weight, loading and path with the
+        sign of its original estimate; or whole constructs reversed when their loadings
+        are closer to the reversed original.
+    se_divisor : {"n-1", "n"}, optional
+        Divisor of the bootstrap standard error: ``"n-1"`` (seminr's ``sd``) or ``"n"``;
+        default ``"n"`` when the model was fitted with ``preset="smartpls"``, else ``"n-1"``.
 
     Returns
     -------
@@ -789,6 +839,10 @@ def bootstrap_pls(
     # ---- arguments (validated once, before any work)
     ci = check_choice(ci, CI_METHODS, "ci")
     level = check_level(level)
+    sign_change = check_choice(sign_change, SIGN_CHANGES, "sign_change", hint="seminr's is 'none'")
+    if se_divisor is None:
+        se_divisor = "n" if res.settings.preset == "smartpls" else "n-1"
+    se_divisor = check_choice(se_divisor, ("n-1", "n"), "se_divisor", hint="seminr's sd() uses 'n-1'")
     executor = check_executor(executor)
     progress = check_progress(progress)
     if blas_threads is not None:
@@ -820,6 +874,9 @@ def bootstrap_pls(
 
     # ---- the problem every chunk shares
     problem, D_complete, notes = _build_problem(res, X, raw, complete, scale, item_scales)
+    if sign_change != "none":
+        k0 = res.kernel
+        problem = replace(problem, sign_change=sign_change, reference=(k0.W, k0.L, k0.B))
     keep = problem.keep
     layout = problem.layout
 
@@ -865,15 +922,16 @@ def bootstrap_pls(
             notes.append(f"{n_in_failed} inner (studentized) resamples failed and were excluded")
     jack = None
     if ci == "bca":
-        if keep is None:
+        if keep is None or res.case_weights is not None:
             jack = _jackknife(problem, n_rows)
         else:  # leave out each complete row (an incomplete one changes nothing)
             jack = _jackknife(replace(problem, D=D_complete, keep=None), int(keep.sum()))
-    tables = _summarise(est, draws, layout, ci, level, jack, inner_se)
+    tables = _summarise(est, draws, layout, ci, level, jack, inner_se, se_divisor)
     settings = {
         "n": n, "ci": ci, "level": level, "chunk_size": chunk, "seed_block": sb,
         "scheme": problem.scheme, "consistent": problem.consistent, "tol": problem.tol,
         "max_iter": problem.max_iter,
+        "sign_change": sign_change, "se_divisor": se_divisor,
         "missing": missing, "indices_given": idx_all is not None,
         "n_inner": n_inner if ci == "studentized" else None,
         "executor": None if executor is None else type(executor).__name__,
@@ -881,7 +939,9 @@ def bootstrap_pls(
     }
     if int(failed.sum()):
         notes.append(f"{int(failed.sum())} of {n} resamples failed (not converged or singular) and were excluded")
-    if keep is not None:
+    if res.case_weights is not None:
+        notes.append("weighted PLS: every drawn row enters its resample with its case weight")
+    elif keep is not None:
         notes.append(
             f"listwise deletion within each resample: rows drawn from all {n_rows} rows, the "
             f"{n_rows - int(keep.sum())} with missing values dropped from every resample (as seminr)"

@@ -208,6 +208,6 @@ def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
     return out
 
 
-def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:
+def adjusted_r2(r2: np.ndarray, n: float, n_predictors: np.ndarray) -> np.ndarray:
     """``1 - (1 - R^2) (n - 1) / (n - q - 1)`` with q predictors."""
     return 1.0 - (1.0 - r2) * (n - 1) / (n - n_predictors - 1)

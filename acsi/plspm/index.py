@@ -261,8 +261,13 @@ def acsi_index(
                 hint = suggest(cname, spec.constructs)
                 raise SpecificationError(f"{cname!r} is not a construct of the model{hint}")
             chosen.append(spec.constructs.index(cname))
-    mean = X.mean(axis=0)
-    sd = X.std(axis=0, ddof=1)
+    if res.case_weights is None:
+        mean = X.mean(axis=0)
+        sd = X.std(axis=0, ddof=1)
+    else:  # weighted PLS: weighted item means and SDs (divisor sum w - 1)
+        cw = np.asarray(res.case_weights, dtype=np.float64)
+        mean = cw @ X / cw.sum()
+        sd = np.sqrt(cw @ (X - mean) ** 2 / (cw.sum() - 1.0))
     Wuse = mask.copy() if weighting == "unit" else W
     v = rescaled_weights(Wuse, sd if weighting == "pls" else np.ones_like(sd), lo, hi, mask)
     if weighting == "unit":

@@ -67,6 +67,8 @@ class PLSSettings:
     tol: float = 1e-7
     missing: str = "listwise"
     na_values: Any = None
+    weights: str | None = None
+    preset: str = "seminr"
     standardization: str = "z-scores, standard deviation with divisor n-1"
     initial_weights: str = "1 for every indicator of its block"
     stop_criterion: str = "sum of absolute changes of the outer weights < tol"
@@ -82,6 +84,8 @@ class PLSSettings:
             ("tol", self.tol),
             ("missing", self.missing),
             ("na_values", "" if self.na_values is None else str(self.na_values)),
+            ("weights", "" if self.weights is None else f"case weights in column {self.weights!r} (weighted PLS)"),
+            ("preset", self.preset),
             ("standardization", self.standardization),
             ("initial weights", self.initial_weights),
             ("stop criterion", self.stop_criterion),
@@ -129,12 +133,13 @@ class PLSResult(ResultMixin):
     raw: np.ndarray | None = field(default=None, repr=False)
     rows_all: np.ndarray | None = field(default=None, repr=False)
     _covariates: Mapping[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    case_weights: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
         for name in ("spec", "data", "kernel"):
             object.__setattr__(self, name, frozen_copy(getattr(self, name)))
-        for name in ("R", "raw", "rows_all"):
+        for name in ("R", "raw", "rows_all", "case_weights"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, freeze(np.asarray(value)))
@@ -217,16 +222,19 @@ class PLSResult(ResultMixin):
 
     @frozen_table
     def adj_r_squared(self) -> pd.Series:
-        """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)``."""
+        """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)`` (``n`` the sum of the case
+        weights for a weighted model)."""
         endo = self.spec.endogenous
         q = self.spec.inner.sum(axis=0)[endo]
-        adj = ev.adjusted_r2(self.kernel.r2[endo], self.n, q)
+        n = self.n if self.case_weights is None else float(np.sum(self.case_weights))
+        adj = ev.adjusted_r2(self.kernel.r2[endo], n, q)
         return pd.Series(adj, index=self.r_squared.index, name="adj_r_squared")
 
     @frozen_table
     def scores(self) -> pd.DataFrame:
-        """Construct scores (standardized: mean 0, variance 1 with divisor n-1)."""
-        Z = standardize(self.data.X)
+        """Construct scores (standardized: mean 0, variance 1 with divisor n-1; weighted
+        mean and variance for a weighted model)."""
+        Z = standardize(self.data.X, self.case_weights)
         return pd.DataFrame(Z @ self.kernel.W, index=self.data.index, columns=self._c)
 
     @frozen_table
@@ -442,6 +450,9 @@ class PLSResult(ResultMixin):
             ("Missing data", s.missing if not (self.data.n_dropped or self.data.n_replaced)
              else f"{s.missing} ({self.data.n_dropped} rows dropped, {self.data.n_replaced} values replaced)"),
         ]
+        if self.case_weights is not None:
+            total = float(np.sum(self.case_weights))
+            header.append(("Case weights", f"column {s.weights!r} (weighted PLS), sum {total:g}"))
         tables = [
             ("Paths", self._paths_long()),
             ("R-squared", self._r2_table()),
@@ -510,3 +521,43 @@ class PLSResult(ResultMixin):
         from acsi.plspm.micom import micom
 
         return micom(self, group, n_perm=n_perm, seed=seed, level=level, **kwargs)
+    # ------------------------------------------------------------------ prediction and fit
+    def predict(self, folds: int = 10, reps: int = 10, seed: Any = None, technique: str = "direct",
+                folds_indices: Any = None, lm_predictors: str | None = None) -> Any:
+        """PLSpredict (Shmueli et al. 2016, 2019); see :func:`acsi.plspm.predict.predict_pls`."""
+        from acsi.plspm.predict import predict_pls
+
+        return predict_pls(self, folds=folds, reps=reps, seed=seed, technique=technique,
+                           folds_indices=folds_indices, lm_predictors=lm_predictors)
+
+    def cvpat(self, folds: int = 10, reps: int = 10, seed: Any = None, **kwargs: Any) -> Any:
+        """CVPAT against the LM and IA benchmarks (Liengaard et al. 2021; Sharma et al.
+        2023); see :func:`acsi.plspm.cvpat.cvpat`."""
+        from acsi.plspm.cvpat import cvpat
+
+        return cvpat(self, folds=folds, reps=reps, seed=seed, **kwargs)
+
+    def cvpat_compare(self, other: PLSResult, folds: int = 10, reps: int = 10, seed: Any = None,
+                      **kwargs: Any) -> Any:
+        """CVPAT comparison of this model with ``other`` (same endogenous part, same rows);
+        see :func:`acsi.plspm.cvpat.cvpat_compare`."""
+        from acsi.plspm.cvpat import cvpat_compare
+
+        return cvpat_compare(self, other, folds=folds, reps=reps, seed=seed, **kwargs)
+
+    @cached_property
+    def fit_measures(self) -> Any:
+        """SRMR, d_ULS and d_G of the saturated and the estimated model
+        (:class:`~acsi.plspm.fit.PLSFitMeasures`; ``.table``, ``.to_series()``); for the
+        Bollen-Stine bootstrap quantiles call :meth:`model_fit`."""
+        from acsi.plspm.fit import fit_measures
+
+        return fit_measures(self)
+
+    def model_fit(self, n: int = 0, seed: Any = None, composites: str = "formative",
+                  indices: Any = None) -> Any:
+        """Model fit with Bollen-Stine bootstrap quantiles (95%, 99%) from ``n`` resamples;
+        see :func:`acsi.plspm.fit.fit_measures`."""
+        from acsi.plspm.fit import fit_measures
+
+        return fit_measures(self, n=n, seed=seed, composites=composites, indices=indices)

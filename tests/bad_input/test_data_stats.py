@@ -117,6 +117,9 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("pls mode B 4 rows", lambda: acsi.pls(PMB, HS.head(4)), D, r"only 4 rows.*3 predictors.*more than 4 rows"),
     ("pls 2 rows", lambda: acsi.pls(PM, HS.head(2)), D, r"only 2 complete rows remain for the model; at least 3 are needed"),
     ("pls rows after listwise", lambda: acsi.pls(PMB, HS.head(6).assign(x1=[1, np.nan, np.nan, 2, 3, 4])), D, r"only 4 rows \(after removing 2 rows with missing values\)"),
+    ("pls weights negative", lambda: acsi.pls(PM, HS.assign(w=np.r_[-1.0, np.ones(len(HS) - 1)]), weights="w"), D, r"weight column 'w' has negative weights.*must be >= 0"),
+    ("pls weights nan", lambda: acsi.pls(PM, HS.assign(w=np.r_[np.nan, np.ones(len(HS) - 1)]), weights="w"), D, r"weight column 'w' has 1 missing or infinite value.*finite weight"),
+    ("pls weights sum <= 1", lambda: acsi.pls(PM, HS.assign(w=0.5 / len(HS)), weights="w"), D, r"weights in 'w' sum to 0.5.*rescale them"),
     ("alpha 2 rows", lambda: rel.cronbach_alpha(HS.head(2)[ITEMS]), D, r"only 2 complete rows remain for the scale; at least 3"),
     ("prepare_data all missing", lambda: prepare_data(pd.DataFrame({"a": [np.nan, 1.0], "b": [1.0, np.nan]}), ["a", "b"]), D, r"every row has a missing value.*most in a \(1\), b \(1\)"),
     # --- one-variable model works (df = 0; undefined measures NaN)
