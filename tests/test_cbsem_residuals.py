@@ -13,8 +13,6 @@ import acsi
 def _supported(case: str, kind: str) -> bool:
     if kind in ("normalized", "standardized") and case == "hs_x":
         return False  # fixed-x covariates: not in this version (a SpecificationError)
-    if kind == "standardized" and "mlr" in case:
-        return False  # observed-information MLR: not in this version (a SpecificationError)
     return True
 
 
@@ -23,7 +21,7 @@ def _supported(case: str, kind: str) -> bool:
 def test_residuals_match_lavaan(case: str, kind: str) -> None:
     res = fitted(case)
     if not _supported(case, kind):
-        with pytest.raises(acsi.SpecificationError, match="not available|available for fits"):
+        with pytest.raises(acsi.SpecificationError, match="fixed observed covariates"):
             res.residuals(kind)
         return
     rr = ref(case)["resid_" + kind]

@@ -630,12 +630,6 @@ class SEMResult(ResultMixin):
                     f"observed covariates ({', '.join(self.partable.ov_x)}) in this version; "
                     "use type='raw' or 'cor'"
                 )
-        if kind == "standardized" and self.se_type != "expected":
-            raise SpecificationError(
-                "residuals(type='standardized') is available for fits with standard errors "
-                f"from the expected information (se='expected', ML) in this version, not "
-                f"se={self.se_type!r}; use type='normalized'"
-            )
         vr, vc = c.model.vech_r, c.model.vech_c
         S, Sigma = np.asarray(c.S), np.asarray(c.Sigma)
         kw: dict[str, Any] = {}
@@ -646,14 +640,17 @@ class SEMResult(ResultMixin):
             else:
                 kw["acov_obs"] = np.linalg.inv(kern.weight(np.linalg.inv(S)))
         if kind == "standardized":
-            kind_info = "observed" if self.se_type in ("observed", "robust") else "expected"
-            info = self.core.information(kind_info)  # type: ignore[arg-type]
-            kw["delta"] = np.asarray(c.Delta)
-            kw["a0_inv"] = np.linalg.inv(info)
-            if kind_info == "expected":
-                kw["a1"] = c.kernel.weight(np.asarray(c.Sigma_inv))
+            # lavaan: A1 the saturated information at the implied moments (expected, or
+            # observed for fits with observed-information SEs), A0 = Delta' A1 Delta
+            # (its "h1" observed information)
+            D = np.asarray(c.Delta)
+            if self.se_type in ("observed", "robust"):
+                a1 = _h1_observed_information(c)
             else:
-                kw["a1"] = _h1_observed_information(c)
+                a1 = c.kernel.weight(np.asarray(c.Sigma_inv))
+            kw["delta"] = D
+            kw["a0_inv"] = np.linalg.inv(D.T @ a1 @ D)
+            kw["a1"] = a1
         with single_threaded_blas(), np.errstate(all="ignore"):
             cov, mean = residual_moments(
                 kind, S=S, ybar=np.asarray(c.mean), Sigma=Sigma, mu=np.asarray(c.mu),
