@@ -42,6 +42,7 @@ import pandas as pd
 
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.standardized import StdPlan
+from acsi.exceptions import IdentificationError
 from acsi.spec.partable import ParameterTable
 
 __all__ = ["MI_COLUMNS", "candidate_rows", "modification_indices"]
@@ -180,7 +181,13 @@ def modification_indices(
     I11 = np.einsum("ij,ij->j", D_c, HD)
     I21 = delta_theta.T @ HD
     I22 = delta_theta.T @ weight @ delta_theta
-    sol = np.linalg.solve(I22, I21)
+    try:
+        sol = np.linalg.solve(I22, I21)
+    except np.linalg.LinAlgError:
+        raise IdentificationError(
+            "could not compute modification indices: the information matrix of the model is "
+            "singular (the model is not identified at the estimates)"
+        ) from None
     V = I11 - np.einsum("ij,ij->j", I21, sol)
     V = np.where(V < np.finfo(float).eps ** (1.0 / 3.0), np.nan, V)
     g = D_c.T @ (weight @ resid)

@@ -16,7 +16,7 @@ from acsi._validation import check_bool, check_choice, check_level, check_number
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
 from acsi.inference.delta import delta_method
-from acsi.exceptions import SpecificationError
+from acsi.exceptions import IdentificationError, SpecificationError
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 from acsi.spec.partable import ParameterTable
@@ -457,7 +457,40 @@ class SEMResult(ResultMixin):
             tables.append(("Defined parameters", d))
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))
-        return Summary(title=f"Structural equation model ({self.estimator})", header=header, tables=tables)
+        notes: list[str] = []
+        if self.core.fiml is None and core.df > 0:
+            try:
+                tables += self._diagnostic_tables()
+            except IdentificationError as err:
+                notes.append(f"No modification indices: {err}")
+            notes.append(
+                "Modification indices: score tests (1 df) of freeing a fixed or omitted "
+                "parameter; free one only if it makes substantive sense, then refit."
+            )
+        return Summary(
+            title=f"Structural equation model ({self.estimator})", header=header, tables=tables, notes=notes
+        )
+
+    def _diagnostic_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The summary's diagnostics: the ten largest modification indices above 3.84 and a
+        digest of the correlation residuals."""
+        mi = self.modindices(sort=True, minimum_value=3.84).head(10)
+        mi.index = pd.Index([f"{a} {o} {b}" for a, o, b in zip(mi["lhs"], mi["op"], mi["rhs"])])
+        out = [("Modification indices (largest 10 above 3.84)", mi[["mi", "epc", "sepc_all"]])]
+        r = self.residuals("cor")
+        big = r.largest
+        big = big[big["lhs"] != big["rhs"]].head(5)
+        stats_ = r.summary_stats()
+        digest = pd.DataFrame(
+            {"value": [stats_["mean_abs"], stats_["max_abs"]]},
+            index=pd.Index(["mean |correlation residual|", "largest |correlation residual|"]),
+        )
+        out.append(("Residuals (sample minus implied correlations, cor.bollen)", digest))
+        if len(big):
+            top = big.copy()
+            top.index = pd.Index([f"{a} ~~ {b}" for a, b in zip(top["lhs"], top["rhs"])])
+            out.append(("Largest correlation residuals", top[["residual"]]))
+        return out
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
     def standardized_solution(self, type: str = "std.all", level: float = 0.95) -> pd.DataFrame:  # noqa: A002
