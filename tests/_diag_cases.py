@@ -6,8 +6,9 @@ import warnings
 from functools import cache
 from typing import Any
 
-import acsi
 from conftest import load_reference
+
+import acsi
 
 CASES = ["hs_ml", "hs_mlr", "hs_stdlv_ms", "hs_x", "pd_equal", "pd_indirect", "pd_indirect_mlr",
          "mobi_ml", "mobi_mlr"]

@@ -98,19 +98,22 @@ def _extended(pt: ParameterTable, new: list[tuple[str, str, str]]) -> ParameterT
     keep = [k for k in range(len(pt)) if pt.op[k] != ":="]
     m = len(new)
 
-    def col(name: str, fill: object) -> tuple[object, ...]:
-        vals = getattr(pt, name)
+    def strs(vals: tuple[str, ...], fill: str = "") -> tuple[str, ...]:
+        return tuple(vals[k] for k in keep) + (fill,) * m
+
+    def ints(vals: tuple[int, ...], fill: int) -> tuple[int, ...]:
         return tuple(vals[k] for k in keep) + (fill,) * m
 
     return replace(
         pt,
-        lhs=col("lhs", "")[: len(keep)] + tuple(r[0] for r in new),
-        op=col("op", "")[: len(keep)] + tuple(r[1] for r in new),
-        rhs=col("rhs", "")[: len(keep)] + tuple(r[2] for r in new),
-        user=col("user", 10), free=col("free", 0), par=col("par", -1), ustart=col("ustart", 0.0),
-        label=col("label", ""), plabel=col("plabel", ""), exo=col("exo", 0), line=col("line", 0),
-        where=col("where", ""),
-    )  # type: ignore[arg-type]
+        lhs=tuple(pt.lhs[k] for k in keep) + tuple(r[0] for r in new),
+        op=tuple(pt.op[k] for k in keep) + tuple(r[1] for r in new),
+        rhs=tuple(pt.rhs[k] for k in keep) + tuple(r[2] for r in new),
+        user=ints(pt.user, 10), free=ints(pt.free, 0), par=ints(pt.par, -1),
+        ustart=tuple(pt.ustart[k] for k in keep) + (0.0,) * m,
+        label=strs(pt.label), plabel=strs(pt.plabel), exo=ints(pt.exo, 0), line=ints(pt.line, 0),
+        where=strs(pt.where),
+    )
 
 
 def _placeable(pt: ParameterTable, model: LisrelModel, new: list[tuple[str, str, str]]) -> list[bool]:

@@ -15,8 +15,8 @@ from acsi._lazy import special, stats  # scipy's, imported on first use
 from acsi._validation import check_bool, check_choice, check_level, check_number
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
-from acsi.inference.delta import delta_method
 from acsi.exceptions import IdentificationError, SpecificationError
+from acsi.inference.delta import delta_method
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
 from acsi.spec.partable import ParameterTable
