@@ -529,7 +529,7 @@ class SEMResult(ResultMixin):
         >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
         >>> st = res.standardized_solution()
         >>> st.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(st.loc[0, "est_std"]), 3)
-        (['visual', '=~', 'x1'], 0.772)
+        (['visual', '=~', 'x1'], 0.778)
         """
         from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
 
@@ -649,7 +649,7 @@ class SEMResult(ResultMixin):
         >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
         >>> r = res.residuals("cor")
         >>> round(float(r.cov.loc["x2", "x1"]), 4)
-        -0.0199
+        -0.038
         """
         from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
 
