@@ -295,6 +295,11 @@ class SEMResult(ResultMixin):
         # lavaan: MLR with standard errors from the expected information (se = "standard")
         # uses the expected information in the scaled test as well
         info = "expected" if self.se_type == "expected" else "observed"
+        if self.partable.constraints:  # the constrained information inverse (issue 11)
+            from acsi.cbsem.constraints import robust_test_constrained
+
+            with single_threaded_blas():
+                return robust_test_constrained(self.core, info)
         core: Any = self.core  # robust.CoreLike declares writable attributes; the core is frozen
         with single_threaded_blas():
             return yuan_bentler_mplus(core, info)
@@ -573,6 +578,14 @@ class SEMResult(ResultMixin):
             res = np.concatenate([np.asarray(c.mean) - np.asarray(c.mu), res])
         return W, res, np.stack([vr, vc])
 
+    def _constraint_basis(self) -> np.ndarray | None:
+        """Null-space basis of the active general constraints (None without constraints)."""
+        if not self.partable.constraints:
+            return None
+        from acsi.cbsem.constraints import _z
+
+        return _z(self.core)
+
     def _needs_complete_data(self, what: str) -> None:
         if self.core.fiml is not None:
             raise SpecificationError(
@@ -619,8 +632,12 @@ class SEMResult(ResultMixin):
         self._needs_complete_data("modindices()")
         c = self.core
         W, res, _ = self._moment_pieces()
+        D = np.asarray(c.Delta)
+        Z = self._constraint_basis()
+        if Z is not None:  # the score test against the constrained model
+            D = D @ Z
         with single_threaded_blas(), np.errstate(all="ignore"):
-            out = modification_indices(self.partable, c.model, np.asarray(c.x), np.asarray(c.Delta), W, res, c.N)
+            out = modification_indices(self.partable, c.model, np.asarray(c.x), D, W, res, c.N)
         if srt:
             out = out.iloc[np.argsort(-out["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
         if mv > 0:
@@ -677,6 +694,9 @@ class SEMResult(ResultMixin):
             # observed for fits with observed-information SEs), A0 = Delta' A1 Delta
             # (its "h1" observed information)
             D = np.asarray(c.Delta)
+            Z = self._constraint_basis()
+            if Z is not None:
+                D = D @ Z
             if self.se_type in ("observed", "robust"):
                 a1 = _h1_observed_information(c)
             else:

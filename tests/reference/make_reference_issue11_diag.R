@@ -171,3 +171,57 @@ lrt("hs_ml", "ML")
 lrt("hs_mlr_2001", "MLR")
 lrt("hs_mlr_2010", "MLR", "satorra.bentler.2010")
 cat("done\n")
+
+# ---------------------------------------------------------------- general constraints
+# lavaan estimates models with general (in)equality constraints with its constrained
+# optimiser (nlminb.constr, an augmented Lagrangian; tighter controls make it fail). The fit is
+# then polished by Newton steps on the KKT system of lavaan's own objective (equalities and
+# the active inequalities, slack below 1e-4), recorded in `polish`.
+kkt_polish <- function(f, model, est) {
+  steps <- 0L
+  for (k in 1:8) {
+    x <- lav_model_get_parameters(f@Model)
+    g <- lavInspect(f, "gradient"); H <- lavInspect(f, "hessian")
+    has <- function(fun) length(formals(fun)) > 0
+    heq <- numeric(0); Jeq <- matrix(0, 0, length(x))
+    if (has(f@Model@ceq.function)) { heq <- f@Model@ceq.function(x); Jeq <- numDeriv::jacobian(f@Model@ceq.function, x) }
+    if (has(f@Model@cin.function)) {
+      hin <- f@Model@cin.function(x); act <- which(hin < 1e-4)
+      if (length(act)) { heq <- c(heq, hin[act]); Jeq <- rbind(Jeq, numDeriv::jacobian(f@Model@cin.function, x)[act, , drop = FALSE]) }
+    }
+    Jeq <- matrix(Jeq, ncol = length(x))
+    lam <- qr.solve(t(Jeq), g)
+    r <- c(g - drop(t(Jeq) %*% lam), heq)
+    if (max(abs(r)) < 1e-12) break
+    nc <- nrow(Jeq); KKT <- rbind(cbind(H, t(Jeq)), cbind(Jeq, matrix(0, nc, nc)))
+    sol <- solve(KKT, -c(g, heq))
+    xn <- x + sol[seq_along(x)]
+    pt <- parTable(f); pt$est[pt$free > 0] <- xn[pt$free[pt$free > 0]]; pt$start <- pt$est
+    f2 <- suppressWarnings(cfa(model, data = HS, estimator = est, start = pt, optim.method = "none"))
+    f <- f2; steps <- k
+  }
+  attr(f, "polish") <- list(steps = steps, kkt_residual = max(abs(r))); f
+}
+HSC <- ' visual =~ x1 + a*x2 + b*x3
+ textual =~ x4 + c*x5 + d*x6
+ speed =~ x7 + e*x8 + f*x9 '
+CONS <- list(
+  c_linear = paste(HSC, '\n c == 2*a\n d == b + e - f'),
+  c_nonlinear = paste(HSC, '\n e == c^2'),
+  c_ineq = paste(HSC, '\n a > 0.7\n b < 1'),
+  c_mixed = paste(HSC, '\n c == 2*a\n a > 0.6\n f < 2')
+)
+for (nm in names(CONS)) {
+  for (est in c("ML", "MLR")) {
+    f <- kkt_polish(cfa(CONS[[nm]], data = HS, estimator = est), CONS[[nm]], est)
+    pe <- parameterEstimates(f, remove.eq = FALSE, remove.ineq = FALSE, remove.system.eq = FALSE)
+    fm <- fitMeasures(f)
+    wj(list(model = CONS[[nm]], estimator = est, converged = lavInspect(f, "converged"),
+            polish = attr(f, "polish"),
+            est = df_(pe[, intersect(c("lhs", "op", "rhs", "label", "est", "se"), names(pe))]),
+            fit = as.list(fm[c("npar", "chisq", "df", "pvalue", "aic", "bic", "cfi", "tli", "rmsea", "srmr",
+                                intersect(c("chisq.scaled", "chisq.scaling.factor"), names(fm)))])),
+       paste0("diag_", nm, "_", tolower(est)))
+  }
+}
+cat("constraints done\n")
