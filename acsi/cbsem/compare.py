@@ -1,5 +1,6 @@
 """Comparison of nested CB-SEM fits: the chi-square difference (likelihood-ratio) test, as
-lavaan's ``lavTestLRT`` (``acsi.chisq_diff``).
+lavaan's ``lavTestLRT``: :func:`compare` (two or more models, ordered by df, ML and MLR with
+the Satorra-Bentler 2001 or 2010 scaled difference) and :func:`chisq_diff` (two models).
 
 For ML fits the test statistic is the plain difference of the two chi-squares; for MLR fits
 (Yuan-Bentler scaled chi-squares) it is the Satorra-Bentler (2001) scaled difference, which is
