@@ -642,7 +642,16 @@ def build_partable(
     def_rows = _defined_rows(flat.defined, set(by_label))
     pt = _freeze_table(rows, def_rows, free_no, par_no, npar, vs, parsed.source,
                        meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x)
-    if flat.constraints:  # checked and used by acsi.cbsem.constraints
+    if flat.constraints:  # estimated by acsi.cbsem.constraints
+        for c in flat.constraints:
+            used = compile_expression(c.lhs)[1] + compile_expression(c.rhs)[1]
+            unknown = [u for u in dict.fromkeys(used) if u not in by_label]
+            if unknown:
+                raise SpecificationError(
+                    f"the constraint '{c.lhs.strip()} {c.op} {c.rhs.strip()}' ({c.where()}) uses "
+                    f"{', '.join(map(repr, unknown))}, which is not a label of the model; labels are: "
+                    f"{', '.join(sorted(by_label)) or 'none (label parameters with a*x)'}"
+                )
         cons = tuple((c.lhs.strip(), c.op, c.rhs.strip(), c.line, c.where()) for c in flat.constraints)
         pt = replace(pt, constraints=cons)
     return pt
