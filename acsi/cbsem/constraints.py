@@ -89,14 +89,29 @@ class ConstraintSet:
         return np.asarray(out, dtype=complex if np.iscomplexobj(x) else float)
 
     def jacobian(self, theta: np.ndarray, h: float = 1e-20) -> np.ndarray:
+        """Exact Jacobian (complex step, all columns in one batched evaluation)."""
         theta = np.asarray(theta, dtype=float)
         q = theta.size
+        Z = np.broadcast_to(theta, (q, q)).astype(complex)
+        Z[np.arange(q), np.arange(q)] += 1j * h
+        X = np.broadcast_to(self.x_base, (q, self.x_base.size)).astype(complex)
+        X[:, self.free_rows] = Z[:, self.par_of_free]
+        env: dict[str, object] = {lab: X[:, k] for lab, k in self.label_row.items()}
         J = np.empty((len(self.funcs), q))
-        for j in range(q):
-            z = theta.astype(complex)
-            z[j] += 1j * h
-            J[:, j] = np.imag(self.values(z)) / h
+        for i, (f, s) in enumerate(zip(self.funcs, self.signs)):
+            v = np.broadcast_to(np.asarray(f(env), dtype=complex), (q,))
+            J[i] = np.imag(v) * (s / h)
         return J
+
+    def is_linear(self, theta: np.ndarray) -> bool:
+        """Whether every constraint is linear (its Jacobian is the same at two other points)."""
+        theta = np.asarray(theta, dtype=float)
+        J0 = self.jacobian(theta)
+        for shift in (0.37, -1.3):
+            J1 = self.jacobian(theta + shift * (1.0 + np.abs(theta)))
+            if not np.allclose(J0, J1, rtol=1e-12, atol=1e-12):
+                return False
+        return True
 
 
 def compile_constraints(pt: ParameterTable, x_base: np.ndarray, free_rows: np.ndarray,
@@ -166,10 +181,14 @@ def null_space_at(cs: ConstraintSet, theta: np.ndarray) -> np.ndarray:
     return np.asarray(null_space(J))
 
 
-def _kkt_polish(kern: Any, cs: ConstraintSet, theta: np.ndarray, max_iter: int = 20) -> tuple[np.ndarray, float]:
-    """Newton steps on the KKT system of the active constraints; returns theta and the residual."""
+def _kkt_polish(
+    kern: Any, cs: ConstraintSet, theta: np.ndarray, max_iter: int = 20
+) -> tuple[np.ndarray, float, int]:
+    """Newton steps on the KKT system of the active constraints; returns theta, the KKT
+    residual and the number of steps."""
     resid = math.inf
-    for _ in range(max_iter):
+    steps = 0
+    for steps in range(max_iter):  # noqa: B007 - the count is returned
         if not np.all(np.isfinite(theta)) or not np.isfinite(kern.objective(theta)):
             break
         act = _active(cs, theta)
@@ -198,7 +217,7 @@ def _kkt_polish(kern: Any, cs: ConstraintSet, theta: np.ndarray, max_iter: int =
                 break
             t *= 0.5
         theta = cand
-    return theta, resid
+    return theta, resid, steps
 
 
 def estimate_constrained(core0: EstimationCore, *, max_iter: int = 500) -> EstimationCore:
@@ -234,13 +253,24 @@ def estimate_constrained(core0: EstimationCore, *, max_iter: int = 500) -> Estim
         g = kern.gradient(t)
         return np.where(np.isfinite(g), g, 0.0)
 
-    res = optimize.minimize(fun, theta0, jac=jac, constraints=cons, method="SLSQP",
-                            options={"ftol": 1e-14, "maxiter": int(max_iter)})
-    theta = np.asarray(res.x, dtype=float)
-    if np.all(np.isfinite(theta)):
-        theta, resid = _kkt_polish(kern, cs, theta)
-    else:
-        resid = math.inf
+    resid = math.inf
+    theta = theta0
+    nit = 0
+    if n_eq == len(cs.ops) and cs.is_linear(theta0):
+        # linear equalities: theta = theta_p + Z u; from the projection of the unconstrained
+        # estimates onto the constraints the KKT steps are Newton steps in u
+        J = cs.jacobian(theta0)
+        start = theta0 - np.linalg.lstsq(J, cs.values(theta0), rcond=None)[0]
+        if np.isfinite(kern.objective(start)):
+            theta, resid, nit = _kkt_polish(kern, cs, start)
+    if not resid < 1e-8:  # nonlinear, inequalities, or Newton did not settle: SQP first
+        res = optimize.minimize(fun, theta0, jac=jac, constraints=cons, method="SLSQP",
+                                options={"ftol": 1e-14, "maxiter": int(max_iter)})
+        theta = np.asarray(res.x, dtype=float)
+        nit = int(res.nit)
+        if np.all(np.isfinite(theta)):
+            theta, resid, k = _kkt_polish(kern, cs, theta)
+            nit += k
     v = cs.values(theta) if np.all(np.isfinite(theta)) else np.full(len(cs.ops), np.nan)
     bad = [cs.where[i] for i in range(len(v))
            if not np.isfinite(v[i])
@@ -254,7 +284,7 @@ def estimate_constrained(core0: EstimationCore, *, max_iter: int = 500) -> Estim
             "with the model (and the other constraints): the optimiser ends away from them. Check "
             "the constraints for contradictions (e.g. a > 1 and a < 0) and the labels they use"
         )
-    sol = kern.solution_at(theta, iterations=int(res.nit), converged=bool(resid < 1e-8), grad_max=resid)
+    sol = kern.solution_at(theta, iterations=nit, converged=bool(resid < 1e-8), grad_max=resid)
     parts = dict(sol.parts)
     if sol.Sigma_inv is not None:
         parts["Sigma_inv"] = sol.Sigma_inv
