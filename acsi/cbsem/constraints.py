@@ -32,6 +32,15 @@ References
 Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (section on linear and nonlinear
 equality and inequality constraints).
 Nocedal, J., & Wright, S. J. (2006). *Numerical Optimization* (2nd ed.), ch. 12, 18. Springer.
+
+Examples
+--------
+>>> import acsi
+>>> hs = acsi.datasets.load_holzinger_swineford()
+>>> res = acsi.cfa("visual =~ x1 + a*x2 + b*x3; textual =~ x4 + c*x5 + x6; c == 2*a", hs)
+>>> est = res.estimates.set_index("label")["est"]
+>>> abs(float(est["c"] - 2 * est["a"])) < 1e-10, res.core.df
+(True, 9)
 """
 
 from __future__ import annotations

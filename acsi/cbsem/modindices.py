@@ -31,6 +31,14 @@ Sorbom, D. (1989). Model modification. *Psychometrika*, 54, 371-384.
 Saris, W. E., Satorra, A., & Sorbom, D. (1987). The detection and correction of
 specification errors in structural equation models. *Sociological Methodology*, 17,
 105-129.
+Examples
+--------
+>>> import acsi
+>>> hs = acsi.datasets.load_holzinger_swineford()
+>>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
+>>> top = res.modindices(sort=True).iloc[0]
+>>> f"{top['lhs']} {top['op']} {top['rhs']}", round(float(top["mi"]), 2), round(float(top["epc"]), 3)
+('visual =~ x9', 36.41, 0.577)
 """
 
 from __future__ import annotations

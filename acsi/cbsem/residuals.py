@@ -30,6 +30,14 @@ References
 Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, p. 257-261.
 Ogasawara, H. (2001). Standard errors of fit indices using residuals in structural equation
 modeling. *Psychometrika*, 66, 421-436.
+Examples
+--------
+>>> import acsi
+>>> hs = acsi.datasets.load_holzinger_swineford()
+>>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
+>>> r = res.residuals("standardized")
+>>> r.largest.iloc[0].tolist()[:2], round(float(r.largest.iloc[0]["residual"]), 2)
+(['x7', 'x8'], 4.82)
 """
 
 from __future__ import annotations
