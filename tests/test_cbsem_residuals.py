@@ -10,30 +10,21 @@ from _diag_cases import CASES, fitted, ref
 import acsi
 
 
-def _supported(case: str, kind: str) -> bool:
-    if kind in ("normalized", "standardized") and case == "hs_x":
-        return False  # fixed-x covariates: not in this version (a SpecificationError)
-    return True
-
-
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("kind", ["raw", "cor", "normalized", "standardized"])
 def test_residuals_match_lavaan(case: str, kind: str) -> None:
     res = fitted(case)
-    if not _supported(case, kind):
-        with pytest.raises(acsi.SpecificationError, match="fixed observed covariates"):
-            res.residuals(kind)
-        return
     rr = ref(case)["resid_" + kind]
     names = rr["cov"]["names"]
     p = len(names)
     R = np.array(rr["cov"]["values"], dtype=float).reshape(p, p)
     out = res.residuals(kind)
     P = out.cov.loc[names, names].to_numpy()
-    np.testing.assert_allclose(P, R, rtol=1e-6, atol=1e-9)
+    atol = 1e-9
+    np.testing.assert_allclose(P, R, rtol=1e-6, atol=atol)
     if "mean" in rr:
         assert out.mean is not None
-        np.testing.assert_allclose(out.mean.loc[names], np.array(rr["mean"], dtype=float), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(out.mean.loc[names], np.array(rr["mean"], dtype=float), rtol=1e-6, atol=atol)
     else:
         assert out.mean is None
 
@@ -51,3 +42,10 @@ def test_residuals_result_is_typed_and_read_only(hs: pd.DataFrame) -> None:
     assert "Residuals" in str(r.summary())
     with pytest.raises(acsi.SpecificationError, match="type"):
         res.residuals("cor.bentler")
+
+
+def test_residuals_mlr_with_fixed_x_is_not_available(hs: pd.DataFrame) -> None:
+    res = acsi.sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", hs, estimator="MLR")
+    with pytest.raises(acsi.SpecificationError, match=r"MLR fits with fixed observed covariates \(ageyr\)"):
+        res.residuals("normalized")
+    assert np.isfinite(res.residuals("cor").cov.to_numpy()).all()

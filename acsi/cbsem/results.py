@@ -586,6 +586,21 @@ class SEMResult(ResultMixin):
 
         return _z(self.core)
 
+    def _fixed_x_moments(self) -> np.ndarray | None:
+        """Mask of the moments ``([mu,] vech Sigma)`` among fixed-x covariates only (None
+        without fixed-x covariates)."""
+        pt = self.partable
+        if not (pt.fixed_x and pt.ov_x):
+            return None
+        c = self.core
+        ov = list(c.ov_names)
+        xs = [ov.index(v) for v in pt.ov_x]
+        vr, vc = c.model.vech_r, c.model.vech_c
+        mask = np.isin(vr, xs) & np.isin(vc, xs)
+        if c.meanstructure:
+            mask = np.concatenate([np.isin(np.arange(len(ov)), xs), mask])
+        return mask
+
     def _needs_complete_data(self, what: str) -> None:
         if self.core.fiml is not None:
             raise SpecificationError(
@@ -674,19 +689,27 @@ class SEMResult(ResultMixin):
         c = self.core
         if kind in ("normalized", "standardized"):
             self._needs_complete_data(f"residuals(type={kind!r})")
-            if self.partable.fixed_x and self.partable.ov_x:
+            if self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
                 raise SpecificationError(
-                    f"residuals(type={kind!r}) is not available for models with fixed "
+                    f"residuals(type={kind!r}) is not available for MLR fits with fixed "
                     f"observed covariates ({', '.join(self.partable.ov_x)}) in this version; "
                     "use type='raw' or 'cor'"
                 )
         vr, vc = c.model.vech_r, c.model.vech_c
         S, Sigma = np.asarray(c.S), np.asarray(c.Sigma)
         kw: dict[str, Any] = {}
+        # fixed-x covariates: lavaan zeroes their moments' rows of the saturated information
+        # (and inverts it by a generalized inverse)
+        xmask = self._fixed_x_moments()
         if kind in ("normalized", "standardized"):
             kern = c.kernel
             if self.se_type == "robust":
                 kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure)
+            elif xmask is not None:
+                h1 = kern.weight(np.linalg.inv(S)).copy()
+                h1[xmask, :] = 0.0
+                h1[:, xmask] = 0.0
+                kw["acov_obs"] = np.linalg.pinv(h1, hermitian=True)
             else:
                 kw["acov_obs"] = np.linalg.inv(kern.weight(np.linalg.inv(S)))
         if kind == "standardized":
@@ -701,6 +724,10 @@ class SEMResult(ResultMixin):
                 a1 = _h1_observed_information(c)
             else:
                 a1 = c.kernel.weight(np.asarray(c.Sigma_inv))
+            if xmask is not None:
+                a1 = a1.copy()
+                a1[xmask, :] = 0.0
+                a1[:, xmask] = 0.0
             kw["delta"] = D
             kw["a0_inv"] = np.linalg.inv(D.T @ a1 @ D)
             kw["a1"] = a1

@@ -83,8 +83,10 @@ polish <- function(fit, fun, a) {
     H <- t(K) %*% lavInspect(fit, "hessian") %*% K
     x <- coef(fit) - drop(K %*% solve(H, g))
     pt <- parTable(fit); pt$est[pt$free > 0] <- x[pt$free[pt$free > 0]]; pt$start <- pt$est
-    junk <- capture.output(f2 <- suppressWarnings(do.call(fun, c(a, list(start = pt, optim.method = "none")))))
-    # (a fixed.x model refitted from a start table frees the covariates' moments: not used)
+    pt$ustart[pt$free > 0] <- NA
+    # the table itself is the model (keeps the fixed.x rows fixed), evaluated at the new point
+    b <- a; b$model <- pt
+    junk <- capture.output(f2 <- suppressWarnings(do.call(fun, c(b, list(optim.method = "none")))))
     if (max(parTable(f2)$free) != nrow(K)) break
     if (lavInspect(f2, "optim")$fx > lavInspect(fit, "optim")$fx + 1e-15) break
     fit <- f2; steps <- k
