@@ -40,6 +40,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "pls": ("acsi.plspm.api", "pls"),
     "parse_model": ("acsi.spec.syntax", "parse_model"),
     "chisq_diff": ("acsi.cbsem.compare", "chisq_diff"),
+    "compare": ("acsi.cbsem.compare", "compare"),
     "datasets": ("acsi.datasets", None),
     "models": ("acsi.spec.models", None),
     "reliability": ("acsi.reliability", None),

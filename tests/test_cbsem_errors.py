@@ -143,9 +143,10 @@ def test_defined_parameter_with_unknown_label(hs: pd.DataFrame) -> None:
 def test_composite_and_constraints_rejected(hs: pd.DataFrame) -> None:
     with pytest.raises(acsi.SpecificationError, match="acsi.pls"):
         acsi.sem("f <~ x1 + x2 + x3", hs)
-    # 'a == b' between labels is supported (tests/test_cbsem_zoo.py); other constraints not
-    with pytest.raises(acsi.SpecificationError, match="same label"):
-        acsi.sem("f =~ x1 + a*x2 + b*x3\na == 2*b", hs)
+    # general constraints are estimated (issue 11, tests/test_cbsem_constraints.py); a
+    # constraint on a name that is not a label is an error naming the line
+    with pytest.raises(acsi.SpecificationError, match=r"line 2: a == 2\*zz\) uses 'zz', which is not a label"):
+        acsi.sem("f =~ x1 + a*x2 + b*x3\na == 2*zz", hs)
 
 
 def test_formula_written_twice(hs: pd.DataFrame) -> None:

@@ -114,7 +114,7 @@ def test_table_is_frozen() -> None:
         ("f =~ y1 + a*y2 + y3\nd := a*q", SpecificationError, "'q'"),
         ("f =~ y1 + a*y2 + y3\na := 2*a", SpecificationError, "already names a parameter"),
         ("f =~ NA*y1 + y2 + y3", IdentificationError, "no scale"),
-        ("f =~ y1 + y2\nf > 0", SpecificationError, "not supported"),
+        ("f =~ y1 + y2\nf > 0", SpecificationError, "'f', which is not a label"),  # general constraints: issue 11
         ("f =~ y1 + 1*y2 + a*y3 + a*y4\ny2 ~~ b*y2\ny3 ~~ b*y3\nf =~ 2*y5 + c*y6 + c*y7\ny5 ~~ d*y5",
          None, ""),
     ],

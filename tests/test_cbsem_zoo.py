@@ -190,8 +190,11 @@ def test_fit_measures(name: str, measure: str) -> None:
         ("visual =~ x1 + a*x2 + x3\na == zz", "'zz' in the constraint line 2: a == zz is not a label"),
         ("visual =~ x1 + a*x2 + x3\nx1 ~~ v*x1\na == v", "equates a loading or regression coefficient and a variance"),
         ("visual =~ x1 + a*x2 + 1*b*x3\na == b", "involves a fixed parameter"),
-        ("visual =~ x1 + a*x2 + b*x3\na == 2*b", "not supported by acsi.sem yet, except"),
-        ("visual =~ x1 + a*x2 + b*x3\na > b", "not supported by acsi.sem yet, except"),
+        # general constraints are estimated since issue 11; their own errors:
+        ("visual =~ x1 + a*x2 + b*x3\na == 2*zz",
+         r"'a == 2\*zz' \(line 2: a == 2\*zz\) uses 'zz', which is not a label"),
+        ("visual =~ x1 + a*x2 + b*x3\na > 1\na < 0",
+         r"'a > 1' \(line 2: a > 1\); 'a < 0' \(line 3: a < 0\) cannot hold"),
     ],
 )
 def test_explicit_constraint_errors(model: str, match: str) -> None:

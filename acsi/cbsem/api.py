@@ -291,6 +291,11 @@ def _fit_impl(
                             context="model", where=where)
     X = prepared.X
     n, p = X.shape
+    if miss == "ml" and pt.constraints:
+        raise SpecificationError(
+            f"general constraints ({pt.constraints[0][4]}) with missing='ml' are not implemented in "
+            "acsi yet; use missing='listwise', or shared labels for equal parameters"
+        )
     if miss == "ml":
         return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
                          n_dropped=prepared.n_dropped, source=parsed.source)
@@ -305,6 +310,10 @@ def _fit_impl(
     _check_identification_counts(pt, p)
 
     core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol), moments=moments)
+    if pt.constraints:  # a == 2*b, a > 0, ...: the constrained optimum (acsi.cbsem.constraints)
+        from acsi.cbsem.constraints import estimate_constrained
+
+        core = estimate_constrained(core, max_iter=int(max_iter))
     if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
         raise SpecificationError(
             "the model-implied covariance matrix is not positive definite at any start value "
@@ -319,6 +328,10 @@ def _fit_impl(
         return np.asarray(huber_white_vcov(core), dtype=float)
 
     vcov = _theta_vcov(core, se_type, kind, robust)
+    if pt.constraints:
+        from acsi.cbsem.constraints import constrained_vcov
+
+        vcov = constrained_vcov(core, se_type, kind)
     return SEMResult(
         core=core,
         estimator=est,

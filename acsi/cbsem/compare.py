@@ -1,5 +1,6 @@
 """Comparison of nested CB-SEM fits: the chi-square difference (likelihood-ratio) test, as
-lavaan's ``lavTestLRT`` (``acsi.chisq_diff``).
+lavaan's ``lavTestLRT``: :func:`compare` (two or more models, ordered by df, ML and MLR with
+the Satorra-Bentler 2001 or 2010 scaled difference) and :func:`chisq_diff` (two models).
 
 For ML fits the test statistic is the plain difference of the two chi-squares; for MLR fits
 (Yuan-Bentler scaled chi-squares) it is the Satorra-Bentler (2001) scaled difference, which is
@@ -33,7 +34,7 @@ from acsi._validation import check_choice
 from acsi.exceptions import AcsiWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
-__all__ = ["ChisqDiffTest", "chisq_diff"]
+__all__ = ["ChisqDiffTest", "ModelComparison", "chisq_diff", "compare"]
 
 _METHODS = ("default", "standard", "satorra.bentler.2001")
 
@@ -274,3 +275,269 @@ def chisq_diff(
     cols["Pr(>Chisq)"] = [math.nan, pval]
     table = pd.DataFrame(cols, index=pd.Index([names[1], names[0]], name="model"), dtype=float)
     return ChisqDiffTest(_table=table, method=used, scaling_factor=cd)
+
+
+# --------------------------------------------------------------------------- compare (issue 11)
+
+_COMPARE_METHODS = {
+    "default": "default", "standard": "standard",
+    "satorra.bentler.2001": "satorra.bentler.2001", "satorrabentler2001": "satorra.bentler.2001",
+    "satorra.bentler.2010": "satorra.bentler.2010", "satorrabentler2010": "satorra.bentler.2010",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ModelComparison(ResultMixin):
+    """Result of :func:`compare`: lavaan's ``lavTestLRT`` table for two or more models.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per model, ordered by degrees of freedom (fewest first, lavaan's order), with
+        ``Df, AIC, BIC, Chisq, Chisq diff, [RMSEA,] Df diff, Pr(>Chisq)``; each difference
+        row tests that model against the row above it. ``Chisq`` holds the standard
+        (unscaled) statistics, also for MLR fits; ``RMSEA`` (of the difference) appears for
+        the standard test only, as in lavaan.
+    method : str
+        ``"standard"``, ``"satorra.bentler.2001"`` or ``"satorra.bentler.2010"``.
+    scaling_factors : ndarray
+        The scaling factor of each difference (NaN for the first row and the standard test).
+    order : tuple of int
+        Position (0-based, in the order the models were given) of each table row.
+    """
+
+    _table: pd.DataFrame
+    method: str
+    scaling_factors: np.ndarray
+    order: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_table", freeze(self._table))
+        object.__setattr__(self, "scaling_factors", freeze(np.asarray(self.scaling_factors, dtype=float)))
+
+    @frozen_table
+    def table(self) -> pd.DataFrame:
+        """lavaan's ``lavTestLRT`` table (a copy)."""
+        return self._table
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table (a copy)."""
+        return self._table.copy()
+
+    def _summary(self) -> Summary:
+        title = {
+            "standard": "Chi-squared difference test",
+            "satorra.bentler.2001": "Scaled chi-squared difference test (Satorra-Bentler 2001)",
+            "satorra.bentler.2010": "Scaled chi-squared difference test (Satorra-Bentler 2010)",
+        }[self.method]
+        notes = [
+            "Models are ordered by their degrees of freedom; each row is tested against the row "
+            "above it. Whether the models are nested is not checked: the test is valid only "
+            "if each model is a restricted version of the one above it.",
+        ]
+        if self.method != "standard":
+            notes.append(
+                "The Chisq column holds the standard (unscaled) statistics; a robust difference "
+                "is a function of two standard statistics and their scaling factors."
+            )
+        tab = self._table.copy()
+        if self.method != "standard":
+            tab["scaling factor"] = self.scaling_factors
+        return Summary(title, header=[("method", self.method)], tables=[("", tab)], notes=notes)
+
+
+def _m10_scaling_factor(res1: Any, res0: Any) -> float:
+    """Yuan-Bentler scaling factor of the less restricted model ``res1`` evaluated at the
+    estimates of the more restricted ``res0`` (lavaan's ``M10`` of Satorra & Bentler 2010).
+
+    Every parameter of model 1 takes the estimate of the same parameter (``lhs op rhs``) of
+    model 0, or 0 when model 0 does not have it; fixed parameters keep their values.
+    """
+    from dataclasses import replace
+
+    from acsi.cbsem.robust import yuan_bentler_mplus
+
+    c1, c0 = res1.core, res0.core
+    pt1, pt0 = c1.partable, c0.partable
+    val0: dict[tuple[str, str, str], float] = {}
+    for k in range(len(c0.x)):
+        a, o, b = pt0.lhs[k], pt0.op[k], pt0.rhs[k]
+        val0[(a, o, b)] = float(c0.x[k])
+        if o == "~~":
+            val0[(b, o, a)] = float(c0.x[k])
+    kern = c1.kernel
+    x10 = np.asarray(c1.x, dtype=float).copy()
+    for k in kern.free_rows:
+        x10[k] = val0.get((pt1.lhs[k], pt1.op[k], pt1.rhs[k]), 0.0)
+    theta = kern.theta_of(x10)
+    sol = kern.solution_at(theta)
+    parts = dict(sol.parts)
+    if sol.Sigma_inv is not None:
+        parts["Sigma_inv"] = sol.Sigma_inv
+    core10 = replace(
+        c1, theta=theta, x=kern.x_of(theta), Sigma=sol.Sigma, mu=sol.mu, Delta=sol.Delta,
+        fmin=0.5 * sol.F, chisq=c1.N * sol.F, parts=parts, solution=sol,
+    )
+    info = "expected" if res1.se_type == "expected" else "observed"
+    return float(yuan_bentler_mplus(core10, info).scaling_factor)
+
+
+def compare(*models: Any, method: str | None = None, names: Any = None) -> ModelComparison:
+    """Likelihood-ratio (chi-square difference) tests of nested models, as lavaan's
+    ``lavTestLRT``.
+
+    Parameters
+    ----------
+    *models : CB-SEM results
+        Two or more fits (``acsi.sem`` / ``acsi.cfa``) of nested models on the same data with
+        the same estimator (all ML or all MLR), in any order.
+    method : {None, "standard", "satorra.bentler.2001", "satorra.bentler.2010"}
+        ``None`` (lavaan's ``"default"``): the plain difference for ML fits and the
+        Satorra-Bentler (2001) scaled difference for MLR fits. ``"satorra.bentler.2010"``
+        evaluates the scaling factor of each less restricted model at the estimates of the
+        more restricted one (always positive). WLSMV fits (lavaan's ``satorra.2000``) are not
+        supported in this version.
+    names : sequence of str, optional
+        Row labels, in the order the models are given (default ``model1``, ``model2``, ...).
+
+    Returns
+    -------
+    ModelComparison
+        ``.table`` (lavaan's columns and order), ``.method``, ``.scaling_factors``.
+
+    Notes
+    -----
+    The models are ordered by their degrees of freedom, as lavaan orders them; each row is
+    tested against the one above it. Nestedness itself is not (and in general cannot be)
+    checked; the summary says so. With the standard test,
+
+    .. math:: T_d = T_0 - T_1 \\sim \\chi^2(df_0 - df_1);
+
+    Satorra-Bentler (2001): ``T_d = (T_0 - T_1) / c_d`` with ``c_d = (df_0 c_0 - df_1
+    c_1) / (df_0 - df_1)``; Satorra-Bentler (2010): ``c_1`` replaced by the scaling factor
+    of model 1 evaluated at model 0's estimates.
+
+    Raises
+    ------
+    SpecificationError
+        Fewer than two models; a model that is not a CB-SEM fit; models on different data,
+        with different variables, with and without mean structure, or mixing ML and MLR;
+        a scaled method for ML fits; names of the wrong length.
+
+    References
+    ----------
+    Satorra, A., & Bentler, P. M. (2001). *Psychometrika*, 66, 507-514.
+    Satorra, A., & Bentler, P. M. (2010). Ensuring positiveness of the scaled difference
+    chi-square test statistic. *Psychometrika*, 75, 243-248.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> m = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6"
+    >>> free, orth = acsi.cfa(m, hs), acsi.cfa(m + "; visual ~~ 0*textual", hs)
+    >>> tab = acsi.compare(orth, free, names=["orth", "free"]).table
+    >>> list(tab.index), round(float(tab["Chisq diff"].iloc[1]), 2)
+    (['free', 'orth'], 35.58)
+    """
+    from acsi.cbsem.results import SEMResult
+
+    if len(models) < 2:
+        raise SpecificationError(
+            f"compare needs at least two fitted models, got {len(models)}: pass them as "
+            "acsi.compare(fit_a, fit_b, ...)"
+        )
+    for i, m in enumerate(models):
+        if not isinstance(m, SEMResult):
+            raise SpecificationError(
+                f"model {i + 1} passed to compare is a {type(m).__name__}, not a fitted CB-SEM "
+                "result (acsi.sem / acsi.cfa)"
+            )
+    meth = "default" if method is None else check_choice(
+        method, _COMPARE_METHODS, "method", hint="None follows lavaan's default")
+    if names is None:
+        labels = [f"model{i + 1}" for i in range(len(models))]
+    else:
+        labels = [str(v) for v in names]
+        if len(labels) != len(models):
+            raise SpecificationError(
+                f"names has {len(labels)} entries for {len(models)} models: give one name per model"
+            )
+        if len(set(labels)) != len(labels):
+            raise SpecificationError(f"names must be distinct, got {labels}")
+    fms = [m.fit_measures for m in models]
+    for i in range(1, len(models)):
+        if fms[i].nobs != fms[0].nobs:
+            raise SpecificationError(
+                f"model {i + 1} was fitted to {fms[i].nobs:g} observations and model 1 to "
+                f"{fms[0].nobs:g}: a difference test needs all models fitted to the same data"
+            )
+        reason = _same_data(models[0].core, models[i].core)
+        if reason is not None:
+            raise SpecificationError(f"cannot compare model 1 and model {i + 1}: {reason}")
+    scaled = [not math.isnan(fm.chisq_scaled) for fm in fms]
+    dfs = np.array([float(fm.df) for fm in fms])
+    if any(scaled) and not all(s or d == 0 for s, d in zip(scaled, dfs)):
+        raise SpecificationError(
+            "some models have a scaled (MLR) test statistic and others have not: fit all "
+            "models with the same estimator"
+        )
+    is_scaled = any(scaled)
+    if meth == "default":
+        meth = "satorra.bentler.2001" if is_scaled else "standard"
+    elif meth != "standard" and not is_scaled:
+        raise SpecificationError(
+            f"method={meth!r} needs scaled (MLR) test statistics; the models were fitted by "
+            "ML: use method=None (the standard difference test) or fit with estimator='MLR'"
+        )
+    order = tuple(int(i) for i in np.argsort(dfs, kind="stable"))
+    mods = [models[i] for i in order]
+    fm = [fms[i] for i in order]
+    df = dfs[list(order)]
+    stat = np.array([float(f.chisq) for f in fm])
+    d_stat = np.concatenate([[np.nan], np.diff(stat)])
+    d_df = np.concatenate([[np.nan], np.diff(df)])
+    if np.any(d_stat[1:] < -(np.finfo(float).eps ** (1.0 / 3.0))):
+        warn(
+            "some restricted models fit better than less restricted models (smallest "
+            f"difference {np.nanmin(d_stat[1:]):.6g}): the models are not nested, or a less "
+            "restricted model did not reach its optimum",
+            AcsiWarning,
+        )
+    sf = np.full(len(mods), np.nan)
+    if meth != "standard":
+        for m in range(len(mods) - 1):
+            r1, r0 = df[m], df[m + 1]
+            if r0 == r1:
+                d_stat[m + 1] = stat[m + 1] - stat[m]
+                continue
+            c0 = 1.0 if r0 == 0 else float(fm[m + 1].scaling_factor)
+            if meth == "satorra.bentler.2001":
+                c1 = 1.0 if r1 == 0 else float(fm[m].scaling_factor)
+            else:
+                c1 = 1.0 if r1 == 0 else _m10_scaling_factor(mods[m], mods[m + 1])
+            cd = (r0 * c0 - r1 * c1) / (r0 - r1)
+            sf[m + 1] = cd
+            d_stat[m + 1] = (stat[m + 1] - stat[m]) / cd
+    with np.errstate(invalid="ignore"):
+        pval = np.where(np.isfinite(d_stat) & (d_df > 0), stats.chi2.sf(d_stat, np.where(d_df > 0, d_df, 1)), np.nan)
+    cols: dict[str, Any] = {
+        "Df": df,
+        "AIC": [float(f.aic) for f in fm],
+        "BIC": [float(f.bic) for f in fm],
+        "Chisq": stat,
+        "Chisq diff": d_stat,
+    }
+    if meth == "standard":
+        n = float(fm[0].nobs)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rm = np.sqrt(np.maximum(d_stat / n / d_df - 1.0 / n, 0.0))
+        rm[0] = np.nan
+        rm[1:][d_df[1:] == 0] = np.nan
+        cols["RMSEA"] = rm
+    cols["Df diff"] = d_df
+    cols["Pr(>Chisq)"] = pval
+    if np.any(d_df[1:] == 0):
+        warn("some models have the same degrees of freedom: their difference has no test (NaN)", AcsiWarning)
+    table = pd.DataFrame(cols, index=pd.Index([labels[i] for i in order], name="model"), dtype=float)
+    return ModelComparison(_table=table, method=meth, scaling_factors=sf, order=order)

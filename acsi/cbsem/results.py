@@ -12,9 +12,10 @@ import pandas as pd
 
 from acsi._blas import single_threaded_blas
 from acsi._lazy import special, stats  # scipy's, imported on first use
-from acsi._validation import check_level
+from acsi._validation import check_bool, check_choice, check_level, check_number
 from acsi.cbsem.core import EstimationCore
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
+from acsi.exceptions import IdentificationError, SpecificationError
 from acsi.inference.delta import delta_method
 from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_copy, frozen_table
 from acsi.results.structural import LOADING_COLUMNS, PATH_COLUMNS
@@ -294,6 +295,11 @@ class SEMResult(ResultMixin):
         # lavaan: MLR with standard errors from the expected information (se = "standard")
         # uses the expected information in the scaled test as well
         info = "expected" if self.se_type == "expected" else "observed"
+        if self.partable.constraints:  # the constrained information inverse (issue 11)
+            from acsi.cbsem.constraints import robust_test_constrained
+
+            with single_threaded_blas():
+                return robust_test_constrained(self.core, info)
         core: Any = self.core  # robust.CoreLike declares writable attributes; the core is frozen
         with single_threaded_blas():
             return yuan_bentler_mplus(core, info)
@@ -456,4 +462,310 @@ class SEMResult(ResultMixin):
             tables.append(("Defined parameters", d))
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))
-        return Summary(title=f"Structural equation model ({self.estimator})", header=header, tables=tables)
+        notes: list[str] = []
+        if self.core.fiml is None and core.df > 0:
+            try:
+                tables += self._diagnostic_tables()
+            except IdentificationError as err:
+                notes.append(f"No modification indices: {err}")
+            notes.append(
+                "Modification indices: score tests (1 df) of freeing a fixed or omitted "
+                "parameter; free one only if it makes substantive sense, then refit."
+            )
+        return Summary(
+            title=f"Structural equation model ({self.estimator})", header=header, tables=tables, notes=notes
+        )
+
+    def _diagnostic_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The summary's diagnostics: the ten largest modification indices above 3.84 and a
+        digest of the correlation residuals."""
+        mi = self.modindices(sort=True, minimum_value=3.84).head(10)
+        mi.index = pd.Index([f"{a} {o} {b}" for a, o, b in zip(mi["lhs"], mi["op"], mi["rhs"])])
+        out = [("Modification indices (largest 10 above 3.84)", mi[["mi", "epc", "sepc_all"]])]
+        r = self.residuals("cor")
+        big = r.largest
+        big = big[big["lhs"] != big["rhs"]].head(5)
+        stats_ = r.summary_stats()
+        digest = pd.DataFrame(
+            {"value": [stats_["mean_abs"], stats_["max_abs"]]},
+            index=pd.Index(["mean |correlation residual|", "largest |correlation residual|"]),
+        )
+        out.append(("Residuals (sample minus implied correlations, cor.bollen)", digest))
+        if len(big):
+            top = big.copy()
+            top.index = pd.Index([f"{a} ~~ {b}" for a, b in zip(top["lhs"], top["rhs"])])
+            out.append(("Largest correlation residuals", top[["residual"]]))
+        return out
+
+    # ------------------------------------------------------------------ diagnostics (issue 11)
+    def standardized_solution(self, type: str = "std.all", level: float = 0.95) -> pd.DataFrame:  # noqa: A002
+        """Standardized estimates with delta-method standard errors (lavaan's
+        ``standardizedSolution()``).
+
+        Parameters
+        ----------
+        type : {"std.all", "std.lv", "std.nox"}
+            ``"std.lv"``: latent variables scaled to unit variance; ``"std.all"``: observed
+            variables too; ``"std.nox"``: as ``"std.all"`` but observed covariates (lavaan's
+            ``ov.x``) keep their scale.
+        level : float
+            Confidence level of ``ci_lower``/``ci_upper``.
+
+        Returns
+        -------
+        DataFrame
+            ``lhs, op, rhs, [label,] est_std, se, z, pvalue, ci_lower, ci_upper``, one row per
+            row of :attr:`estimates` (``:=`` rows included, their expressions evaluated on
+            the standardized values; ``label`` when the model has labels). The standard
+            errors are ``sqrt(diag(J V J'))`` with ``V`` the covariance of the free
+            parameters (robust for MLR) and ``J`` the exact (complex-step) Jacobian of the
+            standardized values; as lavaan, a standard error below ``eps^(1/4)`` is 0 and
+            then ``z`` and ``pvalue`` are NaN and the interval is the point.
+
+        Notes
+        -----
+        lavaan differentiates by forward differences (step ``sqrt(eps)``), so its standard
+        errors differ from these exact ones in about the eighth digit.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
+        >>> st = res.standardized_solution()
+        >>> st.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(st.loc[0, "est_std"]), 3)
+        (['visual', '=~', 'x1'], 0.778)
+        """
+        from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
+
+        kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
+        lv = check_level(level)
+        pt = self.partable
+        c = self.core
+        kern = c.kernel
+        n = c.model.n_rows
+        plan = StdPlan(pt.lhs[:n], pt.op[:n], pt.rhs[:n], pt.lv_names, pt.ov_names, pt.ov_x)
+        has_def = any(o == ":=" for o in pt.op)
+        fdef = defined_function(pt) if has_def else None
+        with single_threaded_blas(), np.errstate(all="ignore"):
+            est, J = standardized_jacobian(
+                plan, c.model, kind, kern.x_base, kern.free_rows, kern.par_of_free, np.asarray(c.theta), fdef
+            )
+            V = J @ self.theta_vcov @ J.T
+        d = np.diag(0.5 * (V + V.T)).copy()
+        d[d < 0] = np.nan
+        se = np.sqrt(d)
+        se[se < np.finfo(float).eps ** 0.25] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / np.where(se == 0, np.nan, se)
+        pval = 2.0 * special.ndtr(-np.abs(z))
+        crit = float(special.ndtri(0.5 + lv / 2.0))
+        cols: dict[str, Any] = {"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs)}
+        if any(pt.label):
+            cols["label"] = list(pt.label)
+        cols.update({"est_std": est, "se": se, "z": z, "pvalue": pval,
+                     "ci_lower": est - crit * se, "ci_upper": est + crit * se})
+        return pd.DataFrame(cols)
+
+    def _moment_pieces(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Normal-theory weight ``H`` at the implied moments, sample minus implied moments in
+        the layout of ``Delta`` and the vech coordinates (single group, complete data)."""
+        c = self.core
+        W = c.kernel.weight(np.asarray(c.Sigma_inv))
+        vr, vc = c.model.vech_r, c.model.vech_c
+        res = (np.asarray(c.S) - np.asarray(c.Sigma))[vr, vc]
+        if c.meanstructure:
+            res = np.concatenate([np.asarray(c.mean) - np.asarray(c.mu), res])
+        return W, res, np.stack([vr, vc])
+
+    def _constraint_basis(self) -> np.ndarray | None:
+        """Null-space basis of the active general constraints (None without constraints)."""
+        if not self.partable.constraints:
+            return None
+        from acsi.cbsem.constraints import _z
+
+        return _z(self.core)
+
+    def _fixed_x_moments(self) -> np.ndarray | None:
+        """Mask of the moments ``([mu,] vech Sigma)`` among fixed-x covariates only (None
+        without fixed-x covariates)."""
+        pt = self.partable
+        if not (pt.fixed_x and pt.ov_x):
+            return None
+        c = self.core
+        ov = list(c.ov_names)
+        xs = [ov.index(v) for v in pt.ov_x]
+        vr, vc = c.model.vech_r, c.model.vech_c
+        mask = np.isin(vr, xs) & np.isin(vc, xs)
+        if c.meanstructure:
+            mask = np.concatenate([np.isin(np.arange(len(ov)), xs), mask])
+        return mask
+
+    def _needs_complete_data(self, what: str) -> None:
+        if self.core.fiml is not None:
+            raise SpecificationError(
+                f"{what} is not available for fits with missing='ml' (full-information ML) in "
+                "this version; fit with the default listwise deletion to inspect the model"
+            )
+
+    def modindices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """Modification indices, as lavaan's ``modindices()`` (see :mod:`acsi.cbsem.modindices`).
+
+        Parameters
+        ----------
+        sort : bool
+            Largest index first (lavaan's ``sort.``); default the candidate order.
+        minimum_value : float
+            Keep only the indices above this value (lavaan's ``minimum.value``).
+
+        Returns
+        -------
+        DataFrame
+            ``lhs, op, rhs, mi, epc, sepc_lv, sepc_all, sepc_nox``: the score statistic of
+            freeing each fixed or omitted parameter (1 df), its expected parameter change and
+            the standardized changes. Candidates that would not be identified are left out.
+
+        Raises
+        ------
+        SpecificationError
+            ``minimum_value`` negative or not a number; a fit with ``missing="ml"``.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; "
+        ...                "speed =~ x7 + x8 + x9", hs)
+        >>> mi = res.modindices(sort=True)
+        >>> mi.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(mi.loc[0, "mi"]), 3)
+        (['visual', '=~', 'x9'], 36.411)
+        """
+        from acsi.cbsem.modindices import modification_indices
+
+        srt = check_bool(sort, "sort")
+        mv = check_number(minimum_value, "minimum_value", minimum=0.0)
+        self._needs_complete_data("modindices()")
+        c = self.core
+        W, res, _ = self._moment_pieces()
+        D = np.asarray(c.Delta)
+        Z = self._constraint_basis()
+        if Z is not None:  # the score test against the constrained model
+            D = D @ Z
+        with single_threaded_blas(), np.errstate(all="ignore"):
+            out = modification_indices(self.partable, c.model, np.asarray(c.x), D, W, res, c.N)
+        if srt:
+            out = out.iloc[np.argsort(-out["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+        if mv > 0:
+            out = out[out["mi"] > mv].reset_index(drop=True)
+        return out
+
+    def residuals(self, type: str = "raw") -> Any:  # noqa: A002
+        """Residuals of the covariance (and mean) structure, as lavaan's ``residuals()``.
+
+        Parameters
+        ----------
+        type : {"raw", "cor", "normalized", "standardized"}
+            ``"cor"`` is lavaan's ``"cor.bollen"`` (sample minus implied correlations); see
+            :mod:`acsi.cbsem.residuals` for the others.
+
+        Returns
+        -------
+        acsi.cbsem.residuals.ResidualsResult
+            ``.cov`` (DataFrame), ``.mean`` (Series, None without a mean structure),
+            ``.largest`` and ``.summary_stats()``.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
+        >>> r = res.residuals("cor")
+        >>> round(float(r.cov.loc["x2", "x1"]), 4)
+        -0.038
+        """
+        from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
+
+        kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
+        c = self.core
+        if kind in ("normalized", "standardized"):
+            self._needs_complete_data(f"residuals(type={kind!r})")
+            if self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
+                raise SpecificationError(
+                    f"residuals(type={kind!r}) is not available for MLR fits with fixed "
+                    f"observed covariates ({', '.join(self.partable.ov_x)}) in this version; "
+                    "use type='raw' or 'cor'"
+                )
+        vr, vc = c.model.vech_r, c.model.vech_c
+        S, Sigma = np.asarray(c.S), np.asarray(c.Sigma)
+        kw: dict[str, Any] = {}
+        # fixed-x covariates: lavaan zeroes their moments' rows of the saturated information
+        # (and inverts it by a generalized inverse)
+        xmask = self._fixed_x_moments()
+        if kind in ("normalized", "standardized"):
+            kern = c.kernel
+            if self.se_type == "robust":
+                kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure)
+            elif xmask is not None:
+                h1 = kern.weight(np.linalg.inv(S)).copy()
+                h1[xmask, :] = 0.0
+                h1[:, xmask] = 0.0
+                kw["acov_obs"] = np.linalg.pinv(h1, hermitian=True)
+            else:
+                kw["acov_obs"] = np.linalg.inv(kern.weight(np.linalg.inv(S)))
+        if kind == "standardized":
+            # lavaan: A1 the saturated information at the implied moments (expected, or
+            # observed for fits with observed-information SEs), A0 = Delta' A1 Delta
+            # (its "h1" observed information)
+            D = np.asarray(c.Delta)
+            Z = self._constraint_basis()
+            if Z is not None:
+                D = D @ Z
+            if self.se_type in ("observed", "robust"):
+                a1 = _h1_observed_information(c)
+            else:
+                a1 = c.kernel.weight(np.asarray(c.Sigma_inv))
+            if xmask is not None:
+                a1 = a1.copy()
+                a1[xmask, :] = 0.0
+                a1[:, xmask] = 0.0
+            kw["delta"] = D
+            kw["a0_inv"] = np.linalg.inv(D.T @ a1 @ D)
+            kw["a1"] = a1
+        with single_threaded_blas(), np.errstate(all="ignore"):
+            cov, mean = residual_moments(
+                kind, S=S, ybar=np.asarray(c.mean), Sigma=Sigma, mu=np.asarray(c.mu),
+                meanstructure=c.meanstructure, vech=(vr, vc), N=float(c.N), **kw,
+            )
+        names = list(c.ov_names)
+        return ResidualsResult(
+            type=kind,
+            _cov=pd.DataFrame(cov, index=names, columns=names),
+            _mean=None if mean is None else pd.Series(mean, index=names, name="mean"),
+        )
+
+
+def _h1_observed_information(core: EstimationCore) -> np.ndarray:
+    """Observed information per observation of the saturated model at the implied moments
+    (lavaan's ``h1.information = "structured"`` with observed information): the Hessian of
+    the saturated ``fmin`` w.r.t. ``(mu, vech Sigma)``, by complex steps of its analytic
+    gradient."""
+    kern = core.kernel
+    vr, vc = core.model.vech_r, core.model.vech_c
+    p = core.S.shape[0]
+    ms = core.meanstructure
+    m0 = np.asarray(core.Sigma)[vr, vc]
+    mu0 = np.asarray(core.mu)
+    base = np.concatenate([mu0, m0]) if ms else m0
+    h = 1e-20
+    cols = []
+    for j in range(base.size):
+        z = base.astype(complex)
+        z[j] += 1j * h
+        mu = z[:p] if ms else mu0.astype(complex)
+        v = z[p:] if ms else z
+        Sg = np.zeros((p, p), dtype=complex)
+        Sg[vr, vc] = v
+        Sg[vc, vr] = v
+        Si = np.linalg.inv(Sg)
+        cols.append(np.imag(kern._grad_moments(Si, mu)[0]) / h)
+    return 0.5 * np.column_stack(cols)

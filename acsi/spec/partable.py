@@ -36,7 +36,7 @@ import enum
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
@@ -106,6 +106,8 @@ class ParameterTable:
     fixed_x: bool
     npar: int
     source: str = field(default="", repr=False)
+    #: general constraints (``a == 2*b``, ``a > 0``; acsi.cbsem.constraints): (lhs, op, rhs, line, where)
+    constraints: tuple[tuple[str, str, str, int, str], ...] = ()
 
     def __len__(self) -> int:
         return len(self.lhs)
@@ -226,6 +228,7 @@ class _Flat:
     rows: list[_Row]
     defined: list[Statement]
     equalities: list[Statement]
+    constraints: list[Statement] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,7 @@ def _flatten(parsed: ParsedModel) -> _Flat:
     rows: list[_Row] = []
     defined: list[Statement] = []
     equalities: list[Statement] = []
+    constraints: list[Statement] = []
     seen: dict[tuple[str, str, str], Statement] = {}
     for s in parsed.statements:
         if s.op == "<~":
@@ -296,11 +300,8 @@ def _flatten(parsed: ParsedModel) -> _Flat:
             equalities.append(s)  # label == label: the same as a shared label (checked below)
             continue
         if s.op in ("==", "<", ">"):
-            raise SpecificationError(
-                f"explicit constraints with '{s.op}' ({s.where()}) are not supported by "
-                "acsi.sem yet, except 'label1 == label2' (equal parameters); for equality "
-                "give the parameters the same label (a*x1 + a*x2)"
-            )
+            constraints.append(s)  # a general constraint (acsi.cbsem.constraints)
+            continue
         if s.op == ":=":
             defined.append(s)
             continue
@@ -308,7 +309,7 @@ def _flatten(parsed: ParsedModel) -> _Flat:
         rows.append(_user_row(s))
     if not rows:
         raise SpecificationError("the model has no '=~', '~' or '~~' formula to estimate")
-    return _Flat(rows, defined, equalities)
+    return _Flat(rows, defined, equalities, constraints)
 
 
 def _variable_sets(user_rows: list[_Row]) -> _VarSets:
@@ -639,8 +640,21 @@ def build_partable(
     group_of = _merge_equalities(flat.equalities, rows, by_label)
     free_no, par_no, npar = _number(rows, group_of)
     def_rows = _defined_rows(flat.defined, set(by_label))
-    return _freeze_table(rows, def_rows, free_no, par_no, npar, vs, parsed.source,
-                         meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x)
+    pt = _freeze_table(rows, def_rows, free_no, par_no, npar, vs, parsed.source,
+                       meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x)
+    if flat.constraints:  # estimated by acsi.cbsem.constraints
+        for c in flat.constraints:
+            used = compile_expression(c.lhs)[1] + compile_expression(c.rhs)[1]
+            unknown = [u for u in dict.fromkeys(used) if u not in by_label]
+            if unknown:
+                raise SpecificationError(
+                    f"the constraint '{c.lhs.strip()} {c.op} {c.rhs.strip()}' ({c.where()}) uses "
+                    f"{', '.join(map(repr, unknown))}, which is not a label of the model; labels are: "
+                    f"{', '.join(sorted(by_label)) or 'none (label parameters with a*x)'}"
+                )
+        cons = tuple((c.lhs.strip(), c.op, c.rhs.strip(), c.line, c.where()) for c in flat.constraints)
+        pt = replace(pt, constraints=cons)
+    return pt
 
 
 def _freeze_table(

@@ -1,0 +1,226 @@
+"""Residuals of a CB-SEM fit, as lavaan's ``residuals()`` / ``lavResiduals()``.
+
+Four types, each for the covariance part and (with a mean structure) the mean part:
+
+``"raw"``
+    ``S - Sigma`` and ``ybar - mu`` (sample moments with divisor N).
+``"cor"``
+    lavaan's ``"cor.bollen"``: the difference of the sample and the implied correlation
+    matrices; mean residuals divided by the sample standard deviations. As lavaan, entries
+    whose moment is below 1e-5 in absolute value are not rescaled.
+``"normalized"``
+    raw residuals divided by the standard errors of the sample moments, ``sqrt(diag(Gamma)
+    / N)``, with ``Gamma`` the normal-theory asymptotic covariance of ``(ybar, vech S)``
+    for ML fits (``Gamma_NT = H(S)^-1``) and the distribution-free one (the covariance of
+    the casewise ``(x_i, vech((x_i - ybar)(x_i - ybar)'))``) for MLR fits, as lavaan's
+    ``h1.acov = "unstructured"`` with the fit's ``se``.
+``"standardized"``
+    raw residuals divided by their own standard errors, ``sqrt(diag(Q Gamma Q') / N)``
+    with ``Q = I - Delta A0^-1 Delta' A1`` (``A0`` the model's information, expected for
+    ML and observed for MLR, inverted under the equality constraints; ``A1`` the
+    saturated model's information at the implied moments; Ogasawara 2001, lavaan's
+    ``lav_residuals_acov``). A residual whose variance is negative has no standardized
+    value (NaN).
+
+In the normalized and standardized types a raw residual below 1e-5 in absolute value is
+left as it is (its divisor set to 1), as lavaan does.
+
+References
+----------
+Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley, p. 257-261.
+Ogasawara, H. (2001). Standard errors of fit indices using residuals in structural equation
+modeling. *Psychometrika*, 66, 421-436.
+Examples
+--------
+>>> import acsi
+>>> hs = acsi.datasets.load_holzinger_swineford()
+>>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
+>>> r = res.residuals("standardized")
+>>> r.largest.iloc[0].tolist()[:2], round(float(r.largest.iloc[0]["residual"]), 2)
+(['x7', 'x8'], 4.82)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
+
+__all__ = ["RESIDUAL_TYPES", "ResidualsResult", "residual_moments"]
+
+RESIDUAL_TYPES = ("raw", "cor", "normalized", "standardized")
+_NEAR_ZERO = 1e-5
+
+
+def _vech_to_sym(v: np.ndarray, vr: np.ndarray, vc: np.ndarray, p: int) -> np.ndarray:
+    M = np.zeros((p, p))
+    M[vr, vc] = v
+    M[vc, vr] = v
+    return M
+
+
+def _rescale(mat: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    """lavaan's ``lav_residuals_rescale`` of a covariance matrix (near-zero entries kept)."""
+    d = np.where(np.isfinite(diag) & (diag >= np.finfo(float).eps), diag, np.nan)
+    scale = np.outer(1.0 / np.sqrt(d), 1.0 / np.sqrt(d))
+    scale = np.where(np.abs(mat) < _NEAR_ZERO, 1.0, scale)
+    return mat * scale
+
+
+def _rescale_mean(vec: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    d = np.where(np.isfinite(diag) & (diag >= np.finfo(float).eps), diag, np.nan)
+    scale = np.where(np.abs(vec) < _NEAR_ZERO, 1.0, 1.0 / np.sqrt(d))
+    return vec * scale
+
+
+def gamma_adf(X: np.ndarray, vr: np.ndarray, vc: np.ndarray, meanstructure: bool) -> np.ndarray:
+    """Distribution-free covariance of ``(x_i, vech((x_i - ybar)(x_i - ybar)'))`` (divisor N)."""
+    Xc = X - X.mean(axis=0)
+    Z = Xc[:, vr] * Xc[:, vc]
+    Z = Z - Z.mean(axis=0)
+    if meanstructure:
+        Z = np.concatenate([Xc, Z], axis=1)
+    return (Z.T @ Z) / X.shape[0]
+
+
+def residual_moments(
+    kind: str,
+    *,
+    S: np.ndarray,
+    ybar: np.ndarray,
+    Sigma: np.ndarray,
+    mu: np.ndarray,
+    meanstructure: bool,
+    vech: tuple[np.ndarray, np.ndarray],
+    N: float,
+    acov_obs: np.ndarray | None = None,
+    delta: np.ndarray | None = None,
+    a0_inv: np.ndarray | None = None,
+    a1: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Residual covariance matrix and mean vector of one group.
+
+    Parameters
+    ----------
+    kind : {"raw", "cor", "normalized", "standardized"}
+    S, ybar, Sigma, mu : ndarray
+        Sample (divisor N) and implied moments.
+    meanstructure : bool
+    vech : (rows, cols)
+        The vech coordinates of the moment layout.
+    N : float
+    acov_obs : ndarray, optional
+        ``Gamma`` (per observation) of ``([ybar,] vech S)`` (normalized, standardized).
+    delta, a0_inv, a1 : ndarray, optional
+        ``Delta`` (moments by free parameters after constraints), the inverse model
+        information and the saturated information at the implied moments (standardized).
+
+    Returns
+    -------
+    cov : (p, p) ndarray
+    mean : (p,) ndarray or None
+    """
+    p = S.shape[0]
+    vr, vc = vech
+    cov = S - Sigma
+    mean = (ybar - mu) if meanstructure else None
+    if kind == "raw":
+        return cov, mean
+    if kind == "cor":
+        var_obs, var_est = np.diag(S), np.diag(Sigma)
+        cov = _rescale(S, var_obs) - _rescale(Sigma, var_est)
+        if meanstructure:
+            mean = _rescale_mean(ybar, var_obs) - _rescale_mean(mu, var_obs)
+        return cov, mean
+    assert acov_obs is not None
+    if kind == "normalized":
+        acov = acov_obs / N
+    else:
+        assert delta is not None and a0_inv is not None and a1 is not None
+        Q = np.eye(acov_obs.shape[0]) - delta @ a0_inv @ delta.T @ a1
+        acov = Q @ (acov_obs / N) @ Q.T
+    d = np.diag(acov).copy()
+    d[~np.isfinite(d) | (d < 0)] = np.nan
+    se = np.sqrt(d)
+    off = p if meanstructure else 0
+    se_cov = _vech_to_sym(se[off:], vr, vc, p)
+    se_cov = np.where(np.abs(cov) < _NEAR_ZERO, 1.0, se_cov)
+    cov = cov / se_cov
+    if meanstructure:
+        assert mean is not None
+        se_mean = np.where(np.abs(mean) < _NEAR_ZERO, 1.0, se[:p])
+        mean = mean / se_mean
+    return cov, mean
+
+
+@dataclass(frozen=True, eq=False)
+class ResidualsResult(ResultMixin):
+    """Residuals of a CB-SEM fit (:meth:`acsi.cbsem.results.SEMResult.residuals`).
+
+    Attributes
+    ----------
+    type : str
+        ``"raw"``, ``"cor"`` (lavaan's ``"cor.bollen"``), ``"normalized"`` or
+        ``"standardized"``.
+    cov : DataFrame
+        Residual covariance (or correlation) matrix, observed variables in the fit's order.
+    mean : Series or None
+        Residual means (None without a mean structure, as lavaan).
+    """
+
+    type: str
+    _cov: pd.DataFrame
+    _mean: pd.Series | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cov", freeze(self._cov))
+        if self._mean is not None:
+            object.__setattr__(self, "_mean", freeze(self._mean))
+
+    @frozen_table
+    def cov(self) -> pd.DataFrame:
+        """Residual covariance (correlation) matrix (a copy)."""
+        return self._cov
+
+    @property
+    def mean(self) -> pd.Series | None:
+        """Residual means (a copy; None without a mean structure)."""
+        return None if self._mean is None else self._mean.copy()
+
+    @frozen_table
+    def largest(self) -> pd.DataFrame:
+        """The off-diagonal and diagonal residuals of the covariance part, largest absolute
+        value first (``lhs``, ``rhs``, ``residual``)."""
+        c = self._cov
+        names = list(c.index)
+        ii, jj = np.tril_indices(len(names))
+        vals = c.to_numpy()[ii, jj]
+        out = pd.DataFrame({"lhs": [names[j] for j in jj], "rhs": [names[i] for i in ii], "residual": vals})
+        order = np.argsort(-np.abs(np.nan_to_num(vals, nan=-np.inf)), kind="stable")
+        return out.iloc[order].reset_index(drop=True)
+
+    def summary_stats(self) -> pd.Series:
+        """Count, mean absolute and largest absolute residual of the covariance part
+        (lower triangle with the diagonal), and for the standardized types the number
+        above 1.96 in absolute value."""
+        c = self._cov.to_numpy()
+        ii, jj = np.tril_indices(c.shape[0])
+        v = c[ii, jj]
+        v = v[np.isfinite(v)]
+        out = {"n": float(v.size), "mean_abs": float(np.mean(np.abs(v))) if v.size else np.nan,
+               "max_abs": float(np.max(np.abs(v))) if v.size else np.nan}
+        if self.type in ("normalized", "standardized"):
+            out["n_above_1.96"] = float(np.sum(np.abs(v) > 1.96))
+        return pd.Series(out, name=self.type)
+
+    def _summary(self) -> Summary:
+        label = {"raw": "raw (S - Sigma)", "cor": "correlation (cor.bollen)",
+                 "normalized": "normalized", "standardized": "standardized"}[self.type]
+        tables: list[tuple[str, Any]] = [("Covariance part", self._cov)]
+        if self._mean is not None:
+            tables.append(("Mean part", self._mean.to_frame()))
+        return Summary(f"Residuals: {label}", header=list(self.summary_stats().items()), tables=tables)
