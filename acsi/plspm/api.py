@@ -20,8 +20,9 @@ from acsi.exceptions import (
 from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.plspm.results import PLSResult, PLSSettings
+from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
 from acsi.plspm.spec import PLSSpec
-from acsi.spec.syntax import ParsedModel, check_model_names
+from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 
 __all__ = ["pls", "admissibility_problems"]
 
@@ -60,6 +61,9 @@ def pls(
     tol: float = 1e-7,
     missing: str = "listwise",
     na_values: float | Sequence[float] | None = None,
+    *,
+    hoc: str = "two_stage",
+    interaction: str = "product_indicator",
 ) -> PLSResult:
     """Estimate a PLS path model (PLS-PM, Wold/Lohmoeller), optionally consistent (PLSc).
 
@@ -119,6 +123,14 @@ def pls(
         (seminr's ``mean_replacement``, with a warning), or raise.
     na_values : float or sequence of float, optional
         Codes meaning "missing" in the data (e.g. ``-99``).
+    hoc : {"two_stage", "disjoint_two_stage", "embedded_two_stage", "repeated_indicators"}
+        How a higher-order construct (a construct measured by constructs, ``Sat =~
+        Tangibles + Assurance``; ``<~`` for a Mode B HOC) is estimated. ``"two_stage"``
+        is seminr's ``higher_composite`` (the disjoint two-stage approach): the result is
+        then a :class:`~acsi.plspm.hoc.ExtendedPLSResult`. See :mod:`acsi.plspm.hoc`.
+    interaction : {"product_indicator", "orthogonal", "two_stage"}
+        How an interaction term ``Y ~ X + M + X:M`` is measured (seminr's
+        ``interaction_term`` methods; the construct is named ``"X*M"`` as in seminr).
 
     Returns
     -------
@@ -173,6 +185,17 @@ def pls(
         missing, ("listwise", "mean", "error"), "missing", hint="'mean' is seminr's mean replacement"
     )
     codes = parse_na_values(na_values)
+    hoc = check_choice(hoc, HOC_METHODS, "hoc", hint="'two_stage' is seminr's higher_composite")
+    interaction = check_choice(
+        interaction, INTERACTION_METHODS, "interaction", hint="'product_indicator' is seminr's default"
+    )
+    if isinstance(model, str):
+        model = parse_model(model)
+    if isinstance(model, ParsedModel) and has_extensions(model):
+        return pls_extended(
+            expand_model(model, hoc, interaction), data, scheme=scheme, consistent=consistent,
+            max_iter=max_iter, tol=tol, missing=missing, codes=codes, na_values=na_values,
+        )
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):
         chosen = tuple(str(name) for name in consistent)
