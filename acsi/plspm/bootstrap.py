@@ -67,6 +67,13 @@ from acsi.plspm.batched import (
     resample_moments,
     resample_moments_mean_replaced,
 )
+from acsi.plspm.hoc import (
+    ExtendedModel,
+    ExtendedPLSResult,
+    interaction_adjustment,
+    stage2_from_R,
+    stage2_moments,
+)
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 if TYPE_CHECKING:
@@ -218,6 +225,7 @@ class BootstrapProblem:
     consistent: bool
     tol: float
     max_iter: int
+    ext: ExtendedModel | None = None  # higher-order / interaction model: every stage per resample
 
 
 @dataclass(frozen=True)
@@ -295,6 +303,8 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np
     """Means, SDs and correlation matrices of the resamples with rows ``idx`` (B, n)."""
     n = problem.D.shape[0]
     counts = counts_from_indices(idx, n)
+    if problem.ext is not None:
+        return _ext_moments(problem, problem.ext, counts)
     if problem.raw is None:
         if problem.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
             counts *= problem.keep
@@ -302,6 +312,41 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np
     # missing="mean": replace by the resample's own column means, as a refit would
     obs = ~np.isnan(problem.raw)
     return resample_moments_mean_replaced(problem.D, obs, counts, problem.center)
+
+
+def _ext_moments(
+    problem: BootstrapProblem, ext: ExtendedModel, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stage-2 moments of resamples of a higher-order / interaction model: the first
+    stages, scores and interaction items redone in every resample (NaN where a first
+    stage failed, so the replicate counts as failed)."""
+    if problem.keep is not None:
+        counts = counts * problem.keep
+    opts = {"scheme": problem.scheme, "tol": problem.tol, "max_iter": problem.max_iter}
+    if ext.linear and problem.raw is None:
+        means, sds, R = resample_moments(problem.D, counts, problem.center)
+        out = stage2_from_R(ext, R, means, sds, **opts)  # type: ignore[arg-type]
+        R2 = np.array(out.R)
+        R2[out.failed] = np.nan
+        return out.means, out.sds, R2
+    X = problem.D + problem.center
+    parts = []
+    step = max(1, (1 << 21) // max(1, X.size))
+    for b0 in range(0, counts.shape[0], step):
+        c = counts[b0 : b0 + step]
+        Xb: np.ndarray = X
+        if problem.raw is not None:  # mean replacement with the resample's own means
+            obs = ~np.isnan(problem.raw)
+            vals = np.where(obs, problem.raw, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                m = (c @ vals) / (c @ obs.astype(np.float64))
+            Xb = np.where(obs[None], vals[None], m[:, None, :])
+        out = stage2_moments(ext, Xb, c, **opts)  # type: ignore[arg-type]
+        R2 = np.array(out.R)
+        R2[out.failed] = np.nan
+        parts.append((out.means, out.sds, R2))
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]))
 
 
 def _fit_stats(
@@ -313,6 +358,9 @@ def _fit_stats(
         R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
         tol=problem.tol, max_iter=problem.max_iter,
     )
+    if problem.ext is not None and problem.ext.interactions:
+        Badj, Ladj, _ = interaction_adjustment(problem.ext, kr, sds)
+        kr = replace(kr, B=Badj, L=Ladj)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
     return stats, kr.failed, kr.inadmissible
@@ -387,7 +435,7 @@ def _jackknife(problem: BootstrapProblem, n_rows: int) -> np.ndarray:
     out = []
     for r0 in range(0, n_rows, block):
         r1 = min(n_rows, r0 + block)
-        if problem.raw is None:
+        if problem.raw is None and problem.ext is None:
             counts = np.ones((r1 - r0, n_rows))
             counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
             s, f, _ = _fit_stats(problem, resample_moments(problem.D, counts, problem.center))
@@ -598,7 +646,10 @@ def _index_setup(
 def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """The data of the fit, the data with NaN (``missing="mean"``, values replaced) and the
     complete-row mask of all rows (``missing="listwise"``, rows removed)."""
-    X = np.ascontiguousarray(res.data.X, dtype=np.float64)
+    X = np.ascontiguousarray(
+        res.extension.observed.X if isinstance(res, ExtendedPLSResult) and res.extension is not None
+        else res.data.X, dtype=np.float64,
+    )
     raw = None
     if missing == "mean":
         try:
@@ -652,7 +703,17 @@ def _build_problem(
     """The data, plan, layout and kernel settings every chunk shares; the centred data of
     the complete rows (for the jackknife) and notes on the index."""
     s = res.settings
-    index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    ext = res.extension.model if isinstance(res, ExtendedPLSResult) and res.extension is not None else None
+    if ext is None:
+        index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    else:
+        index_c, lo, hi = [], np.zeros(res.spec.p), np.ones(res.spec.p)
+        notes = [
+            "every resample redoes the whole procedure: "
+            + ("the stage-1 estimation and the lower-order scores" if ext.hocs else "")
+            + (" and " if ext.hocs and ext.interactions else "")
+            + (f"the {ext.interaction_method} interaction items" if ext.interactions else "")
+        ]
     center = X.mean(axis=0)
     D = X - center
     if raw is not None:
@@ -666,7 +727,7 @@ def _build_problem(
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
         layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
-        consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter),
+        consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
     )
     return problem, D_complete, notes
 
