@@ -185,7 +185,7 @@ def has_extensions(parsed: ParsedModel) -> bool:
     """Whether the model has a construct measured by constructs or an interaction term."""
     blocks = {s.lhs for s in parsed.statements if s.op in ("=~", "<~")}
     return any(
-        (s.op in ("=~", "<~") and s.rhs in blocks) or (s.op == "~" and ":" in s.rhs)
+        (s.op in ("=~", "<~") and s.rhs in blocks) or (s.op == "~" and ":" in s.rhs + s.lhs)
         for s in parsed.statements
     )
 
