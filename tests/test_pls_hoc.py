@@ -210,3 +210,26 @@ def test_unknown_hoc_method(mobi: pd.DataFrame) -> None:
         acsi.pls(HOC, mobi, consistent=True)
     with pytest.raises(SpecificationError, match=r"'Image' is a construct and cannot be an indicator.*acsi.pls"):
         acsi.plspm.spec.PLSSpec.from_model(HOC)
+
+
+def test_index_and_ipma_of_a_hoc(mobi: pd.DataFrame, hoc_res: ExtendedPLSResult) -> None:
+    idx = hoc_res.index(scale=(1, 10))
+    low = hoc_res.lower_order
+    assert low is not None
+    # a LOC's index is its stage-1 index
+    assert_allclose(idx["Image"], low.index(scale=(1, 10))["Image"], rtol=1e-12)
+    # the HOC's: its score is sum_l w_l LOC_l = sum_i (sum_l w_l w_il) z_i
+    items = [f"IMAG{i}" for i in range(1, 6)] + ["PERV1", "PERV2"]
+    W = hoc_res.weights
+    w_eff = np.array([W.loc[x, "Image" if x.startswith("IMAG") else "Value"]
+                      * W.loc["Image" if x.startswith("IMAG") else "Value", "Satisfaction"] for x in items])
+    X = mobi[items].to_numpy(dtype=float)
+    v = w_eff / X.std(axis=0, ddof=1)
+    v = v / v.sum()
+    assert_allclose(idx["Satisfaction"], float(v @ (100 * (X.mean(axis=0) - 1) / 9)), rtol=1e-12)
+    assert min(idx["Image"], idx["Value"]) < idx["Satisfaction"] < max(idx["Image"], idx["Value"])
+    # IPMA of Loyalty: the LOCs act through the HOC with their stage-2 weights
+    ip = hoc_res.ipma("Loyalty")
+    te = hoc_res.paths.loc["Satisfaction", "Loyalty"] * W.loc["Image", "Satisfaction"]
+    assert_allclose(ip.table.loc["Image", "total_effect"], te, rtol=1e-12)
+    assert {"Expectation", "Quality", "Satisfaction", "Image", "Value"} == set(ip.table.index)

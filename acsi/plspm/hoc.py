@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -736,6 +737,16 @@ def pls_extended(
 
 
 @dataclass(frozen=True, eq=False)
+class _IndexView:
+    """Items -> constructs view of an extended fit, read by the index and IPMA."""
+
+    spec: PLSSpec
+    data: PreparedData
+    kernel: KernelResult
+    settings: Any
+
+
+@dataclass(frozen=True, eq=False)
 class ExtensionInfo:
     """What an :class:`ExtendedPLSResult` knows beyond an ordinary fit.
 
@@ -901,6 +912,91 @@ class ExtendedPLSResult(PLSResult):
         o = stage2_moments(sub, Xs, np.ones((1, Xs.shape[0])), scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
         kr2 = fit_batched(o.R, make_plan(sub.spec), scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
         return float(kr2.r2[0, sub.spec.constructs.index(target)])
+
+    @cached_property
+    def _index_view(self) -> _IndexView:
+        """The model as items -> constructs for the ACSI index and IPMA: every construct
+        but the interactions, each measured by observed items; a HOC by all items of its
+        LOCs (named ``"item@HOC"``) with the effective weights ``W_eff = W_LOC w_HOC``
+        (its score is that combination of the items), a LOC's effect on its HOC its stage-2
+        weight (the HOC score is the weighted sum of the standardized LOC scores)."""
+        m = self._ext.model
+        low = self._ext.lower
+        obs = list(m.observed)
+        Xo = np.asarray(self._ext.observed.X)
+        ints = {t.name for t in m.interactions}
+        W2 = self.weights  # combined (stage 2 + LOC blocks)
+        names = [c for c in self.spec.constructs if c not in ints] + list(m.lower_order)
+        hocs = {h.name: h for h in m.hocs} if low is not None else {}
+        cols: list[str] = []
+        src: list[int] = []
+        block: list[int] = []
+        w: list[float] = []
+        for ci, c in enumerate(names):
+            if c in hocs:
+                for d in hocs[c].dimensions:
+                    for x in low.spec.block_indicators(d) if low is not None else ():
+                        cols.append(f"{x}@{c}")
+                        src.append(obs.index(x))
+                        block.append(ci)
+                        w.append(float(W2.loc[x, d] * W2.loc[d, c]))
+                continue
+            items = [x for x in W2.index if W2.loc[x, c] != 0 and x not in hocs.get(c, ())] if c in W2.columns else []
+            for x in items:
+                cols.append(x)
+                src.append(obs.index(x.split("@")[0]))
+                block.append(ci)
+                w.append(float(W2.loc[x, c]))
+        k, p = len(names), len(cols)
+        mask = np.zeros((p, k))
+        mask[np.arange(p), block] = 1.0
+        Wm = mask * np.asarray(w)[:, None]
+        Bv = np.zeros((k, k))
+        C = list(self.spec.constructs)
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                if a in C and b in C:
+                    Bv[i, j] = float(self.kernel.B[C.index(a), C.index(b)])
+        for h in hocs.values():
+            for d in h.dimensions:
+                Bv[names.index(d), names.index(h.name)] = float(W2.loc[d, h.name])
+        spec = PLSSpec(
+            constructs=tuple(names), indicators=tuple(cols), block=np.asarray(block, dtype=np.intp),
+            mask=mask, mode=tuple("A" for _ in names), reflective=tuple(False for _ in names),
+            inner=Bv != 0,
+        )
+        data = replace(self._ext.observed, X=np.ascontiguousarray(Xo[:, src]), columns=tuple(cols))
+        kernel = replace(self.kernel, W=Wm, B=Bv, L=Wm, C=np.eye(k), r2=np.zeros(k))
+        return _IndexView(spec=spec, data=data, kernel=kernel, settings=self.settings)
+
+    def _item_scales(self, item_scales: Any) -> Any:
+        if not item_scales:
+            return item_scales
+        out = dict(item_scales)
+        for x in self._index_view.spec.indicators:
+            base = x.split("@")[0]
+            if base in item_scales:
+                out[x] = item_scales[base]
+        return out
+
+    def index(self, scale: Any = (1, 10), **kwargs: Any) -> Any:
+        """ACSI 0-100 indices of every construct but the interactions, a HOC's from the
+        items of its LOCs with its effective weights (see :attr:`_index_view`); see
+        :func:`acsi.plspm.index.acsi_index`."""
+        from acsi.plspm.index import acsi_index
+
+        if "item_scales" in kwargs:
+            kwargs["item_scales"] = self._item_scales(kwargs["item_scales"])
+        return acsi_index(self._index_view, scale=scale, **kwargs)
+
+    def ipma(self, target: str = "Satisfaction", scale: Any = (1, 10), **kwargs: Any) -> Any:
+        """Importance-performance map of ``target``'s drivers, LOCs included (their effect
+        on the HOC is their stage-2 weight); see :func:`acsi.plspm.ipma.ipma`."""
+        from acsi.plspm.ipma import ipma
+
+        if "item_scales" in kwargs:
+            kwargs["item_scales"] = self._item_scales(kwargs["item_scales"])
+        return ipma(self._index_view, target=target, scale=scale, **kwargs)
 
     def simple_slopes(self, iv: str, moderator: str, target: str, boot: Any = None,
                       at: Sequence[float] = (-1.0, 0.0, 1.0), level: float = 0.95) -> pd.DataFrame:
