@@ -104,6 +104,9 @@ class _Layout:
     index_constructs: np.ndarray  # (c,)
     lo: np.ndarray  # (p,) item lower bounds (index)
     hi: np.ndarray  # (p,) item upper bounds
+    first_items: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.intp))
+    # (q, 2) stage-1 (indicator, construct) of the LOC blocks of a two-stage HOC model,
+    # appended to the loadings and weights tables
 
     @property
     def m(self) -> int:
@@ -148,6 +151,26 @@ def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi:
         htmt=htmt, total_effects=te, total_indirect=ti,
         index_constructs=np.asarray(index_constructs, dtype=np.intp), lo=lo, hi=hi,
     )
+
+
+def _with_lower_order(layout: _Layout, ext: ExtendedModel) -> _Layout:
+    """The layout plus the LOC blocks of stage 1 (loadings, then weights), in block order."""
+    first = ext.first
+    if first is None:
+        return layout
+    pairs = np.array(
+        [(j, int(first.block[j])) for j in range(first.p) if first.constructs[first.block[j]] in ext.lower_order],
+        dtype=np.intp,
+    ).reshape(-1, 2)
+    names = list(layout.names)
+    src = list(layout.sources)
+    tgt = list(layout.targets)
+    for table in ("loadings", "weights"):
+        for j, c in pairs:
+            names.append(table)
+            src.append(first.indicators[j])
+            tgt.append(first.constructs[c])
+    return replace(layout, names=tuple(names), sources=tuple(src), targets=tuple(tgt), first_items=pairs)
 
 
 def _index_values(W: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _Layout, plan: BatchPlan) -> np.ndarray:
@@ -303,7 +326,7 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np
     """Means, SDs and correlation matrices of the resamples with rows ``idx`` (B, n)."""
     n = problem.D.shape[0]
     counts = counts_from_indices(idx, n)
-    if problem.ext is not None:
+    if problem.ext is not None and not problem.ext.linear:
         return _ext_moments(problem, problem.ext, counts)
     if problem.raw is None:
         if problem.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
@@ -323,12 +346,6 @@ def _ext_moments(
     if problem.keep is not None:
         counts = counts * problem.keep
     opts = {"scheme": problem.scheme, "tol": problem.tol, "max_iter": problem.max_iter}
-    if ext.linear and problem.raw is None:
-        means, sds, R = resample_moments(problem.D, counts, problem.center)
-        out = stage2_from_R(ext, R, means, sds, **opts)  # type: ignore[arg-type]
-        R2 = np.array(out.R)
-        R2[out.failed] = np.nan
-        return out.means, out.sds, R2
     X = problem.D + problem.center
     parts = []
     step = max(1, (1 << 21) // max(1, X.size))
@@ -354,6 +371,14 @@ def _fit_stats(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments."""
     means, sds, R = moments
+    first = None
+    if problem.ext is not None and problem.ext.linear:
+        # item moments -> stage 1 -> stage-2 moments T'RT (the HOC's two stages per resample)
+        out = stage2_from_R(problem.ext, R, means, sds, scheme=problem.scheme, tol=problem.tol,
+                            max_iter=problem.max_iter)
+        means, sds, R = out.means, out.sds, np.array(out.R)
+        R[out.failed] = np.nan
+        first = out.first
     kr = fit_batched(
         R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
         tol=problem.tol, max_iter=problem.max_iter,
@@ -363,6 +388,11 @@ def _fit_stats(
         kr = replace(kr, B=Badj, L=Ladj)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
+    fi = problem.layout.first_items
+    if first is not None and fi.size:
+        stats = np.concatenate(
+            [stats, first.L[:, fi[:, 0], fi[:, 1]], first.W[:, fi[:, 0], fi[:, 1]]], axis=1
+        )
     return stats, kr.failed, kr.inadmissible
 
 
@@ -724,9 +754,12 @@ def _build_problem(
         D = np.zeros((complete.size, X.shape[1]))
         D[complete] = D_complete  # incomplete rows: zero weight in every resample
         keep = complete.astype(np.float64)
+    layout = _make_layout(res.spec, index_c, lo, hi)
+    if ext is not None and ext.linear and ext.first is not None:
+        layout = _with_lower_order(layout, ext)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
-        layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
+        layout=layout, scheme=s.scheme,
         consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
     )
     return problem, D_complete, notes
