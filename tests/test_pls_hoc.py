@@ -13,13 +13,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SEMINR_DIR
 from numpy.testing import assert_allclose
 
 import acsi
 from acsi.exceptions import SpecificationError
 from acsi.plspm.hoc import ExtendedPLSResult
-
-from conftest import SEMINR_DIR
 
 HOC = """
 Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
@@ -187,7 +186,8 @@ BAD = [
     ("one LOC", "A =~ IMAG1 + IMAG2\nB =~ CUEX1 + CUEX2\nH =~ A\nY =~ CUSA1 + CUSA2\nY ~ H",
      r"line 3: H =~ A: the higher-order construct 'H' has one lower-order construct"),
     ("LOC in two HOCs", "A =~ IMAG1 + IMAG2\nB =~ CUEX1 + CUEX2\nC =~ PERV1 + PERV2\nH =~ A + B\nG =~ A + C\n"
-     "Y =~ CUSA1 + CUSA2\nY ~ H + G", r"line 5: G =~ A \+ C: the lower-order construct 'A' is already a dimension of 'H'"),
+     "Y =~ CUSA1 + CUSA2\nY ~ H + G",
+     r"line 5: G =~ A \+ C: the lower-order construct 'A' is already a dimension of 'H'"),
     ("mixed", "A =~ IMAG1 + IMAG2\nB =~ CUEX1 + CUEX2\nH =~ A + B + PERV1\nY =~ CUSA1 + CUSA2\nY ~ H",
      r"line 3: .*measured by constructs \(A, B\) and by items \(PERV1\)"),
     ("LOC with a path", "A =~ IMAG1 + IMAG2\nB =~ CUEX1 + CUEX2\nH =~ A + B\nY =~ CUSA1 + CUSA2\nY ~ H + A",

@@ -19,8 +19,8 @@ from acsi.exceptions import (
 )
 from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
-from acsi.plspm.results import PLSResult, PLSSettings
 from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
+from acsi.plspm.results import PLSResult, PLSSettings
 from acsi.plspm.spec import PLSSpec
 from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 

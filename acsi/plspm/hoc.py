@@ -385,21 +385,22 @@ def expand_model(parsed: ParsedModel, hoc: str = "two_stage", interaction: str =
     int_idx = None
     if int_first is not None:
         int_idx = np.array([a_col(x) for x in int_first.indicators], dtype=np.intp)
-    for t in int_terms:
-        ia = [a_col(x) for x in items_of[t.iv]]
-        ib = [a_col(x) for x in items_of[t.moderator]]
+    for term in int_terms:
+        ia = [a_col(x) for x in items_of[term.iv]]
+        ib = [a_col(x) for x in items_of[term.moderator]]
         basis = np.array(ia + ib, dtype=np.intp)
         if interaction == "two_stage":
-            assert int_first is not None
-            prod_pos[t.items[0]] = len(products)
-            products.append(("ts", -1, -1, basis, int_first.constructs.index(t.iv),
-                             int_first.constructs.index(t.moderator)))
+            if int_first is None:  # pragma: no cover - built above for two-stage interactions
+                raise SpecificationError("internal error: no first stage for a two-stage interaction")
+            prod_pos[term.items[0]] = len(products)
+            products.append(("ts", -1, -1, basis, int_first.constructs.index(term.iv),
+                             int_first.constructs.index(term.moderator)))
             continue
         kind = "pi" if interaction == "product_indicator" else "orth"
         for x, y in ((x, y) for x in ia for y in ib):
             products.append((kind, x, y, basis, -1, -1))
-        for k, it in enumerate(t.items):
-            prod_pos[it] = len(products) - len(t.items) + k
+        for k, it in enumerate(term.items):
+            prod_pos[it] = len(products) - len(term.items) + k
     take = np.array(
         [-1 - prod_pos[x] if x in prod_pos else a_col(x) for x in spec2.indicators], dtype=np.intp
     )
@@ -573,7 +574,8 @@ def stage2_from_R(
             first = _fit(Rh, make_plan(ext.first), opt=_Fit(scheme, tol, max_iter))
             failed |= first.failed
             Wl = np.zeros((nb, q, rc.loc_cols.size))
-            np.add.at(Wl, (slice(None), rc.h_idx), first.W[:, :, rc.loc_cols])
+            for j, src in enumerate(rc.h_idx):  # repeated items map to one column: add
+                Wl[:, src, :] += first.W[:, j, :][:, rc.loc_cols]
             T = np.concatenate([T, Wl], axis=2)
         RA = np.matmul(np.matmul(np.swapaxes(T, 1, 2), R), T)
         R2 = RA[:, rc.take[:, None], rc.take[None, :]]
@@ -941,7 +943,7 @@ class ExtendedPLSResult(PLSResult):
                         block.append(ci)
                         w.append(float(W2.loc[x, d] * W2.loc[d, c]))
                 continue
-            items = [x for x in W2.index if W2.loc[x, c] != 0 and x not in hocs.get(c, ())] if c in W2.columns else []
+            items = [x for x in W2.index if W2.loc[x, c] != 0]
             for x in items:
                 cols.append(x)
                 src.append(obs.index(x.split("@")[0]))
