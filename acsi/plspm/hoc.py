@@ -205,6 +205,22 @@ def expand_model(parsed: ParsedModel, hoc: str = "two_stage", interaction: str =
         a LOC with structural paths of its own, a HOC measured by a HOC, an interaction of
         a construct with itself, an interaction whose parts are not constructs, an
         interaction on the left of ``~``; each message names the model line.
+
+    Examples
+    --------
+    >>> from acsi.spec.syntax import parse_model
+    >>> ext = expand_model(parse_model('''
+    ...     A =~ a1 + a2
+    ...     B =~ b1 + b2
+    ...     H =~ A + B
+    ...     M =~ m1 + m2
+    ...     Y =~ y1 + y2
+    ...     Y ~ H + M + H:M
+    ... '''))
+    >>> ext.first.constructs          # stage 1: the LOCs take over the HOC's paths
+    ('A', 'B', 'M', 'Y')
+    >>> ext.spec.block_indicators("H"), ext.spec.block_indicators("H*M")
+    (('A', 'B'), ('A*m1', 'A*m2', 'B*m1', 'B*m2'))
     """
     stmts = parsed.statements
     meas = [s for s in stmts if s.op in ("=~", "<~")]
@@ -788,6 +804,23 @@ class ExtendedPLSResult(PLSResult):
     :attr:`reliability` adds their rows (Sarstedt et al. 2019: LOC reliability from stage
     1, HOC reliability from the LOC scores as its indicators); :attr:`lower_order` is the
     whole stage-1 result.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> res = acsi.pls('''
+    ...     Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ...     Value        =~ PERV1 + PERV2
+    ...     Satisfaction =~ Image + Value
+    ...     Loyalty      =~ CUSL1 + CUSL2 + CUSL3
+    ...     Loyalty ~ Satisfaction
+    ... ''', acsi.datasets.load_mobi())
+    >>> res.constructs, res.blocks["Satisfaction"]
+    (('Satisfaction', 'Loyalty'), ('Image', 'Value'))
+    >>> list(res.reliability.index)
+    ['Satisfaction', 'Loyalty', 'Image', 'Value']
+    >>> round(float(res.paths.loc["Satisfaction", "Loyalty"]), 4)
+    0.6318
     """
 
     extension: ExtensionInfo | None = field(default=None, repr=False)
