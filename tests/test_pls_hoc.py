@@ -233,3 +233,18 @@ def test_index_and_ipma_of_a_hoc(mobi: pd.DataFrame, hoc_res: ExtendedPLSResult)
     te = hoc_res.paths.loc["Satisfaction", "Loyalty"] * W.loc["Image", "Satisfaction"]
     assert_allclose(ip.table.loc["Image", "total_effect"], te, rtol=1e-12)
     assert {"Expectation", "Quality", "Satisfaction", "Image", "Value"} == set(ip.table.index)
+
+
+@pytest.mark.parametrize("hoc", ["two_stage", "embedded_two_stage", "repeated_indicators"])
+def test_bootstrap_index_of_a_hoc(mobi: pd.DataFrame, hoc: str) -> None:
+    res = acsi.pls(HOC, mobi, hoc=hoc)
+    idx = np.random.default_rng(3).integers(0, len(mobi), (3, len(mobi)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = res.bootstrap(indices=idx)
+        refit = acsi.pls(HOC, mobi.iloc[idx[1]].reset_index(drop=True), hoc=hoc)
+    point = res.index().table["index"]
+    tab = boot.index.set_index("source")
+    assert_allclose(tab.est.to_numpy(), point.loc[tab.index].to_numpy(), atol=1e-10)
+    got = boot.draws[("index", "Satisfaction", "Satisfaction")].iloc[1]
+    assert_allclose(got, refit.index()["Satisfaction"], atol=1e-10)

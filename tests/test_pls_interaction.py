@@ -170,3 +170,16 @@ def test_bad_interaction_models(mobi: pd.DataFrame, what: str, model: str, exc: 
 def test_unknown_interaction_method(mobi: pd.DataFrame) -> None:
     with pytest.raises(SpecificationError, match=r"interaction='product' is not one of 'product_indicator'"):
         acsi.pls(MOBI_ONE, mobi, interaction="product")
+
+
+def test_index_of_an_interaction_model(mobi: pd.DataFrame) -> None:
+    res = acsi.pls(MOBI_ONE, mobi, interaction="orthogonal")
+    plain = acsi.pls(MOBI_ONE.replace(" + Image:Expectation", ""), mobi)
+    ix = res.index().table
+    assert "Image*Expectation" not in ix.index  # no 0-100 level of a product
+    boot = res.bootstrap(n=80, seed=2)
+    tab = boot.index.set_index("source")
+    assert_allclose(tab.est.to_numpy(), ix["index"].loc[tab.index].to_numpy(), atol=1e-10)
+    # the data of the fit keep the observed items on their scale
+    assert_allclose(res.data.X[:, 0], mobi["IMAG1"].to_numpy(dtype=float))
+    assert plain.index().table.shape[0] == ix.shape[0]

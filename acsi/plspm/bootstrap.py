@@ -70,6 +70,7 @@ from acsi.plspm.batched import (
 from acsi.plspm.hoc import (
     ExtendedModel,
     ExtendedPLSResult,
+    IndexMap,
     interaction_adjustment,
     stage2_from_R,
     stage2_moments,
@@ -249,6 +250,18 @@ class BootstrapProblem:
     tol: float
     max_iter: int
     ext: ExtendedModel | None = None  # higher-order / interaction model: every stage per resample
+    ext_index: _ExtIndex | None = None  # its ACSI index (HOCs from their LOC items)
+
+
+@dataclass(frozen=True)
+class _ExtIndex:
+    """The ACSI index of a higher-order / interaction model in a bootstrap: the index view
+    (:class:`acsi.plspm.hoc.IndexMap`), its plan and the index layout (constructs, bounds)."""
+
+    imap: IndexMap
+    plan: BatchPlan
+    layout: _Layout
+    from_stage2: bool  # item moments are those of the stage-2 columns (row route)
 
 
 @dataclass(frozen=True)
@@ -371,6 +384,7 @@ def _fit_stats(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments."""
     means, sds, R = moments
+    item_means, item_sds = means, sds
     first = None
     if problem.ext is not None and problem.ext.linear:
         # item moments -> stage 1 -> stage-2 moments T'RT (the HOC's two stages per resample)
@@ -388,6 +402,14 @@ def _fit_stats(
         kr = replace(kr, B=Badj, L=Ladj)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
+    ei = problem.ext_index
+    if ei is not None:
+        w = ei.imap.weights(kr.W, None if first is None else first.W)
+        cols = ei.imap.rows[:, 1] if ei.from_stage2 else ei.imap.src
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            iv = _index_values(w[:, :, None] * ei.plan.mask, item_means[:, cols], item_sds[:, cols],
+                               ei.layout, ei.plan)
+        stats = np.concatenate([stats, iv], axis=1)
     fi = problem.layout.first_items
     if first is not None and fi.size:
         stats = np.concatenate(
@@ -646,7 +668,7 @@ def _summarise(
 
 # ----------------------------------------------------------------------------- driver
 def _index_setup(
-    res: PLSResult, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
+    res: Any, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
 ) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
     """Constructs whose ACSI index is bootstrapped, with the item bounds."""
     from acsi.plspm.index import IndexUndefinedError, acsi_index, item_bounds
@@ -671,6 +693,27 @@ def _index_setup(
         keep.append(c)
     return keep, lo, hi, notes
 
+
+
+def _ext_index_setup(
+    res: ExtendedPLSResult, ext: ExtendedModel, scale: Any, item_scales: Any
+) -> tuple[_ExtIndex | None, list[str]]:
+    """The index of an extended model per resample, on its index view (None with a note
+    when it cannot be bootstrapped)."""
+    imap = res.index_map
+    from_stage2 = not ext.linear
+    if from_stage2 and not (imap.rows[:, 0] == 0).all():
+        return None, ["index not bootstrapped: a model with higher-order constructs and "
+                      "interaction terms (res.index() gives the point estimates)"]
+    view = res._index_view
+    index_c, lo, hi, notes = _index_setup(
+        view, view.spec, np.asarray(view.data.X), scale, res._item_scales(item_scales)
+    )
+    if not index_c:
+        return None, notes
+    plan = make_plan(view.spec)
+    return _ExtIndex(imap=imap, plan=plan, layout=_make_layout(view.spec, index_c, lo, hi),
+                     from_stage2=from_stage2), notes
 
 
 def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -734,11 +777,13 @@ def _build_problem(
     the complete rows (for the jackknife) and notes on the index."""
     s = res.settings
     ext = res.extension.model if isinstance(res, ExtendedPLSResult) and res.extension is not None else None
-    if ext is None:
+    ext_index = None
+    if ext is None or not isinstance(res, ExtendedPLSResult):
         index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
     else:
         index_c, lo, hi = [], np.zeros(res.spec.p), np.ones(res.spec.p)
-        notes = [
+        ext_index, notes = _ext_index_setup(res, ext, scale, item_scales)
+        notes += [
             "every resample redoes the whole procedure: "
             + ("the stage-1 estimation and the lower-order scores" if ext.hocs else "")
             + (" and " if ext.hocs and ext.interactions else "")
@@ -755,12 +800,17 @@ def _build_problem(
         D[complete] = D_complete  # incomplete rows: zero weight in every resample
         keep = complete.astype(np.float64)
     layout = _make_layout(res.spec, index_c, lo, hi)
+    if ext_index is not None:
+        extra = [ext_index.imap.constructs[c] for c in ext_index.layout.index_constructs]
+        layout = replace(layout, names=layout.names + ("index",) * len(extra),
+                         sources=layout.sources + tuple(extra), targets=layout.targets + tuple(extra))
     if ext is not None and ext.linear and ext.first is not None:
         layout = _with_lower_order(layout, ext)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
         layout=layout, scheme=s.scheme,
         consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
+        ext_index=ext_index,
     )
     return problem, D_complete, notes
 

@@ -77,11 +77,13 @@ __all__ = [
     "ExtendedModel",
     "ExtendedPLSResult",
     "ExtensionInfo",
+    "IndexMap",
     "pls_extended",
     "interaction_adjustment",
     "StageOutput",
     "expand_model",
     "has_extensions",
+    "observed_items",
     "stage2_moments",
     "stage2_from_R",
 ]
@@ -180,6 +182,27 @@ class ExtendedModel:
             None if self.first is None else make_plan(self.first),
             None if self.int_first is None else make_plan(self.int_first),
         )
+
+
+def observed_items(model: str | ParsedModel) -> tuple[str, ...]:
+    """The data columns a PLS model reads: its items, not the constructs that measure a
+    higher-order construct nor interaction terms (for callers that select columns before
+    :func:`acsi.pls`, e.g. a report).
+
+    Examples
+    --------
+    >>> observed_items("A =~ a1 + a2; B =~ b1; H =~ A + B; Y =~ y1; Y ~ H + A:B")
+    ('a1', 'a2', 'b1', 'y1')
+    """
+    from acsi.spec.syntax import parse_model
+
+    parsed = parse_model(model) if isinstance(model, str) else model
+    blocks = {s.lhs for s in parsed.statements if s.op in ("=~", "<~")}
+    out: list[str] = []
+    for s in parsed.statements:
+        if s.op in ("=~", "<~") and s.rhs not in blocks and s.rhs not in out:
+            out.append(s.rhs)
+    return tuple(out)
 
 
 def has_extensions(parsed: ParsedModel) -> bool:
@@ -559,7 +582,9 @@ def stage2_moments(
                     p_ab = p_ab - np.einsum("bnq,bq->bn", Q, beta)
                 prods.append(p_ab)
         P = np.stack(prods, axis=2) if prods else np.zeros((nb, layer.shape[1], 0))
-        full = np.concatenate([layer, P], axis=2)
+        # observed columns keep their own scale (means and SDs for the index); derived
+        # columns (scores, products) are as computed
+        full = np.concatenate([Xs, layer[:, :, Xs.shape[2]:], P], axis=2)
         cols = np.where(rc.take >= 0, rc.take, layer.shape[2] - 1 - rc.take)
         X2 = full[:, :, cols]
         means, sds, Z2 = _wstd(X2, c, tot)
@@ -752,6 +777,50 @@ def pls_extended(
     )
     return ExtendedPLSResult(spec=spec, data=prep2, kernel=kernel, R=R2, settings=settings,
                              raw=raw, rows_all=rows_all, extension=info)
+
+
+@dataclass(frozen=True, eq=False)
+class IndexMap:
+    """The constructs of an extended model as the ACSI index and IPMA see them.
+
+    Every construct but the interactions, each measured by observed items: a HOC of a
+    two-stage method by all items of its LOCs (named ``"item@HOC"``) with the effective
+    weights ``w_il w_l`` (its score is that combination of the standardized items); a LOC's
+    effect on its HOC (``B``) is its stage-2 weight (the HOC score is the weighted sum of the
+    standardized LOC scores).
+
+    Attributes
+    ----------
+    constructs, indicators : tuple of str
+    src : ndarray (p,)
+        Observed column of each indicator.
+    block : ndarray (p,)
+        Construct of each indicator.
+    rows : ndarray (p, 5)
+        ``(kind, i, c, l, h)``: kind 0 the stage-2 weight ``W2[i, c]``, kind 1 the stage-1
+        weight ``W1[i, c]``, kind 2 the effective weight ``W1[i, c] * W2[l, h]``.
+    B : ndarray (k, k)
+        Effects among the constructs (stage-2 paths, LOC -> HOC weights).
+    """
+
+    constructs: tuple[str, ...]
+    indicators: tuple[str, ...]
+    src: np.ndarray
+    block: np.ndarray
+    rows: np.ndarray
+    B: np.ndarray
+
+    def weights(self, W2: np.ndarray, W1: np.ndarray | None) -> np.ndarray:
+        """(B, p) standardized weight of every indicator from stacks of stage-2 (B, p2, k2)
+        and stage-1 (B, p1, k1) weights."""
+        r = self.rows
+        out = np.zeros((W2.shape[0], r.shape[0]))
+        k0, k1, k2 = r[:, 0] == 0, r[:, 0] == 1, r[:, 0] == 2
+        out[:, k0] = W2[:, r[k0, 1], r[k0, 2]]
+        if W1 is not None:
+            out[:, k1] = W1[:, r[k1, 1], r[k1, 2]]
+            out[:, k2] = W1[:, r[k2, 1], r[k2, 2]] * W2[:, r[k2, 3], r[k2, 4]]
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -949,59 +1018,76 @@ class ExtendedPLSResult(PLSResult):
         return float(kr2.r2[0, sub.spec.constructs.index(target)])
 
     @cached_property
-    def _index_view(self) -> _IndexView:
-        """The model as items -> constructs for the ACSI index and IPMA: every construct
-        but the interactions, each measured by observed items; a HOC by all items of its
-        LOCs (named ``"item@HOC"``) with the effective weights ``W_eff = W_LOC w_HOC``
-        (its score is that combination of the items), a LOC's effect on its HOC its stage-2
-        weight (the HOC score is the weighted sum of the standardized LOC scores)."""
+    def index_map(self) -> IndexMap:
+        """How the ACSI index and IPMA see this model (see :class:`IndexMap`)."""
         m = self._ext.model
         low = self._ext.lower
         obs = list(m.observed)
-        Xo = np.asarray(self._ext.observed.X)
         ints = {t.name for t in m.interactions}
-        W2 = self.weights  # combined (stage 2 + LOC blocks)
-        names = [c for c in self.spec.constructs if c not in ints] + list(m.lower_order)
+        C2 = list(self.spec.constructs)
+        X2 = list(self.spec.indicators)
+        names = [c for c in C2 if c not in ints] + list(m.lower_order)
         hocs = {h.name: h for h in m.hocs} if low is not None else {}
         cols: list[str] = []
         src: list[int] = []
         block: list[int] = []
-        w: list[float] = []
+        rows: list[tuple[int, int, int, int, int]] = []
         for ci, c in enumerate(names):
-            if c in hocs:
+            if c in hocs and low is not None:
+                h2 = C2.index(c)
                 for d in hocs[c].dimensions:
-                    for x in low.spec.block_indicators(d) if low is not None else ():
+                    l1 = low.spec.constructs.index(d)
+                    for x in low.spec.block_indicators(d):
                         cols.append(f"{x}@{c}")
                         src.append(obs.index(x))
                         block.append(ci)
-                        w.append(float(W2.loc[x, d] * W2.loc[d, c]))
-                continue
-            items = [x for x in W2.index if W2.loc[x, c] != 0]
-            for x in items:
-                cols.append(x)
-                src.append(obs.index(x.split("@")[0]))
-                block.append(ci)
-                w.append(float(W2.loc[x, c]))
-        k, p = len(names), len(cols)
-        mask = np.zeros((p, k))
-        mask[np.arange(p), block] = 1.0
-        Wm = mask * np.asarray(w)[:, None]
-        Bv = np.zeros((k, k))
-        C = list(self.spec.constructs)
+                        rows.append((2, low.spec.indicators.index(x), l1, X2.index(d), h2))
+            elif c in C2:
+                c2 = C2.index(c)
+                for x in self.spec.block_indicators(c):
+                    cols.append(x)
+                    src.append(obs.index(x.split("@")[0]))
+                    block.append(ci)
+                    rows.append((0, X2.index(x), c2, 0, 0))
+            elif low is not None:
+                c1 = low.spec.constructs.index(c)
+                for x in low.spec.block_indicators(c):
+                    cols.append(x)
+                    src.append(obs.index(x))
+                    block.append(ci)
+                    rows.append((1, low.spec.indicators.index(x), c1, 0, 0))
+        k = len(names)
+        B = np.zeros((k, k))
         for i, a in enumerate(names):
             for j, b in enumerate(names):
-                if a in C and b in C:
-                    Bv[i, j] = float(self.kernel.B[C.index(a), C.index(b)])
+                if a in C2 and b in C2:
+                    B[i, j] = float(self.kernel.B[C2.index(a), C2.index(b)])
         for h in hocs.values():
             for d in h.dimensions:
-                Bv[names.index(d), names.index(h.name)] = float(W2.loc[d, h.name])
+                B[names.index(d), names.index(h.name)] = float(self.kernel.W[X2.index(d), C2.index(h.name)])
+        return IndexMap(constructs=tuple(names), indicators=tuple(cols), src=np.asarray(src, dtype=np.intp),
+                        block=np.asarray(block, dtype=np.intp), rows=np.asarray(rows, dtype=np.intp).reshape(-1, 5),
+                        B=B)
+
+    @cached_property
+    def _index_view(self) -> _IndexView:
+        """The model as items -> constructs for the ACSI index and IPMA (:attr:`index_map`)."""
+        im = self.index_map
+        low = self._ext.lower
+        W1 = None if low is None else np.asarray(low.kernel.W)[None]
+        w = im.weights(np.asarray(self.kernel.W)[None], W1)[0]
+        k, p = len(im.constructs), len(im.indicators)
+        mask = np.zeros((p, k))
+        mask[np.arange(p), im.block] = 1.0
+        Wm = mask * w[:, None]
         spec = PLSSpec(
-            constructs=tuple(names), indicators=tuple(cols), block=np.asarray(block, dtype=np.intp),
-            mask=mask, mode=tuple("A" for _ in names), reflective=tuple(False for _ in names),
-            inner=Bv != 0,
+            constructs=im.constructs, indicators=im.indicators, block=im.block,
+            mask=mask, mode=tuple("A" for _ in im.constructs), reflective=tuple(False for _ in im.constructs),
+            inner=im.B != 0,
         )
-        data = replace(self._ext.observed, X=np.ascontiguousarray(Xo[:, src]), columns=tuple(cols))
-        kernel = replace(self.kernel, W=Wm, B=Bv, L=Wm, C=np.eye(k), r2=np.zeros(k))
+        Xo = np.asarray(self._ext.observed.X)
+        data = replace(self._ext.observed, X=np.ascontiguousarray(Xo[:, im.src]), columns=im.indicators)
+        kernel = replace(self.kernel, W=Wm, B=im.B, L=Wm, C=np.eye(k), r2=np.zeros(k))
         return _IndexView(spec=spec, data=data, kernel=kernel, settings=self.settings)
 
     def _item_scales(self, item_scales: Any) -> Any:
