@@ -130,7 +130,9 @@ def test_simple_slopes_and_plot(mobi: pd.DataFrame) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = res.plot_slopes("Image", "Expectation", "Satisfaction", boot=boot)
+    from acsi.plotting import plot_simple_slopes
+
+    fig = plot_simple_slopes(res, "Image", "Expectation", "Satisfaction", boot=boot)
     assert len(fig.axes[0].lines) == 3
     import matplotlib.pyplot as plt
 

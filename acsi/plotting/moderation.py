@@ -45,9 +45,7 @@ def plot_simple_slopes(
     """
     import matplotlib.pyplot as plt
 
-    from acsi.plspm.interaction import simple_slopes
-
-    table = simple_slopes(res, iv, moderator, target, boot=boot)
+    table = res.simple_slopes(iv, moderator, target, boot=boot)
     b_m = float(res.paths.loc[moderator, target]) if moderator in res.paths.index else 0.0
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.8))

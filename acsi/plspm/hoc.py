@@ -1121,16 +1121,11 @@ class ExtendedPLSResult(PLSResult):
 
     def simple_slopes(self, iv: str, moderator: str, target: str, boot: Any = None,
                       at: Sequence[float] = (-1.0, 0.0, 1.0), level: float = 0.95) -> pd.DataFrame:
-        """Simple slopes; see :func:`acsi.plspm.interaction.simple_slopes`."""
+        """Simple slopes; see :func:`acsi.plspm.interaction.simple_slopes` (the plot:
+        :func:`acsi.plotting.plot_simple_slopes`)."""
         from acsi.plspm.interaction import simple_slopes
 
         return simple_slopes(self, iv, moderator, target, boot=boot, at=at, level=level)
-
-    def plot_slopes(self, iv: str, moderator: str, target: str, **kwargs: Any) -> Any:
-        """Simple-slopes plot; see :func:`acsi.plotting.moderation.plot_simple_slopes`."""
-        from acsi.plotting.moderation import plot_simple_slopes
-
-        return plot_simple_slopes(self, iv, moderator, target, **kwargs)
 
     def _summary(self) -> Summary:
         s = super()._summary()
