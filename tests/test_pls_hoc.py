@@ -206,7 +206,7 @@ def test_bad_hoc_models(mobi: pd.DataFrame, what: str, model: str, match: str) -
 def test_unknown_hoc_method(mobi: pd.DataFrame) -> None:
     with pytest.raises(SpecificationError, match=r"hoc='three_stage' is not one of 'two_stage'"):
         acsi.pls(HOC, mobi, hoc="three_stage")
-    with pytest.raises(SpecificationError, match=r"consistent \(PLSc\) is not available"):
+    with pytest.raises(SpecificationError, match=r"consistent \(PLSc\) is not available for models with higher-order"):
         acsi.pls(HOC, mobi, consistent=True)
     with pytest.raises(SpecificationError, match=r"'Image' is a construct and cannot be an indicator.*acsi.pls"):
         acsi.plspm.spec.PLSSpec.from_model(HOC)

@@ -185,3 +185,32 @@ def test_index_of_an_interaction_model(mobi: pd.DataFrame) -> None:
     # the data of the fit keep the observed items on their scale
     assert_allclose(res.data.X[:, 0], mobi["IMAG1"].to_numpy(dtype=float))
     assert plain.index().table.shape[0] == ix.shape[0]
+
+
+PLSC_INT = """
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation  =~ CUEX3
+Value        =~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value + Image:Expectation
+"""
+
+
+def test_plsc_with_interaction_equals_seminr(mobi: pd.DataFrame) -> None:
+    """seminr's test-consistent-interactions.R: reflective constructs, orthogonal interaction
+    (a composite, rho_A = 1); its paths fixture is rounded to 3 decimals, the reliability
+    fixture has full precision."""
+    res = acsi.pls(PLSC_INT, mobi, consistent=True, interaction="orthogonal")
+    paths = pd.read_csv(SEMINR_DIR / "plsc-interaction-paths.csv", index_col=0)["Satisfaction"]
+    assert_allclose(res.r_squared["Satisfaction"], paths["R^2"], atol=5e-4)
+    got = res.paths.loc[["Image", "Expectation", "Value", "Image*Expectation"], "Satisfaction"]
+    assert_allclose(got.to_numpy(), paths.iloc[2:].to_numpy(), atol=5e-4)
+    rel = pd.read_csv(SEMINR_DIR / "plsc-interaction-reliability.csv", index_col=0)
+    mine = res.reliability.loc[rel.index, ["alpha", "rho_c", "ave", "rho_a"]]
+    assert_allclose(mine.to_numpy(), rel.to_numpy(), atol=1e-12, rtol=0)
+    boot = res.bootstrap(n=100, seed=1)
+    assert boot.n_failed == 0 and boot.settings["consistent"]
+    est = boot.paths.set_index("source").est
+    assert_allclose(est.loc["Image*Expectation"], res.paths.loc["Image*Expectation", "Satisfaction"], atol=1e-12)
+    with pytest.raises(SpecificationError, match="interaction constructs are composites"):
+        acsi.pls(PLSC_INT, mobi, consistent=["Image*Expectation"])

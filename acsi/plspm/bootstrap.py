@@ -71,6 +71,7 @@ from acsi.plspm.hoc import (
     ExtendedModel,
     ExtendedPLSResult,
     IndexMap,
+    ext_plan,
     interaction_adjustment,
     stage2_from_R,
     stage2_moments,
@@ -398,7 +399,7 @@ def _fit_stats(
         tol=problem.tol, max_iter=problem.max_iter,
     )
     if problem.ext is not None and problem.ext.interactions:
-        Badj, Ladj, _ = interaction_adjustment(problem.ext, kr, sds)
+        Badj, Ladj, _ = interaction_adjustment(problem.ext, kr, sds, paths=not problem.consistent)
         kr = replace(kr, B=Badj, L=Ladj)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
@@ -807,7 +808,7 @@ def _build_problem(
     if ext is not None and ext.linear and ext.first is not None:
         layout = _with_lower_order(layout, ext)
     problem = BootstrapProblem(
-        D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
+        D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec) if ext is None else ext_plan(ext),
         layout=layout, scheme=s.scheme,
         consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
         ext_index=ext_index,

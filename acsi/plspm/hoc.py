@@ -631,14 +631,29 @@ def stage2_from_R(
                        failed=failed)
 
 
+def ext_plan(ext: ExtendedModel) -> BatchPlan:
+    """The batch plan of the final model: interaction constructs are composites whose rho_A
+    is 1 (seminr), so PLSc never divides their correlations."""
+    plan = make_plan(ext.spec)
+    if not ext.interactions:
+        return plan
+    rho = np.array(plan.rho_corrected)
+    for c, _ in ext.recipe.int_groups:
+        rho[c] = False
+    return replace(plan, rho_corrected=rho)
+
+
 def interaction_adjustment(
-    ext: ExtendedModel, kr: BatchedKernelResult, sds: np.ndarray
+    ext: ExtendedModel, kr: BatchedKernelResult, sds: np.ndarray, paths: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """seminr's rescaling of interaction scores (Henseler & Chin 2010) applied to a stack.
 
     The interaction construct's scores are multiplied by ``a = sum_i sd_i |l_i| / sum_i
     |l_i|`` (``sd_i`` the SD of item i before standardization, ``l_i`` its loading), so its
     loadings are multiplied and its path coefficients divided by ``a``.
+
+    Under PLSc (``paths=False``) seminr re-estimates the paths from the (scale-free)
+    corrected correlations afterwards, so only the loadings are rescaled.
 
     Returns
     -------
@@ -652,7 +667,8 @@ def interaction_adjustment(
         with np.errstate(invalid="ignore", divide="ignore"):
             a = (sds[:, cols] * lab).sum(axis=1) / lab.sum(axis=1)
         factors[:, g] = a
-        B[:, c, :] = B[:, c, :] / a[:, None]
+        if paths:
+            B[:, c, :] = B[:, c, :] / a[:, None]
         L[:, cols, c] = L[:, cols, c] * a[:, None]
     return B, L, factors
 
@@ -686,15 +702,38 @@ def pls_extended(
     from acsi.plspm.results import PLSSettings
     from acsi.spec.syntax import check_model_names
 
-    if consistent is not False and consistent is not None and not (
-        isinstance(consistent, (list, tuple)) and not consistent
-    ):
-        raise SpecificationError(
-            "consistent (PLSc) is not available for models with higher-order constructs or "
-            "interaction terms (seminr's higher_composite and interaction constructs are "
-            "composites); estimate with consistent=False"
-        )
     spec = ext.spec
+    wants = bool(consistent) if isinstance(consistent, (bool, np.bool_)) else bool(consistent)
+    if wants and ext.hocs:
+        raise SpecificationError(
+            "consistent (PLSc) is not available for models with higher-order constructs (seminr's "
+            "higher_composite is a composite of composites); estimate with consistent=False"
+        )
+    ints = {t.name for t in ext.interactions}
+    consistent_flag: bool | tuple[str, ...] = False
+    if isinstance(consistent, (list, tuple)):
+        chosen = tuple(str(c) for c in consistent)
+        for name in chosen:
+            if name not in spec.constructs or name in ints:
+                raise SpecificationError(
+                    f"consistent names {name!r}, which is not a construct of the model that PLSc can "
+                    f"correct ({', '.join(c for c in spec.constructs if c not in ints)}); interaction "
+                    "constructs are composites (rho_A = 1, as seminr)"
+                )
+            if spec.mode[spec.constructs.index(name)] != "A":
+                raise SpecificationError(
+                    f"consistent names {name!r}, a Mode B ('<~') composite; only '=~' constructs "
+                    "can be corrected as common factors"
+                )
+        refl = tuple(c in chosen for c in spec.constructs)
+        consistent_flag = chosen
+    else:
+        refl = tuple(m == "A" and c not in ints for c, m in zip(spec.constructs, spec.mode))
+        consistent_flag = wants
+    apply_plsc = bool(consistent_flag)
+    if apply_plsc:
+        spec = replace(spec, reflective=refl)
+        ext = replace(ext, spec=spec)
     where = dict(spec.where)
     if ext.first is not None:
         where.update(ext.first.where)
@@ -741,8 +780,9 @@ def pls_extended(
                     f"({', '.join(spec.block_indicators(c))}) are perfectly collinear; Mode B "
                     "weights cannot be estimated. Use '=~' (Mode A)."
                 )
-    kr2 = fit_batched(R2[None], plan2, scheme=scheme, tol=tol, max_iter=max_iter)
-    Badj, Ladj, factors = interaction_adjustment(ext, kr2, out.sds)
+    plan2 = ext_plan(ext)
+    kr2 = fit_batched(R2[None], plan2, scheme=scheme, tol=tol, max_iter=max_iter, consistent=apply_plsc)
+    Badj, Ladj, factors = interaction_adjustment(ext, kr2, out.sds, paths=not apply_plsc)
     kernel = _kernel_from(kr2, plan2, Badj, Ladj)
     if not kernel.converged:
         warn(
@@ -752,7 +792,7 @@ def pls_extended(
             ConvergenceWarning,
         )
     _check_admissible(spec, _kernel_from(kr2, plan2), plan2)
-    settings = PLSSettings(scheme=scheme, consistent=False, max_iter=max_iter, tol=tol,
+    settings = PLSSettings(scheme=scheme, consistent=consistent_flag, max_iter=max_iter, tol=tol,
                            missing=missing, na_values=na_values)
     assert out.X2 is not None
     prep2 = replace(prepared, X=np.ascontiguousarray(out.X2[0]), columns=tuple(spec.indicators))
@@ -944,6 +984,14 @@ class ExtendedPLSResult(PLSResult):
         return self._combined(super().weights, None if low is None else low.weights)
 
     @frozen_table
+    def rho_a(self) -> pd.Series:
+        """Dijkstra-Henseler rho_A per construct; 1 for interaction constructs (seminr)."""
+        out = super().rho_a
+        for t in self._ext.model.interactions:
+            out[t.name] = 1.0
+        return out
+
+    @frozen_table
     def reliability(self) -> pd.DataFrame:
         """alpha, rho_a, rho_c, ave of the stage-2 constructs (a HOC's from its LOC
         scores) followed by the LOCs' from stage 1 (Sarstedt et al. 2019)."""
@@ -1010,11 +1058,19 @@ class ExtendedPLSResult(PLSResult):
 
             spec = PLSSpec.from_model(parsed)
             Xs = X[:, [cols.index(x) for x in spec.indicators]]
-            kr = fit_kernel(correlation(Xs), spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
+            if self.kernel.consistent:
+                refl = {c for c, r in zip(self.spec.constructs, self.spec.reflective) if r}
+                spec = replace(spec, reflective=tuple(c in refl for c in spec.constructs))
+            kr = fit_kernel(correlation(Xs), spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter,
+                            consistent=bool(self.kernel.consistent))
             return float(kr.r2[spec.constructs.index(target)])
         Xs = X[:, [cols.index(x) for x in sub.observed]]
         o = stage2_moments(sub, Xs, np.ones((1, Xs.shape[0])), scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
-        kr2 = fit_batched(o.R, make_plan(sub.spec), scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
+        if self.kernel.consistent:
+            refl = {c for c, r in zip(self.spec.constructs, self.spec.reflective) if r}
+            sub = replace(sub, spec=replace(sub.spec, reflective=tuple(c in refl for c in sub.spec.constructs)))
+        kr2 = fit_batched(o.R, ext_plan(sub), scheme=s.scheme, tol=s.tol, max_iter=s.max_iter,
+                          consistent=bool(self.kernel.consistent))
         return float(kr2.r2[0, sub.spec.constructs.index(target)])
 
     @cached_property
