@@ -133,6 +133,14 @@ class _Recipe:
     take: np.ndarray  # stage-2 columns: >= 0 layer A column, < 0: -1 - product index
     int_groups: tuple[tuple[int, np.ndarray], ...]  # (stage-2 construct, its item columns)
 
+    def __post_init__(self) -> None:
+        for name in ("h_idx", "loc_cols", "int_idx", "take"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, freeze(value))
+        object.__setattr__(self, "products", tuple((k, a, b, freeze(bs), i, j) for k, a, b, bs, i, j in self.products))
+        object.__setattr__(self, "int_groups", tuple((c, freeze(g)) for c, g in self.int_groups))
+
 
 @dataclass(frozen=True, eq=False)
 class ExtendedModel:
@@ -849,6 +857,10 @@ class IndexMap:
     block: np.ndarray
     rows: np.ndarray
     B: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("src", "block", "rows", "B"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
 
     def weights(self, W2: np.ndarray, W1: np.ndarray | None) -> np.ndarray:
         """(B, p) standardized weight of every indicator from stacks of stage-2 (B, p2, k2)

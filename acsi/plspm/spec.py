@@ -163,7 +163,7 @@ class PLSSpec:
             if s.label and s.op == "~" and s.label in block_names:
                 raise SpecificationError(
                     f"{_where(s)}: '{s.label}*{s.rhs}' reads as the label '{s.label}' on "
-                    f"'{s.rhs}' (lavaan syntax); an interaction term is written with a colon: "
+                    f"'{s.rhs}' (lavaan syntax); interaction terms are written with a colon: "
                     f"'{s.lhs} ~ {s.label}:{s.rhs}' (acsi.pls(..., interaction=...))"
                 )
             if s.label:
