@@ -214,3 +214,40 @@ def test_plsc_with_interaction_equals_seminr(mobi: pd.DataFrame) -> None:
     assert_allclose(est.loc["Image*Expectation"], res.paths.loc["Image*Expectation", "Satisfaction"], atol=1e-12)
     with pytest.raises(SpecificationError, match="interaction constructs are composites"):
         acsi.pls(PLSC_INT, mobi, consistent=["Image*Expectation"])
+
+
+HOC_INT = """
+Image    =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality  =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5
+Value    =~ PERV1 + PERV2
+Sat      =~ Quality + Value
+Loyalty  =~ CUSL1 + CUSL2 + CUSL3
+Loyalty ~ Sat + Expectation + Sat:Expectation + Image
+"""
+
+
+@pytest.mark.parametrize("hoc", ["two_stage", "embedded_two_stage", "repeated_indicators"])
+@pytest.mark.parametrize("method", ["product_indicator", "orthogonal", "two_stage"])
+def test_moderated_hoc_bootstrap_equals_refit(mobi: pd.DataFrame, hoc: str, method: str) -> None:
+    """An interaction with a HOC (its items: the LOC scores, or repeated items): every
+    replicate equals acsi.pls on the resampled rows, the stage-1 LOC rows and the index
+    included."""
+    idx = np.random.default_rng(3).integers(0, len(mobi), (2, len(mobi)))
+    res = acsi.pls(HOC_INT, mobi, hoc=hoc, interaction=method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = res.bootstrap(indices=idx)
+        refit = acsi.pls(HOC_INT, mobi.iloc[idx[1]].reset_index(drop=True), hoc=hoc, interaction=method)
+    d = boot.draws.iloc[1]
+    for table, ref in (("paths", refit.paths), ("loadings", refit.loadings), ("weights", refit.weights)):
+        tab = getattr(boot, table)
+        got = np.array([d[(table, s, t)] for s, t in zip(tab.source, tab.target)])
+        want = np.array([ref.loc[s, t] for s, t in zip(tab.source, tab.target)])
+        assert_allclose(got, want, atol=1e-10, rtol=0)
+    ix = boot.index
+    assert len(ix) == len(refit.index().table)
+    want_ix = refit.index().table["index"].loc[ix.source].to_numpy()
+    assert_allclose([d[("index", s, s)] for s in ix.source], want_ix, atol=1e-9)
+    if hoc != "repeated_indicators":
+        assert "PERQ1" in set(boot.loadings.source)  # the LOC blocks of stage 1

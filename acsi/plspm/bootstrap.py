@@ -262,7 +262,6 @@ class _ExtIndex:
     imap: IndexMap
     plan: BatchPlan
     layout: _Layout
-    from_stage2: bool  # item moments are those of the stage-2 columns (row route)
 
 
 @dataclass(frozen=True)
@@ -336,7 +335,7 @@ def _blocks(task: BootstrapTask) -> list[_Block]:
     return out
 
 
-def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """Means, SDs and correlation matrices of the resamples with rows ``idx`` (B, n)."""
     n = problem.D.shape[0]
     counts = counts_from_indices(idx, n)
@@ -353,10 +352,13 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np
 
 def _ext_moments(
     problem: BootstrapProblem, ext: ExtendedModel, counts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
     """Stage-2 moments of resamples of a higher-order / interaction model: the first
     stages, scores and interaction items redone in every resample (NaN where a first
-    stage failed, so the replicate counts as failed)."""
+    stage failed, so the replicate counts as failed).
+
+    Returns the stage-2 means, SDs and correlations, then the stage-1 weights and loadings
+    (B, p1, k1; empty without a HOC stage) and the observed items' means and SDs."""
     if problem.keep is not None:
         counts = counts * problem.keep
     opts = {"scheme": problem.scheme, "tol": problem.tol, "max_iter": problem.max_iter}
@@ -375,25 +377,37 @@ def _ext_moments(
         out = stage2_moments(ext, Xb, c, **opts)  # type: ignore[arg-type]
         R2 = np.array(out.R)
         R2[out.failed] = np.nan
-        parts.append((out.means, out.sds, R2))
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            np.concatenate([p[2] for p in parts]))
+        empty = np.zeros((c.shape[0], 0, 0))
+        W1 = empty if out.first is None else out.first.W
+        L1 = empty if out.first is None else out.first.L
+        if out.item_means is None or out.item_sds is None:  # pragma: no cover - always set
+            raise AcsiError("internal error: the stage-2 moments lack the item moments")
+        parts.append((out.means, out.sds, R2, W1, L1, out.item_means, out.item_sds))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
 
 
 def _fit_stats(
-    problem: BootstrapProblem, moments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    problem: BootstrapProblem, moments: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments."""
-    means, sds, R = moments
+    """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments
+    (means, SDs, correlations; for a higher-order / interaction model resampled by rows also
+    the stage-1 weights and loadings and the observed items' means and SDs)."""
+    means, sds, R = moments[:3]
     item_means, item_sds = means, sds
-    first = None
+    first_W: np.ndarray | None = None
+    first_L: np.ndarray | None = None
+    if len(moments) > 3:  # row route (see _ext_moments)
+        W1, L1, item_means, item_sds = moments[3:7]
+        if W1.size:
+            first_W, first_L = W1, L1
     if problem.ext is not None and problem.ext.linear:
         # item moments -> stage 1 -> stage-2 moments T'RT (the HOC's two stages per resample)
         out = stage2_from_R(problem.ext, R, means, sds, scheme=problem.scheme, tol=problem.tol,
                             max_iter=problem.max_iter)
         means, sds, R = out.means, out.sds, np.array(out.R)
         R[out.failed] = np.nan
-        first = out.first
+        if out.first is not None:
+            first_W, first_L = out.first.W, out.first.L
     kr = fit_batched(
         R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
         tol=problem.tol, max_iter=problem.max_iter,
@@ -405,16 +419,16 @@ def _fit_stats(
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
     ei = problem.ext_index
     if ei is not None:
-        w = ei.imap.weights(kr.W, None if first is None else first.W)
-        cols = ei.imap.rows[:, 1] if ei.from_stage2 else ei.imap.src
+        w = ei.imap.weights(kr.W, first_W)
+        cols = ei.imap.src
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             iv = _index_values(w[:, :, None] * ei.plan.mask, item_means[:, cols], item_sds[:, cols],
                                ei.layout, ei.plan)
         stats = np.concatenate([stats, iv], axis=1)
     fi = problem.layout.first_items
-    if first is not None and fi.size:
+    if first_W is not None and first_L is not None and fi.size:
         stats = np.concatenate(
-            [stats, first.L[:, fi[:, 0], fi[:, 1]], first.W[:, fi[:, 0], fi[:, 1]]], axis=1
+            [stats, first_L[:, fi[:, 0], fi[:, 1]], first_W[:, fi[:, 0], fi[:, 1]]], axis=1
         )
     return stats, kr.failed, kr.inadmissible
 
@@ -424,10 +438,9 @@ def _run_chunk(task: BootstrapTask) -> _ChunkOut:
     with pinned_blas(task.blas_threads):
         blocks = _blocks(task)
         mom = [_moments(task.problem, rows) for rows, _, _, _ in blocks]
-        moments = (
-            np.concatenate([m[0][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
-            np.concatenate([m[1][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
-            np.concatenate([m[2][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
+        moments = tuple(
+            np.concatenate([m[i][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0)
+            for i in range(len(mom[0]))
         )
         stats, failed, inadm = _fit_stats(task.problem, moments)
         inner_se = None
@@ -449,17 +462,13 @@ def _inner_se(task: BootstrapTask, blocks: list[_Block]) -> tuple[np.ndarray, in
     group = max(1, (1 << 22) // (m * max(p * p, n)))
     ses: list[np.ndarray] = []
     failed = 0
-    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    pending: list[tuple[np.ndarray, ...]] = []
 
     def flush() -> None:
         nonlocal failed
         if not pending:
             return
-        mom = (
-            np.concatenate([x[0] for x in pending], axis=0),
-            np.concatenate([x[1] for x in pending], axis=0),
-            np.concatenate([x[2] for x in pending], axis=0),
-        )
+        mom = tuple(np.concatenate([x[i] for x in pending], axis=0) for i in range(len(pending[0])))
         s_in, f_in, _ = _fit_stats(task.problem, mom)
         s_in = s_in.reshape(len(pending), m, -1)
         f_in = f_in.reshape(len(pending), m)
@@ -702,10 +711,6 @@ def _ext_index_setup(
     """The index of an extended model per resample, on its index view (None with a note
     when it cannot be bootstrapped)."""
     imap = res.index_map
-    from_stage2 = not ext.linear
-    if from_stage2 and not (imap.rows[:, 0] == 0).all():
-        return None, ["index not bootstrapped: a model with higher-order constructs and "
-                      "interaction terms (res.index() gives the point estimates)"]
     view = res._index_view
     index_c, lo, hi, notes = _index_setup(
         view, view.spec, np.asarray(view.data.X), scale, res._item_scales(item_scales)
@@ -713,8 +718,7 @@ def _ext_index_setup(
     if not index_c:
         return None, notes
     plan = make_plan(view.spec)
-    return _ExtIndex(imap=imap, plan=plan, layout=_make_layout(view.spec, index_c, lo, hi),
-                     from_stage2=from_stage2), notes
+    return _ExtIndex(imap=imap, plan=plan, layout=_make_layout(view.spec, index_c, lo, hi)), notes
 
 
 def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -805,7 +809,7 @@ def _build_problem(
         extra = [ext_index.imap.constructs[c] for c in ext_index.layout.index_constructs]
         layout = replace(layout, names=layout.names + ("index",) * len(extra),
                          sources=layout.sources + tuple(extra), targets=layout.targets + tuple(extra))
-    if ext is not None and ext.linear and ext.first is not None:
+    if ext is not None and ext.first is not None:
         layout = _with_lower_order(layout, ext)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec) if ext is None else ext_plan(ext),

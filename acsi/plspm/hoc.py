@@ -485,6 +485,8 @@ class StageOutput:
         A first stage that did not converge or gave non-finite scores.
     X2 : ndarray (B, n, p2) or None
         The stage-2 data (row route only; the point estimate keeps it for scores).
+    item_means, item_sds : ndarray (B, q) or None
+        Means and SDs of the observed items (row route).
     """
 
     R: np.ndarray
@@ -494,6 +496,8 @@ class StageOutput:
     int_first: BatchedKernelResult | None
     failed: np.ndarray
     X2: np.ndarray | None = None
+    item_means: np.ndarray | None = None
+    item_sds: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -558,7 +562,7 @@ def stage2_moments(
     tot = c.sum(axis=1)
     Xs = np.broadcast_to(X, (nb, *X.shape[-2:])) if X.ndim == 2 else X
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        _, _, Z = _wstd(Xs, c, tot)
+        m0, s0, Z = _wstd(Xs, c, tot)
         failed = np.zeros(nb, dtype=bool)
         first = None
         layer = Z
@@ -599,7 +603,7 @@ def stage2_moments(
         R2 = _wcorr(Z2, c, tot)
         failed |= ~np.isfinite(R2).all(axis=(1, 2))
     return StageOutput(R=R2, means=means, sds=sds, first=first, int_first=int_first, failed=failed,
-                       X2=X2 if keep_data else None)
+                       X2=X2 if keep_data else None, item_means=m0, item_sds=s0)
 
 
 def stage2_from_R(
@@ -802,7 +806,8 @@ def pls_extended(
     _check_admissible(spec, _kernel_from(kr2, plan2), plan2)
     settings = PLSSettings(scheme=scheme, consistent=consistent_flag, max_iter=max_iter, tol=tol,
                            missing=missing, na_values=na_values)
-    assert out.X2 is not None
+    if out.X2 is None:  # pragma: no cover - keep_data=True above
+        raise SpecificationError("internal error: the stage-2 data were not kept")
     prep2 = replace(prepared, X=np.ascontiguousarray(out.X2[0]), columns=tuple(spec.indicators))
     stage1 = None
     if ext.first is not None and out.first is not None and plan1 is not None and ext.recipe.h_idx is not None:
