@@ -11,6 +11,7 @@ function                   what                                         module
 ``loadings_chart``         outer/factor loadings per construct           ``measurement``
 ``reliability_chart``      alpha, rho_A, rho_C, AVE against thresholds  ``measurement``
 ``ipma_plot``              importance-performance map                   ``ipma``
+``plot_simple_slopes``     simple slopes of a moderated PLS model       ``moderation``
 =========================  ===========================================  ==================
 
 matplotlib is imported only when a plot is drawn.
@@ -30,6 +31,7 @@ _WHERE = {
     "loadings_chart": "measurement",
     "reliability_chart": "measurement",
     "ipma_plot": "ipma",
+    "plot_simple_slopes": "moderation",
 }
 
 __all__ = sorted(_WHERE)

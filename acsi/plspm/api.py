@@ -20,9 +20,10 @@ from acsi.exceptions import (
 )
 from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
+from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
 from acsi.plspm.results import PLSResult, PLSSettings
 from acsi.plspm.spec import PLSSpec
-from acsi.spec.syntax import ParsedModel, check_model_names
+from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 
 __all__ = ["pls", "admissibility_problems"]
 
@@ -63,6 +64,9 @@ def pls(
     na_values: float | Sequence[float] | None = None,
     weights: str | None = None,
     preset: str = "seminr",
+    *,
+    hoc: str = "two_stage",
+    interaction: str = "product_indicator",
 ) -> PLSResult:
     """Estimate a PLS path model (PLS-PM, Wold/Lohmoeller), optionally consistent (PLSc).
 
@@ -138,6 +142,14 @@ def pls(
         Defaults of the program to reproduce for ``max_iter`` when it is not given:
         seminr's 300, SmartPLS 4's 3000 (both path weighting, unit initial weights,
         stop criterion 1e-7). See docs/methods/smartpls.md for every difference.
+    hoc : {"two_stage", "disjoint_two_stage", "embedded_two_stage", "repeated_indicators"}
+        How a higher-order construct (a construct measured by constructs, ``Sat =~
+        Tangibles + Assurance``; ``<~`` for a Mode B HOC) is estimated. ``"two_stage"``
+        is seminr's ``higher_composite`` (the disjoint two-stage approach): the result is
+        then a :class:`~acsi.plspm.hoc.ExtendedPLSResult`. See :mod:`acsi.plspm.hoc`.
+    interaction : {"product_indicator", "orthogonal", "two_stage"}
+        How an interaction term ``Y ~ X + M + X:M`` is measured (seminr's
+        ``interaction_term`` methods; the construct is named ``"X*M"`` as in seminr).
 
     Returns
     -------
@@ -197,6 +209,22 @@ def pls(
         raise SpecificationError(
             "weights= cannot be combined with missing='mean' (the replacement means would have to "
             "be weighted); impute the data first or use missing='listwise'"
+        )
+    hoc = check_choice(hoc, HOC_METHODS, "hoc", hint="'two_stage' is seminr's higher_composite")
+    interaction = check_choice(
+        interaction, INTERACTION_METHODS, "interaction", hint="'product_indicator' is seminr's default"
+    )
+    if isinstance(model, str):
+        model = parse_model(model)
+    if isinstance(model, ParsedModel) and has_extensions(model):
+        if weights is not None:
+            raise SpecificationError(
+                "weights= (weighted PLS) is not available for models with higher-order constructs or "
+                "interaction terms yet; fit the model unweighted, or estimate the stages yourself"
+            )
+        return pls_extended(
+            expand_model(model, hoc, interaction), data, scheme=scheme, consistent=consistent,
+            max_iter=max_iter, tol=tol, missing=missing, codes=codes, na_values=na_values,
         )
     spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):

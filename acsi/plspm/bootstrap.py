@@ -68,6 +68,15 @@ from acsi.plspm.batched import (
     resample_moments,
     resample_moments_mean_replaced,
 )
+from acsi.plspm.hoc import (
+    ExtendedModel,
+    ExtendedPLSResult,
+    IndexMap,
+    ext_plan,
+    interaction_adjustment,
+    stage2_from_R,
+    stage2_moments,
+)
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
 if TYPE_CHECKING:
@@ -98,6 +107,9 @@ class _Layout:
     index_constructs: np.ndarray  # (c,)
     lo: np.ndarray  # (p,) item lower bounds (index)
     hi: np.ndarray  # (p,) item upper bounds
+    first_items: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.intp))
+    # (q, 2) stage-1 (indicator, construct) of the LOC blocks of a two-stage HOC model,
+    # appended to the loadings and weights tables
 
     @property
     def m(self) -> int:
@@ -142,6 +154,26 @@ def _make_layout(spec: Any, index_constructs: Sequence[int], lo: np.ndarray, hi:
         htmt=htmt, total_effects=te, total_indirect=ti,
         index_constructs=np.asarray(index_constructs, dtype=np.intp), lo=lo, hi=hi,
     )
+
+
+def _with_lower_order(layout: _Layout, ext: ExtendedModel) -> _Layout:
+    """The layout plus the LOC blocks of stage 1 (loadings, then weights), in block order."""
+    first = ext.first
+    if first is None:
+        return layout
+    pairs = np.array(
+        [(j, int(first.block[j])) for j in range(first.p) if first.constructs[first.block[j]] in ext.lower_order],
+        dtype=np.intp,
+    ).reshape(-1, 2)
+    names = list(layout.names)
+    src = list(layout.sources)
+    tgt = list(layout.targets)
+    for table in ("loadings", "weights"):
+        for j, c in pairs:
+            names.append(table)
+            src.append(first.indicators[j])
+            tgt.append(first.constructs[c])
+    return replace(layout, names=tuple(names), sources=tuple(src), targets=tuple(tgt), first_items=pairs)
 
 
 def _index_values(W: np.ndarray, means: np.ndarray, sds: np.ndarray, layout: _Layout, plan: BatchPlan) -> np.ndarray:
@@ -221,6 +253,8 @@ class BootstrapProblem:
     max_iter: int
     sign_change: str = "none"
     reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # W, L, B of the fit
+    ext: ExtendedModel | None = None  # higher-order / interaction model: every stage per resample
+    ext_index: _ExtIndex | None = None  # its ACSI index (HOCs from their LOC items)
 
 
 #: Sign-change options of the bootstrap (SmartPLS 3; Tenenhaus et al. 2005).
@@ -247,6 +281,16 @@ def _sign_changed(kr: BatchedKernelResult, problem: BootstrapProblem) -> Batched
     f = np.where(plus < minus, -1.0, 1.0)  # (S, k)
     ff = f[:, :, None] * f[:, None, :]
     return replace(kr, W=kr.W * f[:, None, :], L=kr.L * f[:, None, :], B=kr.B * ff, C=kr.C * ff)
+
+
+@dataclass(frozen=True)
+class _ExtIndex:
+    """The ACSI index of a higher-order / interaction model in a bootstrap: the index view
+    (:class:`acsi.plspm.hoc.IndexMap`), its plan and the index layout (constructs, bounds)."""
+
+    imap: IndexMap
+    plan: BatchPlan
+    layout: _Layout
 
 
 @dataclass(frozen=True)
@@ -320,10 +364,12 @@ def _blocks(task: BootstrapTask) -> list[_Block]:
     return out
 
 
-def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """Means, SDs and correlation matrices of the resamples with rows ``idx`` (B, n)."""
     n = problem.D.shape[0]
     counts = counts_from_indices(idx, n)
+    if problem.ext is not None and not problem.ext.linear:
+        return _ext_moments(problem, problem.ext, counts)
     if problem.raw is None:
         if problem.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
             counts *= problem.keep
@@ -333,19 +379,88 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, np
     return resample_moments_mean_replaced(problem.D, obs, counts, problem.center)
 
 
+def _ext_moments(
+    problem: BootstrapProblem, ext: ExtendedModel, counts: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Stage-2 moments of resamples of a higher-order / interaction model: the first
+    stages, scores and interaction items redone in every resample (NaN where a first
+    stage failed, so the replicate counts as failed).
+
+    Returns the stage-2 means, SDs and correlations, then the stage-1 weights and loadings
+    (B, p1, k1; empty without a HOC stage) and the observed items' means and SDs."""
+    if problem.keep is not None:
+        counts = counts * problem.keep
+    opts = {"scheme": problem.scheme, "tol": problem.tol, "max_iter": problem.max_iter}
+    X = problem.D + problem.center
+    parts = []
+    step = max(1, (1 << 21) // max(1, X.size))
+    for b0 in range(0, counts.shape[0], step):
+        c = counts[b0 : b0 + step]
+        Xb: np.ndarray = X
+        if problem.raw is not None:  # mean replacement with the resample's own means
+            obs = ~np.isnan(problem.raw)
+            vals = np.where(obs, problem.raw, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                m = (c @ vals) / (c @ obs.astype(np.float64))
+            Xb = np.where(obs[None], vals[None], m[:, None, :])
+        out = stage2_moments(ext, Xb, c, **opts)  # type: ignore[arg-type]
+        R2 = np.array(out.R)
+        R2[out.failed] = np.nan
+        empty = np.zeros((c.shape[0], 0, 0))
+        W1 = empty if out.first is None else out.first.W
+        L1 = empty if out.first is None else out.first.L
+        if out.item_means is None or out.item_sds is None:  # pragma: no cover - always set
+            raise AcsiError("internal error: the stage-2 moments lack the item moments")
+        parts.append((out.means, out.sds, R2, W1, L1, out.item_means, out.item_sds))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
+
+
 def _fit_stats(
-    problem: BootstrapProblem, moments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    problem: BootstrapProblem, moments: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments."""
-    means, sds, R = moments
+    """Replicate statistics (B, m), failed (B,) and inadmissible (B,) of a stack of moments
+    (means, SDs, correlations; for a higher-order / interaction model resampled by rows also
+    the stage-1 weights and loadings and the observed items' means and SDs)."""
+    means, sds, R = moments[:3]
+    item_means, item_sds = means, sds
+    first_W: np.ndarray | None = None
+    first_L: np.ndarray | None = None
+    if len(moments) > 3:  # row route (see _ext_moments)
+        W1, L1, item_means, item_sds = moments[3:7]
+        if W1.size:
+            first_W, first_L = W1, L1
+    if problem.ext is not None and problem.ext.linear:
+        # item moments -> stage 1 -> stage-2 moments T'RT (the HOC's two stages per resample)
+        out = stage2_from_R(problem.ext, R, means, sds, scheme=problem.scheme, tol=problem.tol,
+                            max_iter=problem.max_iter)
+        means, sds, R = out.means, out.sds, np.array(out.R)
+        R[out.failed] = np.nan
+        if out.first is not None:
+            first_W, first_L = out.first.W, out.first.L
     kr = fit_batched(
         R, problem.plan, scheme=problem.scheme, consistent=problem.consistent,
         tol=problem.tol, max_iter=problem.max_iter,
     )
     if problem.sign_change != "none":
         kr = _sign_changed(kr, problem)
+    if problem.ext is not None and problem.ext.interactions:
+        Badj, Ladj, _ = interaction_adjustment(problem.ext, kr, sds, paths=not problem.consistent)
+        kr = replace(kr, B=Badj, L=Ladj)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         stats = _extract(kr, R, means, sds, problem.layout, problem.plan)
+    ei = problem.ext_index
+    if ei is not None:
+        w = ei.imap.weights(kr.W, first_W)
+        cols = ei.imap.src
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            iv = _index_values(w[:, :, None] * ei.plan.mask, item_means[:, cols], item_sds[:, cols],
+                               ei.layout, ei.plan)
+        stats = np.concatenate([stats, iv], axis=1)
+    fi = problem.layout.first_items
+    if first_W is not None and first_L is not None and fi.size:
+        stats = np.concatenate(
+            [stats, first_L[:, fi[:, 0], fi[:, 1]], first_W[:, fi[:, 0], fi[:, 1]]], axis=1
+        )
     return stats, kr.failed, kr.inadmissible
 
 
@@ -354,10 +469,9 @@ def _run_chunk(task: BootstrapTask) -> _ChunkOut:
     with pinned_blas(task.blas_threads):
         blocks = _blocks(task)
         mom = [_moments(task.problem, rows) for rows, _, _, _ in blocks]
-        moments = (
-            np.concatenate([m[0][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
-            np.concatenate([m[1][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
-            np.concatenate([m[2][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0),
+        moments = tuple(
+            np.concatenate([m[i][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0)
+            for i in range(len(mom[0]))
         )
         stats, failed, inadm = _fit_stats(task.problem, moments)
         inner_se = None
@@ -379,17 +493,13 @@ def _inner_se(task: BootstrapTask, blocks: list[_Block]) -> tuple[np.ndarray, in
     group = max(1, (1 << 22) // (m * max(p * p, n)))
     ses: list[np.ndarray] = []
     failed = 0
-    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    pending: list[tuple[np.ndarray, ...]] = []
 
     def flush() -> None:
         nonlocal failed
         if not pending:
             return
-        mom = (
-            np.concatenate([x[0] for x in pending], axis=0),
-            np.concatenate([x[1] for x in pending], axis=0),
-            np.concatenate([x[2] for x in pending], axis=0),
-        )
+        mom = tuple(np.concatenate([x[i] for x in pending], axis=0) for i in range(len(pending[0])))
         s_in, f_in, _ = _fit_stats(task.problem, mom)
         s_in = s_in.reshape(len(pending), m, -1)
         f_in = f_in.reshape(len(pending), m)
@@ -418,7 +528,7 @@ def _jackknife(problem: BootstrapProblem, n_rows: int) -> np.ndarray:
     out = []
     for r0 in range(0, n_rows, block):
         r1 = min(n_rows, r0 + block)
-        if problem.raw is None:
+        if problem.raw is None and problem.ext is None:
             counts = np.ones((r1 - r0, n_rows))
             counts[np.arange(r1 - r0), np.arange(r0, r1)] = 0.0
             if problem.keep is not None:  # case weights (weighted PLS)
@@ -621,7 +731,7 @@ def _summarise(
 
 # ----------------------------------------------------------------------------- driver
 def _index_setup(
-    res: PLSResult, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
+    res: Any, spec: Any, X: np.ndarray, scale: Any, item_scales: Any
 ) -> tuple[list[int], np.ndarray, np.ndarray, list[str]]:
     """Constructs whose ACSI index is bootstrapped, with the item bounds."""
     from acsi.plspm.index import IndexUndefinedError, acsi_index, item_bounds
@@ -648,10 +758,29 @@ def _index_setup(
 
 
 
+def _ext_index_setup(
+    res: ExtendedPLSResult, ext: ExtendedModel, scale: Any, item_scales: Any
+) -> tuple[_ExtIndex | None, list[str]]:
+    """The index of an extended model per resample, on its index view (None with a note
+    when it cannot be bootstrapped)."""
+    imap = res.index_map
+    view = res._index_view
+    index_c, lo, hi, notes = _index_setup(
+        view, view.spec, np.asarray(view.data.X), scale, res._item_scales(item_scales)
+    )
+    if not index_c:
+        return None, notes
+    plan = make_plan(view.spec)
+    return _ExtIndex(imap=imap, plan=plan, layout=_make_layout(view.spec, index_c, lo, hi)), notes
+
+
 def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """The data of the fit, the data with NaN (``missing="mean"``, values replaced) and the
     complete-row mask of all rows (``missing="listwise"``, rows removed)."""
-    X = np.ascontiguousarray(res.data.X, dtype=np.float64)
+    X = np.ascontiguousarray(
+        res.extension.observed.X if isinstance(res, ExtendedPLSResult) and res.extension is not None
+        else res.data.X, dtype=np.float64,
+    )
     raw = None
     if missing == "mean":
         try:
@@ -705,7 +834,19 @@ def _build_problem(
     """The data, plan, layout and kernel settings every chunk shares; the centred data of
     the complete rows (for the jackknife) and notes on the index."""
     s = res.settings
-    index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    ext = res.extension.model if isinstance(res, ExtendedPLSResult) and res.extension is not None else None
+    ext_index = None
+    if ext is None or not isinstance(res, ExtendedPLSResult):
+        index_c, lo, hi, notes = _index_setup(res, res.spec, X, scale, item_scales)
+    else:
+        index_c, lo, hi = [], np.zeros(res.spec.p), np.ones(res.spec.p)
+        ext_index, notes = _ext_index_setup(res, ext, scale, item_scales)
+        notes += [
+            "every resample redoes the whole procedure: "
+            + ("the stage-1 estimation and the lower-order scores" if ext.hocs else "")
+            + (" and " if ext.hocs and ext.interactions else "")
+            + (f"the {ext.interaction_method} interaction items" if ext.interactions else "")
+        ]
     center = X.mean(axis=0)
     D = X - center
     if raw is not None:
@@ -718,10 +859,18 @@ def _build_problem(
         keep = complete.astype(np.float64)
     if res.case_weights is not None:  # weighted PLS: a drawn row counts with its case weight
         keep = np.asarray(res.case_weights, dtype=np.float64)
+    layout = _make_layout(res.spec, index_c, lo, hi)
+    if ext_index is not None:
+        extra = [ext_index.imap.constructs[c] for c in ext_index.layout.index_constructs]
+        layout = replace(layout, names=layout.names + ("index",) * len(extra),
+                         sources=layout.sources + tuple(extra), targets=layout.targets + tuple(extra))
+    if ext is not None and ext.first is not None:
+        layout = _with_lower_order(layout, ext)
     problem = BootstrapProblem(
-        D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec),
-        layout=_make_layout(res.spec, index_c, lo, hi), scheme=s.scheme,
-        consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter),
+        D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec) if ext is None else ext_plan(ext),
+        layout=layout, scheme=s.scheme,
+        consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
+        ext_index=ext_index,
     )
     return problem, D_complete, notes
 

@@ -163,10 +163,8 @@ class PLSSpec:
             if s.label and s.op == "~" and s.label in block_names:
                 raise SpecificationError(
                     f"{_where(s)}: '{s.label}*{s.rhs}' reads as the label '{s.label}' on "
-                    f"'{s.rhs}' (lavaan syntax); interaction terms are not supported by acsi.pls. "
-                    "Compute the interaction as its own construct (e.g. the product of the two "
-                    "standardized construct scores from a first estimation, as a single item) "
-                    "and add it to the model."
+                    f"'{s.rhs}' (lavaan syntax); interaction terms are written with a colon: "
+                    f"'{s.lhs} ~ {s.label}:{s.rhs}' (acsi.pls(..., interaction=...))"
                 )
             if s.label:
                 raise SpecificationError(
@@ -217,9 +215,9 @@ class PLSSpec:
         for x, c in owner.items():
             if x in mode and x != c:
                 raise SpecificationError(
-                    f"{where[x]}: {x!r} is a construct and cannot be an indicator of {c!r}; "
-                    "higher-order constructs are not supported by acsi.pls (use the two-stage "
-                    "approach: estimate the lower-order scores first)"
+                    f"{where[x]}: {x!r} is a construct and cannot be an indicator of {c!r} in a "
+                    "PLSSpec; a higher-order construct is estimated by acsi.pls (hoc='two_stage', "
+                    "'embedded_two_stage' or 'repeated_indicators'), which expands it into stages"
                 )
 
         # pass 3: structural model

@@ -415,8 +415,30 @@ def _operator_mistakes(toks: list[_Tok], posmap: list[tuple[int, int]], lines: l
                       "by' (F =~ x1 + x2) or ':=' for a defined parameter (ind := a*b)")
 
 
+def _merge_interaction_terms(toks: list[_Tok]) -> list[_Tok]:
+    """In a regression (``~``), ``A:B`` written without spaces is one term named ``"A:B"``
+    (an interaction term, read by acsi.pls; lavaan's product of observed variables)."""
+    if not any(t.kind == "OP" and t.value == "~" for t in toks):
+        return toks
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if (
+            t.kind == "NAME" and i + 2 < len(toks) and toks[i + 1].kind == "OTHER"
+            and toks[i + 1].value == ":" and toks[i + 2].kind == "NAME"
+            and toks[i + 1].pos == t.pos + len(t.value) and toks[i + 2].pos == toks[i + 1].pos + 1
+        ):
+            out.append(_Tok("NAME", f"{t.value}:{toks[i + 2].value}", t.pos))
+            i += 3
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
 def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -> list[Statement]:
-    toks = _tokenize(text, posmap, lines)
+    toks = _merge_interaction_terms(_tokenize(text, posmap, lines))
     _operator_mistakes(toks, posmap, lines)
     ops = [t for t in toks if t.kind == "OP"]
     first = toks[0] if toks else None
