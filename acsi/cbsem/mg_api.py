@@ -18,7 +18,14 @@ from acsi._linalg import scaled_spd_inverse
 from acsi.cbsem.mg_results import MultiGroupSEMResult
 from acsi.cbsem.multigroup import MultiGroupCore, estimate_groups, multigroup_robust_vcov
 from acsi.data import as_frame, prepare_data
-from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, SpecificationError, warn
+from acsi.exceptions import (
+    ConvergenceWarning,
+    DataError,
+    IdentificationError,
+    InadmissibleSolutionWarning,
+    SpecificationError,
+    warn,
+)
 from acsi.spec.partable import GROUP_EQUAL, ParameterTable, build_multigroup_partable
 from acsi.spec.syntax import ParsedModel, check_model_names
 
@@ -200,9 +207,41 @@ def _check_counts(pt: ParameterTable, p: int) -> None:
         )
 
 
+def _check_admissible_groups(core: MultiGroupCore) -> None:
+    """Warn about negative variances and non-positive-definite latent covariance matrices,
+    naming the group (one warning each)."""
+    neg: list[str] = []
+    npd: list[str] = []
+    for lab, c in zip(core.group_labels, core.groups):
+        pt, x = c.partable, c.x
+        neg += [
+            f"{pt.lhs[k]} ~~ {pt.rhs[k]} = {x[k]:.4g} (group {lab!r})"
+            for k in range(len(x)) if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
+        ]
+        nlv = len(pt.lv_names)
+        if nlv:
+            veta = np.asarray(c.parts["Veta"])[:nlv, :nlv]
+            w0 = float(np.linalg.eigvalsh(0.5 * (veta + veta.T))[0])
+            if w0 < 0:
+                npd.append(f"group {lab!r} (smallest eigenvalue {w0:.3g})")
+    if neg:
+        warn(
+            "inadmissible solution (Heywood case): negative variance estimate(s) "
+            f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
+            "misspecified model, too few indicators, a small group or outliers",
+            InadmissibleSolutionWarning,
+        )
+    if npd:
+        warn(
+            "inadmissible solution: the covariance matrix of the latent variables is not "
+            f"positive definite in {'; '.join(npd)}; check correlations above 1 in std_all",
+            InadmissibleSolutionWarning,
+        )
+
+
 def _vcov(core: MultiGroupCore, se_type: str) -> np.ndarray:
     """Covariance of ``theta`` (warning/identification checks as the single-group path)."""
-    from acsi.cbsem.api import _check_admissible, _singular_message
+    from acsi.cbsem.api import _singular_message
 
     if not core.converged:
         warn(
@@ -215,8 +254,7 @@ def _vcov(core: MultiGroupCore, se_type: str) -> np.ndarray:
     info = core.information(kind)  # type: ignore[arg-type]
     info_inv = scaled_spd_inverse(info)
     msg = None if info_inv is not None else _singular_message(core, info, kind)  # type: ignore[arg-type]
-    for c in core.groups:
-        _check_admissible(c)
+    _check_admissible_groups(core)
     if msg is not None and core.converged:
         raise IdentificationError(msg)
     if msg is not None:

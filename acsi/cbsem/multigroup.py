@@ -436,10 +436,12 @@ def multigroup_robust_test(core: MultiGroupCore, information: str = "observed") 
     e_inv = _inv_information(np.asarray(core.information(kind)), kind)  # type: ignore[arg-type]
     tr_h1 = tr_h0 = tr_h0_base = 0.0
     base_chisq = base_df = 0.0
+    ndat_total = 0
     for wg, c in zip(core.weights, core.groups):
         x_idx = x_indices(c)
         t1, ndat = _h1_trace(c, x_idx)
         tr_h1 += t1
+        ndat_total += ndat
         tr_h0 += wg * float(np.sum(first_order_information(c) * e_inv.T))
         sigma0, sel0 = baseline_moments(c, x_idx)
         _, logdet_s = np.linalg.slogdet(c.S)
@@ -458,8 +460,11 @@ def multigroup_robust_test(core: MultiGroupCore, information: str = "observed") 
         scaled = _r_divide(chisq, cf)
         p_scaled = 1.0 - float(special.chdtr(df, scaled))
         trace_ug = tr_h1 - tr_h0
+        # lavaan divides the h0 trace by the free parameters before equality constraints
+        sf_h1, sf_h0 = tr_h1 / ndat_total, tr_h0 / core.K.shape[0]
     else:
         cf, scaled, p_scaled, trace_ug = math.nan, chisq, math.nan, math.nan
+        sf_h1 = sf_h0 = math.nan
     if base_df > 0:
         c0 = (tr_h1 - tr_h0_base) / base_df
         if c0 < 0:
@@ -470,7 +475,8 @@ def multigroup_robust_test(core: MultiGroupCore, information: str = "observed") 
         c0, base_scaled, base_p = math.nan, base_chisq, math.nan
     return RobustTest(
         chisq=chisq, df=df, chisq_scaled=float(scaled), scaling_factor=float(cf),
-        pvalue_scaled=p_scaled, trace_ugamma=float(trace_ug), baseline_chisq=base_chisq,
+        pvalue_scaled=p_scaled, trace_ugamma=float(trace_ug), scaling_factor_h1=float(sf_h1),
+        scaling_factor_h0=float(sf_h0), baseline_chisq=base_chisq,
         baseline_df=base_df, baseline_chisq_scaled=float(base_scaled),
         baseline_scaling_factor=float(c0), baseline_pvalue_scaled=base_p,
     )
@@ -488,8 +494,9 @@ def multigroup_fit_measures(
     other incremental indices use these totals; ``rmsea = sqrt(max(T / (N df) - 1 / N, 0))
     sqrt(G)`` (its interval and p-values with lavaan's ``G`` correction); ``srmr`` (and the
     other residual measures) the ``N_g / N`` weighted mean of the groups'; ``logl`` the sum
-    over groups; ``aic``/``bic`` with the total ``npar`` and ``N``. GFI/AGFI/PGFI are not
-    computed for several groups (NaN).
+    over groups; ``aic``/``bic`` with the total ``npar`` and ``N``; ``gfi`` the ``N_g / N``
+    weighted mean of the groups' GFI, ``agfi``/``pgfi`` from it with the moments of all
+    groups.
     """
     from acsi.cbsem import fit_measures as fm
     from acsi.cbsem.moments import x_indices
@@ -497,10 +504,14 @@ def multigroup_fit_measures(
     G = core.ngroups
     n = float(core.N)
     x2, df, npar = float(core.chisq), float(core.df), float(core.npar)
-    x2n = dfn = logl = logl_h1 = 0.0
+    x2n = dfn = logl = logl_h1 = gfi = 0.0
+    nel = 0
     resid: dict[str, float] = {}
     for wg, c in zip(core.weights, core.groups):
         x_idx = x_indices(c)
+        gfi_g, nel_g = fm._gfi(c, x_idx)
+        gfi += wg * gfi_g
+        nel += nel_g
         b, bd = fm._baseline(c, x_idx)
         x2n += b
         dfn += bd
@@ -540,6 +551,9 @@ def multigroup_fit_measures(
         for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
             qv = float(special.chdtri(df, alpha)) if df > 0 else 0.0
             v[key] = fm._r_divide(qv, x2 / n) + 1.0
+    v["gfi"] = gfi
+    v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+    v["pgfi"] = (df / nel) * gfi if nel > 0 else math.nan
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n)
     v["ecvi"] = x2 / n + 2.0 * npar / n
     if robust is not None:
@@ -557,6 +571,18 @@ def multigroup_fit_measures(
             ifi_scaled=fm._ifi(x2s, df, x2ns, dfn), rni_scaled=fm._rni(x2s, df, x2ns, dfn),
             cfi_robust=fm._cfi(x2, df, x2n, dfn, c, c0), tli_robust=fm._tli(x2, df, x2n, dfn, c, c0),
             nnfi_robust=fm._tli(x2, df, x2n, dfn, c, c0), rni_robust=fm._rni(x2, df, x2n, dfn, c, c0),
+        )
+        df2 = float(robust.trace_ugamma)
+        if not math.isfinite(df2) or df2 == 0:
+            df2 = math.nan
+        lo_s, hi_s = fm._rmsea_ci(x2, df2, n, level=ci_level)
+        v.update(
+            scaling_factor_h1=float(robust.scaling_factor_h1),
+            scaling_factor_h0=float(robust.scaling_factor_h0),
+            rmsea_scaled=fm._rmsea(x2, df2, n) * rg, rmsea_ci_lower_scaled=lo_s * rg,
+            rmsea_ci_upper_scaled=hi_s * rg,
+            rmsea_pvalue_scaled=fm._rmsea_pvalue(x2, df2, n / G, h0=close_h0),
+            rmsea_notclose_pvalue_scaled=fm._rmsea_pvalue(x2, df2, n / G, h0=notclose_h0, close=False),
         )
         lo_r, hi_r = fm._rmsea_ci(x2s, df, n, c=c, level=ci_level)
         v.update(
