@@ -137,15 +137,14 @@ class MultiGroupCore:
 
     @cached_property
     def S(self) -> np.ndarray:
-        """The groups' sample covariances as one block-diagonal matrix (group order)."""
-        from scipy.linalg import block_diag
-
-        return freeze(block_diag(*[c.S for c in self.groups]))
+        """Pooled within-group covariance ``sum_g (N_g / N) S_g`` (p, p); the groups' own
+        are ``groups[g].S``."""
+        return freeze(sum(wg * c.S for wg, c in zip(self.weights, self.groups)))
 
     @cached_property
     def mean(self) -> np.ndarray:
-        """The groups' sample means, concatenated."""
-        return freeze(np.concatenate([c.mean for c in self.groups]))
+        """Overall mean ``sum_g (N_g / N) ybar_g``; the groups' own are ``groups[g].mean``."""
+        return freeze(sum(wg * c.mean for wg, c in zip(self.weights, self.groups)))
 
     @property
     def chisq_group(self) -> tuple[float, ...]:

@@ -11,6 +11,7 @@ function                   what                                         module
 ``loadings_chart``         outer/factor loadings per construct           ``measurement``
 ``reliability_chart``      alpha, rho_A, rho_C, AVE against thresholds  ``measurement``
 ``ipma_plot``              importance-performance map                   ``ipma``
+``invariance_plot``        CFI/RMSEA of a measurement-invariance run    ``invariance``
 =========================  ===========================================  ==================
 
 matplotlib is imported only when a plot is drawn.
@@ -30,6 +31,7 @@ _WHERE = {
     "loadings_chart": "measurement",
     "reliability_chart": "measurement",
     "ipma_plot": "ipma",
+    "invariance_plot": "invariance",
 }
 
 __all__ = sorted(_WHERE)
