@@ -99,9 +99,8 @@ save_fit("mg_hs_stdlv_sem", fit, m_s,
 HS3 <- HS
 HS3$g3 <- ifelse(HS3$school == "Pasteur", "P", ifelse(HS3$grade == 7, "GW7", "GW8"))
 HS3 <- HS3[!is.na(HS3$g3), ]
-m_r <- paste(hs_model, "\nx7 ~~ x8")
-fit <- fitmg(m_r, HS3, group = "g3",
-             group.equal = c("loadings", "intercepts", "residuals", "residual.covariances"))
-save_fit("mg_hs_three", fit, m_r, "group = g3 (P, GW7, GW8), group.equal = c('loadings', 'intercepts', 'residuals', 'residual.covariances')",
+fit <- fitmg(hs_model, HS3, group = "g3",
+             group.equal = c("loadings", "intercepts", "means", "lv.variances"))
+save_fit("mg_hs_three", fit, hs_model, "group = g3 (P, GW7, GW8), group.equal = c('loadings', 'intercepts', 'means', 'lv.variances')",
          data_note = "holzinger_swineford_1939.csv, g3 = P / GW7 / GW8 from school and grade; rows with grade NA dropped")
 cat("done\n")
