@@ -10,8 +10,10 @@ configural     nothing (same pattern)           the same constructs in every gro
 metric         loadings                         comparing paths and (co)variances
 scalar         + intercepts                     comparing latent means
 strict         + residual variances             comparing observed (sum) scores
-means          + latent means                   (a test of equal latent means)
+means          + latent means                   a test of equal latent means
 =============  ===============================  ============================================
+
+(``means`` keeps the residual variances free unless ``strict`` is in the sequence.)
 
 Each step is compared with the previous one by the chi-square difference test (lavaan's
 ``lavTestLRT``: the plain difference for ML, Satorra-Bentler 2001 scaled for MLR, via
@@ -295,7 +297,9 @@ def invariance(
         The column holding each respondent's group.
     levels : sequence of str, default ("configural", "metric", "scalar", "strict")
         At least two of ``configural``, ``metric``, ``scalar``, ``strict``, ``means``, in
-        that order.
+        that order; each level includes the constraints of the levels before it in this
+        list (``scalar`` always includes the loadings; ``means`` includes the residual
+        variances only when ``strict`` is in the sequence).
     estimator : {"ML", "MLR"}, default "ML"
     group_partial : list of str, optional
         Parameters left free across groups in every constrained level (partial invariance,
@@ -347,7 +351,8 @@ def invariance(
     equal_of: dict[str, tuple[str, ...]] = {}
     order = list(LEVELS)
     for lev in order[: order.index(seq[-1]) + 1]:
-        constrained += list(LEVELS[lev])
+        if lev != "strict" or "strict" in seq:  # residuals only when strict is tested
+            constrained += list(LEVELS[lev])
         if lev in seq:
             equal_of[lev] = tuple(constrained)
     for lev in seq:
