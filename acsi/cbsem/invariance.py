@@ -335,8 +335,11 @@ def invariance(
     >>> inv.highest_level
     'metric'
     """
-    from acsi.cbsem.api import cfa
+    from acsi.cbsem.api import _validate_options
     from acsi.cbsem.compare import chisq_diff
+    from acsi.cbsem.mg_api import _options, fit_prepared, prepare_groups
+    from acsi.spec.partable import build_multigroup_partable
+    from acsi.spec.syntax import ParsedModel, parse_model
 
     seq = _levels(levels)
     if "group_equal" in fit_kwargs:
@@ -346,8 +349,21 @@ def invariance(
         )
     if "group" in fit_kwargs:
         raise SpecificationError("pass the grouping column once, as group=")
+    opts: dict[str, Any] = dict(std_lv=False, se=None, meanstructure=None, fixed_x=True,
+                                level=0.95, missing="listwise", na_values=None, max_iter=500,
+                                tol=1e-10)
+    unknown = sorted(set(fit_kwargs) - set(opts))
+    if unknown:
+        raise SpecificationError(
+            f"invariance() got unknown argument(s) {', '.join(unknown)}; it takes the options of "
+            f"acsi.cfa: {', '.join(opts)}"
+        )
+    opts.update(fit_kwargs)
+    est, se_type, miss = _validate_options(estimator, opts["se"], opts["missing"], opts["level"],
+                                           opts["max_iter"], opts["tol"])
+    _, gp = _options(None, group_partial, miss, opts["meanstructure"])
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     constrained: list[str] = []
-    fits: dict[str, SEMResult] = {}
     equal_of: dict[str, tuple[str, ...]] = {}
     order = list(LEVELS)
     for lev in order[: order.index(seq[-1]) + 1]:
@@ -355,9 +371,26 @@ def invariance(
             constrained += list(LEVELS[lev])
         if lev in seq:
             equal_of[lev] = tuple(constrained)
+
+    def build(lev: str, labels: tuple[str, ...]) -> Any:
+        return build_multigroup_partable(
+            parsed, len(labels), std_lv=bool(opts["std_lv"]), fixed_x=bool(opts["fixed_x"]),
+            group_equal=equal_of[lev], group_partial=gp if equal_of[lev] else (),
+            group_labels=labels)
+
+    # the data are checked and split once; every level reuses them
+    gd, pt0 = prepare_groups(parsed, data, group, lambda labels: build(seq[0], labels), miss=miss,
+                             na_values=opts["na_values"])
+    fits: dict[str, SEMResult] = {}
+    warm = None
     for lev in seq:
-        fits[lev] = cfa(model, data, estimator=estimator, group=group, group_equal=list(equal_of[lev]),
-                        group_partial=group_partial if equal_of[lev] else None, **fit_kwargs)
+        pt = pt0 if lev == seq[0] else build(lev, gd.labels)
+        # each level starts from the previous level's solution (the same rows): fewer
+        # iterations to the same optimum
+        fits[lev] = fit_prepared(pt, gd, est=est, se_type=se_type, level=opts["level"],
+                                 max_iter=int(opts["max_iter"]), tol=float(opts["tol"]),
+                                 source=parsed.source, warm=warm)
+        warm = fits[lev].core  # type: ignore[assignment]
     first = fits[seq[0]]
     robust = first.estimator == "MLR"
     rows = []
@@ -386,11 +419,9 @@ def invariance(
                        chen=chen, verdict=verdict)
         rows.append(row)
         prev = (lev, cfi, rmsea)
-    table = pd.DataFrame(rows, columns=_COLUMNS).set_index("level")
-    for col in ("chisq_diff", "df_diff", "p_diff", "delta_cfi", "delta_rmsea"):
-        table[col] = table[col].astype(float)
-    if not robust:
-        table = table.drop(columns=["chisq_scaled", "scaling_factor"])
+    cols = [c for c in _COLUMNS[1:] if robust or c not in ("chisq_scaled", "scaling_factor")]
+    table = pd.DataFrame({c: [r[c] for r in rows] for c in cols},
+                         index=pd.Index([r["level"] for r in rows], name="level"))
     return InvarianceResult(
         levels=seq, fits=fits, group=str(group), group_labels=first.group_labels,
         estimator=first.estimator, robust=robust, _table=table,

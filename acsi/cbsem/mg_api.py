@@ -8,6 +8,8 @@ grouping column and of the groups' data happens here, before any estimation.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,7 @@ from acsi.exceptions import (
 from acsi.spec.partable import GROUP_EQUAL, ParameterTable, build_multigroup_partable
 from acsi.spec.syntax import ParsedModel, check_model_names
 
-__all__ = ["fit_groups", "group_codes"]
+__all__ = ["GroupData", "fit_groups", "fit_prepared", "group_codes", "prepare_groups"]
 
 
 def _keywords(value: Any, argument: str) -> tuple[str, ...]:
@@ -121,12 +123,20 @@ def _check_group_moments(X: np.ndarray, names: tuple[str, ...], label: str) -> N
         raise DataError(f"in group {label!r}: {exc}") from None
 
 
-def fit_groups(
-    parsed: ParsedModel, data: Any, group: Any, group_equal: Any, group_partial: Any, *, est: str,
-    se_type: str, miss: str, std_lv: bool, meanstructure: bool | None, fixed_x: bool,
-    level: float, na_values: Any, max_iter: int, tol: float,
-) -> MultiGroupSEMResult:
-    """Fit ``parsed`` to every group of ``data[group]`` (see :func:`acsi.cbsem.api.sem`)."""
+@dataclass(frozen=True)
+class GroupData:
+    """The checked data of a multigroup fit: the groups' complete matrices (columns in the
+    model's ``ov_names`` order) and their labels, shared by the fits of one data set (e.g.
+    the levels of :func:`acsi.invariance`)."""
+
+    Xs: tuple[np.ndarray, ...]
+    labels: tuple[str, ...]
+    ov_names: tuple[str, ...]
+    n_dropped: int
+
+
+def _options(group_equal: Any, group_partial: Any, miss: str, meanstructure: bool | None
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ge = _keywords(group_equal, "group_equal")
     gp = _keywords(group_partial, "group_partial")
     if miss == "ml":
@@ -139,10 +149,21 @@ def fit_groups(
             "a multigroup model has a mean structure (lavaan's default with group=); leave "
             "meanstructure unset or pass meanstructure=True"
         )
+    return ge, gp
+
+
+def prepare_groups(
+    parsed: ParsedModel, data: Any, group: Any,
+    build: Callable[[tuple[str, ...]], ParameterTable], *, miss: str, na_values: Any,
+) -> tuple[GroupData, ParameterTable]:
+    """Check the grouping column and the data, and split the complete rows by group.
+
+    ``build(labels)`` makes the multigroup table once the groups are known. Returns the
+    data and the table.
+    """
     df = as_frame(data)
     codes, labels = group_codes(df, group)
-    pt = build_multigroup_partable(parsed, len(labels), std_lv=std_lv, fixed_x=fixed_x,
-                                   group_equal=ge, group_partial=gp, group_labels=labels)
+    pt = build(labels)
     if pt.fixed_x and pt.ov_x:
         raise SpecificationError(
             f"observed exogenous covariates ({', '.join(pt.ov_x)}) with several groups are not "
@@ -184,15 +205,42 @@ def fit_groups(
                 "needs more rows than variables in every group (merge small groups)"
             )
         _check_group_moments(Xg, pt.ov_names, lab)
+        Xg.flags.writeable = False
         Xs.append(Xg)
-    _check_counts(pt, p)
+    return GroupData(tuple(Xs), labels, pt.ov_names, prepared.n_dropped), pt
+
+
+def fit_prepared(
+    pt: ParameterTable, gd: GroupData, *, est: str, se_type: str, level: float, max_iter: int,
+    tol: float, source: str, warm: MultiGroupCore | None = None,
+) -> MultiGroupSEMResult:
+    """Fit the multigroup table ``pt`` to checked group data (no parsing, no data checks);
+    ``warm``: a fit of the same rows on the same data whose values start the free rows."""
+    _check_counts(pt, len(pt.ov_names))
     with single_threaded_blas():
-        core = estimate_groups(pt, Xs, labels, max_iter=max_iter, tol=tol)
+        core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol, x_start=warm)
         vcov = _vcov(core, se_type)
     return MultiGroupSEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,  # type: ignore[arg-type]
-        n_dropped=prepared.n_dropped, model_text=parsed.source,
+        n_dropped=gd.n_dropped, model_text=source,
     )
+
+
+def fit_groups(
+    parsed: ParsedModel, data: Any, group: Any, group_equal: Any, group_partial: Any, *, est: str,
+    se_type: str, miss: str, std_lv: bool, meanstructure: bool | None, fixed_x: bool,
+    level: float, na_values: Any, max_iter: int, tol: float,
+) -> MultiGroupSEMResult:
+    """Fit ``parsed`` to every group of ``data[group]`` (see :func:`acsi.cbsem.api.sem`)."""
+    ge, gp = _options(group_equal, group_partial, miss, meanstructure)
+
+    def build(labels: tuple[str, ...]) -> ParameterTable:
+        return build_multigroup_partable(parsed, len(labels), std_lv=std_lv, fixed_x=fixed_x,
+                                         group_equal=ge, group_partial=gp, group_labels=labels)
+
+    gd, pt = prepare_groups(parsed, data, group, build, miss=miss, na_values=na_values)
+    return fit_prepared(pt, gd, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
+                        source=parsed.source)
 
 
 def _check_counts(pt: ParameterTable, p: int) -> None:

@@ -315,6 +315,7 @@ def estimate_groups(
     *,
     max_iter: int = 500,
     tol: float = 1e-10,
+    x_start: MultiGroupCore | None = None,
 ) -> MultiGroupCore:
     """Fit the multigroup table ``pt`` by ML to the groups' complete data ``Xs``.
 
@@ -327,6 +328,9 @@ def estimate_groups(
     group_labels : tuple of str
     max_iter, tol
         As :func:`acsi.cbsem.core.estimate` (``tol`` on the gradient of the weighted ``F``).
+    x_start : MultiGroupCore, optional
+        A fit of a model with the same rows (e.g. the previous level of an invariance
+        sequence): its values start the free rows (fixed rows keep their values).
 
     Returns
     -------
@@ -346,12 +350,12 @@ def estimate_groups(
     (115.851, 48)
     """
     with single_threaded_blas():
-        return _estimate_groups(pt, Xs, group_labels, max_iter=max_iter, tol=tol)
+        return _estimate_groups(pt, Xs, group_labels, max_iter=max_iter, tol=tol, warm=x_start)
 
 
 def _estimate_groups(
     pt: ParameterTable, Xs: list[np.ndarray], group_labels: tuple[str, ...], *, max_iter: int,
-    tol: float,
+    tol: float, warm: MultiGroupCore | None = None,
 ) -> MultiGroupCore:
     G = len(Xs)
     q = pt.npar
@@ -360,10 +364,21 @@ def _estimate_groups(
     kernels: list[MLKernel] = []
     x0s: list[np.ndarray] = []
     moments = []
-    for view, X in zip(views, Xs):
-        mom = sample_moments(X)
-        x0 = start_values(view, model, mom[1], mom[0])
+    for g, (view, X) in enumerate(zip(views, Xs)):
+        if warm is not None:  # the same data: reuse its moments
+            mom = (warm.groups[g].mean, warm.groups[g].S)
+        else:
+            mom = sample_moments(X)
         rows = view.free_rows
+        if warm is not None:
+            # the previous solution; rows fixed in this table take their fixed value
+            # (fixed.x rows, whose value is the sample moment, keep it)
+            x0 = np.array(warm.groups[g].x, dtype=float)
+            ust = np.asarray(view.ustart[: x0.size], dtype=float)
+            fixed = (np.asarray(view.free[: x0.size]) == 0) & np.isfinite(ust) & (np.asarray(view.exo[: x0.size]) == 0)
+            x0[fixed] = ust[fixed]
+        else:
+            x0 = start_values(view, model, mom[1], mom[0])
         kernels.append(MLKernel(model, x0, rows, np.asarray(view.par)[rows], q, mom[1], mom[0]))
         x0s.append(x0)
         moments.append(mom)
@@ -371,13 +386,18 @@ def _estimate_groups(
     N = int(Ns.sum())
     w = Ns / N
     theta0 = _theta_start(kernels, x0s, q)
-    theta, cur, it, conv, gmax = minimize_groups(kernels, w, theta0, max_iter=max_iter, tol=tol)
+    # from a neighbouring solution Newton steps can start at once (no Fisher-scoring phase)
+    theta, cur, it, conv, gmax = minimize_groups(kernels, w, theta0, max_iter=max_iter, tol=tol,
+                                                 n_fisher=0 if warm is not None else 3)
     p = len(pt.ov_names)
     df = group_df(pt, p)
     cores = []
     F = 0.0
     for g, (view, X, kern, mom) in enumerate(zip(views, Xs, kernels, moments)):
-        sol = kern.solution_at(theta, iterations=it, converged=conv, grad_max=gmax)
+        if cur is not None:  # the optimiser's last evaluation is at theta
+            sol = kern._solution(theta, cur.pts[g], it, conv, gmax)
+        else:
+            sol = kern.solution_at(theta, iterations=it, converged=conv, grad_max=gmax)
         parts = dict(sol.parts)
         if sol.Sigma_inv is not None:
             parts["Sigma_inv"] = sol.Sigma_inv

@@ -866,10 +866,11 @@ def group_table(pt: ParameterTable, g: int) -> ParameterTable:
     so a kernel built on this table maps the global parameter vector to the group's model;
     ``:=`` rows are left out.
     """
-    idx = [k for k, gg in enumerate(pt.group) if gg == g]
+    lo = pt.group.index(g)  # a group's rows are contiguous
+    hi = lo + pt.group.count(g)
 
     def take(values: tuple) -> tuple:  # type: ignore[type-arg]
-        return tuple(values[k] for k in idx)
+        return values[lo:hi]
 
     return dataclasses.replace(
         pt, lhs=take(pt.lhs), op=take(pt.op), rhs=take(pt.rhs), user=take(pt.user),
