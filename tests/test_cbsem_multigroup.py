@@ -262,7 +262,8 @@ def test_group_partial_unknown_parameter(hs) -> None:
 
 def test_c_vector_wrong_length(hs) -> None:
     m = HS_MODEL.replace("x2", "c(a, b, c)*x2", 1)
-    with pytest.raises(SpecificationError, match=r"line 1.*gives 3 labels but the data have 2 groups \(Pasteur, Grant-White\)"):
+    msg = r"line 1.*gives 3 labels but the data have 2 groups \(Pasteur, Grant-White\)"
+    with pytest.raises(SpecificationError, match=msg):
         acsi.cfa(m, hs, group="school")
 
 

@@ -382,7 +382,7 @@ def invariance(
     gd, pt0 = prepare_groups(parsed, data, group, lambda labels: build(seq[0], labels), miss=miss,
                              na_values=opts["na_values"])
     fits: dict[str, SEMResult] = {}
-    warm = None
+    warm: Any = None
     for lev in seq:
         pt = pt0 if lev == seq[0] else build(lev, gd.labels)
         # each level starts from the previous level's solution (the same rows): fewer
@@ -390,7 +390,7 @@ def invariance(
         fits[lev] = fit_prepared(pt, gd, est=est, se_type=se_type, level=opts["level"],
                                  max_iter=int(opts["max_iter"]), tol=float(opts["tol"]),
                                  source=parsed.source, warm=warm)
-        warm = fits[lev].core  # type: ignore[assignment]
+        warm = fits[lev].core
     first = fits[seq[0]]
     robust = first.estimator == "MLR"
     rows = []

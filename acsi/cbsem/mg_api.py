@@ -190,7 +190,7 @@ def prepare_groups(
 
     _check_undefined_latents(pt, df, where)
     frame = df.reset_index(drop=True)
-    prepared = prepare_data(frame, list(pt.ov_names), missing=miss, na_values=na_values,
+    prepared = prepare_data(frame, list(pt.ov_names), missing=miss, na_values=na_values,  # type: ignore[arg-type]
                             context="model", where=where)
     kept = np.asarray(prepared.index, dtype=np.intp)
     kcodes = codes[kept]
@@ -221,7 +221,7 @@ def fit_prepared(
         core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol, x_start=warm)
         vcov = _vcov(core, se_type)
     return MultiGroupSEMResult(
-        core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,  # type: ignore[arg-type]
+        core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
         n_dropped=gd.n_dropped, model_text=source,
     )
 

@@ -576,20 +576,20 @@ def multigroup_fit_measures(
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n)
     v["ecvi"] = x2 / n + 2.0 * npar / n
     if robust is not None:
-        c = float(robust.scaling_factor)
+        cf = float(robust.scaling_factor)
         c0 = float(robust.baseline_scaling_factor)
         x2s = float(robust.chisq_scaled)
         x2ns = float(robust.baseline_chisq_scaled)
         v.update(
-            chisq_scaled=x2s, df_scaled=df, pvalue_scaled=fm._chisq_sf(x2s, df), scaling_factor=c,
+            chisq_scaled=x2s, df_scaled=df, pvalue_scaled=fm._chisq_sf(x2s, df), scaling_factor=cf,
             baseline_chisq_scaled=x2ns, baseline_df_scaled=dfn,
             baseline_pvalue_scaled=fm._chisq_sf(x2ns, dfn), baseline_scaling_factor=c0,
             cfi_scaled=fm._cfi(x2s, df, x2ns, dfn), tli_scaled=fm._tli(x2s, df, x2ns, dfn),
             nnfi_scaled=fm._tli(x2s, df, x2ns, dfn), rfi_scaled=fm._rfi(x2s, df, x2ns, dfn),
             nfi_scaled=fm._nfi(x2s, df, x2ns, dfn), pnfi_scaled=fm._pnfi(x2s, df, x2ns, dfn),
             ifi_scaled=fm._ifi(x2s, df, x2ns, dfn), rni_scaled=fm._rni(x2s, df, x2ns, dfn),
-            cfi_robust=fm._cfi(x2, df, x2n, dfn, c, c0), tli_robust=fm._tli(x2, df, x2n, dfn, c, c0),
-            nnfi_robust=fm._tli(x2, df, x2n, dfn, c, c0), rni_robust=fm._rni(x2, df, x2n, dfn, c, c0),
+            cfi_robust=fm._cfi(x2, df, x2n, dfn, cf, c0), tli_robust=fm._tli(x2, df, x2n, dfn, cf, c0),
+            nnfi_robust=fm._tli(x2, df, x2n, dfn, cf, c0), rni_robust=fm._rni(x2, df, x2n, dfn, cf, c0),
         )
         df2 = float(robust.trace_ugamma)
         if not math.isfinite(df2) or df2 == 0:
@@ -603,12 +603,12 @@ def multigroup_fit_measures(
             rmsea_pvalue_scaled=fm._rmsea_pvalue(x2, df2, n / G, h0=close_h0),
             rmsea_notclose_pvalue_scaled=fm._rmsea_pvalue(x2, df2, n / G, h0=notclose_h0, close=False),
         )
-        lo_r, hi_r = fm._rmsea_ci(x2s, df, n, c=c, level=ci_level)
+        lo_r, hi_r = fm._rmsea_ci(x2s, df, n, c=cf, level=ci_level)
         v.update(
-            rmsea_robust=fm._rmsea(x2, df, n, c) * rg, rmsea_ci_lower_robust=lo_r * rg,
+            rmsea_robust=fm._rmsea(x2, df, n, cf) * rg, rmsea_ci_lower_robust=lo_r * rg,
             rmsea_ci_upper_robust=hi_r * rg,
-            rmsea_pvalue_robust=fm._rmsea_pvalue(x2s, df, n / G, c=c, h0=close_h0),
-            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(x2s, df, n / G, c=c, h0=notclose_h0,
+            rmsea_pvalue_robust=fm._rmsea_pvalue(x2s, df, n / G, c=cf, h0=close_h0),
+            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(x2s, df, n / G, c=cf, h0=notclose_h0,
                                                           close=False),
         )
     return fm.FitMeasures(**{k: float(val) for k, val in v.items()})

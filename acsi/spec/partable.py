@@ -869,7 +869,7 @@ def group_table(pt: ParameterTable, g: int) -> ParameterTable:
     lo = pt.group.index(g)  # a group's rows are contiguous
     hi = lo + pt.group.count(g)
 
-    def take(values: tuple) -> tuple:  # type: ignore[type-arg]
+    def take(values: tuple) -> tuple:
         return values[lo:hi]
 
     return dataclasses.replace(
