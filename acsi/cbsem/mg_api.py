@@ -18,7 +18,12 @@ import pandas as pd
 from acsi._blas import single_threaded_blas
 from acsi._linalg import scaled_spd_inverse
 from acsi.cbsem.mg_results import MultiGroupSEMResult
-from acsi.cbsem.multigroup import MultiGroupCore, estimate_groups, multigroup_robust_vcov
+from acsi.cbsem.multigroup import (
+    MultiGroupCore,
+    estimate_groups,
+    estimate_groups_fiml,
+    multigroup_robust_vcov,
+)
 from acsi.data import as_frame, prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
@@ -133,17 +138,13 @@ class GroupData:
     labels: tuple[str, ...]
     ov_names: tuple[str, ...]
     n_dropped: int
+    fiml: bool = False  #: missing="ml": the matrices keep their holes (NaN)
 
 
 def _options(group_equal: Any, group_partial: Any, miss: str, meanstructure: bool | None
              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ge = _keywords(group_equal, "group_equal")
     gp = _keywords(group_partial, "group_partial")
-    if miss == "ml":
-        raise SpecificationError(
-            "missing='ml' (FIML) with several groups is not available in acsi yet; use "
-            "missing='listwise' with group=, or fit the groups one at a time with missing='ml'"
-        )
     if meanstructure is False:
         raise SpecificationError(
             "a multigroup model has a mean structure (lavaan's default with group=); leave "
@@ -199,15 +200,33 @@ def prepare_groups(
     for g, lab in enumerate(labels):
         Xg = np.ascontiguousarray(prepared.X[kcodes == g])
         if Xg.shape[0] <= p:
+            what = "row(s) with an observed value" if miss == "ml" else "complete row(s)"
             raise DataError(
-                f"group {lab!r} ({group}) has only {Xg.shape[0]} complete row(s) for {p} observed "
+                f"group {lab!r} ({group}) has only {Xg.shape[0]} {what} for {p} observed "
                 "variables: its sample covariance matrix is singular; covariance-based SEM "
                 "needs more rows than variables in every group (merge small groups)"
             )
-        _check_group_moments(Xg, pt.ov_names, lab)
+        if miss == "ml":
+            _check_group_columns(Xg, pt.ov_names, lab)
+        else:
+            _check_group_moments(Xg, pt.ov_names, lab)
         Xg.flags.writeable = False
         Xs.append(Xg)
-    return GroupData(tuple(Xs), labels, pt.ov_names, prepared.n_dropped), pt
+    return GroupData(tuple(Xs), labels, pt.ov_names, prepared.n_dropped, fiml=miss == "ml"), pt
+
+
+def _check_group_columns(X: np.ndarray, names: tuple[str, ...], label: str) -> None:
+    """FIML: every column of a group has an observed value and varies."""
+    cnt = (~np.isnan(X)).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        m = np.nansum(X, axis=0) / np.maximum(cnt, 1)
+        v = np.nansum((X - m) ** 2, axis=0)
+    bad = [names[j] for j in range(len(names)) if cnt[j] == 0 or not v[j] > 0]
+    if bad:
+        raise DataError(
+            f"in group {label!r}: column(s) {', '.join(bad)} have no observed value or zero "
+            "variance over their observed values; remove them from the model or merge groups"
+        )
 
 
 def fit_prepared(
@@ -217,8 +236,18 @@ def fit_prepared(
     """Fit the multigroup table ``pt`` to checked group data (no parsing, no data checks);
     ``warm``: a fit of the same rows on the same data whose values start the free rows."""
     _check_counts(pt, len(pt.ov_names))
+    if gd.fiml and est == "MLR":
+        raise SpecificationError(
+            "estimator='MLR' with missing='ml' and several groups is not available in acsi yet; "
+            "use estimator='ML' (FIML with observed-information standard errors) or "
+            "missing='listwise'"
+        )
     with single_threaded_blas():
-        core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol, x_start=warm)
+        if gd.fiml:
+            core = estimate_groups_fiml(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol)
+        else:
+            core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol,
+                                   x_start=warm)
         vcov = _vcov(core, se_type)
     return MultiGroupSEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,

@@ -515,7 +515,9 @@ def multigroup_fit_measures(
     other residual measures) the ``N_g / N`` weighted mean of the groups'; ``logl`` the sum
     over groups; ``aic``/``bic`` with the total ``npar`` and ``N``; ``gfi`` the ``N_g / N``
     weighted mean of the groups' GFI, ``agfi``/``pgfi`` from it with the moments of all
-    groups.
+    groups. With FIML (``missing="ml"``) the groups' pieces are the FIML ones (baseline,
+    log-likelihoods, EM moments); lavaan's FIML-corrected robust CFI/TLI/RMSEA are not
+    computed for several groups (NaN).
     """
     from acsi.cbsem import fit_measures as fm
     from acsi.cbsem.moments import x_indices
@@ -528,13 +530,14 @@ def multigroup_fit_measures(
     resid: dict[str, float] = {}
     for wg, c in zip(core.weights, core.groups):
         x_idx = x_indices(c)
-        gfi_g, nel_g = fm._gfi(c, x_idx)
+        fiml = c.fiml
+        gfi_g, nel_g = fm._gfi(c, x_idx) if fiml is None else fm._fiml_gfi(c, fiml)
         gfi += wg * gfi_g
         nel += nel_g
-        b, bd = fm._baseline(c, x_idx)
+        b, bd = fm._baseline(c, x_idx) if fiml is None else fm._fiml_baseline(c, fiml)
         x2n += b
         dfn += bd
-        lg, lh = fm._logl_pair(c, x_idx)
+        lg, lh = fm._logl_pair(c, x_idx) if fiml is None else fm._fiml_logl_pair(c, fiml)
         logl += lg
         logl_h1 += lh
         for k, val in fm._residual_measures(c).items():
@@ -612,3 +615,123 @@ def multigroup_fit_measures(
                                                           close=False),
         )
     return fm.FitMeasures(**{k: float(val) for k, val in v.items()})
+
+
+# ------------------------------------------------------------------------------ FIML
+def estimate_groups_fiml(
+    pt: ParameterTable,
+    Xs: list[np.ndarray],
+    group_labels: tuple[str, ...],
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+    em_tol: float = 1e-11,
+) -> MultiGroupCore:
+    """Fit the multigroup table ``pt`` by full-information ML to data with holes (NaN).
+
+    lavaan's ``missing = "ml"`` with groups: per group the h1 moments by EM and a FIML
+    kernel; the objective is ``sum_g (N_g / N) fmin_g`` (``N_g`` the group's non-empty
+    rows), minimised by Newton steps with the summed exact Hessians (Fisher scoring where
+    it is not positive definite) from the complete-data ML fit to the EM moments.
+    Each group's core carries its :class:`~acsi.cbsem.fiml_kernel.FIMLState`.
+    """
+    from scipy.linalg import cho_solve
+
+    from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState, _cholesky, _solve_spd, saturated_moments
+    from acsi.cbsem.missing import missing_patterns
+
+    with single_threaded_blas():
+        G = len(Xs)
+        q = pt.npar
+        views = [group_table(pt, g + 1) for g in range(G)]
+        model = LisrelModel.from_partable(views[0])
+        mls: list[MLKernel] = []
+        fks: list[FIMLKernel] = []
+        x0s: list[np.ndarray] = []
+        ems = []
+        mps = []
+        for view, X in zip(views, Xs):
+            mp = missing_patterns(X, names=view.ov_names)
+            em = saturated_moments(X, mp, tol=em_tol)
+            x0 = start_values(view, model, em.cov, em.mean)
+            rows = view.free_rows
+            par = np.asarray(view.par)[rows]
+            mls.append(MLKernel(model, x0, rows, par, q, em.cov, em.mean))
+            fks.append(FIMLKernel(model, x0, rows, par, q, mp, em.loglik))
+            x0s.append(x0)
+            ems.append(em)
+            mps.append(mp)
+        Ns = np.array([mp.nobs for mp in mps], dtype=float)
+        N = float(Ns.sum())
+        w = Ns / N
+        theta = _theta_start(mls, x0s, q)
+        # the complete-data ML fit to the EM moments: a cheap start close to the FIML optimum
+        t1, cur, _, _, _ = minimize_groups(mls, w, theta, max_iter=max_iter, tol=1e-6)
+        if cur is not None:
+            theta = t1
+
+        def fg(th: np.ndarray) -> tuple[float, np.ndarray]:
+            f = 0.0
+            g = np.zeros(q)
+            for wg, k in zip(w, fks):
+                fk, gk = k.objective_gradient(th)
+                f += wg * fk
+                g += wg * gk
+            return f, g
+
+        def info(th: np.ndarray, kind: str) -> np.ndarray:
+            return sum(wg * k.information(th, kind) for wg, k in zip(w, fks))  # type: ignore[return-value]
+
+        f, g = fg(theta)
+        it = 0
+        converged = False
+        gmax = float(np.abs(g).max()) if np.isfinite(f) else math.inf
+        while np.isfinite(f) and it < max_iter:
+            if gmax < tol:
+                converged = True
+                break
+            chol = _cholesky(info(theta, "observed"))
+            step = np.asarray(cho_solve((chol, True), g)) if chol is not None else None
+            if step is None:
+                step = _solve_spd(info(theta, "expected"), g)
+            if step is None:
+                step = g
+            alpha = 1.0
+            for _ in range(30):
+                f_new, g_new = fg(theta - alpha * step)
+                if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
+                    break
+                alpha *= 0.5
+            else:
+                break
+            theta, f, g = theta - alpha * step, f_new, g_new
+            gmax = float(np.abs(g).max())
+            it += 1
+        else:
+            converged = bool(np.isfinite(f) and gmax < tol)
+        p = len(pt.ov_names)
+        df = group_df(pt, p)
+        cores = []
+        fmin = 0.0
+        for gi, (view, X, mlk, fk, em, mp) in enumerate(zip(views, Xs, mls, fks, ems, mps)):
+            sigma, mu, parts = fk.implied(theta)
+            parts = dict(parts)
+            parts["Sigma_inv"] = np.linalg.inv(sigma)
+            fmin_g = fk.objective(theta)
+            fmin += w[gi] * fmin_g
+            loglik = fk.h1_loglik - fmin_g * mp.nobs
+            cores.append(EstimationCore(
+                ov_names=view.ov_names, X=np.asarray(X, dtype=float), N=int(round(mp.nobs)),
+                S=em.cov, mean=em.mean, meanstructure=True,
+                fixed_x=view.ov_x if view.fixed_x else (), theta=theta, x=mlk.x_of(theta),
+                Sigma=sigma, mu=mu, Delta=fk.moments_jacobian(theta), fmin=fmin_g,
+                chisq=2.0 * mp.nobs * fmin_g, df=df, npar=q, converged=converged, iterations=it,
+                grad_max=gmax, partable=view, model=model, kernel=mlk, parts=parts,
+                fiml=FIMLState(patterns=mp, em=em, kernel=fk, loglik=loglik),
+            ))
+        x = np.concatenate([c.x for c in cores])
+        return MultiGroupCore(
+            partable=pt, groups=tuple(cores), group_labels=tuple(group_labels), theta=theta, x=x,
+            N=int(round(N)), fmin=fmin, chisq=2.0 * N * fmin, df=df, npar=q, converged=converged,
+            iterations=it, grad_max=gmax, fiml=True,
+        )

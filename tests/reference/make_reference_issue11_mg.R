@@ -103,4 +103,15 @@ fit <- fitmg(hs_model, HS3, group = "g3",
              group.equal = c("loadings", "intercepts", "means", "lv.variances"))
 save_fit("mg_hs_three", fit, hs_model, "group = g3 (P, GW7, GW8), group.equal = c('loadings', 'intercepts', 'means', 'lv.variances')",
          data_note = "holzinger_swineford_1939.csv, g3 = P / GW7 / GW8 from school and grade; rows with grade NA dropped")
+# FIML in groups: holes made deterministically from the id column
+HSm <- HS
+HSm$x1[HSm$id %% 7 == 0] <- NA
+HSm$x5[HSm$id %% 11 == 3] <- NA
+HSm$x9[HSm$id %% 5 == 1] <- NA
+HSm$x4[HSm$id %% 13 == 2 & HSm$school == "Grant-White"] <- NA
+for (lev in c("configural", "scalar")) {
+  fit <- fitmg(hs_model, HSm, group = "school", group.equal = levels_eq[[lev]], missing = "ml")
+  save_fit(sprintf("mg_hs_fiml_%s", lev), fit, hs_model,
+           sprintf("missing = 'ml', group.equal = %s; holes: x1 (id %%%% 7 == 0), x5 (id %%%% 11 == 3), x9 (id %%%% 5 == 1), x4 (id %%%% 13 == 2 in Grant-White)", lev))
+}
 cat("done\n")
