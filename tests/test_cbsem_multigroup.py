@@ -43,6 +43,16 @@ def _three(hs: pd.DataFrame) -> pd.DataFrame:
     return h3[~((h3.school != "Pasteur") & h3.grade.isna())]
 
 
+def _holes(hs: pd.DataFrame) -> pd.DataFrame:
+    """The holes of the R script (from the id column)."""
+    h = hs.copy()
+    h.loc[h.id % 7 == 0, "x1"] = np.nan
+    h.loc[h.id % 11 == 3, "x5"] = np.nan
+    h.loc[h.id % 5 == 1, "x9"] = np.nan
+    h.loc[(h.id % 13 == 2) & (h.school == "Grant-White"), "x4"] = np.nan
+    return h
+
+
 def _fit(name: str, hs: pd.DataFrame) -> acsi.cbsem.results.SEMResult:
     if name.startswith("inv_hs_"):
         _, _, est, level = name.split("_")
@@ -60,6 +70,9 @@ def _fit(name: str, hs: pd.DataFrame) -> acsi.cbsem.results.SEMResult:
     if name == "mg_hs_stdlv_sem":
         return acsi.sem(_ref(name)["model"], hs, group="school", std_lv=True,
                         group_equal=["loadings", "regressions", "lv.covariances"])
+    if name.startswith("mg_hs_fiml_"):
+        level = name.rsplit("_", 1)[1]
+        return acsi.cfa(HS_MODEL, _holes(hs), group="school", group_equal=LEVELS[level], missing="ml")
     if name == "mg_hs_three":
         return acsi.cfa(_ref(name)["model"], _three(hs), group="g3",
                         group_equal=["loadings", "intercepts", "means", "lv.variances"])
@@ -86,7 +99,7 @@ def _close(a: object, b: object, what: str) -> None:
 
 
 def test_reference_cases_present() -> None:
-    assert len(CASES) == 14
+    assert len(CASES) == 16
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -289,9 +302,15 @@ def test_group_equal_without_group(hs) -> None:
         acsi.cfa(HS_MODEL, hs, group_equal=["loadings"])
 
 
-def test_fiml_in_groups_not_available(hs) -> None:
-    with pytest.raises(SpecificationError, match=r"missing='ml' \(FIML\) with several groups"):
-        acsi.cfa(HS_MODEL, hs, group="school", missing="ml")
+def test_fiml_mlr_in_groups_not_available(hs) -> None:
+    with pytest.raises(SpecificationError, match=r"estimator='MLR' with missing='ml' and several groups"):
+        acsi.cfa(HS_MODEL, _holes(hs), group="school", missing="ml", estimator="MLR")
+
+
+def test_fiml_in_groups_records_patterns(fits: dict) -> None:
+    res = fits["mg_hs_fiml_configural"]
+    assert all(c.fiml is not None and c.fiml.patterns.n_patterns > 1 for c in res.core.groups)
+    assert res.se_type == "observed"
 
 
 def test_group_column_in_model(hs) -> None:

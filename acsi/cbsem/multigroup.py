@@ -516,8 +516,8 @@ def multigroup_fit_measures(
     over groups; ``aic``/``bic`` with the total ``npar`` and ``N``; ``gfi`` the ``N_g / N``
     weighted mean of the groups' GFI, ``agfi``/``pgfi`` from it with the moments of all
     groups. With FIML (``missing="ml"``) the groups' pieces are the FIML ones (baseline,
-    log-likelihoods, EM moments); lavaan's FIML-corrected robust CFI/TLI/RMSEA are not
-    computed for several groups (NaN).
+    log-likelihoods, EM moments), and the robust CFI/TLI/RMSEA are lavaan's FIML-corrected
+    ones (:func:`_fiml_corrected_groups`).
     """
     from acsi.cbsem import fit_measures as fm
     from acsi.cbsem.moments import x_indices
@@ -573,6 +573,20 @@ def multigroup_fit_measures(
         for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
             qv = float(special.chdtri(df, alpha)) if df > 0 else 0.0
             v[key] = fm._r_divide(qv, x2 / n) + 1.0
+    if core.fiml:
+        xx3, c3, xx3n, c3n = _fiml_corrected_groups(core)
+        lo_r, hi_r = fm._rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=fm._cfi(xx3, df, xx3n, dfn, c3, c3n),
+            tli_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
+            nnfi_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
+            rni_robust=fm._rni(xx3, df, xx3n, dfn, c3, c3n),
+            rmsea_robust=fm._rmsea(xx3, df, n, c3) * rg,
+            rmsea_ci_lower_robust=lo_r * rg, rmsea_ci_upper_robust=hi_r * rg,
+            rmsea_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=notclose_h0,
+                                                          close=False),
+        )
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
     v["pgfi"] = (df / nel) * gfi if nel > 0 else math.nan
@@ -735,3 +749,80 @@ def estimate_groups_fiml(
             N=int(round(N)), fmin=fmin, chisq=2.0 * N * fmin, df=df, npar=q, converged=converged,
             iterations=it, grad_max=gmax, fiml=True,
         )
+
+
+def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, float]:
+    """lavaan's FIML-corrected statistics (Zhang & Savalei 2020, "V6") for several groups.
+
+    As :func:`acsi.cbsem.fit_measures._fiml_corrected` with the groups' matrices stacked as
+    lavaan's ``lav_fit_fiml_corrected`` does: ``W_m``, ``W_c`` block-diagonal with blocks
+    ``(N_g/N) W_{m,g}``, ``(N_g/N) W_{c,g}`` (``W_m^-1`` with ``(N/N_g) W_{m,g}^-1``),
+    ``Delta`` the groups' Jacobians stacked, ``U = W_m - W_m Delta (Delta' W_m Delta)^-1
+    Delta' W_m``, ``c3 = tr(W_c W_m^-1 U W_m^-1) / df``; ``XX3`` sums the groups'
+    complete-data statistics against their EM moments; the same for the independence model
+    (block-diagonal ``Delta``).
+
+    Returns
+    -------
+    XX3, c3, XX3_null, c3_null
+    """
+    from scipy.linalg import block_diag
+
+    from acsi._linalg import vech_indices
+    from acsi.cbsem.fiml_kernel import moment_hessian
+
+    wm_b, wmi_b, wc_b, deltas, deltas0 = [], [], [], [], []
+    xx3 = xx3n = 0.0
+    dfn = 0.0
+    for wg, c in zip(core.weights, core.groups):
+        fiml = c.fiml
+        assert fiml is not None
+        mp = fiml.patterns
+        s_t, m_t = np.asarray(c.S), np.asarray(c.mean)
+        p = s_t.shape[0]
+        r, cc = vech_indices(p)
+        ps = r.size
+        _, logdet_s = np.linalg.slogdet(s_t)
+
+        def xx(sig: np.ndarray, mu: np.ndarray, n: float = float(c.N), s_t: np.ndarray = s_t,
+               m_t: np.ndarray = m_t, logdet_s: float = logdet_s, p: int = p) -> float:
+            si = np.linalg.inv(sig)
+            d = m_t - mu
+            _, ld = np.linalg.slogdet(sig)
+            return n * (ld + float(np.sum(si * s_t)) - logdet_s - p + float(d @ si @ d))
+
+        wm = -moment_hessian(mp, m_t, s_t, observed=True) / mp.nobs
+        si = np.linalg.inv(s_t)
+        dup = np.zeros((p * p, ps))
+        dup[r * p + cc, np.arange(ps)] = 1.0
+        dup[cc * p + r, np.arange(ps)] = 1.0
+        wc = np.zeros_like(wm)
+        wc[:p, :p] = si
+        wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
+        wm_b.append(wg * wm)
+        wmi_b.append(np.linalg.inv(wm) / wg)
+        wc_b.append(wg * wc)
+        deltas.append(np.asarray(c.Delta))
+        xx3 += xx(np.asarray(c.Sigma), np.asarray(c.mu))
+        x = np.asarray(c.X, dtype=float)
+        m0 = np.nanmean(x, axis=0)
+        v0 = np.nanmean((x - m0) ** 2, axis=0)
+        xx3n += xx(np.diag(v0), m0)
+        d0 = np.zeros((p + ps, 2 * p))
+        d0[np.arange(p), np.arange(p)] = 1.0
+        diag_pos = np.flatnonzero(r == cc)
+        d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+        deltas0.append(d0)
+        dfn += float(p * (p - 1) // 2)
+    wm_all, wmi_all, wc_all = block_diag(*wm_b), block_diag(*wmi_b), block_diag(*wc_b)
+    a = wc_all @ wmi_all
+
+    def k_of(delta: np.ndarray) -> float:
+        wd = wm_all @ delta
+        u = wm_all - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        return float(np.trace(a @ u @ wmi_all))
+
+    df = float(core.df)
+    c3 = k_of(np.vstack(deltas)) / df if df > 0 else math.nan
+    c3n = k_of(block_diag(*deltas0)) / dfn if dfn > 0 else math.nan
+    return xx3, c3, xx3n, c3n
