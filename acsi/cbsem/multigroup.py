@@ -694,7 +694,7 @@ def estimate_groups_fiml(
             return f, g
 
         def info(th: np.ndarray, kind: str) -> np.ndarray:
-            return sum(wg * k.information(th, kind) for wg, k in zip(w, fks))  # type: ignore[return-value]
+            return sum(wg * k.information(th, kind) for wg, k in zip(w, fks))
 
         f, g = fg(theta)
         it = 0
