@@ -330,8 +330,8 @@ def invariance(
     >>> hs = acsi.datasets.load_holzinger_swineford()
     >>> inv = acsi.invariance("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; "
     ...                       "speed =~ x7 + x8 + x9", hs, group="school")
-    >>> inv.table[["df", "df_diff"]].astype("Int64").to_dict("list")
-    {'df': [48, 54, 60, 69], 'df_diff': [<NA>, 6, 6, 9]}
+    >>> inv.table["df"].astype(int).tolist(), inv.table["df_diff"].iloc[1:].astype(int).tolist()
+    ([48, 54, 60, 69], [6, 6, 9])
     >>> inv.highest_level
     'metric'
     """

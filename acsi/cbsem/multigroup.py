@@ -413,7 +413,7 @@ def _estimate_groups(
     x = np.concatenate([c.x for c in cores])
     return MultiGroupCore(
         partable=pt, groups=tuple(cores), group_labels=tuple(group_labels), theta=theta, x=x,
-        N=N, fmin=0.5 * F, chisq=N * F, df=df, npar=q, converged=conv and cur is not None,
+        N=N, fmin=float(0.5 * F), chisq=float(N * F), df=df, npar=q, converged=conv and cur is not None,
         iterations=it, grad_max=gmax,
     )
 
@@ -746,7 +746,8 @@ def estimate_groups_fiml(
         x = np.concatenate([c.x for c in cores])
         return MultiGroupCore(
             partable=pt, groups=tuple(cores), group_labels=tuple(group_labels), theta=theta, x=x,
-            N=int(round(N)), fmin=fmin, chisq=2.0 * N * fmin, df=df, npar=q, converged=converged,
+            N=int(round(N)), fmin=float(fmin), chisq=float(2.0 * N * fmin), df=df, npar=q,
+            converged=converged,
             iterations=it, grad_max=gmax, fiml=True,
         )
 
