@@ -245,6 +245,8 @@ class MultiGroupSEMResult(SEMResult):
                 ("Scaling factor", rt.scaling_factor),
                 ("P-value (scaled)", rt.pvalue_scaled),
             ]
+        if core.fiml:
+            header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM in each group"))
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
         t = self.estimates
