@@ -224,10 +224,14 @@ class InvarianceResult(ResultMixin):
 
     def plot(self, ax: Any = None) -> Any:
         """CFI and RMSEA of the steps with the cut-offs (see
-        :func:`acsi.plotting.invariance.invariance_plot`)."""
-        from acsi.plotting.invariance import invariance_plot
+        :func:`acsi.plotting.invariance.invariance_plot`).
 
-        return invariance_plot(self, ax=ax)
+        The plotting layer is reached through the public facade when the method is called
+        (the estimation layer does not import it; matplotlib loads only here).
+        """
+        import acsi
+
+        return acsi.plotting.invariance_plot(self, ax=ax)
 
 
 def _levels(levels: Any) -> tuple[str, ...]:
