@@ -782,6 +782,17 @@ def build_multigroup_partable(
     flat = _flatten(parsed, G, group_labels)
     vs = _variable_sets(flat.rows)
     ge = tuple(group_equal)
+    shared = [st for st in flat.sources if st.label and st.label_g is None]
+    if shared and not ge:
+        from acsi.exceptions import AcsiWarning, warn
+
+        warn(
+            f"the label(s) {', '.join(sorted({str(st.label) for st in shared}))} "
+            f"({shared[0].where()}) apply to every group: a single label in a multigroup "
+            "model makes the parameter equal across groups (as in lavaan); give one label per "
+            "group, c(a1, a2)*x, if that is not intended",
+            AcsiWarning,
+        )
     rows: list[_Row] = []
     group_no: list[int] = []
     for g in range(G):
@@ -812,8 +823,6 @@ def build_multigroup_partable(
     partial = set()
     for entry in group_partial:
         key = "".join(str(entry).split())
-        if key.endswith("~1") and not key.endswith("=~1") and key not in names1:
-            key = key  # an intercept written "x1 ~ 1" is "x1~1" already
         if key not in names1:
             close = [n for n in names1 if n.split("~")[0] == key.split("~")[0]][:6]
             hint = f"; parameters of {key.split('~')[0]!r}: {', '.join(close)}" if close else ""
