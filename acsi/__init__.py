@@ -51,6 +51,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "fit_many": ("acsi.many", "fit_many"),
     "aggregate": ("acsi.national", "aggregate"),
     "power": ("acsi.simulation", "power"),
+    "invariance": ("acsi.cbsem.invariance", "invariance"),
 }
 
 __all__ = [

@@ -61,6 +61,13 @@ def _report(bootstrap: int) -> Any:
     return build_report(_eb(), DEMO_MODEL, bootstrap=bootstrap, seed=1)
 
 
+_HS3 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+def _hs() -> pd.DataFrame:
+    return acsi.datasets.load_holzinger_swineford()
+
+
 # family -> (make, make_different): two calls of make give equal results
 FAMILIES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
     "SEMResult": (lambda: acsi.sem(MODEL, _mobi()), lambda: acsi.sem(RESTRICTED, _mobi())),
@@ -114,6 +121,10 @@ FAMILIES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
                     lambda: acsi.pls(MODEL, _mobi()).cvpat(folds=5, reps=1, seed=2)),
     "PLSFitMeasures": (lambda: acsi.pls(MODEL, _mobi()).fit_measures, lambda: acsi.pls(SMALLER, _mobi()).fit_measures),
     "Report": (lambda: _report(0), lambda: _report(20)),
+    "MultiGroupSEMResult": (lambda: acsi.cfa(_HS3, _hs(), group="school", group_equal=["loadings"]),
+                            lambda: acsi.cfa(_HS3, _hs(), group="school")),
+    "InvarianceResult": (lambda: acsi.invariance(_HS3, _hs(), group="school", levels=("configural", "metric")),
+                         lambda: acsi.invariance(_HS3, _hs(), group="school", levels=("metric", "scalar"))),
 }
 
 

@@ -66,7 +66,7 @@ def test_positions_point_at_the_offending_text():
 @pytest.mark.parametrize(
     "bad",
     ["", "x =~", "f x1", "f =~ 2", "d := a +", "f =~ x1 ~ x2", "f =~ NA", "f =~ x1 + (x2",
-     "y ~ c(a,b)*x", "f =~ 1*NA*x1", "d := __import__('os')", "f + g =~ x1", "f =~ 1*x + NA*x"],
+     "y ~ c(1, a)*x", "f =~ 1*NA*x1", "d := __import__('os')", "f + g =~ x1", "f =~ 1*x + NA*x"],
 )
 def test_bad_syntax_raises_model_syntax_error(bad):
     with pytest.raises(ModelSyntaxError):

@@ -253,9 +253,24 @@ def _fit_impl(
     na_values: Any,
     max_iter: int,
     tol: float,
+    group: Any = None,
+    group_equal: Any = None,
+    group_partial: Any = None,
 ) -> SEMResult:
     est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    if group is not None:
+        from acsi.cbsem.mg_api import fit_groups
+
+        return fit_groups(parsed, data, group, group_equal, group_partial, est=est, se_type=se_type,
+                          miss=miss, std_lv=bool(std_lv), meanstructure=meanstructure,
+                          fixed_x=bool(fixed_x), level=level, na_values=na_values,
+                          max_iter=int(max_iter), tol=float(tol))
+    if group_equal or group_partial:
+        raise SpecificationError(
+            "group_equal and group_partial constrain parameters across groups: pass group='column' "
+            "(the column holding each respondent's group) as well"
+        )
     if miss == "ml" and meanstructure is False:
         raise SpecificationError(
             "missing='ml' needs the mean structure (lavaan switches it on); leave meanstructure "
@@ -396,6 +411,9 @@ def sem(
     na_values: Any = None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    group: str | None = None,
+    group_equal: Any = None,
+    group_partial: Any = None,
 ) -> SEMResult:
     """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()``.
 
@@ -439,6 +457,21 @@ def sem(
     max_iter : int, default 500
     tol : float, default 1e-10
         Convergence: largest absolute gradient element of ``F_ML``.
+    group : str, optional
+        Column holding each respondent's group: fit the model to every group at once, as
+        lavaan's ``group =`` (mean structure on; groups in the order of first appearance, or
+        the categories' order of a pandas categorical). Returns a
+        :class:`~acsi.cbsem.mg_results.MultiGroupSEMResult`; the model syntax may give
+        per-group labels and values (``c(a1, a2)*x2``, ``c(1, NA)*x3``). See the multigroup
+        method note.
+    group_equal : list of str, optional
+        Parameter kinds constrained equal across groups, lavaan's ``group.equal``:
+        ``"loadings"``, ``"intercepts"``, ``"means"``, ``"thresholds"``, ``"residuals"``,
+        ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``,
+        ``"regressions"``.
+    group_partial : list of str, optional
+        Parameters freed from ``group_equal`` (``"visual=~x2"``, ``"x3~1"``), lavaan's
+        ``group.partial``.
 
     Returns
     -------
@@ -468,7 +501,8 @@ def sem(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol)
+                max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
+                group_partial=group_partial)
 
 
 def cfa(
@@ -485,6 +519,9 @@ def cfa(
     na_values: Any = None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    group: str | None = None,
+    group_equal: Any = None,
+    group_partial: Any = None,
 ) -> SEMResult:
     """Confirmatory factor analysis, as lavaan's ``cfa()`` (same defaults as :func:`sem`).
 
@@ -498,4 +535,5 @@ def cfa(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol)
+                max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
+                group_partial=group_partial)

@@ -134,6 +134,17 @@ class SEMResult(ResultMixin):
         """Number of observations used."""
         return self.core.N
 
+    @property
+    def group_labels(self) -> tuple[str, ...]:
+        """Names of the groups in lavaan's order (``()`` for a single-group fit; see
+        :class:`acsi.cbsem.mg_results.MultiGroupSEMResult`)."""
+        return ()
+
+    @property
+    def ngroups(self) -> int:
+        """Number of groups (1 for a single-group fit)."""
+        return 1
+
     @cached_property
     def _defined(self) -> tuple[np.ndarray, np.ndarray]:
         pt = self.partable

@@ -12,6 +12,7 @@ function                   what                                         module
 ``reliability_chart``      alpha, rho_A, rho_C, AVE against thresholds  ``measurement``
 ``ipma_plot``              importance-performance map                   ``ipma``
 ``plot_simple_slopes``     simple slopes of a moderated PLS model       ``moderation``
+``invariance_plot``        CFI/RMSEA of a measurement-invariance run    ``invariance``
 =========================  ===========================================  ==================
 
 matplotlib is imported only when a plot is drawn.
@@ -32,6 +33,7 @@ _WHERE = {
     "reliability_chart": "measurement",
     "ipma_plot": "ipma",
     "plot_simple_slopes": "moderation",
+    "invariance_plot": "invariance",
 }
 
 __all__ = sorted(_WHERE)

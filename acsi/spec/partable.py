@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import re
@@ -47,7 +48,7 @@ from acsi.spec.syntax import ParsedModel, Statement, compile_expression, parse_m
 
 _IDENT = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 
-__all__ = ["ParameterTable", "build_partable"]
+__all__ = ["ParameterTable", "build_partable", "build_multigroup_partable", "group_table", "GROUP_EQUAL"]
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,17 @@ class ParameterTable:
     source: str = field(default="", repr=False)
     #: general constraints (``a == 2*b``, ``a > 0``; acsi.cbsem.constraints): (lhs, op, rhs, line, where)
     constraints: tuple[tuple[str, str, str, int, str], ...] = ()
+    #: lavaan's ``group`` column for a multigroup table (1, 2, ...; 0 for ``:=`` rows);
+    #: empty for a single group
+    group: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.lhs)
+
+    @property
+    def ngroups(self) -> int:
+        """Number of groups (1 for a single-group table)."""
+        return max(self.group) if self.group else 1
 
     def rows(self) -> list[str]:
         """Row names ``lhs op rhs`` without spaces (``"visual=~x2"``)."""
@@ -229,6 +238,7 @@ class _Flat:
     defined: list[Statement]
     equalities: list[Statement]
     constraints: list[Statement] = field(default_factory=list)
+    sources: list[Statement] = field(default_factory=list)  # the statement of each row
 
 
 @dataclass(frozen=True)
@@ -265,27 +275,55 @@ def _check_statement(s: Statement, seen: dict[tuple[str, str, str], Statement]) 
         raise SpecificationError(f"{s.lhs!r} is regressed on itself ({s.where()})")
 
 
-def _user_row(s: Statement) -> _Row:
-    """The row of one user formula with its modifiers (fixed value, start, label, NA*)."""
+def _user_row(s: Statement, g: int = 0) -> _Row:
+    """The row of one user formula with its modifiers (fixed value, start, label, NA*);
+    ``g``: the (0-based) group whose element of a ``c(...)`` vector applies."""
     row = _Row(s.lhs, s.op, s.rhs, user=1, line=s.line, where=s.where())
-    if s.fixed is not None:
-        row.free, row.ustart, row.modifier = 0, float(s.fixed), Modifier.FIXED
-    if s.start is not None:
-        row.ustart, row.start_given = float(s.start), True
-    if s.label:
-        row.label = s.label
+    fixed: float | None = s.fixed
+    if s.fixed_g is not None:
+        fixed = s.fixed_g[g if len(s.fixed_g) > 1 else 0]
+        if fixed is None:  # NA in c(...): free in this group
+            row.free, row.modifier = 1, Modifier.FREED
+    if fixed is not None:
+        row.free, row.ustart, row.modifier = 0, float(fixed), Modifier.FIXED
+    start = s.start if s.start_g is None else s.start_g[g if len(s.start_g) > 1 else 0]
+    if start is not None:
+        row.ustart, row.start_given = float(start), True
+    label = s.label if s.label_g is None else s.label_g[g if len(s.label_g) > 1 else 0]
+    if label:
+        row.label = label
     if s.free:
         row.free, row.modifier = 1, Modifier.FREED
     return row
 
 
-def _flatten(parsed: ParsedModel) -> _Flat:
+def _check_group_vectors(s: Statement, ngroups: int, group_labels: Sequence[str] = ()) -> None:
+    """A ``c(...)`` modifier has one value per group (or a single value)."""
+    for vec, what in ((s.fixed_g, "values"), (s.label_g, "labels"), (s.start_g, "start values")):
+        if vec is None or len(vec) == 1 or len(vec) == ngroups:
+            continue
+        if ngroups == 1:
+            raise SpecificationError(
+                f"the c(...) modifier of {s.lhs} {s.op} {s.rhs} ({s.where()}) gives {len(vec)} "
+                f"{what}, one per group, but the model is fitted to a single group; pass "
+                "group='column' or give one value"
+            )
+        names = f" ({', '.join(map(str, group_labels))})" if group_labels else ""
+        raise SpecificationError(
+            f"the c(...) modifier of {s.lhs} {s.op} {s.rhs} ({s.where()}) gives {len(vec)} "
+            f"{what} but the data have {ngroups} groups{names}; give one per group, in the "
+            "groups' order"
+        )
+
+
+def _flatten(parsed: ParsedModel, ngroups: int = 1, group_labels: Sequence[str] = ()) -> _Flat:
     """Step 1: the user's statements as rows (lavaan's ``lav_partable_flat`` user part).
 
     ``label == label`` equalities and ``:=`` definitions are set aside for later steps;
     composites, other constraints, duplicates and self-loops are rejected.
     """
     rows: list[_Row] = []
+    sources: list[Statement] = []
     defined: list[Statement] = []
     equalities: list[Statement] = []
     constraints: list[Statement] = []
@@ -306,10 +344,12 @@ def _flatten(parsed: ParsedModel) -> _Flat:
             defined.append(s)
             continue
         _check_statement(s, seen)
+        _check_group_vectors(s, ngroups, group_labels)
         rows.append(_user_row(s))
+        sources.append(s)
     if not rows:
         raise SpecificationError("the model has no '=~', '~' or '~~' formula to estimate")
-    return _Flat(rows, defined, equalities, constraints)
+    return _Flat(rows, defined, equalities, constraints=constraints, sources=sources)
 
 
 def _variable_sets(user_rows: list[_Row]) -> _VarSets:
@@ -655,6 +695,212 @@ def build_partable(
         cons = tuple((c.lhs.strip(), c.op, c.rhs.strip(), c.line, c.where()) for c in flat.constraints)
         pt = replace(pt, constraints=cons)
     return pt
+
+
+#: lavaan's ``group.equal`` keywords
+GROUP_EQUAL = (
+    "loadings", "intercepts", "means", "thresholds", "residuals", "residual.covariances",
+    "lv.variances", "lv.covariances", "regressions",
+)
+
+
+def _row_name(lhs: str, op: str, rhs: str) -> str:
+    """lavaan's name of a row in ``group.partial`` (``"visual=~x2"``, ``"x1~1"``)."""
+    return f"{lhs}{op}{rhs}" if op != "~1" else f"{lhs}~1"
+
+
+def _equal_flag(r: _Row, group_equal: Sequence[str], vs: _VarSets) -> bool:
+    """Whether ``group_equal`` constrains this (group 1) row across groups (lavaan's
+    ``lav_partable_labels``)."""
+    o, a, b = r.op, r.lhs, r.rhs
+    ge = group_equal
+    ov_nox, lv = vs.ov_nox, vs.lv
+    return (
+        ("loadings" in ge and o == "=~")
+        or ("intercepts" in ge and o == "~1" and a in ov_nox)
+        or ("means" in ge and o == "~1" and a in lv)
+        or ("regressions" in ge and o == "~")
+        or ("residuals" in ge and o == "~~" and a in ov_nox and a == b)
+        or ("residual.covariances" in ge and o == "~~" and a in ov_nox and a != b)
+        or ("lv.variances" in ge and o == "~~" and a in lv and a == b)
+        or ("lv.covariances" in ge and o == "~~" and a in lv and a != b)
+    )
+
+
+def build_multigroup_partable(
+    model: str | ParsedModel,
+    ngroups: int,
+    *,
+    std_lv: bool = False,
+    fixed_x: bool = True,
+    group_equal: Sequence[str] = (),
+    group_partial: Sequence[str] = (),
+    group_labels: Sequence[str] = (),
+    auto_fix_first: bool | None = None,
+) -> ParameterTable:
+    """The parameter table of a multigroup model, as lavaan's ``lavaanify(ngroups = G)``.
+
+    The single-group rows (:func:`build_partable`, always with a mean structure, as lavaan
+    for several groups) are repeated for each group, with the group's element of every
+    ``c(...)`` modifier. Then, as lavaan: with ``intercepts`` (or ``thresholds``) but not
+    ``means`` in ``group_equal`` the latent means are free in groups 2, 3, ...; with
+    ``std_lv`` and ``loadings`` but not ``lv.variances`` the latent variances are free
+    there. A row of group ``g > 1`` is constrained equal to the group-1 row of the same
+    ``lhs op rhs`` when ``group_equal`` names its kind and ``group_partial`` does not name
+    it (``"visual=~x2"``, ``"x1~1"``), unless a user label overrides it; a label shared
+    across groups (``a*x2`` applies to every group) is an equality constraint too. Rows
+    constrained equal carry the label ``.pK.`` of the first row (lavaan's ``plabel``).
+
+    Parameters
+    ----------
+    model : str or ParsedModel
+    ngroups : int
+        Number of groups (at least 2).
+    std_lv, fixed_x, auto_fix_first
+        As :func:`build_partable`.
+    group_equal : sequence of str
+        Keywords of :data:`GROUP_EQUAL`.
+    group_partial : sequence of str
+        Rows exempted from ``group_equal`` (``"lhs op rhs"``; spaces are ignored).
+    group_labels : sequence of str
+        Names of the groups (messages only).
+
+    Returns
+    -------
+    ParameterTable
+        With ``group`` set (1..G; 0 for ``:=`` rows) and ``meanstructure=True``.
+
+    Raises
+    ------
+    acsi.SpecificationError
+        An unknown ``group_equal`` keyword, a ``group_partial`` entry that names no
+        parameter of the model, a ``c(...)`` vector whose length is not the number of
+        groups, and the errors of :func:`build_partable`.
+
+    Examples
+    --------
+    >>> pt = build_multigroup_partable("f =~ y1 + y2 + y3", 2, group_equal=["loadings"])
+    >>> pt.ngroups, pt.npar, pt.label[1], pt.label[pt.group.index(2) + 1]
+    (2, 16, '.p2.', '.p2.')
+    """
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    G = int(ngroups)
+    if auto_fix_first is None:
+        auto_fix_first = not std_lv
+    bad = [k for k in group_equal if k not in GROUP_EQUAL]
+    if bad:
+        raise SpecificationError(
+            f"unknown group_equal keyword(s) {', '.join(map(repr, bad))}; use any of "
+            f"{', '.join(GROUP_EQUAL)}"
+        )
+    flat = _flatten(parsed, G, group_labels)
+    vs = _variable_sets(flat.rows)
+    ge = tuple(group_equal)
+    shared = [st for st in flat.sources if st.label and st.label_g is None]
+    if shared and not ge:
+        from acsi.exceptions import AcsiWarning, warn
+
+        warn(
+            f"the label(s) {', '.join(sorted({str(st.label) for st in shared}))} "
+            f"({shared[0].where()}) apply to every group: a single label in a multigroup "
+            "model makes the parameter equal across groups (as in lavaan); give one label per "
+            "group, c(a1, a2)*x, if that is not intended",
+            AcsiWarning,
+        )
+    rows: list[_Row] = []
+    group_no: list[int] = []
+    for g in range(G):
+        urows = [_user_row(st, g) for st in flat.sources]
+        _check_labels_not_variables(urows, vs)
+        rows_g = urows + _default_rows(urows, vs, True)
+        _fix_scale(rows_g, vs.lv, std_lv, auto_fix_first)
+        _fix_single_indicators(rows_g)
+        _fix_latent_intercepts(rows_g, vs.lv)
+        if g > 0:
+            if ("intercepts" in ge or "thresholds" in ge) and "means" not in ge:
+                for r in rows_g:
+                    if r.op == "~1" and r.user == 0 and r.lhs in vs.lv:
+                        r.free, r.ustart = 1, math.nan
+            if std_lv and "loadings" in ge and "lv.variances" not in ge:
+                for r in rows_g:
+                    if r.op == "~~" and r.lhs == r.rhs and r.user == 0 and r.lhs in vs.lv:
+                        r.free, r.ustart = 1, math.nan
+        if fixed_x:
+            _fix_exogenous(rows_g, vs.ov_x)
+        if not std_lv:
+            _check_scales(rows_g, vs.lv)
+        rows += rows_g
+        group_no += [g + 1] * len(rows_g)
+    # group.partial: every entry names a parameter of the model
+    n1 = group_no.count(1)
+    names1 = {_row_name(r.lhs, r.op, r.rhs): k for k, r in enumerate(rows[:n1])}
+    partial = set()
+    for entry in group_partial:
+        key = "".join(str(entry).split())
+        if key not in names1:
+            close = [n for n in names1 if n.split("~")[0] == key.split("~")[0]][:6]
+            hint = f"; parameters of {key.split('~')[0]!r}: {', '.join(close)}" if close else ""
+            raise SpecificationError(
+                f"group_partial names {entry!r}, which is not a parameter of the model (write "
+                f"'lhs op rhs' as in the estimates, e.g. 'visual=~x2' or 'x1~1'){hint}"
+            )
+        partial.add(key)
+    # lavaan's equality labels: user label, else the group-1 row's name when group_equal
+    # constrains it, else the row's own name (unique per group)
+    eq_label: list[str] = []
+    for k, r in enumerate(rows):
+        g = group_no[k]
+        name = _row_name(r.lhs, r.op, r.rhs)
+        ref = names1.get(name)
+        if r.label:
+            eq_label.append("\0" + r.label)
+        elif (g == 1 or (ref is not None and _equal_flag(rows[ref], ge, vs) and name not in partial)):
+            eq_label.append(name)
+        else:
+            eq_label.append(f"{name}.g{g}")
+    classes: dict[str, list[int]] = {}
+    for k, lab in enumerate(eq_label):
+        if not lab.startswith("\0"):
+            classes.setdefault(lab, []).append(k)
+    for idx in classes.values():
+        if len(idx) < 2:
+            continue
+        fixed = [k for k in idx if rows[k].free == 0]
+        if fixed:  # lavaan: every row fixed at the first fixed row's value
+            val = rows[fixed[0]].ustart
+            for k in idx:
+                rows[k].free, rows[k].ustart = 0, val
+        else:
+            for k in idx:
+                rows[k].label = f".p{idx[0] + 1}."
+    by_label = _label_groups(rows)
+    group_of = _merge_equalities(flat.equalities, rows, by_label)
+    free_no, par_no, npar = _number(rows, group_of)
+    def_rows = _defined_rows(flat.defined, set(by_label))
+    pt = _freeze_table(rows, def_rows, free_no, par_no, npar, vs, parsed.source,
+                       meanstructure=True, std_lv=std_lv, fixed_x=fixed_x)
+    return dataclasses.replace(pt, group=tuple(group_no + [0] * len(def_rows)))
+
+
+def group_table(pt: ParameterTable, g: int) -> ParameterTable:
+    """The rows of group ``g`` (1-based) of a multigroup table as a table of their own.
+
+    ``par`` keeps the indices into the multigroup parameter vector and ``npar`` its length,
+    so a kernel built on this table maps the global parameter vector to the group's model;
+    ``:=`` rows are left out.
+    """
+    lo = pt.group.index(g)  # a group's rows are contiguous
+    hi = lo + pt.group.count(g)
+
+    def take(values: tuple) -> tuple:
+        return values[lo:hi]
+
+    return dataclasses.replace(
+        pt, lhs=take(pt.lhs), op=take(pt.op), rhs=take(pt.rhs), user=take(pt.user),
+        free=take(pt.free), par=take(pt.par), ustart=take(pt.ustart), label=take(pt.label),
+        plabel=take(pt.plabel), exo=take(pt.exo), line=take(pt.line), where=take(pt.where),
+        group=(),
+    )
 
 
 def _freeze_table(

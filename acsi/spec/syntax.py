@@ -89,6 +89,13 @@ class Statement:
         True when ``NA*`` frees a parameter that would be fixed by default.
     start : float or None
         ``start(v)`` value, else None.
+    fixed_g : tuple or None
+        Per-group values of a ``c(1, NA)*x`` modifier (multiple groups; ``None`` entries
+        are free), else None.
+    label_g : tuple of str or None
+        Per-group labels of a ``c(a1, a2)*x`` modifier (``""`` for ``NA``), else None.
+    start_g : tuple of float or None
+        Per-group start values of ``start(c(0.5, 0.7))*x``, else None.
     line, column : int
         1-based position of the right-hand term (or of the formula) in the source.
     text : str
@@ -105,6 +112,9 @@ class Statement:
     line: int = 0
     column: int = 0
     text: str = ""
+    fixed_g: tuple[float | None, ...] | None = None
+    label_g: tuple[str, ...] | None = None
+    start_g: tuple[float, ...] | None = None
 
     def where(self) -> str:
         """``"line L: <source line>"`` for error messages."""
@@ -604,6 +614,12 @@ def _parse_terms(
         mods, pos = merged[name]
         if mods.get("free") and "fixed" in mods:
             _raise_at(pos, posmap, lines, f"{name!r} is both freed (NA*) and fixed to a number")
+        for one, per_group in (("fixed", "fixed_g"), ("label", "label_g"), ("start", "start_g")):
+            if one in mods and per_group in mods:
+                _raise_at(pos, posmap, lines, f"{name!r} has a {one} and a c(...) vector of {one}s; "
+                          "give one of them")
+        if mods.get("free") and "fixed_g" in mods:
+            _raise_at(pos, posmap, lines, f"{name!r} is both freed (NA*) and given c(...) values")
         out.append((name, mods, pos))
     return out
 
@@ -684,6 +700,15 @@ def _apply_modifier(
     if t0.kind == "NAME" and len(p) >= 3 and p[1].kind == "LPAR" and p[-1].kind == "RPAR":
         fn = t0.value
         args = p[2:-1]
+        if fn in ("start", "fixed") and args and args[0].kind == "NAME" and args[0].value == "c":
+            vec = _c_vector(args[1:], posmap, lines, t0.pos)
+            if any(isinstance(v, str) and v != "NA" for v in vec):
+                _raise_at(t0.pos, posmap, lines, f"{fn}(c(...)) takes numbers, e.g. {fn}(c(0.5, 0.7))")
+            if fn == "start" and any(v == "NA" for v in vec):
+                _raise_at(t0.pos, posmap, lines, "start(c(...)) takes numbers; NA is not a start value")
+            key = "start_g" if fn == "start" else "fixed_g"
+            put(key, tuple(None if v == "NA" else float(v) for v in vec), t0.pos)
+            return
         if fn in ("start", "fixed"):
             val = _number_arg(args, posmap, lines, t0.pos, fn)
             put("start" if fn == "start" else "fixed", val, t0.pos)
@@ -694,12 +719,51 @@ def _apply_modifier(
                 return
             _raise_at(t0.pos, posmap, lines, f"{fn}() takes one name, e.g. {fn}(\"a\")")
         if fn == "c":
-            _raise_at(t0.pos, posmap, lines,
-                      "c(...) modifiers are for multiple groups, which acsi does not fit yet")
+            # one value per group (lavaan's c(a1, a2)*x, c(1, NA)*x): numbers (NA = free)
+            # fix, names (NA = no label) label
+            vec = _c_vector(p[1:], posmap, lines, t0.pos)
+            names = [v for v in vec if isinstance(v, str) and v != "NA"]
+            nums = [v for v in vec if not isinstance(v, str)]
+            if names and nums:
+                _raise_at(t0.pos, posmap, lines, "c(...) mixes numbers and labels; give one kind, "
+                          "e.g. c(1, NA)*x (fixed values) or c(a1, a2)*x (labels per group)")
+            if names:
+                put("label_g", tuple("" if v == "NA" else str(v) for v in vec), t0.pos)
+            else:
+                put("fixed_g", tuple(None if v == "NA" else float(v) for v in vec), t0.pos)
+            return
         _raise_at(t0.pos, posmap, lines,
                   f"unknown modifier {fn}(); use a number, NA, a label, start(), label() or equal()")
     _raise_at(t0.pos, posmap, lines,
               "cannot read this modifier: use a number (1*x), NA (NA*x), a label (a*x) or start(v)*x")
+
+
+def _c_vector(
+    toks: list[_Tok], posmap: list[tuple[int, int]], lines: list[str], pos: int
+) -> list[float | str]:
+    """The elements of ``( e1, e2, ... )`` (tokens from the opening parenthesis on): numbers
+    (with a sign), ``"NA"``, names and strings (as ``str``)."""
+    if len(toks) < 2 or toks[0].kind != "LPAR" or toks[-1].kind != "RPAR":
+        _raise_at(pos, posmap, lines, "c(...) needs its values in parentheses, e.g. c(a1, a2)*x")
+    inner = toks[1:-1]
+    items: list[list[_Tok]] = [[]]
+    for t in inner:
+        if t.kind == "COMMA":
+            items.append([])
+        else:
+            items[-1].append(t)
+    out: list[float | str] = []
+    for it in items:
+        if len(it) == 1 and it[0].kind == "NUMBER":
+            out.append(float(it[0].value))
+        elif len(it) == 2 and it[0].kind == "MINUS" and it[1].kind == "NUMBER":
+            out.append(-float(it[1].value))
+        elif len(it) == 1 and it[0].kind in ("NAME", "STRING"):
+            out.append(it[0].value)
+        else:
+            _raise_at(it[0].pos if it else pos, posmap, lines,
+                      "c(...) takes numbers, NA or labels separated by commas, e.g. c(1, NA) or c(a1, a2)")
+    return out
 
 
 def _number_arg(args: list[_Tok], posmap: list[tuple[int, int]], lines: list[str], pos: int, fn: str) -> float:

@@ -1,0 +1,343 @@
+"""The multigroup path of ``acsi.sem``/``acsi.cfa`` (``group="column"``): checks, the
+groups' data, the fit and its standard errors.
+
+Called by :func:`acsi.cbsem.api.sem` after the options are validated; every check of the
+grouping column and of the groups' data happens here, before any estimation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from acsi._blas import single_threaded_blas
+from acsi._linalg import scaled_spd_inverse
+from acsi.cbsem.mg_results import MultiGroupSEMResult
+from acsi.cbsem.multigroup import (
+    MultiGroupCore,
+    estimate_groups,
+    estimate_groups_fiml,
+    multigroup_robust_vcov,
+)
+from acsi.data import as_frame, prepare_data
+from acsi.exceptions import (
+    ConvergenceWarning,
+    DataError,
+    IdentificationError,
+    InadmissibleSolutionWarning,
+    SpecificationError,
+    warn,
+)
+from acsi.spec.partable import GROUP_EQUAL, ParameterTable, build_multigroup_partable
+from acsi.spec.syntax import ParsedModel, check_model_names
+
+__all__ = ["GroupData", "fit_groups", "fit_prepared", "group_codes", "prepare_groups"]
+
+
+def _keywords(value: Any, argument: str) -> tuple[str, ...]:
+    """``group_equal``/``group_partial`` as a tuple of str (a single string is one entry)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple, pd.Index, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise SpecificationError(
+            f"{argument} must be a list of strings (e.g. {argument}=['loadings', 'intercepts']), "
+            f"not {value!r}"
+        )
+    out: list[str] = []
+    for v in value:
+        key = v.strip()
+        if argument == "group_equal":
+            key = key.lower()
+            if key not in GROUP_EQUAL:
+                close = difflib.get_close_matches(key, GROUP_EQUAL, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise SpecificationError(
+                    f"group_equal has the unknown keyword {v!r}{hint}; use any of "
+                    f"{', '.join(GROUP_EQUAL)}"
+                )
+        if key not in out:
+            out.append(key)
+    return tuple(out)
+
+
+def group_codes(df: pd.DataFrame, group: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Each row's group index (0-based) and the groups' labels, in lavaan's order.
+
+    The order is that of first appearance in the data, or the categories' order of a pandas
+    categorical column (as lavaan uses a factor's levels).
+
+    Raises
+    ------
+    DataError
+        No such column, missing values in it, fewer than two groups, a category without rows.
+    """
+    if not isinstance(group, str) and not isinstance(group, (int, np.integer)):
+        raise SpecificationError(f"group must be the name of a column of the data, not {group!r}")
+    if group not in df.columns:
+        cols = [str(c) for c in df.columns]
+        close = difflib.get_close_matches(str(group), cols, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"group={group!r} is not a column of the data{hint}")
+    col = df[group]
+    miss = col.isna().to_numpy()
+    if miss.any():
+        first = df.index[np.flatnonzero(miss)[:3]].tolist()
+        raise DataError(
+            f"the group column {group!r} is missing for {int(miss.sum())} row(s) (e.g. rows "
+            f"{first}); acsi does not drop them silently: drop them (data.dropna(subset=[{group!r}])) "
+            "or give them a group of their own"
+        )
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = list(col.cat.categories)
+        present = set(col.unique().tolist())
+        empty = [c for c in cats if c not in present]
+        if empty:
+            raise DataError(
+                f"the categorical group column {group!r} has categories without rows: "
+                f"{', '.join(map(repr, empty))}; remove them "
+                f"(data[{group!r}] = data[{group!r}].cat.remove_unused_categories())"
+            )
+        labels = cats
+        codes = col.cat.codes.to_numpy().astype(np.intp)
+    else:
+        codes_arr, uniques = pd.factorize(col, sort=False)
+        labels = list(uniques)
+        codes = np.asarray(codes_arr, dtype=np.intp)
+    if len(labels) < 2:
+        raise DataError(
+            f"the group column {group!r} has a single value ({labels[0]!r} in every row); a "
+            "multigroup model needs at least two groups (fit it without group=)"
+        )
+    return codes, tuple(str(v) for v in labels)
+
+
+def _check_group_moments(X: np.ndarray, names: tuple[str, ...], label: str) -> None:
+    from acsi.cbsem.api import _check_sample_cov
+    from acsi.cbsem.core import sample_moments
+
+    try:
+        _check_sample_cov(sample_moments(X)[1], names)
+    except DataError as exc:
+        raise DataError(f"in group {label!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class GroupData:
+    """The checked data of a multigroup fit: the groups' complete matrices (columns in the
+    model's ``ov_names`` order) and their labels, shared by the fits of one data set (e.g.
+    the levels of :func:`acsi.invariance`)."""
+
+    Xs: tuple[np.ndarray, ...]
+    labels: tuple[str, ...]
+    ov_names: tuple[str, ...]
+    n_dropped: int
+    fiml: bool = False  #: missing="ml": the matrices keep their holes (NaN)
+
+
+def _options(group_equal: Any, group_partial: Any, miss: str, meanstructure: bool | None
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ge = _keywords(group_equal, "group_equal")
+    gp = _keywords(group_partial, "group_partial")
+    if meanstructure is False:
+        raise SpecificationError(
+            "a multigroup model has a mean structure (lavaan's default with group=); leave "
+            "meanstructure unset or pass meanstructure=True"
+        )
+    return ge, gp
+
+
+def prepare_groups(
+    parsed: ParsedModel, data: Any, group: Any,
+    build: Callable[[tuple[str, ...]], ParameterTable], *, miss: str, na_values: Any,
+) -> tuple[GroupData, ParameterTable]:
+    """Check the grouping column and the data, and split the complete rows by group.
+
+    ``build(labels)`` makes the multigroup table once the groups are known. Returns the
+    data and the table.
+    """
+    df = as_frame(data)
+    codes, labels = group_codes(df, group)
+    pt = build(labels)
+    if pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"observed exogenous covariates ({', '.join(pt.ov_x)}) with several groups are not "
+            "implemented in acsi yet; pass fixed_x=False or model them as indicators"
+        )
+    where: dict[str, str] = {}
+    for s in parsed.statements:
+        for v in (s.lhs, s.rhs):
+            if v and v not in where:
+                where[v] = s.where()
+    clash = [f for f in pt.lv_names if f in df.columns]
+    if clash:
+        raise SpecificationError(
+            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
+            f"({where.get(clash[0], '')}); rename the factor(s)"
+        )
+    if str(group) in pt.ov_names:
+        raise SpecificationError(
+            f"the group column {group!r} is also a variable of the model ({where.get(str(group), '')}); "
+            "a grouping variable cannot be modelled within the groups"
+        )
+    check_model_names(pt.ov_names, df, where)
+    from acsi.cbsem.api import _check_undefined_latents
+
+    _check_undefined_latents(pt, df, where)
+    frame = df.reset_index(drop=True)
+    prepared = prepare_data(frame, list(pt.ov_names), missing=miss, na_values=na_values,  # type: ignore[arg-type]
+                            context="model", where=where)
+    kept = np.asarray(prepared.index, dtype=np.intp)
+    kcodes = codes[kept]
+    p = len(pt.ov_names)
+    Xs: list[np.ndarray] = []
+    for g, lab in enumerate(labels):
+        Xg = np.ascontiguousarray(prepared.X[kcodes == g])
+        if Xg.shape[0] <= p:
+            what = "row(s) with an observed value" if miss == "ml" else "complete row(s)"
+            raise DataError(
+                f"group {lab!r} ({group}) has only {Xg.shape[0]} {what} for {p} observed "
+                "variables: its sample covariance matrix is singular; covariance-based SEM "
+                "needs more rows than variables in every group (merge small groups)"
+            )
+        if miss == "ml":
+            _check_group_columns(Xg, pt.ov_names, lab)
+        else:
+            _check_group_moments(Xg, pt.ov_names, lab)
+        Xg.flags.writeable = False
+        Xs.append(Xg)
+    return GroupData(tuple(Xs), labels, pt.ov_names, prepared.n_dropped, fiml=miss == "ml"), pt
+
+
+def _check_group_columns(X: np.ndarray, names: tuple[str, ...], label: str) -> None:
+    """FIML: every column of a group has an observed value and varies."""
+    cnt = (~np.isnan(X)).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        m = np.nansum(X, axis=0) / np.maximum(cnt, 1)
+        v = np.nansum((X - m) ** 2, axis=0)
+    bad = [names[j] for j in range(len(names)) if cnt[j] == 0 or not v[j] > 0]
+    if bad:
+        raise DataError(
+            f"in group {label!r}: column(s) {', '.join(bad)} have no observed value or zero "
+            "variance over their observed values; remove them from the model or merge groups"
+        )
+
+
+def fit_prepared(
+    pt: ParameterTable, gd: GroupData, *, est: str, se_type: str, level: float, max_iter: int,
+    tol: float, source: str, warm: MultiGroupCore | None = None,
+) -> MultiGroupSEMResult:
+    """Fit the multigroup table ``pt`` to checked group data (no parsing, no data checks);
+    ``warm``: a fit of the same rows on the same data whose values start the free rows."""
+    _check_counts(pt, len(pt.ov_names))
+    if gd.fiml and est == "MLR":
+        raise SpecificationError(
+            "estimator='MLR' with missing='ml' and several groups is not available in acsi yet; "
+            "use estimator='ML' (FIML with observed-information standard errors) or "
+            "missing='listwise'"
+        )
+    with single_threaded_blas():
+        if gd.fiml:
+            core = estimate_groups_fiml(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol)
+        else:
+            core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol,
+                                   x_start=warm)
+        vcov = _vcov(core, se_type)
+    return MultiGroupSEMResult(
+        core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
+        n_dropped=gd.n_dropped, model_text=source,
+    )
+
+
+def fit_groups(
+    parsed: ParsedModel, data: Any, group: Any, group_equal: Any, group_partial: Any, *, est: str,
+    se_type: str, miss: str, std_lv: bool, meanstructure: bool | None, fixed_x: bool,
+    level: float, na_values: Any, max_iter: int, tol: float,
+) -> MultiGroupSEMResult:
+    """Fit ``parsed`` to every group of ``data[group]`` (see :func:`acsi.cbsem.api.sem`)."""
+    ge, gp = _options(group_equal, group_partial, miss, meanstructure)
+
+    def build(labels: tuple[str, ...]) -> ParameterTable:
+        return build_multigroup_partable(parsed, len(labels), std_lv=std_lv, fixed_x=fixed_x,
+                                         group_equal=ge, group_partial=gp, group_labels=labels)
+
+    gd, pt = prepare_groups(parsed, data, group, build, miss=miss, na_values=na_values)
+    return fit_prepared(pt, gd, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
+                        source=parsed.source)
+
+
+def _check_counts(pt: ParameterTable, p: int) -> None:
+    from acsi.cbsem.multigroup import group_df
+
+    df = group_df(pt, p)
+    if df < 0:
+        raise IdentificationError(
+            f"the model is not identified: it has {pt.npar} free parameters but the "
+            f"{pt.ngroups} groups give only {df + pt.npar} distinct (co)variances and means "
+            f"(df = {df}). Constrain parameters across groups (group_equal) or fix parameters"
+        )
+
+
+def _check_admissible_groups(core: MultiGroupCore) -> None:
+    """Warn about negative variances and non-positive-definite latent covariance matrices,
+    naming the group (one warning each)."""
+    neg: list[str] = []
+    npd: list[str] = []
+    for lab, c in zip(core.group_labels, core.groups):
+        pt, x = c.partable, c.x
+        neg += [
+            f"{pt.lhs[k]} ~~ {pt.rhs[k]} = {x[k]:.4g} (group {lab!r})"
+            for k in range(len(x)) if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
+        ]
+        nlv = len(pt.lv_names)
+        if nlv:
+            veta = np.asarray(c.parts["Veta"])[:nlv, :nlv]
+            w0 = float(np.linalg.eigvalsh(0.5 * (veta + veta.T))[0])
+            if w0 < 0:
+                npd.append(f"group {lab!r} (smallest eigenvalue {w0:.3g})")
+    if neg:
+        warn(
+            "inadmissible solution (Heywood case): negative variance estimate(s) "
+            f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
+            "misspecified model, too few indicators, a small group or outliers",
+            InadmissibleSolutionWarning,
+        )
+    if npd:
+        warn(
+            "inadmissible solution: the covariance matrix of the latent variables is not "
+            f"positive definite in {'; '.join(npd)}; check correlations above 1 in std_all",
+            InadmissibleSolutionWarning,
+        )
+
+
+def _vcov(core: MultiGroupCore, se_type: str) -> np.ndarray:
+    """Covariance of ``theta`` (warning/identification checks as the single-group path)."""
+    from acsi.cbsem.api import _singular_message
+
+    if not core.converged:
+        warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a maximum of the likelihood. "
+            "Raise max_iter, check the model for misspecification or give start values",
+            ConvergenceWarning,
+        )
+    kind = "observed" if se_type in ("observed", "robust") else "expected"
+    info = core.information(kind)  # type: ignore[arg-type]
+    info_inv = scaled_spd_inverse(info)
+    msg = None if info_inv is not None else _singular_message(core, info, kind)  # type: ignore[arg-type]
+    _check_admissible_groups(core)
+    if msg is not None and core.converged:
+        raise IdentificationError(msg)
+    if msg is not None:
+        vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust":
+        vcov = multigroup_robust_vcov(core)
+    else:
+        vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
+    return 0.5 * (vcov + vcov.T)
