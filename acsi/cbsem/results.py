@@ -246,6 +246,38 @@ class SEMResult(ResultMixin):
         t = self._table(lv)
         return t[["lhs", "op", "rhs", "label", "est", "ci_lower", "ci_upper"]]
 
+    def bootstrap(
+        self,
+        n: int | None = None,
+        seed: Any = None,
+        indices: Any = None,
+        ci: str = "perc",
+        level: float = 0.95,
+        executor: Any = None,
+        progress: Any = None,
+        *,
+        type: str = "ordinary",
+        chunk_size: int | None = None,
+        blas_threads: int | None = 1,
+    ) -> Any:
+        """Nonparametric bootstrap of every parameter, ``:=`` value and the std_all solution.
+
+        See :func:`acsi.cbsem.bootstrap.bootstrap_sem` (lavaan's ``bootstrapLavaan`` and
+        ``se = "bootstrap"`` intervals; ``type="bollen.stine"`` for the Bollen-Stine test).
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
+        >>> res.bootstrap(n=50, seed=3, ci="norm").n_failed
+        0
+        """
+        from acsi.cbsem.bootstrap import bootstrap_sem
+
+        return bootstrap_sem(self, n=n, seed=seed, indices=indices, ci=ci, level=level, executor=executor,
+                             progress=progress, type=type, chunk_size=chunk_size, blas_threads=blas_threads)
+
     @cached_property
     def _free_names(self) -> list[str]:
         pt = self.partable

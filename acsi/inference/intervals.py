@@ -49,6 +49,7 @@ __all__ = [
     "normal_ci",
     "bca_ci",
     "studentized_ci",
+    "norm_inter",
 ]
 
 
@@ -224,3 +225,44 @@ def studentized_ci(
     a = _alpha(level)
     q = quantile7(tstar, [a, 1.0 - a])
     return est - q[1] * se, est - q[0] * se
+
+
+def norm_inter(t: np.ndarray, alpha: np.ndarray | Sequence[float]) -> np.ndarray:
+    """Quantiles of the draws ``t`` by the boot package's ``norm.inter`` (lavaan's intervals).
+
+    With ``R`` finite draws sorted as ``t_(1) <= ... <= t_(R)`` and ``r = (R + 1) alpha``:
+    an integer ``r`` gives ``t_(r)``; otherwise, with ``k = floor(r)``, the order statistics
+    ``t_(k)`` and ``t_(k+1)`` are interpolated on the normal scale,
+    ``t_(k) + (z_alpha - z_k) / (z_(k+1) - z_k) (t_(k+1) - t_(k))`` with
+    ``z_j = Phi^-1(j / (R + 1))``; ``k = 0`` and ``k = R`` give the extreme draws.
+
+    References
+    ----------
+    Davison, A. C., & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*,
+    eq. 5.8. Cambridge University Press.
+
+    Examples
+    --------
+    >>> norm_inter(np.arange(1.0, 100.0), [0.25, 0.5])
+    array([25., 50.])
+    """
+    x = np.sort(np.asarray(t, dtype=float)[np.isfinite(t)])
+    R = x.size
+    a = np.atleast_1d(np.asarray(alpha, dtype=float))
+    rk = (R + 1) * a
+    k = np.trunc(rk).astype(np.intp)
+    out = np.empty(a.shape)
+    ints = k == rk
+    for i in range(a.size):
+        if k[i] <= 0:
+            out[i] = x[0]
+        elif k[i] >= R:
+            out[i] = x[R - 1]
+        elif ints[i]:
+            out[i] = x[k[i] - 1]
+        else:
+            z = ndtri(a[i])
+            z1 = ndtri(k[i] / (R + 1))
+            z2 = ndtri((k[i] + 1) / (R + 1))
+            out[i] = x[k[i] - 1] + (z - z1) / (z2 - z1) * (x[k[i]] - x[k[i] - 1])
+    return out

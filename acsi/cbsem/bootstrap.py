@@ -1,0 +1,719 @@
+"""Nonparametric bootstrap of a CB-SEM fit, as lavaan's ``bootstrapLavaan`` / ``se = "bootstrap"``.
+
+Every resample is a refit of the same model on rows drawn with replacement from the rows the
+fit used; its estimates are those of ``lavaan::bootstrapLavaan`` on the same rows (the refit
+starts from the full-sample solution and is converged to a gradient below ``1e-10``, so it is
+the optimum, not an approximation). The sample moments of every resample of a seed block come
+from one product with the row counts; each refit then runs the immutable ML kernel with those
+moments (:meth:`acsi.cbsem.ml.MLKernel.with_moments`): nothing is parsed, validated or rebuilt
+inside the loop.
+
+``type="bollen.stine"`` resamples the data transformed to fit the model exactly,
+``Z = (X - xbar) S^(-1/2) Sigma^(1/2) (+ mu)`` (Bollen & Stine 1992), and returns the
+bootstrap p-value of the chi-square test: the share of replicates whose chi-square exceeds
+the sample's (lavaan's ``pvalue.boot``).
+
+Intervals are lavaan's (``parameterEstimates(boot.ci.type = ...)``): ``"perc"`` (the
+percentile interval with the boot package's normal-scale interpolation of order
+statistics), ``"norm"`` (``est - bias -/+ z se``, the bias taken at the mean of the draws),
+``"basic"`` (``2 est - q``) and ``"bca.simple"`` (bias-corrected, no acceleration); ``"bca"``
+adds Efron's acceleration from a jackknife (one extra refit per row).
+
+References
+----------
+Bollen, K. A., & Stine, R. A. (1992). Bootstrapping goodness-of-fit measures in structural
+equation models. *Sociological Methods & Research*, 21(2), 205-229.
+Davison, A. C., & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*.
+Cambridge University Press (``norm.inter``).
+Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (``bootstrapLavaan``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from acsi._blas import single_threaded_blas
+from acsi._validation import (
+    check_choice,
+    check_executor,
+    check_int,
+    check_level,
+    check_progress,
+    check_seed,
+    warn_few_resamples,
+)
+from acsi.cbsem.core import sample_moments
+from acsi.cbsem.matrices import LisrelModel
+from acsi.cbsem.ml import MLKernel
+from acsi.cbsem.standardized import defined_function, standardize
+from acsi.exceptions import AcsiError, SpecificationError
+from acsi.inference.intervals import norm_inter
+from acsi.inference.resampling import (
+    block_seeds,
+    chunk_ranges,
+    default_chunk_size,
+    pinned_blas,
+    run_tasks,
+    seed_block_size,
+    seed_blocks,
+)
+from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
+from acsi.spec.partable import ParameterTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from acsi.cbsem.results import SEMResult
+
+__all__ = ["SEMBootstrapResult", "BollenStine", "bootstrap_sem", "CI_TYPES"]
+
+#: interval types (lavaan's ``boot.ci.type`` names; "percentile" is an alias of "perc")
+CI_TYPES = ("perc", "norm", "basic", "bca.simple", "bca")
+_CI_ALIASES = {"percentile": "perc", "normal": "norm"}
+
+_EPS_PD = np.finfo(float).eps ** 0.75  # lavaan's post-check tolerance
+
+
+# ---------------------------------------------------------------------------- the problem
+@dataclass(frozen=True)
+class _Problem:
+    """What every chunk shares (picklable: the kernel is rebuilt once per chunk)."""
+
+    partable: ParameterTable
+    X: np.ndarray  # (N, p) rows the fit used (Bollen-Stine: transformed)
+    x_full: np.ndarray  # row values at the full-sample solution (start values)
+    theta0: np.ndarray
+    exo_rows: np.ndarray  # fixed.x rows: their value is a sample moment of each resample
+    exo_a: np.ndarray
+    exo_b: np.ndarray  # -1: a mean row
+    want: str  # "coef" (estimates and standardized values) or "test" (chi-square)
+    max_iter: int
+    tol: float
+
+
+@dataclass(frozen=True)
+class _Task:
+    problem: _Problem
+    start: int
+    stop: int
+    n_boot: int
+    seed_block: int
+    seeds: tuple[np.random.SeedSequence, ...] = ()
+    indices: np.ndarray | None = None
+    indices_offset: int = 0
+    blas_threads: int | None = 1
+
+
+@dataclass(frozen=True)
+class _ChunkOut:
+    start: int
+    theta: np.ndarray  # (b, q)
+    std: np.ndarray  # (b, n_rows) std_all of every table row (empty for "test")
+    chisq: np.ndarray  # (b,)
+    failed: np.ndarray  # (b,) bool
+    inadmissible: np.ndarray  # (b,) bool
+
+
+def _template(problem: _Problem) -> MLKernel:
+    pt = problem.partable
+    model = LisrelModel.from_partable(pt)
+    ybar, S = sample_moments(problem.X)
+    free_rows = pt.free_rows
+    par = np.asarray(pt.par)[free_rows]
+    return MLKernel(model, problem.x_full, free_rows, par, pt.npar, S, ybar)
+
+
+def _block_moments(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Means (B, p) and covariances (B, p, p) (divisor N) of the resamples with rows ``rows``."""
+    B, N = rows.shape
+    counts = np.zeros((B, N))
+    np.add.at(counts, (np.repeat(np.arange(B), N), rows.reshape(-1)), 1.0)
+    center = X.mean(axis=0)
+    Xc = X - center
+    m = counts @ Xc / N
+    S = np.einsum("bn,ni,nj->bij", counts, Xc, Xc, optimize=True) / N - m[:, :, None] * m[:, None, :]
+    return m + center, S
+
+
+def _admissible(pt: ParameterTable, x: np.ndarray, parts: dict[str, np.ndarray], var_rows: np.ndarray) -> bool:
+    """lavaan's post-check: no negative variance, latent and residual covariances PD."""
+    if var_rows.size and bool((x[var_rows] < 0).any()):
+        return False
+    nlv = len(pt.lv_names)
+    if nlv:
+        Veta = parts["Veta"][:nlv, :nlv]
+        if np.linalg.eigvalsh(0.5 * (Veta + Veta.T))[0] < -_EPS_PD:
+            return False
+    Th = parts["Theta"]
+    return bool(np.linalg.eigvalsh(0.5 * (Th + Th.T))[0] >= -_EPS_PD)
+
+
+class _Refitter:
+    """Refits of one problem for given sample moments (one per chunk, in the worker)."""
+
+    def __init__(self, pr: _Problem) -> None:
+        self.pr = pr
+        pt = pr.partable
+        self.kern = _template(pr)
+        nx = len(pr.x_full)
+        self.var_rows = np.array(
+            [k for k in range(nx) if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k]], dtype=np.intp
+        )
+        self.def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
+        self.f_def = defined_function(pt) if pr.want == "coef" and self.def_rows.size else None
+        self.n_tab = len(pt.lhs)
+
+    def fit(self, S: np.ndarray, ybar: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
+        pr = self.pr
+        xb = None
+        if pr.exo_rows.size:
+            xb = pr.x_full.copy()
+            is_mean = pr.exo_b < 0
+            xb[pr.exo_rows[is_mean]] = ybar[pr.exo_a[is_mean]]
+            xb[pr.exo_rows[~is_mean]] = S[pr.exo_a[~is_mean], pr.exo_b[~is_mean]]
+        try:
+            kb = self.kern.with_moments(S, ybar, xb)
+            sol = kb.minimize(pr.theta0, max_iter=pr.max_iter, tol=pr.tol)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        if sol is None or not sol.converged:
+            return None
+        x = kb.x_of(sol.theta)
+        ok = _admissible(pr.partable, x, sol.parts, self.var_rows)
+        std = np.zeros(0)
+        if pr.want == "coef":
+            est = np.full(self.n_tab, np.nan)
+            est[: x.size] = x
+            with np.errstate(all="ignore"):
+                if self.f_def is not None:
+                    est[self.def_rows] = self.f_def(x)
+                std = standardize(pr.partable, est, sol.Sigma, sol.parts["Veta"], self.kern.model.eta_names)[1]
+        return sol.theta, std, N * sol.F, ok
+
+
+def _draw_rows(task: _Task) -> list[tuple[np.ndarray, int, int]]:
+    """Whole seed blocks overlapping [start, stop): (rows (b, N), lo, hi)."""
+    N = task.problem.X.shape[0]
+    out = []
+    for blk in seed_blocks(task.start, task.stop, task.n_boot, task.seed_block):
+        if task.indices is not None:
+            off = blk.start - task.indices_offset
+            rows = task.indices[off : off + (blk.stop - blk.start)]
+        else:
+            rng = np.random.default_rng(task.seeds[blk.index])
+            rows = rng.integers(0, N, size=(blk.stop - blk.start, N))
+        out.append((rows, blk.lo, blk.hi))
+    return out
+
+
+def _run_chunk(task: _Task) -> _ChunkOut:
+    """Refit resamples [start, stop) (runs in a worker)."""
+    pr = task.problem
+    with pinned_blas(task.blas_threads):
+        ref = _Refitter(pr)
+        N = pr.X.shape[0]
+        b = task.stop - task.start
+        theta = np.full((b, ref.kern.q), np.nan)
+        std = np.full((b, ref.n_tab if pr.want == "coef" else 0), np.nan)
+        chisq = np.full(b, np.nan)
+        failed = np.zeros(b, dtype=bool)
+        inadm = np.zeros(b, dtype=bool)
+        i = 0
+        for rows, lo, hi in _draw_rows(task):
+            means, covs = _block_moments(pr.X, rows)
+            for r in range(lo, hi):
+                out = ref.fit(covs[r], means[r], N)
+                if out is None:
+                    failed[i] = True
+                else:
+                    theta[i], s, chisq[i], ok = out
+                    if s.size:
+                        std[i] = s
+                    inadm[i] = not ok
+                i += 1
+    return _ChunkOut(task.start, theta, std, chisq, failed, inadm)
+
+
+def _jackknife(problem: _Problem, blas_threads: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Leave-one-row-out refits: theta (N, q) and std_all (N, rows) (the BCa acceleration)."""
+    with pinned_blas(blas_threads):
+        ref = _Refitter(problem)
+        X = problem.X
+        N = X.shape[0]
+        th = np.full((N, ref.kern.q), np.nan)
+        sd = np.full((N, ref.n_tab), np.nan)
+        keep = np.ones(N, dtype=bool)
+        for i in range(N):
+            keep[i] = False
+            ybar, S = sample_moments(X[keep])
+            keep[i] = True
+            out = ref.fit(S, ybar, N - 1)
+            if out is not None:
+                th[i], sd[i] = out[0], out[1]
+    return th, sd
+
+
+# ---------------------------------------------------------------------------- intervals
+def _intervals(
+    ci: str, level: float, est: np.ndarray, draws: np.ndarray, at_mean: np.ndarray, jack: np.ndarray | None,
+    ddof: np.ndarray | int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SE (divisor ``n - ddof``, per column) and the ``ci`` interval of every column of ``draws``."""
+    m = draws.shape[1]
+    if draws.shape[0] > 1:
+        dev = draws - draws.mean(axis=0)
+        se = np.sqrt((dev**2).sum(axis=0) / (draws.shape[0] - np.broadcast_to(ddof, (m,))))
+    else:
+        se = np.full(m, np.nan)
+    lo, hi = est.copy(), est.copy()
+    for j in range(m):
+        t = draws[:, j]
+        t = t[np.isfinite(t)]
+        if t.size < 2 or not np.isfinite(est[j]):
+            continue
+        if ci == "perc":
+            lo[j], hi[j] = norm_inter(t, np.array([(1 - level) / 2, (1 + level) / 2]))
+        elif ci == "basic":
+            qh, ql = norm_inter(t, np.array([(1 + level) / 2, (1 - level) / 2]))
+            lo[j], hi[j] = 2 * est[j] - qh, 2 * est[j] - ql
+        elif ci == "norm":
+            z = _ndtri((1 + level) / 2)
+            bias = at_mean[j] - est[j]
+            lo[j], hi[j] = est[j] - bias - z * se[j], est[j] - bias + z * se[j]
+        else:  # bca.simple / bca
+            if np.var(t) == 0:
+                continue
+            w = _ndtri(np.count_nonzero(t < est[j]) / t.size)
+            zal = _ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
+            a = 0.0
+            if ci == "bca" and jack is not None:
+                d = jack[:, j].mean() - jack[:, j]
+                den = 6.0 * (d**2).sum() ** 1.5
+                a = float((d**3).sum() / den) if den > 0 else 0.0
+            adj = _ndtr(w + (w + zal) / (1 - a * (w + zal)))
+            lo[j], hi[j] = norm_inter(t, adj)
+    return se, lo, hi
+
+
+def _ndtri(p: Any) -> Any:
+    from acsi._lazy import special
+
+    return special.ndtri(p)
+
+
+def _ndtr(x: Any) -> Any:
+    from acsi._lazy import special
+
+    return special.ndtr(x)
+
+
+# ---------------------------------------------------------------------------- results
+@dataclass(frozen=True, eq=False)
+class BollenStine(ResultMixin):
+    """The Bollen-Stine bootstrap test of exact fit.
+
+    Attributes
+    ----------
+    stat : float
+        The sample chi-square.
+    df : int
+    pvalue : float
+        Share of the converged replicates whose chi-square exceeds ``stat``
+        (lavaan's ``pvalue.boot``: ``boot_larger / boot_length``).
+    boot_larger, boot_length : int
+    chisq : ndarray
+        Chi-square of every converged replicate.
+    """
+
+    stat: float
+    df: int
+    pvalue: float
+    boot_larger: int
+    boot_length: int
+    chisq: np.ndarray = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "chisq", freeze(np.asarray(self.chisq, dtype=float)))
+
+    def __repr__(self) -> str:
+        return (f"BollenStine(stat={self.stat:.3f}, df={self.df}, pvalue={self.pvalue:.4f}, "
+                f"boot_larger={self.boot_larger}, boot_length={self.boot_length})")
+
+    def _summary(self) -> Summary:
+        frame = pd.DataFrame({"chisq": [self.stat], "df": [self.df], "pvalue_boot": [self.pvalue],
+                              "larger": [self.boot_larger], "replicates": [self.boot_length]})
+        return Summary(title="Bollen-Stine bootstrap test of exact fit", tables=[("test", frame)])
+
+
+@dataclass(frozen=True, eq=False)
+class SEMBootstrapResult(ResultMixin):
+    """Bootstrap of a CB-SEM fit: SEs and intervals of every parameter, ``:=`` and std_all value.
+
+    Attributes
+    ----------
+    n : int
+        Resamples drawn.
+    n_failed : int
+        Replicates that did not converge (or whose implied covariance was never positive
+        definite); excluded from every statistic and counted here, as lavaan's ``error.idx``.
+    n_inadmissible : int
+        Converged replicates failing lavaan's post-check (a negative variance, a latent or
+        residual covariance matrix not positive definite); kept, as lavaan keeps them.
+    type : {"ordinary", "bollen.stine"}
+    ci : str
+    level : float
+    seed : int or None
+        The seed (fresh entropy recorded when ``seed=None``).
+    bollen_stine : BollenStine or None
+        The test (``type="bollen.stine"`` only).
+    settings : dict
+    """
+
+    n: int
+    n_failed: int
+    n_inadmissible: int
+    type: str
+    ci: str
+    level: float
+    seed: int | None
+    bollen_stine: BollenStine | None
+    settings: dict[str, Any] = field(repr=False, compare=False)  # how it ran (not what it found)
+    _estimates: pd.DataFrame | None = field(repr=False, default=None)
+    _std: pd.DataFrame | None = field(repr=False, default=None)
+    draws_array: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    draw_names: tuple[str, ...] = field(repr=False, default=())
+    std_draws_array: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    failed_mask: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
+    inadmissible_mask: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        for name in ("draws_array", "std_draws_array", "failed_mask", "inadmissible_mask"):
+            object.__setattr__(self, name, freeze(np.asarray(getattr(self, name))))
+
+    def __repr__(self) -> str:
+        extra = "" if self.bollen_stine is None else f", bollen_stine_p={self.bollen_stine.pvalue:.4f}"
+        return (f"SEMBootstrapResult(type={self.type!r}, n={self.n}, n_failed={self.n_failed}, "
+                f"n_inadmissible={self.n_inadmissible}, ci={self.ci!r}, level={self.level}{extra})")
+
+    def _need_ordinary(self, what: str) -> None:
+        if self.type != "ordinary":
+            raise SpecificationError(
+                f"{what} is not available for type={self.type!r}: that bootstrap resamples the data "
+                "transformed to fit the model exactly, so its replicates test the fit but are no "
+                "sampling distribution of the estimates; run res.bootstrap(type='ordinary')"
+            )
+
+    @frozen_table
+    def estimates(self) -> pd.DataFrame:
+        """One row per parameter-table row (lavaan's order): ``lhs, op, rhs, label, est, se,
+        ci_lower, ci_upper`` (``se`` NaN and ``ci_lower = ci_upper = est`` for fixed rows)."""
+        self._need_ordinary("estimates")
+        assert self._estimates is not None
+        return self._estimates
+
+    @frozen_table
+    def standardized(self) -> pd.DataFrame:
+        """std_all of every row with its bootstrap SE and interval: ``lhs, op, rhs, label,
+        est_std, se, ci_lower, ci_upper``."""
+        self._need_ordinary("standardized")
+        assert self._std is not None
+        return self._std
+
+    @frozen_table
+    def standardized_draws(self) -> pd.DataFrame:
+        """std_all of every table row in each converged replicate (one row per replicate)."""
+        self._need_ordinary("standardized_draws")
+        assert self._std is not None
+        cols = [f"{a}{o}{b}" for a, o, b in zip(self._std.lhs, self._std.op, self._std.rhs)]
+        return pd.DataFrame(np.asarray(self.std_draws_array), columns=cols)
+
+    @frozen_table
+    def draws(self) -> pd.DataFrame:
+        """The replicates of the free parameters (one row per resample, NaN for a failed one)."""
+        return pd.DataFrame(np.asarray(self.draws_array), columns=list(self.draw_names))
+
+    def _summary(self) -> Summary:
+        notes = [
+            f"{self.n} resamples; {self.n_failed} failed (excluded), {self.n_inadmissible} "
+            "inadmissible (kept, as lavaan)",
+        ]
+        tables: list[tuple[str, pd.DataFrame]] = []
+        if self.type == "ordinary":
+            tables.append(("Estimates", self.estimates))
+            notes.append(f"{self.ci} intervals at level {self.level}")
+        if self.bollen_stine is not None:
+            tables.append(("Bollen-Stine test", self.bollen_stine._summary().tables[0][1]))
+        return Summary(title="CB-SEM bootstrap", tables=tables, notes=notes)
+
+
+# ---------------------------------------------------------------------------- driver
+def _check_indices(indices: Any, n: Any, n_rows: int) -> tuple[np.ndarray, int]:
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.shape[1] != n_rows or not np.issubdtype(idx.dtype, np.integer):
+        raise SpecificationError(
+            f"indices must be an integer array of shape (n, {n_rows}) of 0-based row positions "
+            f"(the fit used {n_rows} rows); got shape {idx.shape} and dtype {idx.dtype}"
+        )
+    if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
+        raise SpecificationError(
+            f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
+            f"{int(idx.min())} to {int(idx.max())} (lavaan's boot.idx is 1-based: subtract 1)"
+        )
+    if n is not None and int(n) != idx.shape[0]:
+        raise SpecificationError(f"n={n} but indices holds {idx.shape[0]} resamples; give one or the other")
+    return idx.astype(np.intp), int(idx.shape[0])
+
+
+def _sym_sqrt(A: np.ndarray, inverse: bool = False) -> np.ndarray:
+    w, V = np.linalg.eigh(0.5 * (A + A.T))
+    w = np.sqrt(np.clip(w, 0.0, None))
+    if inverse:
+        w = 1.0 / w
+    return (V * w) @ V.T
+
+
+def _exo_layout(pt: ParameterTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ov = {v: i for i, v in enumerate(pt.ov_names)}
+    rows, a, b = [], [], []
+    for k, e in enumerate(pt.exo):
+        if e and pt.op[k] in ("~~", "~1"):
+            rows.append(k)
+            a.append(ov[pt.lhs[k]])
+            b.append(ov[pt.rhs[k]] if pt.op[k] == "~~" else -1)
+    return (np.asarray(rows, dtype=np.intp), np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp))
+
+
+def bootstrap_sem(
+    res: SEMResult,
+    n: int | None = None,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
+    indices: np.ndarray | Sequence[Sequence[int]] | None = None,
+    ci: str = "perc",
+    level: float = 0.95,
+    executor: Any = None,
+    progress: Any = None,
+    *,
+    type: str = "ordinary",
+    chunk_size: int | None = None,
+    blas_threads: int | None = 1,
+) -> SEMBootstrapResult:
+    """Bootstrap a CB-SEM fit: every free parameter, every ``:=`` value, the std_all solution.
+
+    Each resample refits the model on ``N`` rows drawn with replacement from the rows the
+    fit used, starting from the full-sample estimates; the statistics are those of
+    lavaan's ``bootstrapLavaan(fit, FUN = "coef")`` (``se = "bootstrap"``) and
+    ``parameterEstimates(boot.ci.type = ci)`` on the same rows. Usually called as
+    ``res.bootstrap(...)``.
+
+    Parameters
+    ----------
+    res : SEMResult
+        A complete-data ML or MLR fit (``acsi.sem``/``acsi.cfa``).
+    n : int, default 1000
+        Resamples (with ``indices``: their number; a different ``n`` raises).
+    seed : int, SeedSequence, Generator or None
+        Root of the seed blocks (:mod:`acsi.inference.resampling`): the same seed gives
+        bit-identical results serially, in threads, in processes and on a dask cluster.
+        ``None`` draws fresh entropy, recorded in the result's ``seed``.
+    indices : array (n, N), optional
+        0-based rows of each resample (lavaan's ``attr(boot, "boot.idx")`` minus 1): every
+        replicate then equals lavaan's refit on those rows.
+    ci : {"perc", "norm", "basic", "bca.simple", "bca"}
+        lavaan's ``boot.ci.type`` ("percentile" is an alias of "perc"); "bca" adds the
+        jackknife acceleration to lavaan's "bca.simple" (``N`` extra refits).
+    level : float, default 0.95
+    executor, progress
+        See :func:`acsi.inference.resampling.run_tasks`.
+    type : {"ordinary", "bollen.stine"}
+        "bollen.stine" resamples the model-transformed data and gives the bootstrap p-value
+        of the chi-square test (``result.bollen_stine``).
+    chunk_size : int, optional
+        Resamples per work chunk (the numbers do not depend on it).
+    blas_threads : int or None, default 1
+
+    Returns
+    -------
+    SEMBootstrapResult
+
+    Notes
+    -----
+    The standard error is the standard deviation of the converged replicates, as lavaan's:
+    divisor ``n`` for the free parameters (lavaan's ``cov(COEF) (n - 1) / n``) and ``n - 1``
+    for ``:=`` rows (``cov()`` of their draws) and the standardized values. For ``:=`` rows
+    the draws are the expression evaluated on each replicate; lavaan's "norm" interval takes
+    the bias at the expression of the mean draw.
+    Replicates that fail are excluded and counted (``n_failed``); inadmissible ones are
+    kept and counted (``n_inadmissible``), as lavaan does.
+
+    Examples
+    --------
+    >>> import acsi
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9", hs)
+    >>> boot = res.bootstrap(n=100, seed=1)
+    >>> boot.n, boot.n_failed
+    (100, 0)
+    >>> row = boot.estimates.iloc[1]
+    >>> (row.lhs, row.op, row.rhs), bool(row.ci_lower < row.est < row.ci_upper)
+    (('visual', '=~', 'x2'), True)
+    """
+    t0 = time.perf_counter()
+    if res.ngroups > 1:
+        raise SpecificationError(
+            "the bootstrap of a multigroup fit (group=...) is not available yet; bootstrap each "
+            "group's model separately (data[data[group] == level]) or use the robust (MLR) standard errors"
+        )
+    core = res.core
+    if core.fiml is not None:
+        raise SpecificationError(
+            "the bootstrap of a full-information ML fit (missing='ml') is not available yet; "
+            "fit with missing='listwise' to bootstrap, or use the robust (MLR) standard errors"
+        )
+    type = check_choice(type, ("ordinary", "bollen.stine"), "type")
+    ci = check_choice(_CI_ALIASES.get(ci, ci) if isinstance(ci, str) else ci, CI_TYPES, "ci")
+    level = check_level(level)
+    executor = check_executor(executor)
+    progress = check_progress(progress)
+    if blas_threads is not None:
+        blas_threads = check_int(blas_threads, "blas_threads", minimum=1, hint="or None to leave BLAS alone")
+    N = core.N
+    if indices is not None:
+        idx_all: np.ndarray | None
+        idx_all, n = _check_indices(indices, n, N)
+        root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
+    else:
+        idx_all = None
+        n = check_int(1000 if n is None else n, "n", minimum=2, hint="the number of resamples")
+        root, seed_out = check_seed(seed)
+    chunk = None if chunk_size is None else check_int(chunk_size, "chunk_size", minimum=1)
+    if type == "ordinary":
+        warn_few_resamples(n, level, "normal" if ci == "norm" else "percentile", "n")
+    if not core.converged:
+        raise AcsiError("the model did not converge on the full sample; the bootstrap needs a converged fit")
+
+    pt = core.partable
+    X = np.asarray(core.X, dtype=float)
+    if type == "bollen.stine":
+        Xc = X - core.mean
+        X = Xc @ _sym_sqrt(core.S, inverse=True) @ _sym_sqrt(core.Sigma)
+        if core.meanstructure:
+            X = X + core.mu
+    exo_rows, exo_a, exo_b = _exo_layout(pt)
+    problem = _Problem(
+        partable=pt, X=X, x_full=np.asarray(core.x, dtype=float), theta0=np.asarray(core.theta, dtype=float),
+        exo_rows=exo_rows, exo_a=exo_a, exo_b=exo_b, want="coef" if type == "ordinary" else "test",
+        max_iter=500, tol=1e-10,
+    )
+    sb = seed_block_size(N)
+    seeds = block_seeds(root, n, sb) if idx_all is None else ()
+    if chunk is None:
+        chunk = default_chunk_size(n, N, sb, parallel=executor is not None)
+    tasks = [
+        _Task(problem=problem, start=c.start, stop=c.stop, n_boot=n, seed_block=sb, seeds=seeds,
+              indices=None if idx_all is None else idx_all[c.block_start : c.block_stop],
+              indices_offset=c.block_start, blas_threads=blas_threads)
+        for c in chunk_ranges(n, chunk, sb)
+    ]
+    outs = run_tasks(_run_chunk, tasks, [t.stop - t.start for t in tasks], executor=executor,
+                     progress=progress, blas_threads=blas_threads)
+    outs.sort(key=lambda o: o.start)
+    theta = np.concatenate([o.theta for o in outs])
+    failed = np.concatenate([o.failed for o in outs])
+    inadm = np.concatenate([o.inadmissible for o in outs])
+    ok = ~failed
+    if int(ok.sum()) < 2:
+        raise AcsiError(f"only {int(ok.sum())} of {n} resamples converged; the bootstrap cannot summarise them")
+    names = tuple(res._free_names)
+    settings = {"n": n, "ci": ci, "level": level, "type": type, "chunk_size": chunk, "seed_block": sb,
+                "indices_given": idx_all is not None,
+                "executor": None if executor is None else type_name(executor)}
+    bs = None
+    est_frame = std_frame = None
+    std_draws = np.zeros((0, 0))
+    if type == "bollen.stine":
+        chisq = np.concatenate([o.chisq for o in outs])[ok]
+        larger = int(np.count_nonzero(chisq > core.chisq))
+        bs = BollenStine(stat=float(core.chisq), df=int(core.df), pvalue=larger / chisq.size,
+                         boot_larger=larger, boot_length=int(chisq.size), chisq=chisq)
+    else:
+        std_draws = np.concatenate([o.std for o in outs])[ok]
+        jack = _jackknife(problem, blas_threads) if ci == "bca" else None
+        est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, jack)
+    settings["elapsed_s"] = time.perf_counter() - t0
+    return SEMBootstrapResult(
+        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type=type, ci=ci,
+        level=level, seed=seed_out, bollen_stine=bs, settings=settings, _estimates=est_frame,
+        _std=std_frame, draws_array=theta, std_draws_array=std_draws, draw_names=names, failed_mask=failed,
+        inadmissible_mask=inadm,
+    )
+
+
+def type_name(obj: Any) -> str:
+    """The class name of ``obj`` (recorded in settings)."""
+    return obj.__class__.__name__
+
+
+def _tables(
+    res: SEMResult, theta: np.ndarray, std_draws: np.ndarray, ci: str, level: float,
+    jack: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    core = res.core
+    pt = core.partable
+    kern = core.kernel
+    nrow = len(pt.lhs)
+    nx = len(core.x)
+    par = np.asarray(pt.par)
+    def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
+    f_def: Callable[[np.ndarray], np.ndarray] | None = defined_function(pt) if def_rows.size else None
+
+    def rows_of(th: np.ndarray) -> np.ndarray:
+        """Every table row's value for each replicate of ``th`` (B, q)."""
+        out = np.full((th.shape[0], nrow), np.nan)
+        for b in range(th.shape[0]):
+            x = kern.x_base.copy()
+            x[kern.free_rows] = th[b][kern.par_of_free]
+            out[b, :nx] = x
+            if f_def is not None:
+                with np.errstate(all="ignore"):
+                    out[b, def_rows] = f_def(x)
+        return out
+
+    est_all = np.asarray(res.estimates["est"], dtype=float)
+    draws_rows = rows_of(theta)
+    at_mean = rows_of(theta.mean(axis=0)[None])[0]
+    jack_rows = None if jack is None else rows_of(jack[0])
+    stat_cols = np.flatnonzero((par >= 0) | (np.asarray(pt.op) == ":="))
+    se = np.full(nrow, np.nan)
+    lo, hi = est_all.copy(), est_all.copy()
+    # lavaan: free parameters' SE with divisor n (cov(COEF) (n - 1) / n), := rows' with n - 1
+    ddof = np.where(np.asarray(pt.op)[stat_cols] == ":=", 1, 0)
+    with single_threaded_blas(), np.errstate(all="ignore"):
+        s, low, up = _intervals(ci, level, est_all[stat_cols], draws_rows[:, stat_cols], at_mean[stat_cols],
+                                None if jack_rows is None else jack_rows[:, stat_cols], ddof)
+    se[stat_cols], lo[stat_cols], hi[stat_cols] = s, low, up
+    est_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
+                              "est": est_all, "se": se, "ci_lower": lo, "ci_upper": hi})
+    # standardized (std_all): every row that varies
+    std_est = np.asarray(res.estimates["std_all"], dtype=float)
+    std_mean = np.nanmean(std_draws, axis=0) if std_draws.size else std_est
+    sse = np.full(nrow, np.nan)
+    slo, shi = std_est.copy(), std_est.copy()
+    # rows whose standardized value is fixed (a marker's 1, a fixed.x variance's 1) vary by
+    # rounding only: no SE for them
+    if std_draws.shape[0] > 1:
+        spread = np.nanstd(std_draws, axis=0)
+        vary = np.flatnonzero(spread > 1e-10 * np.maximum(1.0, np.abs(np.nan_to_num(std_est))))
+    else:
+        vary = np.zeros(0, np.intp)
+    with np.errstate(all="ignore"):
+        s2, l2, u2 = _intervals(ci, level, std_est[vary], std_draws[:, vary], std_mean[vary],
+                                None if jack is None else jack[1][:, vary])
+    sse[vary], slo[vary], shi[vary] = s2, l2, u2
+    std_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
+                              "est_std": std_est, "se": sse, "ci_lower": slo, "ci_upper": shi})
+    return est_frame, std_frame
