@@ -165,8 +165,11 @@ def decode_text(raw: bytes, name: str, what: str, encoding: str | None = None) -
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         text = ""
+    # Chinese text: every non-ASCII character is CJK, and its second byte is not ASCII (GB2312's
+    # common characters; a Latin-1 accent followed by a letter decodes to a CJK character too,
+    # but with an ASCII second byte)
     wide = [c for c in text if ord(c) > 127]
-    if wide and sum(bool(_CJK_TEXT.match(c)) for c in wide) == len(wide):
+    if wide and all(_CJK_TEXT.match(c) and all(b >= 0x80 for b in c.encode("gb18030")) for c in wide):
         return text, "gb18030"
     bad = raw[first.start:first.start + 1].hex()
     raise DataError(
@@ -218,6 +221,10 @@ def _read_csv(p: Path, sep: str | None, encoding: str | None, decimal: str | Non
         delimiter = "\t"
     else:
         delimiter = sniff_sep(text)
+    if decimal is not None and decimal == delimiter:
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise _UsageError(f"--decimal {decimal!r} must be one character other than the delimiter ({shown}), "
+                          "e.g. --decimal ','")
     try:
         # only empty cells are missing: "NA", "None", "n/a" stay text unless declared with --na-values
         df = pd.read_csv(io.StringIO(text), sep=delimiter, keep_default_na=False, na_values=[""],
@@ -333,7 +340,7 @@ def read_data(
         raise _UsageError(f"--sep {sep!r} cannot separate columns; use e.g. --sep ';' or --sep '\\t'")
     if decimal is not None and suffix not in _CSV:
         raise _UsageError(f"--decimal applies to CSV files; {p.name} is read as {suffix[1:]}")
-    if decimal is not None and (len(decimal) != 1 or decimal.isalnum() or decimal == (sep or "")):
+    if decimal is not None and (len(decimal) != 1 or decimal.isalnum() or decimal in ('"', "\n", "\r")):
         raise _UsageError(f"--decimal {decimal!r} must be one character other than the delimiter, e.g. --decimal ','")
     if suffix in _CSV:
         df = _read_csv(p, sep, encoding, decimal)
@@ -413,7 +420,7 @@ def split_scales(text: str) -> tuple[str, dict[str, tuple[float, float]]]:
             for it in _split_items(m.group(2)):
                 scales[it] = sc
             lines[k] = ""
-    return "\n".join(lines), scales
+    return ("\n".join(lines) if scales else text), scales
 
 
 def parse_item_map(text: str) -> dict[str, list[str]]:

@@ -95,12 +95,13 @@ def parse_scale_text(text: str, where: str) -> tuple[float, float]:
     return lo, hi
 
 
-def infer_scale(values: Any) -> ItemScale:
+def infer_scale(values: Any, name: str = "") -> ItemScale:
     """The scale of answers without a declared one: the observed range snapped to a common scale.
 
     Whole-number answers between 1 and 7 give 1-7, between 0 and 8 give 0-10; answers with
     decimals give a continuous score on the same range. Answers that no common scale holds
-    (e.g. 1-11) give their observed range.
+    (a -99 code, a 0-100 score, 1-11) are a :class:`~acsi.DataError`: declare the scale or
+    the missing-value code.
 
     Examples
     --------
@@ -116,10 +117,12 @@ def infer_scale(values: Any) -> ItemScale:
     for lo, hi in COMMON_SCALES:
         if lo <= mn and mx <= hi:
             return ItemScale(lo, hi, "inferred", continuous)
-    lo, hi = float(np.floor(mn)), float(np.ceil(mx))
-    if lo == hi:
-        hi = lo + 1
-    return ItemScale(lo, hi, "inferred", continuous)
+    v = mn if mn < 0 else mx
+    raise DataError(
+        f"{name or 'the item'} holds {v:g}: its answers ({mn:g} to {mx:g}) fit none of the common rating scales "
+        "(1-5, 1-6, 1-7, 1-10, 0-10); give the scale (scale=(min, max) / --scale MIN MAX, or per item), or, if "
+        f"{v:g} is a code for 'no answer', declare it (na_values / --na-values {v:g})"
+    )
 
 
 def resolve_scales(
@@ -177,11 +180,13 @@ def resolve_scales(
             if np.isfinite(lo) and lo < hi and (obs.size == 0 or (obs.min() >= lo and obs.max() <= hi)):
                 sc = ItemScale(lo, hi, "metadata", continuous)
             else:
-                sc = infer_scale(obs) if obs.size else ItemScale(1.0, 10.0, "inferred")
+                if obs.size == 0:
+                    raise DataError(f"item {it!r} has no answers: no scale can be inferred; declare its scale")
+                sc = infer_scale(obs, f"item {it!r}")
         else:
             if obs.size == 0:
                 raise DataError(f"item {it!r} has no answers: no scale can be inferred; declare its scale")
-            sc = infer_scale(obs)
+            sc = infer_scale(obs, f"item {it!r}")
         outside = obs[(obs < sc.lo) | (obs > sc.hi)]
         if outside.size:
             how = {"item": "declared for it", "declared": "declared", "metadata": "of its value labels"}[sc.source]
