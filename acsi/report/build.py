@@ -401,7 +401,9 @@ def build_report(
             add("structural", t("Structural model"), (part, tabs))
         add("fit", t("Model fit"), family.fit_section(res))
         if struct:
-            head, anchor, made = family.index_section(res, boot, opts, sat or loy or struct[-1][1])
+            endogenous = [tg for _, tg in struct]
+            target = next((c for c in (sat, loy) if c in endogenous), endogenous[-1])
+            head, anchor, made = family.index_section(res, boot, opts, target)
             add(anchor, head, made)
             idx_tab = made[1].get("index")
         else:

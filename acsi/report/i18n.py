@@ -389,7 +389,8 @@ ZH_LABELS: dict[str, str] = {
     "measure": "指标", "satisfaction": "满意度", "loyalty": "忠诚度", "style": "作答风格",
     "share_ci_lower": "比例置信下限", "share_ci_upper": "比例置信上限", "longest_string": "最长相同回答串",
     "straightliner": "直线作答", "period": "时期", "ci_level": "置信水平", "mean_ci_lower": "均值置信下限",
-    "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数",
+    "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数", "factor": "因子",
+    "variable": "变量", "std": "标准化估计", "std_lv": "潜变量标准化", "construct ": "构念",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"zh": ZH}
