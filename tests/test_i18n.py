@@ -169,12 +169,3 @@ def test_without_a_cjk_font_figures_keep_their_text(zh_data, monkeypatch: pytest
     import base64
 
     assert "满意" in base64.b64decode(svgs[0]).decode("utf-8") or "质量" in base64.b64decode(svgs[0]).decode("utf-8")
-
-
-def test_english_report_of_chinese_data_draws_chinese_names(zh_data) -> None:
-    data, model = zh_data
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        rep = build_report(data, model, bootstrap=0)
-    assert not [w for w in rec if "Glyph" in str(w.message)]
-    assert "满意度" in rep.html and "Key findings" in rep.html
