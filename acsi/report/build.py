@@ -23,8 +23,8 @@ from acsi.exceptions import DataError, SpecificationError
 from acsi.report import html as H
 from acsi.report import i18n
 from acsi.report import sections as S
-from acsi.report.i18n import t
 from acsi.report.families import METHODS, family_part
+from acsi.report.i18n import t
 from acsi.results.base import ResultMixin, Summary, TableMap, compact_repr, write_excel
 from acsi.spec.syntax import ParsedModel, parse_model
 from acsi.survey.scales import ItemScale, default_threshold, resolve_scales

@@ -29,6 +29,19 @@ METHODS = {"pls": "PLS path modelling", "ml": "CB-SEM, maximum likelihood", "mlr
 
 Section = tuple[str, dict[str, pd.DataFrame]]
 
+#: How the power of a path is computed (PLS: F test of f²; CB-SEM: z test), in English;
+#: the report shows them through :func:`acsi.report.i18n.t`.
+PLS_POWER_TEXT = (
+    "For every path the table gives the effect size f² the sample estimated, and the power the sample had to detect "
+    "an effect of that size with the F test of one coefficient at 5% (noncentrality f² n; Cohen 1988, Faul et al. "
+    "2009), with the sample size that would give 80% power. Power computed from the estimated effect is optimistic "
+    "for effects a small sample overestimates."
+)
+Z_POWER_TEXT = (
+    "For every path the table gives the power of its two-sided z test at 5% if the true effect equalled the estimate, "
+    "and the sample size giving 80% power for it."
+)
+
 _THRESHOLDS = [
     ("cfi", "CFI", ">=", 0.95), ("tli", "TLI", ">=", 0.95), ("rmsea", "RMSEA", "<=", 0.06),
     ("srmr", "SRMR", "<=", 0.08), ("gfi", "GFI", ">=", 0.90), ("agfi", "AGFI", ">=", 0.90),
@@ -160,18 +173,15 @@ class PLSPart(FamilyPart):
         return t("ACSI index and importance-performance map"), "index", _index_section(res, boot, opts, target)
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
-        text = ("For every path the table gives the effect size f² the sample estimated, and the power the sample had "
-                "to detect an effect of that size with the F test of one coefficient at 5% (noncentrality f² n; Cohen "
-                "1988, Faul et al. 2009), with the sample size that would give 80% power. Power computed from the "
-                "estimated effect is optimistic for effects a small sample overestimates.")
+        text = PLS_POWER_TEXT
         f2 = res.f_squared
         predictors = res.path_table.groupby("target").size()
         rows = []
-        for s, t, b in zip(paths["source"], paths["target"], paths["est"]):
-            k = int(predictors[t])
-            e = max(float(f2.loc[s, t]), 0.0)
-            rows.append({"source": s, "target": t, "est": float(b), "f2": float(f2.loc[s, t]), "predictors": k,
-                         "power": path_power(e, n, k), "n for 80% power": n_for_power(e, k)})
+        for src, tgt, b in zip(paths["source"], paths["target"], paths["est"]):
+            k = int(predictors[tgt])
+            e = max(float(f2.loc[src, tgt]), 0.0)
+            rows.append({"source": src, "target": tgt, "est": float(b), "f2": float(f2.loc[src, tgt]),
+                         "predictors": k, "power": path_power(e, n, k), "n for 80% power": n_for_power(e, k)})
         return text, pd.DataFrame(rows).set_index(["source", "target"])
 
     def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
@@ -237,8 +247,9 @@ class CBSEMPart(FamilyPart):
         head = f"<tr><th>{t('measure')}</th><th>{t('value')}</th><th>{t('usual cut-off')}</th><th></th></tr>"
         trs = "".join(f"<tr><th>{H.esc(a)}</th><td class='txt'>{H.esc(b)}</td><td class='txt'>{H.esc(c)}</td>"
                       f"<td class='txt'>{d}</td></tr>" for a, b, c, d in rows)
-        body = (f'<div class="scroll"><table class="t"><caption>{t("Fit measures against Hu and Bentler (1999) cut-offs")}'
-                f'</caption><thead>{head}</thead><tbody>{trs}</tbody></table></div>'
+        caption = t("Fit measures against Hu and Bentler (1999) cut-offs")
+        body = (f'<div class="scroll"><table class="t"><caption>{caption}</caption>'
+                f'<thead>{head}</thead><tbody>{trs}</tbody></table></div>'
                 "<p class='muted'>" + t("Cut-offs are conventions derived for ML with moderate samples; with small "
                                         "samples RMSEA is inflated and its interval wide.") + "</p>")
         return body, {"fit measures": s.to_frame("value")}
@@ -249,8 +260,7 @@ class CBSEMPart(FamilyPart):
                       "with <code>--method pls</code> for the index and the importance-performance map.") + "</p>", {})
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
-        text = ("For every path the table gives the power of its two-sided z test at 5% if the true effect equalled the "
-                "estimate, and the sample size giving 80% power for it.")
+        text = Z_POWER_TEXT
         rows = [{"source": s, "target": t, "est": float(b), "z": abs(float(z)) if np.isfinite(z) else np.nan,
                  "power": z_test_power(float(z)), "n for 80% power": z_test_n_for_power(float(z), n)}
                 for s, t, b, z in zip(paths["source"], paths["target"], paths["est"], paths["z"])]

@@ -22,8 +22,8 @@ __all__ = ["esc", "figure_img", "table", "page", "section", "callout", "kv_table
 CSS = """
 *{box-sizing:border-box}
 body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","DejaVu Sans","PingFang SC",
-"Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Droid Sans Fallback",
-sans-serif;
+"Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
+"Droid Sans Fallback",sans-serif;
 margin:0;background:#f5f6f8;color:#1d2433;line-height:1.5;font-size:15px}
 header.top{background:#1f4e8c;color:#fff;padding:22px 0}
 .wrap{max-width:1100px;margin:0 auto;padding:0 20px}

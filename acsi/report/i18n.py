@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a catalogue: long sentences; the width of Chinese text counts twice)
 """The report's words in every language: one catalogue, keyed by the English text.
 
 The report's code writes English (``t("Rating items")``, ``t("{n} of {m} paths", n=2, m=5)``);

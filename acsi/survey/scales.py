@@ -161,11 +161,12 @@ def resolve_scales(
     """
     base = None if scale is None else check_scale(scale, "scale")
     own = {}
-    for name, sc in (item_scales or {}).items():
+    for name, bounds in (item_scales or {}).items():
         if name not in items:
             raise SpecificationError(f"item_scales names {name!r}, which is not an item of the model")
-        own[name] = check_scale(sc, f"item_scales[{name!r}]")
+        own[name] = check_scale(bounds, f"item_scales[{name!r}]")
     out: dict[str, ItemScale] = {}
+    sc: ItemScale
     for it in items:
         x = pd.to_numeric(data[it], errors="coerce").to_numpy(dtype=float)
         obs = x[np.isfinite(x)]
