@@ -4,6 +4,7 @@ a Chinese report (issue 13, items 2-5)."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -21,7 +22,7 @@ FILES = Path(__file__).parent / "data" / "files"
 
 
 def _text(path: Path) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).split())
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).split()))
 
 
 def test_gbk_data_with_bom_gbk_and_utf16_models_quietly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,3 +121,20 @@ def test_measurement_only_model(tmp_path: Path, capsys: pytest.CaptureFixture[st
         html = out.read_text(encoding="utf-8")
         assert 'id="structural"' not in html and 'id="measurement"' in html
         assert "Measurement model only" in html
+
+
+def test_spss_value_labels_give_the_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An SPSS file whose items are labelled 1-5 but answered only 2-4: the scale is the
+    labels' 1-5 (not an inferred one), and the report says where it came from."""
+    pyreadstat = pytest.importorskip("pyreadstat")
+    data = pd.read_csv(FILES / "scale_1_7.csv")
+    items = [c for c in data.columns if c[0] in "qsl"]
+    data[items] = data[items].clip(4, 6) - 2  # answers 2-4
+    labels = {c: {1.0: "very poor", 2.0: "poor", 3.0: "fair", 4.0: "good", 5.0: "very good"} for c in items}
+    src = tmp_path / "s.sav"
+    pyreadstat.write_sav(data[items], str(src), variable_value_labels=labels)
+    out = tmp_path / "r.html"
+    rc = main(["analyze", str(src), "--model", str(FILES / "scale_1_7_items.txt"), "--out", str(out),
+               "--bootstrap", "0", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    assert "scale from the file's value labels: 1-5" in _text(out)
