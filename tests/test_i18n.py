@@ -170,3 +170,17 @@ def test_without_a_cjk_font_figures_keep_their_text(zh_data, monkeypatch: pytest
     import base64
 
     assert "满意" in base64.b64decode(svgs[0]).decode("utf-8") or "质量" in base64.b64decode(svgs[0]).decode("utf-8")
+
+
+def test_plotting_functions_draw_chinese_names(zh_data) -> None:
+    import matplotlib.pyplot as plt
+
+    import acsi.plotting as P
+
+    data, _ = zh_data
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        fig = P.likert_bars(data, ["满意1", "满意2", "忠诚1"], bins=[(k, k) for k in range(1, 8)])
+        fig.savefig(__import__("io").BytesIO(), format="png")
+        plt.close(fig)
+    assert not [w for w in rec if "Glyph" in str(w.message)]

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from test_report_screenshot import CHROMIUM, PROBE, _chromium
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
