@@ -138,3 +138,12 @@ def test_spss_value_labels_give_the_scale(tmp_path: Path, capsys: pytest.Capture
                "--bootstrap", "0", "--quiet"])
     assert rc == 0, capsys.readouterr().err
     assert "scale from the file's value labels: 1-5" in _text(out)
+
+
+def test_value_without_segments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.html"
+    rc = main(["analyze", str(FILES / "scale_1_7.csv"), "--model", str(FILES / "scale_1_7_items.txt"),
+               "--out", str(out), "--bootstrap", "0", "--quiet", "--value", "value"])
+    assert rc == 0, capsys.readouterr().err
+    text = _text(out)
+    assert "Share satisfied: overall" in text and "weighted by value" in text

@@ -290,8 +290,8 @@ def build_report(
     segment : str or sequence of str, optional
         Profile questions to compare satisfaction across.
     value : str, optional
-        A customer-value column: the share satisfied is also weighted by value (overall and
-        per segment).
+        A customer-value column: the share satisfied is also weighted by value (overall, and
+        per segment with ``segment``).
     lang : {"en", "zh"}
         Language of every heading, sentence, table header and axis label (zh: Simplified
         Chinese).
@@ -411,7 +411,7 @@ def build_report(
             add(anchor, head, made)
             idx_tab = made[1].get("index")
         add("loyalty", t("From satisfaction to loyalty"), S.loyalty_section(answers, opts))
-        if segs:
+        if segs or value is not None:
             add("segments", t("Segments"), S.segments_section(answers, opts))
         add("limitations", t("Limitations"),
             S.limitations_section(res, clean, answers, ptab, blocks, family, opts, len(data) - n))

@@ -396,23 +396,28 @@ def segments_section(data: pd.DataFrame, opts: ReportOptions) -> Section:
                 sat=item_range(sat_items), s=opts.satisfied_min, ssc=opts.scale_of(sat_items).text,
                 loy=item_range(list(opts.loyalty_items) or sat_items), l=opts.loyal_min,
                 lsc=opts.scale_of(list(opts.loyalty_items) or sat_items).text).split(";")[0]
-    for seg in opts.segment:
+    if not opts.segment:  # the value-weighted share of everyone
+        frame["__everyone"] = t("all")
+    for seg in opts.segment or ("__everyone",):
         rows = frame[frame["__score"].notna() & frame[seg].notna()].copy()
         rows[seg] = rows[seg].astype(str) if not isinstance(rows[seg].dtype, pd.CategoricalDtype) else rows[seg]
-        tab = by_segment(rows, "__score", seg, threshold=opts.satisfied_min)
-        tab = tab.rename(columns=lambda c: str(c))
-        tables[f"segments {seg}"] = tab
-        parts.append(f"<h3>{t('Satisfaction by {seg}', seg=H.esc(seg))}</h3>")
-        parts.append("<p>" + t("Satisfaction (mean of {items}, on {sc}) by {seg}, with 95% t intervals; the share "
-                               "satisfied uses {defs}.", items=H.esc(item_range(sat_items)),
-                               sc=opts.scale_of(sat_items).text, seg=H.esc(seg), defs=H.esc(sat_def)) + "</p>")
-        parts.append(H.table(tab, t("Satisfaction by {seg}", seg=seg), digits=2))
+        if seg != "__everyone":
+            tab = by_segment(rows, "__score", seg, threshold=opts.satisfied_min)
+            tab = tab.rename(columns=lambda c: str(c))
+            tables[f"segments {seg}"] = tab
+            parts.append(f"<h3>{t('Satisfaction by {seg}', seg=H.esc(seg))}</h3>")
+            parts.append("<p>" + t("Satisfaction (mean of {items}, on {sc}) by {seg}, with 95% t intervals; the "
+                                   "share satisfied uses {defs}.", items=H.esc(item_range(sat_items)),
+                                   sc=opts.scale_of(sat_items).text, seg=H.esc(seg), defs=H.esc(sat_def)) + "</p>")
+            parts.append(H.table(tab, t("Satisfaction by {seg}", seg=seg), digits=2))
         if opts.value is not None:
             vrows = rows[pd.to_numeric(rows[opts.value], errors="coerce").notna()].copy()
             vrows[opts.value] = pd.to_numeric(vrows[opts.value], errors="coerce")
             vwi = value_weighted_index(vrows, "__satisfied", seg, opts.value)
             vt = vwi.table
-            tables[f"value-weighted {seg}"] = vt
+            if seg == "__everyone":
+                vt = vt.drop(columns=[c for c in vt.columns if c not in ("overall", "value_weighted")])
+            tables[f"value-weighted {seg}" if seg != "__everyone" else "value-weighted"] = vt
             overall = float(vt["overall"].iloc[0])
             weighted = float(vt["value_weighted"].iloc[0])
             parts.append(H.callout(t("Share satisfied: overall {o:.1f}%, weighted by {v}: {w:.1f}%.",
