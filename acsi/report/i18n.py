@@ -289,6 +289,7 @@ ZH: dict[str, str] = {
     "Share satisfied: overall {o:.1f}%, weighted by {v}: {w:.1f}%.": "满意比例：总体 {o:.1f}%，按 {v} 加权：{w:.1f}%。",
     "Value-weighted index: share satisfied weighted by {v}": "价值加权指数：按 {v} 加权的满意比例",
     "The high-value customers are less satisfied than the average customer.": "高价值顾客的满意度低于平均顾客。",
+    "all": "全部",
     "Segments need satisfaction items (a construct named satisfaction).": "细分比较需要满意度题项（名为 satisfaction 的构念）。",
     # limitations
     "Sample size and power": "样本量与检验力",
