@@ -117,16 +117,39 @@ def zh_data() -> tuple[pd.DataFrame, str]:
 
 @pytest.fixture(scope="module")
 def zh_report(zh_data: tuple[pd.DataFrame, str]) -> tuple[acsi.report.Report, list[str]]:
+    from matplotlib.text import Text
+
+    from acsi.report import html as H
+
     data, model = zh_data
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        rep = build_report(data, model, bootstrap=100, lang="zh", recommend="忠诚1", segment="性别", value="价值",
-                           source="zh_gbk.csv")
+    drawn: list[str] = []
+    translate = H._translate_figure
+
+    def spy(fig):  # the texts of every figure, after translation
+        out = translate(fig)
+        drawn.extend(x.get_text() for x in fig.findobj(Text) if x.get_text())
+        return out
+
+    H._translate_figure = spy
+    try:
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            rep = build_report(data, model, bootstrap=100, lang="zh", recommend="忠诚1", segment="性别",
+                               value="价值", source="zh_gbk.csv")
+    finally:
+        H._translate_figure = translate
+    FIGURE_TEXTS[:] = drawn
     return rep, [str(w.message) for w in rec]
+
+
+FIGURE_TEXTS: list[str] = []
 
 
 def test_zh_report_has_no_english_sentence(zh_report) -> None:
     rep, _ = zh_report
+    assert FIGURE_TEXTS
+    figures = "".join(f"<p>{x}</p>" for x in FIGURE_TEXTS)
+    assert english_left(figures, ALLOWED) == []  # axis labels, legends, titles
     assert '<html lang="zh-Hans">' in rep.html
     assert english_left(rep.html, ALLOWED) == []
     heads = ("主要发现", "评分题项", "信度与效度", "结构模型", "从满意到忠诚", "细分群体比较", "局限性", "方法说明")

@@ -74,7 +74,12 @@ def label(name: Any) -> Any:
     lang = _LANG.get()
     if lang == "en" or not isinstance(name, str):
         return name
-    return LABELS[lang].get(name, name)
+    if name in LABELS[lang]:
+        return LABELS[lang][name]
+    for prefix, translated in PREFIXES[lang].items():  # "Importance-performance map: Loyalty"
+        if name.startswith(prefix):
+            return translated + name[len(prefix):]
+    return name
 
 
 # --------------------------------------------------------------------------- Simplified Chinese
@@ -391,9 +396,20 @@ ZH_LABELS: dict[str, str] = {
     "measure": "指标", "satisfaction": "满意度", "loyalty": "忠诚度", "style": "作答风格",
     "share_ci_lower": "比例置信下限", "share_ci_upper": "比例置信上限", "longest_string": "最长相同回答串",
     "straightliner": "直线作答", "period": "时期", "ci_level": "置信水平", "mean_ci_lower": "均值置信下限",
+    "* p < .05   ** p < .01   *** p < .001   dashed: not significant": "* p < .05   ** p < .01   *** p < .001   虚线：不显著",
+    "0.5 (AVE)": "0.5（AVE）", "0.7 (reliability)": "0.7（信度）", "Cronbach's alpha": "Cronbach's alpha",
+    "Indicator loadings": "指标载荷", "Reliability and convergent validity": "信度与收敛效度",
+    "loading (dashed line: 0.708)": "载荷（虚线：0.708）", "rho_C (composite)": "rho_C（组合信度）",
     "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数", "factor": "因子",
     "variable": "变量", "std": "标准化估计", "std_lv": "潜变量标准化", "construct ": "构念",
 }
 
+#: Figure texts that end with a name: prefix -> translated prefix.
+ZH_PREFIXES: dict[str, str] = {
+    "Importance-performance map: ": "重要性-绩效图：",
+    "Item correlations": "题项相关",
+}
+
 CATALOGUES: dict[str, dict[str, str]] = {"zh": ZH}
+PREFIXES: dict[str, dict[str, str]] = {"zh": ZH_PREFIXES}
 LABELS: dict[str, dict[str, str]] = {"zh": ZH_LABELS}
