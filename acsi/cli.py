@@ -62,6 +62,11 @@ quality and satisfaction are required):
 
 or the same item map as JSON: {"quality": ["q1", "q2"], "satisfaction": [...]}.
 
+Each item's rating scale comes from the model file (a line 'scale 1-7: q1 q2', or in an
+item map 'quality[1-7]: q1 q2 q3'), from --scale, from SPSS value labels, or is inferred
+from the answers (1-5, 1-6, 1-7, 1-10 or 0-10) and stated in the report.
+A model with =~ blocks only gives the reliability and validity report.
+
 examples:
     acsi analyze answers.csv --model items.txt
     acsi analyze answers.xlsx --model model.txt --method mlr --out fit.html
@@ -69,6 +74,12 @@ examples:
     acsi analyze answers.csv --model model.txt --na-values -99 --scale 1 10
     acsi analyze answers.csv --model model.txt --sep ';' --na-values DK "n/a"
     acsi analyze survey.xlsx --model model.txt --sheet answers
+    acsi analyze euro.csv --model items.txt --decimal ','
+    acsi analyze 问卷.csv --model 模型.txt --lang zh --segment 性别 --value 价值
+    acsi analyze answers.csv --model items.txt --satisfied 6 --loyal 6
+
+CSV delimiters are sniffed (--sep to override); text encodings are detected (UTF-8 with or
+without BOM, GB18030/GBK; --encoding to override).
 
 Only empty cells are missing; text such as NA, None or n/a is an answer unless you
 declare it with --na-values. Outputs are written atomically and never over an input.
