@@ -173,3 +173,12 @@ def test_nobody_satisfied_is_said_not_fatal() -> None:
     rep = build_report(data, ITEMS_17, bootstrap=0, satisfied=6.5, scale=(1, 7))
     text = _text(rep.html)
     assert "No respondent is satisfied" in text and "--satisfied" in text
+
+
+def test_everybody_satisfied_is_said_not_fatal() -> None:
+    data = pd.read_csv(FILES / "scale_1_7.csv")
+    rep = build_report(data, ITEMS_17, bootstrap=0, satisfied=1.5)
+    text = _text(rep.html)
+    assert "Every respondent is satisfied" in text and "conversion" not in rep.tables
+    k = int((data[["l1", "l2"]].mean(axis=1) < 5.2).sum())
+    assert f"{k} of 120 satisfied respondents" in text

@@ -417,7 +417,7 @@ def build_report(
             S.limitations_section(res, clean, answers, ptab, blocks, family, opts, len(data) - n))
         add("method", t("Method notes"), (S.method_notes(model, opts, family, boot), {}))
         headline = sat or loy or (struct[-1][1] if struct else None)
-        findings = S.key_findings(res, struct, headline, idx_tab, ptab, tables, opts, n)
+        findings = S.key_findings(res, struct, headline, idx_tab, ptab, tables, opts, n, answers)
         caught = list(dict.fromkeys(_warn_text(w) for w in rec))
         constructs = ", ".join(
             t("{c} ({k} items)", c=c, k=len(v)) if len(v) > 1 else t("{c} (1 item)", c=c) for c, v in blocks.items())

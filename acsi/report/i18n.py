@@ -275,6 +275,9 @@ ZH: dict[str, str] = {
         "转化：不忠诚的比例、优势比与风险比（风险比的检验值为 {rr:g}）",
     "No respondent is satisfied ({defs}); set a lower threshold (satisfied=..., --satisfied) if the "
     "definition is too strict.": "没有受访者满意（{defs}）；若定义过严，可降低阈值（satisfied=...、--satisfied）。",
+    "Every respondent is satisfied ({defs}): there is no one to compare them with; {k} of {n} are not loyal. "
+    "Set a higher threshold (satisfied=..., --satisfied) for the conversion table.":
+        "所有受访者都满意（{defs}）：没有可比较的对象；{n} 人中有 {k} 人不忠诚。如需转化表，请提高阈值（satisfied=...、--satisfied）。",
     "Net Promoter Score": "净推荐值（NPS）",
     "NPS of {item} (95% CI {lo:+.0f} to {hi:+.0f}; n = {n})": "{item} 的 NPS（95% 置信区间 {lo:+.0f} 至 {hi:+.0f}；n = {n}）",
     "<b>Proxy.</b> The NPS is defined on the 0-10 recommend question (promoters 9-10, detractors 0-6; "

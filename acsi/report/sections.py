@@ -100,15 +100,15 @@ def scales_text(opts: ReportOptions) -> str:
     return "; ".join(out)
 
 
-def _box_share(x: np.ndarray, sc: ItemScale, top: bool) -> tuple[float, str]:
-    """Share of answers in the top (bottom) box and the box in words."""
+def _box_share(x: np.ndarray, sc: ItemScale, top: bool) -> float:
+    """Share of answers in the top (bottom) box."""
     if sc.continuous:
         cut = sc.hi - 0.2 * (sc.hi - sc.lo) if top else sc.lo + 0.2 * (sc.hi - sc.lo)
         hit = x >= cut if top else x <= cut
     else:
         k = 2 if sc.points >= 5 else 1
         hit = x >= sc.hi - k + 1 if top else x <= sc.lo + k - 1
-    return (float(hit.mean()) if x.size else float("nan")), ""
+    return float(hit.mean()) if x.size else float("nan")
 
 
 def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: ReportOptions) -> Section:
@@ -146,8 +146,8 @@ def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Rep
         sc = opts.item_scales[i]
         x = data[i].to_numpy(dtype=float)
         obs = x[np.isfinite(x)]
-        tb, _ = _box_share(obs, sc, True)
-        bb, _ = _box_share(obs, sc, False)
+        tb = _box_share(obs, sc, True)
+        bb = _box_share(obs, sc, False)
         rows.append({
             "item": i, "question": questions.get(i, ""), "scale": sc.text, "n": int(obs.size),
             "missing": int(x.size - obs.size),
@@ -297,21 +297,30 @@ def _scores(data: pd.DataFrame, opts: ReportOptions) -> tuple[pd.Series, pd.Seri
     return sat, loy
 
 
-def conversion_of(data: pd.DataFrame, opts: ReportOptions) -> Any:
-    """The satisfied-to-loyal conversion, or None when nobody is satisfied (or no items)."""
-    from acsi.exceptions import DataError
+def conversion_of(data: pd.DataFrame, opts: ReportOptions) -> tuple[Any, str]:
+    """The satisfied-to-loyal conversion and why it is missing: ``(result, "")``, or ``(None,
+    "none")`` when nobody is satisfied, ``(None, "all")`` when everybody is (no comparison
+    group), ``(None, "items")`` without satisfaction or loyalty items."""
     from acsi.survey import conversion
 
     if not (opts.satisfaction_items and opts.loyalty_items):
-        return None
+        return None, "items"
     sat, loy = _scores(data, opts)
     both = sat.notna() & loy.notna()
-    try:
-        return conversion(sat[both], loy[both], satisfied=opts.satisfied_min, loyal=opts.loyal_min)
-    except DataError:
-        if not (sat[both] >= opts.satisfied_min).any():
-            return None
-        raise
+    satisfied = sat[both] >= opts.satisfied_min
+    if not satisfied.any():
+        return None, "none"
+    if satisfied.all():
+        return None, "all"
+    return conversion(sat[both], loy[both], satisfied=opts.satisfied_min, loyal=opts.loyal_min), ""
+
+
+def satisfied_not_loyal(data: pd.DataFrame, opts: ReportOptions) -> tuple[int, int]:
+    """(satisfied and not loyal, satisfied) among the respondents with both scores."""
+    sat, loy = _scores(data, opts)
+    both = sat.notna() & loy.notna()
+    s = sat[both] >= opts.satisfied_min
+    return int((s & (loy[both] < opts.loyal_min)).sum()), int(s.sum())
 
 
 def loyalty_section(data: pd.DataFrame, opts: ReportOptions) -> tuple[str, dict[str, pd.DataFrame]]:
@@ -329,10 +338,15 @@ def loyalty_section(data: pd.DataFrame, opts: ReportOptions) -> tuple[str, dict[
             sdef=t("the top 30% of the scale's range (default)") if opts.satisfied_default else t("as set"),
             loy=H.esc(item_range(loy_items)), l=opts.loyal_min, lsc=opts.scale_of(loy_items).text,
             ldef=t("the top 30% of the scale's range (default)") if opts.loyal_default else t("as set")) + "</p>")
-        conv = conversion_of(data, opts)
-        if conv is None:
+        conv, why = conversion_of(data, opts)
+        if why == "none":
             parts.append(H.callout(t("No respondent is satisfied ({defs}); set a lower threshold (satisfied=..., "
                                      "--satisfied) if the definition is too strict.", defs=H.esc(defs)), "warn"))
+        elif why == "all":
+            k, m = satisfied_not_loyal(data, opts)
+            parts.append(H.callout(t("Every respondent is satisfied ({defs}): there is no one to compare them with; "
+                                     "{k} of {n} are not loyal. Set a higher threshold (satisfied=..., --satisfied) "
+                                     "for the conversion table.", defs=H.esc(defs), k=k, n=m), "warn"))
         else:
             tables["conversion counts"] = conv.table
             tables["conversion"] = conv.to_frame()
@@ -364,12 +378,12 @@ def loyalty_section(data: pd.DataFrame, opts: ReportOptions) -> tuple[str, dict[
                      + t("NPS of {item} (95% CI {lo:+.0f} to {hi:+.0f}; n = {n})", item=H.esc(opts.recommend),
                          lo=r.ci_lower, hi=r.ci_upper, n=r.n) + "</p>")
         if r.proxy:
-            m = r.mapping
+            mp = r.mapping
             parts.append(H.callout(t(
                 "<b>Proxy.</b> The NPS is defined on the 0-10 recommend question (promoters 9-10, detractors 0-6; "
                 "Reichheld 2003). This item is on {sc}, so the score uses promoters {p} and detractors {d}: an "
                 "NPS-like index, not comparable with published NPS benchmarks.", sc=sc.text,
-                p=f"{m['promoter'][0]:g}-{m['promoter'][1]:g}", d=f"{m['detractor'][0]:g}-{m['detractor'][1]:g}"),
+                p=f"{mp['promoter'][0]:g}-{mp['promoter'][1]:g}", d=f"{mp['detractor'][0]:g}-{mp['detractor'][1]:g}"),
                 "warn"))
         parts.append(H.table(r.to_frame(), t("Promoters, passives and detractors")))
     if not parts:
@@ -520,7 +534,7 @@ def method_notes(model: str, opts: ReportOptions, family: FamilyPart, boot: Any)
 
 def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | None, index: pd.DataFrame | None,
                  paths: pd.DataFrame | None, tables: Mapping[str, pd.DataFrame], opts: ReportOptions,
-                 n: int) -> str:
+                 n: int, answers: pd.DataFrame) -> str:
     """The block at the top, in plain language: the headline index with its CI, the strongest
     and weakest driver, the satisfied-but-not-loyal share (with its definition) and what this
     sample size can and cannot detect (:mod:`acsi.stats.power`)."""
@@ -549,15 +563,14 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
             s = into.iloc[0]
             items.append(t("Only driver of {t}: <b>{s}</b> (path {b:.2f}).", t=H.esc(target), s=H.esc(s["source"]),
                            b=s["est"]))
-    if "conversion" in tables:
-        conv = tables["conversion counts"]
-        k = int(conv.loc["satisfied", "not loyal"])
-        m = int(conv.loc["satisfied"].drop("total", errors="ignore").sum())
-        items.append(t("<b>{k} of {n}</b> satisfied respondents ({p:.0f}%) are not loyal ({defs}).", k=k, n=m,
-                       p=100 * k / m if m else float("nan"), defs=H.esc(definitions(opts))))
-    elif opts.satisfaction_items and opts.loyalty_items:
-        items.append(t("No respondent is satisfied ({defs}): the satisfied-but-not-loyal share is undefined.",
-                       defs=H.esc(definitions(opts))))
+    if opts.satisfaction_items and opts.loyalty_items:
+        k, m = satisfied_not_loyal(answers, opts)
+        if m:
+            items.append(t("<b>{k} of {n}</b> satisfied respondents ({p:.0f}%) are not loyal ({defs}).", k=k, n=m,
+                           p=100 * k / m, defs=H.esc(definitions(opts))))
+        else:
+            items.append(t("No respondent is satisfied ({defs}): the satisfied-but-not-loyal share is undefined.",
+                           defs=H.esc(definitions(opts))))
     if paths is not None and len(paths):
         k_max = int(paths.groupby("target").size().max())
         b_min = 2.486 / np.sqrt(n)  # Kock and Hadaya's inverse square root rule
