@@ -207,3 +207,12 @@ def test_plotting_functions_draw_chinese_names(zh_data) -> None:
         fig.savefig(__import__("io").BytesIO(), format="png")
         plt.close(fig)
     assert not [w for w in rec if "Glyph" in str(w.message)]
+
+
+def test_demo_in_chinese() -> None:
+    from acsi.report import demo_report
+    from acsi.report.demo import DEMO_STORY
+
+    rep = demo_report(bootstrap=0, lang="zh")
+    assert "<h2>主要发现</h2>" in rep.html and "网上银行" in rep.html
+    assert all(story not in rep.html for story in DEMO_STORY.values())  # the English story stays in English reports
