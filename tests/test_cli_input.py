@@ -28,16 +28,17 @@ def _text(path: Path) -> str:
 def test_gbk_data_with_bom_gbk_and_utf16_models_quietly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A GB18030/GBK CSV and model files saved by Notepad (BOM, GBK, UTF-16): no codec error,
     and --quiet prints nothing (no missing-glyph warnings for Chinese labels)."""
-    (tmp_path / "utf16.txt").write_bytes((FILES / "zh_model_bom.txt").read_text(encoding="utf-8-sig")
-                                         .encode("utf-16"))
-    for model in (FILES / "zh_model_bom.txt", FILES / "zh_model_gbk.txt", tmp_path / "utf16.txt"):
-        out = tmp_path / f"{model.stem}.html"
-        rc = main(["analyze", str(FILES / "zh_gbk.csv"), "--model", str(model), "--out", str(out),
-                   "--bootstrap", "0", "--quiet"])
-        err = capsys.readouterr().err
-        assert rc == 0, err
-        assert err == ""
-    text = _text(tmp_path / "utf16.html")
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes((FILES / "zh_model_bom.txt").read_text(encoding="utf-8-sig").encode("utf-16"))
+    models = [read_model_file(m)[0] for m in (FILES / "zh_model_bom.txt", FILES / "zh_model_gbk.txt", utf16)]
+    assert models[0] == models[1] == models[2] and "满意度 =~ 满意1" in models[0]
+    out = tmp_path / "zh.html"
+    rc = main(["analyze", str(FILES / "zh_gbk.csv"), "--model", str(utf16), "--out", str(out), "--bootstrap", "0",
+               "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert err == ""
+    text = _text(out)
     assert "满意度" in text and "scale inferred from the data: 1-7" in text
 
 
