@@ -22,7 +22,8 @@ from typing import Any
 
 from acsi.exceptions import AcsiError, DataError, IdentificationError, ModelSyntaxError, SpecificationError
 
-__all__ = ["main", "read_data", "read_model", "parse_item_map"]
+__all__ = ["main", "read_data", "read_model", "read_model_file", "parse_item_map", "parse_item_map_scales",
+           "split_scales", "decode_text", "sniff_sep"]
 
 #: exit codes: success; a usage, file, data or model error (fix the input); an estimation failure
 EXIT_OK, EXIT_USAGE, EXIT_ESTIMATION = 0, 2, 3
@@ -61,6 +62,11 @@ quality and satisfaction are required):
 
 or the same item map as JSON: {"quality": ["q1", "q2"], "satisfaction": [...]}.
 
+Each item's rating scale comes from the model file (a line 'scale 1-7: q1 q2', or in an
+item map 'quality[1-7]: q1 q2 q3'), from --scale, from SPSS value labels, or is inferred
+from the answers (1-5, 1-6, 1-7, 1-10 or 0-10) and stated in the report.
+A model with =~ blocks only gives the reliability and validity report.
+
 examples:
     acsi analyze answers.csv --model items.txt
     acsi analyze answers.xlsx --model model.txt --method mlr --out fit.html
@@ -68,6 +74,12 @@ examples:
     acsi analyze answers.csv --model model.txt --na-values -99 --scale 1 10
     acsi analyze answers.csv --model model.txt --sep ';' --na-values DK "n/a"
     acsi analyze survey.xlsx --model model.txt --sheet answers
+    acsi analyze euro.csv --model items.txt --decimal ','
+    acsi analyze 问卷.csv --model 模型.txt --lang zh --segment 性别 --value 价值
+    acsi analyze answers.csv --model items.txt --satisfied 6 --loyal 6
+
+CSV delimiters are sniffed (--sep to override); text encodings are detected (UTF-8 with or
+without BOM, GB18030/GBK; --encoding to override).
 
 Only empty cells are missing; text such as NA, None or n/a is an answer unless you
 declare it with --na-values. Outputs are written atomically and never over an input.
@@ -113,7 +125,7 @@ def _encoding(encoding: str) -> str:
         name = codecs.lookup(encoding).name
     except (LookupError, TypeError):
         raise _UsageError(
-            f"--encoding {encoding!r} is not a known text encoding; use e.g. utf-8, cp1252 or latin-1"
+            f"--encoding {encoding!r} is not a known text encoding; use e.g. utf-8, gb18030, cp1252 or latin-1"
         ) from None
     return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else name
 
@@ -123,20 +135,111 @@ def _decode_error(p: Path, what: str, encoding: str, exc: UnicodeDecodeError) ->
     enc = "UTF-8" if encoding.startswith("utf-8") else encoding
     return (
         f"{what} {p.name} is not {enc} text (byte 0x{bad} at position {exc.start}); save it as UTF-8, "
-        "or give its encoding with --encoding (e.g. --encoding cp1252 or --encoding latin-1)"
+        "or give its encoding with --encoding (e.g. --encoding gb18030, cp1252 or latin-1)"
     )
 
 
-def _read_csv(p: Path, sep: str | None, encoding: str) -> Any:
+_CJK_TEXT = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def decode_text(raw: bytes, name: str, what: str, encoding: str | None = None) -> tuple[str, str]:
+    """Text of a file and the encoding it was read with.
+
+    With ``encoding`` given, that one (UTF-8 with or without byte-order mark for ``utf-8``).
+    Without, UTF-8 (with or without BOM, also UTF-16 with BOM) when the bytes are valid
+    UTF-8, else GB18030 (which covers GBK and GB2312) when every non-ASCII character decodes
+    to Chinese text; anything else is an error naming the file and ``--encoding``.
+
+    Examples
+    --------
+    >>> decode_text("满意度,q1\\n".encode("gbk"), "a.csv", "data file")
+    ('满意度,q1\\n', 'gb18030')
+    >>> decode_text("\\ufeffq1\\n".encode("utf-8"), "a.csv", "data file")
+    ('q1\\n', 'utf-8-sig')
+    """
+    if encoding is not None:
+        enc = _encoding(encoding)
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            raise DataError(_decode_error(Path(name), what, enc, exc)) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        first = exc
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    # Chinese text: every non-ASCII character is CJK, and its second byte is not ASCII (GB2312's
+    # common characters; a Latin-1 accent followed by a letter decodes to a CJK character too,
+    # but with an ASCII second byte)
+    wide = [c for c in text if ord(c) > 127]
+    if wide and all(_CJK_TEXT.match(c) and all(b >= 0x80 for b in c.encode("gb18030")) for c in wide):
+        return text, "gb18030"
+    bad = raw[first.start:first.start + 1].hex()
+    raise DataError(
+        f"{what} {name}: cannot tell its text encoding (not UTF-8: byte 0x{bad} at position {first.start}; "
+        "not Chinese GB18030/GBK text either); give it with --encoding (e.g. --encoding cp1252, latin-1 "
+        "or big5), or save the file as UTF-8"
+    )
+
+
+def sniff_sep(text: str, default: str = ",") -> str:
+    """The delimiter of CSV text: the one of ``, ; tab |`` that splits the first lines into the
+    same number (> 1) of fields; ``default`` when none does.
+
+    Examples
+    --------
+    >>> sniff_sep("a;b;c\\n1;2,5;3\\n")
+    ';'
+    >>> sniff_sep("a\\tb\\n1\\t2\\n")
+    '\\t'
+    """
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return default
+    best, score = default, 0
+    for cand in (",", ";", "\t", "|"):
+        try:
+            rows = list(csv.reader(lines, delimiter=cand))
+        except csv.Error:
+            continue
+        counts = {len(r) for r in rows}
+        if len(counts) == 1 and (k := counts.pop()) > 1 and k > score:
+            best, score = cand, k
+    return best
+
+
+def _read_csv(p: Path, sep: str | None, encoding: str | None, decimal: str | None = None) -> Any:
+    import io
+
     import pandas as pd
 
-    delimiter = sep if sep is not None else ("\t" if p.suffix.lower() in (".tsv", ".tab") else ",")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise _UsageError(f"data file {str(p)!r} cannot be read ({exc.strerror or exc})") from None
+    text, used = decode_text(raw, p.name, "data file", encoding)
+    if sep is not None:
+        delimiter = sep
+    elif p.suffix.lower() in (".tsv", ".tab"):
+        delimiter = "\t"
+    else:
+        delimiter = sniff_sep(text)
+    if decimal is not None and decimal == delimiter:
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise _UsageError(f"--decimal {decimal!r} must be one character other than the delimiter ({shown}), "
+                          "e.g. --decimal ','")
     try:
         # only empty cells are missing: "NA", "None", "n/a" stay text unless declared with --na-values
-        df = pd.read_csv(p, sep=delimiter, keep_default_na=False, na_values=[""], encoding=encoding,
-                         engine="c" if len(delimiter) == 1 else "python")
-    except UnicodeDecodeError as exc:
-        raise DataError(_decode_error(p, "data file", encoding, exc)) from None
+        df = pd.read_csv(io.StringIO(text), sep=delimiter, keep_default_na=False, na_values=[""],
+                         decimal=decimal or ".", engine="c" if len(delimiter) == 1 else "python")
     except pd.errors.EmptyDataError:
         raise DataError(f"data file {p.name} is empty; it needs a header line and one row per respondent") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -153,6 +256,8 @@ def _read_csv(p: Path, sep: str | None, encoding: str) -> Any:
                     f"data file {p.name} was read as one column {head[:40]!r}: its values look separated by "
                     f"{shown}, not {delimiter!r}; read it with {flag}"
                 )
+    df.attrs["encoding"] = used
+    df.attrs["sep"] = delimiter
     return df
 
 
@@ -205,7 +310,8 @@ def _read_xlsx(p: Path, sheet: str | None) -> Any:
 
 
 def read_data(
-    path: str | Path, *, sep: str | None = None, sheet: str | None = None, encoding: str = "utf-8"
+    path: str | Path, *, sep: str | None = None, sheet: str | None = None, encoding: str | None = None,
+    decimal: str | None = None,
 ) -> Any:
     """Read a ``.csv`` (``.txt``, ``.tsv``), ``.xlsx`` or SPSS ``.sav`` file into a DataFrame.
 
@@ -243,8 +349,12 @@ def read_data(
         raise _UsageError(f"--sheet applies to Excel workbooks; {p.name} is read as {suffix[1:]}")
     if sep is not None and (sep == "" or sep in ('"', "\n", "\r")):
         raise _UsageError(f"--sep {sep!r} cannot separate columns; use e.g. --sep ';' or --sep '\\t'")
+    if decimal is not None and suffix not in _CSV:
+        raise _UsageError(f"--decimal applies to CSV files; {p.name} is read as {suffix[1:]}")
+    if decimal is not None and (len(decimal) != 1 or decimal.isalnum() or decimal in ('"', "\n", "\r")):
+        raise _UsageError(f"--decimal {decimal!r} must be one character other than the delimiter, e.g. --decimal ','")
     if suffix in _CSV:
-        df = _read_csv(p, sep, _encoding(encoding))
+        df = _read_csv(p, sep, encoding, decimal)
     elif suffix in _XLSX:
         df = _read_xlsx(p, sheet)
     else:
@@ -291,17 +401,68 @@ def apply_value_labels(df: Any, keep_numeric: Sequence[str]) -> Any:
     return out
 
 
+_SCALE_LINE = re.compile(r"^\s*scale\s+(-?\d+(?:\.\d+)?\s*(?:-|\.\.|to)\s*-?\d+(?:\.\d+)?)\s*:\s*(.+)$", re.I)
+_BRACKET = re.compile(r"^\s*([^\[\]:]+?)\s*\[\s*([^\]]+)\]\s*$")
+
+
+def _split_items(rest: str) -> list[str]:
+    return [i for i in re.split(r"[\s,+]+", rest.strip()) if i]
+
+
+def split_scales(text: str) -> tuple[str, dict[str, tuple[float, float]]]:
+    """Take the scale lines ``scale MIN-MAX: item item ...`` out of a model file.
+
+    Returns the text without them (blank lines keep the line numbers) and the item scales.
+    Works for lavaan syntax and item maps alike.
+
+    Examples
+    --------
+    >>> split_scales("scale 1-7: q1 q2\\nf =~ q1 + q2")
+    ('\\nf =~ q1 + q2', {'q1': (1.0, 7.0), 'q2': (1.0, 7.0)})
+    """
+    from acsi.survey.scales import parse_scale_text
+
+    scales: dict[str, tuple[float, float]] = {}
+    lines = text.splitlines()
+    for k, line in enumerate(lines):
+        m = _SCALE_LINE.match(line.split("#", 1)[0])
+        if m:
+            sc = parse_scale_text(m.group(1), f"model file line {k + 1}")
+            for it in _split_items(m.group(2)):
+                scales[it] = sc
+            lines[k] = ""
+    return ("\n".join(lines) if scales else text), scales
+
+
 def parse_item_map(text: str) -> dict[str, list[str]]:
     """Parse an item map: JSON ``{"construct": [items]}`` or lines ``construct: item item ...``.
 
-    Items may be separated by spaces, commas or ``+``; ``#`` starts a comment.
+    Items may be separated by spaces, commas or ``+``; ``#`` starts a comment. A scale may
+    follow the construct (``quality[1-7]: q1 q2``; see :func:`parse_item_map_scales`).
 
     Examples
     --------
     >>> parse_item_map("quality: q1 q2, q3\\nsatisfaction: s1 + s2  # overall")
     {'quality': ['q1', 'q2', 'q3'], 'satisfaction': ['s1', 's2']}
     """
+    return parse_item_map_scales(text)[0]
+
+
+def parse_item_map_scales(text: str) -> tuple[dict[str, list[str]], dict[str, tuple[float, float]]]:
+    """An item map with the scales it declares: ``quality[1-7]: q1 q2`` (text) or
+    ``{"quality": {"items": ["q1", "q2"], "scale": [1, 7]}}`` (JSON).
+
+    Examples
+    --------
+    >>> parse_item_map_scales("quality[1-7]: q1 q2\\nsatisfaction: s1")
+    ({'quality': ['q1', 'q2'], 'satisfaction': ['s1']}, {'q1': (1.0, 7.0), 'q2': (1.0, 7.0)})
+    """
+    from acsi._validation import check_scale
+    from acsi.survey.scales import parse_scale_text
+
     stripped = text.strip()
+    scales: dict[str, tuple[float, float]] = {}
+    out: dict[str, list[str]] = {}
     if stripped.startswith("{"):
         try:
             raw = json.loads(stripped)
@@ -309,14 +470,25 @@ def parse_item_map(text: str) -> dict[str, list[str]]:
             raise SpecificationError(f"item map JSON, line {exc.lineno}: {exc.msg}") from None
         if not isinstance(raw, dict):
             raise SpecificationError("item map JSON must be an object {\"construct\": [\"item\", ...]}")
-        out: dict[str, list[str]] = {}
         for k, v in raw.items():
+            sc = None
+            if isinstance(v, dict):
+                extra = set(v) - {"items", "scale"}
+                if extra or "items" not in v:
+                    raise SpecificationError(
+                        f"item map JSON: construct {k!r} must be a list of items or "
+                        "{\"items\": [...], \"scale\": [min, max]}"
+                    )
+                if "scale" in v:
+                    sc = check_scale(v["scale"], f"item map JSON: scale of {k!r}")
+                v = v["items"]
             items = [v] if isinstance(v, str) else v
             if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
                 raise SpecificationError(f"item map JSON: construct {k!r} must list item names as strings")
             out[str(k)] = items
-        return out
-    out = {}
+            if sc is not None:
+                scales.update({i: sc for i in items})
+        return out, scales
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -325,41 +497,65 @@ def parse_item_map(text: str) -> dict[str, list[str]]:
             raise SpecificationError(f"item map line {lineno}: expected 'construct: item item ...', got {line!r}")
         name, rest = line.split(":", 1)
         name = name.strip()
-        items = [i for i in re.split(r"[\s,+]+", rest.strip()) if i]
+        m = _BRACKET.match(name)
+        sc = None
+        if m:
+            name = m.group(1).strip()
+            sc = parse_scale_text(m.group(2), f"item map line {lineno}")
+        items = _split_items(rest)
         if not name or not items:
             raise SpecificationError(f"item map line {lineno}: {line!r} needs a construct name and at least one item")
         if name in out:
             raise SpecificationError(f"item map line {lineno}: construct {name!r} is listed twice")
         out[name] = items
+        if sc is not None:
+            scales.update({i: sc for i in items})
     if not out:
         raise SpecificationError("the item map is empty")
-    return out
+    return out, scales
 
 
-def read_model(path: str | Path, *, encoding: str = "utf-8") -> str:
+def read_model(path: str | Path, *, encoding: str | None = None) -> str:
     """Model syntax from a model file: lavaan syntax as is, or an item map through the ACSI builder.
 
-    The file is UTF-8 text (a byte-order mark is allowed) unless ``encoding`` says otherwise.
+    The encoding is detected as for data files (UTF-8 with or without byte-order mark, or
+    GB18030/GBK; :func:`decode_text`) unless ``encoding`` is given. Scale lines and
+    bracketed scales are taken out (:func:`read_model_file` returns them).
+    """
+    return read_model_file(path, encoding=encoding)[0]
+
+
+def read_model_file(path: str | Path, *, encoding: str | None = None) -> tuple[str, dict[str, tuple[float, float]]]:
+    """Model syntax and the item scales a model file declares.
+
+    Scales are declared in either form, per item:
+
+    * a line ``scale MIN-MAX: item item ...`` (lavaan syntax or item map);
+    * in an item map, after the construct: ``quality[1-7]: q1 q2 q3``, or in JSON
+      ``{"quality": {"items": ["q1", "q2"], "scale": [1, 7]}}``.
     """
     p = Path(path)
     _check_input(p, "model file", "--model")
-    enc = _encoding(encoding)
     try:
-        text = p.read_bytes().decode(enc)
-    except UnicodeDecodeError as exc:
-        raise SpecificationError(_decode_error(p, "model file", enc, exc)) from None
+        raw = p.read_bytes()
     except OSError as exc:
         raise _UsageError(f"model file {str(p)!r} cannot be read ({exc.strerror or exc})") from None
+    try:
+        text, _ = decode_text(raw, p.name, "model file", encoding)
+    except DataError as exc:
+        raise SpecificationError(str(exc)) from None
     if "\x00" in text:
         raise SpecificationError(f"model file {p.name} holds NUL bytes: it is not a text file; give the model as text")
     if not text.strip():
         raise SpecificationError(
             f"model file {p.name} is empty; write the model in lavaan syntax (=~ and ~ lines) or as an item map"
         )
+    text, scales = split_scales(text)
     body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     if "~" in body and not body.strip().startswith("{"):
-        return text
-    items = parse_item_map(text)
+        return text, scales
+    items, more = parse_item_map_scales(text)
+    scales.update(more)
     unknown = [k for k in items if k.lower() not in _ACSI_CONSTRUCTS]
     if unknown:
         raise SpecificationError(
@@ -372,7 +568,7 @@ def read_model(path: str | Path, *, encoding: str = "utf-8") -> str:
     return acsi_model(
         expectations=blocks.get("expectations"), quality=blocks.get("quality"), value=blocks.get("value"),
         satisfaction=blocks.get("satisfaction"), complaints=blocks.get("complaints"), loyalty=blocks.get("loyalty"),
-    )
+    ), scales
 
 
 # --------------------------------------------------------------------------- parser
@@ -401,6 +597,8 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--bootstrap", type=_nonneg_int, default=1000, metavar="N",
                       help="bootstrap resamples (default: %(default)s)")
     demo.add_argument("--seed", type=_seed, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
+    demo.add_argument("--lang", choices=("en", "zh"), default="en",
+                      help="language of the report: en (English, default) or zh (Simplified Chinese)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
     an = sub.add_parser(
@@ -421,18 +619,34 @@ def _build_parser() -> argparse.ArgumentParser:
     an.add_argument("--na-values", nargs="+", metavar="V",
                     help="codes that mean 'missing', numbers or text, e.g. -99 DK \"n/a\" (rows with a "
                          "missing item are dropped); only empty cells are missing otherwise")
-    an.add_argument("--scale", type=_finite, nargs=2, default=(1.0, 10.0), metavar=("MIN", "MAX"),
-                    help="bounds of the rating scale (default: 1 10)")
+    an.add_argument("--scale", type=_finite, nargs=2, default=None, metavar=("MIN", "MAX"),
+                    help="bounds of the rating scale of every item (default: per item from the model file, the "
+                         "SPSS value labels, or inferred from the answers and stated in the report)")
+    an.add_argument("--satisfied", type=_finite, metavar="X",
+                    help="a respondent is satisfied when the mean of the satisfaction items is at least X "
+                         "(default: the top 30%% of their scale's range, e.g. 5.2 on 1-7)")
+    an.add_argument("--loyal", type=_finite, metavar="X",
+                    help="a respondent is loyal when the mean of the loyalty items is at least X (default: the "
+                         "top 30%% of their scale's range)")
     an.add_argument("--recommend", metavar="COLUMN",
-                    help="the 'would recommend' item, for the Net Promoter Score (a proxy unless --scale 0 10)")
+                    help="the 'would recommend' item, for the Net Promoter Score (a proxy unless the scale is 0-10)")
+    an.add_argument("--segment", nargs="+", metavar="COLUMN",
+                    help="profile questions to compare satisfaction across (e.g. --segment gender region)")
+    an.add_argument("--value", metavar="COLUMN",
+                    help="customer value column: the share satisfied is also weighted by value")
     an.add_argument("--sep", metavar="CHAR",
-                    help="CSV delimiter (default ',', tab for .tsv), e.g. --sep ';'")
+                    help="CSV delimiter (default: sniffed from the file among , ; tab |), e.g. --sep ';'")
+    an.add_argument("--decimal", metavar="CHAR",
+                    help="decimal mark of a CSV file (default '.'), e.g. --decimal ',' for 4,5")
     an.add_argument("--sheet", metavar="NAME",
                     help="Excel sheet to read, by name or number (default: the first; acsi says which)")
-    an.add_argument("--encoding", default="utf-8", metavar="ENC",
-                    help="text encoding of a CSV data file and of the model file (default utf-8, with or "
-                         "without BOM), e.g. cp1252 or latin-1")
-    an.add_argument("--title", default="Customer satisfaction and loyalty report", help="report title")
+    an.add_argument("--encoding", default=None, metavar="ENC",
+                    help="text encoding of a CSV data file and of the model file (default: detected, UTF-8 with "
+                         "or without BOM, or GB18030/GBK), e.g. gb18030, cp1252 or latin-1")
+    an.add_argument("--lang", choices=("en", "zh"), default="en",
+                    help="language of the report: en (English, default) or zh (Simplified Chinese)")
+    an.add_argument("--title", default=None, help="report title (default: 'Customer satisfaction and loyalty "
+                                                  "report', in the report's language)")
     an.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     return parser
 
@@ -490,7 +704,7 @@ _CLI_WORDS = [
     (re.compile(r"\bscale=\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)"), r"--scale \1 \2"),
     (re.compile(r"\bna_values=?"), "--na-values "),
     (re.compile(r"\bbootstrap\(n=|\bn_boot=|\bbootstrap="), "--bootstrap "),
-    (re.compile(r"\b(seed|method|recommend|title)="), r"--\1 "),
+    (re.compile(r"\b(seed|method|recommend|title|satisfied|loyal|segment|value|lang)="), r"--\1 "),
     (re.compile(r"\s*Pass missing='mean'[^.]*\."), ""),
     (re.compile(r"\buse acsi\.sem\b"), "use --method ml"),
 ]
@@ -554,7 +768,7 @@ def _run_demo(args: argparse.Namespace) -> None:
 
     t0 = time.perf_counter()
     _say(args, "acsi: analysing the e-banking demo survey (synthetic, 54 respondents)")
-    report = demo_report(bootstrap=args.bootstrap, seed=args.seed, progress=_progress(args))
+    report = demo_report(bootstrap=args.bootstrap, seed=args.seed, progress=_progress(args), lang=args.lang)
     _finish(args, report, t0)
 
 
@@ -596,6 +810,12 @@ def _check_item_text(data: Any, items: Sequence[str], texts: Sequence[str], sour
             pos = int(bad.to_numpy().nonzero()[0][0])
             value = str(obj.iloc[pos])
             shown = value if re.fullmatch(r"[\w.+-]+", value) else f'"{value}"'
+            if re.fullmatch(r"\s*-?\d+,\d+\s*", value):
+                raise DataError(
+                    f"column {name!r} holds {value!r} (line {pos + header_rows + 1} of {source}): a number with a "
+                    "decimal comma; read the file with --decimal ',' (and --sep ';' if the columns are separated "
+                    "by semicolons)"
+                )
             raise DataError(
                 f"column {name!r} holds the text {value!r} (line {pos + header_rows + 1} of {source}); acsi reads "
                 f"only empty cells as missing: if {value!r} means missing, declare it with --na-values {shown}, "
@@ -603,25 +823,30 @@ def _check_item_text(data: Any, items: Sequence[str], texts: Sequence[str], sour
             )
 
 
-def _check_scale(data: Any, items: Sequence[str], numbers: Sequence[float], scale: Sequence[float],
-                 source: str) -> None:
-    """A rating outside --scale (and not a declared code): name the value, the line and the flags."""
+def _check_scale(data: Any, items: Sequence[str], numbers: Sequence[float], scale: Sequence[float] | None,
+                 item_scales: dict[str, tuple[float, float]], source: str) -> None:
+    """A rating outside its declared scale (--scale, or the model file's), and not a declared
+    code: name the value, the line and the flags."""
     import numpy as np
     import pandas as pd
 
-    lo, hi = float(scale[0]), float(scale[1])
     for name in dict.fromkeys(items):
         if name not in data.columns or isinstance(data.dtypes[name], pd.Series):
             continue
+        bounds = item_scales.get(name, scale)
+        if bounds is None:
+            continue  # inferred later from the answers, and stated in the report
+        lo, hi = float(bounds[0]), float(bounds[1])
         values = pd.to_numeric(data[name].astype(object), errors="coerce").to_numpy(dtype=float)
         outside = np.isfinite(values) & ((values < lo) | (values > hi)) & ~np.isin(values, list(numbers))
         if outside.any():
             pos = int(np.flatnonzero(outside)[0])
             v = float(values[pos])
+            how = "the scale declared for it in the model file" if name in item_scales else "the rating scale"
             raise DataError(
-                f"column {name!r} holds {v:g} (line {pos + 2} of {source}), outside the rating scale "
-                f"{lo:g}-{hi:g}: give the scale's bounds with --scale MIN MAX, or, if {v:g} is a code for "
-                f"'no answer', declare it with --na-values {v:g}"
+                f"column {name!r} holds {v:g} (line {pos + 2} of {source}), outside {how} "
+                f"{lo:g}-{hi:g}: give the scale's bounds with --scale MIN MAX (or in the model file), or, if "
+                f"{v:g} is a code for 'no answer', declare it with --na-values {v:g}"
             )
 
 
@@ -630,12 +855,17 @@ def _run_analyze(args: argparse.Namespace) -> None:
     from acsi.report import build_report, model_blocks
 
     t0 = time.perf_counter()
-    if args.scale[0] >= args.scale[1]:
+    if args.scale is not None and args.scale[0] >= args.scale[1]:
         raise _UsageError(f"--scale {args.scale[0]:g} {args.scale[1]:g}: MIN must be below MAX")
     numbers, texts = _na_codes(args.na_values)
-    model = read_model(args.model, encoding=args.encoding)
-    data = read_data(args.data, sep=args.sep, sheet=args.sheet, encoding=args.encoding)
+    model, item_scales = read_model_file(args.model, encoding=args.encoding)
+    data = read_data(args.data, sep=args.sep, sheet=args.sheet, encoding=args.encoding, decimal=args.decimal)
     source = Path(args.data).name
+    if data.attrs.get("encoding") == "gb18030" and args.encoding is None:
+        _say(args, f"acsi: read {source} as Chinese GB18030/GBK text (not UTF-8); give --encoding to override")
+    if args.sep is None and data.attrs.get("sep", ",") != "," and Path(args.data).suffix.lower() == ".csv":
+        shown = "tab" if data.attrs["sep"] == "\t" else repr(data.attrs["sep"])
+        _say(args, f"acsi: {source} is separated by {shown} (detected; give --sep to override)")
     sheets = data.attrs.get("sheets", [])
     if len(sheets) > 1:
         how = "as asked (--sheet)" if args.sheet is not None else "the first; choose another with --sheet NAME"
@@ -643,6 +873,10 @@ def _run_analyze(args: argparse.Namespace) -> None:
                    f"{', '.join(sheets)}), {how}")
     blocks, _ = model_blocks(model)
     items = [i for b in blocks.values() for i in b]
+    unknown = sorted(set(item_scales) - set(items))
+    if unknown:
+        raise SpecificationError(f"model file {Path(args.model).name}: a scale is declared for {unknown[0]!r}, "
+                                 "which is not an item of the model")
     missing = [i for i in dict.fromkeys(items) if i not in data.columns]
     if missing and len(sheets) > 1:
         raise DataError(
@@ -652,17 +886,24 @@ def _run_analyze(args: argparse.Namespace) -> None:
         )
     data = apply_value_labels(data, items)
     _check_item_text(data, items, texts, source, 1)
-    _check_scale(data, items, numbers, args.scale, source)
+    _check_scale(data, items, numbers, args.scale, item_scales, source)
     if texts:  # declared codes written as text (DK, n/a, or -99 in a text column) become missing
         data, _ = apply_na_values(data, list(data.columns), texts, argument="--na-values")
     if args.recommend is not None and args.recommend not in data.columns:
         raise DataError(f"--recommend: column {args.recommend!r} not found in {source}")
     _say(args, f"acsi: {len(data)} rows, {len(blocks)} constructs, method {args.method}")
+    for flag, cols in (("--segment", args.segment or []), ("--value", [args.value] if args.value else [])):
+        for col in cols:
+            if col not in data.columns:
+                raise DataError(f"{flag}: column {col!r} not found in {source}")
     report = build_report(
         data, model, method=args.method, bootstrap=args.bootstrap, seed=args.seed,
-        scale=tuple(args.scale), na_values=numbers or None, title=args.title,
-        source=f"{source} with model {Path(args.model).name}",
-        recommend=args.recommend, progress=_progress(args),
+        scale=tuple(args.scale) if args.scale is not None else None, item_scales=item_scales or None,
+        na_values=numbers or None, title=args.title,
+        source=(f"{source}，模型 {Path(args.model).name}" if args.lang == "zh"
+                else f"{source} with model {Path(args.model).name}"),
+        recommend=args.recommend, satisfied=args.satisfied, loyal=args.loyal, segment=args.segment,
+        value=args.value, lang=args.lang, progress=_progress(args),
     )
     _finish(args, report, t0)
 

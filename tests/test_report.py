@@ -16,7 +16,7 @@ import acsi
 from acsi.report import DEMO_MODEL, build_report, demo_report, model_blocks
 from acsi.report import html as H
 
-SECTIONS = ["overview", "profile", "items", "measurement", "structural", "fit", "index",
+SECTIONS = ["overview", "findings", "profile", "items", "measurement", "structural", "fit", "index",
             "loyalty", "limitations", "method"]
 
 
@@ -106,8 +106,13 @@ def test_bad_arguments_raise_named_errors() -> None:
     data = acsi.datasets.load_ebanking()
     with pytest.raises(acsi.SpecificationError, match="method='spss'"):
         build_report(data, DEMO_MODEL, method="spss")
-    with pytest.raises(acsi.SpecificationError, match="no structural paths"):
-        build_report(data, "a =~ Q8 + Q9", bootstrap=0)
+    with pytest.raises(acsi.SpecificationError, match="satisfied=11 is outside the items' scale 1-10"):
+        build_report(data, DEMO_MODEL, bootstrap=0, satisfied=11, satisfaction_items=["Q8", "Q9"],
+                     loyalty_items=["Q16"])
+    with pytest.raises(acsi.SpecificationError, match="lang='fr'"):
+        build_report(data, DEMO_MODEL, bootstrap=0, lang="fr")
+    with pytest.raises(acsi.DataError, match="segment: column 'region' not found"):
+        build_report(data, DEMO_MODEL, bootstrap=0, segment="region")
     with pytest.raises(acsi.SpecificationError, match="bootstrap"):
         build_report(data, DEMO_MODEL, bootstrap=-1)
     with pytest.raises(acsi.DataError, match="Q99"):

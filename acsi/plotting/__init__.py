@@ -15,7 +15,9 @@ function                   what                                         module
 ``invariance_plot``        CFI/RMSEA of a measurement-invariance run    ``invariance``
 =========================  ===========================================  ==================
 
-matplotlib is imported only when a plot is drawn.
+matplotlib is imported only when a plot is drawn. The functions draw with a font chain that
+includes the CJK fonts installed on the machine (:mod:`acsi.plotting._fonts`), so Chinese item
+and construct names show as text, not as boxes.
 """
 
 from __future__ import annotations
@@ -42,8 +44,20 @@ __all__ = sorted(_WHERE)
 def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'acsi.plotting' has no attribute {name!r}")
+    import functools
+
+    from acsi.plotting._fonts import font_context
+
     module = importlib.import_module(f"acsi.plotting.{_WHERE[name]}")
-    return getattr(module, name)
+    func = getattr(module, name)
+
+    @functools.wraps(func)
+    def drawn_with_cjk_fonts(*args: Any, **kwargs: Any) -> Any:
+        with font_context():
+            return func(*args, **kwargs)
+
+    globals()[name] = drawn_with_cjk_fonts  # resolved once
+    return drawn_with_cjk_fonts
 
 
 def __dir__() -> list[str]:

@@ -21,10 +21,13 @@ import pandas as pd
 
 from acsi.exceptions import DataError, SpecificationError
 from acsi.report import html as H
+from acsi.report import i18n
 from acsi.report import sections as S
 from acsi.report.families import METHODS, family_part
+from acsi.report.i18n import t
 from acsi.results.base import ResultMixin, Summary, TableMap, compact_repr, write_excel
 from acsi.spec.syntax import ParsedModel, parse_model
+from acsi.survey.scales import ItemScale, default_threshold, resolve_scales
 
 __all__ = ["Report", "ReportOptions", "build_report", "model_blocks"]
 
@@ -39,30 +42,56 @@ class ReportOptions:
     bootstrap : int
         PLS bootstrap resamples (0: none; significance then unavailable).
     seed : int
-    scale : (float, float)
-        Theoretical bounds of the rating items (index, boxes, bins).
+    scale : (float, float) or None
+        The scale given for every item (None: per item, see ``item_scales``).
+    item_scales : dict of str -> ItemScale
+        The scale of every model item, with where it came from (declared, file metadata or
+        inferred; :func:`acsi.survey.scales.resolve_scales`).
     na_values : tuple of float
         Codes declared missing.
     satisfied_min, loyal_min : float
         A respondent is *satisfied* when the mean of the satisfaction items is at least
-        ``satisfied_min`` (default 7 of 10: "agree" or better),
-        *loyal* when the mean of the loyalty items is at least ``loyal_min``.
+        ``satisfied_min`` (default: the top 30% of their scale's range,
+        :func:`acsi.survey.scales.default_threshold`), *loyal* when the mean of the loyalty
+        items is at least ``loyal_min``.
+    satisfied_default, loyal_default : bool
+        Whether the thresholds are the defaults (the report says which).
     recommend : str or None
         The "would recommend" item used for the NPS (proxy on a scale other than 0-10).
     satisfaction_items, loyalty_items : tuple of str
         Items of the two sides of the conversion table.
+    segment : tuple of str
+        Profile questions the satisfaction is compared across.
+    value : str or None
+        Customer-value column for the value-weighted index.
+    lang : {"en", "zh"}
     """
 
     method: str = "pls"
     bootstrap: int = 1000
     seed: int = 1
-    scale: tuple[float, float] = (1.0, 10.0)
+    scale: tuple[float, float] | None = None
+    item_scales: Mapping[str, ItemScale] = field(default_factory=dict)
     na_values: tuple[float, ...] = ()
     satisfied_min: float = 7.0
     loyal_min: float = 7.0
+    satisfied_default: bool = True
+    loyal_default: bool = True
     recommend: str | None = None
     satisfaction_items: tuple[str, ...] = ()
     loyalty_items: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    value: str | None = None
+    lang: str = "en"
+
+    def scale_of(self, items: Sequence[str]) -> ItemScale:
+        """The common scale of ``items`` (the widest bounds when they differ)."""
+        scs = [self.item_scales[i] for i in items if i in self.item_scales]
+        if not scs:
+            lo, hi = self.scale or (1.0, 10.0)
+            return ItemScale(lo, hi, "declared")
+        return ItemScale(min(s.lo for s in scs), max(s.hi for s in scs), scs[0].source,
+                         any(s.continuous for s in scs))
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +175,8 @@ def model_blocks(model: str | ParsedModel) -> tuple[dict[str, list[str]], list[t
 
 
 #: The anchors of the report's sections, in order (the overview comes first).
-SECTION_ANCHORS = ("profile", "items", "measurement", "structural", "fit", "index", "loyalty", "limitations", "method")
+SECTION_ANCHORS = ("findings", "profile", "items", "measurement", "structural", "fit", "index", "loyalty",
+                   "segments", "limitations", "method")
 
 
 def _find(blocks: Mapping[str, list[str]], *names: str) -> str | None:
@@ -161,6 +191,32 @@ def _warn_text(w: warnings.WarningMessage) -> str:
     return f"{w.category.__name__}: {w.message}"
 
 
+def _answers(data: pd.DataFrame, items: Sequence[str], nas: tuple[float, ...]) -> pd.DataFrame:
+    """Every row of ``data`` with the model items as floats and declared codes missing (no
+    listwise deletion: the descriptives use every answer an item has)."""
+    out = data.copy()
+    for it in dict.fromkeys(items):
+        x = pd.to_numeric(out[it], errors="coerce").astype(float)
+        if nas:
+            x = x.mask(x.isin(nas))
+        out[it] = x
+    out.attrs = dict(data.attrs)
+    return out
+
+
+def _threshold(value: float | None, sc: ItemScale, argument: str) -> tuple[float, bool]:
+    from acsi._validation import check_number
+
+    if value is None:
+        return default_threshold(sc), True
+    v = check_number(value, argument)
+    if not sc.lo < v <= sc.hi:
+        raise SpecificationError(
+            f"{argument}={v:g} is outside the items' scale {sc.text}; give a mean score in ({sc.lo:g}, {sc.hi:g}]"
+        )
+    return v, False
+
+
 def build_report(
     data: pd.DataFrame,
     model: str,
@@ -168,24 +224,34 @@ def build_report(
     method: str = "pls",
     bootstrap: int = 1000,
     seed: int = 1,
-    scale: Sequence[float] = (1, 10),
+    scale: Sequence[float] | None = None,
+    item_scales: Mapping[str, Sequence[float]] | None = None,
     na_values: float | Sequence[float] | None = None,
-    title: str = "Customer satisfaction and loyalty report",
+    title: str | None = None,
     source: str = "",
     recommend: str | None = None,
     satisfaction_items: Sequence[str] | None = None,
     loyalty_items: Sequence[str] | None = None,
+    satisfied: float | None = None,
+    loyal: float | None = None,
+    segment: str | Sequence[str] | None = None,
+    value: str | None = None,
+    lang: str = "en",
     progress: Any = None,
     notes: Mapping[str, str] | None = None,
 ) -> Report:
     """Run the whole analysis of a survey and assemble a self-contained HTML report.
 
-    Sections: sample profile and usage; rating items (Likert bars, bins, top box);
-    reliability and validity (alpha with CI, omega, rho_A, rho_C, AVE, loadings, HTMT);
-    the structural model (path diagram with coefficients and significance, R², effects);
+    Sections: key findings (the headline index with its CI, the strongest and weakest
+    driver, the satisfied-but-not-loyal share, what the sample size can detect); sample
+    profile; rating items (answer distributions on each item's scale, every available answer
+    with n and missing, top and bottom box); reliability and validity (alpha with CI, omega,
+    rho_A, rho_C, AVE, loadings, HTMT); the structural model (path diagram, R², effects);
     fit measures with their usual cut-offs (CB-SEM); the ACSI index with its bootstrap CI
     and the importance-performance map (PLS); the satisfaction-to-loyalty conversion and
-    the NPS; limitations (power per path, minimum sample, response styles); method notes.
+    the NPS; segment comparisons; limitations (power per path, minimum sample, response
+    styles); method notes. A model without structural paths (measurement only) gives the
+    reliability and validity report without the structural part.
 
     Parameters
     ----------
@@ -200,24 +266,40 @@ def build_report(
         PLS bootstrap resamples (0 for none).
     seed : int
         Bootstrap seed.
-    scale : (min, max)
-        Bounds of the rating items.
+    scale : (min, max), optional
+        The scale of every item without its own. Without it (and without ``item_scales``
+        or SPSS value labels), each item's scale is inferred from its answers (observed
+        range snapped to 1-5, 1-6, 1-7, 1-10 or 0-10) and the report states it.
+    item_scales : dict item -> (min, max), optional
+        Scales of single items.
     na_values : float or sequence, optional
-        Codes meaning "missing" (e.g. -99); rows with missing model items are dropped listwise
-        (a warning and the report say how many).
+        Codes meaning "missing" (e.g. -99); the model drops rows with missing model items
+        listwise (a warning and the report say how many); descriptives use every answer.
     title, source : str
-        Heading and the data's description.
+        Heading (default "Customer satisfaction and loyalty report", in ``lang``) and the
+        data's description.
     recommend : str, optional
         The "would recommend" item for the NPS (a proxy unless the scale is 0-10).
     satisfaction_items, loyalty_items : sequence of str, optional
         Items of the conversion table; by default the items of the constructs named
         ``satisfaction`` and ``loyalty`` (case-insensitive).
+    satisfied, loyal : float, optional
+        A respondent is satisfied (loyal) when the mean of the satisfaction (loyalty) items is
+        at least this; default the top 30% of the items' scale range (1-10: 7.3, 1-7: 5.2,
+        1-5: 3.8, 0-10: 7). The report states the definition next to every number using it.
+    segment : str or sequence of str, optional
+        Profile questions to compare satisfaction across.
+    value : str, optional
+        A customer-value column: the share satisfied is also weighted by value (overall, and
+        per segment with ``segment``).
+    lang : {"en", "zh"}
+        Language of every heading, sentence, table header and axis label (zh: Simplified
+        Chinese).
     progress : None, True or callable
         Bootstrap progress (True: a tqdm bar).
     notes : mapping of section anchor -> HTML, optional
-        Extra text appended to a section (``"profile"``, ``"items"``, ``"measurement"``,
-        ``"structural"``, ``"fit"``, ``"index"``, ``"loyalty"``, ``"limitations"``,
-        ``"method"``): the context of a particular study (the demo's story uses it).
+        Extra text appended to a section (one of :data:`SECTION_ANCHORS`): the context of a
+        particular study (the demo's story uses it).
 
     Returns
     -------
@@ -233,20 +315,22 @@ def build_report(
     from acsi._validation import check_choice
 
     method = check_choice(method, tuple(METHODS), "method")
+    lang = i18n.check_lang(lang)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise SpecificationError(f"bootstrap must be a whole number >= 0; got {bootstrap!r}")
-    lo, hi = (float(scale[0]), float(scale[1]))
-    if not lo < hi:
-        raise SpecificationError(f"scale must be (min, max) with min < max; got {tuple(scale)!r}")
+    common: tuple[float, float] | None = None
+    if scale is not None:
+        lo, hi = (float(scale[0]), float(scale[1]))
+        if not lo < hi:
+            raise SpecificationError(f"scale must be (min, max) with min < max; got {tuple(scale)!r}")
+        common = (lo, hi)
     blocks, struct = model_blocks(model)
     if not blocks:
         raise SpecificationError(
             "the model has no measurement blocks (=~ lines); the report needs constructs measured by items"
         )
-    if not struct:
-        raise SpecificationError("the model has no structural paths (~ lines); the report needs at least one path")
     nas: tuple[float, ...]
     if na_values is None:
         nas = ()
@@ -254,19 +338,33 @@ def build_report(
         nas = (float(na_values),)
     else:
         nas = tuple(float(v) for v in na_values)
-    sat = _find(blocks, "satisfaction", "sat", "cusa")
-    loy = _find(blocks, "loyalty", "loy", "cusl")
-    opts = ReportOptions(
-        method=method, bootstrap=int(bootstrap), seed=int(seed), scale=(lo, hi), na_values=nas,
-        recommend=recommend,
-        satisfaction_items=(tuple(satisfaction_items) if satisfaction_items is not None
-                            else tuple(blocks[sat]) if sat else ()),
-        loyalty_items=tuple(loyalty_items) if loyalty_items is not None else tuple(blocks[loy]) if loy else (),
-    )
-    from acsi.data import prepare_data
+    segs = (segment,) if isinstance(segment, str) else tuple(segment or ())
+    for col, arg in [(c, "segment") for c in segs] + ([(value, "value")] if value is not None else []):
+        if col not in data.columns:
+            raise DataError(f"{arg}: column {col!r} not found in the data")
+    sat = _find(blocks, "satisfaction", "sat", "cusa", "满意度", "顾客满意度", "满意", "滿意度")
+    loy = _find(blocks, "loyalty", "loy", "cusl", "忠诚度", "顾客忠诚度", "忠诚", "忠誠度")
+    sat_items = (tuple(satisfaction_items) if satisfaction_items is not None else tuple(blocks[sat]) if sat else ())
+    loy_items = tuple(loyalty_items) if loyalty_items is not None else tuple(blocks[loy]) if loy else ()
+    from acsi.data import check_columns, prepare_data
 
+    model_items = list(dict.fromkeys(i for b in blocks.values() for i in b))
+    check_columns(data, model_items, context="model")
+    answers = _answers(data, list(dict.fromkeys(model_items + list(sat_items) + list(loy_items))), nas)
+    labels = data.attrs.get("value_labels") if isinstance(data.attrs.get("value_labels"), dict) else None
+    scales = resolve_scales(answers, list(dict.fromkeys(model_items + list(sat_items) + list(loy_items))),
+                            scale=common, item_scales=item_scales, value_labels=labels)
+    sat_sc = ItemScale(1, 10) if not sat_items else ReportOptions(item_scales=scales).scale_of(sat_items)
+    loy_sc = ItemScale(1, 10) if not loy_items else ReportOptions(item_scales=scales).scale_of(loy_items)
+    sat_min, sat_def = _threshold(satisfied, sat_sc, "satisfied")
+    loy_min, loy_def = _threshold(loyal, loy_sc, "loyal")
+    opts = ReportOptions(
+        method=method, bootstrap=int(bootstrap), seed=int(seed), scale=common, item_scales=scales, na_values=nas,
+        satisfied_min=sat_min, loyal_min=loy_min, satisfied_default=sat_def, loyal_default=loy_def,
+        recommend=recommend, satisfaction_items=sat_items, loyalty_items=loy_items, segment=segs, value=value,
+        lang=lang,
+    )
     family = family_part(method)
-    model_items = [i for b in blocks.values() for i in b]
     extra = dict(notes or {})
     unknown = sorted(set(extra) - set(SECTION_ANCHORS))
     if unknown:
@@ -280,8 +378,9 @@ def build_report(
         tables.update(tabs)
 
     import acsi
+    from acsi.plotting._fonts import font_context
 
-    with warnings.catch_warnings(record=True) as rec:
+    with i18n.use(lang), font_context(), warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         prepared = prepare_data(data, model_items, missing="listwise", na_values=nas or None, context="model")
         # the rows used by the model, with NA codes as missing values
@@ -291,31 +390,62 @@ def build_report(
             raise DataError(f"recommend column {recommend!r} not found in the data")
         res, boot = family.fit(model, data, clean, model_items, opts, progress)
         n = int(len(clean))
-        add("profile", "Sample profile and usage", S.profile_section(data, set(model_items)))
-        add("items", "Rating items", S.items_section(clean, blocks, opts))
-        add("measurement", "Reliability and validity", S.measurement_section(res, clean, blocks, family, boot))
-        part, tabs, ptab = S.structural_section(res, boot, family)
-        add("structural", "Structural model", (part, tabs))
-        add("fit", "Model fit", family.fit_section(res))
-        head, anchor, made = family.index_section(res, boot, opts, sat or loy or struct[-1][1])
-        add(anchor, head, made)
-        add("loyalty", "From satisfaction to loyalty", S.loyalty_section(clean, opts))
-        add("limitations", "Limitations", S.limitations_section(res, clean, ptab, blocks, family, opts, len(data) - n))
-        add("method", "Method notes", (S.method_notes(model, opts, family, boot), {}))
-    caught = list(dict.fromkeys(_warn_text(w) for w in rec))
-    constructs = ", ".join(f"{c} ({len(v)} item{'s' if len(v) > 1 else ''})" for c, v in blocks.items())
-    overview = [
-        ("data", source or "user data"), ("respondents", f"{len(data)} rows; {n} used by the model"),
-        ("method", METHODS[method]), ("constructs", constructs),
-        ("paths", ", ".join(f"{s} -> {t}" for s, t in struct)),
-    ]
-    overview += family.overview(opts)
-    ov = H.kv_table(overview, "What was analysed")
-    if caught:
-        listed = "".join(f"<li>{H.esc(w)}</li>" for w in caught)
-        ov += H.callout(f"<b>Warnings while analysing:</b><ul>{listed}</ul>", "warn")
-    sections.insert(0, ("overview", "Overview", ov))
-    html = H.page(title, source or "acsi report", sections,
-                  footer=f"Made with acsi {acsi.__version__}. All figures are embedded; this file needs no network.")
-    return Report(title=title, html=html, tables=tables, result=res, bootstrap=boot,
+        add("profile", t("Sample profile and usage"), S.profile_section(data, set(model_items)))
+        add("items", t("Rating items"), S.items_section(answers, blocks, opts))
+        add("measurement", t("Reliability and validity"),
+            S.measurement_section(res, clean, blocks, family, boot))
+        ptab = None
+        idx_tab = None
+        if struct:
+            part, tabs, ptab = S.structural_section(res, boot, family)
+            add("structural", t("Structural model"), (part, tabs))
+        add("fit", t("Model fit"), family.fit_section(res))
+        if struct:
+            endogenous = [tg for _, tg in struct]
+            target = next((c for c in (sat, loy) if c in endogenous), endogenous[-1])
+            head, anchor, made = family.index_section(res, boot, opts, target)
+            add(anchor, head, made)
+            idx_tab = made[1].get("index")
+        else:
+            head, anchor, made = family.index_section(res, boot, opts, None)
+            add(anchor, head, made)
+            idx_tab = made[1].get("index")
+        add("loyalty", t("From satisfaction to loyalty"), S.loyalty_section(answers, opts))
+        if segs or value is not None:
+            add("segments", t("Segments"), S.segments_section(answers, opts))
+        add("limitations", t("Limitations"),
+            S.limitations_section(res, clean, answers, ptab, blocks, family, opts, len(data) - n))
+        add("method", t("Method notes"), (S.method_notes(model, opts, family, boot), {}))
+        headline = sat or loy or (struct[-1][1] if struct else None)
+        findings = S.key_findings(res, struct, headline, idx_tab, ptab, tables, opts, n, answers)
+        caught = list(dict.fromkeys(_warn_text(w) for w in rec))
+        constructs = ", ".join(
+            t("{c} ({k} items)", c=c, k=len(v)) if len(v) > 1 else t("{c} (1 item)", c=c) for c, v in blocks.items())
+        overview = [
+            (t("data"), source or t("user data")),
+            (t("respondents"), t("{rows} rows; {n} used by the model", rows=len(data), n=n)),
+            (t("method"), t(METHODS[method])), (t("constructs"), constructs),
+            (t("paths"), ", ".join(f"{s} -> {tg}" for s, tg in struct) if struct
+             else t("none (measurement model only)")),
+            (t("rating scales"), S.scales_text(opts)),
+        ]
+        overview += family.overview(opts)
+        ov = H.kv_table(overview, t("What was analysed"))
+        if any(s.source == "inferred" for s in scales.values()):
+            ov += H.callout(t(
+                "Scales were inferred from the answers (the observed lowest and highest answers, snapped to the "
+                "nearest common scale). If a scale is wrong, declare it ({flag}, {arg}, or per item in the item map, "
+                "e.g. {example}): the index, the boxes and the thresholds depend on it.",
+                flag="<code>--scale MIN MAX</code>", arg="<code>scale=(min, max)</code>",
+                example="<code>quality[1-7]: q1 q2</code>"), "warn")
+        if caught:
+            listed = "".join(f"<li>{H.esc(w)}</li>" for w in caught)
+            ov += H.callout(f"<b>{t('Warnings while analysing:')}</b><ul>{listed}</ul>", "warn")
+        sections.insert(0, ("findings", t("Key findings"), findings + extra.get("findings", "")))
+        sections.insert(0, ("overview", t("Overview"), ov))
+        shown_title = title if title is not None else t("Customer satisfaction and loyalty report")
+        html = H.page(shown_title, source or t("acsi report"), sections,
+                      footer=t("Made with acsi {version}. All figures are embedded; this file needs no network.",
+                               version=acsi.__version__), lang=lang)
+    return Report(title=shown_title, html=html, tables=tables, result=res, bootstrap=boot,
                   warnings=tuple(caught), sections=tuple(a for a, _, _ in sections))

@@ -49,9 +49,13 @@ DEMO_STORY: dict[str, str] = {
 }
 
 
-def demo_report(bootstrap: int = 1000, seed: int = 1, progress: Any = None) -> Report:
+def demo_report(bootstrap: int = 1000, seed: int = 1, progress: Any = None, lang: str = "en") -> Report:
     """The report of the shipped (synthetic) e-banking survey, :data:`DEMO_MODEL` by PLS,
-    with the seed study's story (:data:`DEMO_STORY`).
+    with the seed study's story (:data:`DEMO_STORY`, English only; ``lang="zh"`` gives the
+    report in Simplified Chinese without it).
+
+    The items are on the seed study's 1-10 scale; "satisfied" and "loyal" are the seed
+    study's "agree or better": a mean of at least 7.
 
     Examples
     --------
@@ -63,11 +67,12 @@ def demo_report(bootstrap: int = 1000, seed: int = 1, progress: Any = None) -> R
     data = load_ebanking()
     return build_report(
         data, DEMO_MODEL, method="pls", bootstrap=bootstrap, seed=seed, scale=data.attrs.get("scale", (1, 10)),
-        title="E-banking customer satisfaction and loyalty",
+        title="E-banking customer satisfaction and loyalty" if lang == "en" else "网上银行顾客满意度与忠诚度",
         source=("acsi.datasets.load_ebanking(): SYNTHETIC reconstruction of the 54-respondent e-banking "
-                "survey of the seed study"),
+                "survey of the seed study" if lang == "en" else
+                "acsi.datasets.load_ebanking()：种子研究中 54 位受访者网上银行调查的合成重构数据"),
         recommend="Q16",
         satisfaction_items=list(SATISFACTION_ITEMS), loyalty_items=list(LOYALTY_ITEMS),
-        progress=progress,
-        notes=DEMO_STORY,
+        satisfied=7, loyal=7, progress=progress, lang=lang,
+        notes=DEMO_STORY if lang == "en" else None,
     )

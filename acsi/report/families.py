@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from acsi.report import html as H
+from acsi.report.i18n import t
 from acsi.stats.power import n_for_power, path_power, z_test_n_for_power, z_test_power
 
 if TYPE_CHECKING:
@@ -27,6 +28,19 @@ __all__ = ["FamilyPart", "PLSPart", "CBSEMPart", "family_part", "METHODS"]
 METHODS = {"pls": "PLS path modelling", "ml": "CB-SEM, maximum likelihood", "mlr": "CB-SEM, robust ML (MLR)"}
 
 Section = tuple[str, dict[str, pd.DataFrame]]
+
+#: How the power of a path is computed (PLS: F test of f²; CB-SEM: z test), in English;
+#: the report shows them through :func:`acsi.report.i18n.t`.
+PLS_POWER_TEXT = (
+    "For every path the table gives the effect size f² the sample estimated, and the power the sample had to detect "
+    "an effect of that size with the F test of one coefficient at 5% (noncentrality f² n; Cohen 1988, Faul et al. "
+    "2009), with the sample size that would give 80% power. Power computed from the estimated effect is optimistic "
+    "for effects a small sample overestimates."
+)
+Z_POWER_TEXT = (
+    "For every path the table gives the power of its two-sided z test at 5% if the true effect equalled the estimate, "
+    "and the sample size giving 80% power for it."
+)
 
 _THRESHOLDS = [
     ("cfi", "CFI", ">=", 0.95), ("tli", "TLI", ">=", 0.95), ("rmsea", "RMSEA", "<=", 0.06),
@@ -40,7 +54,7 @@ def verdict(ok: bool | None) -> str:
     """``meets`` / ``misses`` badge of a threshold check (empty when not applicable)."""
     if ok is None:
         return ""
-    return '<span class="ok">meets</span>' if ok else '<span class="no">misses</span>'
+    return f'<span class="ok">{t("meets")}</span>' if ok else f'<span class="no">{t("misses")}</span>'
 
 
 class FamilyPart:
@@ -116,7 +130,9 @@ class PLSPart(FamilyPart):
         from acsi.plspm.api import pls
 
         res = pls(model, data, na_values=opts.na_values or None)
-        boot = (res.bootstrap(n=opts.bootstrap, seed=opts.seed, progress=progress, scale=opts.scale)
+        scale, item_scales = _bounds(opts, res.indicators)
+        boot = (res.bootstrap(n=opts.bootstrap, seed=opts.seed, progress=progress, scale=scale,
+                              item_scales=item_scales)
                 if opts.bootstrap else None)
         return res, boot
 
@@ -137,8 +153,8 @@ class PLSPart(FamilyPart):
 
     def significance(self, boot: Any) -> str:
         if boot is None:
-            return "no significance test (bootstrap off)"
-        return f"bootstrap p-values ({boot.n} resamples)"
+            return t("no significance test (bootstrap off)")
+        return t("bootstrap p-values ({n} resamples)", n=boot.n)
 
     def r_squared(self, res: Any, outcomes: list[str]) -> pd.DataFrame:
         return pd.DataFrame({"r_squared": res.r_squared, "adj_r_squared": res.adj_r_squared})
@@ -147,41 +163,38 @@ class PLSPart(FamilyPart):
         return res.effects
 
     def fit_section(self, res: Any) -> Section:
-        return ("<p>PLS path modelling maximises explained variance and has no likelihood, so "
-                "there is no chi-square test of the model and the CB-SEM fit indices do not apply "
-                "(Hair et al. 2017). Judge the model by the reliability and validity above, the "
-                "R² and the significance of the paths; estimate the same model with "
-                "<code>--method ml</code> for a test of fit.</p>"), {}
+        return ("<p>" + t("PLS path modelling maximises explained variance and has no likelihood, so there is no "
+                          "chi-square test of the model and the CB-SEM fit indices do not apply (Hair et al. 2017). "
+                          "Judge the model by the reliability and validity above, the R² and the significance of "
+                          "the paths; estimate the same model with <code>--method ml</code> for a test of fit.")
+                + "</p>"), {}
 
     def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
-        return "ACSI index and importance-performance map", "index", _index_section(res, boot, opts, target)
+        return t("ACSI index and importance-performance map"), "index", _index_section(res, boot, opts, target)
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
-        text = ("For every path the table gives the effect size f² the sample estimated, and the "
-                "power the sample had to detect an effect of that size with the F test of one "
-                "coefficient at 5% (noncentrality f² n; Cohen 1988, Faul et al. 2009), with the "
-                "sample size that would give 80% power. Power computed from the estimated effect "
-                "is optimistic for effects a small sample overestimates.")
+        text = PLS_POWER_TEXT
         f2 = res.f_squared
         predictors = res.path_table.groupby("target").size()
         rows = []
-        for s, t, b in zip(paths["source"], paths["target"], paths["est"]):
-            k = int(predictors[t])
-            e = max(float(f2.loc[s, t]), 0.0)
-            rows.append({"source": s, "target": t, "est": float(b), "f2": float(f2.loc[s, t]), "predictors": k,
-                         "power": path_power(e, n, k), "n for 80% power": n_for_power(e, k)})
+        for src, tgt, b in zip(paths["source"], paths["target"], paths["est"]):
+            k = int(predictors[tgt])
+            e = max(float(f2.loc[src, tgt]), 0.0)
+            rows.append({"source": src, "target": tgt, "est": float(b), "f2": float(f2.loc[src, tgt]),
+                         "predictors": k, "power": path_power(e, n, k), "n for 80% power": n_for_power(e, k)})
         return text, pd.DataFrame(rows).set_index(["source", "target"])
 
     def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
-        out = [("PLS", "path weighting scheme, Mode A for =~ blocks, indicators standardized (n-1); seminr's defaults")]
+        out = [("PLS", t("path weighting scheme, Mode A for =~ blocks, indicators standardized (n-1); seminr's "
+                         "defaults"))]
         if boot is not None:
-            out.append(("bootstrap", f"{boot.n} resamples, seed {opts.seed}, percentile CIs, "
-                                     f"{boot.n_failed} failed, {boot.n_inadmissible} inadmissible"))
+            out.append((t("bootstrap"), t("{n} resamples, seed {seed}, percentile CIs, {f} failed, {i} inadmissible",
+                                          n=boot.n, seed=opts.seed, f=boot.n_failed, i=boot.n_inadmissible)))
         return out
 
     def overview(self, opts: ReportOptions) -> list[tuple[str, str]]:
-        return [("significance", f"bootstrap, {opts.bootstrap} resamples, seed {opts.seed}"
-                 if opts.bootstrap else "none (bootstrap 0)")]
+        return [(t("significance"), t("bootstrap, {n} resamples, seed {seed}", n=opts.bootstrap, seed=opts.seed)
+                 if opts.bootstrap else t("none (bootstrap 0)"))]
 
 
 class CBSEMPart(FamilyPart):
@@ -208,7 +221,7 @@ class CBSEMPart(FamilyPart):
         return t[["source", "target", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
 
     def significance(self, boot: Any) -> str:
-        return "z tests"
+        return t("z tests")
 
     def fit_section(self, res: Any) -> Section:
         fm = res.fit_measures
@@ -216,8 +229,9 @@ class CBSEMPart(FamilyPart):
         rows = []
         scaled = self.method == "mlr" and "chisq_scaled" in s.index and np.isfinite(s["chisq_scaled"])
         chisq = "chisq_scaled" if scaled else "chisq"
-        rows.append(("chi-square" + (" (scaled)" if scaled else ""),
-                     f"{s[chisq]:.3f} on {s['df']:.0f} df, p = {s['pvalue']:.3f}", "p > .05", ""))
+        rows.append((t("chi-square (scaled)") if scaled else t("chi-square"),
+                     t("{chisq:.3f} on {df:.0f} df, p = {p:.3f}", chisq=s[chisq], df=s["df"], p=s["pvalue"]),
+                     "p > .05", ""))
         for key, label, op, thr in _THRESHOLDS:
             if key not in s.index or not np.isfinite(s[key]):
                 continue
@@ -229,32 +243,32 @@ class CBSEMPart(FamilyPart):
             rows.append((label, f"{v:.3f}{extra}", f"{op} {thr:g}", verdict(ok)))
         for key, label in (("aic", "AIC"), ("bic", "BIC")):
             if key in s.index and np.isfinite(s[key]):
-                rows.append((label, f"{s[key]:.1f}", "smaller is better", ""))
-        head = "<tr><th>measure</th><th>value</th><th>usual cut-off</th><th></th></tr>"
+                rows.append((label, f"{s[key]:.1f}", t("smaller is better"), ""))
+        head = f"<tr><th>{t('measure')}</th><th>{t('value')}</th><th>{t('usual cut-off')}</th><th></th></tr>"
         trs = "".join(f"<tr><th>{H.esc(a)}</th><td class='txt'>{H.esc(b)}</td><td class='txt'>{H.esc(c)}</td>"
                       f"<td class='txt'>{d}</td></tr>" for a, b, c, d in rows)
-        body = (f'<div class="scroll"><table class="t"><caption>Fit measures against Hu and Bentler (1999) '
-                f'cut-offs</caption><thead>{head}</thead><tbody>{trs}</tbody></table></div>'
-                "<p class='muted'>Cut-offs are conventions derived for ML with moderate samples; with small "
-                "samples RMSEA is inflated and its interval wide.</p>")
+        caption = t("Fit measures against Hu and Bentler (1999) cut-offs")
+        body = (f'<div class="scroll"><table class="t"><caption>{caption}</caption>'
+                f'<thead>{head}</thead><tbody>{trs}</tbody></table></div>'
+                "<p class='muted'>" + t("Cut-offs are conventions derived for ML with moderate samples; with small "
+                                        "samples RMSEA is inflated and its interval wide.") + "</p>")
         return body, {"fit measures": s.to_frame("value")}
 
     def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
-        return "ACSI index", "index", (
-            "<p>The 0-100 ACSI index is defined from PLS outer weights (Fornell et al. 1996); run the "
-            "analysis with <code>--method pls</code> for the index and the importance-performance map.</p>", {})
+        return t("ACSI index"), "index", (
+            "<p>" + t("The 0-100 ACSI index is defined from PLS outer weights (Fornell et al. 1996); run the analysis "
+                      "with <code>--method pls</code> for the index and the importance-performance map.") + "</p>", {})
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
-        text = ("For every path the table gives the power of its two-sided z test at 5% if the "
-                "true effect equalled the estimate, and the sample size giving 80% power for it.")
+        text = Z_POWER_TEXT
         rows = [{"source": s, "target": t, "est": float(b), "z": abs(float(z)) if np.isfinite(z) else np.nan,
                  "power": z_test_power(float(z)), "n for 80% power": z_test_n_for_power(float(z), n)}
                 for s, t, b, z in zip(paths["source"], paths["target"], paths["est"], paths["z"])]
         return text, pd.DataFrame(rows).set_index(["source", "target"])
 
     def settings(self, opts: ReportOptions, boot: Any) -> list[tuple[str, str]]:
-        return [("CB-SEM", "lavaan sem() defaults: first loading fixed to 1, ML with divisor N"
-                 + ("; Huber-White SEs and Yuan-Bentler scaled test" if self.method == "mlr" else ""))]
+        return [("CB-SEM", t("lavaan sem() defaults: first loading fixed to 1, ML with divisor N")
+                 + (t("; Huber-White SEs and Yuan-Bentler scaled test") if self.method == "mlr" else ""))]
 
 
 def family_part(method: str) -> FamilyPart:
@@ -270,9 +284,10 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
     # the index is defined construct by construct: one with a negative rescaled weight is
     # reported as undefined (with the reason), the others are shown
     tabs, weights, undefined = [], [], {}
+    scale, item_scales = _bounds(opts, res.indicators)
     for c in res.constructs:
         try:
-            one = res.index(scale=opts.scale, constructs=[c])
+            one = res.index(scale=scale, item_scales=item_scales, constructs=[c])
         except IndexUndefinedError as exc:
             undefined[c] = str(exc)
             continue
@@ -284,43 +299,54 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
         tab["ci_lower"] = bi["ci_lower"].reindex(tab.index)
         tab["ci_upper"] = bi["ci_upper"].reindex(tab.index)
         tab["boot_se"] = bi["boot_se"].reindex(tab.index)
+    from acsi.report.sections import scales_text
+
     parts = [
-        "<p>Each construct on the ACSI's 0-100 scale (Fornell et al. 1996): the item means, "
-        f"weighted by the unstandardized PLS outer weights rescaled to sum to 1, placed between the "
-        f"scale bounds {opts.scale[0]:g} and {opts.scale[1]:g}. The unit-weighted index (plain "
-        "mean of the items) is shown as a check"
-        + (f"; the interval is the bootstrap percentile CI ({boot.n} resamples)." if boot is not None else ".")
+        "<p>" + t("Each construct on the ACSI's 0-100 scale (Fornell et al. 1996): the item means, weighted by the "
+                  "unstandardized PLS outer weights rescaled to sum to 1, each placed between its own scale's bounds "
+                  "({scales}). The unit-weighted index (plain mean of the items) is shown as a check",
+                  scales=H.esc(scales_text(opts)))
+        + (t("; the interval is the bootstrap percentile CI ({n} resamples).", n=boot.n) if boot is not None else ".")
         + "</p>"
     ]
     if target is not None and target in tab.index:
         row = tab.loc[target]
-        ci = (f" (95% CI {row['ci_lower']:.1f} to {row['ci_upper']:.1f})" if "ci_lower" in tab.columns else "")
-        parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{H.esc(target)} index{H.esc(ci)}</p>')
-    parts.append(H.table(tab, "ACSI index per construct (0-100)", digits=1))
+        ci = (t(" (95% CI {lo:.1f} to {hi:.1f})", lo=row["ci_lower"], hi=row["ci_upper"])
+              if "ci_lower" in tab.columns else "")
+        parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{t("{c} index", c=H.esc(target))}'
+                     f'{H.esc(ci)}</p>')
+    parts.append(H.table(tab, t("ACSI index per construct (0-100)"), digits=1))
     for c, why in undefined.items():
-        parts.append(H.callout(f"<b>No index for {H.esc(c)}.</b> {H.esc(why)}", "bad"))
+        parts.append(H.callout(f"<b>{t('No index for {c}.', c=H.esc(c))}</b> {H.esc(why)}", "bad"))
     tables: dict[str, pd.DataFrame] = {"index": tab}
     if weights:
         tables["index weights"] = pd.concat(weights, ignore_index=True)
     blocked = [c for c in undefined if target is not None and (c == target or res.total_effects.loc[c, target] != 0)]
     if blocked:
-        parts.append(H.callout(f"The importance-performance map for {H.esc(str(target))} needs the index of "
-                               f"{H.esc(', '.join(blocked))}, which is undefined (above): no map is drawn.", "warn"))
+        parts.append(H.callout(t("The importance-performance map for {t} needs the index of {cs}, which is undefined "
+                                 "(above): no map is drawn.", t=H.esc(str(target)), cs=H.esc(", ".join(blocked))),
+                               "warn"))
         target = None
     if target is not None:
-        imp = ipma(res, target=target, scale=opts.scale)
+        imp = ipma(res, target=target, scale=scale, item_scales=item_scales)
         itab = imp.table
         tables["IPMA"] = itab
-        parts.append(f"<h3>Importance-performance map (target: {H.esc(target)})</h3>")
-        parts.append("<p>Importance is a construct's unstandardized total effect on the target, "
-                     "performance its 0-100 index (Ringle and Sarstedt 2016). Constructs to the "
-                     "lower right (important but performing below average) are where improvement "
-                     "pays most.</p>")
-        parts.append(H.figure_img(P.ipma_plot(imp), f"Importance-performance map for {target}."))
-        parts.append(H.table(itab, "IPMA", digits=3))
+        parts.append(f"<h3>{t('Importance-performance map (target: {t})', t=H.esc(target))}</h3>")
+        parts.append("<p>" + t("Importance is a construct's unstandardized total effect on the target, performance its "
+                               "0-100 index (Ringle and Sarstedt 2016). Constructs to the lower right (important but "
+                               "performing below average) are where improvement pays most.") + "</p>")
+        parts.append(H.figure_img(P.ipma_plot(imp), t("Importance-performance map for {t}.", t=target)))
+        parts.append(H.table(itab, t("IPMA"), digits=3))
         ind = imp.indicators
         tables["IPMA items"] = ind
         parts.append(H.table(ind.sort_values("importance", ascending=False),
-                             "Items: importance for the target and performance (0-100), most important first",
+                             t("Items: importance for the target and performance (0-100), most important first"),
                              digits=3))
     return "".join(parts), tables
+
+
+def _bounds(opts: ReportOptions, indicators: Any) -> tuple[tuple[float, float], dict[str, tuple[float, float]]]:
+    """``scale`` and ``item_scales`` arguments of the index, IPMA and bootstrap: each item's own scale."""
+    own = {i: opts.item_scales[i].bounds for i in indicators if i in opts.item_scales}
+    first = next(iter(own.values()), opts.scale or (1.0, 10.0))
+    return first, own

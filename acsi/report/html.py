@@ -1,7 +1,7 @@
 """Self-contained HTML building blocks: page template, tables, embedded figures.
 
 Nothing here refers to an external resource: the CSS is inline, figures are embedded as
-base64 PNG, and no script is used, so a report opens offline and can be mailed.
+base64 PNG (or SVG, see :func:`figure_img`), and no script is used, so a report opens offline and can be mailed.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ __all__ = ["esc", "figure_img", "table", "page", "section", "callout", "kv_table
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","DejaVu Sans",sans-serif;
+body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","DejaVu Sans","PingFang SC",
+"Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
+"Droid Sans Fallback",sans-serif;
 margin:0;background:#f5f6f8;color:#1d2433;line-height:1.5;font-size:15px}
 header.top{background:#1f4e8c;color:#fff;padding:22px 0}
 .wrap{max-width:1100px;margin:0 auto;padding:0 20px}
@@ -61,10 +63,51 @@ def esc(text: Any) -> str:
     return html.escape(format_value(text) if not isinstance(text, str) else text)
 
 
+def _translate_figure(fig: Any) -> bool:
+    """Figure texts in the report's language (:func:`acsi.report.i18n.label`); True when a
+    text needs a CJK font."""
+    from matplotlib.text import Text
+
+    from acsi.plotting._fonts import needs_cjk
+    from acsi.report import i18n
+
+    cjk = False
+    for txt in fig.findobj(Text):
+        s = txt.get_text()
+        if s:
+            new = i18n.label(s)
+            if new != s:
+                txt.set_text(new)
+            cjk = cjk or needs_cjk(new)
+    return cjk
+
+
 def figure_img(fig: Any, caption: str = "", *, dpi: int = 110, close: bool = True) -> str:
-    """A matplotlib figure as an ``<figure>`` with an embedded base64 PNG."""
+    """A matplotlib figure as an ``<figure>`` with an embedded image.
+
+    The figure's texts are put in the report's language first. The image is a base64 PNG
+    drawn with the font chain of :mod:`acsi.plotting._fonts` (CJK labels included); on a
+    machine without a CJK font, a figure with CJK text is embedded as SVG with its text kept
+    as text (``svg.fonttype = "none"``), so the reader's browser draws the glyphs.
+    """
+    import warnings
+
+    import matplotlib
+
+    from acsi.plotting._fonts import font_chain, has_cjk_font
+
+    cjk = _translate_figure(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    if cjk and not has_cjk_font():
+        with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):
+            # the glyphs are the browser's business: the layout's font lacks them, which is expected
+            warnings.filterwarnings("ignore", message="Glyph .* missing from")
+            fig.savefig(buf, format="svg", bbox_inches="tight")
+        mime = "image/svg+xml"
+    else:
+        with matplotlib.rc_context({"font.family": font_chain()}):
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        mime = "image/png"
     if close:
         import matplotlib.pyplot as plt
 
@@ -72,7 +115,7 @@ def figure_img(fig: Any, caption: str = "", *, dpi: int = 110, close: bool = Tru
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     alt = esc(caption or "figure")
-    return f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">{cap}</figure>'
+    return f'<figure><img alt="{alt}" src="data:{mime};base64,{data}">{cap}</figure>'
 
 
 def _cell(v: Any, digits: int) -> tuple[str, bool]:
@@ -87,14 +130,16 @@ def _is_p(col: Any) -> bool:
 def table(df: pd.DataFrame, caption: str = "", *, digits: int = 3, index: bool = True) -> str:
     """A DataFrame as a scrolling HTML table (numbers right-aligned with ``digits`` decimals,
     NaN blank, text left-aligned and wrapping)."""
+    from acsi.report.i18n import label
+
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    idx_names = [("" if n is None else str(n)) for n in df.index.names] if index else []
+    idx_names = [("" if n is None else str(label(n))) for n in df.index.names] if index else []
     head = "".join(f"<th class='ix'>{html.escape(n)}</th>" for n in idx_names)
-    head += "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head += "".join(f"<th>{html.escape(str(label(c)))}</th>" for c in df.columns)
     rows = []
     for i, key in enumerate(df.index):
         keys = key if isinstance(key, tuple) else (key,)
-        cells = "".join(f"<th>{html.escape(format_value(k, digits))}</th>" for k in keys) if index else ""
+        cells = "".join(f"<th>{html.escape(format_value(label(k), digits))}</th>" for k in keys) if index else ""
         for j, col in enumerate(df.columns):
             v = df.iat[i, j]  # per cell: keeps integer columns integer
             if _is_p(col) and isinstance(v, (float, np.floating)) and 0 <= v < 0.001:
@@ -124,12 +169,13 @@ def section(anchor: str, title: str, body: str) -> str:
     return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{body}</section>'
 
 
-def page(title: str, subtitle: str, sections: list[tuple[str, str, str]], footer: str = "") -> str:
+def page(title: str, subtitle: str, sections: list[tuple[str, str, str]], footer: str = "",
+         lang: str = "en") -> str:
     """The whole document: ``sections`` is a list of ``(anchor, title, body_html)``."""
     toc = "".join(f'<a href="#{esc(a)}">{esc(t)}</a>' for a, t, _ in sections)
     body = "".join(section(a, t, b) for a, t, b in sections)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{'zh-Hans' if lang == 'zh' else esc(lang)}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
         f'<header class="top"><div class="wrap"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></div></header>'

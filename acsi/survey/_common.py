@@ -245,8 +245,9 @@ def check_scale(s: pd.Series, scale: Sequence[float], argument: str, integers: b
         frac = s[s != np.round(s)]
         if len(frac):
             raise DataError(
-                f"column {name!r} holds {frac.iloc[0]!r} (row {frac.index[0]!r}), not a scale "
-                "point; rating answers must be whole numbers"
+                f"column {name!r} holds {float(frac.iloc[0]):g} (row {frac.index[0]!r}), not a scale "
+                "point; rating answers must be whole numbers (a score with decimals, such as a mean of "
+                "items, is not a rating)"
             )
 
 
