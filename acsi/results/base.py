@@ -451,7 +451,7 @@ class ResultMixin:
         try:
             s = self._summary()
         except Exception:  # noqa: BLE001 - a repr must never raise: the scalar fields instead
-            scalars = {}
+            scalars: dict[str, Any] = {}
             if dataclasses.is_dataclass(self):
                 for f in dataclasses.fields(self):
                     value = getattr(self, f.name, None)
@@ -516,6 +516,20 @@ class ResultMixin:
                 "to_excel needs openpyxl: pip install 'acsi[io]' (or pip install openpyxl)"
             ) from exc
         return write_excel(self._tables(), path)
+
+
+    def to_docx(self, path: str | Path, *, digits: int = 2, title: str | None = None) -> Path:
+        """Write the result's tables to a Word file in APA style (needs python-docx:
+        ``pip install 'acsi[word]'``).
+
+        A CB-SEM or PLS result gives the measurement model, the structural paths, model fit
+        (CB-SEM) or explained variance (PLS), reliability and convergent validity, and HTMT;
+        other results the tables of their summary. See :mod:`acsi.report.docx`. An existing
+        file is replaced atomically, like :meth:`to_excel`. Returns the path written.
+        """
+        import acsi  # the report layer, through the facade (results/ sits below it)
+
+        return acsi.report.to_docx(self, path, digits=digits, title=title)
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
