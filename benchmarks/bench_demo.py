@@ -66,7 +66,7 @@ def _stats(runs: list[tuple[float, float]]) -> dict[str, float]:
 STAGES = r"""
 import json, sys, time
 t0 = time.perf_counter()
-import numpy, pandas, scipy.special, scipy.stats, matplotlib
+import numpy, pandas, scipy.special, matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot
 t1 = time.perf_counter()

@@ -36,3 +36,19 @@ def test_a_fit_loads_neither_plotting_nor_optional_packages() -> None:
                      "acsi.pls('A =~ IMAG1 + IMAG2\\nB =~ CUSA1 + CUSA2\\nB ~ A', acsi.datasets.load_mobi())")
     assert {"numpy", "pandas"} <= loaded
     assert not loaded & {"matplotlib", "matplotlib.pyplot", "statsmodels", "openpyxl", "docx", "tqdm", "dask"}
+
+
+def test_analysis_modules_import_scipy_stats_on_use() -> None:
+    """scipy.stats (and scipy.optimize) come in when a function needs them, not with the module
+    (``from acsi._lazy import stats``): the report's own modules load neither."""
+    loaded = _loaded("import acsi.survey, acsi.reliability, acsi.stats, acsi.cbsem.api, acsi.plspm.api, acsi.report")
+    assert not loaded & {"scipy.stats", "scipy.optimize", "matplotlib.pyplot", "statsmodels"}
+
+
+def test_the_report_and_conversion_need_no_scipy_stats() -> None:
+    """survey.conversion (Fisher's exact test, normal tail) and the Wilson intervals use
+    scipy.special and acsi.stats.exact: scipy.stats' import (a third of a second) is saved."""
+    loaded = _loaded("import acsi\nd = acsi.datasets.load_ebanking()\n"
+                     "acsi.survey.conversion(d['Q12'], d['Q16'])\nacsi.survey.top_box(d['Q16'])\n"
+                     "acsi.survey.response_styles(d, ['Q8', 'Q9', 'Q10'])")
+    assert "scipy.stats" not in loaded
