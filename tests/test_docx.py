@@ -53,13 +53,21 @@ def _border(cell: object, edge: str) -> str | None:
     return None if el is None else el.get(qn("w:val"))
 
 
+def test_negative_numbers_get_a_minus_sign(tmp_path: Path) -> None:
+    from acsi.report.docx import ApaTable, write_docx
+
+    t = ApaTable("Signs", ("Path", "β"), ("text", "num"), (("a → b", -0.25), ("c-d", 0.5)), note="x")
+    _, tables = _tables(write_docx([t], tmp_path / "s.docx"))
+    assert tables[0][1] == ["a → b", "\u22120.25"] and tables[0][2] == ["c-d", "0.50"]
+
+
 def test_number_formats() -> None:
     assert fmt_number(0.456, 2, bounded=True) == ".46"
     assert fmt_number(-0.456, 2, bounded=True) == "-.46"
     assert fmt_number(1.456, 2, bounded=True) == "1.46"
     assert fmt_number(-0.001, 2) == "0.00"  # no negative zero
     assert fmt_number(float("nan")) == ""
-    assert fmt_p(0.0004) == "< .001" and fmt_p(0.04567) == ".046" and fmt_p(1.0) == "1.000"
+    assert fmt_p(0.0004) == "<\u00a0.001" and fmt_p(0.04567) == ".046" and fmt_p(1.0) == "1.000"
 
 
 def test_cbsem_docx(sem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -80,15 +88,16 @@ def test_cbsem_docx(sem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     pt = sem.path_table
     first = paths[1]
     assert first[0] == f"{pt.source[0]} → {pt.target[0]}"
-    assert first[1] == f"\t{pt.est[0]:.2f}" and first[3].strip() == f"{pt['std'][0]:.2f}"
+    assert first[1] == f"{pt.est[0]:.2f}" and first[3] == f"{pt['std'][0]:.2f}"
     p = pt.pvalue[0]
-    assert first[5].strip() == ("< .001" if p < 0.001 else f"{p:.3f}"[1:])
-    # fit: one row, CFI without its leading zero, chi-square and df of the result
-    fit = tables[2]
+    assert first[5].strip() == ("<\u00a0.001" if p < 0.001 else f"{p:.3f}"[1:])
+    # fit: one row per index, CFI and SRMR without their leading zero, chi-square and df of the result
+    fit = {row[0]: row[1].strip() for row in tables[2][1:]}
     fm = sem.fit_measures
-    assert fit[0][:4] == ["Model", "χ²", "df", "p"]
-    assert fit[1][1].strip() == f"{fm.chisq:.2f}" and fit[1][2].strip() == f"{int(fm.df)}"
-    assert fit[1][4].strip() == f"{fm.cfi:.2f}".lstrip("0")
+    assert tables[2][0] == ["Index", "Value"]
+    assert fit["χ²"] == f"{fm.chisq:.2f}" and fit["df"] == f"{int(fm.df)}"
+    assert fit["CFI"] == f"{fm.cfi:.2f}".lstrip("0") and fit["SRMR"] == f"{fm.srmr:.2f}".lstrip("0")
+    assert fit["RMSEA 90% CI"] == f"[{fm.rmsea_ci_lower:.2f}, {fm.rmsea_ci_upper:.2f}]"
     # reliability: rho_c and AVE bounded by 1: no leading zero
     rel = tables[3]
     assert rel[0] == ["Construct", "ρC", "AVE"] and all(c.strip().startswith(".") for r in rel[1:] for c in r[1:])
@@ -101,7 +110,7 @@ def test_cbsem_docx(sem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
 
 
 def test_rules_and_decimal_tabs(sem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = docx.Document(str(sem.to_docx(tmp_path / "t.docx")))
     t = document.tables[1]
@@ -111,9 +120,11 @@ def test_rules_and_decimal_tabs(sem, tmp_path: Path) -> None:  # type: ignore[no
     assert all(_border(c, "bottom") == "single" for c in rows[-1].cells)
     assert all(_border(c, "bottom") == "nil" and _border(c, "top") == "nil" for r in rows[1:-1] for c in r.cells)
     assert all(_border(c, e) == "nil" for r in rows for c in r.cells for e in ("left", "right"))
-    # numbers on a decimal tab stop
-    cell = rows[1].cells[1].paragraphs[0]
-    assert [s.alignment for s in cell.paragraph_format.tab_stops] == [WD_TAB_ALIGNMENT.DECIMAL]
+    # numbers right-aligned with one number of decimals per column: the decimal points line up
+    for j in (1, 2, 3, 4):
+        pars = [r.cells[j].paragraphs[0] for r in rows[1:]]
+        assert all(p.alignment == WD_ALIGN_PARAGRAPH.RIGHT for p in pars)
+        assert len({len(p.text.split(".")[1]) for p in pars}) == 1
 
 
 def test_pls_docx_and_existing_file(pls, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

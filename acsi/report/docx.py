@@ -8,8 +8,8 @@ discriminant validity (HTMT); any other result writes the tables of its ``summar
 
 Each table follows APA 7 (section 7.8-7.21): the table number in bold, the title in italic
 title case on the next line, horizontal rules only (above and below the column headings
-and below the last row), numbers aligned on the decimal point (a Word decimal tab stop in
-every numeric cell), no leading zero for values that cannot exceed 1 (p values,
+and below the last row), numbers aligned on the decimal point (right-aligned, with one
+number of decimals per column), no leading zero for values that cannot exceed 1 (p values,
 standardized loadings and paths' R-squared, reliabilities, AVE, CFI, SRMR), ``p < .001``
 for small p values, and a *Note.* line under the table.
 
@@ -21,7 +21,7 @@ Examples
 >>> res = acsi.cfa("visual =~ x1 + x2 + x3", acsi.datasets.load_holzinger_swineford())
 >>> [t.title for t in apa_tables(res)]
 ['Measurement Model Estimates', 'Model Fit', 'Reliability and Convergent Validity']
->>> fmt_number(0.0421, 2, bounded=True), fmt_p(0.0004)
+>>> fmt_number(0.0421, 2, bounded=True), fmt_p(0.0004).replace("\\xa0", " ")
 ('.04', '< .001')
 """
 
@@ -54,7 +54,8 @@ class ApaTable:
 
     ``kinds`` gives each column's kind: ``"text"`` (left-aligned), ``"num"`` (decimal-aligned),
     ``"bounded"`` (decimal-aligned, no leading zero: the value cannot exceed 1), ``"p"`` (a p
-    value: ``< .001`` below .001, no leading zero) or ``"int"``.
+    value: ``< .001`` below .001, no leading zero), ``"int"``, ``"ci"`` (a pair shown as
+    ``[lower, upper]``) or ``"pre"`` (text formatted already, decimal-aligned).
     """
 
     title: str
@@ -101,7 +102,7 @@ def fmt_p(value: Any) -> str:
     if math.isnan(v):
         return ""
     if v < 0.001:
-        return "< .001"
+        return "<\u00a0.001"  # a no-break space: "< .001" never splits across lines
     return fmt_number(v, 3, bounded=True)
 
 
@@ -114,6 +115,8 @@ def _fmt(value: Any, kind: Kind, digits: int) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
         return f"{int(round(float(value)))}"
+    if kind == "pre":  # formatted already (a column mixing formats, e.g. the fit indices)
+        return str(value)
     if kind == "ci":  # a pair (lower, upper)
         lo, hi = value
         if any(v is None or math.isnan(float(v)) for v in (lo, hi)):
@@ -227,18 +230,18 @@ def _sem_fit(res: Any, digits: int) -> ApaTable:
     rmsea = fm.rmsea_robust if robust else fm.rmsea
     lo = fm.rmsea_ci_lower_robust if robust else fm.rmsea_ci_lower
     hi = fm.rmsea_ci_upper_robust if robust else fm.rmsea_ci_upper
-    row = ("Model", chisq, fm.df, p, cfi, tli, rmsea, (lo, hi), fm.srmr, fm.aic, fm.bic)
+    rows = (("χ²", fmt_number(chisq, digits)), ("df", f"{int(fm.df)}"), ("p", fmt_p(p)),
+            ("CFI", fmt_number(cfi, digits, bounded=True)), ("TLI", fmt_number(tli, digits)),
+            ("RMSEA", fmt_number(rmsea, digits)), ("RMSEA 90% CI", _fmt((lo, hi), "ci", digits)),
+            ("SRMR", fmt_number(fm.srmr, digits, bounded=True)), ("AIC", fmt_number(fm.aic, digits)),
+            ("BIC", fmt_number(fm.bic, digits)))
     note = (f"N = {res.nobs}. χ² = chi-square test of exact fit; CFI = comparative fit index; TLI = "
             "Tucker-Lewis index; RMSEA = root mean square error of approximation with its 90% CI; "
             "SRMR = standardized root mean square residual; AIC, BIC = information criteria.")
     if robust:
         note += (" Estimator MLR: χ² is the Yuan-Bentler scaled statistic and CFI, TLI and RMSEA are "
                  "the robust versions.")
-    return ApaTable(
-        "Model Fit",
-        ("Model", "χ²", "df", "p", "CFI", "TLI", "RMSEA", "90% CI", "SRMR", "AIC", "BIC"),
-        ("text", "num", "int", "p", "bounded", "num", "num", "ci", "bounded", "num", "num"), (row,),
-        note=note, digits=digits)
+    return ApaTable("Model Fit", ("Index", "Value"), ("text", "pre"), tuple(rows), note=note, digits=digits)
 
 
 def _pls_r2(res: Any, digits: int) -> ApaTable | None:
@@ -252,7 +255,7 @@ def _pls_r2(res: Any, digits: int) -> ApaTable | None:
         adj = 1 - (1 - float(value)) * (n - 1) / (n - k - 1) if n - k - 1 > 0 else float("nan")
         rows.append((str(name), float(value), adj, k))
     return ApaTable("Explained Variance of the Endogenous Constructs", ("Construct", "R²", "Adjusted R²", "Predictors"),
-                    ("text", "bounded", "num", "int"), tuple(rows),
+                    ("text", "bounded", "bounded", "int"), tuple(rows),
                     note=f"N = {n}. Adjusted R² = 1 - (1 - R²)(N - 1)/(N - k - 1), k predictors.", digits=digits)
 
 
@@ -429,9 +432,60 @@ def _no_table_borders(table: Any) -> None:
     tbl_pr.append(borders)
 
 
+#: usable width of a portrait page with 2.54 cm margins (US Letter, APA), in cm
+_PAGE_CM = 16.4
+_ITALIC_HEADS = {"B", "SE", "p", "z", "t", "df", "N", "n", "M", "SD", "R²"}
+
+
+def _split_decimal(text: str) -> tuple[str, str]:
+    """(left of the decimal point, the point and right of it) of a formatted number."""
+    k = text.find(".")
+    return (text, "") if k < 0 else (text[:k], text[k:])
+
+
+_CELL_MARGINS_CM = 0.38  # Word's default left + right cell margins
+
+
+def min_right(column: list[str]) -> int:
+    """Fewest characters from the decimal point on in a column (0 for whole numbers)."""
+    return min(len(_split_decimal(c)[1]) for c in column) if column else 0
+
+
+def _layout(table: ApaTable, cells: list[list[str]], char_cm: float) -> tuple[list[float], list[float | None]]:
+    """Column widths (cm) and right indents of the numbers (cm; None for a text column) from the
+    longest entries of each column."""
+    widths: list[float] = []
+    tabs: list[float | None] = []
+    for j, (name, kind) in enumerate(zip(table.columns, table.kinds)):
+        column = [row[j] for row in cells if row[j]]
+        if kind == "text":
+            longest = max([len(name)] + [len(w) for c in column for w in c.split(" ")] + [0])
+            full = max([len(name)] + [len(c) for c in column])
+            widths.append(_CELL_MARGINS_CM + 0.2 + char_cm * min(full, max(longest, 26)))
+            tabs.append(None)
+            continue
+        if kind == "ci":
+            widths.append(_CELL_MARGINS_CM + 0.2 + char_cm * max([len(name)] + [len(c) for c in column]))
+            tabs.append(None)
+            continue
+        if kind == "pre":  # mixed formats (the fit indices): right-aligned, as wide as the longest
+            widths.append(_CELL_MARGINS_CM + 0.4 + char_cm * max([len(name)] + [len(c) for c in column]))
+            tabs.append(0.1)
+            continue
+        left = max([len(_split_decimal(c)[0]) for c in column] + [1])
+        right = max([len(_split_decimal(c)[1]) for c in column] + [0])
+        body = left + right
+        text_cm = 0.2 + char_cm * max(len(name), body)
+        widths.append(_CELL_MARGINS_CM + text_cm)
+        # right-aligned with this right indent: the numbers centred under the heading; every
+        # column has one number of decimals, so their decimal points line up
+        tabs.append(max(0.0, (text_cm - char_cm * body) / 2 + char_cm * (right - min_right(column))))
+    return widths, tabs
+
+
 def _add_table(document: Any, number: int, table: ApaTable) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
     label = document.add_paragraph()
@@ -441,34 +495,50 @@ def _add_table(document: Any, number: int, table: ApaTable) -> None:
     head = document.add_paragraph()
     head.add_run(table.title).italic = True
     head.paragraph_format.keep_with_next = True
-    cells = table.cells()
+    # numbers with a true minus sign (it never breaks from its digits)
+    cells = [[c.replace("-", "\u2212") if k not in ("text",) else c for c, k in zip(row, table.kinds)]
+             for row in table.cells()]
+    size = 12.0
+    widths, tabs = _layout(table, cells, 0.235)
+    if sum(widths) > _PAGE_CM:  # a wide table is set in 10 point, as APA allows
+        size = 10.0
+        widths, tabs = _layout(table, cells, 0.235 * size / 12)
     t = document.add_table(rows=1 + len(cells), cols=len(table.columns))
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
     _no_table_borders(t)
     last = len(cells)
-    numeric = [k not in ("text",) for k in table.kinds]
     for j, name in enumerate(table.columns):
         cell = t.cell(0, j)
-        cell.text = name
         par = cell.paragraphs[0]
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER if numeric[j] else WD_ALIGN_PARAGRAPH.LEFT
-        if name in ("B", "SE", "p", "z", "t", "df", "N", "n", "M", "SD"):
-            for run in par.runs:
-                run.italic = True  # statistical symbols in italics (APA 6.45)
+        run = par.add_run(name)
+        run.font.size = Pt(size)
+        run.italic = name in _ITALIC_HEADS  # statistical symbols in italics (APA 6.45)
+        par.alignment = WD_ALIGN_PARAGRAPH.LEFT if tabs[j] is None and table.kinds[j] == "text" \
+            else WD_ALIGN_PARAGRAPH.CENTER
         _borders(cell, top=True, bottom=True)
     for i, row in enumerate(cells, start=1):
         for j, text in enumerate(row):
             cell = t.cell(i, j)
             par = cell.paragraphs[0]
-            if numeric[j] and text and table.kinds[j] != "ci":
-                # Word's decimal tab: the decimal points of a column line up
-                par.paragraph_format.tab_stops.add_tab_stop(Cm(1.2), WD_TAB_ALIGNMENT.DECIMAL)
-                par.add_run("\t" + text)
+            par.paragraph_format.space_after = Pt(0)
+            indent = tabs[j]
+            if indent is not None and text:
+                # right-aligned, one number of decimals per column: the decimal points line up in
+                # every word processor (a decimal tab stop is drawn differently by each)
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                par.paragraph_format.right_indent = Cm(indent)
+                run = par.add_run(text)
             else:
-                par.add_run(text)
-                if numeric[j]:
+                run = par.add_run(text)
+                if table.kinds[j] == "ci":
                     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run.font.size = Pt(size)
             _borders(cell, bottom=i == last)
+    for j, width in enumerate(widths):
+        t.columns[j].width = Cm(width)  # the grid (read by LibreOffice) and every cell (read by Word)
+        for row in t.rows:
+            row.cells[j].width = Cm(width)
     if table.note:
         note = document.add_paragraph()
         note.add_run("Note.").italic = True
