@@ -247,3 +247,14 @@ def test_cli_docx_checked_before_work(tmp_path: Path, capsys: pytest.CaptureFixt
     assert not (tmp_path / "d.html").exists()
     rc = main(["demo", "--out", str(tmp_path / "d.docx"), "--docx", str(tmp_path / "d.docx"), "--quiet"])
     assert rc != 0 and "same file" in capsys.readouterr().err
+
+
+def test_second_order_cbsem(hs: pd.DataFrame, tmp_path: Path) -> None:
+    """A second-order factor's indicators are factors: its loadings are in the measurement table,
+    and HTMT is over the first-order factors (whose items are observed)."""
+    res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9; "
+                   "g =~ visual + textual + speed", hs)
+    _, tables = _tables(res.to_docx(tmp_path / "g.docx"))
+    assert ["g", "visual"] == tables[0][-3][:2]
+    assert tables[-1][0] == ["Construct", "1", "2"] and [r[0] for r in tables[-1][1:]] == [
+        "1. visual", "2. textual", "3. speed"]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class ApaTable:
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""
     digits: int = 2
-    stub: tuple[str, ...] = field(default=())
 
     def cells(self) -> list[list[str]]:
         """The formatted cells, row by row (what Word shows)."""
@@ -148,8 +147,12 @@ def _measurement(res: Any, digits: int, sem: bool) -> ApaTable:
     lt = res.loadings_table
     rows: list[tuple[Any, ...]] = []
     if sem:
-        for r in lt.itertuples(index=False):
-            rows.append((r.construct, r.indicator, r.est, r.se, r.std, r.pvalue))
+        # every "=~" row of the estimates: a second-order factor's loadings too
+        est = res.estimates
+        est = est[est["op"] == "=~"]
+        for lhs, rhs, b, se, beta, p in zip(est["lhs"], est["rhs"], est["est"], est["se"], est["std_all"],
+                                            est["pvalue"]):
+            rows.append((lhs, rhs, b, se, beta, p))
         return ApaTable(
             "Measurement Model Estimates",
             ("Construct", "Indicator", "B", "SE", "β", "p"),
@@ -302,7 +305,8 @@ def _sem_htmt(res: Any) -> pd.DataFrame:
     from acsi.plspm.evaluation import htmt as htmt_kernel
 
     cov = res.indicator_cov
-    blocks = {c: list(v) for c, v in res.blocks.items() if len(v)}
+    # first-order constructs only (a second-order factor's indicators are constructs)
+    blocks = {c: list(v) for c, v in res.blocks.items() if len(v) and all(i in cov.index for i in v)}
     items = [i for v in blocks.values() for i in v]
     S = cov.loc[items, items].to_numpy(dtype=float)
     d = np.sqrt(np.diag(S))
@@ -328,6 +332,8 @@ def _structural(res: Any, digits: int, *, paths: pd.DataFrame | None = None,
             reliability = pd.DataFrame({"rho_c": R.composite_reliability(res), "ave": R.ave(res)})
         if htmt is None:
             htmt = _sem_htmt(res)
+            if htmt.shape[0] < 2:
+                htmt = None
     else:
         pt = paths if paths is not None else res.path_table
         if len(pt):
@@ -446,7 +452,7 @@ def _split_decimal(text: str) -> tuple[str, str]:
 _CELL_MARGINS_CM = 0.38  # Word's default left + right cell margins
 
 
-def min_right(column: list[str]) -> int:
+def _min_right(column: list[str]) -> int:
     """Fewest characters from the decimal point on in a column (0 for whole numbers)."""
     return min(len(_split_decimal(c)[1]) for c in column) if column else 0
 
@@ -479,7 +485,7 @@ def _layout(table: ApaTable, cells: list[list[str]], char_cm: float) -> tuple[li
         widths.append(_CELL_MARGINS_CM + text_cm)
         # right-aligned with this right indent: the numbers centred under the heading; every
         # column has one number of decimals, so their decimal points line up
-        tabs.append(max(0.0, (text_cm - char_cm * body) / 2 + char_cm * (right - min_right(column))))
+        tabs.append(max(0.0, (text_cm - char_cm * body) / 2 + char_cm * (right - _min_right(column))))
     return widths, tabs
 
 
