@@ -594,6 +594,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="acsi-demo-report.html", metavar="PATH",
                       help="HTML report to write (default: %(default)s)")
     demo.add_argument("--xlsx", metavar="PATH", help="also write every result table to this Excel file")
+    demo.add_argument("--docx", metavar="PATH", help="also write the APA tables to this Word file (acsi[word])")
     demo.add_argument("--bootstrap", type=_nonneg_int, default=1000, metavar="N",
                       help="bootstrap resamples (default: %(default)s)")
     demo.add_argument("--seed", type=_seed, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
@@ -613,6 +614,7 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="pls: PLS path modelling (default); ml / mlr: CB-SEM (maximum likelihood / robust)")
     an.add_argument("--out", default="report.html", metavar="PATH", help="HTML report (default: %(default)s)")
     an.add_argument("--xlsx", metavar="PATH", help="also write every result table to this Excel file")
+    an.add_argument("--docx", metavar="PATH", help="also write the APA tables to this Word file (acsi[word])")
     an.add_argument("--bootstrap", type=_nonneg_int, default=1000, metavar="N",
                     help="PLS bootstrap resamples, 0 for none (default: %(default)s)")
     an.add_argument("--seed", type=_seed, default=1, metavar="S", help="bootstrap seed (default: %(default)s)")
@@ -738,7 +740,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
     inputs: list[tuple[str, str]] = []
     if args.command == "analyze":
         inputs = [("the data file DATA", args.data), ("the model file --model", args.model)]
-    outs = [(flag, value) for flag, value in (("--out", args.out), ("--xlsx", args.xlsx)) if value is not None]
+    outs = [(flag, value) for flag, value in (("--out", args.out), ("--xlsx", args.xlsx), ("--docx", args.docx))
+            if value is not None]
     done: list[tuple[str, str]] = []
     for flag, value in outs:
         try:
@@ -751,6 +754,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         done.append((flag, value))
     if args.xlsx is not None and Path(args.xlsx).suffix.lower() not in (".xlsx", ".xlsm"):
         raise _UsageError(f"--xlsx {args.xlsx!r}: the Excel file name must end in .xlsx")
+    if args.docx is not None and Path(args.docx).suffix.lower() != ".docx":
+        raise _UsageError(f"--docx {args.docx!r}: the Word file name must end in .docx")
 
 
 def _finish(args: argparse.Namespace, report: Any, t0: float) -> None:
@@ -760,6 +765,9 @@ def _finish(args: argparse.Namespace, report: Any, t0: float) -> None:
     if args.xlsx:
         report.to_excel(args.xlsx)
         _say(args, f"acsi: wrote {args.xlsx}")
+    if args.docx:
+        report.to_docx(args.docx)
+        _say(args, f"acsi: wrote {args.docx}")
     _say(args, f"acsi: wrote {out} ({time.perf_counter() - t0:.1f} s); open it in a browser")
 
 
@@ -944,6 +952,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
     if args.xlsx and importlib.util.find_spec("openpyxl") is None:
         print("acsi: error: --xlsx needs openpyxl: pip install 'acsi[io]'", file=sys.stderr)
+        return EXIT_USAGE
+    if args.docx and importlib.util.find_spec("docx") is None:
+        print("acsi: error: --docx needs python-docx: pip install 'acsi[word]'", file=sys.stderr)
         return EXIT_USAGE
     import matplotlib
 

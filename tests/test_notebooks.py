@@ -32,10 +32,19 @@ def test_notebook_stored_without_outputs(path: Path) -> None:
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs before committing"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_reads_no_repository_file(path: Path) -> None:
+    """Data come from acsi.datasets (installed with the package), never from ../data or tests/."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for bad in ("../", "..\\", "Path(", "open(", "read_csv(", "read_excel("):
+        assert bad not in code, f"{path.name}: {bad!r}"
+
+
 @pytest.mark.notebook
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path: Path) -> None:
+def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 
     spec = KernelSpecManager().get_kernel_spec(NATIVE_KERNEL_NAME)
@@ -44,7 +53,8 @@ def test_notebook_runs(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb, timeout=300, kernel_name=NATIVE_KERNEL_NAME,
-        resources={"metadata": {"path": str(path.parent)}},
+        # run in an empty folder: a notebook must not depend on the folder it is started from
+        resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
     errors = [

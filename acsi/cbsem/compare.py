@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import stats  # scipy.stats, imported on first use
 from acsi._validation import check_choice
 from acsi.exceptions import AcsiWarning, SpecificationError, warn
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table

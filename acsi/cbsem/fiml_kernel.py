@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import cho_solve
-from scipy.stats import chi2
+from scipy.special import chdtrc  # chi-square upper tail (what scipy.stats.chi2.sf computes)
 
 from acsi.cbsem.matrices import LisrelModel, vech_indices
 from acsi.cbsem.missing import (
@@ -476,9 +476,9 @@ def fiml_robust(
     chisq_s = chisq / c
     test = RobustTest(
         chisq=float(chisq), df=float(df), chisq_scaled=float(chisq_s), scaling_factor=float(c),
-        pvalue_scaled=float(chi2.sf(chisq_s, df)) if df > 0 else math.nan, trace_ugamma=float(tr),
+        pvalue_scaled=float(chdtrc(df, chisq_s)) if df > 0 else math.nan, trace_ugamma=float(tr),
         scaling_factor_h1=tr_h1 / ndat, scaling_factor_h0=tr_h0 / kernel.q,
         baseline_chisq=float(chisq0), baseline_df=float(df0), baseline_chisq_scaled=float(chisq0 / c0),
-        baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chi2.sf(chisq0 / c0, df0)),
+        baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chdtrc(df0, chisq0 / c0)),
     )
     return FIMLRobust(vcov=0.5 * (vcov + vcov.T), test=test)

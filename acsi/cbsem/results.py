@@ -448,6 +448,16 @@ class SEMResult(ResultMixin):
         return self.sample_cov
 
     # ------------------------------------------------------------------ display
+    def _fit_indices(self) -> pd.DataFrame:
+        """The fit indices a reader looks for first (lavaan's names; robust ones with MLR)."""
+        fm = self.fit_measures.to_series(lavaan_names=True)
+        names = ["cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "aic", "bic"]
+        if self.robust_test is not None:
+            names[2:2] = ["cfi.robust", "tli.robust"]
+            names[-2:-2] = ["rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
+        fit = fm.reindex(names).dropna()
+        return fit.to_frame("value").rename_axis("measure")
+
     def _summary(self) -> Summary:
         core = self.core
         pv = float(stats.chi2.sf(core.chisq, core.df)) if core.df > 0 else float("nan")
@@ -488,7 +498,7 @@ class SEMResult(ResultMixin):
             out.index = pd.Index(idx)
             return out
 
-        tables = []
+        tables = [("Fit indices", self._fit_indices())]
         for title, mask in (
             ("Latent variables", t["op"] == "=~"),
             ("Regressions", t["op"] == "~"),

@@ -9,8 +9,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import special  # scipy's, imported on first use
 from acsi._validation import (
     check_bool,
     check_choice,
@@ -393,11 +393,11 @@ def cronbach_alpha(
     n_boot_failed = 0
     if ci == "feldt":
         df1, df2 = n - 1, (n - 1) * (k - 1)
-        lower = 1.0 - (1.0 - tot["raw_alpha"]) * stats.f.ppf(1 - a / 2, df1, df2)
-        upper = 1.0 - (1.0 - tot["raw_alpha"]) * stats.f.ppf(a / 2, df1, df2)
+        lower = 1.0 - (1.0 - tot["raw_alpha"]) * special.fdtri(df1, df2, 1 - a / 2)
+        upper = 1.0 - (1.0 - tot["raw_alpha"]) * special.fdtri(df1, df2, a / 2)
         used_boot = 0
     elif ci == "duhachek":
-        z = stats.norm.ppf(1 - a / 2)
+        z = special.ndtri(1 - a / 2)
         se = _safe_sqrt(tot["Q"] / n)
         lower, upper = tot["raw_alpha"] - z * se, tot["raw_alpha"] + z * se
         used_boot = 0

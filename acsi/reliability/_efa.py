@@ -10,8 +10,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
+from acsi._lazy import optimize, stats  # scipy's, imported on first use
 from acsi._validation import check_choice, check_int
 from acsi.exceptions import ConvergenceWarning, DataError, IdentificationError, InadmissibleSolutionWarning, warn
 from acsi.reliability._common import (

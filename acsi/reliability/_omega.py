@@ -9,8 +9,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
+from acsi._lazy import optimize, stats  # scipy's, imported on first use
 from acsi._validation import check_choice
 from acsi.exceptions import ConvergenceWarning, IdentificationError, InadmissibleSolutionWarning, warn
 from acsi.reliability._common import check_variation, corr_from_cov, item_matrix, one_blas_thread

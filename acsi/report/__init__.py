@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from acsi.report.build import Report, ReportOptions, build_report, model_blocks
 from acsi.report.demo import DEMO_MODEL, demo_report
+from acsi.report.docx import to_docx
 from acsi.stats.power import inverse_sqrt_min_n, n_for_power, path_power
 
 __all__ = ["DEMO_MODEL", "Report", "ReportOptions", "build_report", "demo_report", "model_blocks",
-           "path_power", "n_for_power", "inverse_sqrt_min_n"]
+           "path_power", "n_for_power", "inverse_sqrt_min_n", "to_docx"]

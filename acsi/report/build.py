@@ -128,6 +128,13 @@ class Report(ResultMixin):
         return compact_repr(self, title=self.title, sections=len(self.sections), tables=len(self.tables),
                             warnings=len(self.warnings))
 
+    def _repr_html_(self) -> str:
+        """The whole report in a notebook, in an ``<iframe>`` (its styles stay inside)."""
+        import html as _html
+
+        return ('<iframe style="width:100%;height:720px;border:1px solid #d0d7de" '
+                f'title="{_html.escape(self.title)}" srcdoc="{_html.escape(self.html)}"></iframe>')
+
     def _equality_values(self) -> tuple[Any, ...]:
         # the HTML embeds figures whose bytes may differ between runs: compare what was computed
         return (self.title, dict(self.tables), self.result, self.bootstrap, self.warnings, self.sections)

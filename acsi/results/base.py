@@ -22,6 +22,7 @@ __all__ = [
     "Summary",
     "ResultMixin",
     "format_value",
+    "latex_escape",
     "write_excel",
     "frozen_table",
     "freeze",
@@ -51,6 +52,24 @@ def format_value(value: Any, digits: int = 3) -> str:
             return f"{v:.{digits}e}"
         return f"{v:.{digits}f}"
     return str(value)
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    r"""Escape LaTeX's special characters in ``text`` (one pass, so an escape is never escaped again).
+
+    Examples
+    --------
+    >>> print(latex_escape("R^2 & 50% of {x_1}"))
+    R\textasciicircum{}2 \& 50\% of \{x\_1\}
+    """
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
 @dataclass
@@ -109,35 +128,62 @@ class Summary:
     def _repr_html_(self) -> str:
         return self.as_html()
 
-    def to_latex(self) -> str:
-        """LaTeX rendering: the header as a two-column tabular, then one tabular per table
-        (values formatted as in the text; special characters escaped)."""
+    def to_latex(self, *, label: str | None = None) -> str:
+        r"""LaTeX rendering in the booktabs style (``\usepackage{booktabs}`` in the preamble).
 
-        def esc(text: str) -> str:
-            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
-                         ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"),
-                         ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}")):
-                text = text.replace(a, b)
-            return text
+        The title as an unnumbered section, the header facts as a two-column tabular, then
+        each table as a ``table`` float with its caption and horizontal rules only
+        (``\toprule``, ``\midrule``, ``\bottomrule``); numbers right-aligned with the
+        summary's decimals, blank for NaN; every text (titles, labels, cells, notes) escaped
+        for LaTeX. ``label`` prefixes ``\label{label:k}`` on the k-th table (1-based).
 
-        out = [f"\\section*{{{esc(self.title)}}}"]
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> s = Summary("Fit", tables=[("Paths & loadings", pd.DataFrame({"est_%": [0.5]}, index=["a_b"]))])
+        >>> print(s.to_latex())  # doctest: +NORMALIZE_WHITESPACE
+        \section*{Fit}
+        \begin{table}[htbp]
+        \centering
+        \caption{Paths \& loadings}
+        \begin{tabular}{lr}
+        \toprule
+         & est\_\% \\
+        \midrule
+        a\_b & 0.500 \\
+        \bottomrule
+        \end{tabular}
+        \end{table}
+        """
+        out = [f"\\section*{{{latex_escape(self.title)}}}"]
         if self.header:
             out.append("\\begin{tabular}{ll}")
-            out += [f"{esc(str(k))} & {esc(format_value(v, self.digits))} \\\\" for k, v in self.header]
+            out.append("\\toprule")
+            out += [f"{latex_escape(str(k))} & {latex_escape(format_value(v, self.digits))} \\\\"
+                    for k, v in self.header]
+            out.append("\\bottomrule")
             out.append("\\end{tabular}")
-        for title, df in self.tables:
-            out.append(f"\\subsection*{{{esc(title)}}}")
+        for k, (title, df) in enumerate(self.tables, start=1):
             frame = self._fmt_frame(df)
             labels = [" / ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in frame.index]
-            out.append("\\begin{tabular}{l" + "r" * frame.shape[1] + "}")
-            out.append("\\hline")
-            out.append(" & ".join([""] + [esc(str(c)) for c in frame.columns]) + " \\\\")
-            out.append("\\hline")
-            for label, row in zip(labels, frame.itertuples(index=False)):
-                out.append(" & ".join([esc(label)] + [esc(str(v)) for v in row]) + " \\\\")
-            out.append("\\hline")
+            numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+                       for c in df.columns] if df.columns.is_unique else [True] * df.shape[1]
+            out.append("\\begin{table}[htbp]")
+            out.append("\\centering")
+            if title:
+                out.append(f"\\caption{{{latex_escape(str(title))}}}")
+            if label:
+                out.append(f"\\label{{{label}:{k}}}")
+            out.append("\\begin{tabular}{l" + "".join("r" if n else "l" for n in numeric) + "}")
+            out.append("\\toprule")
+            out.append(" & ".join([""] + [latex_escape(str(c)) for c in frame.columns]) + " \\\\")
+            out.append("\\midrule")
+            for lab, row in zip(labels, frame.itertuples(index=False)):
+                out.append(" & ".join([latex_escape(lab)] + [latex_escape(str(v)) for v in row]) + " \\\\")
+            out.append("\\bottomrule")
             out.append("\\end{tabular}")
-        out += [esc(note) for note in self.notes]
+            out.append("\\end{table}")
+        out += [latex_escape(note) for note in self.notes]
         return "\n".join(out)
 
     def to_frame(self) -> pd.DataFrame:
@@ -395,6 +441,34 @@ class ResultMixin:
             cls.__eq__ = ResultMixin.__eq__  # type: ignore[method-assign]
         if "__hash__" not in cls.__dict__:
             cls.__hash__ = _unhashable  # type: ignore[assignment]
+        # likewise a compact ``__repr__`` (the dataclass one would print every array and table)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = ResultMixin.__repr__  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        """``ClassName(title; fact=value, ...)`` from the summary's header: a few scalar facts,
+        never arrays or tables, under 2,000 characters (``print(result)`` gives the tables)."""
+        try:
+            s = self._summary()
+        except Exception:  # noqa: BLE001 - a repr must never raise: the scalar fields instead
+            scalars: dict[str, Any] = {}
+            if dataclasses.is_dataclass(self):
+                for f in dataclasses.fields(self):
+                    value = getattr(self, f.name, None)
+                    if isinstance(value, (str, int, float, bool, np.number)) and f.repr:
+                        scalars[f.name] = value if not isinstance(value, str) or len(value) < 60 else value[:57] + "..."
+            return compact_repr(self, **scalars)
+        facts = []
+        for key, value in s.header:
+            if isinstance(value, (np.ndarray, pd.DataFrame, pd.Series, list, tuple, dict)):
+                continue
+            text = format_value(value, s.digits)
+            if len(text) > 60:
+                text = text[:57] + "..."
+            facts.append(f"{key}={text}")
+        inner = "; ".join([s.title, ", ".join(facts)] if facts else [s.title])
+        tables = f" [{len(s.tables)} tables]" if len(s.tables) > 1 else ""
+        return f"{type(self).__name__}({inner}){tables}"[:1999]
 
     def __eq__(self, other: object) -> bool:
         if self is other:
@@ -442,6 +516,20 @@ class ResultMixin:
                 "to_excel needs openpyxl: pip install 'acsi[io]' (or pip install openpyxl)"
             ) from exc
         return write_excel(self._tables(), path)
+
+
+    def to_docx(self, path: str | Path, *, digits: int = 2, title: str | None = None) -> Path:
+        """Write the result's tables to a Word file in APA style (needs python-docx:
+        ``pip install 'acsi[word]'``).
+
+        A CB-SEM or PLS result gives the measurement model, the structural paths, model fit
+        (CB-SEM) or explained variance (PLS), reliability and convergent validity, and HTMT;
+        other results the tables of their summary. See :mod:`acsi.report.docx`. An existing
+        file is replaced atomically, like :meth:`to_excel`. Returns the path written.
+        """
+        import acsi  # the report layer, through the facade (results/ sits below it)
+
+        return acsi.report.to_docx(self, path, digits=digits, title=title)
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:

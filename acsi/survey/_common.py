@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import special, stats  # scipy's, imported on first use
 from acsi._validation import check_choice, check_level, parse_na_values
 from acsi._validation import check_scale as _check_scale
 from acsi.data import check_finite
@@ -34,7 +34,7 @@ def check_ci(ci: Any, argument: str = "ci") -> str:
 def _z(level: float) -> float:
     """The normal quantile of a two-sided ``level`` interval (validates ``level``)."""
     lv = check_level(level)
-    return float(stats.norm.ppf(0.5 + lv / 2))
+    return float(special.ndtri(0.5 + lv / 2))  # the normal quantile (scipy.stats.norm.ppf)
 
 
 def proportion_ci(

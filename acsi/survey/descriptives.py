@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import stats  # scipy.stats, imported on first use
 from acsi._validation import check_bool, check_choice, check_int, check_names, check_range, check_resamples, make_rng
 from acsi.data import as_frame, check_columns
 from acsi.exceptions import (

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import stats  # scipy.stats, imported on first use
 from acsi._validation import check_choice, check_name, check_names, check_number
 from acsi.data import as_frame, check_columns, prepare_data
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import special  # scipy's, imported on first use
 from acsi._validation import check_bool, check_number
 from acsi.exceptions import DataError, MissingDataWarning, SpecificationError, warn
 from acsi.results.base import CopyTables, ResultMixin, Summary, freeze_fields
+from acsi.stats.exact import fisher_exact_2x2
 from acsi.survey._common import (
     Proportion,
     _z,
@@ -308,8 +309,8 @@ def conversion(
     log_rr = np.log(p1 / p0)
     se_rr = np.sqrt(1 / A - 1 / (A + B) + 1 / C - 1 / (C + D))
     rr_z = float((log_rr - np.log(rr_null)) / se_rr)
-    rr_p = float(2 * stats.norm.sf(abs(rr_z)))
-    fisher_p = float(stats.fisher_exact([[a, b], [c, d]]).pvalue)
+    rr_p = float(2 * special.ndtr(-abs(rr_z)))  # normal upper tail
+    fisher_p = fisher_exact_2x2(a, b, c, d)
     notes.append(
         f"Risk ratio test: H0 RR = {rr_null:g} (a satisfied respondent {rr_null:g} times as likely to be "
         f"loyal as one {'dissatisfied' if dissatisfied is not None else 'not satisfied'}); z = {rr_z:.3f}, "

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import stats  # scipy.stats, imported on first use
 from acsi._validation import check_choice, check_level, check_range, check_resamples, make_rng, warn_few_resamples
 from acsi.exceptions import DataError, DegenerateStatisticWarning, SpecificationError
 from acsi.exceptions import warn as _warn

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import special  # scipy's, imported on first use
 from acsi._validation import check_choice, check_names, check_range
 from acsi.data import prepare_data
 from acsi.exceptions import DataError, SpecificationError
@@ -264,7 +264,7 @@ def response_styles(
     per = np.column_stack([M.mean(axis=1), E.mean(axis=1), A.mean(axis=1), D.mean(axis=1)])
     n = per.shape[0]
     se = per.std(axis=0, ddof=1) / np.sqrt(n)
-    tq = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    tq = float(special.stdtrit(n - 1, 0.5 + level / 2))  # t quantile (scipy.stats.t.ppf)
     share = counts / total
     overall = pd.DataFrame(
         {"count": counts.astype(np.int64), "share": share, "se": se, "ci_lower": share - tq * se,

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsi._lazy import stats  # scipy.stats, imported on first use
 from acsi._validation import check_name, check_number
 from acsi.data import as_frame, check_columns, check_finite
 from acsi.exceptions import DataError, DegenerateStatisticWarning, warn
