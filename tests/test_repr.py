@@ -65,12 +65,35 @@ def results(hs: pd.DataFrame, ebanking: pd.DataFrame, mobi: pd.DataFrame) -> dic
             "aggregate": acsi.aggregate(many, weights={"A": 1.0, "B": 2.0, "C": 1.0}, levels=["company", "nation"]),
             "power": acsi.power("y ~ b*x", population="y ~ 0.3*x", n=[40], reps=20, seed=3),
         }
+        # the families added in issues 10-12
+        sem_boot = cb.bootstrap(n=20, seed=1)
+        mediated = acsi.pls(MOBI, mobi).bootstrap(n=50, seed=1)
+        hoc = acsi.pls("Image =~ IMAG1 + IMAG2 + IMAG3\nValue =~ PERV1 + PERV2\nSat =~ Image + Value\n"
+                       "Loyalty =~ CUSL1 + CUSL2 + CUSL3\nLoyalty ~ Sat", mobi)
+        mask = np.arange(pls.nobs) % 2 == 0
+        out.update({
+            "sem_bootstrap": sem_boot,
+            "bollen_stine": cb.bootstrap(n=20, seed=1, type="bollen.stine").bollen_stine,
+            "compare": acsi.compare(acsi.cfa(HS + "; visual ~~ 0*textual", hs), cb),
+            "residuals": cb.residuals(),
+            "multigroup": acsi.cfa(HS, hs, group="school"),
+            "invariance": acsi.invariance(HS, hs, group="school", levels=("configural", "metric")),
+            "hoc": hoc,
+            "mga": pls.mga(mask, n=20, n_perm=20, seed=1),
+            "micom": pls.micom(mask, n_perm=20, seed=1),
+            "mediation": mediated.mediation(),
+            "specific_effect": mediated.specific_effect("Image", "Satisfaction", "Loyalty"),
+            "predict": pls.predict(folds=3, reps=1, seed=1),
+            "cvpat": pls.cvpat(folds=3, reps=1, seed=1),
+            "pls_fit": pls.fit_measures,
+        })
     return out
 
 
 NAMES = ["cbsem", "cbsem_mlr", "chisq_diff", "pls", "pls_bootstrap", "index", "ipma", "alpha", "omega", "efa",
          "kmo", "bartlett", "proportion", "crosstab", "conversion", "nps", "nps_test", "derived", "styles", "vwi",
-         "fit_many", "aggregate", "power"]
+         "fit_many", "aggregate", "power", "sem_bootstrap", "bollen_stine", "compare", "residuals", "multigroup",
+         "invariance", "hoc", "mga", "micom", "mediation", "specific_effect", "predict", "cvpat", "pls_fit"]
 
 
 @pytest.mark.parametrize("name", NAMES)

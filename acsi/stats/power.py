@@ -71,7 +71,16 @@ def path_power(f2: float, n: int, k: int, alpha: float = 0.05) -> float:
     df2 = n - k - 1
     crit = special.fdtri(1, df2, 1.0 - alpha)  # F quantile
     # noncentral F upper tail (1 - CDF: the power is at least alpha, so no cancellation)
-    return float(1.0 - special.ncfdtr(1, df2, f2 * n, crit)) if f2 > 0 else float(alpha)
+    if f2 <= 0:
+        return float(alpha)
+    power = float(1.0 - special.ncfdtr(1, df2, f2 * n, crit))
+    if not np.isfinite(power):
+        # cephes' ncfdtr fails (NaN) for some large noncentralities; scipy.stats' ncf.sf
+        # (imported here only) handles them
+        from acsi._lazy import stats
+
+        power = float(stats.ncf.sf(crit, 1, df2, f2 * n))
+    return power
 
 
 def n_for_power(f2: float, k: int, power: float = 0.8, alpha: float = 0.05, n_max: int = 100_000) -> int:
