@@ -42,6 +42,9 @@ __all__ = ["sem", "cfa"]
 
 # accepted spellings (case-insensitive) -> canonical value; lavaan's names are aliases
 _ESTIMATORS = {"ML": "ML", "MLR": "MLR"}
+# least-squares estimators of ordinal data (``ordered=``): lavaan's names
+_LS_ESTIMATORS = {k: k for k in ("WLSMV", "WLSM", "WLSMVS", "DWLS", "ULSMV", "ULSM", "ULSMVS", "ULS", "WLS")}
+_PARAMETERIZATION = {"delta": "delta", "theta": "theta"}
 _SE = {
     "expected": "expected", "standard": "expected",  # lavaan's se = "standard"
     "observed": "observed",
@@ -61,9 +64,9 @@ def _validate_options(
     missing-data policy."""
     est = check_choice(
         estimator, _ESTIMATORS, "estimator",
-        hint="other estimators (WLSMV, ULS, GLS, ...) are not available in acsi yet; use 'ML' "
-        "(maximum likelihood) or 'MLR' (ML with Huber-White standard errors and the "
-        "Yuan-Bentler scaled test)",
+        hint="'ML' (maximum likelihood), 'MLR' (ML with Huber-White standard errors and the "
+        "Yuan-Bentler scaled test), or for ordinal items (with ordered=) 'WLSMV', 'DWLS', "
+        "'ULSMV', 'ULS', 'WLS' (and lavaan's 'WLSM', 'WLSMVS', 'ULSM', 'ULSMVS')",
     )
     miss = check_choice(
         missing, _MISSING, "missing",
@@ -243,7 +246,7 @@ def _fit_impl(
     model: str | ParsedModel,
     data: Any,
     *,
-    estimator: str,
+    estimator: str | None,
     std_lv: bool,
     se: str | None,
     meanstructure: bool | None,
@@ -253,8 +256,15 @@ def _fit_impl(
     na_values: Any,
     max_iter: int,
     tol: float,
+    ordered: Any = None,
+    parameterization: str = "delta",
 ) -> SEMResult:
-    est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
+    if _is_ordinal(estimator, ordered):
+        return _fit_ordinal(model, data, estimator=estimator, ordered=ordered,
+                            parameterization=parameterization, std_lv=std_lv, se=se,
+                            meanstructure=meanstructure, fixed_x=fixed_x, level=level,
+                            missing=missing, na_values=na_values, max_iter=max_iter, tol=tol)
+    est, se_type, miss = _validate_options(estimator or "ML", se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     if miss == "ml" and meanstructure is False:
         raise SpecificationError(
@@ -369,10 +379,202 @@ def _fit_fiml(
     )
 
 
+# --------------------------------------------------------------------------- ordinal items
+
+
+def _is_ordinal(estimator: str | None, ordered: Any) -> bool:
+    """Whether the call asks for the ordinal (least-squares) path."""
+    if ordered is not None and ordered is not False:
+        return True
+    return isinstance(estimator, str) and estimator.upper() in _LS_ESTIMATORS
+
+
+def _ordered_names(ordered: Any, pt: ParameterTable, df: Any) -> list[str]:
+    """The ordinal items named by ``ordered=`` (``True``: every observed variable)."""
+    if ordered is True:
+        return list(pt.ov_names)
+    if isinstance(ordered, str):
+        ordered = [ordered]
+    try:
+        names = [str(v) for v in ordered]
+    except TypeError:
+        raise SpecificationError(
+            f"ordered must be True (every observed variable is ordinal) or a list of column "
+            f"names, not {ordered!r}"
+        ) from None
+    if not names:
+        raise SpecificationError("ordered=[] names no item; pass the ordinal items' names or ordered=True")
+    model_vars = set(pt.ov_names)
+    for v in names:
+        if v not in model_vars:
+            where = "a column of the data" if v in getattr(df, "columns", ()) else "not a column of the data"
+            raise SpecificationError(
+                f"ordered= names {v!r}, which is not an observed variable of the model ({where}); "
+                f"the model's observed variables are {', '.join(pt.ov_names)}. Remove it from "
+                "ordered= or add it to the model"
+            )
+    return [v for v in pt.ov_names if v in set(names)]
+
+
+#: a category chosen by fewer respondents than this makes the polychoric correlations of
+#: its item rest on a handful of answers (a warning names the item and the category)
+SPARSE_CATEGORY = 5
+
+
+def _check_categories(X: np.ndarray, names: tuple[str, ...], ordm: np.ndarray) -> None:
+    """Warn about sparse categories and about integer codes with an empty category
+    between used ones (lavaan numbers the observed values, so such a category vanishes)."""
+    from acsi.exceptions import DegenerateStatisticWarning
+
+    sparse, gaps = [], []
+    for j in np.flatnonzero(ordm):
+        cats, counts = np.unique(X[:, j], return_counts=True)
+        few = [f"{c:g} ({k}x)" for c, k in zip(cats, counts) if k < SPARSE_CATEGORY]
+        if few:
+            sparse.append(f"{names[j]}: {', '.join(few)}")
+        if cats.size > 1 and np.all(cats == np.round(cats)):
+            missing_codes = sorted(set(range(int(cats[0]), int(cats[-1]) + 1)) - {int(c) for c in cats})
+            if missing_codes:
+                gaps.append(f"{names[j]}: {', '.join(map(str, missing_codes))}")
+    if gaps:
+        warn(
+            "ordinal item(s) with an empty category between used ones (" + "; ".join(gaps) + "): "
+            "as lavaan, the observed values are numbered in order, so the empty category has no "
+            "threshold and its neighbours become adjacent categories. If the scale point exists, "
+            "merge it with a neighbour explicitly (recode) or treat the item as continuous",
+            DegenerateStatisticWarning,
+        )
+    if sparse:
+        warn(
+            f"ordinal item(s) with categories chosen by fewer than {SPARSE_CATEGORY} respondents ("
+            + "; ".join(sparse) + "): their thresholds and polychoric correlations rest on very "
+            "few answers and are unstable. Merge sparse categories with a neighbour (recode), or "
+            "treat items with many scale points (e.g. 1-10) as continuous (estimator='MLR')",
+            DegenerateStatisticWarning,
+        )
+
+
+def _fit_ordinal(
+    model: str | ParsedModel, data: Any, *, estimator: str | None, ordered: Any, parameterization: str,
+    std_lv: bool, se: str | None, meanstructure: bool | None, fixed_x: bool, level: float, missing: str,
+    na_values: Any, max_iter: int, tol: float,
+) -> SEMResult:
+    """``ordered=``: thresholds and polychoric correlations fitted by WLSMV (or DWLS, ULS, WLS)."""
+    from acsi.cbsem.dwls import ESTIMATORS, dwls_vcov, estimate_dwls
+    from acsi.cbsem.ordinal import ordinal_moments
+    from acsi.spec.partable import ordinal_partable
+
+    if isinstance(estimator, str) and estimator.upper() in _ESTIMATORS:
+        raise SpecificationError(
+            f"estimator={estimator!r} treats the items as continuous and cannot be combined with "
+            "ordered=; leave estimator unset (WLSMV, lavaan's default for ordinal items) or drop "
+            "ordered= to treat the items as continuous"
+        )
+    est = check_choice(
+        "WLSMV" if estimator is None else estimator, _LS_ESTIMATORS, "estimator",
+        hint="with ordered= use 'WLSMV' (default), 'DWLS', 'ULSMV', 'ULS', 'WLS', 'WLSM', 'WLSMVS', "
+        "'ULSM' or 'ULSMVS'",
+    )
+    if ordered is None or ordered is False:
+        raise SpecificationError(
+            f"estimator={estimator!r} is for ordinal items: name them with ordered=['item1', ...] "
+            "(or ordered=True for every observed variable); for continuous data use 'ML' or 'MLR'"
+        )
+    param = check_choice(parameterization, _PARAMETERIZATION, "parameterization",
+                         hint="'delta' (lavaan's default) or 'theta'")
+    fitting, se_default, _ = ESTIMATORS[est]
+    if se is None:
+        se_kind = se_default
+    else:
+        se_kind = check_choice(
+            se, {"robust": "robust.sem", "robust.sem": "robust.sem", "standard": "standard",
+                 "expected": "standard"}, "se",
+            hint="with ordered=: 'robust' (the sandwich, lavaan's robust.sem) or 'standard'",
+        )
+    miss = check_choice(missing, {"listwise": "listwise", "error": "error", "ml": "ml", "fiml": "ml",
+                                  "direct": "ml", "ml.x": "ml"}, "missing")
+    if miss == "ml":
+        raise SpecificationError(
+            "missing='ml' (full-information ML) cannot be combined with ordered= (lavaan uses "
+            "pairwise deletion for WLSMV, which acsi does not implement); use missing='listwise'"
+        )
+    if meanstructure is False:
+        raise SpecificationError(
+            "ordered= needs the mean structure (thresholds); leave meanstructure unset"
+        )
+    check_level(level)
+    check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
+    if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
+        raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    pt = build_partable(parsed, std_lv=bool(std_lv), meanstructure=True, fixed_x=bool(fixed_x))
+    df = as_frame(data)
+    where: dict[str, str] = {}
+    for s_ in parsed.statements:
+        for v in (s_.lhs, s_.rhs):
+            if v and v not in where:
+                where[v] = s_.where()
+    clash = [f for f in pt.lv_names if f in df.columns]
+    if clash:
+        raise SpecificationError(
+            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
+            f"({where.get(clash[0], '')}); rename the factor(s)"
+        )
+    check_model_names(pt.ov_names, df, where)
+    _check_undefined_latents(pt, df, where)
+    names = _ordered_names(ordered, pt, df)
+    if pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"observed exogenous covariates ({', '.join(pt.ov_x)}) with ordinal items need lavaan's "
+            "conditional.x, which acsi does not implement; pass fixed_x=False (the covariates "
+            "become continuous variables of the model) or treat the items as continuous"
+        )
+    prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
+                            context="model", where=where)
+    X = prepared.X
+    ordm = np.array([v in set(names) for v in pt.ov_names])
+    _check_categories(X, pt.ov_names, ordm)
+    om = ordinal_moments(X, ordm, names=pt.ov_names)
+    th_item = np.asarray(om.th_item)
+    nth = {v: int((th_item == j).sum()) for j, v in enumerate(pt.ov_names) if ordm[j]}
+    opt = ordinal_partable(pt, nth, param)
+    nk = len(om.wls_obs)
+    if nk - opt.npar < 0:
+        raise IdentificationError(
+            f"the model is not identified: it has {opt.npar} free parameters but the data give "
+            f"only {nk} thresholds, means, variances and correlations (df = {nk - opt.npar}). "
+            "Add indicators, fix parameters or set equality constraints"
+        )
+    core = estimate_dwls(opt, om, X, estimator=est, parameterization=param, max_iter=int(max_iter),
+                         tol=float(tol))
+    if not core.converged:
+        warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a minimum of the {fitting} "
+            "function. Raise max_iter or check the model for misspecification",
+            ConvergenceWarning,
+        )
+    W = np.asarray(core.dwls.kernel.weight)
+    J = np.asarray(core.dwls.jacobian)
+    E = J.T @ W @ J
+    if scaled_spd_inverse(E) is None:
+        msg = _singular_message(core, E, "expected")
+        if msg is not None and core.converged:
+            raise IdentificationError(msg)
+        vcov = np.full((core.npar, core.npar), np.nan)
+    else:
+        vcov = dwls_vcov(W, J, np.asarray(om.nacov), core.N, se_kind)
+    _check_admissible(core)
+    return SEMResult(
+        core=core, estimator=est, se_type="robust" if se_kind == "robust.sem" else "expected",
+        level=float(level), theta_vcov=vcov, n_dropped=prepared.n_dropped, model_text=parsed.source,
+    )
+
+
 def sem(
     model: str | ParsedModel,
     data: Any,
-    estimator: str = "ML",
+    estimator: str | None = None,
     std_lv: bool = False,
     se: str | None = None,
     *,
@@ -383,6 +585,8 @@ def sem(
     na_values: Any = None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    ordered: bool | list[str] | None = None,
+    parameterization: str = "delta",
 ) -> SEMResult:
     """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()``.
 
@@ -455,13 +659,13 @@ def sem(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol)
+                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization)
 
 
 def cfa(
     model: str | ParsedModel,
     data: Any,
-    estimator: str = "ML",
+    estimator: str | None = None,
     std_lv: bool = False,
     se: str | None = None,
     *,
@@ -472,6 +676,8 @@ def cfa(
     na_values: Any = None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    ordered: bool | list[str] | None = None,
+    parameterization: str = "delta",
 ) -> SEMResult:
     """Confirmatory factor analysis, as lavaan's ``cfa()`` (same defaults as :func:`sem`).
 
@@ -485,4 +691,4 @@ def cfa(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol)
+                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization)

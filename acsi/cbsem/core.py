@@ -125,6 +125,8 @@ class EstimationCore:
     parts: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     solution: MLSolution | None = field(repr=False, default=None)
     fiml: FIMLState | None = field(repr=False, default=None)
+    #: ordinal least-squares fits (WLSMV, ...): an :class:`acsi.cbsem.dwls.DWLSState`
+    dwls: Any = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
