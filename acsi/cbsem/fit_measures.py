@@ -956,11 +956,12 @@ def dwls_fit_measures(
     adjusted, mean-adjusted); ``rmsea_scaled`` uses the scaled statistic (with its df);
     ``srmr`` is the correlation part (lavaan's ``srmr_bentler_nomean`` for categorical data);
     ``gfi = 1 - e'We / s'Ws``; ``wrmr = sqrt(chisq / nel)``. Log-likelihoods and
-    information criteria do not exist for these estimators (NaN), and neither do
-    lavaan's ``cfi.robust``/``rmsea.robust`` here (lavaan computes them for all-ordinal
-    data by refitting the model with its "catML" estimator, not done by acsi).
+    information criteria do not exist for these estimators (NaN). ``cfi_robust``,
+    ``tli_robust`` and ``rmsea_robust`` (all-ordinal data with a scaled test) are lavaan's
+    "catML" versions (Savalei 2021; :func:`acsi.cbsem.dwls.catml`); NaN with continuous
+    items, as lavaan.
     """
-    from acsi.cbsem.dwls import baseline_chisq, scaled_test
+    from acsi.cbsem.dwls import baseline_chisq, catml, scaled_test
 
     st: Any = getattr(core, "dwls")
     kern = st.kernel
@@ -1006,6 +1007,18 @@ def dwls_fit_measures(
             rmsea_scaled=_rmsea(xx2, df2, n1), rmsea_ci_lower_scaled=lo_s, rmsea_ci_upper_scaled=hi_s,
             rmsea_pvalue_scaled=_rmsea_pvalue(xx2, df2, n1, h0=close_h0),
             rmsea_notclose_pvalue_scaled=_rmsea_pvalue(xx2, df2, n1, h0=notclose_h0, close=False),
+        )
+    cm = catml(st, int(n), df) if st.test != "standard" else None
+    if cm is not None:  # lavaan's robust CFI/RMSEA of all-ordinal data (Savalei 2021)
+        x3, c3, x3n, c3n = cm.chisq, cm.c, cm.baseline_chisq, cm.baseline_c
+        lo_r, hi_r = _rmsea_ci(cm.chisq_scaled, df, n1, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=_cfi(x3, df, x3n, dfn, c3, c3n), tli_robust=_tli(x3, df, x3n, dfn, c3, c3n),
+            nnfi_robust=_tli(x3, df, x3n, dfn, c3, c3n), rni_robust=_rni(x3, df, x3n, dfn, c3, c3n),
+            rmsea_robust=_rmsea(x3, df, n1, c3), rmsea_ci_lower_robust=lo_r, rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=notclose_h0,
+                                                       close=False),
         )
     rms = _cat_residual_rms(core)
     v.update(
