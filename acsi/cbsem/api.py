@@ -14,6 +14,7 @@ Statistical Software*, 48(2), 1-36.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable
 from typing import Any, Literal
@@ -258,8 +259,14 @@ def _fit_impl(
     tol: float,
     ordered: Any = None,
     parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
     if _is_ordinal(estimator, ordered):
+        if sampling_weights is not None:
+            raise SpecificationError(
+                "sampling_weights with ordered= (weighted polychoric correlations) is not "
+                "implemented in acsi; drop one of them"
+            )
         return _fit_ordinal(model, data, estimator=estimator, ordered=ordered,
                             parameterization=parameterization, std_lv=std_lv, se=se,
                             meanstructure=meanstructure, fixed_x=fixed_x, level=level,
@@ -297,10 +304,16 @@ def _fit_impl(
         )
     check_model_names(pt.ov_names, df, where)
     _check_undefined_latents(pt, df, where)
+    if sampling_weights is not None:
+        _check_weights_options(sampling_weights, pt, miss)
+        df = df.reset_index(drop=True) if not df.index.is_unique else df
     prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
     n, p = X.shape
+    wt = None if sampling_weights is None else _sampling_weights(df, sampling_weights, prepared.index)
+    if wt is not None and se is None:
+        se_type = "robust"  # lavaan: sampling weights give Huber-White SEs and the scaled test
     if miss == "ml":
         return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
                          n_dropped=prepared.n_dropped, source=parsed.source)
@@ -309,12 +322,14 @@ def _fit_impl(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
             "singular; covariance-based SEM needs more rows than variables (many more in practice)"
         )
-    moments = sample_moments(X)
+    moments = sample_moments(X) if wt is None else _weighted_moments(X, wt)
     S = moments[1]
     _check_sample_cov(S, pt.ov_names)
     _check_identification_counts(pt, p)
 
     core = estimate(pt, X, max_iter=int(max_iter), tol=float(tol), moments=moments)
+    if wt is not None:
+        core = dataclasses.replace(core, weights=wt)
     if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
         raise SpecificationError(
             "the model-implied covariance matrix is not positive definite at any start value "
@@ -377,6 +392,76 @@ def _fit_fiml(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
         n_dropped=n_dropped, model_text=source, _fiml_robust=computed[-1] if computed else None,
     )
+
+
+# --------------------------------------------------------------------------- sampling weights
+
+
+def _check_weights_options(column: Any, pt: ParameterTable, miss: str) -> None:
+    """What ``sampling_weights=`` can be combined with."""
+    if not isinstance(column, str):
+        raise SpecificationError(
+            f"sampling_weights must be the name of the weight column (a string), not {column!r}"
+        )
+    if column in pt.ov_names:
+        raise SpecificationError(
+            f"sampling_weights={column!r} is a variable of the model; the weight column must not "
+            "be used in the model"
+        )
+    if miss == "ml":
+        raise SpecificationError(
+            "sampling_weights with missing='ml' is not implemented in acsi; use "
+            "missing='listwise' or drop the weights"
+        )
+    if pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"sampling_weights with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed "
+            "at their sample values is not implemented in acsi; pass fixed_x=False"
+        )
+
+
+def _sampling_weights(df: Any, column: str, index: Any) -> np.ndarray:
+    """The weights of the rows kept (``index``), checked and normalised to sum to their
+    number (lavaan's ``sampling.weights.normalization = "total"``)."""
+    if column not in df.columns:
+        close = difflib.get_close_matches(column, [str(c) for c in df.columns], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"sampling_weights={column!r} is not a column of the data{hint}")
+    col = df[column]
+    try:
+        w_all = np.asarray(col, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"the sampling weights column {column!r} is not numeric (dtype {col.dtype}); give one "
+            "non-negative number per row"
+        ) from None
+    bad = np.flatnonzero(~np.isfinite(w_all))
+    if bad.size:
+        raise DataError(
+            f"the sampling weights column {column!r} has {bad.size} missing or infinite value(s) "
+            f"(first at row {df.index[bad[0]]!r}); give every row a weight (0 leaves a row out)"
+        )
+    neg = np.flatnonzero(w_all < 0)
+    if neg.size:
+        raise DataError(
+            f"the sampling weights column {column!r} has {neg.size} negative value(s) (first "
+            f"{w_all[neg[0]]:g} at row {df.index[neg[0]]!r}); weights must be non-negative"
+        )
+    w = w_all[df.index.get_indexer(index)]
+    if not w.sum() > 0:
+        raise DataError(
+            f"the sampling weights column {column!r} is zero for every row used; weights must "
+            "have a positive sum"
+        )
+    return w * (w.size / w.sum())
+
+
+def _weighted_moments(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and covariance (divisor the sum of the weights, lavaan's)."""
+    mean = w @ X / w.sum()
+    Xc = X - mean
+    S = (Xc * w[:, None]).T @ Xc / w.sum()
+    return mean, 0.5 * (S + S.T)
 
 
 # --------------------------------------------------------------------------- ordinal items
@@ -587,6 +672,7 @@ def sem(
     tol: float = 1e-10,
     ordered: bool | list[str] | None = None,
     parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
     """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()``.
 
@@ -659,7 +745,8 @@ def sem(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization)
+                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization,
+                sampling_weights=sampling_weights)
 
 
 def cfa(
@@ -678,6 +765,7 @@ def cfa(
     tol: float = 1e-10,
     ordered: bool | list[str] | None = None,
     parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
     """Confirmatory factor analysis, as lavaan's ``cfa()`` (same defaults as :func:`sem`).
 
@@ -691,4 +779,5 @@ def cfa(
     """
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
-                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization)
+                max_iter=max_iter, tol=tol, ordered=ordered, parameterization=parameterization,
+                sampling_weights=sampling_weights)

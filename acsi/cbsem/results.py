@@ -278,7 +278,7 @@ class SEMResult(ResultMixin):
     @frozen_table
     def robust_test(self) -> Any:
         """The Yuan-Bentler scaled test (MLR only; else None)."""
-        if self.estimator != "MLR":
+        if self.estimator != "MLR" and self.core.weights is None:  # weights: lavaan's ML is robust
             return None
         fiml = self.core.fiml
         if fiml is not None:  # missing="ml": lavaan's MLR with missing data

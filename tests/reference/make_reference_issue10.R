@@ -222,3 +222,14 @@ for (k in c(3, 5, 7)) for (pz in c("delta", "theta"))
       list(estimator = "WLSMV", parameterization = pz), "ordinal", ordered = paste0("x", 1:9))
 run("mobi_ord10_wlsmv", "cfa", ORD10, "mobi_ord10", list(estimator = "WLSMV"), "ordinal", ordered = v9)
 run("hs_mixed_wlsmv", "cfa", HS3, "hs_mixed", list(estimator = "WLSMV"), "mixed", ordered = c("x1", "x2", "x3", "x4"))
+# the other least-squares estimators of ordinal data, a structural model (std.lv, theta)
+ORD10SEM <- ' EXPE =~ CUEX2 + CUEX3 + PERQ2
+ SAT =~ CUSA2 + CUSA3 + PERQ3
+ LOY =~ CUSL1 + CUSL2 + CUSL3
+ SAT ~ EXPE
+ LOY ~ SAT + EXPE '
+for (est in c("ULSMV", "WLS", "DWLS", "WLSM", "WLSMVS", "ULS"))
+  run(sprintf("hs_cat5_%s", tolower(est)), "cfa", HS3, "hs_cat5", list(estimator = est), "ordinal",
+      ordered = paste0("x", 1:9))
+run("mobi_ord10sem_wlsmv_theta", "sem", ORD10SEM, "mobi_ord10",
+    list(estimator = "WLSMV", parameterization = "theta", std.lv = TRUE), "ordinal", ordered = v9)
