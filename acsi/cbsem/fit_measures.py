@@ -979,6 +979,8 @@ def dwls_fit_measures(
         "ifi": _ifi(x2, df, x2n, dfn), "rni": _rni(x2, df, x2n, dfn),
     }
     n1 = n - 1.0  # lavaan's N of the least-squares family in RMSEA, CN and MFI
+    if st.fitting == "ULS":  # lavaan: the unweighted statistic has no chi-square p-value
+        v["pvalue"] = v["baseline_pvalue"] = _NAN
     lo, hi = _rmsea_ci(x2, df, n1, level=ci_level)
     v.update(
         rmsea=_rmsea(x2, df, n1), rmsea_ci_lower=lo, rmsea_ci_upper=hi, rmsea_ci_level=ci_level,

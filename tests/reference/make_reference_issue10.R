@@ -178,7 +178,7 @@ run <- function(name, fun, model, data, args = list(), kind = "complete", ordere
   }
   if (kind %in% c("ordinal", "mixed")) {
     res$th <- as.list(lavInspect(fit, "sampstat")$th)
-    res$gamma <- unclass(lavInspect(fit, "gamma"))
+    res$gamma <- tryCatch(unclass(lavInspect(fit, "gamma")), error = function(e) NULL)  # ULS: not kept
     res$wls_v_diag <- diag(lavInspect(fit, "wls.v"))
     res$wls_obs <- as.numeric(lavInspect(fit, "wls.obs"))
     # correlations re-solved tightly: lavaan's step 2 stops nlminb at its default rel.tol
