@@ -137,6 +137,8 @@ class FIMLKernel:
             np.asarray(x_base, float), np.asarray(free_rows, np.intp), np.asarray(par_of_free, np.intp)
         )
         self._plan = model.delta_plan(np.asarray(free_rows, np.intp))
+        fr = np.asarray(free_rows, np.intp)
+        self._rows = (model.rows_mat[fr], model.rows_i[fr].astype(np.intp), model.rows_j[fr].astype(np.intp))
         k = np.zeros((len(free_rows), self.q))
         k[np.arange(len(free_rows)), np.asarray(par_of_free)] = 1.0
         self._k = k
@@ -238,8 +240,7 @@ class FIMLKernel:
         Hessian of ``fmin``, :math:`-\\big[\\Delta^\\top H\\Delta + \\sum_k g_k
         \\partial^2 m_k/\\partial\\theta\\partial\\theta^\\top\\big]/N` with :math:`H` the
         observed per-pattern second derivatives and :math:`g` the gradient of :math:`\\ell` in
-        the moments :math:`m`; the curvature term is the central difference of
-        :math:`\\Delta(\\theta)^\\top g` (moments only, no likelihood evaluations). The
+        the moments :math:`m`; the curvature term is analytic (:func:`moment_curvature`). The
         covariance matrix of the estimates is ``inv(information) / N``.
         """
         theta = np.asarray(theta, float)
@@ -250,15 +251,13 @@ class FIMLKernel:
         info = -(delta.T @ hm @ delta)
         if kind == "observed":
             _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
-            gm = np.concatenate([dmu, dvech])
-            curv = np.empty((self.q, self.q))
-            for j in range(self.q):
-                step = 1e-5 * max(1.0, abs(theta[j]))
-                e = np.zeros(self.q)
-                e[j] = step
-                curv[:, j] = (self.moments_jacobian(theta + e).T @ gm
-                              - self.moments_jacobian(theta - e).T @ gm) / (2.0 * step)
-            info = info - 0.5 * (curv + curv.T)
+            p = self.model.p
+            r, c = vech_indices(p)
+            g_sig = np.zeros((p, p))
+            g_sig[r, c] = dvech / np.where(r == c, 1.0, 2.0)
+            g_sig[c, r] = g_sig[r, c]
+            curv = self._k.T @ moment_curvature(parts, g_sig, dmu, *self._rows) @ self._k
+            info = info - curv
         info = info / n
         return 0.5 * (info + info.T)
 
@@ -273,6 +272,96 @@ class FIMLKernel:
             e[j] = step
             h[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * step)
         return 0.5 * (h + h.T)
+
+
+def moment_curvature(
+    parts: dict[str, np.ndarray], g_sigma: np.ndarray, g_mu: np.ndarray,
+    code: np.ndarray, ri: np.ndarray, rj: np.ndarray,
+) -> np.ndarray:
+    """:math:`\\sum_k g_k \\partial^2 m_k / \\partial x_a \\partial x_b` over the free rows.
+
+    ``m = (mu, Sigma)`` of the LISREL model :math:`\\Sigma = \\Lambda V \\Lambda^\\top +
+    \\Theta`, :math:`V = A\\Psi A^\\top`, :math:`A = (I - B)^{-1}`, :math:`\\mu = \\nu +
+    \\Lambda A \\alpha`; ``g_sigma`` (symmetric, ``dl = tr(G dSigma)``) and ``g_mu`` the
+    gradient of the log-likelihood in the moments. With :math:`Q = \\Lambda^\\top G
+    \\Lambda`, :math:`P = A^\\top Q A`, :math:`R = A^\\top\\Lambda^\\top G`,
+    :math:`a = A\\alpha`, :math:`h = A^\\top\\Lambda^\\top g_\\mu` the non-zero pairs are
+    (:math:`\\Psi_{kl}` symmetric: both orders for :math:`k \\ne l`)
+
+    * :math:`\\Lambda_{ij}, \\Lambda_{kl}`: :math:`2 G_{ki} V_{jl}`;
+    * :math:`\\Lambda_{ij}, \\Psi_{kl}`: :math:`2 A_{jk} R_{li}`;
+    * :math:`\\Lambda_{ij}, B_{kl}`: :math:`2 [A_{jk} (V\\Lambda^\\top G)_{li} + V_{jl}
+      R_{ki}] + g_{\\mu,i} A_{jk} a_l`;
+    * :math:`\\Lambda_{ij}, \\alpha_k`: :math:`g_{\\mu,i} A_{jk}`;
+    * :math:`\\Psi_{kl}, B_{mn}`: :math:`2 A_{nk} P_{lm}`;
+    * :math:`B_{mn}, B_{kl}`: :math:`2 [A_{nk} (VQA)_{lm} + A_{lm} (VQA)_{nk} + V_{nl} P_{km}]
+      + h_m A_{nk} a_l + h_k A_{lm} a_n`;
+    * :math:`B_{mn}, \\alpha_k`: :math:`h_m A_{nk}`.
+
+    Returns
+    -------
+    ndarray, shape (n_free, n_free)
+    """
+    from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI
+
+    L = parts["Lambda"]
+    A = parts["A"]
+    V = parts["Veta"]
+    al = np.asarray(parts["alpha"], dtype=float).reshape(-1)
+    aa = A @ al
+    G = g_sigma
+    LtG = L.T @ G
+    Q = LtG @ L
+    R = A.T @ LtG  # (m, p)
+    VLtG = V @ LtG
+    P = A.T @ Q @ A
+    VQA = V @ Q @ A
+    h = A.T @ (L.T @ g_mu)
+    nf = code.size
+    out = np.zeros((nf, nf))
+    iL = np.flatnonzero(code == _LAMBDA)
+    iP = np.flatnonzero(code == _PSI)
+    iB = np.flatnonzero(code == _BETA)
+    iA = np.flatnonzero(code == _ALPHA)
+
+    def put(ia: np.ndarray, ib: np.ndarray, block: np.ndarray) -> None:
+        if ia.size and ib.size:
+            out[np.ix_(ia, ib)] += block
+            if ia is not ib:
+                out[np.ix_(ib, ia)] += block.T
+
+    if iL.size:
+        i, j = ri[iL], rj[iL]
+        put(iL, iL, 2.0 * G[np.ix_(i, i)].T * V[np.ix_(j, j)])
+    if iL.size and iP.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        k, l_ = ri[iP][None, :], rj[iP][None, :]
+        blk = 2.0 * A[j, k] * R[l_, i]
+        blk = blk + np.where(k != l_, 2.0 * A[j, l_] * R[k, i], 0.0)
+        put(iL, iP, blk)
+    if iL.size and iB.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        k, l_ = ri[iB][None, :], rj[iB][None, :]
+        put(iL, iB, 2.0 * (A[j, k] * VLtG[l_, i] + V[j, l_] * R[k, i]) + g_mu[i] * A[j, k] * aa[l_])
+    if iL.size and iA.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        put(iL, iA, g_mu[i] * A[j, ri[iA][None, :]])
+    if iP.size and iB.size:
+        k, l_ = ri[iP][:, None], rj[iP][:, None]
+        m, n = ri[iB][None, :], rj[iB][None, :]
+        blk = 2.0 * A[n, k] * P[l_, m]
+        blk = blk + np.where(k != l_, 2.0 * A[n, l_] * P[k, m], 0.0)
+        put(iP, iB, blk)
+    if iB.size:
+        m, n = ri[iB][:, None], rj[iB][:, None]
+        k, l_ = ri[iB][None, :], rj[iB][None, :]
+        blk = 2.0 * (A[n, k] * VQA[l_, m] + A[l_, m] * VQA[n, k] + V[n, l_] * P[k, m])
+        blk = blk + h[m] * A[n, k] * aa[l_] + h[k] * A[l_, m] * aa[n]
+        out[np.ix_(iB, iB)] += blk
+    if iB.size and iA.size:
+        m, n = ri[iB][:, None], rj[iB][:, None]
+        put(iB, iA, h[m] * A[n, ri[iA][None, :]])
+    return 0.5 * (out + out.T)
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray | None:
