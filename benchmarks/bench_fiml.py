@@ -100,7 +100,8 @@ CHAIN <- ' EXPE =~ CUEX1 + CUEX2 + CUEX3
  LOY ~ SAT '
 hs_mcar <- read.csv(file.path(d, "hs_mcar.csv")); mobi_skip <- read.csv(file.path(d, "mobi_skip.csv"))
 hs_cat5 <- read.csv(file.path(d, "hs_cat5.csv"))
-tm <- function(f) {{ f(); min(sapply(seq_len(k), function(i) {{ t <- proc.time(); f(); sum((proc.time() - t)[1:2]) }})) }}
+tm <- function(f) {{ f(); min(sapply(seq_len(k), function(i) {{
+  t <- proc.time(); f(); sum((proc.time() - t)[1:2]) }})) }}
 job <- function(fun, ...) function() {{ fit <- fun(...); parameterEstimates(fit); fitMeasures(fit) }}
 cat("fiml_hs", tm(job(cfa, HS, hs_mcar, missing = "ml")), "\n")
 cat("fiml_mobi", tm(job(sem, CHAIN, mobi_skip, missing = "ml")), "\n")

@@ -77,20 +77,14 @@ def _validate_options(
     if miss == "ml.x":
         raise SpecificationError(
             "missing='ml.x' (FIML with missing values in exogenous covariates) is not implemented "
-            "in acsi yet; use missing='ml' with the model's observed variables as indicators, or "
-            "missing='listwise'"
+            "in acsi yet; pass fixed_x=False with missing='ml' (the covariates become random "
+            "variables of the likelihood), or missing='listwise'"
         )
     if se is None:  # lavaan's default for the estimator (observed information with FIML)
-        se_type = "robust" if est == "MLR" else ("observed" if miss == "ml" else "expected")
+        se_type = "robust" if est == "MLR" else ("observed" if miss in ("ml", "ml.x") else "expected")
     else:
         se_type = check_choice(
             se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
-        )
-    if miss == "ml" and se_type == "expected":
-        raise SpecificationError(
-            f"se={se!r} is not available with missing='ml' yet; FIML standard errors come from "
-            "the observed information (lavaan's default, se='observed') or, with 'robust', the "
-            "Huber-White sandwich (estimator='MLR')"
         )
     check_level(level)
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
@@ -286,9 +280,10 @@ def _fit_impl(
     )
     if miss == "ml" and pt.fixed_x and pt.ov_x:
         raise SpecificationError(
-            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) is not "
-            "implemented in acsi yet; pass fixed_x=False (the covariates become part of the "
-            "likelihood) or missing='listwise'"
+            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed at their "
+            "sample values is not implemented in acsi yet; pass fixed_x=False (the covariates "
+            "become random variables of the likelihood, as lavaan's missing='ml.x') or "
+            "missing='listwise'"
         )
     df = as_frame(data)
     where: dict[str, str] = {}
@@ -377,6 +372,8 @@ def _fit_fiml(
             "remove them from the model"
         )
     core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
+    if se_type == "expected" and core.fiml is not None:
+        core = dataclasses.replace(core, fiml=dataclasses.replace(core.fiml, information="expected"))
     _check_sample_cov(core.S, pt.ov_names)
 
     computed: list[Any] = []  # the robust record, kept for the scaled test (computed once)
@@ -387,7 +384,7 @@ def _fit_fiml(
         computed.append(fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df))
         return np.asarray(computed[-1].vcov)
 
-    vcov = _theta_vcov(core, se_type, "observed", robust)
+    vcov = _theta_vcov(core, se_type, "expected" if se_type == "expected" else "observed", robust)
     return SEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
         n_dropped=n_dropped, model_text=source, _fiml_robust=computed[-1] if computed else None,
@@ -614,8 +611,8 @@ def _fit_ordinal(
             "conditional.x, which acsi does not implement; pass fixed_x=False (the covariates "
             "become continuous variables of the model) or treat the items as continuous"
         )
-    prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
-                            context="model", where=where)
+    prepared = prepare_data(df, list(pt.ov_names), missing="error" if miss == "error" else "listwise",
+                            na_values=na_values, context="model", where=where)
     X = prepared.X
     ordm = np.array([v in set(names) for v in pt.ov_names])
     _check_categories(X, pt.ov_names, ordm)

@@ -53,10 +53,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from typing import TYPE_CHECKING
 
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel
@@ -173,7 +172,9 @@ class DWLSKernel:
         d[self.ordered] = 1.0 / np.sqrt(np.where(dg > 0, dg, np.nan))
         return d
 
-    def implied(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    def implied(
+        self, theta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """``(kappa, Sigma, mu, parts, d)``: the implied statistics, the unscaled implied
         covariance and mean, the LISREL matrices and the scale factors."""
         Sigma, mu, parts = self.ml.implied(theta)
@@ -219,7 +220,9 @@ class DWLSKernel:
         return 0.5 * float(r @ self.weight @ r)
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10) -> tuple[np.ndarray, float, int, bool, float]:
+    def fit(
+        self, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10
+    ) -> tuple[np.ndarray, float, int, bool, float]:
         """Gauss-Newton steps with step halving from ``theta0``.
 
         Returns ``(theta, fmin, iterations, converged, largest absolute gradient)``.

@@ -45,7 +45,8 @@ from acsi.cbsem.missing import (
 from acsi.cbsem.robust import RobustTest
 
 __all__ = [
-    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_hessian", "saturated_moments",
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_curvature", "moment_hessian",
+    "saturated_moments",
 ]
 
 
@@ -87,12 +88,16 @@ class FIMLState:
     kernel : FIMLKernel
     loglik : float
         The model's observed-data log-likelihood (lavaan's ``logl``).
+    information : {"observed", "expected"}
+        The information of the standard errors (``se="expected"``: the expected one, which
+        lavaan also uses in the FIML-corrected robust CFI/RMSEA).
     """
 
     patterns: MissingPatterns
     em: EMResult
     kernel: FIMLKernel
     loglik: float
+    information: str = "observed"
 
 
 class FIMLKernel:

@@ -668,9 +668,15 @@ def _fiml_corrected(
         gamma = wmi @ (sc.T @ sc / mp.nobs) @ wmi
         b = wmi @ wc @ wmi
 
+    # lavaan's U uses the model's information with h1.information = "unstructured" and
+    # observed.information = "h1": Delta' W Delta with W the observed h1 information at the
+    # EM moments, or (se="expected") the expected one there
+    we = -moment_hessian(mp, m_t, s_t, observed=False) / mp.nobs if fiml.information == "expected" else wm
+
     def k_of(delta: Array) -> float:
         wd = wm @ delta
-        u = wm - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        e = delta.T @ we @ delta
+        u = wm - wd @ np.linalg.solve(e, wd.T)
         if scaled:
             return float(np.trace(u @ b @ u @ gamma))
         return float(np.trace(a @ u @ wmi))
@@ -914,7 +920,7 @@ def _cat_residual_rms(core: CoreLike) -> dict[str, float]:
     residuals of the correlations (below the diagonal) and of the thresholds, divided by
     ``p* + p`` (``crmr``: by ``p*``); ``srmr`` rescales by the observed variances
     (Bentler), ``crmr`` observed by observed and implied by implied variances (Bollen)."""
-    st: Any = getattr(core, "dwls")
+    st: Any = core.dwls  # type: ignore[attr-defined]
     kern = st.kernel
     p = kern.p
     obs_cov = np.asarray(st.moments.cov)
@@ -963,7 +969,7 @@ def dwls_fit_measures(
     """
     from acsi.cbsem.dwls import baseline_chisq, catml, scaled_test
 
-    st: Any = getattr(core, "dwls")
+    st: Any = core.dwls  # type: ignore[attr-defined]
     kern = st.kernel
     n = float(core.N)
     x2 = float(core.chisq)

@@ -38,6 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -717,7 +718,7 @@ def ordinal_partable(
     """
     ordinal = [v for v in pt.ov_names if v in nth]
     n_tab = sum(1 for o in pt.op if o != ":=")
-    cols = {
+    cols: dict[str, list[Any]] = {
         "lhs": list(pt.lhs[:n_tab]), "op": list(pt.op[:n_tab]), "rhs": list(pt.rhs[:n_tab]),
         "user": list(pt.user[:n_tab]), "free": list(pt.free[:n_tab]), "par": list(pt.par[:n_tab]),
         "ustart": list(pt.ustart[:n_tab]), "label": list(pt.label[:n_tab]),
@@ -734,7 +735,7 @@ def ordinal_partable(
         elif o == "~~" and a == b:
             cols["free"][k], cols["par"][k], cols["ustart"][k] = 0, -1, 1.0 if theta else math.nan
 
-    def new_rows(rows: list[tuple[str, str, str, int, float]]) -> dict[str, list]:  # type: ignore[type-arg]
+    def new_rows(rows: list[tuple[str, str, str, int, float]]) -> dict[str, list[Any]]:
         return {
             "lhs": [r[0] for r in rows], "op": [r[1] for r in rows], "rhs": [r[2] for r in rows],
             "user": [0] * len(rows), "free": [r[3] for r in rows], "par": [-2 if r[3] else -1 for r in rows],

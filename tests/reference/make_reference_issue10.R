@@ -233,3 +233,5 @@ for (est in c("ULSMV", "WLS", "DWLS", "WLSM", "WLSMVS", "ULS"))
       ordered = paste0("x", 1:9))
 run("mobi_ord10sem_wlsmv_theta", "sem", ORD10SEM, "mobi_ord10",
     list(estimator = "WLSMV", parameterization = "theta", std.lv = TRUE), "ordinal", ordered = v9)
+# FIML: expected-information standard errors
+run("hs_mcar_ml_expected", "cfa", HS3, "hs_mcar", list(missing = "ml", information = "expected"), "missing")
