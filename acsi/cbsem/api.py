@@ -683,9 +683,13 @@ def sem(
         ``start()``).
     data : pandas.DataFrame
         One row per respondent; the model's observed variables are its columns.
-    estimator : {"ML", "MLR"}, default "ML"
-        ``"MLR"``: ML estimates with Huber-White (sandwich) standard errors and the
-        Yuan-Bentler (Mplus) scaled chi-square, as lavaan's ``estimator = "MLR"``.
+    estimator : str, optional
+        ``"ML"`` (default for continuous items); ``"MLR"``: ML estimates with Huber-White
+        (sandwich) standard errors and the Yuan-Bentler (Mplus) scaled chi-square, as
+        lavaan's ``estimator = "MLR"``. With ``ordered=``: ``"WLSMV"`` (the default; DWLS
+        estimates, robust standard errors, the scaled-shifted test), ``"DWLS"``, ``"ULSMV"``,
+        ``"ULS"``, ``"WLS"``, ``"WLSM"``/``"ULSM"`` (mean-adjusted test), ``"WLSMVS"``/``"ULSMVS"``
+        (mean-and-variance adjusted test), as lavaan (see the WLSMV method note).
     std_lv : bool, default False
         Fix latent variances to 1 and free all loadings (instead of fixing first loadings).
     se : {"expected", "observed", "robust"}, optional
@@ -705,14 +709,27 @@ def sem(
         ``"listwise"``: rows with a missing value in a model variable are dropped with a
         warning. ``"ml"`` (aliases ``"fiml"``, ``"direct"``): full-information ML as lavaan's
         ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
-        from the observed information; rows missing on every model variable are dropped with
-        a warning; see the FIML method note). ``estimator="MLR"`` and ``"ml.x"`` are not
-        available with it yet.
+        from the observed information, or the expected one with ``se="expected"``; rows
+        missing on every model variable are dropped with a warning; see the FIML method
+        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet.
     na_values : number or list, optional
         Codes meaning "missing" in the data (e.g. -99).
     max_iter : int, default 500
     tol : float, default 1e-10
         Convergence: largest absolute gradient element of ``F_ML``.
+    ordered : list of str or True, optional
+        Ordinal items (``True``: every observed variable), as lavaan's ``ordered=``:
+        thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
+        least-squares estimator (``estimator``); complete rows only.
+    parameterization : {"delta", "theta"}, default "delta"
+        Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
+        variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),
+        ``"theta"`` fixes their residual variances to 1.
+    sampling_weights : str, optional
+        Column of sampling weights, as lavaan's ``sampling.weights`` (normalised to sum to
+        the number of rows): weighted moments, Huber-White standard errors and the
+        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). Complete data,
+        continuous items.
 
     Returns
     -------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -421,6 +423,13 @@ class SEMResult(ResultMixin):
                 ("Scaling factor", rt.scaling_factor),
                 ("P-value (scaled)", rt.pvalue_scaled),
             ]
+        if core.dwls is not None:  # ordinal items: least squares on polychoric correlations
+            st = core.dwls
+            header[1] = ("Optimisation", f"Gauss-Newton ({st.fitting}, {st.parameterization} parameterization)")
+            fm = self.fit_measures
+            if not math.isnan(fm.chisq_scaled):
+                header += [(f"Chi-square ({st.test})", fm.chisq_scaled), ("Scaling factor", fm.scaling_factor),
+                           ("P-value (scaled)", fm.pvalue_scaled)]
         if core.fiml is not None:
             header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
             header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
@@ -445,7 +454,9 @@ class SEMResult(ResultMixin):
             ("Regressions", t["op"] == "~"),
             ("Covariances", (t["op"] == "~~") & (t["lhs"] != t["rhs"])),
             ("Intercepts", t["op"] == "~1"),
+            ("Thresholds", t["op"] == "|"),
             ("Variances", (t["op"] == "~~") & (t["lhs"] == t["rhs"])),
+            ("Scales y*", t["op"] == "~*~"),
         ):
             if mask.any():
                 tables.append((title, block(mask)))
