@@ -429,6 +429,8 @@ class SEMResult(ResultMixin):
             if not math.isnan(fm.chisq_scaled):
                 header += [(f"Chi-square ({st.test})", fm.chisq_scaled), ("Scaling factor", fm.scaling_factor),
                            ("P-value (scaled)", fm.pvalue_scaled)]
+        if core.weights is not None:
+            header.insert(2, ("Sampling weights", "yes (normalised to sum to N; robust inference)"))
         if core.fiml is not None:
             header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
             header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
