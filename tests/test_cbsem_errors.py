@@ -162,7 +162,8 @@ def test_syntax_error_passes_through(hs: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        ({"estimator": "WLSMV"}, "not available"),
+        ({"estimator": "WLSMV"}, "is for ordinal items: name them with ordered="),  # WLSMV needs ordered=
+        ({"estimator": "GLS"}, r"estimator=.GLS. is not one of"),
         ({"se": "bootstrap"}, "se="),
         ({"level": 1.5}, "level"),
         ({"max_iter": 0}, "max_iter"),

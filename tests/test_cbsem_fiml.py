@@ -198,15 +198,33 @@ def test_listwise_unchanged() -> None:
     ("kw", "match"),
     [
         ({"missing": "ml.x"}, "missing='ml.x'"),
-        ({"missing": "ml", "se": "expected"}, "se='expected' is not available with missing='ml'"),
+        ({"missing": "ml"}, "fixed at their sample values is not implemented"),  # covariates
         ({"missing": "ml", "meanstructure": False}, "needs the mean structure"),
         ({"missing": "pairwise"}, "missing"),
     ],
 )
 def test_errors_named(kw: dict, match: str) -> None:
     ref, data = _ref("hs_mcar_ml")
+    if "fixed at" in match:  # an observed exogenous covariate (fixed.x) with missing="ml"
+        ref = {**ref, "model": "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ x7"}
     with pytest.raises(SpecificationError, match=match):
         _fit(ref, data, **kw)
+
+
+def test_expected_information_standard_errors() -> None:
+    """se="expected" with FIML: lavaan's information = "expected" (structured, at the implied
+    moments) for the standard errors, and in the FIML-corrected robust CFI/RMSEA (its U)."""
+    ref, data = _ref("hs_mcar_ml_expected")
+    res = _fit(ref, data, missing="ml", se="expected")
+    est = res.estimates
+    p = pd.DataFrame(_records(ref["params"])).fillna({"rhs": ""})
+    assert est[["lhs", "op", "rhs"]].values.tolist() == p[["lhs", "op", "rhs"]].values.tolist()
+    np.testing.assert_allclose(est["est"], p["est"], rtol=1e-6, atol=1e-12)
+    free = p["se"].to_numpy() > 0
+    np.testing.assert_allclose(est["se"].to_numpy()[free], p["se"].to_numpy()[free], rtol=1e-6)
+    fm = res.fit_measures.to_series(lavaan_names=True)
+    for name, value in ref["fit"].items():
+        assert fm[name] == pytest.approx(value, rel=1e-6, abs=1e-12), name
 
 
 def test_mlr_se_observed_keeps_the_scaled_test() -> None:

@@ -14,6 +14,7 @@ Statistical Software*, 48(2), 1-36.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable
 from typing import Any, Literal
@@ -42,6 +43,9 @@ __all__ = ["sem", "cfa"]
 
 # accepted spellings (case-insensitive) -> canonical value; lavaan's names are aliases
 _ESTIMATORS = {"ML": "ML", "MLR": "MLR"}
+# least-squares estimators of ordinal data (``ordered=``): lavaan's names
+_LS_ESTIMATORS = {k: k for k in ("WLSMV", "WLSM", "WLSMVS", "DWLS", "ULSMV", "ULSM", "ULSMVS", "ULS", "WLS")}
+_PARAMETERIZATION = {"delta": "delta", "theta": "theta"}
 _SE = {
     "expected": "expected", "standard": "expected",  # lavaan's se = "standard"
     "observed": "observed",
@@ -61,9 +65,9 @@ def _validate_options(
     missing-data policy."""
     est = check_choice(
         estimator, _ESTIMATORS, "estimator",
-        hint="other estimators (WLSMV, ULS, GLS, ...) are not available in acsi yet; use 'ML' "
-        "(maximum likelihood) or 'MLR' (ML with Huber-White standard errors and the "
-        "Yuan-Bentler scaled test)",
+        hint="'ML' (maximum likelihood), 'MLR' (ML with Huber-White standard errors and the "
+        "Yuan-Bentler scaled test), or for ordinal items (with ordered=) 'WLSMV', 'DWLS', "
+        "'ULSMV', 'ULS', 'WLS' (and lavaan's 'WLSM', 'WLSMVS', 'ULSM', 'ULSMVS')",
     )
     miss = check_choice(
         missing, _MISSING, "missing",
@@ -73,20 +77,14 @@ def _validate_options(
     if miss == "ml.x":
         raise SpecificationError(
             "missing='ml.x' (FIML with missing values in exogenous covariates) is not implemented "
-            "in acsi yet; use missing='ml' with the model's observed variables as indicators, or "
-            "missing='listwise'"
+            "in acsi yet; pass fixed_x=False with missing='ml' (the covariates become random "
+            "variables of the likelihood), or missing='listwise'"
         )
     if se is None:  # lavaan's default for the estimator (observed information with FIML)
-        se_type = "robust" if est == "MLR" else ("observed" if miss == "ml" else "expected")
+        se_type = "robust" if est == "MLR" else ("observed" if miss in ("ml", "ml.x") else "expected")
     else:
         se_type = check_choice(
             se, _SE, "se", hint="'expected' or 'observed' information, or 'robust' (Huber-White sandwich)"
-        )
-    if miss == "ml" and se_type == "expected":
-        raise SpecificationError(
-            f"se={se!r} is not available with missing='ml' yet; FIML standard errors come from "
-            "the observed information (lavaan's default, se='observed') or, with 'robust', the "
-            "Huber-White sandwich (estimator='MLR')"
         )
     check_level(level)
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
@@ -243,7 +241,7 @@ def _fit_impl(
     model: str | ParsedModel,
     data: Any,
     *,
-    estimator: str,
+    estimator: str | None,
     std_lv: bool,
     se: str | None,
     meanstructure: bool | None,
@@ -256,8 +254,26 @@ def _fit_impl(
     group: Any = None,
     group_equal: Any = None,
     group_partial: Any = None,
+    ordered: Any = None,
+    parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
-    est, se_type, miss = _validate_options(estimator, se, missing, level, max_iter, tol)
+    if group is not None and (_is_ordinal(estimator, ordered) or sampling_weights is not None):
+        raise SpecificationError(
+            "multiple groups (group=...) with ordinal items (ordered=, WLSMV) or sampling_weights are "
+            "not implemented in acsi yet; fit each group separately or treat the items as continuous"
+        )
+    if _is_ordinal(estimator, ordered):
+        if sampling_weights is not None:
+            raise SpecificationError(
+                "sampling_weights with ordered= (weighted polychoric correlations) is not "
+                "implemented in acsi; drop one of them"
+            )
+        return _fit_ordinal(model, data, estimator=estimator, ordered=ordered,
+                            parameterization=parameterization, std_lv=std_lv, se=se,
+                            meanstructure=meanstructure, fixed_x=fixed_x, level=level,
+                            missing=missing, na_values=na_values, max_iter=max_iter, tol=tol)
+    est, se_type, miss = _validate_options(estimator or "ML", se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     if group is not None:
         from acsi.cbsem.mg_api import fit_groups
@@ -284,9 +300,10 @@ def _fit_impl(
     )
     if miss == "ml" and pt.fixed_x and pt.ov_x:
         raise SpecificationError(
-            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) is not "
-            "implemented in acsi yet; pass fixed_x=False (the covariates become part of the "
-            "likelihood) or missing='listwise'"
+            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed at their "
+            "sample values is not implemented in acsi yet; pass fixed_x=False (the covariates "
+            "become random variables of the likelihood, as lavaan's missing='ml.x') or "
+            "missing='listwise'"
         )
     df = as_frame(data)
     where: dict[str, str] = {}
@@ -302,6 +319,9 @@ def _fit_impl(
         )
     check_model_names(pt.ov_names, df, where)
     _check_undefined_latents(pt, df, where)
+    if sampling_weights is not None:
+        _check_weights_options(sampling_weights, pt, miss)
+        df = df.reset_index(drop=True) if not df.index.is_unique else df
     prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
@@ -311,6 +331,14 @@ def _fit_impl(
             f"general constraints ({pt.constraints[0][4]}) with missing='ml' are not implemented in "
             "acsi yet; use missing='listwise', or shared labels for equal parameters"
         )
+    wt = None if sampling_weights is None else _sampling_weights(df, sampling_weights, prepared.index)
+    if wt is not None and pt.constraints:
+        raise SpecificationError(
+            f"general constraints ({pt.constraints[0][4]}) with sampling_weights are not implemented in "
+            "acsi yet; use shared labels for equal parameters"
+        )
+    if wt is not None and se is None:
+        se_type = "robust"  # lavaan: sampling weights give Huber-White SEs and the scaled test
     if miss == "ml":
         return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
                          n_dropped=prepared.n_dropped, source=parsed.source)
@@ -319,7 +347,7 @@ def _fit_impl(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
             "singular; covariance-based SEM needs more rows than variables (many more in practice)"
         )
-    moments = sample_moments(X)
+    moments = sample_moments(X) if wt is None else _weighted_moments(X, wt)
     S = moments[1]
     _check_sample_cov(S, pt.ov_names)
     _check_identification_counts(pt, p)
@@ -329,6 +357,8 @@ def _fit_impl(
         from acsi.cbsem.constraints import estimate_constrained
 
         core = estimate_constrained(core, max_iter=int(max_iter))
+    if wt is not None:
+        core = dataclasses.replace(core, weights=wt)
     if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
         raise SpecificationError(
             "the model-implied covariance matrix is not positive definite at any start value "
@@ -380,6 +410,8 @@ def _fit_fiml(
             "remove them from the model"
         )
     core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
+    if se_type == "expected" and core.fiml is not None:
+        core = dataclasses.replace(core, fiml=dataclasses.replace(core.fiml, information="expected"))
     _check_sample_cov(core.S, pt.ov_names)
 
     computed: list[Any] = []  # the robust record, kept for the scaled test (computed once)
@@ -390,17 +422,284 @@ def _fit_fiml(
         computed.append(fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df))
         return np.asarray(computed[-1].vcov)
 
-    vcov = _theta_vcov(core, se_type, "observed", robust)
+    vcov = _theta_vcov(core, se_type, "expected" if se_type == "expected" else "observed", robust)
     return SEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
         n_dropped=n_dropped, model_text=source, _fiml_robust=computed[-1] if computed else None,
     )
 
 
+# --------------------------------------------------------------------------- sampling weights
+
+
+def _check_weights_options(column: Any, pt: ParameterTable, miss: str) -> None:
+    """What ``sampling_weights=`` can be combined with."""
+    if not isinstance(column, str):
+        raise SpecificationError(
+            f"sampling_weights must be the name of the weight column (a string), not {column!r}"
+        )
+    if column in pt.ov_names:
+        raise SpecificationError(
+            f"sampling_weights={column!r} is a variable of the model; the weight column must not "
+            "be used in the model"
+        )
+    if miss == "ml":
+        raise SpecificationError(
+            "sampling_weights with missing='ml' is not implemented in acsi; use "
+            "missing='listwise' or drop the weights"
+        )
+    if pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"sampling_weights with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed "
+            "at their sample values is not implemented in acsi; pass fixed_x=False"
+        )
+
+
+def _sampling_weights(df: Any, column: str, index: Any) -> np.ndarray:
+    """The weights of the rows kept (``index``), checked and normalised to sum to their
+    number (lavaan's ``sampling.weights.normalization = "total"``)."""
+    if column not in df.columns:
+        close = difflib.get_close_matches(column, [str(c) for c in df.columns], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"sampling_weights={column!r} is not a column of the data{hint}")
+    col = df[column]
+    try:
+        w_all = np.asarray(col, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"the sampling weights column {column!r} is not numeric (dtype {col.dtype}); give one "
+            "non-negative number per row"
+        ) from None
+    bad = np.flatnonzero(~np.isfinite(w_all))
+    if bad.size:
+        raise DataError(
+            f"the sampling weights column {column!r} has {bad.size} missing or infinite value(s) "
+            f"(first at row {df.index[bad[0]]!r}); give every row a weight (0 leaves a row out)"
+        )
+    neg = np.flatnonzero(w_all < 0)
+    if neg.size:
+        raise DataError(
+            f"the sampling weights column {column!r} has {neg.size} negative value(s) (first "
+            f"{w_all[neg[0]]:g} at row {df.index[neg[0]]!r}); weights must be non-negative"
+        )
+    w = w_all[df.index.get_indexer(index)]
+    if not w.sum() > 0:
+        raise DataError(
+            f"the sampling weights column {column!r} is zero for every row used; weights must "
+            "have a positive sum"
+        )
+    return w * (w.size / w.sum())
+
+
+def _weighted_moments(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and covariance (divisor the sum of the weights, lavaan's)."""
+    mean = w @ X / w.sum()
+    Xc = X - mean
+    S = (Xc * w[:, None]).T @ Xc / w.sum()
+    return mean, 0.5 * (S + S.T)
+
+
+# --------------------------------------------------------------------------- ordinal items
+
+
+def _is_ordinal(estimator: str | None, ordered: Any) -> bool:
+    """Whether the call asks for the ordinal (least-squares) path."""
+    if ordered is not None and ordered is not False:
+        return True
+    return isinstance(estimator, str) and estimator.upper() in _LS_ESTIMATORS
+
+
+def _ordered_names(ordered: Any, pt: ParameterTable, df: Any) -> list[str]:
+    """The ordinal items named by ``ordered=`` (``True``: every observed variable)."""
+    if ordered is True:
+        return list(pt.ov_names)
+    if isinstance(ordered, str):
+        ordered = [ordered]
+    try:
+        names = [str(v) for v in ordered]
+    except TypeError:
+        raise SpecificationError(
+            f"ordered must be True (every observed variable is ordinal) or a list of column "
+            f"names, not {ordered!r}"
+        ) from None
+    if not names:
+        raise SpecificationError("ordered=[] names no item; pass the ordinal items' names or ordered=True")
+    model_vars = set(pt.ov_names)
+    for v in names:
+        if v not in model_vars:
+            where = "a column of the data" if v in getattr(df, "columns", ()) else "not a column of the data"
+            raise SpecificationError(
+                f"ordered= names {v!r}, which is not an observed variable of the model ({where}); "
+                f"the model's observed variables are {', '.join(pt.ov_names)}. Remove it from "
+                "ordered= or add it to the model"
+            )
+    return [v for v in pt.ov_names if v in set(names)]
+
+
+#: a category chosen by fewer respondents than this makes the polychoric correlations of
+#: its item rest on a handful of answers (a warning names the item and the category)
+SPARSE_CATEGORY = 5
+
+
+def _check_categories(X: np.ndarray, names: tuple[str, ...], ordm: np.ndarray) -> None:
+    """Warn about sparse categories and about integer codes with an empty category
+    between used ones (lavaan numbers the observed values, so such a category vanishes)."""
+    from acsi.exceptions import DegenerateStatisticWarning
+
+    sparse, gaps = [], []
+    for j in np.flatnonzero(ordm):
+        cats, counts = np.unique(X[:, j], return_counts=True)
+        few = [f"{c:g} ({k}x)" for c, k in zip(cats, counts) if k < SPARSE_CATEGORY]
+        if few:
+            sparse.append(f"{names[j]}: {', '.join(few)}")
+        if cats.size > 1 and np.all(cats == np.round(cats)):
+            missing_codes = sorted(set(range(int(cats[0]), int(cats[-1]) + 1)) - {int(c) for c in cats})
+            if missing_codes:
+                gaps.append(f"{names[j]}: {', '.join(map(str, missing_codes))}")
+    if gaps:
+        warn(
+            "ordinal item(s) with an empty category between used ones (" + "; ".join(gaps) + "): "
+            "as lavaan, the observed values are numbered in order, so the empty category has no "
+            "threshold and its neighbours become adjacent categories. If the scale point exists, "
+            "merge it with a neighbour explicitly (recode) or treat the item as continuous",
+            DegenerateStatisticWarning,
+        )
+    if sparse:
+        warn(
+            f"ordinal item(s) with categories chosen by fewer than {SPARSE_CATEGORY} respondents ("
+            + "; ".join(sparse) + "): their thresholds and polychoric correlations rest on very "
+            "few answers and are unstable. Merge sparse categories with a neighbour (recode), or "
+            "treat items with many scale points (e.g. 1-10) as continuous (estimator='MLR')",
+            DegenerateStatisticWarning,
+        )
+
+
+def _fit_ordinal(
+    model: str | ParsedModel, data: Any, *, estimator: str | None, ordered: Any, parameterization: str,
+    std_lv: bool, se: str | None, meanstructure: bool | None, fixed_x: bool, level: float, missing: str,
+    na_values: Any, max_iter: int, tol: float,
+) -> SEMResult:
+    """``ordered=``: thresholds and polychoric correlations fitted by WLSMV (or DWLS, ULS, WLS)."""
+    from acsi.cbsem.dwls import ESTIMATORS, dwls_vcov, estimate_dwls
+    from acsi.cbsem.ordinal import ordinal_moments
+    from acsi.spec.partable import ordinal_partable
+
+    if isinstance(estimator, str) and estimator.upper() in _ESTIMATORS:
+        raise SpecificationError(
+            f"estimator={estimator!r} treats the items as continuous and cannot be combined with "
+            "ordered=; leave estimator unset (WLSMV, lavaan's default for ordinal items) or drop "
+            "ordered= to treat the items as continuous"
+        )
+    est = check_choice(
+        "WLSMV" if estimator is None else estimator, _LS_ESTIMATORS, "estimator",
+        hint="with ordered= use 'WLSMV' (default), 'DWLS', 'ULSMV', 'ULS', 'WLS', 'WLSM', 'WLSMVS', "
+        "'ULSM' or 'ULSMVS'",
+    )
+    if ordered is None or ordered is False:
+        raise SpecificationError(
+            f"estimator={estimator!r} is for ordinal items: name them with ordered=['item1', ...] "
+            "(or ordered=True for every observed variable); for continuous data use 'ML' or 'MLR'"
+        )
+    param = check_choice(parameterization, _PARAMETERIZATION, "parameterization",
+                         hint="'delta' (lavaan's default) or 'theta'")
+    fitting, se_default, _ = ESTIMATORS[est]
+    if se is None:
+        se_kind = se_default
+    else:
+        se_kind = check_choice(
+            se, {"robust": "robust.sem", "robust.sem": "robust.sem", "standard": "standard",
+                 "expected": "standard"}, "se",
+            hint="with ordered=: 'robust' (the sandwich, lavaan's robust.sem) or 'standard'",
+        )
+    miss = check_choice(missing, {"listwise": "listwise", "error": "error", "ml": "ml", "fiml": "ml",
+                                  "direct": "ml", "ml.x": "ml"}, "missing")
+    if miss == "ml":
+        raise SpecificationError(
+            "missing='ml' (full-information ML) cannot be combined with ordered= (lavaan uses "
+            "pairwise deletion for WLSMV, which acsi does not implement); use missing='listwise'"
+        )
+    if meanstructure is False:
+        raise SpecificationError(
+            "ordered= needs the mean structure (thresholds); leave meanstructure unset"
+        )
+    check_level(level)
+    check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
+    if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
+        raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
+    parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    pt = build_partable(parsed, std_lv=bool(std_lv), meanstructure=True, fixed_x=bool(fixed_x))
+    if pt.constraints:
+        raise SpecificationError(
+            f"general constraints ({pt.constraints[0][4]}) with ordinal items (ordered=) are not "
+            "implemented in acsi yet; use shared labels for equal parameters"
+        )
+    df = as_frame(data)
+    where: dict[str, str] = {}
+    for s_ in parsed.statements:
+        for v in (s_.lhs, s_.rhs):
+            if v and v not in where:
+                where[v] = s_.where()
+    clash = [f for f in pt.lv_names if f in df.columns]
+    if clash:
+        raise SpecificationError(
+            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
+            f"({where.get(clash[0], '')}); rename the factor(s)"
+        )
+    check_model_names(pt.ov_names, df, where)
+    _check_undefined_latents(pt, df, where)
+    names = _ordered_names(ordered, pt, df)
+    if pt.fixed_x and pt.ov_x:
+        raise SpecificationError(
+            f"observed exogenous covariates ({', '.join(pt.ov_x)}) with ordinal items need lavaan's "
+            "conditional.x, which acsi does not implement; pass fixed_x=False (the covariates "
+            "become continuous variables of the model) or treat the items as continuous"
+        )
+    prepared = prepare_data(df, list(pt.ov_names), missing="error" if miss == "error" else "listwise",
+                            na_values=na_values, context="model", where=where)
+    X = prepared.X
+    ordm = np.array([v in set(names) for v in pt.ov_names])
+    _check_categories(X, pt.ov_names, ordm)
+    om = ordinal_moments(X, ordm, names=pt.ov_names)
+    th_item = np.asarray(om.th_item)
+    nth = {v: int((th_item == j).sum()) for j, v in enumerate(pt.ov_names) if ordm[j]}
+    opt = ordinal_partable(pt, nth, param)
+    nk = len(om.wls_obs)
+    if nk - opt.npar < 0:
+        raise IdentificationError(
+            f"the model is not identified: it has {opt.npar} free parameters but the data give "
+            f"only {nk} thresholds, means, variances and correlations (df = {nk - opt.npar}). "
+            "Add indicators, fix parameters or set equality constraints"
+        )
+    core = estimate_dwls(opt, om, X, estimator=est, parameterization=param, max_iter=int(max_iter),
+                         tol=float(tol))
+    if not core.converged:
+        warn(
+            f"the optimiser did not converge in {core.iterations} iterations (largest absolute "
+            f"gradient {core.grad_max:.3g}); the estimates are not a minimum of the {fitting} "
+            "function. Raise max_iter or check the model for misspecification",
+            ConvergenceWarning,
+        )
+    W = np.asarray(core.dwls.kernel.weight)
+    J = np.asarray(core.dwls.jacobian)
+    E = J.T @ W @ J
+    if scaled_spd_inverse(E) is None:
+        msg = _singular_message(core, E, "expected")
+        if msg is not None and core.converged:
+            raise IdentificationError(msg)
+        vcov = np.full((core.npar, core.npar), np.nan)
+    else:
+        vcov = dwls_vcov(W, J, np.asarray(om.nacov), core.N, se_kind)
+    _check_admissible(core)
+    return SEMResult(
+        core=core, estimator=est, se_type="robust" if se_kind == "robust.sem" else "expected",
+        level=float(level), theta_vcov=vcov, n_dropped=prepared.n_dropped, model_text=parsed.source,
+    )
+
+
 def sem(
     model: str | ParsedModel,
     data: Any,
-    estimator: str = "ML",
+    estimator: str | None = None,
     std_lv: bool = False,
     se: str | None = None,
     *,
@@ -414,6 +713,9 @@ def sem(
     group: str | None = None,
     group_equal: Any = None,
     group_partial: Any = None,
+    ordered: bool | list[str] | None = None,
+    parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
     """Fit a structural equation model by maximum likelihood, as lavaan's ``sem()``.
 
@@ -427,9 +729,13 @@ def sem(
         ``start()``).
     data : pandas.DataFrame
         One row per respondent; the model's observed variables are its columns.
-    estimator : {"ML", "MLR"}, default "ML"
-        ``"MLR"``: ML estimates with Huber-White (sandwich) standard errors and the
-        Yuan-Bentler (Mplus) scaled chi-square, as lavaan's ``estimator = "MLR"``.
+    estimator : str, optional
+        ``"ML"`` (default for continuous items); ``"MLR"``: ML estimates with Huber-White
+        (sandwich) standard errors and the Yuan-Bentler (Mplus) scaled chi-square, as
+        lavaan's ``estimator = "MLR"``. With ``ordered=``: ``"WLSMV"`` (the default; DWLS
+        estimates, robust standard errors, the scaled-shifted test), ``"DWLS"``, ``"ULSMV"``,
+        ``"ULS"``, ``"WLS"``, ``"WLSM"``/``"ULSM"`` (mean-adjusted test), ``"WLSMVS"``/``"ULSMVS"``
+        (mean-and-variance adjusted test), as lavaan (see the WLSMV method note).
     std_lv : bool, default False
         Fix latent variances to 1 and free all loadings (instead of fixing first loadings).
     se : {"expected", "observed", "robust"}, optional
@@ -449,9 +755,9 @@ def sem(
         ``"listwise"``: rows with a missing value in a model variable are dropped with a
         warning. ``"ml"`` (aliases ``"fiml"``, ``"direct"``): full-information ML as lavaan's
         ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
-        from the observed information; rows missing on every model variable are dropped with
-        a warning; see the FIML method note). ``estimator="MLR"`` and ``"ml.x"`` are not
-        available with it yet.
+        from the observed information, or the expected one with ``se="expected"``; rows
+        missing on every model variable are dropped with a warning; see the FIML method
+        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet.
     na_values : number or list, optional
         Codes meaning "missing" in the data (e.g. -99).
     max_iter : int, default 500
@@ -472,6 +778,19 @@ def sem(
     group_partial : list of str, optional
         Parameters freed from ``group_equal`` (``"visual=~x2"``, ``"x3~1"``), lavaan's
         ``group.partial``.
+    ordered : list of str or True, optional
+        Ordinal items (``True``: every observed variable), as lavaan's ``ordered=``:
+        thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
+        least-squares estimator (``estimator``); complete rows only.
+    parameterization : {"delta", "theta"}, default "delta"
+        Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
+        variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),
+        ``"theta"`` fixes their residual variances to 1.
+    sampling_weights : str, optional
+        Column of sampling weights, as lavaan's ``sampling.weights`` (normalised to sum to
+        the number of rows): weighted moments, Huber-White standard errors and the
+        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). Complete data,
+        continuous items.
 
     Returns
     -------
@@ -502,13 +821,14 @@ def sem(
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
                 max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
-                group_partial=group_partial)
+                group_partial=group_partial, ordered=ordered, parameterization=parameterization,
+                sampling_weights=sampling_weights)
 
 
 def cfa(
     model: str | ParsedModel,
     data: Any,
-    estimator: str = "ML",
+    estimator: str | None = None,
     std_lv: bool = False,
     se: str | None = None,
     *,
@@ -522,6 +842,9 @@ def cfa(
     group: str | None = None,
     group_equal: Any = None,
     group_partial: Any = None,
+    ordered: bool | list[str] | None = None,
+    parameterization: str = "delta",
+    sampling_weights: str | None = None,
 ) -> SEMResult:
     """Confirmatory factor analysis, as lavaan's ``cfa()`` (same defaults as :func:`sem`).
 
@@ -536,4 +859,5 @@ def cfa(
     return _fit(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
                 fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
                 max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
-                group_partial=group_partial)
+                group_partial=group_partial, ordered=ordered, parameterization=parameterization,
+                sampling_weights=sampling_weights)

@@ -125,11 +125,17 @@ class EstimationCore:
     parts: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     solution: MLSolution | None = field(repr=False, default=None)
     fiml: FIMLState | None = field(repr=False, default=None)
+    #: ordinal least-squares fits (WLSMV, ...): an :class:`acsi.cbsem.dwls.DWLSState`
+    dwls: Any = field(repr=False, default=None)
+    #: sampling weights of the rows of ``X`` (normalised to sum to ``N``), or None
+    weights: np.ndarray | None = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
         object.__setattr__(self, "parts", {k: freeze(v) for k, v in self.parts.items()})
+        if self.weights is not None:
+            object.__setattr__(self, "weights", freeze(self.weights))
 
     @cached_property
     def _expected(self) -> np.ndarray:

@@ -45,7 +45,8 @@ from acsi.cbsem.missing import (
 from acsi.cbsem.robust import RobustTest
 
 __all__ = [
-    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_hessian", "saturated_moments",
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_curvature", "moment_hessian",
+    "saturated_moments",
 ]
 
 
@@ -87,12 +88,16 @@ class FIMLState:
     kernel : FIMLKernel
     loglik : float
         The model's observed-data log-likelihood (lavaan's ``logl``).
+    information : {"observed", "expected"}
+        The information of the standard errors (``se="expected"``: the expected one, which
+        lavaan also uses in the FIML-corrected robust CFI/RMSEA).
     """
 
     patterns: MissingPatterns
     em: EMResult
     kernel: FIMLKernel
     loglik: float
+    information: str = "observed"
 
 
 class FIMLKernel:
@@ -137,6 +142,8 @@ class FIMLKernel:
             np.asarray(x_base, float), np.asarray(free_rows, np.intp), np.asarray(par_of_free, np.intp)
         )
         self._plan = model.delta_plan(np.asarray(free_rows, np.intp))
+        fr = np.asarray(free_rows, np.intp)
+        self._rows = (model.rows_mat[fr], model.rows_i[fr].astype(np.intp), model.rows_j[fr].astype(np.intp))
         k = np.zeros((len(free_rows), self.q))
         k[np.arange(len(free_rows)), np.asarray(par_of_free)] = 1.0
         self._k = k
@@ -177,9 +184,7 @@ class FIMLKernel:
         """Minimise :meth:`objective` from ``theta0``.
 
         Newton steps with the exact observed information (:meth:`information`) once the
-        largest gradient element is below ``newton_below`` (default: from the start); the
-        factored Hessian is reused while each step cuts the largest gradient element by at
-        least 20 (a chord step from a nearby point), else refreshed. Fisher scoring
+        largest gradient element is below ``newton_below`` (default: from the start). Fisher scoring
         (expected information) before ``newton_below`` and wherever the observed information
         is not positive definite; step halving until ``fmin`` does not increase; stops when the
         largest gradient element of ``fmin`` is below ``tol``.
@@ -217,8 +222,7 @@ class FIMLKernel:
                 break
             if not np.isfinite(f_new):
                 break
-            if alpha < 1.0 or float(np.abs(g_new).max()) > 0.05 * gmax:
-                chol = None  # the kept Hessian no longer gives fast steps: refresh it
+            chol = None  # the exact Hessian is cheap (analytic): Newton steps, refreshed
             theta, f, g = new, f_new, g_new
         gmax = float(np.abs(g).max())
         ll = self.h1_loglik - f * self.patterns.nobs
@@ -238,8 +242,7 @@ class FIMLKernel:
         Hessian of ``fmin``, :math:`-\\big[\\Delta^\\top H\\Delta + \\sum_k g_k
         \\partial^2 m_k/\\partial\\theta\\partial\\theta^\\top\\big]/N` with :math:`H` the
         observed per-pattern second derivatives and :math:`g` the gradient of :math:`\\ell` in
-        the moments :math:`m`; the curvature term is the central difference of
-        :math:`\\Delta(\\theta)^\\top g` (moments only, no likelihood evaluations). The
+        the moments :math:`m`; the curvature term is analytic (:func:`moment_curvature`). The
         covariance matrix of the estimates is ``inv(information) / N``.
         """
         theta = np.asarray(theta, float)
@@ -250,15 +253,13 @@ class FIMLKernel:
         info = -(delta.T @ hm @ delta)
         if kind == "observed":
             _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
-            gm = np.concatenate([dmu, dvech])
-            curv = np.empty((self.q, self.q))
-            for j in range(self.q):
-                step = 1e-5 * max(1.0, abs(theta[j]))
-                e = np.zeros(self.q)
-                e[j] = step
-                curv[:, j] = (self.moments_jacobian(theta + e).T @ gm
-                              - self.moments_jacobian(theta - e).T @ gm) / (2.0 * step)
-            info = info - 0.5 * (curv + curv.T)
+            p = self.model.p
+            r, c = vech_indices(p)
+            g_sig = np.zeros((p, p))
+            g_sig[r, c] = dvech / np.where(r == c, 1.0, 2.0)
+            g_sig[c, r] = g_sig[r, c]
+            curv = self._k.T @ moment_curvature(parts, g_sig, dmu, *self._rows) @ self._k
+            info = info - curv
         info = info / n
         return 0.5 * (info + info.T)
 
@@ -273,6 +274,96 @@ class FIMLKernel:
             e[j] = step
             h[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * step)
         return 0.5 * (h + h.T)
+
+
+def moment_curvature(
+    parts: dict[str, np.ndarray], g_sigma: np.ndarray, g_mu: np.ndarray,
+    code: np.ndarray, ri: np.ndarray, rj: np.ndarray,
+) -> np.ndarray:
+    """:math:`\\sum_k g_k \\partial^2 m_k / \\partial x_a \\partial x_b` over the free rows.
+
+    ``m = (mu, Sigma)`` of the LISREL model :math:`\\Sigma = \\Lambda V \\Lambda^\\top +
+    \\Theta`, :math:`V = A\\Psi A^\\top`, :math:`A = (I - B)^{-1}`, :math:`\\mu = \\nu +
+    \\Lambda A \\alpha`; ``g_sigma`` (symmetric, ``dl = tr(G dSigma)``) and ``g_mu`` the
+    gradient of the log-likelihood in the moments. With :math:`Q = \\Lambda^\\top G
+    \\Lambda`, :math:`P = A^\\top Q A`, :math:`R = A^\\top\\Lambda^\\top G`,
+    :math:`a = A\\alpha`, :math:`h = A^\\top\\Lambda^\\top g_\\mu` the non-zero pairs are
+    (:math:`\\Psi_{kl}` symmetric: both orders for :math:`k \\ne l`)
+
+    * :math:`\\Lambda_{ij}, \\Lambda_{kl}`: :math:`2 G_{ki} V_{jl}`;
+    * :math:`\\Lambda_{ij}, \\Psi_{kl}`: :math:`2 A_{jk} R_{li}`;
+    * :math:`\\Lambda_{ij}, B_{kl}`: :math:`2 [A_{jk} (V\\Lambda^\\top G)_{li} + V_{jl}
+      R_{ki}] + g_{\\mu,i} A_{jk} a_l`;
+    * :math:`\\Lambda_{ij}, \\alpha_k`: :math:`g_{\\mu,i} A_{jk}`;
+    * :math:`\\Psi_{kl}, B_{mn}`: :math:`2 A_{nk} P_{lm}`;
+    * :math:`B_{mn}, B_{kl}`: :math:`2 [A_{nk} (VQA)_{lm} + A_{lm} (VQA)_{nk} + V_{nl} P_{km}]
+      + h_m A_{nk} a_l + h_k A_{lm} a_n`;
+    * :math:`B_{mn}, \\alpha_k`: :math:`h_m A_{nk}`.
+
+    Returns
+    -------
+    ndarray, shape (n_free, n_free)
+    """
+    from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI
+
+    L = parts["Lambda"]
+    A = parts["A"]
+    V = parts["Veta"]
+    al = np.asarray(parts["alpha"], dtype=float).reshape(-1)
+    aa = A @ al
+    G = g_sigma
+    LtG = L.T @ G
+    Q = LtG @ L
+    R = A.T @ LtG  # (m, p)
+    VLtG = V @ LtG
+    P = A.T @ Q @ A
+    VQA = V @ Q @ A
+    h = A.T @ (L.T @ g_mu)
+    nf = code.size
+    out = np.zeros((nf, nf))
+    iL = np.flatnonzero(code == _LAMBDA)
+    iP = np.flatnonzero(code == _PSI)
+    iB = np.flatnonzero(code == _BETA)
+    iA = np.flatnonzero(code == _ALPHA)
+
+    def put(ia: np.ndarray, ib: np.ndarray, block: np.ndarray) -> None:
+        if ia.size and ib.size:
+            out[np.ix_(ia, ib)] += block
+            if ia is not ib:
+                out[np.ix_(ib, ia)] += block.T
+
+    if iL.size:
+        i, j = ri[iL], rj[iL]
+        put(iL, iL, 2.0 * G[np.ix_(i, i)].T * V[np.ix_(j, j)])
+    if iL.size and iP.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        k, l_ = ri[iP][None, :], rj[iP][None, :]
+        blk = 2.0 * A[j, k] * R[l_, i]
+        blk = blk + np.where(k != l_, 2.0 * A[j, l_] * R[k, i], 0.0)
+        put(iL, iP, blk)
+    if iL.size and iB.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        k, l_ = ri[iB][None, :], rj[iB][None, :]
+        put(iL, iB, 2.0 * (A[j, k] * VLtG[l_, i] + V[j, l_] * R[k, i]) + g_mu[i] * A[j, k] * aa[l_])
+    if iL.size and iA.size:
+        i, j = ri[iL][:, None], rj[iL][:, None]
+        put(iL, iA, g_mu[i] * A[j, ri[iA][None, :]])
+    if iP.size and iB.size:
+        k, l_ = ri[iP][:, None], rj[iP][:, None]
+        m, n = ri[iB][None, :], rj[iB][None, :]
+        blk = 2.0 * A[n, k] * P[l_, m]
+        blk = blk + np.where(k != l_, 2.0 * A[n, l_] * P[k, m], 0.0)
+        put(iP, iB, blk)
+    if iB.size:
+        m, n = ri[iB][:, None], rj[iB][:, None]
+        k, l_ = ri[iB][None, :], rj[iB][None, :]
+        blk = 2.0 * (A[n, k] * VQA[l_, m] + A[l_, m] * VQA[n, k] + V[n, l_] * P[k, m])
+        blk = blk + h[m] * A[n, k] * aa[l_] + h[k] * A[l_, m] * aa[n]
+        out[np.ix_(iB, iB)] += blk
+    if iB.size and iA.size:
+        m, n = ri[iB][:, None], rj[iB][:, None]
+        put(iB, iA, h[m] * A[n, ri[iA][None, :]])
+    return 0.5 * (out + out.T)
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray | None:
@@ -354,7 +445,7 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
 
 
 def saturated_moments(
-    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-3, max_iter: int = 500
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-2, max_iter: int = 500
 ) -> EMResult:
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 
@@ -380,9 +471,8 @@ def saturated_moments(
     p = mp.p
     r, c = vech_indices(p)
     mu, sigma = np.array(em.mean), np.array(em.cov)
-    ll = em.loglik
+    ll, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
     for it in range(1, 51):
-        _, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
         h = -moment_hessian(mp, mu, sigma, observed=True)
         step = _solve_spd(h, np.concatenate([dmu, dvech]))
         if step is None:
@@ -392,13 +482,15 @@ def saturated_moments(
         sig_new[r, c] += step[p:]
         sig_new[c, r] = sig_new[r, c]
         try:
-            ll_new = fiml_loglik(mp, mu_new, sig_new)
+            ll_new, dmu, dvech = fiml_loglik_gradient(mp, mu_new, sig_new)
         except np.linalg.LinAlgError:
             break
         if not ll_new >= ll - 1e-9 * abs(ll):
             break
         mu, sigma, ll = mu_new, sig_new, ll_new
-        if float(np.abs(step).max()) < tol:
+        # Newton converges quadratically: after a full step of size s the error is of the
+        # order s^2, so a step below sqrt(tol) leaves the moments within ~tol
+        if float(np.abs(step).max()) < math.sqrt(tol):
             return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
     return em_saturated(y, mp, tol=tol, max_iter=100 * max_iter)
 

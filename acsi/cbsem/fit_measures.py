@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,6 +160,7 @@ class FitMeasures:
     pgfi: float = _NAN
     mfi: float = _NAN
     ecvi: float = _NAN
+    wrmr: float = _NAN
 
     def to_series(self, lavaan_names: bool = False) -> pd.Series:
         """All measures as a float Series (index: field names, or lavaan's names)."""
@@ -666,9 +668,15 @@ def _fiml_corrected(
         gamma = wmi @ (sc.T @ sc / mp.nobs) @ wmi
         b = wmi @ wc @ wmi
 
+    # lavaan's U uses the model's information with h1.information = "unstructured" and
+    # observed.information = "h1": Delta' W Delta with W the observed h1 information at the
+    # EM moments, or (se="expected") the expected one there
+    we = -moment_hessian(mp, m_t, s_t, observed=False) / mp.nobs if fiml.information == "expected" else wm
+
     def k_of(delta: Array) -> float:
         wd = wm @ delta
-        u = wm - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        e = delta.T @ we @ delta
+        u = wm - wd @ np.linalg.solve(e, wd.T)
         if scaled:
             return float(np.trace(u @ b @ u @ gamma))
         return float(np.trace(a @ u @ wmi))
@@ -769,6 +777,8 @@ def compute_fit_measures(
         from acsi.exceptions import SpecificationError
 
         raise SpecificationError(f"ci_level must lie strictly between 0 and 1, got {ci_level!r}")
+    if getattr(core, "dwls", None) is not None:  # ordinal least squares (WLSMV, ...)
+        return dwls_fit_measures(core, ci_level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0)
     if robust is True:
         robust = yuan_bentler_mplus(core)
     elif robust is False:
@@ -897,4 +907,147 @@ def compute_fit_measures(
             rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
             rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
         )
+    return FitMeasures(**{k: float(val) for k, val in v.items()})
+
+
+# --------------------------------------------------------------------------------------------
+# least-squares estimators of ordinal data (WLSMV, DWLS, ULSMV, WLS, ...)
+# --------------------------------------------------------------------------------------------
+
+
+def _cat_residual_rms(core: CoreLike) -> dict[str, float]:
+    """rmr/srmr/crmr of an ordinal fit as lavaan's ``lav_residuals_summary`` (categorical):
+    residuals of the correlations (below the diagonal) and of the thresholds, divided by
+    ``p* + p`` (``crmr``: by ``p*``); ``srmr`` rescales by the observed variances
+    (Bentler), ``crmr`` observed by observed and implied by implied variances (Bollen)."""
+    st: Any = core.dwls  # type: ignore[attr-defined]
+    kern = st.kernel
+    p = kern.p
+    obs_cov = np.asarray(st.moments.cov)
+    est_cov = np.asarray(st.sigma_star)
+    th_obs = np.asarray(kern.obs)[kern.th_pos]
+    th_est = np.asarray(st.kappa)[kern.th_pos]
+    var_obs, var_est = np.diag(obs_cov).copy(), np.diag(est_cov).copy()
+
+    def rescale(m: Array, d1: Array, d2: Array | None = None) -> Array:
+        d = np.where(np.isfinite(d1) & (d1 >= _R_EPS), d1, np.nan)
+        sc = np.outer(1.0 / np.sqrt(d), 1.0 / np.sqrt(d))
+        sc[np.abs(m) < 1e-5] = 1.0
+        return m * sc
+
+    r, c = np.tril_indices(p, -1)
+    out: dict[str, float] = {}
+    for key, o, e in (
+        ("rmr", obs_cov, est_cov),
+        ("srmr", rescale(obs_cov, var_obs), rescale(est_cov, var_obs)),
+        ("crmr", rescale(obs_cov, var_obs), rescale(est_cov, var_est)),
+    ):
+        res = (o - e)[r, c]
+        extra = 0 if key == "crmr" else p
+        tot = np.concatenate([res, th_obs - th_est])
+        out[key + "_nomean"] = math.sqrt(float(res @ res) / (res.size + extra)) if res.size else 0.0
+        out[key] = math.sqrt(float(tot @ tot) / (tot.size + extra)) if tot.size else 0.0
+    return out
+
+
+def dwls_fit_measures(
+    core: CoreLike, *, ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
+) -> FitMeasures:
+    """Fit measures of an ordinal least-squares fit, as lavaan's ``fitMeasures()``.
+
+    ``chisq = 2 N fmin`` (lavaan's ``fmin`` of this family carries ``(N-1)/N``); the
+    baseline model has free thresholds (means and variances of continuous items) and no
+    correlations; the scaled statistics are those of the estimator's test
+    (:func:`acsi.cbsem.dwls.scaled_test`: scaled-shifted for WLSMV/ULSMV, mean-and-variance
+    adjusted, mean-adjusted); ``rmsea_scaled`` uses the scaled statistic (with its df);
+    ``srmr`` is the correlation part (lavaan's ``srmr_bentler_nomean`` for categorical data);
+    ``gfi = 1 - e'We / s'Ws``; ``wrmr = sqrt(chisq / nel)``. Log-likelihoods and
+    information criteria do not exist for these estimators (NaN). ``cfi_robust``,
+    ``tli_robust`` and ``rmsea_robust`` (all-ordinal data with a scaled test) are lavaan's
+    "catML" versions (Savalei 2021; :func:`acsi.cbsem.dwls.catml`); NaN with continuous
+    items, as lavaan.
+    """
+    from acsi.cbsem.dwls import baseline_chisq, catml, scaled_test
+
+    st: Any = core.dwls  # type: ignore[attr-defined]
+    kern = st.kernel
+    n = float(core.N)
+    x2 = float(core.chisq)
+    df = float(core.df)
+    npar = float(core.npar)
+    x2n, dfn = baseline_chisq(kern, int(n))
+    v: dict[str, float] = {
+        "npar": npar, "nobs": n, "fmin": float(core.fmin), "chisq": x2, "df": df,
+        "pvalue": _chisq_sf(x2, df), "baseline_chisq": x2n, "baseline_df": dfn,
+        "baseline_pvalue": _chisq_sf(x2n, dfn),
+        "cfi": _cfi(x2, df, x2n, dfn), "tli": _tli(x2, df, x2n, dfn), "nnfi": _tli(x2, df, x2n, dfn),
+        "rfi": _rfi(x2, df, x2n, dfn), "nfi": _nfi(x2, df, x2n, dfn), "pnfi": _pnfi(x2, df, x2n, dfn),
+        "ifi": _ifi(x2, df, x2n, dfn), "rni": _rni(x2, df, x2n, dfn),
+    }
+    n1 = n - 1.0  # lavaan's N of the least-squares family in RMSEA, CN and MFI
+    if st.fitting == "ULS":  # lavaan: the unweighted statistic has no chi-square p-value
+        v["pvalue"] = v["baseline_pvalue"] = _NAN
+    lo, hi = _rmsea_ci(x2, df, n1, level=ci_level)
+    v.update(
+        rmsea=_rmsea(x2, df, n1), rmsea_ci_lower=lo, rmsea_ci_upper=hi, rmsea_ci_level=ci_level,
+        rmsea_pvalue=_rmsea_pvalue(x2, df, n1, h0=close_h0), rmsea_close_h0=close_h0,
+        rmsea_notclose_pvalue=_rmsea_pvalue(x2, df, n1, h0=notclose_h0, close=False),
+        rmsea_notclose_h0=notclose_h0,
+    )
+    if st.test != "standard":
+        t = scaled_test(kern, np.asarray(st.jacobian), np.asarray(st.moments.nacov), st.test, x2, df, x2n, dfn)
+        x2s, dfs = t.chisq_scaled, t.df_scaled
+        x2ns, dfns = t.baseline_chisq_scaled, t.baseline_df_scaled
+        v.update(
+            chisq_scaled=x2s, df_scaled=dfs, pvalue_scaled=_chisq_sf(x2s, dfs),
+            scaling_factor=t.scaling_factor, baseline_chisq_scaled=x2ns, baseline_df_scaled=dfns,
+            baseline_pvalue_scaled=_chisq_sf(x2ns, dfns), baseline_scaling_factor=t.baseline_scaling_factor,
+            cfi_scaled=_cfi(x2s, dfs, x2ns, dfns), tli_scaled=_tli(x2s, dfs, x2ns, dfns),
+            nnfi_scaled=_tli(x2s, dfs, x2ns, dfns), rfi_scaled=_rfi(x2s, dfs, x2ns, dfns),
+            nfi_scaled=_nfi(x2s, dfs, x2ns, dfns), pnfi_scaled=_pnfi(x2s, dfs, x2ns, dfns),
+            ifi_scaled=_ifi(x2s, dfs, x2ns, dfns), rni_scaled=_rni(x2s, dfs, x2ns, dfns),
+        )
+        # lavaan: the scaled RMSEA plugs in the scaled statistic with the model df for the
+        # scaled-shifted test, the unscaled one with df = tr(U Gamma) for the others
+        xx2, df2 = (x2s, df) if st.test == "scaled.shifted" else (x2, t.trace_ugamma)
+        lo_s, hi_s = _rmsea_ci(xx2, df2, n1, level=ci_level)
+        v.update(
+            rmsea_scaled=_rmsea(xx2, df2, n1), rmsea_ci_lower_scaled=lo_s, rmsea_ci_upper_scaled=hi_s,
+            rmsea_pvalue_scaled=_rmsea_pvalue(xx2, df2, n1, h0=close_h0),
+            rmsea_notclose_pvalue_scaled=_rmsea_pvalue(xx2, df2, n1, h0=notclose_h0, close=False),
+        )
+    cm = catml(st, int(n), df) if st.test != "standard" else None
+    if cm is not None:  # lavaan's robust CFI/RMSEA of all-ordinal data (Savalei 2021)
+        x3, c3, x3n, c3n = cm.chisq, cm.c, cm.baseline_chisq, cm.baseline_c
+        lo_r, hi_r = _rmsea_ci(cm.chisq_scaled, df, n1, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=_cfi(x3, df, x3n, dfn, c3, c3n), tli_robust=_tli(x3, df, x3n, dfn, c3, c3n),
+            nnfi_robust=_tli(x3, df, x3n, dfn, c3, c3n), rni_robust=_rni(x3, df, x3n, dfn, c3, c3n),
+            rmsea_robust=_rmsea(x3, df, n1, c3), rmsea_ci_lower_robust=lo_r, rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=notclose_h0,
+                                                       close=False),
+        )
+    rms = _cat_residual_rms(core)
+    v.update(
+        rmr=rms["rmr"], rmr_nomean=rms["rmr_nomean"], srmr=rms["srmr_nomean"],
+        srmr_bentler=rms["srmr"], srmr_bentler_nomean=rms["srmr_nomean"], crmr=rms["crmr"],
+        crmr_nomean=rms["crmr_nomean"],
+    )
+    if df == 0 and x2 < _R_EPS:
+        v["cn_05"] = v["cn_01"] = _NAN
+    else:
+        for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
+            q = float(special.chdtri(df, alpha)) if df > 0 else 0.0
+            v[key] = _r_divide(q, x2 / n1) + 1.0
+    obs = np.asarray(kern.obs)
+    e = obs - np.asarray(st.kappa)
+    W = np.asarray(kern.weight)
+    gfi = 1.0 - float(e @ W @ e) / float(obs @ W @ obs)
+    nel = float(obs.size)
+    v["gfi"] = gfi
+    v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+    v["pgfi"] = (df / nel) * gfi if nel > 0 else _NAN
+    v["mfi"] = math.exp(-0.5 * (x2 - df) / n1)
+    v["wrmr"] = math.sqrt(x2 / nel) if nel > 0 else _NAN
     return FitMeasures(**{k: float(val) for k, val in v.items()})

@@ -145,6 +145,8 @@ class LisrelModel:
                     rm[k], ri[k] = _ALPHA, eta_idx[a]
                 else:
                     rm[k], ri[k] = _NU, ov_idx[a]
+            elif o in ("|", "~*~"):  # thresholds and scale factors: not in LISREL (cbsem.dwls)
+                continue
             else:  # pragma: no cover - partable holds no other operators
                 raise SpecificationError(f"operator {o!r} cannot be estimated ({pt.where[k] or f'{a} {o} {b}'})")
         # scatter maps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -246,6 +247,28 @@ class SEMResult(ResultMixin):
         t = self._table(lv)
         return t[["lhs", "op", "rhs", "label", "est", "ci_lower", "ci_upper"]]
 
+    @property
+    def _ml_family(self) -> bool:
+        """A single-group fit by (robust) ML without sampling weights."""
+        core = self.core
+        return not isinstance(core, EstimationCore) or (core.dwls is None and core.weights is None)
+
+    def _only_ml_family(self, what: str) -> None:
+        """Refuse ``what`` for fits whose statistics it does not cover yet (no silent wrong number)."""
+        core = self.core
+        if not isinstance(core, EstimationCore):  # multigroup: its own checks
+            return
+        if core.dwls is not None:
+            raise SpecificationError(
+                f"{what} for ordinal (WLSMV/DWLS/ULS) fits is not implemented in acsi yet; it is available "
+                "for ML and MLR fits of continuous items"
+            )
+        if core.weights is not None:
+            raise SpecificationError(
+                f"{what} for fits with sampling_weights is not implemented in acsi yet; it is available "
+                "for unweighted ML and MLR fits"
+            )
+
     def bootstrap(
         self,
         n: int | None = None,
@@ -273,6 +296,7 @@ class SEMResult(ResultMixin):
         >>> res.bootstrap(n=50, seed=3, ci="norm").n_failed
         0
         """
+        self._only_ml_family("the bootstrap")
         from acsi.cbsem.bootstrap import bootstrap_sem
 
         return bootstrap_sem(self, n=n, seed=seed, indices=indices, ci=ci, level=level, executor=executor,
@@ -322,7 +346,7 @@ class SEMResult(ResultMixin):
     @frozen_table
     def robust_test(self) -> Any:
         """The Yuan-Bentler scaled test (MLR only; else None)."""
-        if self.estimator != "MLR":
+        if self.estimator != "MLR" and self.core.weights is None:  # weights: lavaan's ML is robust
             return None
         fiml = self.core.fiml
         if fiml is not None:  # missing="ml": lavaan's MLR with missing data
@@ -480,6 +504,15 @@ class SEMResult(ResultMixin):
                 ("Scaling factor", rt.scaling_factor),
                 ("P-value (scaled)", rt.pvalue_scaled),
             ]
+        if core.dwls is not None:  # ordinal items: least squares on polychoric correlations
+            st = core.dwls
+            header[1] = ("Optimisation", f"Gauss-Newton ({st.fitting}, {st.parameterization} parameterization)")
+            fm = self.fit_measures
+            if not math.isnan(fm.chisq_scaled):
+                header += [(f"Chi-square ({st.test})", fm.chisq_scaled), ("Scaling factor", fm.scaling_factor),
+                           ("P-value (scaled)", fm.pvalue_scaled)]
+        if core.weights is not None:
+            header.insert(2, ("Sampling weights", "yes (normalised to sum to N; robust inference)"))
         if core.fiml is not None:
             header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
             header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
@@ -504,7 +537,9 @@ class SEMResult(ResultMixin):
             ("Regressions", t["op"] == "~"),
             ("Covariances", (t["op"] == "~~") & (t["lhs"] != t["rhs"])),
             ("Intercepts", t["op"] == "~1"),
+            ("Thresholds", t["op"] == "|"),
             ("Variances", (t["op"] == "~~") & (t["lhs"] == t["rhs"])),
+            ("Scales y*", t["op"] == "~*~"),
         ):
             if mask.any():
                 tables.append((title, block(mask)))
@@ -516,7 +551,7 @@ class SEMResult(ResultMixin):
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))
         notes: list[str] = []
-        if self.core.fiml is None and core.df > 0:
+        if self.core.fiml is None and core.df > 0 and self._ml_family:
             try:
                 tables += self._diagnostic_tables()
             except IdentificationError as err:
@@ -589,6 +624,7 @@ class SEMResult(ResultMixin):
         >>> st.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(st.loc[0, "est_std"]), 3)
         (['visual', '=~', 'x1'], 0.778)
         """
+        self._only_ml_family("the standardized solution with standard errors")
         from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
 
         kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
@@ -693,6 +729,7 @@ class SEMResult(ResultMixin):
         >>> mi.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(mi.loc[0, "mi"]), 3)
         (['visual', '=~', 'x9'], 36.411)
         """
+        self._only_ml_family("modification indices")
         from acsi.cbsem.modindices import modification_indices
 
         srt = check_bool(sort, "sort")
@@ -736,6 +773,7 @@ class SEMResult(ResultMixin):
         >>> round(float(r.cov.loc["x2", "x1"]), 4)
         -0.038
         """
+        self._only_ml_family("residuals")
         from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")

@@ -130,6 +130,7 @@ def _cache_key(core: CoreLike) -> tuple[Any, tuple[Any, ...]] | None:
     tag = (
         np.asarray(core.theta).tobytes(), x.__array_interface__["data"][0], x.shape, x.strides,
         core.meanstructure, tuple(core.fixed_x or ()),
+        None if _weights(core) is None else np.asarray(_weights(core)).tobytes(),
     )
     return core.kernel, tag
 
@@ -145,6 +146,7 @@ def _first_order(core: CoreLike, chunk_rows: int | None) -> Array:
     n, p = x.shape
     q = delta.shape[1]
     acc = np.zeros((q, q))
+    wt = _weights(core)  # sampling weights: the casewise scores are weighted
     if plan is None:
         # the general path: casewise scores times Delta, block by block
         r, c = vech_indices(p)
@@ -159,6 +161,8 @@ def _first_order(core: CoreLike, chunk_rows: int | None) -> Array:
                 if mask is not None and mask.any():
                     sc[:, mask] = 0.0
             g = sc @ delta
+            if wt is not None:
+                g *= wt[lo:hi, None]
             acc += g.T @ g
         return acc / n
     la, gm, ia, ib, half, im, em, const, kmat = plan
@@ -187,8 +191,16 @@ def _first_order(core: CoreLike, chunk_rows: int | None) -> Array:
             g += t
         g -= const
         gk = g @ kmat if kmat is not None else g
+        if wt is not None:
+            gk = gk * wt[lo:hi, None]
         acc += gk.T @ gk
     return acc / n
+
+
+def _weights(core: CoreLike) -> Array | None:
+    """The sampling weights of the rows of ``core.X`` (sum ``N``), or None."""
+    w = getattr(core, "weights", None)
+    return None if w is None else np.asarray(w, dtype=float)
 
 
 _CHUNK_ROWS = 4096
@@ -375,6 +387,18 @@ def _h1_trace(
         return _h1_trace_fixed_x(core.X, w, core.meanstructure, x_idx, mask, chunk_rows), ndat
     x = core.X
     n = x.shape[0]
+    wt = _weights(core)
+    if wt is not None:
+        # sampling weights: the scores are weighted, 1/N sum w_i^2 z_i' A1 z_i at the
+        # weighted moments
+        w2 = wt * wt
+        tot = 0.0
+        for lo, hi in _blocks(n, chunk_rows):
+            c = x[lo:hi] - core.mean
+            d = np.einsum("ij,ij->i", c @ w, c)
+            q_ = 0.5 * (d * d - 2.0 * d + p) + (d if core.meanstructure else 0.0)
+            tot += float(w2[lo:hi] @ q_)
+        return tot / n, ndat
     xbar = x.mean(axis=0)
     s1 = s2 = 0.0
     for lo, hi in _blocks(n, chunk_rows):
@@ -452,9 +476,12 @@ def _baseline_first_order(
     half = np.where(r == c, 0.5, 1.0)
     wv = w[r, c] * half
     acc = np.zeros((sel.size, sel.size))
+    wt = _weights(core)
     for lo, hi in _blocks(n, chunk_rows):
         y = (x[lo:hi] - core.mean) @ w
         sc = np.hstack([y[:, msel], y[:, r] * y[:, c] * half - wv])
+        if wt is not None:
+            sc *= wt[lo:hi, None]
         acc += sc.T @ sc
     return acc / n
 

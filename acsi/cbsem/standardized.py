@@ -225,6 +225,10 @@ def standardize(
                 w = v
             else:
                 w = v / OV.get(a, nan)
+        elif o == "|":  # threshold of an ordinal item: on the scale of its latent response
+            w = v / OV.get(a, nan)
+        elif o == "~*~":  # scale factor: 1 on the standardized scale
+            w = v * OV.get(a, nan)
         else:
             w = v
         s_lv[k] = v

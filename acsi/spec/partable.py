@@ -39,6 +39,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,8 @@ from acsi.spec.syntax import ParsedModel, Statement, compile_expression, parse_m
 
 _IDENT = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 
-__all__ = ["ParameterTable", "build_partable", "build_multigroup_partable", "group_table", "GROUP_EQUAL"]
+__all__ = ["ParameterTable", "build_partable", "build_multigroup_partable", "group_table", "GROUP_EQUAL",
+           "ordinal_partable"]
 
 
 @dataclass(frozen=True)
@@ -935,4 +937,114 @@ def _freeze_table(
         fixed_x=fixed_x,
         npar=npar,
         source=source,
+    )
+
+
+# --------------------------------------------------------------------------- ordinal rows
+
+
+def ordinal_partable(
+    pt: ParameterTable,
+    nth: dict[str, int],
+    parameterization: str = "delta",
+) -> ParameterTable:
+    """The table of ``pt`` with lavaan's rows for ordinal indicators (``ordered=``).
+
+    As lavaan's ``lavaanify(..., ordered = )``: every ordinal item ``y`` with ``K``
+    categories gets free threshold rows ``y | t1 .. t(K-1)`` (after the user's formulas) and
+    a scale-factor row ``y ~*~ y`` (before the intercepts); its intercept ``y ~1`` is fixed
+    to 0. With ``parameterization="delta"`` the scale factor is fixed to 1 and the residual
+    variance ``y ~~ y`` is fixed and computed (``1 - diag(Lambda Psi Lambda')``); with
+    ``"theta"`` the residual variance is fixed to 1 and the scale factor is computed
+    (``1 / sqrt(diag(Sigma))``). Computed rows have ``ustart`` NaN.
+
+    Parameters
+    ----------
+    pt : ParameterTable
+        Built with ``meanstructure=True``.
+    nth : dict
+        Number of thresholds of every ordinal item (items in ``pt.ov_names``).
+    parameterization : {"delta", "theta"}
+
+    Returns
+    -------
+    ParameterTable
+
+    Examples
+    --------
+    >>> pt = build_partable("f =~ y1 + y2 + y3", meanstructure=True)
+    >>> opt = ordinal_partable(pt, {"y1": 2, "y2": 1, "y3": 1})
+    >>> [r for r in opt.rows() if "|" in r]
+    ['y1|t1', 'y1|t2', 'y2|t1', 'y3|t1']
+    """
+    ordinal = [v for v in pt.ov_names if v in nth]
+    n_tab = sum(1 for o in pt.op if o != ":=")
+    cols: dict[str, list[Any]] = {
+        "lhs": list(pt.lhs[:n_tab]), "op": list(pt.op[:n_tab]), "rhs": list(pt.rhs[:n_tab]),
+        "user": list(pt.user[:n_tab]), "free": list(pt.free[:n_tab]), "par": list(pt.par[:n_tab]),
+        "ustart": list(pt.ustart[:n_tab]), "label": list(pt.label[:n_tab]),
+        "exo": list(pt.exo[:n_tab]), "line": list(pt.line[:n_tab]), "where": list(pt.where[:n_tab]),
+    }
+    theta = parameterization == "theta"
+    ordset = set(ordinal)
+    for k in range(n_tab):
+        a, o, b = cols["lhs"][k], cols["op"][k], cols["rhs"][k]
+        if a not in ordset or cols["user"][k]:
+            continue
+        if o == "~1":
+            cols["free"][k], cols["par"][k], cols["ustart"][k] = 0, -1, 0.0
+        elif o == "~~" and a == b:
+            cols["free"][k], cols["par"][k], cols["ustart"][k] = 0, -1, 1.0 if theta else math.nan
+
+    def new_rows(rows: list[tuple[str, str, str, int, float]]) -> dict[str, list[Any]]:
+        return {
+            "lhs": [r[0] for r in rows], "op": [r[1] for r in rows], "rhs": [r[2] for r in rows],
+            "user": [0] * len(rows), "free": [r[3] for r in rows], "par": [-2 if r[3] else -1 for r in rows],
+            "ustart": [r[4] for r in rows], "label": [""] * len(rows), "exo": [0] * len(rows),
+            "line": [0] * len(rows), "where": [""] * len(rows),
+        }
+
+    th = new_rows([(v, "|", f"t{t + 1}", 1, math.nan) for v in ordinal for t in range(nth[v])])
+    sc = new_rows([(v, "~*~", v, 0, math.nan if theta else 1.0) for v in ordinal])
+    first_default = next((k for k in range(n_tab) if cols["user"][k] == 0), n_tab)
+    first_int = next(
+        (k for k in range(n_tab) if cols["user"][k] == 0 and cols["op"][k] == "~1"), n_tab
+    )
+    out = {
+        key: val[:first_default] + th[key] + val[first_default:first_int] + sc[key] + val[first_int:]
+        for key, val in cols.items()
+    }
+    # lavaan's numbering again: free rows 1, 2, ... in table order; the reduced index in
+    # order of first appearance (rows sharing a label keep sharing it)
+    free_no: list[int] = []
+    par_no: list[int] = []
+    remap: dict[int, int] = {}
+    q = 0
+    for f, p_old in zip(out["free"], out["par"]):
+        if not f:
+            free_no.append(0)
+            par_no.append(-1)
+            continue
+        free_no.append(len([x for x in free_no if x]) + 1)
+        if p_old >= 0 and p_old in remap:
+            par_no.append(remap[p_old])
+            continue
+        if p_old >= 0:
+            remap[p_old] = q
+        par_no.append(q)
+        q += 1
+    n_def = len(pt) - n_tab
+    d = slice(n_tab, len(pt))
+    n_rows = len(out["lhs"])
+    return ParameterTable(
+        lhs=tuple(out["lhs"]) + pt.lhs[d], op=tuple(out["op"]) + pt.op[d], rhs=tuple(out["rhs"]) + pt.rhs[d],
+        user=tuple(out["user"]) + pt.user[d], free=tuple(free_no) + (0,) * n_def,
+        par=tuple(par_no) + (-1,) * n_def, ustart=tuple(float(u) for u in out["ustart"]) + pt.ustart[d],
+        label=tuple(out["label"]) + pt.label[d],
+        plabel=tuple(f".p{i + 1}." for i in range(n_rows)) + ("",) * n_def,
+        exo=tuple(out["exo"]) + pt.exo[d], line=tuple(out["line"]) + pt.line[d],
+        where=tuple(out["where"]) + pt.where[d],
+        ov_names=pt.ov_names, lv_names=pt.lv_names, ov_x=pt.ov_x, ov_y=pt.ov_y, lv_x=pt.lv_x,
+        lv_y=pt.lv_y, ov_ind=pt.ov_ind, meanstructure=True, std_lv=pt.std_lv, fixed_x=pt.fixed_x,
+        npar=q, source=pt.source,
     )

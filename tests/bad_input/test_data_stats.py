@@ -53,6 +53,8 @@ def with_col(col: str, values: Any, df: pd.DataFrame = HS) -> pd.DataFrame:
 
 
 NEAR = 1e6 + np.arange(len(HS)) * 1e-9  # varies in the 15th digit only
+# the nine HS items cut into three ordered categories (1, 2, 3) at their terciles
+ORD = HS.assign(**{f"x{i}": np.digitize(HS[f"x{i}"], HS[f"x{i}"].quantile([1 / 3, 2 / 3])) + 1 for i in range(1, 10)})
 SEG = pd.DataFrame({"sat": [8, 9, 7, 4, 6, 5, 3], "tier": ["gold"] * 3 + ["basic"] * 3 + ["solo"], "val": [1.0] * 7})
 VWI = pd.DataFrame({"s": [1, 0, 1, 1, 0], "tier": ["a", "a", "b", "b", "c"], "v": [2.0, 2.0, 1.0, 1.0, 3.0]})
 SAT = [9, 8, 8, 7, 9, 3, 4, 5, 8, -99]
@@ -161,6 +163,14 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     # --- value_weighted_index segment named like a column of the table
     ("value_weighted_index segment 'overall'", lambda: sv.value_weighted_index(VWI.assign(tier=["overall", "overall", "b", "b", "b"]), "s", "tier", "v"), D, r"column 'tier' holds a segment named 'overall'.*rename that segment"),
     ("value_weighted_index segment 'value_weighted'", lambda: sv.value_weighted_index(VWI.assign(tier=["value_weighted"] * 2 + ["b"] * 3), "s", "tier", "v"), D, r"segment named 'value_weighted'"),
+    # --- ordinal items (ordered=) and sampling weights
+    ("cfa ordered one category", lambda: acsi.cfa(CFA, ORD.assign(x2=3), ordered=True), D, r"ordinal item 'x2' has only one observed value.*remove it from the model"),
+    ("cfa ordered sparse category", lambda: acsi.cfa(CFA, put("x4", 0, 9, ORD), ordered=True), W, r"x4: 9 \(1x\).*Merge sparse categories.*or\s+treat items with many scale points"),
+    ("cfa ordered empty middle category", lambda: acsi.cfa(CFA, ORD.assign(x5=ORD["x5"].replace({2: 3})), ordered=True), W, r"empty category between used ones \(x5: 2\).*merge it with a neighbour"),
+    ("sem weights negative", lambda: acsi.sem(CFA, HS.assign(w=-1.0), sampling_weights="w"), D, r"sampling weights column 'w' has 301 negative value.*non-negative"),
+    ("sem weights missing", lambda: acsi.sem(CFA, put("w", 4, np.nan, HS.assign(w=1.0)), sampling_weights="w"), D, r"sampling weights column 'w' has 1 missing or infinite value\(s\) \(first at row 4\)"),
+    ("sem weights all zero", lambda: acsi.sem(CFA, HS.assign(w=0.0), sampling_weights="w"), D, r"sampling weights column 'w' is zero for every row.*positive sum"),
+    ("sem weights not a column", lambda: acsi.sem(CFA, HS.assign(w=1.0), sampling_weights="wt"), D, r"sampling_weights='wt' is not a column of the data; did you mean 'w'"),
 ]
 
 
