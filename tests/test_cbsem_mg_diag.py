@@ -111,3 +111,23 @@ def test_bad_input(fits):
         res.modindices(minimum_value=-1)
     with pytest.raises(SpecificationError, match="type"):
         res.residuals("bogus")
+
+
+@pytest.mark.parametrize("est", ["ml", "mlr"])
+def test_compare_and_invariance_lrt_as_lavtestlrt(est):
+    """acsi.compare on the invariance sequence equals lavTestLRT (inv_hs_<est>_lrt.json, from
+    make_reference_issue11_mg.R), including the RMSEA of the difference with lavaan's sqrt(G)."""
+    ref = json.loads((REF / f"inv_hs_{est}_lrt.json").read_text())
+    hs = acsi.datasets.load_holzinger_swineford()
+    inv = acsi.invariance(HS3, hs, group="school", estimator=est.upper())
+    fits = [inv.fits[k] for k in inv.levels]
+    tab = acsi.compare(*fits, names=list(inv.levels)).table
+    lav = pd.DataFrame(ref["table"], index=ref["rows"])
+    assert list(tab.index) == list(lav.index) == list(inv.levels)
+    cols = ["Df", "AIC", "BIC", "Chisq", "Chisq diff", "Df diff", "Pr(>Chisq)"] + (["RMSEA"] if est == "ml" else [])
+    for col in cols:
+        np.testing.assert_allclose(tab[col].to_numpy(dtype=float), _num(list(lav[col])), rtol=1e-6, atol=1e-12)
+    pd.testing.assert_frame_equal(inv.lrt, tab)
+    # the invariance table's tests are the same numbers
+    np.testing.assert_allclose(inv.table["chisq_diff"].to_numpy()[1:], tab["Chisq diff"].to_numpy()[1:], rtol=1e-12)
+    np.testing.assert_allclose(inv.table["p_diff"].to_numpy()[1:], tab["Pr(>Chisq)"].to_numpy()[1:], rtol=1e-10)

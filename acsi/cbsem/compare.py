@@ -269,7 +269,9 @@ def chisq_diff(
     }
     if used == "standard":
         n = float(fm0.nobs)
-        rmsea = math.sqrt(max(delta / n / m - 1.0 / n, 0.0))
+        # lavaan's multigroup correction: times sqrt(number of groups)
+        G = float(getattr(restricted, "ngroups", 1))
+        rmsea = math.sqrt(max(delta / n / m - 1.0 / n, 0.0)) * math.sqrt(G)
         cols["RMSEA"] = [math.nan, rmsea]
     cols["Df diff"] = [math.nan, m]
     cols["Pr(>Chisq)"] = [math.nan, pval]
@@ -296,8 +298,8 @@ class ModelComparison(ResultMixin):
         One row per model, ordered by degrees of freedom (fewest first, lavaan's order), with
         ``Df, AIC, BIC, Chisq, Chisq diff, [RMSEA,] Df diff, Pr(>Chisq)``; each difference
         row tests that model against the row above it. ``Chisq`` holds the standard
-        (unscaled) statistics, also for MLR fits; ``RMSEA`` (of the difference) appears for
-        the standard test only, as in lavaan.
+        (unscaled) statistics, also for MLR fits; ``RMSEA`` (of the difference; times
+        ``sqrt(G)`` for ``G`` groups, as lavaan) appears for the standard test only, as in lavaan.
     method : str
         ``"standard"``, ``"satorra.bentler.2001"`` or ``"satorra.bentler.2010"``.
     scaling_factors : ndarray
@@ -531,7 +533,8 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
     if meth == "standard":
         n = float(fm[0].nobs)
         with np.errstate(invalid="ignore", divide="ignore"):
-            rm = np.sqrt(np.maximum(d_stat / n / d_df - 1.0 / n, 0.0))
+            # lavaan's multigroup correction: times sqrt(number of groups)
+            rm = np.sqrt(np.maximum(d_stat / n / d_df - 1.0 / n, 0.0)) * np.sqrt(float(models[0].ngroups))
         rm[0] = np.nan
         rm[1:][d_df[1:] == 0] = np.nan
         cols["RMSEA"] = rm

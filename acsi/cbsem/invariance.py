@@ -131,6 +131,16 @@ class InvarianceResult(ResultMixin):
         """
         return self._table
 
+    @frozen_table
+    def lrt(self) -> pd.DataFrame:
+        """lavaan's ``lavTestLRT`` table of the sequence (:func:`acsi.compare` of the fits,
+        named by level): ``Df, AIC, BIC, Chisq, Chisq diff, [RMSEA,] Df diff, Pr(>Chisq)``,
+        each step tested against the previous one (the same tests as :attr:`table`; the RMSEA
+        of the difference with lavaan's multigroup ``sqrt(G)`` factor, ML only)."""
+        from acsi.cbsem.compare import compare
+
+        return compare(*[self.fits[k] for k in self.levels], names=list(self.levels)).table
+
     @property
     def highest_level(self) -> str | None:
         """The last level of the unbroken run of supported steps (``None`` if the first
