@@ -131,3 +131,17 @@ def test_compare_and_invariance_lrt_as_lavtestlrt(est):
     # the invariance table's tests are the same numbers
     np.testing.assert_allclose(inv.table["chisq_diff"].to_numpy()[1:], tab["Chisq diff"].to_numpy()[1:], rtol=1e-12)
     np.testing.assert_allclose(inv.table["p_diff"].to_numpy()[1:], tab["Pr(>Chisq)"].to_numpy()[1:], rtol=1e-10)
+
+
+def test_compare_satorra_bentler_2010_multigroup():
+    """lavTestLRT(method = "satorra.bentler.2010") on the MLR invariance sequence
+    (mgdiag_lrt_sb2010.json): the M10 scaling factor with the multigroup Yuan-Bentler test."""
+    ref = json.loads((REF / "mgdiag_lrt_sb2010.json").read_text())
+    hs = acsi.datasets.load_holzinger_swineford()
+    inv = acsi.invariance(HS3, hs, group="school", estimator="MLR")
+    tab = acsi.compare(*[inv.fits[k] for k in inv.levels], names=list(inv.levels),
+                       method="satorra.bentler.2010").table
+    lav = pd.DataFrame(ref["table"])
+    assert list(tab.index) == list(lav["model"])
+    for col, lcol in (("Chisq", "Chisq"), ("Chisq diff", "Chisq.diff"), ("Pr(>Chisq)", "Pr..Chisq.")):
+        np.testing.assert_allclose(tab[col].to_numpy(dtype=float), _num(list(lav[lcol])), rtol=1e-6)

@@ -116,3 +116,17 @@ boot_mg <- function(name, model, R, ...) {
 }
 boot_mg("hs_metric", HS3, 100, group.equal = "loadings")
 cat("boot done\n")
+
+# ---------------------------------------------------------------- lavTestLRT, Satorra-Bentler 2010
+# the invariance sequence (MLR) with method = "satorra.bentler.2010" (lavaan warns that the
+# information matrix of the M10 model is not positive definite; it computes the test anyway)
+L <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
+          strict = c("loadings", "intercepts", "residuals"))
+fits <- lapply(L, function(g) cfa(HS3, HS, group = "school", group.equal = g, estimator = "MLR",
+                                  optim.method = "BFGS", control = CTRL))
+t <- suppressWarnings(lavTestLRT(fits[[1]], fits[[2]], fits[[3]], fits[[4]],
+                                 method = "satorra.bentler.2010", model.names = names(L)))
+tab <- as.data.frame(unclass(t)); tab$model <- rownames(t); rownames(tab) <- NULL
+wj(list(model = HS3, estimator = "MLR", method = "satorra.bentler.2010", table = tab,
+        heading = attr(t, "heading")), "mgdiag_lrt_sb2010")
+cat("lrt done\n")
