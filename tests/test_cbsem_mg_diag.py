@@ -145,3 +145,11 @@ def test_compare_satorra_bentler_2010_multigroup():
     assert list(tab.index) == list(lav["model"])
     for col, lcol in (("Chisq", "Chisq"), ("Chisq diff", "Chisq.diff"), ("Pr(>Chisq)", "Pr..Chisq.")):
         np.testing.assert_allclose(tab[col].to_numpy(dtype=float), _num(list(lav[lcol])), rtol=1e-6)
+
+
+def test_summary_shows_group_diagnostics(fits):
+    _, res = fits["hs_metric"]
+    text = str(res.summary())
+    assert "Modification indices (largest 10 above 3.84)" in text
+    assert "visual =~ x9 [group 2]" in text
+    assert "Residuals by group" in text and "Grant-White" in text

@@ -21,7 +21,7 @@ from acsi._validation import check_bool, check_choice, check_level, check_number
 from acsi.cbsem.multigroup import MultiGroupCore, multigroup_fit_measures, multigroup_robust_test
 from acsi.cbsem.results import SEMResult, _h1_observed_information
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
-from acsi.exceptions import SpecificationError
+from acsi.exceptions import IdentificationError, SpecificationError
 from acsi.inference.delta import delta_method
 from acsi.results.base import Summary, compact_repr, freeze, frozen_table
 
@@ -453,6 +453,22 @@ class MultiGroupSEMResult(SEMResult):
             )
         return out
 
+    def _diagnostic_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The summary's diagnostics: the ten largest modification indices above 3.84 (with
+        their group) and each group's digest of the correlation residuals."""
+        mi = self.modindices(sort=True, minimum_value=3.84).head(10)
+        mi.index = pd.Index([f"{a} {o} {b} [group {g}]" for a, o, b, g in
+                             zip(mi["lhs"], mi["op"], mi["rhs"], mi["group"])])
+        out = [("Modification indices (largest 10 above 3.84)", mi[["mi", "epc", "sepc_all"]])]
+        rows = {}
+        for lab, r in self.residuals("cor").items():
+            st = r.summary_stats()
+            rows[str(lab)] = [st["mean_abs"], st["max_abs"]]
+        digest = pd.DataFrame(rows, index=pd.Index(["mean |correlation residual|",
+                                                    "largest |correlation residual|"]))
+        out.append(("Residuals by group (sample minus implied correlations, cor.bollen)", digest))
+        return out
+
     # ------------------------------------------------------------------ tests
     @frozen_table
     def robust_test(self) -> Any:
@@ -528,6 +544,15 @@ class MultiGroupSEMResult(SEMResult):
             "Rows constrained equal across groups share a label (.pK. for group_equal); "
             "'group' in the estimates is lavaan's 1-based group number."
         ]
+        if core.fiml is None and core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
+            try:
+                tables += self._diagnostic_tables()
+            except IdentificationError as err:
+                notes.append(f"No modification indices: {err}")
+            notes.append(
+                "Modification indices: score tests (1 df) of freeing a fixed or omitted "
+                "parameter in one group; free one only if it makes substantive sense, then refit."
+            )
         return Summary(
             title=f"Multiple-group structural equation model ({self.estimator}, {self.ngroups} groups)",
             header=header, tables=tables, notes=notes,
