@@ -153,3 +153,38 @@ def test_summary_shows_group_diagnostics(fits):
     assert "Modification indices (largest 10 above 3.84)" in text
     assert "visual =~ x9 [group 2]" in text
     assert "Residuals by group" in text and "Grant-White" in text
+
+
+def _holes(hs: pd.DataFrame) -> pd.DataFrame:
+    h = hs.copy()
+    h.loc[h.id % 7 == 0, "x1"] = np.nan
+    h.loc[h.id % 11 == 3, "x5"] = np.nan
+    h.loc[h.id % 5 == 1, "x9"] = np.nan
+    h.loc[(h.id % 13 == 2) & (h.school == "Grant-White"), "x4"] = np.nan
+    return h
+
+
+def test_fiml_in_groups_standardized_solution_and_residuals():
+    """missing='ml' in groups (mgdiag_hs_fiml_scalar.json): lavaan's FIML fit could be
+    polished to a gradient of ~1e-8 only, so the comparison is at its optimisation error."""
+    ref = json.loads((REF / "mgdiag_hs_fiml_scalar.json").read_text())
+    assert ref["polish"]["grad_max"] < 1e-7
+    hs = acsi.datasets.load_holzinger_swineford()
+    res = acsi.cfa(ref["model"], _holes(hs), group="school", group_equal=["loadings", "intercepts"], missing="ml")
+    for kind in ("all", "lv", "nox"):
+        r = pd.DataFrame(ref[f"std_{kind}"])
+        r = r[r["op"] != "=="].reset_index(drop=True)
+        st = res.standardized_solution(f"std.{kind}")
+        assert list(zip(st.lhs, st.op, st.rhs, st.group)) == list(zip(r.lhs, r.op, r.rhs, r.group))
+        np.testing.assert_allclose(st["est_std"], _num(list(r["est.std"])), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(st["se"], _num(list(r["se"])), rtol=1e-6, atol=1e-7)
+    for kind in ("raw", "cor"):
+        for rg, rr in zip(res.residuals(kind).values(), ref[f"resid_{kind}"]):
+            names = rr["cov"]["names"]
+            A = _num(rr["cov"]["values"]).reshape(len(names), len(names), order="F")
+            np.testing.assert_allclose(rg.cov.loc[names, names].to_numpy(), A, atol=1e-7)
+            np.testing.assert_allclose(rg.mean[names].to_numpy(), _num(rr["mean"]), atol=1e-7)
+    with pytest.raises(SpecificationError, match="missing='ml'"):
+        res.modindices()
+    with pytest.raises(SpecificationError, match="missing='ml'"):
+        res.residuals("normalized")

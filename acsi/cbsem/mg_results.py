@@ -206,8 +206,8 @@ class MultiGroupSEMResult(SEMResult):
         ])
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
-    def _mg_checks(self, what: str) -> None:
-        if self.core.fiml is not None:
+    def _mg_checks(self, what: str, fiml_ok: bool = False) -> None:
+        if self.core.fiml is not None and not fiml_ok:
             raise SpecificationError(
                 f"{what} is not available for multigroup fits with missing='ml' (full-information "
                 "ML) in this version; fit with the default listwise deletion to inspect the model"
@@ -256,7 +256,7 @@ class MultiGroupSEMResult(SEMResult):
 
         kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
         lv = check_level(level)
-        self._mg_checks("standardized_solution()")
+        self._mg_checks("standardized_solution()", fiml_ok=True)
         pt = self.partable
         core = self.core
         theta = np.asarray(core.theta, dtype=float)

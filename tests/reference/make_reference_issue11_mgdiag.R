@@ -130,3 +130,24 @@ tab <- as.data.frame(unclass(t)); tab$model <- rownames(t); rownames(tab) <- NUL
 wj(list(model = HS3, estimator = "MLR", method = "satorra.bentler.2010", table = tab,
         heading = attr(t, "heading")), "mgdiag_lrt_sb2010")
 cat("lrt done\n")
+
+# ---------------------------------------------------------------- FIML in groups: standardizedSolution
+# holes as make_reference_issue11_mg.R; EM h1 moments converged tightly
+HSm <- HS
+HSm$x1[HSm$id %% 7 == 0] <- NA
+HSm$x5[HSm$id %% 11 == 3] <- NA
+HSm$x9[HSm$id %% 5 == 1] <- NA
+HSm$x4[HSm$id %% 13 == 2 & HSm$school == "Grant-White"] <- NA
+f <- fitp("cfa", model = HS3, data = HSm, group = "school", group.equal = c("loadings", "intercepts"),
+          missing = "ml", em.h1.tol = 1e-11, em.h1.iter.max = 20000L)
+res <- list(model = HS3, call = "cfa(HS3, HSm, group = 'school', group.equal = c('loadings','intercepts'), missing = 'ml')",
+            lavaan = as.character(packageVersion("lavaan")), polish = attr(f, "polish"),
+            est = df_(parameterEstimates(f)[, c("lhs", "op", "rhs", "group", "est", "se")]))
+for (ty in c("std.all", "std.lv", "std.nox"))
+  res[[paste0("std_", sub("std.", "", ty))]] <- df_(standardizedSolution(f, type = ty))
+for (ty in c("raw", "cor")) {
+  r <- residuals(f, type = ty)
+  res[[paste0("resid_", ty)]] <- lapply(unname(r), function(rg) list(cov = mat(rg$cov), mean = as.vector(unclass(rg$mean))))
+}
+wj(res, "mgdiag_hs_fiml_scalar")
+cat("fiml done\n")
