@@ -249,8 +249,9 @@ class MultiGroupSEMResult(SEMResult):
         >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs,
         ...                group="school", group_equal=["loadings"])
         >>> st = res.standardized_solution()
-        >>> st.loc[0, ["lhs", "op", "rhs", "group"]].tolist()
-        ['visual', '=~', 'x1', 1]
+        >>> row = st.iloc[0]
+        >>> f"{row.lhs} {row.op} {row.rhs} (group {row.group}): {row.est_std:.3f}"
+        'visual =~ x1 (group 1): 0.752'
         """
         from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
 
