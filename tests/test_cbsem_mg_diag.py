@@ -188,3 +188,16 @@ def test_fiml_in_groups_standardized_solution_and_residuals():
         res.modindices()
     with pytest.raises(SpecificationError, match="missing='ml'"):
         res.residuals("normalized")
+
+
+def test_general_constraints_in_groups_are_refused_not_dropped():
+    hs = acsi.datasets.load_holzinger_swineford()
+    m = "visual =~ x1 + c(a1, a2)*x2 + x3; textual =~ x4 + x5 + x6\n"
+    for line in ("a1 == 2*a2", "a1 > 0.5"):
+        with pytest.raises(SpecificationError, match=r"line 2: .*several groups"):
+            acsi.cfa(m + line, hs, group="school")
+        with pytest.raises(SpecificationError, match=r"line 2: .*several groups"):
+            acsi.invariance(m + line, hs, group="school")
+    # a label equality is a shared label: one more df than without it
+    free = acsi.cfa(m, hs, group="school")
+    assert acsi.cfa(m + "a1 == a2", hs, group="school").core.df == free.core.df + 1

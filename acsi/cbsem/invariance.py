@@ -351,7 +351,7 @@ def invariance(
     """
     from acsi.cbsem.api import _validate_options
     from acsi.cbsem.compare import chisq_diff
-    from acsi.cbsem.mg_api import _options, fit_prepared, prepare_groups
+    from acsi.cbsem.mg_api import _options, check_no_general_constraints, fit_prepared, prepare_groups
     from acsi.spec.partable import build_multigroup_partable
     from acsi.spec.syntax import ParsedModel, parse_model
 
@@ -377,6 +377,7 @@ def invariance(
                                            opts["max_iter"], opts["tol"])
     _, gp = _options(None, group_partial, miss, opts["meanstructure"])
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    check_no_general_constraints(parsed)
     constrained: list[str] = []
     equal_of: dict[str, tuple[str, ...]] = {}
     order = list(LEVELS)
