@@ -208,5 +208,99 @@ def test_bad_input(hs):
     fiml = acsi.cfa("visual =~ x1 + x2 + x3", holes, missing="ml")
     with pytest.raises(SpecificationError, match="missing='listwise'"):
         fiml.bootstrap(n=10)
+    mg = acsi.cfa("visual =~ x1 + x2 + x3", hs, group="school")
     with pytest.raises(SpecificationError, match="multigroup"):
-        acsi.cfa("visual =~ x1 + x2 + x3", hs, group="school").bootstrap(n=10)
+        mg.bootstrap(n=10, type="bollen.stine")
+    with pytest.raises(SpecificationError, match="one integer array of shape"):
+        mg.bootstrap(indices=np.zeros((3, res.nobs), dtype=int))
+    with pytest.raises(SpecificationError, match="group 'Grant-White'"):
+        mg.bootstrap(indices=[np.zeros((3, 156), dtype=int), np.zeros((3, 10), dtype=int)])
+    with pytest.raises(SpecificationError, match="different numbers of resamples"):
+        mg.bootstrap(indices=[np.zeros((3, 156), dtype=int), np.zeros((4, 145), dtype=int)])
+    with pytest.raises(SpecificationError, match="bca.simple"):
+        mg.bootstrap(n=10, ci="bca")
+
+
+# ---------------------------------------------------------------------------- several groups
+# tests/reference/make_reference_issue11_mgdiag.R: bootstrapLavaan(fit, R = 100, keep.idx = TRUE,
+# iseed = 1) of the HS CFA by school with group.equal = "loadings"; lavaan draws each group's
+# rows separately (boot.idx: one (R, N_g) matrix per group, 1-based within the group).
+MG_REF = Path(__file__).parent / "data" / "lavaan_issue11" / "mgdiag_boot_hs_metric.json"
+
+
+@pytest.fixture(scope="module")
+def mg_boots(hs):
+    ref = json.loads(MG_REF.read_text())
+    res = acsi.cfa(ref["model"], hs, group="school", group_equal=["loadings"])
+    idx = [np.asarray(m) - 1 for m in ref["idx"]]
+    return ref, res, idx, {ci: res.bootstrap(indices=idx, ci=ci, level=0.9) for ci in CI_TYPES}
+
+
+def test_multigroup_replicates_equal_tight_lavaan_refits(mg_boots):
+    ref, res, _, b = mg_boots
+    assert list(res._free_names) == ref["coef_names"]
+    got = b["perc"].draws.to_numpy()
+    assert ref["tight_grad_max"] < 1e-6 and ref["error_idx"] == []
+    np.testing.assert_allclose(got, np.asarray(ref["tight_coef"], dtype=float), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(got, np.asarray(ref["coef"], dtype=float), rtol=1e-3, atol=1e-5)
+    assert b["perc"].n_failed == 0 and b["perc"].n_inadmissible == 0
+
+
+@pytest.mark.parametrize("ci", CI_TYPES)
+def test_multigroup_se_and_intervals_as_lavaan(mg_boots, ci):
+    ref, res, _, b = mg_boots
+    pe = pd.DataFrame(ref[f"pe_{ci}"])
+    pe = pe[pe.op != "=="].reset_index(drop=True)  # lavaan's equality rows
+    e = b[ci].estimates
+    assert list(e.columns) == ["lhs", "op", "rhs", "group", "label", "est", "se", "ci_lower", "ci_upper"]
+    assert list(zip(e.lhs, e.op, e.rhs, e.group)) == list(zip(pe.lhs, pe.op, pe.rhs, pe.group))
+    stat = (pe.se.to_numpy() > 0) & (pe.op != ":=").to_numpy()
+    np.testing.assert_allclose(e.se[stat], pe.se[stat], rtol=1e-4)
+    scale = np.abs(pe.est[stat]).to_numpy() + pe.se[stat].to_numpy()
+    check = np.ones(int(stat.sum()), dtype=bool)
+    if ci == "bca.simple":
+        # bca.simple counts the replicates below the estimate: an intercept estimate is the
+        # group's sample mean, and a resample of these discrete scores can have exactly that
+        # mean (a tie, up to rounding); lavaan's count then differs by its optimisation noise.
+        # Those rows are checked for a count within the ties, the others at 1e-4.
+        draws = b[ci].draws.to_numpy()
+        est = e.est[stat].to_numpy()
+        ties = (np.abs(draws - est) < 1e-6).sum(axis=0)
+        lav = np.asarray(ref["coef"], dtype=float)
+        below_lav = (lav < est).sum(axis=0)
+        below = (draws < est).sum(axis=0)
+        assert (np.abs(below - below_lav) <= ties).all()
+        check = ties == 0
+        assert check.sum() >= stat.sum() - 6
+    for col, lcol in (("ci_lower", "ci.lower"), ("ci_upper", "ci.upper")):
+        diff = np.abs(e[col][stat].to_numpy() - pe[lcol][stat].to_numpy())[check]
+        np.testing.assert_array_less(diff, 1e-4 * scale[check])
+
+
+def test_multigroup_standardized_replicates_are_refits(mg_boots, hs):
+    ref, res, idx, b = mg_boots
+    sd = b["perc"].standardized_draws.to_numpy()
+    labs = res.group_labels
+    for r in (0, 57):
+        parts = [hs[hs.school == lab].iloc[ix[r]] for lab, ix in zip(labs, idx)]
+        refit = acsi.cfa(ref["model"], pd.concat(parts), group="school", group_equal=["loadings"])
+        np.testing.assert_allclose(sd[r], refit.estimates["std_all"], rtol=1e-6, atol=1e-9)
+    st = b["perc"].standardized
+    assert "group" in st.columns
+    np.testing.assert_array_equal(st.est_std, res.estimates.std_all)
+
+
+def test_multigroup_seeded_runs_identical(hs):
+    res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs, group="school",
+                   group_equal=["loadings"])
+    a = res.bootstrap(n=80, seed=3)
+    b = res.bootstrap(n=80, seed=3, chunk_size=7)
+    with ThreadPoolExecutor(2) as ex:
+        c = res.bootstrap(n=80, seed=3, executor=ex, chunk_size=20)
+    with ProcessPoolExecutor(2) as ex:
+        d = res.bootstrap(n=80, seed=3, executor=ex, chunk_size=40)
+    for other in (b, c, d):
+        np.testing.assert_array_equal(a.draws_array, other.draws_array)
+        pd.testing.assert_frame_equal(a.estimates, other.estimates)
+    assert a.n_failed == 0
+    assert res.bootstrap(n=80, seed=4).draws_array.tolist() != a.draws_array.tolist()

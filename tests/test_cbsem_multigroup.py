@@ -80,7 +80,8 @@ def _fit(name: str, hs: pd.DataFrame) -> acsi.cbsem.results.SEMResult:
     raise KeyError(name)
 
 
-CASES = sorted(p.stem for p in DATA.glob("*.json") if not p.stem.endswith("_lrt") and not p.stem.startswith("diag_"))
+CASES = sorted(p.stem for p in DATA.glob("*.json")
+               if not p.stem.endswith("_lrt") and not p.stem.startswith(("diag_", "mgdiag_")))
 
 
 @pytest.fixture(scope="module")

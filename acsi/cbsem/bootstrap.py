@@ -258,6 +258,216 @@ def _jackknife(problem: _Problem, blas_threads: int | None) -> tuple[np.ndarray,
     return th, sd
 
 
+# ---------------------------------------------------------------------------- several groups
+@dataclass(frozen=True)
+class _GroupProblem:
+    """A multigroup refit problem (picklable; the kernels are rebuilt once per chunk)."""
+
+    partable: ParameterTable
+    Xs: tuple[np.ndarray, ...]  # each group's rows the fit used
+    x_full: tuple[np.ndarray, ...]  # each group's row values at the full-sample solution
+    theta0: np.ndarray
+    max_iter: int
+    tol: float
+
+
+@dataclass(frozen=True)
+class _GroupTask:
+    problem: _GroupProblem
+    start: int
+    stop: int
+    n_boot: int
+    seed_block: int
+    seeds: tuple[np.random.SeedSequence, ...] = ()
+    indices: tuple[np.ndarray, ...] | None = None
+    indices_offset: int = 0
+    blas_threads: int | None = 1
+
+
+class _GroupRefitter:
+    """Multigroup refits for given per-group sample moments (one per chunk, in the worker)."""
+
+    def __init__(self, pr: _GroupProblem) -> None:
+        from acsi.spec.partable import group_table
+
+        self.pr = pr
+        pt = pr.partable
+        G = len(pr.Xs)
+        self.views = [group_table(pt, g + 1) for g in range(G)]
+        model = LisrelModel.from_partable(self.views[0])
+        self.model = model
+        self.kerns = []
+        self.exo = []
+        self.var_rows = []
+        for view, X, x0 in zip(self.views, pr.Xs, pr.x_full):
+            ybar, S = sample_moments(X)
+            rows = view.free_rows
+            self.kerns.append(MLKernel(model, x0, rows, np.asarray(view.par)[rows], pt.npar, S, ybar))
+            self.exo.append(_exo_layout(view))
+            self.var_rows.append(np.array(
+                [k for k in range(len(x0)) if view.op[k] == "~~" and view.lhs[k] == view.rhs[k]], dtype=np.intp
+            ))
+        Ns = np.array([X.shape[0] for X in pr.Xs], dtype=float)
+        self.N = Ns
+        self.w = Ns / Ns.sum()
+        self.rows = [np.flatnonzero(np.asarray(pt.group) == g + 1) for g in range(G)]
+        self.def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
+        self.f_def = defined_function(pt) if self.def_rows.size else None
+        self.n_tab = len(pt.lhs)
+        self.nx = sum(len(x) for x in pr.x_full)
+
+    def fit(self, moments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, bool] | None:
+        """(theta, std_all of every row, admissible) or None when the refit fails."""
+        from acsi.cbsem.multigroup import minimize_groups
+
+        pr = self.pr
+        kerns = []
+        for kern, x0, (rows, a, b), (ybar, S) in zip(self.kerns, pr.x_full, self.exo, moments):
+            xb = None
+            if rows.size:
+                xb = x0.copy()
+                is_mean = b < 0
+                xb[rows[is_mean]] = ybar[a[is_mean]]
+                xb[rows[~is_mean]] = S[a[~is_mean], b[~is_mean]]
+            kerns.append(kern.with_moments(S, ybar, xb))
+        try:
+            theta, cur, it, conv, gmax = minimize_groups(kerns, self.w, pr.theta0, max_iter=pr.max_iter,
+                                                         tol=pr.tol, n_fisher=0)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        if cur is None or not conv:
+            return None
+        ok = True
+        s_all = np.full(self.n_tab, np.nan)
+        with np.errstate(all="ignore"):
+            for view, kern, pnt, idx, vr in zip(self.views, kerns, cur.pts, self.rows, self.var_rows):
+                x = kern.x_of(theta)
+                ok = ok and _admissible(view, x, pnt.parts, vr)
+                s_all[idx] = standardize(view, x, pnt.Sigma, pnt.parts["Veta"], self.model.eta_names)[1]
+            if self.f_def is not None:
+                s_all[self.def_rows] = self.f_def(s_all[: self.nx])
+        return theta, s_all, ok
+
+
+def _draw_group_rows(task: _GroupTask) -> list[tuple[list[np.ndarray], int, int]]:
+    """Whole seed blocks overlapping [start, stop): per-group rows (b, N_g), lo, hi. Each
+    block's generator draws group 1's rows for the block, then group 2's, ... (lavaan: the
+    indices are drawn separately within each group; group sizes are fixed)."""
+    Ns = [X.shape[0] for X in task.problem.Xs]
+    out = []
+    for blk in seed_blocks(task.start, task.stop, task.n_boot, task.seed_block):
+        nb = blk.stop - blk.start
+        if task.indices is not None:
+            off = blk.start - task.indices_offset
+            rows = [ix[off : off + nb] for ix in task.indices]
+        else:
+            rng = np.random.default_rng(task.seeds[blk.index])
+            rows = [rng.integers(0, Ng, size=(nb, Ng)) for Ng in Ns]
+        out.append((rows, blk.lo, blk.hi))
+    return out
+
+
+def _run_group_chunk(task: _GroupTask) -> _ChunkOut:
+    """Refit multigroup resamples [start, stop) (runs in a worker)."""
+    pr = task.problem
+    with pinned_blas(task.blas_threads):
+        ref = _GroupRefitter(pr)
+        b = task.stop - task.start
+        theta = np.full((b, pr.theta0.size), np.nan)
+        std = np.full((b, ref.n_tab), np.nan)
+        failed = np.zeros(b, dtype=bool)
+        inadm = np.zeros(b, dtype=bool)
+        i = 0
+        for rows, lo, hi in _draw_group_rows(task):
+            mom = [_block_moments(X, r) for X, r in zip(pr.Xs, rows)]
+            for r in range(lo, hi):
+                out = ref.fit([(m[0][r], m[1][r]) for m in mom])
+                if out is None:
+                    failed[i] = True
+                else:
+                    theta[i], std[i], ok = out
+                    inadm[i] = not ok
+                i += 1
+    return _ChunkOut(task.start, theta, std, np.full(b, np.nan), failed, inadm)
+
+
+def _check_group_indices(
+    indices: Any, n: Any, sizes: Sequence[int], labels: Sequence[str],
+) -> tuple[tuple[np.ndarray, ...], int]:
+    """Per-group resample rows: a list/tuple with one (n, N_g) integer array per group."""
+    if isinstance(indices, np.ndarray) or not isinstance(indices, (list, tuple)) or len(indices) != len(sizes):
+        raise SpecificationError(
+            f"indices of a multigroup fit must be a list with one integer array of shape (n, N_g) per "
+            f"group ({len(sizes)} groups: " + ", ".join(f"{lab} N={Ng}" for lab, Ng in zip(labels, sizes))
+            + "), 0-based rows within each group (lavaan's attr(boot, 'boot.idx') minus 1)"
+        )
+    out = []
+    for ix, Ng, lab in zip(indices, sizes, labels):
+        try:
+            arr, _ = _check_indices(ix, None, Ng)
+        except SpecificationError as exc:
+            raise SpecificationError(f"indices of group {lab!r}: {exc}") from None
+        out.append(arr)
+    nb = {a.shape[0] for a in out}
+    if len(nb) != 1:
+        raise SpecificationError(f"indices give different numbers of resamples per group: {sorted(nb)}")
+    m = nb.pop()
+    if n is not None and int(n) != m:
+        raise SpecificationError(f"n={n} but indices holds {m} resamples; give one or the other")
+    return tuple(out), m
+
+
+def _bootstrap_groups(
+    res: SEMResult, n: int, root: np.random.SeedSequence, seed_out: Any, idx_all: Any, ci: str, level: float,
+    executor: Any, progress: Any, chunk: int | None, blas_threads: int | None, t0: float,
+) -> SEMBootstrapResult:
+    """The ordinary bootstrap of a multigroup fit: rows resampled within each group."""
+    core = res.core
+    if ci == "bca":
+        raise SpecificationError(
+            "ci='bca' (with the jackknife acceleration) is not available for multigroup fits in this "
+            "version; use ci='bca.simple' (lavaan's), 'perc', 'basic' or 'norm'"
+        )
+    groups = core.groups  # type: ignore[attr-defined]
+    problem = _GroupProblem(
+        partable=core.partable, Xs=tuple(np.asarray(c.X, dtype=float) for c in groups),
+        x_full=tuple(np.asarray(c.x, dtype=float) for c in groups),
+        theta0=np.asarray(core.theta, dtype=float), max_iter=500, tol=1e-10,
+    )
+    N = core.N
+    sb = seed_block_size(N)
+    seeds = block_seeds(root, n, sb) if idx_all is None else ()
+    if chunk is None:
+        chunk = default_chunk_size(n, N, sb, parallel=executor is not None)
+    tasks = [
+        _GroupTask(problem=problem, start=c.start, stop=c.stop, n_boot=n, seed_block=sb, seeds=seeds,
+                   indices=None if idx_all is None else tuple(ix[c.block_start : c.block_stop] for ix in idx_all),
+                   indices_offset=c.block_start, blas_threads=blas_threads)
+        for c in chunk_ranges(n, chunk, sb)
+    ]
+    outs = run_tasks(_run_group_chunk, tasks, [t.stop - t.start for t in tasks], executor=executor,
+                     progress=progress, blas_threads=blas_threads)
+    outs.sort(key=lambda o: o.start)
+    theta = np.concatenate([o.theta for o in outs])
+    failed = np.concatenate([o.failed for o in outs])
+    inadm = np.concatenate([o.inadmissible for o in outs])
+    ok = ~failed
+    if int(ok.sum()) < 2:
+        raise AcsiError(f"only {int(ok.sum())} of {n} resamples converged; the bootstrap cannot summarise them")
+    std_draws = np.concatenate([o.std for o in outs])[ok]
+    est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, None)
+    settings = {"n": n, "ci": ci, "level": level, "type": "ordinary", "chunk_size": chunk, "seed_block": sb,
+                "indices_given": idx_all is not None, "groups": tuple(res.group_labels),
+                "executor": None if executor is None else type_name(executor),
+                "elapsed_s": time.perf_counter() - t0}
+    return SEMBootstrapResult(
+        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type="ordinary", ci=ci,
+        level=level, seed=seed_out, bollen_stine=None, settings=settings, _estimates=est_frame,
+        _std=std_frame, draws_array=theta @ np.asarray(core.K).T, std_draws_array=std_draws,
+        draw_names=tuple(res._free_names), failed_mask=failed, inadmissible_mask=inadm,
+    )
+
+
 # ---------------------------------------------------------------------------- intervals
 def _intervals(
     ci: str, level: float, est: np.ndarray, draws: np.ndarray, at_mean: np.ndarray, jack: np.ndarray | None,
@@ -563,18 +773,19 @@ def bootstrap_sem(
     (('visual', '=~', 'x2'), True)
     """
     t0 = time.perf_counter()
-    if res.ngroups > 1:
-        raise SpecificationError(
-            "the bootstrap of a multigroup fit (group=...) is not available yet; bootstrap each "
-            "group's model separately (data[data[group] == level]) or use the robust (MLR) standard errors"
-        )
     core = res.core
+    multi = res.ngroups > 1
     if core.fiml is not None:
         raise SpecificationError(
             "the bootstrap of a full-information ML fit (missing='ml') is not available yet; "
             "fit with missing='listwise' to bootstrap, or use the robust (MLR) standard errors"
         )
     type = check_choice(type, ("ordinary", "bollen.stine"), "type")
+    if multi and type != "ordinary":
+        raise SpecificationError(
+            "type='bollen.stine' is not available for multigroup fits (group=...) in this version; "
+            "use type='ordinary'"
+        )
     ci = check_choice(_CI_ALIASES.get(ci, ci) if isinstance(ci, str) else ci, CI_TYPES, "ci")
     level = check_level(level)
     executor = check_executor(executor)
@@ -583,8 +794,12 @@ def bootstrap_sem(
         blas_threads = check_int(blas_threads, "blas_threads", minimum=1, hint="or None to leave BLAS alone")
     N = core.N
     if indices is not None:
-        idx_all: np.ndarray | None
-        idx_all, n = _check_indices(indices, n, N)
+        idx_all: Any
+        if multi:
+            idx_all, n = _check_group_indices(indices, n, core.nobs_group,  # type: ignore[attr-defined]
+                                                  res.group_labels)
+        else:
+            idx_all, n = _check_indices(indices, n, N)
         root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
     else:
         idx_all = None
@@ -596,6 +811,9 @@ def bootstrap_sem(
     if not core.converged:
         raise AcsiError("the model did not converge on the full sample; the bootstrap needs a converged fit")
 
+    if multi:
+        return _bootstrap_groups(res, n, root, seed_out, idx_all, ci, level, executor, progress, chunk,
+                                 blas_threads, t0)
     pt = core.partable
     X = np.asarray(core.X, dtype=float)
     if type == "bollen.stine":
@@ -648,7 +866,8 @@ def bootstrap_sem(
     return SEMBootstrapResult(
         n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type=type, ci=ci,
         level=level, seed=seed_out, bollen_stine=bs, settings=settings, _estimates=est_frame,
-        _std=std_frame, draws_array=theta, std_draws_array=std_draws, draw_names=names, failed_mask=failed,
+        _std=std_frame, draws_array=theta @ np.asarray(core.K).T, std_draws_array=std_draws, draw_names=names,
+        failed_mask=failed,
         inadmissible_mask=inadm,
     )
 
@@ -664,10 +883,13 @@ def _tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     core = res.core
     pt = core.partable
-    kern = core.kernel
     nrow = len(pt.lhs)
     nx = len(core.x)
     par = np.asarray(pt.par)
+    # every table row's value from theta: the full-sample row values with the free rows replaced
+    x_base = np.asarray(core.x, dtype=float)
+    free_rows = np.asarray(pt.free_rows, dtype=np.intp)
+    par_of_free = par[free_rows]
     def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
     f_def: Callable[[np.ndarray], np.ndarray] | None = defined_function(pt) if def_rows.size else None
 
@@ -675,8 +897,8 @@ def _tables(
         """Every table row's value for each replicate of ``th`` (B, q)."""
         out = np.full((th.shape[0], nrow), np.nan)
         for b in range(th.shape[0]):
-            x = kern.x_base.copy()
-            x[kern.free_rows] = th[b][kern.par_of_free]
+            x = x_base.copy()
+            x[free_rows] = th[b][par_of_free]
             out[b, :nx] = x
             if f_def is not None:
                 with np.errstate(all="ignore"):
@@ -716,4 +938,7 @@ def _tables(
     sse[vary], slo[vary], shi[vary] = s2, l2, u2
     std_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est_std": std_est, "se": sse, "ci_lower": slo, "ci_upper": shi})
+    if res.ngroups > 1:  # lavaan's group number (0 for := rows)
+        for frame in (est_frame, std_frame):
+            frame.insert(3, "group", np.asarray(pt.group, dtype=np.int64))
     return est_frame, std_frame

@@ -269,7 +269,9 @@ def chisq_diff(
     }
     if used == "standard":
         n = float(fm0.nobs)
-        rmsea = math.sqrt(max(delta / n / m - 1.0 / n, 0.0))
+        # lavaan's multigroup correction: times sqrt(number of groups)
+        G = float(getattr(restricted, "ngroups", 1))
+        rmsea = math.sqrt(max(delta / n / m - 1.0 / n, 0.0)) * math.sqrt(G)
         cols["RMSEA"] = [math.nan, rmsea]
     cols["Df diff"] = [math.nan, m]
     cols["Pr(>Chisq)"] = [math.nan, pval]
@@ -296,8 +298,8 @@ class ModelComparison(ResultMixin):
         One row per model, ordered by degrees of freedom (fewest first, lavaan's order), with
         ``Df, AIC, BIC, Chisq, Chisq diff, [RMSEA,] Df diff, Pr(>Chisq)``; each difference
         row tests that model against the row above it. ``Chisq`` holds the standard
-        (unscaled) statistics, also for MLR fits; ``RMSEA`` (of the difference) appears for
-        the standard test only, as in lavaan.
+        (unscaled) statistics, also for MLR fits; ``RMSEA`` (of the difference; times
+        ``sqrt(G)`` for ``G`` groups, as lavaan) appears for the standard test only, as in lavaan.
     method : str
         ``"standard"``, ``"satorra.bentler.2001"`` or ``"satorra.bentler.2010"``.
     scaling_factors : ndarray
@@ -357,6 +359,8 @@ def _m10_scaling_factor(res1: Any, res0: Any) -> float:
 
     from acsi.cbsem.robust import yuan_bentler_mplus
 
+    if getattr(res1, "ngroups", 1) > 1:
+        return _m10_scaling_factor_groups(res1, res0)
     c1, c0 = res1.core, res0.core
     pt1, pt0 = c1.partable, c0.partable
     val0: dict[tuple[str, str, str], float] = {}
@@ -531,7 +535,8 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
     if meth == "standard":
         n = float(fm[0].nobs)
         with np.errstate(invalid="ignore", divide="ignore"):
-            rm = np.sqrt(np.maximum(d_stat / n / d_df - 1.0 / n, 0.0))
+            # lavaan's multigroup correction: times sqrt(number of groups)
+            rm = np.sqrt(np.maximum(d_stat / n / d_df - 1.0 / n, 0.0)) * np.sqrt(float(models[0].ngroups))
         rm[0] = np.nan
         rm[1:][d_df[1:] == 0] = np.nan
         cols["RMSEA"] = rm
@@ -541,3 +546,42 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
         warn("some models have the same degrees of freedom: their difference has no test (NaN)", AcsiWarning)
     table = pd.DataFrame(cols, index=pd.Index([labels[i] for i in order], name="model"), dtype=float)
     return ModelComparison(_table=table, method=meth, scaling_factors=sf, order=order)
+
+
+def _m10_scaling_factor_groups(res1: Any, res0: Any) -> float:
+    """:func:`_m10_scaling_factor` for multigroup fits: parameters matched by ``lhs op rhs``
+    and group; the multigroup Yuan-Bentler factor at that point."""
+    from dataclasses import replace
+
+    from acsi.cbsem.multigroup import multigroup_robust_test
+
+    c1, c0 = res1.core, res0.core
+    pt1, pt0 = c1.partable, c0.partable
+    val0: dict[tuple[str, str, str, int], float] = {}
+    for k in range(len(c0.x)):
+        a, o, b, g = pt0.lhs[k], pt0.op[k], pt0.rhs[k], pt0.group[k]
+        val0[(a, o, b, g)] = float(c0.x[k])
+        if o == "~~":
+            val0[(b, o, a, g)] = float(c0.x[k])
+    theta = np.zeros(c1.npar)
+    seen = np.zeros(c1.npar, dtype=bool)
+    par1 = np.asarray(pt1.par)
+    for k in pt1.free_rows:
+        j = int(par1[k])
+        if not seen[j]:
+            theta[j] = val0.get((pt1.lhs[k], pt1.op[k], pt1.rhs[k], pt1.group[k]), 0.0)
+            seen[j] = True
+    groups = []
+    for c in c1.groups:
+        kern = c.kernel
+        sol = kern.solution_at(theta)
+        parts = dict(sol.parts)
+        if sol.Sigma_inv is not None:
+            parts["Sigma_inv"] = sol.Sigma_inv
+        groups.append(replace(
+            c, theta=theta, x=kern.x_of(theta), Sigma=sol.Sigma, mu=sol.mu, Delta=sol.Delta,
+            fmin=0.5 * sol.F, chisq=c.N * sol.F, parts=parts, solution=sol,
+        ))
+    core10 = replace(c1, groups=tuple(groups), theta=theta, x=np.concatenate([g.x for g in groups]))
+    info = "expected" if res1.se_type == "expected" else "observed"
+    return float(multigroup_robust_test(core10, info).scaling_factor)

@@ -131,6 +131,16 @@ class InvarianceResult(ResultMixin):
         """
         return self._table
 
+    @frozen_table
+    def lrt(self) -> pd.DataFrame:
+        """lavaan's ``lavTestLRT`` table of the sequence (:func:`acsi.compare` of the fits,
+        named by level): ``Df, AIC, BIC, Chisq, Chisq diff, [RMSEA,] Df diff, Pr(>Chisq)``,
+        each step tested against the previous one (the same tests as :attr:`table`; the RMSEA
+        of the difference with lavaan's multigroup ``sqrt(G)`` factor, ML only)."""
+        from acsi.cbsem.compare import compare
+
+        return compare(*[self.fits[k] for k in self.levels], names=list(self.levels)).table
+
     @property
     def highest_level(self) -> str | None:
         """The last level of the unbroken run of supported steps (``None`` if the first
@@ -341,7 +351,7 @@ def invariance(
     """
     from acsi.cbsem.api import _validate_options
     from acsi.cbsem.compare import chisq_diff
-    from acsi.cbsem.mg_api import _options, fit_prepared, prepare_groups
+    from acsi.cbsem.mg_api import _options, check_no_general_constraints, fit_prepared, prepare_groups
     from acsi.spec.partable import build_multigroup_partable
     from acsi.spec.syntax import ParsedModel, parse_model
 
@@ -367,6 +377,7 @@ def invariance(
                                            opts["max_iter"], opts["tol"])
     _, gp = _options(None, group_partial, miss, opts["meanstructure"])
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    check_no_general_constraints(parsed)
     constrained: list[str] = []
     equal_of: dict[str, tuple[str, ...]] = {}
     order = list(LEVELS)

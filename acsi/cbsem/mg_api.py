@@ -255,6 +255,19 @@ def fit_prepared(
     )
 
 
+def check_no_general_constraints(parsed: ParsedModel) -> None:
+    """General constraints (``a == 2*b``, ``a > 0``) are not estimated with several groups
+    yet: refuse them (naming the line) rather than drop them; ``a == b`` (a shared label) is fine."""
+    for st in parsed.statements:
+        simple = st.op == "==" and st.lhs.strip().isidentifier() and st.rhs.strip().isidentifier()
+        if st.op in ("==", "<", ">") and not simple:
+            raise SpecificationError(
+                f"the general constraint '{st.lhs} {st.op} {st.rhs}' ({st.where()}) is not available "
+                "with several groups in acsi yet; use shared labels (c(a, a)*x2) for equalities "
+                "across groups, or fit the groups one at a time"
+            )
+
+
 def fit_groups(
     parsed: ParsedModel, data: Any, group: Any, group_equal: Any, group_partial: Any, *, est: str,
     se_type: str, miss: str, std_lv: bool, meanstructure: bool | None, fixed_x: bool,
@@ -262,6 +275,7 @@ def fit_groups(
 ) -> MultiGroupSEMResult:
     """Fit ``parsed`` to every group of ``data[group]`` (see :func:`acsi.cbsem.api.sem`)."""
     ge, gp = _options(group_equal, group_partial, miss, meanstructure)
+    check_no_general_constraints(parsed)
 
     def build(labels: tuple[str, ...]) -> ParameterTable:
         return build_multigroup_partable(parsed, len(labels), std_lv=std_lv, fixed_x=fixed_x,

@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 
 from acsi._blas import single_threaded_blas
-from acsi._lazy import stats
+from acsi._lazy import special, stats
+from acsi._validation import check_bool, check_choice, check_level, check_number
 from acsi.cbsem.multigroup import MultiGroupCore, multigroup_fit_measures, multigroup_robust_test
-from acsi.cbsem.results import SEMResult
+from acsi.cbsem.results import SEMResult, _h1_observed_information
 from acsi.cbsem.standardized import defined_function, nonfinite_defined, r_squared, standardize
+from acsi.exceptions import IdentificationError, SpecificationError
 from acsi.inference.delta import delta_method
 from acsi.results.base import Summary, compact_repr, freeze, frozen_table
 
@@ -203,6 +205,271 @@ class MultiGroupSEMResult(SEMResult):
             for c in self.core.groups
         ])
 
+    # ------------------------------------------------------------------ diagnostics (issue 11)
+    def _mg_checks(self, what: str, fiml_ok: bool = False) -> None:
+        if self.core.fiml is not None and not fiml_ok:
+            raise SpecificationError(
+                f"{what} is not available for multigroup fits with missing='ml' (full-information "
+                "ML) in this version; fit with the default listwise deletion to inspect the model"
+            )
+        if self.partable.constraints:
+            raise SpecificationError(
+                f"{what} is not available for multigroup fits with general constraints "
+                "('==', '<', '>' lines) in this version"
+            )
+
+    def standardized_solution(self, type: str = "std.all", level: float = 0.95) -> pd.DataFrame:  # noqa: A002
+        """Standardized estimates of every group with delta-method standard errors (lavaan's
+        ``standardizedSolution()`` of a multigroup fit).
+
+        Each group's rows are standardized with that group's implied (co)variances; the
+        Jacobian of all groups' standardized values w.r.t. the shared parameter vector
+        ``theta`` (complex step, exact) is combined with the multigroup covariance of
+        ``theta`` (robust for MLR), so equality constraints across groups are accounted for.
+        ``:=`` rows are their expressions evaluated on the standardized values of all groups.
+
+        Parameters
+        ----------
+        type : {"std.all", "std.lv", "std.nox"}
+        level : float
+            Confidence level of ``ci_lower``/``ci_upper``.
+
+        Returns
+        -------
+        DataFrame
+            ``lhs, op, rhs, group, [label,] est_std, se, z, pvalue, ci_lower, ci_upper`` (the
+            rows of :attr:`estimates`; ``group`` is lavaan's 1-based group number, 0 for
+            ``:=`` rows). As lavaan, a standard error below ``eps^(1/4)`` is 0 and then ``z``
+            and ``pvalue`` are NaN.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs,
+        ...                group="school", group_equal=["loadings"])
+        >>> st = res.standardized_solution()
+        >>> row = st.iloc[0]
+        >>> f"{row.lhs} {row.op} {row.rhs} (group {row.group}): {row.est_std:.3f}"
+        'visual =~ x1 (group 1): 0.752'
+        """
+        from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
+
+        kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
+        lv = check_level(level)
+        self._mg_checks("standardized_solution()", fiml_ok=True)
+        pt = self.partable
+        core = self.core
+        theta = np.asarray(core.theta, dtype=float)
+        q = theta.size
+        nx = len(core.x)
+        est = np.zeros(nx)
+        J = np.zeros((nx, q))
+        with single_threaded_blas(), np.errstate(all="ignore"):
+            for g, c in enumerate(core.groups, start=1):
+                idx = self._group_rows(g)
+                gp = c.partable
+                n = c.model.n_rows
+                plan = StdPlan(gp.lhs[:n], gp.op[:n], gp.rhs[:n], gp.lv_names, gp.ov_names, gp.ov_x)
+                kern = c.kernel
+                e_g, J_g = standardized_jacobian(plan, c.model, kind, kern.x_base, kern.free_rows,
+                                                 kern.par_of_free, theta, None)
+                est[idx] = e_g
+                J[idx] = J_g
+            def_rows = [k for k, o in enumerate(pt.op) if o == ":="]
+            if def_rows:
+                f = defined_function(pt)
+                h = 1e-20
+                d_est = np.asarray(f(est.astype(complex)), dtype=complex).real
+                # chain rule by complex steps along the columns of J
+                d_J = np.column_stack([np.imag(f(est + 1j * h * J[:, j])) / h for j in range(q)])
+                est = np.concatenate([est, d_est])
+                J = np.vstack([J, d_J.reshape(len(def_rows), q)])
+            V = J @ self.theta_vcov @ J.T
+        d = np.diag(0.5 * (V + V.T)).copy()
+        d[d < 0] = np.nan
+        se = np.sqrt(d)
+        se[se < np.finfo(float).eps ** 0.25] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / np.where(se == 0, np.nan, se)
+        pval = 2.0 * special.ndtr(-np.abs(z))
+        crit = float(special.ndtri(0.5 + lv / 2.0))
+        cols: dict[str, Any] = {"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs),
+                                "group": np.asarray(pt.group, dtype=np.int64)}
+        if any(pt.label):
+            cols["label"] = list(pt.label)
+        cols.update({"est_std": est, "se": se, "z": z, "pvalue": pval,
+                     "ci_lower": est - crit * se, "ci_upper": est + crit * se})
+        return pd.DataFrame(cols)
+
+    @staticmethod
+    def _group_pieces(c: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Normal-theory weight ``H_g`` at the group's implied moments and its residual
+        moments ``(ybar - mu, vech(S + (ybar - mu)(ybar - mu)' - Sigma))`` (the ML score with
+        a mean structure: mean residuals, nonzero under equal intercepts, enter the
+        covariance part too)."""
+        W = c.kernel.weight(np.asarray(c.Sigma_inv))
+        vr, vc = c.model.vech_r, c.model.vech_c
+        dm = np.asarray(c.mean) - np.asarray(c.mu)
+        res = np.concatenate([dm, (np.asarray(c.S) + np.outer(dm, dm) - np.asarray(c.Sigma))[vr, vc]])
+        return W, res
+
+    def modindices(self, sort: bool = False, minimum_value: float = 0.0) -> pd.DataFrame:
+        """Modification indices of a multigroup fit, as lavaan's ``modindices()``.
+
+        Every group's fixed and omitted parameters (lavaan's candidate set, per group) get the
+        one-degree-of-freedom score test of freeing that parameter in that group only, against
+        the multigroup model with its equality constraints across groups (``group_equal``,
+        shared labels): with ``w_g = N_g / N``, ``I`` the multigroup expected information of
+        ``theta`` and ``d_j`` the candidate's moment derivatives in group ``g``,
+        ``v_j = w_g d_j' H_g d_j - (w_g Delta_g' H_g d_j)' I^-1 (w_g Delta_g' H_g d_j)``,
+        ``g_j = w_g d_j' H_g (s_g - sigma_g)``, ``MI = N g_j^2 / v_j``, ``EPC = g_j / v_j``.
+        As lavaan 0.6-14, releasing an equality constraint is not listed (that is
+        ``lavTestScore``). Rows: the fixed rows of every group in the table's order, then
+        each group's omitted candidates (lavaan's order).
+
+        Parameters
+        ----------
+        sort : bool
+            Largest index first.
+        minimum_value : float
+            Keep only indices above this value.
+
+        Returns
+        -------
+        DataFrame
+            ``lhs, op, rhs, group, mi, epc, sepc_lv, sepc_all, sepc_nox``.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs,
+        ...                group="school", group_equal=["loadings"])
+        >>> list(res.modindices().columns[:4])
+        ['lhs', 'op', 'rhs', 'group']
+        """
+        from acsi.cbsem.modindices import MI_COLUMNS, modification_indices
+
+        srt = check_bool(sort, "sort")
+        mv = check_number(minimum_value, "minimum_value", minimum=0.0)
+        self._mg_checks("modindices()")
+        core = self.core
+        w = core.weights
+        pieces = [self._group_pieces(c) for c in core.groups]
+        info = sum(wg * np.asarray(c.Delta).T @ W @ np.asarray(c.Delta)
+                   for wg, c, (W, _) in zip(w, core.groups, pieces))
+        fixed_parts, new_parts = [], []
+        with single_threaded_blas(), np.errstate(all="ignore"):
+            for g, (c, (W, res)) in enumerate(zip(core.groups, pieces), start=1):
+                out = modification_indices(c.partable, c.model, np.asarray(c.x), np.asarray(c.Delta), W,
+                                           res, float(core.N), group_weight=float(w[g - 1]),
+                                           information=np.asarray(info), with_kind=True)
+                out.insert(3, "group", np.int64(g))
+                fixed_parts.append(out[~out["_new"]])
+                new_parts.append(out[out["_new"]])
+        cols = MI_COLUMNS[:3] + ["group"] + MI_COLUMNS[3:]
+        frame = pd.concat(fixed_parts + new_parts, ignore_index=True)[cols]
+        frame["group"] = frame["group"].astype(np.int64)
+        if srt:
+            frame = frame.iloc[np.argsort(-frame["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
+        if mv > 0:
+            frame = frame[frame["mi"] > mv].reset_index(drop=True)
+        return frame
+
+    def residuals(self, type: str = "raw") -> dict[str, Any]:  # noqa: A002
+        """Residuals of every group, as lavaan's ``residuals()`` of a multigroup fit.
+
+        Parameters
+        ----------
+        type : {"raw", "cor", "normalized", "standardized"}
+            As :meth:`acsi.cbsem.results.SEMResult.residuals` (``"cor"`` is lavaan's
+            ``"cor.bollen"``), each group with its own sample and implied moments; the
+            standardized residuals use the multigroup covariance of the estimates (the
+            group's share ``N_g / N`` of the inverse multigroup information).
+
+        Returns
+        -------
+        dict
+            Group label (lavaan's order) -> :class:`acsi.cbsem.residuals.ResidualsResult`
+            (``.cov``, ``.mean``, ``.largest``), as lavaan's list with one element per group.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()
+        >>> res = acsi.cfa("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs, group="school")
+        >>> list(res.residuals("cor"))
+        ['Pasteur', 'Grant-White']
+        """
+        from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
+
+        kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
+        core = self.core
+        pt = self.partable
+        if kind in ("normalized", "standardized"):
+            self._mg_checks(f"residuals(type={kind!r})")
+            if pt.fixed_x and pt.ov_x:
+                raise SpecificationError(
+                    f"residuals(type={kind!r}) is not available for multigroup fits with fixed "
+                    f"observed covariates ({', '.join(pt.ov_x)}) in this version; use type='raw' or 'cor'"
+                )
+        w = core.weights
+        a1s: list[np.ndarray] = []
+        a0_inv = None
+        if kind == "standardized":
+            for c in core.groups:
+                if self.se_type in ("observed", "robust"):
+                    a1s.append(_h1_observed_information(c))
+                else:
+                    a1s.append(c.kernel.weight(np.asarray(c.Sigma_inv)))
+            A0 = sum(wg * np.asarray(c.Delta).T @ a1 @ np.asarray(c.Delta)
+                     for wg, c, a1 in zip(w, core.groups, a1s))
+            a0_inv = np.linalg.inv(np.asarray(A0))
+        out: dict[str, Any] = {}
+        names = list(core.ov_names)
+        for g, (lab, c) in enumerate(zip(self.group_labels, core.groups)):
+            vr, vc = c.model.vech_r, c.model.vech_c
+            S = np.asarray(c.S)
+            kw: dict[str, Any] = {}
+            if kind in ("normalized", "standardized"):
+                if self.se_type == "robust":
+                    kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, True)
+                else:
+                    kw["acov_obs"] = np.linalg.inv(c.kernel.weight(np.linalg.inv(S)))
+            if kind == "standardized":
+                assert a0_inv is not None
+                kw["delta"] = np.asarray(c.Delta)
+                kw["a0_inv"] = w[g] * a0_inv
+                kw["a1"] = a1s[g]
+            with single_threaded_blas(), np.errstate(all="ignore"):
+                cov, mean = residual_moments(
+                    kind, S=S, ybar=np.asarray(c.mean), Sigma=np.asarray(c.Sigma), mu=np.asarray(c.mu),
+                    meanstructure=True, vech=(vr, vc), N=float(c.N), **kw,
+                )
+            out[lab] = ResidualsResult(
+                type=kind,
+                _cov=pd.DataFrame(cov, index=names, columns=names),
+                _mean=None if mean is None else pd.Series(mean, index=names, name="mean"),
+            )
+        return out
+
+    def _diagnostic_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The summary's diagnostics: the ten largest modification indices above 3.84 (with
+        their group) and each group's digest of the correlation residuals."""
+        mi = self.modindices(sort=True, minimum_value=3.84).head(10)
+        mi.index = pd.Index([f"{a} {o} {b} [group {g}]" for a, o, b, g in
+                             zip(mi["lhs"], mi["op"], mi["rhs"], mi["group"])])
+        out = [("Modification indices (largest 10 above 3.84)", mi[["mi", "epc", "sepc_all"]])]
+        rows = {}
+        for lab, r in self.residuals("cor").items():
+            st = r.summary_stats()
+            rows[str(lab)] = [st["mean_abs"], st["max_abs"]]
+        digest = pd.DataFrame(rows, index=pd.Index(["mean |correlation residual|",
+                                                    "largest |correlation residual|"]))
+        out.append(("Residuals by group (sample minus implied correlations, cor.bollen)", digest))
+        return out
+
     # ------------------------------------------------------------------ tests
     @frozen_table
     def robust_test(self) -> Any:
@@ -278,6 +545,15 @@ class MultiGroupSEMResult(SEMResult):
             "Rows constrained equal across groups share a label (.pK. for group_equal); "
             "'group' in the estimates is lavaan's 1-based group number."
         ]
+        if core.fiml is None and core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
+            try:
+                tables += self._diagnostic_tables()
+            except IdentificationError as err:
+                notes.append(f"No modification indices: {err}")
+            notes.append(
+                "Modification indices: score tests (1 df) of freeing a fixed or omitted "
+                "parameter in one group; free one only if it makes substantive sense, then refit."
+            )
         return Summary(
             title=f"Multiple-group structural equation model ({self.estimator}, {self.ngroups} groups)",
             header=header, tables=tables, notes=notes,

@@ -151,6 +151,10 @@ def modification_indices(
     weight: np.ndarray,
     resid: np.ndarray,
     N: float,
+    *,
+    group_weight: float = 1.0,
+    information: np.ndarray | None = None,
+    with_kind: bool = False,
 ) -> pd.DataFrame:
     """Modification indices of one group (lavaan's ``modindices``, unsorted, NA rows removed).
 
@@ -171,7 +175,14 @@ def modification_indices(
     resid : (m,) ndarray
         Sample minus implied moments in the same layout (``(ybar - mu, vech(S - Sigma))``).
     N : float
-        Number of observations.
+        Number of observations (all groups).
+    group_weight : float
+        ``N_g / N`` of this group in a multigroup model (1 for a single group).
+    information : (q, q) ndarray, optional
+        The expected information per observation of the whole (multigroup) model; default
+        ``delta_theta' weight delta_theta`` (a single group).
+    with_kind : bool
+        Add a boolean column ``_new`` (True for candidates the table does not hold).
 
     Returns
     -------
@@ -188,10 +199,10 @@ def modification_indices(
     cand = np.array(fixed + list(range(nk, nk + len(new))), dtype=np.intp)
     _, _, parts = emodel.implied(xe)
     D_c = emodel.delta(parts, cand)
-    HD = weight @ D_c
+    HD = group_weight * (weight @ D_c)
     I11 = np.einsum("ij,ij->j", D_c, HD)
     I21 = delta_theta.T @ HD
-    I22 = delta_theta.T @ weight @ delta_theta
+    I22 = delta_theta.T @ weight @ delta_theta if information is None else information
     try:
         sol = np.linalg.solve(I22, I21)
     except np.linalg.LinAlgError:
@@ -201,7 +212,7 @@ def modification_indices(
         ) from None
     V = I11 - np.einsum("ij,ij->j", I21, sol)
     V = np.where(V < np.finfo(float).eps ** (1.0 / 3.0), np.nan, V)
-    g = D_c.T @ (weight @ resid)
+    g = group_weight * (D_c.T @ (weight @ resid))
     mi = N * g * g / V
     d = N * g
     d = np.where(np.abs(d) < 1e-15, 1.0, d)
@@ -242,4 +253,6 @@ def modification_indices(
         },
         columns=MI_COLUMNS,
     )
+    if with_kind:
+        frame["_new"] = cand >= nk
     return frame[~np.isnan(mi)].reset_index(drop=True)

@@ -662,9 +662,11 @@ class SEMResult(ResultMixin):
         c = self.core
         W = c.kernel.weight(np.asarray(c.Sigma_inv))
         vr, vc = c.model.vech_r, c.model.vech_c
-        res = (np.asarray(c.S) - np.asarray(c.Sigma))[vr, vc]
+        dm = np.asarray(c.mean) - np.asarray(c.mu)
+        # the ML score with a mean structure: mean residuals enter the covariance part too
+        res = (np.asarray(c.S) + (np.outer(dm, dm) if c.meanstructure else 0.0) - np.asarray(c.Sigma))[vr, vc]
         if c.meanstructure:
-            res = np.concatenate([np.asarray(c.mean) - np.asarray(c.mu), res])
+            res = np.concatenate([dm, res])
         return W, res, np.stack([vr, vc])
 
     def _constraint_basis(self) -> np.ndarray | None:
