@@ -72,7 +72,8 @@ def test_content_matches_the_results(demo) -> None:
         assert r["est"] == pytest.approx(res.weights.loc[r["source"], "Satisfaction"], abs=1e-12)
         assert r["ci_lower"] <= r["est"] <= r["ci_upper"]
     # both levels' reliability (Sarstedt et al. 2019)
-    assert {"Satisfaction", "Loyalty", "Tangibles", "Responsiveness", "Empathy"} <= set(demo.tables["reliability"].index)
+    rel = demo.tables["reliability"]
+    assert {"Satisfaction", "Loyalty", "Tangibles", "Responsiveness", "Empathy"} <= set(rel.index)
     # the second-order factor by CB-SEM side by side, with its admissibility stated
     side = demo.tables["second-order CB-SEM"]
     cb = acsi.sem(DEMO_MODEL, acsi.datasets.load_ebanking())

@@ -369,7 +369,8 @@ def second_order_section(res: Any, data: pd.DataFrame, model: str, items: Sequen
         parts.append("<p class='muted'>" + t("Single-item factors ({items}) have their item's residual variance "
                                              "fixed at 0 in CB-SEM (the item is taken as error-free), matching "
                                              "the reliability of 1 that PLS assumes for them.", items=H.esc(", ".join(fixed))) + "</p>")
-    return "".join(parts), {"second-order CB-SEM": side, "second-order CB-SEM fit": fm.to_frame("value")}
+    tables = {"second-order CB-SEM": side, "second-order CB-SEM fit": fm.to_frame("value")}
+    return "".join(parts), tables
 
 
 def definitions(opts: ReportOptions) -> str:
