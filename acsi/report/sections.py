@@ -366,9 +366,10 @@ def second_order_section(res: Any, data: pd.DataFrame, model: str, items: Sequen
     loads = est[(est["op"] == "=~") & est["rhs"].isin(list(items))]
     fixed = [str(v.iloc[0]) for _, v in loads.groupby("lhs", sort=False)["rhs"] if len(v) == 1]
     if fixed:
-        parts.append("<p class='muted'>" + t("Single-item factors ({items}) have their item's residual variance "
-                                             "fixed at 0 in CB-SEM (the item is taken as error-free), matching "
-                                             "the reliability of 1 that PLS assumes for them.", items=H.esc(", ".join(fixed))) + "</p>")
+        single = t("Single-item factors ({items}) have their item's residual variance fixed at 0 in CB-SEM (the "
+                   "item is taken as error-free), matching the reliability of 1 that PLS assumes for them.",
+                   items=H.esc(", ".join(fixed)))
+        parts.append(f"<p class='muted'>{single}</p>")
     tables = {"second-order CB-SEM": side, "second-order CB-SEM fit": fm.to_frame("value")}
     return "".join(parts), tables
 
