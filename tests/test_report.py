@@ -81,7 +81,7 @@ def test_content_matches_the_results(demo) -> None:
     for _, r in side.iterrows():
         op = "~" if r["source"] == "Satisfaction" else "=~"
         key = (r["target"], op, r["source"]) if op == "~" else (r["target"], "=~", r["source"])
-        assert r["CB-SEM std_all"] == pytest.approx(est[key], abs=1e-10)
+        assert r["cbsem_std_all"] == pytest.approx(est[key], abs=1e-10)
     assert "The same chain as a second-order factor model (CB-SEM)" in demo.html
     assert "The CB-SEM solution is admissible" in demo.html or "Heywood case" in demo.html
     # the headline: Satisfaction's index with its bootstrap interval, from the items Q8-Q15

@@ -391,6 +391,11 @@ ZH: dict[str, str] = {
     "The headline index is Satisfaction's, computed from the items of its four dimensions (Q8-Q15) with their effective weights (the dimensions' stage-1 weights times their stage-2 weights in Satisfaction); Loyalty's index (Q16, Q17) is shown in the table.":
         "标题指数是满意度（Satisfaction）的指数，由其四个维度的题项（Q8-Q15）按有效权重计算（维度的第一阶段权重乘以其在满意度中的第二阶段权重）；"
         "忠诚度（Loyalty）的指数（Q16、Q17）见表。",
+    "The same chain by CB-SEM (second-order factor): chi-square {chisq:.1f} on {df:.0f} df (p = {p:.3f}), CFI {cfi:.3f}, RMSEA {rmsea:.3f}; ":
+        "同一链条的 CB-SEM 估计（二阶因子）：卡方 {chisq:.1f}，自由度 {df:.0f}（p = {p:.3f}），CFI {cfi:.3f}，RMSEA {rmsea:.3f}；",
+    "the solution is admissible.": "解可接受。",
+    "<b>the solution is inadmissible (Heywood case)</b>: see the structural model.": "<b>解不可接受（Heywood 情形）</b>：见结构模型一节。",
+    "Standardized {s} -> {t}: {b:.2f} (PLS: {p:.2f}).": "标准化 {s} -> {t}：{b:.2f}（PLS：{p:.2f}）。",
     "{c} (higher-order, of {k} constructs)": "{c}（高阶构念，由 {k} 个构念组成）",
     "HTMT of the lower-order constructs and the other constructs (stage 1)": "低阶构念与其他构念的 HTMT（第一阶段）",
     "Two-stage approach (Sarstedt et al. 2019; seminr's default): stage 1 estimates the lower-order constructs from their items, stage 2 measures the higher-order construct by their scores. The table gives each lower-order construct's outer weight (its share in the higher-order construct's score) and loading, with bootstrap intervals; the diagram draws the weights as arrows into the higher-order construct.":
@@ -442,7 +447,7 @@ ZH_LABELS: dict[str, str] = {
     "loading (dashed line: 0.708)": "载荷（虚线：0.708）", "rho_C (composite)": "rho_C（组合信度）",
     "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数", "factor": "因子",
     "variable": "变量", "std": "标准化估计", "std_lv": "潜变量标准化", "construct ": "构念",
-    "PLS loading": "PLS 载荷", "CB-SEM std_all": "CB-SEM std_all", "CB-SEM p": "CB-SEM p", "PLS": "PLS",
+    "pls_est": "PLS 估计值", "pls_loading": "PLS 载荷", "cbsem_std_all": "CB-SEM std_all", "cbsem_pvalue": "CB-SEM p 值",
 }
 
 #: Figure texts that end with a name: prefix -> translated prefix.

@@ -331,16 +331,16 @@ def second_order_section(res: Any, data: pd.DataFrame, model: str, items: Sequen
     for h, dims in hocs.items():
         for d in dims:
             r = est[(est["lhs"] == h) & (est["op"] == "=~") & (est["rhs"] == d)]
-            rows.append({"source": d, "target": h, "PLS": float(pls_ho.loc[(d, h), "est"]),
-                         "PLS loading": float(pls_ho.loc[(d, h), "loading"]) if "loading" in pls_ho.columns
+            rows.append({"source": d, "target": h, "pls_est": float(pls_ho.loc[(d, h), "est"]),
+                         "pls_loading": float(pls_ho.loc[(d, h), "loading"]) if "loading" in pls_ho.columns
                          else np.nan,
-                         "CB-SEM std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
-                         "CB-SEM p": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
+                         "cbsem_std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
+                         "cbsem_pvalue": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
     for (a, b), v in pls_paths.items():
         r = est[(est["lhs"] == b) & (est["op"] == "~") & (est["rhs"] == a)]
-        rows.append({"source": a, "target": b, "PLS": float(v), "PLS loading": np.nan,
-                     "CB-SEM std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
-                     "CB-SEM p": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
+        rows.append({"source": a, "target": b, "pls_est": float(v), "pls_loading": np.nan,
+                     "cbsem_std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
+                     "cbsem_pvalue": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
     side = pd.DataFrame(rows)
     parts.append(H.table(side.set_index(["source", "target"]),
                          t("PLS (higher-order weights and loadings, path coefficients) and CB-SEM (standardized "
@@ -364,13 +364,15 @@ def second_order_section(res: Any, data: pd.DataFrame, model: str, items: Sequen
     if caught:
         parts.append(H.callout(H.esc("; ".join(caught)), "warn"))
     loads = est[(est["op"] == "=~") & est["rhs"].isin(list(items))]
-    fixed = [str(v.iloc[0]) for _, v in loads.groupby("lhs", sort=False)["rhs"] if len(v) == 1]
+    fixed = [f"{c} ({v.iloc[0]})" for c, v in loads.groupby("lhs", sort=False)["rhs"] if len(v) == 1]
     if fixed:
         single = t("Single-item factors ({items}) have their item's residual variance fixed at 0 in CB-SEM (the "
                    "item is taken as error-free), matching the reliability of 1 that PLS assumes for them.",
                    items=H.esc(", ".join(fixed)))
         parts.append(f"<p class='muted'>{single}</p>")
-    tables = {"second-order CB-SEM": side, "second-order CB-SEM fit": fm.to_frame("value")}
+    fit = fm.to_frame("value")
+    fit.loc["admissible", "value"] = float(not (neg or big))
+    tables = {"second-order CB-SEM": side, "second-order CB-SEM fit": fit}
     return "".join(parts), tables
 
 
@@ -664,6 +666,19 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
             items.append(t("Strongest dimension of {h}: <b>{s}</b> (weight {b:.2f}); weakest: <b>{w}</b> (weight "
                            "{c:.2f}).", h=H.esc(str(h)), s=H.esc(s["source"]), b=s["est"], w=H.esc(w["source"]),
                            c=w["est"]))
+    cfit, cside = tables.get("second-order CB-SEM fit"), tables.get("second-order CB-SEM")
+    if cfit is not None and cside is not None:
+        v = cfit["value"]
+        line = t("The same chain by CB-SEM (second-order factor): chi-square {chisq:.1f} on {df:.0f} df (p = {p:.3f}), "
+                 "CFI {cfi:.3f}, RMSEA {rmsea:.3f}; ", chisq=v["chisq"], df=v["df"], p=v["pvalue"], cfi=v["cfi"],
+                 rmsea=v["rmsea"])
+        line += (t("the solution is admissible.") if v["admissible"] else
+                 t("<b>the solution is inadmissible (Heywood case)</b>: see the structural model."))
+        paths_cb = cside[~cside["source"].isin(list(dict.fromkeys(ho["source"])) if ho is not None else [])]
+        for _, r in paths_cb.iterrows():
+            line += " " + t("Standardized {s} -> {t}: {b:.2f} (PLS: {p:.2f}).", s=H.esc(r["source"]),
+                            t=H.esc(r["target"]), b=r["cbsem_std_all"], p=r["pls_est"])
+        items.append(line)
     if opts.satisfaction_items and opts.loyalty_items:
         k, m = satisfied_not_loyal(answers, opts)
         if m:
