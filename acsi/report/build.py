@@ -29,7 +29,8 @@ from acsi.results.base import ResultMixin, Summary, TableMap, compact_repr, writ
 from acsi.spec.syntax import ParsedModel, parse_model
 from acsi.survey.scales import ItemScale, default_threshold, resolve_scales
 
-__all__ = ["Report", "ReportOptions", "build_report", "model_blocks", "item_blocks", "higher_order_blocks"]
+__all__ = ["Report", "ReportOptions", "build_report", "model_blocks", "item_blocks", "higher_order_blocks",
+           "expand_items"]
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,12 @@ def build_report(
         One row per respondent. Categorical (or text) columns outside the model are shown as
         profile questions, 0/1 columns outside the model as multiple-choice options.
     model : str
-        lavaan-style model syntax (``=~`` blocks and ``~`` paths).
+        lavaan-style model syntax (``=~`` blocks and ``~`` paths). A block of constructs
+        (``Satisfaction =~ Tangibles + Assurance``) is a higher-order construct: PLS
+        estimates it by the two-stage approach (its lower-order constructs' weights in the
+        diagram and a table, reliability of both levels, its index from the items of its
+        lower-order constructs) and the report puts the same model as a second-order factor
+        by CB-SEM beside it; CB-SEM reports show the second-order loadings.
     method : {"pls", "ml", "mlr"}
         PLS path modelling (with bootstrap), or CB-SEM by ML or MLR.
     bootstrap : int
