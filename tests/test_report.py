@@ -272,3 +272,18 @@ def test_notes_go_to_named_sections_only() -> None:
     rep = build_report(data, DEMO_MODEL, bootstrap=0, notes={"fit": "<p>ZZ-NOTE</p>"})
     fit = rep.html.index('id="fit"')
     assert fit < rep.html.index("ZZ-NOTE") < rep.html.index('id="index"')
+
+
+def test_second_order_heywood_case_is_stated() -> None:
+    """With the 24 women alone the CB-SEM second-order solution has a negative variance: the
+    report says so (callout and key findings) instead of presenting its numbers as usable."""
+    import warnings
+
+    data = acsi.datasets.load_ebanking()
+    women = data[data.Q1 == "female"].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report(women, DEMO_MODEL, bootstrap=0, scale=(1, 10))
+    assert rep.tables["second-order CB-SEM fit"].loc["admissible", "value"] == 0.0
+    assert "<b>Heywood case.</b> The CB-SEM solution is inadmissible" in rep.html
+    assert "the solution is inadmissible (Heywood case)" in rep.html
