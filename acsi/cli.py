@@ -775,7 +775,8 @@ def _run_demo(args: argparse.Namespace) -> None:
     from acsi.report import demo_report
 
     t0 = time.perf_counter()
-    _say(args, "acsi: analysing the e-banking demo survey (synthetic, 54 respondents)")
+    _say(args, "acsi: analysing the e-banking demo survey (synthetic, 54 respondents): "
+               "SERVQUAL dimensions -> Satisfaction -> Loyalty")
     report = demo_report(bootstrap=args.bootstrap, seed=args.seed, progress=_progress(args), lang=args.lang)
     _finish(args, report, t0)
 
@@ -860,6 +861,7 @@ def _check_scale(data: Any, items: Sequence[str], numbers: Sequence[float], scal
 
 def _run_analyze(args: argparse.Namespace) -> None:
     from acsi.data import apply_na_values
+    from acsi.plspm.hoc import observed_items
     from acsi.report import build_report, model_blocks
 
     t0 = time.perf_counter()
@@ -880,7 +882,7 @@ def _run_analyze(args: argparse.Namespace) -> None:
         _say(args, f"acsi: read sheet {data.attrs['sheet']!r} of {source} ({len(sheets)} sheets: "
                    f"{', '.join(sheets)}), {how}")
     blocks, _ = model_blocks(model)
-    items = [i for b in blocks.values() for i in b]
+    items = list(observed_items(model))  # a higher-order construct is measured by constructs
     unknown = sorted(set(item_scales) - set(items))
     if unknown:
         raise SpecificationError(f"model file {Path(args.model).name}: a scale is declared for {unknown[0]!r}, "

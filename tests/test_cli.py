@@ -78,6 +78,25 @@ def test_demo_writes_a_report(tmp_path, capsys) -> None:
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "E-banking" in html
     assert _stderr_lines(capsys) == []  # --quiet: nothing printed
+    # the chain: Satisfaction (higher-order) is the headline, CB-SEM's second-order factor beside it
+    assert "Satisfaction index: <b>" in html and "Higher-order constructs" in html
+    assert "The same chain as a second-order factor model (CB-SEM)" in html
+
+
+def test_analyze_a_model_with_a_higher_order_construct(tmp_path, capsys) -> None:
+    """A lavaan model file whose construct is measured by constructs: the CLI reads only the
+    items as columns (the constructs are not data)."""
+    from acsi.report.demo import DEMO_MODEL
+
+    data = tmp_path / "eb.csv"
+    acsi.datasets.load_ebanking().to_csv(data, index=False)
+    model = tmp_path / "chain.lav"
+    model.write_text(DEMO_MODEL, encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["analyze", str(data), "--model", str(model), "--out", str(out), "--bootstrap", "0",
+                 "--scale", "1", "10", "--quiet"]) == EXIT_OK
+    html = out.read_text(encoding="utf-8")
+    assert "Satisfaction (higher-order, of 4 constructs)" in html and "Satisfaction index: <b>" in html
 
 
 def test_analyze_csv_with_item_map_and_excel(mobi_csv, item_map, tmp_path, capsys) -> None:

@@ -57,15 +57,46 @@ def test_content_matches_the_results(demo) -> None:
     assert boot.n == 200
     # every path with its coefficient in the paths table and the figure caption
     paths = demo.tables["paths"]
-    assert set(zip(paths["source"], paths["target"])) == {
-        ("Tangibles", "Loyalty"), ("Assurance", "Loyalty"), ("Responsiveness", "Loyalty"), ("Empathy", "Loyalty")}
+    assert set(zip(paths["source"], paths["target"])) == {("Satisfaction", "Loyalty")}
     for _, r in paths.iterrows():
         assert r["est"] == pytest.approx(res.paths.loc[r["source"], r["target"]], abs=1e-12)
         assert f"{r['est']:.3f}" in demo.html
-    # index with its bootstrap interval
+    # the chain: Satisfaction is a higher-order construct of the four SERVQUAL dimensions
+    from acsi.plspm.hoc import ExtendedPLSResult
+
+    assert isinstance(res, ExtendedPLSResult)
+    assert res.higher_order == {"Satisfaction": ("Tangibles", "Assurance", "Responsiveness", "Empathy")}
+    ho = demo.tables["higher-order"]
+    assert list(ho["source"]) == ["Tangibles", "Assurance", "Responsiveness", "Empathy"]
+    for _, r in ho.iterrows():
+        assert r["est"] == pytest.approx(res.weights.loc[r["source"], "Satisfaction"], abs=1e-12)
+        assert r["ci_lower"] <= r["est"] <= r["ci_upper"]
+    # both levels' reliability (Sarstedt et al. 2019)
+    rel = demo.tables["reliability"]
+    assert {"Satisfaction", "Loyalty", "Tangibles", "Responsiveness", "Empathy"} <= set(rel.index)
+    # the second-order factor by CB-SEM side by side, with its admissibility stated
+    side = demo.tables["second-order CB-SEM"]
+    cb = acsi.sem(DEMO_MODEL, acsi.datasets.load_ebanking())
+    est = cb.estimates.set_index(["lhs", "op", "rhs"])["std_all"]
+    for _, r in side.iterrows():
+        op = "~" if r["source"] == "Satisfaction" else "=~"
+        key = (r["target"], op, r["source"]) if op == "~" else (r["target"], "=~", r["source"])
+        assert r["cbsem_std_all"] == pytest.approx(est[key], abs=1e-10)
+    assert "The same chain as a second-order factor model (CB-SEM)" in demo.html
+    assert "The CB-SEM solution is admissible" in demo.html or "Heywood case" in demo.html
+    # the headline: Satisfaction's index with its bootstrap interval, from the items Q8-Q15
     idx = demo.tables["index"]
     assert {"index", "ci_lower", "ci_upper"} <= set(idx.columns)
     assert (idx["ci_lower"] <= idx["index"]).all() and (idx["index"] <= idx["ci_upper"]).all()
+    assert {"Satisfaction", "Loyalty", "Tangibles", "Assurance", "Responsiveness", "Empathy"} <= set(idx.index)
+    sat = idx.loc["Satisfaction"]
+    assert res.index(scale=(1, 10)).table.loc["Satisfaction", "index"] == pytest.approx(sat["index"], abs=1e-12)
+    assert (f"Satisfaction index: <b>{sat['index']:.1f}</b> of 100 (95% CI {sat['ci_lower']:.1f} to "
+            f"{sat['ci_upper']:.1f})") in demo.html
+    assert f'<span class="big">{sat["index"]:.1f}</span>' in demo.html
+    # the definitions in words next to the numbers that use them
+    assert demo.html.count("satisfied: mean of Q8-Q15 at least 7") >= 4
+    assert "the satisfied share is computed from the same items" in demo.html
     # NPS on a 1-10 item is flagged as a proxy
     assert "<b>Proxy.</b>" in demo.html
     # conversion: satisfied but not loyal, counted from the data
@@ -77,7 +108,7 @@ def test_content_matches_the_results(demo) -> None:
     pw = demo.tables["power"]
     f2 = res.f_squared
     for _, r in pw.iterrows():
-        expect = acsi.report.path_power(f2.loc[r["source"], r["target"]], 54, 4)
+        expect = acsi.report.path_power(f2.loc[r["source"], r["target"]], 54, 1)  # Loyalty ~ Satisfaction
         assert r["power"] == pytest.approx(expect, rel=1e-12)
     assert "Limitations" in demo.html and "Response styles" in demo.html
 
@@ -99,7 +130,39 @@ def test_write_and_excel(demo, tmp_path) -> None:
 def test_model_blocks() -> None:
     blocks, paths = model_blocks(DEMO_MODEL)
     assert blocks["Responsiveness"] == ["Q11", "Q14", "Q15"]
-    assert len(paths) == 4 and all(t == "Loyalty" for _, t in paths)
+    assert paths == [("Satisfaction", "Loyalty")]
+    from acsi.report.build import expand_items, higher_order_blocks, item_blocks
+
+    assert higher_order_blocks(blocks) == {"Satisfaction": ["Tangibles", "Assurance", "Responsiveness", "Empathy"]}
+    assert "Satisfaction" not in item_blocks(blocks)
+    assert expand_items(blocks, "Satisfaction") == [f"Q{k}" for k in (8, 9, 10, 11, 14, 15, 12, 13)]
+
+
+def test_chain_in_cbsem_report_and_path_diagram() -> None:
+    """The demo's model in a CB-SEM report: the second-order loadings are the higher-order
+    table; the PLS path diagram draws LOC -> HOC -> Loyalty."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from acsi.plotting.paths import path_edges
+
+    data = acsi.datasets.load_ebanking()
+    rep = build_report(data, DEMO_MODEL, method="ml", bootstrap=0)
+    ho = rep.tables["higher-order"]
+    est = rep.result.estimates
+    row = est[(est["lhs"] == "Satisfaction") & (est["op"] == "=~") & (est["rhs"] == "Empathy")]
+    assert float(ho.set_index("source").loc["Empathy", "est"]) == pytest.approx(float(row["std_all"].iloc[0]))
+    res = acsi.pls(DEMO_MODEL, data)
+    boot = res.bootstrap(n=50, seed=1)
+    edges, _ = path_edges(res, boot)
+    got = {(e.source, e.target) for e in edges}
+    assert got == {("Tangibles", "Satisfaction"), ("Assurance", "Satisfaction"), ("Responsiveness", "Satisfaction"),
+                   ("Empathy", "Satisfaction"), ("Satisfaction", "Loyalty")}
+    bw = boot.weights.set_index(["source", "target"])["pvalue"]
+    for e in edges:
+        if e.target == "Satisfaction":
+            assert e.est == pytest.approx(res.weights.loc[e.source, "Satisfaction"])
+            assert e.pvalue == bw[(e.source, e.target)]
 
 
 def test_bad_arguments_raise_named_errors() -> None:
@@ -209,3 +272,18 @@ def test_notes_go_to_named_sections_only() -> None:
     rep = build_report(data, DEMO_MODEL, bootstrap=0, notes={"fit": "<p>ZZ-NOTE</p>"})
     fit = rep.html.index('id="fit"')
     assert fit < rep.html.index("ZZ-NOTE") < rep.html.index('id="index"')
+
+
+def test_second_order_heywood_case_is_stated() -> None:
+    """With the 24 women alone the CB-SEM second-order solution has a negative variance: the
+    report says so (callout and key findings) instead of presenting its numbers as usable."""
+    import warnings
+
+    data = acsi.datasets.load_ebanking()
+    women = data[data.Q1 == "female"].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_report(women, DEMO_MODEL, bootstrap=0, scale=(1, 10))
+    assert rep.tables["second-order CB-SEM fit"].loc["admissible", "value"] == 0.0
+    assert "<b>Heywood case.</b> The CB-SEM solution is inadmissible" in rep.html
+    assert "the solution is inadmissible (Heywood case)" in rep.html

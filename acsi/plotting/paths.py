@@ -128,6 +128,7 @@ def path_edges(res: Any, bootstrap: Any = None) -> tuple[list[PathEdge], dict[st
             for a, b, v, p in zip(pt["source"], pt["target"], pt[col], pt["pvalue"])
         ]
         r2 = _as_r2(res.r_squared)
+        edges = _hoc_edges(res, bootstrap) + edges
     else:
         raise SpecificationError(
             "path_diagram: pass a PLS or CB-SEM result, or a paths DataFrame; "
@@ -141,8 +142,25 @@ def path_edges(res: Any, bootstrap: Any = None) -> tuple[list[PathEdge], dict[st
                 "with columns 'source', 'target', 'pvalue'"
             )
         pmap = {(str(s), str(t)): float(p) for s, t, p in zip(bt["source"], bt["target"], bt["pvalue"])}
+        if isinstance(bootstrap, BootstrapResult) and isinstance(res, StructuralResult):
+            bw = bootstrap.weights
+            pmap.update({(str(s), str(t)): float(p) for s, t, p in zip(bw["source"], bw["target"], bw["pvalue"])
+                         if (str(s), str(t)) not in pmap})
         edges = [PathEdge(e.source, e.target, e.est, pmap.get((e.source, e.target), e.pvalue)) for e in edges]
     return edges, r2
+
+
+def _hoc_edges(res: Any, bootstrap: Any = None) -> list[PathEdge]:
+    """The arrows lower-order construct -> higher-order construct of a PLS model with
+    higher-order constructs (:class:`acsi.plspm.hoc.ExtendedPLSResult`): each labelled with
+    the lower-order construct's stage-2 outer weight (p-values from the bootstrap's
+    ``weights`` table when given), so that the diagram shows the whole chain."""
+    from acsi.plspm.hoc import ExtendedPLSResult
+
+    if not isinstance(res, ExtendedPLSResult) or not res.higher_order:
+        return []
+    W = res.weights
+    return [PathEdge(str(d), str(h), float(W.loc[d, h])) for h, dims in res.higher_order.items() for d in dims]
 
 
 def _as_r2(obj: Any) -> dict[str, float]:
@@ -233,7 +251,9 @@ def path_diagram(
     ``**`` p < .01, ``***`` p < .001): p-values from the bootstrap for PLS (pass the
     bootstrap result) or from the z tests of a CB-SEM result (standardized ``std_all``
     coefficients are shown). Non-significant paths are drawn dashed; negative paths in red.
-    Endogenous constructs show their R-squared.
+    Endogenous constructs show their R-squared. A PLS model with higher-order constructs
+    shows the whole chain: arrows from the lower-order constructs into their higher-order
+    construct carry their (stage-2) outer weights.
 
     Parameters
     ----------

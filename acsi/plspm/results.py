@@ -268,7 +268,8 @@ class PLSResult(ResultMixin):
     @frozen_table
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
-        ave = self.reliability["ave"].to_numpy()
+        # reliability may list more constructs (a higher-order model adds its lower-order ones)
+        ave = self.reliability["ave"].reindex(self._c).to_numpy()
         return pd.DataFrame(ev.fornell_larcker(self._score_cor, ave), index=self._c, columns=self._c)
 
     @frozen_table

@@ -2,14 +2,17 @@
 
 :func:`build_report` is the generic report of any data set and model (sections in
 :mod:`acsi.report.sections`, the estimator-specific parts in :mod:`acsi.report.families`);
-:func:`demo_report` is the shipped e-banking demo with its story (:mod:`acsi.report.demo`).
+:func:`demo_report` is the shipped e-banking demo with its story (:mod:`acsi.report.demo`): the
+ACSI chain SERVQUAL dimensions -> Satisfaction (a higher-order construct) -> Loyalty.
 
 Examples
 --------
 >>> from acsi.report import DEMO_MODEL, model_blocks
 >>> blocks, paths = model_blocks(DEMO_MODEL)
 >>> blocks["Loyalty"], paths[0]
-(['Q16', 'Q17'], ('Tangibles', 'Loyalty'))
+(['Q16', 'Q17'], ('Satisfaction', 'Loyalty'))
+>>> blocks["Satisfaction"]
+['Tangibles', 'Assurance', 'Responsiveness', 'Empathy']
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ from acsi.results.base import ResultMixin, Summary, TableMap, compact_repr, writ
 from acsi.spec.syntax import ParsedModel, parse_model
 from acsi.survey.scales import ItemScale, default_threshold, resolve_scales
 
-__all__ = ["Report", "ReportOptions", "build_report", "model_blocks"]
+__all__ = ["Report", "ReportOptions", "build_report", "model_blocks", "item_blocks", "higher_order_blocks",
+           "expand_items"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,49 @@ def model_blocks(model: str | ParsedModel) -> tuple[dict[str, list[str]], list[t
     return blocks, paths
 
 
+def higher_order_blocks(blocks: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The higher-order constructs of a model's blocks: ``{HOC: [lower-order constructs]}``.
+
+    Examples
+    --------
+    >>> blocks, _ = model_blocks("A =~ a1 + a2; B =~ b1; H =~ A + B; Y =~ y1; Y ~ H")
+    >>> higher_order_blocks(blocks)
+    {'H': ['A', 'B']}
+    """
+    return {c: list(v) for c, v in blocks.items() if any(i in blocks for i in v)}
+
+
+def item_blocks(blocks: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The blocks measured by items (data columns): a higher-order construct's block (made of
+    constructs) is left out; :func:`expand_items` gives its items.
+
+    Examples
+    --------
+    >>> blocks, _ = model_blocks("A =~ a1 + a2; B =~ b1; H =~ A + B; Y =~ y1; Y ~ H")
+    >>> item_blocks(blocks)
+    {'A': ['a1', 'a2'], 'B': ['b1'], 'Y': ['y1']}
+    """
+    hocs = higher_order_blocks(blocks)
+    return {c: list(v) for c, v in blocks.items() if c not in hocs}
+
+
+def expand_items(blocks: Mapping[str, list[str]], construct: str) -> list[str]:
+    """The items of ``construct``, through its lower-order constructs for a higher-order one.
+
+    Examples
+    --------
+    >>> blocks, _ = model_blocks("A =~ a1 + a2; B =~ b1; H =~ A + B; Y =~ y1; Y ~ H")
+    >>> expand_items(blocks, "H")
+    ['a1', 'a2', 'b1']
+    """
+    out: list[str] = []
+    for i in blocks.get(construct, []):
+        for j in (expand_items(blocks, i) if i in blocks else [i]):
+            if j not in out:
+                out.append(j)
+    return out
+
+
 #: The anchors of the report's sections, in order (the overview comes first).
 SECTION_ANCHORS = ("findings", "profile", "items", "measurement", "structural", "fit", "index", "loyalty",
                    "segments", "limitations", "method")
@@ -266,7 +310,12 @@ def build_report(
         One row per respondent. Categorical (or text) columns outside the model are shown as
         profile questions, 0/1 columns outside the model as multiple-choice options.
     model : str
-        lavaan-style model syntax (``=~`` blocks and ``~`` paths).
+        lavaan-style model syntax (``=~`` blocks and ``~`` paths). A block of constructs
+        (``Satisfaction =~ Tangibles + Assurance``) is a higher-order construct: PLS
+        estimates it by the two-stage approach (its lower-order constructs' weights in the
+        diagram and a table, reliability of both levels, its index from the items of its
+        lower-order constructs) and the report puts the same model as a second-order factor
+        by CB-SEM beside it; CB-SEM reports show the second-order loadings.
     method : {"pls", "ml", "mlr"}
         PLS path modelling (with bootstrap), or CB-SEM by ML or MLR.
     bootstrap : int
@@ -351,11 +400,17 @@ def build_report(
             raise DataError(f"{arg}: column {col!r} not found in the data")
     sat = _find(blocks, "satisfaction", "sat", "cusa", "满意度", "顾客满意度", "满意", "滿意度")
     loy = _find(blocks, "loyalty", "loy", "cusl", "忠诚度", "顾客忠诚度", "忠诚", "忠誠度")
-    sat_items = (tuple(satisfaction_items) if satisfaction_items is not None else tuple(blocks[sat]) if sat else ())
-    loy_items = tuple(loyalty_items) if loyalty_items is not None else tuple(blocks[loy]) if loy else ()
+    sat_items = (tuple(satisfaction_items) if satisfaction_items is not None
+                 else tuple(expand_items(blocks, sat)) if sat else ())
+    loy_items = (tuple(loyalty_items) if loyalty_items is not None
+                 else tuple(expand_items(blocks, loy)) if loy else ())
     from acsi.data import check_columns, prepare_data
+    from acsi.plspm.hoc import observed_items
 
-    model_items = list(dict.fromkeys(i for b in blocks.values() for i in b))
+    # the data columns the model reads (a higher-order construct is measured by constructs)
+    model_items = list(observed_items(model))
+    hocs = higher_order_blocks(blocks)
+    iblocks = item_blocks(blocks)
     check_columns(data, model_items, context="model")
     answers = _answers(data, list(dict.fromkeys(model_items + list(sat_items) + list(loy_items))), nas)
     labels = data.attrs.get("value_labels") if isinstance(data.attrs.get("value_labels"), dict) else None
@@ -398,19 +453,23 @@ def build_report(
         res, boot = family.fit(model, data, clean, model_items, opts, progress)
         n = int(len(clean))
         add("profile", t("Sample profile and usage"), S.profile_section(data, set(model_items)))
-        add("items", t("Rating items"), S.items_section(answers, blocks, opts))
+        add("items", t("Rating items"), S.items_section(answers, iblocks, opts))
         add("measurement", t("Reliability and validity"),
-            S.measurement_section(res, clean, blocks, family, boot))
+            S.measurement_section(res, clean, iblocks, family, boot, hocs))
         ptab = None
         idx_tab = None
         if struct:
-            part, tabs, ptab = S.structural_section(res, boot, family)
+            part, tabs, ptab = S.structural_section(res, boot, family, hocs)
+            if hocs:
+                more, more_tabs = S.second_order_section(res, clean, model, model_items, hocs, family, boot)
+                part += more
+                tabs = {**tabs, **more_tabs}
             add("structural", t("Structural model"), (part, tabs))
         add("fit", t("Model fit"), family.fit_section(res))
         if struct:
             endogenous = [tg for _, tg in struct]
             target = next((c for c in (sat, loy) if c in endogenous), endogenous[-1])
-            head, anchor, made = family.index_section(res, boot, opts, target)
+            head, anchor, made = family.index_section(res, boot, opts, target, headline=sat or loy)
             add(anchor, head, made)
             idx_tab = made[1].get("index")
         else:
@@ -421,18 +480,21 @@ def build_report(
         if segs or value is not None:
             add("segments", t("Segments"), S.segments_section(answers, opts))
         add("limitations", t("Limitations"),
-            S.limitations_section(res, clean, answers, ptab, blocks, family, opts, len(data) - n))
+            S.limitations_section(res, clean, answers, ptab, iblocks, family, opts, len(data) - n))
         add("method", t("Method notes"), (S.method_notes(model, opts, family, boot), {}))
         headline = sat or loy or (struct[-1][1] if struct else None)
         findings = S.key_findings(res, struct, headline, idx_tab, ptab, tables, opts, n, answers)
         caught = list(dict.fromkeys(_warn_text(w) for w in rec))
         constructs = ", ".join(
-            t("{c} ({k} items)", c=c, k=len(v)) if len(v) > 1 else t("{c} (1 item)", c=c) for c, v in blocks.items())
+            t("{c} (higher-order, of {k} constructs)", c=c, k=len(v)) if c in hocs
+            else t("{c} ({k} items)", c=c, k=len(v)) if len(v) > 1 else t("{c} (1 item)", c=c)
+            for c, v in blocks.items())
         overview = [
             (t("data"), source or t("user data")),
             (t("respondents"), t("{rows} rows; {n} used by the model", rows=len(data), n=n)),
             (t("method"), t(METHODS[method])), (t("constructs"), constructs),
-            (t("paths"), ", ".join(f"{s} -> {tg}" for s, tg in struct) if struct
+            (t("paths"), ", ".join([f"{d} -> {h}" for h, ds in hocs.items() for d in ds]
+                                   + [f"{s} -> {tg}" for s, tg in struct]) if struct
              else t("none (measurement model only)")),
             (t("rating scales"), S.scales_text(opts)),
         ]

@@ -104,8 +104,17 @@ class FamilyPart:
     def fit_section(self, res: Any) -> Section:
         raise NotImplementedError
 
-    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
-        """(heading, anchor text, section) of the ACSI index part."""
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None,
+                      headline: str | None = None) -> tuple[str, str, Section]:
+        """(heading, anchor text, section) of the ACSI index part (``target``: of the
+        importance-performance map; ``headline``: the construct whose index is the headline)."""
+        raise NotImplementedError
+
+    #: What the higher-order table shows (English; the report translates it).
+    higher_order_text = ""
+
+    def higher_order(self, res: Any, boot: Any, hocs: Mapping[str, list[str]]) -> pd.DataFrame:
+        """Lower-order -> higher-order relations (source LOC, target HOC, est and inference)."""
         raise NotImplementedError
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
@@ -142,10 +151,6 @@ class PLSPart(FamilyPart):
     def htmt(self, res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]]) -> pd.DataFrame:
         return res.htmt
 
-    def validity_tables(self, res: Any) -> list[tuple[str, str, pd.DataFrame]]:
-        return [("Fornell-Larcker", "Fornell-Larcker: diagonal sqrt(AVE), off-diagonal construct correlations",
-                 res.fornell_larcker)]
-
     def paths(self, res: Any, boot: Any) -> pd.DataFrame:
         if boot is not None:
             return boot.paths[["source", "target", "est", "boot_se", "t", "pvalue", "ci_lower", "ci_upper"]]
@@ -169,8 +174,39 @@ class PLSPart(FamilyPart):
                           "the paths; estimate the same model with <code>--method ml</code> for a test of fit.")
                 + "</p>"), {}
 
-    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
-        return t("ACSI index and importance-performance map"), "index", _index_section(res, boot, opts, target)
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None,
+                      headline: str | None = None) -> tuple[str, str, Section]:
+        return (t("ACSI index and importance-performance map"), "index",
+                _index_section(res, boot, opts, target, headline))
+
+    higher_order_text = (
+        "Two-stage approach (Sarstedt et al. 2019; seminr's default): stage 1 estimates the lower-order constructs "
+        "from their items, stage 2 measures the higher-order construct by their scores. The table gives each "
+        "lower-order construct's outer weight (its share in the higher-order construct's score) and loading, with "
+        "bootstrap intervals; the diagram draws the weights as arrows into the higher-order construct."
+    )
+
+    def higher_order(self, res: Any, boot: Any, hocs: Mapping[str, list[str]]) -> pd.DataFrame:
+        W, L = res.weights, res.loadings
+        rows = [{"source": d, "target": h, "est": float(W.loc[d, h]), "loading": float(L.loc[d, h])}
+                for h, dims in hocs.items() for d in dims]
+        out = pd.DataFrame(rows)
+        if boot is not None:
+            bw = boot.weights.set_index(["source", "target"])
+            key = list(zip(out["source"], out["target"]))
+            for col in ("boot_se", "pvalue", "ci_lower", "ci_upper"):
+                out[col] = bw[col].reindex(key).to_numpy()
+        return out
+
+    def validity_tables(self, res: Any) -> list[tuple[str, str, pd.DataFrame]]:
+        from acsi.plspm.hoc import ExtendedPLSResult
+
+        out = [("Fornell-Larcker", "Fornell-Larcker: diagonal sqrt(AVE), off-diagonal construct correlations",
+                res.fornell_larcker)]
+        if isinstance(res, ExtendedPLSResult) and res.lower_order is not None:
+            out.append(("HTMT lower-order", "HTMT of the lower-order constructs and the other constructs (stage 1)",
+                        res.lower_order.htmt))
+        return out
 
     def power(self, res: Any, paths: pd.DataFrame, n: int) -> tuple[str, pd.DataFrame]:
         text = PLS_POWER_TEXT
@@ -254,7 +290,23 @@ class CBSEMPart(FamilyPart):
                                         "samples RMSEA is inflated and its interval wide.") + "</p>")
         return body, {"fit measures": s.to_frame("value")}
 
-    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None) -> tuple[str, str, Section]:
+    higher_order_text = (
+        "Second-order factor: the standardized loadings (std_all) of the first-order factors on the higher-order "
+        "factor, with z tests; the diagram draws them as arrows into the higher-order construct."
+    )
+
+    def higher_order(self, res: Any, boot: Any, hocs: Mapping[str, list[str]]) -> pd.DataFrame:
+        est = res.estimates
+        rows = []
+        for h, dims in hocs.items():
+            for d in dims:
+                r = est[(est["lhs"] == h) & (est["op"] == "=~") & (est["rhs"] == d)].iloc[0]
+                rows.append({"source": d, "target": h, "est": float(r["std_all"]), "se": float(r["se"]),
+                             "pvalue": float(r["pvalue"])})
+        return pd.DataFrame(rows)
+
+    def index_section(self, res: Any, boot: Any, opts: ReportOptions, target: str | None,
+                      headline: str | None = None) -> tuple[str, str, Section]:
         return t("ACSI index"), "index", (
             "<p>" + t("The 0-100 ACSI index is defined from PLS outer weights (Fornell et al. 1996); run the analysis "
                       "with <code>--method pls</code> for the index and the importance-performance map.") + "</p>", {})
@@ -276,16 +328,32 @@ def family_part(method: str) -> FamilyPart:
     return PLSPart() if method == "pls" else CBSEMPart(method)
 
 
-def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None) -> Section:
+def _index_constructs(res: Any) -> list[str]:
+    """The constructs with an index: a higher-order construct's lower-order ones too."""
+    from acsi.plspm.hoc import ExtendedPLSResult
+
+    out = list(res.constructs)
+    if isinstance(res, ExtendedPLSResult):
+        out += [d for dims in res.higher_order.values() for d in dims if d not in out]
+    return out
+
+
+def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None,
+                   headline: str | None = None) -> Section:
     import acsi.plotting as P
     from acsi.plspm.index import IndexUndefinedError
-    from acsi.plspm.ipma import ipma
-
     # the index is defined construct by construct: one with a negative rescaled weight is
     # reported as undefined (with the reason), the others are shown
     tabs, weights, undefined = [], [], {}
     scale, item_scales = _bounds(opts, res.indicators)
-    for c in res.constructs:
+    try:  # one call for all constructs; construct by construct only when one is undefined
+        whole = res.index(scale=scale, item_scales=item_scales)
+        tabs.append(whole.table)
+        weights.append(whole.weights)
+        todo: list[str] = []
+    except IndexUndefinedError:
+        todo = _index_constructs(res)
+    for c in todo:
         try:
             one = res.index(scale=scale, item_scales=item_scales, constructs=[c])
         except IndexUndefinedError as exc:
@@ -309,11 +377,12 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
         + (t("; the interval is the bootstrap percentile CI ({n} resamples).", n=boot.n) if boot is not None else ".")
         + "</p>"
     ]
-    if target is not None and target in tab.index:
-        row = tab.loc[target]
+    shown = headline if headline is not None and headline in tab.index else target
+    if shown is not None and shown in tab.index:
+        row = tab.loc[shown]
         ci = (t(" (95% CI {lo:.1f} to {hi:.1f})", lo=row["ci_lower"], hi=row["ci_upper"])
               if "ci_lower" in tab.columns else "")
-        parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{t("{c} index", c=H.esc(target))}'
+        parts.append(f'<p><span class="big">{row["index"]:.1f}</span> &nbsp;{t("{c} index", c=H.esc(shown))}'
                      f'{H.esc(ci)}</p>')
     parts.append(H.table(tab, t("ACSI index per construct (0-100)"), digits=1))
     for c, why in undefined.items():
@@ -321,14 +390,16 @@ def _index_section(res: Any, boot: Any, opts: ReportOptions, target: str | None)
     tables: dict[str, pd.DataFrame] = {"index": tab}
     if weights:
         tables["index weights"] = pd.concat(weights, ignore_index=True)
-    blocked = [c for c in undefined if target is not None and (c == target or res.total_effects.loc[c, target] != 0)]
+    te = res.total_effects
+    blocked = [c for c in undefined if target is not None
+               and (c == target or c not in te.index or target not in te.columns or te.loc[c, target] != 0)]
     if blocked:
         parts.append(H.callout(t("The importance-performance map for {t} needs the index of {cs}, which is undefined "
                                  "(above): no map is drawn.", t=H.esc(str(target)), cs=H.esc(", ".join(blocked))),
                                "warn"))
         target = None
     if target is not None:
-        imp = ipma(res, target=target, scale=scale, item_scales=item_scales)
+        imp = res.ipma(target=target, scale=scale, item_scales=item_scales)
         itab = imp.table
         tables["IPMA"] = itab
         parts.append(f"<h3>{t('Importance-performance map (target: {t})', t=H.esc(target))}</h3>")

@@ -361,6 +361,48 @@ ZH: dict[str, str] = {
     "lavaan sem() defaults: first loading fixed to 1, ML with divisor N": "lavaan sem() 默认设置：第一个载荷固定为 1，最大似然以 N 为除数",
     "; Huber-White SEs and Yuan-Bentler scaled test": "；Huber-White 标准误与 Yuan-Bentler 校正检验",
     "bootstrap": "自助法",
+    # higher-order constructs and the demo's chain (issue 13 item 1)
+    "PLS (higher-order weights and loadings, path coefficients) and CB-SEM (standardized loadings and paths) side by side":
+        "PLS（高阶构念的权重与载荷、路径系数）与 CB-SEM（标准化载荷与路径）并列比较",
+    "Lower-order constructs in their higher-order construct": "低阶构念在其高阶构念中的权重与载荷",
+    "The same chain as a second-order factor model (CB-SEM)": "同一链条的二阶因子模型（CB-SEM）",
+    "For comparison, the same syntax estimated by CB-SEM (maximum likelihood, lavaan's defaults): {hocs} becomes a second-order common factor whose first-order factors carry the items' shared variance. PLS gives composites (weights); CB-SEM gives standardized loadings of the first-order factors on the second-order factor.":
+        "作为比较，同一模型语法以 CB-SEM 估计（最大似然，lavaan 默认设置）：{hocs} 成为二阶公共因子，其一阶因子承载题项的共同方差。"
+        "PLS 给出合成变量（权重）；CB-SEM 给出一阶因子在二阶因子上的标准化载荷。",
+    "CB-SEM fit: chi-square {chisq:.2f} on {df:.0f} df (p = {p:.3f}), CFI {cfi:.3f}, RMSEA {rmsea:.3f}, SRMR {srmr:.3f}.":
+        "CB-SEM 拟合：卡方 {chisq:.2f}，自由度 {df:.0f}（p = {p:.3f}），CFI {cfi:.3f}，RMSEA {rmsea:.3f}，SRMR {srmr:.3f}。",
+    "<b>Heywood case.</b> The CB-SEM solution is inadmissible: {what}. Its estimates are not interpretable as they stand; with n = {n} this is a common small-sample outcome.":
+        "<b>Heywood 情形。</b>CB-SEM 的解不可接受：{what}。其估计值不能直接解释；在 n = {n} 的样本下这是常见的小样本结果。",
+    "Strongest dimension of {h}: <b>{s}</b> (weight {b:.2f}); weakest: <b>{w}</b> (weight {c:.2f}).":
+        "{h} 最强的维度：<b>{s}</b>（权重 {b:.2f}）；最弱的维度：<b>{w}</b>（权重 {c:.2f}）。",
+    "Higher-order constructs ({hocs}) are evaluated as Sarstedt et al. (2019) prescribe: the lower-order constructs with their items, the higher-order construct with its lower-order constructs as its indicators (their scores); both levels should meet the same thresholds.":
+        "高阶构念（{hocs}）按 Sarstedt 等（2019）的要求评估：低阶构念以其题项评估，高阶构念以其低阶构念（的得分）作为指标评估；"
+        "两个层次都应达到相同的阈值。",
+    "Higher-order constructs": "高阶构念",
+    "The CB-SEM solution is admissible: no negative variance and no standardized loading or path beyond 1 in absolute value.":
+        "CB-SEM 的解可接受：没有负方差，也没有绝对值超过 1 的标准化载荷或路径。",
+    "Single-item factors ({items}) have their item's residual variance fixed at 0 in CB-SEM (the item is taken as error-free), matching the reliability of 1 that PLS assumes for them.":
+        "单题项因子（{items}）在 CB-SEM 中其题项的残差方差固定为 0（视该题项无测量误差），与 PLS 对其假定的信度 1 一致。",
+    "The CB-SEM fit failed: {why}": "CB-SEM 估计失败：{why}",
+    "satisfied: mean of Q8-Q15 at least 7 on the 1-10 scale": "满意：Q8-Q15 的均值在 1-10 量表上至少为 7",
+    "loyal: mean of Q16-Q17 at least 7 on the 1-10 scale": "忠诚：Q16-Q17 的均值在 1-10 量表上至少为 7",
+    "The questionnaire has no separate satisfaction item: Satisfaction is the higher-order construct of the quality items Q8-Q15 (its four SERVQUAL dimensions), and the satisfied share is computed from the same items.":
+        "问卷没有单独的满意度题项：满意度（Satisfaction）是质量题项 Q8-Q15（其四个 SERVQUAL 维度）的高阶构念，满意者比例也由这些题项计算。",
+    "The headline index is Satisfaction's, computed from the items of its four dimensions (Q8-Q15) with their effective weights (the dimensions' stage-1 weights times their stage-2 weights in Satisfaction); Loyalty's index (Q16, Q17) is shown in the table.":
+        "标题指数是满意度（Satisfaction）的指数，由其四个维度的题项（Q8-Q15）按有效权重计算（维度的第一阶段权重乘以其在满意度中的第二阶段权重）；"
+        "忠诚度（Loyalty）的指数（Q16、Q17）见表。",
+    "The same chain by CB-SEM (second-order factor): chi-square {chisq:.1f} on {df:.0f} df (p = {p:.3f}), CFI {cfi:.3f}, RMSEA {rmsea:.3f}; ":
+        "同一链条的 CB-SEM 估计（二阶因子）：卡方 {chisq:.1f}，自由度 {df:.0f}（p = {p:.3f}），CFI {cfi:.3f}，RMSEA {rmsea:.3f}；",
+    "the solution is admissible.": "解可接受。",
+    "<b>the solution is inadmissible (Heywood case)</b>: see the structural model.": "<b>解不可接受（Heywood 情形）</b>：见结构模型一节。",
+    "Standardized {s} -> {t}: {b:.2f} (PLS: {p:.2f}).": "标准化 {s} -> {t}：{b:.2f}（PLS：{p:.2f}）。",
+    "{c} (higher-order, of {k} constructs)": "{c}（高阶构念，由 {k} 个构念组成）",
+    "HTMT of the lower-order constructs and the other constructs (stage 1)": "低阶构念与其他构念的 HTMT（第一阶段）",
+    "Two-stage approach (Sarstedt et al. 2019; seminr's default): stage 1 estimates the lower-order constructs from their items, stage 2 measures the higher-order construct by their scores. The table gives each lower-order construct's outer weight (its share in the higher-order construct's score) and loading, with bootstrap intervals; the diagram draws the weights as arrows into the higher-order construct.":
+        "两阶段法（Sarstedt 等 2019；seminr 的默认方法）：第一阶段由题项估计低阶构念，第二阶段以其得分测量高阶构念。"
+        "表中给出每个低阶构念的外部权重（其在高阶构念得分中的份额）与载荷，并附自助法区间；路径图以指向高阶构念的箭头表示这些权重。",
+    "Second-order factor: the standardized loadings (std_all) of the first-order factors on the higher-order factor, with z tests; the diagram draws them as arrows into the higher-order construct.":
+        "二阶因子：一阶因子在高阶因子上的标准化载荷（std_all）及其 z 检验；路径图以指向高阶构念的箭头表示。",
 }
 
 #: Table headers, row labels and figure texts (exact strings of the library's tables and charts).
@@ -405,6 +447,7 @@ ZH_LABELS: dict[str, str] = {
     "loading (dashed line: 0.708)": "载荷（虚线：0.708）", "rho_C (composite)": "rho_C（组合信度）",
     "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数", "factor": "因子",
     "variable": "变量", "std": "标准化估计", "std_lv": "潜变量标准化", "construct ": "构念",
+    "pls_est": "PLS 估计值", "pls_loading": "PLS 载荷", "cbsem_std_all": "CB-SEM std_all", "cbsem_pvalue": "CB-SEM p 值",
 }
 
 #: Figure texts that end with a name: prefix -> translated prefix.

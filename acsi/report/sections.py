@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "key_findings", "profile_section", "items_section", "measurement_section", "structural_section",
     "loyalty_section", "segments_section", "limitations_section", "method_notes", "scales_text",
+    "second_order_section",
 ]
 
 #: Profile questions with more distinct answers than this are not tabulated.
@@ -193,7 +194,7 @@ def item_range(items: Sequence[str]) -> str:
 
 
 def measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[str]], family: FamilyPart,
-                        boot: Any = None) -> Section:
+                        boot: Any = None, hocs: Mapping[str, list[str]] | None = None) -> Section:
     """Reliability (sample-based alpha and omega, the model's rho/AVE), loadings and
     discriminant validity (HTMT, with bootstrap intervals when there is a bootstrap)."""
     import acsi.plotting as P
@@ -222,6 +223,12 @@ def measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[
         "1994) and the average variance extracted (AVE) 0.5 (Fornell and Larcker 1981). Single-item constructs "
         "have reliability 1 by definition (their measurement error cannot be estimated); omega needs at least "
         "three items.") + "</p>")
+    if hocs:
+        parts.append("<p>" + t(
+            "Higher-order constructs ({hocs}) are evaluated as Sarstedt et al. (2019) prescribe: the lower-order "
+            "constructs with their items, the higher-order construct with its lower-order constructs as its "
+            "indicators (their scores); both levels should meet the same thresholds.",
+            hocs=H.esc(", ".join(f"{h}: {' + '.join(v)}" for h, v in hocs.items()))) + "</p>")
     parts.append(H.table(rel, t("Reliability and convergent validity")))
     drawn = rel[[c for c in ("alpha", "rho_a", "rho_c", "ave") if c in rel.columns]]
     parts.append(H.figure_img(P.reliability_chart(drawn),
@@ -256,8 +263,10 @@ def measurement_section(res: Any, data: pd.DataFrame, blocks: Mapping[str, list[
     return "".join(parts), tables
 
 
-def structural_section(res: Any, boot: Any, family: FamilyPart) -> tuple[str, dict[str, pd.DataFrame], pd.DataFrame]:
-    """Path diagram, path table with significance stars, R-squared and effects; also returns
+def structural_section(res: Any, boot: Any, family: FamilyPart, hocs: Mapping[str, list[str]] | None = None,
+                       ) -> tuple[str, dict[str, pd.DataFrame], pd.DataFrame]:
+    """Path diagram, path table with significance stars, R-squared and effects (and the
+    lower-order -> higher-order weights of a model with higher-order constructs); also returns
     the path table (the limitations section's power uses it)."""
     import acsi.plotting as P
     from acsi.plotting.paths import significance_stars
@@ -271,15 +280,100 @@ def structural_section(res: Any, boot: Any, family: FamilyPart) -> tuple[str, di
     if "pvalue" in tab.columns:
         tab = tab.assign(sig=[significance_stars(p) for p in tab["pvalue"]])
     parts.append(H.table(tab.set_index(["source", "target"]), t(family.path_caption)))
+    tables: dict[str, pd.DataFrame] = {}
+    if hocs:
+        ho = family.higher_order(res, boot, hocs)
+        tables["higher-order"] = ho
+        parts.append(f"<h3>{t('Higher-order constructs')}</h3>")
+        parts.append("<p>" + t(family.higher_order_text) + "</p>")
+        parts.append(H.table(ho.set_index(["source", "target"]), t("Lower-order constructs in their higher-order "
+                                                                   "construct")))
     outcomes = list(dict.fromkeys(str(x) for x in tab["target"]))
     r2t = family.r_squared(res, outcomes)
     parts.append(H.table(r2t, t("Explained variance (R²) of the endogenous constructs")))
-    tables = {"paths": tab, "r_squared": r2t}
+    tables.update({"paths": tab, "r_squared": r2t})
     eff = family.effects(res)
     if eff is not None:
         tables["effects"] = eff
         parts.append(H.table(eff.set_index(["source", "target"]), t("Direct, indirect and total effects")))
     return "".join(parts), tables, tab
+
+
+def second_order_section(res: Any, data: pd.DataFrame, model: str, items: Sequence[str],
+                         hocs: Mapping[str, list[str]], family: FamilyPart, boot: Any) -> Section:
+    """The same model in the other family, side by side (PLS report: the second-order factor
+    model by CB-SEM ML, lavaan's defaults): the higher-order weights/loadings and the paths of
+    both, CB-SEM's fit, and whether the CB-SEM solution is admissible (Heywood cases)."""
+    import warnings
+
+    if family.method != "pls":
+        return "", {}
+    from acsi.cbsem.api import sem
+
+    parts = [f"<h3>{t('The same chain as a second-order factor model (CB-SEM)')}</h3>",
+             "<p>" + t("For comparison, the same syntax estimated by CB-SEM (maximum likelihood, lavaan's defaults): "
+                       "{hocs} becomes a second-order common factor whose first-order factors carry the items' "
+                       "shared variance. PLS gives composites (weights); CB-SEM gives standardized loadings of the "
+                       "first-order factors on the second-order factor.",
+                       hocs=H.esc(", ".join(hocs))) + "</p>"]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            cb = sem(model, data[list(items)])
+        except Exception as exc:  # a failed comparison fit must not stop the report; it is shown
+            parts.append(H.callout(t("The CB-SEM fit failed: {why}", why=H.esc(f"{type(exc).__name__}: {exc}")),
+                                   "bad"))
+            return "".join(parts), {}
+    est = cb.estimates
+    pls_ho = family.higher_order(res, boot, hocs).set_index(["source", "target"])
+    pls_paths = res.path_table.set_index(["source", "target"])["est"]
+    rows = []
+    for h, dims in hocs.items():
+        for d in dims:
+            r = est[(est["lhs"] == h) & (est["op"] == "=~") & (est["rhs"] == d)]
+            rows.append({"source": d, "target": h, "pls_est": float(pls_ho.loc[(d, h), "est"]),
+                         "pls_loading": float(pls_ho.loc[(d, h), "loading"]) if "loading" in pls_ho.columns
+                         else np.nan,
+                         "cbsem_std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
+                         "cbsem_pvalue": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
+    for (a, b), v in pls_paths.items():
+        r = est[(est["lhs"] == b) & (est["op"] == "~") & (est["rhs"] == a)]
+        rows.append({"source": a, "target": b, "pls_est": float(v), "pls_loading": np.nan,
+                     "cbsem_std_all": float(r["std_all"].iloc[0]) if len(r) else np.nan,
+                     "cbsem_pvalue": float(r["pvalue"].iloc[0]) if len(r) else np.nan})
+    side = pd.DataFrame(rows)
+    parts.append(H.table(side.set_index(["source", "target"]),
+                         t("PLS (higher-order weights and loadings, path coefficients) and CB-SEM (standardized "
+                           "loadings and paths) side by side"), digits=3))
+    fm = cb.fit_measures.to_series()
+    parts.append("<p>" + t("CB-SEM fit: chi-square {chisq:.2f} on {df:.0f} df (p = {p:.3f}), CFI {cfi:.3f}, "
+                           "RMSEA {rmsea:.3f}, SRMR {srmr:.3f}.", chisq=fm["chisq"], df=fm["df"], p=fm["pvalue"],
+                           cfi=fm["cfi"], rmsea=fm["rmsea"], srmr=fm["srmr"]) + "</p>")
+    var = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"])]
+    neg = [f"{a} ({v:.3f})" for a, v in zip(var["lhs"], var["est"]) if v < 0]
+    big = [f"{a} {o} {b} ({v:.3f})" for a, o, b, v in zip(est["lhs"], est["op"], est["rhs"], est["std_all"])
+           if o in ("=~", "~") and np.isfinite(v) and abs(v) > 1]
+    caught = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in rec))
+    if neg or big:
+        parts.append(H.callout(t("<b>Heywood case.</b> The CB-SEM solution is inadmissible: {what}. Its estimates "
+                                 "are not interpretable as they stand; with n = {n} this is a common small-sample "
+                                 "outcome.", what=H.esc("; ".join(neg + big)), n=int(cb.nobs)), "bad"))
+    else:
+        parts.append("<p>" + t("The CB-SEM solution is admissible: no negative variance and no standardized loading "
+                               "or path beyond 1 in absolute value.") + "</p>")
+    if caught:
+        parts.append(H.callout(H.esc("; ".join(caught)), "warn"))
+    loads = est[(est["op"] == "=~") & est["rhs"].isin(list(items))]
+    fixed = [f"{c} ({v.iloc[0]})" for c, v in loads.groupby("lhs", sort=False)["rhs"] if len(v) == 1]
+    if fixed:
+        single = t("Single-item factors ({items}) have their item's residual variance fixed at 0 in CB-SEM (the "
+                   "item is taken as error-free), matching the reliability of 1 that PLS assumes for them.",
+                   items=H.esc(", ".join(fixed)))
+        parts.append(f"<p class='muted'>{single}</p>")
+    fit = fm.to_frame("value")
+    fit.loc["admissible", "value"] = float(not (neg or big))
+    tables = {"second-order CB-SEM": side, "second-order CB-SEM fit": fit}
+    return "".join(parts), tables
 
 
 def definitions(opts: ReportOptions) -> str:
@@ -523,7 +617,8 @@ def method_notes(model: str, opts: ReportOptions, family: FamilyPart, boot: Any)
     """Settings, the model text and the sources of the thresholds."""
     settings = [(t("method"), t(METHODS[opts.method])), (t("rating scale"), scales_text(opts)),
                 (t("missing codes"), ", ".join(f"{v:g}" for v in opts.na_values) or t("none")),
-                (t("satisfied / loyal"), t("mean >= {s:g} / mean >= {l:g}", s=opts.satisfied_min, l=opts.loyal_min))]
+                (t("satisfied / loyal"), definitions(opts) if opts.satisfaction_items and opts.loyalty_items
+                 else t("mean >= {s:g} / mean >= {l:g}", s=opts.satisfied_min, l=opts.loyal_min))]
     settings += family.settings(opts, boot)
     return (H.kv_table(settings, t("Settings")) + f"<h3>{t('Model')}</h3>"
             + f"<div class='scroll'><pre>{H.esc(model)}</pre></div>"
@@ -563,6 +658,27 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
             s = into.iloc[0]
             items.append(t("Only driver of {t}: <b>{s}</b> (path {b:.2f}).", t=H.esc(target), s=H.esc(s["source"]),
                            b=s["est"]))
+    ho = tables.get("higher-order")
+    if ho is not None and len(ho):
+        for h, part in ho.groupby("target", sort=False):
+            part = part.sort_values("est", ascending=False)
+            s, w = part.iloc[0], part.iloc[-1]
+            items.append(t("Strongest dimension of {h}: <b>{s}</b> (weight {b:.2f}); weakest: <b>{w}</b> (weight "
+                           "{c:.2f}).", h=H.esc(str(h)), s=H.esc(s["source"]), b=s["est"], w=H.esc(w["source"]),
+                           c=w["est"]))
+    cfit, cside = tables.get("second-order CB-SEM fit"), tables.get("second-order CB-SEM")
+    if cfit is not None and cside is not None:
+        v = cfit["value"]
+        line = t("The same chain by CB-SEM (second-order factor): chi-square {chisq:.1f} on {df:.0f} df (p = {p:.3f}), "
+                 "CFI {cfi:.3f}, RMSEA {rmsea:.3f}; ", chisq=v["chisq"], df=v["df"], p=v["pvalue"], cfi=v["cfi"],
+                 rmsea=v["rmsea"])
+        line += (t("the solution is admissible.") if v["admissible"] else
+                 t("<b>the solution is inadmissible (Heywood case)</b>: see the structural model."))
+        paths_cb = cside[~cside["source"].isin(list(dict.fromkeys(ho["source"])) if ho is not None else [])]
+        for _, r in paths_cb.iterrows():
+            line += " " + t("Standardized {s} -> {t}: {b:.2f} (PLS: {p:.2f}).", s=H.esc(r["source"]),
+                            t=H.esc(r["target"]), b=r["cbsem_std_all"], p=r["pls_est"])
+        items.append(line)
     if opts.satisfaction_items and opts.loyalty_items:
         k, m = satisfied_not_loyal(answers, opts)
         if m:
@@ -576,8 +692,13 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
         b_min = 2.486 / np.sqrt(n)  # Kock and Hadaya's inverse square root rule
         f2 = float("nan")
         if n - k_max - 1 >= 1:
-            with np.errstate(all="ignore"):
-                f2 = brentq(lambda f: path_power(f, n, k_max) - 0.8, 1e-8, 1e3)
+            # the noncentral F is NaN for huge noncentralities: bracket where power reaches 1
+            hi = 1.0
+            while hi < 1e3 and not path_power(hi, n, k_max) > 0.8:
+                hi *= 2.0
+            if path_power(hi, n, k_max) > 0.8:
+                with np.errstate(all="ignore"):
+                    f2 = brentq(lambda f: path_power(f, n, k_max) - 0.8, 1e-8, hi)
         pw = tables.get("power")
         low = int((pw["power"] < 0.8).sum()) if pw is not None else 0
         items.append(t("Sample size: with n = {n}, a path as weak as {b:.2f} is detected with 80% power (5% level); "
