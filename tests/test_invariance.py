@@ -131,3 +131,12 @@ def test_plot(inv_ml: InvarianceResult) -> None:
     plt.close(fig2)
     with pytest.raises(SpecificationError, match="needs the result of acsi.invariance"):
         acsi.plotting.invariance_plot(pd.DataFrame())
+
+
+def test_a_step_that_did_not_converge_is_not_assessable() -> None:
+    # an undefined difference test (a fit stopped with an infinite chi-square) supports nothing
+    from acsi.cbsem.invariance import _status
+
+    assert _status(float("nan"), float("nan"), float("nan"))[3] == "not assessable"
+    assert _status(0.0, 0.0, 0.5, fitted=False)[3] == "not assessable"
+    assert _status(0.0, 0.0, 0.5)[3] == "supported"

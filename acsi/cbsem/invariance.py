@@ -179,6 +179,13 @@ class InvarianceResult(ResultMixin):
                     "; the chi-square difference test rejects it, which with a large sample "
                     "often flags trivial differences")
                 out.append(f"{lev.capitalize()} invariance holds{after}: {diff}{extra}.")
+            elif r["verdict"] == "not assessable":
+                out.append(
+                    f"{lev.capitalize()} invariance cannot be assessed{after}: the {lev} model (or the "
+                    "one before it) did not converge or its chi-square is undefined, so no difference "
+                    "test is possible; check each group's fit (small groups, Heywood cases) first."
+                )
+                failed = True
             elif r["verdict"] == "questionable":
                 out.append(
                     f"{lev.capitalize()} invariance is questionable{after}: {diff}. CFI drops by "
@@ -271,7 +278,10 @@ def _levels(levels: Any) -> tuple[str, ...]:
     return tuple(seq)
 
 
-def _status(delta_cfi: float, delta_rmsea: float, p: float) -> tuple[str, str, str, str]:
+def _status(delta_cfi: float, delta_rmsea: float, p: float, fitted: bool = True) -> tuple[str, str, str, str]:
+    if not fitted or not all(math.isfinite(v) for v in (delta_cfi, delta_rmsea, p)):
+        # a step whose model did not converge (or whose test is undefined) supports nothing
+        return "n/a", "n/a", "n/a", "not assessable"
     lrt = "holds" if not (p < _ALPHA) else "rejected"
     cr = "rejected" if delta_cfi <= CFI_CUTOFF else "holds"
     chen = "rejected" if (delta_cfi <= CFI_CUTOFF and delta_rmsea >= RMSEA_CUTOFF) else "holds"
@@ -428,7 +438,8 @@ def invariance(
             test = chisq_diff(res, fits[prev[0]], names=(lev, prev[0]))
             d_cfi = float(cfi - prev[1])
             d_rmsea = float(rmsea - prev[2])
-            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test.pvalue)
+            fitted = bool(res.converged and fits[prev[0]].converged and math.isfinite(fm.chisq))
+            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test.pvalue, fitted)
             row.update(chisq_diff=test.chisq_diff, df_diff=test.df_diff, p_diff=test.pvalue,
                        delta_cfi=d_cfi, delta_rmsea=d_rmsea, lrt=lrt, cheung_rensvold=cr,
                        chen=chen, verdict=verdict)
