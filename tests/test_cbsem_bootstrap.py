@@ -195,7 +195,7 @@ def test_bad_input(hs):
     res = acsi.cfa("visual =~ x1 + x2 + x3", hs)
     with pytest.raises(SpecificationError, match="0-based"):
         res.bootstrap(indices=np.full((3, res.nobs), res.nobs))
-    with pytest.raises(SpecificationError, match=r"shape \(n, 301\)"):
+    with pytest.raises(SpecificationError, match=r"shape \(n_boot, 301\)"):
         res.bootstrap(indices=np.zeros((3, 10), dtype=int))
     with pytest.raises(SpecificationError, match="n=5 but indices holds 3"):
         res.bootstrap(n=5, indices=np.zeros((3, res.nobs), dtype=int))

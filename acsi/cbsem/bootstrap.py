@@ -56,6 +56,7 @@ from acsi.exceptions import AcsiError, SpecificationError
 from acsi.inference.intervals import norm_inter
 from acsi.inference.resampling import (
     block_seeds,
+    check_indices,
     chunk_ranges,
     default_chunk_size,
     pinned_blas,
@@ -404,7 +405,7 @@ def _check_group_indices(
     out = []
     for ix, Ng, lab in zip(indices, sizes, labels):
         try:
-            arr, _ = _check_indices(ix, None, Ng)
+            arr, _ = check_indices(ix, None, Ng, origin="lavaan's boot.idx")
         except SpecificationError as exc:
             raise SpecificationError(f"indices of group {lab!r}: {exc}") from None
         out.append(arr)
@@ -662,23 +663,6 @@ class SEMBootstrapResult(ResultMixin):
 
 
 # ---------------------------------------------------------------------------- driver
-def _check_indices(indices: Any, n: Any, n_rows: int) -> tuple[np.ndarray, int]:
-    idx = np.asarray(indices)
-    if idx.ndim != 2 or idx.shape[1] != n_rows or not np.issubdtype(idx.dtype, np.integer):
-        raise SpecificationError(
-            f"indices must be an integer array of shape (n, {n_rows}) of 0-based row positions "
-            f"(the fit used {n_rows} rows); got shape {idx.shape} and dtype {idx.dtype}"
-        )
-    if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
-        raise SpecificationError(
-            f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
-            f"{int(idx.min())} to {int(idx.max())} (lavaan's boot.idx is 1-based: subtract 1)"
-        )
-    if n is not None and int(n) != idx.shape[0]:
-        raise SpecificationError(f"n={n} but indices holds {idx.shape[0]} resamples; give one or the other")
-    return idx.astype(np.intp), int(idx.shape[0])
-
-
 def _sym_sqrt(A: np.ndarray, inverse: bool = False) -> np.ndarray:
     w, V = np.linalg.eigh(0.5 * (A + A.T))
     w = np.sqrt(np.clip(w, 0.0, None))
@@ -799,7 +783,7 @@ def bootstrap_sem(
             idx_all, n = _check_group_indices(indices, n, core.nobs_group,  # type: ignore[attr-defined]
                                                   res.group_labels)
         else:
-            idx_all, n = _check_indices(indices, n, N)
+            idx_all, n = check_indices(indices, n, N, origin="lavaan's boot.idx")
         root, seed_out = np.random.SeedSequence(0), (None if seed is None else check_seed(seed)[1])
     else:
         idx_all = None

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from acsi._validation import check_executor, check_progress
+from acsi.exceptions import SpecificationError
 
 __all__ = [
     "SEED_BLOCK",
@@ -45,6 +46,7 @@ __all__ = [
     "pinned_blas",
     "progress_callback",
     "run_tasks",
+    "check_indices",
 ]
 
 #: resamples drawn from one child of the SeedSequence (for up to 41943 data rows)
@@ -242,3 +244,32 @@ def run_tasks(
         finally:
             close()
     return outs
+
+
+def check_indices(indices: Any, n: Any, n_rows: int, *, origin: str = "R's") -> tuple[np.ndarray, int]:
+    """Given resample rows as an ``intp`` array ``(n_boot, n_rows)`` of 0-based positions, and
+    their number; ``n`` (when given) must equal that number.
+
+    Raises :class:`acsi.SpecificationError` naming the expected shape, the range found and,
+    for 1-based rows from another program (``origin``), the way out.
+
+    Examples
+    --------
+    >>> idx, n = check_indices([[0, 2, 2], [1, 1, 0]], None, 3)
+    >>> n, idx.dtype == np.intp
+    (2, True)
+    """
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.shape[1] != n_rows or not np.issubdtype(idx.dtype, np.integer):
+        raise SpecificationError(
+            f"indices must be an integer array of shape (n_boot, {n_rows}) of 0-based row positions "
+            f"(the fit used {n_rows} rows); got shape {idx.shape} and dtype {idx.dtype}"
+        )
+    if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
+        raise SpecificationError(
+            f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
+            f"{int(idx.min())} to {int(idx.max())} ({origin} rows are 1-based: subtract 1)"
+        )
+    if n is not None and int(n) != idx.shape[0]:
+        raise SpecificationError(f"n={n} but indices holds {idx.shape[0]} resamples; give one or the other")
+    return idx.astype(np.intp), int(idx.shape[0])

@@ -46,11 +46,12 @@ from acsi._validation import (
     check_seed,
     warn_few_resamples,
 )
-from acsi.exceptions import AcsiError, DataError, SpecificationError
+from acsi.exceptions import AcsiError, DataError
 from acsi.inference.intervals import bca_ci, mean_sd, percentile_ci, studentized_ci
 from acsi.inference.resampling import (
     SEED_BLOCK,
     block_seeds,
+    check_indices,
     chunk_ranges,
     default_chunk_size,
     pinned_blas,
@@ -805,24 +806,6 @@ def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarra
     return X, raw, complete
 
 
-def _check_indices(indices: Any, n: Any, n_rows: int) -> tuple[np.ndarray, int]:
-    """Given row positions (n_boot, n_rows) as intp, and their number."""
-    idx_all = np.asarray(indices)
-    if idx_all.ndim != 2 or idx_all.shape[1] != n_rows or not np.issubdtype(idx_all.dtype, np.integer):
-        raise SpecificationError(
-            f"indices must be an integer array of shape (n_boot, {n_rows}) of 0-based row "
-            f"positions; got shape {idx_all.shape} and dtype {idx_all.dtype}"
-        )
-    if idx_all.size and (idx_all.min() < 0 or idx_all.max() >= n_rows):
-        raise SpecificationError(
-            f"indices must be 0-based row positions in [0, {n_rows - 1}]; found values from "
-            f"{int(idx_all.min())} to {int(idx_all.max())} (R's 1-based rows: subtract 1)"
-        )
-    if n is not None and n != idx_all.shape[0]:
-        raise SpecificationError(f"n={n} but indices holds {idx_all.shape[0]} resamples; give one or the other")
-    return idx_all.astype(np.intp), int(idx_all.shape[0])
-
-
 def _build_problem(
     res: PLSResult,
     X: np.ndarray,
@@ -1005,7 +988,7 @@ def bootstrap_pls(
     n_rows = X.shape[0] if complete is None else complete.size
     if indices is not None:
         idx_all: np.ndarray | None
-        idx_all, n = _check_indices(indices, n, n_rows)
+        idx_all, n = check_indices(indices, n, n_rows, origin="R's")
     else:
         idx_all = None
         n = check_int(5000 if n is None else n, "n", minimum=2, hint="the number of resamples")
