@@ -195,6 +195,46 @@ def summary(df: pd.DataFrame) -> pd.DataFrame:
     return s
 
 
+def markdown(paths: list[Path]) -> str:
+    """The tables of docs/methods/coverage.md from result JSONs (rows of later files win)."""
+    df = pd.concat([pd.DataFrame(json.loads(Path(p).read_text())["rows"]) for p in paths], ignore_index=True)
+    df = df.drop_duplicates(["method", "interval", "n", "path"], keep="last")
+    label = {("ml", "wald"): "ML, Wald", ("mlr", "wald"): "MLR, Wald (robust SE)",
+             ("pls", "percentile"): "PLS, bootstrap percentile", ("pls", "bca"): "PLS, bootstrap BCa"}
+    ns = sorted(df.n.unique())
+    out = ["| interval | " + " | ".join(f"n = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
+    for key, name in label.items():
+        sub = df[(df.method == key[0]) & (df.interval == key[1])]
+        if sub.empty:
+            continue
+        cells = []
+        for n in ns:
+            t = sub[sub.n == n]
+            cells.append(f"{t.coverage.mean():.3f} ({t.coverage.min():.3f}-{t.coverage.max():.3f})")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out += ["", "| path | " + " | ".join(f"{m} n={n}" for m in ("ML", "MLR", "perc.", "BCa") for n in ns) + " |",
+            "|---|" + "---|" * (4 * len(ns))]
+    for path in dict.fromkeys(df.path):
+        cells = []
+        for key in label:
+            for n in ns:
+                t = df[(df.method == key[0]) & (df.interval == key[1]) & (df.n == n) & (df.path == path)]
+                cells.append(f"{float(t.coverage.iloc[0]):.3f}" if len(t) else "")
+        out.append(f"| {path} | " + " | ".join(cells) + " |")
+    out += ["", "| | " + " | ".join(f"n = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
+    for key, what in ((("ml", "wald"), "nonconverged"), (("ml", "wald"), "inadmissible"),
+                      (("mlr", "wald"), "nonconverged"), (("pls", "bca"), "nonconverged")):
+        sub = df[(df.method == key[0]) & (df.interval == key[1])]
+        if sub.empty or what not in sub or sub[what].isna().all():
+            continue
+        out.append(f"| {key[0].upper()} {what} | " + " | ".join(
+            f"{float(sub[sub.n == n][what].iloc[0]):.1%}" for n in ns) + " |")
+    out.append("")
+    out.append("R (converged replicates) per n: " + ", ".join(
+        f"{n}: ML {int(df[(df.method == 'ml') & (df.n == n)].reps.min())}" for n in ns if (df.method == "ml").any()))
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=2000)
@@ -204,7 +244,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261203)
     ap.add_argument("--methods", default="ml,mlr,pls")
     ap.add_argument("--out", default=str(HERE / "results" / "coverage.json"))
+    ap.add_argument("--render", default=None, help="print the docs tables of result JSONs (comma-separated) and stop")
     a = ap.parse_args()
+    if a.render:
+        print(markdown([Path(v) for v in a.render.split(",")]))
+        return
     ns = [int(v) for v in a.ns.split(",")]
     methods = a.methods.split(",")
     out = Path(a.out)
