@@ -112,6 +112,29 @@ def worker_cpu(client: Any) -> float:
     return float(sum(client.run(cpu).values()))
 
 
+def big_power(a: argparse.Namespace) -> None:
+    """A power study of ``a.big_power`` replicates at n = 54 on a LocalCluster (chunks of 2500)."""
+    import distributed
+
+    out: dict[str, Any] = {"settings": vars(a), "load_before": os.getloadavg()}
+    with distributed.LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=50) as cluster, \
+            distributed.Client(cluster) as client:
+        client.run(lambda: None)
+        c0 = worker_cpu(client)
+        pw, w, c = timed(lambda: acsi.power(CHAIN, population=chain_population(), n=[54], reps=a.big_power,
+                                            method="ml", seed=1, executor=client, chunk_size=2500))
+        out["big_power"] = {"reps": a.big_power, "wall_s": w, "cpu_s_client": c,
+                            "cpu_s_workers": worker_cpu(client) - c0}
+    t = pw.table.query("op == '~'")
+    out["big_power"]["table"] = t[["lhs", "rhs", "pop_value", "power", "power_mcse", "coverage", "nonconverged",
+                                   "inadmissible"]].to_dict(orient="records")
+    out["load_after"] = os.getloadavg()
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1))
+    print(json.dumps(out, indent=1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--companies", type=int, default=400)
@@ -120,8 +143,13 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-cluster", action="store_true")
+    ap.add_argument("--big-power", type=int, default=0, metavar="R",
+                    help="only run a power study of R replicates at n = 54 on the cluster (e.g. 100000)")
     ap.add_argument("--out", default=str(HERE / "results" / "bench_many.json"))
     a = ap.parse_args()
+    if a.big_power:
+        big_power(a)
+        return
     data = companies(a.companies, a.rows)
     pop = chain_population()
     ns = [54, 100, 200, 400]
