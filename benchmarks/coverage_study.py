@@ -221,17 +221,22 @@ def markdown(paths: list[Path]) -> str:
                 t = df[(df.method == key[0]) & (df.interval == key[1]) & (df.n == n) & (df.path == path)]
                 cells.append(f"{float(t.coverage.iloc[0]):.3f}" if len(t) else "")
         out.append(f"| {path} | " + " | ".join(cells) + " |")
-    out += ["", "| | " + " | ".join(f"n = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
+    rates = []
     for key, what in ((("ml", "wald"), "nonconverged"), (("ml", "wald"), "inadmissible"),
-                      (("mlr", "wald"), "nonconverged"), (("pls", "bca"), "nonconverged")):
+                      (("pls", "bca"), "nonconverged")):
         sub = df[(df.method == key[0]) & (df.interval == key[1])]
         if sub.empty or what not in sub or sub[what].isna().all():
             continue
-        out.append(f"| {key[0].upper()} {what} | " + " | ".join(
+        rates.append(f"| {key[0].upper()} {what} | " + " | ".join(
             f"{float(sub[sub.n == n][what].iloc[0]):.1%}" for n in ns) + " |")
-    out.append("")
-    out.append("R (converged replicates) per n: " + ", ".join(
-        f"{n}: ML {int(df[(df.method == 'ml') & (df.n == n)].reps.min())}" for n in ns if (df.method == "ml").any()))
+    if rates:
+        out += ["", "| | " + " | ".join(f"n = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns), *rates]
+    if (df.method == "ml").any():
+        out.append("")
+        out.append("Converged ML/MLR replicates (of the rates' R): " + ", ".join(
+            f"n = {n}: {int(df[(df.method == 'ml') & (df.n == n)].reps.min())}" for n in ns) + "; PLS: " + ", ".join(
+            f"n = {n}: {int(df[(df.method == 'pls') & (df.n == n)].reps.min())}" for n in ns
+            if (df.method == "pls").any()) + ".")
     return "\n".join(out)
 
 
