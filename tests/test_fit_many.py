@@ -4,6 +4,7 @@ processes, a real dask.distributed LocalCluster) giving bit-identical numbers.""
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,12 @@ def test_threads_and_processes_bit_identical(data: pd.DataFrame, fm: FitManyResu
         assert np.array_equal(other.index_draws("C").to_numpy(), fm.index_draws("C").to_numpy(), equal_nan=True)
 
 
+def pls_mobi() -> tuple[Any, pd.Series]:
+    mobi = acsi.datasets.load_mobi()
+    res = acsi.pls("Image =~ IMAG1 + IMAG2 + IMAG3; Sat =~ CUSA1 + CUSA2 + CUSA3; Sat ~ Image", mobi)
+    return res, mobi["CUEX1"] >= 8
+
+
 def test_dask_local_cluster_bit_identical(data: pd.DataFrame, fm: FitManyResult) -> None:
     import distributed  # in the dev extra: the Dask test always runs in CI
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -138,6 +145,21 @@ def test_dask_local_cluster_bit_identical(data: pd.DataFrame, fm: FitManyResult)
         d = acsi.fit_many(MODEL, data, by="company", bootstrap=200, seed=1, executor=client)
         pw_d = acsi.power("y ~ b*x", population="y ~ 0.25*x", n=[40, 60], reps=20, seed=5, executor=client,
                           chunk_size=10)
+        # PLS-MGA (group bootstraps and permutations), MICOM and the CB-SEM bootstrap on the cluster
+        pls_res, group = pls_mobi()
+        mga_d = pls_res.mga(group, n=120, n_perm=350, seed=11, executor=client)
+        mi_d = pls_res.micom(group, n_perm=350, seed=12, executor=client)
+        sem_res = acsi.sem(MODEL, data[data.company == "A"])
+        sb_d = sem_res.bootstrap(n=80, seed=7, executor=client)
+    mga = pls_res.mga(group, n=120, n_perm=350, seed=11)
+    mi = pls_res.micom(group, n_perm=350, seed=12)
+    pd.testing.assert_frame_equal(mga_d.table, mga.table, check_exact=True)
+    pd.testing.assert_frame_equal(mga_d.details, mga.details, check_exact=True)
+    pd.testing.assert_frame_equal(mi_d.table, mi.table, check_exact=True)
+    assert np.array_equal(mi_d.permutation_draws, mi.permutation_draws, equal_nan=True)
+    sb = sem_res.bootstrap(n=80, seed=7)
+    assert np.array_equal(sb_d.draws_array, sb.draws_array, equal_nan=True)
+    pd.testing.assert_frame_equal(sb_d.estimates, sb.estimates, check_exact=True)
     assert d == fm
     pd.testing.assert_frame_equal(d.indices, fm.indices, check_exact=True)
     pw = acsi.power("y ~ b*x", population="y ~ 0.25*x", n=[40, 60], reps=20, seed=5)

@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 
 from acsi._lazy import stats as _scipy_stats
-from acsi._validation import check_choice, check_int, check_level, check_progress, check_seed
+from acsi._validation import check_choice, check_executor, check_int, check_level, check_progress, check_seed
 from acsi.exceptions import DataError, SpecificationError
-from acsi.inference.resampling import SEED_BLOCK, block_seeds
+from acsi.inference.resampling import SEED_BLOCK, block_seeds, pinned_blas, run_tasks
 from acsi.plspm.batched import (
     BatchedKernelResult,
     BatchPlan,
@@ -589,6 +589,64 @@ def _path_columns(boot: BootstrapResult, pairs: list[tuple[str, str]]) -> np.nda
     return np.array([lut[("paths", s, t)] for s, t in pairs], dtype=np.intp)
 
 
+@dataclass(frozen=True)
+class PermTask:
+    """A chunk of a permutation test (picklable): whole seed blocks of permutations.
+
+    ``blocks`` holds ``(size, source)`` per seed block, ``source`` a ``SeedSequence`` (the
+    block's permutations are drawn from it) or given permutations (size, n_rows).
+    """
+
+    pr: RowProblem
+    pooled: np.ndarray
+    na: int
+    paths: np.ndarray
+    blocks: tuple[tuple[int, Any], ...]
+
+
+def perm_blocks(seed: np.random.SeedSequence, n_perm: int, given: np.ndarray | None) -> list[tuple[int, Any]]:
+    """``(size, source)`` per seed block of a run of ``n_perm`` permutations (block ``i``
+    from child ``i`` of ``seed``, as :func:`permutations`), or slices of ``given``."""
+    if given is not None:
+        return [(min(SEED_BLOCK, n_perm - s), given[s : s + SEED_BLOCK]) for s in range(0, n_perm, SEED_BLOCK)]
+    return [(min(SEED_BLOCK, n_perm - i * SEED_BLOCK), ss)
+            for i, ss in enumerate(block_seeds(seed, n_perm, SEED_BLOCK))]
+
+
+def draw_perm_blocks(blocks: Sequence[tuple[int, Any]], n_rows: int) -> np.ndarray:
+    """The permutations (rows) of consecutive seed blocks."""
+    out = []
+    for b, src in blocks:
+        if isinstance(src, np.ndarray):
+            out.append(src)
+        else:
+            out.append(np.random.default_rng(src).permuted(np.tile(np.arange(n_rows), (b, 1)), axis=1))
+    return np.concatenate(out, axis=0)
+
+
+def perm_task_groups(blocks: list[tuple[int, Any]], max_step: int) -> list[list[tuple[int, Any]]]:
+    """Seed blocks grouped into work chunks: about 8 chunks of at most ``max_step`` blocks.
+
+    Whole blocks only, and the grouping depends on the run's size alone (never on the
+    executor), so the batched fits, and hence every bit of the result, are the same here,
+    in threads, in processes and on a dask cluster.
+    """
+    step = min(max(1, max_step), max(1, -(-len(blocks) // 8)))
+    return [blocks[i : i + step] for i in range(0, len(blocks), step)]
+
+
+def _perm_paths_chunk(task: PermTask) -> tuple[np.ndarray, np.ndarray]:
+    """Path differences (a - b) and failure flags of one chunk of permutations."""
+    with pinned_blas(1):
+        perms = draw_perm_blocks(task.blocks, task.pooled.size)
+        nb = perms.shape[0]
+        lab = np.ones((nb, task.pooled.size), dtype=np.intp)
+        np.put_along_axis(lab, perms[:, : task.na], 0, axis=1)
+        ka, kb = fit_partition(task.pr, lab, task.pooled, 2)
+        p0, p1 = task.paths[:, 0], task.paths[:, 1]
+        return ka.B[:, p0, p1] - kb.B[:, p0, p1], ka.failed | kb.failed
+
+
 def permutation_test_paths(
     pr: RowProblem,
     rows_a: np.ndarray,
@@ -598,36 +656,24 @@ def permutation_test_paths(
     seed: np.random.SeedSequence,
     perm_indices: np.ndarray | None,
     progress: Any = None,
+    executor: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Path differences (a - b) of permuted groups: (successful perms, m) and failed (n_perm,).
 
     The pooled rows are ``rows_a`` then ``rows_b``; permutation ``perm`` assigns the pooled
-    rows at ``perm[:na]`` to group a and the rest to group b.
+    rows at ``perm[:na]`` to group a and the rest to group b. Chunks of whole seed blocks
+    run here or on ``executor`` (:func:`acsi.inference.resampling.run_tasks`); the numbers
+    do not depend on it.
     """
     pooled = np.concatenate([rows_a, rows_b])
-    na, npool = rows_a.size, pooled.size
     n = pr.D.shape[0]
-    if perm_indices is not None:
-        blocks = [(s, perm_indices[s : s + SEED_BLOCK]) for s in range(0, n_perm, SEED_BLOCK)]
-    else:
-        blocks = permutations(seed, n_perm, npool)
-    chunk = perm_chunk(n, pr.plan.p)
-    diffs: list[np.ndarray] = []
-    failed: list[np.ndarray] = []
-    done = 0
-    for c0 in range(0, len(blocks), max(1, chunk // SEED_BLOCK)):
-        perms = np.concatenate([b for _, b in blocks[c0 : c0 + max(1, chunk // SEED_BLOCK)]], axis=0)
-        nb = perms.shape[0]
-        lab = np.ones((nb, npool), dtype=np.intp)
-        np.put_along_axis(lab, perms[:, :na], 0, axis=1)
-        ka, kb = fit_partition(pr, lab, pooled, 2)
-        diffs.append(ka.B[:, paths[:, 0], paths[:, 1]] - kb.B[:, paths[:, 0], paths[:, 1]])
-        failed.append(ka.failed | kb.failed)
-        done += nb
-        if progress is not None:
-            progress(done, n_perm)
-    d = np.concatenate(diffs, axis=0)
-    f = np.concatenate(failed)
+    blocks = perm_blocks(seed, n_perm, perm_indices)
+    groups = perm_task_groups(blocks, perm_chunk(n, pr.plan.p) // SEED_BLOCK)
+    tasks = [PermTask(pr, pooled, int(rows_a.size), paths, tuple(g)) for g in groups]
+    outs = run_tasks(_perm_paths_chunk, tasks, [sum(b for b, _ in g) for g in groups], executor=executor,
+                     progress=progress, desc="permutations")
+    d = np.concatenate([o[0] for o in outs], axis=0)
+    f = np.concatenate([o[1] for o in outs])
     return d[~f], f
 
 
@@ -674,8 +720,10 @@ def pls_mga(
     level : float, default 0.95
         Confidence level of the group bootstraps' intervals.
     executor, progress
-        As :func:`acsi.plspm.bootstrap.bootstrap_pls` (the group bootstraps); the
-        permutations run here, batched.
+        As :func:`acsi.plspm.bootstrap.bootstrap_pls`: the group bootstraps and the
+        permutations (chunks of whole seed blocks, batched) run on ``executor`` (any
+        ``concurrent.futures.Executor`` or a ``dask.distributed.Client``); the numbers are
+        bit-identical to the run here for the same ``seed``.
     correction : {"holm", "bonferroni", "none"}, default "holm"
         Adjustment over the pairs of each path when there are more than two groups.
     perm_indices : array or sequence of arrays, optional
@@ -716,6 +764,7 @@ def pls_mga(
     correction = check_choice(correction, CORRECTIONS, "correction", hint="Holm is the default")
     n_perm = check_int(n_perm, "n_perm", minimum=0, hint="0 skips the permutation test; 5000 is usual")
     check_progress(progress)
+    executor = check_executor(executor)
     grouping = resolve_groups(res, group)
     k = len(grouping.labels)
     idx_list: list[np.ndarray] | None = None
@@ -774,7 +823,7 @@ def pls_mga(
         if n_perm > 0:
             ref, fail = permutation_test_paths(
                 pr, grouping.rows(a), grouping.rows(b), path_idx, n_perm, children[k + pi],
-                perm_list[pi], None,
+                perm_list[pi], None, executor,
             )
             perm_failed.append(int(fail.sum()))
             p_perm = permutation_p(diff, ref) if ref.shape[0] else np.full(diff.shape, np.nan)

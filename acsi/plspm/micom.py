@@ -40,20 +40,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from acsi._validation import check_choice, check_int, check_level, check_seed
+from acsi._validation import check_choice, check_executor, check_int, check_level, check_progress, check_seed
 from acsi.exceptions import SpecificationError
 from acsi.inference.intervals import quantile7
-from acsi.inference.resampling import SEED_BLOCK
+from acsi.inference.resampling import SEED_BLOCK, pinned_blas, run_tasks
 from acsi.plspm.algorithm import correlation
 from acsi.plspm.mga import (
     CORRECTIONS,
+    RowProblem,
     adjust_pvalues,
     check_perm_indices,
+    draw_perm_blocks,
     fit_groups,
     fit_partition,
     fit_subsets,
+    perm_blocks,
     perm_chunk,
-    permutations,
+    perm_task_groups,
     resolve_groups,
     row_problem,
 )
@@ -186,6 +189,58 @@ class MICOMResult(ResultMixin):
         return {"micom": self._table.copy()}
 
 
+def _mean_var(lab: np.ndarray, Y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(B, k_groups, k_constructs) means and variances (n - 1) of Y by label rows (B, npool)."""
+    M = np.stack([(lab == g).astype(np.float64) for g in range(k)], axis=1)  # (B, G, npool)
+    cnt = M.sum(axis=2)[:, :, None]
+    S1 = M @ Y
+    S2 = M @ (Y * Y)
+    mean = S1 / cnt
+    var = (S2 - cnt * mean**2) / (cnt - 1.0)
+    return mean, var
+
+
+def _c_stats(Ws: list[np.ndarray], Rp: np.ndarray, pairs: Any, single: np.ndarray) -> np.ndarray:
+    """(B, pairs, k) compositional correlations."""
+    out = np.stack([composite_correlation(Ws[a], Ws[b], Rp) for a, b in pairs], axis=1)
+    out[..., single] = 1.0
+    return out
+
+
+@dataclass(frozen=True)
+class _MicomTask:
+    """A chunk of MICOM's permutations (picklable): whole seed blocks (see
+    :func:`acsi.plspm.mga.perm_blocks`)."""
+
+    pr: RowProblem
+    pooled: np.ndarray
+    labels0: np.ndarray
+    k: int
+    Y: np.ndarray
+    Rp: np.ndarray
+    single: np.ndarray
+    pairs: tuple[tuple[int, int], ...]
+    blocks: tuple[tuple[int, Any], ...]
+
+
+def _micom_chunk(t: _MicomTask) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Compositional correlations, mean differences, log variance ratios and failure flags
+    of one chunk of permutations."""
+    with pinned_blas(1):
+        perms = draw_perm_blocks(t.blocks, t.pooled.size)
+        nb = perms.shape[0]
+        lab = t.labels0[perms]  # (B, npool): label of each pooled row under the permutation
+        krs = fit_partition(t.pr, lab, t.pooled, t.k)
+        fail = np.zeros(nb, dtype=bool)
+        for kr in krs:
+            fail |= kr.failed
+        c = _c_stats([np.asarray(kr.W) for kr in krs], t.Rp, t.pairs, t.single)
+        mb, vb = _mean_var(lab, t.Y, t.k)
+        md = np.stack([mb[:, a] - mb[:, b] for a, b in t.pairs], axis=1)
+        lv = np.stack([np.log(vb[:, a]) - np.log(vb[:, b]) for a, b in t.pairs], axis=1)
+        return c, md, lv, fail
+
+
 def micom(
     res: PLSResult,
     group: Any,
@@ -196,6 +251,7 @@ def micom(
     correction: str = "holm",
     perm_indices: Any = None,
     progress: Any = None,
+    executor: Any = None,
 ) -> MICOMResult:
     """Measurement invariance of composites, steps 1-3 (see the module docstring).
 
@@ -216,8 +272,11 @@ def micom(
     perm_indices : array (n_perm, pooled rows), optional
         Given permutations of the pooled rows (the rows of all groups, in data order): row
         ``i`` of the pooled data takes the label of pooled row ``perm[b, i]``.
-    progress : callable, optional
-        Called as ``progress(done, n_perm)``.
+    progress : None, True or callable, optional
+        ``True`` shows a tqdm bar; a callable is called as ``progress(done, n_perm)``.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        The permutations run in chunks of whole seed blocks on it; the numbers are
+        bit-identical to the run here (``None``) for the same ``seed``.
 
     Returns
     -------
@@ -242,6 +301,8 @@ def micom(
     level = check_level(level)
     correction = check_choice(correction, CORRECTIONS, "correction", hint="Holm is the default")
     n_perm = check_int(n_perm, "n_perm", minimum=1, hint="Henseler et al. (2016) recommend 5000")
+    executor = check_executor(executor)
+    check_progress(progress)
     grouping = resolve_groups(res, group)
     k = len(grouping.labels)
     codes = grouping.codes
@@ -275,55 +336,22 @@ def micom(
     Y = Z @ Wp
     Y = Y / Y.std(axis=0, ddof=1)
 
-    def mean_var(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(B, k_groups, k_constructs) means and variances (n - 1) of Y by label rows (B, npool)."""
-        M = np.stack([(lab == g).astype(np.float64) for g in range(k)], axis=1)  # (B, G, npool)
-        cnt = M.sum(axis=2)[:, :, None]
-        S1 = M @ Y
-        S2 = M @ (Y * Y)
-        mean = S1 / cnt
-        var = (S2 - cnt * mean**2) / (cnt - 1.0)
-        return mean, var
-
-    def c_stats(Ws: list[np.ndarray]) -> np.ndarray:
-        """(B, pairs, k) compositional correlations."""
-        out = np.stack([composite_correlation(Ws[a], Ws[b], Rp) for a, b in pairs], axis=1)
-        out[..., single] = 1.0
-        return out
-
-    c0 = c_stats([w[None] for w in W0])[0]
-    m0, v0 = mean_var(labels0[None])
+    c0 = _c_stats([w[None] for w in W0], Rp, pairs, single)[0]
+    m0, v0 = _mean_var(labels0[None], Y, k)
     md0 = np.stack([m0[0, a] - m0[0, b] for a, b in pairs])
     lv0 = np.stack([np.log(v0[0, a]) - np.log(v0[0, b]) for a, b in pairs])
 
-    # permutations, batched
-    if perms_given is not None:
-        blocks = [(s, perms_given[s : s + SEED_BLOCK]) for s in range(0, n_perm, SEED_BLOCK)]
-    else:
-        blocks = permutations(root, n_perm, npool)
+    # permutations, batched, in chunks of whole seed blocks (here or on the executor)
+    blocks = perm_blocks(root, n_perm, perms_given)
     step = max(1, perm_chunk(n, p) // SEED_BLOCK // max(1, k - 1))
-    c_ref: list[np.ndarray] = []
-    md_ref: list[np.ndarray] = []
-    lv_ref: list[np.ndarray] = []
-    failed: list[np.ndarray] = []
-    done = 0
-    for c_0 in range(0, len(blocks), step):
-        perms = np.concatenate([b for _, b in blocks[c_0 : c_0 + step]], axis=0)
-        nb = perms.shape[0]
-        lab = labels0[perms]  # (B, npool): label of each pooled row under the permutation
-        krs = fit_partition(pr, lab, pooled, k)
-        Ws = [np.asarray(kr.W) for kr in krs]
-        fail = np.zeros(nb, dtype=bool)
-        for kr in krs:
-            fail |= kr.failed
-        c_ref.append(c_stats(Ws))
-        mb, vb = mean_var(lab)
-        md_ref.append(np.stack([mb[:, a] - mb[:, b] for a, b in pairs], axis=1))
-        lv_ref.append(np.stack([np.log(vb[:, a]) - np.log(vb[:, b]) for a, b in pairs], axis=1))
-        failed.append(fail)
-        done += nb
-        if progress is not None:
-            progress(done, n_perm)
+    groups = perm_task_groups(blocks, step)
+    tasks = [_MicomTask(pr, pooled, labels0, k, Y, Rp, single, tuple(pairs), tuple(g)) for g in groups]
+    outs = run_tasks(_micom_chunk, tasks, [sum(b for b, _ in g) for g in groups], executor=executor,
+                     progress=progress, desc="permutations")
+    c_ref = [o[0] for o in outs]
+    md_ref = [o[1] for o in outs]
+    lv_ref = [o[2] for o in outs]
+    failed = [o[3] for o in outs]
     fail_all = np.concatenate(failed)
     cr = np.concatenate(c_ref, axis=0)[~fail_all]
     mdr = np.concatenate(md_ref, axis=0)
