@@ -585,9 +585,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "demo", help="analyse the shipped e-banking survey and write an HTML report",
-        description="Analyse the shipped (synthetic) e-banking survey of 54 respondents: SERVQUAL "
-                    "dimensions as drivers of loyalty, by PLS with bootstrap; write one self-contained "
-                    "HTML report.",
+        description="Analyse the shipped (synthetic) e-banking survey of 54 respondents: the ACSI chain "
+                    "SERVQUAL dimensions -> Satisfaction (a higher-order construct) -> Loyalty, by PLS with "
+                    "bootstrap, beside the CB-SEM second-order model; write one self-contained HTML report.",
         epilog="example:\n    acsi demo --out ebanking.html --bootstrap 2000 --seed 7",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -32,6 +32,34 @@ def _fml(theta: np.ndarray, S: np.ndarray, p: int) -> tuple[float, np.ndarray]:
     return F, np.concatenate([2.0 * G @ lam, np.diag(G)])
 
 
+def _newton(x: np.ndarray, S: np.ndarray, p: int, iterations: int = 50) -> np.ndarray | None:
+    """Newton steps on :func:`_fml` with a central-difference Hessian of the analytic gradient
+    and step halving; the point where the gradient is below 1e-10 (``None`` when not reached
+    in ``iterations`` steps; with ``iterations=3`` the last accepted point)."""
+    F, g = _fml(x, S, p)
+    h = 1e-6
+    eye = np.eye(2 * p) * h
+    for _ in range(iterations):
+        if np.max(np.abs(g)) < 1e-10:
+            return x
+        H = np.column_stack([(_fml(x + e, S, p)[1] - _fml(x - e, S, p)[1]) / (2 * h) for e in eye])
+        try:
+            step = np.linalg.solve((H + H.T) / 2, g)
+        except np.linalg.LinAlgError:
+            break
+        for _half in range(30):
+            Fn, gn = _fml(x - step, S, p)
+            if Fn <= F + 1e-14:
+                x, F, g = x - step, Fn, gn
+                break
+            step = step / 2
+        else:
+            break
+    if iterations <= 3:
+        return x
+    return x if np.max(np.abs(g)) < 1e-10 else None
+
+
 def one_factor_ml(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     r"""ML one-factor model of a covariance matrix ``S`` (divisor N, as lavaan).
 
@@ -42,27 +70,16 @@ def one_factor_ml(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """
     p = S.shape[0]
     sd = np.sqrt(np.diag(S))
-    L, psi, _ = fa_ml_kernel(corr_from_cov(S), 1, lower=1e-4, convergence="strict")
-    start = np.concatenate([L[:, 0] * sd, psi * sd**2])
-    res = optimize.minimize(_fml, start, args=(S, p), jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 2000})
-    x = res.x
-    # Newton polish with a numerical Hessian of the analytic gradient
-    for _ in range(3):
-        F, g = _fml(x, S, p)
-        h = 1e-6
-        H = np.empty((2 * p, 2 * p))
-        for j in range(2 * p):
-            e = np.zeros(2 * p)
-            e[j] = h
-            H[:, j] = (_fml(x + e, S, p)[1] - _fml(x - e, S, p)[1]) / (2 * h)
-        H = (H + H.T) / 2
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            break
-        xn = x - step
-        if _fml(xn, S, p)[0] <= F + 1e-14:
-            x = xn
+    # start: R's L-BFGS-B on the correlation matrix (psych's settings; no scipy.optimize import)
+    L, psi, _ = fa_ml_kernel(corr_from_cov(S), 1, lower=1e-4, convergence="psych")
+    x = _newton(np.concatenate([L[:, 0] * sd, psi * sd**2]), S, p)
+    if x is None:  # Newton did not reach the optimum from there: quasi-Newton first, then polish
+        L, psi, _ = fa_ml_kernel(corr_from_cov(S), 1, lower=1e-4, convergence="strict")
+        start = np.concatenate([L[:, 0] * sd, psi * sd**2])
+        res = optimize.minimize(_fml, start, args=(S, p), jac=True, method="BFGS",
+                                options={"gtol": 1e-12, "maxiter": 2000})
+        polished = _newton(res.x, S, p, iterations=3)
+        x = res.x if polished is None else polished
     F, g = _fml(x, S, p)
     lam = x[:p] * (1.0 if x[:p].sum() >= 0 else -1.0)
     return lam, x[p:], F - np.linalg.slogdet(S)[1] - p, bool(np.max(np.abs(g)) < 1e-7)

@@ -251,7 +251,6 @@ def _answers(data: pd.DataFrame, items: Sequence[str], nas: tuple[float, ...]) -
         if nas:
             x = x.mask(x.isin(nas))
         out[it] = x
-    out.attrs = dict(data.attrs)
     return out
 
 
@@ -374,6 +373,13 @@ def build_report(
     lang = i18n.check_lang(lang)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+    # the file's metadata is read here once; the frame goes on without it (pandas deep-copies
+    # ``attrs`` into the result of every operation, a fifth of the report's table work)
+    meta = dict(data.attrs)
+    data = data.copy(deep=False)
+    data.attrs = {}
+    labels = meta.get("value_labels") if isinstance(meta.get("value_labels"), dict) else None
+    questions = meta.get("questions") if isinstance(meta.get("questions"), dict) else {}
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise SpecificationError(f"bootstrap must be a whole number >= 0; got {bootstrap!r}")
     common: tuple[float, float] | None = None
@@ -413,7 +419,6 @@ def build_report(
     iblocks = item_blocks(blocks)
     check_columns(data, model_items, context="model")
     answers = _answers(data, list(dict.fromkeys(model_items + list(sat_items) + list(loy_items))), nas)
-    labels = data.attrs.get("value_labels") if isinstance(data.attrs.get("value_labels"), dict) else None
     scales = resolve_scales(answers, list(dict.fromkeys(model_items + list(sat_items) + list(loy_items))),
                             scale=common, item_scales=item_scales, value_labels=labels)
     sat_sc = ItemScale(1, 10) if not sat_items else ReportOptions(item_scales=scales).scale_of(sat_items)
@@ -452,8 +457,8 @@ def build_report(
             raise DataError(f"recommend column {recommend!r} not found in the data")
         res, boot = family.fit(model, data, clean, model_items, opts, progress)
         n = int(len(clean))
-        add("profile", t("Sample profile and usage"), S.profile_section(data, set(model_items)))
-        add("items", t("Rating items"), S.items_section(answers, iblocks, opts))
+        add("profile", t("Sample profile and usage"), S.profile_section(data, set(model_items), questions))
+        add("items", t("Rating items"), S.items_section(answers, iblocks, opts, questions))
         add("measurement", t("Reliability and validity"),
             S.measurement_section(res, clean, iblocks, family, boot, hocs))
         ptab = None

@@ -35,12 +35,13 @@ MAX_CATEGORIES = 20
 Section = tuple[str, dict[str, pd.DataFrame]]
 
 
-def profile_section(data: pd.DataFrame, model_items: set[str]) -> tuple[str, dict[str, pd.DataFrame]]:
+def profile_section(data: pd.DataFrame, model_items: set[str],
+                    questions: Mapping[str, str] | None = None) -> tuple[str, dict[str, pd.DataFrame]]:
     from acsi.survey import frequencies, multi_select
 
     tables: dict[str, pd.DataFrame] = {}
     parts: list[str] = []
-    questions = data.attrs.get("questions", {}) if isinstance(data.attrs.get("questions"), dict) else {}
+    questions = questions or {}
     cats = [
         c for c in data.columns
         if c not in model_items and (isinstance(data[c].dtype, pd.CategoricalDtype)
@@ -112,7 +113,8 @@ def _box_share(x: np.ndarray, sc: ItemScale, top: bool) -> float:
     return float(hit.mean()) if x.size else float("nan")
 
 
-def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: ReportOptions) -> Section:
+def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: ReportOptions,
+                  questions: Mapping[str, str] | None = None) -> Section:
     """Answer distributions on each item's scale, and item statistics over every available answer."""
     import warnings
 
@@ -121,7 +123,7 @@ def items_section(data: pd.DataFrame, blocks: Mapping[str, list[str]], opts: Rep
     from acsi.survey import likert_table
 
     items = list(dict.fromkeys(i for b in blocks.values() for i in b))
-    questions = data.attrs.get("questions", {}) if isinstance(data.attrs.get("questions"), dict) else {}
+    questions = questions or {}
     parts: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     groups: dict[ItemScale, list[str]] = {}
@@ -633,9 +635,7 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
     """The block at the top, in plain language: the headline index with its CI, the strongest
     and weakest driver, the satisfied-but-not-loyal share (with its definition) and what this
     sample size can and cannot detect (:mod:`acsi.stats.power`)."""
-    from scipy.optimize import brentq
-
-    from acsi.stats.power import path_power
+    from acsi.stats.power import f2_for_power
 
     items: list[str] = []
     if index is not None and headline is not None and headline in index.index:
@@ -692,13 +692,7 @@ def key_findings(res: Any, struct: Sequence[tuple[str, str]], headline: str | No
         b_min = 2.486 / np.sqrt(n)  # Kock and Hadaya's inverse square root rule
         f2 = float("nan")
         if n - k_max - 1 >= 1:
-            # the noncentral F is NaN for huge noncentralities: bracket where power reaches 1
-            hi = 1.0
-            while hi < 1e3 and not path_power(hi, n, k_max) > 0.8:
-                hi *= 2.0
-            if path_power(hi, n, k_max) > 0.8:
-                with np.errstate(all="ignore"):
-                    f2 = brentq(lambda f: path_power(f, n, k_max) - 0.8, 1e-8, hi)
+            f2 = f2_for_power(n, k_max)
         pw = tables.get("power")
         low = int((pw["power"] < 0.8).sum()) if pw is not None else 0
         items.append(t("Sample size: with n = {n}, a path as weak as {b:.2f} is detected with 80% power (5% level); "

@@ -20,7 +20,7 @@ from scipy import special
 
 from acsi.exceptions import SpecificationError
 
-__all__ = ["path_power", "n_for_power", "inverse_sqrt_min_n", "z_test_power", "z_test_n_for_power"]
+__all__ = ["path_power", "n_for_power", "f2_for_power", "inverse_sqrt_min_n", "z_test_power", "z_test_n_for_power"]
 
 
 def _check(n: int, k: int, alpha: float) -> None:
@@ -107,6 +107,34 @@ def n_for_power(f2: float, k: int, power: float = 0.8, alpha: float = 0.05, n_ma
         else:
             lo = mid + 1
     return int(lo)
+
+
+def f2_for_power(n: int, k: int, power: float = 0.8, alpha: float = 0.05) -> float:
+    r"""Smallest effect size ``f2`` whose :func:`path_power` at ``n`` reaches ``power``.
+
+    Solves :math:`1 - F_{nc}(F_{1-\alpha}(1, n-k-1);\, 1, n-k-1, f^2 n) = \text{power}` for
+    :math:`f^2` by bisection to rounding level (power increases with :math:`f^2`); cephes'
+    ``ncfdtrinc`` inverts only to about 1e-6 and is not used.
+
+    Examples
+    --------
+    >>> f2 = f2_for_power(54, 4)
+    >>> round(f2, 4), round(path_power(f2, 54, 4), 10)
+    (0.1513, 0.8)
+    """
+    _check(n, k, alpha)
+    if not 0 < power < 1:
+        raise SpecificationError(f"f2_for_power: power must be in (0, 1); got {power}")
+    lo, hi = 0.0, 1.0
+    while not path_power(hi, n, k, alpha) >= power:
+        lo, hi = hi, hi * 2
+        if hi > 1e6:
+            return float("nan")
+    while True:
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            return hi
+        lo, hi = (lo, mid) if path_power(mid, n, k, alpha) >= power else (mid, hi)
 
 
 def inverse_sqrt_min_n(p_min: float, alpha: float = 0.05, power: float = 0.8) -> int:
