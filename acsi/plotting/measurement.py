@@ -130,7 +130,7 @@ def loadings_chart(
     ax.set_xlabel(f"loading (dashed line: {threshold:g})")
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out when drawn (once, not again for a tight crop)
     return fig
 
 
@@ -223,5 +223,5 @@ def reliability_chart(
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out when drawn (once, not again for a tight crop)
     return fig

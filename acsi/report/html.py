@@ -98,15 +98,18 @@ def figure_img(fig: Any, caption: str = "", *, dpi: int = 110, close: bool = Tru
 
     cjk = _translate_figure(fig)
     buf = io.BytesIO()
+    # a figure with a layout engine is laid out by the one draw of savefig; only one without
+    # it is cropped to its contents, which costs matplotlib a second pass over every artist
+    bbox = "tight" if fig.get_layout_engine() is None else None
     if cjk and not has_cjk_font():
         with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):
             # the glyphs are the browser's business: the layout's font lacks them, which is expected
             warnings.filterwarnings("ignore", message="Glyph .* missing from")
-            fig.savefig(buf, format="svg", bbox_inches="tight")
+            fig.savefig(buf, format="svg", bbox_inches=bbox)
         mime = "image/svg+xml"
     else:
         with matplotlib.rc_context({"font.family": font_chain()}):
-            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches=bbox)
         mime = "image/png"
     if close:
         import matplotlib.pyplot as plt
