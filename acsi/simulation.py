@@ -201,6 +201,98 @@ def _pls_params(res: Any, ch: _Chunk, rng: np.random.Generator) -> tuple[np.ndar
     return est, se, lo, hi, pv
 
 
+#: options of :func:`acsi.sem` the moment-based replicate fit reproduces exactly
+_FAST_OPTIONS = frozenset({"std_lv", "se", "meanstructure", "fixed_x", "max_iter", "tol"})
+
+
+class _ReplicateFit:
+    """The steps of :func:`acsi.sem` for one complete data matrix, prepared once per chunk.
+
+    Parsing, the parameter table, the options and the identification counts are done here;
+    per replicate only the sample moments, the start values, the optimiser, the covariance
+    of the estimates and the admissibility check run (the same functions, in the same order,
+    as :func:`acsi.sem`, so a replicate's numbers equal a full fit of its data frame; a test
+    checks that). ``None`` (from :meth:`make`) when the options need the general path.
+    """
+
+    def __init__(self, ch: _Chunk) -> None:
+        from acsi.cbsem.api import _check_identification_counts, _validate_options
+        from acsi.spec.partable import build_partable
+
+        o = ch.options
+        est, se_type, _miss = _validate_options(ch.method.upper(), o.get("se"), "listwise", ch.level,
+                                                int(o.get("max_iter", 500)), float(o.get("tol", 1e-10)))
+        self.se_type = se_type
+        self.kind = "observed" if se_type in ("observed", "robust") else "expected"
+        self.max_iter = int(o.get("max_iter", 500))
+        self.tol = float(o.get("tol", 1e-10))
+        ms = o.get("meanstructure")
+        self.pt = build_partable(ch.model, std_lv=bool(o.get("std_lv", False)),
+                                 meanstructure=bool(ms) if ms is not None else False,
+                                 fixed_x=bool(o.get("fixed_x", True)))
+        self.cols = np.array([list(ch.names).index(v) for v in self.pt.ov_names], dtype=np.intp)
+        _check_identification_counts(self.pt, len(self.pt.ov_names))
+        self.par = np.asarray(self.pt.par)
+
+    @staticmethod
+    def make(ch: _Chunk) -> _ReplicateFit | None:
+        from acsi.spec.syntax import ParsedModel
+
+        if ch.method == "pls" or ch.missing is not None or not set(ch.options) <= _FAST_OPTIONS:
+            return None
+        if not isinstance(ch.model, ParsedModel):
+            return None
+        try:
+            fit = _ReplicateFit(ch)
+        except AcsiError:
+            return None  # the general path reports it per replicate
+        if fit.pt.constraints or any(v not in ch.names for v in fit.pt.ov_names):
+            return None
+        return fit
+
+    def __call__(self, Z: np.ndarray) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+        """(status, (est, se, lo, hi, p) of the chunk's rows) for the data ``Z`` (population columns)."""
+        from acsi.cbsem.api import _check_sample_cov, _theta_vcov
+        from acsi.cbsem.core import estimate, sample_moments
+        from acsi.cbsem.robust import huber_white_vcov
+        from acsi.exceptions import InadmissibleSolutionWarning
+        from acsi.many import capture_warnings
+
+        X = np.ascontiguousarray(Z[:, self.cols])
+        n, p = X.shape
+        if n <= p:
+            return 2, None
+        moments = sample_moments(X)
+        try:
+            with capture_warnings() as log:
+                _check_sample_cov(moments[1], self.pt.ov_names)
+                core = estimate(self.pt, X, max_iter=self.max_iter, tol=self.tol, moments=moments)
+                if core.iterations == 0 and not core.converged and not np.isfinite(core.grad_max):
+                    return 2, None
+                vcov = _theta_vcov(core, self.se_type, self.kind,  # type: ignore[arg-type]
+                                   lambda: np.asarray(huber_white_vcov(core), dtype=float))
+        except (AcsiError, np.linalg.LinAlgError):
+            return 2, None
+        if not core.converged:
+            return 1, None
+        status = 3 if any(issubclass(w.category, InadmissibleSolutionWarning) for w in log) else 0
+        return status, (core.x, vcov)
+
+    def values(self, x: np.ndarray, vcov: np.ndarray, rows: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
+        """est, se, interval and p-value of table rows ``rows`` (as :class:`SEMResult`'s table)."""
+        from scipy import special
+
+        est = x[rows]
+        k = self.par[rows]
+        d = np.diag(vcov)[k]
+        se = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / se
+        pv = 2.0 * special.ndtr(-np.abs(z))
+        crit = float(special.ndtri(0.5 + level / 2.0))
+        return est, se, est - crit * se, est + crit * se, pv
+
+
 def _run_chunk(ch: _Chunk) -> _ChunkOut:
     import acsi
     from acsi._blas import single_threaded_blas
@@ -213,8 +305,18 @@ def _run_chunk(ch: _Chunk) -> _ChunkOut:
     status = np.zeros(r, dtype=np.int8)
     n_used = np.zeros(r, dtype=np.int64)
     with single_threaded_blas():
+        fast = _ReplicateFit.make(ch)
         for i in range(r):
             rng = np.random.default_rng(np.random.SeedSequence(ch.entropy, spawn_key=ch.spawn_key + (ch.start + i,)))
+            if fast is not None:  # complete data, ML/MLR: moments and the kernel, no data frame
+                Z = ch.mu + rng.standard_normal((ch.n, len(ch.names))) @ ch.L.T
+                code, sol = fast(Z)
+                status[i] = code
+                n_used[i] = ch.n if code != 2 else 0
+                if sol is not None:
+                    for name, v in zip(("est", "se", "lo", "hi", "pv"), fast.values(sol[0], sol[1], ch.rows, ch.level)):
+                        out[name][i] = v
+                continue
             frame = _simulate(ch, rng)
             try:
                 with capture_warnings() as log:
@@ -485,7 +587,11 @@ def power(
     Notes
     -----
     ML and MLR fits start from the population values (as Mplus does in Monte Carlo runs),
-    which saves iterations and never changes the optimum they converge to.
+    which saves iterations and never changes the optimum they converge to. With complete
+    data (no ``missing``) the model is parsed, tabled and checked once per chunk and each
+    replicate goes from its data matrix straight to the moments, the optimiser and the
+    covariance of the estimates, with no data frame or result object; its numbers are those
+    of :func:`acsi.sem` on the replicate's data, bit for bit (tested).
 
     References
     ----------
