@@ -275,6 +275,7 @@ def _fit_impl(
                             missing=missing, na_values=na_values, max_iter=max_iter, tol=tol)
     est, se_type, miss = _validate_options(estimator or "ML", se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    _check_no_thresholds(parsed)
     if group is not None:
         from acsi.cbsem.mg_api import fit_groups
 
@@ -500,6 +501,20 @@ def _weighted_moments(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 # --------------------------------------------------------------------------- ordinal items
+
+
+def _check_no_thresholds(parsed: ParsedModel) -> None:
+    """Thresholds (``y | t1``) in the model of a fit without ordinal items."""
+    from acsi.exceptions import ModelSyntaxError
+
+    for s_ in parsed.statements:
+        if s_.op == "|":
+            raise ModelSyntaxError(
+                f"{s_.lhs!r} has thresholds in the model ({s_.lhs} | {s_.rhs}) but no item is ordinal: "
+                f"name the ordinal items with ordered=[{s_.lhs!r}, ...] (estimator WLSMV), or remove "
+                "the threshold formula to treat the item as continuous",
+                line=s_.line, column=s_.column, text=s_.text.rstrip(),
+            )
 
 
 def _is_ordinal(estimator: str | None, ordered: Any) -> bool:

@@ -85,6 +85,13 @@ ESTIMATORS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def threshold_positions(pt: ParameterTable, th_rows: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Index in the stacked sample statistics of every threshold row ``y | tk``: the item's
+    first position ``start[j]`` plus ``k - 1``."""
+    ov = {v: i for i, v in enumerate(pt.ov_names)}
+    return np.array([int(start[ov[pt.lhs[k]]]) + int(pt.rhs[k][1:]) - 1 for k in th_rows], dtype=np.intp)
+
+
 class DWLSKernel:
     """The least-squares problem of one model on ordinal/mixed sample statistics.
 
@@ -127,8 +134,9 @@ class DWLSKernel:
         # positions in the stacked statistics: per item its thresholds or its (negative) mean
         nth = np.array([int((self.th_var == j).sum()) if ordm[j] else 1 for j in range(p)])
         start = np.concatenate([[0], np.cumsum(nth)[:-1]])
-        self.th_pos = np.concatenate([start[j] + np.arange(nth[j]) for j in range(p) if ordm[j]]).astype(np.intp) \
-            if ordm.any() else np.zeros(0, dtype=np.intp)
+        # the position of each threshold row by its item and index (rows the user wrote in
+        # the model text come first, in the text's order)
+        self.th_pos = threshold_positions(pt, th_rows, start)
         self.num = np.flatnonzero(~ordm)
         self.mean_pos = start[self.num].astype(np.intp)
         ntot = int(nth.sum())
@@ -464,8 +472,12 @@ def estimate_dwls(
     mean[~ordm] = np.asarray(moments.th)[~ordm[moments.th_item]]
     S = np.asarray(moments.cov)
     x0 = start_values(pt, model, S, mean)
-    th_rows = [k for k in range(model.n_rows) if pt.op[k] == "|"]
-    x0[th_rows] = np.asarray(moments.th)[ordm[moments.th_item]]
+    th_rows = np.array([k for k in range(model.n_rows) if pt.op[k] == "|"], dtype=np.intp)
+    nth = np.array([int((np.asarray(moments.th_item) == j).sum()) if ordm[j] else 1 for j in range(p)])
+    pos = threshold_positions(pt, th_rows, np.concatenate([[0], np.cumsum(nth)[:-1]]))
+    sample_th = np.asarray(moments.th)[pos]
+    given = np.asarray(pt.ustart, dtype=float)[th_rows]  # fixed values and start() of the model text
+    x0[th_rows] = np.where(np.isnan(given), sample_th, given)
     gamma = np.asarray(moments.nacov)
     if fitting == "DWLS":
         W = np.diag(1.0 / np.diag(gamma))
