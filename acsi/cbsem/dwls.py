@@ -526,8 +526,9 @@ class CatML:
 
 
 def catml(state: DWLSState, n: int, df: float) -> CatML | None:
-    """The catML statistics of an all-ordinal fit (``None`` with continuous items or a
-    polychoric matrix that is not positive definite, where lavaan reports NA).
+    """The catML statistics of an all-ordinal fit (``None`` with continuous items, a
+    polychoric matrix that is not positive definite or thresholds constrained equal, where
+    lavaan reports NA).
 
     With :math:`R` the polychoric and :math:`\\Sigma^*` the implied correlation matrix,
     :math:`T_3 = N [\\log|\\Sigma^*| + \\operatorname{tr}(R \\Sigma^{*-1}) - \\log|R| - p]`;
@@ -540,6 +541,16 @@ def catml(state: DWLSState, n: int, df: float) -> CatML | None:
     kern = state.kernel
     if not np.all(kern.ordered):
         return None
+    th_par = np.asarray(kern.th_par)
+    th_free = th_par[th_par >= 0]
+    if np.unique(th_free).size < th_free.size:
+        # thresholds constrained equal (a label shared by threshold rows): lavaan's catML
+        # refit drops the threshold rows but keeps their equality constraints and fails, so
+        # lavaan reports the robust CFI/TLI/RMSEA as NA
+        return None
+    # the catML model has no thresholds: its df are the correlations minus the other free
+    # parameters (equal to the least-squares df unless thresholds are fixed in the model)
+    df = float(kern.cov_pos.size - (np.asarray(state.jacobian).shape[1] - th_free.size))
     R = np.asarray(state.moments.cov)
     if np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
         return None
