@@ -809,7 +809,11 @@ def sem(
         ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
         from the observed information, or the expected one with ``se="expected"``; rows
         missing on every model variable are dropped with a warning; see the FIML method
-        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet.
+        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet. With
+        ``ordered=``: ``"listwise"`` (the default, as lavaan) or ``"pairwise"`` (alias
+        ``"available.cases"``: thresholds from each item's answers, each polychoric
+        correlation from the rows that answered both items, as lavaan's WLSMV with
+        ``missing = "pairwise"``); ``"ml"`` is refused, as by lavaan.
     na_values : number or list, optional
         Codes meaning "missing" in the data (e.g. -99).
     max_iter : int, default 500
@@ -833,7 +837,8 @@ def sem(
     ordered : list of str or True, optional
         Ordinal items (``True``: every observed variable), as lavaan's ``ordered=``:
         thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
-        least-squares estimator (``estimator``); complete rows only.
+        least-squares estimator (``estimator``). Thresholds may also be written in the model
+        (``q1 | a*t1 + t2``, ``q2 | a*t1``, ``q3 | 0.5*t1``: labels, equalities, fixed values).
     parameterization : {"delta", "theta"}, default "delta"
         Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
         variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),
@@ -841,8 +846,9 @@ def sem(
     sampling_weights : str, optional
         Column of sampling weights, as lavaan's ``sampling.weights`` (normalised to sum to
         the number of rows): weighted moments, Huber-White standard errors and the
-        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). Complete data,
-        continuous items.
+        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). With ``ordered=``:
+        weighted thresholds, polychoric correlations and their asymptotic covariance (WLSMV's
+        robust SEs and test), as lavaan. Not with ``missing="ml"``.
 
     Returns
     -------

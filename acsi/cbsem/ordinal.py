@@ -654,12 +654,12 @@ def ordinal_moments(
     With ``weights`` (lavaan's ``sampling.weights``, normalised to sum to ``n``) every
     univariate and bivariate likelihood is weighted: thresholds from weighted proportions,
     weighted means and ML variances, polychoric tables of weighted counts; in the sandwich
-    the casewise scores :math:`s_i` enter as :math:`B = \sum_i w_i^2 s_i s_i^\top`
-    and :math:`A` from :math:`\sum_i w_i s_i s_i^\top` (lavaan's ``muthen1984``).
+    the casewise scores :math:`s_i` enter as :math:`B = \\sum_i w_i^2 s_i s_i^\\top`
+    and :math:`A` from :math:`\\sum_i w_i s_i s_i^\\top` (lavaan's ``muthen1984``).
     With ``pairwise=True`` (lavaan's ``missing = "pairwise"``) missing answers (NaN) are
     allowed: the thresholds, means and variances of an item come from the rows that answered
     it, each correlation from the rows that answered both items (the other rows' scores are
-    0), and :math:`\Gamma` keeps the divisor ``n``, the number of rows.
+    0), and :math:`\\Gamma` keeps the divisor ``n``, the number of rows.
 
     Parameters
     ----------

@@ -67,13 +67,17 @@ capture <- function(expr) {
     warning = function(cond) { w <<- c(w, conditionMessage(cond)); invokeRestart("muffleWarning") })
   list(value = val, warnings = w, error = if (inherits(val, "captured_error")) val$message else NULL)
 }
-gmax <- function(fit) max(abs(lavInspect(fit, "gradient")))
+# with equality constraints (labels shared by thresholds) the gradient and the Newton step
+# live in the constrained space: K maps its coordinates to the free parameters (lavaan's
+# eq.constraints.K), so the gradient reported is K'g
+Kmat <- function(fit) if (fit@Model@eq.constraints) fit@Model@eq.constraints.K else diag(length(coef(fit)))
+gmax <- function(fit) max(abs(crossprod(Kmat(fit), lavInspect(fit, "gradient"))))
 polish <- function(fit, fun, a) {
   steps <- 0L
   for (k in 1:6) {
-    g <- lavInspect(fit, "gradient")
-    if (max(abs(g)) < 1e-12) break
-    x <- coef(fit) - solve(lavInspect(fit, "hessian"), g)
+    g <- lavInspect(fit, "gradient"); K <- Kmat(fit)
+    if (max(abs(crossprod(K, g))) < 1e-12) break
+    x <- coef(fit) - K %*% solve(t(K) %*% lavInspect(fit, "hessian") %*% K, crossprod(K, g))
     pt <- parTable(fit); pt$est[pt$free > 0] <- x[pt$free[pt$free > 0]]; pt$start <- pt$est
     junk <- capture.output(f2 <- suppressWarnings(do.call(fun, c(a, list(start = pt, optim.method = "none")))))
     if (lavInspect(f2, "optim")$fx > lavInspect(fit, "optim")$fx + 1e-15) break
