@@ -730,6 +730,17 @@ def ordinal_moments(
                 means[j] = float(ww @ y[oj, j] / ww.sum())
                 var[j] = float(ww @ (y[oj, j] - means[j]) ** 2 / ww.sum())
             th_list.append(np.array([means[j]]))
+    if pairwise:
+        both = obs.T.astype(float) @ obs.astype(float)
+        never = [(labels[i], labels[j]) for i in range(p) for j in range(i) if both[i, j] == 0]
+        if never:
+            first, second = never[0]
+            raise DataError(
+                f"items {first!r} and {second!r} are never answered by the same respondent"
+                f"{f' (and {len(never) - 1} more pairs)' if len(never) > 1 else ''}; their "
+                "correlation cannot be estimated with missing='pairwise': remove one of them "
+                "from the model"
+            )
     nth = np.array([t.size for t in th_list])
     th_end = np.cumsum(nth)
     th_start = th_end - nth

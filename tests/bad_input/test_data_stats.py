@@ -177,6 +177,7 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("cfa ordered fiml", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD), ordered=True, missing="ml"), acsi.SpecificationError, r"missing='ml'.*not available with ordinal items.*missing='pairwise'"),
     ("cfa ordered pairwise empty rows", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD).assign(**{f"x{i}": ORD[f"x{i}"].where(ORD.index != 3) for i in range(1, 10)}), ordered=True, missing="pairwise"), MissingDataWarning, r"1 of 301 rows are missing on every model variable and were removed"),
     ("cfa ordered listwise holes", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD), ordered=True), MissingDataWarning, r"1 of 301 rows have missing values.*listwise"),
+    ("cfa ordered pairwise never together", lambda: acsi.cfa(CFA, ORD.assign(x1=ORD["x1"].where(ORD.index < 150), x2=ORD["x2"].where(ORD.index >= 150)), ordered=True, missing="pairwise"), D, r"items 'x2' and 'x1' are never answered by the same respondent.*remove one of them"),
     ("cfa pairwise without ordered", lambda: acsi.cfa(CFA, HS, missing="pairwise"), acsi.SpecificationError, r"missing.*'pairwise'"),
 ]
 
