@@ -264,17 +264,14 @@ def _fit_impl(
             "not implemented in acsi yet; fit each group separately or treat the items as continuous"
         )
     if _is_ordinal(estimator, ordered):
-        if sampling_weights is not None:
-            raise SpecificationError(
-                "sampling_weights with ordered= (weighted polychoric correlations) is not "
-                "implemented in acsi; drop one of them"
-            )
         return _fit_ordinal(model, data, estimator=estimator, ordered=ordered,
                             parameterization=parameterization, std_lv=std_lv, se=se,
                             meanstructure=meanstructure, fixed_x=fixed_x, level=level,
-                            missing=missing, na_values=na_values, max_iter=max_iter, tol=tol)
+                            missing=missing, na_values=na_values, max_iter=max_iter, tol=tol,
+                            sampling_weights=sampling_weights)
     est, se_type, miss = _validate_options(estimator or "ML", se, missing, level, max_iter, tol)
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
+    _check_no_thresholds(parsed)
     if group is not None:
         from acsi.cbsem.mg_api import fit_groups
 
@@ -502,6 +499,53 @@ def _weighted_moments(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndar
 # --------------------------------------------------------------------------- ordinal items
 
 
+#: ``missing=`` with ordinal items (lavaan's names; the FIML ones are refused with advice)
+_ORDINAL_MISSING = {
+    "listwise": "listwise", "error": "error", "pairwise": "pairwise", "available.cases": "pairwise",
+    "ml": "ml", "fiml": "ml", "direct": "ml", "ml.x": "ml",
+}
+
+
+def _prepare_ordinal_data(df: Any, pt: ParameterTable, miss: str, na_values: Any, where: dict[str, str]) -> Any:
+    """The model columns of an ordinal fit: complete rows (``listwise``/``error``) or every row
+    with an answer (``pairwise``; rows missing on every item are dropped with a warning)."""
+    import warnings
+
+    from acsi.exceptions import MissingDataWarning
+
+    if miss != "pairwise":
+        return prepare_data(df, list(pt.ov_names), missing="error" if miss == "error" else "listwise",
+                            na_values=na_values, context="model", where=where)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingDataWarning)
+        prepared = prepare_data(df, list(pt.ov_names), missing="ml", na_values=na_values, context="model",
+                                where=where)
+    for w_ in caught:
+        if issubclass(w_.category, MissingDataWarning):
+            warn(
+                f"{prepared.n_dropped} of {prepared.n_dropped + prepared.X.shape[0]} rows are missing on "
+                "every model variable and were removed (as lavaan: empty cases are ignored)",
+                MissingDataWarning,
+            )
+        else:
+            warn(str(w_.message), w_.category)
+    return prepared
+
+
+def _check_no_thresholds(parsed: ParsedModel) -> None:
+    """Thresholds (``y | t1``) in the model of a fit without ordinal items."""
+    from acsi.exceptions import ModelSyntaxError
+
+    for s_ in parsed.statements:
+        if s_.op == "|":
+            raise ModelSyntaxError(
+                f"{s_.lhs!r} has thresholds in the model ({s_.lhs} | {s_.rhs}) but no item is ordinal: "
+                f"name the ordinal items with ordered=[{s_.lhs!r}, ...] (estimator WLSMV), or remove "
+                "the threshold formula to treat the item as continuous",
+                line=s_.line, column=s_.column, text=s_.text.rstrip(),
+            )
+
+
 def _is_ordinal(estimator: str | None, ordered: Any) -> bool:
     """Whether the call asks for the ordinal (least-squares) path."""
     if ordered is not None and ordered is not False:
@@ -577,9 +621,11 @@ def _check_categories(X: np.ndarray, names: tuple[str, ...], ordm: np.ndarray) -
 def _fit_ordinal(
     model: str | ParsedModel, data: Any, *, estimator: str | None, ordered: Any, parameterization: str,
     std_lv: bool, se: str | None, meanstructure: bool | None, fixed_x: bool, level: float, missing: str,
-    na_values: Any, max_iter: int, tol: float,
+    na_values: Any, max_iter: int, tol: float, sampling_weights: str | None = None,
 ) -> SEMResult:
-    """``ordered=``: thresholds and polychoric correlations fitted by WLSMV (or DWLS, ULS, WLS)."""
+    """``ordered=``: thresholds and polychoric correlations fitted by WLSMV (or DWLS, ULS, WLS);
+    ``missing="listwise"`` (lavaan's default for ordinal items) or ``"pairwise"``
+    (``"available.cases"``), optionally with sampling weights."""
     from acsi.cbsem.dwls import ESTIMATORS, dwls_vcov, estimate_dwls
     from acsi.cbsem.ordinal import ordinal_moments
     from acsi.spec.partable import ordinal_partable
@@ -611,12 +657,15 @@ def _fit_ordinal(
                  "expected": "standard"}, "se",
             hint="with ordered=: 'robust' (the sandwich, lavaan's robust.sem) or 'standard'",
         )
-    miss = check_choice(missing, {"listwise": "listwise", "error": "error", "ml": "ml", "fiml": "ml",
-                                  "direct": "ml", "ml.x": "ml"}, "missing")
+    miss = check_choice(missing, _ORDINAL_MISSING, "missing",
+                        hint="with ordered=: 'listwise' (the default, as lavaan), 'pairwise' (alias "
+                        "'available.cases': each polychoric correlation from the rows that answered "
+                        "both items) or 'error'")
     if miss == "ml":
         raise SpecificationError(
-            "missing='ml' (full-information ML) cannot be combined with ordered= (lavaan uses "
-            "pairwise deletion for WLSMV, which acsi does not implement); use missing='listwise'"
+            f"missing={missing!r} (full-information ML) is not available with ordinal items (ordered=; "
+            "lavaan: not available in the categorical setting); use missing='pairwise' (pairwise "
+            "polychoric correlations, WLSMV) or missing='listwise'"
         )
     if meanstructure is False:
         raise SpecificationError(
@@ -654,12 +703,15 @@ def _fit_ordinal(
             "conditional.x, which acsi does not implement; pass fixed_x=False (the covariates "
             "become continuous variables of the model) or treat the items as continuous"
         )
-    prepared = prepare_data(df, list(pt.ov_names), missing="error" if miss == "error" else "listwise",
-                            na_values=na_values, context="model", where=where)
+    if sampling_weights is not None:
+        _check_weights_options(sampling_weights, pt, "listwise")
+        df = df.reset_index(drop=True) if not df.index.is_unique else df
+    prepared = _prepare_ordinal_data(df, pt, miss, na_values, where)
     X = prepared.X
+    wt = None if sampling_weights is None else _sampling_weights(df, sampling_weights, prepared.index)
     ordm = np.array([v in set(names) for v in pt.ov_names])
     _check_categories(X, pt.ov_names, ordm)
-    om = ordinal_moments(X, ordm, names=pt.ov_names)
+    om = ordinal_moments(X, ordm, names=pt.ov_names, weights=wt, pairwise=miss == "pairwise")
     th_item = np.asarray(om.th_item)
     nth = {v: int((th_item == j).sum()) for j, v in enumerate(pt.ov_names) if ordm[j]}
     opt = ordinal_partable(pt, nth, param)
@@ -757,7 +809,11 @@ def sem(
         ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
         from the observed information, or the expected one with ``se="expected"``; rows
         missing on every model variable are dropped with a warning; see the FIML method
-        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet.
+        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet. With
+        ``ordered=``: ``"listwise"`` (the default, as lavaan) or ``"pairwise"`` (alias
+        ``"available.cases"``: thresholds from each item's answers, each polychoric
+        correlation from the rows that answered both items, as lavaan's WLSMV with
+        ``missing = "pairwise"``); ``"ml"`` is refused, as by lavaan.
     na_values : number or list, optional
         Codes meaning "missing" in the data (e.g. -99).
     max_iter : int, default 500
@@ -781,7 +837,8 @@ def sem(
     ordered : list of str or True, optional
         Ordinal items (``True``: every observed variable), as lavaan's ``ordered=``:
         thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
-        least-squares estimator (``estimator``); complete rows only.
+        least-squares estimator (``estimator``). Thresholds may also be written in the model
+        (``q1 | a*t1 + t2``, ``q2 | a*t1``, ``q3 | 0.5*t1``: labels, equalities, fixed values).
     parameterization : {"delta", "theta"}, default "delta"
         Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
         variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),
@@ -789,8 +846,9 @@ def sem(
     sampling_weights : str, optional
         Column of sampling weights, as lavaan's ``sampling.weights`` (normalised to sum to
         the number of rows): weighted moments, Huber-White standard errors and the
-        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). Complete data,
-        continuous items.
+        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). With ``ordered=``:
+        weighted thresholds, polychoric correlations and their asymptotic covariance (WLSMV's
+        robust SEs and test), as lavaan. Not with ``missing="ml"``.
 
     Returns
     -------

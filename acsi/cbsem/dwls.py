@@ -85,6 +85,13 @@ ESTIMATORS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def threshold_positions(pt: ParameterTable, th_rows: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Index in the stacked sample statistics of every threshold row ``y | tk``: the item's
+    first position ``start[j]`` plus ``k - 1``."""
+    ov = {v: i for i, v in enumerate(pt.ov_names)}
+    return np.array([int(start[ov[pt.lhs[k]]]) + int(pt.rhs[k][1:]) - 1 for k in th_rows], dtype=np.intp)
+
+
 class DWLSKernel:
     """The least-squares problem of one model on ordinal/mixed sample statistics.
 
@@ -127,8 +134,9 @@ class DWLSKernel:
         # positions in the stacked statistics: per item its thresholds or its (negative) mean
         nth = np.array([int((self.th_var == j).sum()) if ordm[j] else 1 for j in range(p)])
         start = np.concatenate([[0], np.cumsum(nth)[:-1]])
-        self.th_pos = np.concatenate([start[j] + np.arange(nth[j]) for j in range(p) if ordm[j]]).astype(np.intp) \
-            if ordm.any() else np.zeros(0, dtype=np.intp)
+        # the position of each threshold row by its item and index (rows the user wrote in
+        # the model text come first, in the text's order)
+        self.th_pos = threshold_positions(pt, th_rows, start)
         self.num = np.flatnonzero(~ordm)
         self.mean_pos = start[self.num].astype(np.intp)
         ntot = int(nth.sum())
@@ -464,8 +472,12 @@ def estimate_dwls(
     mean[~ordm] = np.asarray(moments.th)[~ordm[moments.th_item]]
     S = np.asarray(moments.cov)
     x0 = start_values(pt, model, S, mean)
-    th_rows = [k for k in range(model.n_rows) if pt.op[k] == "|"]
-    x0[th_rows] = np.asarray(moments.th)[ordm[moments.th_item]]
+    th_rows = np.array([k for k in range(model.n_rows) if pt.op[k] == "|"], dtype=np.intp)
+    nth = np.array([int((np.asarray(moments.th_item) == j).sum()) if ordm[j] else 1 for j in range(p)])
+    pos = threshold_positions(pt, th_rows, np.concatenate([[0], np.cumsum(nth)[:-1]]))
+    sample_th = np.asarray(moments.th)[pos]
+    given = np.asarray(pt.ustart, dtype=float)[th_rows]  # fixed values and start() of the model text
+    x0[th_rows] = np.where(np.isnan(given), sample_th, given)
     gamma = np.asarray(moments.nacov)
     if fitting == "DWLS":
         W = np.diag(1.0 / np.diag(gamma))
@@ -514,8 +526,9 @@ class CatML:
 
 
 def catml(state: DWLSState, n: int, df: float) -> CatML | None:
-    """The catML statistics of an all-ordinal fit (``None`` with continuous items or a
-    polychoric matrix that is not positive definite, where lavaan reports NA).
+    """The catML statistics of an all-ordinal fit (``None`` with continuous items, a
+    polychoric matrix that is not positive definite or thresholds constrained equal, where
+    lavaan reports NA).
 
     With :math:`R` the polychoric and :math:`\\Sigma^*` the implied correlation matrix,
     :math:`T_3 = N [\\log|\\Sigma^*| + \\operatorname{tr}(R \\Sigma^{*-1}) - \\log|R| - p]`;
@@ -528,6 +541,16 @@ def catml(state: DWLSState, n: int, df: float) -> CatML | None:
     kern = state.kernel
     if not np.all(kern.ordered):
         return None
+    th_par = np.asarray(kern.th_par)
+    th_free = th_par[th_par >= 0]
+    if np.unique(th_free).size < th_free.size:
+        # thresholds constrained equal (a label shared by threshold rows): lavaan's catML
+        # refit drops the threshold rows but keeps their equality constraints and fails, so
+        # lavaan reports the robust CFI/TLI/RMSEA as NA
+        return None
+    # the catML model has no thresholds: its df are the correlations minus the other free
+    # parameters (equal to the least-squares df unless thresholds are fixed in the model)
+    df = float(kern.cov_pos.size - (np.asarray(state.jacobian).shape[1] - th_free.size))
     R = np.asarray(state.moments.cov)
     if np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
         return None

@@ -1018,14 +1018,16 @@ def dwls_fit_measures(
         )
     cm = catml(st, int(n), df) if st.test != "standard" else None
     if cm is not None:  # lavaan's robust CFI/RMSEA of all-ordinal data (Savalei 2021)
-        x3, c3, x3n, c3n = cm.chisq, cm.c, cm.baseline_chisq, cm.baseline_c
-        lo_r, hi_r = _rmsea_ci(cm.chisq_scaled, df, n1, c=c3, level=ci_level)
+        x3, c3, x3n, c3n, df3 = cm.chisq, cm.c, cm.baseline_chisq, cm.baseline_c, cm.df
+        lo_r, hi_r = _rmsea_ci(cm.chisq_scaled, df3, n1, c=c3, level=ci_level)
         v.update(
+            # lavaan: CFI/TLI with the model's df, RMSEA with the catML df (they differ when
+            # thresholds are fixed in the model)
             cfi_robust=_cfi(x3, df, x3n, dfn, c3, c3n), tli_robust=_tli(x3, df, x3n, dfn, c3, c3n),
             nnfi_robust=_tli(x3, df, x3n, dfn, c3, c3n), rni_robust=_rni(x3, df, x3n, dfn, c3, c3n),
-            rmsea_robust=_rmsea(x3, df, n1, c3), rmsea_ci_lower_robust=lo_r, rmsea_ci_upper_robust=hi_r,
-            rmsea_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=close_h0),
-            rmsea_notclose_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df, n1, c=c3, h0=notclose_h0,
+            rmsea_robust=_rmsea(x3, df3, n1, c3), rmsea_ci_lower_robust=lo_r, rmsea_ci_upper_robust=hi_r,
+            rmsea_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df3, n1, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=_rmsea_pvalue(cm.chisq_scaled, df3, n1, c=c3, h0=notclose_h0,
                                                        close=False),
         )
     rms = _cat_residual_rms(core)

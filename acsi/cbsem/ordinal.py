@@ -329,6 +329,13 @@ def thresholds(codes: np.ndarray, ncat: int | None = None) -> np.ndarray:
     return np.asarray(ndtri(np.cumsum(counts)[:-1] / counts.sum()))
 
 
+def _weighted_thresholds(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Thresholds from the weighted marginal proportions (lavaan's ``lav_uvord_th`` with
+    ``wt``); ``codes`` of the observed rows only."""
+    counts = np.bincount(np.asarray(codes), weights=w)
+    return np.asarray(ndtri(np.cumsum(counts)[:-1] / counts.sum()))
+
+
 def _cell_tables(
     t1: np.ndarray, t2: np.ndarray, rho: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -441,9 +448,13 @@ def polychoric(c1: np.ndarray, c2: np.ndarray, th1: np.ndarray | None = None,
 
 
 def _pair_fit_tables(
-    codes: list[np.ndarray], ths: Sequence[np.ndarray | None], pairs: list[tuple[int, int]]
+    codes: list[np.ndarray], ths: Sequence[np.ndarray | None], pairs: list[tuple[int, int]],
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fit the polychoric correlations of ``pairs``; return rho, padded thresholds, freq."""
+    """Fit the polychoric correlations of ``pairs``; return rho, padded thresholds, freq.
+
+    ``weights``: case weights (the cell counts are weighted sums); a code ``-1`` (a missing
+    answer) leaves the row out of the pair's table (pairwise deletion)."""
     th = [thresholds(c) if t is None else np.asarray(t, float) for c, t in zip(codes, ths)]
     kmax = max(t.size for t in th) + 1
     ext = np.full((len(th), kmax + 1), np.inf)
@@ -454,7 +465,8 @@ def _pair_fit_tables(
     jj = np.array([b for _, b in pairs], dtype=np.intp)
     freq = np.zeros((len(pairs), kmax, kmax))
     for q, (a, b) in enumerate(pairs):
-        np.add.at(freq[q], (codes[a], codes[b]), 1.0)
+        ok = (codes[a] >= 0) & (codes[b] >= 0)
+        np.add.at(freq[q], (codes[a][ok], codes[b][ok]), 1.0 if weights is None else weights[ok])
     # lavaan's zero.add for 2 x 2 tables with one empty cell (keeping the margins)
     for q, (a, b) in enumerate(pairs):
         if th[a].size == 1 and th[b].size == 1:
@@ -488,21 +500,47 @@ def _polyserial_terms(
     return prob, score, fu, fl
 
 
-def _fit_polyserial(z: np.ndarray, lo: np.ndarray, up: np.ndarray) -> np.ndarray:
+def _fit_polyserial(z: np.ndarray, lo: np.ndarray, up: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
     """Two-step polyserial correlations, columns of ``z``/``lo``/``up`` (n, P) one per pair.
 
-    Roots of the summed scores :func:`_polyserial_terms`; the derivative of the score is
-    taken by a central difference (it only steers the Newton steps).
+    Roots of the summed scores :func:`_polyserial_terms` (weighted by ``w`` (n, P): case
+    weights, 0 for a row missing on either item); the derivative of the score is taken by a
+    central difference (it only steers the Newton steps).
     """
+    eps = 1e-6
+    ww = np.ones(z.shape) if w is None else w
+
+    def score(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g = (ww * _polyserial_terms(z, lo, up, r)[1]).sum(axis=0)
+        gp = (ww * _polyserial_terms(z, lo, up, np.minimum(r + eps, 0.9999))[1]).sum(axis=0)
+        gm = (ww * _polyserial_terms(z, lo, up, np.maximum(r - eps, -0.9999))[1]).sum(axis=0)
+        return g, (gp - gm) / (np.minimum(r + eps, 0.9999) - np.maximum(r - eps, -0.9999))
+
+    return _solve_score(score, z.shape[1], ww.sum(axis=0))
+
+
+def _pearson_score(z1: np.ndarray, z2: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Casewise rho-score of the bivariate normal with fixed means and variances."""
+    s = 1.0 - r * r
+    quad = z1 * z1 - 2.0 * r * z1 * z2 + z2 * z2
+    return r / s + (z1 * z2 / s - quad * r / (s * s))
+
+
+def _fit_pearson_pairwise(z1: np.ndarray, z2: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Two-step ML correlations of continuous pairs with missing rows (lavaan's
+    ``lav_bvreg_cor_twostep_fit``): the means and variances fixed at their (available-case)
+    univariate estimates, :math:`\rho` the root of the weighted score over the rows where
+    both are observed (``w`` 0 elsewhere)."""
     eps = 1e-6
 
     def score(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        g = _polyserial_terms(z, lo, up, r)[1].sum(axis=0)
-        gp = _polyserial_terms(z, lo, up, np.minimum(r + eps, 0.9999))[1].sum(axis=0)
-        gm = _polyserial_terms(z, lo, up, np.maximum(r - eps, -0.9999))[1].sum(axis=0)
-        return g, (gp - gm) / (np.minimum(r + eps, 0.9999) - np.maximum(r - eps, -0.9999))
+        g = (w * _pearson_score(z1, z2, r)).sum(axis=0)
+        rp, rm = np.minimum(r + eps, 0.9999), np.maximum(r - eps, -0.9999)
+        gp = (w * _pearson_score(z1, z2, rp)).sum(axis=0)
+        gm = (w * _pearson_score(z1, z2, rm)).sum(axis=0)
+        return g, (gp - gm) / (rp - rm)
 
-    return _solve_score(score, z.shape[1], np.full(z.shape[1], float(z.shape[0])))
+    return _solve_score(score, z1.shape[1], w.sum(axis=0))
 
 
 def polyserial(x: np.ndarray, codes: np.ndarray, th: np.ndarray | None = None) -> float:
@@ -602,24 +640,42 @@ def ordinal_moments(
     ordered: Sequence[bool] | np.ndarray,
     names: Sequence[str] | None = None,
     levels: dict[str, Sequence[float]] | None = None,
+    *,
+    weights: np.ndarray | None = None,
+    pairwise: bool = False,
 ) -> OrdinalMoments:
     """Thresholds, polychoric/polyserial/Pearson correlations and their NACOV (one group).
 
     See the module notes for the estimating equations (Olsson 1979; Muthén 1984; Muthén,
     du Toit & Spisic 1997). The result equals lavaan 0.6-14's sample statistics for
     ``estimator = "WLSMV"`` (``lavInspect(fit, "sampstat")``, ``"gamma"``), without
-    exogenous covariates and weights.
+    exogenous covariates.
+
+    With ``weights`` (lavaan's ``sampling.weights``, normalised to sum to ``n``) every
+    univariate and bivariate likelihood is weighted: thresholds from weighted proportions,
+    weighted means and ML variances, polychoric tables of weighted counts; in the sandwich
+    the casewise scores :math:`s_i` enter as :math:`B = \\sum_i w_i^2 s_i s_i^\\top`
+    and :math:`A` from :math:`\\sum_i w_i s_i s_i^\\top` (lavaan's ``muthen1984``).
+    With ``pairwise=True`` (lavaan's ``missing = "pairwise"``) missing answers (NaN) are
+    allowed: the thresholds, means and variances of an item come from the rows that answered
+    it, each correlation from the rows that answered both items (the other rows' scores are
+    0), and :math:`\\Gamma` keeps the divisor ``n``, the number of rows.
 
     Parameters
     ----------
     data : ndarray, shape (n, p)
-        Complete data; ordinal items coded by any increasing numbers.
+        Complete data (NaN allowed with ``pairwise``); ordinal items coded by any increasing
+        numbers.
     ordered : sequence of bool, length p
         Which columns are ordinal.
     names : sequence of str, optional
         Item names (error messages, threshold names).
     levels : dict, optional
         Scale points per ordinal item (see :func:`ordinal_codes`).
+    weights : ndarray, shape (n,), optional
+        Case weights (non-negative; the caller normalises them).
+    pairwise : bool, default False
+        Pairwise deletion of missing answers.
 
     Returns
     -------
@@ -653,17 +709,38 @@ def ordinal_moments(
     th_list: list[np.ndarray] = []
     means = np.zeros(p)
     var = np.ones(p)
+    obs = np.isfinite(y) if pairwise else np.ones((n, p), dtype=bool)
+    wt = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     for j in range(p):
+        oj = obs[:, j]
         if ordm[j]:
-            c, _ = ordinal_codes(y[:, j], labels[j], lv.get(labels[j]))
+            c_obs, _ = ordinal_codes(y[oj, j], labels[j], lv.get(labels[j]))
+            c = np.full(n, -1, dtype=np.intp)
+            c[oj] = c_obs
             codes.append(c)
-            th_list.append(thresholds(c))
+            th_list.append(thresholds(c_obs) if weights is None else _weighted_thresholds(c_obs, wt[oj]))
         else:
-            if not np.isfinite(y[:, j]).all():
+            if not np.isfinite(y[oj, j]).all():
                 raise DataError(f"item {labels[j]!r} has missing values; remove those rows first")
             codes.append(np.zeros(n, dtype=np.intp))
-            means[j], var[j] = _uvreg(y[:, j])
+            if weights is None:
+                means[j], var[j] = _uvreg(y[oj, j])
+            else:
+                ww = wt[oj]
+                means[j] = float(ww @ y[oj, j] / ww.sum())
+                var[j] = float(ww @ (y[oj, j] - means[j]) ** 2 / ww.sum())
             th_list.append(np.array([means[j]]))
+    if pairwise:
+        both = obs.T.astype(float) @ obs.astype(float)
+        never = [(labels[i], labels[j]) for i in range(p) for j in range(i) if both[i, j] == 0]
+        if never:
+            first, second = never[0]
+            raise DataError(
+                f"items {first!r} and {second!r} are never answered by the same respondent"
+                f"{f' (and {len(never) - 1} more pairs)' if len(never) > 1 else ''}; their "
+                "correlation cannot be estimated with missing='pairwise': remove one of them "
+                "from the model"
+            )
     nth = np.array([t.size for t in th_list])
     th_end = np.cumsum(nth)
     th_start = th_end - nth
@@ -675,7 +752,7 @@ def ordinal_moments(
     )
     num = np.flatnonzero(~ordm)
     sd = np.sqrt(var)
-    zc = (y - means) / sd  # standardised continuous columns (ordinal columns unused)
+    zc = np.where(obs, (y - means) / sd, 0.0)  # standardised continuous columns (0 when missing)
 
     # ---- univariate scores (n, nth + nnum)
     ntot_th = int(nth.sum())
@@ -686,7 +763,7 @@ def ordinal_moments(
         if ordm[j]:
             e = np.concatenate([[-np.inf], th_list[j], [np.inf]])
             ext[j] = e
-            c = codes[j]
+            c = np.maximum(codes[j], 0)
             up, lo = e[c + 1], e[c]
             prob = ndtr(up) - ndtr(lo)
             k = nth[j]
@@ -698,11 +775,13 @@ def ordinal_moments(
             block[rows[hasup], c[hasup]] = fu[hasup] / prob[hasup]
             haslo = c > 0
             block[rows[haslo], c[haslo] - 1] = -fl[haslo] / prob[haslo]
+            block[~obs[:, j]] = 0.0
             sc_th[:, th_start[j] : th_end[j]] = block
         else:
-            res = y[:, j] - means[j]
+            res = np.where(obs[:, j], y[:, j] - means[j], 0.0)
             sc_th[:, th_start[j]] = res / var[j]
-            sc_var[:, int(np.searchsorted(num, j))] = -1.0 / (2.0 * var[j]) + res * res / (2.0 * var[j] ** 2)
+            sc_var[:, int(np.searchsorted(num, j))] = np.where(
+                obs[:, j], -1.0 / (2.0 * var[j]) + res * res / (2.0 * var[j] ** 2), 0.0)
 
     # ---- correlations, pair by kind
     rr, cc = np.tril_indices(p, -1)
@@ -723,7 +802,7 @@ def ordinal_moments(
     if qs.size:
         rho, ext_pad, freq, _ = _pair_fit_tables(
             codes, [th_list[j] if ordm[j] else None for j in range(p)],
-            [(int(pi_[q]), int(pj_[q])) for q in qs],
+            [(int(pi_[q]), int(pj_[q])) for q in qs], weights=weights,
         )
         cor[pi_[qs], pj_[qs]] = cor[pj_[qs], pi_[qs]] = rho
         t1, t2 = ext_pad[pi_[qs]], ext_pad[pj_[qs]]
@@ -752,12 +831,12 @@ def ordinal_moments(
         y2z2 = margin_part(b_lo[:, None, :], a_up[:, :, None], a_lo[:, :, None])
         for t, q in enumerate(qs):
             i, j = int(pi_[q]), int(pj_[q])
-            ci, cj = codes[i], codes[j]
-            s_rho = dx[t][ci, cj]
-            sc_cor[:, q] = s_rho
-            # A21: sum over cases of s_rho * (bivariate threshold score)
+            ok = (codes[i] >= 0) & (codes[j] >= 0)
+            ci, cj = codes[i][ok], codes[j][ok]
+            sc_cor[ok, q] = dx[t][ci, cj]
+            # A21: sum over cases of w_i s_rho * (bivariate threshold score)
             w = np.zeros((kk, kk))
-            np.add.at(w, (ci, cj), 1.0)
+            np.add.at(w, (ci, cj), wt[ok])
             ws = w * np.nan_to_num(dx[t]) / np.where(np.isnan(lik[t]), np.inf, lik[t])
             ki, kj = nth[i], nth[j]
             # y1 threshold m: + for cells with a == m (upper), - for a == m + 1 (lower)
@@ -770,10 +849,14 @@ def ordinal_moments(
     if qs.size:
         nums = np.where(~ordm[pi_[qs]], pi_[qs], pj_[qs])
         ords = np.where(~ordm[pi_[qs]], pj_[qs], pi_[qs])
-        up = np.column_stack([ext[int(o)][codes[int(o)] + 1] for o in ords])
-        lo = np.column_stack([ext[int(o)][codes[int(o)]] for o in ords])
-        z = zc[:, nums]
-        rho = _fit_polyserial(z, lo, up)
+        okm = obs[:, nums] & obs[:, ords]
+        up = np.column_stack([ext[int(o)][np.maximum(codes[int(o)], 0) + 1] for o in ords])
+        lo = np.column_stack([ext[int(o)][np.maximum(codes[int(o)], 0)] for o in ords])
+        up = np.where(okm, up, np.inf)  # a row missing on either item: probability 1, score 0
+        lo = np.where(okm, lo, -np.inf)
+        z = np.where(okm, zc[:, nums], 0.0)
+        wm = wt[:, None] * okm
+        rho = _fit_polyserial(z, lo, up, wm if (pairwise or weights is not None) else None)
         cor[pi_[qs], pj_[qs]] = cor[pj_[qs], pi_[qs]] = rho
         prob, s_rho, fu, fl = _polyserial_terms(z, lo, up, rho)
         r_ = np.sqrt(1.0 - rho * rho)
@@ -783,7 +866,7 @@ def ordinal_moments(
         sc_cor[:, qs] = s_rho
         for t, q in enumerate(qs):
             o, m = int(ords[t]), int(nums[t])
-            c = codes[o]
+            c = np.maximum(codes[o], 0)
             k = nth[o]
             rows = np.arange(n)
             dth = np.zeros((n, k))
@@ -791,9 +874,10 @@ def ordinal_moments(
             dth[rows[hasup], c[hasup]] = fu[hasup, t] / (r_[t] * prob[hasup, t])
             haslo = c > 0
             dth[rows[haslo], c[haslo] - 1] = -fl[haslo, t] / (r_[t] * prob[haslo, t])
-            a21[q, th_start[m]] = s_rho[:, t] @ dmu[:, t]
-            a21[q, th_start[o] : th_end[o]] = s_rho[:, t] @ dth
-            a21[q, var_pos[m]] = s_rho[:, t] @ dvar[:, t]
+            ws = wm[:, t] * s_rho[:, t]
+            a21[q, th_start[m]] = ws @ dmu[:, t]
+            a21[q, th_start[o] : th_end[o]] = ws @ np.where(okm[:, t, None], dth, 0.0)
+            a21[q, var_pos[m]] = ws @ dvar[:, t]
             h21[q, var_pos[m]] = rho[t] / (2.0 * sdn[t])
             h22[q] = sdn[t]
 
@@ -801,13 +885,20 @@ def ordinal_moments(
     if qs.size:
         iq, jq = pi_[qs], pj_[qs]
         z1, z2 = zc[:, iq], zc[:, jq]
-        rho = (z1 * z2).mean(axis=0)
+        okn = obs[:, iq] & obs[:, jq]
+        wn = wt[:, None] * okn
+        if pairwise and not okn.all():
+            rho = _fit_pearson_pairwise(z1, z2, wn)
+        elif weights is not None:
+            rho = (wn * z1 * z2).sum(axis=0) / wn.sum(axis=0)
+        else:
+            rho = (z1 * z2).mean(axis=0)
         cor[iq, jq] = cor[jq, iq] = rho
         s = 1.0 - rho * rho
         sd1, sd2 = sd[iq], sd[jq]
         y1c, y2c = z1 * sd1, z2 * sd2
         quad = z1 * z1 - 2.0 * rho * z1 * z2 + z2 * z2
-        s_rho = rho / s + (z1 * z2 / s - quad * rho / (s * s))
+        s_rho = np.where(okn, rho / s + (z1 * z2 / s - quad * rho / (s * s)), 0.0)
         dmu1 = (2 * y1c / var[iq] - 2 * rho * y2c / (sd1 * sd2)) / (2 * s)
         dmu2 = -(2 * rho * y1c / (sd1 * sd2) - 2 * y2c / var[jq]) / (2 * s)
         dv1 = -(0.5 / var[iq] - ((y1c * y1c) / var[iq] ** 2 - rho * y1c * y2c / (var[iq] * sd1 * sd2)) / (2 * s))
@@ -815,17 +906,24 @@ def ordinal_moments(
         sc_cor[:, qs] = s_rho
         for t, q in enumerate(qs):
             a, b = int(iq[t]), int(jq[t])
-            a21[q, th_start[a]] = s_rho[:, t] @ dmu1[:, t]
-            a21[q, th_start[b]] = s_rho[:, t] @ dmu2[:, t]
-            a21[q, var_pos[a]] = s_rho[:, t] @ dv1[:, t]
-            a21[q, var_pos[b]] = s_rho[:, t] @ dv2[:, t]
+            ws = wt * s_rho[:, t]
+            a21[q, th_start[a]] = ws @ dmu1[:, t]
+            a21[q, th_start[b]] = ws @ dmu2[:, t]
+            a21[q, var_pos[a]] = ws @ dv1[:, t]
+            a21[q, var_pos[b]] = ws @ dv2[:, t]
             h21[q, var_pos[a]] = sd2[t] * rho[t] / (2.0 * sd1[t])
             h21[q, var_pos[b]] = sd1[t] * rho[t] / (2.0 * sd2[t])
             h22[q] = sd1[t] * sd2[t]
 
     # ---- sandwich: Gamma = N * Binv INNER Binv'
     sc = np.concatenate([sc_th, sc_var, sc_cor], axis=1)
-    inner = sc.T @ sc
+    if weights is None:
+        inner = sc.T @ sc
+        inner_a = inner
+    else:  # lavaan: B from the weighted scores w_i s_i, A from w_i s_i s_i'
+        scw = sc * wt[:, None]
+        inner = scw.T @ scw
+        inner_a = scw.T @ sc
     n1 = ntot_th + num.size
     a11 = np.zeros((n1, n1))
     for j in range(p):
@@ -833,8 +931,8 @@ def ordinal_moments(
         if not ordm[j]:
             idx.append(var_pos[j])
         ix = np.array(idx)
-        a11[np.ix_(ix, ix)] = inner[np.ix_(ix, ix)]
-    a22 = (sc_cor * sc_cor).sum(axis=0)
+        a11[np.ix_(ix, ix)] = inner_a[np.ix_(ix, ix)]
+    a22 = (wt[:, None] * sc_cor * sc_cor).sum(axis=0)
     a11_inv = np.linalg.inv(a11)
     binv = np.zeros((n1 + npair, n1 + npair))
     binv[:n1, :n1] = a11_inv

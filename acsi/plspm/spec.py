@@ -145,8 +145,9 @@ class PLSSpec:
 
         # pass 1: statement kinds PLS cannot use
         for s in parsed.statements:
-            if s.op in ("~~", "~1", ":=", "==", "<", ">"):
+            if s.op in ("~~", "~1", ":=", "==", "<", ">", "|"):
                 what = {
+                    "|": "thresholds of ordinal items are not parameters of a PLS path model",
                     "~~": "(co)variances are not parameters of a PLS path model",
                     "~1": "intercepts are not estimated in PLS path modelling (scores are standardized)",
                     ":=": "defined parameters are not supported by acsi.pls; use res.effects for indirect effects",

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from acsi.exceptions import IdentificationError, SpecificationError
+from acsi.exceptions import IdentificationError, ModelSyntaxError, SpecificationError
 from acsi.spec.syntax import ParsedModel, Statement, compile_expression, parse_model
 
 _IDENT = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
@@ -217,6 +217,7 @@ _KIND_NAMES = {
     "var": "a variance",
     "cov": "a covariance",
     "int": "an intercept",
+    "th": "a threshold",
 }
 
 
@@ -225,6 +226,8 @@ def _kind(op: str, lhs: str, rhs: str) -> str:
         return "coef"
     if op == "~~":
         return "var" if lhs == rhs else "cov"
+    if op == "|":
+        return "th"
     return "int"
 
 
@@ -394,6 +397,26 @@ def _check_labels_not_variables(user_rows: list[_Row], vs: _VarSets) -> None:
             raise SpecificationError(
                 f"the label {r.label!r} ({r.where}) is also the name of a variable; choose "
                 "another label"
+            )
+
+
+def _check_threshold_rows(flat: _Flat, vs: _VarSets) -> None:
+    """``y | t1``: ``y`` must be an observed variable of the model (an item named in another
+    formula), never a latent variable."""
+    for r, s in zip(flat.rows, flat.sources):
+        if r.op != "|":
+            continue
+        if r.lhs in vs.lv:
+            raise ModelSyntaxError(
+                f"{r.lhs!r} is a latent variable; only an ordinal observed item has thresholds "
+                f"('item | t1 + t2'). Write the thresholds of its indicators instead",
+                line=s.line, column=s.column, text=s.text.rstrip(),
+            )
+        if r.lhs not in vs.ov_names:
+            raise ModelSyntaxError(
+                f"{r.lhs!r} has thresholds but is not in any other formula of the model; make it "
+                f"an indicator of a factor ('F =~ {r.lhs} + ...') or a variable of a regression",
+                line=s.line, column=s.column, text=s.text.rstrip(),
             )
 
 
@@ -669,6 +692,7 @@ def build_partable(
     meanstructure = bool(meanstructure or any(r.op == "~1" for r in flat.rows))
     vs = _variable_sets(flat.rows)
     _check_labels_not_variables(flat.rows, vs)
+    _check_threshold_rows(flat, vs)
     rows = flat.rows + _default_rows(flat.rows, vs, meanstructure)
     _fix_scale(rows, vs.lv, std_lv, auto_fix_first)
     _fix_single_indicators(rows)
@@ -943,6 +967,34 @@ def _freeze_table(
 # --------------------------------------------------------------------------- ordinal rows
 
 
+def _user_thresholds(pt: ParameterTable, n_tab: int, nth: dict[str, int]) -> set[tuple[str, int]]:
+    """The ``(item, k)`` of the thresholds written in the model, checked against the data:
+    the item must be ordinal and ``k`` at most its number of categories minus one."""
+    written: set[tuple[str, int]] = set()
+    for k in range(n_tab):
+        if pt.op[k] != "|":
+            continue
+        v, t = pt.lhs[k], int(pt.rhs[k][1:])
+        where = pt.where[k]
+        line = pt.line[k]
+        text = where.split(": ", 1)[1] if ": " in where else ""
+        col = max(text.find(pt.rhs[k]), 0) + 1
+        if v not in nth:
+            raise ModelSyntaxError(
+                f"{v!r} has thresholds in the model ({v} | {pt.rhs[k]}) but is not an ordinal item: "
+                f"add it to ordered= (ordered=[..., {v!r}]) or remove its threshold formula",
+                line=line, column=col, text=text,
+            )
+        if t > nth[v]:
+            raise ModelSyntaxError(
+                f"{v} | {pt.rhs[k]}: {v!r} has {nth[v] + 1} observed categories, so its thresholds are "
+                f"t1 .. t{nth[v]}; there is no {pt.rhs[k]}",
+                line=line, column=col, text=text,
+            )
+        written.add((v, t))
+    return written
+
+
 def ordinal_partable(
     pt: ParameterTable,
     nth: dict[str, int],
@@ -957,6 +1009,10 @@ def ordinal_partable(
     variance ``y ~~ y`` is fixed and computed (``1 - diag(Lambda Psi Lambda')``); with
     ``"theta"`` the residual variance is fixed to 1 and the scale factor is computed
     (``1 / sqrt(diag(Sigma))``). Computed rows have ``ustart`` NaN.
+
+    Thresholds written in the model (``y | t1 + a*t2 + 0.5*t3``, lavaan's syntax) keep their
+    place among the user's rows with their labels and fixed values; the item's other
+    thresholds are added as above.
 
     Parameters
     ----------
@@ -1004,7 +1060,9 @@ def ordinal_partable(
             "line": [0] * len(rows), "where": [""] * len(rows),
         }
 
-    th = new_rows([(v, "|", f"t{t + 1}", 1, math.nan) for v in ordinal for t in range(nth[v])])
+    written = _user_thresholds(pt, n_tab, nth)
+    th = new_rows([(v, "|", f"t{t + 1}", 1, math.nan) for v in ordinal for t in range(nth[v])
+                   if (v, t + 1) not in written])
     sc = new_rows([(v, "~*~", v, 0, math.nan if theta else 1.0) for v in ordinal])
     first_default = next((k for k in range(n_tab) if cols["user"][k] == 0), n_tab)
     first_int = next(

@@ -10,6 +10,7 @@ operator   meaning                                       example
 ``~``      is regressed on                               ``Loyalty ~ Satisfaction``
 ``~~``     is (co)varied with                            ``x1 ~~ x4``
 ``~ 1``    intercept                                     ``y ~ 1``
+``|``      thresholds of an ordinal item                 ``y1 | t1 + a*t2 + 0.5*t3``
 ``:=``     defined parameter                             ``ind := a*b``
 ``==``     equality constraint                           ``a == b``
 ``<``/``>`` inequality constraint                        ``a > 0``
@@ -63,10 +64,13 @@ __all__ = [
 ]
 
 #: Operators in the order they must be matched (longest first).
-OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">")
+OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">", "|")
 _MEASUREMENT_OPS = frozenset({"=~", "<~"})
 _TERM_OPS = frozenset({"=~", "<~", "~", "~~"})
 _EXPR_OPS = frozenset({":=", "==", "<", ">"})
+
+#: a threshold name: ``t1``, ``t2``, ... (lavaan's)
+_THRESHOLD_RE = re.compile(r"t([1-9][0-9]*)")
 
 _NAME_RE = re.compile(r"[^\W\d]\w*(?:\.\w*)*|\.[^\W\d]\w*(?:\.\w*)*", re.UNICODE)
 _NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -268,7 +272,7 @@ def _logical_formulas(source: str) -> Iterator[tuple[str, list[tuple[int, int]]]
                 pieces.append(("", []))  # a separator: ends any open formula
         pieces.append(("\n", [(li, len(body))]))
 
-    cont_end = ("+", "*", "=~", "<~", "~~", "~", ":=", "==", "<", ">", "(", ",", "-", "/", "^")
+    cont_end = ("+", "*", "=~", "<~", "~~", "~", ":=", "==", "<", ">", "(", ",", "-", "/", "^", "|")
     cont_start = ("+", "*", ")", ",", "/", "^")
     buf = ""
     bmap: list[tuple[int, int]] = []
@@ -454,7 +458,7 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
     first = toks[0] if toks else None
     if not ops:
         _raise_at(first.pos if first else 0, posmap, lines,
-                  "no operator: a formula needs one of =~ <~ ~ ~~ := == < > "
+                  "no operator: a formula needs one of =~ <~ ~ ~~ | := == < > "
                   "(e.g. 'F =~ x1 + x2' or 'Y ~ X')")
     op_tok = ops[0]
     op = op_tok.value
@@ -518,6 +522,8 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
                   f"(e.g. '{lhs_names[0]} {op} x1 + x2')")
 
     terms = _parse_terms(rhs_toks, posmap, lines, op)
+    if op == "|":
+        _check_threshold_terms(terms, posmap, lines, lhs_names[0])
     result: list[Statement] = []
     for name in lhs_names:
         for rhs, mods, pos in terms:
@@ -528,6 +534,19 @@ def _parse_formula(text: str, posmap: list[tuple[int, int]], lines: list[str]) -
             else:
                 result.append(stmt(name, op, rhs, pos, **mods))
     return result
+
+
+def _check_threshold_terms(
+    terms: list[tuple[str, dict[str, object], int]], posmap: list[tuple[int, int]], lines: list[str],
+    item: str,
+) -> None:
+    """The right of ``|`` names thresholds ``t1``, ``t2``, ... (lavaan's names)."""
+    for name, _, pos in terms:
+        if not _THRESHOLD_RE.fullmatch(name):
+            _raise_at(pos, posmap, lines,
+                      f"{name!r} is not a threshold name: the right of '|' lists the thresholds of "
+                      f"an ordinal item as t1, t2, ... (e.g. '{item} | t1 + t2 + t3'; with labels "
+                      f"'{item} | a*t1', fixed values '{item} | 0.5*t1')")
 
 
 def _parse_terms(
@@ -574,6 +593,9 @@ def _parse_terms(
             pos, msg = _term_problem(var, g)
             _raise_at(pos, posmap, lines, msg)
         v = var[0]
+        if v.kind == "NUMBER" and op == "|":
+            _raise_at(v.pos, posmap, lines, f"expected a threshold name (t1, t2, ...) after '|', found the "
+                      f"number {v.value} (a fixed threshold is written '{v.value}*t1')")
         if v.kind == "NUMBER":
             if v.value not in ("1", "1.0") or op != "~":
                 hint = (

@@ -171,6 +171,14 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("sem weights missing", lambda: acsi.sem(CFA, put("w", 4, np.nan, HS.assign(w=1.0)), sampling_weights="w"), D, r"sampling weights column 'w' has 1 missing or infinite value\(s\) \(first at row 4\)"),
     ("sem weights all zero", lambda: acsi.sem(CFA, HS.assign(w=0.0), sampling_weights="w"), D, r"sampling weights column 'w' is zero for every row.*positive sum"),
     ("sem weights not a column", lambda: acsi.sem(CFA, HS.assign(w=1.0), sampling_weights="wt"), D, r"sampling_weights='wt' is not a column of the data; did you mean 'w'"),
+    ("cfa ordered weights negative", lambda: acsi.cfa(CFA, ORD.assign(w=-1.0), ordered=True, sampling_weights="w"), D, r"sampling weights column 'w' has 301 negative value.*non-negative"),
+    ("cfa ordered weights missing", lambda: acsi.cfa(CFA, put("w", 4, np.nan, ORD.assign(w=1.0)), ordered=True, sampling_weights="w"), D, r"sampling weights column 'w' has 1 missing or infinite value\(s\) \(first at row 4\)"),
+    ("cfa ordered weights in model", lambda: acsi.cfa(CFA, ORD, ordered=True, sampling_weights="x1"), acsi.SpecificationError, r"sampling_weights='x1' is a variable of the model"),
+    ("cfa ordered fiml", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD), ordered=True, missing="ml"), acsi.SpecificationError, r"missing='ml'.*not available with ordinal items.*missing='pairwise'"),
+    ("cfa ordered pairwise empty rows", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD).assign(**{f"x{i}": ORD[f"x{i}"].where(ORD.index != 3) for i in range(1, 10)}), ordered=True, missing="pairwise"), MissingDataWarning, r"1 of 301 rows are missing on every model variable and were removed"),
+    ("cfa ordered listwise holes", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD), ordered=True), MissingDataWarning, r"1 of 301 rows have missing values.*listwise"),
+    ("cfa ordered pairwise never together", lambda: acsi.cfa(CFA, ORD.assign(x1=ORD["x1"].where(ORD.index < 150), x2=ORD["x2"].where(ORD.index >= 150)), ordered=True, missing="pairwise"), D, r"items 'x2' and 'x1' are never answered by the same respondent.*remove one of them"),
+    ("cfa pairwise without ordered", lambda: acsi.cfa(CFA, HS, missing="pairwise"), acsi.SpecificationError, r"missing.*'pairwise'"),
 ]
 
 

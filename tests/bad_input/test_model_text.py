@@ -57,6 +57,9 @@ MULTI = D(lambda hs: hs[[f"x{i}" for i in range(1, 10)]].set_axis(
 WIDE = D(lambda hs: hs.rename(columns={"x1": "\uff58\uff11"}))  # full-width "x1"
 DIGIT = D(lambda hs: hs.rename(columns={"x1": "1x1"}))
 DOT = D(lambda hs: hs.rename(columns={"x1": "x1?"}))
+# x1-x4 cut into three ordered categories at their terciles
+ORDD = D(lambda hs: hs.assign(**{f"x{i}": np.digitize(hs[f"x{i}"], hs[f"x{i}"].quantile([1 / 3, 2 / 3])) + 1
+                                 for i in range(1, 5)}))
 
 
 def case(id: str, fn: Callable[..., Any], *args: Any, exc: type[BaseException] | type[Warning],
@@ -212,6 +215,18 @@ CASES = [
     case("builder-required", m_acsi, quality=["q1"], exc=SpecificationError, match=r"needs satisfaction=\[\.\.\.\]"),
     case("builder-mode", m_acsi, quality=["q1"], satisfaction=["s1"], mode="C", exc=SpecificationError, match=r"mode 'C' for Quality is not 'A'.*or 'B'"),
     case("builder-mode-unknown", m_acsi, quality=["q1"], satisfaction=["s1"], mode={"Qual": "B"}, exc=SpecificationError, match=r"mode has entries for \['Qual'\]"),
+    # ---- thresholds in the model text (y | t1 + t2): names, items, the data's categories --
+    case("threshold-name", parse, "F =~ y1 + y2 + y3\ny1 | tau1", exc=ModelSyntaxError, match=r"line 2, column 6: 'tau1' is not a threshold name.*t1, t2"),
+    case("threshold-t0", parse, "F =~ y1 + y2 + y3\ny1 | t0 + t1", exc=ModelSyntaxError, match=r"'t0' is not a threshold name"),
+    case("threshold-number", parse, "F =~ y1 + y2 + y3\ny1 | 1", exc=ModelSyntaxError, match=r"expected a threshold name.*'1\*t1'"),
+    case("threshold-latent", sem, "F =~ x1 + x2 + x3\nF | t1", ORDD, ordered=True, exc=ModelSyntaxError, match=r"line 2.*'F' is a latent variable.*thresholds"),
+    case("threshold-not-in-model", sem, "F =~ x1 + x2 + x3\nx4 | t1", ORDD, ordered=True, exc=ModelSyntaxError, match=r"'x4' has thresholds but is not in any other formula"),
+    case("threshold-not-ordered", sem, "F =~ x1 + x2 + x3\nx1 | t1", ORDD, ordered=["x2", "x3"], exc=ModelSyntaxError, match=r"line 2.*'x1' has thresholds.*not an ordinal item: add it to ordered="),
+    case("threshold-continuous-fit", sem, "F =~ x1 + x2 + x3\nx1 | t1", HS, exc=ModelSyntaxError, match=r"line 2.*'x1' has thresholds.*no item is ordinal.*ordered=\['x1'"),
+    case("threshold-beyond-categories", sem, "F =~ x1 + x2 + x3\nx1 | t1 + t3", ORDD, ordered=True, exc=ModelSyntaxError, match=r"line 2.*x1 \| t3: 'x1' has 3 observed categories, so its thresholds are t1 .. t2; there is no t3"),
+    case("threshold-twice", sem, "F =~ x1 + x2 + x3\nx1 | t1\nx1 | 0.5*t1", ORDD, ordered=True, exc=SpecificationError, match=r"x1 \| t1 is written twice"),
+    case("threshold-label-kinds", sem, "F =~ x1 + a*x2 + x3\nx1 | a*t1", ORDD, ordered=True, exc=SpecificationError, match=r"label 'a' is shared by parameters of different kinds.*a threshold"),
+    case("threshold-pls", pls, "F =~ x1 + x2 + x3\nx1 | t1", HS, exc=SpecificationError, match=r"'\|' thresholds of ordinal items are not parameters of a PLS"),
     case("servqual-loyalty-alone", m_servqual, tangibles=["t1"], loyalty=["l1"], exc=SpecificationError, match=r"loyalty needs satisfaction"),
 ]
 
