@@ -353,10 +353,18 @@ class MultiGroupSEMResult(SEMResult):
 
         srt = check_bool(sort, "sort")
         mv = check_number(minimum_value, "minimum_value", minimum=0.0)
-        self._mg_checks("modindices()")
+        self._mg_checks("modindices()", fiml_ok=True)
         core = self.core
         w = core.weights
-        pieces = [self._group_pieces(c) for c in core.groups]
+        if core.fiml:  # the incomplete-data score and expected information of each group
+            from acsi.cbsem.modindices import fiml_moment_pieces
+
+            fp = [fiml_moment_pieces(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma)) for c in core.groups]
+            pieces = [(W, np.zeros(0)) for W, _ in fp]
+            scores: list[np.ndarray | None] = [sc for _, sc in fp]
+        else:
+            pieces = [self._group_pieces(c) for c in core.groups]
+            scores = [None] * len(pieces)
         info = sum(wg * np.asarray(c.Delta).T @ W @ np.asarray(c.Delta)
                    for wg, c, (W, _) in zip(w, core.groups, pieces))
         fixed_parts, new_parts = [], []
@@ -364,7 +372,8 @@ class MultiGroupSEMResult(SEMResult):
             for g, (c, (W, res)) in enumerate(zip(core.groups, pieces), start=1):
                 out = modification_indices(c.partable, c.model, np.asarray(c.x), np.asarray(c.Delta), W,
                                            res, float(core.N), group_weight=float(w[g - 1]),
-                                           information=np.asarray(info), with_kind=True)
+                                           information=np.asarray(info), with_kind=True,
+                                           score=scores[g - 1])
                 out.insert(3, "group", np.int64(g))
                 fixed_parts.append(out[~out["_new"]])
                 new_parts.append(out[out["_new"]])
@@ -402,13 +411,20 @@ class MultiGroupSEMResult(SEMResult):
         >>> list(res.residuals("cor"))
         ['Pasteur', 'Grant-White']
         """
-        from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
+        from acsi.cbsem.residuals import (
+            RESIDUAL_TYPES,
+            ResidualsResult,
+            fiml_h1_acov,
+            fiml_h1_information,
+            gamma_adf,
+            residual_moments,
+        )
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         core = self.core
         pt = self.partable
         if kind in ("normalized", "standardized"):
-            self._mg_checks(f"residuals(type={kind!r})")
+            self._mg_checks(f"residuals(type={kind!r})", fiml_ok=True)
             if pt.fixed_x and pt.ov_x:
                 raise SpecificationError(
                     f"residuals(type={kind!r}) is not available for multigroup fits with fixed "
@@ -419,7 +435,9 @@ class MultiGroupSEMResult(SEMResult):
         a0_inv = None
         if kind == "standardized":
             for c in core.groups:
-                if self.se_type in ("observed", "robust"):
+                if c.fiml is not None:  # FIML: the incomplete-data information at the implied moments
+                    a1s.append(fiml_h1_information(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma), self.se_type))
+                elif self.se_type in ("observed", "robust"):
                     a1s.append(_h1_observed_information(c))
                 else:
                     a1s.append(c.kernel.weight(np.asarray(c.Sigma_inv)))
@@ -433,7 +451,9 @@ class MultiGroupSEMResult(SEMResult):
             S = np.asarray(c.S)
             kw: dict[str, Any] = {}
             if kind in ("normalized", "standardized"):
-                if self.se_type == "robust":
+                if c.fiml is not None:  # FIML: the EM h1 moments' covariance
+                    kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
+                elif self.se_type == "robust":
                     kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, True)
                 else:
                     kw["acov_obs"] = np.linalg.inv(c.kernel.weight(np.linalg.inv(S)))
@@ -476,8 +496,14 @@ class MultiGroupSEMResult(SEMResult):
         """The Yuan-Bentler scaled test of a multigroup MLR fit (else None)."""
         if self.estimator != "MLR":
             return None
+        if self._fiml_robust is not None:  # MLR with FIML: computed once, with the SEs
+            return self._fiml_robust.test
         info = "expected" if self.se_type == "expected" else "observed"
         with single_threaded_blas():
+            if self.core.fiml:
+                from acsi.cbsem.multigroup import multigroup_fiml_robust
+
+                return multigroup_fiml_robust(self.core)[1]
             return multigroup_robust_test(self.core, info)
 
     @frozen_table

@@ -50,7 +50,7 @@ import pandas as pd
 
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
-__all__ = ["RESIDUAL_TYPES", "ResidualsResult", "residual_moments"]
+__all__ = ["RESIDUAL_TYPES", "ResidualsResult", "fiml_h1_acov", "fiml_h1_information", "residual_moments"]
 
 RESIDUAL_TYPES = ("raw", "cor", "normalized", "standardized")
 _NEAR_ZERO = 1e-5
@@ -85,6 +85,36 @@ def gamma_adf(X: np.ndarray, vr: np.ndarray, vc: np.ndarray, meanstructure: bool
     if meanstructure:
         Z = np.concatenate([Xc, Z], axis=1)
     return (Z.T @ Z) / X.shape[0]
+
+
+def fiml_h1_acov(fiml: Any, X: np.ndarray, se_type: str) -> np.ndarray:
+    """``Gamma`` (per observation) of the h1 moments ``(mu, vech Sigma)`` of a FIML fit, as
+    lavaan's ``lav_model_h1_acov`` with ``h1.information = "unstructured"``.
+
+    ``I1`` is the information of the incomplete-data likelihood of the saturated model at its
+    EM estimates (observed, or expected for ``se="expected"``; :func:`acsi.cbsem.fiml_kernel.moment_hessian`
+    divided by ``-N``); ``Gamma = I1^-1`` for ML and the sandwich ``I1^-1 J1 I1^-1`` for MLR
+    (``J1`` the first-order information of the casewise scores at the EM moments).
+    """
+    from acsi.cbsem.fiml_kernel import _first_order, moment_hessian
+
+    mp, em = fiml.patterns, fiml.em
+    m, s = np.asarray(em.mean), np.asarray(em.cov)
+    i1 = -moment_hessian(mp, m, s, observed=se_type != "expected") / mp.nobs
+    i1_inv = np.linalg.inv(i1)
+    if se_type == "robust":
+        return np.asarray(i1_inv @ _first_order(np.asarray(X, dtype=float), mp, m, s) @ i1_inv)
+    return np.asarray(i1_inv)
+
+
+def fiml_h1_information(fiml: Any, mu: np.ndarray, sigma: np.ndarray, se_type: str) -> np.ndarray:
+    """lavaan's ``A1`` of a FIML fit (``h1.information = "structured"``): the information
+    per observation of the incomplete-data likelihood in ``(mu, vech Sigma)`` at the implied
+    moments (observed, or expected for ``se="expected"``)."""
+    from acsi.cbsem.fiml_kernel import moment_hessian
+
+    mp = fiml.patterns
+    return np.asarray(-moment_hessian(mp, np.asarray(mu), np.asarray(sigma), observed=se_type != "expected") / mp.nobs)
 
 
 def residual_moments(
