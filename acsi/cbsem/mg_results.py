@@ -423,7 +423,7 @@ class MultiGroupSEMResult(SEMResult):
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         core = self.core
         pt = self.partable
-        if kind in ("normalized", "standardized"):
+        if kind in ("normalized", "standardized", "standardized.mplus"):
             self._mg_checks(f"residuals(type={kind!r})", fiml_ok=True)
             if pt.fixed_x and pt.ov_x:
                 raise SpecificationError(
@@ -450,13 +450,16 @@ class MultiGroupSEMResult(SEMResult):
             vr, vc = c.model.vech_r, c.model.vech_c
             S = np.asarray(c.S)
             kw: dict[str, Any] = {}
-            if kind in ("normalized", "standardized"):
+            if kind in ("normalized", "standardized", "standardized.mplus"):
                 if c.fiml is not None:  # FIML: the EM h1 moments' covariance
                     kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
                 elif self.se_type == "robust":
                     kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, True)
                 else:
                     kw["acov_obs"] = np.linalg.inv(c.kernel.weight(np.linalg.inv(S)))
+            if kind == "standardized.mplus":  # Gamma / N - Delta V Delta'
+                D = np.asarray(c.Delta)
+                kw["acov_est"] = D @ np.asarray(self.theta_vcov) @ D.T
             if kind == "standardized":
                 assert a0_inv is not None
                 kw["delta"] = np.asarray(c.Delta)

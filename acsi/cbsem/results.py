@@ -788,7 +788,7 @@ class SEMResult(ResultMixin):
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         c = self.core
-        if kind in ("normalized", "standardized"):
+        if kind in ("normalized", "standardized", "standardized.mplus"):
             if c.fiml is not None and self.partable.fixed_x and self.partable.ov_x:
                 self._needs_complete_data(f"residuals(type={kind!r}) with fixed observed covariates")
             if self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
@@ -803,7 +803,7 @@ class SEMResult(ResultMixin):
         # fixed-x covariates: lavaan zeroes their moments' rows of the saturated information
         # (and inverts it by a generalized inverse)
         xmask = self._fixed_x_moments()
-        if c.fiml is not None and kind in ("normalized", "standardized"):  # FIML: EM h1 moments
+        if c.fiml is not None and kind in ("normalized", "standardized", "standardized.mplus"):  # FIML: EM h1 moments
             from acsi.cbsem.residuals import fiml_h1_acov, fiml_h1_information
 
             kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
@@ -814,7 +814,7 @@ class SEMResult(ResultMixin):
                     D = D @ Z
                 a1 = fiml_h1_information(c.fiml, np.asarray(c.mu), Sigma, self.se_type)
                 kw.update(delta=D, a0_inv=np.linalg.inv(D.T @ a1 @ D), a1=a1)
-        elif kind in ("normalized", "standardized"):
+        elif kind in ("normalized", "standardized", "standardized.mplus"):
             kern = c.kernel
             if self.se_type == "robust":
                 kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure)
@@ -844,6 +844,9 @@ class SEMResult(ResultMixin):
             kw["delta"] = D
             kw["a0_inv"] = np.linalg.inv(D.T @ a1 @ D)
             kw["a1"] = a1
+        if kind == "standardized.mplus":  # Gamma / N - Delta V Delta'
+            D = np.asarray(c.Delta)
+            kw["acov_est"] = D @ np.asarray(self.theta_vcov) @ D.T
         with single_threaded_blas(), np.errstate(all="ignore"):
             cov, mean = residual_moments(
                 kind, S=S, ybar=np.asarray(c.mean), Sigma=Sigma, mu=np.asarray(c.mu),
