@@ -206,12 +206,7 @@ class MultiGroupSEMResult(SEMResult):
         ])
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
-    def _mg_checks(self, what: str, fiml_ok: bool = False) -> None:
-        if self.core.fiml is not None and not fiml_ok:
-            raise SpecificationError(
-                f"{what} is not available for multigroup fits with missing='ml' (full-information "
-                "ML) in this version; fit with the default listwise deletion to inspect the model"
-            )
+    def _mg_checks(self, what: str) -> None:
         if self.partable.constraints:
             raise SpecificationError(
                 f"{what} is not available for multigroup fits with general constraints "
@@ -257,7 +252,7 @@ class MultiGroupSEMResult(SEMResult):
 
         kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
         lv = check_level(level)
-        self._mg_checks("standardized_solution()", fiml_ok=True)
+        self._mg_checks("standardized_solution()")
         pt = self.partable
         core = self.core
         theta = np.asarray(core.theta, dtype=float)
@@ -353,7 +348,7 @@ class MultiGroupSEMResult(SEMResult):
 
         srt = check_bool(sort, "sort")
         mv = check_number(minimum_value, "minimum_value", minimum=0.0)
-        self._mg_checks("modindices()", fiml_ok=True)
+        self._mg_checks("modindices()")
         core = self.core
         w = core.weights
         if core.fiml:  # the incomplete-data score and expected information of each group
@@ -424,7 +419,7 @@ class MultiGroupSEMResult(SEMResult):
         core = self.core
         pt = self.partable
         if kind in ("normalized", "standardized", "standardized.mplus"):
-            self._mg_checks(f"residuals(type={kind!r})", fiml_ok=True)
+            self._mg_checks(f"residuals(type={kind!r})")
             if pt.fixed_x and pt.ov_x:
                 raise SpecificationError(
                     f"residuals(type={kind!r}) is not available for multigroup fits with fixed "
@@ -574,7 +569,7 @@ class MultiGroupSEMResult(SEMResult):
             "Rows constrained equal across groups share a label (.pK. for group_equal); "
             "'group' in the estimates is lavaan's 1-based group number."
         ]
-        if core.fiml is None and core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
+        if core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
             try:
                 tables += self._diagnostic_tables()
             except IdentificationError as err:

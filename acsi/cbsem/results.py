@@ -551,7 +551,8 @@ class SEMResult(ResultMixin):
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))
         notes: list[str] = []
-        if self.core.fiml is None and core.df > 0 and self._ml_family:
+        fiml_x = self.core.fiml is not None and bool(self.partable.fixed_x and self.partable.ov_x)
+        if not fiml_x and core.df > 0 and self._ml_family:
             try:
                 tables += self._diagnostic_tables()
             except IdentificationError as err:
