@@ -933,3 +933,26 @@ def multigroup_fiml_robust(core: MultiGroupCore) -> tuple[np.ndarray, Any]:
         baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chdtrc(df0, chisq0 / c0)),
     )
     return 0.5 * (vcov + vcov.T), test
+
+
+def fiml_core_at(core: MultiGroupCore, theta: np.ndarray) -> MultiGroupCore:
+    """A multigroup FIML core moved to the parameter vector ``theta`` (the groups' implied
+    moments, Jacobians and objectives there; the data, patterns and EM moments unchanged),
+    e.g. lavaan's ``M10`` point of the Satorra-Bentler (2010) difference test."""
+    from dataclasses import replace
+
+    theta = np.asarray(theta, dtype=float)
+    groups = []
+    fmin = 0.0
+    for wg, c in zip(core.weights, core.groups):
+        fk = c.fiml.kernel
+        sigma, mu, parts = fk.implied(theta)
+        parts = dict(parts)
+        parts["Sigma_inv"] = np.linalg.inv(sigma)
+        f_g = fk.objective(theta)
+        fmin += wg * f_g
+        groups.append(replace(c, theta=theta, x=c.kernel.x_of(theta), Sigma=sigma, mu=mu,
+                              Delta=fk.moments_jacobian(theta), fmin=f_g, chisq=2.0 * c.N * f_g,
+                              parts=parts))
+    return replace(core, groups=tuple(groups), theta=theta, x=np.concatenate([g.x for g in groups]),
+                   fmin=float(fmin), chisq=float(2.0 * core.N * fmin))
