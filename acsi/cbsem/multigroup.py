@@ -945,7 +945,9 @@ def fiml_core_at(core: MultiGroupCore, theta: np.ndarray) -> MultiGroupCore:
     groups = []
     fmin = 0.0
     for wg, c in zip(core.weights, core.groups):
-        fk = c.fiml.kernel
+        fiml = c.fiml
+        assert fiml is not None
+        fk = fiml.kernel
         sigma, mu, parts = fk.implied(theta)
         parts = dict(parts)
         parts["Sigma_inv"] = np.linalg.inv(sigma)
