@@ -202,11 +202,14 @@ def test_residual_type_aliases(fits):
         res.residuals("cor.pearson")
 
 
-def test_summary_of_mlr_fiml_in_groups(fits):
+def test_summaries_of_fiml_fits_show_diagnostics(fits):
     _, res = fits["mgfiml_mlr_scalar"]
     text = str(res.summary())
     assert "FIML" in text and "Yuan-Bentler" in text
+    assert "Modification indices (largest 10 above 3.84)" in text and "Residuals by group" in text
     assert res.group_labels == ("Pasteur", "Grant-White")
+    single = str(fits["fiml_ml_reg"][1].summary())
+    assert "Modification indices (largest 10 above 3.84)" in single
 
 
 def test_mlr_fiml_in_groups_inside_invariance(hs_missing):

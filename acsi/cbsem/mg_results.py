@@ -321,7 +321,10 @@ class MultiGroupSEMResult(SEMResult):
         ``g_j = w_g d_j' H_g (s_g - sigma_g)``, ``MI = N g_j^2 / v_j``, ``EPC = g_j / v_j``.
         As lavaan 0.6-14, releasing an equality constraint is not listed (that is
         ``lavTestScore``). Rows: the fixed rows of every group in the table's order, then
-        each group's omitted candidates (lavaan's order).
+        each group's omitted candidates (lavaan's order). With ``missing="ml"`` (ML or MLR)
+        ``H_g`` is the expected information of the group's incomplete-data likelihood at its
+        implied moments and ``H_g (s_g - sigma_g)`` its log-likelihood gradient per
+        observation (:func:`acsi.cbsem.modindices.fiml_moment_pieces`).
 
         Parameters
         ----------
@@ -386,9 +389,10 @@ class MultiGroupSEMResult(SEMResult):
 
         Parameters
         ----------
-        type : {"raw", "cor", "normalized", "standardized"}
+        type : {"raw", "cor", "cor.bentler", "normalized", "standardized", "standardized.mplus"}
             As :meth:`acsi.cbsem.results.SEMResult.residuals` (``"cor"`` is lavaan's
-            ``"cor.bollen"``), each group with its own sample and implied moments; the
+            ``"cor.bollen"``), each group with its own sample (with ``missing="ml"``: EM)
+            and implied moments; the
             standardized residuals use the multigroup covariance of the estimates (the
             group's share ``N_g / N`` of the inverse multigroup information).
 

@@ -25,6 +25,12 @@ that would not be identified) gives no index (the row is left out, as lavaan's
 (``std.lv``, ``std.all``, ``std.nox``; lavaan's ``sepc.lv``, ``sepc.all``, ``sepc.nox``),
 with variances standardized at their estimates (lavaan's ``cov.std = TRUE``).
 
+With missing data (``missing="ml"``), ``H (s - sigma)`` is replaced by the gradient of the
+observed-data log-likelihood per observation in the moments and ``H`` by the expected
+information of the incomplete-data likelihood at the implied moments (per missing-data
+pattern, the complete-data weight of its observed variables), as lavaan's ``modindices``
+with its FIML gradient and structured expected information (:func:`fiml_moment_pieces`).
+
 References
 ----------
 Sorbom, D. (1989). Model modification. *Psychometrika*, 54, 371-384.

@@ -720,7 +720,8 @@ class SEMResult(ResultMixin):
         Raises
         ------
         SpecificationError
-            ``minimum_value`` negative or not a number; a fit with ``missing="ml"``.
+            ``minimum_value`` negative or not a number; a fit with ``missing="ml"`` and
+            fixed observed covariates.
 
         Examples
         --------
@@ -765,9 +766,11 @@ class SEMResult(ResultMixin):
 
         Parameters
         ----------
-        type : {"raw", "cor", "normalized", "standardized"}
+        type : {"raw", "cor", "cor.bentler", "normalized", "standardized", "standardized.mplus"}
             ``"cor"`` is lavaan's ``"cor.bollen"`` (sample minus implied correlations); see
-            :mod:`acsi.cbsem.residuals` for the others.
+            :mod:`acsi.cbsem.residuals` for the others and lavaan's aliases (``"crmr"``,
+            ``"srmr"``, ``"cor.eqs"``, ``"rmr"``). With ``missing="ml"`` the sample moments
+            are the EM (h1) ones.
 
         Returns
         -------
