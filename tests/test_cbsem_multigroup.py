@@ -304,9 +304,11 @@ def test_group_equal_without_group(hs) -> None:
         acsi.cfa(HS_MODEL, hs, group_equal=["loadings"])
 
 
-def test_fiml_mlr_in_groups_not_available(hs) -> None:
-    with pytest.raises(SpecificationError, match=r"estimator='MLR' with missing='ml' and several groups"):
-        acsi.cfa(HS_MODEL, _holes(hs), group="school", missing="ml", estimator="MLR")
+def test_fiml_mlr_in_groups(hs) -> None:
+    """MLR with missing='ml' in groups gives robust SEs and the scaled test (equal to lavaan:
+    test_cbsem_mgfiml.py)."""
+    res = acsi.cfa(HS_MODEL, _holes(hs), group="school", missing="ml", estimator="MLR")
+    assert res.se_type == "robust" and res.robust_test.scaling_factor > 0
 
 
 def test_fiml_in_groups_records_patterns(fits: dict) -> None:

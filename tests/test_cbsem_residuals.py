@@ -41,7 +41,7 @@ def test_residuals_result_is_typed_and_read_only(hs: pd.DataFrame) -> None:
     assert abs(big["residual"].iloc[0]) == np.nanmax(np.abs(r.cov.to_numpy()))
     assert "Residuals" in str(r.summary())
     with pytest.raises(acsi.SpecificationError, match="type"):
-        res.residuals("cor.bentler")
+        res.residuals("cor.pearson")
 
 
 def test_residuals_mlr_with_fixed_x_is_not_available(hs: pd.DataFrame) -> None:

@@ -374,6 +374,11 @@ def _m10_scaling_factor(res1: Any, res0: Any) -> float:
     for k in kern.free_rows:
         x10[k] = val0.get((pt1.lhs[k], pt1.op[k], pt1.rhs[k]), 0.0)
     theta = kern.theta_of(x10)
+    if c1.fiml is not None:  # MLR with FIML: its robust pieces at that point
+        from acsi.cbsem.fiml_kernel import fiml_robust
+
+        f1 = c1.fiml
+        return float(fiml_robust(c1.X, f1.patterns, f1.em, f1.kernel, theta, c1.chisq, c1.df).test.scaling_factor)
     sol = kern.solution_at(theta)
     parts = dict(sol.parts)
     if sol.Sigma_inv is not None:
@@ -571,6 +576,10 @@ def _m10_scaling_factor_groups(res1: Any, res0: Any) -> float:
         if not seen[j]:
             theta[j] = val0.get((pt1.lhs[k], pt1.op[k], pt1.rhs[k], pt1.group[k]), 0.0)
             seen[j] = True
+    if c1.fiml:  # MLR with FIML: the groups' FIML pieces at that point
+        from acsi.cbsem.multigroup import fiml_core_at, multigroup_fiml_robust
+
+        return float(multigroup_fiml_robust(fiml_core_at(c1, theta))[1].scaling_factor)
     groups = []
     for c in c1.groups:
         kern = c.kernel

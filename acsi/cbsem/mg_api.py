@@ -236,22 +236,17 @@ def fit_prepared(
     """Fit the multigroup table ``pt`` to checked group data (no parsing, no data checks);
     ``warm``: a fit of the same rows on the same data whose values start the free rows."""
     _check_counts(pt, len(pt.ov_names))
-    if gd.fiml and est == "MLR":
-        raise SpecificationError(
-            "estimator='MLR' with missing='ml' and several groups is not available in acsi yet; "
-            "use estimator='ML' (FIML with observed-information standard errors) or "
-            "missing='listwise'"
-        )
+    computed: list[Any] = []  # MLR with FIML: the robust record, kept for the scaled test
     with single_threaded_blas():
         if gd.fiml:
             core = estimate_groups_fiml(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol)
         else:
             core = estimate_groups(pt, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol,
                                    x_start=warm)
-        vcov = _vcov(core, se_type)
+        vcov = _vcov(core, se_type, computed)
     return MultiGroupSEMResult(
         core=core, estimator=est, se_type=se_type, level=float(level), theta_vcov=vcov,
-        n_dropped=gd.n_dropped, model_text=source,
+        n_dropped=gd.n_dropped, model_text=source, _fiml_robust=computed[-1] if computed else None,
     )
 
 
@@ -330,8 +325,9 @@ def _check_admissible_groups(core: MultiGroupCore) -> None:
         )
 
 
-def _vcov(core: MultiGroupCore, se_type: str) -> np.ndarray:
-    """Covariance of ``theta`` (warning/identification checks as the single-group path)."""
+def _vcov(core: MultiGroupCore, se_type: str, computed: list[Any] | None = None) -> np.ndarray:
+    """Covariance of ``theta`` (warning/identification checks as the single-group path);
+    MLR with FIML appends its robust record (vcov and scaled test) to ``computed``."""
     from acsi.cbsem.api import _singular_message
 
     if not core.converged:
@@ -350,6 +346,13 @@ def _vcov(core: MultiGroupCore, se_type: str) -> np.ndarray:
         raise IdentificationError(msg)
     if msg is not None:
         vcov = np.full((core.npar, core.npar), np.nan)
+    elif se_type == "robust" and core.fiml:
+        from acsi.cbsem.fiml_kernel import FIMLRobust
+        from acsi.cbsem.multigroup import multigroup_fiml_robust
+
+        vcov, test = multigroup_fiml_robust(core)
+        if computed is not None:
+            computed.append(FIMLRobust(vcov=vcov, test=test))
     elif se_type == "robust":
         vcov = multigroup_robust_vcov(core)
     else:

@@ -206,12 +206,7 @@ class MultiGroupSEMResult(SEMResult):
         ])
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
-    def _mg_checks(self, what: str, fiml_ok: bool = False) -> None:
-        if self.core.fiml is not None and not fiml_ok:
-            raise SpecificationError(
-                f"{what} is not available for multigroup fits with missing='ml' (full-information "
-                "ML) in this version; fit with the default listwise deletion to inspect the model"
-            )
+    def _mg_checks(self, what: str) -> None:
         if self.partable.constraints:
             raise SpecificationError(
                 f"{what} is not available for multigroup fits with general constraints "
@@ -257,7 +252,7 @@ class MultiGroupSEMResult(SEMResult):
 
         kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
         lv = check_level(level)
-        self._mg_checks("standardized_solution()", fiml_ok=True)
+        self._mg_checks("standardized_solution()")
         pt = self.partable
         core = self.core
         theta = np.asarray(core.theta, dtype=float)
@@ -326,7 +321,10 @@ class MultiGroupSEMResult(SEMResult):
         ``g_j = w_g d_j' H_g (s_g - sigma_g)``, ``MI = N g_j^2 / v_j``, ``EPC = g_j / v_j``.
         As lavaan 0.6-14, releasing an equality constraint is not listed (that is
         ``lavTestScore``). Rows: the fixed rows of every group in the table's order, then
-        each group's omitted candidates (lavaan's order).
+        each group's omitted candidates (lavaan's order). With ``missing="ml"`` (ML or MLR)
+        ``H_g`` is the expected information of the group's incomplete-data likelihood at its
+        implied moments and ``H_g (s_g - sigma_g)`` its log-likelihood gradient per
+        observation (:func:`acsi.cbsem.modindices.fiml_moment_pieces`).
 
         Parameters
         ----------
@@ -356,7 +354,15 @@ class MultiGroupSEMResult(SEMResult):
         self._mg_checks("modindices()")
         core = self.core
         w = core.weights
-        pieces = [self._group_pieces(c) for c in core.groups]
+        if core.fiml:  # the incomplete-data score and expected information of each group
+            from acsi.cbsem.modindices import fiml_moment_pieces
+
+            fp = [fiml_moment_pieces(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma)) for c in core.groups]
+            pieces = [(W, np.zeros(0)) for W, _ in fp]
+            scores: list[np.ndarray | None] = [sc for _, sc in fp]
+        else:
+            pieces = [self._group_pieces(c) for c in core.groups]
+            scores = [None] * len(pieces)
         info = sum(wg * np.asarray(c.Delta).T @ W @ np.asarray(c.Delta)
                    for wg, c, (W, _) in zip(w, core.groups, pieces))
         fixed_parts, new_parts = [], []
@@ -364,7 +370,8 @@ class MultiGroupSEMResult(SEMResult):
             for g, (c, (W, res)) in enumerate(zip(core.groups, pieces), start=1):
                 out = modification_indices(c.partable, c.model, np.asarray(c.x), np.asarray(c.Delta), W,
                                            res, float(core.N), group_weight=float(w[g - 1]),
-                                           information=np.asarray(info), with_kind=True)
+                                           information=np.asarray(info), with_kind=True,
+                                           score=scores[g - 1])
                 out.insert(3, "group", np.int64(g))
                 fixed_parts.append(out[~out["_new"]])
                 new_parts.append(out[out["_new"]])
@@ -382,9 +389,10 @@ class MultiGroupSEMResult(SEMResult):
 
         Parameters
         ----------
-        type : {"raw", "cor", "normalized", "standardized"}
+        type : {"raw", "cor", "cor.bentler", "normalized", "standardized", "standardized.mplus"}
             As :meth:`acsi.cbsem.results.SEMResult.residuals` (``"cor"`` is lavaan's
-            ``"cor.bollen"``), each group with its own sample and implied moments; the
+            ``"cor.bollen"``), each group with its own sample (with ``missing="ml"``: EM)
+            and implied moments; the
             standardized residuals use the multigroup covariance of the estimates (the
             group's share ``N_g / N`` of the inverse multigroup information).
 
@@ -402,12 +410,19 @@ class MultiGroupSEMResult(SEMResult):
         >>> list(res.residuals("cor"))
         ['Pasteur', 'Grant-White']
         """
-        from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
+        from acsi.cbsem.residuals import (
+            RESIDUAL_TYPES,
+            ResidualsResult,
+            fiml_h1_acov,
+            fiml_h1_information,
+            gamma_adf,
+            residual_moments,
+        )
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         core = self.core
         pt = self.partable
-        if kind in ("normalized", "standardized"):
+        if kind in ("normalized", "standardized", "standardized.mplus"):
             self._mg_checks(f"residuals(type={kind!r})")
             if pt.fixed_x and pt.ov_x:
                 raise SpecificationError(
@@ -419,7 +434,9 @@ class MultiGroupSEMResult(SEMResult):
         a0_inv = None
         if kind == "standardized":
             for c in core.groups:
-                if self.se_type in ("observed", "robust"):
+                if c.fiml is not None:  # FIML: the incomplete-data information at the implied moments
+                    a1s.append(fiml_h1_information(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma), self.se_type))
+                elif self.se_type in ("observed", "robust"):
                     a1s.append(_h1_observed_information(c))
                 else:
                     a1s.append(c.kernel.weight(np.asarray(c.Sigma_inv)))
@@ -432,11 +449,16 @@ class MultiGroupSEMResult(SEMResult):
             vr, vc = c.model.vech_r, c.model.vech_c
             S = np.asarray(c.S)
             kw: dict[str, Any] = {}
-            if kind in ("normalized", "standardized"):
-                if self.se_type == "robust":
+            if kind in ("normalized", "standardized", "standardized.mplus"):
+                if c.fiml is not None:  # FIML: the EM h1 moments' covariance
+                    kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
+                elif self.se_type == "robust":
                     kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, True)
                 else:
                     kw["acov_obs"] = np.linalg.inv(c.kernel.weight(np.linalg.inv(S)))
+            if kind == "standardized.mplus":  # Gamma / N - Delta V Delta'
+                D = np.asarray(c.Delta)
+                kw["acov_est"] = D @ np.asarray(self.theta_vcov) @ D.T
             if kind == "standardized":
                 assert a0_inv is not None
                 kw["delta"] = np.asarray(c.Delta)
@@ -476,8 +498,14 @@ class MultiGroupSEMResult(SEMResult):
         """The Yuan-Bentler scaled test of a multigroup MLR fit (else None)."""
         if self.estimator != "MLR":
             return None
+        if self._fiml_robust is not None:  # MLR with FIML: computed once, with the SEs
+            return self._fiml_robust.test
         info = "expected" if self.se_type == "expected" else "observed"
         with single_threaded_blas():
+            if self.core.fiml:
+                from acsi.cbsem.multigroup import multigroup_fiml_robust
+
+                return multigroup_fiml_robust(self.core)[1]
             return multigroup_robust_test(self.core, info)
 
     @frozen_table
@@ -545,7 +573,7 @@ class MultiGroupSEMResult(SEMResult):
             "Rows constrained equal across groups share a label (.pK. for group_equal); "
             "'group' in the estimates is lavaan's 1-based group number."
         ]
-        if core.fiml is None and core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
+        if core.df > 0 and not self.partable.constraints and self.estimator in ("ML", "MLR"):
             try:
                 tables += self._diagnostic_tables()
             except IdentificationError as err:

@@ -25,6 +25,12 @@ that would not be identified) gives no index (the row is left out, as lavaan's
 (``std.lv``, ``std.all``, ``std.nox``; lavaan's ``sepc.lv``, ``sepc.all``, ``sepc.nox``),
 with variances standardized at their estimates (lavaan's ``cov.std = TRUE``).
 
+With missing data (``missing="ml"``), ``H (s - sigma)`` is replaced by the gradient of the
+observed-data log-likelihood per observation in the moments and ``H`` by the expected
+information of the incomplete-data likelihood at the implied moments (per missing-data
+pattern, the complete-data weight of its observed variables), as lavaan's ``modindices``
+with its FIML gradient and structured expected information (:func:`fiml_moment_pieces`).
+
 References
 ----------
 Sorbom, D. (1989). Model modification. *Psychometrika*, 54, 371-384.
@@ -44,6 +50,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,10 +60,28 @@ from acsi.cbsem.standardized import StdPlan
 from acsi.exceptions import IdentificationError
 from acsi.spec.partable import ParameterTable
 
-__all__ = ["MI_COLUMNS", "candidate_rows", "modification_indices"]
+__all__ = ["MI_COLUMNS", "candidate_rows", "fiml_moment_pieces", "modification_indices"]
 
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all", "sepc_nox"]
 _OPS = ("=~", "~~", "~", "~1")
+
+
+def fiml_moment_pieces(fiml: Any, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces of a FIML fit's modification indices (lavaan's ``modindices`` with
+    ``missing = "ml"``): the expected information per observation of the incomplete-data
+    likelihood in ``(mu, vech Sigma)`` at the implied moments (lavaan's structured
+    ``lav_mvnorm_missing_information_expected``) and the gradient of the observed-data
+    log-likelihood per observation there (the score: nonzero in the directions of the fixed
+    and omitted parameters).
+    """
+    from acsi.cbsem.fiml_kernel import moment_hessian
+    from acsi.cbsem.missing import fiml_loglik_gradient
+
+    mp = fiml.patterns
+    mu, sigma = np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float)
+    w = -moment_hessian(mp, mu, sigma, observed=False) / mp.nobs
+    _, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
+    return np.asarray(w), np.concatenate([dmu, dvech]) / mp.nobs
 
 
 def _lower_pairs(names: list[str]) -> list[tuple[str, str]]:
@@ -155,6 +180,7 @@ def modification_indices(
     group_weight: float = 1.0,
     information: np.ndarray | None = None,
     with_kind: bool = False,
+    score: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Modification indices of one group (lavaan's ``modindices``, unsorted, NA rows removed).
 
@@ -183,6 +209,9 @@ def modification_indices(
         ``delta_theta' weight delta_theta`` (a single group).
     with_kind : bool
         Add a boolean column ``_new`` (True for candidates the table does not hold).
+    score : (m,) ndarray, optional
+        The group's log-likelihood gradient per observation in the moments (FIML:
+        :func:`fiml_moment_pieces`); default ``weight @ resid`` (complete data).
 
     Returns
     -------
@@ -212,7 +241,7 @@ def modification_indices(
         ) from None
     V = I11 - np.einsum("ij,ij->j", I21, sol)
     V = np.where(V < np.finfo(float).eps ** (1.0 / 3.0), np.nan, V)
-    g = group_weight * (D_c.T @ (weight @ resid))
+    g = group_weight * (D_c.T @ (weight @ resid if score is None else score))
     mi = N * g * g / V
     d = N * g
     d = np.where(np.abs(d) < 1e-15, 1.0, d)

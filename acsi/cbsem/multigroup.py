@@ -628,6 +628,21 @@ def multigroup_fit_measures(
             rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(x2s, df, n / G, c=cf, h0=notclose_h0,
                                                           close=False),
         )
+    # MLR with FIML: lavaan's scaled ("V3") FIML-corrected robust CFI/TLI/RMSEA replace the above
+    if core.fiml and robust is not None:
+        xx3, c3, xx3n, c3n = _fiml_corrected_groups(core, scaled=True)
+        lo_r, hi_r = fm._rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=fm._cfi(xx3, df, xx3n, dfn, c3, c3n),
+            tli_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
+            nnfi_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
+            rni_robust=fm._rni(xx3, df, xx3n, dfn, c3, c3n),
+            rmsea_robust=fm._rmsea(xx3, df, n, c3) * rg,
+            rmsea_ci_lower_robust=lo_r * rg, rmsea_ci_upper_robust=hi_r * rg,
+            rmsea_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=notclose_h0,
+                                                          close=False),
+        )
     return fm.FitMeasures(**{k: float(val) for k, val in v.items()})
 
 
@@ -752,7 +767,7 @@ def estimate_groups_fiml(
         )
 
 
-def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, float]:
+def _fiml_corrected_groups(core: MultiGroupCore, scaled: bool = False) -> tuple[float, float, float, float]:
     """lavaan's FIML-corrected statistics (Zhang & Savalei 2020, "V6") for several groups.
 
     As :func:`acsi.cbsem.fit_measures._fiml_corrected` with the groups' matrices stacked as
@@ -761,7 +776,9 @@ def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, f
     ``Delta`` the groups' Jacobians stacked, ``U = W_m - W_m Delta (Delta' W_m Delta)^-1
     Delta' W_m``, ``c3 = tr(W_c W_m^-1 U W_m^-1) / df``; ``XX3`` sums the groups'
     complete-data statistics against their EM moments; the same for the independence model
-    (block-diagonal ``Delta``).
+    (block-diagonal ``Delta``). ``scaled=True`` (MLR, lavaan's "V3"): ``c3 = tr(U W_m^-1 W_c
+    W_m^-1 U Gamma) / df`` with ``Gamma`` block-diagonal, blocks ``(N/N_g) W_{m,g}^-1 J_{m,g}
+    W_{m,g}^-1`` (``J_{m,g}`` the first-order h1 information at the EM moments).
 
     Returns
     -------
@@ -770,9 +787,9 @@ def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, f
     from scipy.linalg import block_diag
 
     from acsi._linalg import vech_indices
-    from acsi.cbsem.fiml_kernel import moment_hessian
+    from acsi.cbsem.fiml_kernel import _first_order, moment_hessian
 
-    wm_b, wmi_b, wc_b, deltas, deltas0 = [], [], [], [], []
+    wm_b, wmi_b, wc_b, deltas, deltas0, gam_b = [], [], [], [], [], []
     xx3 = xx3n = 0.0
     dfn = 0.0
     for wg, c in zip(core.weights, core.groups):
@@ -803,6 +820,9 @@ def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, f
         wm_b.append(wg * wm)
         wmi_b.append(np.linalg.inv(wm) / wg)
         wc_b.append(wg * wc)
+        if scaled:
+            wmi_g = np.linalg.inv(wm)
+            gam_b.append(wmi_g @ _first_order(np.asarray(c.X, dtype=float), mp, m_t, s_t) @ wmi_g / wg)
         deltas.append(np.asarray(c.Delta))
         xx3 += xx(np.asarray(c.Sigma), np.asarray(c.mu))
         x = np.asarray(c.X, dtype=float)
@@ -817,13 +837,124 @@ def _fiml_corrected_groups(core: MultiGroupCore) -> tuple[float, float, float, f
         dfn += float(p * (p - 1) // 2)
     wm_all, wmi_all, wc_all = block_diag(*wm_b), block_diag(*wmi_b), block_diag(*wc_b)
     a = wc_all @ wmi_all
+    if scaled:
+        gam_all = block_diag(*gam_b)
+        bmat = wmi_all @ wc_all @ wmi_all
 
     def k_of(delta: np.ndarray) -> float:
         wd = wm_all @ delta
         u = wm_all - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+        if scaled:
+            return float(np.trace(u @ bmat @ u @ gam_all))
         return float(np.trace(a @ u @ wmi_all))
 
     df = float(core.df)
     c3 = k_of(np.vstack(deltas)) / df if df > 0 else math.nan
     c3n = k_of(block_diag(*deltas0)) / dfn if dfn > 0 else math.nan
     return xx3, c3, xx3n, c3n
+
+
+# ------------------------------------------------------------------------------ MLR with FIML
+def multigroup_fiml_robust(core: MultiGroupCore) -> tuple[np.ndarray, Any]:
+    """Huber-White covariance and Yuan-Bentler (Mplus) test of a multigroup FIML fit
+    (lavaan's ``estimator = "MLR"`` with ``missing = "ml"`` and ``group =``).
+
+    The groups' pieces of :func:`acsi.cbsem.fiml_kernel.fiml_robust`, combined as
+    :func:`multigroup_robust_vcov` and :func:`multigroup_robust_test` combine complete-data
+    ones: with ``w_g = N_g / N``, ``E = sum_g w_g E_g`` (observed information of the FIML
+    ``fmin``) and ``B0 = sum_g w_g Delta_g' B1_g(mu_g, Sigma_g) Delta_g`` (first-order
+    information of the casewise scores at the implied moments), ``vcov = E^-1 B0 E^-1 / N``;
+    ``trace(U Gamma) = sum_g tr(A1_g^-1 B1_g) - tr(E^-1 B0)`` with the groups' h1 pieces at
+    their EM moments, ``c = trace / df``. The baseline (independence) model has no parameter
+    shared across groups: its trace sums the groups' traces, its statistic the groups'
+    ``2 (logl_h1 - logl_0)``.
+
+    Returns
+    -------
+    vcov : (q, q) ndarray
+    test : acsi.cbsem.robust.RobustTest
+    """
+    from scipy.special import chdtrc
+
+    from acsi._linalg import vech_indices
+    from acsi.cbsem.fiml_kernel import _first_order, moment_hessian
+    from acsi.cbsem.missing import fiml_loglik
+    from acsi.cbsem.robust import RobustTest
+
+    e = np.asarray(core.information("observed"))
+    e_inv = np.linalg.inv(e)
+    b0 = np.zeros_like(e)
+    tr_h1 = tr0_sum = chisq0 = 0.0
+    ndat = 0
+    df0 = 0
+    for wg, c in zip(core.weights, core.groups):
+        fiml = c.fiml
+        assert fiml is not None
+        mp, em = fiml.patterns, fiml.em
+        y = np.asarray(c.X, dtype=float)
+        n_g = mp.nobs
+        p = mp.p
+        delta = np.asarray(c.Delta)
+        b0 += wg * (delta.T @ _first_order(y, mp, np.asarray(c.mu), np.asarray(c.Sigma)) @ delta)
+        a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True) / n_g
+        b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov))
+        tr_h1 += float(np.sum(b1 * np.linalg.inv(a1).T))
+        ndat += a1.shape[0]
+        r, cc = vech_indices(p)
+        ps = r.size
+        m0 = np.nanmean(y, axis=0)
+        v0 = np.nanmean((y - m0) ** 2, axis=0)
+        s0 = np.diag(v0)
+        d0 = np.zeros((p + ps, 2 * p))
+        d0[np.arange(p), np.arange(p)] = 1.0
+        diag_pos = np.flatnonzero(r == cc)
+        d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+        e0 = -(d0.T @ moment_hessian(mp, m0, s0, observed=True) @ d0) / n_g
+        b00 = d0.T @ _first_order(y, mp, m0, s0) @ d0
+        tr0_sum += float(np.sum(b00 * np.linalg.inv(e0).T))
+        df0 += p * (p - 1) // 2
+        chisq0 += 2.0 * (float(em.loglik) - float(fiml_loglik(mp, m0, s0)))
+    vcov = e_inv @ b0 @ e_inv / core.N
+    tr_h0 = float(np.sum(b0 * e_inv.T))
+    df = float(core.df)
+    tr = tr_h1 - tr_h0
+    c_f = tr / df if df > 0 else math.nan
+    if c_f < 0:
+        c_f = math.nan
+    tr0 = tr_h1 - tr0_sum
+    c0 = tr0 / df0 if df0 > 0 else math.nan
+    chisq = float(core.chisq)
+    chisq_s = chisq / c_f
+    test = RobustTest(
+        chisq=chisq, df=df, chisq_scaled=float(chisq_s), scaling_factor=float(c_f),
+        pvalue_scaled=float(chdtrc(df, chisq_s)) if df > 0 else math.nan, trace_ugamma=float(tr),
+        scaling_factor_h1=tr_h1 / ndat, scaling_factor_h0=tr_h0 / core.K.shape[0],
+        baseline_chisq=float(chisq0), baseline_df=float(df0), baseline_chisq_scaled=float(chisq0 / c0),
+        baseline_scaling_factor=float(c0), baseline_pvalue_scaled=float(chdtrc(df0, chisq0 / c0)),
+    )
+    return 0.5 * (vcov + vcov.T), test
+
+
+def fiml_core_at(core: MultiGroupCore, theta: np.ndarray) -> MultiGroupCore:
+    """A multigroup FIML core moved to the parameter vector ``theta`` (the groups' implied
+    moments, Jacobians and objectives there; the data, patterns and EM moments unchanged),
+    e.g. lavaan's ``M10`` point of the Satorra-Bentler (2010) difference test."""
+    from dataclasses import replace
+
+    theta = np.asarray(theta, dtype=float)
+    groups = []
+    fmin = 0.0
+    for wg, c in zip(core.weights, core.groups):
+        fiml = c.fiml
+        assert fiml is not None
+        fk = fiml.kernel
+        sigma, mu, parts = fk.implied(theta)
+        parts = dict(parts)
+        parts["Sigma_inv"] = np.linalg.inv(sigma)
+        f_g = fk.objective(theta)
+        fmin += wg * f_g
+        groups.append(replace(c, theta=theta, x=c.kernel.x_of(theta), Sigma=sigma, mu=mu,
+                              Delta=fk.moments_jacobian(theta), fmin=f_g, chisq=2.0 * c.N * f_g,
+                              parts=parts))
+    return replace(core, groups=tuple(groups), theta=theta, x=np.concatenate([g.x for g in groups]),
+                   fmin=float(fmin), chisq=float(2.0 * core.N * fmin))

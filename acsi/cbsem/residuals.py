@@ -1,13 +1,16 @@
 """Residuals of a CB-SEM fit, as lavaan's ``residuals()`` / ``lavResiduals()``.
 
-Four types, each for the covariance part and (with a mean structure) the mean part:
+Six types (and lavaan's aliases), each for the covariance part and (with a mean structure) the mean part:
 
 ``"raw"``
     ``S - Sigma`` and ``ybar - mu`` (sample moments with divisor N).
 ``"cor"``
-    lavaan's ``"cor.bollen"``: the difference of the sample and the implied correlation
-    matrices; mean residuals divided by the sample standard deviations. As lavaan, entries
-    whose moment is below 1e-5 in absolute value are not rescaled.
+    lavaan's ``"cor.bollen"`` (alias ``"crmr"``): the difference of the sample and the
+    implied correlation matrices; mean residuals divided by the sample standard deviations.
+    As lavaan, entries whose moment is below 1e-5 in absolute value are not rescaled.
+``"cor.bentler"``
+    (aliases ``"cor.eqs"``, ``"srmr"``) both the sample and the implied moments rescaled by
+    the *sample* standard deviations.
 ``"normalized"``
     raw residuals divided by the standard errors of the sample moments, ``sqrt(diag(Gamma)
     / N)``, with ``Gamma`` the normal-theory asymptotic covariance of ``(ybar, vech S)``
@@ -21,6 +24,16 @@ Four types, each for the covariance part and (with a mean structure) the mean pa
     saturated model's information at the implied moments; Ogasawara 2001, lavaan's
     ``lav_residuals_acov``). A residual whose variance is negative has no standardized
     value (NaN).
+``"standardized.mplus"``
+    raw residuals divided by ``sqrt(diag(Gamma / N - Delta V Delta'))`` with ``V`` the
+    covariance of the estimates (robust for MLR), as Mplus and lavaan do; NaN where that
+    variance is negative.
+
+Missing data (``missing="ml"``): the sample moments are the EM (h1) estimates; ``Gamma``
+is the inverse of the incomplete-data information of the saturated model at them
+(observed, or expected with ``se="expected"``; the sandwich with the casewise first-order
+information for MLR) and ``A1`` that information at the implied moments (lavaan's
+``lav_mvnorm_missing_information_*``); :func:`fiml_h1_acov`, :func:`fiml_h1_information`.
 
 In the normalized and standardized types a raw residual below 1e-5 in absolute value is
 left as it is (its divisor set to 1), as lavaan does.
@@ -50,9 +63,15 @@ import pandas as pd
 
 from acsi.results.base import ResultMixin, Summary, freeze, frozen_table
 
-__all__ = ["RESIDUAL_TYPES", "ResidualsResult", "residual_moments"]
+__all__ = ["RESIDUAL_TYPES", "ResidualsResult", "fiml_h1_acov", "fiml_h1_information", "residual_moments"]
 
-RESIDUAL_TYPES = ("raw", "cor", "normalized", "standardized")
+#: accepted ``type=`` spellings -> the canonical type (lavaan's names and aliases)
+RESIDUAL_TYPES = {
+    "raw": "raw", "rmr": "raw", "cor": "cor", "cor.bollen": "cor", "crmr": "cor",
+    "cor.bentler": "cor.bentler", "cor.eqs": "cor.bentler", "srmr": "cor.bentler",
+    "normalized": "normalized", "standardized": "standardized",
+    "standardized.mplus": "standardized.mplus",
+}
 _NEAR_ZERO = 1e-5
 
 
@@ -87,6 +106,36 @@ def gamma_adf(X: np.ndarray, vr: np.ndarray, vc: np.ndarray, meanstructure: bool
     return (Z.T @ Z) / X.shape[0]
 
 
+def fiml_h1_acov(fiml: Any, X: np.ndarray, se_type: str) -> np.ndarray:
+    """``Gamma`` (per observation) of the h1 moments ``(mu, vech Sigma)`` of a FIML fit, as
+    lavaan's ``lav_model_h1_acov`` with ``h1.information = "unstructured"``.
+
+    ``I1`` is the information of the incomplete-data likelihood of the saturated model at its
+    EM estimates (observed, or expected for ``se="expected"``; :func:`acsi.cbsem.fiml_kernel.moment_hessian`
+    divided by ``-N``); ``Gamma = I1^-1`` for ML and the sandwich ``I1^-1 J1 I1^-1`` for MLR
+    (``J1`` the first-order information of the casewise scores at the EM moments).
+    """
+    from acsi.cbsem.fiml_kernel import _first_order, moment_hessian
+
+    mp, em = fiml.patterns, fiml.em
+    m, s = np.asarray(em.mean), np.asarray(em.cov)
+    i1 = -moment_hessian(mp, m, s, observed=se_type != "expected") / mp.nobs
+    i1_inv = np.linalg.inv(i1)
+    if se_type == "robust":
+        return np.asarray(i1_inv @ _first_order(np.asarray(X, dtype=float), mp, m, s) @ i1_inv)
+    return np.asarray(i1_inv)
+
+
+def fiml_h1_information(fiml: Any, mu: np.ndarray, sigma: np.ndarray, se_type: str) -> np.ndarray:
+    """lavaan's ``A1`` of a FIML fit (``h1.information = "structured"``): the information
+    per observation of the incomplete-data likelihood in ``(mu, vech Sigma)`` at the implied
+    moments (observed, or expected for ``se="expected"``)."""
+    from acsi.cbsem.fiml_kernel import moment_hessian
+
+    mp = fiml.patterns
+    return np.asarray(-moment_hessian(mp, np.asarray(mu), np.asarray(sigma), observed=se_type != "expected") / mp.nobs)
+
+
 def residual_moments(
     kind: str,
     *,
@@ -101,6 +150,7 @@ def residual_moments(
     delta: np.ndarray | None = None,
     a0_inv: np.ndarray | None = None,
     a1: np.ndarray | None = None,
+    acov_est: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Residual covariance matrix and mean vector of one group.
 
@@ -118,6 +168,8 @@ def residual_moments(
     delta, a0_inv, a1 : ndarray, optional
         ``Delta`` (moments by free parameters after constraints), the inverse model
         information and the saturated information at the implied moments (standardized).
+    acov_est : ndarray, optional
+        ``Delta V Delta'`` with ``V`` the covariance of the estimates (standardized.mplus).
 
     Returns
     -------
@@ -130,15 +182,18 @@ def residual_moments(
     mean = (ybar - mu) if meanstructure else None
     if kind == "raw":
         return cov, mean
-    if kind == "cor":
+    if kind in ("cor", "cor.bentler"):
         var_obs, var_est = np.diag(S), np.diag(Sigma)
-        cov = _rescale(S, var_obs) - _rescale(Sigma, var_est)
+        cov = _rescale(S, var_obs) - _rescale(Sigma, var_est if kind == "cor" else var_obs)
         if meanstructure:
             mean = _rescale_mean(ybar, var_obs) - _rescale_mean(mu, var_obs)
         return cov, mean
     assert acov_obs is not None
     if kind == "normalized":
         acov = acov_obs / N
+    elif kind == "standardized.mplus":
+        assert acov_est is not None
+        acov = acov_obs / N - acov_est
     else:
         assert delta is not None and a0_inv is not None and a1 is not None
         Q = np.eye(acov_obs.shape[0]) - delta @ a0_inv @ delta.T @ a1
@@ -164,8 +219,8 @@ class ResidualsResult(ResultMixin):
     Attributes
     ----------
     type : str
-        ``"raw"``, ``"cor"`` (lavaan's ``"cor.bollen"``), ``"normalized"`` or
-        ``"standardized"``.
+        ``"raw"``, ``"cor"`` (lavaan's ``"cor.bollen"``), ``"cor.bentler"``,
+        ``"normalized"``, ``"standardized"`` or ``"standardized.mplus"``.
     cov : DataFrame
         Residual covariance (or correlation) matrix, observed variables in the fit's order.
     mean : Series or None
@@ -213,13 +268,14 @@ class ResidualsResult(ResultMixin):
         v = v[np.isfinite(v)]
         out = {"n": float(v.size), "mean_abs": float(np.mean(np.abs(v))) if v.size else np.nan,
                "max_abs": float(np.max(np.abs(v))) if v.size else np.nan}
-        if self.type in ("normalized", "standardized"):
+        if self.type in ("normalized", "standardized", "standardized.mplus"):
             out["n_above_1.96"] = float(np.sum(np.abs(v) > 1.96))
         return pd.Series(out, name=self.type)
 
     def _summary(self) -> Summary:
         label = {"raw": "raw (S - Sigma)", "cor": "correlation (cor.bollen)",
-                 "normalized": "normalized", "standardized": "standardized"}[self.type]
+                 "cor.bentler": "correlation (cor.bentler)", "normalized": "normalized",
+                 "standardized": "standardized", "standardized.mplus": "standardized (Mplus)"}[self.type]
         tables: list[tuple[str, Any]] = [("Covariance part", self._cov)]
         if self._mean is not None:
             tables.append(("Mean part", self._mean.to_frame()))

@@ -551,7 +551,8 @@ class SEMResult(ResultMixin):
         if len(self.r_squared):
             tables.append(("R-squared", self.r_squared.to_frame()))
         notes: list[str] = []
-        if self.core.fiml is None and core.df > 0 and self._ml_family:
+        fiml_x = self.core.fiml is not None and bool(self.partable.fixed_x and self.partable.ov_x)
+        if not fiml_x and core.df > 0 and self._ml_family:
             try:
                 tables += self._diagnostic_tables()
             except IdentificationError as err:
@@ -719,7 +720,8 @@ class SEMResult(ResultMixin):
         Raises
         ------
         SpecificationError
-            ``minimum_value`` negative or not a number; a fit with ``missing="ml"``.
+            ``minimum_value`` negative or not a number; a fit with ``missing="ml"`` and
+            fixed observed covariates.
 
         Examples
         --------
@@ -736,15 +738,23 @@ class SEMResult(ResultMixin):
 
         srt = check_bool(sort, "sort")
         mv = check_number(minimum_value, "minimum_value", minimum=0.0)
-        self._needs_complete_data("modindices()")
         c = self.core
-        W, res, _ = self._moment_pieces()
+        score = None
+        if c.fiml is not None:  # FIML: the incomplete-data score and expected information
+            from acsi.cbsem.modindices import fiml_moment_pieces
+
+            if self.partable.fixed_x and self.partable.ov_x:
+                self._needs_complete_data("modindices() with fixed observed covariates")
+            W, score = fiml_moment_pieces(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma))
+            res = np.zeros(0)
+        else:
+            W, res, _ = self._moment_pieces()
         D = np.asarray(c.Delta)
         Z = self._constraint_basis()
         if Z is not None:  # the score test against the constrained model
             D = D @ Z
         with single_threaded_blas(), np.errstate(all="ignore"):
-            out = modification_indices(self.partable, c.model, np.asarray(c.x), D, W, res, c.N)
+            out = modification_indices(self.partable, c.model, np.asarray(c.x), D, W, res, c.N, score=score)
         if srt:
             out = out.iloc[np.argsort(-out["mi"].to_numpy(), kind="stable")].reset_index(drop=True)
         if mv > 0:
@@ -756,9 +766,11 @@ class SEMResult(ResultMixin):
 
         Parameters
         ----------
-        type : {"raw", "cor", "normalized", "standardized"}
+        type : {"raw", "cor", "cor.bentler", "normalized", "standardized", "standardized.mplus"}
             ``"cor"`` is lavaan's ``"cor.bollen"`` (sample minus implied correlations); see
-            :mod:`acsi.cbsem.residuals` for the others.
+            :mod:`acsi.cbsem.residuals` for the others and lavaan's aliases (``"crmr"``,
+            ``"srmr"``, ``"cor.eqs"``, ``"rmr"``). With ``missing="ml"`` the sample moments
+            are the EM (h1) ones.
 
         Returns
         -------
@@ -780,8 +792,9 @@ class SEMResult(ResultMixin):
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         c = self.core
-        if kind in ("normalized", "standardized"):
-            self._needs_complete_data(f"residuals(type={kind!r})")
+        if kind in ("normalized", "standardized", "standardized.mplus"):
+            if c.fiml is not None and self.partable.fixed_x and self.partable.ov_x:
+                self._needs_complete_data(f"residuals(type={kind!r}) with fixed observed covariates")
             if self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
                 raise SpecificationError(
                     f"residuals(type={kind!r}) is not available for MLR fits with fixed "
@@ -794,7 +807,18 @@ class SEMResult(ResultMixin):
         # fixed-x covariates: lavaan zeroes their moments' rows of the saturated information
         # (and inverts it by a generalized inverse)
         xmask = self._fixed_x_moments()
-        if kind in ("normalized", "standardized"):
+        if c.fiml is not None and kind in ("normalized", "standardized", "standardized.mplus"):  # FIML: EM h1 moments
+            from acsi.cbsem.residuals import fiml_h1_acov, fiml_h1_information
+
+            kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
+            if kind == "standardized":
+                D = np.asarray(c.Delta)
+                Z = self._constraint_basis()
+                if Z is not None:
+                    D = D @ Z
+                a1 = fiml_h1_information(c.fiml, np.asarray(c.mu), Sigma, self.se_type)
+                kw.update(delta=D, a0_inv=np.linalg.inv(D.T @ a1 @ D), a1=a1)
+        elif kind in ("normalized", "standardized", "standardized.mplus"):
             kern = c.kernel
             if self.se_type == "robust":
                 kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure)
@@ -805,7 +829,7 @@ class SEMResult(ResultMixin):
                 kw["acov_obs"] = np.linalg.pinv(h1, hermitian=True)
             else:
                 kw["acov_obs"] = np.linalg.inv(kern.weight(np.linalg.inv(S)))
-        if kind == "standardized":
+        if kind == "standardized" and c.fiml is None:
             # lavaan: A1 the saturated information at the implied moments (expected, or
             # observed for fits with observed-information SEs), A0 = Delta' A1 Delta
             # (its "h1" observed information)
@@ -824,6 +848,9 @@ class SEMResult(ResultMixin):
             kw["delta"] = D
             kw["a0_inv"] = np.linalg.inv(D.T @ a1 @ D)
             kw["a1"] = a1
+        if kind == "standardized.mplus":  # Gamma / N - Delta V Delta'
+            D = np.asarray(c.Delta)
+            kw["acov_est"] = D @ np.asarray(self.theta_vcov) @ D.T
         with single_threaded_blas(), np.errstate(all="ignore"):
             cov, mean = residual_moments(
                 kind, S=S, ybar=np.asarray(c.mean), Sigma=Sigma, mu=np.asarray(c.mu),
