@@ -288,7 +288,36 @@ class CBSEMPart(FamilyPart):
                 f'<thead>{head}</thead><tbody>{trs}</tbody></table></div>'
                 "<p class='muted'>" + t("Cut-offs are conventions derived for ML with moderate samples; with small "
                                         "samples RMSEA is inflated and its interval wide.") + "</p>")
-        return body, {"fit measures": s.to_frame("value")}
+        tables = {"fit measures": s.to_frame("value")}
+        diag, diag_tables = self._diagnostics(res)
+        tables.update(diag_tables)
+        return body + diag, tables
+
+    def _diagnostics(self, res: Any) -> Section:
+        """Where the model misfits: the largest modification indices (lavaan's ``modindices``)
+        and the largest correlation residuals (``residuals(type = "cor")``)."""
+        mi = res.modindices(sort=True, minimum_value=3.84).head(10)
+        mi = mi[["lhs", "op", "rhs", "mi", "epc", "sepc_all"]].reset_index(drop=True)
+        resid = res.residuals(type="cor").largest
+        resid = resid[(resid["lhs"] != resid["rhs"]) & (resid["residual"].abs() > 0.1)].head(10)
+        resid = resid.reset_index(drop=True)
+        parts = [f"<h3>{t('Where the model misfits')}</h3>",
+                 "<p>" + t("Modification indices estimate how much the chi-square would drop if a fixed or omitted "
+                           "parameter were freed (1 df: above 3.84 at the 5% level); sepc_all is the standardized "
+                           "value it would take. Correlation residuals are observed minus implied correlations; "
+                           "above 0.1 in absolute value they point at relations the model misses. Free a parameter "
+                           "only when theory supports it: changes chosen from these indices capitalise on "
+                           "chance.") + "</p>"]
+        if len(mi):
+            parts.append(H.table(mi.set_index(["lhs", "op", "rhs"]), t("Largest modification indices (mi > 3.84)")))
+        else:
+            parts.append("<p>" + t("No modification index exceeds 3.84.") + "</p>")
+        if len(resid):
+            parts.append(H.table(resid.set_index(["lhs", "rhs"]),
+                                 t("Largest correlation residuals (absolute value above 0.1)")))
+        else:
+            parts.append("<p>" + t("No correlation residual exceeds 0.1 in absolute value.") + "</p>")
+        return "".join(parts), {"modification indices": mi, "correlation residuals": resid}
 
     higher_order_text = (
         "Second-order factor: the standardized loadings (std_all) of the first-order factors on the higher-order "

@@ -233,6 +233,18 @@ ZH: dict[str, str] = {
     "Fit measures against Hu and Bentler (1999) cut-offs": "拟合指标与 Hu 和 Bentler（1999）临界值的比较",
     "Cut-offs are conventions derived for ML with moderate samples; with small samples RMSEA is inflated and "
     "its interval wide.": "这些临界值是针对中等样本的最大似然估计得出的惯例；小样本时 RMSEA 偏高且区间较宽。",
+    "Where the model misfits": "模型哪里拟合不佳",
+    "Modification indices estimate how much the chi-square would drop if a fixed or omitted parameter were freed "
+    "(1 df: above 3.84 at the 5% level); sepc_all is the standardized value it would take. Correlation residuals are "
+    "observed minus implied correlations; above 0.1 in absolute value they point at relations the model misses. Free "
+    "a parameter only when theory supports it: changes chosen from these indices capitalise on chance.":
+        "修正指数估计释放一个固定或遗漏的参数后卡方会下降多少（自由度 1：超过 3.84 即在 5% 水平显著）；标准化预期变化是该参数"
+        "将取的标准化值。相关残差是观测相关减去模型隐含相关；绝对值超过 0.1 表明模型遗漏了某些关系。只有在理论支持时才释放参数："
+        "依据这些指数所做的修改会利用偶然性。",
+    "Largest modification indices (mi > 3.84)": "最大的修正指数（大于 3.84）",
+    "No modification index exceeds 3.84.": "没有修正指数超过 3.84。",
+    "Largest correlation residuals (absolute value above 0.1)": "最大的相关残差（绝对值超过 0.1）",
+    "No correlation residual exceeds 0.1 in absolute value.": "没有相关残差的绝对值超过 0.1。",
     # index
     "The 0-100 ACSI index is defined from PLS outer weights (Fornell et al. 1996); run the analysis with "
     "<code>--method pls</code> for the index and the importance-performance map.":
@@ -448,6 +460,8 @@ ZH_LABELS: dict[str, str] = {
     "mean_ci_upper": "均值置信上限", "respondent": "受访者", "answers": "回答数", "factor": "因子",
     "variable": "变量", "std": "标准化估计", "std_lv": "潜变量标准化", "construct ": "构念",
     "pls_est": "PLS 估计值", "pls_loading": "PLS 载荷", "cbsem_std_all": "CB-SEM std_all", "cbsem_pvalue": "CB-SEM p 值",
+    "lhs": "左侧", "op": "运算符", "rhs": "右侧", "mi": "修正指数", "epc": "预期参数变化", "sepc_all": "标准化预期变化",
+    "residual": "残差",
 }
 
 #: Figure texts that end with a name: prefix -> translated prefix.
