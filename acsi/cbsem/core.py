@@ -43,9 +43,20 @@ def sample_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sample mean and covariance with divisor N (lavaan's ``sampstat``)."""
     n = X.shape[0]
     mean = X.mean(axis=0)
-    Xc = X - mean
-    S = (Xc.T @ Xc) / n
+    if n <= _MOMENT_BLOCK:
+        Xc = X - mean
+        S = (Xc.T @ Xc) / n
+    else:  # centred cross-products block by block: no centred copy of a large data set
+        S = np.zeros((X.shape[1], X.shape[1]))
+        for start in range(0, n, _MOMENT_BLOCK):
+            Xc = X[start:start + _MOMENT_BLOCK] - mean
+            S += Xc.T @ Xc
+        S /= n
     return mean, 0.5 * (S + S.T)
+
+
+#: Rows per block of the centred cross-products of a large data set (a few MB per block).
+_MOMENT_BLOCK = 16384
 
 
 @dataclass(frozen=True, eq=False)
