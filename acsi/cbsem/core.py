@@ -401,6 +401,29 @@ def _admissible_start(pt: ParameterTable, kern: MLKernel, theta0: np.ndarray, S:
     return kern.theta_of(x)
 
 
+def _structure(pt: ParameterTable) -> tuple[LisrelModel, MLKernel]:
+    """The LISREL index maps of ``pt`` and an ML kernel holding its index plans.
+
+    Both depend on the (immutable) table only, so they are built once per table and reused
+    by every fit of it; each fit takes :meth:`MLKernel.with_moments` of the template (its
+    own moments and start values, the shared read-only index maps).
+    """
+    hit = _STRUCTURES.get(pt)
+    if hit is None:
+        model = LisrelModel.from_partable(pt)
+        free_rows = pt.free_rows
+        par = np.asarray(pt.par)[free_rows]
+        p = len(pt.ov_names)
+        hit = (model, MLKernel(model, np.zeros(model.n_rows), free_rows, par, pt.npar, np.eye(p), np.zeros(p)))
+        if len(_STRUCTURES) >= 64:
+            _STRUCTURES.clear()
+        _STRUCTURES[pt] = hit
+    return hit
+
+
+_STRUCTURES: dict[ParameterTable, tuple[LisrelModel, MLKernel]] = {}
+
+
 def estimate(
     pt: ParameterTable,
     X: np.ndarray,
@@ -437,14 +460,12 @@ def _estimate(
     pt: ParameterTable, X: np.ndarray, *, max_iter: int, tol: float, x_start: np.ndarray | None,
     moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> EstimationCore:
-    model = LisrelModel.from_partable(pt)
+    model, template = _structure(pt)
     X = np.asarray(X, dtype=float)
     N = X.shape[0]
     ybar, S = sample_moments(X) if moments is None else moments
     x0 = start_values(pt, model, S, ybar) if x_start is None else np.asarray(x_start, float)
-    free_rows = pt.free_rows
-    par = np.asarray(pt.par)[free_rows]
-    kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
+    kern = template.with_moments(S, ybar, x0)
     theta0 = kern.theta_of(x0)
     sol = kern.minimize(theta0, max_iter=max_iter, tol=tol)
     if sol is None and x_start is None:
