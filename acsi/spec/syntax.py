@@ -1271,6 +1271,8 @@ def check_model_names(names: Sequence[str], data: object, where: Mapping[str, st
     if not isinstance(data, pd.DataFrame):
         return
     cols = data.columns
+    if not isinstance(cols, pd.MultiIndex) and all(name in cols for name in names):
+        return  # every name is a column: nothing to explain
     where = where or {}
     present = set(cols)
     labels = list(cols)
