@@ -45,6 +45,10 @@ RELATIVE_RESOLUTION = 1e-12
 
 MISSING_POLICIES = ("listwise", "mean", "error", "ml")
 
+#: Largest matrix (in values) that :func:`prepare_data` turns row-major; a larger complete
+#: one stays in the column order it is read in (no second copy of a large data set).
+_ROW_MAJOR_MAX = 1 << 20
+
 MissingPolicy = Literal["listwise", "mean", "error", "ml"]
 
 
@@ -55,8 +59,10 @@ class PreparedData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        float64, C-contiguous, no missing values (with ``missing="ml"``: NaN in the holes,
-        no row missing on every column).
+        float64, no missing values (with ``missing="ml"``: NaN in the holes, no row missing
+        on every column); C-contiguous, except a complete matrix of more than
+        ``2**20`` values read straight from a frame's numeric columns, which is
+        Fortran-contiguous (one column after the other, as the frame holds them).
     columns : tuple of str
         Column names in the order of ``X``'s columns.
     n_dropped : int
@@ -425,7 +431,10 @@ def prepare_data(
         top = np.maximum(np.abs(hi), np.abs(lo))
         if np.isfinite(top).all() and top.max() <= LARGEST_VALUE:
             _check_spread(hi, lo, top, columns, context)
-            return PreparedData(np.ascontiguousarray(X), tuple(columns), 0, 0, df.index)
+            # a large matrix keeps the column order it was filled in (a row-major copy
+            # would cost another pass and another copy of the data)
+            big = X.shape[0] * X.shape[1] > _ROW_MAJOR_MAX
+            return PreparedData(X if big else np.ascontiguousarray(X), tuple(columns), 0, 0, df.index)
     check_finite(X, columns, df.index, context=context)
     miss = np.isnan(X)
     n_total = X.shape[0]
