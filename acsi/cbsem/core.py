@@ -33,7 +33,7 @@ from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState, saturated_moments
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.missing import missing_patterns
 from acsi.cbsem.ml import MLKernel, MLSolution
-from acsi.results.base import freeze
+from acsi.results.base import FrozenDict, freeze
 from acsi.spec.partable import ParameterTable
 
 __all__ = ["EstimationCore", "estimate", "estimate_fiml", "sample_moments", "start_values"]
@@ -144,7 +144,8 @@ class EstimationCore:
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
-        object.__setattr__(self, "parts", {k: freeze(v) for k, v in self.parts.items()})
+        # read-only now, so a result's frozen_copy of the core keeps it as it is
+        object.__setattr__(self, "parts", FrozenDict({k: freeze(v) for k, v in self.parts.items()}))
         if self.weights is not None:
             object.__setattr__(self, "weights", freeze(self.weights))
 
