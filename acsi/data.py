@@ -45,6 +45,10 @@ RELATIVE_RESOLUTION = 1e-12
 
 MISSING_POLICIES = ("listwise", "mean", "error", "ml")
 
+#: Largest matrix (in values) that :func:`prepare_data` turns row-major; a larger complete
+#: one stays in the column order it is read in (no second copy of a large data set).
+_ROW_MAJOR_MAX = 1 << 20
+
 MissingPolicy = Literal["listwise", "mean", "error", "ml"]
 
 
@@ -55,8 +59,10 @@ class PreparedData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        float64, C-contiguous, no missing values (with ``missing="ml"``: NaN in the holes,
-        no row missing on every column).
+        float64, no missing values (with ``missing="ml"``: NaN in the holes, no row missing
+        on every column); C-contiguous, except a complete matrix of more than
+        ``2**20`` values read straight from a frame's numeric columns, which is
+        Fortran-contiguous (one column after the other, as the frame holds them).
     columns : tuple of str
         Column names in the order of ``X``'s columns.
     n_dropped : int
@@ -221,6 +227,11 @@ def check_resolution(X: np.ndarray, columns: Sequence[str], *, context: str = "m
         hi = np.nanmax(X, axis=0)
         lo = np.nanmin(X, axis=0)
         top = np.nanmax(np.abs(X), axis=0)
+    _check_spread(hi, lo, top, columns, context)
+
+
+def _check_spread(hi: np.ndarray, lo: np.ndarray, top: np.ndarray, columns: Sequence[str], context: str) -> None:
+    """:func:`check_resolution` from the column maxima, minima and largest absolute values."""
     spread = hi - lo
     bad = (spread > 0) & (spread <= RELATIVE_RESOLUTION * top)
     if bad.any():
@@ -310,6 +321,36 @@ def check_columns(
         )
 
 
+def _plain_matrix(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray | None:
+    """``df[columns]`` as float64 when every column is a unique plain numpy numeric one, else None.
+
+    One contiguous copy per column into a Fortran-ordered matrix, reading the column arrays
+    straight from the frame (a pandas ``Series`` per column costs more than the copy on
+    small data, and a row-major gather costs several times the copy on large data). Any
+    other case (unknown, duplicated, text, categorical or extension-dtype columns, or a
+    pandas without the block manager) returns None: the caller takes the checked route,
+    which gives the same matrix or the error that names the column.
+    """
+    try:
+        mgr = df._mgr
+        get_loc = df.columns.get_loc
+        arrays = []
+        for name in columns:
+            loc = get_loc(name)
+            if not isinstance(loc, (int, np.integer)):
+                return None
+            values = mgr.iget_values(int(loc))
+            if not isinstance(values, np.ndarray) or values.ndim != 1 or values.dtype.kind not in "fiub":
+                return None
+            arrays.append(values)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, pd.errors.InvalidIndexError):
+        return None
+    X = np.empty((len(df), len(arrays)), dtype=np.float64, order="F")
+    for j, values in enumerate(arrays):
+        X[:, j] = values
+    return X
+
+
 def prepare_data(
     data: object,
     columns: Sequence[str],
@@ -373,14 +414,27 @@ def prepare_data(
     dup = sorted({c for c in columns if columns.count(c) > 1})
     if dup:
         raise DataError(f"column(s) {dup} are listed more than once in the {context}")
-    check_columns(df, columns, context=context, where=where)
-    dtypes = df.dtypes
-    if all(isinstance(dtypes[c], np.dtype) for c in columns):
-        X = np.column_stack([df[c].to_numpy(dtype=np.float64) for c in columns])
-    else:  # pandas extension dtypes (Int64, Float64, boolean): pd.NA becomes NaN
-        X = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
+    X = _plain_matrix(df, columns)
+    if X is None:  # anything but unique plain numpy numeric columns: the checked route
+        check_columns(df, columns, context=context, where=where)
+        dtypes = df.dtypes
+        if all(isinstance(dtypes[c], np.dtype) for c in columns):
+            X = np.column_stack([df[c].to_numpy(dtype=np.float64) for c in columns])
+        else:  # pandas extension dtypes (Int64, Float64, boolean): pd.NA becomes NaN
+            X = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
     if codes:
         X[np.isin(X, codes)] = np.nan
+    elif X.size and X.shape[0] >= min_rows:
+        # one reduction per bound (max/min propagate NaN): finite bounds within LARGEST_VALUE
+        # mean no NaN, no infinity, no huge value, so the checks below reduce to the spread
+        hi, lo = X.max(axis=0), X.min(axis=0)
+        top = np.maximum(np.abs(hi), np.abs(lo))
+        if np.isfinite(top).all() and top.max() <= LARGEST_VALUE:
+            _check_spread(hi, lo, top, columns, context)
+            # a large matrix keeps the column order it was filled in (a row-major copy
+            # would cost another pass and another copy of the data)
+            big = X.shape[0] * X.shape[1] > _ROW_MAJOR_MAX
+            return PreparedData(X if big else np.ascontiguousarray(X), tuple(columns), 0, 0, df.index)
     check_finite(X, columns, df.index, context=context)
     miss = np.isnan(X)
     n_total = X.shape[0]

@@ -123,11 +123,11 @@ def _check_undefined_latents(pt: ParameterTable, df: Any, where: dict[str, str])
     missing; a near-miss of a column name is left to :func:`acsi.data.prepare_data`, which
     raises a DataError suggesting the column.
     """
-    columns = [str(c) for c in df.columns]
     indicators = set(pt.ov_ind)
     for v in pt.ov_names:
         if v in df.columns or v in indicators:
             continue
+        columns = [str(c) for c in df.columns]
         if difflib.get_close_matches(v, columns, n=1, cutoff=0.6) or v.lower() in {c.lower() for c in columns}:
             continue
         raise SpecificationError(

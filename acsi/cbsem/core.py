@@ -33,7 +33,7 @@ from acsi.cbsem.fiml_kernel import FIMLKernel, FIMLState, saturated_moments
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.missing import missing_patterns
 from acsi.cbsem.ml import MLKernel, MLSolution
-from acsi.results.base import freeze
+from acsi.results.base import FrozenDict, freeze
 from acsi.spec.partable import ParameterTable
 
 __all__ = ["EstimationCore", "estimate", "estimate_fiml", "sample_moments", "start_values"]
@@ -43,9 +43,20 @@ def sample_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sample mean and covariance with divisor N (lavaan's ``sampstat``)."""
     n = X.shape[0]
     mean = X.mean(axis=0)
-    Xc = X - mean
-    S = (Xc.T @ Xc) / n
+    if n <= _MOMENT_BLOCK:
+        Xc = X - mean
+        S = (Xc.T @ Xc) / n
+    else:  # centred cross-products block by block: no centred copy of a large data set
+        S = np.zeros((X.shape[1], X.shape[1]))
+        for start in range(0, n, _MOMENT_BLOCK):
+            Xc = X[start:start + _MOMENT_BLOCK] - mean
+            S += Xc.T @ Xc
+        S /= n
     return mean, 0.5 * (S + S.T)
+
+
+#: Rows per block of the centred cross-products of a large data set (a few MB per block).
+_MOMENT_BLOCK = 16384
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +144,8 @@ class EstimationCore:
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
-        object.__setattr__(self, "parts", {k: freeze(v) for k, v in self.parts.items()})
+        # read-only now, so a result's frozen_copy of the core keeps it as it is
+        object.__setattr__(self, "parts", FrozenDict({k: freeze(v) for k, v in self.parts.items()}))
         if self.weights is not None:
             object.__setattr__(self, "weights", freeze(self.weights))
 
@@ -390,6 +402,29 @@ def _admissible_start(pt: ParameterTable, kern: MLKernel, theta0: np.ndarray, S:
     return kern.theta_of(x)
 
 
+def _structure(pt: ParameterTable) -> tuple[LisrelModel, MLKernel]:
+    """The LISREL index maps of ``pt`` and an ML kernel holding its index plans.
+
+    Both depend on the (immutable) table only, so they are built once per table and reused
+    by every fit of it; each fit takes :meth:`MLKernel.with_moments` of the template (its
+    own moments and start values, the shared read-only index maps).
+    """
+    hit = _STRUCTURES.get(pt)
+    if hit is None:
+        model = LisrelModel.from_partable(pt)
+        free_rows = pt.free_rows
+        par = np.asarray(pt.par)[free_rows]
+        p = len(pt.ov_names)
+        hit = (model, MLKernel(model, np.zeros(model.n_rows), free_rows, par, pt.npar, np.eye(p), np.zeros(p)))
+        if len(_STRUCTURES) >= 64:
+            _STRUCTURES.clear()
+        _STRUCTURES[pt] = hit
+    return hit
+
+
+_STRUCTURES: dict[ParameterTable, tuple[LisrelModel, MLKernel]] = {}
+
+
 def estimate(
     pt: ParameterTable,
     X: np.ndarray,
@@ -426,14 +461,12 @@ def _estimate(
     pt: ParameterTable, X: np.ndarray, *, max_iter: int, tol: float, x_start: np.ndarray | None,
     moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> EstimationCore:
-    model = LisrelModel.from_partable(pt)
+    model, template = _structure(pt)
     X = np.asarray(X, dtype=float)
     N = X.shape[0]
     ybar, S = sample_moments(X) if moments is None else moments
     x0 = start_values(pt, model, S, ybar) if x_start is None else np.asarray(x_start, float)
-    free_rows = pt.free_rows
-    par = np.asarray(pt.par)[free_rows]
-    kern = MLKernel(model, x0, free_rows, par, pt.npar, S, ybar)
+    kern = template.with_moments(S, ybar, x0)
     theta0 = kern.theta_of(x0)
     sol = kern.minimize(theta0, max_iter=max_iter, tol=tol)
     if sol is None and x_start is None:

@@ -40,6 +40,10 @@ _FLOAT_PLACEMENT = np.arange(4, 12)
 _STR_PLACEMENTS = tuple(np.array([i]) for i in range(4))
 
 
+#: the text columns (lhs, op, rhs, label) of estimates tables, by their tuples
+_TEXT_COLUMNS: dict[tuple[str, ...], Any] = {}
+
+
 def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...]) -> pd.DataFrame | None:
     """The estimates table from a (8, n) float block and the lhs/op/rhs/label tuples.
 
@@ -53,8 +57,16 @@ def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...])
     n = floats.shape[1]
     blocks: list[tuple[Any, np.ndarray]] = [(np.ascontiguousarray(floats), _FLOAT_PLACEMENT)]
     for col, place in zip(strings, _STR_PLACEMENTS):
-        # the extension-array constructor of the interface (pd.array() dispatches to it)
-        blocks.append((_STR_ARRAY._from_sequence(col, dtype=_STR_DTYPE), place))
+        arr = _TEXT_COLUMNS.get(col)
+        if arr is None:
+            # the extension-array constructor of the interface (pd.array() dispatches to it);
+            # kept per text tuple: the frame built here is private to its result, which
+            # hands out copies only (frozen_table), so no caller can write into it
+            arr = _STR_ARRAY._from_sequence(col, dtype=_STR_DTYPE)
+            if len(_TEXT_COLUMNS) >= 512:
+                _TEXT_COLUMNS.clear()
+            _TEXT_COLUMNS[col] = arr
+        blocks.append((arr, place))
     return _from_blocks(blocks, index=pd.RangeIndex(n), columns=_COLUMNS_INDEX.copy())
 
 

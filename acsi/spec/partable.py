@@ -688,6 +688,25 @@ def build_partable(
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
     if auto_fix_first is None:
         auto_fix_first = not std_lv
+    key = (parsed, bool(std_lv), bool(meanstructure), bool(fixed_x), bool(auto_fix_first))
+    hit = _TABLES.get(key)
+    if hit is None:  # the table is a pure, immutable function of the statements and options
+        hit = _build_partable(parsed, bool(std_lv), bool(meanstructure), bool(fixed_x), bool(auto_fix_first))
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        _TABLES[key] = hit
+    return hit
+
+
+#: parameter tables by (statements, options): a refit or a bootstrap builds its table once
+_TABLES: dict[tuple[ParsedModel, bool, bool, bool, bool], ParameterTable] = {}
+_TABLES_MAX = 256
+
+
+def _build_partable(
+    parsed: ParsedModel, std_lv: bool, meanstructure: bool, fixed_x: bool, auto_fix_first: bool
+) -> ParameterTable:
+    """:func:`build_partable` without the cache."""
     flat = _flatten(parsed)
     meanstructure = bool(meanstructure or any(r.op == "~1" for r in flat.rows))
     vs = _variable_sets(flat.rows)

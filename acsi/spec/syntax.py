@@ -325,6 +325,9 @@ def parse_model(source: str) -> ParsedModel:
         raise ModelSyntaxError(
             f"the model must be a string of lavaan-style syntax, not {type(source).__name__}"
         )
+    hit = _PARSED.get(source)
+    if hit is not None:  # the same text parses to the same (immutable) statements
+        return hit
     lines = source.splitlines() or [""]
     out: list[Statement] = []
     try:
@@ -340,7 +343,16 @@ def parse_model(source: str) -> ParsedModel:
         raise ModelSyntaxError(
             "the model is empty: write at least one formula such as 'F =~ x1 + x2 + x3'"
         )
-    return ParsedModel(tuple(out), source)
+    parsed = ParsedModel(tuple(out), source)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[source] = parsed
+    return parsed
+
+
+#: parsed models by source text (a refit, a bootstrap or fit_many parses a text once)
+_PARSED: dict[str, ParsedModel] = {}
+_PARSED_MAX = 256
 
 
 def _statement_names(s: Statement) -> list[str]:
@@ -1281,6 +1293,8 @@ def check_model_names(names: Sequence[str], data: object, where: Mapping[str, st
     if not isinstance(data, pd.DataFrame):
         return
     cols = data.columns
+    if not isinstance(cols, pd.MultiIndex) and all(name in cols for name in names):
+        return  # every name is a column: nothing to explain
     where = where or {}
     present = set(cols)
     labels = list(cols)
