@@ -483,6 +483,7 @@ def estimate_fiml(
     max_iter: int = 500,
     tol: float = 1e-10,
     em_tol: float = 1e-11,
+    weights: np.ndarray | None = None,
 ) -> EstimationCore:
     """Fit ``pt`` (with a mean structure) by full-information ML to data with holes (NaN).
 
@@ -503,6 +504,8 @@ def estimate_fiml(
     em_tol : float
         Convergence of the h1 moments (:func:`acsi.cbsem.fiml_kernel.saturated_moments`;
         lavaan's ``em.h1.tol`` is 1e-5, the default here makes them exact to about 1e-11).
+    weights : (N,) ndarray, optional
+        Sampling weights normalised to sum to ``N`` (every row's likelihood is weighted).
 
     Returns
     -------
@@ -525,8 +528,8 @@ def estimate_fiml(
     with single_threaded_blas():
         model = LisrelModel.from_partable(pt)
         X = np.asarray(X, dtype=float)
-        mp = missing_patterns(X, names=pt.ov_names)
-        em = saturated_moments(X, mp, tol=em_tol)
+        mp = missing_patterns(X, weights, names=pt.ov_names)
+        em = saturated_moments(X, mp, tol=em_tol, weights=weights)
         x0 = start_values(pt, model, em.cov, em.mean)
         free_rows = pt.free_rows
         par = np.asarray(pt.par)[free_rows]
@@ -572,5 +575,6 @@ def estimate_fiml(
             model=model,
             kernel=ml,
             parts=parts,
-            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik),
+            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik, weights=weights,
+                           x_idx=tuple(pt.ov_names.index(v) for v in pt.ov_x) if pt.fixed_x else ()),
         )

@@ -43,10 +43,11 @@ from acsi.cbsem.missing import (
     fiml_loglik_gradient,
 )
 from acsi.cbsem.robust import RobustTest
+from acsi.results.base import freeze
 
 __all__ = [
-    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_curvature", "moment_hessian",
-    "saturated_moments",
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "FIMLBaseline", "fiml_baseline", "fiml_robust",
+    "fixed_x_loglik", "moment_curvature", "moment_hessian", "saturated_moments",
 ]
 
 
@@ -91,6 +92,11 @@ class FIMLState:
     information : {"observed", "expected"}
         The information of the standard errors (``se="expected"``: the expected one, which
         lavaan also uses in the FIML-corrected robust CFI/RMSEA).
+    weights : ndarray or None
+        Sampling weights of the rows (normalised to sum to N), if any.
+    x_idx : tuple of int
+        Positions of the fixed.x covariates among the observed variables (their moments are
+        fixed at the h1 values and leave the h1 information matrices).
     """
 
     patterns: MissingPatterns
@@ -98,6 +104,12 @@ class FIMLState:
     kernel: FIMLKernel
     loglik: float
     information: str = "observed"
+    weights: np.ndarray | None = None
+    x_idx: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.weights is not None:
+            object.__setattr__(self, "weights", freeze(self.weights))
 
 
 class FIMLKernel:
@@ -366,6 +378,108 @@ def moment_curvature(
     return 0.5 * (out + out.T)
 
 
+def _x_keep(p: int, x_idx: np.ndarray) -> np.ndarray:
+    """Positions in ``(mu, vech Sigma)`` that are not moments of the fixed.x block alone."""
+    is_x = np.zeros(p, dtype=bool)
+    is_x[np.asarray(x_idx, dtype=np.intp)] = True
+    r, c = vech_indices(p)
+    return np.flatnonzero(~np.concatenate([is_x, is_x[r] & is_x[c]]))
+
+
+def fixed_x_loglik(cov_x: np.ndarray, n: float) -> float:
+    """Complete-data normal log-likelihood of the covariates at their own moments,
+    :math:`-\\frac n2 (p_x \\log 2\\pi + \\log|S_{xx}| + p_x)`.
+
+    lavaan 0.6-14 subtracts it from ``logl`` and ``unrestricted.logl`` of a ``fixed.x`` fit
+    (``lav_mvnorm_missing_loglik_samplestats`` with ``x.idx``): for ``logl`` with the h1 (EM)
+    covariates' block, for ``unrestricted.logl`` with ``cov.x``, their pairwise-complete
+    covariance times ``(N - 1) / N`` (the same matrix when no covariate has a hole).
+    """
+    cov_x = np.atleast_2d(np.asarray(cov_x, dtype=float))
+    px = cov_x.shape[0]
+    if px == 0:
+        return 0.0
+    _, logdet = np.linalg.slogdet(cov_x)
+    return -0.5 * float(n) * (px * math.log(2.0 * math.pi) + float(logdet) + px)
+
+
+def pairwise_cov(y: np.ndarray) -> np.ndarray:
+    """Pairwise-complete covariances (R's ``cov(use = "pairwise")``) times ``(N - 1) / N``."""
+    y = np.asarray(y, dtype=float)
+    o = (~np.isnan(y)).astype(float)
+    yz = np.where(o > 0, y, 0.0)
+    n = y.shape[0]
+    npair = o.T @ o
+    s_given = yz.T @ o
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = (yz.T @ yz - s_given * s_given.T / npair) / (npair - 1.0)
+    return np.asarray(cov * (n - 1.0) / n)
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLBaseline:
+    """lavaan's independence (baseline) model fitted by FIML (:func:`fiml_baseline`).
+
+    Attributes
+    ----------
+    mean, cov : ndarray
+        Its estimated moments.
+    delta : ndarray, shape (p + p*, n_free)
+        Jacobian of ``(mu, vech Sigma)`` in its free parameters (unit columns).
+    loglik : float
+        Its observed-data log-likelihood (without the fixed.x correction).
+    df : int
+        Its degrees of freedom.
+    """
+
+    mean: np.ndarray
+    cov: np.ndarray
+    delta: np.ndarray
+    loglik: float
+    df: int
+
+
+def fiml_baseline(
+    y: np.ndarray, mp: MissingPatterns, em: EMResult, x_idx: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> FIMLBaseline:
+    """The independence model of a FIML fit, in closed form.
+
+    Free: the mean and variance of every variable that is not a fixed.x covariate; every
+    covariance zero, except the covariates' block, fixed at their sample values (lavaan's
+    ``lav_object_independence`` with ``fixed.x = TRUE``: available-case means and the
+    pairwise-complete covariances times ``(N - 1) / N``, which differ from the h1 (EM) values
+    when a covariate has holes, ``missing="ml.x"``). The implied
+    covariance is block diagonal, so the observed-data likelihood factors and the ML estimates
+    are each variable's (weighted) mean and ML variance over its observed values.
+    ``df = p* + p - (moments of the covariates' block) - 2 (p - p_x)``.
+    """
+    y = np.asarray(y, dtype=float)
+    p = mp.p
+    x_idx = np.asarray([] if x_idx is None else x_idx, dtype=np.intp)
+    obs = ~np.isnan(y)
+    w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    wo = obs * w[:, None]
+    yz = np.where(obs, y, 0.0)
+    m0 = (wo * yz).sum(axis=0) / wo.sum(axis=0)
+    v0 = (wo * np.where(obs, y - m0, 0.0) ** 2).sum(axis=0) / wo.sum(axis=0)
+    sigma0 = np.diag(v0)
+    if x_idx.size:  # lavaan: the covariates' sample moments (pairwise), not the h1 (EM) ones
+        sigma0[np.ix_(x_idx, x_idx)] = pairwise_cov(y[:, x_idx])
+    y_idx = np.setdiff1d(np.arange(p), x_idx)
+    r, c = vech_indices(p)
+    ps = r.size
+    diag_pos = np.full(p, -1, dtype=np.intp)
+    diag_pos[r[r == c]] = np.flatnonzero(r == c)
+    ny = y_idx.size
+    delta0 = np.zeros((p + ps, 2 * ny))
+    delta0[y_idx, np.arange(ny)] = 1.0
+    delta0[p + diag_pos[y_idx], ny + np.arange(ny)] = 1.0
+    px = x_idx.size
+    df0 = p * (p - 1) // 2 - px * (px - 1) // 2
+    return FIMLBaseline(mean=m0, cov=sigma0, delta=delta0, loglik=fiml_loglik(mp, m0, sigma0), df=df0)
+
+
 def _cholesky(a: np.ndarray) -> np.ndarray | None:
     """Lower Cholesky factor of ``a``; None if ``a`` is not positive definite."""
     try:
@@ -445,7 +559,8 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
 
 
 def saturated_moments(
-    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-2, max_iter: int = 500
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-2, max_iter: int = 500,
+    weights: np.ndarray | None = None,
 ) -> EMResult:
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 
@@ -467,7 +582,7 @@ def saturated_moments(
     >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
     True
     """
-    em = em_saturated(y, mp, tol=em_tol, max_iter=max_iter)
+    em = em_saturated(y, mp, weights, tol=em_tol, max_iter=max_iter)
     p = mp.p
     r, c = vech_indices(p)
     mu, sigma = np.array(em.mean), np.array(em.cov)
@@ -492,7 +607,7 @@ def saturated_moments(
         # order s^2, so a step below sqrt(tol) leaves the moments within ~tol
         if float(np.abs(step).max()) < math.sqrt(tol):
             return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
-    return em_saturated(y, mp, tol=tol, max_iter=100 * max_iter)
+    return em_saturated(y, mp, weights, tol=tol, max_iter=100 * max_iter)
 
 
 @dataclass(frozen=True, eq=False)
@@ -513,14 +628,17 @@ class FIMLRobust:
     test: RobustTest
 
 
-def _first_order(y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """``B1 = sum_i s_i s_i' / N`` of the casewise scores in ``(mu, vech Sigma)``."""
-    _, sc = fiml_casewise(y, mp, mu, sigma)
+def _first_order(
+    y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """``B1 = sum_i s_i s_i' / N`` of the (weighted) casewise scores in ``(mu, vech Sigma)``."""
+    _, sc = fiml_casewise(y, mp, mu, sigma, weights)
     return np.asarray(sc.T @ sc / mp.nobs)
 
 
 def fiml_robust(
     y: np.ndarray, mp: MissingPatterns, em: EMResult, kernel: FIMLKernel, theta: np.ndarray, chisq: float, df: int,
+    x_idx: np.ndarray | None = None, weights: np.ndarray | None = None,
 ) -> FIMLRobust:
     """Huber-White covariance and Yuan-Bentler (Mplus) test of a FIML fit, as lavaan's MLR.
 
@@ -530,40 +648,37 @@ def fiml_robust(
     ``lav_test_yuan_bentler_mplus_trace``): ``trace(U Gamma) = tr(A1^-1 B1) - tr(E^-1 B0)``,
     ``c = trace / df``, ``chisq_scaled = chisq / c``; ``scaling_factor_h1 = tr(A1^-1 B1) /
     (p + p*)``, ``scaling_factor_h0 = tr(E^-1 B0) / q``. The baseline (independence model:
-    each variable's FIML mean and variance) gets the same with its own ``E`` and ``B0``.
+    each variable's FIML mean and variance, :func:`fiml_baseline`) gets the same with its own
+    ``E`` and ``B0``. With fixed.x covariates (``x_idx``) the h1 matrices lose the rows and
+    columns of the covariates' own moments (lavaan's ``x.idx``), and ``p + p*`` counts the
+    others. With sampling weights every casewise score is multiplied by its row's weight.
     """
     n = mp.nobs
     p = mp.p
+    x_idx = np.asarray([] if x_idx is None else x_idx, dtype=np.intp)
+    keep = _x_keep(p, x_idx)
     sigma, mu, _ = kernel.implied(theta)
     delta = kernel.moments_jacobian(theta)
     e_inv = np.linalg.inv(kernel.information(theta, "observed"))
-    b0 = delta.T @ _first_order(y, mp, mu, sigma) @ delta
+    b0 = delta.T @ _first_order(y, mp, mu, sigma, weights) @ delta
     vcov = e_inv @ b0 @ e_inv / n
-    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True) / n
-    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov))
+    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True)[np.ix_(keep, keep)] / n
+    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov), weights)[np.ix_(keep, keep)]
     tr_h1 = float(np.sum(b1 * np.linalg.inv(a1).T))
-    ndat = a1.shape[0]
+    ndat = keep.size
     tr_h0 = float(np.sum(b0 * e_inv.T))
     tr = tr_h1 - tr_h0
     c = tr / df if df > 0 else math.nan
     if c < 0:
         c = math.nan
     # baseline: independence model fitted by FIML (closed form), linear in the moments
-    r, cc = vech_indices(p)
-    ps = r.size
-    m0 = np.nanmean(y, axis=0)
-    v0 = np.nanmean((y - m0) ** 2, axis=0)
-    s0 = np.diag(v0)
-    d0 = np.zeros((p + ps, 2 * p))
-    d0[np.arange(p), np.arange(p)] = 1.0
-    diag_pos = np.flatnonzero(r == cc)
-    d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    base = fiml_baseline(y, mp, em, x_idx, weights)
+    m0, s0, d0 = base.mean, base.cov, base.delta
     e0 = -(d0.T @ moment_hessian(mp, m0, s0, observed=True) @ d0) / n
-    b00 = d0.T @ _first_order(y, mp, m0, s0) @ d0
+    b00 = d0.T @ _first_order(y, mp, m0, s0, weights) @ d0
     tr0 = tr_h1 - float(np.sum(b00 * np.linalg.inv(e0).T))
-    df0 = p * (p - 1) // 2
-    logl0 = fiml_loglik(mp, m0, s0)
-    chisq0 = 2.0 * (em.loglik - logl0)
+    df0 = base.df
+    chisq0 = 2.0 * (em.loglik - base.loglik)
     c0 = tr0 / df0 if df0 > 0 else math.nan
     chisq_s = chisq / c
     test = RobustTest(
