@@ -36,11 +36,11 @@ from acsi.cbsem.matrices import LisrelModel, vech_indices
 from acsi.cbsem.missing import (
     EMResult,
     MissingPatterns,
-    _group_terms,
     em_saturated,
     fiml_casewise,
     fiml_loglik,
     fiml_loglik_gradient,
+    fiml_pieces,
 )
 from acsi.cbsem.robust import RobustTest
 from acsi.results.base import freeze
@@ -202,21 +202,19 @@ class FIMLKernel:
         largest gradient element of ``fmin`` is below ``tol``.
         """
         theta = np.asarray(theta0, float).copy()
-        f, g = self.objective_gradient(theta)
+        f, g, info = self._evaluate(theta)
         if not np.isfinite(f):
             return FIMLFit(theta=theta, fmin=f, loglik=float("nan"), iterations=0, converged=False,
                            grad_max=float("inf"))
         it = 0
-        chol: np.ndarray | None = None
         for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
             gmax = float(np.abs(g).max())
             if gmax < tol:
                 it -= 1
                 break
             step = None
-            if gmax < newton_below:
-                if chol is None:  # (re)factor the exact Hessian; kept while it works well
-                    chol = _cholesky(self.information(theta, "observed"))
+            if gmax < newton_below and info is not None:  # the exact Hessian, from the same pass
+                chol = _cholesky(info)
                 if chol is not None:
                     step = np.asarray(cho_solve((chol, True), g))
             if step is None:
@@ -226,7 +224,7 @@ class FIMLKernel:
             alpha = 1.0
             for _ in range(30):
                 new = theta - alpha * step
-                f_new, g_new = self.objective_gradient(new)
+                f_new, g_new, info_new = self._evaluate(new)
                 if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
                     break
                 alpha *= 0.5
@@ -234,8 +232,7 @@ class FIMLKernel:
                 break
             if not np.isfinite(f_new):
                 break
-            chol = None  # the exact Hessian is cheap (analytic): Newton steps, refreshed
-            theta, f, g = new, f_new, g_new
+            theta, f, g, info = new, f_new, g_new, info_new
         gmax = float(np.abs(g).max())
         ll = self.h1_loglik - f * self.patterns.nobs
         return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax)
@@ -259,12 +256,18 @@ class FIMLKernel:
         """
         theta = np.asarray(theta, float)
         sigma, mu, parts = self.implied(theta)
+        ll, dmu, dvech, hm = fiml_pieces(self.patterns, mu, sigma, "expected" if kind == "expected" else "observed")
+        return self._information(parts, dmu, dvech, hm, kind)
+
+    def _information(
+        self, parts: dict[str, np.ndarray], dmu: np.ndarray, dvech: np.ndarray, hm: np.ndarray | None, kind: str
+    ) -> np.ndarray:
+        """:meth:`information` from the moment derivatives already computed at the point."""
+        assert hm is not None
         delta = self._plan(parts) @ self._k
         n = self.patterns.nobs
-        hm = moment_hessian(self.patterns, mu, sigma, observed=kind != "expected")
         info = -(delta.T @ hm @ delta)
         if kind == "observed":
-            _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
             p = self.model.p
             r, c = vech_indices(p)
             g_sig = np.zeros((p, p))
@@ -274,6 +277,20 @@ class FIMLKernel:
             info = info - curv
         info = info / n
         return 0.5 * (info + info.T)
+
+    def _evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
+        """``fmin``, its gradient and its exact Hessian (observed information) at ``theta``, from
+        one factorisation of the patterns (``inf``, NaN, None where a pattern's implied
+        covariance is not positive definite)."""
+        sigma, mu, parts = self.implied(theta)
+        try:
+            ll, dmu, dvech, hm = fiml_pieces(self.patterns, mu, sigma, "observed")
+        except np.linalg.LinAlgError:
+            return float("inf"), np.full(self.q, np.nan), None
+        delta = self._plan(parts)
+        n = self.patterns.nobs
+        grad = -(np.concatenate([dmu, dvech]) @ delta @ self._k) / n
+        return -(ll - self.h1_loglik) / n, grad, self._information(parts, dmu, dvech, hm, "observed")
 
     def hessian(self, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         """Central-difference Jacobian of :meth:`gradient` (symmetrised; a check on
@@ -517,45 +534,10 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
     ndarray, shape (p + p*, p + p*)
         Mean rows first, then vech in the order of :func:`acsi.cbsem.matrices.vech_indices`.
     """
-    p = mp.p
-    r, c = vech_indices(p)
-    ps = r.size
-    hmm = np.zeros((p, p))
-    h4 = np.zeros((p * p, p * p))  # [(j, k), (l, i)]
-    cross = np.zeros((p, p * p))  # [k, (l, m)]
-    for grp in mp.groups:
-        inv, _, resid = _group_terms(grp, mu, sigma)
-        f = grp.freq
-        gn, k = grp.obs.shape
-        wp = np.zeros((gn, p, p))
-        gi = np.arange(gn)[:, None, None]
-        oi, oj = grp.obs[:, :, None], grp.obs[:, None, :]
-        wp[gi, oi, oj] = inv
-        fw = (f[:, None, None] * wp).reshape(gn, p * p)
-        hmm -= fw.sum(axis=0).reshape(p, p)
-        # h4[(j, k), (l, i)] accumulated as one matrix product over the group's patterns
-        if observed:
-            t = grp.cov + resid[:, :, None] * resid[:, None, :]
-            ap = np.zeros((gn, p, p))
-            ap[gi, oi, oj] = inv @ t @ inv
-            up = np.zeros((gn, p))
-            up[np.arange(gn)[:, None], grp.obs] = np.einsum("gij,gj->gi", inv, resid)
-            h4 += 0.5 * (fw.T @ (wp - 2.0 * ap).reshape(gn, p * p))
-            cross -= (f[:, None] * up).T @ wp.reshape(gn, p * p)  # [k, (l, m)]
-        else:
-            h4 -= 0.5 * (fw.T @ wp.reshape(gn, p * p))
-    d = np.zeros((p * p, ps))
-    d[r * p + c, np.arange(ps)] = 1.0
-    d[c * p + r, np.arange(ps)] = 1.0
-    out = np.zeros((p + ps, p + ps))
-    out[:p, :p] = hmm
-    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
-    out[p:, p:] = d.T @ h @ d
-    if observed:
-        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
-        out[:p, p:] = cm
-        out[p:, :p] = cm.T
-    return out
+    h = fiml_pieces(mp, np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float),
+                    "observed" if observed else "expected")[3]
+    assert h is not None
+    return h
 
 
 def saturated_moments(
@@ -586,10 +568,10 @@ def saturated_moments(
     p = mp.p
     r, c = vech_indices(p)
     mu, sigma = np.array(em.mean), np.array(em.cov)
-    ll, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
+    ll, dmu, dvech, hess = fiml_pieces(mp, mu, sigma, "observed")
     for it in range(1, 51):
-        h = -moment_hessian(mp, mu, sigma, observed=True)
-        step = _solve_spd(h, np.concatenate([dmu, dvech]))
+        assert hess is not None
+        step = _solve_spd(-hess, np.concatenate([dmu, dvech]))
         if step is None:
             break
         mu_new = mu + step[:p]
@@ -597,7 +579,7 @@ def saturated_moments(
         sig_new[r, c] += step[p:]
         sig_new[c, r] = sig_new[r, c]
         try:
-            ll_new, dmu, dvech = fiml_loglik_gradient(mp, mu_new, sig_new)
+            ll_new, dmu, dvech, hess = fiml_pieces(mp, mu_new, sig_new, "observed")
         except np.linalg.LinAlgError:
             break
         if not ll_new >= ll - 1e-9 * abs(ll):
