@@ -164,6 +164,8 @@ class EstimationCore:
         """
         which = check_choice(kind, ("expected", "observed"), "kind")
         if self.fiml is not None:
+            if which == "observed" and self.fiml.observed_information is not None:
+                return np.array(self.fiml.observed_information)
             with single_threaded_blas():
                 return self.fiml.kernel.information(self.theta, which)
         if which == "expected":
@@ -536,14 +538,14 @@ def estimate_fiml(
         ml = MLKernel(model, x0, free_rows, par, pt.npar, em.cov, em.mean)
         kern = FIMLKernel(model, x0, free_rows, par, pt.npar, mp, em.loglik)
         theta0 = ml.theta_of(x0)
-        if not np.isfinite(kern.objective(theta0)):
-            theta0 = _admissible_start(pt, ml, theta0, em.cov)
         # the complete-data ML fit to the h1 moments is close to the FIML solution (equal
         # for a saturated model): a cheap start for the Newton steps
         two_stage = ml.minimize(theta0, max_iter=max_iter, tol=1e-6)
-        if two_stage is not None and np.isfinite(kern.objective(two_stage.theta)):
-            theta0 = two_stage.theta
-        fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
+        fit = None if two_stage is None else kern.fit(two_stage.theta, max_iter=max_iter, tol=tol)
+        if fit is None or not np.isfinite(fit.fmin):  # start from the default values instead
+            if not np.isfinite(kern.objective(theta0)):
+                theta0 = _admissible_start(pt, ml, theta0, em.cov)
+            fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
         sigma, mu, parts = kern.implied(fit.theta)
         parts = dict(parts)
         parts["Sigma_inv"] = np.linalg.inv(sigma)
@@ -576,5 +578,6 @@ def estimate_fiml(
             kernel=ml,
             parts=parts,
             fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik, weights=weights,
+                           observed_information=fit.information if fit.converged else None,
                            x_idx=tuple(pt.ov_names.index(v) for v in pt.ov_x) if pt.fixed_x else ()),
         )

@@ -36,6 +36,7 @@ from acsi.cbsem.matrices import LisrelModel, vech_indices
 from acsi.cbsem.missing import (
     EMResult,
     MissingPatterns,
+    _em_iterate,
     em_saturated,
     fiml_casewise,
     fiml_loglik,
@@ -67,6 +68,9 @@ class FIMLFit:
     converged : bool
     grad_max : float
         Largest absolute gradient element of ``fmin`` at ``theta``.
+    information : ndarray or None
+        The observed information (exact Hessian of ``fmin``) at ``theta``, from the last
+        evaluation of the fit (None if not available).
     """
 
     theta: np.ndarray
@@ -75,6 +79,7 @@ class FIMLFit:
     iterations: int
     converged: bool
     grad_max: float
+    information: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +102,8 @@ class FIMLState:
     x_idx : tuple of int
         Positions of the fixed.x covariates among the observed variables (their moments are
         fixed at the h1 values and leave the h1 information matrices).
+    observed_information : ndarray or None
+        The observed information at the estimates, kept from the fit's last Newton step.
     """
 
     patterns: MissingPatterns
@@ -106,10 +113,12 @@ class FIMLState:
     information: str = "observed"
     weights: np.ndarray | None = None
     x_idx: tuple[int, ...] = ()
+    observed_information: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if self.weights is not None:
-            object.__setattr__(self, "weights", freeze(self.weights))
+        for name in ("weights", "observed_information"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, freeze(getattr(self, name)))
 
 
 class FIMLKernel:
@@ -235,7 +244,8 @@ class FIMLKernel:
             theta, f, g, info = new, f_new, g_new, info_new
         gmax = float(np.abs(g).max())
         ll = self.h1_loglik - f * self.patterns.nobs
-        return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax)
+        return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax,
+                       information=info)
 
     def moments_jacobian(self, theta: np.ndarray) -> np.ndarray:
         """:math:`\\Delta = \\partial(\\mu, \\operatorname{vech}\\Sigma)/\\partial\\theta'`, shape (p + p*, q)."""
@@ -564,10 +574,9 @@ def saturated_moments(
     >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
     True
     """
-    em = em_saturated(y, mp, weights, tol=em_tol, max_iter=max_iter)
+    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter)
     p = mp.p
     r, c = vech_indices(p)
-    mu, sigma = np.array(em.mean), np.array(em.cov)
     ll, dmu, dvech, hess = fiml_pieces(mp, mu, sigma, "observed")
     for it in range(1, 51):
         assert hess is not None
@@ -588,7 +597,7 @@ def saturated_moments(
         # Newton converges quadratically: after a full step of size s the error is of the
         # order s^2, so a step below sqrt(tol) leaves the moments within ~tol
         if float(np.abs(step).max()) < math.sqrt(tol):
-            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
+            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em_it + it, converged=True)
     return em_saturated(y, mp, weights, tol=tol, max_iter=100 * max_iter)
 
 
