@@ -597,7 +597,7 @@ def saturated_moments(
         # Newton converges quadratically: after a full step of size s the error is of the
         # order s^2, so a step below sqrt(tol) leaves the moments within ~tol
         if float(np.abs(step).max()) < math.sqrt(tol):
-            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em_it + it, converged=True)
+            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em_it + it, converged=True, hessian=hess)
     return em_saturated(y, mp, weights, tol=tol, max_iter=100 * max_iter)
 
 
@@ -653,7 +653,8 @@ def fiml_robust(
     e_inv = np.linalg.inv(kernel.information(theta, "observed"))
     b0 = delta.T @ _first_order(y, mp, mu, sigma, weights) @ delta
     vcov = e_inv @ b0 @ e_inv / n
-    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True)[np.ix_(keep, keep)] / n
+    h1 = em.hessian if em.hessian is not None else moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov))
+    a1 = -np.asarray(h1)[np.ix_(keep, keep)] / n
     b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov), weights)[np.ix_(keep, keep)]
     tr_h1 = float(np.sum(b1 * np.linalg.inv(a1).T))
     ndat = keep.size

@@ -52,7 +52,15 @@ import pandas as pd
 from scipy import special
 
 from acsi._linalg import vech, vech_indices
-from acsi.cbsem.fiml_kernel import FIMLState, _x_keep, fiml_baseline, fixed_x_loglik, moment_hessian, pairwise_cov
+from acsi.cbsem.fiml_kernel import (
+    FIMLBaseline,
+    FIMLState,
+    _x_keep,
+    fiml_baseline,
+    fixed_x_loglik,
+    moment_hessian,
+    pairwise_cov,
+)
 from acsi.cbsem.missing import fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
@@ -610,18 +618,23 @@ def _fiml_logl_pair(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
 
 
 def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
+    """Chi-square and df of the independence model fitted by FIML (:func:`_fiml_baseline_model`)."""
+    base = _fiml_baseline_model(core, fiml)
+    return 2.0 * (float(fiml.em.loglik) - base.loglik), float(base.df)
+
+
+def _fiml_baseline_model(core: CoreLike, fiml: FIMLState) -> FIMLBaseline:
     """Chi-square and df of the independence model fitted by FIML
     (:func:`acsi.cbsem.fiml_kernel.fiml_baseline`: each variable's mean and variance over its
     observed values, the fixed.x covariates' block at its h1 values); the statistic is
     ``2 (unrestricted.logl - logl_0)``.
     """
-    base = fiml_baseline(np.asarray(core.X, dtype=float), fiml.patterns, fiml.em, np.asarray(fiml.x_idx, np.intp),
+    return fiml_baseline(np.asarray(core.X, dtype=float), fiml.patterns, fiml.em, np.asarray(fiml.x_idx, np.intp),
                          fiml.weights)
-    return 2.0 * (float(fiml.em.loglik) - base.loglik), float(base.df)
 
 
 def _fiml_corrected(
-    core: CoreLike, fiml: FIMLState, scaled: bool = False
+    core: CoreLike, fiml: FIMLState, scaled: bool = False, base: FIMLBaseline | None = None
 ) -> tuple[float, float, float, float, float]:
     """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of a FIML fit.
 
@@ -654,7 +667,8 @@ def _fiml_corrected(
         return n * (ld + float(np.sum(si * s_t)) - logdet_s - p + float(d @ si @ d))
 
     keep = _x_keep(p, np.asarray(fiml.x_idx, dtype=np.intp))  # lavaan's x.idx: the covariates' block leaves
-    wm = -moment_hessian(mp, m_t, s_t, observed=True)[np.ix_(keep, keep)] / mp.nobs
+    h1 = fiml.em.hessian if fiml.em.hessian is not None else moment_hessian(mp, m_t, s_t, observed=True)
+    wm = -np.asarray(h1)[np.ix_(keep, keep)] / mp.nobs
     wmi = np.linalg.inv(wm)
     si = np.linalg.inv(s_t)
     dup = np.zeros((p * p, ps))
@@ -689,8 +703,8 @@ def _fiml_corrected(
     df = float(core.df)
     xx3 = xx(np.asarray(core.Sigma), np.asarray(core.mu))
     c3 = k_of(np.asarray(core.Delta)) / df if df > 0 else _NAN
-    base = fiml_baseline(np.asarray(core.X, dtype=float), mp, fiml.em, np.asarray(fiml.x_idx, np.intp),
-                         fiml.weights)
+    if base is None:
+        base = _fiml_baseline_model(core, fiml)
     xx3_null = xx(base.cov, base.mean)
     dfn = float(base.df)
     c3_null = k_of(base.delta) / dfn if dfn > 0 else _NAN
@@ -796,7 +810,12 @@ def compute_fit_measures(
     df = float(core.df)
     npar = float(core.npar)
     fiml: FIMLState | None = getattr(core, "fiml", None)
-    x2n, dfn = _baseline(core, x_idx) if fiml is None else _fiml_baseline(core, fiml)
+    base = None if fiml is None else _fiml_baseline_model(core, fiml)
+    if base is None:
+        x2n, dfn = _baseline(core, x_idx)
+    else:
+        assert fiml is not None
+        x2n, dfn = 2.0 * (float(fiml.em.loglik) - base.loglik), float(base.df)
     v: dict[str, float] = {
         "npar": npar,
         "nobs": n,
@@ -901,7 +920,7 @@ def compute_fit_measures(
             ),
         )
     if fiml is not None:
-        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None)
+        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None, base=base)
         lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
         v.update(
             cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),

@@ -529,6 +529,9 @@ class EMResult:
     iterations : int
     converged : bool
         Whether the change fell below ``tol`` within ``max_iter`` iterations.
+    hessian : ndarray or None
+        The observed second derivatives of the log-likelihood in ``(mean, vech cov)`` at the
+        estimates, when the estimator computed them (the h1 Newton steps), else None.
     """
 
     mean: np.ndarray
@@ -536,10 +539,13 @@ class EMResult:
     loglik: float
     iterations: int
     converged: bool
+    hessian: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mean", freeze(self.mean))
         object.__setattr__(self, "cov", freeze(self.cov))
+        if self.hessian is not None:
+            object.__setattr__(self, "hessian", freeze(self.hessian))
 
 
 def _em_start(y: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
