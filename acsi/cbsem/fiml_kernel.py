@@ -550,13 +550,28 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
     return h
 
 
+def _available_case_start(y: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Available-case means and pairwise-complete covariances (ML divisor) as an EM start,
+    closer to the ML moments than lavaan's diagonal start; None if not positive definite or
+    weighted (then lavaan's start is used)."""
+    if weights is not None:
+        return None
+    y = np.asarray(y, dtype=float)
+    cov = pairwise_cov(y)
+    if not np.all(np.isfinite(cov)) or _cholesky(cov) is None:
+        return None
+    return np.nanmean(y, axis=0), cov
+
+
 def saturated_moments(
-    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-2, max_iter: int = 500,
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 3e-2, max_iter: int = 500,
     weights: np.ndarray | None = None,
 ) -> EMResult:
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 
-    EM (:func:`acsi.cbsem.missing.em_saturated`) to ``em_tol``, then Newton steps on
+    EM (:func:`acsi.cbsem.missing.em_saturated`, started at the available-case means and
+    pairwise-complete covariances when those are positive definite) to ``em_tol``, then
+    Newton steps on
     :math:`(\\mu, \\operatorname{vech}\\Sigma)` with the exact second derivatives
     (:func:`moment_hessian`) until the largest change is below ``tol``: the same maximum as
     EM run to ``tol``, in a handful of steps instead of hundreds of EM iterations.
@@ -574,7 +589,7 @@ def saturated_moments(
     >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
     True
     """
-    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter)
+    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter, _available_case_start(y, weights))
     p = mp.p
     r, c = vech_indices(p)
     ll, dmu, dvech, hess = fiml_pieces(mp, mu, sigma, "observed")

@@ -671,12 +671,12 @@ def _fiml_corrected(
     wm = -np.asarray(h1)[np.ix_(keep, keep)] / mp.nobs
     wmi = np.linalg.inv(wm)
     si = np.linalg.inv(s_t)
-    dup = np.zeros((p * p, ps))
-    dup[r * p + c, np.arange(ps)] = 1.0
-    dup[c * p + r, np.arange(ps)] = 1.0
+    mult = np.where(r == c, 1.0, 2.0)
     wc = np.zeros((p + ps, p + ps))
     wc[:p, :p] = si
-    wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
+    # 0.5 D'(S^-1 (x) S^-1) D element by element (no p^2 x p^2 Kronecker product)
+    kr = si[np.ix_(r, r)] * si[np.ix_(c, c)] + si[np.ix_(r, c)] * si[np.ix_(c, r)]
+    wc[p:, p:] = 0.25 * kr * np.outer(mult, mult)
     wc = wc[np.ix_(keep, keep)]
     a = wc @ wmi
     if scaled:

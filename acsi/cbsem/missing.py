@@ -621,13 +621,18 @@ def em_saturated(
 
 
 def _em_iterate(
-    y: np.ndarray, mp: MissingPatterns, weights: np.ndarray | None, tol: float, max_iter: int
+    y: np.ndarray, mp: MissingPatterns, weights: np.ndarray | None, tol: float, max_iter: int,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """The EM iterations of :func:`em_saturated`: ``(mean, cov, iterations, converged)``."""
-    w = None if weights is None else np.asarray(weights, dtype=float)
-    mu, var0 = _em_start(y, w)
-    var0 = np.where(~np.isfinite(var0) | (var0 == 0.0), 1.0, var0)
-    sigma = np.diag(var0)
+    """The EM iterations of :func:`em_saturated`: ``(mean, cov, iterations, converged)``,
+    from lavaan's start or from ``start`` (mean, covariance)."""
+    if start is None:
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        mu, var0 = _em_start(y, w)
+        var0 = np.where(~np.isfinite(var0) | (var0 == 0.0), 1.0, var0)
+        sigma = np.diag(var0)
+    else:
+        mu, sigma = np.array(start[0], dtype=float), np.array(start[1], dtype=float)
     p = mp.p
     nobs = mp.nobs
     r, c = vech_indices(p)
