@@ -44,10 +44,11 @@ def test_missing_error_policy(hs: pd.DataFrame) -> None:
         acsi.cfa(HS_MODEL, df, missing="error")
 
 
-def test_fiml_ml_x_not_implemented(hs: pd.DataFrame) -> None:
-    # missing="ml" is implemented (tests/test_cbsem_fiml.py); "ml.x" is not yet
-    with pytest.raises(acsi.SpecificationError, match="not implemented"):
-        acsi.cfa(HS_MODEL, hs, missing="ml.x")
+def test_fiml_ml_x_without_covariates_is_ml(hs: pd.DataFrame) -> None:
+    # missing="ml.x" differs from "ml" only with fixed.x covariates (tests/test_cbsem_fimlx.py)
+    a = acsi.cfa(HS_MODEL, hs, missing="ml.x")
+    b = acsi.cfa(HS_MODEL, hs, missing="ml")
+    np.testing.assert_array_equal(a.estimates["est"].to_numpy(), b.estimates["est"].to_numpy())
 
 
 def test_fewer_rows_than_variables(hs: pd.DataFrame) -> None:
@@ -226,7 +227,6 @@ def test_option_aliases(hs: pd.DataFrame, kwargs: dict, same_as: dict) -> None:
     "kwargs,match",
     [
         ({"missing": "pairwise"}, "missing='pairwise' is not one of"),
-        ({"missing": "ML.X"}, "not implemented"),
         ({"max_iter": 2.5}, "max_iter must be an integer"),
         ({"tol": 2.0}, "below 1"),
         ({"level": 95}, "write 0.95"),

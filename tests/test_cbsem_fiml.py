@@ -197,16 +197,12 @@ def test_listwise_unchanged() -> None:
 @pytest.mark.parametrize(
     ("kw", "match"),
     [
-        ({"missing": "ml.x"}, "missing='ml.x'"),
-        ({"missing": "ml"}, "fixed at their sample values is not implemented"),  # covariates
         ({"missing": "ml", "meanstructure": False}, "needs the mean structure"),
         ({"missing": "pairwise"}, "missing"),
     ],
 )
 def test_errors_named(kw: dict, match: str) -> None:
     ref, data = _ref("hs_mcar_ml")
-    if "fixed at" in match:  # an observed exogenous covariate (fixed.x) with missing="ml"
-        ref = {**ref, "model": "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ x7"}
     with pytest.raises(SpecificationError, match=match):
         _fit(ref, data, **kw)
 
@@ -235,12 +231,6 @@ def test_mlr_se_observed_keeps_the_scaled_test() -> None:
     np.testing.assert_allclose(mixed.estimates["se"], ml.estimates["se"], rtol=1e-12)
     fm = mixed.fit_measures.to_series(lavaan_names=True)
     assert fm["chisq.scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-6)
-
-
-def test_observed_covariates_not_yet() -> None:
-    ref, data = _ref("hs_mcar_ml")
-    with pytest.raises(SpecificationError, match=r"observed exogenous covariates \(x9\)"):
-        acsi.sem("visual =~ x1 + x2 + x3\nvisual ~ x9", data, missing="ml")
 
 
 def test_summary_and_repr() -> None:

@@ -105,7 +105,6 @@ def test_weights_not_a_column() -> None:
 
 
 def test_weights_combinations_refused() -> None:
-    with pytest.raises(SpecificationError, match="missing='ml'"):
-        acsi.cfa(HS, _hs(1.0), sampling_weights="w", missing="ml")
+    # sampling_weights with missing="ml" is implemented (tests/test_cbsem_fimlx.py)
     with pytest.raises(SpecificationError, match="is a variable of the model"):
         acsi.cfa(HS, _hs(1.0), sampling_weights="x1")

@@ -33,6 +33,7 @@ from acsi.exceptions import (
     DataError,
     IdentificationError,
     InadmissibleSolutionWarning,
+    MissingDataWarning,
     SpecificationError,
     warn,
 )
@@ -54,7 +55,7 @@ _SE = {
 _MISSING = {
     "listwise": "listwise", "error": "error",
     "ml": "ml", "fiml": "ml", "direct": "ml",  # full-information ML (lavaan's missing = "ml")
-    "ml.x": "ml.x",  # FIML with missing exogenous covariates (not implemented)
+    "ml.x": "ml.x",  # FIML keeping rows with missing exogenous covariates (lavaan's "ml.x")
 }
 
 
@@ -74,12 +75,6 @@ def _validate_options(
         hint="'listwise' drops incomplete rows, 'error' raises on them, 'ml' (alias 'fiml', "
         "'direct') uses every observed value (full-information ML)",
     )
-    if miss == "ml.x":
-        raise SpecificationError(
-            "missing='ml.x' (FIML with missing values in exogenous covariates) is not implemented "
-            "in acsi yet; pass fixed_x=False with missing='ml' (the covariates become random "
-            "variables of the likelihood), or missing='listwise'"
-        )
     if se is None:  # lavaan's default for the estimator (observed information with FIML)
         se_type = "robust" if est == "MLR" else ("observed" if miss in ("ml", "ml.x") else "expected")
     else:
@@ -90,7 +85,12 @@ def _validate_options(
     check_int(max_iter, "max_iter", minimum=1, hint="the largest number of optimiser iterations")
     if check_positive(tol, "tol", hint="a small convergence tolerance, e.g. 1e-10") >= 1:
         raise SpecificationError(f"tol must be a small positive number below 1 (e.g. 1e-10), not {tol!r}")
-    return est, se_type, "error" if miss == "error" else ("ml" if miss == "ml" else "listwise")
+    return est, se_type, "error" if miss == "error" else ("ml" if miss in ("ml", "ml.x") else "listwise")
+
+
+def _is_ml_x(missing: Any) -> bool:
+    """Whether ``missing`` spells lavaan's ``"ml.x"`` (FIML keeping rows with missing covariates)."""
+    return isinstance(missing, str) and missing.strip().lower() == "ml.x"
 
 
 def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
@@ -295,13 +295,6 @@ def _fit_impl(
         meanstructure=True if miss == "ml" else (bool(meanstructure) if meanstructure is not None else False),
         fixed_x=bool(fixed_x),
     )
-    if miss == "ml" and pt.fixed_x and pt.ov_x:
-        raise SpecificationError(
-            f"missing='ml' with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed at their "
-            "sample values is not implemented in acsi yet; pass fixed_x=False (the covariates "
-            "become random variables of the likelihood, as lavaan's missing='ml.x') or "
-            "missing='listwise'"
-        )
     df = as_frame(data)
     where: dict[str, str] = {}
     for s in parsed.statements:
@@ -322,13 +315,17 @@ def _fit_impl(
     prepared = prepare_data(df, list(pt.ov_names), missing=miss, na_values=na_values,
                             context="model", where=where)
     X = prepared.X
+    n_dropped, index = prepared.n_dropped, prepared.index
+    if miss == "ml" and pt.fixed_x and pt.ov_x and not _is_ml_x(missing):
+        keep = _rows_with_covariates(X, pt)
+        X, index, n_dropped = X[keep], index[keep], n_dropped + int((~keep).sum())
     n, p = X.shape
     if miss == "ml" and pt.constraints:
         raise SpecificationError(
             f"general constraints ({pt.constraints[0][4]}) with missing='ml' are not implemented in "
             "acsi yet; use missing='listwise', or shared labels for equal parameters"
         )
-    wt = None if sampling_weights is None else _sampling_weights(df, sampling_weights, prepared.index)
+    wt = None if sampling_weights is None else _sampling_weights(df, sampling_weights, index)
     if wt is not None and pt.constraints:
         raise SpecificationError(
             f"general constraints ({pt.constraints[0][4]}) with sampling_weights are not implemented in "
@@ -338,7 +335,7 @@ def _fit_impl(
         se_type = "robust"  # lavaan: sampling weights give Huber-White SEs and the scaled test
     if miss == "ml":
         return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
-                         n_dropped=prepared.n_dropped, source=parsed.source)
+                         n_dropped=n_dropped, source=parsed.source, weights=wt)
     if n <= p:
         raise DataError(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "
@@ -385,9 +382,31 @@ def _fit_impl(
     )
 
 
+def _rows_with_covariates(X: np.ndarray, pt: ParameterTable) -> np.ndarray:
+    """Rows observed on every fixed exogenous covariate; warns with the count of the others.
+
+    lavaan 0.6-14's ``missing = "ml"`` with ``fixed.x = TRUE`` deletes the rows with a missing
+    covariate (their values are conditioned on, so they must be known); ``"ml.x"`` keeps them.
+    """
+    cols = [pt.ov_names.index(v) for v in pt.ov_x]
+    holes = np.isnan(X[:, cols])
+    keep = ~holes.any(axis=1)
+    dropped = int((~keep).sum())
+    if dropped:
+        per = ", ".join(f"{pt.ov_x[j]} ({int(holes[:, j].sum())})" for j in range(len(cols)) if holes[:, j].any())
+        warn(
+            f"{dropped} of {X.shape[0]} rows have missing values in the exogenous covariate(s) "
+            f"{per} and were removed: with fixed_x=True their values are taken as given (lavaan's "
+            "missing='ml' does the same). Pass missing='ml.x' to keep these rows (the covariates "
+            "then enter the likelihood), or fixed_x=False",
+            MissingDataWarning,
+        )
+    return keep
+
+
 def _fit_fiml(
     pt: ParameterTable, X: np.ndarray, *, est: str, se_type: str, level: float, max_iter: int,
-    tol: float, n_dropped: int, source: str,
+    tol: float, n_dropped: int, source: str, weights: np.ndarray | None = None,
 ) -> SEMResult:
     """``missing="ml"``: EM h1, the FIML fit and observed-information standard errors."""
     n, p = X.shape
@@ -406,7 +425,9 @@ def _fit_fiml(
             f"column(s) {', '.join(const)} have zero variance over their observed values (constant); "
             "remove them from the model"
         )
-    core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol))
+    core = estimate_fiml(pt, X, max_iter=int(max_iter), tol=float(tol), weights=weights)
+    if weights is not None:
+        core = dataclasses.replace(core, weights=weights)
     if se_type == "expected" and core.fiml is not None:
         core = dataclasses.replace(core, fiml=dataclasses.replace(core.fiml, information="expected"))
     _check_sample_cov(core.S, pt.ov_names)
@@ -416,7 +437,8 @@ def _fit_fiml(
     def robust() -> np.ndarray:
         fiml = core.fiml
         assert fiml is not None
-        computed.append(fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df))
+        computed.append(fiml_robust(core.X, fiml.patterns, fiml.em, fiml.kernel, core.theta, core.chisq, core.df,
+                                    np.asarray(fiml.x_idx, np.intp), fiml.weights))
         return np.asarray(computed[-1].vcov)
 
     vcov = _theta_vcov(core, se_type, "expected" if se_type == "expected" else "observed", robust)
@@ -439,11 +461,6 @@ def _check_weights_options(column: Any, pt: ParameterTable, miss: str) -> None:
         raise SpecificationError(
             f"sampling_weights={column!r} is a variable of the model; the weight column must not "
             "be used in the model"
-        )
-    if miss == "ml":
-        raise SpecificationError(
-            "sampling_weights with missing='ml' is not implemented in acsi; use "
-            "missing='listwise' or drop the weights"
         )
     if pt.fixed_x and pt.ov_x:
         raise SpecificationError(
@@ -803,13 +820,16 @@ def sem(
         Observed exogenous covariates fixed at their sample (co)variances.
     level : float, default 0.95
         Confidence level of ``ci_lower``/``ci_upper``.
-    missing : {"listwise", "error", "ml"}, default "listwise"
+    missing : {"listwise", "error", "ml", "ml.x"}, default "listwise"
         ``"listwise"``: rows with a missing value in a model variable are dropped with a
         warning. ``"ml"`` (aliases ``"fiml"``, ``"direct"``): full-information ML as lavaan's
         ``missing = "ml"`` (mean structure, h1 by EM, chi-square against h1, standard errors
         from the observed information, or the expected one with ``se="expected"``; rows
         missing on every model variable are dropped with a warning; see the FIML method
-        note), also with ``estimator="MLR"``. ``"ml.x"`` is not available yet. With
+        note), also with ``estimator="MLR"`` and ``sampling_weights``. With observed
+        exogenous covariates fixed at their sample values (``fixed_x=True``) the rows with a
+        missing covariate are dropped with a warning, as lavaan; ``"ml.x"`` keeps them (the
+        covariates enter the likelihood, their moments fixed at the h1 values). With
         ``ordered=``: ``"listwise"`` (the default, as lavaan) or ``"pairwise"`` (alias
         ``"available.cases"``: thresholds from each item's answers, each polychoric
         correlation from the rows that answered both items, as lavaan's WLSMV with
@@ -846,9 +866,9 @@ def sem(
     sampling_weights : str, optional
         Column of sampling weights, as lavaan's ``sampling.weights`` (normalised to sum to
         the number of rows): weighted moments, Huber-White standard errors and the
-        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan). With ``ordered=``:
-        weighted thresholds, polychoric correlations and their asymptotic covariance (WLSMV's
-        robust SEs and test), as lavaan. Not with ``missing="ml"``.
+        Yuan-Bentler scaled test (also with ``estimator="ML"``, as lavaan); complete data or
+        ``missing="ml"`` (weighted FIML). With ``ordered=``: weighted thresholds, polychoric
+        correlations and their asymptotic covariance (WLSMV's robust SEs and test), as lavaan.
 
     Returns
     -------

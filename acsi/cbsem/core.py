@@ -176,6 +176,8 @@ class EstimationCore:
         """
         which = check_choice(kind, ("expected", "observed"), "kind")
         if self.fiml is not None:
+            if which == "observed" and self.fiml.observed_information is not None:
+                return np.array(self.fiml.observed_information)
             with single_threaded_blas():
                 return self.fiml.kernel.information(self.theta, which)
         if which == "expected":
@@ -516,6 +518,7 @@ def estimate_fiml(
     max_iter: int = 500,
     tol: float = 1e-10,
     em_tol: float = 1e-11,
+    weights: np.ndarray | None = None,
 ) -> EstimationCore:
     """Fit ``pt`` (with a mean structure) by full-information ML to data with holes (NaN).
 
@@ -536,6 +539,8 @@ def estimate_fiml(
     em_tol : float
         Convergence of the h1 moments (:func:`acsi.cbsem.fiml_kernel.saturated_moments`;
         lavaan's ``em.h1.tol`` is 1e-5, the default here makes them exact to about 1e-11).
+    weights : (N,) ndarray, optional
+        Sampling weights normalised to sum to ``N`` (every row's likelihood is weighted).
 
     Returns
     -------
@@ -558,22 +563,22 @@ def estimate_fiml(
     with single_threaded_blas():
         model = LisrelModel.from_partable(pt)
         X = np.asarray(X, dtype=float)
-        mp = missing_patterns(X, names=pt.ov_names)
-        em = saturated_moments(X, mp, tol=em_tol)
+        mp = missing_patterns(X, weights, names=pt.ov_names)
+        em = saturated_moments(X, mp, tol=em_tol, weights=weights)
         x0 = start_values(pt, model, em.cov, em.mean)
         free_rows = pt.free_rows
         par = np.asarray(pt.par)[free_rows]
         ml = MLKernel(model, x0, free_rows, par, pt.npar, em.cov, em.mean)
         kern = FIMLKernel(model, x0, free_rows, par, pt.npar, mp, em.loglik)
         theta0 = ml.theta_of(x0)
-        if not np.isfinite(kern.objective(theta0)):
-            theta0 = _admissible_start(pt, ml, theta0, em.cov)
         # the complete-data ML fit to the h1 moments is close to the FIML solution (equal
         # for a saturated model): a cheap start for the Newton steps
         two_stage = ml.minimize(theta0, max_iter=max_iter, tol=1e-6)
-        if two_stage is not None and np.isfinite(kern.objective(two_stage.theta)):
-            theta0 = two_stage.theta
-        fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
+        fit = None if two_stage is None else kern.fit(two_stage.theta, max_iter=max_iter, tol=tol)
+        if fit is None or not np.isfinite(fit.fmin):  # start from the default values instead
+            if not np.isfinite(kern.objective(theta0)):
+                theta0 = _admissible_start(pt, ml, theta0, em.cov)
+            fit = kern.fit(theta0, max_iter=max_iter, tol=tol)
         sigma, mu, parts = kern.implied(fit.theta)
         parts = dict(parts)
         parts["Sigma_inv"] = np.linalg.inv(sigma)
@@ -605,5 +610,7 @@ def estimate_fiml(
             model=model,
             kernel=ml,
             parts=parts,
-            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik),
+            fiml=FIMLState(patterns=mp, em=em, kernel=kern, loglik=fit.loglik, weights=weights,
+                           observed_information=fit.information if fit.converged else None,
+                           x_idx=tuple(pt.ov_names.index(v) for v in pt.ov_x) if pt.fixed_x else ()),
         )

@@ -36,17 +36,19 @@ from acsi.cbsem.matrices import LisrelModel, vech_indices
 from acsi.cbsem.missing import (
     EMResult,
     MissingPatterns,
-    _group_terms,
+    _em_iterate,
     em_saturated,
     fiml_casewise,
     fiml_loglik,
     fiml_loglik_gradient,
+    fiml_pieces,
 )
 from acsi.cbsem.robust import RobustTest
+from acsi.results.base import freeze
 
 __all__ = [
-    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "fiml_robust", "moment_curvature", "moment_hessian",
-    "saturated_moments",
+    "FIMLFit", "FIMLKernel", "FIMLRobust", "FIMLState", "FIMLBaseline", "fiml_baseline", "fiml_robust",
+    "fixed_x_loglik", "moment_curvature", "moment_hessian", "saturated_moments",
 ]
 
 
@@ -66,6 +68,9 @@ class FIMLFit:
     converged : bool
     grad_max : float
         Largest absolute gradient element of ``fmin`` at ``theta``.
+    information : ndarray or None
+        The observed information (exact Hessian of ``fmin``) at ``theta``, from the last
+        evaluation of the fit (None if not available).
     """
 
     theta: np.ndarray
@@ -74,6 +79,7 @@ class FIMLFit:
     iterations: int
     converged: bool
     grad_max: float
+    information: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +97,13 @@ class FIMLState:
     information : {"observed", "expected"}
         The information of the standard errors (``se="expected"``: the expected one, which
         lavaan also uses in the FIML-corrected robust CFI/RMSEA).
+    weights : ndarray or None
+        Sampling weights of the rows (normalised to sum to N), if any.
+    x_idx : tuple of int
+        Positions of the fixed.x covariates among the observed variables (their moments are
+        fixed at the h1 values and leave the h1 information matrices).
+    observed_information : ndarray or None
+        The observed information at the estimates, kept from the fit's last Newton step.
     """
 
     patterns: MissingPatterns
@@ -98,6 +111,14 @@ class FIMLState:
     kernel: FIMLKernel
     loglik: float
     information: str = "observed"
+    weights: np.ndarray | None = None
+    x_idx: tuple[int, ...] = ()
+    observed_information: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("weights", "observed_information"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, freeze(getattr(self, name)))
 
 
 class FIMLKernel:
@@ -190,21 +211,19 @@ class FIMLKernel:
         largest gradient element of ``fmin`` is below ``tol``.
         """
         theta = np.asarray(theta0, float).copy()
-        f, g = self.objective_gradient(theta)
+        f, g, info = self._evaluate(theta)
         if not np.isfinite(f):
             return FIMLFit(theta=theta, fmin=f, loglik=float("nan"), iterations=0, converged=False,
                            grad_max=float("inf"))
         it = 0
-        chol: np.ndarray | None = None
         for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
             gmax = float(np.abs(g).max())
             if gmax < tol:
                 it -= 1
                 break
             step = None
-            if gmax < newton_below:
-                if chol is None:  # (re)factor the exact Hessian; kept while it works well
-                    chol = _cholesky(self.information(theta, "observed"))
+            if gmax < newton_below and info is not None:  # the exact Hessian, from the same pass
+                chol = _cholesky(info)
                 if chol is not None:
                     step = np.asarray(cho_solve((chol, True), g))
             if step is None:
@@ -214,7 +233,7 @@ class FIMLKernel:
             alpha = 1.0
             for _ in range(30):
                 new = theta - alpha * step
-                f_new, g_new = self.objective_gradient(new)
+                f_new, g_new, info_new = self._evaluate(new)
                 if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
                     break
                 alpha *= 0.5
@@ -222,11 +241,11 @@ class FIMLKernel:
                 break
             if not np.isfinite(f_new):
                 break
-            chol = None  # the exact Hessian is cheap (analytic): Newton steps, refreshed
-            theta, f, g = new, f_new, g_new
+            theta, f, g, info = new, f_new, g_new, info_new
         gmax = float(np.abs(g).max())
         ll = self.h1_loglik - f * self.patterns.nobs
-        return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax)
+        return FIMLFit(theta=theta, fmin=f, loglik=ll, iterations=it, converged=gmax < tol, grad_max=gmax,
+                       information=info)
 
     def moments_jacobian(self, theta: np.ndarray) -> np.ndarray:
         """:math:`\\Delta = \\partial(\\mu, \\operatorname{vech}\\Sigma)/\\partial\\theta'`, shape (p + p*, q)."""
@@ -247,12 +266,18 @@ class FIMLKernel:
         """
         theta = np.asarray(theta, float)
         sigma, mu, parts = self.implied(theta)
+        ll, dmu, dvech, hm = fiml_pieces(self.patterns, mu, sigma, "expected" if kind == "expected" else "observed")
+        return self._information(parts, dmu, dvech, hm, kind)
+
+    def _information(
+        self, parts: dict[str, np.ndarray], dmu: np.ndarray, dvech: np.ndarray, hm: np.ndarray | None, kind: str
+    ) -> np.ndarray:
+        """:meth:`information` from the moment derivatives already computed at the point."""
+        assert hm is not None
         delta = self._plan(parts) @ self._k
         n = self.patterns.nobs
-        hm = moment_hessian(self.patterns, mu, sigma, observed=kind != "expected")
         info = -(delta.T @ hm @ delta)
         if kind == "observed":
-            _, dmu, dvech = fiml_loglik_gradient(self.patterns, mu, sigma)
             p = self.model.p
             r, c = vech_indices(p)
             g_sig = np.zeros((p, p))
@@ -262,6 +287,20 @@ class FIMLKernel:
             info = info - curv
         info = info / n
         return 0.5 * (info + info.T)
+
+    def _evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
+        """``fmin``, its gradient and its exact Hessian (observed information) at ``theta``, from
+        one factorisation of the patterns (``inf``, NaN, None where a pattern's implied
+        covariance is not positive definite)."""
+        sigma, mu, parts = self.implied(theta)
+        try:
+            ll, dmu, dvech, hm = fiml_pieces(self.patterns, mu, sigma, "observed")
+        except np.linalg.LinAlgError:
+            return float("inf"), np.full(self.q, np.nan), None
+        delta = self._plan(parts)
+        n = self.patterns.nobs
+        grad = -(np.concatenate([dmu, dvech]) @ delta @ self._k) / n
+        return -(ll - self.h1_loglik) / n, grad, self._information(parts, dmu, dvech, hm, "observed")
 
     def hessian(self, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         """Central-difference Jacobian of :meth:`gradient` (symmetrised; a check on
@@ -366,6 +405,108 @@ def moment_curvature(
     return 0.5 * (out + out.T)
 
 
+def _x_keep(p: int, x_idx: np.ndarray) -> np.ndarray:
+    """Positions in ``(mu, vech Sigma)`` that are not moments of the fixed.x block alone."""
+    is_x = np.zeros(p, dtype=bool)
+    is_x[np.asarray(x_idx, dtype=np.intp)] = True
+    r, c = vech_indices(p)
+    return np.flatnonzero(~np.concatenate([is_x, is_x[r] & is_x[c]]))
+
+
+def fixed_x_loglik(cov_x: np.ndarray, n: float) -> float:
+    """Complete-data normal log-likelihood of the covariates at their own moments,
+    :math:`-\\frac n2 (p_x \\log 2\\pi + \\log|S_{xx}| + p_x)`.
+
+    lavaan 0.6-14 subtracts it from ``logl`` and ``unrestricted.logl`` of a ``fixed.x`` fit
+    (``lav_mvnorm_missing_loglik_samplestats`` with ``x.idx``): for ``logl`` with the h1 (EM)
+    covariates' block, for ``unrestricted.logl`` with ``cov.x``, their pairwise-complete
+    covariance times ``(N - 1) / N`` (the same matrix when no covariate has a hole).
+    """
+    cov_x = np.atleast_2d(np.asarray(cov_x, dtype=float))
+    px = cov_x.shape[0]
+    if px == 0:
+        return 0.0
+    _, logdet = np.linalg.slogdet(cov_x)
+    return -0.5 * float(n) * (px * math.log(2.0 * math.pi) + float(logdet) + px)
+
+
+def pairwise_cov(y: np.ndarray) -> np.ndarray:
+    """Pairwise-complete covariances (R's ``cov(use = "pairwise")``) times ``(N - 1) / N``."""
+    y = np.asarray(y, dtype=float)
+    o = (~np.isnan(y)).astype(float)
+    yz = np.where(o > 0, y, 0.0)
+    n = y.shape[0]
+    npair = o.T @ o
+    s_given = yz.T @ o
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = (yz.T @ yz - s_given * s_given.T / npair) / (npair - 1.0)
+    return np.asarray(cov * (n - 1.0) / n)
+
+
+@dataclass(frozen=True, eq=False)
+class FIMLBaseline:
+    """lavaan's independence (baseline) model fitted by FIML (:func:`fiml_baseline`).
+
+    Attributes
+    ----------
+    mean, cov : ndarray
+        Its estimated moments.
+    delta : ndarray, shape (p + p*, n_free)
+        Jacobian of ``(mu, vech Sigma)`` in its free parameters (unit columns).
+    loglik : float
+        Its observed-data log-likelihood (without the fixed.x correction).
+    df : int
+        Its degrees of freedom.
+    """
+
+    mean: np.ndarray
+    cov: np.ndarray
+    delta: np.ndarray
+    loglik: float
+    df: int
+
+
+def fiml_baseline(
+    y: np.ndarray, mp: MissingPatterns, em: EMResult, x_idx: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> FIMLBaseline:
+    """The independence model of a FIML fit, in closed form.
+
+    Free: the mean and variance of every variable that is not a fixed.x covariate; every
+    covariance zero, except the covariates' block, fixed at their sample values (lavaan's
+    ``lav_object_independence`` with ``fixed.x = TRUE``: available-case means and the
+    pairwise-complete covariances times ``(N - 1) / N``, which differ from the h1 (EM) values
+    when a covariate has holes, ``missing="ml.x"``). The implied
+    covariance is block diagonal, so the observed-data likelihood factors and the ML estimates
+    are each variable's (weighted) mean and ML variance over its observed values.
+    ``df = p* + p - (moments of the covariates' block) - 2 (p - p_x)``.
+    """
+    y = np.asarray(y, dtype=float)
+    p = mp.p
+    x_idx = np.asarray([] if x_idx is None else x_idx, dtype=np.intp)
+    obs = ~np.isnan(y)
+    w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    wo = obs * w[:, None]
+    yz = np.where(obs, y, 0.0)
+    m0 = (wo * yz).sum(axis=0) / wo.sum(axis=0)
+    v0 = (wo * np.where(obs, y - m0, 0.0) ** 2).sum(axis=0) / wo.sum(axis=0)
+    sigma0 = np.diag(v0)
+    if x_idx.size:  # lavaan: the covariates' sample moments (pairwise), not the h1 (EM) ones
+        sigma0[np.ix_(x_idx, x_idx)] = pairwise_cov(y[:, x_idx])
+    y_idx = np.setdiff1d(np.arange(p), x_idx)
+    r, c = vech_indices(p)
+    ps = r.size
+    diag_pos = np.full(p, -1, dtype=np.intp)
+    diag_pos[r[r == c]] = np.flatnonzero(r == c)
+    ny = y_idx.size
+    delta0 = np.zeros((p + ps, 2 * ny))
+    delta0[y_idx, np.arange(ny)] = 1.0
+    delta0[p + diag_pos[y_idx], ny + np.arange(ny)] = 1.0
+    px = x_idx.size
+    df0 = p * (p - 1) // 2 - px * (px - 1) // 2
+    return FIMLBaseline(mean=m0, cov=sigma0, delta=delta0, loglik=fiml_loglik(mp, m0, sigma0), df=df0)
+
+
 def _cholesky(a: np.ndarray) -> np.ndarray | None:
     """Lower Cholesky factor of ``a``; None if ``a`` is not positive definite."""
     try:
@@ -403,53 +544,34 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
     ndarray, shape (p + p*, p + p*)
         Mean rows first, then vech in the order of :func:`acsi.cbsem.matrices.vech_indices`.
     """
-    p = mp.p
-    r, c = vech_indices(p)
-    ps = r.size
-    hmm = np.zeros((p, p))
-    h4 = np.zeros((p * p, p * p))  # [(j, k), (l, i)]
-    cross = np.zeros((p, p * p))  # [k, (l, m)]
-    for grp in mp.groups:
-        inv, _, resid = _group_terms(grp, mu, sigma)
-        f = grp.freq
-        gn, k = grp.obs.shape
-        wp = np.zeros((gn, p, p))
-        gi = np.arange(gn)[:, None, None]
-        oi, oj = grp.obs[:, :, None], grp.obs[:, None, :]
-        wp[gi, oi, oj] = inv
-        fw = (f[:, None, None] * wp).reshape(gn, p * p)
-        hmm -= fw.sum(axis=0).reshape(p, p)
-        # h4[(j, k), (l, i)] accumulated as one matrix product over the group's patterns
-        if observed:
-            t = grp.cov + resid[:, :, None] * resid[:, None, :]
-            ap = np.zeros((gn, p, p))
-            ap[gi, oi, oj] = inv @ t @ inv
-            up = np.zeros((gn, p))
-            up[np.arange(gn)[:, None], grp.obs] = np.einsum("gij,gj->gi", inv, resid)
-            h4 += 0.5 * (fw.T @ (wp - 2.0 * ap).reshape(gn, p * p))
-            cross -= (f[:, None] * up).T @ wp.reshape(gn, p * p)  # [k, (l, m)]
-        else:
-            h4 -= 0.5 * (fw.T @ wp.reshape(gn, p * p))
-    d = np.zeros((p * p, ps))
-    d[r * p + c, np.arange(ps)] = 1.0
-    d[c * p + r, np.arange(ps)] = 1.0
-    out = np.zeros((p + ps, p + ps))
-    out[:p, :p] = hmm
-    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
-    out[p:, p:] = d.T @ h @ d
-    if observed:
-        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
-        out[:p, p:] = cm
-        out[p:, :p] = cm.T
-    return out
+    h = fiml_pieces(mp, np.asarray(mu, dtype=float), np.asarray(sigma, dtype=float),
+                    "observed" if observed else "expected")[3]
+    assert h is not None
+    return h
+
+
+def _available_case_start(y: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Available-case means and pairwise-complete covariances (ML divisor) as an EM start,
+    closer to the ML moments than lavaan's diagonal start; None if not positive definite or
+    weighted (then lavaan's start is used)."""
+    if weights is not None:
+        return None
+    y = np.asarray(y, dtype=float)
+    cov = pairwise_cov(y)
+    if not np.all(np.isfinite(cov)) or _cholesky(cov) is None:
+        return None
+    return np.nanmean(y, axis=0), cov
 
 
 def saturated_moments(
-    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 1e-2, max_iter: int = 500
+    y: np.ndarray, mp: MissingPatterns, *, tol: float = 1e-11, em_tol: float = 3e-2, max_iter: int = 500,
+    weights: np.ndarray | None = None,
 ) -> EMResult:
     """ML mean vector and covariance matrix of incomplete normal data (the h1 model).
 
-    EM (:func:`acsi.cbsem.missing.em_saturated`) to ``em_tol``, then Newton steps on
+    EM (:func:`acsi.cbsem.missing.em_saturated`, started at the available-case means and
+    pairwise-complete covariances when those are positive definite) to ``em_tol``, then
+    Newton steps on
     :math:`(\\mu, \\operatorname{vech}\\Sigma)` with the exact second derivatives
     (:func:`moment_hessian`) until the largest change is below ``tol``: the same maximum as
     EM run to ``tol``, in a handful of steps instead of hundreds of EM iterations.
@@ -467,14 +589,13 @@ def saturated_moments(
     >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
     True
     """
-    em = em_saturated(y, mp, tol=em_tol, max_iter=max_iter)
+    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter, _available_case_start(y, weights))
     p = mp.p
     r, c = vech_indices(p)
-    mu, sigma = np.array(em.mean), np.array(em.cov)
-    ll, dmu, dvech = fiml_loglik_gradient(mp, mu, sigma)
+    ll, dmu, dvech, hess = fiml_pieces(mp, mu, sigma, "observed")
     for it in range(1, 51):
-        h = -moment_hessian(mp, mu, sigma, observed=True)
-        step = _solve_spd(h, np.concatenate([dmu, dvech]))
+        assert hess is not None
+        step = _solve_spd(-hess, np.concatenate([dmu, dvech]))
         if step is None:
             break
         mu_new = mu + step[:p]
@@ -482,7 +603,7 @@ def saturated_moments(
         sig_new[r, c] += step[p:]
         sig_new[c, r] = sig_new[r, c]
         try:
-            ll_new, dmu, dvech = fiml_loglik_gradient(mp, mu_new, sig_new)
+            ll_new, dmu, dvech, hess = fiml_pieces(mp, mu_new, sig_new, "observed")
         except np.linalg.LinAlgError:
             break
         if not ll_new >= ll - 1e-9 * abs(ll):
@@ -491,8 +612,8 @@ def saturated_moments(
         # Newton converges quadratically: after a full step of size s the error is of the
         # order s^2, so a step below sqrt(tol) leaves the moments within ~tol
         if float(np.abs(step).max()) < math.sqrt(tol):
-            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em.iterations + it, converged=True)
-    return em_saturated(y, mp, tol=tol, max_iter=100 * max_iter)
+            return EMResult(mean=mu, cov=sigma, loglik=ll, iterations=em_it + it, converged=True, hessian=hess)
+    return em_saturated(y, mp, weights, tol=tol, max_iter=100 * max_iter)
 
 
 @dataclass(frozen=True, eq=False)
@@ -513,14 +634,17 @@ class FIMLRobust:
     test: RobustTest
 
 
-def _first_order(y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """``B1 = sum_i s_i s_i' / N`` of the casewise scores in ``(mu, vech Sigma)``."""
-    _, sc = fiml_casewise(y, mp, mu, sigma)
+def _first_order(
+    y: np.ndarray, mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """``B1 = sum_i s_i s_i' / N`` of the (weighted) casewise scores in ``(mu, vech Sigma)``."""
+    _, sc = fiml_casewise(y, mp, mu, sigma, weights)
     return np.asarray(sc.T @ sc / mp.nobs)
 
 
 def fiml_robust(
     y: np.ndarray, mp: MissingPatterns, em: EMResult, kernel: FIMLKernel, theta: np.ndarray, chisq: float, df: int,
+    x_idx: np.ndarray | None = None, weights: np.ndarray | None = None,
 ) -> FIMLRobust:
     """Huber-White covariance and Yuan-Bentler (Mplus) test of a FIML fit, as lavaan's MLR.
 
@@ -530,40 +654,38 @@ def fiml_robust(
     ``lav_test_yuan_bentler_mplus_trace``): ``trace(U Gamma) = tr(A1^-1 B1) - tr(E^-1 B0)``,
     ``c = trace / df``, ``chisq_scaled = chisq / c``; ``scaling_factor_h1 = tr(A1^-1 B1) /
     (p + p*)``, ``scaling_factor_h0 = tr(E^-1 B0) / q``. The baseline (independence model:
-    each variable's FIML mean and variance) gets the same with its own ``E`` and ``B0``.
+    each variable's FIML mean and variance, :func:`fiml_baseline`) gets the same with its own
+    ``E`` and ``B0``. With fixed.x covariates (``x_idx``) the h1 matrices lose the rows and
+    columns of the covariates' own moments (lavaan's ``x.idx``), and ``p + p*`` counts the
+    others. With sampling weights every casewise score is multiplied by its row's weight.
     """
     n = mp.nobs
     p = mp.p
+    x_idx = np.asarray([] if x_idx is None else x_idx, dtype=np.intp)
+    keep = _x_keep(p, x_idx)
     sigma, mu, _ = kernel.implied(theta)
     delta = kernel.moments_jacobian(theta)
     e_inv = np.linalg.inv(kernel.information(theta, "observed"))
-    b0 = delta.T @ _first_order(y, mp, mu, sigma) @ delta
+    b0 = delta.T @ _first_order(y, mp, mu, sigma, weights) @ delta
     vcov = e_inv @ b0 @ e_inv / n
-    a1 = -moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov), observed=True) / n
-    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov))
+    h1 = em.hessian if em.hessian is not None else moment_hessian(mp, np.asarray(em.mean), np.asarray(em.cov))
+    a1 = -np.asarray(h1)[np.ix_(keep, keep)] / n
+    b1 = _first_order(y, mp, np.asarray(em.mean), np.asarray(em.cov), weights)[np.ix_(keep, keep)]
     tr_h1 = float(np.sum(b1 * np.linalg.inv(a1).T))
-    ndat = a1.shape[0]
+    ndat = keep.size
     tr_h0 = float(np.sum(b0 * e_inv.T))
     tr = tr_h1 - tr_h0
     c = tr / df if df > 0 else math.nan
     if c < 0:
         c = math.nan
     # baseline: independence model fitted by FIML (closed form), linear in the moments
-    r, cc = vech_indices(p)
-    ps = r.size
-    m0 = np.nanmean(y, axis=0)
-    v0 = np.nanmean((y - m0) ** 2, axis=0)
-    s0 = np.diag(v0)
-    d0 = np.zeros((p + ps, 2 * p))
-    d0[np.arange(p), np.arange(p)] = 1.0
-    diag_pos = np.flatnonzero(r == cc)
-    d0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
+    base = fiml_baseline(y, mp, em, x_idx, weights)
+    m0, s0, d0 = base.mean, base.cov, base.delta
     e0 = -(d0.T @ moment_hessian(mp, m0, s0, observed=True) @ d0) / n
-    b00 = d0.T @ _first_order(y, mp, m0, s0) @ d0
+    b00 = d0.T @ _first_order(y, mp, m0, s0, weights) @ d0
     tr0 = tr_h1 - float(np.sum(b00 * np.linalg.inv(e0).T))
-    df0 = p * (p - 1) // 2
-    logl0 = fiml_loglik(mp, m0, s0)
-    chisq0 = 2.0 * (em.loglik - logl0)
+    df0 = base.df
+    chisq0 = 2.0 * (em.loglik - base.loglik)
     c0 = tr0 / df0 if df0 > 0 else math.nan
     chisq_s = chisq / c
     test = RobustTest(

@@ -52,7 +52,15 @@ import pandas as pd
 from scipy import special
 
 from acsi._linalg import vech, vech_indices
-from acsi.cbsem.fiml_kernel import FIMLState, moment_hessian
+from acsi.cbsem.fiml_kernel import (
+    FIMLBaseline,
+    FIMLState,
+    _x_keep,
+    fiml_baseline,
+    fixed_x_loglik,
+    moment_hessian,
+    pairwise_cov,
+)
 from acsi.cbsem.missing import fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
@@ -598,30 +606,35 @@ def _logl_pair(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
 
 
 def _fiml_logl_pair(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
-    """FIML ``logl`` (at the implied moments) and ``unrestricted.logl`` (at the EM moments)."""
-    return float(fiml.loglik), float(fiml.em.loglik)
+    """FIML ``logl`` (at the implied moments) and ``unrestricted.logl`` (at the EM moments),
+    each minus lavaan's fixed.x term (:func:`acsi.cbsem.fiml_kernel.fixed_x_loglik`)."""
+    x = np.asarray(fiml.x_idx, dtype=np.intp)
+    if not x.size:
+        return float(fiml.loglik), float(fiml.em.loglik)
+    n = fiml.patterns.nobs
+    em_x = np.asarray(fiml.em.cov)[np.ix_(x, x)]
+    cov_x = pairwise_cov(np.asarray(core.X, dtype=float)[:, x])
+    return float(fiml.loglik) - fixed_x_loglik(em_x, n), float(fiml.em.loglik) - fixed_x_loglik(cov_x, n)
 
 
 def _fiml_baseline(core: CoreLike, fiml: FIMLState) -> tuple[float, float]:
-    """Chi-square and df of the independence model fitted by FIML.
+    """Chi-square and df of the independence model fitted by FIML (:func:`_fiml_baseline_model`)."""
+    base = _fiml_baseline_model(core, fiml)
+    return 2.0 * (float(fiml.em.loglik) - base.loglik), float(base.df)
 
-    With every covariance fixed at zero the observed-data likelihood factors by variable, so
-    the ML estimates are each variable's mean and (divisor n_j) variance over its observed
-    values: ``logl_0 = -1/2 sum_j n_j (log 2 pi + log v_j + 1)``; the statistic is
-    ``2 (unrestricted.logl - logl_0)`` with ``p (p - 1) / 2`` degrees of freedom.
+
+def _fiml_baseline_model(core: CoreLike, fiml: FIMLState) -> FIMLBaseline:
+    """Chi-square and df of the independence model fitted by FIML
+    (:func:`acsi.cbsem.fiml_kernel.fiml_baseline`: each variable's mean and variance over its
+    observed values, the fixed.x covariates' block at its h1 values); the statistic is
+    ``2 (unrestricted.logl - logl_0)``.
     """
-    x = np.asarray(core.X, dtype=float)
-    obs = ~np.isnan(x)
-    nj = obs.sum(axis=0)
-    m = np.nanmean(x, axis=0)
-    v = np.nanmean((x - m) ** 2, axis=0)
-    logl0 = -0.5 * float(np.sum(nj * (math.log(2.0 * math.pi) + np.log(v) + 1.0)))
-    p = x.shape[1]
-    return 2.0 * (float(fiml.em.loglik) - logl0), float(p * (p - 1) // 2)
+    return fiml_baseline(np.asarray(core.X, dtype=float), fiml.patterns, fiml.em, np.asarray(fiml.x_idx, np.intp),
+                         fiml.weights)
 
 
 def _fiml_corrected(
-    core: CoreLike, fiml: FIMLState, scaled: bool = False
+    core: CoreLike, fiml: FIMLState, scaled: bool = False, base: FIMLBaseline | None = None
 ) -> tuple[float, float, float, float, float]:
     """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of a FIML fit.
 
@@ -653,27 +666,33 @@ def _fiml_corrected(
         _, ld = np.linalg.slogdet(sig)
         return n * (ld + float(np.sum(si * s_t)) - logdet_s - p + float(d @ si @ d))
 
-    wm = -moment_hessian(mp, m_t, s_t, observed=True) / mp.nobs
+    keep = _x_keep(p, np.asarray(fiml.x_idx, dtype=np.intp))  # lavaan's x.idx: the covariates' block leaves
+    h1 = fiml.em.hessian if fiml.em.hessian is not None else moment_hessian(mp, m_t, s_t, observed=True)
+    wm = -np.asarray(h1)[np.ix_(keep, keep)] / mp.nobs
     wmi = np.linalg.inv(wm)
     si = np.linalg.inv(s_t)
-    dup = np.zeros((p * p, ps))
-    dup[r * p + c, np.arange(ps)] = 1.0
-    dup[c * p + r, np.arange(ps)] = 1.0
-    wc = np.zeros_like(wm)
+    mult = np.where(r == c, 1.0, 2.0)
+    wc = np.zeros((p + ps, p + ps))
     wc[:p, :p] = si
-    wc[p:, p:] = 0.5 * dup.T @ np.kron(si, si) @ dup
+    # 0.5 D'(S^-1 (x) S^-1) D element by element (no p^2 x p^2 Kronecker product)
+    kr = si[np.ix_(r, r)] * si[np.ix_(c, c)] + si[np.ix_(r, c)] * si[np.ix_(c, r)]
+    wc[p:, p:] = 0.25 * kr * np.outer(mult, mult)
+    wc = wc[np.ix_(keep, keep)]
     a = wc @ wmi
     if scaled:
-        _, sc = fiml_casewise(np.asarray(core.X, dtype=float), mp, m_t, s_t)
+        _, sc = fiml_casewise(np.asarray(core.X, dtype=float), mp, m_t, s_t, fiml.weights)
+        sc = sc[:, keep]
         gamma = wmi @ (sc.T @ sc / mp.nobs) @ wmi
         b = wmi @ wc @ wmi
 
     # lavaan's U uses the model's information with h1.information = "unstructured" and
     # observed.information = "h1": Delta' W Delta with W the observed h1 information at the
     # EM moments, or (se="expected") the expected one there
-    we = -moment_hessian(mp, m_t, s_t, observed=False) / mp.nobs if fiml.information == "expected" else wm
+    we = (-moment_hessian(mp, m_t, s_t, observed=False)[np.ix_(keep, keep)] / mp.nobs
+          if fiml.information == "expected" else wm)
 
     def k_of(delta: Array) -> float:
+        delta = delta[keep]
         wd = wm @ delta
         e = delta.T @ we @ delta
         u = wm - wd @ np.linalg.solve(e, wd.T)
@@ -684,16 +703,11 @@ def _fiml_corrected(
     df = float(core.df)
     xx3 = xx(np.asarray(core.Sigma), np.asarray(core.mu))
     c3 = k_of(np.asarray(core.Delta)) / df if df > 0 else _NAN
-    x = np.asarray(core.X, dtype=float)
-    m0 = np.nanmean(x, axis=0)
-    v0 = np.nanmean((x - m0) ** 2, axis=0)
-    xx3_null = xx(np.diag(v0), m0)
-    delta0 = np.zeros((p + ps, 2 * p))
-    delta0[np.arange(p), np.arange(p)] = 1.0
-    diag_pos = np.flatnonzero(r == c)
-    delta0[p + diag_pos[np.argsort(r[diag_pos])], p + np.arange(p)] = 1.0
-    dfn = float(p * (p - 1) // 2)
-    c3_null = k_of(delta0) / dfn if dfn > 0 else _NAN
+    if base is None:
+        base = _fiml_baseline_model(core, fiml)
+    xx3_null = xx(base.cov, base.mean)
+    dfn = float(base.df)
+    c3_null = k_of(base.delta) / dfn if dfn > 0 else _NAN
     return xx3, c3, xx3_null, c3_null, dfn
 
 
@@ -704,7 +718,9 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
     pairwise-complete covariances (R's ``cov(use = "pairwise")``, pair means, divisor
     ``n_ij - 1``) times ``(N - 1) / N``; ``e = s - [mu, vech(Sigma)]``; the weight is the
     structured expected information of the incomplete data at the implied moments
-    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``).
+    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``). With sampling
+    weights ``s`` holds the h1 (EM) moments; with fixed.x covariates the weight has no rows
+    or columns for the covariates' own moments.
     """
     x = np.asarray(core.X, dtype=float)
     o = (~np.isnan(x)).astype(float)
@@ -717,8 +733,13 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
     cov = cov * (n - 1.0) / n
     mean = xz.sum(axis=0) / o.sum(axis=0)
     obs = np.concatenate([mean, vech(cov)])
+    if fiml.weights is not None:  # lavaan: with sampling weights the h1 (EM) moments
+        obs = np.concatenate([np.asarray(fiml.em.mean), vech(np.asarray(fiml.em.cov))])
     est = np.concatenate([core.mu, vech(core.Sigma)])
     w = -moment_hessian(fiml.patterns, core.mu, core.Sigma, observed=False)
+    drop = np.setdiff1d(np.arange(w.shape[0]), _x_keep(x.shape[1], np.asarray(fiml.x_idx, np.intp)))
+    w[drop, :] = 0.0  # lavaan's x.idx: no weight on the fixed covariates' own moments
+    w[:, drop] = 0.0
     e = obs - est
     return 1.0 - float(e @ w @ e) / float(obs @ w @ obs), obs.size
 
@@ -789,7 +810,12 @@ def compute_fit_measures(
     df = float(core.df)
     npar = float(core.npar)
     fiml: FIMLState | None = getattr(core, "fiml", None)
-    x2n, dfn = _baseline(core, x_idx) if fiml is None else _fiml_baseline(core, fiml)
+    base = None if fiml is None else _fiml_baseline_model(core, fiml)
+    if base is None:
+        x2n, dfn = _baseline(core, x_idx)
+    else:
+        assert fiml is not None
+        x2n, dfn = 2.0 * (float(fiml.em.loglik) - base.loglik), float(base.df)
     v: dict[str, float] = {
         "npar": npar,
         "nobs": n,
@@ -894,7 +920,7 @@ def compute_fit_measures(
             ),
         )
     if fiml is not None:
-        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None)
+        xx3, c3, xx3n, c3n, _ = _fiml_corrected(core, fiml, scaled=robust is not None, base=base)
         lo_r, hi_r = _rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
         v.update(
             cfi_robust=_cfi(xx3, df, xx3n, dfn, c3, c3n),

@@ -58,24 +58,11 @@ __all__ = [
     "fiml_gradient",
     "fiml_loglik",
     "fiml_loglik_gradient",
+    "fiml_pieces",
     "missing_patterns",
 ]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
-
-
-@dataclass(frozen=True, eq=False)
-class _PatternGroup:
-    """Patterns with the same number ``k`` of observed variables, stacked."""
-
-    obs: np.ndarray  # (G, k) indices of the observed variables
-    mis: np.ndarray  # (G, p - k) indices of the missing variables
-    freq: np.ndarray  # (G,) frequencies (sums of weights)
-    mean: np.ndarray  # (G, k) pattern means of the observed variables
-    cov: np.ndarray  # (G, k, k) pattern ML covariance matrices
-    pattern: np.ndarray  # (G,) positions of these patterns in MissingPatterns
-    flat1: np.ndarray  # (G * p,) variable of each element of [observed, missing] per pattern
-    flat2: np.ndarray  # (G * p * p,) flat p x p position of each element of the permuted matrix
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,8 +85,21 @@ class MissingPatterns:
         Pattern of every row, ``-1`` for empty rows.
     empty_rows : ndarray of int
         Rows with every variable missing (they take no part in the likelihood).
-    groups : tuple of _PatternGroup
-        Patterns grouped by their number of observed variables (internal).
+    omask : ndarray, shape (n_patterns, p)
+        ``observed`` as 0.0/1.0 (internal).
+    pmean : ndarray, shape (n_patterns, p)
+        Pattern means, zero where not observed (internal).
+    pcov : ndarray, shape (n_patterns, p, p)
+        Pattern ML covariance matrices, zero outside the observed block (internal).
+
+    Notes
+    -----
+    The likelihood and its derivatives work on the *padded* pattern statistics: every
+    pattern's :math:`\\Sigma_{oo}` is embedded in the :math:`p \\times p` matrix
+    :math:`M_g = \\Sigma \\circ o o^\\top + \\operatorname{diag}(1 - o)` (identity on the
+    missing variables), so that :math:`M_g^{-1}` is :math:`\\Sigma_{oo}^{-1}` padded with
+    the identity and :math:`|M_g| = |\\Sigma_{oo}|`; all patterns are then one stacked
+    Cholesky factorisation and inversion (one numpy call, no loop over patterns).
     """
 
     p: int
@@ -108,10 +108,12 @@ class MissingPatterns:
     freq: np.ndarray
     row_pattern: np.ndarray
     empty_rows: np.ndarray
-    groups: tuple[_PatternGroup, ...]
+    omask: np.ndarray
+    pmean: np.ndarray
+    pcov: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("observed", "freq", "row_pattern", "empty_rows"):
+        for name in ("observed", "freq", "row_pattern", "empty_rows", "omask", "pmean", "pcov"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
 
     @property
@@ -207,55 +209,60 @@ def missing_patterns(
             f"{what}, so their covariance cannot be estimated by FIML; drop one of them "
             "or collect data that observe them together"
         )
-    order = np.argsort(row_pattern, kind="stable")
-    starts = np.searchsorted(row_pattern[order], np.arange(npat))
-    stops = np.append(starts[1:], n)
-    nobs_var = observed.sum(axis=1)
-    groups = []
-    for k in np.unique(nobs_var):
-        pats = np.flatnonzero(nobs_var == k)
-        oi = np.stack([np.flatnonzero(observed[g]) for g in pats]).astype(np.intp)
-        mi = np.stack([np.flatnonzero(~observed[g]) for g in pats]).astype(np.intp)
-        mean = np.empty((pats.size, k))
-        cov = np.empty((pats.size, k, k))
-        for t, g in enumerate(pats):  # once, at set-up
-            rows = order[starts[g] : stops[g]]
-            x = y[np.ix_(rows, oi[t])]
-            wg = w[rows]
-            mean[t] = wg @ x / freq[g]
-            xc = x - mean[t]
-            cov[t] = (xc * wg[:, None]).T @ xc / freq[g]
-        perm = np.concatenate([oi, mi], axis=1)
-        groups.append(
-            _PatternGroup(
-                obs=freeze(oi), mis=freeze(mi), freq=freeze(freq[pats]),
-                mean=freeze(mean), cov=freeze(cov), pattern=freeze(pats),
-                flat1=freeze(perm.reshape(-1)),
-                flat2=freeze((perm[:, :, None] * p + perm[:, None, :]).reshape(-1)),
-            )
-        )
+    # pattern sums over the rows sorted by pattern (every pattern has at least one row)
+    srt = np.argsort(row_pattern, kind="stable")[empty_rows.size:]
+    starts = np.searchsorted(row_pattern[srt], np.arange(npat))
+    o = obs[srt]
+    y0 = np.where(o, y[srt], 0.0)
+    ws = w[srt]
+    fsafe = np.where(freq > 0, freq, 1.0)  # a pattern whose rows all weigh 0 adds nothing
+    pmean = np.add.reduceat(ws[:, None] * y0, starts, axis=0) / fsafe[:, None]
+    yc = (y0 - pmean[row_pattern[srt]]) * o
+    if yc.shape[0] * p * p <= 4_000_000:
+        pcov = np.add.reduceat(ws[:, None, None] * yc[:, :, None] * yc[:, None, :], starts, axis=0)
+    else:  # large data: one cross-product per pattern (no n x p x p array)
+        stops = np.append(starts[1:], yc.shape[0])
+        pcov = np.stack([(yc[a:b] * ws[a:b, None]).T @ yc[a:b] for a, b in zip(starts, stops)])
+    pcov = pcov / fsafe[:, None, None]
     return MissingPatterns(
         p=p, nobs=nobs, observed=observed, freq=freq, row_pattern=row_pattern,
-        empty_rows=empty_rows, groups=tuple(groups),
+        empty_rows=empty_rows, omask=observed.astype(float), pmean=pmean, pcov=pcov,
     )
 
 
-def _sub(a: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Stacked submatrices ``a[r[g]][:, c[g]]`` for every row ``g`` of the index arrays."""
-    return a[r[:, :, None], c[:, None, :]]
-
-
-def _group_terms(
-    grp: _PatternGroup, mu: np.ndarray, sigma: np.ndarray
+def _padded_terms(
+    mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inverse, log-determinant and mean residual of every pattern of a group."""
-    s_oo = _sub(sigma, grp.obs, grp.obs)
-    chol = np.linalg.cholesky(s_oo)
-    logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-    inv = np.linalg.inv(s_oo)
-    inv = 0.5 * (inv + np.swapaxes(inv, 1, 2))
-    resid = grp.mean - mu[grp.obs]
-    return inv, logdet, resid
+    """Every pattern's :math:`\\Sigma_{oo}^{-1}` (zero-padded to p x p), log-determinant and
+    mean residual (zero where not observed), from one stacked factorisation.
+
+    Raises ``numpy.linalg.LinAlgError`` if a pattern's :math:`\\Sigma_{oo}` is not positive
+    definite.
+    """
+    o = mp.omask
+    oo = o[:, :, None] * o[:, None, :]
+    m = sigma[None, :, :] * oo
+    d = np.arange(mp.p)
+    m[:, d, d] += 1.0 - o
+    chol = np.linalg.cholesky(m)
+    diag = np.diagonal(chol, axis1=1, axis2=2)
+    logdet = 2.0 * np.log(diag).sum(axis=1)
+    linv = _lower_inverse(chol, 1.0 / diag)
+    inv = (np.swapaxes(linv, 1, 2) @ linv) * oo  # M^-1 = L^-T L^-1 (symmetric by construction)
+    return inv, logdet, (mp.pmean - mu) * o
+
+
+def _lower_inverse(chol: np.ndarray, dinv: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of lower-triangular matrices by forward substitution, one row of
+    all matrices at a time (``p`` vectorised steps; cheaper than a stacked LU inverse)."""
+    gn, p, _ = chol.shape
+    x = np.zeros_like(chol)
+    x[:, 0, 0] = dinv[:, 0]
+    for k in range(1, p):
+        row = -(chol[:, k : k + 1, :k] @ x[:, :k, :])[:, 0, :]
+        row[:, k] += 1.0
+        x[:, k, :] = row * dinv[:, k : k + 1]
+    return x
 
 
 def _check_moments(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -308,13 +315,10 @@ def fiml_loglik(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> float
     -7.638631
     """
     mu, sigma = _check_moments(mp, mu, sigma)
-    total = 0.0
-    for grp in mp.groups:
-        inv, logdet, resid = _group_terms(grp, mu, sigma)
-        k = grp.obs.shape[1]
-        quad = np.einsum("gij,gji->g", inv, grp.cov) + np.einsum("gi,gij,gj->g", resid, inv, resid)
-        total += float(grp.freq @ (k * _LOG_2PI + logdet + quad))
-    return -0.5 * total
+    inv, logdet, resid = _padded_terms(mp, mu, sigma)
+    quad = (inv * mp.pcov).sum(axis=(1, 2)) + (resid * (inv @ resid[:, :, None])[:, :, 0]).sum(axis=1)
+    k = mp.omask.sum(axis=1)
+    return -0.5 * float(mp.freq @ (k * _LOG_2PI + logdet + quad))
 
 
 def fiml_gradient(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -376,27 +380,58 @@ def fiml_loglik_gradient(
     >>> round(ll, 6), dvech.tolist()
     (-7.638631, [-0.5, 1.0, -0.375])
     """
-    mu, sigma = _check_moments(mp, mu, sigma)
+    ll, dmu, dvech, _ = fiml_pieces(mp, *_check_moments(mp, mu, sigma))
+    return ll, dmu, dvech
+
+
+def fiml_pieces(
+    mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, hessian: str | None = None
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Log-likelihood, gradient and (``hessian="observed"`` or ``"expected"``) the second
+    derivatives in ``(mu, vech Sigma)``, all from one stacked factorisation of the patterns.
+
+    The value and gradient are those of :func:`fiml_loglik_gradient`, the second
+    derivatives those of :func:`acsi.cbsem.fiml_kernel.moment_hessian` (which calls this).
+    No argument checks (a kernel function).
+    """
     p = mp.p
-    dmu = np.zeros(p)
-    dsig = np.zeros(p * p)
-    total = 0.0
-    for grp in mp.groups:
-        inv, logdet, resid = _group_terms(grp, mu, sigma)
-        f = grp.freq
-        k = grp.obs.shape[1]
-        a = np.einsum("gij,gj->gi", inv, resid)  # Sigma_g^{-1} (ybar_g - mu_g)
-        t = grp.cov + resid[:, :, None] * resid[:, None, :]
-        quad = np.einsum("gij,gji->g", inv, t)
-        total += float(f @ (k * _LOG_2PI + logdet + quad))
-        obs_flat = grp.flat1.reshape(-1, p)[:, :k]
-        dmu += np.bincount(obs_flat.reshape(-1), weights=(f[:, None] * a).reshape(-1), minlength=p)
-        g = 0.5 * f[:, None, None] * (inv @ t @ inv - inv)
-        flat = (obs_flat[:, :, None] * p + obs_flat[:, None, :]).reshape(-1)
-        dsig += np.bincount(flat, weights=g.reshape(-1), minlength=p * p)
+    f = mp.freq
+    gn = f.size
+    inv, logdet, resid = _padded_terms(mp, mu, sigma)
+    a = (inv @ resid[:, :, None])[:, :, 0]  # Sigma_g^{-1} (ybar_g - mu_g), zero-padded
+    t = mp.pcov + resid[:, :, None] * resid[:, None, :]
+    quad = (inv * t).sum(axis=(1, 2))
+    k = mp.omask.sum(axis=1)
+    total = float(f @ (k * _LOG_2PI + logdet + quad))
+    dmu = f @ a
+    itt = inv @ t @ inv
+    g = np.tensordot(f, itt - inv, axes=1)  # 2 x dl/dSigma
     r, c = vech_indices(p)
-    dvech = np.where(r == c, 1.0, 2.0) * dsig.reshape(p, p)[r, c]
-    return -0.5 * total, dmu, dvech
+    dvech = np.where(r == c, 0.5, 1.0) * g[r, c]
+    if hessian is None:
+        return -0.5 * total, dmu, dvech, None
+    fw = (f[:, None, None] * inv).reshape(gn, p * p)
+    hmm = -fw.sum(axis=0).reshape(p, p)
+    # h4[(j, k), (l, i)] as one matrix product over all patterns
+    observed = hessian == "observed"
+    if observed:
+        h4 = 0.5 * (fw.T @ (inv - 2.0 * itt).reshape(gn, p * p))
+    else:
+        h4 = -0.5 * (fw.T @ inv.reshape(gn, p * p))
+    ps = r.size
+    d = np.zeros((p * p, ps))
+    d[r * p + c, np.arange(ps)] = 1.0
+    d[c * p + r, np.arange(ps)] = 1.0
+    out = np.zeros((p + ps, p + ps))
+    out[:p, :p] = hmm
+    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
+    out[p:, p:] = d.T @ h @ d
+    if observed:
+        cross = -(f[:, None] * a).T @ inv.reshape(gn, p * p)  # [k, (l, m)]
+        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
+        out[:p, p:] = cm
+        out[p:, :p] = cm.T
+    return -0.5 * total, dmu, dvech, out
 
 
 def fiml_casewise(
@@ -458,36 +493,21 @@ def fiml_casewise(
     if n != mp.row_pattern.size or p != mp.p:
         raise DataError(f"y has shape {y.shape}, but the patterns were built from ({mp.row_pattern.size}, {mp.p})")
     r, c = vech_indices(p)
-    mult = np.where(r == c, 1.0, 2.0)
+    mult = np.where(r == c, 0.5, 1.0)
     loglik = np.full(n, np.nan)
     scores = np.zeros((n, p + r.size))
-    where = np.full(mp.n_patterns, -1, dtype=np.intp)  # position of a pattern in its group
-    for grp in mp.groups:
-        where[grp.pattern] = np.arange(grp.pattern.size)
-    group_of = np.empty(mp.n_patterns, dtype=np.intp)
-    for gi, grp in enumerate(mp.groups):
-        group_of[grp.pattern] = gi
-    rows_all = np.flatnonzero(mp.row_pattern >= 0)
-    pat_all = mp.row_pattern[rows_all]
-    for gi, grp in enumerate(mp.groups):
-        sel = group_of[pat_all] == gi
-        rows = rows_all[sel]
-        t = where[pat_all[sel]]
-        inv, logdet, _ = _group_terms(grp, mu, sigma)
-        obs = grp.obs[t]  # (R, k)
-        d = y[rows[:, None], obs] - mu[obs]
-        inv_r = inv[t]
-        a = np.einsum("rij,rj->ri", inv_r, d)
-        k = obs.shape[1]
-        loglik[rows] = -0.5 * (k * _LOG_2PI + logdet[t] + np.einsum("ri,ri->r", d, a))
-        smu = np.zeros((rows.size, p))
-        smu[np.arange(rows.size)[:, None], obs] = a
-        ssig = np.zeros((rows.size, p, p))
-        ssig[np.arange(rows.size)[:, None, None], obs[:, :, None], obs[:, None, :]] = 0.5 * (
-            a[:, :, None] * a[:, None, :] - inv_r
-        )
-        scores[rows, :p] = smu
-        scores[rows, p:] = ssig[:, r, c] * mult
+    inv, logdet, _ = _padded_terms(mp, mu, sigma)
+    rows = np.flatnonzero(mp.row_pattern >= 0)
+    pat = mp.row_pattern[rows]
+    yr = y[rows]
+    d = np.where(np.isnan(yr), 0.0, yr - mu)  # zero where not observed
+    inv_r = inv[pat]
+    a = (inv_r @ d[:, :, None])[:, :, 0]
+    k = mp.omask.sum(axis=1)[pat]
+    loglik[rows] = -0.5 * (k * _LOG_2PI + logdet[pat] + np.einsum("ri,ri->r", d, a))
+    scores[rows, :p] = a
+    # 2 x dl_i/dSigma = a a' - Sigma_oo^{-1} (zero outside the observed block), on vech
+    scores[rows, p:] = (a[:, r] * a[:, c] - inv_r[:, r, c]) * mult
     if weights is not None:
         w = np.asarray(weights, dtype=float)
         loglik = loglik * w
@@ -509,6 +529,9 @@ class EMResult:
     iterations : int
     converged : bool
         Whether the change fell below ``tol`` within ``max_iter`` iterations.
+    hessian : ndarray or None
+        The observed second derivatives of the log-likelihood in ``(mean, vech cov)`` at the
+        estimates, when the estimator computed them (the h1 Newton steps), else None.
     """
 
     mean: np.ndarray
@@ -516,10 +539,13 @@ class EMResult:
     loglik: float
     iterations: int
     converged: bool
+    hessian: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mean", freeze(self.mean))
         object.__setattr__(self, "cov", freeze(self.cov))
+        if self.hessian is not None:
+            object.__setattr__(self, "hessian", freeze(self.hessian))
 
 
 def _em_start(y: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -588,10 +614,25 @@ def em_saturated(
     y = np.asarray(y, dtype=float)
     if mp is None:
         mp = missing_patterns(y, weights)
-    w = None if weights is None else np.asarray(weights, dtype=float)
-    mu, var0 = _em_start(y, w)
-    var0 = np.where(~np.isfinite(var0) | (var0 == 0.0), 1.0, var0)
-    sigma = np.diag(var0)
+    mu, sigma, it, converged = _em_iterate(y, mp, weights, tol, max_iter)
+    return EMResult(
+        mean=mu, cov=sigma, loglik=fiml_loglik(mp, mu, sigma), iterations=it, converged=converged
+    )
+
+
+def _em_iterate(
+    y: np.ndarray, mp: MissingPatterns, weights: np.ndarray | None, tol: float, max_iter: int,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """The EM iterations of :func:`em_saturated`: ``(mean, cov, iterations, converged)``,
+    from lavaan's start or from ``start`` (mean, covariance)."""
+    if start is None:
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        mu, var0 = _em_start(y, w)
+        var0 = np.where(~np.isfinite(var0) | (var0 == 0.0), 1.0, var0)
+        sigma = np.diag(var0)
+    else:
+        mu, sigma = np.array(start[0], dtype=float), np.array(start[1], dtype=float)
     p = mp.p
     nobs = mp.nobs
     r, c = vech_indices(p)
@@ -599,10 +640,7 @@ def em_saturated(
     converged = False
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
-        t1 = np.zeros(p)
-        t2 = np.zeros((p, p))
-        for grp in mp.groups:
-            _estep_group(grp, mu, sigma, t1, t2)
+        t1, t2 = _estep(mp, mu, sigma)
         mu = t1 / nobs
         sigma = t2 / nobs - np.outer(mu, mu)
         sigma = 0.5 * (sigma + sigma.T)
@@ -614,39 +652,25 @@ def em_saturated(
         if delta < tol:
             converged = True
             break
-    return EMResult(
-        mean=mu, cov=sigma, loglik=fiml_loglik(mp, mu, sigma), iterations=it, converged=converged
-    )
+    return mu, sigma, it, converged
 
 
-def _estep_group(
-    grp: _PatternGroup, mu: np.ndarray, sigma: np.ndarray, t1: np.ndarray, t2: np.ndarray
-) -> None:
-    """Add the expected sufficient statistics of one group of patterns to ``t1``, ``t2``.
+def _estep(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected sufficient statistics :math:`T_1 = \\sum_i E(y_i)`, :math:`T_2 = \\sum_i
+    E(y_i y_i^\top)` of all patterns at once.
 
-    Works in each pattern's permuted order (observed variables, then missing ones) and
-    scatters the whole group back with one ``bincount`` per statistic.
+    With :math:`W_g` the zero-padded :math:`\\Sigma_{oo}^{-1}` and :math:`B_g = \\Sigma W_g`
+    (whose observed block is the identity and missing rows are the regression weights
+    :math:`\\Sigma_{mo}\\Sigma_{oo}^{-1}`), the conditional mean of a row is
+    :math:`\\mu + B_g (y_{i,o} - \\mu_o)` and the conditional covariance
+    :math:`C_g = \\Sigma - \\Sigma W_g \\Sigma` (zero outside the missing block), so a pattern
+    adds :math:`f_g e_g` and :math:`f_g (e_g e_g^\top + B_g S_g B_g^\top + C_g)` with
+    :math:`e_g = \\mu + B_g(\\bar y_g - \\mu)`.
     """
-    obs, mis, f = grp.obs, grp.mis, grp.freq
-    p = t1.size
-    mom2 = grp.cov + grp.mean[:, :, None] * grp.mean[:, None, :]  # mean over rows of y_o y_o'
-    if mis.shape[1] == 0:
-        vec, mat = grp.mean, mom2
-    else:
-        s_oo = _sub(sigma, obs, obs)
-        s_mo = _sub(sigma, mis, obs)
-        s_mm = _sub(sigma, mis, mis)
-        b = np.swapaxes(np.linalg.solve(s_oo, np.swapaxes(s_mo, 1, 2)), 1, 2)  # (G, q, k)
-        cond = s_mm - b @ np.swapaxes(s_mo, 1, 2)
-        a = mu[mis] - np.einsum("gqk,gk->gq", b, mu[obs])  # E(y_m | y_o) = a + B y_o
-        bmean = np.einsum("gqk,gk->gq", b, grp.mean)
-        bm = b @ mom2  # (G, q, k)
-        mo = a[:, :, None] * grp.mean[:, None, :] + bm  # mean of y_m y_o'
-        amb = a[:, :, None] * bmean[:, None, :]
-        mm = a[:, :, None] * a[:, None, :] + amb + np.swapaxes(amb, 1, 2) + bm @ np.swapaxes(b, 1, 2) + cond
-        vec = np.concatenate([grp.mean, a + bmean], axis=1)
-        mat = np.concatenate(
-            [np.concatenate([mom2, np.swapaxes(mo, 1, 2)], axis=2), np.concatenate([mo, mm], axis=2)], axis=1
-        )
-    t1 += np.bincount(grp.flat1, weights=(f[:, None] * vec).reshape(-1), minlength=p)
-    t2 += np.bincount(grp.flat2, weights=(f[:, None, None] * mat).reshape(-1), minlength=p * p).reshape(p, p)
+    inv, _, resid = _padded_terms(mp, mu, sigma)
+    b = sigma[None, :, :] @ inv  # (G, p, p)
+    e = mu + (b @ resid[:, :, None])[:, :, 0]
+    cond = sigma[None, :, :] - b @ sigma[None, :, :]
+    mat = e[:, :, None] * e[:, None, :] + b @ mp.pcov @ np.swapaxes(b, 1, 2) + cond
+    f = mp.freq
+    return f @ e, np.tensordot(f, mat, axes=1)

@@ -368,7 +368,8 @@ class SEMResult(ResultMixin):
 
             c = self.core
             with single_threaded_blas():
-                return fiml_robust(c.X, fiml.patterns, fiml.em, fiml.kernel, c.theta, c.chisq, c.df).test
+                return fiml_robust(c.X, fiml.patterns, fiml.em, fiml.kernel, c.theta, c.chisq, c.df,
+                                   np.asarray(fiml.x_idx, np.intp), fiml.weights).test
         from acsi.cbsem.robust import yuan_bentler_mplus
 
         # lavaan: MLR with standard errors from the expected information (se = "standard")
