@@ -258,6 +258,16 @@ def _fit_impl(
     parameterization: str = "delta",
     sampling_weights: str | None = None,
 ) -> SEMResult:
+    from acsi.streaming import Moments
+
+    if isinstance(data, Moments):  # precomputed moments (acsi.moments): no rows
+        from acsi.cbsem.from_moments import fit_moments
+
+        return fit_moments(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
+                           fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
+                           max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
+                           group_partial=group_partial, ordered=ordered, parameterization=parameterization,
+                           sampling_weights=sampling_weights)
     if group is not None and (_is_ordinal(estimator, ordered) or sampling_weights is not None):
         raise SpecificationError(
             "multiple groups (group=...) with ordinal items (ordered=, WLSMV) or sampling_weights are "
