@@ -537,6 +537,7 @@ def moments(
                 raise DataError(f"{name} has no columns")
             r, c = vech_indices(len(names))
         x = _numeric_block(chunk, offset, str_codes, num_codes)
+        _check_finite(x, names, offset)
         bad = np.isnan(x)
         if bad.any():
             rows_bad = bad.any(axis=1)
@@ -577,6 +578,25 @@ def moments(
         third=None if total.T is None else total.T / n, fourth=None if total.U is None else total.U / n,
         n_dropped=n_dropped, n_chunks=n_chunks, source=name,
     )
+
+
+#: the largest magnitude accepted (as acsi.data.prepare_data): beyond it the fourth powers overflow
+_MAX_ABS = 1e100
+
+
+def _check_finite(x: Array, names: tuple[str, ...], offset: int) -> None:
+    """Refuse infinite and absurdly large values (naming the column and the data row)."""
+    with np.errstate(invalid="ignore"):
+        big = np.abs(x) > _MAX_ABS
+    if big.any():
+        i, j = np.argwhere(big)[0]
+        v = x[i, j]
+        what = f"an infinite value ({v})" if np.isinf(v) else f"the value {v:g}"
+        raise DataError(
+            f"column {names[j]!r} holds {what} in data row {offset + int(i) + 1}; fix or remove the entry, "
+            f"declare it missing with na_values=, or rescale the column (largest magnitude accepted "
+            f"{_MAX_ABS:g})"
+        )
 
 
 def _update(x: Array, fourth: bool, r: NDArray[np.intp], c: NDArray[np.intp]) -> _Sums:

@@ -554,7 +554,7 @@ def pls_mga_task(quick: bool, repeat: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ streaming
-def write_likert_csv(path: Path, n: int, p: int = 30, chunk: int = 500_000, seed: int = 1) -> None:
+def write_likert_csv(path: Path, n: int, p: int = 30, chunk: int = 200_000, seed: int = 1) -> None:
     """``n`` rows of ``p`` 7-point items from a 5-factor model, written fast as bytes."""
     rng = np.random.default_rng(seed)
     k, m = 5, p // 5
@@ -583,7 +583,7 @@ def stream_point(path: str, fourth: bool) -> dict[str, float]:
     _ = (r.estimates, r.fit_measures)
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     return {"rows": m.n, "cpu_s": cpu, "read_cpu_s": c1 - c0, "wall_s": wall,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": _peak_rss(),  # VmHWM: this process only (ru_maxrss may carry the parent's)
             "rss_note": "peak RSS of the whole process (Python, numpy, pandas, acsi included)"}
 
 

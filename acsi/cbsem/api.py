@@ -737,8 +737,10 @@ def sem(
     model : str
         lavaan syntax (``=~``, ``~``, ``~~``, ``~1``, ``:=``, labels, fixed values, ``NA*``,
         ``start()``).
-    data : pandas.DataFrame
-        One row per respondent; the model's observed variables are its columns.
+    data : pandas.DataFrame or acsi.Moments
+        One row per respondent; the model's observed variables are its columns. Or the
+        moments of a big file from :func:`acsi.moments` (ML exactly; MLR with
+        ``fourth_order=True``; nothing that needs rows, see :mod:`acsi.cbsem.from_moments`).
     estimator : str, optional
         ``"ML"`` (default for continuous items); ``"MLR"``: ML estimates with Huber-White
         (sandwich) standard errors and the Yuan-Bentler (Mplus) scaled chi-square, as

@@ -104,8 +104,10 @@ def pls(
     ----------
     model : str, ParsedModel or PLSSpec
         The model syntax.
-    data : pandas.DataFrame
-        One row per respondent; every indicator a numeric column.
+    data : pandas.DataFrame or acsi.Moments
+        One row per respondent; every indicator a numeric column. Or the moments of a big
+        file from :func:`acsi.moments` (every table computed from correlations; nothing that
+        needs rows, see :mod:`acsi.plspm.from_moments`).
     scheme : {"path", "factorial", "centroid"}, default "path"
         Inner weighting scheme: path weighting (regression weights for predecessors,
         correlations for successors), factorial (correlations), centroid (signs of the
