@@ -77,7 +77,7 @@ def test_cfa_on_moments_equals_frame(hs, kw):
     np.testing.assert_allclose(np.asarray(rb.cov, float), np.asarray(ra.cov, float), rtol=1e-8, atol=1e-10)
 
 
-def test_sem_with_covariate_and_constraint(poldem):
+def test_sem_with_constraint(poldem):
     model = "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + a*y2 + y3 + y4\ndem60 ~ ind60\na == 1.2"
     m = acsi.moments(poldem)
     _same_fit(acsi.sem(model, poldem), acsi.sem(model, m))
@@ -174,6 +174,9 @@ def test_mlr_with_fixed_x_refused(poldem):
     m = acsi.moments(poldem, fourth_order=True)
     with pytest.raises(acsi.SpecificationError, match=r"fixed_x=False"):
         acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", m, estimator="MLR")
+    # ML with the covariate fixed at its sample values (fixed.x) is exact
+    _same_fit(acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", poldem),
+              acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", m))
     a = acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", poldem, estimator="MLR", fixed_x=False)
     b = acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", m, estimator="MLR", fixed_x=False)
     _same_fit(a, b)
