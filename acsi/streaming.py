@@ -279,6 +279,45 @@ class Moments(ResultMixin):
             n_chunks=self.n_chunks, source=self.source,
         )
 
+    def merge(self, other: Moments) -> Moments:
+        """The moments of the rows of both (e.g. two files, or parts read in parallel), by the
+        same pairwise update as the chunks.
+
+        Examples
+        --------
+        >>> import acsi
+        >>> hs = acsi.datasets.load_holzinger_swineford()[["x1", "x2", "x3"]]
+        >>> both = acsi.moments(hs.iloc[:100]).merge(acsi.moments(hs.iloc[100:]))
+        >>> both.n, bool(abs(both.cov_n - acsi.moments(hs).cov_n).max() < 1e-12)
+        (301, True)
+        """
+        if not isinstance(other, Moments):
+            raise SpecificationError(f"merge() takes another acsi.Moments, not {type(other).__name__}")
+        if other.columns != self.columns:
+            raise DataError(
+                f"the moments have different columns ({', '.join(self.columns)} vs "
+                f"{', '.join(other.columns)}); compute both with the same columns=[...]"
+            )
+        if self.has_fourth_order != other.has_fourth_order:
+            raise SpecificationError(
+                "only one of the moments holds the fourth-order moments; compute both with the same "
+                "fourth_order= setting"
+            )
+        r, c = vech_indices(len(self.columns))
+
+        def sums(m: Moments) -> _Sums:
+            return _Sums(m.n, np.array(m.mean_vector), m.cov_n * m.n,
+                         None if m.third is None else m.third * m.n, None if m.fourth is None else m.fourth * m.n)
+
+        t = _merge(sums(self), sums(other), r, c)
+        n = t.n
+        return Moments(
+            columns=self.columns, n=n, mean_vector=t.mean, cov_n=t.C / n,
+            third=None if t.T is None else t.T / n, fourth=None if t.U is None else t.U / n,
+            n_dropped=self.n_dropped + other.n_dropped, n_chunks=self.n_chunks + other.n_chunks,
+            source=self.source if self.source == other.source else f"{self.source} + {other.source}",
+        )
+
     def score_information(self, mu: Array, sigma_inv: Array, meanstructure: bool) -> Array:
         """``B1 = 1/N sum s_i s_i'``: the first-order information of the normal log-likelihood
         in ``[mu, vech(Sigma)]`` (``[vech(Sigma)]`` without a mean structure) at ``mu`` and

@@ -51,6 +51,20 @@ def test_chunk_merge_is_exact_with_offset():
     np.testing.assert_allclose(m.correlation.to_numpy(), np.corrcoef(x.T), rtol=1e-10)
 
 
+def test_merge_of_parts_equals_whole(hs):
+    cols = HS_COLS
+    whole = acsi.moments(hs, columns=cols, fourth_order=True)
+    parts = acsi.moments(hs.iloc[:120], columns=cols, fourth_order=True).merge(
+        acsi.moments(hs.iloc[120:], columns=cols, fourth_order=True))
+    assert parts.n == whole.n and parts.n_chunks == 2
+    for name in ("mean_vector", "cov_n", "third", "fourth"):
+        np.testing.assert_allclose(getattr(parts, name), getattr(whole, name), rtol=1e-12, atol=1e-12)
+    with pytest.raises(acsi.DataError, match="different columns"):
+        whole.merge(acsi.moments(hs, columns=cols[:3], fourth_order=True))
+    with pytest.raises(acsi.SpecificationError, match="fourth_order"):
+        whole.merge(acsi.moments(hs, columns=cols))
+
+
 def test_moments_immutable():
     m = acsi.moments(acsi.datasets.load_holzinger_swineford()[HS_COLS])
     with pytest.raises(ValueError):
