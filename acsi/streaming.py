@@ -356,6 +356,45 @@ class Moments(ResultMixin):
             out = np.block([[b11, b12], [b12.T, b22]]) / n
         return 0.5 * (out + out.T)
 
+    def h1_trace_fixed_x(
+        self, w: Array, meanstructure: bool, x_idx: NDArray[np.intp], mask: NDArray[np.bool_]
+    ) -> float:
+        """``1/N sum z_i' A1 z_i`` of lavaan's MLR h1 trace with fixed.x covariates, from the moments.
+
+        ``z_i`` are the moments of the row minus those of its regression fitted values (the
+        non-covariates regressed on the covariates, the covariates kept): with ``P`` the
+        matrix giving the centred fitted values ``P c_i``, ``z_i - zbar = M (g_i - gbar)``
+        with ``g_i = [x_i, vech(c_i c_i')]`` and ``M = diag(I - P, I - K_P)``
+        (``K_P vech(cc') = vech(P cc' P')``); so the trace is ``tr(A1 M Gamma M')`` with the
+        fixed.x moments' rows and columns zeroed (``A1 = diag(W, 1/2 D'(W kron W) D)``).
+        """
+        from acsi._linalg import duplication_pre_post_kron
+
+        p = len(self.columns)
+        r, c = vech_indices(p)
+        y_idx = np.setdiff1d(np.arange(p), x_idx)
+        S = self.cov_n
+        P = np.zeros((p, p))
+        P[x_idx, x_idx] = 1.0
+        P[np.ix_(y_idx, x_idx)] = np.linalg.solve(S[np.ix_(x_idx, x_idx)], S[np.ix_(x_idx, y_idx)]).T
+        K = P[np.ix_(r, r)] * P[np.ix_(c, c)] + (r != c)[None, :] * (P[np.ix_(r, c)] * P[np.ix_(c, r)])
+        m22 = np.eye(r.size) - K
+        a22 = 0.5 * duplication_pre_post_kron(w, w, np.arange(r.size))
+        if meanstructure:
+            M = np.zeros((p + r.size, p + r.size))
+            M[:p, :p] = np.eye(p) - P
+            M[p:, p:] = m22
+            A = np.zeros_like(M)
+            A[:p, :p] = w
+            A[p:, p:] = a22
+            G = self.gamma(True)
+        else:
+            M, A, G = m22, a22, self.gamma(False)
+        cov = M @ G @ M.T
+        cov[mask, :] = 0.0
+        cov[:, mask] = 0.0
+        return float(np.sum(A * cov))
+
     def mahalanobis_moments(self, sigma_inv: Array) -> tuple[float, float]:
         """``mean(d_i)`` and ``mean(d_i^2)`` of ``d_i = c_i' W c_i`` (``c_i`` centred at the mean)."""
         _, fourth = self._fourth_order("robust (MLR) statistics")

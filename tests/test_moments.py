@@ -184,16 +184,19 @@ def test_refusals(hs, call, match):
         call(m, hs)
 
 
-def test_mlr_with_fixed_x_refused(poldem):
+@pytest.mark.parametrize("meanstructure", [False, True])
+def test_mlr_with_fixed_x_covariates(poldem, meanstructure):
     m = acsi.moments(poldem, fourth_order=True)
-    with pytest.raises(acsi.SpecificationError, match=r"fixed_x=False"):
-        acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", m, estimator="MLR")
-    # ML with the covariate fixed at its sample values (fixed.x) is exact
-    _same_fit(acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", poldem),
-              acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", m))
-    a = acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", poldem, estimator="MLR", fixed_x=False)
-    b = acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1", m, estimator="MLR", fixed_x=False)
-    _same_fit(a, b)
+    for model in ("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2",
+                  "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60 + y5"):
+        a = acsi.sem(model, poldem, estimator="MLR", meanstructure=meanstructure)
+        b = acsi.sem(model, m, estimator="MLR", meanstructure=meanstructure)
+        _same_fit(a, b)
+        assert _rel(b.robust_test.to_series(), a.robust_test.to_series()) < 1e-10
+    # ML with the covariates fixed at their sample values (fixed.x), and fixed_x=False
+    for fx in (True, False):
+        _same_fit(acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", poldem, fixed_x=fx),
+                  acsi.sem("dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2", m, fixed_x=fx))
 
 
 def test_bad_arguments(hs, tmp_path):

@@ -9,8 +9,9 @@ central moments of the rows: with ``acsi.moments(..., fourth_order=True)`` they 
 too (:meth:`acsi.streaming.Moments.score_information`).
 
 Everything that needs the rows refuses with a SpecificationError that names the way out:
-FIML, ordinal items, sampling weights, groups, the bootstrap, and MLR with fixed.x
-covariates (its h1 trace needs the regression residuals' moments).
+FIML, ordinal items, sampling weights, groups and the bootstrap. With fixed.x covariates
+the MLR h1 trace (of the moments minus those of the regression fitted values) is a linear
+transform of the stored ``Gamma`` (:meth:`acsi.streaming.Moments.h1_trace_fixed_x`).
 """
 
 from __future__ import annotations
@@ -114,12 +115,6 @@ def fit_moments(
                 "MLR (robust standard errors and the scaled test) needs the fourth-order moments of "
                 "the rows; compute them with acsi.moments(..., fourth_order=True), or use "
                 "estimator='ML'"
-            )
-        if pt.fixed_x and pt.ov_x:
-            raise SpecificationError(
-                f"MLR on moments with observed exogenous covariates ({', '.join(pt.ov_x)}) fixed at "
-                "their sample values is not implemented in acsi; pass fixed_x=False, or fit the "
-                "data frame"
             )
     if n <= p:
         raise DataError(

@@ -107,7 +107,13 @@ def first_order_information(core: CoreLike, *, chunk_rows: int | None = None) ->
     if src is not None:  # fitted to acsi.moments: B1 from the stored fourth-order moments
         mu = core.mu if core.meanstructure else core.mean
         delta = np.asarray(core.Delta, dtype=float)
-        return delta.T @ src.score_information(mu, np.linalg.inv(core.Sigma), core.meanstructure) @ delta
+        b1 = src.score_information(mu, np.linalg.inv(core.Sigma), core.meanstructure)
+        x_idx = x_indices(core)
+        if core.meanstructure and x_idx.size:  # the fixed.x moments' scores are zero
+            mask = x_mask(len(core.ov_names), x_idx, True)
+            b1[mask, :] = 0.0
+            b1[:, mask] = 0.0
+        return delta.T @ b1 @ delta
     key = _cache_key(core) if chunk_rows is None else None
     if key is not None:
         hit = _FIRST_ORDER.get(key[0])
@@ -396,7 +402,9 @@ def _h1_trace(
     ndat = int((~mask).sum())
     w = np.linalg.inv(core.S)
     src = _stored(core)
-    if src is not None and not x_idx.size:  # fitted to acsi.moments: mean(d), mean(d^2)
+    if src is not None and x_idx.size:  # fitted to acsi.moments, fixed.x covariates
+        return src.h1_trace_fixed_x(w, core.meanstructure, x_idx, mask), ndat
+    if src is not None:  # fitted to acsi.moments: mean(d), mean(d^2)
         m1, m2 = src.mahalanobis_moments(w)
         return float(0.5 * (m2 - 2.0 * m1 + p) + (m1 if core.meanstructure else 0.0)), ndat
     if x_idx.size:
