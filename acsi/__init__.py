@@ -52,6 +52,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "aggregate": ("acsi.national", "aggregate"),
     "power": ("acsi.simulation", "power"),
     "invariance": ("acsi.cbsem.invariance", "invariance"),
+    "moments": ("acsi.streaming", "moments"),
+    "Moments": ("acsi.streaming", "Moments"),
 }
 
 __all__ = [

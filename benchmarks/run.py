@@ -13,8 +13,24 @@ Tasks (``--tasks`` takes a comma-separated subset):
   (acsi, the PyPI seminr port).
 * ``pls_boot``: PLS bootstrap with 5000 resamples on mobi, one thread (acsi; seminr in quick
   mode: 50 resamples, extrapolated linearly and marked so; plspm when it works).
+* ``fiml``: the HS CFA with 10% of the values missing completely at random (seed 1), FIML
+  (acsi ``missing="ml"``, lavaan ``missing = "ml"``), fit + SEs + fit measures.
+* ``wlsmv``: the HS CFA on the nine items cut into 4 ordered categories, WLSMV (acsi
+  ``ordered=True``, lavaan ``ordered = TRUE``), fit + SEs + fit measures.
+* ``cb_boot``: the HS CFA bootstrap, 1000 resamples (acsi ``res.bootstrap``, lavaan
+  ``bootstrapLavaan``); checked resample by resample on the rows lavaan drew (``keep.idx``).
+* ``invariance``: configural, metric, scalar and strict invariance of the HS CFA across
+  schools with the comparison table (acsi ``acsi.invariance``; lavaan: the four fits and
+  ``lavTestLRT``).
+* ``pls_mga``: PLS-MGA of the mobi ECSI model on seminr's test split, 5000 resamples per
+  group, no permutations (acsi ``res.mga``; the seminr port's ``estimate_pls_mga`` on the
+  same resample rows, in quick mode 50 per group extrapolated and marked so).
 * ``scale``: 30 items (5 factors x 6) x N rows for ML, MLR and PLS, N = 10k .. 1M (quick:
   up to 100k): CPU time and peak RSS, each point in a fresh process; drawn log-log as a PNG.
+* ``stream``: a CSV of N rows x 30 Likert items (10M; quick 1M) written to the temporary
+  directory, reduced by ``acsi.moments`` in chunks of 100,000 rows and fitted (ML), in a
+  fresh process: CPU time and peak RSS of the whole process; the same with
+  ``fourth_order=True`` and MLR on min(N, 1M) rows. The file is deleted afterwards.
 
 Every tool gets the same BLAS setting (``OPENBLAS_NUM_THREADS = OMP_NUM_THREADS =
 MKL_NUM_THREADS = 1``, set before numpy is imported and passed to Rscript and to the scale
@@ -58,7 +74,8 @@ sys.path.insert(0, str(HERE))
 from bench_pls_bootstrap import BLOCKS, M2, PATHS  # noqa: E402
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-TASKS = ("hs_cfa", "big_cfa", "pls_mobi", "pls_boot", "scale")
+TASKS = ("hs_cfa", "big_cfa", "pls_mobi", "pls_boot", "fiml", "wlsmv", "cb_boot", "invariance", "pls_mga",
+         "scale", "stream")
 Job = Callable[[], Any]
 
 
@@ -296,6 +313,304 @@ def pls_boot_task(quick: bool, repeat: int) -> dict[str, Any]:
     return {"task": "pls_boot", "tools": tools, "notes": notes}
 
 
+R_JOB = r"""
+suppressMessages(library(lavaan))
+d <- read.csv("{csv}")
+model <- '{model}'
+{setup}
+check()
+job()
+for (i in seq_len({repeat})) {{
+  st <- system.time(job())
+  cat(sprintf("run %.6f %.6f\n", 1000 * (st[["user.self"]] + st[["sys.self"]]), 1000 * st[["elapsed"]]))
+}}
+"""
+
+
+def lavaan_job(data: pd.DataFrame, model: str, setup: str, repeat: int,
+               files: dict[str, str] | None = None) -> tuple[dict[str, float], dict[str, float], dict[str, Path]] | str:
+    """Run ``setup`` (R code defining ``job()`` and ``check()``) in Rscript on ``data``.
+
+    ``check()`` prints lines ``check <key> <value>``; returns those values, the CPU times of
+    ``job()`` (inside R) and the paths of the ``files`` R was asked to write (kept until the
+    process ends, in a temporary directory)."""
+    if shutil.which("Rscript") is None:
+        return "Rscript not installed"
+    tmp = Path(tempfile.mkdtemp(prefix="acsi_bench_"))
+    csv = tmp / "d.csv"
+    data.to_csv(csv, index=False)
+    paths = {k: tmp / v for k, v in (files or {}).items()}
+    script = tmp / "job.R"
+    for key, value in paths.items():  # R code is full of braces: plain replacement, no str.format
+        setup = setup.replace("{" + key + "}", str(value))
+    script.write_text(R_JOB.format(csv=csv, model=model, repeat=repeat, setup=setup))
+    out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, timeout=7200,
+                         env=os.environ.copy())
+    if out.returncode != 0:
+        return f"lavaan failed: {out.stderr.strip()[-300:]}"
+    checks: dict[str, float] = {}
+    cpu, wall = [], []
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] == "check":
+            checks[parts[1]] = float(parts[2])
+        elif parts and parts[0] == "run":
+            cpu.append(float(parts[1]))
+            wall.append(float(parts[2]))
+    if not cpu:
+        return f"lavaan gave no timings: {out.stdout[-200:]}"
+    return checks, {"median_ms": statistics.median(cpu), "min_ms": min(cpu), "max_ms": max(cpu),
+                    "wall_median_ms": statistics.median(wall), "runs": len(cpu)}, paths
+
+
+def _with_lavaan(out: dict[str, Any], lav: Any, ref: dict[str, float], rtol: float,
+                 extra: Callable[[dict[str, Path]], str | None] | None = None) -> None:
+    """Add lavaan's timing to ``out`` when its check values agree with acsi's ``ref``."""
+    if isinstance(lav, str):
+        out["notes"]["lavaan"] = lav
+        return
+    checks, timing, paths = lav
+    for key, value in ref.items():
+        why = agree(f"lavaan {key}", np.array([checks.get(key, np.nan)]), np.array([value]), rtol)
+        if why is not None:
+            out["notes"]["lavaan"] = why
+            return
+    if extra is not None:
+        why = extra(paths)
+        if why is not None:
+            out["notes"]["lavaan"] = why
+            return
+    out["check"].update({f"lavaan {k}": v for k, v in checks.items()})
+    out["tools"]["lavaan"] = timing
+
+
+def hs_with_holes(seed: int = 1) -> pd.DataFrame:
+    """The HS items with 10% of the values missing completely at random."""
+    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]].copy()
+    mask = np.random.default_rng(seed).random(hs.shape) < 0.10
+    return hs.mask(mask)
+
+
+def hs_ordinal() -> pd.DataFrame:
+    """The HS items cut at their quartiles into 4 ordered categories (1..4)."""
+    hs = acsi.datasets.load_holzinger_swineford()[[f"x{i}" for i in range(1, 10)]]
+    return hs.apply(lambda col: pd.Series(np.searchsorted(np.quantile(col, [0.25, 0.5, 0.75]), col,
+                                                          side="right") + 1, index=col.index))
+
+
+def fiml_task(repeat: int) -> dict[str, Any]:
+    data = hs_with_holes()
+    res = acsi.cfa(HS_MODEL, data, missing="ml")
+    ref = {"chisq": float(res.fit_measures.to_series()["chisq"])}
+
+    def job() -> None:
+        r = acsi.cfa(HS_MODEL, data, missing="ml")
+        _ = (r.estimates, r.fit_measures)
+
+    out: dict[str, Any] = {"task": "fiml", "check": {"acsi chisq": ref["chisq"]},
+                           "tools": measure({"acsi": job}, repeat), "notes": {}}
+    setup = """job <- function() { f <- cfa(model, data = d, missing = "ml"); parameterEstimates(f); fitMeasures(f) }
+check <- function() { f <- cfa(model, data = d, missing = "ml")
+  cat(sprintf("check chisq %.12g\\n", fitMeasures(f, "chisq"))) }"""
+    _with_lavaan(out, lavaan_job(data, HS_MODEL, setup, max(3, repeat // 2)), ref, 1e-6)
+    out["notes"]["semopy"] = "not compared (no lavaan-equivalent FIML fit measures)"
+    return out
+
+
+def wlsmv_task(repeat: int) -> dict[str, Any]:
+    data = hs_ordinal()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = acsi.cfa(HS_MODEL, data, ordered=True)
+    fm = res.fit_measures.to_series()
+    ref = {"chisq": float(fm["chisq"]), "chisq.scaled": float(fm["chisq_scaled"])}
+
+    def job() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = acsi.cfa(HS_MODEL, data, ordered=True)
+            _ = (r.estimates, r.fit_measures)
+
+    out: dict[str, Any] = {"task": "wlsmv", "check": {f"acsi {k}": v for k, v in ref.items()},
+                           "tools": measure({"acsi": job}, repeat), "notes": {}}
+    setup = """job <- function() { f <- cfa(model, data = d, ordered = TRUE); parameterEstimates(f); fitMeasures(f) }
+check <- function() { f <- cfa(model, data = d, ordered = TRUE)
+  cat(sprintf("check chisq %.12g\\ncheck chisq.scaled %.12g\\n", fitMeasures(f, "chisq"),
+              fitMeasures(f, "chisq.scaled"))) }"""
+    _with_lavaan(out, lavaan_job(data, HS_MODEL, setup, max(3, repeat // 2)), ref, 1e-6)
+    return out
+
+
+def cb_boot_task(quick: bool, repeat: int) -> dict[str, Any]:
+    hs = acsi.datasets.load_holzinger_swineford()
+    data = hs[[f"x{i}" for i in range(1, 10)]]
+    res = acsi.cfa(HS_MODEL, data)
+    n = 1000
+
+    def job() -> None:
+        res.bootstrap(n=n, seed=1)
+
+    out: dict[str, Any] = {"task": "cb_boot", "check": {}, "tools": measure({"acsi": job}, max(3, repeat // 5)),
+                           "notes": {}}
+    setup = """f <- cfa(model, data = d)
+job <- function() bootstrapLavaan(f, R = 1000L, FUN = "coef")
+check <- function() { b <- bootstrapLavaan(f, R = 1000L, FUN = "coef", keep.idx = TRUE, iseed = 1L)
+  write.csv(attr(b, "boot.idx"), "{idx}", row.names = FALSE)
+  write.csv(b[, ], "{draws}", row.names = FALSE)
+  cat(sprintf("check chisq %.12g\\n", fitMeasures(f, "chisq"))) }"""
+
+    def same_draws(paths: dict[str, Path]) -> str | None:
+        idx = pd.read_csv(paths["idx"]).to_numpy() - 1
+        draws = pd.read_csv(paths["draws"]).to_numpy(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = res.bootstrap(indices=idx).draws_array[:, : draws.shape[1]]
+        ok = np.isfinite(draws).all(axis=1)
+        # lavaan's optimiser stops at a looser tolerance than acsi's (1e-10 gradient)
+        why = agree("lavaan bootstrap draws (the same rows)", mine[ok], draws[ok], 1e-4)
+        out["check"]["max relative difference of the 1000 draws"] = float(
+            np.max(np.abs(mine[ok] - draws[ok])) / np.max(np.abs(draws[ok])))
+        return why
+
+    lav = lavaan_job(data, HS_MODEL, setup, 1 if quick else 3, files={"idx": "idx.csv", "draws": "draws.csv"})
+    _with_lavaan(out, lav, {"chisq": float(res.fit_measures.to_series()["chisq"])}, 1e-6, same_draws)
+    return out
+
+
+def invariance_task(repeat: int) -> dict[str, Any]:
+    hs = acsi.datasets.load_holzinger_swineford()
+    data = hs[[f"x{i}" for i in range(1, 10)] + ["school"]]
+    inv = acsi.invariance(HS_MODEL, data, group="school")
+    chis = inv.table["chisq"].to_numpy(float)
+    ref = {f"chisq_{k}": float(v) for k, v in zip(("configural", "metric", "scalar", "strict"), chis)}
+
+    def job() -> None:
+        r = acsi.invariance(HS_MODEL, data, group="school")
+        _ = r.table
+
+    out: dict[str, Any] = {"task": "invariance", "check": {f"acsi {k}": v for k, v in ref.items()},
+                           "tools": measure({"acsi": job}, max(3, repeat // 3)), "notes": {}}
+    setup = """fits <- function() list(
+  configural = cfa(model, data = d, group = "school"),
+  metric = cfa(model, data = d, group = "school", group.equal = "loadings"),
+  scalar = cfa(model, data = d, group = "school", group.equal = c("loadings", "intercepts")),
+  strict = cfa(model, data = d, group = "school", group.equal = c("loadings", "intercepts", "residuals")))
+job <- function() { f <- fits(); lavTestLRT(f$configural, f$metric, f$scalar, f$strict)
+  lapply(f, fitMeasures) }
+check <- function() { f <- fits()
+  for (k in names(f)) cat(sprintf("check chisq_%s %.12g\\n", k, fitMeasures(f[[k]], "chisq"))) }"""
+    _with_lavaan(out, lavaan_job(data, HS_MODEL, setup, max(3, repeat // 3)), ref, 1e-6)
+    return out
+
+
+def pls_mga_task(quick: bool, repeat: int) -> dict[str, Any]:
+    root = HERE.parent
+    cond = np.array(json.loads((root / "tests/data/seminr/mga_mobi_100.json").read_text())["condition"])
+    mobi = acsi.datasets.load_mobi()
+    res = acsi.pls(M2, mobi)
+    n = 5000
+    rng = np.random.default_rng(1)
+    n1, n2 = int(cond.sum()), int((~cond).sum())
+    idx = (rng.integers(0, n1, size=(n, n1)), rng.integers(0, n2, size=(n, n2)))
+
+    def job() -> None:
+        res.mga(cond, n=n, indices=idx, n_perm=0)
+
+    out: dict[str, Any] = {"task": "pls_mga", "check": {}, "tools": measure({"acsi": job}, max(3, repeat // 5)),
+                           "notes": {}}
+    nq = 50 if quick else 500
+    try:
+        import seminr as sm
+
+        mm = sm.constructs(*[sm.composite(c, items) for c, items in BLOCKS.items()])
+        smm = sm.relationships(*[sm.paths(from_=a, to=b) for a, b in PATHS])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = sm.estimate_pls(mobi, mm, smm)
+        sub = (idx[0][:nq], idx[1][:nq])
+
+        def port() -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return sm.estimate_pls_mga(model, cond, nboot=nq, group1_indices=sub[0], group2_indices=sub[1])
+
+        rows = port()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            det = res.mga(cond, n=nq, indices=sub, n_perm=0).details
+        mine = det.set_index(["source", "target"])[["boot_mean1", "boot_mean2"]]
+        ref = np.array([[r.group1_beta_mean, r.group2_beta_mean] for r in rows])
+        got = mine.loc[[(r.source, r.target) for r in rows]].to_numpy(float)
+        why = agree("seminr port bootstrap means (the same rows)", got, ref, 1e-8)
+        if why is None:
+            t = _cpu_of(port) * 1e3 * n / nq
+            out["tools"]["seminr"] = {"median_ms": t, "min_ms": t, "max_ms": t, "runs": 1,
+                                      "note": f"{nq} resamples per group, x {n / nq:g}"}
+        else:
+            out["notes"]["seminr"] = why
+    except ImportError:
+        out["notes"]["seminr"] = "not installed"
+    return out
+
+
+# ------------------------------------------------------------------------------------ streaming
+def write_likert_csv(path: Path, n: int, p: int = 30, chunk: int = 200_000, seed: int = 1) -> None:
+    """``n`` rows of ``p`` 7-point items from a 5-factor model, written fast as bytes."""
+    rng = np.random.default_rng(seed)
+    k, m = 5, p // 5
+    lam = rng.uniform(0.5, 0.9, p)
+    phi = np.linalg.cholesky(0.3 + 0.7 * np.eye(k)).T
+    with path.open("wb") as fh:
+        fh.write((",".join(f"x{i + 1}" for i in range(p)) + "\n").encode())
+        for lo in range(0, n, chunk):
+            rows = min(chunk, n - lo)
+            f = rng.standard_normal((rows, k)) @ phi
+            x = np.repeat(f, m, axis=1) * lam + rng.standard_normal((rows, p)) * np.sqrt(1 - lam**2)
+            digits = np.clip(np.rint(4.0 + 1.4 * x), 1, 7).astype(np.uint8)
+            buf = np.full((rows, 2 * p), ord(","), dtype=np.uint8)
+            buf[:, 0::2] = digits + ord("0")
+            buf[:, -1] = ord("\n")
+            fh.write(buf.tobytes())
+
+
+def stream_point(path: str, fourth: bool) -> dict[str, float]:
+    """One streaming fit (in a fresh process): acsi.moments of the file, then the CFA."""
+    model = "\n".join(f"f{j + 1} =~ " + " + ".join(f"x{j * 6 + i + 1}" for i in range(6)) for j in range(5))
+    c0, w0 = time.process_time(), time.perf_counter()
+    m = acsi.moments(path, chunksize=100_000, fourth_order=fourth)
+    c1 = time.process_time()
+    r = acsi.cfa(model, m, estimator="MLR" if fourth else "ML")
+    _ = (r.estimates, r.fit_measures)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    return {"rows": m.n, "cpu_s": cpu, "read_cpu_s": c1 - c0, "wall_s": wall,
+            "peak_rss_mb": _peak_rss(),  # VmHWM: this process only (ru_maxrss may carry the parent's)
+            "rss_note": "peak RSS of the whole process (Python, numpy, pandas, acsi included)"}
+
+
+def stream_task(quick: bool) -> dict[str, Any]:
+    n = 1_000_000 if quick else 10_000_000
+    points: list[dict[str, Any]] = []
+    tmp = Path(tempfile.gettempdir()) / f"acsi_stream_{os.getpid()}"
+    tmp.mkdir(exist_ok=True)
+    try:
+        for rows, fourth in ((n, False), (min(n, 1_000_000), True)):
+            path = tmp / f"likert_{rows}.csv"
+            if not path.exists():
+                write_likert_csv(path, rows)
+            size_mb = path.stat().st_size / 2**20
+            out = subprocess.run([sys.executable, __file__, "--stream-point", str(path), str(int(fourth))],
+                                 capture_output=True, text=True, env=os.environ.copy(), timeout=7200)
+            rec: dict[str, Any] = {"n": rows, "fourth_order": fourth, "file_mb": size_mb}
+            if out.returncode != 0:
+                rec["error"] = out.stderr.strip()[-300:]
+            else:
+                rec.update(json.loads(out.stdout.strip().splitlines()[-1]))
+            points.append(rec)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"task": "stream", "points": points}
+
+
 def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -385,6 +700,16 @@ def draw_scale(scale: dict[str, Any], path: Path) -> None:
 
 # ------------------------------------------------------------------------------------ output
 def print_task(rec: dict[str, Any]) -> None:
+    if rec["task"] == "stream":
+        print("\nstream: acsi.moments of a CSV (30 Likert items, chunks of 100,000 rows) + CFA, fresh process")
+        for p in rec["points"]:
+            what = f"{p['n']:>11,} rows, {'MLR (fourth_order=True)' if p['fourth_order'] else 'ML'}"
+            if "error" in p:
+                print(f"  {what}: error {p['error']}")
+            else:
+                print(f"  {what}: {p['cpu_s']:.1f} s CPU ({p['read_cpu_s']:.1f} s reading), "
+                      f"{p['wall_s']:.1f} s wall, peak RSS {p['peak_rss_mb']:.0f} MB, file {p['file_mb']:.0f} MB")
+        return
     if rec["task"] == "scale":
         print("\nscale: 30 items x N rows (CPU s / peak RSS MB, fresh process per point)")
         for kind, pts in rec["points"].items():
@@ -412,7 +737,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(HERE / "results"), help="directory for results.json, scale.png")
     ap.add_argument("--repeat", type=int, default=None, help="timed runs per tool (default 30, quick 7)")
     ap.add_argument("--point", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
+    ap.add_argument("--stream-point", nargs=2, metavar=("PATH", "FOURTH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.stream_point:
+        print(json.dumps(stream_point(args.stream_point[0], args.stream_point[1] == "1")))
+        return 0
     if args.point:
         print(json.dumps(scale_point(args.point[0], int(args.point[1]))))
         return 0
@@ -437,6 +766,18 @@ def main(argv: list[str] | None = None) -> int:
             rec = pls_mobi_task(repeat)
         elif task == "pls_boot":
             rec = pls_boot_task(args.quick, repeat)
+        elif task == "fiml":
+            rec = fiml_task(repeat)
+        elif task == "wlsmv":
+            rec = wlsmv_task(repeat)
+        elif task == "cb_boot":
+            rec = cb_boot_task(args.quick, repeat)
+        elif task == "invariance":
+            rec = invariance_task(repeat)
+        elif task == "pls_mga":
+            rec = pls_mga_task(args.quick, repeat)
+        elif task == "stream":
+            rec = stream_task(args.quick)
         else:
             rec = scale_task(args.quick)
             draw_scale(rec, out_dir / "scale.png")

@@ -86,6 +86,7 @@ def results(hs: pd.DataFrame, ebanking: pd.DataFrame, mobi: pd.DataFrame) -> dic
             "predict": pls.predict(folds=3, reps=1, seed=1),
             "cvpat": pls.cvpat(folds=3, reps=1, seed=1),
             "pls_fit": pls.fit_measures,
+            "moments": acsi.moments(hs, columns=[f"x{i}" for i in range(1, 10)], chunksize=100),
         })
     return out
 

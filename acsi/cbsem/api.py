@@ -258,6 +258,16 @@ def _fit_impl(
     parameterization: str = "delta",
     sampling_weights: str | None = None,
 ) -> SEMResult:
+    from acsi.streaming import Moments
+
+    if isinstance(data, Moments):  # precomputed moments (acsi.moments): no rows
+        from acsi.cbsem.from_moments import fit_moments
+
+        return fit_moments(model, data, estimator=estimator, std_lv=std_lv, se=se, meanstructure=meanstructure,
+                           fixed_x=fixed_x, level=level, missing=missing, na_values=na_values,
+                           max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
+                           group_partial=group_partial, ordered=ordered, parameterization=parameterization,
+                           sampling_weights=sampling_weights)
     if group is not None and (_is_ordinal(estimator, ordered) or sampling_weights is not None):
         raise SpecificationError(
             "multiple groups (group=...) with ordinal items (ordered=, WLSMV) or sampling_weights are "
@@ -796,8 +806,10 @@ def sem(
     model : str
         lavaan syntax (``=~``, ``~``, ``~~``, ``~1``, ``:=``, labels, fixed values, ``NA*``,
         ``start()``).
-    data : pandas.DataFrame
-        One row per respondent; the model's observed variables are its columns.
+    data : pandas.DataFrame or acsi.Moments
+        One row per respondent; the model's observed variables are its columns. Or the
+        moments of a big file from :func:`acsi.moments` (ML exactly; MLR with
+        ``fourth_order=True``; nothing that needs rows, see :mod:`acsi.cbsem.from_moments`).
     estimator : str, optional
         ``"ML"`` (default for continuous items); ``"MLR"``: ML estimates with Huber-White
         (sandwich) standard errors and the Yuan-Bentler (Mplus) scaled chi-square, as

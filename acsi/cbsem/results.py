@@ -310,6 +310,9 @@ class SEMResult(ResultMixin):
         """
         self._only_ml_family("the bootstrap")
         from acsi.cbsem.bootstrap import bootstrap_sem
+        from acsi.cbsem.from_moments import needs_rows
+
+        needs_rows(self.core, "the bootstrap (resampling respondents)")
 
         return bootstrap_sem(self, n=n, seed=seed, indices=indices, ci=ci, level=level, executor=executor,
                              progress=progress, type=type, chunk_size=chunk_size, blas_threads=blas_threads)
@@ -834,7 +837,11 @@ class SEMResult(ResultMixin):
         elif kind in ("normalized", "standardized", "standardized.mplus"):
             kern = c.kernel
             if self.se_type == "robust":
-                kw["acov_obs"] = gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure)
+                from acsi.cbsem.from_moments import stored_moments
+
+                src = stored_moments(c)  # fitted to acsi.moments: Gamma from the stored moments
+                kw["acov_obs"] = (gamma_adf(np.asarray(c.X), vr, vc, c.meanstructure) if src is None
+                                  else src.gamma(c.meanstructure))
             elif xmask is not None:
                 h1 = kern.weight(np.linalg.inv(S)).copy()
                 h1[xmask, :] = 0.0

@@ -103,6 +103,17 @@ def first_order_information(core: CoreLike, *, chunk_rows: int | None = None) ->
     -------
     ndarray, shape (q, q)
     """
+    src = _stored(core)
+    if src is not None:  # fitted to acsi.moments: B1 from the stored fourth-order moments
+        mu = core.mu if core.meanstructure else core.mean
+        delta = np.asarray(core.Delta, dtype=float)
+        b1 = src.score_information(mu, np.linalg.inv(core.Sigma), core.meanstructure)
+        x_idx = x_indices(core)
+        if core.meanstructure and x_idx.size:  # the fixed.x moments' scores are zero
+            mask = x_mask(len(core.ov_names), x_idx, True)
+            b1[mask, :] = 0.0
+            b1[:, mask] = 0.0
+        return delta.T @ b1 @ delta
     key = _cache_key(core) if chunk_rows is None else None
     if key is not None:
         hit = _FIRST_ORDER.get(key[0])
@@ -119,6 +130,13 @@ def first_order_information(core: CoreLike, *, chunk_rows: int | None = None) ->
 # with the model's immutable kernel while it lives, tagged with the estimates and the data
 # buffer it was computed from, so one fit makes one pass over its rows for it
 _FIRST_ORDER: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Array]] = weakref.WeakKeyDictionary()
+
+
+def _stored(core: CoreLike) -> Any:
+    """The :class:`acsi.Moments` a core was fitted to (no rows), or None."""
+    from acsi.cbsem.from_moments import stored_moments
+
+    return stored_moments(core)
 
 
 def _cache_key(core: CoreLike) -> tuple[Any, tuple[Any, ...]] | None:
@@ -383,6 +401,12 @@ def _h1_trace(
     mask = x_mask(p, x_idx, core.meanstructure)
     ndat = int((~mask).sum())
     w = np.linalg.inv(core.S)
+    src = _stored(core)
+    if src is not None and x_idx.size:  # fitted to acsi.moments, fixed.x covariates
+        return src.h1_trace_fixed_x(w, core.meanstructure, x_idx, mask), ndat
+    if src is not None:  # fitted to acsi.moments: mean(d), mean(d^2)
+        m1, m2 = src.mahalanobis_moments(w)
+        return float(0.5 * (m2 - 2.0 * m1 + p) + (m1 if core.meanstructure else 0.0)), ndat
     if x_idx.size:
         return _h1_trace_fixed_x(core.X, w, core.meanstructure, x_idx, mask, chunk_rows), ndat
     x = core.X
@@ -465,6 +489,10 @@ def _baseline_first_order(
     ``Sigma0``, only for the columns ``sel`` (means and variances, and the covariances
     among exogenous covariates): ``O(len(sel))`` per row.
     """
+    src = _stored(core)
+    if src is not None:  # fitted to acsi.moments: B1 at the sample mean and Sigma0
+        b1 = src.score_information(core.mean, np.linalg.inv(sigma0), core.meanstructure)
+        return np.asarray(b1[np.ix_(sel, sel)])
     x = core.X
     n, p = x.shape
     w = np.linalg.inv(sigma0)

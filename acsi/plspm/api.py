@@ -104,8 +104,10 @@ def pls(
     ----------
     model : str, ParsedModel or PLSSpec
         The model syntax.
-    data : pandas.DataFrame
-        One row per respondent; every indicator a numeric column.
+    data : pandas.DataFrame or acsi.Moments
+        One row per respondent; every indicator a numeric column. Or the moments of a big
+        file from :func:`acsi.moments` (every table computed from correlations; nothing that
+        needs rows, see :mod:`acsi.plspm.from_moments`).
     scheme : {"path", "factorial", "centroid"}, default "path"
         Inner weighting scheme: path weighting (regression weights for predecessors,
         correlations for successors), factorial (correlations), centroid (signs of the
@@ -217,6 +219,11 @@ def pls(
     if isinstance(model, str):
         model = parse_model(model)
     if isinstance(model, ParsedModel) and has_extensions(model):
+        if _is_moments(data):
+            raise SpecificationError(
+                "higher-order constructs and interaction terms need the respondents' rows (stage-1 "
+                "scores, products), which acsi.Moments does not hold; fit the data frame"
+            )
         if weights is not None:
             raise SpecificationError(
                 "weights= (weighted PLS) is not available for models with higher-order constructs or "
@@ -246,6 +253,12 @@ def pls(
     else:
         consistent_flag = bool(consistent)
         apply_plsc = consistent_flag
+    if _is_moments(data):  # precomputed moments (acsi.moments): no rows
+        from acsi.plspm.from_moments import pls_on_moments
+
+        return pls_on_moments(spec, data, scheme=scheme, consistent=consistent_flag,  # type: ignore[arg-type]
+                              apply_plsc=apply_plsc, max_iter=max_iter, tol=tol, missing=missing,
+                              na_values=na_values, weights=weights, preset=preset)
     check_model_names(spec.indicators, data, spec.where)
     prepared = prepare_data(
         data,
@@ -320,6 +333,12 @@ def pls(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
         _covariates=_covariates(data, spec.indicators), case_weights=case_w,
     )
+
+
+def _is_moments(data: object) -> bool:
+    from acsi.streaming import Moments
+
+    return isinstance(data, Moments)
 
 
 def _covariates(data: object, columns: Sequence[str]) -> dict[str, np.ndarray] | None:

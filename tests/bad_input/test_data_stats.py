@@ -179,6 +179,14 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException] | type[Warning], s
     ("cfa ordered listwise holes", lambda: acsi.cfa(CFA, put("x1", 0, np.nan, ORD), ordered=True), MissingDataWarning, r"1 of 301 rows have missing values.*listwise"),
     ("cfa ordered pairwise never together", lambda: acsi.cfa(CFA, ORD.assign(x1=ORD["x1"].where(ORD.index < 150), x2=ORD["x2"].where(ORD.index >= 150)), ordered=True, missing="pairwise"), D, r"items 'x2' and 'x1' are never answered by the same respondent.*remove one of them"),
     ("cfa pairwise without ordered", lambda: acsi.cfa(CFA, HS, missing="pairwise"), acsi.SpecificationError, r"missing.*'pairwise'"),
+    ("moments inf", lambda: acsi.moments(put("x4", 3, np.inf)[ITEMS + ["x4"]]), D, r"column 'x4' holds an infinite value \(inf\) in data row 4; fix or remove"),
+    ("moments 1e300", lambda: acsi.moments(put("x1", 0, 1e300)[ITEMS], chunksize=50), D, r"column 'x1' holds the value 1e\+300 in data row 1.*rescale"),
+    ("moments NaN", lambda: acsi.moments(put("x2", 120, np.nan)[ITEMS], chunksize=50), D, r"column 'x2' has a missing value in data row 121.*missing='listwise'"),
+    ("moments listwise", lambda: acsi.moments(put("x2", 120, np.nan)[ITEMS], missing="listwise"), MissingDataWarning, r"1 of 301 rows with missing values were left out.*x2 \(1\)"),
+    ("moments text", lambda: acsi.moments(put("x3", 7, "n/a")[ITEMS]), D, r"column 'x3' is not numeric .*'n/a' in data row 8.*na_values="),
+    ("sem on moments fiml", lambda: acsi.cfa(CFA, acsi.moments(HS[[f"x{i}" for i in range(1, 10)]]), missing="ml"), acsi.SpecificationError, r"missing='ml' \(FIML\) needs the respondents' rows.*missing='listwise'"),
+    ("sem on moments const", lambda: acsi.cfa(CFA, acsi.moments(with_col("x5", 2.0)[[f"x{i}" for i in range(1, 10)]])), D, r"column\(s\) x5 have zero variance"),
+    ("pls on moments const", lambda: acsi.pls(PM, acsi.moments(with_col("x5", 2.0)[[f"x{i}" for i in range(1, 10)]])), D, r"indicator 'x5' .* has no variance"),
 ]
 
 
