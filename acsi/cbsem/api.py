@@ -258,11 +258,20 @@ def _fit_impl(
     parameterization: str = "delta",
     sampling_weights: str | None = None,
 ) -> SEMResult:
-    if group is not None and (_is_ordinal(estimator, ordered) or sampling_weights is not None):
+    if group is not None and sampling_weights is not None:
         raise SpecificationError(
-            "multiple groups (group=...) with ordinal items (ordered=, WLSMV) or sampling_weights are "
-            "not implemented in acsi yet; fit each group separately or treat the items as continuous"
+            "multiple groups (group=...) with sampling_weights are not implemented in acsi yet; "
+            "fit each group separately"
         )
+    if group is not None and _is_ordinal(estimator, ordered):
+        from acsi.cbsem.mg_dwls import fit_groups_ordinal
+
+        with single_threaded_blas():
+            return fit_groups_ordinal(
+                model, data, group, group_equal, group_partial, estimator=estimator, ordered=ordered,
+                parameterization=parameterization, std_lv=bool(std_lv), se=se,
+                meanstructure=meanstructure, fixed_x=bool(fixed_x), level=level, missing=missing,
+                na_values=na_values, max_iter=int(max_iter), tol=float(tol))
     if _is_ordinal(estimator, ordered):
         if sampling_weights is not None:
             raise SpecificationError(

@@ -539,6 +539,10 @@ def multigroup_fit_measures(
     from acsi.cbsem import fit_measures as fm
     from acsi.cbsem.moments import x_indices
 
+    if core.groups[0].dwls is not None:  # ordinal items (WLSMV, ...)
+        from acsi.cbsem.mg_dwls import mg_dwls_fit_measures
+
+        return mg_dwls_fit_measures(core, ci_level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0)
     G = core.ngroups
     n = float(core.N)
     x2, df, npar = float(core.chisq), float(core.df), float(core.npar)

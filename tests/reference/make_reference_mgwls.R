@@ -53,3 +53,35 @@ for (l in names(lev)) {
                    paste0("'", lev[[l]], "'", collapse = ", ")))
 }
 lrt_json("so_hs_lrt", fits, names(fits))
+
+# ---- 2. WLSMV (and ULSMV) in two groups: HS items x1-x9 cut at their whole-sample 30% and
+# 70% quantiles into three ordered categories (1, 2, 3), groups by school
+HSc <- HS
+for (v in paste0("x", 1:9)) {
+  HSc[[v]] <- as.integer(cut(HS[[v]], quantile(HS[[v]], c(0, .3, .7, 1)), include.lowest = TRUE))
+}
+write.csv(HSc[, c("school", paste0("x", 1:9))], file.path(out, "hs_cut3.csv"), row.names = FALSE)
+hs_model <- 'visual =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed =~ x7 + x8 + x9'
+ord <- paste0("x", 1:9)
+cases <- list(
+  wls_configural = list(ge = "", par = "delta", est = "WLSMV"),
+  wls_metric = list(ge = "loadings", par = "delta", est = "WLSMV"),
+  wls_scalar = list(ge = c("loadings", "thresholds"), par = "delta", est = "WLSMV"),
+  wls_strict_theta = list(ge = c("loadings", "thresholds", "residuals"), par = "theta", est = "WLSMV"),
+  wls_scalar_theta = list(ge = c("loadings", "thresholds"), par = "theta", est = "WLSMV"),
+  wls_scalar_ulsmv = list(ge = c("loadings", "intercepts"), par = "delta", est = "ULSMV")
+)
+fits <- list()
+for (nm in names(cases)) {
+  cs <- cases[[nm]]
+  fit <- cfa(hs_model, HSc, group = "school", ordered = ord, group.equal = cs$ge,
+             parameterization = cs$par, estimator = cs$est, optim.method = "BFGS", control = ctrl)
+  fits[[nm]] <- fit
+  save_fit(nm, fit, hs_model, sprintf("cfa(hs_model, HSc, group = 'school', ordered = x1:x9, group.equal = c(%s), parameterization = '%s', estimator = '%s')",
+           paste0("'", cs$ge, "'", collapse = ", "), cs$par, cs$est),
+           extra = list(grad = max(abs(lavInspect(fit, "gradient")))))
+}
+lrt_json("wls_lrt", fits[c("wls_configural", "wls_metric", "wls_scalar")],
+         c("configural", "metric", "scalar"))
