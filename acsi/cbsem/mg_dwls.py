@@ -350,6 +350,54 @@ def _mg_traces(core: MultiGroupCore) -> tuple[float, float]:
     return tr1, tr2
 
 
+def _mg_catml(core: MultiGroupCore) -> tuple[float, float, float, float, float] | None:
+    """lavaan's catML statistics of a multigroup all-ordinal fit (``lav_fit_catml_dwls``):
+    ``(XX3, c3, XX3_null, df3_null, c3_null)``, or ``None`` where lavaan reports NA
+    (continuous items, a polychoric matrix that is not positive definite, thresholds equal
+    across groups: lavaan's catML refit drops the threshold rows and fails then)."""
+    from scipy.linalg import block_diag
+
+    pt = core.partable
+    th_par = [pt.par[k] for k in pt.free_rows if pt.op[k] == "|"]
+    if len(set(th_par)) != len(th_par) or any(pt.op[k] == "~*~" for k in pt.free_rows):
+        return None
+    w = core.weights
+    Ws, Vs, Gs, Ds = [], [], [], []
+    x3 = x3n = dfn = 0.0
+    for wg, c in zip(w, core.groups):
+        st: Any = c.dwls
+        kern = st.kernel
+        if not np.all(kern.ordered):
+            return None
+        R = np.asarray(st.moments.cov)
+        if np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
+            return None
+        S = np.asarray(st.sigma_star)
+        Si = np.linalg.inv(S)
+        _, ld_s = np.linalg.slogdet(S)
+        _, ld_r = np.linalg.slogdet(R)
+        x3 += c.N * (ld_s + float(np.sum(R * Si)) - ld_r - kern.p)
+        x3n += -c.N * ld_r
+        ci, cj = kern.ci, kern.cj
+        Vs.append(wg * (Si[ci][:, ci] * Si[cj][:, cj] + Si[ci][:, cj] * Si[cj][:, ci]))
+        cp = kern.cov_pos
+        Ws.append(wg * np.asarray(kern.weight)[np.ix_(cp, cp)])
+        Gs.append(np.asarray(st.moments.nacov)[np.ix_(cp, cp)] / wg)
+        Ds.append(np.asarray(st.jacobian)[cp])
+        dfn += float(cp.size)
+    q = core.npar
+    E = np.zeros((q, q))
+    for wg, c in zip(w, core.groups):
+        J = np.asarray(c.dwls.jacobian)
+        E += wg * J.T @ np.asarray(c.dwls.kernel.weight) @ J
+    W_all, V_all, G_all = block_diag(*Ws), block_diag(*Vs), block_diag(*Gs)
+    D_all = np.vstack(Ds)
+    M = np.eye(W_all.shape[0]) - D_all @ np.linalg.solve(E, D_all.T) @ W_all
+    df = float(core.df)
+    c3 = float(np.trace(M.T @ V_all @ M @ G_all)) / df if df > 0 else math.nan
+    return x3, c3, x3n, dfn, float(np.trace(G_all)) / dfn
+
+
 def mg_dwls_fit_measures(core: MultiGroupCore, *, ci_level: float = 0.90, close_h0: float = 0.05,
                          notclose_h0: float = 0.08) -> Any:
     """lavaan's ``fitMeasures()`` of a multigroup ordinal least-squares fit."""
@@ -419,6 +467,19 @@ def mg_dwls_fit_measures(core: MultiGroupCore, *, ci_level: float = 0.90, close_
             rmsea_ci_upper_scaled=hi_s * rg,
             rmsea_pvalue_scaled=fm._rmsea_pvalue(xx2, df2, n1 / G, h0=close_h0),
             rmsea_notclose_pvalue_scaled=fm._rmsea_pvalue(xx2, df2, n1 / G, h0=notclose_h0, close=False),
+        )
+    cm = _mg_catml(core) if st0.test != "standard" else None
+    if cm is not None:  # lavaan's robust CFI/RMSEA of all-ordinal data (Savalei 2021)
+        x3, c3, x3n, dfn3, c3n = cm
+        lo_r, hi_r = fm._rmsea_ci(x3 / c3, df, n1, c=c3, level=ci_level)
+        v.update(
+            cfi_robust=fm._cfi(x3, df, x3n, dfn3, c3, c3n), tli_robust=fm._tli(x3, df, x3n, dfn3, c3, c3n),
+            nnfi_robust=fm._tli(x3, df, x3n, dfn3, c3, c3n), rni_robust=fm._rni(x3, df, x3n, dfn3, c3, c3n),
+            rmsea_robust=fm._rmsea(x3, df, n1, c3) * rg, rmsea_ci_lower_robust=lo_r * rg,
+            rmsea_ci_upper_robust=hi_r * rg,
+            rmsea_pvalue_robust=fm._rmsea_pvalue(x3 / c3, df, n1 / G, c=c3, h0=close_h0),
+            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(x3 / c3, df, n1 / G, c=c3, h0=notclose_h0,
+                                                          close=False),
         )
     v.update(
         rmr=rms["rmr"], rmr_nomean=rms["rmr_nomean"], srmr=rms["srmr_nomean"],
