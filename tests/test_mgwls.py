@@ -178,3 +178,63 @@ def test_wlsmv_groups_partial_threshold(hs_cut: pd.DataFrame) -> None:
 
 def wls_npar(res: object) -> int:
     return int(res.fit_measures.npar)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------- compare / invariance (WLSMV)
+def _lrt_close(tab: pd.DataFrame, ref: dict, what: str) -> None:
+    assert list(tab.index) == ref["rows"]
+    for col in ("Df", "Chisq", "Chisq diff", "Df diff", "Pr(>Chisq)"):
+        _close(tab[col].to_numpy(), np.array(ref["table"][col], dtype=float), f"{what} {col}")
+    assert tab["AIC"].isna().all() and tab["BIC"].isna().all()  # lavaan: NA for these estimators
+
+
+@pytest.mark.parametrize("est", ["WLSMV", "ULSMV", "WLSMVS"])
+def test_compare_single_group_satorra2000(est: str, hs_cut: pd.DataFrame) -> None:
+    free = acsi.cfa(HS_MODEL, hs_cut, ordered=ORD, estimator=est)
+    orth = acsi.cfa(HS_MODEL + "\nvisual ~~ 0*textual", hs_cut, ordered=ORD, estimator=est)
+    cmp = acsi.compare(orth, free, names=["orth", "free"])
+    assert cmp.method == "satorra.2000"
+    _lrt_close(cmp.table, _ref(f"sg_lrt_{est.lower()}"), est)
+    test = acsi.chisq_diff(orth, free, names=("orth", "free"))
+    assert test.method == "satorra.2000"
+    _close([test.chisq_diff], [_ref(f"sg_lrt_{est.lower()}")["table"]["Chisq diff"][1]], f"{est} chisq_diff")
+    assert "Satorra 2000" in cmp.summary().as_text()
+
+
+def test_compare_groups_satorra2000(wls_fits: dict) -> None:
+    f = wls_fits
+    cmp = acsi.compare(f["wls_scalar"], f["wls_configural"], f["wls_metric"],
+                       names=["scalar", "configural", "metric"])
+    _lrt_close(cmp.table, _ref("wls_lrt"), "groups")
+    cmp_t = acsi.compare(f["wls_scalar_theta"], f["wls_strict_theta"], names=["scalar", "strict"])
+    _lrt_close(cmp_t.table, _ref("wls_lrt_theta"), "theta")
+
+
+def test_compare_refuses_mixed_and_sb2010(wls_fits: dict, hs_cut: pd.DataFrame) -> None:
+    ml = acsi.cfa(HS_MODEL, hs_cut, group="school")
+    with pytest.raises(acsi.SpecificationError, match="different"):
+        acsi.compare(ml, wls_fits["wls_configural"])
+    with pytest.raises(acsi.SpecificationError, match="satorra.bentler.2010' is for MLR"):
+        acsi.compare(wls_fits["wls_metric"], wls_fits["wls_configural"], method="satorra.bentler.2010")
+
+
+def test_invariance_ordinal_equals_lavaan(hs_cut: pd.DataFrame, wls_fits: dict) -> None:
+    inv = acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD)
+    assert inv.levels == ("configural", "metric", "scalar")  # delta: no strict step
+    t = inv.table
+    lrt = _ref("wls_lrt")
+    _close(t["chisq"], lrt["table"]["Chisq"], "inv chisq")
+    _close(t["chisq_diff"].iloc[1:], lrt["table"]["Chisq diff"][1:], "inv chisq diff")
+    _close(t["p_diff"].iloc[1:], lrt["table"]["Pr(>Chisq)"][1:], "inv p")
+    for lev, name in (("configural", "wls_configural"), ("metric", "wls_metric"), ("scalar", "wls_scalar")):
+        fit = _ref(name)["fit"]
+        _close([t.loc[lev, "cfi"], t.loc[lev, "rmsea"], t.loc[lev, "chisq_scaled"]],
+               [fit["cfi.scaled"], fit["rmsea.scaled"], fit["chisq.scaled"]], f"inv {lev}")
+    assert t.loc["scalar", "group_equal"] == "loadings, thresholds"
+    assert inv.highest_level == "metric"
+    assert "Satorra 2000" in inv.summary().as_text() and "scaled CFI/RMSEA" in inv.verdict
+    theta = acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD, parameterization="theta",
+                            levels=("scalar", "strict"))
+    _close(theta.table["chisq_diff"].iloc[1:], _ref("wls_lrt_theta")["table"]["Chisq diff"][1:], "theta")
+    with pytest.raises(acsi.SpecificationError, match="needs parameterization='theta'"):
+        acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD, levels=("scalar", "strict"))

@@ -85,3 +85,14 @@ for (nm in names(cases)) {
 }
 lrt_json("wls_lrt", fits[c("wls_configural", "wls_metric", "wls_scalar")],
          c("configural", "metric", "scalar"))
+
+# ---- 3. lavTestLRT of WLSMV fits (lavaan's default method "satorra.2000", scaled.shifted):
+# the invariance steps above (wls_lrt), a single-group pair (free vs orthogonal factors), the
+# same pair with ULSMV and WLSMVS, and the theta steps
+lrt_json("wls_lrt_theta", fits[c("wls_scalar_theta", "wls_strict_theta")], c("scalar", "strict"))
+sg <- function(m, est) cfa(m, HSc, ordered = ord, estimator = est, optim.method = "BFGS", control = ctrl)
+for (est in c("WLSMV", "ULSMV", "WLSMVS")) {
+  f1 <- sg(hs_model, est)
+  f0 <- sg(paste(hs_model, "visual ~~ 0*textual", sep = "\n"), est)
+  lrt_json(paste0("sg_lrt_", tolower(est)), list(f1, f0), c("free", "orth"))
+}
