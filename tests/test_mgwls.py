@@ -130,8 +130,14 @@ def test_wlsmv_groups_equal_lavaan(name: str, wls_fits: dict) -> None:
         assert list(e[col]) == list(p[col]), col
     assert list(e["group"]) == list(p["group"])
     assert res.core.npar == ref["fit"]["npar"]
-    _close(e["est"], p["est"].astype(float), f"{name} est")
-    _close(e["se"], p["se"].astype(float), f"{name} se")
+    cols = [("est", "est"), ("se", "se"), ("std_lv", "std.lv"), ("std_all", "std.all")]
+    if "theta" not in name:
+        # lavaan's BFGS stops ~5e-7 (relative) short of the theta-parameterization optimum (a
+        # restart does not move it; acsi's objective there is lower): est and se pass at
+        # 1e-6, the intervals (est -/+ 1.96 se, some near 0) are compared for the delta cases
+        cols += [("ci_lower", "ci.lower"), ("ci_upper", "ci.upper")]
+    for ours, theirs in cols:
+        _close(e[ours], p[theirs].astype(float), f"{name} {ours}")
     fm = res.fit_measures.to_series(lavaan_names=True)
     checked = 0
     for key, val in ref["fit"].items():
@@ -238,3 +244,10 @@ def test_invariance_ordinal_equals_lavaan(hs_cut: pd.DataFrame, wls_fits: dict) 
     _close(theta.table["chisq_diff"].iloc[1:], _ref("wls_lrt_theta")["table"]["Chisq diff"][1:], "theta")
     with pytest.raises(acsi.SpecificationError, match="needs parameterization='theta'"):
         acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD, levels=("scalar", "strict"))
+
+
+def test_wlsmv_groups_refuses_uncovered_methods(wls_fits: dict) -> None:
+    res = wls_fits["wls_metric"]
+    for call in (res.modindices, res.residuals, res.standardized_solution, lambda: res.bootstrap(n=5)):
+        with pytest.raises(acsi.SpecificationError, match="ordinal .* not implemented in acsi yet"):
+            call()

@@ -207,6 +207,7 @@ class MultiGroupSEMResult(SEMResult):
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
     def _mg_checks(self, what: str, fiml_ok: bool = False) -> None:
+        self._only_ml_family(what)  # ordinal (WLSMV, ...) fits
         if self.core.fiml is not None and not fiml_ok:
             raise SpecificationError(
                 f"{what} is not available for multigroup fits with missing='ml' (full-information "
@@ -402,6 +403,7 @@ class MultiGroupSEMResult(SEMResult):
         >>> list(res.residuals("cor"))
         ['Pasteur', 'Grant-White']
         """
+        self._only_ml_family("residuals()")  # ordinal (WLSMV, ...) fits
         from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")

@@ -7,7 +7,7 @@ dir.create(out, showWarnings = FALSE)
 HS <- read.csv("acsi/datasets/data/holzinger_swineford_1939.csv")
 ctrl <- list(reltol = 1e-20, maxit = 20000L)
 pe <- function(fit) {
-  p <- parameterEstimates(fit)
+  p <- parameterEstimates(fit, standardized = TRUE)
   if (!"label" %in% names(p)) p <- cbind(p[, 1:3], label = "", p[, -(1:3)], stringsAsFactors = FALSE)
   p$block <- NULL
   p
