@@ -116,10 +116,15 @@ def wls_fits(hs_cut: pd.DataFrame) -> dict:
     for name, (ge, par, est) in WLS_CASES.items():
         out[name] = acsi.cfa(HS_MODEL, hs_cut, group="school", ordered=ORD, group_equal=ge,
                              parameterization=par, estimator=est)
+    # x1-x6 ordinal, x7-x9 continuous (their intercepts equal with the thresholds)
+    hs = acsi.datasets.load_holzinger_swineford()
+    mixed = hs_cut.assign(x7=hs["x7"].to_numpy(), x8=hs["x8"].to_numpy(), x9=hs["x9"].to_numpy())
+    out["wls_mixed_scalar"] = acsi.cfa(HS_MODEL, mixed, group="school", ordered=ORD[:6],
+                                       group_equal=["loadings", "thresholds"])
     return out
 
 
-@pytest.mark.parametrize("name", list(WLS_CASES))
+@pytest.mark.parametrize("name", [*WLS_CASES, "wls_mixed_scalar"])
 def test_wlsmv_groups_equal_lavaan(name: str, wls_fits: dict) -> None:
     ref = _ref(name)
     res = wls_fits[name]

@@ -96,3 +96,11 @@ for (est in c("WLSMV", "ULSMV", "WLSMVS")) {
   f0 <- sg(paste(hs_model, "visual ~~ 0*textual", sep = "\n"), est)
   lrt_json(paste0("sg_lrt_", tolower(est)), list(f1, f0), c("free", "orth"))
 }
+
+# ---- 4. mixed items: x1-x6 ordinal (cut as above), x7-x9 continuous, WLSMV, scalar
+HSm <- HSc
+for (v in c("x7", "x8", "x9")) HSm[[v]] <- HS[[v]]
+fit <- cfa(hs_model, HSm, group = "school", ordered = paste0("x", 1:6),
+           group.equal = c("loadings", "thresholds"), optim.method = "BFGS", control = ctrl)
+save_fit("wls_mixed_scalar", fit, hs_model,
+         "cfa(hs_model, HSm, group = 'school', ordered = x1:x6, group.equal = c('loadings', 'thresholds'))")
