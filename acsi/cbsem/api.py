@@ -790,7 +790,11 @@ def sem(
     ordered : list of str or True, optional
         Ordinal items (``True``: every observed variable), as lavaan's ``ordered=``:
         thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
-        least-squares estimator (``estimator``); complete rows only.
+        least-squares estimator (``estimator``); complete rows only. With ``group=``:
+        lavaan's multigroup categorical conventions (see
+        :mod:`acsi.cbsem.mg_dwls`: ``"thresholds"`` and ``"intercepts"`` in
+        ``group_equal`` go together; with equal thresholds the scale factors, or in the
+        theta parameterization the residual variances, of groups 2, 3, ... are free).
     parameterization : {"delta", "theta"}, default "delta"
         Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
         variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),

@@ -42,7 +42,35 @@ __all__ = ["mg_ordinal_partable", "estimate_groups_dwls", "MGDWLSKernel", "mg_dw
 def mg_ordinal_partable(pt: ParameterTable, nth: dict[str, int], parameterization: str,
                         group_equal: tuple[str, ...], group_partial: tuple[str, ...]) -> ParameterTable:
     """The multigroup table ``pt`` with lavaan's rows for ordinal items in every group
-    (thresholds, scale factors) and lavaan's multigroup categorical conventions."""
+    (thresholds, scale factors) and lavaan's multigroup categorical conventions.
+
+    Parameters
+    ----------
+    pt : ParameterTable
+        From :func:`acsi.spec.partable.build_multigroup_partable` (with ``"thresholds"``
+        and ``"intercepts"`` both in ``group_equal`` or neither, as lavaan).
+    nth : dict
+        Number of thresholds of every ordinal item.
+    parameterization : {"delta", "theta"}
+    group_equal, group_partial : tuple of str
+        ``group_partial`` entries for thresholds (``"x1|t1"``) are applied here.
+
+    Returns
+    -------
+    ParameterTable
+        Threshold rows ``|`` (shared across groups when ``"thresholds"`` is in
+        ``group_equal``, labelled ``.pK.`` as lavaan), scale rows ``~*~``; the reduced
+        parameter index numbered in order of first appearance.
+
+    Examples
+    --------
+    >>> from acsi.spec.partable import build_multigroup_partable
+    >>> ge = ("loadings", "thresholds", "intercepts")
+    >>> pt = build_multigroup_partable("f =~ y1 + y2 + y3", 2, group_equal=ge)
+    >>> opt = mg_ordinal_partable(pt, {"y1": 2, "y2": 2, "y3": 2}, "delta", ge, ())
+    >>> opt.npar, sum(1 for o, f in zip(opt.op, opt.free) if o == "~*~" and f)
+    (14, 3)
+    """
     G = pt.ngroups
     theta_p = parameterization == "theta"
     th_equal = "thresholds" in group_equal
@@ -207,7 +235,37 @@ def estimate_groups_dwls(
     *, estimator: str, parameterization: str, max_iter: int = 500, tol: float = 1e-10,
 ) -> MultiGroupCore:
     """Fit the multigroup ordinal table ``pt`` (:func:`mg_ordinal_partable`) to the groups'
-    sample statistics by Gauss-Newton steps on the summed least-squares discrepancy."""
+    sample statistics by Gauss-Newton steps on the summed least-squares discrepancy.
+
+    Each group's kernel (:class:`MGDWLSKernel`) maps the global ``theta`` to its statistics;
+    the step solves :math:`(\\sum_g c_g \\Delta_g^\\top W_g \\Delta_g)\\,\\delta = \\sum_g c_g
+    \\Delta_g^\\top W_g r_g` with :math:`c_g = (N_g - 1)/N`, halved until the discrepancy
+    does not rise; convergence when the largest absolute gradient element is below ``tol``.
+
+    Returns
+    -------
+    MultiGroupCore
+        One :class:`~acsi.cbsem.core.EstimationCore` per group with its
+        :class:`~acsi.cbsem.dwls.DWLSState` (``dwls``); ``chisq`` the sum of the groups'
+        :math:`(N_g - 1) r_g^\\top W_g r_g`.
+
+    Examples
+    --------
+    >>> import numpy as np, acsi
+    >>> from acsi.cbsem.ordinal import ordinal_moments
+    >>> from acsi.spec.partable import build_multigroup_partable
+    >>> hs = acsi.datasets.load_holzinger_swineford()
+    >>> names = ["x1", "x2", "x3", "x4", "x5", "x6"]
+    >>> X = np.column_stack([np.digitize(hs[v], np.quantile(hs[v], [0.3, 0.7])) for v in names])
+    >>> Xs = [X[(hs.school == s).to_numpy()].astype(float) for s in ("Pasteur", "Grant-White")]
+    >>> pt = build_multigroup_partable("f =~ x1 + x2 + x3; g =~ x4 + x5 + x6", 2)
+    >>> opt = mg_ordinal_partable(pt, {v: 2 for v in names}, "delta", (), ())
+    >>> oms = [ordinal_moments(x, [True] * 6, names=names) for x in Xs]
+    >>> core = estimate_groups_dwls(opt, oms, Xs, ("Pasteur", "Grant-White"), estimator="WLSMV",
+    ...                             parameterization="delta")
+    >>> core.converged, core.df
+    (True, 16)
+    """
     from acsi.cbsem.core import EstimationCore, start_values
     from acsi.cbsem.multigroup import _theta_start
 
