@@ -107,6 +107,7 @@ WLS_CASES = {
     "wls_metric_dwls": (["loadings"], "delta", "DWLS"),
     "wls_scalar_dwls": (["loadings", "thresholds"], "delta", "DWLS"),
     "wls_scalar_wls": (["loadings", "thresholds"], "delta", "WLS"),
+    "wls_thresholds": (["thresholds"], "delta", "WLSMV"),
 }
 @pytest.fixture(scope="module")
 def hs_cut() -> pd.DataFrame:
@@ -265,3 +266,21 @@ def test_wlsmv_groups_refuses_uncovered_methods(wls_fits: dict) -> None:
     for call in (res.modindices, res.residuals, res.standardized_solution, lambda: res.bootstrap(n=5)):
         with pytest.raises(acsi.SpecificationError, match="ordinal .* not implemented in acsi yet"):
             call()
+
+
+def test_invariance_ordinal_thresholds_first(hs_cut: pd.DataFrame) -> None:
+    """Wu & Estabrook (2016): configural, thresholds, then loadings (lavaan's lists)."""
+    inv = acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD,
+                          levels=("configural", "thresholds", "metric"))
+    t = inv.table
+    lrt = _ref("wls_lrt_we")
+    _close(t["chisq"], lrt["table"]["Chisq"], "we chisq")
+    _close(t["chisq_diff"].iloc[1:], lrt["table"]["Chisq diff"][1:], "we chisq diff")
+    _close(t["df_diff"].iloc[1:], lrt["table"]["Df diff"][1:], "we df diff")
+    assert list(t["group_equal"]) == ["none", "thresholds", "thresholds, loadings"]
+    with pytest.raises(acsi.SpecificationError, match="both 'thresholds' and 'scalar'"):
+        acsi.invariance(HS_MODEL, hs_cut, group="school", ordered=ORD,
+                        levels=("configural", "thresholds", "metric", "scalar"))
+    with pytest.raises(acsi.SpecificationError, match="levels"):
+        acsi.invariance(HS_MODEL, acsi.datasets.load_holzinger_swineford(), group="school",
+                        levels=("configural", "thresholds"))

@@ -259,12 +259,25 @@ class InvarianceResult(ResultMixin):
         return acsi.plotting.invariance_plot(self, ax=ax)
 
 
-def _levels(levels: Any) -> tuple[str, ...]:
+#: the levels with ordinal items (``ordered=``): ``thresholds`` (Wu & Estabrook 2016) may
+#: come before ``metric``; each level's group_equal keywords added to those before it
+ORDINAL_LEVELS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "configural": (),
+    "thresholds": ("thresholds",),
+    "metric": ("loadings",),
+    "scalar": ("thresholds",),
+    "strict": ("residuals",),
+    "means": ("means",),
+})
+
+
+def _levels(levels: Any, ordinal: bool = False) -> tuple[str, ...]:
+    table = ORDINAL_LEVELS if ordinal else LEVELS
     if isinstance(levels, str):
         levels = (levels,)
     try:
-        seq = [check_choice(v, tuple(LEVELS), "levels",
-                            hint="levels are cumulative: configural, metric, scalar, strict, means")
+        seq = [check_choice(v, tuple(table), "levels",
+                            hint="levels are cumulative: " + ", ".join(table))
                for v in levels]
     except TypeError:
         raise SpecificationError(
@@ -277,11 +290,17 @@ def _levels(levels: Any) -> tuple[str, ...]:
         )
     if len(set(seq)) != len(seq):
         raise SpecificationError(f"levels lists a level twice: {seq}")
-    order = list(LEVELS)
+    order = list(table)
     if [order.index(v) for v in seq] != sorted(order.index(v) for v in seq):
         raise SpecificationError(
             f"levels must follow the order {', '.join(order)} (each adds constraints to the one "
             f"before), got {', '.join(seq)}"
+        )
+    if "thresholds" in seq and "scalar" in seq:
+        raise SpecificationError(
+            "levels has both 'thresholds' and 'scalar': after a thresholds step the metric step "
+            "already holds loadings and thresholds equal (with ordinal items lavaan constrains the "
+            "intercepts with the thresholds), so scalar would add nothing; drop 'scalar'"
         )
     return tuple(seq)
 
@@ -350,7 +369,10 @@ def invariance(
         scale factors of groups 2, 3, ... are then free; in the theta parameterization the
         items' residual variances), ``strict`` the residual variances (theta
         parameterization; in the delta parameterization they are not parameters and the
-        step adds no constraint). The steps are compared by Satorra's (2000) scaled-shifted
+        step adds no constraint). A ``thresholds`` level before ``metric`` (Wu & Estabrook
+        2016: thresholds first, lavaan's ``group.equal = "thresholds"``, then loadings and
+        thresholds; ``scalar`` is then redundant and refused) may be listed in ``levels``.
+        The steps are compared by Satorra's (2000) scaled-shifted
         difference test (lavaan's ``lavTestLRT`` default for WLSMV) and by the changes in
         the scaled CFI and RMSEA.
     parameterization : {"delta", "theta"}
@@ -396,7 +418,7 @@ def invariance(
     if levels is None:
         levels = ("configural", "metric", "scalar") if is_ord and parameterization == "delta" else (
             "configural", "metric", "scalar", "strict")
-    seq = _levels(levels)
+    seq = _levels(levels, ordinal=is_ord)
     if is_ord and parameterization == "delta" and "strict" in seq:
         raise SpecificationError(
             "strict invariance of ordinal items needs parameterization='theta': in the delta "
@@ -495,14 +517,15 @@ def invariance(
     )
 
 
-def _equal_lists(seq: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Each level's cumulative ``group_equal`` keywords."""
+def _equal_lists(seq: tuple[str, ...], table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each level's cumulative ``group_equal`` keywords (``thresholds`` only when tested)."""
     constrained: list[str] = []
     equal_of: dict[str, tuple[str, ...]] = {}
-    order = list(LEVELS)
+    order = list(table)
     for lev in order[: order.index(seq[-1]) + 1]:
-        if lev != "strict" or "strict" in seq:  # residuals only when strict is tested
-            constrained += list(LEVELS[lev])
+        if lev in ("strict", "thresholds") and lev not in seq:
+            continue  # residuals only when strict is tested; a thresholds step only when asked
+        constrained += [k for k in table[lev] if k not in constrained]
         if lev in seq:
             equal_of[lev] = tuple(constrained)
     return equal_of
@@ -521,8 +544,7 @@ def _invariance_ordinal(
 
     if opts["missing"] not in ("listwise", "error"):
         raise SpecificationError("invariance() with ordered= uses missing='listwise'")
-    equal_of = {lev: tuple("thresholds" if k == "intercepts" else k for k in ge)
-                for lev, ge in _equal_lists(seq).items()}
+    equal_of = _equal_lists(seq, ORDINAL_LEVELS)
     fits: dict[str, SEMResult] = {}
     for lev in seq:
         fits[lev] = fit_groups_ordinal(

@@ -74,7 +74,8 @@ cases <- list(
   wls_scalar_ulsmv = list(ge = c("loadings", "intercepts"), par = "delta", est = "ULSMV"),
   wls_metric_dwls = list(ge = "loadings", par = "delta", est = "DWLS"),
   wls_scalar_dwls = list(ge = c("loadings", "thresholds"), par = "delta", est = "DWLS"),
-  wls_scalar_wls = list(ge = c("loadings", "thresholds"), par = "delta", est = "WLS")
+  wls_scalar_wls = list(ge = c("loadings", "thresholds"), par = "delta", est = "WLS"),
+  wls_thresholds = list(ge = "thresholds", par = "delta", est = "WLSMV")
 )
 fits <- list()
 for (nm in names(cases)) {
@@ -92,6 +93,9 @@ lrt_json("wls_lrt", fits[c("wls_configural", "wls_metric", "wls_scalar")],
 # ---- 3. lavTestLRT of WLSMV fits (lavaan's default method "satorra.2000", scaled.shifted):
 # the invariance steps above (wls_lrt), a single-group pair (free vs orthogonal factors), the
 # same pair with ULSMV and WLSMVS, and the theta steps
+# Wu & Estabrook (2016): thresholds first, then loadings (lavaan's group.equal lists)
+lrt_json("wls_lrt_we", fits[c("wls_configural", "wls_thresholds", "wls_scalar")],
+         c("configural", "thresholds", "metric"))
 lrt_json("dwls_lrt", fits[c("wls_metric_dwls", "wls_scalar_dwls")], c("metric", "scalar"))
 lrt_json("wls_lrt_theta", fits[c("wls_scalar_theta", "wls_strict_theta")], c("scalar", "strict"))
 sg <- function(m, est) cfa(m, HSc, ordered = ord, estimator = est, optim.method = "BFGS", control = ctrl)
