@@ -268,11 +268,20 @@ def _fit_impl(
                            max_iter=max_iter, tol=tol, group=group, group_equal=group_equal,
                            group_partial=group_partial, ordered=ordered, parameterization=parameterization,
                            sampling_weights=sampling_weights)
-    if group is not None and (_is_ordinal(estimator, ordered) or sampling_weights is not None):
+    if group is not None and sampling_weights is not None:
         raise SpecificationError(
-            "multiple groups (group=...) with ordinal items (ordered=, WLSMV) or sampling_weights are "
-            "not implemented in acsi yet; fit each group separately or treat the items as continuous"
+            "multiple groups (group=...) with sampling_weights are not implemented in acsi yet; "
+            "fit each group separately"
         )
+    if group is not None and _is_ordinal(estimator, ordered):
+        from acsi.cbsem.mg_dwls import fit_groups_ordinal
+
+        with single_threaded_blas():
+            return fit_groups_ordinal(
+                model, data, group, group_equal, group_partial, estimator=estimator, ordered=ordered,
+                parameterization=parameterization, std_lv=bool(std_lv), se=se,
+                meanstructure=meanstructure, fixed_x=bool(fixed_x), level=level, missing=missing,
+                na_values=na_values, max_iter=int(max_iter), tol=float(tol))
     if _is_ordinal(estimator, ordered):
         return _fit_ordinal(model, data, estimator=estimator, ordered=ordered,
                             parameterization=parameterization, std_lv=std_lv, se=se,
@@ -871,6 +880,10 @@ def sem(
         thresholds (rows ``item | t1``, ...), polychoric/polyserial correlations and a
         least-squares estimator (``estimator``). Thresholds may also be written in the model
         (``q1 | a*t1 + t2``, ``q2 | a*t1``, ``q3 | 0.5*t1``: labels, equalities, fixed values).
+        With ``group=`` (complete rows): lavaan's multigroup categorical conventions (see
+        :mod:`acsi.cbsem.mg_dwls`: ``"thresholds"`` and ``"intercepts"`` in
+        ``group_equal`` go together; with equal thresholds the scale factors, or in the
+        theta parameterization the residual variances, of groups 2, 3, ... are free).
     parameterization : {"delta", "theta"}, default "delta"
         Scale of the latent responses of ordinal items: ``"delta"`` fixes their total
         variance to 1 (scale rows ``item ~*~ item`` = 1, residual variances computed),

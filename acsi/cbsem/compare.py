@@ -1,6 +1,7 @@
 """Comparison of nested CB-SEM fits: the chi-square difference (likelihood-ratio) test, as
 lavaan's ``lavTestLRT``: :func:`compare` (two or more models, ordered by df, ML and MLR with
-the Satorra-Bentler 2001 or 2010 scaled difference) and :func:`chisq_diff` (two models).
+the Satorra-Bentler 2001 or 2010 scaled difference, WLSMV-type fits of ordinal data with
+Satorra's 2000 scaled-shifted difference) and :func:`chisq_diff` (two models).
 
 For ML fits the test statistic is the plain difference of the two chi-squares; for MLR fits
 (Yuan-Bentler scaled chi-squares) it is the Satorra-Bentler (2001) scaled difference, which is
@@ -88,13 +89,12 @@ class ChisqDiffTest(ResultMixin):
         return self._table.copy()
 
     def _summary(self) -> Summary:
-        title = (
-            "Scaled chi-squared difference test (Satorra-Bentler 2001)"
-            if self.method == "satorra.bentler.2001"
-            else "Chi-squared difference test"
-        )
+        title = {
+            "satorra.bentler.2001": "Scaled chi-squared difference test (Satorra-Bentler 2001)",
+            "satorra.2000": "Scaled-shifted chi-squared difference test (Satorra 2000)",
+        }.get(self.method, "Chi-squared difference test")
         notes = []
-        if self.method == "satorra.bentler.2001":
+        if self.method != "standard":
             notes.append(
                 "The Chisq column holds the standard (unscaled) statistics; the robust "
                 "difference is a function of two standard statistics and their scaling factors."
@@ -163,8 +163,8 @@ def chisq_diff(
         same estimator; ``restricted`` has more degrees of freedom.
     method : {"default", "standard", "satorra.bentler.2001"}
         ``"default"``: the plain difference for ML fits, the Satorra-Bentler (2001) scaled
-        difference for MLR fits (lavaan's defaults). ``"standard"`` forces the plain
-        difference.
+        difference for MLR fits, Satorra's (2000) scaled-shifted difference for WLSMV-type
+        fits (lavaan's defaults). ``"standard"`` forces the plain difference.
     names : (str, str)
         Row labels of the restricted and unrestricted model.
 
@@ -237,7 +237,17 @@ def chisq_diff(
     m = r0 - r1
     scaled = scaled0 and method != "standard"
     cd = math.nan
-    if scaled:
+    ls0 = _ls_test(restricted) if core0 is not None else None
+    ls1 = _ls_test(unrestricted) if core1 is not None else None
+    if ls0 != ls1:
+        raise SpecificationError(
+            "the models were fitted with different estimators (e.g. WLSMV and ML): fit both "
+            "with the same estimator")
+    if scaled and ls0 in ("scaled.shifted", "mean.var.adjusted") and method == "default":
+        # lavaan's default for WLSMV-type fits: Satorra (2000), scaled and shifted
+        used = "satorra.2000"
+        stat, cd = _satorra2000(unrestricted, restricted)
+    elif scaled:
         used = "satorra.bentler.2001"
         c0 = float(fm0.scaling_factor)
         c1 = 1.0 if r1 == 0 else float(fm1.scaling_factor)
@@ -283,6 +293,7 @@ def chisq_diff(
 
 _COMPARE_METHODS = {
     "default": "default", "standard": "standard",
+    "satorra.2000": "satorra.2000", "satorra2000": "satorra.2000",
     "satorra.bentler.2001": "satorra.bentler.2001", "satorrabentler2001": "satorra.bentler.2001",
     "satorra.bentler.2010": "satorra.bentler.2010", "satorrabentler2010": "satorra.bentler.2010",
 }
@@ -331,6 +342,7 @@ class ModelComparison(ResultMixin):
             "standard": "Chi-squared difference test",
             "satorra.bentler.2001": "Scaled chi-squared difference test (Satorra-Bentler 2001)",
             "satorra.bentler.2010": "Scaled chi-squared difference test (Satorra-Bentler 2010)",
+            "satorra.2000": "Scaled-shifted chi-squared difference test (Satorra 2000)",
         }[self.method]
         notes = [
             "Models are ordered by their degrees of freedom; each row is tested against the row "
@@ -400,12 +412,13 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
     *models : CB-SEM results
         Two or more fits (``acsi.sem`` / ``acsi.cfa``) of nested models on the same data with
         the same estimator (all ML or all MLR), in any order.
-    method : {None, "standard", "satorra.bentler.2001", "satorra.bentler.2010"}
+    method : {None, "standard", "satorra.bentler.2001", "satorra.bentler.2010", "satorra.2000"}
         ``None`` (lavaan's ``"default"``): the plain difference for ML fits and the
-        Satorra-Bentler (2001) scaled difference for MLR fits. ``"satorra.bentler.2010"``
-        evaluates the scaling factor of each less restricted model at the estimates of the
-        more restricted one (always positive). WLSMV fits (lavaan's ``satorra.2000``) are not
-        supported in this version.
+        Satorra-Bentler (2001) scaled difference for MLR (and WLSM, ULSM) fits, Satorra's
+        (2000) scaled-shifted difference for WLSMV, WLSMVS, ULSMV and ULSMVS fits (lavaan's
+        ``"satorra.2000"`` with ``scaled.shifted = TRUE``, :func:`_satorra2000`), also with
+        several groups. ``"satorra.bentler.2010"`` evaluates the scaling factor of each less
+        restricted model at the estimates of the more restricted one (always positive).
     names : sequence of str, optional
         Row labels, in the order the models are given (default ``model1``, ``model2``, ...).
 
@@ -492,8 +505,28 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
             "models with the same estimator"
         )
     is_scaled = any(scaled)
+    ls_tests = {_ls_test(m) for m in models}
+    if len(ls_tests) > 1:
+        raise SpecificationError(
+            "the models were fitted with different estimators (e.g. WLSMV and ML): fit all "
+            "models with the same estimator"
+        )
+    ls_test = ls_tests.pop()
     if meth == "default":
-        meth = "satorra.bentler.2001" if is_scaled else "standard"
+        if is_scaled and ls_test in ("scaled.shifted", "mean.var.adjusted"):
+            meth = "satorra.2000"  # lavaan's default for WLSMV-type (Satterthwaite) tests
+        else:
+            meth = "satorra.bentler.2001" if is_scaled else "standard"
+    elif meth == "satorra.2000" and (not is_scaled or ls_test is None):
+        raise SpecificationError(
+            "method='satorra.2000' needs least-squares fits of ordinal data with a scaled test "
+            "(estimator='WLSMV', 'WLSM', 'ULSMV', ...); use method=None"
+        )
+    elif meth == "satorra.bentler.2010" and ls_test is not None:
+        raise SpecificationError(
+            "method='satorra.bentler.2010' is for MLR fits; with WLSMV-type fits use method=None "
+            "(lavaan's satorra.2000)"
+        )
     elif meth != "standard" and not is_scaled:
         raise SpecificationError(
             f"method={meth!r} needs scaled (MLR) test statistics; the models were fitted by "
@@ -519,6 +552,9 @@ def compare(*models: Any, method: str | None = None, names: Any = None) -> Model
             r1, r0 = df[m], df[m + 1]
             if r0 == r1:
                 d_stat[m + 1] = stat[m + 1] - stat[m]
+                continue
+            if meth == "satorra.2000":
+                d_stat[m + 1], sf[m + 1] = _satorra2000(mods[m], mods[m + 1])
                 continue
             c0 = 1.0 if r0 == 0 else float(fm[m + 1].scaling_factor)
             if meth == "satorra.bentler.2001":
@@ -594,3 +630,58 @@ def _m10_scaling_factor_groups(res1: Any, res0: Any) -> float:
     core10 = replace(c1, groups=tuple(groups), theta=theta, x=np.concatenate([g.x for g in groups]))
     info = "expected" if res1.se_type == "expected" else "observed"
     return float(multigroup_robust_test(core10, info).scaling_factor)
+
+
+def _ls_test(res: Any) -> str | None:
+    """The test of a least-squares fit of ordinal data (``"scaled.shifted"``, ...), else None."""
+    core = res.core
+    c = core.groups[0] if hasattr(core, "groups") else core
+    st = getattr(c, "dwls", None)
+    return None if st is None else str(st.test)
+
+
+def _ls_pieces(res: Any) -> list[tuple[float, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per group ``(N_g / N, W_g, Gamma_g, Delta_g)`` of a least-squares fit of ordinal data."""
+    core = res.core
+    cores = list(core.groups) if hasattr(core, "groups") else [core]
+    n = float(sum(c.N for c in cores))
+    return [(c.N / n, np.asarray(c.dwls.kernel.weight), np.asarray(c.dwls.moments.nacov),
+             np.asarray(c.dwls.jacobian)) for c in cores]
+
+
+def _satorra2000(res1: Any, res0: Any) -> tuple[float, float]:
+    """Satorra's (2000) scaled-shifted difference test of two least-squares fits of ordinal
+    data, as lavaan's ``lav_test_diff_Satorra2000`` (``A.method = "delta"``, ``H1``).
+
+    With :math:`\\Delta_1, \\Delta_0` the Jacobians of the two models' sample statistics
+    (groups stacked), :math:`A` a basis of the orthogonal complement of
+    :math:`\\Delta_1^+ \\Delta_0` (the restrictions of model 0 in model 1's parameters),
+    :math:`P = \\sum_g f_g \\Delta_{1g}^\\top W_g \\Delta_{1g}` and
+    :math:`X = P^{-1} A^\\top (A P^{-1} A^\\top)^+ A P^{-1}`:
+    :math:`U = V \\Delta_1 X \\Delta_1^\\top V` with :math:`V = \\oplus_g W_g`,
+    :math:`\\Gamma = \\oplus_g f_g \\Gamma_g`, ``tr1 = tr(U Gamma)``, ``tr2 = tr((U Gamma)^2)``;
+    :math:`a = \\sqrt{m / tr_2}`, :math:`b = m - a\\,tr_1` and
+    :math:`T_d = a (T_0 - T_1) + b \\sim \\chi^2(m)`, ``m`` the difference of the df
+    (lavaan's ``lavTestLRT`` uses the scaled-shifted form whenever it uses this method).
+    Returns ``(T_d, 1/a)``.
+    """
+    from scipy.linalg import block_diag, null_space
+
+    p1, p0 = _ls_pieces(res1), _ls_pieces(res0)
+    t1, t0 = float(res1.core.chisq), float(res0.core.chisq)
+    m = float(res0.core.df - res1.core.df)
+    D1 = np.vstack([d for _, _, _, d in p1])
+    D0 = np.vstack([d for _, _, _, d in p0])
+    H = np.linalg.pinv(D1) @ D0
+    A = null_space(H.T).T
+    P = sum(f * d.T @ w @ d for f, w, _, d in p1)
+    Pi = np.linalg.inv(P)
+    X = Pi @ A.T @ np.linalg.pinv(A @ Pi @ A.T) @ A @ Pi
+    V = block_diag(*[w for _, w, _, _ in p1])
+    Gm = block_diag(*[f * g for f, _, g, _ in p1])
+    UG = V @ D1 @ X @ D1.T @ V @ Gm
+    tr1 = float(np.trace(UG))
+    tr2 = float(np.sum(UG * UG.T))
+    a = math.sqrt(m / tr2)
+    b = m - a * tr1
+    return (t0 - t1) * a + b, 1.0 / a

@@ -93,7 +93,8 @@ class InvarianceResult(ResultMixin):
         The groups, in lavaan's order.
     estimator : str
     robust : bool
-        Whether the deltas use the robust CFI/RMSEA (MLR).
+        Whether the deltas use the robust CFI/RMSEA (MLR) or, with ordinal items, the scaled
+        CFI/RMSEA of the estimator's test (WLSMV, ...).
     """
 
     levels: tuple[str, ...]
@@ -157,9 +158,14 @@ class InvarianceResult(ResultMixin):
         """The table (a copy)."""
         return self._table.copy()
 
+    @property
+    def _ordinal(self) -> bool:
+        """Whether the fits are least-squares fits of ordinal items (WLSMV, ...)."""
+        return self.estimator not in ("ML", "MLR")
+
     def _sentences(self) -> list[str]:
         t = self._table
-        fit_names = "robust CFI/RMSEA" if self.robust else "CFI/RMSEA"
+        fit_names = ("scaled CFI/RMSEA" if self._ordinal else "robust CFI/RMSEA") if self.robust else "CFI/RMSEA"
         first = self.levels[0]
         r0 = t.loc[first]
         out = [
@@ -231,8 +237,10 @@ class InvarianceResult(ResultMixin):
             ("Grouping column", self.group),
             ("Groups", ", ".join(self.group_labels)),
             ("Estimator", self.estimator),
-            ("Difference test", "Satorra-Bentler 2001 scaled" if self.robust else "chi-square difference"),
-            ("Fit indices", "robust CFI/TLI/RMSEA (MLR)" if self.robust else "CFI/TLI/RMSEA"),
+            ("Difference test", ("Satorra 2000 scaled-shifted" if self._ordinal else "Satorra-Bentler 2001 scaled")
+             if self.robust else "chi-square difference"),
+            ("Fit indices", (f"scaled CFI/TLI/RMSEA ({self.estimator})" if self._ordinal
+                             else "robust CFI/TLI/RMSEA (MLR)") if self.robust else "CFI/TLI/RMSEA"),
             ("Cut-offs", f"delta CFI <= {CFI_CUTOFF} (Cheung & Rensvold 2002); with delta RMSEA "
                          f">= {RMSEA_CUTOFF} (Chen 2007)"),
         ]
@@ -251,12 +259,25 @@ class InvarianceResult(ResultMixin):
         return acsi.plotting.invariance_plot(self, ax=ax)
 
 
-def _levels(levels: Any) -> tuple[str, ...]:
+#: the levels with ordinal items (``ordered=``): ``thresholds`` (Wu & Estabrook 2016) may
+#: come before ``metric``; each level's group_equal keywords added to those before it
+ORDINAL_LEVELS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "configural": (),
+    "thresholds": ("thresholds",),
+    "metric": ("loadings",),
+    "scalar": ("thresholds",),
+    "strict": ("residuals",),
+    "means": ("means",),
+})
+
+
+def _levels(levels: Any, ordinal: bool = False) -> tuple[str, ...]:
+    table = ORDINAL_LEVELS if ordinal else LEVELS
     if isinstance(levels, str):
         levels = (levels,)
     try:
-        seq = [check_choice(v, tuple(LEVELS), "levels",
-                            hint="levels are cumulative: configural, metric, scalar, strict, means")
+        seq = [check_choice(v, tuple(table), "levels",
+                            hint="levels are cumulative: " + ", ".join(table))
                for v in levels]
     except TypeError:
         raise SpecificationError(
@@ -269,11 +290,17 @@ def _levels(levels: Any) -> tuple[str, ...]:
         )
     if len(set(seq)) != len(seq):
         raise SpecificationError(f"levels lists a level twice: {seq}")
-    order = list(LEVELS)
+    order = list(table)
     if [order.index(v) for v in seq] != sorted(order.index(v) for v in seq):
         raise SpecificationError(
             f"levels must follow the order {', '.join(order)} (each adds constraints to the one "
             f"before), got {', '.join(seq)}"
+        )
+    if "thresholds" in seq and "scalar" in seq:
+        raise SpecificationError(
+            "levels has both 'thresholds' and 'scalar': after a thresholds step the metric step "
+            "already holds loadings and thresholds equal (with ordinal items lavaan constrains the "
+            "intercepts with the thresholds), so scalar would add nothing; drop 'scalar'"
         )
     return tuple(seq)
 
@@ -298,10 +325,12 @@ def invariance(
     model: Any,
     data: Any,
     group: str,
-    levels: Sequence[str] = ("configural", "metric", "scalar", "strict"),
-    estimator: str = "ML",
+    levels: Sequence[str] | None = None,
+    estimator: str | None = None,
     *,
     group_partial: Any = None,
+    ordered: Any = None,
+    parameterization: str = "delta",
     **fit_kwargs: Any,
 ) -> InvarianceResult:
     """Test measurement invariance across groups: fit the sequence and compare the steps.
@@ -319,15 +348,35 @@ def invariance(
     data : pandas.DataFrame
     group : str
         The column holding each respondent's group.
-    levels : sequence of str, default ("configural", "metric", "scalar", "strict")
+    levels : sequence of str, optional
+        Default ``("configural", "metric", "scalar", "strict")`` (without ``strict`` for
+        ordinal items in the delta parameterization, where the residual variances are not
+        parameters).
         At least two of ``configural``, ``metric``, ``scalar``, ``strict``, ``means``, in
         that order; each level includes the constraints of the levels before it in this
         list (``scalar`` always includes the loadings; ``means`` includes the residual
         variances only when ``strict`` is in the sequence).
-    estimator : {"ML", "MLR"}, default "ML"
+    estimator : str, optional
+        ``"ML"`` (default) or ``"MLR"``; with ``ordered=``: ``"WLSMV"`` (default),
+        ``"ULSMV"``, ``"WLSMVS"``, ``"WLSM"``, ``"DWLS"``, ... (lavaan's names).
     group_partial : list of str, optional
         Parameters left free across groups in every constrained level (partial invariance,
-        e.g. ``["visual=~x2", "x3~1"]``).
+        e.g. ``["visual=~x2", "x3~1"]``; thresholds ``"x3|t1"``).
+    ordered : list of str or True, optional
+        Ordinal items (lavaan's ``ordered=``): the levels then follow lavaan's conventions
+        for categorical indicators: ``scalar`` constrains the thresholds (and, as lavaan,
+        the intercepts with them; the latent means and, in the delta parameterization, the
+        scale factors of groups 2, 3, ... are then free; in the theta parameterization the
+        items' residual variances), ``strict`` the residual variances (theta
+        parameterization; in the delta parameterization they are not parameters and the
+        step adds no constraint). A ``thresholds`` level before ``metric`` (Wu & Estabrook
+        2016: thresholds first, lavaan's ``group.equal = "thresholds"``, then loadings and
+        thresholds; ``scalar`` is then redundant and refused) may be listed in ``levels``.
+        The steps are compared by Satorra's (2000) scaled-shifted
+        difference test (lavaan's ``lavTestLRT`` default for WLSMV) and by the changes in
+        the scaled CFI and RMSEA.
+    parameterization : {"delta", "theta"}
+        Of the ordinal items (``ordered=`` only).
     **fit_kwargs
         Passed to :func:`acsi.cfa` (``std_lv``, ``se``, ``missing``, ``max_iter``, ...).
 
@@ -365,7 +414,18 @@ def invariance(
     from acsi.spec.partable import build_multigroup_partable
     from acsi.spec.syntax import ParsedModel, parse_model
 
-    seq = _levels(levels)
+    is_ord = ordered is not None and ordered is not False
+    if levels is None:
+        levels = ("configural", "metric", "scalar") if is_ord and parameterization == "delta" else (
+            "configural", "metric", "scalar", "strict")
+    seq = _levels(levels, ordinal=is_ord)
+    if is_ord and parameterization == "delta" and "strict" in seq:
+        raise SpecificationError(
+            "strict invariance of ordinal items needs parameterization='theta': in the delta "
+            "parameterization their residual variances are not parameters (lavaan's "
+            "group.equal='residuals' adds no constraint); drop 'strict' from levels or pass "
+            "parameterization='theta'"
+        )
     if "group_equal" in fit_kwargs:
         raise SpecificationError(
             "invariance() sets group_equal from the levels; pass levels=(...) instead, and "
@@ -383,7 +443,10 @@ def invariance(
             f"acsi.cfa: {', '.join(opts)}"
         )
     opts.update(fit_kwargs)
-    est, se_type, miss = _validate_options(estimator, opts["se"], opts["missing"], opts["level"],
+    if ordered is not None and ordered is not False:
+        return _invariance_ordinal(model, data, group, seq, estimator, group_partial, ordered,
+                                   parameterization, opts)
+    est, se_type, miss = _validate_options(estimator or "ML", opts["se"], opts["missing"], opts["level"],
                                            opts["max_iter"], opts["tol"])
     _, gp = _options(None, group_partial, miss, opts["meanstructure"])
     parsed = model if isinstance(model, ParsedModel) else parse_model(model)
@@ -451,4 +514,82 @@ def invariance(
     return InvarianceResult(
         levels=seq, fits=fits, group=str(group), group_labels=first.group_labels,
         estimator=first.estimator, robust=robust, _table=table,
+    )
+
+
+def _equal_lists(seq: tuple[str, ...], table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each level's cumulative ``group_equal`` keywords (``thresholds`` only when tested)."""
+    constrained: list[str] = []
+    equal_of: dict[str, tuple[str, ...]] = {}
+    order = list(table)
+    for lev in order[: order.index(seq[-1]) + 1]:
+        if lev in ("strict", "thresholds") and lev not in seq:
+            continue  # residuals only when strict is tested; a thresholds step only when asked
+        constrained += [k for k in table[lev] if k not in constrained]
+        if lev in seq:
+            equal_of[lev] = tuple(constrained)
+    return equal_of
+
+
+def _invariance_ordinal(
+    model: Any, data: Any, group: str, seq: tuple[str, ...], estimator: str | None, group_partial: Any,
+    ordered: Any, parameterization: str, opts: dict[str, Any],
+) -> InvarianceResult:
+    """:func:`invariance` with ordinal items: the levels as lavaan's ``group.equal`` lists
+    for categorical indicators (``scalar``: loadings and thresholds), each fit by
+    :func:`acsi.cbsem.mg_dwls.fit_groups_ordinal`, the steps compared by lavaan's
+    ``lavTestLRT`` default for these fits (Satorra 2000, scaled and shifted)."""
+    from acsi.cbsem.compare import chisq_diff
+    from acsi.cbsem.mg_dwls import fit_groups_ordinal
+
+    if opts["missing"] not in ("listwise", "error"):
+        raise SpecificationError("invariance() with ordered= uses missing='listwise'")
+    equal_of = _equal_lists(seq, ORDINAL_LEVELS)
+    fits: dict[str, SEMResult] = {}
+    for lev in seq:
+        fits[lev] = fit_groups_ordinal(
+            model, data, group, list(equal_of[lev]), group_partial if equal_of[lev] else None,
+            estimator=estimator, ordered=ordered, parameterization=parameterization,
+            std_lv=bool(opts["std_lv"]), se=opts["se"], meanstructure=opts["meanstructure"],
+            fixed_x=bool(opts["fixed_x"]), level=float(opts["level"]), missing=str(opts["missing"]),
+            na_values=opts["na_values"], max_iter=int(opts["max_iter"]), tol=float(opts["tol"]))
+    first = fits[seq[0]]
+    scaled = math.isfinite(float(first.fit_measures.chisq_scaled))
+    rows = []
+    prev = None
+    for lev in seq:
+        res = fits[lev]
+        fm = res.fit_measures
+        cfi = fm.cfi_scaled if scaled else fm.cfi
+        tli = fm.tli_scaled if scaled else fm.tli
+        rmsea = fm.rmsea_scaled if scaled else fm.rmsea
+        row: dict[str, Any] = {
+            "level": lev, "group_equal": ", ".join(equal_of[lev]) or "none", "npar": fm.npar,
+            "chisq": fm.chisq, "df": fm.df, "pvalue": fm.pvalue, "chisq_scaled": fm.chisq_scaled,
+            "scaling_factor": fm.scaling_factor, "cfi": cfi, "tli": tli, "rmsea": rmsea,
+            "srmr": fm.srmr, "aic": fm.aic, "bic": fm.bic,
+            "chisq_diff": math.nan, "df_diff": math.nan, "p_diff": math.nan, "delta_cfi": math.nan,
+            "delta_rmsea": math.nan, "lrt": "", "cheung_rensvold": "", "chen": "", "verdict": "reference",
+        }
+        if prev is not None:
+            pfit = fits[prev[0]]
+            if fm.df == pfit.fit_measures.df:  # e.g. strict in the delta parameterization
+                test_stat, test_df, test_p = 0.0, 0.0, math.nan
+            else:
+                test = chisq_diff(res, pfit, names=(lev, prev[0]))
+                test_stat, test_df, test_p = test.chisq_diff, test.df_diff, test.pvalue
+            d_cfi = float(cfi - prev[1])
+            d_rmsea = float(rmsea - prev[2])
+            fitted = bool(res.converged and pfit.converged and math.isfinite(fm.chisq))
+            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test_p, fitted and test_df > 0)
+            row.update(chisq_diff=test_stat, df_diff=test_df, p_diff=test_p, delta_cfi=d_cfi,
+                       delta_rmsea=d_rmsea, lrt=lrt, cheung_rensvold=cr, chen=chen, verdict=verdict)
+        rows.append(row)
+        prev = (lev, cfi, rmsea)
+    cols = [c for c in _COLUMNS[1:] if scaled or c not in ("chisq_scaled", "scaling_factor")]
+    table = pd.DataFrame({c: [r[c] for r in rows] for c in cols},
+                         index=pd.Index([r["level"] for r in rows], name="level"))
+    return InvarianceResult(
+        levels=seq, fits=fits, group=str(group), group_labels=first.group_labels,
+        estimator=first.estimator, robust=scaled, _table=table,
     )

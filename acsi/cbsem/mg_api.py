@@ -277,8 +277,29 @@ def fit_groups(
                                          group_equal=ge, group_partial=gp, group_labels=labels)
 
     gd, pt = prepare_groups(parsed, data, group, build, miss=miss, na_values=na_values)
+    warm = None
+    if not gd.fiml and _endogenous_auto_means(pt):
+        # a second-order model with equal intercepts: lavaan frees the latent intercepts of
+        # the first-order factors too (not identified); start from the fit without the
+        # intercept equalities (the same rows), as the invariance sequence does
+        pre = build_multigroup_partable(
+            parsed, len(gd.labels), std_lv=std_lv, fixed_x=fixed_x, group_partial=gp,
+            group_equal=tuple(k for k in ge if k not in ("intercepts", "thresholds")),
+            group_labels=gd.labels)
+        with single_threaded_blas():
+            warm = estimate_groups(pre, list(gd.Xs), gd.labels, max_iter=max_iter, tol=tol)
     return fit_prepared(pt, gd, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
-                        source=parsed.source)
+                        source=parsed.source, warm=warm)
+
+
+def _endogenous_auto_means(pt: ParameterTable) -> bool:
+    """Whether lavaan's rule (intercepts equal, means not) freed the intercept of a latent
+    variable that depends on another latent variable (groups 2, 3, ...)."""
+    lv = set(pt.lv_names)
+    endo = {pt.rhs[k] for k in range(len(pt.op)) if pt.op[k] == "=~" and pt.rhs[k] in lv}
+    endo |= {pt.lhs[k] for k in range(len(pt.op)) if pt.op[k] == "~" and pt.lhs[k] in lv}
+    return any(pt.op[k] == "~1" and pt.lhs[k] in endo and pt.user[k] == 0 and pt.group[k] > 1
+               and pt.free[k] for k in range(len(pt.op)))
 
 
 def _check_counts(pt: ParameterTable, p: int) -> None:
@@ -343,7 +364,10 @@ def _vcov(core: MultiGroupCore, se_type: str, computed: list[Any] | None = None)
     msg = None if info_inv is not None else _singular_message(core, info, kind)  # type: ignore[arg-type]
     _check_admissible_groups(core)
     if msg is not None and core.converged:
-        raise IdentificationError(msg)
+        free_means = _auto_freed_means_null(core, info)
+        if free_means is None:
+            raise IdentificationError(msg)
+        return _vcov_auto_means(core, info, se_type, free_means)
     if msg is not None:
         vcov = np.full((core.npar, core.npar), np.nan)
     elif se_type == "robust" and core.fiml:
@@ -358,3 +382,61 @@ def _vcov(core: MultiGroupCore, se_type: str, computed: list[Any] | None = None)
     else:
         vcov = (info_inv if info_inv is not None else np.linalg.inv(info)) / core.N
     return 0.5 * (vcov + vcov.T)
+
+
+def _auto_freed_means_null(core: MultiGroupCore, info: np.ndarray) -> list[int] | None:
+    """The parameters of the null space of ``info`` when every one of them is a latent
+    intercept that lavaan frees automatically in groups 2, 3, ... (``group_equal`` with
+    intercepts but not means: the first-order factors' intercepts of a second-order model
+    are then not identified; lavaan fits the model anyway, warns, and counts them in
+    ``npar``), else ``None``."""
+    w, V = np.linalg.eigh(0.5 * (info + info.T))
+    null = V[:, w <= 1e-10 * max(1.0, float(abs(w[-1])))]
+    if null.shape[1] == 0:
+        return None
+    involved = np.flatnonzero(np.abs(null).max(axis=1) > 1e-6)
+    pt = core.partable
+    auto = set()
+    for k in pt.free_rows:
+        if (pt.op[k] == "~1" and pt.lhs[k] in pt.lv_names and pt.user[k] == 0
+                and pt.group[k] > 1):
+            auto.add(int(pt.par[k]))
+    if not all(int(j) in auto for j in involved):
+        return None
+    return [int(j) for j in involved]
+
+
+def _vcov_auto_means(core: MultiGroupCore, info: np.ndarray, se_type: str, involved: list[int]
+                     ) -> np.ndarray:
+    """Covariance of ``theta`` when only automatically freed latent intercepts are not
+    identified: a generalized inverse of the information (the variances of identified
+    parameters do not depend on which one) with the unidentified rows set to NaN, and a
+    warning naming them (lavaan reports them with a vcov warning)."""
+    from acsi.exceptions import AcsiWarning
+
+    pt = core.partable
+    names = sorted({f"{pt.lhs[k]} ~1 (group {core.group_labels[pt.group[k] - 1]!r})"
+                    for k in pt.free_rows if int(pt.par[k]) in set(involved)})
+    warn(
+        "the latent intercepts " + "; ".join(names) + " are not identified: with intercepts "
+        "equal across groups lavaan (whose conventions acsi follows) frees every latent "
+        "intercept in groups 2, 3, ..., including those of factors that depend on other "
+        "factors (a second-order model). The fit (chi-square, df, fit measures) is lavaan's; "
+        "these intercepts have no unique estimate and no standard error (NaN). Add "
+        "'means' to group_equal or fix them (e.g. c(0, 0)*1 for 'visual ~ 1') to identify them",
+        AcsiWarning,
+    )
+    w, V = np.linalg.eigh(0.5 * (info + info.T))
+    keep = w > 1e-10 * max(1.0, float(abs(w[-1])))
+    ginv = (V[:, keep] / w[keep]) @ V[:, keep].T
+    if se_type == "robust":
+        from acsi.cbsem.robust import first_order_information
+
+        b = sum(wg * first_order_information(c) for wg, c in zip(core.weights, core.groups))
+        vcov = ginv @ b @ ginv / core.N
+    else:
+        vcov = ginv / core.N
+    vcov = 0.5 * (vcov + vcov.T)
+    vcov[involved, :] = np.nan
+    vcov[:, involved] = np.nan
+    return vcov

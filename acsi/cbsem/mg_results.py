@@ -207,6 +207,7 @@ class MultiGroupSEMResult(SEMResult):
 
     # ------------------------------------------------------------------ diagnostics (issue 11)
     def _mg_checks(self, what: str) -> None:
+        self._only_ml_family(what)  # ordinal (WLSMV, ...) fits
         if self.partable.constraints:
             raise SpecificationError(
                 f"{what} is not available for multigroup fits with general constraints "
@@ -410,6 +411,7 @@ class MultiGroupSEMResult(SEMResult):
         >>> list(res.residuals("cor"))
         ['Pasteur', 'Grant-White']
         """
+        self._only_ml_family("residuals()")  # ordinal (WLSMV, ...) fits
         from acsi.cbsem.residuals import (
             RESIDUAL_TYPES,
             ResidualsResult,

@@ -215,6 +215,21 @@ def _eval(kernels: list[MLKernel], w: np.ndarray, theta: np.ndarray) -> _GroupPo
     return _GroupPoint(F, g, pts)
 
 
+def _well_conditioned(C: np.ndarray, rel: float = 1e-11) -> bool:
+    """Whether the Cholesky factor ``C`` has no pivot below ``sqrt(rel)`` times the largest
+    (the matrix is not numerically singular)."""
+    d = np.abs(np.diag(C))
+    return bool(d.size == 0 or d.min() > math.sqrt(rel) * d.max())
+
+
+def _pinv_solve(A: np.ndarray, b: np.ndarray, rel: float = 1e-10) -> np.ndarray:
+    """Minimum-norm solution of ``A x = b`` for a symmetric positive semi-definite ``A``
+    whose null space (directions the objective does not depend on) is dropped."""
+    w, V = np.linalg.eigh(0.5 * (A + A.T))
+    keep = w > rel * max(1.0, float(abs(w[-1])))
+    return np.asarray(V[:, keep] @ ((V[:, keep].T @ b) / w[keep]))
+
+
 def minimize_groups(
     kernels: list[MLKernel], w: np.ndarray, theta0: np.ndarray, *, max_iter: int = 500,
     tol: float = 1e-10, n_fisher: int = 3,
@@ -252,7 +267,7 @@ def minimize_groups(
             for wg, kern, pt in zip(w, kernels, cur.pts):
                 Hm += wg * kern._hessian_at(pt.mu, pt.parts, pt.Si, pt.Draw, pt.P, pt.W)
             C, info = _dpotrf(Hm, lower=1, clean=1, overwrite_a=0)
-            if info == 0:
+            if info == 0 and _well_conditioned(C):
                 sol, info = _dpotrs(C, g, lower=1)
                 step = -sol if info == 0 else None
         if step is None or not np.all(np.isfinite(step)):
@@ -260,12 +275,14 @@ def minimize_groups(
             for wg, kern, pt in zip(w, kernels, cur.pts):
                 info2 += 2.0 * wg * kern.fisher(pt.D, pt.Si, pt.parts)
             C2, info = _dpotrf(info2, lower=1, clean=1, overwrite_a=0)
-            if info == 0:
+            if info == 0 and _well_conditioned(C2):
                 sol, info = _dpotrs(C2, g, lower=1)
+            else:
+                info = 1
             if info == 0:
                 step = -sol
             else:
-                step = -np.linalg.lstsq(info2, g, rcond=None)[0]
+                step = -_pinv_solve(info2, g)
         slope = float(g @ step)
         if np.isfinite(slope) and -slope < dec_tol:
             converged = True
@@ -522,6 +539,10 @@ def multigroup_fit_measures(
     from acsi.cbsem import fit_measures as fm
     from acsi.cbsem.moments import x_indices
 
+    if core.groups[0].dwls is not None:  # ordinal items (WLSMV, ...)
+        from acsi.cbsem.mg_dwls import mg_dwls_fit_measures
+
+        return mg_dwls_fit_measures(core, ci_level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0)
     G = core.ngroups
     n = float(core.N)
     x2, df, npar = float(core.chisq), float(core.df), float(core.npar)

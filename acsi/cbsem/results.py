@@ -269,6 +269,11 @@ class SEMResult(ResultMixin):
         """Refuse ``what`` for fits whose statistics it does not cover yet (no silent wrong number)."""
         core = self.core
         if not isinstance(core, EstimationCore):  # multigroup: its own checks
+            if core.groups[0].dwls is not None:
+                raise SpecificationError(
+                    f"{what} for ordinal (WLSMV/DWLS/ULS) multigroup fits is not implemented in acsi "
+                    "yet; it is available for ML and MLR fits of continuous items"
+                )
             return
         if core.dwls is not None:
             raise SpecificationError(
