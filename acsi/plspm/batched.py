@@ -56,7 +56,10 @@ __all__ = [
     "post_estimate",
     "resample_moments",
     "resample_moments_mean_replaced",
+    "refit_r2",
     "rho_a_batched",
+    "StructureStack",
+    "make_structures",
 ]
 
 
@@ -306,8 +309,13 @@ def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
         return w / np.sqrt(var)[..., None]
 
 
-def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
-    """Inner weights E (B, k, k); column j combines the neighbours of construct j."""
+def _inner_weights(
+    C: np.ndarray, plan: BatchPlan, scheme: str, stack: StructureStack | None = None
+) -> np.ndarray:
+    """Inner weights E (B, k, k); column j combines the neighbours of construct j (with a
+    :class:`StructureStack`, each replicate's own inner model)."""
+    if stack is not None:
+        return _inner_weights_stack(C, stack, scheme)
     if scheme == "factorial":
         E = C * plan.adjacency
     elif scheme == "centroid":
@@ -342,7 +350,8 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def _outer_update(
-    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str,
+    stack: StructureStack | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
     S = _wtx(plan, w, RW)
@@ -350,7 +359,7 @@ def _outer_update(
     block = plan.block
     with np.errstate(invalid="ignore", divide="ignore"):
         C = S / (d[:, :, None] * d[:, None, :])
-        E = _inner_weights(C, plan, scheme)
+        E = _inner_weights(C, plan, scheme, stack)
         # covariance of indicator i with the inner proxy of its own construct
         Gfull = np.matmul(RW, E / d[:, :, None])
     wn = Gfull[:, plan.ar, block]
@@ -569,6 +578,158 @@ def post_estimate(
             Bm[:, pred, j] = beta
             r2[:, j] = (beta * cxy).sum(axis=1)
     return C, L, Bm, r2, rho
+
+
+# ----------------------------------------------------------------------------- structures
+@dataclass(frozen=True)
+class StructureStack:
+    """One inner model per replicate over one measurement model (built by
+    :func:`make_structures`; used by :func:`refit_r2`).
+
+    Attributes
+    ----------
+    inner : ndarray (B, k, k) bool
+    inner_t : ndarray (B, k, k) float
+        ``inner`` transposed (successors of each construct).
+    adjacency : ndarray (B, k, k) float
+    isolated : ndarray (B, k) bool
+        Constructs without any path in that replicate's model.
+    endogenous : tuple of (j, P, M)
+        Construct ``j``, the union ``P`` of its predecessors over the replicates and
+        ``M`` (B, |P|) bool, which of them are predecessors in each replicate.
+    """
+
+    inner: np.ndarray
+    inner_t: np.ndarray
+    adjacency: np.ndarray
+    isolated: np.ndarray
+    endogenous: tuple[tuple[int, np.ndarray, np.ndarray], ...]
+
+
+def make_structures(inner: np.ndarray) -> StructureStack:
+    """A :class:`StructureStack` from a (B, k, k) bool stack of inner models."""
+    inner = np.asarray(inner, dtype=bool)
+    adj = inner | np.swapaxes(inner, 1, 2)
+    endo = []
+    for j in np.flatnonzero(inner.any(axis=(0, 1))):
+        P = np.flatnonzero(inner[:, :, j].any(axis=0))
+        endo.append((int(j), P, inner[:, P, j]))
+    return StructureStack(
+        inner=inner,
+        inner_t=np.swapaxes(inner, 1, 2).astype(np.float64),
+        adjacency=adj.astype(np.float64),
+        isolated=~adj.any(axis=1),
+        endogenous=tuple(endo),
+    )
+
+
+def _masked_ols(C: np.ndarray, j: int, P: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
+    (0 for the others): the system of the union ``P`` with the other rows and columns
+    replaced by those of the identity, which leaves the marked ones' solution unchanged."""
+    if P.size == 1:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(M, C[:, P, j] / C[:, P, P], 0.0)
+    A = np.where(M[:, :, None] & M[:, None, :], C[:, P[:, None], P[None, :]], 0.0)
+    d = np.arange(P.size)
+    A[:, d, d] = np.where(M, A[:, d, d], 1.0)
+    return _solve(A, np.where(M, C[:, P, j], 0.0))
+
+
+def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
+    """:func:`_inner_weights` with each replicate's own inner model."""
+    if scheme == "factorial":
+        E = C * st.adjacency
+    elif scheme == "centroid":
+        E = np.sign(C) * st.adjacency
+    else:
+        E = C * st.inner_t
+        for j, P, M in st.endogenous:
+            E[:, P, j] = _masked_ols(C, j, P, M)
+    if st.isolated.any():
+        b, c = np.nonzero(st.isolated)
+        E[b, c, c] = 1.0
+    return E
+
+
+def refit_r2(
+    R: np.ndarray,
+    plan: BatchPlan,
+    inner: np.ndarray,
+    *,
+    scheme: str = "path",
+    consistent: bool = False,
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> np.ndarray:
+    """R-squared (B, k) of the model refitted with each of ``B`` inner models, in one batch.
+
+    Cohen's f-squared re-estimates the model without one path at a time (seminr); the
+    measurement model and the data stay, so the ``B`` refits share ``R`` and run as one
+    stack, each replicate with its own inner weights, isolated constructs and paths. With
+    ``consistent`` the PLSc correction is applied to the converged weights (as
+    :func:`acsi.plspm.plsc.plsc_correct`). R-squared is 0 where a construct has no
+    predecessor in a replicate.
+
+    Parameters
+    ----------
+    R : ndarray (p, p)
+        Indicator correlations.
+    plan : BatchPlan
+        The full model's plan (its measurement model is used).
+    inner : ndarray (B, k, k) bool
+        The inner models.
+    scheme, consistent, tol, max_iter
+        As :func:`fit_batched`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.plspm.spec import PLSSpec
+    >>> spec = PLSSpec.from_model("X =~ x1 + x2; M =~ m1; Y =~ y1 + y2; Y ~ X + M")
+    >>> R = np.eye(5) * 0.5 + 0.5
+    >>> inner = np.array(spec.inner)[None].repeat(2, 0)
+    >>> inner[1, 1, 2] = False  # without M -> Y
+    >>> r2 = refit_r2(R, make_plan(spec), inner)
+    >>> r2.shape
+    (2, 3)
+    """
+    st = make_structures(inner)
+    nb = st.inner.shape[0]
+    Rs = np.repeat(np.asarray(R, dtype=np.float64)[None], nb, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        w = np.ones((nb, plan.p))
+        modes_b = {c for c, _ in plan.mode_b}
+        for c in np.flatnonzero(st.isolated.any(axis=0)):
+            rows = st.isolated[:, c]
+            bl = plan.blocks[c]
+            w[np.ix_(rows, bl)] = isolated_start(Rs[rows], bl, "B" if c in modes_b else "A")
+        RW = _rw(Rs, w, plan)
+        out_w, out_rw = w.copy(), RW.copy()
+        alive = np.ones(nb, dtype=bool)
+        it = 0
+        while alive.any():  # stopped replicates ride along (a handful of small matrices)
+            wn, RWn = _outer_update(Rs, w, RW, plan, scheme, st)
+            diff = np.abs(wn - w).sum(axis=1)
+            stop = alive & ((diff < tol) | ~np.isfinite(diff) | (it >= max_iter))
+            out_w[stop], out_rw[stop] = wn[stop], RWn[stop]
+            alive &= ~stop
+            w, RW = wn, RWn
+            it += 1
+        W = out_w[:, :, None] * plan.mask
+        RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched
+        S = np.matmul(np.swapaxes(W, 1, 2), RW)
+        C = (S + np.swapaxes(S, 1, 2)) / 2.0
+        if consistent:
+            rho = rho_a_batched(Rs, W, plan)
+            adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
+            idx = np.arange(plan.k)
+            adj[:, idx, idx] = 1.0
+            C = C / adj
+        r2 = np.zeros((nb, plan.k))
+        for j, P, M in st.endogenous:
+            r2[:, j] = (_masked_ols(C, j, P, M) * C[:, P, j]).sum(axis=1)
+    return r2
 
 
 # ----------------------------------------------------------------------------- admissibility

@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from acsi.plspm import evaluation as ev
-from acsi.plspm.algorithm import KernelResult, fit_kernel, standardize
-from acsi.plspm.plsc import plsc_correct
+from acsi.plspm.algorithm import KernelResult, standardize
 from acsi.results.base import (
     FrozenDict,
     ResultMixin,
@@ -292,30 +291,31 @@ class PLSResult(ResultMixin):
                 rows.append(("inner", self._c[j], self._c[i], float(V[i, j])))
         return pd.DataFrame(rows, columns=["kind", "construct", "variable", "vif"])
 
-    def _refit_r2(self, inner: np.ndarray) -> np.ndarray:
-        from dataclasses import replace as _replace
-
-        spec = _replace(self.spec, inner=inner)
-        s = self.settings
-        k = fit_kernel(self.R, spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
-        if self.kernel.consistent:
-            k = plsc_correct(self.R, spec, k)
-        return k.r2
-
     @frozen_table
     def f_squared(self) -> pd.DataFrame:
         """Cohen's f-squared of every path, ``(R^2_in - R^2_out) / (1 - R^2_in)``, where
         R^2_out comes from re-estimating the model without the path (seminr's method);
         source x target, 0 where there is no path."""
+        from acsi.plspm.batched import make_plan, refit_r2
+
         k = self.spec.k
         out = np.zeros((k, k))
         r2 = self.kernel.r2
-        for j in np.flatnonzero(self.spec.endogenous):
-            for i in np.flatnonzero(self.spec.inner[:, j]):
-                inner = self.spec.inner.copy()
-                inner[i, j] = False
-                r2_out = self._refit_r2(inner)[j] if inner[:, j].any() else 0.0
-                out[i, j] = (r2[j] - r2_out) / (1.0 - r2[j])
+        base = np.asarray(self.spec.inner, dtype=bool)
+        pairs = [(int(i), int(j)) for i, j in np.argwhere(base.T)[:, ::-1]]  # target by target
+        refit = [(i, j) for i, j in pairs if base[:, j].sum() > 1]
+        r2_out = np.zeros(len(refit))
+        if refit:  # every refit in one batch: the same data, one inner model per path left out
+            inner = np.repeat(base[None], len(refit), axis=0)
+            for b, (i, j) in enumerate(refit):
+                inner[b, i, j] = False
+            s = self.settings
+            r2_all = refit_r2(self.R, make_plan(self.spec), inner, scheme=s.scheme, tol=s.tol,
+                              max_iter=s.max_iter, consistent=bool(self.kernel.consistent))
+            r2_out = r2_all[np.arange(len(refit)), [j for _, j in refit]]
+        lookup = dict(zip(refit, r2_out))
+        for i, j in pairs:
+            out[i, j] = (r2[j] - lookup.get((i, j), 0.0)) / (1.0 - r2[j])
         return pd.DataFrame(out, index=self._c, columns=self._c)
 
     @frozen_table
