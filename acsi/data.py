@@ -338,16 +338,20 @@ def prepare_complete(data: object, columns: Sequence[str], *, min_rows: int = 2)
         return None
     if isinstance(data.columns, pd.MultiIndex) or not data.columns.is_unique:
         return None
-    idx = data.columns.get_indexer(cols)
-    if (idx < 0).any():
+    position = {c: j for j, c in enumerate(data.columns.tolist())}
+    if not all(c in position for c in cols):
         return None
+    idx = np.array([position[c] for c in cols], dtype=np.intp)
     dtypes = data.dtypes.to_numpy()
     if not all(isinstance(dtypes[j], np.dtype) and dtypes[j].kind in "fiub" for j in idx):
         return None
     all_numeric = all(isinstance(d, np.dtype) and d.kind in "fiub" for d in dtypes)
     if all_numeric and data.shape[1] <= 2 * len(cols) + 8:
         whole = data.to_numpy(dtype=np.float64, copy=False)
-        X = np.ascontiguousarray(whole[:, idx])  # a copy: never a view of the frame
+        X = np.empty((whole.shape[0], idx.size), dtype=np.float64)  # a copy, never a view
+        step = 1 << 15  # by blocks of rows: no second full-size temporary
+        for a in range(0, X.shape[0], step):
+            X[a : a + step] = whole[a : a + step, idx]
     else:
         X = np.empty((data.shape[0], len(cols)), dtype=np.float64)
         for k, j in enumerate(idx):

@@ -81,6 +81,8 @@ class BatchPlan:
     blocks: tuple[np.ndarray, ...]  # indicator indices per construct
     reflective: np.ndarray  # (k,) bool
     rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
+    inner_t: np.ndarray | None = None  # (k, k) float: inner transposed (successors)
+    pred_index: tuple[tuple[int, int, np.ndarray, np.ndarray], ...] = ()  # (j, single pred or -1, rows, cols)
 
 
 def make_plan(spec: PLSSpec) -> BatchPlan:
@@ -115,6 +117,10 @@ def make_plan(spec: PLSSpec) -> BatchPlan:
         blocks=blocks,
         reflective=reflective,
         rho_corrected=rho_corr,
+        inner_t=inner.T.astype(np.float64),
+        pred_index=tuple(
+            (j, int(pred[0]) if pred.size == 1 else -1, pred[:, None], pred[None, :]) for j, pred in endo
+        ),
     )
 
 
@@ -322,12 +328,13 @@ def _inner_weights(
         E = np.sign(C) * plan.adjacency
     else:
         # path weighting: successors get correlations, predecessors regression coefficients
-        E = C * plan.inner.T.astype(np.float64)
-        for j, pred in plan.endogenous:
-            if pred.size == 1:
-                E[:, pred[0], j] = C[:, pred[0], j] / C[:, pred[0], pred[0]]
+        E = C * (plan.inner.T.astype(np.float64) if plan.inner_t is None else plan.inner_t)
+        for j, one, rows, cols in plan.pred_index:
+            if one >= 0:
+                E[:, one, j] = C[:, one, j] / C[:, one, one]
             else:
-                E[:, pred, j] = _solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j])
+                pred = cols[0]
+                E[:, pred, j] = _solve(C[:, rows, cols], C[:, pred, j])
     if plan.isolated.any():
         iso = np.flatnonzero(plan.isolated)
         E[:, iso, iso] = 1.0
@@ -354,22 +361,22 @@ def _outer_update(
     stack: StructureStack | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
+    # (runs inside fit_batched's / refit_r2's errstate: NaN from a singular resample is
+    # detected and counted by the caller, not warned)
     S = _wtx(plan, w, RW)
     d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
     block = plan.block
-    with np.errstate(invalid="ignore", divide="ignore"):
-        C = S / (d[:, :, None] * d[:, None, :])
-        E = _inner_weights(C, plan, scheme, stack)
-        # covariance of indicator i with the inner proxy of its own construct
-        Gfull = np.matmul(RW, E / d[:, :, None])
+    C = S / (d[:, :, None] * d[:, None, :])
+    E = _inner_weights(C, plan, scheme, stack)
+    # covariance of indicator i with the inner proxy of its own construct
+    Gfull = np.matmul(RW, E / d[:, :, None])
     wn = Gfull[:, plan.ar, block]
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
     RWn = _rw(R, wn, plan)
     var = np.add.reduceat(wn * RWn[:, plan.ar, block], plan.starts, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = 1.0 / np.sqrt(var)
+    s = 1.0 / np.sqrt(var)
     return wn * s[:, block], RWn * s[:, None, :]
 
 
@@ -626,14 +633,15 @@ def make_structures(inner: np.ndarray) -> StructureStack:
 def _masked_ols(C: np.ndarray, j: int, P: np.ndarray, M: np.ndarray) -> np.ndarray:
     """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
     (0 for the others): the system of the union ``P`` with the other rows and columns
-    replaced by those of the identity, which leaves the marked ones' solution unchanged."""
+    replaced by those of the identity, which leaves the marked ones' solution unchanged.
+    (Called inside an errstate that ignores invalid values and division by zero.)"""
     if P.size == 1:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(M, C[:, P, j] / C[:, P, P], 0.0)
-    A = np.where(M[:, :, None] & M[:, None, :], C[:, P[:, None], P[None, :]], 0.0)
+        return np.where(M, C[:, P, j] / C[:, P, P], 0.0)
+    Mf = M.astype(np.float64)
+    A = C[:, P[:, None], P[None, :]] * (Mf[:, :, None] * Mf[:, None, :])
     d = np.arange(P.size)
-    A[:, d, d] = np.where(M, A[:, d, d], 1.0)
-    return _solve(A, np.where(M, C[:, P, j], 0.0))
+    A[:, d, d] += 1.0 - Mf
+    return _solve(A, C[:, P, j] * Mf)
 
 
 def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
