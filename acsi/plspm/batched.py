@@ -53,6 +53,7 @@ __all__ = [
     "inadmissible",
     "isolated_start",
     "make_plan",
+    "pair_products",
     "post_estimate",
     "resample_moments",
     "resample_moments_mean_replaced",
@@ -188,11 +189,19 @@ def _pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(p)
 
 
+def pair_products(D: np.ndarray) -> np.ndarray:
+    """Row-wise products ``D[:, i] * D[:, j]`` (n, p(p+1)/2) of the column pairs ``i <= j``
+    (upper-triangle order), the right factor of :func:`resample_moments`."""
+    iu, ju = _pair_index(D.shape[1])
+    return D[:, iu] * D[:, ju]
+
+
 def resample_moments(
     D: np.ndarray,
     counts: np.ndarray,
     center: np.ndarray | None = None,
     row_block: int = 1 << 14,
+    products: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Means, SDs (n-1) and correlation matrices of resamples given as row counts.
 
@@ -207,6 +216,8 @@ def resample_moments(
         Column means subtracted from ``D``.
     row_block : int
         Rows of the products matrix built at a time (bounds memory for large n).
+    products : ndarray (n, p(p+1)/2), optional
+        :func:`pair_products` of ``D``, when the caller keeps it (small data, many calls).
 
     Returns
     -------
@@ -223,7 +234,7 @@ def resample_moments(
     for r0 in range(0, n, row_block):
         r1 = min(n, r0 + row_block)
         Db = D[r0:r1]
-        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju])
+        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
     m = S1 / tot[:, None]
     cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
     return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
