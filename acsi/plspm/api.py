@@ -23,8 +23,8 @@ from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, correlation
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
 from acsi.plspm.results import PLSResult, PLSSettings
-from acsi.results.base import frozen_copy
 from acsi.plspm.spec import PLSSpec
+from acsi.results.base import frozen_copy
 from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 
 __all__ = ["pls", "admissibility_problems"]
@@ -329,7 +329,7 @@ def pls(
         rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
-        _covariates=_covariates(data, spec.indicators), case_weights=case_w,
+        _covariates=_covariates(data, spec.indicators), case_weights=case_w, _plan_hint=plan,
     )
 
 

@@ -615,6 +615,8 @@ class StructureStack:
     endogenous : tuple of (j, P, M)
         Construct ``j``, the union ``P`` of its predecessors over the replicates and
         ``M`` (B, |P|) bool, which of them are predecessors in each replicate.
+    systems : tuple of _MaskedSystem
+        The same, with the constants of :func:`_masked_ols` (one per entry of ``endogenous``).
     """
 
     inner: np.ndarray
@@ -622,6 +624,34 @@ class StructureStack:
     adjacency: np.ndarray
     isolated: np.ndarray
     endogenous: tuple[tuple[int, np.ndarray, np.ndarray], ...]
+    systems: tuple[_MaskedSystem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _MaskedSystem:
+    """Regression of ``j`` on the union ``P`` of its predecessors over the replicates:
+    ``keep`` (B, q, q) 1 on the rows and columns of each replicate's predecessors, ``fill``
+    (B, q, q) 1 on the diagonal of the others, ``mf`` (B, q) the mask as floats; ``full``
+    when every replicate has all of ``P`` (no masking needed)."""
+
+    j: int
+    P: np.ndarray
+    M: np.ndarray
+    mf: np.ndarray
+    keep: np.ndarray
+    fill: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    full: bool
+
+
+def _masked_system(j: int, P: np.ndarray, M: np.ndarray) -> _MaskedSystem:
+    mf = M.astype(np.float64)
+    q = P.size
+    fill = np.zeros(M.shape + (q,))
+    fill[:, np.arange(q), np.arange(q)] = 1.0 - mf
+    return _MaskedSystem(j=j, P=P, M=M, mf=mf, keep=mf[:, :, None] * mf[:, None, :], fill=fill,
+                         rows=P[:, None], cols=P[None, :], full=bool(M.all()))
 
 
 def make_structures(inner: np.ndarray) -> StructureStack:
@@ -638,21 +668,22 @@ def make_structures(inner: np.ndarray) -> StructureStack:
         adjacency=adj.astype(np.float64),
         isolated=~adj.any(axis=1),
         endogenous=tuple(endo),
+        systems=tuple(_masked_system(j, P, M) for j, P, M in endo),
     )
 
 
-def _masked_ols(C: np.ndarray, j: int, P: np.ndarray, M: np.ndarray) -> np.ndarray:
+def _masked_ols(C: np.ndarray, sy: _MaskedSystem) -> np.ndarray:
     """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
     (0 for the others): the system of the union ``P`` with the other rows and columns
     replaced by those of the identity, which leaves the marked ones' solution unchanged.
     (Called inside an errstate that ignores invalid values and division by zero.)"""
+    P, j = sy.P, sy.j
     if P.size == 1:
-        return np.where(M, C[:, P, j] / C[:, P, P], 0.0)
-    Mf = M.astype(np.float64)
-    A = C[:, P[:, None], P[None, :]] * (Mf[:, :, None] * Mf[:, None, :])
-    d = np.arange(P.size)
-    A[:, d, d] += 1.0 - Mf
-    return _solve(A, C[:, P, j] * Mf)
+        b1 = C[:, P, j] / C[:, P, P]
+        return b1 if sy.full else np.where(sy.M, b1, 0.0)
+    if sy.full:
+        return _solve(C[:, sy.rows, sy.cols], C[:, P, j])
+    return _solve(C[:, sy.rows, sy.cols] * sy.keep + sy.fill, C[:, P, j] * sy.mf)
 
 
 def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
@@ -663,8 +694,8 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
         E = np.sign(C) * st.adjacency
     else:
         E = C * st.inner_t
-        for j, P, M in st.endogenous:
-            E[:, P, j] = _masked_ols(C, j, P, M)
+        for sy in st.systems:
+            E[:, sy.P, sy.j] = _masked_ols(C, sy)
     if st.isolated.any():
         b, c = np.nonzero(st.isolated)
         E[b, c, c] = 1.0
@@ -746,8 +777,8 @@ def refit_r2(
             adj[:, idx, idx] = 1.0
             C = C / adj
         r2 = np.zeros((nb, plan.k))
-        for j, P, M in st.endogenous:
-            r2[:, j] = (_masked_ols(C, j, P, M) * C[:, P, j]).sum(axis=1)
+        for sy in st.systems:
+            r2[:, sy.j] = (_masked_ols(C, sy) * C[:, sy.P, sy.j]).sum(axis=1)
     return r2
 
 

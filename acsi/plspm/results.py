@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["PLSSettings", "PLSResult", "PEER_DIFFERENCES"]
 
 _RELIABILITY_COLUMNS = pd.Index(["alpha", "rho_a", "rho_c", "ave"])
+_PATH_COLUMNS = pd.Index(list(PATH_COLUMNS))
+_LOADING_COLUMNS = pd.Index(list(LOADING_COLUMNS))
+_VIF_COLUMNS = pd.Index(["kind", "construct", "variable", "vif"])
 
 #: What other software does differently from acsi's (= seminr's) defaults.
 PEER_DIFFERENCES: dict[str, str] = {
@@ -135,6 +138,7 @@ class PLSResult(ResultMixin):
     rows_all: np.ndarray | None = field(default=None, repr=False)
     _covariates: Mapping[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
     case_weights: np.ndarray | None = field(default=None, repr=False)
+    _plan_hint: Any = field(default=None, repr=False, compare=False)  # make_plan(spec), when known
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
@@ -203,7 +207,7 @@ class PLSResult(ResultMixin):
     def _plan(self) -> Any:
         from acsi.plspm.batched import make_plan
 
-        return make_plan(self.spec)
+        return make_plan(self.spec) if self._plan_hint is None else self._plan_hint
 
     def _ck(self, values: np.ndarray) -> pd.DataFrame:
         """A construct x construct table."""
@@ -318,7 +322,7 @@ class PLSResult(ResultMixin):
             "construct": np.concatenate([names[np.asarray(self.spec.block)], names[tj]]),
             "variable": np.concatenate([np.array(self._x, dtype=object), names[si]]),
             "vif": np.concatenate([iv, V[si, tj]]).astype(float),
-        })
+        }, columns=_VIF_COLUMNS)
 
     @frozen_table
     def f_squared(self) -> pd.DataFrame:
@@ -422,7 +426,7 @@ class PLSResult(ResultMixin):
                 "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
                 "ci_lower": nan.copy(), "ci_upper": nan.copy(),
             },
-            columns=list(PATH_COLUMNS),
+            columns=_PATH_COLUMNS,
         )
 
     @frozen_table
@@ -440,7 +444,7 @@ class PLSResult(ResultMixin):
                 "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
                 "weight": np.asarray(self.kernel.W)[j, c].astype(float),
             },
-            columns=list(LOADING_COLUMNS),
+            columns=_LOADING_COLUMNS,
         )
 
     @frozen_table
