@@ -171,8 +171,8 @@ def _vif_diag(S: np.ndarray) -> np.ndarray:
     """
     lam, V = np.linalg.eigh(S)
     null = lam <= S.shape[0] * np.finfo(float).eps * max(lam[-1], 1.0)
-    if not null.any():
-        return np.diag(np.linalg.inv(S))
+    if not null.any():  # diag(S^-1) = sum_k v_ik^2 / lambda_k (no second factorisation)
+        return (V * V) @ (1.0 / lam)
     out = (V[:, ~null] ** 2 / lam[~null]).sum(axis=1)
     out[(V[:, null] ** 2).sum(axis=1) > 1e-8] = np.inf
     return out

@@ -299,7 +299,8 @@ class PLSResult(ResultMixin):
         # reliability may list more constructs (a higher-order model adds its lower-order ones)
         rel = self.__dict__.get("_frozen_reliability")
         rel = rel if rel is not None else self.reliability
-        ave = rel["ave"].reindex(self._cidx).to_numpy()
+        ave_s = rel["ave"]
+        ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
         return self._ck(ev.fornell_larcker(self._score_cor, ave))
 
     @frozen_table
