@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from acsi._validation import check_choice, check_int, check_positive, parse_na_values
-from acsi.data import PreparedData, prepare_data
+from acsi.data import PreparedData, prepare_complete, prepare_data
 from acsi.exceptions import (
     ConvergenceWarning,
     DataError,
@@ -18,11 +19,12 @@ from acsi.exceptions import (
     SpecificationError,
     warn,
 )
-from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, fit_kernel
+from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, correlation_sd, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
 from acsi.plspm.results import PLSResult, PLSSettings
 from acsi.plspm.spec import PLSSpec
+from acsi.results.base import frozen_copy
 from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
 
 __all__ = ["pls", "admissibility_problems"]
@@ -216,8 +218,9 @@ def pls(
     interaction = check_choice(
         interaction, INTERACTION_METHODS, "interaction", hint="'product_indicator' is seminr's default"
     )
+    cached: tuple[PLSSpec, BatchPlan] | None = None
     if isinstance(model, str):
-        model = parse_model(model)
+        model, cached = _model_from_text(model)
     if isinstance(model, ParsedModel) and has_extensions(model):
         if _is_moments(data):
             raise SpecificationError(
@@ -233,7 +236,10 @@ def pls(
             expand_model(model, hoc, interaction), data, scheme=scheme, consistent=consistent,
             max_iter=max_iter, tol=tol, missing=missing, codes=codes, na_values=na_values,
         )
-    spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
+    if cached is not None:
+        spec = cached[0]
+    else:
+        spec = model if isinstance(model, PLSSpec) else PLSSpec.from_model(model)
     if isinstance(consistent, (list, tuple)):
         chosen = tuple(str(name) for name in consistent)
         for name in chosen:
@@ -260,20 +266,25 @@ def pls(
                               apply_plsc=apply_plsc, max_iter=max_iter, tol=tol, missing=missing,
                               na_values=na_values, weights=weights, preset=preset)
     check_model_names(spec.indicators, data, spec.where)
-    prepared = prepare_data(
-        data,
-        spec.indicators,
-        missing=missing,  # type: ignore[arg-type]
-        na_values=list(codes) if codes else None,
-        context="model",
-        where=spec.where,
-        min_rows=3,
-    )
+    # complete numeric data take the fast route; anything else (codes, missing values,
+    # bad columns) the full checks with their messages and warnings
+    prepared = None if codes else prepare_complete(data, spec.indicators, min_rows=3)
+    if prepared is None:
+        prepared = prepare_data(
+            data,
+            spec.indicators,
+            missing=missing,  # type: ignore[arg-type]
+            na_values=list(codes) if codes else None,
+            context="model",
+            where=spec.where,
+            min_rows=3,
+        )
     X = prepared.X
     _check_rows(spec, prepared.n, prepared.n_dropped)
     case_w = None if weights is None else _case_weights(data, weights, spec, prepared)
-    if case_w is None:
-        sd = X.std(axis=0, ddof=1)
+    R_plain = None
+    if case_w is None:  # correlations and SDs in one pass (no standardized copy of the data)
+        R_plain, sd = correlation_sd(X)
     else:  # weighted spread (rows with weight 0 do not count)
         sd = np.sqrt(case_w @ (X - (case_w @ X) / case_w.sum()) ** 2)
     if (sd == 0).any():
@@ -289,7 +300,7 @@ def pls(
             f"has no variance in the data used{after}; it cannot be standardized. Remove it "
             "from its block."
         )
-    R = correlation(X, case_w)
+    R = correlation(X, case_w) if R_plain is None else R_plain
     for c, m in enumerate(spec.mode):
         idx = np.flatnonzero(spec.block == c)
         if m == "B" and idx.size > 1:
@@ -301,7 +312,7 @@ def pls(
                     "weights are regression weights and cannot be estimated. Remove a redundant "
                     "indicator or use '=~' (Mode A)."
                 )
-    plan = make_plan(spec)
+    plan = cached[1] if cached is not None and spec is cached[0] else make_plan(spec)
     kernel = fit_kernel(
         R, spec, scheme=scheme, tol=tol, max_iter=max_iter, consistent=apply_plsc, plan=plan
     )
@@ -331,7 +342,7 @@ def pls(
         rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
-        _covariates=_covariates(data, spec.indicators), case_weights=case_w,
+        _covariates=_covariates(data, spec.indicators), case_weights=case_w, _plan_hint=plan,
     )
 
 
@@ -339,6 +350,19 @@ def _is_moments(data: object) -> bool:
     from acsi.streaming import Moments
 
     return isinstance(data, Moments)
+
+
+@functools.lru_cache(maxsize=64)
+def _model_from_text(source: str) -> tuple[ParsedModel, tuple[PLSSpec, BatchPlan] | None]:
+    """The parsed model of a syntax string and, for a model without higher-order or
+    interaction terms, its spec and plan (read-only), remembered per string: the parse is
+    a pure function of the text, so refitting a model (simulations, f-squared, a model on
+    many data sets) parses it once. Errors are raised every time (never remembered)."""
+    parsed = parse_model(source)
+    if has_extensions(parsed):
+        return parsed, None
+    spec = frozen_copy(PLSSpec.from_model(parsed))
+    return parsed, (spec, frozen_copy(make_plan(spec)))
 
 
 def _covariates(data: object, columns: Sequence[str]) -> dict[str, np.ndarray] | None:

@@ -53,10 +53,14 @@ __all__ = [
     "inadmissible",
     "isolated_start",
     "make_plan",
+    "pair_products",
     "post_estimate",
     "resample_moments",
     "resample_moments_mean_replaced",
+    "refit_r2",
     "rho_a_batched",
+    "StructureStack",
+    "make_structures",
 ]
 
 
@@ -78,6 +82,8 @@ class BatchPlan:
     blocks: tuple[np.ndarray, ...]  # indicator indices per construct
     reflective: np.ndarray  # (k,) bool
     rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
+    inner_t: np.ndarray | None = None  # (k, k) float: inner transposed (successors)
+    pred_index: tuple[tuple[int, int, np.ndarray, np.ndarray], ...] = ()  # (j, single pred or -1, rows, cols)
 
 
 def make_plan(spec: PLSSpec) -> BatchPlan:
@@ -112,6 +118,10 @@ def make_plan(spec: PLSSpec) -> BatchPlan:
         blocks=blocks,
         reflective=reflective,
         rho_corrected=rho_corr,
+        inner_t=inner.T.astype(np.float64),
+        pred_index=tuple(
+            (j, int(pred[0]) if pred.size == 1 else -1, pred[:, None], pred[None, :]) for j, pred in endo
+        ),
     )
 
 
@@ -179,11 +189,19 @@ def _pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(p)
 
 
+def pair_products(D: np.ndarray) -> np.ndarray:
+    """Row-wise products ``D[:, i] * D[:, j]`` (n, p(p+1)/2) of the column pairs ``i <= j``
+    (upper-triangle order), the right factor of :func:`resample_moments`."""
+    iu, ju = _pair_index(D.shape[1])
+    return D[:, iu] * D[:, ju]
+
+
 def resample_moments(
     D: np.ndarray,
     counts: np.ndarray,
     center: np.ndarray | None = None,
     row_block: int = 1 << 14,
+    products: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Means, SDs (n-1) and correlation matrices of resamples given as row counts.
 
@@ -198,6 +216,8 @@ def resample_moments(
         Column means subtracted from ``D``.
     row_block : int
         Rows of the products matrix built at a time (bounds memory for large n).
+    products : ndarray (n, p(p+1)/2), optional
+        :func:`pair_products` of ``D``, when the caller keeps it (small data, many calls).
 
     Returns
     -------
@@ -214,7 +234,7 @@ def resample_moments(
     for r0 in range(0, n, row_block):
         r1 = min(n, r0 + row_block)
         Db = D[r0:r1]
-        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju])
+        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
     m = S1 / tot[:, None]
     cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
     return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
@@ -306,20 +326,26 @@ def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
         return w / np.sqrt(var)[..., None]
 
 
-def _inner_weights(C: np.ndarray, plan: BatchPlan, scheme: str) -> np.ndarray:
-    """Inner weights E (B, k, k); column j combines the neighbours of construct j."""
+def _inner_weights(
+    C: np.ndarray, plan: BatchPlan, scheme: str, stack: StructureStack | None = None
+) -> np.ndarray:
+    """Inner weights E (B, k, k); column j combines the neighbours of construct j (with a
+    :class:`StructureStack`, each replicate's own inner model)."""
+    if stack is not None:
+        return _inner_weights_stack(C, stack, scheme)
     if scheme == "factorial":
         E = C * plan.adjacency
     elif scheme == "centroid":
         E = np.sign(C) * plan.adjacency
     else:
         # path weighting: successors get correlations, predecessors regression coefficients
-        E = C * plan.inner.T.astype(np.float64)
-        for j, pred in plan.endogenous:
-            if pred.size == 1:
-                E[:, pred[0], j] = C[:, pred[0], j] / C[:, pred[0], pred[0]]
+        E = C * (plan.inner.T.astype(np.float64) if plan.inner_t is None else plan.inner_t)
+        for j, one, rows, cols in plan.pred_index:
+            if one >= 0:
+                E[:, one, j] = C[:, one, j] / C[:, one, one]
             else:
-                E[:, pred, j] = _solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j])
+                pred = cols[0]
+                E[:, pred, j] = _solve(C[:, rows, cols], C[:, pred, j])
     if plan.isolated.any():
         iso = np.flatnonzero(plan.isolated)
         E[:, iso, iso] = 1.0
@@ -342,25 +368,26 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def _outer_update(
-    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str,
+    stack: StructureStack | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
+    # (runs inside fit_batched's / refit_r2's errstate: NaN from a singular resample is
+    # detected and counted by the caller, not warned)
     S = _wtx(plan, w, RW)
     d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
     block = plan.block
-    with np.errstate(invalid="ignore", divide="ignore"):
-        C = S / (d[:, :, None] * d[:, None, :])
-        E = _inner_weights(C, plan, scheme)
-        # covariance of indicator i with the inner proxy of its own construct
-        Gfull = np.matmul(RW, E / d[:, :, None])
+    C = S / (d[:, :, None] * d[:, None, :])
+    E = _inner_weights(C, plan, scheme, stack)
+    # covariance of indicator i with the inner proxy of its own construct
+    Gfull = np.matmul(RW, E / d[:, :, None])
     wn = Gfull[:, plan.ar, block]
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
     RWn = _rw(R, wn, plan)
     var = np.add.reduceat(wn * RWn[:, plan.ar, block], plan.starts, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = 1.0 / np.sqrt(var)
+    s = 1.0 / np.sqrt(var)
     return wn * s[:, block], RWn * s[:, None, :]
 
 
@@ -569,6 +596,190 @@ def post_estimate(
             Bm[:, pred, j] = beta
             r2[:, j] = (beta * cxy).sum(axis=1)
     return C, L, Bm, r2, rho
+
+
+# ----------------------------------------------------------------------------- structures
+@dataclass(frozen=True)
+class StructureStack:
+    """One inner model per replicate over one measurement model (built by
+    :func:`make_structures`; used by :func:`refit_r2`).
+
+    Attributes
+    ----------
+    inner : ndarray (B, k, k) bool
+    inner_t : ndarray (B, k, k) float
+        ``inner`` transposed (successors of each construct).
+    adjacency : ndarray (B, k, k) float
+    isolated : ndarray (B, k) bool
+        Constructs without any path in that replicate's model.
+    endogenous : tuple of (j, P, M)
+        Construct ``j``, the union ``P`` of its predecessors over the replicates and
+        ``M`` (B, |P|) bool, which of them are predecessors in each replicate.
+    systems : tuple of _MaskedSystem
+        The same, with the constants of :func:`_masked_ols` (one per entry of ``endogenous``).
+    """
+
+    inner: np.ndarray
+    inner_t: np.ndarray
+    adjacency: np.ndarray
+    isolated: np.ndarray
+    endogenous: tuple[tuple[int, np.ndarray, np.ndarray], ...]
+    systems: tuple[_MaskedSystem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _MaskedSystem:
+    """Regression of ``j`` on the union ``P`` of its predecessors over the replicates:
+    ``keep`` (B, q, q) 1 on the rows and columns of each replicate's predecessors, ``fill``
+    (B, q, q) 1 on the diagonal of the others, ``mf`` (B, q) the mask as floats; ``full``
+    when every replicate has all of ``P`` (no masking needed)."""
+
+    j: int
+    P: np.ndarray
+    M: np.ndarray
+    mf: np.ndarray
+    keep: np.ndarray
+    fill: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    full: bool
+
+
+def _masked_system(j: int, P: np.ndarray, M: np.ndarray) -> _MaskedSystem:
+    mf = M.astype(np.float64)
+    q = P.size
+    fill = np.zeros(M.shape + (q,))
+    fill[:, np.arange(q), np.arange(q)] = 1.0 - mf
+    return _MaskedSystem(j=j, P=P, M=M, mf=mf, keep=mf[:, :, None] * mf[:, None, :], fill=fill,
+                         rows=P[:, None], cols=P[None, :], full=bool(M.all()))
+
+
+def make_structures(inner: np.ndarray) -> StructureStack:
+    """A :class:`StructureStack` from a (B, k, k) bool stack of inner models."""
+    inner = np.asarray(inner, dtype=bool)
+    adj = inner | np.swapaxes(inner, 1, 2)
+    endo = []
+    for j in np.flatnonzero(inner.any(axis=(0, 1))):
+        P = np.flatnonzero(inner[:, :, j].any(axis=0))
+        endo.append((int(j), P, inner[:, P, j]))
+    return StructureStack(
+        inner=inner,
+        inner_t=np.swapaxes(inner, 1, 2).astype(np.float64),
+        adjacency=adj.astype(np.float64),
+        isolated=~adj.any(axis=1),
+        endogenous=tuple(endo),
+        systems=tuple(_masked_system(j, P, M) for j, P, M in endo),
+    )
+
+
+def _masked_ols(C: np.ndarray, sy: _MaskedSystem) -> np.ndarray:
+    """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
+    (0 for the others): the system of the union ``P`` with the other rows and columns
+    replaced by those of the identity, which leaves the marked ones' solution unchanged.
+    (Called inside an errstate that ignores invalid values and division by zero.)"""
+    P, j = sy.P, sy.j
+    if P.size == 1:
+        b1 = C[:, P, j] / C[:, P, P]
+        return b1 if sy.full else np.where(sy.M, b1, 0.0)
+    if sy.full:
+        return _solve(C[:, sy.rows, sy.cols], C[:, P, j])
+    return _solve(C[:, sy.rows, sy.cols] * sy.keep + sy.fill, C[:, P, j] * sy.mf)
+
+
+def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
+    """:func:`_inner_weights` with each replicate's own inner model."""
+    if scheme == "factorial":
+        E = C * st.adjacency
+    elif scheme == "centroid":
+        E = np.sign(C) * st.adjacency
+    else:
+        E = C * st.inner_t
+        for sy in st.systems:
+            E[:, sy.P, sy.j] = _masked_ols(C, sy)
+    if st.isolated.any():
+        b, c = np.nonzero(st.isolated)
+        E[b, c, c] = 1.0
+    return E
+
+
+def refit_r2(
+    R: np.ndarray,
+    plan: BatchPlan,
+    inner: np.ndarray,
+    *,
+    scheme: str = "path",
+    consistent: bool = False,
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> np.ndarray:
+    """R-squared (B, k) of the model refitted with each of ``B`` inner models, in one batch.
+
+    Cohen's f-squared re-estimates the model without one path at a time (seminr); the
+    measurement model and the data stay, so the ``B`` refits share ``R`` and run as one
+    stack, each replicate with its own inner weights, isolated constructs and paths. With
+    ``consistent`` the PLSc correction is applied to the converged weights (as
+    :func:`acsi.plspm.plsc.plsc_correct`). R-squared is 0 where a construct has no
+    predecessor in a replicate.
+
+    Parameters
+    ----------
+    R : ndarray (p, p)
+        Indicator correlations.
+    plan : BatchPlan
+        The full model's plan (its measurement model is used).
+    inner : ndarray (B, k, k) bool
+        The inner models.
+    scheme, consistent, tol, max_iter
+        As :func:`fit_batched`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from acsi.plspm.spec import PLSSpec
+    >>> spec = PLSSpec.from_model("X =~ x1 + x2; M =~ m1; Y =~ y1 + y2; Y ~ X + M")
+    >>> R = np.eye(5) * 0.5 + 0.5
+    >>> inner = np.array(spec.inner)[None].repeat(2, 0)
+    >>> inner[1, 1, 2] = False  # without M -> Y
+    >>> r2 = refit_r2(R, make_plan(spec), inner)
+    >>> r2.shape
+    (2, 3)
+    """
+    st = make_structures(inner)
+    nb = st.inner.shape[0]
+    Rs = np.repeat(np.asarray(R, dtype=np.float64)[None], nb, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        w = np.ones((nb, plan.p))
+        modes_b = {c for c, _ in plan.mode_b}
+        for c in np.flatnonzero(st.isolated.any(axis=0)):
+            rows = st.isolated[:, c]
+            bl = plan.blocks[c]
+            w[np.ix_(rows, bl)] = isolated_start(Rs[rows], bl, "B" if c in modes_b else "A")
+        RW = _rw(Rs, w, plan)
+        out_w, out_rw = w.copy(), RW.copy()
+        alive = np.ones(nb, dtype=bool)
+        it = 0
+        while alive.any():  # stopped replicates ride along (a handful of small matrices)
+            wn, RWn = _outer_update(Rs, w, RW, plan, scheme, st)
+            diff = np.abs(wn - w).sum(axis=1)
+            stop = alive & ((diff < tol) | ~np.isfinite(diff) | (it >= max_iter))
+            out_w[stop], out_rw[stop] = wn[stop], RWn[stop]
+            alive &= ~stop
+            w, RW = wn, RWn
+            it += 1
+        W = out_w[:, :, None] * plan.mask
+        RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched
+        S = np.matmul(np.swapaxes(W, 1, 2), RW)
+        C = (S + np.swapaxes(S, 1, 2)) / 2.0
+        if consistent:
+            rho = rho_a_batched(Rs, W, plan)
+            adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
+            idx = np.arange(plan.k)
+            adj[:, idx, idx] = 1.0
+            C = C / adj
+        r2 = np.zeros((nb, plan.k))
+        for sy in st.systems:
+            r2[:, sy.j] = (_masked_ols(C, sy) * C[:, sy.P, sy.j]).sum(axis=1)
+    return r2
 
 
 # ----------------------------------------------------------------------------- admissibility

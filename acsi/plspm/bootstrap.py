@@ -66,6 +66,7 @@ from acsi.plspm.batched import (
     fit_batched,
     htmt_batched,
     make_plan,
+    pair_products,
     resample_moments,
     resample_moments_mean_replaced,
 )
@@ -256,6 +257,7 @@ class BootstrapProblem:
     reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # W, L, B of the fit
     ext: ExtendedModel | None = None  # higher-order / interaction model: every stage per resample
     ext_index: _ExtIndex | None = None  # its ACSI index (HOCs from their LOC items)
+    products: np.ndarray | None = None  # row-wise products of D's column pairs (small data)
 
 
 #: Sign-change options of the bootstrap (SmartPLS 3; Tenenhaus et al. 2005).
@@ -374,7 +376,7 @@ def _moments(problem: BootstrapProblem, idx: np.ndarray) -> tuple[np.ndarray, ..
     if problem.raw is None:
         if problem.keep is not None:  # listwise deletion within the resample (seminr's na.omit)
             counts *= problem.keep
-        return resample_moments(problem.D, counts, problem.center)
+        return resample_moments(problem.D, counts, problem.center, products=problem.products)
     # missing="mean": replace by the resample's own column means, as a refit would
     obs = ~np.isnan(problem.raw)
     return resample_moments_mean_replaced(problem.D, obs, counts, problem.center)
@@ -747,6 +749,11 @@ def _index_setup(
             raise
         notes.append(f"index not bootstrapped: {exc} (pass scale=(min, max))")
         return [], np.zeros(len(spec.indicators)), np.ones(len(spec.indicators)), notes
+    try:  # the common case: every index is defined (one call instead of one per construct)
+        acsi_index(res, scale=sc, item_scales=item_scales, constructs=list(spec.constructs))
+        return list(range(len(spec.constructs))), lo, hi, notes
+    except IndexUndefinedError:
+        pass
     keep: list[int] = []
     for c, name in enumerate(spec.constructs):
         try:
@@ -806,6 +813,10 @@ def _missing_layout(res: PLSResult, missing: str) -> tuple[np.ndarray, np.ndarra
     return X, raw, complete
 
 
+#: Largest products matrix (rows x column pairs) kept for a whole bootstrap (16 MB).
+_PRODUCTS_ELEMENTS = 1 << 21
+
+
 def _build_problem(
     res: PLSResult,
     X: np.ndarray,
@@ -849,11 +860,15 @@ def _build_problem(
                          sources=layout.sources + tuple(extra), targets=layout.targets + tuple(extra))
     if ext is not None and ext.first is not None:
         layout = _with_lower_order(layout, ext)
+    products = None
+    n_pairs = D.shape[1] * (D.shape[1] + 1) // 2
+    if raw is None and ext is None and D.shape[0] * n_pairs <= _PRODUCTS_ELEMENTS:
+        products = pair_products(D)  # once for every seed block (small data)
     problem = BootstrapProblem(
         D=D, center=center, raw=raw, keep=keep, plan=make_plan(res.spec) if ext is None else ext_plan(ext),
         layout=layout, scheme=s.scheme,
         consistent=bool(s.consistent), tol=float(s.tol), max_iter=int(s.max_iter), ext=ext,
-        ext_index=ext_index,
+        ext_index=ext_index, products=products,
     )
     return problem, D_complete, notes
 

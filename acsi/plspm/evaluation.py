@@ -45,6 +45,23 @@ __all__ = [
 ]
 
 
+def _mask(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The block mask as 0/1 floats and the block sizes."""
+    M = (np.asarray(mask) != 0).astype(np.float64)
+    return M, M.sum(axis=0)
+
+
+def _block_sums(A: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``T[c, d]``: the sum of ``A`` over the rows of block c and the columns of block d
+    (``M' A M``); NaN where that part of ``A`` holds a NaN, and only there."""
+    nan = np.isnan(A)
+    if not nan.any():
+        return M.T @ A @ M
+    T = M.T @ np.where(nan, 0.0, A) @ M
+    T[(M.T @ nan.astype(np.float64) @ M) > 0] = np.nan
+    return T
+
+
 def _blocks(mask: np.ndarray) -> list[np.ndarray]:
     return [np.flatnonzero(mask[:, c] != 0) for c in range(mask.shape[1])]
 
@@ -63,14 +80,10 @@ def cronbach_alpha(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> cronbach_alpha(R, np.ones((3, 1))).round(6).tolist()
     [0.75]
     """
-    out = np.ones(mask.shape[1])
-    for c, idx in enumerate(_blocks(mask)):
-        q = idx.size
-        if q < 2:
-            continue
-        total = R[np.ix_(idx, idx)].sum()
-        out[c] = q / (q - 1) * (1.0 - q / total)
-    return out
+    M, q = _mask(mask)
+    total = np.diag(_block_sums(np.asarray(R, dtype=np.float64), M))  # each block's sum
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(q < 2, 1.0, q / (q - 1.0) * (1.0 - q / total))
 
 
 def rho_c_ave(L: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,16 +99,14 @@ def rho_c_ave(L: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> round(float(rc[0]), 6), round(float(ave[0]), 6)
     (0.780488, 0.64)
     """
-    k = mask.shape[1]
-    rc = np.ones(k)
-    ave = np.ones(k)
-    for c, idx in enumerate(_blocks(mask)):
-        if idx.size < 2:
-            continue
-        lam = L[idx, c]
-        s = lam.sum()
-        rc[c] = s * s / (s * s + (1.0 - lam * lam).sum())
-        ave[c] = (lam * lam).mean()
+    M, q = _mask(mask)
+    lam = np.where(M > 0, np.asarray(L, dtype=np.float64), 0.0)
+    ssum = lam.sum(axis=0)
+    sq = (lam * lam).sum(axis=0)
+    multi = q >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rc = np.where(multi, ssum * ssum / (ssum * ssum + (q - sq)), 1.0)
+        ave = np.where(multi, sq / q, 1.0)
     return rc, ave
 
 
@@ -121,22 +132,15 @@ def htmt(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> round(float(htmt(R, mask)[0, 1]), 6)
     0.5
     """
-    blocks = _blocks(mask)
-    k = len(blocks)
-    A = np.abs(R)
-    mono = np.ones(k)
-    for c, idx in enumerate(blocks):
-        q = idx.size
-        if q < 2:
-            continue
-        sub = A[np.ix_(idx, idx)]
-        mono[c] = (sub.sum() - np.trace(sub)) / (q * (q - 1))
-    out = np.full((k, k), np.nan)
+    M, q = _mask(mask)
+    A = np.abs(np.asarray(R, dtype=np.float64))
+    T = _block_sums(A, M)  # sums of |r| within and between blocks
+    k = T.shape[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i in range(k - 1):
-            for j in range(i + 1, k):
-                het = A[np.ix_(blocks[i], blocks[j])].mean()
-                out[i, j] = het / np.sqrt(mono[i] * mono[j])
+        within = (np.diag(T) - M.T @ np.nan_to_num(np.diag(A), nan=0.0)) / (q * (q - 1.0))
+        mono = np.where(q < 2, 1.0, within)
+        out = T / np.outer(q, q) / np.sqrt(np.outer(mono, mono))
+    out[~np.triu(np.ones((k, k), dtype=bool), 1)] = np.nan
     return out
 
 
@@ -167,8 +171,8 @@ def _vif_diag(S: np.ndarray) -> np.ndarray:
     """
     lam, V = np.linalg.eigh(S)
     null = lam <= S.shape[0] * np.finfo(float).eps * max(lam[-1], 1.0)
-    if not null.any():
-        return np.diag(np.linalg.inv(S))
+    if not null.any():  # diag(S^-1) = sum_k v_ik^2 / lambda_k (no second factorisation)
+        return (V * V) @ (1.0 / lam)
     out = (V[:, ~null] ** 2 / lam[~null]).sum(axis=1)
     out[(V[:, null] ** 2).sum(axis=1) > 1e-8] = np.inf
     return out

@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from acsi.plspm import evaluation as ev
-from acsi.plspm.algorithm import KernelResult, fit_kernel, standardize
-from acsi.plspm.plsc import plsc_correct
+from acsi.plspm.algorithm import KernelResult, standardize
 from acsi.results.base import (
     FrozenDict,
     ResultMixin,
@@ -29,6 +28,11 @@ if TYPE_CHECKING:
     from acsi.plspm.spec import PLSSpec
 
 __all__ = ["PLSSettings", "PLSResult", "PEER_DIFFERENCES"]
+
+_RELIABILITY_COLUMNS = pd.Index(["alpha", "rho_a", "rho_c", "ave"])
+_PATH_COLUMNS = pd.Index(list(PATH_COLUMNS))
+_LOADING_COLUMNS = pd.Index(list(LOADING_COLUMNS))
+_VIF_COLUMNS = pd.Index(["kind", "construct", "variable", "vif"])
 
 #: What other software does differently from acsi's (= seminr's) defaults.
 PEER_DIFFERENCES: dict[str, str] = {
@@ -134,6 +138,7 @@ class PLSResult(ResultMixin):
     rows_all: np.ndarray | None = field(default=None, repr=False)
     _covariates: Mapping[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
     case_weights: np.ndarray | None = field(default=None, repr=False)
+    _plan_hint: Any = field(default=None, repr=False, compare=False)  # make_plan(spec), when known
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
@@ -188,6 +193,26 @@ class PLSResult(ResultMixin):
     def _x(self) -> list[str]:
         return list(self.spec.indicators)
 
+    # one Index per axis, built once and shared by every table (Index objects are
+    # immutable; building them from lists per table dominated the cost of small tables)
+    @cached_property
+    def _cidx(self) -> pd.Index:
+        return pd.Index(self._c)
+
+    @cached_property
+    def _xidx(self) -> pd.Index:
+        return pd.Index(self._x)
+
+    @cached_property
+    def _plan(self) -> Any:
+        from acsi.plspm.batched import make_plan
+
+        return make_plan(self.spec) if self._plan_hint is None else self._plan_hint
+
+    def _ck(self, values: np.ndarray) -> pd.DataFrame:
+        """A construct x construct table."""
+        return pd.DataFrame(values, index=self._cidx, columns=self._cidx)
+
     @cached_property
     def _score_cor(self) -> np.ndarray:
         """Correlations of the (uncorrected) construct scores."""
@@ -201,24 +226,24 @@ class PLSResult(ResultMixin):
     def paths(self) -> pd.DataFrame:
         """Path coefficients, rows sources and columns targets (0 where there is no path),
         as seminr's ``path_coef``."""
-        return pd.DataFrame(self.kernel.B, index=self._c, columns=self._c)
+        return self._ck(self.kernel.B)
 
     @frozen_table
     def loadings(self) -> pd.DataFrame:
         """Loadings, indicator x construct (0 outside the blocks); consistent loadings for
         reflective constructs under PLSc."""
-        return pd.DataFrame(self.kernel.L, index=self._x, columns=self._c)
+        return pd.DataFrame(self.kernel.L, index=self._xidx, columns=self._cidx)
 
     @frozen_table
     def weights(self) -> pd.DataFrame:
         """Outer weights (for standardized indicators; unit-variance scores)."""
-        return pd.DataFrame(self.kernel.W, index=self._x, columns=self._c)
+        return pd.DataFrame(self.kernel.W, index=self._xidx, columns=self._cidx)
 
     @frozen_table
     def r_squared(self) -> pd.Series:
         """R-squared of the endogenous constructs."""
         endo = self.spec.endogenous
-        return pd.Series(self.kernel.r2[endo], index=[c for c, e in zip(self._c, endo) if e], name="r_squared")
+        return pd.Series(self.kernel.r2[endo], index=self._cidx[endo], name="r_squared")
 
     @frozen_table
     def adj_r_squared(self) -> pd.Series:
@@ -240,15 +265,16 @@ class PLSResult(ResultMixin):
     @frozen_table
     def construct_correlations(self) -> pd.DataFrame:
         """Construct correlations used for the paths (disattenuated under PLSc)."""
-        return pd.DataFrame(self.kernel.C, index=self._c, columns=self._c)
+        return self._ck(self.kernel.C)
 
     # ------------------------------------------------------------------ evaluation
     @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
-        from acsi.plspm.plsc import rho_a
+        from acsi.plspm.batched import rho_a_batched
 
-        return pd.Series(rho_a(self.R, self.kernel.W, self.spec), index=self._c, name="rho_a")
+        rho = rho_a_batched(self.R[None], np.asarray(self.kernel.W)[None], self._plan)[0]
+        return pd.Series(rho, index=self._cidx, name="rho_a")
 
     @frozen_table
     def reliability(self) -> pd.DataFrame:
@@ -256,72 +282,80 @@ class PLSResult(ResultMixin):
         ``summary()$reliability``)."""
         alpha = ev.cronbach_alpha(self.R, self.spec.mask)
         rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        rho = self.__dict__.get("_frozen_rho_a")
+        rho_v = (rho if rho is not None else self.rho_a).to_numpy()
         return pd.DataFrame(
-            {"alpha": alpha, "rho_a": self.rho_a.to_numpy(), "rho_c": rc, "ave": ave}, index=self._c
+            np.column_stack([alpha, rho_v, rc, ave]), index=self._cidx, columns=_RELIABILITY_COLUMNS
         )
 
     @frozen_table
     def htmt(self) -> pd.DataFrame:
         """Heterotrait-monotrait ratios (upper triangle, NaN elsewhere)."""
-        return pd.DataFrame(ev.htmt(self.R, self.spec.mask), index=self._c, columns=self._c)
+        return self._ck(ev.htmt(self.R, self.spec.mask))
 
     @frozen_table
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
         # reliability may list more constructs (a higher-order model adds its lower-order ones)
-        ave = self.reliability["ave"].reindex(self._c).to_numpy()
-        return pd.DataFrame(ev.fornell_larcker(self._score_cor, ave), index=self._c, columns=self._c)
+        rel = self.__dict__.get("_frozen_reliability")
+        rel = rel if rel is not None else self.reliability
+        ave_s = rel["ave"]
+        ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
+        return self._ck(ev.fornell_larcker(self._score_cor, ave))
 
     @frozen_table
     def cross_loadings(self) -> pd.DataFrame:
         """Correlations of every indicator with every construct score."""
-        return pd.DataFrame(ev.cross_loadings(self.R, self.kernel.W), index=self._x, columns=self._c)
+        return pd.DataFrame(ev.cross_loadings(self.R, self.kernel.W), index=self._xidx, columns=self._cidx)
 
     @frozen_table
     def vif(self) -> pd.DataFrame:
         """VIFs: of each indicator within its block (``kind="indicator"``, construct =
         its block) and of each antecedent per target in the inner model (``kind="inner"``,
         construct = target; NaN when the target has one antecedent), as seminr."""
-        rows: list[tuple[str, str, str, float]] = []
+        names = np.array(self._c, dtype=object)
         iv = ev.item_vif(self.R, self.spec.mask)
-        for k, x in enumerate(self._x):
-            rows.append(("indicator", self._c[self.spec.block[k]], x, float(iv[k])))
         V = ev.inner_vif(self._score_cor, self.spec.inner)
-        for j in np.flatnonzero(self.spec.endogenous):
-            for i in np.flatnonzero(self.spec.inner[:, j]):
-                rows.append(("inner", self._c[j], self._c[i], float(V[i, j])))
-        return pd.DataFrame(rows, columns=["kind", "construct", "variable", "vif"])
-
-    def _refit_r2(self, inner: np.ndarray) -> np.ndarray:
-        from dataclasses import replace as _replace
-
-        spec = _replace(self.spec, inner=inner)
-        s = self.settings
-        k = fit_kernel(self.R, spec, scheme=s.scheme, tol=s.tol, max_iter=s.max_iter)
-        if self.kernel.consistent:
-            k = plsc_correct(self.R, spec, k)
-        return k.r2
+        tj, si = np.nonzero(np.asarray(self.spec.inner).T)  # target by target, sources in order
+        p, m = self.spec.p, si.size
+        return pd.DataFrame({
+            "kind": np.array(["indicator"] * p + ["inner"] * m, dtype=object),
+            "construct": np.concatenate([names[np.asarray(self.spec.block)], names[tj]]),
+            "variable": np.concatenate([np.array(self._x, dtype=object), names[si]]),
+            "vif": np.concatenate([iv, V[si, tj]]).astype(float),
+        }, columns=_VIF_COLUMNS)
 
     @frozen_table
     def f_squared(self) -> pd.DataFrame:
         """Cohen's f-squared of every path, ``(R^2_in - R^2_out) / (1 - R^2_in)``, where
         R^2_out comes from re-estimating the model without the path (seminr's method);
         source x target, 0 where there is no path."""
+        from acsi.plspm.batched import refit_r2
+
         k = self.spec.k
         out = np.zeros((k, k))
         r2 = self.kernel.r2
-        for j in np.flatnonzero(self.spec.endogenous):
-            for i in np.flatnonzero(self.spec.inner[:, j]):
-                inner = self.spec.inner.copy()
-                inner[i, j] = False
-                r2_out = self._refit_r2(inner)[j] if inner[:, j].any() else 0.0
-                out[i, j] = (r2[j] - r2_out) / (1.0 - r2[j])
-        return pd.DataFrame(out, index=self._c, columns=self._c)
+        base = np.asarray(self.spec.inner, dtype=bool)
+        pairs = [(int(i), int(j)) for i, j in np.argwhere(base.T)[:, ::-1]]  # target by target
+        refit = [(i, j) for i, j in pairs if base[:, j].sum() > 1]
+        r2_out = np.zeros(len(refit))
+        if refit:  # every refit in one batch: the same data, one inner model per path left out
+            inner = np.repeat(base[None], len(refit), axis=0)
+            for b, (i, j) in enumerate(refit):
+                inner[b, i, j] = False
+            s = self.settings
+            r2_all = refit_r2(self.R, self._plan, inner, scheme=s.scheme, tol=s.tol,
+                              max_iter=s.max_iter, consistent=bool(self.kernel.consistent))
+            r2_out = r2_all[np.arange(len(refit)), [j for _, j in refit]]
+        lookup = dict(zip(refit, r2_out))
+        for i, j in pairs:
+            out[i, j] = (r2[j] - lookup.get((i, j), 0.0)) / (1.0 - r2[j])
+        return self._ck(out)
 
     @frozen_table
     def total_effects(self) -> pd.DataFrame:
         """Total effects, source x target."""
-        return pd.DataFrame(ev.total_effects(self.kernel.B), index=self._c, columns=self._c)
+        return self._ck(ev.total_effects(self.kernel.B))
 
     @frozen_table
     def effects(self) -> pd.DataFrame:
@@ -393,7 +427,7 @@ class PLSResult(ResultMixin):
                 "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
                 "ci_lower": nan.copy(), "ci_upper": nan.copy(),
             },
-            columns=list(PATH_COLUMNS),
+            columns=_PATH_COLUMNS,
         )
 
     @frozen_table
@@ -411,7 +445,7 @@ class PLSResult(ResultMixin):
                 "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
                 "weight": np.asarray(self.kernel.W)[j, c].astype(float),
             },
-            columns=list(LOADING_COLUMNS),
+            columns=_LOADING_COLUMNS,
         )
 
     @frozen_table
