@@ -7,6 +7,7 @@ import pytest
 from conftest import HS_MODEL as HS
 
 import acsi
+import acsi.cbsem.core as cbsem_core
 import acsi.cbsem.ml as cbsem_ml
 
 PD_MODEL = """
@@ -36,6 +37,9 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.mark.parametrize(("data", "model"), MODELS)
 def test_lowrank_information_equals_dense(data, model, request, monkeypatch):
     monkeypatch.setattr(cbsem_ml, "LOWRANK_MIN_P", 0)  # the low-rank path on small models too
+    # kernels are built once per parameter table: start from an empty cache, so that a kernel
+    # built by an earlier test (with the default threshold) is not reused
+    monkeypatch.setattr(cbsem_core, "_STRUCTURES", {})
     df = request.getfixturevalue(data)
     core = acsi.sem(model, df).core
     kern = core.kernel
