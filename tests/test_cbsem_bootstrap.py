@@ -206,8 +206,8 @@ def test_bad_input(hs):
     holes = hs.copy()
     holes.loc[:20, "x1"] = np.nan
     fiml = acsi.cfa("visual =~ x1 + x2 + x3", holes, missing="ml")
-    with pytest.raises(SpecificationError, match="missing='listwise'"):
-        fiml.bootstrap(n=10)
+    with pytest.raises(SpecificationError, match="not available for missing data"):
+        fiml.bootstrap(n=10, type="bollen.stine")
     mg = acsi.cfa("visual =~ x1 + x2 + x3", hs, group="school")
     with pytest.raises(SpecificationError, match="multigroup"):
         mg.bootstrap(n=10, type="bollen.stine")

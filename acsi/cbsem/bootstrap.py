@@ -48,11 +48,12 @@ from acsi._validation import (
     check_seed,
     warn_few_resamples,
 )
+from acsi.cbsem.api import _weighted_moments
 from acsi.cbsem.core import sample_moments
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel
 from acsi.cbsem.standardized import defined_function, standardize
-from acsi.exceptions import AcsiError, SpecificationError
+from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.inference.intervals import norm_inter
 from acsi.inference.resampling import (
     block_seeds,
@@ -94,6 +95,8 @@ class _Problem:
     want: str  # "coef" (estimates and standardized values) or "test" (chi-square)
     max_iter: int
     tol: float
+    kind: str = "ml"  # "ml": refit to the resample's moments; "fiml": refit to its raw rows
+    weights: np.ndarray | None = None  # sampling weights of the rows of X (resampled with them)
 
 
 @dataclass(frozen=True)
@@ -122,21 +125,42 @@ class _ChunkOut:
 def _template(problem: _Problem) -> MLKernel:
     pt = problem.partable
     model = LisrelModel.from_partable(pt)
-    ybar, S = sample_moments(problem.X)
+    if problem.kind == "fiml":  # raw rows with holes: the template only maps theta to rows
+        p = problem.X.shape[1]
+        ybar, S = np.zeros(p), np.eye(p)
+    elif problem.weights is not None:
+        ybar, S = _weighted_moments(problem.X, problem.weights)
+    else:
+        ybar, S = sample_moments(problem.X)
     free_rows = pt.free_rows
     par = np.asarray(pt.par)[free_rows]
     return MLKernel(model, problem.x_full, free_rows, par, pt.npar, S, ybar)
 
 
-def _block_moments(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Means (B, p) and covariances (B, p, p) (divisor N) of the resamples with rows ``rows``."""
+def _block_moments(
+    X: np.ndarray, rows: np.ndarray, w: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Means (B, p) and covariances (B, p, p) (divisor N) of the resamples with rows ``rows``.
+
+    With sampling weights ``w`` each drawn row carries its weight (lavaan's bootstrap
+    resamples rows together with their weights): the weighted mean and the weighted
+    covariance with divisor the sum of the drawn weights (``cov.wt(method = "ML")``).
+    """
     B, N = rows.shape
     counts = np.zeros((B, N))
     np.add.at(counts, (np.repeat(np.arange(B), N), rows.reshape(-1)), 1.0)
     center = X.mean(axis=0)
     Xc = X - center
-    m = counts @ Xc / N
-    S = np.einsum("bn,ni,nj->bij", counts, Xc, Xc, optimize=True) / N - m[:, :, None] * m[:, None, :]
+    if w is None:
+        m = counts @ Xc / N
+        S = np.einsum("bn,ni,nj->bij", counts, Xc, Xc, optimize=True) / N - m[:, :, None] * m[:, None, :]
+        return m + center, S
+    c = counts * w
+    tot = c.sum(axis=1)
+    with np.errstate(all="ignore"):  # every drawn weight zero: NaN moments, a failed refit
+        m = c @ Xc / tot[:, None]
+        S = (np.einsum("bn,ni,nj->bij", c, Xc, Xc, optimize=True) / tot[:, None, None]
+             - m[:, :, None] * m[:, None, :])
     return m + center, S
 
 
@@ -167,6 +191,8 @@ class _Refitter:
         self.def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
         self.f_def = defined_function(pt) if pr.want == "coef" and self.def_rows.size else None
         self.n_tab = len(pt.lhs)
+        self.free_rows = np.asarray(pt.free_rows, dtype=np.intp)
+        self.par_of_free = np.asarray(pt.par, dtype=np.intp)[self.free_rows]
 
     def fit(self, S: np.ndarray, ybar: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
         """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
@@ -184,8 +210,34 @@ class _Refitter:
             return None
         if sol is None or not sol.converged:
             return None
-        x = kb.x_of(sol.theta)
-        ok = _admissible(pr.partable, x, sol.parts, self.var_rows)
+        return self._finish(sol.theta, kb.x_of(sol.theta), sol.Sigma, sol.parts, N * sol.F)
+
+    def fit_rows(self, Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """FIML refit to the raw rows ``Xb`` (holes included), as lavaan's bootstrap of a
+        ``missing = "ml"`` fit: the resample's missing-data patterns, a FIML kernel for them
+        and Newton steps from the full-sample solution (no h1 model: lavaan's ``h1 = FALSE``
+        for ``FUN = "coef"``, the chi-square is not computed)."""
+        from acsi.cbsem.fiml_kernel import FIMLKernel
+        from acsi.cbsem.missing import missing_patterns
+
+        pr = self.pr
+        pt = pr.partable
+        try:
+            mp = missing_patterns(Xb, names=pt.ov_names)
+            kern = FIMLKernel(self.kern.model, pr.x_full, self.free_rows, self.par_of_free, pt.npar, mp, 0.0)
+            fit = kern.fit(pr.theta0, max_iter=pr.max_iter, tol=pr.tol)
+            if not fit.converged:
+                return None
+            sigma, _, parts = kern.implied(fit.theta)
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None  # e.g. a resample that never observes two variables together
+        return self._finish(fit.theta, self.kern.x_of(fit.theta), sigma, parts, np.nan)
+
+    def _finish(
+        self, theta: np.ndarray, x: np.ndarray, Sigma: np.ndarray, parts: dict[str, np.ndarray], chisq: float,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool]:
+        pr = self.pr
+        ok = _admissible(pr.partable, x, parts, self.var_rows)
         std = np.zeros(0)
         if pr.want == "coef":
             est = np.full(self.n_tab, np.nan)
@@ -193,8 +245,16 @@ class _Refitter:
             with np.errstate(all="ignore"):
                 if self.f_def is not None:
                     est[self.def_rows] = self.f_def(x)
-                std = standardize(pr.partable, est, sol.Sigma, sol.parts["Veta"], self.kern.model.eta_names)[1]
-        return sol.theta, std, N * sol.F, ok
+                std = standardize(pr.partable, est, Sigma, parts["Veta"], self.kern.model.eta_names)[1]
+        return theta, std, chisq, ok
+
+    def replicate(self, rows: np.ndarray, S: np.ndarray | None, ybar: np.ndarray | None,
+                  ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """The refit of one resample (rows ``rows``; its moments ``S``, ``ybar`` unless FIML)."""
+        if self.pr.kind == "fiml":
+            return self.fit_rows(self.pr.X[rows])
+        assert S is not None and ybar is not None
+        return self.fit(S, ybar, rows.size)
 
 
 def _draw_rows(task: _Task) -> list[tuple[np.ndarray, int, int]]:
@@ -217,7 +277,6 @@ def _run_chunk(task: _Task) -> _ChunkOut:
     pr = task.problem
     with pinned_blas(task.blas_threads):
         ref = _Refitter(pr)
-        N = pr.X.shape[0]
         b = task.stop - task.start
         theta = np.full((b, ref.kern.q), np.nan)
         std = np.full((b, ref.n_tab if pr.want == "coef" else 0), np.nan)
@@ -226,9 +285,12 @@ def _run_chunk(task: _Task) -> _ChunkOut:
         inadm = np.zeros(b, dtype=bool)
         i = 0
         for rows, lo, hi in _draw_rows(task):
-            means, covs = _block_moments(pr.X, rows)
+            if pr.kind == "fiml":
+                means = covs = None
+            else:
+                means, covs = _block_moments(pr.X, rows, pr.weights)
             for r in range(lo, hi):
-                out = ref.fit(covs[r], means[r], N)
+                out = ref.replicate(rows[r], None if covs is None else covs[r], None if means is None else means[r])
                 if out is None:
                     failed[i] = True
                 else:
@@ -249,11 +311,15 @@ def _jackknife(problem: _Problem, blas_threads: int | None) -> tuple[np.ndarray,
         th = np.full((N, ref.kern.q), np.nan)
         sd = np.full((N, ref.n_tab), np.nan)
         keep = np.ones(N, dtype=bool)
+        w = problem.weights
         for i in range(N):
             keep[i] = False
-            ybar, S = sample_moments(X[keep])
+            if problem.kind == "fiml":
+                out = ref.fit_rows(X[keep])
+            else:
+                ybar, S = sample_moments(X[keep]) if w is None else _weighted_moments(X[keep], w[keep])
+                out = ref.fit(S, ybar, N - 1)
             keep[i] = True
-            out = ref.fit(S, ybar, N - 1)
             if out is not None:
                 th[i], sd[i] = out[0], out[1]
     return th, sd
@@ -663,6 +729,59 @@ class SEMBootstrapResult(ResultMixin):
 
 
 # ---------------------------------------------------------------------------- driver
+def _check_supported(res: SEMResult, type: str) -> None:
+    """Refuse what this bootstrap does not reproduce (lavaan's reasons where lavaan refuses)."""
+    core = res.core
+    pt = core.partable
+    fiml = bool(getattr(core, "fiml", None))
+    if getattr(core, "dwls", None) is not None:
+        raise SpecificationError(
+            "the bootstrap of an ordinal (WLSMV/DWLS/ULS) fit is not implemented in acsi yet (lavaan's "
+            "bootstrapLavaan refits thresholds, polychoric correlations and weights per resample); use the "
+            "robust standard errors of the fit, or treat the items as continuous (ML/MLR) to bootstrap"
+        )
+    if pt.constraints:
+        raise SpecificationError(
+            f"the bootstrap of a model with general constraints ({pt.constraints[0][4]}) is not implemented "
+            "in acsi yet (each resample would need the constrained refit); use shared labels for equal "
+            "parameters, or the delta-method standard errors of the fit"
+        )
+    if type == "bollen.stine" and fiml:
+        raise SpecificationError(
+            "type='bollen.stine' needs complete data: the transformation Z = (X - xbar) S^(-1/2) "
+            "Sigma^(1/2) is not defined for rows with holes (lavaan refuses it too: 'bollen.stine/yuan "
+            "bootstrap not available for missing data'); use type='ordinary', or missing='listwise'"
+        )
+    if fiml and (pt.fixed_x and pt.ov_x):
+        raise SpecificationError(
+            "the bootstrap of a FIML fit with fixed.x covariates is not implemented in acsi yet; "
+            "fit with fixed_x=False"
+        )
+    if res.ngroups > 1 and fiml:
+        raise SpecificationError(
+            "the bootstrap of a multigroup FIML fit (group=..., missing='ml') is not implemented in acsi "
+            "yet; it is available for single-group FIML fits and for multigroup fits of complete data"
+        )
+    if res.ngroups > 1 and type != "ordinary":
+        raise SpecificationError(
+            "type='bollen.stine' is not available for multigroup fits (group=...) in this version; "
+            "use type='ordinary'"
+        )
+    if res.ngroups > 1 and getattr(core, "weights", None) is not None:
+        raise SpecificationError(  # (not reachable while multigroup fits refuse weights)
+            "the bootstrap of a multigroup fit with sampling weights is not implemented in acsi"
+        )
+
+
+def _bollen_stine_data(
+    X: np.ndarray, center: np.ndarray, S: np.ndarray, Sigma: np.ndarray, mu: np.ndarray | None,
+) -> np.ndarray:
+    """Bollen and Stine's transformed data ``(X - center) S^(-1/2) Sigma^(1/2) (+ mu)``
+    (lavaan: ``center`` the column means, also for weighted fits, ``S`` the fit's sample covariance)."""
+    Z = (X - center) @ _sym_sqrt(S, inverse=True) @ _sym_sqrt(Sigma)
+    return Z if mu is None else Z + mu
+
+
 def _sym_sqrt(A: np.ndarray, inverse: bool = False) -> np.ndarray:
     w, V = np.linalg.eigh(0.5 * (A + A.T))
     w = np.sqrt(np.clip(w, 0.0, None))
@@ -759,17 +878,8 @@ def bootstrap_sem(
     t0 = time.perf_counter()
     core = res.core
     multi = res.ngroups > 1
-    if core.fiml is not None:
-        raise SpecificationError(
-            "the bootstrap of a full-information ML fit (missing='ml') is not available yet; "
-            "fit with missing='listwise' to bootstrap, or use the robust (MLR) standard errors"
-        )
     type = check_choice(type, ("ordinary", "bollen.stine"), "type")
-    if multi and type != "ordinary":
-        raise SpecificationError(
-            "type='bollen.stine' is not available for multigroup fits (group=...) in this version; "
-            "use type='ordinary'"
-        )
+    _check_supported(res, type)
     ci = check_choice(_CI_ALIASES.get(ci, ci) if isinstance(ci, str) else ci, CI_TYPES, "ci")
     level = check_level(level)
     executor = check_executor(executor)
@@ -800,16 +910,15 @@ def bootstrap_sem(
                                  blas_threads, t0)
     pt = core.partable
     X = np.asarray(core.X, dtype=float)
+    weights = None if core.weights is None else np.asarray(core.weights, dtype=float)
     if type == "bollen.stine":
-        Xc = X - core.mean
-        X = Xc @ _sym_sqrt(core.S, inverse=True) @ _sym_sqrt(core.Sigma)
-        if core.meanstructure:
-            X = X + core.mu
+        X = _bollen_stine_data(X, core.mean if weights is None else X.mean(axis=0), core.S, core.Sigma,
+                               core.mu if core.meanstructure else None)
     exo_rows, exo_a, exo_b = _exo_layout(pt)
     problem = _Problem(
         partable=pt, X=X, x_full=np.asarray(core.x, dtype=float), theta0=np.asarray(core.theta, dtype=float),
         exo_rows=exo_rows, exo_a=exo_a, exo_b=exo_b, want="coef" if type == "ordinary" else "test",
-        max_iter=500, tol=1e-10,
+        max_iter=500, tol=1e-10, kind="ml" if core.fiml is None else "fiml", weights=weights,
     )
     sb = seed_block_size(N)
     seeds = block_seeds(root, n, sb) if idx_all is None else ()

@@ -296,8 +296,7 @@ class SEMResult(ResultMixin):
         >>> res.bootstrap(n=50, seed=3, ci="norm").n_failed
         0
         """
-        self._only_ml_family("the bootstrap")
-        from acsi.cbsem.bootstrap import bootstrap_sem
+        from acsi.cbsem.bootstrap import bootstrap_sem  # it checks which fits it covers
 
         return bootstrap_sem(self, n=n, seed=seed, indices=indices, ci=ci, level=level, executor=executor,
                              progress=progress, type=type, chunk_size=chunk_size, blas_threads=blas_threads)
