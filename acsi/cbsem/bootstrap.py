@@ -336,6 +336,8 @@ class _GroupProblem:
     theta0: np.ndarray
     max_iter: int
     tol: float
+    want: str = "coef"  # "coef" or "test" (the chi-square, Bollen-Stine)
+    kind: str = "ml"  # "ml" (moments) or "fiml" (raw rows with holes)
 
 
 @dataclass(frozen=True)
@@ -367,7 +369,8 @@ class _GroupRefitter:
         self.exo = []
         self.var_rows = []
         for view, X, x0 in zip(self.views, pr.Xs, pr.x_full):
-            ybar, S = sample_moments(X)
+            # (FIML: raw rows with holes; the template kernel only maps theta to rows)
+            ybar, S = (np.zeros(X.shape[1]), np.eye(X.shape[1])) if pr.kind == "fiml" else sample_moments(X)
             rows = view.free_rows
             self.kerns.append(MLKernel(model, x0, rows, np.asarray(view.par)[rows], pt.npar, S, ybar))
             self.exo.append(_exo_layout(view))
@@ -383,8 +386,8 @@ class _GroupRefitter:
         self.n_tab = len(pt.lhs)
         self.nx = sum(len(x) for x in pr.x_full)
 
-    def fit(self, moments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, bool] | None:
-        """(theta, std_all of every row, admissible) or None when the refit fails."""
+    def fit(self, moments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
         from acsi.cbsem.multigroup import minimize_groups
 
         pr = self.pr
@@ -404,16 +407,84 @@ class _GroupRefitter:
             return None
         if cur is None or not conv:
             return None
+        points = [(kern.x_of(theta), pnt.Sigma, pnt.parts) for kern, pnt in zip(kerns, cur.pts)]
+        return self._finish(theta, points, float(self.N.sum() * cur.F))
+
+    def fit_rows(self, Xbs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """FIML refit to each group's raw rows (holes included): the resample's patterns per
+        group, ``sum_g (N_g / N) fmin_g`` minimised by Newton steps with the summed exact
+        information (expected information where the observed one is not positive
+        definite), from the full-sample solution (as :func:`acsi.cbsem.multigroup.estimate_groups_fiml`)."""
+        from scipy.linalg import cho_solve
+
+        from acsi.cbsem.fiml_kernel import FIMLKernel, _cholesky, _solve_spd
+        from acsi.cbsem.missing import missing_patterns
+
+        pr = self.pr
+        try:
+            fks = []
+            for view, x0, Xb in zip(self.views, pr.x_full, Xbs):
+                rows = np.asarray(view.free_rows, dtype=np.intp)
+                mp = missing_patterns(Xb, names=view.ov_names)
+                fks.append(FIMLKernel(self.model, x0, rows, np.asarray(view.par, dtype=np.intp)[rows],
+                                      pr.partable.npar, mp, 0.0))
+            w = self.w
+
+            def fg(th: np.ndarray) -> tuple[float, np.ndarray]:
+                f, g = 0.0, np.zeros(th.size)
+                for wg, k in zip(w, fks):
+                    fk, gk = k.objective_gradient(th)
+                    f += wg * fk
+                    g += wg * gk
+                return f, g
+
+            theta = np.array(pr.theta0, dtype=float)
+            f, g = fg(theta)
+            conv = False
+            for _ in range(pr.max_iter):
+                if not np.isfinite(f):
+                    break
+                if float(np.abs(g).max()) < pr.tol:
+                    conv = True
+                    break
+                chol = _cholesky(sum(wg * k.information(theta, "observed") for wg, k in zip(w, fks)))
+                step = np.asarray(cho_solve((chol, True), g)) if chol is not None else None
+                if step is None:
+                    step = _solve_spd(sum(wg * k.information(theta, "expected") for wg, k in zip(w, fks)), g)
+                if step is None:
+                    step = g
+                alpha = 1.0
+                for _ in range(30):
+                    f_new, g_new = fg(theta - alpha * step)
+                    if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
+                        break
+                    alpha *= 0.5
+                else:
+                    break
+                theta, f, g = theta - alpha * step, f_new, g_new
+            if not conv:
+                return None
+            points = []
+            for k, kern in zip(fks, self.kerns):
+                sigma, _, parts = k.implied(theta)
+                points.append((kern.x_of(theta), sigma, parts))
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        return self._finish(theta, points, np.nan)
+
+    def _finish(
+        self, theta: np.ndarray, points: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]], chisq: float,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool]:
         ok = True
         s_all = np.full(self.n_tab, np.nan)
         with np.errstate(all="ignore"):
-            for view, kern, pnt, idx, vr in zip(self.views, kerns, cur.pts, self.rows, self.var_rows):
-                x = kern.x_of(theta)
-                ok = ok and _admissible(view, x, pnt.parts, vr)
-                s_all[idx] = standardize(view, x, pnt.Sigma, pnt.parts["Veta"], self.model.eta_names)[1]
-            if self.f_def is not None:
+            for view, (x, Sigma, parts), idx, vr in zip(self.views, points, self.rows, self.var_rows):
+                ok = ok and _admissible(view, x, parts, vr)
+                if self.pr.want == "coef":
+                    s_all[idx] = standardize(view, x, Sigma, parts["Veta"], self.model.eta_names)[1]
+            if self.f_def is not None and self.pr.want == "coef":
                 s_all[self.def_rows] = self.f_def(s_all[: self.nx])
-        return theta, s_all, ok
+        return theta, s_all, chisq, ok
 
 
 def _draw_group_rows(task: _GroupTask) -> list[tuple[list[np.ndarray], int, int]]:
@@ -441,21 +512,27 @@ def _run_group_chunk(task: _GroupTask) -> _ChunkOut:
         ref = _GroupRefitter(pr)
         b = task.stop - task.start
         theta = np.full((b, pr.theta0.size), np.nan)
-        std = np.full((b, ref.n_tab), np.nan)
+        std = np.full((b, ref.n_tab if pr.want == "coef" else 0), np.nan)
+        chisq = np.full(b, np.nan)
         failed = np.zeros(b, dtype=bool)
         inadm = np.zeros(b, dtype=bool)
         i = 0
         for rows, lo, hi in _draw_group_rows(task):
-            mom = [_block_moments(X, r) for X, r in zip(pr.Xs, rows)]
+            mom = [] if pr.kind == "fiml" else [_block_moments(X, r) for X, r in zip(pr.Xs, rows)]
             for r in range(lo, hi):
-                out = ref.fit([(m[0][r], m[1][r]) for m in mom])
+                if pr.kind == "fiml":
+                    out = ref.fit_rows([X[rw[r]] for X, rw in zip(pr.Xs, rows)])
+                else:
+                    out = ref.fit([(m[0][r], m[1][r]) for m in mom])
                 if out is None:
                     failed[i] = True
                 else:
-                    theta[i], std[i], ok = out
+                    theta[i], s, chisq[i], ok = out
+                    if std.shape[1]:
+                        std[i] = s
                     inadm[i] = not ok
                 i += 1
-    return _ChunkOut(task.start, theta, std, np.full(b, np.nan), failed, inadm)
+    return _ChunkOut(task.start, theta, std, chisq, failed, inadm)
 
 
 def _check_group_indices(
@@ -486,20 +563,24 @@ def _check_group_indices(
 
 def _bootstrap_groups(
     res: SEMResult, n: int, root: np.random.SeedSequence, seed_out: Any, idx_all: Any, ci: str, level: float,
-    executor: Any, progress: Any, chunk: int | None, blas_threads: int | None, t0: float,
+    executor: Any, progress: Any, chunk: int | None, blas_threads: int | None, t0: float, type: str,
 ) -> SEMBootstrapResult:
-    """The ordinary bootstrap of a multigroup fit: rows resampled within each group."""
+    """The bootstrap of a multigroup fit: rows resampled within each group (lavaan draws each
+    group's rows separately; group sizes are fixed). ``type="bollen.stine"`` transforms each
+    group's rows with that group's S, Sigma and mu, as lavaan."""
     core = res.core
-    if ci == "bca":
-        raise SpecificationError(
-            "ci='bca' (with the jackknife acceleration) is not available for multigroup fits in this "
-            "version; use ci='bca.simple' (lavaan's), 'perc', 'basic' or 'norm'"
-        )
     groups = core.groups  # type: ignore[attr-defined]
+    fiml = bool(getattr(core, "fiml", None))
+    Xs = []
+    for c in groups:
+        X = np.asarray(c.X, dtype=float)
+        if type == "bollen.stine":
+            X = _bollen_stine_data(X, c.mean, c.S, c.Sigma, c.mu if c.meanstructure else None)
+        Xs.append(X)
     problem = _GroupProblem(
-        partable=core.partable, Xs=tuple(np.asarray(c.X, dtype=float) for c in groups),
-        x_full=tuple(np.asarray(c.x, dtype=float) for c in groups),
+        partable=core.partable, Xs=tuple(Xs), x_full=tuple(np.asarray(c.x, dtype=float) for c in groups),
         theta0=np.asarray(core.theta, dtype=float), max_iter=500, tol=1e-10,
+        want="coef" if type == "ordinary" else "test", kind="fiml" if fiml else "ml",
     )
     N = core.N
     sb = seed_block_size(N)
@@ -521,26 +602,72 @@ def _bootstrap_groups(
     ok = ~failed
     if int(ok.sum()) < 2:
         raise AcsiError(f"only {int(ok.sum())} of {n} resamples converged; the bootstrap cannot summarise them")
-    std_draws = np.concatenate([o.std for o in outs])[ok]
-    est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, None)
-    settings = {"n": n, "ci": ci, "level": level, "type": "ordinary", "chunk_size": chunk, "seed_block": sb,
+    settings = {"n": n, "ci": ci, "level": level, "type": type, "chunk_size": chunk, "seed_block": sb,
                 "indices_given": idx_all is not None, "groups": tuple(res.group_labels),
-                "executor": None if executor is None else type_name(executor),
-                "elapsed_s": time.perf_counter() - t0}
+                "executor": None if executor is None else type_name(executor)}
+    bs = None
+    est_frame = std_frame = None
+    std_draws = np.zeros((0, 0))
+    if type == "bollen.stine":
+        chisq = np.concatenate([o.chisq for o in outs])[ok]
+        larger = int(np.count_nonzero(chisq > core.chisq))
+        bs = BollenStine(stat=float(core.chisq), df=int(core.df), pvalue=larger / chisq.size,
+                         boot_larger=larger, boot_length=int(chisq.size), chisq=chisq)
+    else:
+        std_draws = np.concatenate([o.std for o in outs])[ok]
+        jack = _group_jackknife(problem, blas_threads) if ci == "bca" else None
+        est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, jack)
+    settings["elapsed_s"] = time.perf_counter() - t0
     return SEMBootstrapResult(
-        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type="ordinary", ci=ci,
-        level=level, seed=seed_out, bollen_stine=None, settings=settings, _estimates=est_frame,
+        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type=type, ci=ci,
+        level=level, seed=seed_out, bollen_stine=bs, settings=settings, _estimates=est_frame,
         _std=std_frame, draws_array=theta @ np.asarray(core.K).T, std_draws_array=std_draws,
         draw_names=tuple(res._free_names), failed_mask=failed, inadmissible_mask=inadm,
     )
 
 
+def _group_jackknife(
+    problem: _GroupProblem, blas_threads: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leave-one-row-out refits of a multigroup fit (one row of one group left out, the other
+    groups intact): theta (N, q), std_all (N, rows) and each left-out row's group (0-based)."""
+    with pinned_blas(blas_threads):
+        ref = _GroupRefitter(problem)
+        Xs = problem.Xs
+        N = sum(X.shape[0] for X in Xs)
+        th = np.full((N, problem.theta0.size), np.nan)
+        sd = np.full((N, ref.n_tab), np.nan)
+        strata = np.concatenate([np.full(X.shape[0], g) for g, X in enumerate(Xs)])
+        full = [sample_moments(X) for X in Xs] if problem.kind == "ml" else []
+        i = 0
+        for g, X in enumerate(Xs):
+            keep = np.ones(X.shape[0], dtype=bool)
+            for r in range(X.shape[0]):
+                keep[r] = False
+                if problem.kind == "fiml":
+                    out = ref.fit_rows([X[keep] if h == g else Xh for h, Xh in enumerate(Xs)])
+                else:
+                    mom = list(full)
+                    mom[g] = sample_moments(X[keep])
+                    out = ref.fit([(m[0], m[1]) for m in mom])
+                keep[r] = True
+                if out is not None:
+                    th[i], sd[i] = out[0], out[1]
+                i += 1
+    return th, sd, strata
+
+
 # ---------------------------------------------------------------------------- intervals
 def _intervals(
     ci: str, level: float, est: np.ndarray, draws: np.ndarray, at_mean: np.ndarray, jack: np.ndarray | None,
-    ddof: np.ndarray | int = 1,
+    ddof: np.ndarray | int = 1, strata: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SE (divisor ``n - ddof``, per column) and the ``ci`` interval of every column of ``draws``."""
+    """SE (divisor ``n - ddof``, per column) and the ``ci`` interval of every column of ``draws``.
+
+    ``ci="bca"``: the acceleration ``a = sum l^3 / (6 (sum l^2)^(3/2))`` from the jackknife
+    values ``jack`` (one row per left-out row), ``l_i = mean - jack_i``; with ``strata`` (the
+    group of each left-out row) the stratified influence values ``l_i = (N_g - 1)(mean_g -
+    jack_i)``, the mean taken within row i's group (Davison & Hinkley 1997, sec. 3.2)."""
     m = draws.shape[1]
     if draws.shape[0] > 1:
         dev = draws - draws.mean(axis=0)
@@ -569,7 +696,13 @@ def _intervals(
             zal = _ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
             a = 0.0
             if ci == "bca" and jack is not None:
-                d = jack[:, j].mean() - jack[:, j]
+                if strata is None:
+                    d = jack[:, j].mean() - jack[:, j]
+                else:
+                    d = np.empty(strata.size)
+                    for g in np.unique(strata):
+                        in_g = strata == g
+                        d[in_g] = (in_g.sum() - 1) * (jack[in_g, j].mean() - jack[in_g, j])
                 den = 6.0 * (d**2).sum() ** 1.5
                 a = float((d**3).sum() / den) if den > 0 else 0.0
             adj = _ndtr(w + (w + zal) / (1 - a * (w + zal)))
@@ -734,7 +867,8 @@ def _check_supported(res: SEMResult, type: str) -> None:
     core = res.core
     pt = core.partable
     fiml = bool(getattr(core, "fiml", None))
-    if getattr(core, "dwls", None) is not None:
+    cores = list(core.groups) if res.ngroups > 1 else [core]  # type: ignore[attr-defined]
+    if any(getattr(c, "dwls", None) is not None for c in cores):
         raise SpecificationError(
             "the bootstrap of an ordinal (WLSMV/DWLS/ULS) fit is not implemented in acsi yet (lavaan's "
             "bootstrapLavaan refits thresholds, polychoric correlations and weights per resample); use the "
@@ -757,18 +891,8 @@ def _check_supported(res: SEMResult, type: str) -> None:
             "the bootstrap of a FIML fit with fixed.x covariates is not implemented in acsi yet; "
             "fit with fixed_x=False"
         )
-    if res.ngroups > 1 and fiml:
-        raise SpecificationError(
-            "the bootstrap of a multigroup FIML fit (group=..., missing='ml') is not implemented in acsi "
-            "yet; it is available for single-group FIML fits and for multigroup fits of complete data"
-        )
-    if res.ngroups > 1 and type != "ordinary":
-        raise SpecificationError(
-            "type='bollen.stine' is not available for multigroup fits (group=...) in this version; "
-            "use type='ordinary'"
-        )
-    if res.ngroups > 1 and getattr(core, "weights", None) is not None:
-        raise SpecificationError(  # (not reachable while multigroup fits refuse weights)
+    if res.ngroups > 1 and any(getattr(c, "weights", None) is not None for c in cores):
+        raise SpecificationError(  # (not reachable while multigroup fits refuse sampling weights)
             "the bootstrap of a multigroup fit with sampling weights is not implemented in acsi"
         )
 
@@ -907,7 +1031,7 @@ def bootstrap_sem(
 
     if multi:
         return _bootstrap_groups(res, n, root, seed_out, idx_all, ci, level, executor, progress, chunk,
-                                 blas_threads, t0)
+                                 blas_threads, t0, type)
     pt = core.partable
     X = np.asarray(core.X, dtype=float)
     weights = None if core.weights is None else np.asarray(core.weights, dtype=float)
@@ -972,7 +1096,7 @@ def type_name(obj: Any) -> str:
 
 def _tables(
     res: SEMResult, theta: np.ndarray, std_draws: np.ndarray, ci: str, level: float,
-    jack: tuple[np.ndarray, np.ndarray] | None,
+    jack: tuple[np.ndarray, ...] | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     core = res.core
     pt = core.partable
@@ -1002,6 +1126,7 @@ def _tables(
     draws_rows = rows_of(theta)
     at_mean = rows_of(theta.mean(axis=0)[None])[0]
     jack_rows = None if jack is None else rows_of(jack[0])
+    strata = jack[2] if jack is not None and len(jack) > 2 else None  # multigroup: each row's group
     stat_cols = np.flatnonzero((par >= 0) | (np.asarray(pt.op) == ":="))
     se = np.full(nrow, np.nan)
     lo, hi = est_all.copy(), est_all.copy()
@@ -1009,7 +1134,7 @@ def _tables(
     ddof = np.where(np.asarray(pt.op)[stat_cols] == ":=", 1, 0)
     with single_threaded_blas(), np.errstate(all="ignore"):
         s, low, up = _intervals(ci, level, est_all[stat_cols], draws_rows[:, stat_cols], at_mean[stat_cols],
-                                None if jack_rows is None else jack_rows[:, stat_cols], ddof)
+                                None if jack_rows is None else jack_rows[:, stat_cols], ddof, strata)
     se[stat_cols], lo[stat_cols], hi[stat_cols] = s, low, up
     est_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est": est_all, "se": se, "ci_lower": lo, "ci_upper": hi})
@@ -1027,7 +1152,7 @@ def _tables(
         vary = np.zeros(0, np.intp)
     with np.errstate(all="ignore"):
         s2, l2, u2 = _intervals(ci, level, std_est[vary], std_draws[:, vary], std_mean[vary],
-                                None if jack is None else jack[1][:, vary])
+                                None if jack is None else jack[1][:, vary], strata=strata)
     sse[vary], slo[vary], shi[vary] = s2, l2, u2
     std_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est_std": std_est, "se": sse, "ci_lower": slo, "ci_upper": shi})
