@@ -30,6 +30,7 @@ Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (``bootstrapLavaan``).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,8 +96,11 @@ class _Problem:
     want: str  # "coef" (estimates and standardized values) or "test" (chi-square)
     max_iter: int
     tol: float
-    kind: str = "ml"  # "ml": refit to the resample's moments; "fiml": refit to its raw rows
+    kind: str = "ml"  # "ml": refit to the resample's moments; "fiml"/"ordinal": to its raw rows
     weights: np.ndarray | None = None  # sampling weights of the rows of X (resampled with them)
+    # ordinal: (which items are ordinal, lavaan's fitting function, parameterization, number
+    # of thresholds and means of the full sample)
+    ordinal: tuple[np.ndarray, str, str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ class _ChunkOut:
 def _template(problem: _Problem) -> MLKernel:
     pt = problem.partable
     model = LisrelModel.from_partable(pt)
-    if problem.kind == "fiml":  # raw rows with holes: the template only maps theta to rows
+    if problem.kind != "ml":  # raw rows (holes, codes): the template only maps theta to rows
         p = problem.X.shape[1]
         ybar, S = np.zeros(p), np.eye(p)
     elif problem.weights is not None:
@@ -233,6 +237,39 @@ class _Refitter:
             return None  # e.g. a resample that never observes two variables together
         return self._finish(fit.theta, self.kern.x_of(fit.theta), sigma, parts, np.nan)
 
+    def fit_ordinal(self, Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """Least-squares refit of an ordinal fit to the raw rows ``Xb``, as lavaan's bootstrap:
+        the resample's thresholds, polychoric correlations and their NACOV (the DWLS weight),
+        then the same fitting function from the full-sample solution."""
+        from acsi.cbsem.dwls import DWLSKernel
+        from acsi.cbsem.ordinal import ordinal_moments
+
+        pr = self.pr
+        pt = pr.partable
+        assert pr.ordinal is not None
+        ordm, fitting, param, n_th = pr.ordinal
+        model = self.kern.model
+        try:
+            om = ordinal_moments(Xb, ordm, names=pt.ov_names)
+            if len(om.th) != n_th:  # a category no row of the resample chose
+                return None
+            gamma = np.asarray(om.nacov)
+            if fitting == "DWLS":
+                W = np.diag(1.0 / np.diag(gamma))
+            elif fitting == "ULS":
+                W = np.eye(gamma.shape[0])
+            else:
+                W = np.linalg.inv(gamma)
+            kern = DWLSKernel(pt, model, pr.x_full, om, W, param)
+            theta, _, _, conv, _ = kern.fit(pr.theta0, max_iter=pr.max_iter, tol=pr.tol)
+            if not conv:
+                return None
+            x = kern.x_final(theta, pt)
+            Sigma, _, parts = model.implied(x)
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        return self._finish(theta, x, Sigma, parts, np.nan)
+
     def _finish(
         self, theta: np.ndarray, x: np.ndarray, Sigma: np.ndarray, parts: dict[str, np.ndarray], chisq: float,
     ) -> tuple[np.ndarray, np.ndarray, float, bool]:
@@ -253,6 +290,8 @@ class _Refitter:
         """The refit of one resample (rows ``rows``; its moments ``S``, ``ybar`` unless FIML)."""
         if self.pr.kind == "fiml":
             return self.fit_rows(self.pr.X[rows])
+        if self.pr.kind == "ordinal":
+            return self.fit_ordinal(self.pr.X[rows])
         assert S is not None and ybar is not None
         return self.fit(S, ybar, rows.size)
 
@@ -285,7 +324,7 @@ def _run_chunk(task: _Task) -> _ChunkOut:
         inadm = np.zeros(b, dtype=bool)
         i = 0
         for rows, lo, hi in _draw_rows(task):
-            if pr.kind == "fiml":
+            if pr.kind != "ml":
                 means = covs = None
             else:
                 means, covs = _block_moments(pr.X, rows, pr.weights)
@@ -316,6 +355,8 @@ def _jackknife(problem: _Problem, blas_threads: int | None) -> tuple[np.ndarray,
             keep[i] = False
             if problem.kind == "fiml":
                 out = ref.fit_rows(X[keep])
+            elif problem.kind == "ordinal":
+                out = ref.fit_ordinal(X[keep])
             else:
                 ybar, S = sample_moments(X[keep]) if w is None else _weighted_moments(X[keep], w[keep])
                 out = ref.fit(S, ybar, N - 1)
@@ -868,11 +909,22 @@ def _check_supported(res: SEMResult, type: str) -> None:
     pt = core.partable
     fiml = bool(getattr(core, "fiml", None))
     cores = list(core.groups) if res.ngroups > 1 else [core]  # type: ignore[attr-defined]
-    if any(getattr(c, "dwls", None) is not None for c in cores):
+    ordinal = any(getattr(c, "dwls", None) is not None for c in cores)
+    if ordinal and type == "bollen.stine":
         raise SpecificationError(
-            "the bootstrap of an ordinal (WLSMV/DWLS/ULS) fit is not implemented in acsi yet (lavaan's "
-            "bootstrapLavaan refits thresholds, polychoric correlations and weights per resample); use the "
-            "robust standard errors of the fit, or treat the items as continuous (ML/MLR) to bootstrap"
+            "type='bollen.stine' is not defined for ordinal items: the transformation Z = (X - xbar) "
+            "S^(-1/2) Sigma^(1/2) needs continuous data (lavaan refuses it too: 'bollen.stine/yuan "
+            "bootstrap not available for categorical/ordinal data'); use type='ordinary'"
+        )
+    if ordinal and res.ngroups > 1:
+        raise SpecificationError(
+            "the bootstrap of a multigroup ordinal (WLSMV) fit is not implemented in acsi yet; it is "
+            "available for single-group ordinal fits"
+        )
+    if ordinal and bool(np.isnan(np.asarray(core.X, dtype=float)).any()):
+        raise SpecificationError(
+            "the bootstrap of an ordinal fit with missing values is not implemented in acsi yet; fit "
+            "the complete rows (missing='listwise') to bootstrap"
         )
     if pt.constraints:
         raise SpecificationError(
@@ -895,6 +947,23 @@ def _check_supported(res: SEMResult, type: str) -> None:
         raise SpecificationError(  # (not reachable while multigroup fits refuse sampling weights)
             "the bootstrap of a multigroup fit with sampling weights is not implemented in acsi"
         )
+
+
+def _dwls_base(core: Any) -> np.ndarray:
+    """The row values an ordinal kernel starts from, as :func:`acsi.cbsem.dwls.estimate_dwls`
+    builds them (the computed rows, residual variances of ordinal items in the delta
+    parameterization, hold their start values there, not the fitted ones)."""
+    from acsi.cbsem.core import start_values
+
+    pt = core.partable
+    om = core.dwls.moments
+    ordm = np.asarray(om.ordered, dtype=bool)
+    mean = np.zeros(len(pt.ov_names))
+    mean[~ordm] = np.asarray(om.th)[~ordm[om.th_item]]
+    x0 = start_values(pt, core.model, np.asarray(om.cov), mean)
+    th_rows = [k for k in range(core.model.n_rows) if pt.op[k] == "|"]
+    x0[th_rows] = np.asarray(om.th)[ordm[om.th_item]]
+    return np.asarray(x0, dtype=float)
 
 
 def _bollen_stine_data(
@@ -1044,6 +1113,11 @@ def bootstrap_sem(
         exo_rows=exo_rows, exo_a=exo_a, exo_b=exo_b, want="coef" if type == "ordinary" else "test",
         max_iter=500, tol=1e-10, kind="ml" if core.fiml is None else "fiml", weights=weights,
     )
+    if core.dwls is not None:  # ordinal items: every replicate from its raw rows
+        st = core.dwls
+        problem = dataclasses.replace(problem, kind="ordinal", x_full=_dwls_base(core), ordinal=(
+            np.asarray(st.moments.ordered, dtype=bool), str(st.fitting), str(st.parameterization),
+            int(len(st.moments.th))))
     sb = seed_block_size(N)
     seeds = block_seeds(root, n, sb) if idx_all is None else ()
     if chunk is None:
