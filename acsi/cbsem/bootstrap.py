@@ -427,8 +427,11 @@ class _GroupRefitter:
         self.n_tab = len(pt.lhs)
         self.nx = sum(len(x) for x in pr.x_full)
 
-    def fit(self, moments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
-        """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
+    def fit(
+        self, moments: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """(theta, std_all of every row, chi-square, admissible) or None when the refit fails.
+        ``w``: the groups' shares ``N_g / N`` when they differ from the fit's (the jackknife)."""
         from acsi.cbsem.multigroup import minimize_groups
 
         pr = self.pr
@@ -442,8 +445,8 @@ class _GroupRefitter:
                 xb[rows[~is_mean]] = S[a[~is_mean], b[~is_mean]]
             kerns.append(kern.with_moments(S, ybar, xb))
         try:
-            theta, cur, it, conv, gmax = minimize_groups(kerns, self.w, pr.theta0, max_iter=pr.max_iter,
-                                                         tol=pr.tol, n_fisher=0)
+            theta, cur, it, conv, gmax = minimize_groups(kerns, self.w if w is None else w, pr.theta0,
+                                                         max_iter=pr.max_iter, tol=pr.tol, n_fisher=0)
         except (np.linalg.LinAlgError, FloatingPointError, ValueError):
             return None
         if cur is None or not conv:
@@ -451,7 +454,9 @@ class _GroupRefitter:
         points = [(kern.x_of(theta), pnt.Sigma, pnt.parts) for kern, pnt in zip(kerns, cur.pts)]
         return self._finish(theta, points, float(self.N.sum() * cur.F))
 
-    def fit_rows(self, Xbs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+    def fit_rows(
+        self, Xbs: list[np.ndarray], w: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
         """FIML refit to each group's raw rows (holes included): the resample's patterns per
         group, ``sum_g (N_g / N) fmin_g`` minimised by Newton steps with the summed exact
         information (expected information where the observed one is not positive
@@ -469,7 +474,7 @@ class _GroupRefitter:
                 mp = missing_patterns(Xb, names=view.ov_names)
                 fks.append(FIMLKernel(self.model, x0, rows, np.asarray(view.par, dtype=np.intp)[rows],
                                       pr.partable.npar, mp, 0.0))
-            w = self.w
+            w = self.w if w is None else w
 
             def fg(th: np.ndarray) -> tuple[float, np.ndarray]:
                 f, g = 0.0, np.zeros(th.size)
@@ -683,14 +688,17 @@ def _group_jackknife(
         i = 0
         for g, X in enumerate(Xs):
             keep = np.ones(X.shape[0], dtype=bool)
+            sizes = np.array([Xh.shape[0] for Xh in Xs], dtype=float)
+            sizes[g] -= 1
+            w = sizes / sizes.sum()  # the groups' shares without the left-out row
             for r in range(X.shape[0]):
                 keep[r] = False
                 if problem.kind == "fiml":
-                    out = ref.fit_rows([X[keep] if h == g else Xh for h, Xh in enumerate(Xs)])
+                    out = ref.fit_rows([X[keep] if h == g else Xh for h, Xh in enumerate(Xs)], w)
                 else:
                     mom = list(full)
                     mom[g] = sample_moments(X[keep])
-                    out = ref.fit([(m[0], m[1]) for m in mom])
+                    out = ref.fit([(m[0], m[1]) for m in mom], w)
                 keep[r] = True
                 if out is not None:
                     th[i], sd[i] = out[0], out[1]
@@ -701,9 +709,10 @@ def _group_jackknife(
 # ---------------------------------------------------------------------------- intervals
 def _intervals(
     ci: str, level: float, est: np.ndarray, draws: np.ndarray, at_mean: np.ndarray, jack: np.ndarray | None,
-    ddof: np.ndarray | int = 1, strata: np.ndarray | None = None,
+    ddof: np.ndarray | int = 1, strata: np.ndarray | None = None, factor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SE (divisor ``n - ddof``, per column) and the ``ci`` interval of every column of ``draws``.
+    """SE (divisor ``n - ddof``, per column, times ``factor``) and the ``ci`` interval of every
+    column of ``draws``.
 
     ``ci="bca"``: the acceleration ``a = sum l^3 / (6 (sum l^2)^(3/2))`` from the jackknife
     values ``jack`` (one row per left-out row), ``l_i = mean - jack_i``; with ``strata`` (the
@@ -715,6 +724,8 @@ def _intervals(
         se = np.sqrt((dev**2).sum(axis=0) / (draws.shape[0] - np.broadcast_to(ddof, (m,))))
     else:
         se = np.full(m, np.nan)
+    if factor is not None:  # (ordinal fits: lavaan's N / (N - 1), see _tables)
+        se = se * factor
     lo, hi = est.copy(), est.copy()
     for j in range(m):
         t = draws[:, j]
@@ -1206,9 +1217,14 @@ def _tables(
     lo, hi = est_all.copy(), est_all.copy()
     # lavaan: free parameters' SE with divisor n (cov(COEF) (n - 1) / n), := rows' with n - 1
     ddof = np.where(np.asarray(pt.op)[stat_cols] == ":=", 1, 0)
+    # lavaan's vcov divides N cov(COEF) by N for ML but by N - 1 for the least-squares
+    # estimators (ordinal fits): their free parameters' SE is sqrt(N / (N - 1)) larger
+    factor = np.ones(stat_cols.size)
+    if getattr(core, "dwls", None) is not None:
+        factor[ddof == 0] = np.sqrt(core.N / (core.N - 1.0))
     with single_threaded_blas(), np.errstate(all="ignore"):
         s, low, up = _intervals(ci, level, est_all[stat_cols], draws_rows[:, stat_cols], at_mean[stat_cols],
-                                None if jack_rows is None else jack_rows[:, stat_cols], ddof, strata)
+                                None if jack_rows is None else jack_rows[:, stat_cols], ddof, strata, factor)
     se[stat_cols], lo[stat_cols], hi[stat_cols] = s, low, up
     est_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est": est_all, "se": se, "ci_lower": lo, "ci_upper": hi})
