@@ -131,7 +131,8 @@ def test_standardized_replicates_equal_lavaan(boots, name):
     std_est = pd.DataFrame(ref["std_est"])
     got = boot.standardized_draws.to_numpy()
     e = res.estimates
-    keep = np.array([(a, o, b) in set(zip(std_est.lhs, std_est.op, std_est.rhs)) for a, o, b in zip(e.lhs, e.op, e.rhs)])
+    lav_rows = set(zip(std_est.lhs, std_est.op, std_est.rhs))
+    keep = np.array([row in lav_rows for row in zip(e.lhs, e.op, e.rhs)])
     got = got[:, keep]
     assert got.shape == lav.shape
     np.testing.assert_allclose(got, lav, rtol=1e-3, atol=1e-5)

@@ -8,6 +8,11 @@ from one product with the row counts; each refit then runs the immutable ML kern
 moments (:meth:`acsi.cbsem.ml.MLKernel.with_moments`): nothing is parsed, validated or rebuilt
 inside the loop.
 
+Full-information ML fits (``missing="ml"``) and ordinal fits (WLSMV, ...) are refitted from
+each resample's raw rows, as lavaan's bootstrap does (the resample's missing-data patterns,
+respectively its thresholds, polychoric correlations and weights); fits with sampling
+weights resample each row with its weight. Several groups: rows are drawn within each group.
+
 ``type="bollen.stine"`` resamples the data transformed to fit the model exactly,
 ``Z = (X - xbar) S^(-1/2) Sigma^(1/2) (+ mu)`` (Bollen & Stine 1992), and returns the
 bootstrap p-value of the chi-square test: the share of replicates whose chi-square exceeds
@@ -1030,7 +1035,10 @@ def bootstrap_sem(
     Parameters
     ----------
     res : SEMResult
-        A complete-data ML or MLR fit (``acsi.sem``/``acsi.cfa``).
+        An ML or MLR fit (``acsi.sem``/``acsi.cfa``): complete data, ``missing="ml"``
+        (FIML), ``sampling_weights``, ordinal items (WLSMV and the other least-squares
+        estimators), one group or several. Not: general constraints; ``type="bollen.stine"``
+        with missing values or ordinal items (lavaan refuses those too).
     n : int, default 1000
         Resamples (with ``indices``: their number; a different ``n`` raises).
     seed : int, SeedSequence, Generator or None
@@ -1061,7 +1069,9 @@ def bootstrap_sem(
     -----
     The standard error is the standard deviation of the converged replicates, as lavaan's:
     divisor ``n`` for the free parameters (lavaan's ``cov(COEF) (n - 1) / n``) and ``n - 1``
-    for ``:=`` rows (``cov()`` of their draws) and the standardized values. For ``:=`` rows
+    for ``:=`` rows (``cov()`` of their draws) and the standardized values; for ordinal
+    fits the free parameters' SE is ``sqrt(N / (N - 1))`` larger (lavaan's least-squares
+    covariance divides by ``N - 1``). For ``:=`` rows
     the draws are the expression evaluated on each replicate; lavaan's "norm" interval takes
     the bias at the expression of the mean draw.
     Replicates that fail are excluded and counted (``n_failed``); inadmissible ones are

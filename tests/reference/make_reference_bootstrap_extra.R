@@ -9,7 +9,8 @@
 #   ("use ML estimator for bootstrap"), so only the replicates are stored.
 # - Bollen-Stine: lavaan refuses it with missing data ("not available for missing data");
 #   with weights and with several groups it transforms each group's data.
-# Usage (from the repository root): Rscript tests/reference/make_reference_bootstrap_extra.R
+# Usage (from the repository root): Rscript tests/reference/make_reference_bootstrap_extra.R [part]
+# (part: "fiml", "weighted" or "bs" to write only those cases; default all)
 suppressMessages({library(lavaan); library(jsonlite)})
 out <- "tests/data/lavaan_boot_extra"
 dir.create(out, showWarnings = FALSE)
@@ -80,14 +81,21 @@ bs_case <- function(name, model, data, R, ...) {
 
 hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 sem_model <- paste0(hs_model, "\ntextual ~ a*visual\nspeed ~ b*textual + visual\nind := a*b")
+args <- commandArgs(TRUE)
+want <- function(part) length(args) == 0L || part %in% args
 cases <- list()
+if (want("fiml")) {
 mcar <- read.csv(file.path(i10, "hs_mcar.csv"))
 mar <- read.csv(file.path(i10, "hs_mar.csv"))
 cases$fiml_hs_mcar <- boot_case("fiml_hs_mcar", hs_model, mcar, 60, fun = "cfa", missing = "ml")
 cases$fiml_hs_mar_sem <- boot_case("fiml_hs_mar_sem", sem_model, mar, 40, std = FALSE, missing = "ml")
+r <- try(cfa(hs_model, mcar, missing = "ml", test = "bollen.stine", bootstrap = 5), silent = TRUE)
+cases$refusals <- list(fiml_bollen_stine = as.character(r))
+}
 w <- read.csv(file.path(i10, "hs_weighted.csv"))
-cases$weighted_hs <- boot_case("weighted_hs", hs_model, w, 60, fun = "cfa", pe = FALSE,
+if (want("weighted")) cases$weighted_hs <- boot_case("weighted_hs", hs_model, w, 60, fun = "cfa", pe = FALSE,
                                sampling.weights = "w")
+if (want("bs")) {
 cases$bs_weighted_hs <- bs_case("bs_weighted_hs", hs_model, w, 100, sampling.weights = "w")
 cases$bs_mg_hs <- bs_case("bs_mg_hs", hs_model, HS, 100, group = "school", group.equal = "loadings")
 cases$bs_mg_hs_means <- bs_case("bs_mg_hs_means", hs_model, HS, 60, group = "school",
@@ -97,8 +105,7 @@ fb <- cfa(hs_model, HS, group = "school", group.equal = "loadings", optim.method
 tb <- lavInspect(fb, "test")$bollen.stine
 cases$bs_mg_hs$lavaan_pvalue <- tb$pvalue
 cases$bs_mg_hs$boot_T <- as.numeric(tb$boot.T)
-r <- try(cfa(hs_model, mcar, missing = "ml", test = "bollen.stine", bootstrap = 5), silent = TRUE)
-cases$refusals <- list(fiml_bollen_stine = as.character(r))
+}
 for (nm in names(cases)) {
   write_json(cases[[nm]], file.path(out, paste0(nm, ".json")), digits = NA, auto_unbox = TRUE, na = "null")
 }
