@@ -203,7 +203,7 @@ class _Refitter:
         self.free_rows = np.asarray(pt.free_rows, dtype=np.intp)
         self.par_of_free = np.asarray(pt.par, dtype=np.intp)[self.free_rows]
 
-    def fit(self, S: np.ndarray, ybar: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+    def fit(self, S: np.ndarray, ybar: np.ndarray, N: float) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
         """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
         pr = self.pr
         xb = None
@@ -298,7 +298,9 @@ class _Refitter:
         if self.pr.kind == "ordinal":
             return self.fit_ordinal(self.pr.X[rows])
         assert S is not None and ybar is not None
-        return self.fit(S, ybar, rows.size)
+        w = self.pr.weights
+        # lavaan does not renormalise a resample's weights: its chi-square is 2 sum(w) fmin
+        return self.fit(S, ybar, rows.size if w is None else float(w[rows].sum()))
 
 
 def _draw_rows(task: _Task) -> list[tuple[np.ndarray, int, int]]:
