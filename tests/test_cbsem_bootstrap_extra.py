@@ -169,6 +169,24 @@ def test_bollen_stine_as_lavaan(hs, name):
         np.testing.assert_allclose(bs.chisq, ref["boot_T"], rtol=1e-5)
 
 
+def test_fiml_replicates_are_fiml_refits():
+    # (each refit's FIML estimates are tested against lavaan in the FIML tests; here the
+    # replicate must be that refit of the resample's raw rows, holes included)
+    d = _csv("hs_mar")
+    model = HS_MODEL + "\ntextual ~ a*visual\nspeed ~ b*textual + visual\nind := a*b"
+    res = acsi.sem(model, d, missing="ml")
+    rng = np.random.default_rng(11)
+    idx = rng.integers(0, res.nobs, size=(3, res.nobs))
+    boot = res.bootstrap(indices=idx, ci="norm")
+    assert boot.n_failed == 0
+    for r in (0, 2):
+        refit = acsi.sem(model, d.iloc[idx[r]].reset_index(drop=True), missing="ml")
+        np.testing.assert_allclose(boot.draws.to_numpy()[r], refit.estimates.est.to_numpy()[refit.partable.free_rows],
+                                   rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(boot.standardized_draws.to_numpy()[r], refit.estimates.std_all, rtol=1e-7,
+                                   atol=1e-9)
+
+
 def test_multigroup_fiml_replicates_are_fiml_refits(hs):
     d = _csv("hs_mcar")
     d["school"] = hs["school"].to_numpy()
