@@ -8,6 +8,11 @@ from one product with the row counts; each refit then runs the immutable ML kern
 moments (:meth:`acsi.cbsem.ml.MLKernel.with_moments`): nothing is parsed, validated or rebuilt
 inside the loop.
 
+Full-information ML fits (``missing="ml"``) and ordinal fits (WLSMV, ...) are refitted from
+each resample's raw rows, as lavaan's bootstrap does (the resample's missing-data patterns,
+respectively its thresholds, polychoric correlations and weights); fits with sampling
+weights resample each row with its weight. Several groups: rows are drawn within each group.
+
 ``type="bollen.stine"`` resamples the data transformed to fit the model exactly,
 ``Z = (X - xbar) S^(-1/2) Sigma^(1/2) (+ mu)`` (Bollen & Stine 1992), and returns the
 bootstrap p-value of the chi-square test: the share of replicates whose chi-square exceeds
@@ -30,6 +35,7 @@ Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (``bootstrapLavaan``).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,11 +54,12 @@ from acsi._validation import (
     check_seed,
     warn_few_resamples,
 )
+from acsi.cbsem.api import _weighted_moments
 from acsi.cbsem.core import sample_moments
 from acsi.cbsem.matrices import LisrelModel
 from acsi.cbsem.ml import MLKernel
 from acsi.cbsem.standardized import defined_function, standardize
-from acsi.exceptions import AcsiError, SpecificationError
+from acsi.exceptions import AcsiError, DataError, SpecificationError
 from acsi.inference.intervals import norm_inter
 from acsi.inference.resampling import (
     block_seeds,
@@ -94,6 +101,11 @@ class _Problem:
     want: str  # "coef" (estimates and standardized values) or "test" (chi-square)
     max_iter: int
     tol: float
+    kind: str = "ml"  # "ml": refit to the resample's moments; "fiml"/"ordinal": to its raw rows
+    weights: np.ndarray | None = None  # sampling weights of the rows of X (resampled with them)
+    # ordinal: (which items are ordinal, lavaan's fitting function, parameterization, number
+    # of thresholds and means of the full sample)
+    ordinal: tuple[np.ndarray, str, str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,21 +134,42 @@ class _ChunkOut:
 def _template(problem: _Problem) -> MLKernel:
     pt = problem.partable
     model = LisrelModel.from_partable(pt)
-    ybar, S = sample_moments(problem.X)
+    if problem.kind != "ml":  # raw rows (holes, codes): the template only maps theta to rows
+        p = problem.X.shape[1]
+        ybar, S = np.zeros(p), np.eye(p)
+    elif problem.weights is not None:
+        ybar, S = _weighted_moments(problem.X, problem.weights)
+    else:
+        ybar, S = sample_moments(problem.X)
     free_rows = pt.free_rows
     par = np.asarray(pt.par)[free_rows]
     return MLKernel(model, problem.x_full, free_rows, par, pt.npar, S, ybar)
 
 
-def _block_moments(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Means (B, p) and covariances (B, p, p) (divisor N) of the resamples with rows ``rows``."""
+def _block_moments(
+    X: np.ndarray, rows: np.ndarray, w: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Means (B, p) and covariances (B, p, p) (divisor N) of the resamples with rows ``rows``.
+
+    With sampling weights ``w`` each drawn row carries its weight (lavaan's bootstrap
+    resamples rows together with their weights): the weighted mean and the weighted
+    covariance with divisor the sum of the drawn weights (``cov.wt(method = "ML")``).
+    """
     B, N = rows.shape
     counts = np.zeros((B, N))
     np.add.at(counts, (np.repeat(np.arange(B), N), rows.reshape(-1)), 1.0)
     center = X.mean(axis=0)
     Xc = X - center
-    m = counts @ Xc / N
-    S = np.einsum("bn,ni,nj->bij", counts, Xc, Xc, optimize=True) / N - m[:, :, None] * m[:, None, :]
+    if w is None:
+        m = counts @ Xc / N
+        S = np.einsum("bn,ni,nj->bij", counts, Xc, Xc, optimize=True) / N - m[:, :, None] * m[:, None, :]
+        return m + center, S
+    c = counts * w
+    tot = c.sum(axis=1)
+    with np.errstate(all="ignore"):  # every drawn weight zero: NaN moments, a failed refit
+        m = c @ Xc / tot[:, None]
+        S = (np.einsum("bn,ni,nj->bij", c, Xc, Xc, optimize=True) / tot[:, None, None]
+             - m[:, :, None] * m[:, None, :])
     return m + center, S
 
 
@@ -167,8 +200,10 @@ class _Refitter:
         self.def_rows = np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp)
         self.f_def = defined_function(pt) if pr.want == "coef" and self.def_rows.size else None
         self.n_tab = len(pt.lhs)
+        self.free_rows = np.asarray(pt.free_rows, dtype=np.intp)
+        self.par_of_free = np.asarray(pt.par, dtype=np.intp)[self.free_rows]
 
-    def fit(self, S: np.ndarray, ybar: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+    def fit(self, S: np.ndarray, ybar: np.ndarray, N: float) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
         """(theta, std_all of every row, chi-square, admissible) or None when the refit fails."""
         pr = self.pr
         xb = None
@@ -184,8 +219,67 @@ class _Refitter:
             return None
         if sol is None or not sol.converged:
             return None
-        x = kb.x_of(sol.theta)
-        ok = _admissible(pr.partable, x, sol.parts, self.var_rows)
+        return self._finish(sol.theta, kb.x_of(sol.theta), sol.Sigma, sol.parts, N * sol.F)
+
+    def fit_rows(self, Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """FIML refit to the raw rows ``Xb`` (holes included), as lavaan's bootstrap of a
+        ``missing = "ml"`` fit: the resample's missing-data patterns, a FIML kernel for them
+        and Newton steps from the full-sample solution (no h1 model: lavaan's ``h1 = FALSE``
+        for ``FUN = "coef"``, the chi-square is not computed)."""
+        from acsi.cbsem.fiml_kernel import FIMLKernel
+        from acsi.cbsem.missing import missing_patterns
+
+        pr = self.pr
+        pt = pr.partable
+        try:
+            mp = missing_patterns(Xb, names=pt.ov_names)
+            kern = FIMLKernel(self.kern.model, pr.x_full, self.free_rows, self.par_of_free, pt.npar, mp, 0.0)
+            fit = kern.fit(pr.theta0, max_iter=pr.max_iter, tol=pr.tol)
+            if not fit.converged:
+                return None
+            sigma, _, parts = kern.implied(fit.theta)
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None  # e.g. a resample that never observes two variables together
+        return self._finish(fit.theta, self.kern.x_of(fit.theta), sigma, parts, np.nan)
+
+    def fit_ordinal(self, Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """Least-squares refit of an ordinal fit to the raw rows ``Xb``, as lavaan's bootstrap:
+        the resample's thresholds, polychoric correlations and their NACOV (the DWLS weight),
+        then the same fitting function from the full-sample solution."""
+        from acsi.cbsem.dwls import DWLSKernel
+        from acsi.cbsem.ordinal import ordinal_moments
+
+        pr = self.pr
+        pt = pr.partable
+        assert pr.ordinal is not None
+        ordm, fitting, param, n_th = pr.ordinal
+        model = self.kern.model
+        try:
+            om = ordinal_moments(Xb, ordm, names=pt.ov_names)
+            if len(om.th) != n_th:  # a category no row of the resample chose
+                return None
+            gamma = np.asarray(om.nacov)
+            if fitting == "DWLS":
+                W = np.diag(1.0 / np.diag(gamma))
+            elif fitting == "ULS":
+                W = np.eye(gamma.shape[0])
+            else:
+                W = np.linalg.inv(gamma)
+            kern = DWLSKernel(pt, model, pr.x_full, om, W, param)
+            theta, _, _, conv, _ = kern.fit(pr.theta0, max_iter=pr.max_iter, tol=pr.tol)
+            if not conv:
+                return None
+            x = kern.x_final(theta, pt)
+            Sigma, _, parts = model.implied(x)
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        return self._finish(theta, x, Sigma, parts, np.nan)
+
+    def _finish(
+        self, theta: np.ndarray, x: np.ndarray, Sigma: np.ndarray, parts: dict[str, np.ndarray], chisq: float,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool]:
+        pr = self.pr
+        ok = _admissible(pr.partable, x, parts, self.var_rows)
         std = np.zeros(0)
         if pr.want == "coef":
             est = np.full(self.n_tab, np.nan)
@@ -193,8 +287,20 @@ class _Refitter:
             with np.errstate(all="ignore"):
                 if self.f_def is not None:
                     est[self.def_rows] = self.f_def(x)
-                std = standardize(pr.partable, est, sol.Sigma, sol.parts["Veta"], self.kern.model.eta_names)[1]
-        return sol.theta, std, N * sol.F, ok
+                std = standardize(pr.partable, est, Sigma, parts["Veta"], self.kern.model.eta_names)[1]
+        return theta, std, chisq, ok
+
+    def replicate(self, rows: np.ndarray, S: np.ndarray | None, ybar: np.ndarray | None,
+                  ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """The refit of one resample (rows ``rows``; its moments ``S``, ``ybar`` unless FIML)."""
+        if self.pr.kind == "fiml":
+            return self.fit_rows(self.pr.X[rows])
+        if self.pr.kind == "ordinal":
+            return self.fit_ordinal(self.pr.X[rows])
+        assert S is not None and ybar is not None
+        w = self.pr.weights
+        # lavaan does not renormalise a resample's weights: its chi-square is 2 sum(w) fmin
+        return self.fit(S, ybar, rows.size if w is None else float(w[rows].sum()))
 
 
 def _draw_rows(task: _Task) -> list[tuple[np.ndarray, int, int]]:
@@ -217,7 +323,6 @@ def _run_chunk(task: _Task) -> _ChunkOut:
     pr = task.problem
     with pinned_blas(task.blas_threads):
         ref = _Refitter(pr)
-        N = pr.X.shape[0]
         b = task.stop - task.start
         theta = np.full((b, ref.kern.q), np.nan)
         std = np.full((b, ref.n_tab if pr.want == "coef" else 0), np.nan)
@@ -226,9 +331,12 @@ def _run_chunk(task: _Task) -> _ChunkOut:
         inadm = np.zeros(b, dtype=bool)
         i = 0
         for rows, lo, hi in _draw_rows(task):
-            means, covs = _block_moments(pr.X, rows)
+            if pr.kind != "ml":
+                means = covs = None
+            else:
+                means, covs = _block_moments(pr.X, rows, pr.weights)
             for r in range(lo, hi):
-                out = ref.fit(covs[r], means[r], N)
+                out = ref.replicate(rows[r], None if covs is None else covs[r], None if means is None else means[r])
                 if out is None:
                     failed[i] = True
                 else:
@@ -249,11 +357,17 @@ def _jackknife(problem: _Problem, blas_threads: int | None) -> tuple[np.ndarray,
         th = np.full((N, ref.kern.q), np.nan)
         sd = np.full((N, ref.n_tab), np.nan)
         keep = np.ones(N, dtype=bool)
+        w = problem.weights
         for i in range(N):
             keep[i] = False
-            ybar, S = sample_moments(X[keep])
+            if problem.kind == "fiml":
+                out = ref.fit_rows(X[keep])
+            elif problem.kind == "ordinal":
+                out = ref.fit_ordinal(X[keep])
+            else:
+                ybar, S = sample_moments(X[keep]) if w is None else _weighted_moments(X[keep], w[keep])
+                out = ref.fit(S, ybar, N - 1)
             keep[i] = True
-            out = ref.fit(S, ybar, N - 1)
             if out is not None:
                 th[i], sd[i] = out[0], out[1]
     return th, sd
@@ -270,6 +384,8 @@ class _GroupProblem:
     theta0: np.ndarray
     max_iter: int
     tol: float
+    want: str = "coef"  # "coef" or "test" (the chi-square, Bollen-Stine)
+    kind: str = "ml"  # "ml" (moments) or "fiml" (raw rows with holes)
 
 
 @dataclass(frozen=True)
@@ -301,7 +417,8 @@ class _GroupRefitter:
         self.exo = []
         self.var_rows = []
         for view, X, x0 in zip(self.views, pr.Xs, pr.x_full):
-            ybar, S = sample_moments(X)
+            # (FIML: raw rows with holes; the template kernel only maps theta to rows)
+            ybar, S = (np.zeros(X.shape[1]), np.eye(X.shape[1])) if pr.kind == "fiml" else sample_moments(X)
             rows = view.free_rows
             self.kerns.append(MLKernel(model, x0, rows, np.asarray(view.par)[rows], pt.npar, S, ybar))
             self.exo.append(_exo_layout(view))
@@ -317,8 +434,11 @@ class _GroupRefitter:
         self.n_tab = len(pt.lhs)
         self.nx = sum(len(x) for x in pr.x_full)
 
-    def fit(self, moments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, bool] | None:
-        """(theta, std_all of every row, admissible) or None when the refit fails."""
+    def fit(
+        self, moments: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """(theta, std_all of every row, chi-square, admissible) or None when the refit fails.
+        ``w``: the groups' shares ``N_g / N`` when they differ from the fit's (the jackknife)."""
         from acsi.cbsem.multigroup import minimize_groups
 
         pr = self.pr
@@ -332,22 +452,92 @@ class _GroupRefitter:
                 xb[rows[~is_mean]] = S[a[~is_mean], b[~is_mean]]
             kerns.append(kern.with_moments(S, ybar, xb))
         try:
-            theta, cur, it, conv, gmax = minimize_groups(kerns, self.w, pr.theta0, max_iter=pr.max_iter,
-                                                         tol=pr.tol, n_fisher=0)
+            theta, cur, it, conv, gmax = minimize_groups(kerns, self.w if w is None else w, pr.theta0,
+                                                         max_iter=pr.max_iter, tol=pr.tol, n_fisher=0)
         except (np.linalg.LinAlgError, FloatingPointError, ValueError):
             return None
         if cur is None or not conv:
             return None
+        points = [(kern.x_of(theta), pnt.Sigma, pnt.parts) for kern, pnt in zip(kerns, cur.pts)]
+        return self._finish(theta, points, float(self.N.sum() * cur.F))
+
+    def fit_rows(
+        self, Xbs: list[np.ndarray], w: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+        """FIML refit to each group's raw rows (holes included): the resample's patterns per
+        group, ``sum_g (N_g / N) fmin_g`` minimised by Newton steps with the summed exact
+        information (expected information where the observed one is not positive
+        definite), from the full-sample solution (as :func:`acsi.cbsem.multigroup.estimate_groups_fiml`)."""
+        from scipy.linalg import cho_solve
+
+        from acsi.cbsem.fiml_kernel import FIMLKernel, _cholesky, _solve_spd
+        from acsi.cbsem.missing import missing_patterns
+
+        pr = self.pr
+        try:
+            fks = []
+            for view, x0, Xb in zip(self.views, pr.x_full, Xbs):
+                rows = np.asarray(view.free_rows, dtype=np.intp)
+                mp = missing_patterns(Xb, names=view.ov_names)
+                fks.append(FIMLKernel(self.model, x0, rows, np.asarray(view.par, dtype=np.intp)[rows],
+                                      pr.partable.npar, mp, 0.0))
+            w = self.w if w is None else w
+
+            def fg(th: np.ndarray) -> tuple[float, np.ndarray]:
+                f, g = 0.0, np.zeros(th.size)
+                for wg, k in zip(w, fks):
+                    fk, gk = k.objective_gradient(th)
+                    f += wg * fk
+                    g += wg * gk
+                return f, g
+
+            theta = np.array(pr.theta0, dtype=float)
+            f, g = fg(theta)
+            conv = False
+            for _ in range(pr.max_iter):
+                if not np.isfinite(f):
+                    break
+                if float(np.abs(g).max()) < pr.tol:
+                    conv = True
+                    break
+                chol = _cholesky(sum(wg * k.information(theta, "observed") for wg, k in zip(w, fks)))
+                step = np.asarray(cho_solve((chol, True), g)) if chol is not None else None
+                if step is None:
+                    step = _solve_spd(sum(wg * k.information(theta, "expected") for wg, k in zip(w, fks)), g)
+                if step is None:
+                    step = g
+                alpha = 1.0
+                for _ in range(30):
+                    f_new, g_new = fg(theta - alpha * step)
+                    if np.isfinite(f_new) and f_new <= f + 1e-12 * abs(f):
+                        break
+                    alpha *= 0.5
+                else:
+                    break
+                theta, f, g = theta - alpha * step, f_new, g_new
+            if not conv:
+                return None
+            points = []
+            for k, kern in zip(fks, self.kerns):
+                sigma, _, parts = k.implied(theta)
+                points.append((kern.x_of(theta), sigma, parts))
+        except (DataError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None
+        return self._finish(theta, points, np.nan)
+
+    def _finish(
+        self, theta: np.ndarray, points: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]], chisq: float,
+    ) -> tuple[np.ndarray, np.ndarray, float, bool]:
         ok = True
         s_all = np.full(self.n_tab, np.nan)
         with np.errstate(all="ignore"):
-            for view, kern, pnt, idx, vr in zip(self.views, kerns, cur.pts, self.rows, self.var_rows):
-                x = kern.x_of(theta)
-                ok = ok and _admissible(view, x, pnt.parts, vr)
-                s_all[idx] = standardize(view, x, pnt.Sigma, pnt.parts["Veta"], self.model.eta_names)[1]
-            if self.f_def is not None:
+            for view, (x, Sigma, parts), idx, vr in zip(self.views, points, self.rows, self.var_rows):
+                ok = ok and _admissible(view, x, parts, vr)
+                if self.pr.want == "coef":
+                    s_all[idx] = standardize(view, x, Sigma, parts["Veta"], self.model.eta_names)[1]
+            if self.f_def is not None and self.pr.want == "coef":
                 s_all[self.def_rows] = self.f_def(s_all[: self.nx])
-        return theta, s_all, ok
+        return theta, s_all, chisq, ok
 
 
 def _draw_group_rows(task: _GroupTask) -> list[tuple[list[np.ndarray], int, int]]:
@@ -375,21 +565,27 @@ def _run_group_chunk(task: _GroupTask) -> _ChunkOut:
         ref = _GroupRefitter(pr)
         b = task.stop - task.start
         theta = np.full((b, pr.theta0.size), np.nan)
-        std = np.full((b, ref.n_tab), np.nan)
+        std = np.full((b, ref.n_tab if pr.want == "coef" else 0), np.nan)
+        chisq = np.full(b, np.nan)
         failed = np.zeros(b, dtype=bool)
         inadm = np.zeros(b, dtype=bool)
         i = 0
         for rows, lo, hi in _draw_group_rows(task):
-            mom = [_block_moments(X, r) for X, r in zip(pr.Xs, rows)]
+            mom = [] if pr.kind == "fiml" else [_block_moments(X, r) for X, r in zip(pr.Xs, rows)]
             for r in range(lo, hi):
-                out = ref.fit([(m[0][r], m[1][r]) for m in mom])
+                if pr.kind == "fiml":
+                    out = ref.fit_rows([X[rw[r]] for X, rw in zip(pr.Xs, rows)])
+                else:
+                    out = ref.fit([(m[0][r], m[1][r]) for m in mom])
                 if out is None:
                     failed[i] = True
                 else:
-                    theta[i], std[i], ok = out
+                    theta[i], s, chisq[i], ok = out
+                    if std.shape[1]:
+                        std[i] = s
                     inadm[i] = not ok
                 i += 1
-    return _ChunkOut(task.start, theta, std, np.full(b, np.nan), failed, inadm)
+    return _ChunkOut(task.start, theta, std, chisq, failed, inadm)
 
 
 def _check_group_indices(
@@ -420,20 +616,24 @@ def _check_group_indices(
 
 def _bootstrap_groups(
     res: SEMResult, n: int, root: np.random.SeedSequence, seed_out: Any, idx_all: Any, ci: str, level: float,
-    executor: Any, progress: Any, chunk: int | None, blas_threads: int | None, t0: float,
+    executor: Any, progress: Any, chunk: int | None, blas_threads: int | None, t0: float, type: str,
 ) -> SEMBootstrapResult:
-    """The ordinary bootstrap of a multigroup fit: rows resampled within each group."""
+    """The bootstrap of a multigroup fit: rows resampled within each group (lavaan draws each
+    group's rows separately; group sizes are fixed). ``type="bollen.stine"`` transforms each
+    group's rows with that group's S, Sigma and mu, as lavaan."""
     core = res.core
-    if ci == "bca":
-        raise SpecificationError(
-            "ci='bca' (with the jackknife acceleration) is not available for multigroup fits in this "
-            "version; use ci='bca.simple' (lavaan's), 'perc', 'basic' or 'norm'"
-        )
     groups = core.groups  # type: ignore[attr-defined]
+    fiml = bool(getattr(core, "fiml", None))
+    Xs = []
+    for c in groups:
+        X = np.asarray(c.X, dtype=float)
+        if type == "bollen.stine":
+            X = _bollen_stine_data(X, c.mean, c.S, c.Sigma, c.mu if c.meanstructure else None)
+        Xs.append(X)
     problem = _GroupProblem(
-        partable=core.partable, Xs=tuple(np.asarray(c.X, dtype=float) for c in groups),
-        x_full=tuple(np.asarray(c.x, dtype=float) for c in groups),
+        partable=core.partable, Xs=tuple(Xs), x_full=tuple(np.asarray(c.x, dtype=float) for c in groups),
         theta0=np.asarray(core.theta, dtype=float), max_iter=500, tol=1e-10,
+        want="coef" if type == "ordinary" else "test", kind="fiml" if fiml else "ml",
     )
     N = core.N
     sb = seed_block_size(N)
@@ -455,32 +655,84 @@ def _bootstrap_groups(
     ok = ~failed
     if int(ok.sum()) < 2:
         raise AcsiError(f"only {int(ok.sum())} of {n} resamples converged; the bootstrap cannot summarise them")
-    std_draws = np.concatenate([o.std for o in outs])[ok]
-    est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, None)
-    settings = {"n": n, "ci": ci, "level": level, "type": "ordinary", "chunk_size": chunk, "seed_block": sb,
+    settings = {"n": n, "ci": ci, "level": level, "type": type, "chunk_size": chunk, "seed_block": sb,
                 "indices_given": idx_all is not None, "groups": tuple(res.group_labels),
-                "executor": None if executor is None else type_name(executor),
-                "elapsed_s": time.perf_counter() - t0}
+                "executor": None if executor is None else type_name(executor)}
+    bs = None
+    est_frame = std_frame = None
+    std_draws = np.zeros((0, 0))
+    if type == "bollen.stine":
+        chisq = np.concatenate([o.chisq for o in outs])[ok]
+        larger = int(np.count_nonzero(chisq > core.chisq))
+        bs = BollenStine(stat=float(core.chisq), df=int(core.df), pvalue=larger / chisq.size,
+                         boot_larger=larger, boot_length=int(chisq.size), chisq=chisq)
+    else:
+        std_draws = np.concatenate([o.std for o in outs])[ok]
+        jack = _group_jackknife(problem, blas_threads) if ci == "bca" else None
+        est_frame, std_frame = _tables(res, theta[ok], std_draws, ci, level, jack)
+    settings["elapsed_s"] = time.perf_counter() - t0
     return SEMBootstrapResult(
-        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type="ordinary", ci=ci,
-        level=level, seed=seed_out, bollen_stine=None, settings=settings, _estimates=est_frame,
+        n=n, n_failed=int(failed.sum()), n_inadmissible=int(inadm[ok].sum()), type=type, ci=ci,
+        level=level, seed=seed_out, bollen_stine=bs, settings=settings, _estimates=est_frame,
         _std=std_frame, draws_array=theta @ np.asarray(core.K).T, std_draws_array=std_draws,
         draw_names=tuple(res._free_names), failed_mask=failed, inadmissible_mask=inadm,
     )
 
 
+def _group_jackknife(
+    problem: _GroupProblem, blas_threads: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leave-one-row-out refits of a multigroup fit (one row of one group left out, the other
+    groups intact): theta (N, q), std_all (N, rows) and each left-out row's group (0-based)."""
+    with pinned_blas(blas_threads):
+        ref = _GroupRefitter(problem)
+        Xs = problem.Xs
+        N = sum(X.shape[0] for X in Xs)
+        th = np.full((N, problem.theta0.size), np.nan)
+        sd = np.full((N, ref.n_tab), np.nan)
+        strata = np.concatenate([np.full(X.shape[0], g) for g, X in enumerate(Xs)])
+        full = [sample_moments(X) for X in Xs] if problem.kind == "ml" else []
+        i = 0
+        for g, X in enumerate(Xs):
+            keep = np.ones(X.shape[0], dtype=bool)
+            sizes = np.array([Xh.shape[0] for Xh in Xs], dtype=float)
+            sizes[g] -= 1
+            w = sizes / sizes.sum()  # the groups' shares without the left-out row
+            for r in range(X.shape[0]):
+                keep[r] = False
+                if problem.kind == "fiml":
+                    out = ref.fit_rows([X[keep] if h == g else Xh for h, Xh in enumerate(Xs)], w)
+                else:
+                    mom = list(full)
+                    mom[g] = sample_moments(X[keep])
+                    out = ref.fit([(m[0], m[1]) for m in mom], w)
+                keep[r] = True
+                if out is not None:
+                    th[i], sd[i] = out[0], out[1]
+                i += 1
+    return th, sd, strata
+
+
 # ---------------------------------------------------------------------------- intervals
 def _intervals(
     ci: str, level: float, est: np.ndarray, draws: np.ndarray, at_mean: np.ndarray, jack: np.ndarray | None,
-    ddof: np.ndarray | int = 1,
+    ddof: np.ndarray | int = 1, strata: np.ndarray | None = None, factor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SE (divisor ``n - ddof``, per column) and the ``ci`` interval of every column of ``draws``."""
+    """SE (divisor ``n - ddof``, per column, times ``factor``) and the ``ci`` interval of every
+    column of ``draws``.
+
+    ``ci="bca"``: the acceleration ``a = sum l^3 / (6 (sum l^2)^(3/2))`` from the jackknife
+    values ``jack`` (one row per left-out row), ``l_i = mean - jack_i``; with ``strata`` (the
+    group of each left-out row) the stratified influence values ``l_i = (N_g - 1)(mean_g -
+    jack_i)``, the mean taken within row i's group (Davison & Hinkley 1997, sec. 3.2)."""
     m = draws.shape[1]
     if draws.shape[0] > 1:
         dev = draws - draws.mean(axis=0)
         se = np.sqrt((dev**2).sum(axis=0) / (draws.shape[0] - np.broadcast_to(ddof, (m,))))
     else:
         se = np.full(m, np.nan)
+    if factor is not None:  # (ordinal fits: lavaan's N / (N - 1), see _tables)
+        se = se * factor
     lo, hi = est.copy(), est.copy()
     for j in range(m):
         t = draws[:, j]
@@ -503,7 +755,13 @@ def _intervals(
             zal = _ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
             a = 0.0
             if ci == "bca" and jack is not None:
-                d = jack[:, j].mean() - jack[:, j]
+                if strata is None:
+                    d = jack[:, j].mean() - jack[:, j]
+                else:
+                    d = np.empty(strata.size)
+                    for g in np.unique(strata):
+                        in_g = strata == g
+                        d[in_g] = (in_g.sum() - 1) * (jack[in_g, j].mean() - jack[in_g, j])
                 den = 6.0 * (d**2).sum() ** 1.5
                 a = float((d**3).sum() / den) if den > 0 else 0.0
             adj = _ndtr(w + (w + zal) / (1 - a * (w + zal)))
@@ -663,6 +921,78 @@ class SEMBootstrapResult(ResultMixin):
 
 
 # ---------------------------------------------------------------------------- driver
+def _check_supported(res: SEMResult, type: str) -> None:
+    """Refuse what this bootstrap does not reproduce (lavaan's reasons where lavaan refuses)."""
+    core = res.core
+    pt = core.partable
+    fiml = bool(getattr(core, "fiml", None))
+    cores = list(core.groups) if res.ngroups > 1 else [core]  # type: ignore[attr-defined]
+    ordinal = any(getattr(c, "dwls", None) is not None for c in cores)
+    if ordinal and type == "bollen.stine":
+        raise SpecificationError(
+            "type='bollen.stine' is not defined for ordinal items: the transformation Z = (X - xbar) "
+            "S^(-1/2) Sigma^(1/2) needs continuous data (lavaan refuses it too: 'bollen.stine/yuan "
+            "bootstrap not available for categorical/ordinal data'); use type='ordinary'"
+        )
+    if ordinal and res.ngroups > 1:
+        raise SpecificationError(
+            "the bootstrap of a multigroup ordinal (WLSMV) fit is not implemented in acsi yet; it is "
+            "available for single-group ordinal fits"
+        )
+    if ordinal and bool(np.isnan(np.asarray(core.X, dtype=float)).any()):
+        raise SpecificationError(
+            "the bootstrap of an ordinal fit with missing values is not implemented in acsi yet; fit "
+            "the complete rows (missing='listwise') to bootstrap"
+        )
+    if pt.constraints:
+        raise SpecificationError(
+            f"the bootstrap of a model with general constraints ({pt.constraints[0][4]}) is not implemented "
+            "in acsi yet (each resample would need the constrained refit); use shared labels for equal "
+            "parameters, or the delta-method standard errors of the fit"
+        )
+    if type == "bollen.stine" and fiml:
+        raise SpecificationError(
+            "type='bollen.stine' needs complete data: the transformation Z = (X - xbar) S^(-1/2) "
+            "Sigma^(1/2) is not defined for rows with holes (lavaan refuses it too: 'bollen.stine/yuan "
+            "bootstrap not available for missing data'); use type='ordinary', or missing='listwise'"
+        )
+    if fiml and (pt.fixed_x and pt.ov_x):
+        raise SpecificationError(
+            "the bootstrap of a FIML fit with fixed.x covariates is not implemented in acsi yet; "
+            "fit with fixed_x=False"
+        )
+    if res.ngroups > 1 and any(getattr(c, "weights", None) is not None for c in cores):
+        raise SpecificationError(  # (not reachable while multigroup fits refuse sampling weights)
+            "the bootstrap of a multigroup fit with sampling weights is not implemented in acsi"
+        )
+
+
+def _dwls_base(core: Any) -> np.ndarray:
+    """The row values an ordinal kernel starts from, as :func:`acsi.cbsem.dwls.estimate_dwls`
+    builds them (the computed rows, residual variances of ordinal items in the delta
+    parameterization, hold their start values there, not the fitted ones)."""
+    from acsi.cbsem.core import start_values
+
+    pt = core.partable
+    om = core.dwls.moments
+    ordm = np.asarray(om.ordered, dtype=bool)
+    mean = np.zeros(len(pt.ov_names))
+    mean[~ordm] = np.asarray(om.th)[~ordm[om.th_item]]
+    x0 = start_values(pt, core.model, np.asarray(om.cov), mean)
+    th_rows = [k for k in range(core.model.n_rows) if pt.op[k] == "|"]
+    x0[th_rows] = np.asarray(om.th)[ordm[om.th_item]]
+    return np.asarray(x0, dtype=float)
+
+
+def _bollen_stine_data(
+    X: np.ndarray, center: np.ndarray, S: np.ndarray, Sigma: np.ndarray, mu: np.ndarray | None,
+) -> np.ndarray:
+    """Bollen and Stine's transformed data ``(X - center) S^(-1/2) Sigma^(1/2) (+ mu)``
+    (lavaan: ``center`` the column means, also for weighted fits, ``S`` the fit's sample covariance)."""
+    Z = (X - center) @ _sym_sqrt(S, inverse=True) @ _sym_sqrt(Sigma)
+    return Z if mu is None else Z + mu
+
+
 def _sym_sqrt(A: np.ndarray, inverse: bool = False) -> np.ndarray:
     w, V = np.linalg.eigh(0.5 * (A + A.T))
     w = np.sqrt(np.clip(w, 0.0, None))
@@ -707,7 +1037,10 @@ def bootstrap_sem(
     Parameters
     ----------
     res : SEMResult
-        A complete-data ML or MLR fit (``acsi.sem``/``acsi.cfa``).
+        An ML or MLR fit (``acsi.sem``/``acsi.cfa``): complete data, ``missing="ml"``
+        (FIML), ``sampling_weights``, ordinal items (WLSMV and the other least-squares
+        estimators), one group or several. Not: general constraints; ``type="bollen.stine"``
+        with missing values or ordinal items (lavaan refuses those too).
     n : int, default 1000
         Resamples (with ``indices``: their number; a different ``n`` raises).
     seed : int, SeedSequence, Generator or None
@@ -738,7 +1071,9 @@ def bootstrap_sem(
     -----
     The standard error is the standard deviation of the converged replicates, as lavaan's:
     divisor ``n`` for the free parameters (lavaan's ``cov(COEF) (n - 1) / n``) and ``n - 1``
-    for ``:=`` rows (``cov()`` of their draws) and the standardized values. For ``:=`` rows
+    for ``:=`` rows (``cov()`` of their draws) and the standardized values; for ordinal
+    fits the free parameters' SE is ``sqrt(N / (N - 1))`` larger (lavaan's least-squares
+    covariance divides by ``N - 1``). For ``:=`` rows
     the draws are the expression evaluated on each replicate; lavaan's "norm" interval takes
     the bias at the expression of the mean draw.
     Replicates that fail are excluded and counted (``n_failed``); inadmissible ones are
@@ -759,17 +1094,8 @@ def bootstrap_sem(
     t0 = time.perf_counter()
     core = res.core
     multi = res.ngroups > 1
-    if core.fiml is not None:
-        raise SpecificationError(
-            "the bootstrap of a full-information ML fit (missing='ml') is not available yet; "
-            "fit with missing='listwise' to bootstrap, or use the robust (MLR) standard errors"
-        )
     type = check_choice(type, ("ordinary", "bollen.stine"), "type")
-    if multi and type != "ordinary":
-        raise SpecificationError(
-            "type='bollen.stine' is not available for multigroup fits (group=...) in this version; "
-            "use type='ordinary'"
-        )
+    _check_supported(res, type)
     ci = check_choice(_CI_ALIASES.get(ci, ci) if isinstance(ci, str) else ci, CI_TYPES, "ci")
     level = check_level(level)
     executor = check_executor(executor)
@@ -797,20 +1123,24 @@ def bootstrap_sem(
 
     if multi:
         return _bootstrap_groups(res, n, root, seed_out, idx_all, ci, level, executor, progress, chunk,
-                                 blas_threads, t0)
+                                 blas_threads, t0, type)
     pt = core.partable
     X = np.asarray(core.X, dtype=float)
+    weights = None if core.weights is None else np.asarray(core.weights, dtype=float)
     if type == "bollen.stine":
-        Xc = X - core.mean
-        X = Xc @ _sym_sqrt(core.S, inverse=True) @ _sym_sqrt(core.Sigma)
-        if core.meanstructure:
-            X = X + core.mu
+        X = _bollen_stine_data(X, core.mean if weights is None else X.mean(axis=0), core.S, core.Sigma,
+                               core.mu if core.meanstructure else None)
     exo_rows, exo_a, exo_b = _exo_layout(pt)
     problem = _Problem(
         partable=pt, X=X, x_full=np.asarray(core.x, dtype=float), theta0=np.asarray(core.theta, dtype=float),
         exo_rows=exo_rows, exo_a=exo_a, exo_b=exo_b, want="coef" if type == "ordinary" else "test",
-        max_iter=500, tol=1e-10,
+        max_iter=500, tol=1e-10, kind="ml" if core.fiml is None else "fiml", weights=weights,
     )
+    if core.dwls is not None:  # ordinal items: every replicate from its raw rows
+        st = core.dwls
+        problem = dataclasses.replace(problem, kind="ordinal", x_full=_dwls_base(core), ordinal=(
+            np.asarray(st.moments.ordered, dtype=bool), str(st.fitting), str(st.parameterization),
+            int(len(st.moments.th))))
     sb = seed_block_size(N)
     seeds = block_seeds(root, n, sb) if idx_all is None else ()
     if chunk is None:
@@ -863,7 +1193,7 @@ def type_name(obj: Any) -> str:
 
 def _tables(
     res: SEMResult, theta: np.ndarray, std_draws: np.ndarray, ci: str, level: float,
-    jack: tuple[np.ndarray, np.ndarray] | None,
+    jack: tuple[np.ndarray, ...] | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     core = res.core
     pt = core.partable
@@ -893,14 +1223,20 @@ def _tables(
     draws_rows = rows_of(theta)
     at_mean = rows_of(theta.mean(axis=0)[None])[0]
     jack_rows = None if jack is None else rows_of(jack[0])
+    strata = jack[2] if jack is not None and len(jack) > 2 else None  # multigroup: each row's group
     stat_cols = np.flatnonzero((par >= 0) | (np.asarray(pt.op) == ":="))
     se = np.full(nrow, np.nan)
     lo, hi = est_all.copy(), est_all.copy()
     # lavaan: free parameters' SE with divisor n (cov(COEF) (n - 1) / n), := rows' with n - 1
     ddof = np.where(np.asarray(pt.op)[stat_cols] == ":=", 1, 0)
+    # lavaan's vcov divides N cov(COEF) by N for ML but by N - 1 for the least-squares
+    # estimators (ordinal fits): their free parameters' SE is sqrt(N / (N - 1)) larger
+    factor = np.ones(stat_cols.size)
+    if getattr(core, "dwls", None) is not None:
+        factor[ddof == 0] = np.sqrt(core.N / (core.N - 1.0))
     with single_threaded_blas(), np.errstate(all="ignore"):
         s, low, up = _intervals(ci, level, est_all[stat_cols], draws_rows[:, stat_cols], at_mean[stat_cols],
-                                None if jack_rows is None else jack_rows[:, stat_cols], ddof)
+                                None if jack_rows is None else jack_rows[:, stat_cols], ddof, strata, factor)
     se[stat_cols], lo[stat_cols], hi[stat_cols] = s, low, up
     est_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est": est_all, "se": se, "ci_lower": lo, "ci_upper": hi})
@@ -918,7 +1254,7 @@ def _tables(
         vary = np.zeros(0, np.intp)
     with np.errstate(all="ignore"):
         s2, l2, u2 = _intervals(ci, level, std_est[vary], std_draws[:, vary], std_mean[vary],
-                                None if jack is None else jack[1][:, vary])
+                                None if jack is None else jack[1][:, vary], strata=strata)
     sse[vary], slo[vary], shi[vary] = s2, l2, u2
     std_frame = pd.DataFrame({"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
                               "est_std": std_est, "se": sse, "ci_lower": slo, "ci_upper": shi})

@@ -313,8 +313,7 @@ class SEMResult(ResultMixin):
         >>> res.bootstrap(n=50, seed=3, ci="norm").n_failed
         0
         """
-        self._only_ml_family("the bootstrap")
-        from acsi.cbsem.bootstrap import bootstrap_sem
+        from acsi.cbsem.bootstrap import bootstrap_sem  # it checks which fits it covers
         from acsi.cbsem.from_moments import needs_rows
 
         needs_rows(self.core, "the bootstrap (resampling respondents)")
