@@ -271,6 +271,11 @@ def _fit_group(task: _GroupTask) -> _GroupOut:
                      problems=tuple(problems))
 
 
+def _fit_groups(tasks: tuple[_GroupTask, ...]) -> list[_GroupOut]:
+    """:func:`_fit_group` for a batch of groups (one executor task)."""
+    return [_fit_group(t) for t in tasks]
+
+
 # ----------------------------------------------------------------------------- result
 class LazyResults(Mapping[Any, Any]):
     """Group -> fitted result, fitted on first access (and kept).
@@ -672,7 +677,16 @@ def fit_many(
         _GroupTask(k, frame.iloc[positions[k]], parsed, meth, dict(options), n_boot, group_seed(root, k), sc, lv)
         for k in keys
     ]
-    outs = run_tasks(_fit_group, tasks, [1] * len(tasks), executor=executor, progress=progress, desc="fit_many")
+    if executor is None:
+        outs = run_tasks(_fit_group, tasks, [1] * len(tasks), executor=None, progress=progress, desc="fit_many")
+    else:
+        # batches of groups: an executor's cost per task (scheduling, moving one small frame
+        # and its tables) is then paid about 64 times in all, not once per group; the numbers
+        # do not depend on the batching (each group has its own seed)
+        size = max(1, len(tasks) // 64)
+        batches = [tuple(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+        outs = [o for b in run_tasks(_fit_groups, batches, [len(b) for b in batches], executor=executor,
+                                     progress=progress, desc="fit_many") for o in b]
     if all(o.status == "failed" for o in outs):
         first = outs[0]
         cls = getattr(acsi, first.error_type, None) if first.error_type else None
