@@ -409,7 +409,6 @@ def invariance(
     'metric'
     """
     from acsi.cbsem.api import _validate_options
-    from acsi.cbsem.compare import chisq_diff
     from acsi.cbsem.mg_api import _options, check_no_general_constraints, fit_prepared, prepare_groups
     from acsi.spec.partable import build_multigroup_partable
     from acsi.spec.syntax import ParsedModel, parse_model
@@ -479,16 +478,25 @@ def invariance(
                                  max_iter=int(opts["max_iter"]), tol=float(opts["tol"]),
                                  source=parsed.source, warm=warm)
         warm = fits[lev].core
+    return _steps(seq, fits, equal_of, group, "robust" if fits[seq[0]].estimator == "MLR" else None)
+
+
+def _steps(seq: tuple[str, ...], fits: Mapping[str, Any], equal_of: Mapping[str, tuple[str, ...]], group: str,
+           variant: str | None, equal_df_step: bool = False) -> InvarianceResult:
+    """The table of an invariance sequence: each level's fit and its test against the previous
+    level. ``variant`` picks CFI/TLI/RMSEA (``"robust"`` for MLR, ``"scaled"`` for the
+    WLSMV family, None for the plain ones); with ``equal_df_step`` a step that adds no
+    degrees of freedom (strict in the delta parameterization) gets a zero difference."""
+    from acsi.cbsem.compare import chisq_diff
+
     first = fits[seq[0]]
-    robust = first.estimator == "MLR"
     rows = []
     prev = None
     for lev in seq:
         res = fits[lev]
         fm = res.fit_measures
-        cfi = fm.cfi_robust if robust else fm.cfi
-        tli = fm.tli_robust if robust else fm.tli
-        rmsea = fm.rmsea_robust if robust else fm.rmsea
+        cfi, tli, rmsea = ((getattr(fm, f"{m}_{variant}") for m in ("cfi", "tli", "rmsea")) if variant
+                           else (fm.cfi, fm.tli, fm.rmsea))
         row: dict[str, Any] = {
             "level": lev, "group_equal": ", ".join(equal_of[lev]) or "none", "npar": fm.npar,
             "chisq": fm.chisq, "df": fm.df, "pvalue": fm.pvalue, "chisq_scaled": fm.chisq_scaled,
@@ -498,22 +506,28 @@ def invariance(
             "delta_rmsea": math.nan, "lrt": "", "cheung_rensvold": "", "chen": "", "verdict": "reference",
         }
         if prev is not None:
-            test = chisq_diff(res, fits[prev[0]], names=(lev, prev[0]))
+            pfit = fits[prev[0]]
+            if equal_df_step and fm.df == pfit.fit_measures.df:
+                test_stat, test_df, test_p = 0.0, 0.0, math.nan
+            else:
+                test = chisq_diff(res, pfit, names=(lev, prev[0]))
+                test_stat, test_df, test_p = test.chisq_diff, test.df_diff, test.pvalue
             d_cfi = float(cfi - prev[1])
             d_rmsea = float(rmsea - prev[2])
-            fitted = bool(res.converged and fits[prev[0]].converged and math.isfinite(fm.chisq))
-            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test.pvalue, fitted)
-            row.update(chisq_diff=test.chisq_diff, df_diff=test.df_diff, p_diff=test.pvalue,
-                       delta_cfi=d_cfi, delta_rmsea=d_rmsea, lrt=lrt, cheung_rensvold=cr,
-                       chen=chen, verdict=verdict)
+            fitted = bool(res.converged and pfit.converged and math.isfinite(fm.chisq))
+            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test_p,
+                                             fitted and (test_df > 0 if equal_df_step else True))
+            row.update(chisq_diff=test_stat, df_diff=test_df, p_diff=test_p, delta_cfi=d_cfi,
+                       delta_rmsea=d_rmsea, lrt=lrt, cheung_rensvold=cr, chen=chen, verdict=verdict)
         rows.append(row)
         prev = (lev, cfi, rmsea)
-    cols = [c for c in _COLUMNS[1:] if robust or c not in ("chisq_scaled", "scaling_factor")]
+    flag = variant is not None
+    cols = [c for c in _COLUMNS[1:] if flag or c not in ("chisq_scaled", "scaling_factor")]
     table = pd.DataFrame({c: [r[c] for r in rows] for c in cols},
                          index=pd.Index([r["level"] for r in rows], name="level"))
     return InvarianceResult(
         levels=seq, fits=fits, group=str(group), group_labels=first.group_labels,
-        estimator=first.estimator, robust=robust, _table=table,
+        estimator=first.estimator, robust=flag, _table=table,
     )
 
 
@@ -539,7 +553,6 @@ def _invariance_ordinal(
     for categorical indicators (``scalar``: loadings and thresholds), each fit by
     :func:`acsi.cbsem.mg_dwls.fit_groups_ordinal`, the steps compared by lavaan's
     ``lavTestLRT`` default for these fits (Satorra 2000, scaled and shifted)."""
-    from acsi.cbsem.compare import chisq_diff
     from acsi.cbsem.mg_dwls import fit_groups_ordinal
 
     if opts["missing"] not in ("listwise", "error"):
@@ -553,43 +566,5 @@ def _invariance_ordinal(
             std_lv=bool(opts["std_lv"]), se=opts["se"], meanstructure=opts["meanstructure"],
             fixed_x=bool(opts["fixed_x"]), level=float(opts["level"]), missing=str(opts["missing"]),
             na_values=opts["na_values"], max_iter=int(opts["max_iter"]), tol=float(opts["tol"]))
-    first = fits[seq[0]]
-    scaled = math.isfinite(float(first.fit_measures.chisq_scaled))
-    rows = []
-    prev = None
-    for lev in seq:
-        res = fits[lev]
-        fm = res.fit_measures
-        cfi = fm.cfi_scaled if scaled else fm.cfi
-        tli = fm.tli_scaled if scaled else fm.tli
-        rmsea = fm.rmsea_scaled if scaled else fm.rmsea
-        row: dict[str, Any] = {
-            "level": lev, "group_equal": ", ".join(equal_of[lev]) or "none", "npar": fm.npar,
-            "chisq": fm.chisq, "df": fm.df, "pvalue": fm.pvalue, "chisq_scaled": fm.chisq_scaled,
-            "scaling_factor": fm.scaling_factor, "cfi": cfi, "tli": tli, "rmsea": rmsea,
-            "srmr": fm.srmr, "aic": fm.aic, "bic": fm.bic,
-            "chisq_diff": math.nan, "df_diff": math.nan, "p_diff": math.nan, "delta_cfi": math.nan,
-            "delta_rmsea": math.nan, "lrt": "", "cheung_rensvold": "", "chen": "", "verdict": "reference",
-        }
-        if prev is not None:
-            pfit = fits[prev[0]]
-            if fm.df == pfit.fit_measures.df:  # e.g. strict in the delta parameterization
-                test_stat, test_df, test_p = 0.0, 0.0, math.nan
-            else:
-                test = chisq_diff(res, pfit, names=(lev, prev[0]))
-                test_stat, test_df, test_p = test.chisq_diff, test.df_diff, test.pvalue
-            d_cfi = float(cfi - prev[1])
-            d_rmsea = float(rmsea - prev[2])
-            fitted = bool(res.converged and pfit.converged and math.isfinite(fm.chisq))
-            lrt, cr, chen, verdict = _status(d_cfi, d_rmsea, test_p, fitted and test_df > 0)
-            row.update(chisq_diff=test_stat, df_diff=test_df, p_diff=test_p, delta_cfi=d_cfi,
-                       delta_rmsea=d_rmsea, lrt=lrt, cheung_rensvold=cr, chen=chen, verdict=verdict)
-        rows.append(row)
-        prev = (lev, cfi, rmsea)
-    cols = [c for c in _COLUMNS[1:] if scaled or c not in ("chisq_scaled", "scaling_factor")]
-    table = pd.DataFrame({c: [r[c] for r in rows] for c in cols},
-                         index=pd.Index([r["level"] for r in rows], name="level"))
-    return InvarianceResult(
-        levels=seq, fits=fits, group=str(group), group_labels=first.group_labels,
-        estimator=first.estimator, robust=scaled, _table=table,
-    )
+    scaled = math.isfinite(float(fits[seq[0]].fit_measures.chisq_scaled))
+    return _steps(seq, fits, equal_of, group, "scaled" if scaled else None, equal_df_step=True)
