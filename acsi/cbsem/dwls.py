@@ -180,13 +180,18 @@ class DWLSKernel:
         d[self.ordered] = 1.0 / np.sqrt(np.where(dg > 0, dg, np.nan))
         return d
 
+    def _d(self, theta: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+        """The scale factors at ``theta`` (functions of ``Sigma`` here; free parameters in a
+        subclass, :class:`acsi.cbsem.mg_dwls.MGDWLSKernel`)."""
+        return self.scales(Sigma)
+
     def implied(
         self, theta: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """``(kappa, Sigma, mu, parts, d)``: the implied statistics, the unscaled implied
         covariance and mean, the LISREL matrices and the scale factors."""
         Sigma, mu, parts = self.ml.implied(theta)
-        d = self.scales(Sigma)
+        d = self._d(theta, Sigma)
         x = self.ml.x_of(theta)
         kappa = np.empty(self.nk)
         tv = self.th_var

@@ -186,20 +186,6 @@ class MGDWLSKernel(DWLSKernel):
         d[free] = np.asarray(theta)[self.sc_par[free]]
         return d
 
-    def implied(
-        self, theta: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
-        Sigma, mu, parts = self.ml.implied(theta)
-        d = self._d(theta, Sigma)
-        x = self.ml.x_of(theta)
-        kappa = np.empty(self.nk)
-        tv = self.th_var
-        kappa[self.th_pos] = d[tv] * (x[self.th_rows] - mu[tv])
-        kappa[self.mean_pos] = -mu[self.num]
-        kappa[self.var_pos] = Sigma[self.num, self.num]
-        kappa[self.cov_pos] = d[self.ci] * d[self.cj] * Sigma[self.ci, self.cj]
-        return kappa, Sigma, mu, parts, d
-
     def jacobian(self, theta: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, parts: dict[str, np.ndarray],
                  d: np.ndarray) -> np.ndarray:
         J = super().jacobian(theta, Sigma, mu, parts, d)
