@@ -594,10 +594,12 @@ def multigroup_fit_measures(
         for key, alpha in (("cn_05", 0.05), ("cn_01", 0.01)):
             qv = float(special.chdtri(df, alpha)) if df > 0 else 0.0
             v[key] = fm._r_divide(qv, x2 / n) + 1.0
-    if core.fiml:
-        xx3, c3, xx3n, c3n = _fiml_corrected_groups(core)
+
+    def fiml_corrected(scaled: bool) -> dict[str, float]:
+        """lavaan's FIML-corrected robust CFI/TLI/RMSEA (``scaled``: its "V3" for MLR)."""
+        xx3, c3, xx3n, c3n = _fiml_corrected_groups(core, scaled=scaled)
         lo_r, hi_r = fm._rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
-        v.update(
+        return dict(
             cfi_robust=fm._cfi(xx3, df, xx3n, dfn, c3, c3n),
             tli_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
             nnfi_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
@@ -608,6 +610,9 @@ def multigroup_fit_measures(
             rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=notclose_h0,
                                                           close=False),
         )
+
+    if core.fiml:
+        v.update(fiml_corrected(scaled=False))
     v["gfi"] = gfi
     v["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
     v["pgfi"] = (df / nel) * gfi if nel > 0 else math.nan
@@ -651,19 +656,7 @@ def multigroup_fit_measures(
         )
     # MLR with FIML: lavaan's scaled ("V3") FIML-corrected robust CFI/TLI/RMSEA replace the above
     if core.fiml and robust is not None:
-        xx3, c3, xx3n, c3n = _fiml_corrected_groups(core, scaled=True)
-        lo_r, hi_r = fm._rmsea_ci(xx3 / c3, df, n, c=c3, level=ci_level)
-        v.update(
-            cfi_robust=fm._cfi(xx3, df, xx3n, dfn, c3, c3n),
-            tli_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
-            nnfi_robust=fm._tli(xx3, df, xx3n, dfn, c3, c3n),
-            rni_robust=fm._rni(xx3, df, xx3n, dfn, c3, c3n),
-            rmsea_robust=fm._rmsea(xx3, df, n, c3) * rg,
-            rmsea_ci_lower_robust=lo_r * rg, rmsea_ci_upper_robust=hi_r * rg,
-            rmsea_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=close_h0),
-            rmsea_notclose_pvalue_robust=fm._rmsea_pvalue(xx3 / c3, df, n / G, c=c3, h0=notclose_h0,
-                                                          close=False),
-        )
+        v.update(fiml_corrected(scaled=True))
     return fm.FitMeasures(**{k: float(val) for k, val in v.items()})
 
 
