@@ -52,7 +52,7 @@ import pandas as pd
 from acsi._validation import check_choice
 from acsi.cbsem.results import SEMResult
 from acsi.exceptions import SpecificationError
-from acsi.results.base import ResultMixin, Summary, compact_repr, freeze, frozen_table
+from acsi.results.base import FrozenDict, ResultMixin, Summary, compact_repr, freeze, frozen_table
 
 __all__ = ["InvarianceResult", "invariance", "LEVELS", "CFI_CUTOFF", "RMSEA_CUTOFF"]
 
@@ -106,7 +106,7 @@ class InvarianceResult(ResultMixin):
     _table: pd.DataFrame = field(repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fits", MappingProxyType(dict(self.fits)))
+        object.__setattr__(self, "fits", FrozenDict(self.fits))
         object.__setattr__(self, "_table", freeze(self._table))
 
     def _equality_values(self) -> tuple[Any, ...]:

@@ -29,7 +29,6 @@ analysis. *Psychometrika*, 44, 99-113.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -38,6 +37,7 @@ from scipy.linalg.lapack import dpotrs as _dpotrs
 
 from acsi._linalg import spd_inverse_logdet, vech_positions
 from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, _THETA, LisrelModel
+from acsi.results.base import FrozenDict
 
 __all__ = ["MLKernel", "MLSolution"]
 
@@ -58,14 +58,14 @@ _PAIR_KEYS = (
 )
 
 
-def _index_pairs(parts: dict[str, np.ndarray]) -> MappingProxyType[str, tuple[np.ndarray, np.ndarray]]:
-    """``(r[:, None], c[None, :])`` for every key of :data:`_PAIR_KEYS` (read-only)."""
+def _index_pairs(parts: dict[str, np.ndarray]) -> FrozenDict:
+    """``(r[:, None], c[None, :])`` for every key of :data:`_PAIR_KEYS` (read-only, picklable)."""
     out = {}
     for key in _PAIR_KEYS:
         k = 1 if key[0] in "LPBA" and len(key) == 2 else 2
         r, c = parts[key[:k]], parts[key[k:]]
         out[key] = (r[:, None], c[None, :])
-    return MappingProxyType(out)
+    return FrozenDict(out)
 
 
 def _weight_index(vr: np.ndarray, vc: np.ndarray, p: int, mult: np.ndarray) -> tuple[np.ndarray, ...]:
