@@ -37,6 +37,6 @@ def test_round_trip(fits, name):
         assert back.table.equals(res.table)
     else:
         assert back == res
-        est = getattr(back, "estimates")
+        est = back.estimates
         assert est.equals(res.estimates)
     copy.deepcopy(res)
