@@ -765,7 +765,14 @@ class SEMResult(ResultMixin):
             from acsi.cbsem.modindices import fiml_moment_pieces
 
             if self.partable.fixed_x and self.partable.ov_x:
-                self._needs_complete_data("modindices() with fixed observed covariates")
+                # lavaan re-represents the covariates for the candidates that regress a covariate on
+                # another variable; acsi's score test in the fixed-x model differs there
+                raise SpecificationError(
+                    "modindices() for fits with missing='ml' (or 'ml.x') and fixed observed covariates "
+                    f"({', '.join(self.partable.ov_x)}) is not available in this version; refit with "
+                    "fixed_x=False (the covariates' moments then enter the likelihood) or with the "
+                    "default listwise deletion to inspect the model"
+                )
             W, score = fiml_moment_pieces(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma))
             res = np.zeros(0)
         else:

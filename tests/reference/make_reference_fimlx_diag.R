@@ -3,8 +3,8 @@
 # Usage (from the repository root): Rscript tests/reference/make_reference_fimlx_diag.R
 # Data: tests/data/lavaan_fimlx/*.csv (made by make_reference_fimlx.R). Fits converged as there
 # (BFGS reltol 1e-20, then Newton steps to a gradient below 1e-12; EM h1 tolerance 1e-11).
-# Output: tests/data/lavaan_fimlx/diag_<case>.json with `residuals` (type raw, cor.bollen,
-# normalized, standardized: cov and mean), `std` (standardizedSolution type std.all, std.lv,
+# Output: tests/data/lavaan_fimlx/diag_<case>.json with `residuals` (type raw, cor.bollen, cor.bentler,
+# normalized, standardized, standardized.mplus: cov and mean), `std` (standardizedSolution type std.all, std.lv,
 # std.nox: est.std, se) and the warnings/errors of each call.
 suppressMessages({library(lavaan); library(jsonlite)})
 out <- "tests/data/lavaan_fimlx"
@@ -55,7 +55,7 @@ run <- function(name, fun, model, data, args) {
               versions = list(lavaan = as.character(packageVersion("lavaan")), R = R.version.string),
               grad_max = max(abs(lavInspect(fit, "gradient"))), ov_names = lavNames(fit, "ov"))
   res$residuals <- list()
-  for (t in c("raw", "cor.bollen", "normalized", "standardized")) {
+  for (t in c("raw", "cor.bollen", "cor.bentler", "normalized", "standardized", "standardized.mplus")) {
     cap <- capture(residuals(fit, type = t))
     res$residuals[[t]] <- list(value = res_list(cap$value), warnings = cap$warnings, error = cap$error)
   }
