@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ REF = Path(__file__).parent / "data" / "lavaan_fimlx"
 CASES = ("pdx_ml", "pdx_mlx", "hsx_ml", "hsx_mlx")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _case(name: str) -> tuple:
     ref = json.loads((REF / f"boot_{name}.json").read_text())
     data = pd.read_csv(REF / ref["data"])

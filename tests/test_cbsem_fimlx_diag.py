@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -37,12 +37,12 @@ RTYPES = {"raw": "raw", "cor.bollen": "cor", "cor.bentler": "cor.bentler", "norm
           "standardized": "standardized", "standardized.mplus": "standardized.mplus"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ref(case: str) -> dict:
     return json.loads((REF / f"diag_{case}.json").read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fit(case: str) -> acsi.cbsem.results.SEMResult:
     ref = _ref(case)
     args = ref["args"]
