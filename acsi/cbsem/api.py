@@ -353,8 +353,12 @@ def _fit_impl(
     if wt is not None and se is None:
         se_type = "robust"  # lavaan: sampling weights give Huber-White SEs and the scaled test
     if miss == "ml":
-        return _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
-                         n_dropped=n_dropped, source=parsed.source, weights=wt)
+        fitted = _fit_fiml(pt, X, est=est, se_type=se_type, level=level, max_iter=max_iter, tol=tol,
+                           n_dropped=n_dropped, source=parsed.source, weights=wt)
+        if _is_ml_x(missing) and fitted.core.fiml is not None:  # the summary header names "ml.x"
+            fitted = dataclasses.replace(fitted, core=dataclasses.replace(
+                fitted.core, fiml=dataclasses.replace(fitted.core.fiml, missing="ml.x")))
+        return fitted
     if n <= p:
         raise DataError(
             f"only {n} complete rows for {p} observed variables: the sample covariance matrix is "

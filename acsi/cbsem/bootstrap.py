@@ -225,7 +225,12 @@ class _Refitter:
         """FIML refit to the raw rows ``Xb`` (holes included), as lavaan's bootstrap of a
         ``missing = "ml"`` fit: the resample's missing-data patterns, a FIML kernel for them
         and Newton steps from the full-sample solution (no h1 model: lavaan's ``h1 = FALSE``
-        for ``FUN = "coef"``, the chi-square is not computed)."""
+        for ``FUN = "coef"``, the chi-square is not computed). Fixed.x covariates
+        (``missing="ml"`` and ``"ml.x"``) keep their full-sample means and (co)variances in
+        every replicate, as lavaan 0.6-14's bootstrap of these fits (checked on its replicates
+        and their standardized solutions, tests/test_cbsem_fimlx_boot.py); with ``"ml"`` the
+        free estimates do not depend on them (the covariates are complete), only the
+        standardized values do."""
         from acsi.cbsem.fiml_kernel import FIMLKernel
         from acsi.cbsem.missing import missing_patterns
 
@@ -955,11 +960,6 @@ def _check_supported(res: SEMResult, type: str) -> None:
             "type='bollen.stine' needs complete data: the transformation Z = (X - xbar) S^(-1/2) "
             "Sigma^(1/2) is not defined for rows with holes (lavaan refuses it too: 'bollen.stine/yuan "
             "bootstrap not available for missing data'); use type='ordinary', or missing='listwise'"
-        )
-    if fiml and (pt.fixed_x and pt.ov_x):
-        raise SpecificationError(
-            "the bootstrap of a FIML fit with fixed.x covariates is not implemented in acsi yet; "
-            "fit with fixed_x=False"
         )
     if res.ngroups > 1 and any(getattr(c, "weights", None) is not None for c in cores):
         raise SpecificationError(  # (not reachable while multigroup fits refuse sampling weights)

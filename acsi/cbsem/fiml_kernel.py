@@ -104,6 +104,9 @@ class FIMLState:
         fixed at the h1 values and leave the h1 information matrices).
     observed_information : ndarray or None
         The observed information at the estimates, kept from the fit's last Newton step.
+    missing : {"ml", "ml.x"}
+        The ``missing=`` option as the user chose it (``"ml.x"``: rows with missing fixed.x
+        covariates kept, the covariates in the likelihood), shown in the summary header.
     """
 
     patterns: MissingPatterns
@@ -114,6 +117,7 @@ class FIMLState:
     weights: np.ndarray | None = None
     x_idx: tuple[int, ...] = ()
     observed_information: np.ndarray | None = None
+    missing: str = "ml"
 
     def __post_init__(self) -> None:
         for name in ("weights", "observed_information"):

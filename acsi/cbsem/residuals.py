@@ -106,34 +106,63 @@ def gamma_adf(X: np.ndarray, vr: np.ndarray, vc: np.ndarray, meanstructure: bool
     return (Z.T @ Z) / X.shape[0]
 
 
-def fiml_h1_acov(fiml: Any, X: np.ndarray, se_type: str) -> np.ndarray:
+def fiml_h1_acov(fiml: Any, X: np.ndarray, se_type: str, x_mask: np.ndarray | None = None) -> np.ndarray:
     """``Gamma`` (per observation) of the h1 moments ``(mu, vech Sigma)`` of a FIML fit, as
     lavaan's ``lav_model_h1_acov`` with ``h1.information = "unstructured"``.
 
     ``I1`` is the information of the incomplete-data likelihood of the saturated model at its
     EM estimates (observed, or expected for ``se="expected"``; :func:`acsi.cbsem.fiml_kernel.moment_hessian`
     divided by ``-N``); ``Gamma = I1^-1`` for ML and the sandwich ``I1^-1 J1 I1^-1`` for MLR
-    (``J1`` the first-order information of the casewise scores at the EM moments).
+    (``J1`` the first-order information of the casewise scores at the EM moments, each
+    multiplied by its row's sampling weight if any).
+
+    With fixed.x covariates (``x_mask``: their moments among ``(mu, vech Sigma)``, for
+    ``missing="ml"`` and ``"ml.x"``) lavaan zeroes their rows and columns of ``I1`` and ``J1``
+    and inverts the rest (``lav_matrix_symmetric_inverse``): their entries of ``Gamma`` are 0.
     """
     from acsi.cbsem.fiml_kernel import _first_order, moment_hessian
 
     mp, em = fiml.patterns, fiml.em
     m, s = np.asarray(em.mean), np.asarray(em.cov)
     i1 = -moment_hessian(mp, m, s, observed=se_type != "expected") / mp.nobs
-    i1_inv = np.linalg.inv(i1)
+    i1_inv = _inverse_without(i1, x_mask)
     if se_type == "robust":
-        return np.asarray(i1_inv @ _first_order(np.asarray(X, dtype=float), mp, m, s) @ i1_inv)
+        j1 = _zero_rows(_first_order(np.asarray(X, dtype=float), mp, m, s, fiml.weights), x_mask)
+        return np.asarray(i1_inv @ j1 @ i1_inv)
     return np.asarray(i1_inv)
 
 
-def fiml_h1_information(fiml: Any, mu: np.ndarray, sigma: np.ndarray, se_type: str) -> np.ndarray:
+def _zero_rows(a: np.ndarray, x_mask: np.ndarray | None) -> np.ndarray:
+    """``a`` with the rows and columns of ``x_mask`` set to zero (a copy; ``a`` if no mask)."""
+    if x_mask is None or not np.any(x_mask):
+        return a
+    a = np.array(a, dtype=float, copy=True)
+    a[x_mask, :] = 0.0
+    a[:, x_mask] = 0.0
+    return a
+
+
+def _inverse_without(a: np.ndarray, x_mask: np.ndarray | None) -> np.ndarray:
+    """Inverse of ``a`` on the rows/columns outside ``x_mask``, zero on those inside."""
+    if x_mask is None or not np.any(x_mask):
+        return np.asarray(np.linalg.inv(a))
+    keep = ~np.asarray(x_mask, dtype=bool)
+    out = np.zeros_like(a, dtype=float)
+    out[np.ix_(keep, keep)] = np.linalg.inv(a[np.ix_(keep, keep)])
+    return out
+
+
+def fiml_h1_information(fiml: Any, mu: np.ndarray, sigma: np.ndarray, se_type: str,
+                        x_mask: np.ndarray | None = None) -> np.ndarray:
     """lavaan's ``A1`` of a FIML fit (``h1.information = "structured"``): the information
     per observation of the incomplete-data likelihood in ``(mu, vech Sigma)`` at the implied
-    moments (observed, or expected for ``se="expected"``)."""
+    moments (observed, or expected for ``se="expected"``); the fixed.x covariates' rows and
+    columns (``x_mask``) zero, as lavaan."""
     from acsi.cbsem.fiml_kernel import moment_hessian
 
     mp = fiml.patterns
-    return np.asarray(-moment_hessian(mp, np.asarray(mu), np.asarray(sigma), observed=se_type != "expected") / mp.nobs)
+    a1 = -moment_hessian(mp, np.asarray(mu), np.asarray(sigma), observed=se_type != "expected") / mp.nobs
+    return np.asarray(_zero_rows(np.asarray(a1), x_mask))
 
 
 def residual_moments(

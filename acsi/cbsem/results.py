@@ -265,8 +265,9 @@ class SEMResult(ResultMixin):
         core = self.core
         return not isinstance(core, EstimationCore) or (core.dwls is None and core.weights is None)
 
-    def _only_ml_family(self, what: str) -> None:
-        """Refuse ``what`` for fits whose statistics it does not cover yet (no silent wrong number)."""
+    def _only_ml_family(self, what: str, weighted_fiml: bool = False) -> None:
+        """Refuse ``what`` for fits whose statistics it does not cover yet (no silent wrong number);
+        ``weighted_fiml``: ``what`` is validated against lavaan for FIML fits with sampling weights."""
         core = self.core
         if not isinstance(core, EstimationCore):  # multigroup: its own checks
             if core.groups[0].dwls is not None:
@@ -280,7 +281,7 @@ class SEMResult(ResultMixin):
                 f"{what} for ordinal (WLSMV/DWLS/ULS) fits is not implemented in acsi yet; it is available "
                 "for ML and MLR fits of continuous items"
             )
-        if core.weights is not None:
+        if core.weights is not None and not (weighted_fiml and core.fiml is not None):
             raise SpecificationError(
                 f"{what} for fits with sampling_weights is not implemented in acsi yet; it is available "
                 "for unweighted ML and MLR fits"
@@ -534,7 +535,7 @@ class SEMResult(ResultMixin):
         if core.weights is not None:
             header.insert(2, ("Sampling weights", "yes (normalised to sum to N; robust inference)"))
         if core.fiml is not None:
-            header.insert(2, ("Missing data", "FIML (missing='ml'), h1 by EM"))
+            header.insert(2, ("Missing data", f"FIML (missing={getattr(core.fiml, 'missing', 'ml')!r}), h1 by EM"))
             header.insert(5, ("Missing-data patterns", core.fiml.patterns.n_patterns))
         if self.n_dropped:
             header.append(("Rows dropped (missing)", self.n_dropped))
@@ -645,7 +646,7 @@ class SEMResult(ResultMixin):
         >>> st.loc[0, ["lhs", "op", "rhs"]].tolist(), round(float(st.loc[0, "est_std"]), 3)
         (['visual', '=~', 'x1'], 0.778)
         """
-        self._only_ml_family("the standardized solution with standard errors")
+        self._only_ml_family("the standardized solution with standard errors", weighted_fiml=True)
         from acsi.cbsem.standardized import STD_TYPES, StdPlan, standardized_jacobian
 
         kind = check_choice(type, STD_TYPES, "type", hint="lavaan's standardizedSolution types")
@@ -764,7 +765,14 @@ class SEMResult(ResultMixin):
             from acsi.cbsem.modindices import fiml_moment_pieces
 
             if self.partable.fixed_x and self.partable.ov_x:
-                self._needs_complete_data("modindices() with fixed observed covariates")
+                # lavaan re-represents the covariates for the candidates that regress a covariate on
+                # another variable; acsi's score test in the fixed-x model differs there
+                raise SpecificationError(
+                    "modindices() for fits with missing='ml' (or 'ml.x') and fixed observed covariates "
+                    f"({', '.join(self.partable.ov_x)}) is not available in this version; refit with "
+                    "fixed_x=False (the covariates' moments then enter the likelihood) or with the "
+                    "default listwise deletion to inspect the model"
+                )
             W, score = fiml_moment_pieces(c.fiml, np.asarray(c.mu), np.asarray(c.Sigma))
             res = np.zeros(0)
         else:
@@ -807,15 +815,13 @@ class SEMResult(ResultMixin):
         >>> round(float(r.cov.loc["x2", "x1"]), 4)
         -0.038
         """
-        self._only_ml_family("residuals")
+        self._only_ml_family("residuals", weighted_fiml=True)
         from acsi.cbsem.residuals import RESIDUAL_TYPES, ResidualsResult, gamma_adf, residual_moments
 
         kind = check_choice(type, RESIDUAL_TYPES, "type", hint="'cor' is lavaan's 'cor.bollen'")
         c = self.core
         if kind in ("normalized", "standardized", "standardized.mplus"):
-            if c.fiml is not None and self.partable.fixed_x and self.partable.ov_x:
-                self._needs_complete_data(f"residuals(type={kind!r}) with fixed observed covariates")
-            if self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
+            if c.fiml is None and self.partable.fixed_x and self.partable.ov_x and self.se_type == "robust":
                 raise SpecificationError(
                     f"residuals(type={kind!r}) is not available for MLR fits with fixed "
                     f"observed covariates ({', '.join(self.partable.ov_x)}) in this version; "
@@ -830,13 +836,13 @@ class SEMResult(ResultMixin):
         if c.fiml is not None and kind in ("normalized", "standardized", "standardized.mplus"):  # FIML: EM h1 moments
             from acsi.cbsem.residuals import fiml_h1_acov, fiml_h1_information
 
-            kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type)
+            kw["acov_obs"] = fiml_h1_acov(c.fiml, np.asarray(c.X), self.se_type, xmask)
             if kind == "standardized":
                 D = np.asarray(c.Delta)
                 Z = self._constraint_basis()
                 if Z is not None:
                     D = D @ Z
-                a1 = fiml_h1_information(c.fiml, np.asarray(c.mu), Sigma, self.se_type)
+                a1 = fiml_h1_information(c.fiml, np.asarray(c.mu), Sigma, self.se_type, xmask)
                 kw.update(delta=D, a0_inv=np.linalg.inv(D.T @ a1 @ D), a1=a1)
         elif kind in ("normalized", "standardized", "standardized.mplus"):
             kern = c.kernel
