@@ -130,3 +130,55 @@ def test_refit_gives_the_same_result(hs: pd.DataFrame) -> None:
     t = r2.estimates
     t.loc[0, "lhs"] = "changed"
     assert r1.estimates.loc[0, "lhs"] == "visual" and r2.estimates.loc[0, "lhs"] == "visual"
+
+
+def test_small_model_newton_from_the_third_step(hs: pd.DataFrame, poldem: pd.DataFrame) -> None:
+    """Small models switch to Newton after two Fisher steps: fewer steps, the same optimum."""
+    from acsi.cbsem.core import _structure, start_values
+
+    pd_model = (
+        "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
+        "dem60 ~ ind60\ndem65 ~ ind60 + dem60\ny1 ~~ y5\ny2 ~~ y4 + y6\ny3 ~~ y7\ny4 ~~ y8\ny6 ~~ y8"
+    )
+    for data, text, iters in ((hs, HS, 6), (poldem, pd_model, None)):
+        pt = build_partable(parse_model(text))
+        X = data[list(pt.ov_names)].to_numpy(float)
+        ybar, S = sample_moments(X)
+        model, template = _structure(pt)
+        x0 = start_values(pt, model, S, ybar)
+        kern = template.with_moments(S, ybar, x0)
+        new = kern.minimize(kern.theta_of(x0))
+        old = kern.minimize(kern.theta_of(x0), n_fisher=3)
+        assert new is not None and old is not None and new.converged and old.converged
+        assert new.grad_max < 1e-10
+        np.testing.assert_allclose(new.theta, old.theta, rtol=0, atol=1e-9)
+        assert abs(new.F - old.F) < 1e-13
+        if iters is not None:
+            assert new.iterations == iters < old.iterations
+
+
+def test_start_plan_cache_gives_identical_starts(hs: pd.DataFrame) -> None:
+    """The cached start bookkeeping is read only: repeated and interleaved calls agree."""
+    from acsi.cbsem.core import _structure, start_values
+
+    pts = [build_partable(parse_model(HS)), build_partable(parse_model(HS), std_lv=True)]
+    X = hs[list(pts[0].ov_names)].to_numpy(float)
+    ybar, S = sample_moments(X)
+    first = [start_values(pt, _structure(pt)[0], S, ybar) for pt in pts]
+    for _ in range(2):
+        for pt, ref in zip(pts, first):
+            np.testing.assert_array_equal(start_values(pt, _structure(pt)[0], S, ybar), ref)
+    # a marker loading of 1 for the default table, a unit factor variance for std_lv
+    assert first[0][0] == 1.0 and first[1][0] != 1.0
+
+
+def test_fit_measures_series_index_not_shared(hs: pd.DataFrame) -> None:
+    """``to_series`` reuses a cached index: renaming one Series leaves the next unchanged."""
+    fm = acsi.cfa(HS, hs).fit_measures
+    s = fm.to_series()
+    s.index.name = "renamed"
+    s.iloc[0] = -1.0
+    t = fm.to_series(lavaan_names=True)
+    assert fm.to_series().index.name is None and fm.to_series().iloc[0] == fm.npar
+    assert t.index.name is None and "rmsea.ci.lower" in t.index and "ntotal" in t.index
+    assert list(fm.to_series().index)[:3] == ["npar", "nobs", "fmin"]

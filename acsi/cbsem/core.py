@@ -246,29 +246,18 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
     sample values, regressions and covariances 0, observed intercepts the sample means.
     """
     n = model.n_rows
-    ov = {v: i for i, v in enumerate(model.ov_names)}
+    plan = _start_plan(pt, model)
+    ov, ust, ovx, ind_rows, blocks, n_load = (
+        plan.ov, plan.ust, plan.ovx, plan.ind_rows, plan.blocks, plan.n_load
+    )
     x = np.zeros(n)
-    ust = [float(u) for u in pt.ustart[:n]]
     free = pt.free
-    ovx = set(pt.ov_x)
     lhs, op, rhs = pt.lhs, pt.op, pt.rhs
-    ind_rows: dict[str, list[int]] = {}
-    var_row: dict[str, int] = {}
-    for k in range(n):
-        if op[k] == "=~" and rhs[k] in ov:
-            ind_rows.setdefault(lhs[k], []).append(k)
-        elif op[k] == "~~" and lhs[k] == rhs[k]:
-            var_row[lhs[k]] = k
     lv_var: dict[str, float] = {}
     lam: dict[int, float] = {}
-    axes = _principal_axes(S, [[ov[rhs[k]] for k in idx] for idx in ind_rows.values()])
-    for (f, idx), (e1, v1) in zip(ind_rows.items(), axes):
+    axes = _principal_axes(S, blocks)
+    for (f, idx), (e1, v1), (marker, vr, var_fixed) in zip(ind_rows.items(), axes, plan.factor_info):
         raw = math.sqrt(max(e1, 1e-8)) * v1
-        marker = next(
-            (t for t, k in enumerate(idx) if free[k] == 0 and ust[k] != 0 and math.isfinite(ust[k])), None
-        )
-        vr = var_row.get(f)
-        var_fixed = vr is not None and free[vr] == 0 and math.isfinite(ust[vr]) and ust[vr] > 0
         if marker is not None and abs(raw[marker]) > 1e-8:
             scale = raw[marker] / ust[idx[marker]]  # lambda = raw / scale, psi = scale^2
             vals = raw / scale
@@ -282,10 +271,6 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
         for t, k in enumerate(idx):
             lam[k] = float(vals[t])
     # indicators loading on exactly one factor: communality-based residual start
-    n_load: dict[str, int] = {}
-    for idx in ind_rows.values():
-        for k in idx:
-            n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
     resid: dict[str, float] = {}
     lam_of: dict[str, tuple[str, float]] = {}
     for f, idx in ind_rows.items():
@@ -336,6 +321,70 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
             x[k] = ybar[ov[a]] if a in ov else 0.0
     _mean_starts(x, pt, n, ov, ind_rows, lam, ust, free, ybar)
     return x
+
+
+@dataclass(frozen=True, eq=False)
+class _StartPlan:
+    """The bookkeeping of :func:`start_values` that depends on the table only (cached)."""
+
+    ov: dict[str, int]
+    ust: list[float]
+    ovx: frozenset[str]
+    #: factor -> its indicator rows (``=~`` rows with an observed right-hand side)
+    ind_rows: dict[str, list[int]]
+    #: the indicators' column indices of each factor (the blocks of the principal axes)
+    blocks: list[list[int]]
+    #: per factor: position of the first fixed non-zero loading (or None), its variance
+    #: row (or None), whether that variance is fixed at a positive value
+    factor_info: list[tuple[int | None, int | None, bool]]
+    #: indicator -> number of factors it loads on
+    n_load: dict[str, int]
+
+
+def _start_plan(pt: ParameterTable, model: LisrelModel) -> _StartPlan:
+    """:class:`_StartPlan` of ``pt`` (built once per table; the table is immutable).
+
+    The cached containers are never changed by :func:`start_values` (read only).
+    """
+    key = (pt, model.n_rows)
+    hit = _START_PLANS.get(key)
+    if hit is not None:
+        return hit
+    n = model.n_rows
+    ov = {v: i for i, v in enumerate(model.ov_names)}
+    ust = [float(u) for u in pt.ustart[:n]]
+    free = pt.free
+    lhs, op, rhs = pt.lhs, pt.op, pt.rhs
+    ind_rows: dict[str, list[int]] = {}
+    var_row: dict[str, int] = {}
+    for k in range(n):
+        if op[k] == "=~" and rhs[k] in ov:
+            ind_rows.setdefault(lhs[k], []).append(k)
+        elif op[k] == "~~" and lhs[k] == rhs[k]:
+            var_row[lhs[k]] = k
+    info: list[tuple[int | None, int | None, bool]] = []
+    for f, idx in ind_rows.items():
+        marker = next(
+            (t for t, k in enumerate(idx) if free[k] == 0 and ust[k] != 0 and math.isfinite(ust[k])), None
+        )
+        vr = var_row.get(f)
+        var_fixed = vr is not None and free[vr] == 0 and math.isfinite(ust[vr]) and ust[vr] > 0
+        info.append((marker, vr, bool(var_fixed)))
+    n_load: dict[str, int] = {}
+    for idx in ind_rows.values():
+        for k in idx:
+            n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
+    plan = _StartPlan(
+        ov=ov, ust=ust, ovx=frozenset(pt.ov_x), ind_rows=ind_rows,
+        blocks=[[ov[rhs[k]] for k in idx] for idx in ind_rows.values()], factor_info=info, n_load=n_load,
+    )
+    if len(_START_PLANS) >= 64:
+        _START_PLANS.clear()
+    _START_PLANS[key] = plan
+    return plan
+
+
+_START_PLANS: dict[tuple[ParameterTable, int], _StartPlan] = {}
 
 
 def _mean_starts(

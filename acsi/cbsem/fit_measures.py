@@ -172,10 +172,12 @@ class FitMeasures:
 
     def to_series(self, lavaan_names: bool = False) -> pd.Series:
         """All measures as a float Series (index: field names, or lavaan's names)."""
-        data = {f.name: float(getattr(self, f.name)) for f in fields(self)}
-        if lavaan_names:
-            data = {LAVAAN_NAMES[k]: v for k, v in data.items()}
-        return pd.Series(data, dtype=float, name="value")
+        values = np.array([float(getattr(self, k)) for k in _FIELD_NAMES], dtype=float)
+        # the index is built once per naming (pandas' dict path costs more than the
+        # measures themselves for a small model); each Series gets its own view of it,
+        # so renaming one Series' index leaves the cached one as it is
+        index = _series_index(lavaan_names).view()
+        return pd.Series(values, index=index, dtype=float, name="value")
 
     def _table(self) -> pd.DataFrame:
         keys = [
@@ -208,6 +210,20 @@ class FitMeasures:
         from acsi.results.base import Summary
 
         return Summary("Fit measures", tables=[("", self._table())]).as_html()
+
+
+#: the fields in declaration order (the order of :meth:`FitMeasures.to_series`)
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(FitMeasures))
+_SERIES_INDEX: dict[bool, pd.Index] = {}
+
+
+def _series_index(lavaan_names: bool) -> pd.Index:
+    """The index of :meth:`FitMeasures.to_series` (field names or lavaan's), built once."""
+    idx = _SERIES_INDEX.get(lavaan_names)
+    if idx is None:
+        names = [LAVAAN_NAMES[k] for k in _FIELD_NAMES] if lavaan_names else list(_FIELD_NAMES)
+        idx = _SERIES_INDEX[lavaan_names] = pd.Index(names)
+    return idx
 
 
 #: field name -> lavaan's fitMeasures() name
