@@ -116,6 +116,32 @@ def _check_sample_cov(S: np.ndarray, names: tuple[str, ...]) -> None:
         )
 
 
+def _check_model_columns(parsed: ParsedModel, pt: ParameterTable, df: Any, what: str = "data",
+                         group: str | None = None) -> dict[str, str]:
+    """The checks of the model against the data's columns (a latent named like a column, the
+    group column used in the model, a missing variable, an undefined latent); returns each
+    name's place in the model text (for later messages)."""
+    where: dict[str, str] = {}
+    for s in parsed.statements:
+        for v in (s.lhs, s.rhs):
+            if v and v not in where:
+                where[v] = s.where()
+    clash = [f for f in pt.lv_names if f in df.columns]
+    if clash:
+        raise SpecificationError(
+            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the {what} "
+            f"({where.get(clash[0], '')}); rename the factor(s)"
+        )
+    if group is not None and str(group) in pt.ov_names:
+        raise SpecificationError(
+            f"the group column {group!r} is also a variable of the model ({where.get(str(group), '')}); "
+            "a grouping variable cannot be modelled within the groups"
+        )
+    check_model_names(pt.ov_names, df, where)
+    _check_undefined_latents(pt, df, where)
+    return where
+
+
 def _check_undefined_latents(pt: ParameterTable, df: Any, where: dict[str, str]) -> None:
     """A name used only in structural formulas, absent from the data and unlike any column.
 
@@ -315,19 +341,7 @@ def _fit_impl(
         fixed_x=bool(fixed_x),
     )
     df = as_frame(data)
-    where: dict[str, str] = {}
-    for s in parsed.statements:
-        for v in (s.lhs, s.rhs):
-            if v and v not in where:
-                where[v] = s.where()
-    clash = [f for f in pt.lv_names if f in df.columns]
-    if clash:
-        raise SpecificationError(
-            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
-            f"({where.get(clash[0], '')}); rename the factor(s)"
-        )
-    check_model_names(pt.ov_names, df, where)
-    _check_undefined_latents(pt, df, where)
+    where = _check_model_columns(parsed, pt, df)
     if sampling_weights is not None:
         _check_weights_options(sampling_weights, pt, miss)
         df = df.reset_index(drop=True) if not df.index.is_unique else df
@@ -723,19 +737,7 @@ def _fit_ordinal(
             "implemented in acsi yet; use shared labels for equal parameters"
         )
     df = as_frame(data)
-    where: dict[str, str] = {}
-    for s_ in parsed.statements:
-        for v in (s_.lhs, s_.rhs):
-            if v and v not in where:
-                where[v] = s_.where()
-    clash = [f for f in pt.lv_names if f in df.columns]
-    if clash:
-        raise SpecificationError(
-            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
-            f"({where.get(clash[0], '')}); rename the factor(s)"
-        )
-    check_model_names(pt.ov_names, df, where)
-    _check_undefined_latents(pt, df, where)
+    where = _check_model_columns(parsed, pt, df)
     names = _ordered_names(ordered, pt, df)
     if pt.fixed_x and pt.ov_x:
         raise SpecificationError(

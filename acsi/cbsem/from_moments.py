@@ -27,7 +27,7 @@ from acsi.cbsem.core import EstimationCore, estimate
 from acsi.cbsem.results import SEMResult
 from acsi.exceptions import DataError, SpecificationError
 from acsi.spec.partable import build_partable
-from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
+from acsi.spec.syntax import ParsedModel, parse_model
 from acsi.streaming import Moments
 
 __all__ = ["MomentsCore", "fit_moments", "stored_moments", "needs_rows"]
@@ -92,20 +92,7 @@ def fit_moments(
     pt = build_partable(parsed, std_lv=bool(std_lv),
                         meanstructure=bool(meanstructure) if meanstructure is not None else False,
                         fixed_x=bool(fixed_x))
-    where: dict[str, str] = {}
-    for s in parsed.statements:
-        for v in (s.lhs, s.rhs):
-            if v and v not in where:
-                where[v] = s.where()
-    frame = pd.DataFrame(columns=list(m.columns))
-    clash = [f for f in pt.lv_names if f in m.columns]
-    if clash:
-        raise SpecificationError(
-            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the moments "
-            f"({where.get(clash[0], '')}); rename the factor(s)"
-        )
-    check_model_names(pt.ov_names, frame, where)
-    api._check_undefined_latents(pt, frame, where)
+    api._check_model_columns(parsed, pt, pd.DataFrame(columns=list(m.columns)), what="moments")
     mm = m.select(pt.ov_names)
     n, p = mm.n, len(pt.ov_names)
     robust = est == "MLR" or se_type == "robust"

@@ -34,7 +34,7 @@ from acsi.exceptions import (
     warn,
 )
 from acsi.spec.partable import GROUP_EQUAL, ParameterTable, build_multigroup_partable
-from acsi.spec.syntax import ParsedModel, check_model_names
+from acsi.spec.syntax import ParsedModel
 
 __all__ = ["GroupData", "fit_groups", "fit_prepared", "group_codes", "prepare_groups"]
 
@@ -170,26 +170,9 @@ def prepare_groups(
             f"observed exogenous covariates ({', '.join(pt.ov_x)}) with several groups are not "
             "implemented in acsi yet; pass fixed_x=False or model them as indicators"
         )
-    where: dict[str, str] = {}
-    for s in parsed.statements:
-        for v in (s.lhs, s.rhs):
-            if v and v not in where:
-                where[v] = s.where()
-    clash = [f for f in pt.lv_names if f in df.columns]
-    if clash:
-        raise SpecificationError(
-            f"latent variable name(s) {', '.join(map(repr, clash))} are also columns of the data "
-            f"({where.get(clash[0], '')}); rename the factor(s)"
-        )
-    if str(group) in pt.ov_names:
-        raise SpecificationError(
-            f"the group column {group!r} is also a variable of the model ({where.get(str(group), '')}); "
-            "a grouping variable cannot be modelled within the groups"
-        )
-    check_model_names(pt.ov_names, df, where)
-    from acsi.cbsem.api import _check_undefined_latents
+    from acsi.cbsem.api import _check_model_columns
 
-    _check_undefined_latents(pt, df, where)
+    where = _check_model_columns(parsed, pt, df, group=str(group))
     frame = df.reset_index(drop=True)
     prepared = prepare_data(frame, list(pt.ov_names), missing=miss, na_values=na_values,  # type: ignore[arg-type]
                             context="model", where=where)
