@@ -165,6 +165,26 @@ def test_chain_in_cbsem_report_and_path_diagram() -> None:
             assert e.pvalue == bw[(e.source, e.target)]
 
 
+def test_cbsem_report_shows_where_the_model_misfits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CB-SEM report lists lavaan's largest modification indices and correlation residuals
+    (the result's own numbers), and says why when a fit does not have them."""
+    data = acsi.datasets.load_ebanking()
+    rep = build_report(data, DEMO_MODEL, method="ml", bootstrap=0)
+    mi = rep.tables["modification indices"]
+    ref = rep.result.modindices(sort=True, minimum_value=3.84).head(10)
+    assert mi["mi"].tolist() == ref["mi"].tolist()
+    assert "Where the model misfits" in rep.html
+    from acsi.cbsem.results import SEMResult
+
+    def refuse(self, *a, **k):
+        raise acsi.SpecificationError("not for this fit")
+
+    monkeypatch.setattr(SEMResult, "modindices", refuse)
+    rep = build_report(data, DEMO_MODEL, method="ml", bootstrap=0)
+    assert "not available for this fit: not for this fit" in rep.html
+    assert "modification indices" not in rep.tables
+
+
 def test_bad_arguments_raise_named_errors() -> None:
     data = acsi.datasets.load_ebanking()
     with pytest.raises(acsi.SpecificationError, match="method='spss'"):

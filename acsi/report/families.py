@@ -296,9 +296,15 @@ class CBSEMPart(FamilyPart):
     def _diagnostics(self, res: Any) -> Section:
         """Where the model misfits: the largest modification indices (lavaan's ``modindices``)
         and the largest correlation residuals (``residuals(type = "cor")``)."""
-        mi = res.modindices(sort=True, minimum_value=3.84).head(10)
+        from acsi.exceptions import AcsiError
+
+        try:
+            mi = res.modindices(sort=True, minimum_value=3.84).head(10)
+            resid = res.residuals(type="cor").largest
+        except AcsiError as exc:  # a fit these diagnostics do not cover: say so, keep the report
+            return ("<p class='muted'>" + t("Modification indices and residuals are not available for this "
+                                            "fit: {why}", why=H.esc(str(exc))) + "</p>"), {}
         mi = mi[["lhs", "op", "rhs", "mi", "epc", "sepc_all"]].reset_index(drop=True)
-        resid = res.residuals(type="cor").largest
         resid = resid[(resid["lhs"] != resid["rhs"]) & (resid["residual"].abs() > 0.1)].head(10)
         resid = resid.reset_index(drop=True)
         parts = [f"<h3>{t('Where the model misfits')}</h3>",

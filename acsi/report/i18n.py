@@ -234,6 +234,7 @@ ZH: dict[str, str] = {
     "Cut-offs are conventions derived for ML with moderate samples; with small samples RMSEA is inflated and "
     "its interval wide.": "这些临界值是针对中等样本的最大似然估计得出的惯例；小样本时 RMSEA 偏高且区间较宽。",
     "Where the model misfits": "模型哪里拟合不佳",
+    "Modification indices and residuals are not available for this fit: {why}": "此模型无法给出修正指数和残差：{why}",
     "Modification indices estimate how much the chi-square would drop if a fixed or omitted parameter were freed "
     "(1 df: above 3.84 at the 5% level); sepc_all is the standardized value it would take. Correlation residuals are "
     "observed minus implied correlations; above 0.1 in absolute value they point at relations the model misses. Free "
