@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf as _dpotrf
 
 from acsi._blas import single_threaded_blas
 from acsi._linalg import cholesky, dominant_indices, near_singular_direction, scaled_spd_inverse
@@ -198,15 +199,29 @@ def _singular_message(core: EstimationCore, info: np.ndarray, kind: str) -> str 
     )
 
 
+def _variance_rows(pt: ParameterTable) -> np.ndarray:
+    """Rows of ``pt`` that are variances (``a ~~ a``), cached on the (immutable) table."""
+    hit = _VARIANCE_ROWS.get(pt)
+    if hit is None:
+        hit = np.array([k for k, (a, o, b) in enumerate(zip(pt.lhs, pt.op, pt.rhs)) if o == "~~" and a == b],
+                       dtype=np.intp)
+        hit.flags.writeable = False
+        if len(_VARIANCE_ROWS) >= 64:
+            _VARIANCE_ROWS.clear()
+        _VARIANCE_ROWS[pt] = hit
+    return hit
+
+
+_VARIANCE_ROWS: dict[ParameterTable, np.ndarray] = {}
+
+
 def _check_admissible(core: EstimationCore) -> None:
     pt = core.partable
     x = core.x
-    neg = [
-        f"{pt.lhs[k]} ~~ {pt.rhs[k]} = {x[k]:.4g}"
-        for k in range(len(x))
-        if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and x[k] < 0
-    ]
-    if neg:
+    rows = _variance_rows(pt)
+    rows = rows[rows < len(x)]
+    if rows.size and (x[rows] < 0).any():
+        neg = [f"{pt.lhs[k]} ~~ {pt.rhs[k]} = {x[k]:.4g}" for k in rows if x[k] < 0]
         warn(
             "inadmissible solution (Heywood case): negative variance estimate(s) "
             f"{'; '.join(neg)}. The estimates are reported as found (not clamped); consider a "
@@ -216,7 +231,10 @@ def _check_admissible(core: EstimationCore) -> None:
     nlv = len(pt.lv_names)
     if nlv:
         Veta = core.parts["Veta"][:nlv, :nlv]
-        w = np.linalg.eigvalsh(0.5 * (Veta + Veta.T))
+        Vs = 0.5 * (Veta + Veta.T)
+        # a Cholesky factor exists only for a positive definite matrix: the eigenvalues
+        # are needed (for the message) only when it fails
+        w = np.ones(1) if _dpotrf(Vs, lower=1, clean=0, overwrite_a=0)[1] == 0 else np.linalg.eigvalsh(Vs)
         if w[0] < 0:
             warn(
                 "inadmissible solution: the covariance matrix of the latent variables "

@@ -244,18 +244,18 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
     each factor's indicators (scaled to the fixed loading), residual variances half the
     sample variance (lavaan's "simple" rule), exogenous covariates' (co)variances the
     sample values, regressions and covariances 0, observed intercepts the sample means.
+
+    Which rule applies to which row depends on the table only (:func:`_start_plan`,
+    cached); a call computes the data-dependent values and scatters them.
     """
-    n = model.n_rows
     plan = _start_plan(pt, model)
-    ov, ust, ovx, ind_rows, blocks, n_load = (
-        plan.ov, plan.ust, plan.ovx, plan.ind_rows, plan.blocks, plan.n_load
-    )
-    x = np.zeros(n)
+    ov, ust, ind_rows, n_load = plan.ov, plan.ust, plan.ind_rows, plan.n_load
+    x = np.zeros(model.n_rows)
     free = pt.free
-    lhs, op, rhs = pt.lhs, pt.op, pt.rhs
+    rhs = pt.rhs
     lv_var: dict[str, float] = {}
     lam: dict[int, float] = {}
-    axes = _principal_axes(S, blocks)
+    axes = _principal_axes(S, plan.blocks)
     for (f, idx), (e1, v1), (marker, vr, var_fixed) in zip(ind_rows.items(), axes, plan.factor_info):
         raw = math.sqrt(max(e1, 1e-8)) * v1
         if marker is not None and abs(raw[marker]) > 1e-8:
@@ -268,8 +268,7 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
         else:
             vals = raw
             lv_var[f] = 1.0
-        for t, k in enumerate(idx):
-            lam[k] = float(vals[t])
+        lam.update(zip(idx, vals.tolist()))
     # indicators loading on exactly one factor: communality-based residual start
     resid: dict[str, float] = {}
     lam_of: dict[str, tuple[str, float]] = {}
@@ -281,46 +280,49 @@ def start_values(pt: ParameterTable, model: LisrelModel, S: np.ndarray, ybar: np
                 lam_of[v] = (f, lk)
                 svv = S[ov[v], ov[v]]
                 resid[v] = max(svv - lk * lk * lv_var[f], 0.1 * svv)
-    by_factor: dict[str, tuple[list[int], list[float]]] | None = None
-    for k in range(n):
-        a, o, b = lhs[k], op[k], rhs[k]
-        if pt.exo[k]:
-            x[k] = S[ov[a], ov[b]] if o == "~~" else ybar[ov[a]]
-        elif math.isfinite(ust[k]):
-            x[k] = ust[k]
-        elif free[k] == 0:  # pragma: no cover - fixed rows always carry a value
-            x[k] = 0.0
-        elif o == "=~":
-            x[k] = lam.get(k, 1.0)
-        elif o == "~~":
-            if a == b:
-                if a in ov:
-                    x[k] = S[ov[a], ov[a]] if a in ovx else resid.get(a, 0.5 * S[ov[a], ov[a]])
-                else:
-                    x[k] = lv_var.get(a, 0.05)
-            elif a in ovx and b in ovx:
-                x[k] = S[ov[a], ov[b]]
-            elif a in lv_var and b in lv_var and a in pt.lv_x and b in pt.lv_x:
-                # exogenous factor covariance: average of S_ij / (lambda_i lambda_j) over the
-                # single-factor indicators i of a and j of b (non-zero loadings)
-                if by_factor is None:
-                    by_factor = {}
-                    for name, (fa, la) in lam_of.items():
-                        if la != 0:
-                            by_factor.setdefault(fa, ([], []))
-                            by_factor[fa][0].append(ov[name])
-                            by_factor[fa][1].append(1.0 / la)
-                ia, wa = by_factor.get(a, ([], []))
-                ib, wb = by_factor.get(b, ([], []))
-                cnt = len(ia) * len(ib)
-                if cnt:
-                    c = float(np.asarray(wa) @ S[np.asarray(ia)[:, None], np.asarray(ib)] @ np.asarray(wb)) / cnt
-                    bound = 0.95 * math.sqrt(lv_var[a] * lv_var[b])
-                    x[k] = min(max(c, -bound), bound)
-        elif o == "~1":
-            x[k] = ybar[ov[a]] if a in ov else 0.0
-    _mean_starts(x, pt, n, ov, ind_rows, lam, ust, free, ybar)
+    rk, ri, rj = plan.from_s
+    x[rk] = S[ri, rj]
+    x[plan.from_mean[0]] = ybar[plan.from_mean[1]]
+    x[plan.from_ust[0]] = plan.from_ust[1]
+    if plan.loadings:
+        x[list(plan.loadings)] = [lam.get(k, 1.0) for k in plan.loadings]
+    if plan.residuals:
+        x[[k for k, _, _ in plan.residuals]] = [
+            resid.get(a, 0.5 * S[i, i]) for _, a, i in plan.residuals
+        ]
+    if plan.lv_variances:
+        x[[k for k, _ in plan.lv_variances]] = [lv_var.get(a, 0.05) for _, a in plan.lv_variances]
+    if plan.lv_covariances:
+        _factor_covariance_starts(x, plan.lv_covariances, lam_of, lv_var, ov, S)
+    if plan.mean_row:
+        _mean_starts(x, pt, plan.mean_row, ov, ind_rows, lam, ust, free, ybar)
     return x
+
+
+def _factor_covariance_starts(
+    x: np.ndarray, rows: tuple[tuple[int, str, str], ...], lam_of: dict[str, tuple[str, float]],
+    lv_var: dict[str, float], ov: dict[str, int], S: np.ndarray,
+) -> None:
+    """Exogenous factor covariances: the average of ``S_ij / (lambda_i lambda_j)`` over the
+    single-factor indicators ``i`` of one factor and ``j`` of the other (non-zero loadings),
+    within 0.95 of the bound the two variances allow (unchanged when a factor has no such
+    item). All pairs at once: ``W' S W`` with ``W[i, f] = 1 / lambda_i`` for the items of
+    ``f``, divided by the numbers of items."""
+    col = {f: t for t, f in enumerate(dict.fromkeys(f for _, a, b in rows for f in (a, b)))}
+    W = np.zeros((S.shape[0], len(col)))
+    cnt = [0] * len(col)
+    for name, (fa, la) in lam_of.items():
+        t = col.get(fa)
+        if la != 0 and t is not None:
+            W[ov[name], t] = 1.0 / la
+            cnt[t] += 1
+    C = W.T @ S @ W
+    for k, a, b in rows:
+        ta, tb = col[a], col[b]
+        n_ab = cnt[ta] * cnt[tb]
+        if n_ab:
+            bound = 0.95 * math.sqrt(lv_var[a] * lv_var[b])
+            x[k] = min(max(float(C[ta, tb]) / n_ab, -bound), bound)
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,7 +331,6 @@ class _StartPlan:
 
     ov: dict[str, int]
     ust: list[float]
-    ovx: frozenset[str]
     #: factor -> its indicator rows (``=~`` rows with an observed right-hand side)
     ind_rows: dict[str, list[int]]
     #: the indicators' column indices of each factor (the blocks of the principal axes)
@@ -339,12 +340,31 @@ class _StartPlan:
     factor_info: list[tuple[int | None, int | None, bool]]
     #: indicator -> number of factors it loads on
     n_load: dict[str, int]
+    #: rows whose start is a sample (co)variance: rows, row and column of ``S``
+    from_s: tuple[np.ndarray, np.ndarray, np.ndarray]
+    #: rows whose start is a sample mean: rows, variable
+    from_mean: tuple[np.ndarray, np.ndarray]
+    #: rows with a finite fixed value or ``start()``: rows, values
+    from_ust: tuple[np.ndarray, np.ndarray]
+    #: free loadings without a start (principal axis; 1 for a loading on a latent)
+    loadings: tuple[int, ...]
+    #: free residual variances of observed variables: (row, name, column)
+    residuals: tuple[tuple[int, str, int], ...]
+    #: free latent variances: (row, factor)
+    lv_variances: tuple[tuple[int, str], ...]
+    #: free covariances of two exogenous factors with indicators: (row, a, b)
+    lv_covariances: tuple[tuple[int, str, str], ...]
+    #: latent or observed name -> its intercept row (``~1``); empty without them
+    mean_row: dict[str, int]
 
 
 def _start_plan(pt: ParameterTable, model: LisrelModel) -> _StartPlan:
     """:class:`_StartPlan` of ``pt`` (built once per table; the table is immutable).
 
-    The cached containers are never changed by :func:`start_values` (read only).
+    The cached containers are never changed by :func:`start_values` (read only). Every row
+    is assigned the first rule that applies, in this order: fixed.x (exogenous) rows the
+    sample moments; a finite fixed value or ``start()``; fixed rows without a value 0;
+    then by operator (loading, variance, covariance, intercept), else 0.
     """
     key = (pt, model.n_rows)
     hit = _START_PLANS.get(key)
@@ -355,6 +375,8 @@ def _start_plan(pt: ParameterTable, model: LisrelModel) -> _StartPlan:
     ust = [float(u) for u in pt.ustart[:n]]
     free = pt.free
     lhs, op, rhs = pt.lhs, pt.op, pt.rhs
+    ovx = frozenset(pt.ov_x)
+    lv_x = frozenset(pt.lv_x)
     ind_rows: dict[str, list[int]] = {}
     var_row: dict[str, int] = {}
     for k in range(n):
@@ -374,9 +396,58 @@ def _start_plan(pt: ParameterTable, model: LisrelModel) -> _StartPlan:
     for idx in ind_rows.values():
         for k in idx:
             n_load[rhs[k]] = n_load.get(rhs[k], 0) + 1
+    from_s: list[tuple[int, int, int]] = []
+    from_mean: list[tuple[int, int]] = []
+    from_ust: list[tuple[int, float]] = []
+    loadings: list[int] = []
+    residuals: list[tuple[int, str, int]] = []
+    lv_variances: list[tuple[int, str]] = []
+    lv_covariances: list[tuple[int, str, str]] = []
+    for k in range(n):
+        a, o, b = lhs[k], op[k], rhs[k]
+        if pt.exo[k]:
+            if o == "~~":
+                from_s.append((k, ov[a], ov[b]))
+            else:
+                from_mean.append((k, ov[a]))
+        elif math.isfinite(ust[k]):
+            from_ust.append((k, ust[k]))
+        elif free[k] == 0:  # pragma: no cover - fixed rows always carry a value
+            continue
+        elif o == "=~":
+            loadings.append(k)
+        elif o == "~~":
+            if a == b:
+                if a in ov:
+                    if a in ovx:
+                        from_s.append((k, ov[a], ov[a]))
+                    else:
+                        residuals.append((k, a, ov[a]))
+                else:
+                    lv_variances.append((k, a))
+            elif a in ovx and b in ovx:
+                from_s.append((k, ov[a], ov[b]))
+            elif a in ind_rows and b in ind_rows and a in lv_x and b in lv_x:
+                lv_covariances.append((k, a, b))
+        elif o == "~1" and a in ov:
+            from_mean.append((k, ov[a]))
+
+    def cols(pairs: list[Any], dtypes: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
+        arrays = tuple(np.array([t[c] for t in pairs], dtype=d) for c, d in enumerate(dtypes))
+        for arr in arrays:
+            arr.flags.writeable = False
+        return arrays
+
+    ip = np.intp
     plan = _StartPlan(
-        ov=ov, ust=ust, ovx=frozenset(pt.ov_x), ind_rows=ind_rows,
+        ov=ov, ust=ust, ind_rows=ind_rows,
         blocks=[[ov[rhs[k]] for k in idx] for idx in ind_rows.values()], factor_info=info, n_load=n_load,
+        from_s=cols(from_s, (ip, ip, ip)),  # type: ignore[arg-type]
+        from_mean=cols(from_mean, (ip, ip)),  # type: ignore[arg-type]
+        from_ust=cols(from_ust, (ip, float)),  # type: ignore[arg-type]
+        loadings=tuple(loadings), residuals=tuple(residuals), lv_variances=tuple(lv_variances),
+        lv_covariances=tuple(lv_covariances),
+        mean_row={lhs[k]: k for k in range(n) if op[k] == "~1"},
     )
     if len(_START_PLANS) >= 64:
         _START_PLANS.clear()
@@ -390,7 +461,7 @@ _START_PLANS: dict[tuple[ParameterTable, int], _StartPlan] = {}
 def _mean_starts(
     x: np.ndarray,
     pt: ParameterTable,
-    n: int,
+    mean_row: dict[str, int],
     ov: dict[str, int],
     ind_rows: dict[str, list[int]],
     lam: dict[int, float],
@@ -405,7 +476,6 @@ def _mean_starts(
     free indicator intercepts then start at ``ybar_i - sum_f lambda_if alpha_f`` so that the
     implied means equal the sample means at the start.
     """
-    mean_row = {pt.lhs[k]: k for k in range(n) if pt.op[k] == "~1"}
     alpha: dict[str, float] = {}
     for f, idx in ind_rows.items():
         kf = mean_row.get(f)

@@ -62,7 +62,7 @@ from acsi.cbsem.fiml_kernel import (
     pairwise_cov,
 )
 from acsi.cbsem.missing import fiml_casewise
-from acsi.cbsem.moments import CoreLike, baseline_moments, h1_quadratic, x_indices, x_mask
+from acsi.cbsem.moments import CoreLike, baseline_moments, exo_indices, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
 __all__ = ["FitMeasures", "compute_fit_measures", "LAVAAN_NAMES"]
@@ -170,9 +170,27 @@ class FitMeasures:
     ecvi: float = _NAN
     wrmr: float = _NAN
 
+    @classmethod
+    def from_values(cls, values: dict[str, float]) -> FitMeasures:
+        """The measures in ``values`` (field names), NaN for every other field.
+
+        Equal to ``FitMeasures(**values)`` with every value converted to ``float``, built
+        without the frozen dataclass' ``__init__`` (one ``object.__setattr__`` per field:
+        the largest fixed cost of a small model's fit measures).
+        """
+        unknown = values.keys() - _DEFAULTS.keys()
+        if unknown:
+            raise TypeError(f"FitMeasures has no field(s) {sorted(unknown)}")
+        obj = object.__new__(cls)
+        d = obj.__dict__
+        d.update(_DEFAULTS)
+        for k, val in values.items():
+            d[k] = float(val)
+        return obj
+
     def to_series(self, lavaan_names: bool = False) -> pd.Series:
         """All measures as a float Series (index: field names, or lavaan's names)."""
-        values = np.array([float(getattr(self, k)) for k in _FIELD_NAMES], dtype=float)
+        values = np.fromiter(map(self.__dict__.__getitem__, _FIELD_NAMES), dtype=float, count=len(_FIELD_NAMES))
         # the index is built once per naming (pandas' dict path costs more than the
         # measures themselves for a small model); each Series gets its own view of it,
         # so renaming one Series' index leaves the cached one as it is
@@ -214,6 +232,7 @@ class FitMeasures:
 
 #: the fields in declaration order (the order of :meth:`FitMeasures.to_series`)
 _FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(FitMeasures))
+_DEFAULTS: dict[str, float] = {f.name: f.default for f in fields(FitMeasures)}  # type: ignore[misc]
 _SERIES_INDEX: dict[bool, pd.Index] = {}
 
 
@@ -581,6 +600,22 @@ def _gfi(core: CoreLike, x_idx: np.ndarray) -> tuple[float, int]:
     """
     ms = bool(core.meanstructure)
     mu = core.mu if ms else core.mean
+    if not x_idx.size:
+        # no fixed.x block to leave out: ``vech(Z)' D'(W kron W) D vech(Z) = tr(W Z W Z)``
+        # on the full matrices, no vech
+        w = _sigma_inv(core)
+        ws = w @ core.S
+        we = ws - w @ core.Sigma
+        t1 = 0.5 * float(np.vdot(we, we.T))
+        t2 = 0.5 * float(np.vdot(ws, ws.T))
+        p = w.shape[0]
+        nel = p * (p + 1) // 2
+        if ms:
+            d = core.mean - mu
+            t1 += float(d @ w @ d)
+            t2 += float(core.mean @ w @ core.mean)
+            nel += p
+        return 1.0 - t1 / t2, nel
     obs = vech(core.S)
     est = vech(core.Sigma)
     if ms:
@@ -761,7 +796,15 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
 
 
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
-    """Chi-square and df of lavaan's independence model."""
+    """Chi-square and df of lavaan's independence model.
+
+    Without observed covariates ``Sigma0 = diag(S)``: ``chisq = N (sum log S_ii - log|S|)``
+    on ``p* - p`` degrees of freedom (the means, with a mean structure, are saturated).
+    """
+    if not x_idx.size and not exo_indices(core).size:
+        p = core.S.shape[0]
+        logdet_0 = float(np.log(np.diagonal(core.S)).sum())
+        return float(core.N * (logdet_0 - _logdet_s(core))), float(p * (p + 1) // 2 - p)
     sigma0, sel0 = baseline_moments(core, x_idx)
     logdet_s = _logdet_s(core)
     _, logdet_0 = np.linalg.slogdet(sigma0)
@@ -949,7 +992,7 @@ def compute_fit_measures(
             rmsea_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=close_h0),
             rmsea_notclose_pvalue_robust=_rmsea_pvalue(xx3 / c3, df, n, c=c3, h0=notclose_h0, close=False),
         )
-    return FitMeasures(**{k: float(val) for k, val in v.items()})
+    return FitMeasures.from_values(v)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1094,4 +1137,4 @@ def dwls_fit_measures(
     v["pgfi"] = (df / nel) * gfi if nel > 0 else _NAN
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n1)
     v["wrmr"] = math.sqrt(x2 / nel) if nel > 0 else _NAN
-    return FitMeasures(**{k: float(val) for k, val in v.items()})
+    return FitMeasures.from_values(v)

@@ -543,7 +543,7 @@ def mg_dwls_fit_measures(core: MultiGroupCore, *, ci_level: float = 0.90, close_
     v["pgfi"] = (df / nel) * gfi if nel > 0 else math.nan
     v["mfi"] = math.exp(-0.5 * (x2 - df) / n1)
     v["wrmr"] = math.sqrt(x2 / (nel / G)) if nel > 0 else math.nan  # lavaan: statistics per group
-    return fm.FitMeasures(**{k: float(val) for k, val in v.items()})
+    return fm.FitMeasures.from_values(v)
 
 
 def fit_groups_ordinal(

@@ -657,7 +657,7 @@ def multigroup_fit_measures(
     # MLR with FIML: lavaan's scaled ("V3") FIML-corrected robust CFI/TLI/RMSEA replace the above
     if core.fiml and robust is not None:
         v.update(fiml_corrected(scaled=True))
-    return fm.FitMeasures(**{k: float(val) for k, val in v.items()})
+    return fm.FitMeasures.from_values(v)
 
 
 # ------------------------------------------------------------------------------ FIML
