@@ -532,59 +532,66 @@ def _logdet_s(core: CoreLike) -> float:
 
 
 def _residual_measures(core: CoreLike) -> dict[str, float]:
+    """rmr, srmr (Bentler), crmr (Bollen) and Mplus' srmr, each with and without the means.
+
+    rmr: raw residuals; srmr: observed and implied moments both scaled by the sample SDs;
+    crmr: the implied covariances scaled by their own SDs, the diagonal left out; Mplus:
+    correlation residuals, relative variance residuals and standardized means. Entries
+    below 1e-5 keep their raw value (lavaan's rescaling, :func:`_rescale`).
+    """
     s, sig = core.S, core.Sigma
     ms = bool(core.meanstructure)
     ybar = core.mean
     mu = core.mu if ms else core.mean
     p = s.shape[0]
     r, c = vech_indices(p)
-    diag_s = np.diag(s)
-    diag_sig = np.diag(sig)
-    var_obs = diag_s.copy()
-    var_obs[~np.isfinite(var_obs) | (var_obs < _R_EPS)] = np.nan
-    var_est = diag_sig.copy()
-    var_est[~np.isfinite(var_est) | (var_est < _R_EPS)] = np.nan
-    sd_obs = 1.0 / np.sqrt(var_obs)
-    sd_est = 1.0 / np.sqrt(var_est)
-
-    def rms(stats_: Array, n: int) -> float:
-        return math.sqrt(float(np.sum(stats_ * stats_)) / n) if n else math.nan  # no element: undefined
-
+    diag_s = np.diagonal(s)
+    diag_sig = np.diagonal(sig)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.stack([diag_s, diag_sig])
+        var = np.where(np.isfinite(var) & (var >= _R_EPS), var, np.nan)
+        sd_obs, sd_est = 1.0 / np.sqrt(var)
     # every measure works on the vech elements only: gather them once (p* values, not p x p)
     s_v, sig_v = s[r, c], sig[r, c]
     obs_scale = sd_obs[r] * sd_obs[c]
-    so_v = _rescale(s_v, obs_scale)
-    out: dict[str, float] = {}
+    small_s = np.abs(s_v) < 1e-05
+    small_sig = np.abs(sig_v) < 1e-05
+    so_v = np.where(small_s, s_v, s_v * obs_scale)
+    # rows: rmr, srmr, crmr residuals of the covariances
+    v = np.stack([
+        s_v - sig_v,
+        so_v - np.where(small_sig, sig_v, sig_v * obs_scale),
+        so_v - np.where(small_sig, sig_v, sig_v * (sd_est[r] * sd_est[c])),
+    ])
+    ss_cov = np.einsum("ij,ij->i", v, v)
     pstar = r.size
-    # raw (rmr); Bentler (srmr): observed and implied both scaled by the sample SDs;
-    # Bollen (crmr): implied covariance scaled by its own SDs, means by the sample SDs
-    res_mean = ybar - mu
-    b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
-    for name, v, mean_res, crmr in (
-        ("rmr", s_v - sig_v, res_mean, False),
-        ("srmr", so_v - _rescale(sig_v, obs_scale), b_mean, False),
-        ("crmr", so_v - _rescale(sig_v, sd_est[r] * sd_est[c]), b_mean, True),
-    ):
-        n_cov = pstar - (p if crmr else 0)
-        nomean = rms(v, n_cov)
+    n_cov = np.array([pstar, pstar, pstar - p])
+    out: dict[str, float] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nomean = np.sqrt(ss_cov / n_cov)
         if ms:
-            total = rms(np.concatenate([mean_res, v]), pstar + p - (p if crmr else 0))
+            res_mean = ybar - mu
+            b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
+            ss_mean = np.array([res_mean @ res_mean, b_mean @ b_mean, b_mean @ b_mean])
+            total = np.sqrt((ss_cov + ss_mean) / (n_cov + p))
         else:
             total = nomean
-        out[f"{name}_nomean"] = nomean
-        out[name] = total
+    for t, name in enumerate(("rmr", "srmr", "crmr")):
+        out[f"{name}_nomean"] = float(nomean[t]) if n_cov[t] else math.nan  # no element: undefined
+        out[name] = float(total[t]) if n_cov[t] + (p if ms else 0) else math.nan
     # Mplus' SRMR: correlation residuals, relative variance residuals, standardized means
     d_s = np.sqrt(diag_s)
     d_sig = np.sqrt(diag_sig)
     off = r != c
     rr, cc = r[off], c[off]
     rcor = s_v[off] / (d_s[rr] * d_s[cc]) - sig_v[off] / (d_sig[rr] * d_sig[cc])
-    var_part = float(np.sum(((diag_s - diag_sig) / diag_s) ** 2))
-    cor_part = float(np.sum(rcor**2))
+    rel_var = (diag_s - diag_sig) / diag_s
+    var_part = float(rel_var @ rel_var)
+    cor_part = float(rcor @ rcor)
     mplus_nomean = math.sqrt((cor_part + var_part) / pstar)
     if ms:
-        mean_part = float(np.sum((ybar / d_s - mu / d_sig) ** 2))
-        mplus = math.sqrt((cor_part + mean_part + var_part) / (pstar + p))
+        zm = ybar / d_s - mu / d_sig
+        mplus = math.sqrt((cor_part + float(zm @ zm) + var_part) / (pstar + p))
     else:
         mplus = mplus_nomean
     out["srmr_mplus"] = mplus
