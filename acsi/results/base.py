@@ -415,8 +415,13 @@ class frozen_table:
                 value = freeze(value)
             cache[key] = value
         if isinstance(value, (pd.DataFrame, pd.Series)):
-            return value.copy()
+            return value.copy(deep=not _COPY_ON_WRITE)
         return value
+
+
+#: pandas >= 3 always copies on write: a shallow copy is then as independent as a deep one
+#: (writing into it copies the data first; its arrays come out read-only), at half the cost
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 def _unhashable(self: Any) -> int:

@@ -37,7 +37,7 @@ import enum
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from itertools import combinations
 from typing import Any
 
@@ -114,6 +114,21 @@ class ParameterTable:
     #: lavaan's ``group`` column for a multigroup table (1, 2, ...; 0 for ``:=`` rows);
     #: empty for a single group
     group: tuple[int, ...] = ()
+
+    def __hash__(self) -> int:
+        # the table keys several caches (model structure, start-value and standardization
+        # plans); hashing its tuples costs microseconds, so the hash is computed once. It is
+        # not pickled (string hashes differ between processes): see __getstate__
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
 
     def __len__(self) -> int:
         return len(self.lhs)
