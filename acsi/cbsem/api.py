@@ -471,10 +471,10 @@ def _fit_fiml(
             "rows than variables (many more in practice)"
         )
     _check_identification_counts(pt, p)
-    cnt = (~np.isnan(X)).sum(axis=0)
-    m = np.nansum(X, axis=0) / np.maximum(cnt, 1)
-    v = np.nansum((X - m) ** 2, axis=0)
-    const = [pt.ov_names[j] for j in range(p) if cnt[j] > 0 and not v[j] > 0]
+    # a column whose observed values are all equal (largest = smallest; NaN-ignoring
+    # reductions, no copy of the data)
+    hi, lo = np.fmax.reduce(X, axis=0), np.fmin.reduce(X, axis=0)
+    const = [pt.ov_names[j] for j in range(p) if hi[j] == lo[j]]
     if const:
         raise DataError(
             f"column(s) {', '.join(const)} have zero variance over their observed values (constant); "

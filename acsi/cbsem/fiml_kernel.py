@@ -37,6 +37,7 @@ from acsi.cbsem.missing import (
     EMResult,
     MissingPatterns,
     _em_iterate,
+    available_moments,
     em_saturated,
     fiml_casewise,
     fiml_loglik,
@@ -485,18 +486,18 @@ def fiml_baseline(
     are each variable's (weighted) mean and ML variance over its observed values.
     ``df = p* + p - (moments of the covariates' block) - 2 (p - p_x)``.
     """
-    y = np.asarray(y, dtype=float)
     p = mp.p
     x_idx = np.asarray([] if x_idx is None else x_idx, dtype=np.intp)
-    obs = ~np.isnan(y)
-    w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    wo = obs * w[:, None]
-    yz = np.where(obs, y, 0.0)
-    m0 = (wo * yz).sum(axis=0) / wo.sum(axis=0)
-    v0 = (wo * np.where(obs, y - m0, 0.0) ** 2).sum(axis=0) / wo.sum(axis=0)
+    # each variable's (weighted) mean and ML variance over its observed values, from the
+    # pattern statistics (within-pattern variance plus the spread of the pattern means)
+    fo = mp.freq[:, None] * mp.omask
+    nvar = fo.sum(axis=0)
+    m0 = (fo * mp.pmean).sum(axis=0) / nvar
+    dev = (mp.pmean - m0) * mp.omask
+    v0 = (fo * (np.diagonal(mp.pcov, axis1=1, axis2=2) + dev * dev)).sum(axis=0) / nvar
     sigma0 = np.diag(v0)
     if x_idx.size:  # lavaan: the covariates' sample moments (pairwise), not the h1 (EM) ones
-        sigma0[np.ix_(x_idx, x_idx)] = pairwise_cov(y[:, x_idx])
+        sigma0[np.ix_(x_idx, x_idx)] = pairwise_cov(np.asarray(y, dtype=float)[:, x_idx])
     y_idx = np.setdiff1d(np.arange(p), x_idx)
     r, c = vech_indices(p)
     ps = r.size
@@ -554,17 +555,18 @@ def moment_hessian(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, *, ob
     return h
 
 
-def _available_case_start(y: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+def _available_case_start(
+    y: np.ndarray, mp: MissingPatterns, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Available-case means and pairwise-complete covariances (ML divisor) as an EM start,
     closer to the ML moments than lavaan's diagonal start; None if not positive definite or
     weighted (then lavaan's start is used)."""
     if weights is not None:
         return None
-    y = np.asarray(y, dtype=float)
-    cov = pairwise_cov(y)
+    mean, cov = available_moments(mp, np.asarray(y).shape[0])
     if not np.all(np.isfinite(cov)) or _cholesky(cov) is None:
         return None
-    return np.nanmean(y, axis=0), cov
+    return mean, cov
 
 
 def saturated_moments(
@@ -593,7 +595,7 @@ def saturated_moments(
     >>> bool(np.allclose(h1.cov, em_saturated(y, mp, tol=1e-13, max_iter=5000).cov, atol=1e-10))
     True
     """
-    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter, _available_case_start(y, weights))
+    mu, sigma, em_it, _ = _em_iterate(y, mp, weights, em_tol, max_iter, _available_case_start(y, mp, weights))
     p = mp.p
     r, c = vech_indices(p)
     ll, dmu, dvech, hess = fiml_pieces(mp, mu, sigma, "observed")

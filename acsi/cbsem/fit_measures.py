@@ -61,7 +61,7 @@ from acsi.cbsem.fiml_kernel import (
     moment_hessian,
     pairwise_cov,
 )
-from acsi.cbsem.missing import fiml_casewise
+from acsi.cbsem.missing import available_moments, fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, exo_indices, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -780,22 +780,15 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
     weights ``s`` holds the h1 (EM) moments; with fixed.x covariates the weight has no rows
     or columns for the covariates' own moments.
     """
-    x = np.asarray(core.X, dtype=float)
-    o = (~np.isnan(x)).astype(float)
-    xz = np.where(o > 0, x, 0.0)
-    n = x.shape[0]
-    npair = o.T @ o
-    s_given = xz.T @ o  # [i, j]: sum of x_i over the rows observing j
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cov = (xz.T @ xz - s_given * s_given.T / npair) / (npair - 1.0)
-    cov = cov * (n - 1.0) / n
-    mean = xz.sum(axis=0) / o.sum(axis=0)
-    obs = np.concatenate([mean, vech(cov)])
+    p = core.S.shape[0]
     if fiml.weights is not None:  # lavaan: with sampling weights the h1 (EM) moments
         obs = np.concatenate([np.asarray(fiml.em.mean), vech(np.asarray(fiml.em.cov))])
+    else:  # from the pattern statistics: no pass over the rows
+        mean, cov = available_moments(fiml.patterns, np.asarray(core.X).shape[0])
+        obs = np.concatenate([mean, vech(cov)])
     est = np.concatenate([core.mu, vech(core.Sigma)])
     w = -moment_hessian(fiml.patterns, core.mu, core.Sigma, observed=False)
-    drop = np.setdiff1d(np.arange(w.shape[0]), _x_keep(x.shape[1], np.asarray(fiml.x_idx, np.intp)))
+    drop = np.setdiff1d(np.arange(w.shape[0]), _x_keep(p, np.asarray(fiml.x_idx, np.intp)))
     w[drop, :] = 0.0  # lavaan's x.idx: no weight on the fixed covariates' own moments
     w[:, drop] = 0.0
     e = obs - est

@@ -52,6 +52,7 @@ from acsi.results.base import freeze
 
 __all__ = [
     "EMResult",
+    "available_moments",
     "MissingPatterns",
     "em_saturated",
     "fiml_casewise",
@@ -128,6 +129,104 @@ class MissingPatterns:
         return (o * self.freq[:, None]).T @ o / self.nobs
 
 
+def _pattern_codes(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the boolean matrix ``obs`` (sorted as lavaan sorts its patterns,
+    lexicographically with False < True) and the position of every row among them.
+
+    Up to 64 columns each row's bits are one unsigned 64-bit key (big-endian, so the keys
+    sort like the rows): one sort of ``n`` integers. Wider data sort the packed rows.
+    """
+    n, p = obs.shape
+    packed = np.packbits(obs, axis=1)
+    if p <= 64:
+        wide = np.zeros((n, 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        keys = wide.view(">u8").reshape(n)
+        ukeys, inverse = np.unique(keys, return_inverse=True)
+        codes = ukeys.astype(">u8").view(np.uint8).reshape(-1, 8)
+    else:
+        codes, inverse = np.unique(packed, axis=0, return_inverse=True)
+    observed = np.unpackbits(codes, axis=1, count=p).astype(bool)
+    return observed, inverse.reshape(-1)
+
+
+#: Rows per block when the pattern sums of a large data set are accumulated.
+_PATTERN_BLOCK = 32768
+
+
+def _pattern_sums(
+    y: np.ndarray, w: np.ndarray | None, observed: np.ndarray, srt: np.ndarray, starts: np.ndarray,
+    fsafe: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted pattern means and centred cross-products (not yet divided) of a large data
+    set, one pattern at a time and by blocks of its rows (``w`` None: unweighted), so that the
+    memory held is one block of rows, not a copy of the data.
+
+    One pass: the sums are taken about the first block's mean ``c`` (``z = y - c``), and
+    ``mean = c + sum(w z) / f``, ``cross = sum(w z z') - sum(w z) sum(w z)' / f``; with
+    ``c`` that close to the mean the correction is tiny, so there is no cancellation (a
+    pattern of one block is centred at its exact mean, as the small-data route does).
+    """
+    npat, p = observed.shape
+    pmean = np.zeros((npat, p))
+    pcov = np.zeros((npat, p, p))
+    stops = np.append(starts[1:], srt.size)
+    for g in range(npat):
+        cols = np.flatnonzero(observed[g])
+        k = cols.size
+        c: np.ndarray | None = None
+        s1 = np.zeros(k)
+        s2 = np.zeros((k, k))
+        for a in range(starts[g], stops[g], _PATTERN_BLOCK):
+            rows = srt[a : min(a + _PATTERN_BLOCK, stops[g])]
+            Y = np.take(y, rows, axis=0)
+            if k < p:
+                Y = Y[:, cols]
+            wb = None if w is None else w[rows]
+            if c is None:
+                c = Y.mean(axis=0) if wb is None or not wb.sum() > 0 else wb @ Y / wb.sum()
+            Y -= c
+            if wb is None:
+                s1 += Y.sum(axis=0)
+                s2 += Y.T @ Y
+            else:
+                s1 += wb @ Y
+                s2 += (Y * wb[:, None]).T @ Y
+        assert c is not None  # every pattern has a row
+        d = s1 / fsafe[g]
+        cross = s2 - np.outer(s1, d)
+        pmean[g, cols] = c + d
+        pcov[g, cols[:, None], cols[None, :]] = 0.5 * (cross + cross.T)
+    return pmean, pcov
+
+
+def available_moments(mp: MissingPatterns, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Available-case means and pairwise-complete covariances times ``(n - 1) / n`` (R's
+    ``colMeans(na.rm = TRUE)`` and ``cov(use = "pairwise")``; lavaan's sample statistics of
+    incomplete data), from the pattern statistics of unweighted data: no pass over the rows.
+
+    For variables ``i, j`` the rows observing both are the patterns observing both, so with
+    pattern frequencies ``f_g``, means ``m_g`` and ML covariances ``S_g`` (each variable
+    shifted by its available-case mean, which leaves covariances unchanged and keeps the
+    sums free of cancellation): ``n_ij = sum f_g``, ``s_i|j = sum f_g m_gi``,
+    ``C_ij = sum f_g (S_g,ij + m_gi m_gj)`` and
+    ``cov_ij = (C_ij - s_i|j s_j|i / n_ij) / (n_ij - 1)``. ``n`` is the number of rows.
+    """
+    o = mp.omask
+    f = mp.freq
+    fo = f[:, None] * o
+    nvar = fo.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (fo * mp.pmean).sum(axis=0) / nvar
+        pm = (mp.pmean - mean) * o
+        fpm = f[:, None] * pm
+        npair = fo.T @ o
+        s_given = fpm.T @ o
+        raw = np.tensordot(f, mp.pcov, axes=1) + fpm.T @ pm
+        cov = (raw - s_given * s_given.T / npair) / (npair - 1.0)
+    return mean, cov * (n - 1.0) / n
+
+
 def missing_patterns(
     y: np.ndarray,
     weights: np.ndarray | None = None,
@@ -181,13 +280,7 @@ def missing_patterns(
     empty_rows = np.flatnonzero(~nonempty)
     if not nonempty.any():
         raise DataError("every row is missing on every variable; nothing to analyse")
-    # one integer code per row (bits of the observed mask), then unique codes = patterns;
-    # lavaan orders patterns by their "0101..." strings, which is the order of
-    # ``observed`` rows compared lexicographically with False < True
-    packed = np.packbits(obs, axis=1)
-    codes, inverse = np.unique(packed[nonempty], axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    observed = np.unpackbits(codes, axis=1, count=p).astype(bool)
+    observed, inverse = _pattern_codes(obs[nonempty])
     row_pattern = np.full(n, -1, dtype=np.intp)
     row_pattern[nonempty] = inverse
     npat = observed.shape[0]
@@ -209,20 +302,19 @@ def missing_patterns(
             f"{what}, so their covariance cannot be estimated by FIML; drop one of them "
             "or collect data that observe them together"
         )
-    # pattern sums over the rows sorted by pattern (every pattern has at least one row)
+    fsafe = np.where(freq > 0, freq, 1.0)  # a pattern whose rows all weigh 0 adds nothing
+    # the rows sorted by pattern (every pattern has at least one row)
     srt = np.argsort(row_pattern, kind="stable")[empty_rows.size:]
     starts = np.searchsorted(row_pattern[srt], np.arange(npat))
-    o = obs[srt]
-    y0 = np.where(o, y[srt], 0.0)
-    ws = w[srt]
-    fsafe = np.where(freq > 0, freq, 1.0)  # a pattern whose rows all weigh 0 adds nothing
-    pmean = np.add.reduceat(ws[:, None] * y0, starts, axis=0) / fsafe[:, None]
-    yc = (y0 - pmean[row_pattern[srt]]) * o
-    if yc.shape[0] * p * p <= 4_000_000:
+    if srt.size * p * p <= 4_000_000:  # small data: every pattern's sums in a few array operations
+        o = obs[srt]
+        y0 = np.where(o, y[srt], 0.0)
+        ws = w[srt]
+        pmean = np.add.reduceat(ws[:, None] * y0, starts, axis=0) / fsafe[:, None]
+        yc = (y0 - pmean[row_pattern[srt]]) * o
         pcov = np.add.reduceat(ws[:, None, None] * yc[:, :, None] * yc[:, None, :], starts, axis=0)
-    else:  # large data: one cross-product per pattern (no n x p x p array)
-        stops = np.append(starts[1:], yc.shape[0])
-        pcov = np.stack([(yc[a:b] * ws[a:b, None]).T @ yc[a:b] for a, b in zip(starts, stops)])
+    else:  # large data: pattern by pattern, by blocks of rows (no copy of the whole data)
+        pmean, pcov = _pattern_sums(y, None if weights is None else w, observed, srt, starts, fsafe)
     pcov = pcov / fsafe[:, None, None]
     return MissingPatterns(
         p=p, nobs=nobs, observed=observed, freq=freq, row_pattern=row_pattern,

@@ -1,0 +1,123 @@
+"""FIML's per-row work on large data: pattern keys, pattern sums by blocks, and the
+statistics taken from the patterns instead of the rows (issue 14).
+
+Each route is checked against the definition computed row by row (numpy, pandas), to
+1e-12 relative: the pattern codes against numpy's lexicographic unique of the packed
+rows; the pattern means and covariances of the blocked route (data above the small-data
+threshold, a pattern spanning several blocks, weights) against each pattern's rows; the
+available-case means and pairwise covariances against pandas' pairwise ``cov``; the
+baseline model's means and variances against the observed values of each column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from acsi.cbsem import missing
+from acsi.cbsem.fiml_kernel import fiml_baseline, saturated_moments
+from acsi.cbsem.missing import _pattern_codes, available_moments, missing_patterns
+
+RTOL = 1e-12
+
+
+def _holes(n: int, p: int, seed: int, blocks: bool = True) -> np.ndarray:
+    """Correlated data with a few missing-data patterns (blocks of skipped items) and some
+    single holes, on a non-zero offset (so that raw sums would lose digits)."""
+    rng = np.random.default_rng(seed)
+    f = rng.standard_normal((n, 1))
+    y = 50.0 + f @ rng.uniform(0.5, 1.0, (1, p)) + rng.standard_normal((n, p))
+    if blocks:
+        for j in range(0, p - 2, 3):
+            y[rng.random(n) < 0.15, j : j + 2] = np.nan
+    y[rng.random((n, p)) < 0.002] = np.nan
+    y[rng.random(n) < 0.001] = np.nan  # a few empty rows
+    return y
+
+
+@pytest.mark.parametrize("p", [5, 30, 70])
+def test_pattern_codes_sort_like_numpy_unique(p: int) -> None:
+    rng = np.random.default_rng(p)
+    obs = rng.random((5000, p)) < 0.8
+    obs[:50] = True
+    observed, inverse = _pattern_codes(obs)
+    codes, inv = np.unique(np.packbits(obs, axis=1), axis=0, return_inverse=True)
+    assert np.array_equal(observed, np.unpackbits(codes, axis=1, count=p).astype(bool))
+    assert np.array_equal(inverse, inv.reshape(-1))
+    assert np.array_equal(observed[inverse], obs)
+
+
+def _by_definition(y: np.ndarray, w: np.ndarray, mp: missing.MissingPatterns) -> tuple[np.ndarray, np.ndarray]:
+    pmean = np.zeros_like(mp.pmean)
+    pcov = np.zeros_like(mp.pcov)
+    for g in range(mp.n_patterns):
+        rows = np.flatnonzero(mp.row_pattern == g)
+        cols = np.flatnonzero(mp.observed[g])
+        yg, wg = y[np.ix_(rows, cols)], w[rows]
+        m = wg @ yg / wg.sum()
+        d = yg - m
+        pmean[g, cols] = m
+        pcov[g, cols[:, None], cols[None, :]] = (d * wg[:, None]).T @ d / wg.sum()
+    return pmean, pcov
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocked_pattern_sums_equal_the_definition(weighted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(missing, "_PATTERN_BLOCK", 4096)  # the complete pattern spans many blocks
+    y = _holes(30_000, 12, seed=3)
+    assert y.shape[0] * 12 * 12 > 4_000_000  # the large-data route
+    w = np.random.default_rng(4).uniform(0.2, 3.0, y.shape[0]) if weighted else np.ones(y.shape[0])
+    mp = missing_patterns(y, w if weighted else None)
+    assert int(np.bincount(mp.row_pattern[mp.row_pattern >= 0]).max()) > 3 * 4096
+    pmean, pcov = _by_definition(y, w, mp)
+    np.testing.assert_allclose(mp.pmean, pmean, rtol=RTOL, atol=1e-10)
+    np.testing.assert_allclose(mp.pcov, pcov, rtol=RTOL, atol=1e-12)
+    assert np.array_equal(mp.pcov, np.swapaxes(mp.pcov, 1, 2))
+
+
+def test_blocked_and_small_routes_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    y = _holes(3000, 8, seed=5)
+    small = missing_patterns(y)
+    monkeypatch.setattr(missing, "_PATTERN_BLOCK", 256)
+    real = missing._pattern_sums
+    called = []
+
+    def spy(*args: object) -> tuple[np.ndarray, np.ndarray]:
+        called.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(missing, "_pattern_sums", spy)
+    y_big = np.tile(y, (80, 1))  # 240,000 rows: the large-data route; the same pattern moments
+    big = missing_patterns(y_big)
+    assert called
+    assert np.array_equal(small.observed, big.observed)
+    np.testing.assert_allclose(big.pmean, small.pmean, rtol=RTOL, atol=1e-10)
+    np.testing.assert_allclose(big.pcov, small.pcov, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(big.freq, 80 * small.freq, rtol=0, atol=0)
+
+
+def test_available_moments_equal_pairwise_statistics() -> None:
+    y = _holes(2000, 9, seed=6)
+    mp = missing_patterns(y)
+    mean, cov = available_moments(mp, y.shape[0])
+    frame = pd.DataFrame(y)
+    n = y.shape[0]
+    np.testing.assert_allclose(mean, frame.mean().to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(cov, frame.cov().to_numpy() * (n - 1) / n, rtol=1e-11)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_baseline_moments_equal_each_columns_observed_values(weighted: bool) -> None:
+    y = _holes(2000, 7, seed=7)
+    w = np.random.default_rng(8).uniform(0.5, 2.0, y.shape[0]) if weighted else None
+    mp = missing_patterns(y, w)
+    em = saturated_moments(y, mp, weights=w)
+    base = fiml_baseline(y, mp, em, None, w)
+    ww = np.ones(y.shape[0]) if w is None else w
+    for j in range(y.shape[1]):
+        ok = ~np.isnan(y[:, j])
+        m = ww[ok] @ y[ok, j] / ww[ok].sum()
+        v = ww[ok] @ (y[ok, j] - m) ** 2 / ww[ok].sum()
+        assert base.mean[j] == pytest.approx(m, rel=RTOL)
+        assert base.cov[j, j] == pytest.approx(v, rel=RTOL)
