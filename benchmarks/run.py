@@ -25,8 +25,9 @@ Tasks (``--tasks`` takes a comma-separated subset):
 * ``pls_mga``: PLS-MGA of the mobi ECSI model on seminr's test split, 5000 resamples per
   group, no permutations (acsi ``res.mga``; the seminr port's ``estimate_pls_mga`` on the
   same resample rows, in quick mode 50 per group extrapolated and marked so).
-* ``scale``: 30 items (5 factors x 6) x N rows for ML, MLR and PLS, N = 10k .. 1M (quick:
-  up to 100k): CPU time and peak RSS, each point in a fresh process; drawn log-log as a PNG.
+* ``scale``: 30 items (5 factors x 6) x N rows for ML, MLR, FIML and PLS, N = 10k .. 1M
+  (quick: up to 100k): CPU time and peak RSS, each point in a fresh process; drawn log-log
+  as a PNG. FIML: in each block of 6 items 10% of the rows skip three (32 patterns).
 * ``stream``: a CSV of N rows x 30 Likert items (10M; quick 1M) written to the temporary
   directory, reduced by ``acsi.moments`` in chunks of 100,000 rows and fitted (ML), in a
   fresh process: CPU time and peak RSS of the whole process; the same with
@@ -633,15 +634,38 @@ def _peak_rss() -> float:
     return peak if peak == peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def skipped_items(data: pd.DataFrame, seed: int = 2) -> pd.DataFrame:
+    """``data`` with survey-like holes: in each block of 6 items, 10% of the respondents skip
+    the first three (independently per block), so 32 missing-data patterns whatever ``n``."""
+    rng = np.random.default_rng(seed)
+    x = data.to_numpy(dtype=float, copy=True)
+    for j in range(0, x.shape[1] - 5, 6):
+        x[rng.random(x.shape[0]) < 0.1, j : j + 3] = np.nan
+    return pd.DataFrame(x, columns=data.columns)
+
+
 def scale_point(kind: str, n: int) -> dict[str, float]:
     """One point of the scale curve (run in a fresh process): CPU, wall and peak RSS."""
     small, model = factor_data(2000, 5, 6)
-    warm = (lambda d: acsi.pls(pls_model_for(5, 6), d)) if kind == "PLS" else (
-        lambda d: acsi.cfa(model, d, estimator=kind))
+    if kind == "PLS":
+        def warm(d: pd.DataFrame) -> Any:
+            return acsi.pls(pls_model_for(5, 6), d)
+    elif kind == "FIML":
+        def warm(d: pd.DataFrame) -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the count of empty rows, if any
+                return acsi.cfa(model, d, missing="ml")
+
+        small = skipped_items(small)
+    else:
+        def warm(d: pd.DataFrame) -> Any:
+            return acsi.cfa(model, d, estimator=kind)
     r = warm(small)
     if kind != "PLS":
         _ = (r.estimates, r.fit_measures)
     data, _ = factor_data(n, 5, 6)
+    if kind == "FIML":
+        data = skipped_items(data)
     del small
     rss0 = _reset_peak_rss()
     c0, w0 = time.process_time(), time.perf_counter()
@@ -660,7 +684,7 @@ def scale_point(kind: str, n: int) -> dict[str, float]:
 def scale_task(quick: bool) -> dict[str, Any]:
     sizes = [10_000, 30_000, 100_000] if quick else [10_000, 30_000, 100_000, 300_000, 1_000_000]
     points: dict[str, list[dict[str, float]]] = {}
-    for kind in ("ML", "MLR", "PLS"):
+    for kind in ("ML", "MLR", "FIML", "PLS"):
         points[kind] = []
         for n in sizes:
             out = subprocess.run([sys.executable, __file__, "--point", kind, str(n)], capture_output=True,
