@@ -43,6 +43,7 @@ _controller: list[Any] | None = None
 _checked = False
 _users = 0  # kernels inside the limit, over all threads
 _saved: list[int] = []  # the user's thread counts, to restore when the last user leaves
+_changed = False  # whether the first user to enter changed a count (else nothing to restore)
 
 
 def _blas_libraries() -> list[Any] | None:
@@ -67,17 +68,22 @@ def _blas_libraries() -> list[Any] | None:
 
 @contextmanager
 def _limited(libs: list[Any]) -> Iterator[None]:
-    global _users, _saved
+    global _users, _saved, _changed
     with _lock:
         if _users == 0:
             # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
             # its per-call set-up: remember each library's thread count (unless a restore
-            # is still pending, see below) and set it to 1
+            # is still pending, see below) and set it to 1. Each query is a call into the
+            # library (microseconds, more after other code ran): asked once per library
             if not _saved:
                 _saved = [lib.num_threads for lib in libs]
-            for lib in libs:
-                if lib.num_threads != 1:
+                current = _saved
+            else:
+                current = [lib.num_threads for lib in libs]
+            for lib, n in zip(libs, current):
+                if n != 1:
                     lib.set_num_threads(1)
+                    _changed = True
         _users += 1
     try:
         yield
@@ -85,14 +91,18 @@ def _limited(libs: list[Any]) -> Iterator[None]:
         with _lock:
             _users -= 1
             if _users == 0:
-                for lib, n in zip(libs, _saved):
-                    if lib.num_threads != n:
-                        lib.set_num_threads(n)
-                # OpenBLAS ignores set_num_threads from a thread other than the main
-                # one: when the last user was a worker thread the restore may not have
-                # taken effect; it stays pending and the next user to leave retries it
-                if all(lib.num_threads == n for lib, n in zip(libs, _saved)):
+                if not _changed:  # every library ran one thread already: nothing to restore
                     _saved = []
+                else:
+                    for lib, n in zip(libs, _saved):
+                        if lib.num_threads != n:
+                            lib.set_num_threads(n)
+                    # OpenBLAS ignores set_num_threads from a thread other than the main
+                    # one: when the last user was a worker thread the restore may not have
+                    # taken effect; it stays pending and the next user to leave retries it
+                    if all(lib.num_threads == n for lib, n in zip(libs, _saved)):
+                        _saved = []
+                        _changed = False
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
