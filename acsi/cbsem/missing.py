@@ -476,6 +476,37 @@ def fiml_loglik_gradient(
     return ll, dmu, dvech
 
 
+def _hessian_gathers(p: int) -> tuple[np.ndarray, ...]:
+    """Index arrays of :func:`fiml_pieces`' covariance block (cached per ``p``).
+
+    For vech coordinates ``u = (r, c)``, ``v = (s, t)`` the block is
+    ``K[{c, s}, {t, r}] + [s != t] K[{c, t}, {s, r}] + [r != c] (K[{r, s}, {t, c}] +
+    [s != t] K[{r, t}, {s, c}])`` (the duplication matrix on both sides of the
+    ``(i, j), (k, l)`` Hessian ``sum_g f_g W_g[j, k] X_g[l, i]``); returns the row and column
+    indices into ``K`` of the four terms and the two masks.
+    """
+    hit = _HESSIAN_GATHERS.get(p)
+    if hit is None:
+        r, c = vech_indices(p)
+        pos = np.empty((p, p), dtype=np.intp)
+        pos[r, c] = np.arange(r.size)
+        pos[c, r] = np.arange(r.size)
+        R, C = r[:, None], c[:, None]  # u along rows
+        S, T = r[None, :], c[None, :]  # v along columns
+        hit = (
+            pos[C, S], pos[C, T], pos[R, S], pos[R, T],
+            pos[T, R], pos[S, R], pos[T, C], pos[S, C],
+            (R != C).astype(float), (S != T).astype(float),
+        )
+        for arr in hit:
+            arr.flags.writeable = False
+        _HESSIAN_GATHERS[p] = hit
+    return hit
+
+
+_HESSIAN_GATHERS: dict[int, tuple[np.ndarray, ...]] = {}
+
+
 def fiml_pieces(
     mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray, hessian: str | None = None
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray | None]:
@@ -504,23 +535,25 @@ def fiml_pieces(
         return -0.5 * total, dmu, dvech, None
     fw = (f[:, None, None] * inv).reshape(gn, p * p)
     hmm = -fw.sum(axis=0).reshape(p, p)
-    # h4[(j, k), (l, i)] as one matrix product over all patterns
     observed = hessian == "observed"
-    if observed:
-        h4 = 0.5 * (fw.T @ (inv - 2.0 * itt).reshape(gn, p * p))
-    else:
-        h4 = -0.5 * (fw.T @ inv.reshape(gn, p * p))
     ps = r.size
-    d = np.zeros((p * p, ps))
-    d[r * p + c, np.arange(ps)] = 1.0
-    d[c * p + r, np.arange(ps)] = 1.0
+    # K[{a, b}, {c, d}] = sum_g f_g W_g[a, b] X_g[c, d] with X_g = W_g - 2 W_g T_g W_g
+    # (observed) or W_g (expected): both symmetric, so one product of the vech columns
+    # (p*^2 per pattern instead of p^4); the covariance block then gathers four entries of
+    # K per pair of vech coordinates (:func:`_hessian_gathers`)
+    flat = r * p + c
+    x = (inv - 2.0 * itt) if observed else inv
+    k = fw[:, flat].T @ x.reshape(gn, p * p)[:, flat]
+    i1, i2, i3, i4, j1, j2, j3, j4, mu_, mv_ = _hessian_gathers(p)
+    block = k[i1, j1] + mv_ * k[i2, j2] + mu_ * (k[i3, j3] + mv_ * k[i4, j4])
     out = np.zeros((p + ps, p + ps))
     out[:p, :p] = hmm
-    h = h4.reshape(p, p, p, p).transpose(3, 0, 1, 2).reshape(p * p, p * p)  # [(i, j), (k, l)]
-    out[p:, p:] = d.T @ h @ d
+    out[p:, p:] = (0.5 if observed else -0.5) * block
     if observed:
         cross = -(f[:, None] * a).T @ inv.reshape(gn, p * p)  # [k, (l, m)]
-        cm = cross.reshape(p, p, p).transpose(2, 0, 1).reshape(p, p * p) @ d  # [m, (k, l)]
+        cm3 = cross.reshape(p, p, p).transpose(2, 0, 1)  # [m, k, l]
+        # times the duplication matrix: the (k, l) and (l, k) entries of each vech coordinate
+        cm = cm3[:, r, c] + np.where(r == c, 0.0, 1.0) * cm3[:, c, r]
         out[:p, p:] = cm
         out[p:, :p] = cm.T
     return -0.5 * total, dmu, dvech, out
