@@ -21,7 +21,6 @@ Reference: Rosseel, Y. (2012). lavaan. *J. Stat. Softw.* 48(2) (``lav_standardiz
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -129,142 +128,22 @@ def nonfinite_defined(
     return bad_val
 
 
-def _sqrt_nonneg(v: np.ndarray) -> np.ndarray:
-    v = np.array(v, dtype=float)
-    out = np.full(v.shape, np.nan)
-    ok = v >= 0
-    out[ok] = np.sqrt(v[ok])
-    return out
-
-
-@dataclass(frozen=True, eq=False)
-class _StdPlan:
-    """Which scale factors standardize each row (from the table only; cached).
-
-    Row ``k``: ``std_lv = est * M1 / D1 * M2 / D2`` and ``std_all = std_lv / D3 * M3 / D4``,
-    each factor an index into the per-fit table ``[1, nan, ETA, OV, OV^2, RV_lv, RV_ov]``
-    (latent SDs, implied observed SDs and variances, residual SDs of latent and observed
-    variables); ``ratio`` rows take ``M1 = ETA_a / ETA_b``, ``product`` rows
-    ``D1 = ETA_a ETA_b``. The order of the operations is that of lavaan's
-    ``standardizedSolution`` row by row, so the values are the same to the last bit.
-    """
-
-    lv_eta: np.ndarray  # position in eta_names of each latent variable
-    rv_rows: np.ndarray  # variance row of each latent, then each observed name (0: none)
-    rv_missing: np.ndarray  # the names of ``rv_rows`` without a variance row
-    idx: np.ndarray  # (7, n): M1, D1, M2, D2, D3, M3, D4
-    ratio: tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, table positions of ETA_a, ETA_b
-    product: tuple[np.ndarray, np.ndarray, np.ndarray]
-    def_rows: list[int]  # the ``:=`` rows
-
-
-def _std_plan(pt: ParameterTable, eta_names: tuple[str, ...]) -> _StdPlan:
+def _table_plan(pt: ParameterTable, eta_names: tuple[str, ...]) -> tuple[StdPlan, np.ndarray]:
+    """:class:`StdPlan` of every row of ``pt`` and the positions of its factors in
+    ``eta_names`` (cached per table: both depend on it only)."""
     key = (pt, eta_names)
-    hit = _STD_PLANS.get(key)
-    if hit is not None:
-        return hit
-    n = len(pt)
-    lhs, op, rhs = pt.lhs, pt.op, pt.rhs
-    lv_names, ov_names = list(pt.lv_names), list(pt.ov_names)
-    lv = {v: i for i, v in enumerate(lv_names)}
-    oidx = {v: i for i, v in enumerate(ov_names)}
-    # residual SDs of observed variables: every non-latent name with a variance row
-    rv_ov_names = list(dict.fromkeys(
-        lhs[k] for k in range(n) if op[k] == "~~" and lhs[k] == rhs[k] and lhs[k] not in lv
-    ))
-    rv_ov = {v: i for i, v in enumerate(rv_ov_names)}
-    rv_lv_rows = np.full(len(lv_names), -1, dtype=np.intp)
-    rv_ov_rows = np.full(len(rv_ov_names), -1, dtype=np.intp)
-    for k in range(n):  # the last variance row of a name wins (as a dict built row by row)
-        if op[k] == "~~" and lhs[k] == rhs[k]:
-            if lhs[k] in lv:
-                rv_lv_rows[lv[lhs[k]]] = k
-            else:
-                rv_ov_rows[rv_ov[lhs[k]]] = k
-    ONE, NAN, m, p = 0, 1, len(lv_names), len(ov_names)
-    o_eta, o_ov, o_ovv, o_rvl, o_rvo = 2, 2 + m, 2 + m + p, 2 + m + 2 * p, 2 + 2 * m + 2 * p
-
-    def eta(v: str) -> int:
-        return o_eta + lv[v] if v in lv else NAN
-
-    def ovs(v: str) -> int:
-        return o_ov + oidx[v] if v in oidx else NAN
-
-    def ovv(v: str) -> int:
-        return o_ovv + oidx[v] if v in oidx else NAN
-
-    def rvl(v: str) -> int:
-        return o_rvl + lv[v] if v in lv and rv_lv_rows[lv[v]] >= 0 else NAN
-
-    def rvo(v: str) -> int:
-        return o_rvo + rv_ov[v] if v in rv_ov else NAN
-
-    idx = np.full((7, n), ONE, dtype=np.intp)  # M1, D1, M2, D2, D3, M3, D4
-    ratio: list[tuple[int, int, int]] = []
-    product: list[tuple[int, int, int]] = []
-    for k in range(n):
-        a, o, b = lhs[k], op[k], rhs[k]
-        col = idx[:, k]
-        if o == "=~":
-            if b not in lv:
-                col[0] = eta(a)
-                col[4] = ovs(b)
-            else:
-                ratio.append((k, eta(a), eta(b)))
-        elif o == "~":
-            if a in lv:
-                col[1] = eta(a)
-            if b in lv:
-                col[2] = eta(b)
-            if a in oidx:
-                col[4] = ovs(a)
-            if b in oidx:
-                col[5] = ovs(b)
-        elif o == "~~":
-            if a == b:
-                if a in lv:
-                    product.append((k, eta(a), eta(a)))
-                else:
-                    col[4] = ovv(a)
-            else:
-                if a in lv:
-                    col[1] = rvl(a)
-                if b in lv:
-                    col[3] = rvl(b)
-                if a not in lv:
-                    col[4] = rvo(a)
-                if b not in lv:
-                    col[6] = rvo(b)
-        elif o == "~1":
-            if a in lv:
-                col[1] = eta(a)
-            else:
-                col[4] = ovs(a)
-        elif o == "|":  # threshold of an ordinal item: on the scale of its latent response
-            col[4] = ovs(a)
-        elif o == "~*~":  # scale factor: 1 on the standardized scale
-            col[5] = ovs(a)
-
-    def arrays(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        out = np.array(rows, dtype=np.intp).reshape(-1, 3).T
-        return out[0], out[1], out[2]
-
-    eidx = {v: i for i, v in enumerate(eta_names)}
-    rv_rows = np.concatenate([rv_lv_rows, rv_ov_rows])
-    plan = _StdPlan(
-        lv_eta=np.array([eidx[v] for v in lv_names], dtype=np.intp), rv_rows=np.maximum(rv_rows, 0),
-        rv_missing=np.flatnonzero(rv_rows < 0), idx=idx, ratio=arrays(ratio), product=arrays(product),
-        def_rows=[k for k in range(n) if op[k] == ":="],
-    )
-    if len(_STD_PLANS) >= 64:
-        _STD_PLANS.clear()
-    _STD_PLANS[key] = plan
-    return plan
+    hit = _TABLE_PLANS.get(key)
+    if hit is None:
+        eidx = {v: i for i, v in enumerate(eta_names)}
+        hit = (StdPlan(pt.lhs, pt.op, pt.rhs, pt.lv_names, pt.ov_names, pt.ov_x),
+               np.array([eidx[v] for v in pt.lv_names], dtype=np.intp))
+        if len(_TABLE_PLANS) >= 64:
+            _TABLE_PLANS.clear()
+        _TABLE_PLANS[key] = hit
+    return hit
 
 
-_STD_PLANS: dict[tuple[ParameterTable, tuple[str, ...]], _StdPlan] = {}
-_ONE_NAN = np.array([1.0, np.nan])
-_ONE_NAN.flags.writeable = False
+_TABLE_PLANS: dict[tuple[ParameterTable, tuple[str, ...]], tuple[StdPlan, np.ndarray]] = {}
 
 
 def standardize(
@@ -299,29 +178,9 @@ def standardize(
     std_lv, std_all : ndarray
     """
     est = np.asarray(est, dtype=float)
-    names = eta_names if isinstance(eta_names, tuple) else tuple(eta_names)
-    plan = _STD_PLANS.get((pt, names)) or _std_plan(pt, names)
-    # square roots of non-negative values, NaN otherwise (sqrt(NaN) is NaN, no warning)
-    ETA = np.diagonal(Veta)[plan.lv_eta]
-    ETA = np.sqrt(np.where(ETA >= 0, ETA, np.nan))
-    OV2 = np.diagonal(Sigma)
-    OV2 = np.where(np.abs(OV2) < np.finfo(float).eps, np.nan, OV2)
-    OVs = np.sqrt(np.where(OV2 >= 0, OV2, np.nan))
-    rv = np.sqrt(np.abs(est[plan.rv_rows]))
-    rv[plan.rv_missing] = np.nan
-    table = np.concatenate([_ONE_NAN, ETA, OVs, OV2, rv])
-    m1, d1, m2, d2, d3, m3, d4 = table[plan.idx]
-    rows, ia, ib = plan.ratio
-    if rows.size:
-        m1[rows] = table[ia] / table[ib]
-    rows, ia, ib = plan.product
-    if rows.size:
-        d1[rows] = table[ia] * table[ib]
-    # the order of the operations is that of the row-by-row rule (the same bits); a zero
-    # scale gives inf/nan with numpy's warning, as the arithmetic of the rule would
-    s_lv = est * m1 / d1 * m2 / d2
-    s_all = s_lv / d3 * m3 / d4
-    def_rows = plan.def_rows
+    plan, lv_pos = _table_plan(pt, eta_names if isinstance(eta_names, tuple) else tuple(eta_names))
+    s_lv, s_all = plan.lv_all(est, np.diagonal(Sigma), np.diagonal(Veta)[lv_pos])
+    def_rows = [k for k, o in enumerate(pt.op) if o == ":="]
     if def_rows:
         f = defined_function(pt)
         d_lv, d_all = f(s_lv), f(s_all)
@@ -490,6 +349,10 @@ class StdPlan:
                     ad[0] = sd(a)
                     if a not in ovx:
                         xd[0] = sd(a)
+            elif o == "|":  # threshold of an ordinal item: on the scale of its latent response
+                ad[0] = xd[0] = sd(a)
+            elif o == "~*~":  # scale factor: 1 on the standardized scale
+                an[0] = xn[0] = sd(a)
             idx["lv_num"][:2, k], idx["lv_den"][:2, k] = ln, ld
             idx["all_num"][:2, k], idx["all_den"][:2, k] = ln, ld
             idx["all_num"][2:, k], idx["all_den"][2:, k] = an, ad
@@ -543,6 +406,20 @@ class StdPlan:
         o += nl
         v[:, o:o + p] = rvo
         return v
+
+    def lv_all(
+        self, est: np.ndarray, sigma_diag: np.ndarray, veta_diag: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``std.lv`` and ``std.all`` values of one point (real; vectors), from one scale vector."""
+        est = np.asarray(est, dtype=float)
+        v = self.scale_vector(est[None], sigma_diag[None], veta_diag[None])[0]
+        out = []
+        for key in ("lv", "all"):
+            num, den = self._idx[f"{key}_num"], self._idx[f"{key}_den"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out.append(est * v[num[0]] * v[num[1]] * v[num[2]] * v[num[3]]
+                           / (v[den[0]] * v[den[1]] * v[den[2]] * v[den[3]]))
+        return out[0], out[1]
 
     def values(
         self, kind: str, est: np.ndarray, sigma_diag: np.ndarray, veta_diag: np.ndarray
