@@ -146,6 +146,22 @@ def test_seed_reproducible_across_chunking_and_executors(m2):
     assert not np.allclose(other.paths.boot_se, ref.paths.boot_se)
 
 
+def test_fit_groups_within_a_chunk_change_nothing(m2, monkeypatch):
+    """A chunk is fitted in groups of seed blocks (cache-sized stacks): any grouping gives
+    the same bits as one stack of the whole chunk."""
+    from acsi.plspm import bootstrap as bs
+
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 1 << 40)  # one group per chunk
+    ref = m2.bootstrap(n=230, seed=11)
+    for cap in (1, 576 * 100, 576 * 150):  # one block per group; 100 and 150 resamples
+        monkeypatch.setattr(bs, "_FIT_ELEMENTS", cap)
+        _same(ref, m2.bootstrap(n=230, seed=11))
+        _same(ref, m2.bootstrap(n=230, seed=11, chunk_size=37))
+    blocks = [(np.zeros((100, 3)), None, 0, 100), (np.zeros((100, 3)), None, 30, 100), (np.zeros((30, 3)), None, 0, 30)]
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 4 * 100)
+    assert [len(g) for g in bs._fit_groups(blocks, 2)] == [1, 2]  # 100 | 70 + 30
+
+
 def test_seed_none_records_entropy(m2):
     a = m2.bootstrap(n=50)
     b = m2.bootstrap(n=50, seed=a.seed)

@@ -368,14 +368,19 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def _outer_update(
-    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str,
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, d: np.ndarray, plan: BatchPlan, scheme: str,
     stack: StructureStack | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One PLS pass from compact weights ``w`` (B, p) of any column scale, their ``R W``
+    and the scores' standard deviations ``d`` (B, k), ``sqrt(diag(W'RW))``: the new
+    weights (not rescaled), their ``R W`` and their scores' standard deviations.
+
+    The scale of a weight column cancels in the score correlations ``C = W'RW / dd'`` and
+    in ``R W / d``, so the weights are rescaled to unit-variance scores only where they
+    are compared and returned (``w / d``), not in every pass."""
     # (runs inside fit_batched's / refit_r2's errstate: NaN from a singular resample is
     # detected and counted by the caller, not warned)
     S = _wtx(plan, w, RW)
-    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
     block = plan.block
     C = S / (d[:, :, None] * d[:, None, :])
     E = _inner_weights(C, plan, scheme, stack)
@@ -386,9 +391,13 @@ def _outer_update(
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
     RWn = _rw(R, wn, plan)
-    var = np.add.reduceat(wn * RWn[:, plan.ar, block], plan.starts, axis=1)
-    s = 1.0 / np.sqrt(var)
-    return wn * s[:, block], RWn * s[:, None, :]
+    return wn, RWn, _score_sd(wn, RWn, plan)
+
+
+def _score_sd(w: np.ndarray, RW: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """Standard deviations (B, k) of the scores of compact weights ``w``: ``sqrt(w_c' (R W)_c)``
+    over each block."""
+    return np.sqrt(np.add.reduceat(w * RW[:, plan.ar, plan.block], plan.starts, axis=1))
 
 
 def fit_batched(
@@ -455,16 +464,19 @@ def _fit_batched(
     active = np.arange(nb)
     alive = np.ones(nb, dtype=bool)
     it = 0
-    Ra, wa, RWa = R, w.copy(), RW.copy()
+    # wa, RWa, da: the last pass's weights (unscaled), R W and score SDs; wc: its weights
+    # scaled to unit-variance scores (the start: unit weights, compared as they are)
+    Ra, wa, RWa, da, wc = R, w, RW, _score_sd(w, RW, plan), w
     while True:
-        wn, RWn = _outer_update(Ra, wa, RWa, plan, scheme)
-        diff = np.abs(wn - wa).sum(axis=1)
+        wn, RWn, dn = _outer_update(Ra, wa, RWa, da, plan, scheme)
+        ws = wn / dn[:, plan.block]
+        diff = np.abs(ws - wc).sum(axis=1)
         done = diff < tol
         stop = alive & (done | ~np.isfinite(diff) | (it >= max_iter))
         if stop.any():
             rows = active[stop]
-            w[rows] = wn[stop]
-            RW[rows] = RWn[stop]
+            w[rows] = ws[stop]
+            RW[rows] = RWn[stop] / dn[stop][:, None, :]
             converged[rows] = done[stop]
             iterations[rows] = it
             weight_diff[rows] = diff[stop]
@@ -473,9 +485,11 @@ def _fit_batched(
                 break
             failed_now = (stop & ~done).any()  # drop NaN rows at once (slow solve fallback)
             if failed_now or alive.sum() < 2 * alive.size // 3:
-                active, Ra, wn, RWn = active[alive], Ra[alive], wn[alive], RWn[alive]
+                active, Ra, wn, RWn, dn, ws = (
+                    active[alive], Ra[alive], wn[alive], RWn[alive], dn[alive], ws[alive]
+                )
                 alive = np.ones(active.size, dtype=bool)
-        wa, RWa = wn, RWn
+        wa, RWa, da, wc = wn, RWn, dn, ws
         it += 1
 
     W = w[:, :, None] * plan.mask
@@ -758,13 +772,15 @@ def refit_r2(
         out_w, out_rw = w.copy(), RW.copy()
         alive = np.ones(nb, dtype=bool)
         it = 0
+        d, wc = _score_sd(w, RW, plan), w  # as in _fit_batched
         while alive.any():  # stopped replicates ride along (a handful of small matrices)
-            wn, RWn = _outer_update(Rs, w, RW, plan, scheme, st)
-            diff = np.abs(wn - w).sum(axis=1)
+            wn, RWn, dn = _outer_update(Rs, w, RW, d, plan, scheme, st)
+            ws = wn / dn[:, plan.block]
+            diff = np.abs(ws - wc).sum(axis=1)
             stop = alive & ((diff < tol) | ~np.isfinite(diff) | (it >= max_iter))
-            out_w[stop], out_rw[stop] = wn[stop], RWn[stop]
+            out_w[stop], out_rw[stop] = ws[stop], RWn[stop] / dn[stop][:, None, :]
             alive &= ~stop
-            w, RW = wn, RWn
+            w, RW, d, wc = wn, RWn, dn, ws
             it += 1
         W = out_w[:, :, None] * plan.mask
         RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched
