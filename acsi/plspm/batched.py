@@ -909,7 +909,8 @@ def htmt_batched(R: np.ndarray, plan: BatchPlan) -> np.ndarray:
     block i * within block j); a single-item block's monotrait mean is 1 (seminr).
     """
     M = plan.mask
-    sums = np.add.reduceat(np.add.reduceat(np.abs(R), plan.starts, axis=2), plan.starts, axis=1)
+    # block sums M'|R|M: two stacked products, matrix by matrix (batch-invariant)
+    sums = np.matmul(M.T, np.matmul(np.abs(R), M))
     sizes = M.sum(axis=0)
     diag = np.diagonal(sums, axis1=1, axis2=2)
     with np.errstate(invalid="ignore", divide="ignore"):
