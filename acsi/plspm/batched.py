@@ -629,8 +629,9 @@ class StructureStack:
     endogenous : tuple of (j, P, M)
         Construct ``j``, the union ``P`` of its predecessors over the replicates and
         ``M`` (B, |P|) bool, which of them are predecessors in each replicate.
-    systems : tuple of _MaskedSystem
-        The same, with the constants of :func:`_masked_ols` (one per entry of ``endogenous``).
+    system : _JointSystem or None
+        Every regression of ``endogenous`` as one padded system (:func:`_joint_ols`);
+        None without endogenous constructs.
     """
 
     inner: np.ndarray
@@ -638,34 +639,56 @@ class StructureStack:
     adjacency: np.ndarray
     isolated: np.ndarray
     endogenous: tuple[tuple[int, np.ndarray, np.ndarray], ...]
-    systems: tuple[_MaskedSystem, ...] = ()
+    system: _JointSystem | None = None
 
 
 @dataclass(frozen=True)
-class _MaskedSystem:
-    """Regression of ``j`` on the union ``P`` of its predecessors over the replicates:
-    ``keep`` (B, q, q) 1 on the rows and columns of each replicate's predecessors, ``fill``
-    (B, q, q) 1 on the diagonal of the others, ``mf`` (B, q) the mask as floats; ``full``
-    when every replicate has all of ``P`` (no masking needed)."""
+class _JointSystem:
+    """The regressions of every endogenous construct ``j`` (``J`` of them) on the union
+    ``P_j`` of its predecessors over the replicates, each padded to ``q = max |P_j|``
+    rows: the system of replicate ``b`` and target ``j`` is ``C[P_j, P_j]`` with the rows
+    and columns of the predecessors ``j`` lacks in ``b`` (and the padding) replaced by
+    those of the identity and their right-hand sides by 0, which leaves the solution of
+    the others unchanged and gives 0 for them.
 
-    j: int
-    P: np.ndarray
-    M: np.ndarray
-    mf: np.ndarray
-    keep: np.ndarray
-    fill: np.ndarray
+    ``rows``/``cols`` (J, q, q) and ``prow``/``tcol`` (J, q) index the construct
+    correlations (padding: 0); ``keep``/``fill`` (B, J, q, q) and ``mf`` (B, J, q) mask
+    them; ``valid`` (J, q) marks the non-padding entries, whose predecessors and targets
+    are ``src`` and ``dst`` (in the order of ``x[:, valid]``); ``targets`` (J,)."""
+
     rows: np.ndarray
     cols: np.ndarray
-    full: bool
+    prow: np.ndarray
+    tcol: np.ndarray
+    keep: np.ndarray
+    fill: np.ndarray
+    mf: np.ndarray
+    valid: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    targets: np.ndarray
 
 
-def _masked_system(j: int, P: np.ndarray, M: np.ndarray) -> _MaskedSystem:
-    mf = M.astype(np.float64)
-    q = P.size
-    fill = np.zeros(M.shape + (q,))
-    fill[:, np.arange(q), np.arange(q)] = 1.0 - mf
-    return _MaskedSystem(j=j, P=P, M=M, mf=mf, keep=mf[:, :, None] * mf[:, None, :], fill=fill,
-                         rows=P[:, None], cols=P[None, :], full=bool(M.all()))
+def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int) -> _JointSystem:
+    J = len(endo)
+    q = max(P.size for _, P, _ in endo)
+    prow = np.zeros((J, q), dtype=np.intp)
+    tcol = np.zeros((J, q), dtype=np.intp)
+    mf = np.zeros((nb, J, q))
+    valid = np.zeros((J, q), dtype=bool)
+    for t, (j, P, M) in enumerate(endo):
+        prow[t, : P.size] = P
+        tcol[t] = j
+        mf[:, t, : P.size] = M
+        valid[t, : P.size] = True
+    keep = mf[:, :, :, None] * mf[:, :, None, :]
+    fill = np.zeros(keep.shape)
+    fill[:, :, np.arange(q), np.arange(q)] = 1.0 - mf
+    return _JointSystem(
+        rows=np.repeat(prow[:, :, None], q, axis=2), cols=np.repeat(prow[:, None, :], q, axis=1),
+        prow=prow, tcol=tcol, keep=keep, fill=fill, mf=mf, valid=valid, src=prow[valid],
+        dst=tcol[valid], targets=np.array([j for j, _, _ in endo], dtype=np.intp),
+    )
 
 
 def make_structures(inner: np.ndarray) -> StructureStack:
@@ -676,28 +699,28 @@ def make_structures(inner: np.ndarray) -> StructureStack:
     for j in np.flatnonzero(inner.any(axis=(0, 1))):
         P = np.flatnonzero(inner[:, :, j].any(axis=0))
         endo.append((int(j), P, inner[:, P, j]))
+    endo_t = tuple(endo)
     return StructureStack(
         inner=inner,
         inner_t=np.swapaxes(inner, 1, 2).astype(np.float64),
         adjacency=adj.astype(np.float64),
         isolated=~adj.any(axis=1),
-        endogenous=tuple(endo),
-        systems=tuple(_masked_system(j, P, M) for j, P, M in endo),
+        endogenous=endo_t,
+        system=_joint_system(endo_t, inner.shape[0]) if endo_t else None,
     )
 
 
-def _masked_ols(C: np.ndarray, sy: _MaskedSystem) -> np.ndarray:
-    """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
-    (0 for the others): the system of the union ``P`` with the other rows and columns
-    replaced by those of the identity, which leaves the marked ones' solution unchanged.
-    (Called inside an errstate that ignores invalid values and division by zero.)"""
-    P, j = sy.P, sy.j
-    if P.size == 1:
-        b1 = C[:, P, j] / C[:, P, P]
-        return b1 if sy.full else np.where(sy.M, b1, 0.0)
-    if sy.full:
-        return _solve(C[:, sy.rows, sy.cols], C[:, P, j])
-    return _solve(C[:, sy.rows, sy.cols] * sy.keep + sy.fill, C[:, P, j] * sy.mf)
+def _joint_ols(C: np.ndarray, sy: _JointSystem) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients (B, J, q) of every system of ``sy`` in one batched solve (0 for
+    the predecessors a replicate lacks and for the padding) and the right-hand sides
+    ``C[P_j, j]`` (masked). (Called inside an errstate that ignores invalid values and
+    division by zero.)"""
+    nb = C.shape[0]
+    J, q = sy.prow.shape
+    A = C[:, sy.rows, sy.cols] * sy.keep + sy.fill
+    rhs = C[:, sy.prow, sy.tcol] * sy.mf
+    x = _solve(A.reshape(nb * J, q, q), rhs.reshape(nb * J, q)).reshape(nb, J, q)
+    return x, rhs
 
 
 def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
@@ -708,8 +731,9 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
         E = np.sign(C) * st.adjacency
     else:
         E = C * st.inner_t
-        for sy in st.systems:
-            E[:, sy.P, sy.j] = _masked_ols(C, sy)
+        sy = st.system
+        if sy is not None:
+            E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0][:, sy.valid]
     if st.isolated.any():
         b, c = np.nonzero(st.isolated)
         E[b, c, c] = 1.0
@@ -719,7 +743,7 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
 def refit_r2(
     R: np.ndarray,
     plan: BatchPlan,
-    inner: np.ndarray,
+    inner: np.ndarray | StructureStack,
     *,
     scheme: str = "path",
     consistent: bool = False,
@@ -741,8 +765,8 @@ def refit_r2(
         Indicator correlations.
     plan : BatchPlan
         The full model's plan (its measurement model is used).
-    inner : ndarray (B, k, k) bool
-        The inner models.
+    inner : ndarray (B, k, k) bool or StructureStack
+        The inner models (or their :func:`make_structures`, when the caller keeps it).
     scheme, consistent, tol, max_iter
         As :func:`fit_batched`.
 
@@ -758,7 +782,7 @@ def refit_r2(
     >>> r2.shape
     (2, 3)
     """
-    st = make_structures(inner)
+    st = inner if isinstance(inner, StructureStack) else make_structures(inner)
     nb = st.inner.shape[0]
     Rs = np.repeat(np.asarray(R, dtype=np.float64)[None], nb, axis=0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -793,8 +817,9 @@ def refit_r2(
             adj[:, idx, idx] = 1.0
             C = C / adj
         r2 = np.zeros((nb, plan.k))
-        for sy in st.systems:
-            r2[:, sy.j] = (_masked_ols(C, sy) * C[:, sy.P, sy.j]).sum(axis=1)
+        if st.system is not None:
+            x, rhs = _joint_ols(C, st.system)
+            r2[:, st.system.targets] = (x * rhs).sum(axis=2)
     return r2
 
 
