@@ -510,7 +510,7 @@ def _fit_batched(
 
 
 # ----------------------------------------------------------------------------- PLSc
-def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
+def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan, RW: np.ndarray | None = None) -> np.ndarray:
     """Dijkstra-Henseler rho_A (B, k) of every construct; 1 for Mode B and single items.
 
     .. math::
@@ -526,7 +526,10 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
     ----------
     R : ndarray (B, p, p)
     W : ndarray (B, p, k)
+        Zero outside the blocks.
     plan : BatchPlan
+    RW : ndarray (B, p, k), optional
+        ``R W``, when the caller has it.
 
     Examples
     --------
@@ -538,18 +541,16 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
     >>> round(float(rho_a_batched(R, W, plan)[0, 0]), 6)   # parallel items: 2r / (1 + r)
     0.780488
     """
-    rho = np.ones((W.shape[0], plan.k))
-    for c in np.flatnonzero(plan.rho_corrected):
-        bl = plan.blocks[c]
-        w = W[:, bl, c]
-        Rb = R[:, bl[:, None], bl[None, :]]
-        wtw = (w * w).sum(axis=1)
-        ww = w[:, :, None] * w[:, None, :]
-        wsw = (ww * Rb).sum(axis=(1, 2)) - (w * w * np.diagonal(Rb, axis1=1, axis2=2)).sum(axis=1)
-        waw = wtw**2 - (w**4).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rho[:, c] = wtw**2 * wsw / waw
-    return rho
+    # every block at once: with W zero outside the blocks, column c of W'(RW) holds
+    # w_c' R_bb w_c, and the other terms are column sums of W^2 and W^4
+    if RW is None:
+        RW = np.matmul(R, W)
+    W2 = W * W
+    wtw = W2.sum(axis=1)
+    wsw = (W * RW).sum(axis=1) - (W2 * np.diagonal(R, axis1=1, axis2=2)[:, :, None]).sum(axis=1)
+    waw = wtw * wtw - (W2 * W2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(plan.rho_corrected, wtw * wtw * wsw / waw, 1.0)
 
 
 def post_estimate(
@@ -586,7 +587,7 @@ def post_estimate(
     C = (S + np.swapaxes(S, 1, 2)) / 2.0
     L = RW * plan.mask
     if consistent:
-        rho = rho_a_batched(R, W, plan)
+        rho = rho_a_batched(R, W, plan, RW)
         with np.errstate(invalid="ignore"):
             adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
         idx = np.arange(k)

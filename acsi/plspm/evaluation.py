@@ -169,13 +169,30 @@ def _vif_diag(S: np.ndarray) -> np.ndarray:
     Computed from the eigen decomposition: eigenvalues below ``q * eps * max`` count as
     zero; a variable with weight on such a null direction has VIF ``inf``.
     """
-    lam, V = np.linalg.eigh(S)
-    null = lam <= S.shape[0] * np.finfo(float).eps * max(lam[-1], 1.0)
-    if not null.any():  # diag(S^-1) = sum_k v_ik^2 / lambda_k (no second factorisation)
-        return (V * V) @ (1.0 / lam)
-    out = (V[:, ~null] ** 2 / lam[~null]).sum(axis=1)
-    out[(V[:, null] ** 2).sum(axis=1) > 1e-8] = np.inf
-    return out
+    return _vif_diags([S])[0]
+
+
+def _vif_diags(mats: list[np.ndarray]) -> list[np.ndarray]:
+    """:func:`_vif_diag` of several matrices with one batched eigen decomposition: each
+    ``q x q`` matrix is padded to the largest size with the identity (``diag`` of the
+    inverse of ``[[S, 0], [0, I]]`` is that of ``S^-1`` followed by ones, and the padding's
+    eigenvalues of 1 are never null), the null threshold uses each matrix's own size."""
+    if not mats:
+        return []
+    sizes = np.array([m.shape[0] for m in mats])
+    q = int(sizes.max())
+    stack = np.zeros((len(mats), q, q))
+    stack[:, np.arange(q), np.arange(q)] = 1.0
+    for t, m in enumerate(mats):
+        stack[t, : m.shape[0], : m.shape[0]] = m
+    lam, V = np.linalg.eigh(stack)
+    V2 = V * V
+    null = lam <= (sizes * np.finfo(float).eps)[:, None] * np.maximum(lam[:, -1:], 1.0)
+    with np.errstate(divide="ignore"):
+        out = np.einsum("tij,tj->ti", V2, np.where(null, 0.0, 1.0 / lam))
+    if null.any():
+        out[np.einsum("tij,tj->ti", V2, null.astype(np.float64)) > 1e-8] = np.inf
+    return [out[t, :n] for t, n in enumerate(sizes)]
 
 
 def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -192,10 +209,9 @@ def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     [inf, inf, 1.098901]
     """
     out = np.ones(R.shape[0])
-    for idx in _blocks(mask):
-        if idx.size < 2:
-            continue
-        out[idx] = _vif_diag(R[np.ix_(idx, idx)])
+    blocks = [idx for idx in _blocks(mask) if idx.size >= 2]
+    for idx, v in zip(blocks, _vif_diags([R[np.ix_(idx, idx)] for idx in blocks])):
+        out[idx] = v
     return out
 
 
@@ -204,11 +220,11 @@ def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
     targets with a single antecedent, as seminr)."""
     k = C.shape[0]
     out = np.full((k, k), np.nan)
-    for j in np.flatnonzero(inner.any(axis=0)):
-        pred = np.flatnonzero(inner[:, j])
-        if pred.size < 2:
-            continue
-        out[pred, j] = _vif_diag(C[np.ix_(pred, pred)])
+    inner = np.asarray(inner, dtype=bool)
+    targets = [j for j in np.flatnonzero(inner.sum(axis=0) >= 2)]
+    preds = [np.flatnonzero(inner[:, j]) for j in targets]
+    for j, pred, v in zip(targets, preds, _vif_diags([C[np.ix_(pred, pred)] for pred in preds])):
+        out[pred, j] = v
     return out
 
 

@@ -353,13 +353,17 @@ class PLSResult(ResultMixin):
         return self._ck(self.kernel.C)
 
     # ------------------------------------------------------------------ evaluation
+    @cached_property
+    def _rho_a_values(self) -> np.ndarray:
+        from acsi.plspm.batched import rho_a_batched
+
+        W = np.asarray(self.kernel.W)
+        return freeze(rho_a_batched(self.R[None], W[None], self._plan)[0])
+
     @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
-        from acsi.plspm.batched import rho_a_batched
-
-        rho = rho_a_batched(self.R[None], np.asarray(self.kernel.W)[None], self._plan)[0]
-        return pd.Series(rho, index=self._cidx, name="rho_a")
+        return pd.Series(self._rho_a_values, index=self._cidx, name="rho_a")
 
     @frozen_table
     def reliability(self) -> pd.DataFrame:
@@ -368,7 +372,12 @@ class PLSResult(ResultMixin):
         alpha = ev.cronbach_alpha(self.R, self.spec.mask)
         rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
         rho = self.__dict__.get("_frozen_rho_a")
-        rho_v = (rho if rho is not None else self.rho_a).to_numpy()
+        if rho is not None:
+            rho_v = rho.to_numpy()
+        elif type(self).rho_a is PLSResult.rho_a:  # not overridden: no Series needed
+            rho_v = self._rho_a_values
+        else:  # a subclass's rho_a (interaction terms: 1)
+            rho_v = self.rho_a.to_numpy()
         return pd.DataFrame(
             np.column_stack([alpha, rho_v, rc, ave]), index=self._cidx, columns=_RELIABILITY_COLUMNS
         )
