@@ -368,36 +368,37 @@ def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def _outer_update(
-    R: np.ndarray, w: np.ndarray, RW: np.ndarray, d: np.ndarray, plan: BatchPlan, scheme: str,
-    stack: StructureStack | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One PLS pass from compact weights ``w`` (B, p) of any column scale, their ``R W``
-    and the scores' standard deviations ``d`` (B, k), ``sqrt(diag(W'RW))``: the new
-    weights (not rescaled), their ``R W`` and their scores' standard deviations.
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, S: np.ndarray, d: np.ndarray, plan: BatchPlan,
+    scheme: str, stack: StructureStack | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One PLS pass from compact weights ``w`` (B, p) of any column scale, their ``R W``,
+    ``S = W'RW`` and the scores' standard deviations ``d = sqrt(diag(S))`` (B, k): the new
+    weights (not rescaled) with their ``R W``, ``S`` and ``d``.
 
-    The scale of a weight column cancels in the score correlations ``C = W'RW / dd'`` and
-    in ``R W / d``, so the weights are rescaled to unit-variance scores only where they
-    are compared and returned (``w / d``), not in every pass."""
+    The scale of a weight column cancels in the score correlations ``C = S / dd'`` and in
+    ``R W / d``, so the weights are rescaled to unit-variance scores only where they are
+    compared and returned (``w / d``), not in every pass; the next pass's ``S`` gives
+    their scale."""
     # (runs inside fit_batched's / refit_r2's errstate: NaN from a singular resample is
     # detected and counted by the caller, not warned)
-    S = _wtx(plan, w, RW)
-    block = plan.block
     C = S / (d[:, :, None] * d[:, None, :])
     E = _inner_weights(C, plan, scheme, stack)
     # covariance of indicator i with the inner proxy of its own construct
     Gfull = np.matmul(RW, E / d[:, :, None])
-    wn = Gfull[:, plan.ar, block]
+    wn = Gfull[:, plan.ar, plan.block]
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
     RWn = _rw(R, wn, plan)
-    return wn, RWn, _score_sd(wn, RWn, plan)
+    Sn, dn = _scores_cov(wn, RWn, plan)
+    return wn, RWn, Sn, dn
 
 
-def _score_sd(w: np.ndarray, RW: np.ndarray, plan: BatchPlan) -> np.ndarray:
-    """Standard deviations (B, k) of the scores of compact weights ``w``: ``sqrt(w_c' (R W)_c)``
-    over each block."""
-    return np.sqrt(np.add.reduceat(w * RW[:, plan.ar, plan.block], plan.starts, axis=1))
+def _scores_cov(w: np.ndarray, RW: np.ndarray, plan: BatchPlan) -> tuple[np.ndarray, np.ndarray]:
+    """``S = W'RW`` (B, k, k) of compact weights ``w`` and the scores' standard deviations
+    ``sqrt(diag(S))``."""
+    S = _wtx(plan, w, RW)
+    return S, np.sqrt(np.diagonal(S, axis1=1, axis2=2))
 
 
 def fit_batched(
@@ -464,11 +465,12 @@ def _fit_batched(
     active = np.arange(nb)
     alive = np.ones(nb, dtype=bool)
     it = 0
-    # wa, RWa, da: the last pass's weights (unscaled), R W and score SDs; wc: its weights
-    # scaled to unit-variance scores (the start: unit weights, compared as they are)
-    Ra, wa, RWa, da, wc = R, w, RW, _score_sd(w, RW, plan), w
+    # wa, RWa, Sa, da: the last pass's weights (unscaled), R W, W'RW and score SDs; wc: its
+    # weights scaled to unit-variance scores (the start: unit weights, compared as they are)
+    Ra, wa, RWa, wc = R, w, RW, w
+    Sa, da = _scores_cov(w, RW, plan)
     while True:
-        wn, RWn, dn = _outer_update(Ra, wa, RWa, da, plan, scheme)
+        wn, RWn, Sn, dn = _outer_update(Ra, wa, RWa, Sa, da, plan, scheme)
         ws = wn / dn[:, plan.block]
         diff = np.abs(ws - wc).sum(axis=1)
         done = diff < tol
@@ -485,11 +487,11 @@ def _fit_batched(
                 break
             failed_now = (stop & ~done).any()  # drop NaN rows at once (slow solve fallback)
             if failed_now or alive.sum() < 2 * alive.size // 3:
-                active, Ra, wn, RWn, dn, ws = (
-                    active[alive], Ra[alive], wn[alive], RWn[alive], dn[alive], ws[alive]
+                active, Ra, wn, RWn, Sn, dn, ws = (
+                    active[alive], Ra[alive], wn[alive], RWn[alive], Sn[alive], dn[alive], ws[alive]
                 )
                 alive = np.ones(active.size, dtype=bool)
-        wa, RWa, da, wc = wn, RWn, dn, ws
+        wa, RWa, Sa, da, wc = wn, RWn, Sn, dn, ws
         it += 1
 
     W = w[:, :, None] * plan.mask
@@ -797,15 +799,17 @@ def refit_r2(
         out_w, out_rw = w.copy(), RW.copy()
         alive = np.ones(nb, dtype=bool)
         it = 0
-        d, wc = _score_sd(w, RW, plan), w  # as in _fit_batched
+        wc = w  # as in _fit_batched
+        S, d = _scores_cov(w, RW, plan)
         while alive.any():  # stopped replicates ride along (a handful of small matrices)
-            wn, RWn, dn = _outer_update(Rs, w, RW, d, plan, scheme, st)
-            ws = wn / dn[:, plan.block]
+            wn, RWn, S, d = _outer_update(Rs, w, RW, S, d, plan, scheme, st)
+            ws = wn / d[:, plan.block]
             diff = np.abs(ws - wc).sum(axis=1)
             stop = alive & ((diff < tol) | ~np.isfinite(diff) | (it >= max_iter))
-            out_w[stop], out_rw[stop] = ws[stop], RWn[stop] / dn[stop][:, None, :]
-            alive &= ~stop
-            w, RW, d, wc = wn, RWn, dn, ws
+            if stop.any():
+                out_w[stop], out_rw[stop] = ws[stop], RWn[stop] / d[stop][:, None, :]
+                alive &= ~stop
+            w, RW, wc = wn, RWn, ws
             it += 1
         W = out_w[:, :, None] * plan.mask
         RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched

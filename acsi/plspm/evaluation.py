@@ -189,10 +189,36 @@ def _vif_diags(mats: list[np.ndarray]) -> list[np.ndarray]:
     V2 = V * V
     null = lam <= (sizes * np.finfo(float).eps)[:, None] * np.maximum(lam[:, -1:], 1.0)
     with np.errstate(divide="ignore"):
-        out = np.einsum("tij,tj->ti", V2, np.where(null, 0.0, 1.0 / lam))
+        out = np.matmul(V2, np.where(null, 0.0, 1.0 / lam)[:, :, None])[:, :, 0]
     if null.any():
-        out[np.einsum("tij,tj->ti", V2, null.astype(np.float64)) > 1e-8] = np.inf
+        out[np.matmul(V2, null[:, :, None].astype(np.float64))[:, :, 0] > 1e-8] = np.inf
     return [out[t, :n] for t, n in enumerate(sizes)]
+
+
+def _vifs(
+    R: np.ndarray, blocks: list[np.ndarray], C: np.ndarray, targets: list[tuple[int, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`item_vif` and :func:`inner_vif` from one batched eigen decomposition, for
+    the multi-item ``blocks`` (indicator indices) and the ``targets`` with two or more
+    antecedents (target, antecedent indices)."""
+    vals = _vif_diags([R[np.ix_(b, b)] for b in blocks] + [C[np.ix_(a, a)] for _, a in targets])
+    item = np.ones(R.shape[0])
+    for b, v in zip(blocks, vals):
+        item[b] = v
+    k = C.shape[0]
+    inner = np.full((k, k), np.nan)
+    for (j, a), v in zip(targets, vals[len(blocks):]):
+        inner[a, j] = v
+    return item, inner
+
+
+def _multi_blocks(mask: np.ndarray) -> list[np.ndarray]:
+    return [idx for idx in _blocks(mask) if idx.size >= 2]
+
+
+def _vif_targets(inner: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    inner = np.asarray(inner, dtype=bool)
+    return [(int(j), np.flatnonzero(inner[:, j])) for j in np.flatnonzero(inner.sum(axis=0) >= 2)]
 
 
 def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -208,24 +234,13 @@ def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> item_vif(np.array([[1, 1, .3], [1, 1, .3], [.3, .3, 1.]]), np.ones((3, 1))).round(6).tolist()
     [inf, inf, 1.098901]
     """
-    out = np.ones(R.shape[0])
-    blocks = [idx for idx in _blocks(mask) if idx.size >= 2]
-    for idx, v in zip(blocks, _vif_diags([R[np.ix_(idx, idx)] for idx in blocks])):
-        out[idx] = v
-    return out
+    return _vifs(R, _multi_blocks(mask), np.zeros((0, 0)), [])[0]
 
 
 def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """VIF of each antecedent per target (``out[i, j]`` for i -> j; NaN elsewhere and for
     targets with a single antecedent, as seminr)."""
-    k = C.shape[0]
-    out = np.full((k, k), np.nan)
-    inner = np.asarray(inner, dtype=bool)
-    targets = [j for j in np.flatnonzero(inner.sum(axis=0) >= 2)]
-    preds = [np.flatnonzero(inner[:, j]) for j in targets]
-    for j, pred, v in zip(targets, preds, _vif_diags([C[np.ix_(pred, pred)] for pred in preds])):
-        out[pred, j] = v
-    return out
+    return _vifs(np.zeros((0, 0)), [], C, _vif_targets(inner))[1]
 
 
 def adjusted_r2(r2: np.ndarray, n: float, n_predictors: np.ndarray) -> np.ndarray:

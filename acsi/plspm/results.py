@@ -167,6 +167,11 @@ class SpecShared:
         )
 
     @cached_property
+    def vif_systems(self) -> tuple[list[np.ndarray], list[tuple[int, np.ndarray]]]:
+        """The multi-item blocks and the targets with two or more antecedents (VIFs)."""
+        return ev._multi_blocks(self.spec.mask), ev._vif_targets(self.spec.inner)
+
+    @cached_property
     def f2(self) -> tuple[np.ndarray, np.ndarray, Any]:
         """f-squared: the paths whose target keeps a predecessor without them (refitted),
         as (sources, targets), and the stack of their inner models (None: no refit)."""
@@ -407,8 +412,8 @@ class PLSResult(ResultMixin):
         """VIFs: of each indicator within its block (``kind="indicator"``, construct =
         its block) and of each antecedent per target in the inner model (``kind="inner"``,
         construct = target; NaN when the target has one antecedent), as seminr."""
-        iv = ev.item_vif(self.R, self.spec.mask)
-        V = ev.inner_vif(self._score_cor, self.spec.inner)
+        blocks, targets = self._sh.vif_systems
+        iv, V = ev._vifs(self.R, blocks, self._score_cor, targets)
         si, tj, _, _ = self._sh.paths  # target by target, sources in order
         kind, construct, variable = self._sh.vif
         return pd.DataFrame({
