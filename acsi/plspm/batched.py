@@ -30,6 +30,7 @@ modeling. *MIS Quarterly*, 39(2), 297-316.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -188,8 +189,24 @@ def counts_from_indices(indices: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
+@functools.lru_cache(maxsize=32)
+def _pairs(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The column pairs ``i <= j`` (upper-triangle order) of ``p`` columns, the positions of
+    the pairs ``i == j`` among them and, for every cell of a ``p x p`` matrix, the position
+    of its pair (read-only; a pure function of ``p``, kept for the bootstrap's many blocks)."""
+    iu, ju = np.triu_indices(p)
+    diag = np.flatnonzero(iu == ju)
+    sym = np.empty((p, p), dtype=np.intp)
+    sym[iu, ju] = np.arange(iu.size)
+    sym[ju, iu] = np.arange(iu.size)
+    out = (iu, ju, diag, sym.ravel())
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(p)
+    return _pairs(p)[:2]
 
 
 def pair_products(D: np.ndarray) -> np.ndarray:
@@ -228,19 +245,21 @@ def resample_moments(
         SDs are 0 for a column constant in a resample (its correlations are NaN).
     """
     n, p = D.shape
-    iu, ju = _pair_index(p)
-    diag = np.flatnonzero(iu == ju)
+    iu, ju, diag, _ = _pairs(p)
     nb = counts.shape[0]
     tot = counts.sum(axis=1)
     S1 = counts @ D
-    S2 = np.zeros((nb, iu.size))
-    for r0 in range(0, n, row_block):
-        r1 = min(n, r0 + row_block)
-        Db = D[r0:r1]
-        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
+    if products is not None and n <= row_block:
+        S2 = counts @ products
+    else:
+        S2 = np.zeros((nb, iu.size))
+        for r0 in range(0, n, row_block):
+            r1 = min(n, r0 + row_block)
+            Db = D[r0:r1]
+            S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
     m = S1 / tot[:, None]
-    cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
-    return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
+    S2 -= tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
+    return _moments_from_cov(S2, tot, m, center, iu, ju, diag, p)
 
 
 def resample_moments_mean_replaced(
@@ -275,8 +294,7 @@ def resample_moments_mean_replaced(
     means, sds (n-1), R : as :func:`resample_moments`
     """
     n, p = D.shape
-    iu, ju = _pair_index(p)
-    diag = np.flatnonzero(iu == ju)
+    iu, ju, diag, _ = _pairs(p)
     O = observed.astype(np.float64)
     M = 1.0 - O
     nb = counts.shape[0]
@@ -995,10 +1013,7 @@ def _moments_from_cov(
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
     r[:, diag] = np.where(var > 0, 1.0, np.nan)
-    sym = np.empty((p, p), dtype=np.intp)
-    sym[iu, ju] = np.arange(iu.size)
-    sym[ju, iu] = np.arange(iu.size)
-    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
+    R = np.take(r, _pairs(p)[3], axis=1).reshape(nb, p, p)
     sds = np.sqrt(var / np.maximum(tot - 1.0, 1.0)[:, None])
     means = m if center is None else m + center
     return means, sds, R
