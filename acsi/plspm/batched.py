@@ -371,6 +371,13 @@ def _inner_weights(
         for j, one, rows, cols in plan.pred_index:
             if one >= 0:
                 E[:, one, j] = C[:, one, j] / C[:, one, one]
+            elif cols.size == 2:  # two predecessors: the 2 x 2 system in closed form
+                a, b = int(cols[0, 0]), int(cols[0, 1])
+                caa, cab, cba, cbb = C[:, a, a], C[:, a, b], C[:, b, a], C[:, b, b]
+                ua, ub = C[:, a, j], C[:, b, j]
+                det = caa * cbb - cab * cba
+                E[:, a, j] = (cbb * ua - cab * ub) / det
+                E[:, b, j] = (caa * ub - cba * ua) / det
             else:
                 pred = cols[0]
                 E[:, pred, j] = _solve(C[:, rows, cols], C[:, pred, j])
@@ -417,9 +424,10 @@ def _outer_update(
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
-    RWn = _rw(R, wn, plan)
-    Sn, dn = _scores_cov(wn, RWn, plan)
-    return wn, RWn, Sn, dn
+    Wn = wn[:, :, None] * plan.mask  # block-diagonal, shared by R W and W'RW
+    RWn = np.matmul(R, Wn)
+    Sn = np.matmul(np.swapaxes(Wn, 1, 2), RWn)
+    return wn, RWn, Sn, np.sqrt(np.diagonal(Sn, axis1=1, axis2=2))
 
 
 def _scores_cov(w: np.ndarray, RW: np.ndarray, plan: BatchPlan) -> tuple[np.ndarray, np.ndarray]:
