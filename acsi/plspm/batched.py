@@ -360,7 +360,7 @@ def _inner_weights(
     if scheme == "path" and joint and plan.joint is not None:
         sy = plan.joint
         E = C * plan.inner_t if plan.inner_t is not None else C * plan.inner.T.astype(np.float64)
-        E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0][:, sy.valid]
+        E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0]
     elif scheme == "factorial":
         E = C * plan.adjacency
     elif scheme == "centroid":
@@ -657,8 +657,8 @@ def post_estimate(
         if joint and plan.joint is not None:
             sy = plan.joint
             x, rhs = _joint_ols(C, sy)
-            Bm[:, sy.src, sy.dst] = x[:, sy.valid]
-            r2[:, sy.targets] = (x * rhs).sum(axis=2)
+            Bm[:, sy.src, sy.dst] = x
+            r2[:, sy.targets] = (x * rhs) @ sy.to_target
             return C, L, Bm, r2, rho
         for j, pred in plan.endogenous:
             cxy = C[:, pred, j]
@@ -701,17 +701,25 @@ class StructureStack:
 @dataclass(frozen=True)
 class _JointSystem:
     """The regressions of every endogenous construct ``j`` (``J`` of them) on the union
-    ``P_j`` of its predecessors over the replicates, each padded to ``q = max |P_j|``
-    rows: the system of replicate ``b`` and target ``j`` is ``C[P_j, P_j]`` with the rows
-    and columns of the predecessors ``j`` lacks in ``b`` (and the padding) replaced by
-    those of the identity and their right-hand sides by 0, which leaves the solution of
-    the others unchanged and gives 0 for them.
+    ``P_j`` of its predecessors over the replicates, solved together.
 
-    ``rows``/``cols`` (J, q, q) and ``prow``/``tcol`` (J, q) index the construct
-    correlations (padding: 0); ``keep``/``fill`` (B, J, q, q) and ``mf`` (B, J, q) mask
-    them; ``valid`` (J, q) marks the non-padding entries, whose predecessors and targets
-    are ``src`` and ``dst`` (in the order of ``x[:, valid]``); ``targets`` (J,)."""
+    A target with one predecessor ``p`` gets ``C[p, j] / C[p, p]`` (``one_src``,
+    ``one_dst``, its mask ``one_mf`` (B, m1)). The others are padded to ``q = max |P_j|``
+    rows and solved in one batched call: the system of replicate ``b`` and target ``j`` is
+    ``C[P_j, P_j]`` with the rows and columns of the predecessors ``j`` lacks in ``b`` (and
+    the padding) replaced by those of the identity and their right-hand sides by 0, which
+    leaves the solution of the others unchanged and gives 0 for them: ``rows``/``cols``
+    (J2, q, q) and ``prow``/``tcol`` (J2, q) index the construct correlations (padding: 0);
+    ``keep``/``fill`` (B, J2, q, q) and ``mf`` (B, J2, q) mask them; ``valid`` (J2, q) marks
+    the non-padding entries.
 
+    ``src``/``dst`` (m,) are every (predecessor, target) pair, the single ones first, in
+    the order of :func:`_joint_ols`'s columns; ``to_target`` (m, J) maps a pair to the
+    position of its target in ``targets`` (J,)."""
+
+    one_src: np.ndarray
+    one_dst: np.ndarray
+    one_mf: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
     prow: np.ndarray
@@ -722,17 +730,23 @@ class _JointSystem:
     valid: np.ndarray
     src: np.ndarray
     dst: np.ndarray
+    to_target: np.ndarray
     targets: np.ndarray
 
 
 def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int) -> _JointSystem:
-    J = len(endo)
-    q = max(P.size for _, P, _ in endo)
+    ones = [(j, P, M) for j, P, M in endo if P.size == 1]
+    many = [(j, P, M) for j, P, M in endo if P.size > 1]
+    one_src = np.array([P[0] for _, P, _ in ones], dtype=np.intp)
+    one_dst = np.array([j for j, _, _ in ones], dtype=np.intp)
+    one_mf = np.array([M[:, 0] for _, _, M in ones], dtype=np.float64).T.reshape(nb, len(ones))
+    J = len(many)
+    q = max((P.size for _, P, _ in many), default=0)
     prow = np.zeros((J, q), dtype=np.intp)
     tcol = np.zeros((J, q), dtype=np.intp)
     mf = np.zeros((nb, J, q))
     valid = np.zeros((J, q), dtype=bool)
-    for t, (j, P, M) in enumerate(endo):
+    for t, (j, P, M) in enumerate(many):
         prow[t, : P.size] = P
         tcol[t] = j
         mf[:, t, : P.size] = M
@@ -740,10 +754,15 @@ def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int)
     keep = mf[:, :, :, None] * mf[:, :, None, :]
     fill = np.zeros(keep.shape)
     fill[:, :, np.arange(q), np.arange(q)] = 1.0 - mf
+    src = np.concatenate([one_src, prow[valid]])
+    dst = np.concatenate([one_dst, tcol[valid]])
+    targets = np.array([j for j, _, _ in endo], dtype=np.intp)
+    to_target = (dst[:, None] == targets[None, :]).astype(np.float64)
     return _JointSystem(
+        one_src=one_src, one_dst=one_dst, one_mf=one_mf,
         rows=np.repeat(prow[:, :, None], q, axis=2), cols=np.repeat(prow[:, None, :], q, axis=1),
-        prow=prow, tcol=tcol, keep=keep, fill=fill, mf=mf, valid=valid, src=prow[valid],
-        dst=tcol[valid], targets=np.array([j for j, _, _ in endo], dtype=np.intp),
+        prow=prow, tcol=tcol, keep=keep, fill=fill, mf=mf, valid=valid, src=src, dst=dst,
+        to_target=to_target, targets=targets,
     )
 
 
@@ -767,16 +786,26 @@ def make_structures(inner: np.ndarray) -> StructureStack:
 
 
 def _joint_ols(C: np.ndarray, sy: _JointSystem) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients (B, J, q) of every system of ``sy`` in one batched solve (0 for
-    the predecessors a replicate lacks and for the padding) and the right-hand sides
-    ``C[P_j, j]`` (masked). (Called inside an errstate that ignores invalid values and
-    division by zero.)"""
+    """OLS coefficients (B, m) of every (predecessor, target) pair of ``sy`` (0 for a
+    predecessor the replicate lacks), with one division for the single predecessors and
+    one batched solve for the rest, and the right-hand sides ``C[p, j]`` (masked).
+    (Called inside an errstate that ignores invalid values and division by zero.)"""
     nb = C.shape[0]
+    xs, rs = [], []
+    if sy.one_src.size:
+        r1 = C[:, sy.one_src, sy.one_dst] * sy.one_mf
+        xs.append(r1 / C[:, sy.one_src, sy.one_src])
+        rs.append(r1)
     J, q = sy.prow.shape
-    A = C[:, sy.rows, sy.cols] * sy.keep + sy.fill
-    rhs = C[:, sy.prow, sy.tcol] * sy.mf
-    x = _solve(A.reshape(nb * J, q, q), rhs.reshape(nb * J, q)).reshape(nb, J, q)
-    return x, rhs
+    if J:
+        A = C[:, sy.rows, sy.cols] * sy.keep + sy.fill
+        rhs = C[:, sy.prow, sy.tcol] * sy.mf
+        x = _solve(A.reshape(nb * J, q, q), rhs.reshape(nb * J, q)).reshape(nb, J, q)
+        xs.append(x[:, sy.valid])
+        rs.append(rhs[:, sy.valid])
+    if len(xs) == 1:
+        return xs[0], rs[0]
+    return np.concatenate(xs, axis=1), np.concatenate(rs, axis=1)
 
 
 def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
@@ -789,7 +818,7 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
         E = C * st.inner_t
         sy = st.system
         if sy is not None:
-            E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0][:, sy.valid]
+            E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0]
     if st.isolated.any():
         b, c = np.nonzero(st.isolated)
         E[b, c, c] = 1.0
@@ -877,7 +906,7 @@ def refit_r2(
         r2 = np.zeros((nb, plan.k))
         if st.system is not None:
             x, rhs = _joint_ols(C, st.system)
-            r2[:, st.system.targets] = (x * rhs).sum(axis=2)
+            r2[:, st.system.targets] = (x * rhs) @ st.system.to_target
     return r2
 
 
