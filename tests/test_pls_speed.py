@@ -304,3 +304,23 @@ def test_tables_shared_per_model_text_equal_a_result_of_its_own(mobi: pd.DataFra
     t = a.path_table
     t.loc[0, "source"] = "changed"
     assert a.path_table.loc[0, "source"] != "changed" and b.path_table.loc[0, "source"] != "changed"
+
+
+def test_ldl_solve_equals_lapack_and_is_batch_invariant() -> None:
+    from acsi.plspm.batched import _ldl_solve
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 30, 6))
+    C = np.einsum("bni,bnj->bij", X, X) / 30
+    for pred in (np.array([0, 2, 4]), np.array([5, 1, 3, 0])):
+        j = 2 if 2 not in pred else 1
+        ref = np.linalg.solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j][..., None])
+        got = _ldl_solve(C, pred, j)
+        np.testing.assert_allclose(got, ref[..., 0], rtol=1e-12, atol=1e-13)
+        assert np.array_equal(got, np.concatenate([_ldl_solve(C[i : i + 3], pred, j) for i in range(0, 40, 3)]))
+    S = C.copy()
+    S[0, 1, :] = S[0, 0, :]  # predecessors 0 and 1 identical in replicate 0
+    S[0, :, 1] = S[0, :, 0]
+    with np.errstate(all="ignore"):
+        out = _ldl_solve(S, np.array([0, 1, 3]), 4)
+    assert not np.isfinite(out[0]).all() and np.isfinite(out[1:]).all()

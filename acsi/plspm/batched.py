@@ -327,6 +327,46 @@ def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         return out
 
 
+def _ldl_solve(C: np.ndarray, pred: np.ndarray, j: int) -> np.ndarray:
+    """The regression (B, q) of ``j`` on ``pred``: ``C[pred, pred] x = C[pred, j]`` for every
+    matrix of the stack, by a symmetric ``L D L'`` elimination written element by element
+    over the stack (each step one array operation on the B values of an entry).
+
+    For the few predecessors of a target this takes a few dozen vector operations instead
+    of one LAPACK call per matrix, and it is batch-invariant (elementwise). Only the lower
+    triangle of ``C[pred, pred]`` is read (a score correlation matrix; symmetric up to
+    round-off); no pivoting, which is stable for these positive (semi)definite matrices; a
+    zero pivot gives inf/NaN, counted as a failed replicate by the caller."""
+    q = pred.size
+    A = np.ascontiguousarray(np.moveaxis(C[:, pred[:, None], pred[None, :]], 0, -1))  # (q, q, B)
+    b = np.ascontiguousarray(C[:, pred, j].T)  # (q, B)
+    L: list[list[np.ndarray]] = [[] for _ in range(q)]  # L[i][k], k < i (unit diagonal)
+    D: list[np.ndarray] = []
+    for i in range(q):
+        for m in range(i):  # L[i][m] = (A[i, m] - sum_k L[i][k] D[k] L[m][k]) / D[m]
+            v = A[i, m]
+            for k in range(m):
+                v = v - L[i][k] * D[k] * L[m][k]
+            L[i].append(v / D[m])
+        v = A[i, i]
+        for k in range(i):
+            v = v - L[i][k] * L[i][k] * D[k]
+        D.append(v)
+    y: list[np.ndarray] = []
+    for i in range(q):  # L y = b
+        v = b[i]
+        for k in range(i):
+            v = v - L[i][k] * y[k]
+        y.append(v)
+    x: list[np.ndarray] = [np.empty(0)] * q
+    for i in range(q - 1, -1, -1):  # D L' x = y
+        v = y[i] / D[i]
+        for k in range(i + 1, q):
+            v = v - L[k][i] * x[k]
+        x[i] = v
+    return np.stack(x, axis=1)
+
+
 def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
     """Weights (unit-variance score) of a construct without structural paths.
 
@@ -368,7 +408,7 @@ def _inner_weights(
     else:
         # path weighting: successors get correlations, predecessors regression coefficients
         E = C * (plan.inner.T.astype(np.float64) if plan.inner_t is None else plan.inner_t)
-        for j, one, rows, cols in plan.pred_index:
+        for j, one, _rows, cols in plan.pred_index:
             if one >= 0:
                 E[:, one, j] = C[:, one, j] / C[:, one, one]
             elif cols.size == 2:  # two predecessors: the 2 x 2 system in closed form
@@ -379,8 +419,7 @@ def _inner_weights(
                 E[:, a, j] = (cbb * ua - cab * ub) / det
                 E[:, b, j] = (caa * ub - cba * ua) / det
             else:
-                pred = cols[0]
-                E[:, pred, j] = _solve(C[:, rows, cols], C[:, pred, j])
+                E[:, cols[0], j] = _ldl_solve(C, cols[0], j)
     if plan.isolated.any():
         iso = np.flatnonzero(plan.isolated)
         E[:, iso, iso] = 1.0
