@@ -701,7 +701,9 @@ def post_estimate(
             return C, L, Bm, r2, rho
         for j, pred in plan.endogenous:
             cxy = C[:, pred, j]
-            beta = _solve(C[:, pred[:, None], pred[None, :]], cxy)
+            # score correlations: the elementwise elimination; PLSc's disattenuated ones
+            # may be indefinite: LAPACK's pivoted solve
+            beta = _solve(C[:, pred[:, None], pred[None, :]], cxy) if consistent else _ldl_solve(C, pred, j)
             Bm[:, pred, j] = beta
             r2[:, j] = (beta * cxy).sum(axis=1)
     return C, L, Bm, r2, rho
