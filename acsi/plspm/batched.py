@@ -86,6 +86,7 @@ class BatchPlan:
     inner_t: np.ndarray | None = None  # (k, k) float: inner transposed (successors)
     pred_index: tuple[tuple[int, int, np.ndarray, np.ndarray], ...] = ()  # (j, single pred or -1, rows, cols)
     joint: _JointSystem | None = None  # every regression of the inner model as one padded system
+    cells: np.ndarray | None = None  # (p,) flat position of (indicator, its construct) in p x k
 
 
 def make_plan(spec: PLSSpec) -> BatchPlan:
@@ -126,6 +127,7 @@ def make_plan(spec: PLSSpec) -> BatchPlan:
         ),
         joint=_joint_system(tuple((j, pred, np.ones((1, pred.size), dtype=bool)) for j, pred in endo), 1)
         if endo else None,
+        cells=np.arange(p) * k + block.astype(np.intp),
     )
 
 
@@ -431,14 +433,26 @@ def _inner_weights(
 # replicate's numbers do not depend on which other replicates share its batch: the
 # bootstrap gives identical results however it is chunked. (One big gemm over the
 # reshaped stack would be faster but is not batch-invariant.)
+def _blockdiag(w: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """The block-diagonal weights W (B, p, k) of compact weights w (B, p): zeros with each
+    indicator's weight in its construct's column (a scatter; the same numbers as
+    ``w[:, :, None] * mask`` for finite weights, at a fraction of the cost)."""
+    nb = w.shape[0]
+    if plan.cells is None:
+        return w[:, :, None] * plan.mask
+    W = np.zeros((nb, plan.p * plan.k))
+    W[:, plan.cells] = w
+    return W.reshape(nb, plan.p, plan.k)
+
+
 def _rw(R: np.ndarray, w: np.ndarray, plan: BatchPlan) -> np.ndarray:
     """``R W`` (B, p, k) for block-diagonal weights given compactly as w (B, p)."""
-    return np.matmul(R, w[:, :, None] * plan.mask)
+    return np.matmul(R, _blockdiag(w, plan))
 
 
 def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``W' X`` (B, k, l) for compact weights w (B, p) and X (B, p, l)."""
-    return np.matmul(np.swapaxes(w[:, :, None] * plan.mask, 1, 2), X)
+    return np.matmul(np.swapaxes(_blockdiag(w, plan), 1, 2), X)
 
 
 def _outer_update(
@@ -463,7 +477,7 @@ def _outer_update(
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
-    Wn = wn[:, :, None] * plan.mask  # block-diagonal, shared by R W and W'RW
+    Wn = _blockdiag(wn, plan)  # shared by R W and W'RW
     RWn = np.matmul(R, Wn)
     Sn = np.matmul(np.swapaxes(Wn, 1, 2), RWn)
     return wn, RWn, Sn, np.sqrt(np.diagonal(Sn, axis1=1, axis2=2))
@@ -577,7 +591,7 @@ def _fit_batched(
         wa, RWa, Sa, da, wc = wn, RWn, Sn, dn, ws
         it += 1
 
-    W = w[:, :, None] * plan.mask
+    W = _blockdiag(w, plan)
     C, L, Bm, r2, rho = post_estimate(R, W, RW, plan, consistent, joint)
     finite = (
         np.isfinite(W).all(axis=(1, 2))
@@ -934,7 +948,7 @@ def refit_r2(
                 alive &= ~stop
             w, RW, wc = wn, RWn, ws
             it += 1
-        W = out_w[:, :, None] * plan.mask
+        W = _blockdiag(out_w, plan)
         RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched
         S = np.matmul(np.swapaxes(W, 1, 2), RW)
         C = (S + np.swapaxes(S, 1, 2)) / 2.0
