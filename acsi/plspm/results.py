@@ -365,6 +365,11 @@ class PLSResult(ResultMixin):
         W = np.asarray(self.kernel.W)
         return freeze(rho_a_batched(self.R[None], W[None], self._plan)[0])
 
+    @cached_property
+    def _rc_ave(self) -> tuple[np.ndarray, np.ndarray]:
+        rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        return freeze(rc), freeze(ave)
+
     @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
@@ -375,7 +380,7 @@ class PLSResult(ResultMixin):
         """alpha (standardized), rho_a, rho_c and ave per construct (seminr's
         ``summary()$reliability``)."""
         alpha = ev.cronbach_alpha(self.R, self.spec.mask)
-        rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        rc, ave = self._rc_ave
         rho = self.__dict__.get("_frozen_rho_a")
         if rho is not None:
             rho_v = rho.to_numpy()
@@ -395,11 +400,12 @@ class PLSResult(ResultMixin):
     @frozen_table
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
-        # reliability may list more constructs (a higher-order model adds its lower-order ones)
-        rel = self.__dict__.get("_frozen_reliability")
-        rel = rel if rel is not None else self.reliability
-        ave_s = rel["ave"]
-        ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
+        if type(self).reliability is PLSResult.reliability:  # not overridden: its ave column
+            ave = self._rc_ave[1]
+        else:  # a subclass's reliability may list more constructs (a higher-order model's LOCs)
+            rel = self.__dict__.get("_frozen_reliability")
+            ave_s = (rel if rel is not None else self.reliability)["ave"]
+            ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
         return self._ck(ev.fornell_larcker(self._score_cor, ave))
 
     @frozen_table
