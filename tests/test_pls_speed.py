@@ -288,6 +288,8 @@ def test_tables_shared_per_model_text_equal_a_result_of_its_own(mobi: pd.DataFra
     assert a._sh is b._sh  # labels, plan and f-squared structures built once per text
     own = dataclasses.replace(a, _shared=None)
     assert own._sh is not a._sh
+    other = acsi.pls(MODEL, mobi)  # a shared part of another model is not used
+    assert dataclasses.replace(a, _shared=other._sh)._sh is not other._sh
     for name in ("paths", "loadings_table", "path_table", "r_squared", "adj_r_squared", "reliability",
                  "rho_a", "htmt", "fornell_larcker", "cross_loadings", "vif", "f_squared",
                  "total_effects", "weights"):

@@ -284,8 +284,15 @@ class PLSResult(ResultMixin):
 
     @cached_property
     def _sh(self) -> SpecShared:
-        """The spec's shared labels and plan (:class:`SpecShared`)."""
-        return self._shared if self._shared is not None else SpecShared(self.spec)
+        """The spec's shared labels and plan (:class:`SpecShared`; its own when the one it
+        was given describes another model, e.g. after ``dataclasses.replace``)."""
+        sh, spec = self._shared, self.spec
+        if sh is not None and (
+            sh.spec.constructs == spec.constructs and sh.spec.indicators == spec.indicators
+            and sh.spec.mode == spec.mode and np.array_equal(sh.spec.inner, spec.inner)
+        ):
+            return sh
+        return SpecShared(spec)
 
     @property
     def _cidx(self) -> pd.Index:
