@@ -787,6 +787,8 @@ class _JointSystem:
     dst: np.ndarray
     to_target: np.ndarray
     targets: np.ndarray
+    one_full: bool = False  # every single predecessor present in every replicate (no masking)
+    many_full: bool = False  # the same for the padded systems (only the padding is masked)
 
 
 def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int) -> _JointSystem:
@@ -817,7 +819,8 @@ def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int)
         one_src=one_src, one_dst=one_dst, one_mf=one_mf,
         rows=np.repeat(prow[:, :, None], q, axis=2), cols=np.repeat(prow[:, None, :], q, axis=1),
         prow=prow, tcol=tcol, keep=keep, fill=fill, mf=mf, valid=valid, src=src, dst=dst,
-        to_target=to_target, targets=targets,
+        to_target=to_target, targets=targets, one_full=bool(np.all(one_mf == 1.0)),
+        many_full=all(bool(M.all()) for _, _, M in many),
     )
 
 
@@ -848,13 +851,17 @@ def _joint_ols(C: np.ndarray, sy: _JointSystem) -> tuple[np.ndarray, np.ndarray]
     nb = C.shape[0]
     xs, rs = [], []
     if sy.one_src.size:
-        r1 = C[:, sy.one_src, sy.one_dst] * sy.one_mf
+        r1 = C[:, sy.one_src, sy.one_dst]
+        if not sy.one_full:
+            r1 = r1 * sy.one_mf
         xs.append(r1 / C[:, sy.one_src, sy.one_src])
         rs.append(r1)
     J, q = sy.prow.shape
     if J:
         A = C[:, sy.rows, sy.cols] * sy.keep + sy.fill
-        rhs = C[:, sy.prow, sy.tcol] * sy.mf
+        rhs = C[:, sy.prow, sy.tcol]
+        if not sy.many_full:  # a lacking predecessor: right-hand side 0, coefficient 0
+            rhs = rhs * sy.mf  # (the padding's solution is never returned)
         x = _solve(A.reshape(nb * J, q, q), rhs.reshape(nb * J, q)).reshape(nb, J, q)
         xs.append(x[:, sy.valid])
         rs.append(rhs[:, sy.valid])
