@@ -146,6 +146,29 @@ def test_seed_reproducible_across_chunking_and_executors(m2):
     assert not np.allclose(other.paths.boot_se, ref.paths.boot_se)
 
 
+def test_fit_groups_within_a_chunk_change_nothing(m2, mobi, monkeypatch):
+    """A chunk is fitted in groups of seed blocks (cache-sized stacks): any grouping gives
+    the same bits as one stack of the whole chunk."""
+    from acsi.plspm import bootstrap as bs
+
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 1 << 40)  # one group per chunk
+    ref = m2.bootstrap(n=230, seed=11)
+    for cap in (1, 576 * 100, 576 * 150):  # one block per group; 100 and 150 resamples
+        monkeypatch.setattr(bs, "_FIT_ELEMENTS", cap)
+        _same(ref, m2.bootstrap(n=230, seed=11))
+        _same(ref, m2.bootstrap(n=230, seed=11, chunk_size=37))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PLSc replicates may be inadmissible
+        plsc = acsi.pls(M2, mobi, consistent=True)
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 1 << 40)
+    ref = plsc.bootstrap(n=230, seed=11)
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 576 * 100)
+    _same(ref, plsc.bootstrap(n=230, seed=11, chunk_size=37))
+    blocks = [(np.zeros((100, 3)), None, 0, 100), (np.zeros((100, 3)), None, 30, 100), (np.zeros((30, 3)), None, 0, 30)]
+    monkeypatch.setattr(bs, "_FIT_ELEMENTS", 4 * 100)
+    assert [len(g) for g in bs._fit_groups(blocks, 2)] == [1, 2]  # 100 | 70 + 30
+
+
 def test_seed_none_records_entropy(m2):
     a = m2.bootstrap(n=50)
     b = m2.bootstrap(n=50, seed=a.seed)
@@ -316,3 +339,18 @@ def test_inadmissible_count_uses_the_warning_rule(mobi):
     assert boot.n_failed == 0
     assert 0 < warned < 16
     assert boot.n_inadmissible == warned
+
+
+def test_resample_moments_one_row_block_equals_blockwise(mobi, r_indices):
+    """With the products given and the data in one row block the sums are one product (no
+    accumulation): the same numbers as the row-blocked route."""
+    X = mobi.iloc[:, :24].to_numpy(float)
+    mu = X.mean(axis=0)
+    D = X - mu
+    counts = batched.counts_from_indices(r_indices[:20], X.shape[0])
+    one = batched.resample_moments(D, counts, mu, products=batched.pair_products(D))
+    blocked = batched.resample_moments(D, counts, mu, row_block=64)
+    plain = batched.resample_moments(D, counts, mu)
+    for a, b, c in zip(one, blocked, plain):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13)
+        assert np.array_equal(a, c)  # same product, same bits

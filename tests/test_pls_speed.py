@@ -6,7 +6,10 @@
   needs the full checks (missing values, codes, text, infinite values, duplicates, ...);
 * ``correlation_sd`` against numpy;
 * the vectorised alpha / rho_C / AVE / HTMT against block-by-block loops, NaN included;
-* the model text is parsed once, and errors are raised on every call.
+* the model text is parsed once, and errors are raised on every call;
+* (issue 14, round 3) the joint regressions of a single fit against one solve per target,
+  the padded batched VIFs against a plain inverse per block, the labels, plan and f-squared
+  structures shared per model text against a result that builds its own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ECSI_MOBI
 
 import acsi
 from acsi.data import prepare_complete, prepare_data
@@ -24,7 +28,7 @@ from acsi.exceptions import DataError, ModelSyntaxError, SpecificationError
 from acsi.plspm import evaluation as ev
 from acsi.plspm.algorithm import correlation_sd, fit_kernel
 from acsi.plspm.api import _model_from_text
-from acsi.plspm.batched import make_plan, refit_r2
+from acsi.plspm.batched import fit_batched, make_plan, refit_r2
 from acsi.plspm.plsc import plsc_correct
 
 MODEL = """
@@ -75,6 +79,8 @@ def _f2_one_by_one(res: acsi.plspm.PLSResult) -> np.ndarray:
         (MODEL, {"consistent": ["Image", "Quality"]}),
         (ISOLATING, {}),
         (ISOLATING, {"consistent": True}),
+        (ECSI_MOBI, {}),
+        (ECSI_MOBI, {"consistent": True}),
     ],
 )
 def test_f_squared_batch_equals_one_refit_per_path(mobi: pd.DataFrame, model: str, kw: dict) -> None:
@@ -215,3 +221,108 @@ def test_model_text_parsed_once_and_errors_every_time(mobi: pd.DataFrame) -> Non
             acsi.pls("Image =~ IMAG1 +", mobi)
         with pytest.raises(SpecificationError):
             acsi.pls(MODEL, mobi, consistent=["Value"])
+
+
+CHAIN = """
+A =~ IMAG1 + IMAG2 + IMAG3
+B <~ PERQ1 + PERQ2
+C =~ CUSA1 + CUSA2 + CUSA3
+B ~ A
+C ~ B
+"""
+
+
+@pytest.mark.parametrize("model", [MODEL, ISOLATING, ECSI_MOBI, CHAIN])
+@pytest.mark.parametrize("kw", [{}, {"consistent": True}, {"scheme": "factorial"}])
+def test_joint_regressions_equal_one_solve_per_target(mobi: pd.DataFrame, model: str, kw: dict) -> None:
+    """fit_kernel (all regressions of a pass in one solve) and the bootstrap's kernel (one
+    solve per target, two predecessors in closed form) give the same fit."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = acsi.pls(model, mobi, **kw)
+    plan = make_plan(res.spec)
+    consistent = bool(res.kernel.consistent)
+    scheme = res.settings.scheme
+    a = fit_batched(np.array(res.R)[None], plan, scheme=scheme, consistent=consistent, joint=True)
+    b = fit_batched(np.array(res.R)[None], plan, scheme=scheme, consistent=consistent, joint=False)
+    assert a.iterations[0] == b.iterations[0] == res.iterations
+    for name in ("W", "B", "L", "C", "r2"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=1e-13, err_msg=name)
+    np.testing.assert_array_equal(a.B[0], res.kernel.B)  # acsi.pls is fit_kernel, the joint route
+
+
+def test_padded_vifs_equal_inverse_per_block(mobi: pd.DataFrame) -> None:
+    res = acsi.pls(ECSI_MOBI, mobi)
+    R = np.array(res.R)
+    spec = res.spec
+    item = np.ones(spec.p)
+    for c in range(spec.k):
+        idx = np.flatnonzero(spec.block == c)
+        if idx.size > 1:
+            item[idx] = np.diag(np.linalg.inv(R[np.ix_(idx, idx)]))
+    C = res._score_cor
+    inner = np.full((spec.k, spec.k), np.nan)
+    for j in range(spec.k):
+        pred = np.flatnonzero(spec.inner[:, j])
+        if pred.size > 1:
+            inner[pred, j] = np.diag(np.linalg.inv(C[np.ix_(pred, pred)]))
+    np.testing.assert_allclose(ev.item_vif(R, spec.mask), item, rtol=1e-13)
+    np.testing.assert_allclose(ev.inner_vif(C, spec.inner), inner, rtol=1e-13)
+    table = res.vif
+    got = table.loc[table["kind"] == "inner", "vif"].to_numpy()
+    si, tj = np.nonzero(np.asarray(spec.inner))
+    order = np.lexsort((si, tj))  # target by target
+    np.testing.assert_allclose(got, inner[si[order], tj[order]], rtol=1e-13)
+    # blocks of different sizes padded together; a singular block (IMAG1 == IMAG2) is inf
+    Rs = R.copy()
+    Rs[0, 1] = Rs[1, 0] = 1.0
+    Rs[1, 2:5] = Rs[0, 2:5]
+    Rs[2:5, 1] = Rs[2:5, 0]
+    v = ev.item_vif(Rs, spec.mask)
+    assert np.isinf(v[:2]).all() and np.isfinite(v[2:]).all()
+    np.testing.assert_allclose(v[5:], item[5:], rtol=1e-13)
+
+
+def test_tables_shared_per_model_text_equal_a_result_of_its_own(mobi: pd.DataFrame) -> None:
+    a, b = acsi.pls(ECSI_MOBI, mobi), acsi.pls(ECSI_MOBI, mobi)
+    assert a._sh is b._sh  # labels, plan and f-squared structures built once per text
+    own = dataclasses.replace(a, _shared=None)
+    assert own._sh is not a._sh
+    other = acsi.pls(MODEL, mobi)  # a shared part of another model is not used
+    assert dataclasses.replace(a, _shared=other._sh)._sh is not other._sh
+    for name in ("paths", "loadings_table", "path_table", "r_squared", "adj_r_squared", "reliability",
+                 "rho_a", "htmt", "fornell_larcker", "cross_loadings", "vif", "f_squared",
+                 "total_effects", "weights"):
+        x, y = getattr(a, name), getattr(own, name)
+        (pd.testing.assert_frame_equal if isinstance(x, pd.DataFrame) else pd.testing.assert_series_equal)(
+            x, y, check_exact=True
+        )
+    # label columns are what pandas infers from the names (same dtype as before)
+    pairs = [(i, j) for j in range(a.spec.k) for i in range(a.spec.k) if a.spec.inner[i, j]]
+    expected = pd.DataFrame({"source": [a.spec.constructs[i] for i, _ in pairs],
+                             "target": [a.spec.constructs[j] for _, j in pairs]})
+    pd.testing.assert_frame_equal(a.path_table[["source", "target"]], expected)
+    # a changed label column is the caller's copy
+    t = a.path_table
+    t.loc[0, "source"] = "changed"
+    assert a.path_table.loc[0, "source"] != "changed" and b.path_table.loc[0, "source"] != "changed"
+
+
+def test_ldl_solve_equals_lapack_and_is_batch_invariant() -> None:
+    from acsi.plspm.batched import _ldl_solve
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 30, 6))
+    C = np.einsum("bni,bnj->bij", X, X) / 30
+    for pred in (np.array([0, 2, 4]), np.array([5, 1, 3, 0])):
+        j = 2 if 2 not in pred else 1
+        ref = np.linalg.solve(C[:, pred[:, None], pred[None, :]], C[:, pred, j][..., None])
+        got = _ldl_solve(C, pred, j)
+        np.testing.assert_allclose(got, ref[..., 0], rtol=1e-12, atol=1e-13)
+        assert np.array_equal(got, np.concatenate([_ldl_solve(C[i : i + 3], pred, j) for i in range(0, 40, 3)]))
+    S = C.copy()
+    S[0, 1, :] = S[0, 0, :]  # predecessors 0 and 1 identical in replicate 0
+    S[0, :, 1] = S[0, :, 0]
+    with np.errstate(all="ignore"):
+        out = _ldl_solve(S, np.array([0, 1, 3]), 4)
+    assert not np.isfinite(out[0]).all() and np.isfinite(out[1:]).all()

@@ -234,7 +234,8 @@ def fit_kernel(
 ) -> KernelResult:
     """Run the PLS-PM iteration on one indicator correlation matrix (no checks).
 
-    The batched kernel (:func:`acsi.plspm.batched.fit_batched`) on the stack ``R[None]``.
+    The batched kernel (:func:`acsi.plspm.batched.fit_batched`) on the stack ``R[None]``,
+    with the regressions of all targets in one solve per pass (``joint=True``).
 
     Parameters
     ----------
@@ -269,6 +270,6 @@ def fit_kernel(
     plan = make_plan(spec) if plan is None else plan
     out = fit_batched(
         np.asarray(R, dtype=np.float64)[None], plan, scheme=scheme, consistent=consistent,
-        tol=tol, max_iter=max_iter,
+        tol=tol, max_iter=max_iter, joint=True,  # one matrix: one solve per pass for all targets
     )
     return KernelResult.from_batched(out, plan)

@@ -22,7 +22,7 @@ from acsi.exceptions import (
 from acsi.plspm.algorithm import SCHEMES, KernelResult, correlation, correlation_sd, fit_kernel
 from acsi.plspm.batched import BatchPlan, admissibility_checks, make_plan
 from acsi.plspm.hoc import HOC_METHODS, INTERACTION_METHODS, expand_model, has_extensions, pls_extended
-from acsi.plspm.results import PLSResult, PLSSettings
+from acsi.plspm.results import PLSResult, PLSSettings, SpecShared
 from acsi.plspm.spec import PLSSpec
 from acsi.results.base import frozen_copy
 from acsi.spec.syntax import ParsedModel, check_model_names, parse_model
@@ -219,6 +219,7 @@ def pls(
         interaction, INTERACTION_METHODS, "interaction", hint="'product_indicator' is seminr's default"
     )
     cached: tuple[PLSSpec, BatchPlan] | None = None
+    text = model if isinstance(model, str) else None
     if isinstance(model, str):
         model, cached = _model_from_text(model)
     if isinstance(model, ParsedModel) and has_extensions(model):
@@ -312,7 +313,10 @@ def pls(
                     "weights are regression weights and cannot be estimated. Remove a redundant "
                     "indicator or use '=~' (Mode A)."
                 )
-    plan = cached[1] if cached is not None and spec is cached[0] else make_plan(spec)
+    shared = _shared_from_text(text) if text is not None and cached is not None and spec is cached[0] else None
+    if shared is None or shared.spec is not spec:
+        shared = SpecShared(spec, cached[1] if cached is not None and spec is cached[0] else make_plan(spec))
+    plan = shared.plan
     kernel = fit_kernel(
         R, spec, scheme=scheme, tol=tol, max_iter=max_iter, consistent=apply_plsc, plan=plan
     )
@@ -342,7 +346,7 @@ def pls(
         rows_all = _raw_with_nan(data, spec.indicators, codes)
     return PLSResult(
         spec=spec, data=prepared, kernel=kernel, R=R, settings=settings, raw=raw, rows_all=rows_all,
-        _covariates=_covariates(data, spec.indicators), case_weights=case_w, _plan_hint=plan,
+        _covariates=_covariates(data, spec.indicators), case_weights=case_w, _shared=shared,
     )
 
 
@@ -363,6 +367,14 @@ def _model_from_text(source: str) -> tuple[ParsedModel, tuple[PLSSpec, BatchPlan
         return parsed, None
     spec = frozen_copy(PLSSpec.from_model(parsed))
     return parsed, (spec, frozen_copy(make_plan(spec)))
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_from_text(source: str) -> SpecShared | None:
+    """The :class:`~acsi.plspm.results.SpecShared` of the spec :func:`_model_from_text`
+    remembers for ``source`` (labels, plan and f-squared structures of every fit of it)."""
+    cached = _model_from_text(source)[1]
+    return None if cached is None else SpecShared(cached[0], cached[1])
 
 
 def _covariates(data: object, columns: Sequence[str]) -> dict[str, np.ndarray] | None:

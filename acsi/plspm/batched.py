@@ -30,6 +30,7 @@ modeling. *MIS Quarterly*, 39(2), 297-316.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,8 @@ class BatchPlan:
     rho_corrected: np.ndarray  # (k,) bool: PLSc computes rho_A for these (multi-item, Mode A)
     inner_t: np.ndarray | None = None  # (k, k) float: inner transposed (successors)
     pred_index: tuple[tuple[int, int, np.ndarray, np.ndarray], ...] = ()  # (j, single pred or -1, rows, cols)
+    joint: _JointSystem | None = None  # every regression of the inner model as one padded system
+    cells: np.ndarray | None = None  # (p,) flat position of (indicator, its construct) in p x k
 
 
 def make_plan(spec: PLSSpec) -> BatchPlan:
@@ -122,6 +125,9 @@ def make_plan(spec: PLSSpec) -> BatchPlan:
         pred_index=tuple(
             (j, int(pred[0]) if pred.size == 1 else -1, pred[:, None], pred[None, :]) for j, pred in endo
         ),
+        joint=_joint_system(tuple((j, pred, np.ones((1, pred.size), dtype=bool)) for j, pred in endo), 1)
+        if endo else None,
+        cells=np.arange(p) * k + block.astype(np.intp),
     )
 
 
@@ -185,8 +191,24 @@ def counts_from_indices(indices: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
+@functools.lru_cache(maxsize=32)
+def _pairs(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The column pairs ``i <= j`` (upper-triangle order) of ``p`` columns, the positions of
+    the pairs ``i == j`` among them and, for every cell of a ``p x p`` matrix, the position
+    of its pair (read-only; a pure function of ``p``, kept for the bootstrap's many blocks)."""
+    iu, ju = np.triu_indices(p)
+    diag = np.flatnonzero(iu == ju)
+    sym = np.empty((p, p), dtype=np.intp)
+    sym[iu, ju] = np.arange(iu.size)
+    sym[ju, iu] = np.arange(iu.size)
+    out = (iu, ju, diag, sym.ravel())
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(p)
+    return _pairs(p)[:2]
 
 
 def pair_products(D: np.ndarray) -> np.ndarray:
@@ -225,19 +247,21 @@ def resample_moments(
         SDs are 0 for a column constant in a resample (its correlations are NaN).
     """
     n, p = D.shape
-    iu, ju = _pair_index(p)
-    diag = np.flatnonzero(iu == ju)
+    iu, ju, diag, _ = _pairs(p)
     nb = counts.shape[0]
     tot = counts.sum(axis=1)
     S1 = counts @ D
-    S2 = np.zeros((nb, iu.size))
-    for r0 in range(0, n, row_block):
-        r1 = min(n, r0 + row_block)
-        Db = D[r0:r1]
-        S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
+    if products is not None and n <= row_block:
+        S2 = counts @ products
+    else:
+        S2 = np.zeros((nb, iu.size))
+        for r0 in range(0, n, row_block):
+            r1 = min(n, r0 + row_block)
+            Db = D[r0:r1]
+            S2 += counts[:, r0:r1] @ (Db[:, iu] * Db[:, ju] if products is None else products[r0:r1])
     m = S1 / tot[:, None]
-    cov = S2 - tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
-    return _moments_from_cov(cov, tot, m, center, iu, ju, diag, p)
+    S2 -= tot[:, None] * m[:, iu] * m[:, ju]  # sums of centred cross-products
+    return _moments_from_cov(S2, tot, m, center, iu, ju, diag, p)
 
 
 def resample_moments_mean_replaced(
@@ -272,8 +296,7 @@ def resample_moments_mean_replaced(
     means, sds (n-1), R : as :func:`resample_moments`
     """
     n, p = D.shape
-    iu, ju = _pair_index(p)
-    diag = np.flatnonzero(iu == ju)
+    iu, ju, diag, _ = _pairs(p)
     O = observed.astype(np.float64)
     M = 1.0 - O
     nb = counts.shape[0]
@@ -306,6 +329,46 @@ def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         return out
 
 
+def _ldl_solve(C: np.ndarray, pred: np.ndarray, j: int) -> np.ndarray:
+    """The regression (B, q) of ``j`` on ``pred``: ``C[pred, pred] x = C[pred, j]`` for every
+    matrix of the stack, by a symmetric ``L D L'`` elimination written element by element
+    over the stack (each step one array operation on the B values of an entry).
+
+    For the few predecessors of a target this takes a few dozen vector operations instead
+    of one LAPACK call per matrix, and it is batch-invariant (elementwise). Only the lower
+    triangle of ``C[pred, pred]`` is read (a score correlation matrix; symmetric up to
+    round-off); no pivoting, which is stable for these positive (semi)definite matrices; a
+    zero pivot gives inf/NaN, counted as a failed replicate by the caller."""
+    q = pred.size
+    A = np.ascontiguousarray(np.moveaxis(C[:, pred[:, None], pred[None, :]], 0, -1))  # (q, q, B)
+    b = np.ascontiguousarray(C[:, pred, j].T)  # (q, B)
+    L: list[list[np.ndarray]] = [[] for _ in range(q)]  # L[i][k], k < i (unit diagonal)
+    D: list[np.ndarray] = []
+    for i in range(q):
+        for m in range(i):  # L[i][m] = (A[i, m] - sum_k L[i][k] D[k] L[m][k]) / D[m]
+            v = A[i, m]
+            for k in range(m):
+                v = v - L[i][k] * D[k] * L[m][k]
+            L[i].append(v / D[m])
+        v = A[i, i]
+        for k in range(i):
+            v = v - L[i][k] * L[i][k] * D[k]
+        D.append(v)
+    y: list[np.ndarray] = []
+    for i in range(q):  # L y = b
+        v = b[i]
+        for k in range(i):
+            v = v - L[i][k] * y[k]
+        y.append(v)
+    x: list[np.ndarray] = [np.empty(0)] * q
+    for i in range(q - 1, -1, -1):  # D L' x = y
+        v = y[i] / D[i]
+        for k in range(i + 1, q):
+            v = v - L[k][i] * x[k]
+        x[i] = v
+    return np.stack(x, axis=1)
+
+
 def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
     """Weights (unit-variance score) of a construct without structural paths.
 
@@ -327,25 +390,38 @@ def isolated_start(R: np.ndarray, idx: np.ndarray, mode: str) -> np.ndarray:
 
 
 def _inner_weights(
-    C: np.ndarray, plan: BatchPlan, scheme: str, stack: StructureStack | None = None
+    C: np.ndarray, plan: BatchPlan, scheme: str, stack: StructureStack | None = None,
+    joint: bool = False,
 ) -> np.ndarray:
     """Inner weights E (B, k, k); column j combines the neighbours of construct j (with a
-    :class:`StructureStack`, each replicate's own inner model)."""
+    :class:`StructureStack`, each replicate's own inner model). ``joint``: the path
+    scheme's regressions as one padded batched solve (fewest calls, for small batches)
+    instead of one solve per target (fewest operations, for large ones)."""
     if stack is not None:
         return _inner_weights_stack(C, stack, scheme)
-    if scheme == "factorial":
+    if scheme == "path" and joint and plan.joint is not None:
+        sy = plan.joint
+        E = C * plan.inner_t if plan.inner_t is not None else C * plan.inner.T.astype(np.float64)
+        E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0]
+    elif scheme == "factorial":
         E = C * plan.adjacency
     elif scheme == "centroid":
         E = np.sign(C) * plan.adjacency
     else:
         # path weighting: successors get correlations, predecessors regression coefficients
         E = C * (plan.inner.T.astype(np.float64) if plan.inner_t is None else plan.inner_t)
-        for j, one, rows, cols in plan.pred_index:
+        for j, one, _rows, cols in plan.pred_index:
             if one >= 0:
                 E[:, one, j] = C[:, one, j] / C[:, one, one]
+            elif cols.size == 2:  # two predecessors: the 2 x 2 system in closed form
+                a, b = int(cols[0, 0]), int(cols[0, 1])
+                caa, cab, cba, cbb = C[:, a, a], C[:, a, b], C[:, b, a], C[:, b, b]
+                ua, ub = C[:, a, j], C[:, b, j]
+                det = caa * cbb - cab * cba
+                E[:, a, j] = (cbb * ua - cab * ub) / det
+                E[:, b, j] = (caa * ub - cba * ua) / det
             else:
-                pred = cols[0]
-                E[:, pred, j] = _solve(C[:, rows, cols], C[:, pred, j])
+                E[:, cols[0], j] = _ldl_solve(C, cols[0], j)
     if plan.isolated.any():
         iso = np.flatnonzero(plan.isolated)
         E[:, iso, iso] = 1.0
@@ -357,38 +433,61 @@ def _inner_weights(
 # replicate's numbers do not depend on which other replicates share its batch: the
 # bootstrap gives identical results however it is chunked. (One big gemm over the
 # reshaped stack would be faster but is not batch-invariant.)
+def _blockdiag(w: np.ndarray, plan: BatchPlan) -> np.ndarray:
+    """The block-diagonal weights W (B, p, k) of compact weights w (B, p): zeros with each
+    indicator's weight in its construct's column (a scatter; the same numbers as
+    ``w[:, :, None] * mask`` for finite weights, at a fraction of the cost)."""
+    nb = w.shape[0]
+    if plan.cells is None:
+        return w[:, :, None] * plan.mask
+    W = np.zeros((nb, plan.p * plan.k))
+    W[:, plan.cells] = w
+    return W.reshape(nb, plan.p, plan.k)
+
+
 def _rw(R: np.ndarray, w: np.ndarray, plan: BatchPlan) -> np.ndarray:
     """``R W`` (B, p, k) for block-diagonal weights given compactly as w (B, p)."""
-    return np.matmul(R, w[:, :, None] * plan.mask)
+    return np.matmul(R, _blockdiag(w, plan))
 
 
 def _wtx(plan: BatchPlan, w: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``W' X`` (B, k, l) for compact weights w (B, p) and X (B, p, l)."""
-    return np.matmul(np.swapaxes(w[:, :, None] * plan.mask, 1, 2), X)
+    return np.matmul(np.swapaxes(_blockdiag(w, plan), 1, 2), X)
 
 
 def _outer_update(
-    R: np.ndarray, w: np.ndarray, RW: np.ndarray, plan: BatchPlan, scheme: str,
-    stack: StructureStack | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One PLS pass: new compact weights (unit-variance scores) and their ``R W``."""
+    R: np.ndarray, w: np.ndarray, RW: np.ndarray, S: np.ndarray, d: np.ndarray, plan: BatchPlan,
+    scheme: str, stack: StructureStack | None = None, joint: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One PLS pass from compact weights ``w`` (B, p) of any column scale, their ``R W``,
+    ``S = W'RW`` and the scores' standard deviations ``d = sqrt(diag(S))`` (B, k): the new
+    weights (not rescaled) with their ``R W``, ``S`` and ``d``.
+
+    The scale of a weight column cancels in the score correlations ``C = S / dd'`` and in
+    ``R W / d``, so the weights are rescaled to unit-variance scores only where they are
+    compared and returned (``w / d``), not in every pass; the next pass's ``S`` gives
+    their scale."""
     # (runs inside fit_batched's / refit_r2's errstate: NaN from a singular resample is
     # detected and counted by the caller, not warned)
-    S = _wtx(plan, w, RW)
-    d = np.sqrt(np.diagonal(S, axis1=1, axis2=2))
-    block = plan.block
     C = S / (d[:, :, None] * d[:, None, :])
-    E = _inner_weights(C, plan, scheme, stack)
+    E = _inner_weights(C, plan, scheme, stack, joint)
     # covariance of indicator i with the inner proxy of its own construct
     Gfull = np.matmul(RW, E / d[:, :, None])
-    wn = Gfull[:, plan.ar, block]
+    wn = Gfull[:, plan.ar, plan.block]
     for c, idx in plan.mode_b:
         # Mode B: solve with the block's covariances with the proxy of construct c
         wn[:, idx] = _solve(R[:, idx[:, None], idx[None, :]], Gfull[:, idx, c])
-    RWn = _rw(R, wn, plan)
-    var = np.add.reduceat(wn * RWn[:, plan.ar, block], plan.starts, axis=1)
-    s = 1.0 / np.sqrt(var)
-    return wn * s[:, block], RWn * s[:, None, :]
+    Wn = _blockdiag(wn, plan)  # shared by R W and W'RW
+    RWn = np.matmul(R, Wn)
+    Sn = np.matmul(np.swapaxes(Wn, 1, 2), RWn)
+    return wn, RWn, Sn, np.sqrt(np.diagonal(Sn, axis1=1, axis2=2))
+
+
+def _scores_cov(w: np.ndarray, RW: np.ndarray, plan: BatchPlan) -> tuple[np.ndarray, np.ndarray]:
+    """``S = W'RW`` (B, k, k) of compact weights ``w`` and the scores' standard deviations
+    ``sqrt(diag(S))``."""
+    S = _wtx(plan, w, RW)
+    return S, np.sqrt(np.diagonal(S, axis1=1, axis2=2))
 
 
 def fit_batched(
@@ -399,6 +498,7 @@ def fit_batched(
     consistent: bool = False,
     tol: float = 1e-7,
     max_iter: int = 300,
+    joint: bool = False,
 ) -> BatchedKernelResult:
     """Run the PLS algorithm on a stack of correlation matrices.
 
@@ -416,6 +516,12 @@ def fit_batched(
         Stop rule of seminr: a replicate stops when the summed absolute change of its
         weights is below ``tol``; ``max_iter`` iterations at most (the count excludes the
         first pass, as seminr reports it).
+    joint : bool, default False
+        Solve the path scheme's regressions (and the paths) of all targets in one padded
+        batched solve instead of one solve per target: fewer calls, more operations, so
+        faster for one matrix (:func:`acsi.plspm.algorithm.fit_kernel`) and slower for a
+        large stack. The numbers agree to round-off; a replicate's numbers do not depend
+        on the batch either way.
 
     Returns
     -------
@@ -433,11 +539,12 @@ def fit_batched(
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # failures (NaN from a singular resample) are detected and counted, not warned
-        return _fit_batched(np.asarray(R, dtype=np.float64), plan, scheme, consistent, tol, max_iter)
+        return _fit_batched(np.asarray(R, dtype=np.float64), plan, scheme, consistent, tol, max_iter, joint)
 
 
 def _fit_batched(
-    R: np.ndarray, plan: BatchPlan, scheme: str, consistent: bool, tol: float, max_iter: int
+    R: np.ndarray, plan: BatchPlan, scheme: str, consistent: bool, tol: float, max_iter: int,
+    joint: bool = False,
 ) -> BatchedKernelResult:
     nb, p, _ = R.shape
     w = np.ones((nb, p))
@@ -455,16 +562,20 @@ def _fit_batched(
     active = np.arange(nb)
     alive = np.ones(nb, dtype=bool)
     it = 0
-    Ra, wa, RWa = R, w.copy(), RW.copy()
+    # wa, RWa, Sa, da: the last pass's weights (unscaled), R W, W'RW and score SDs; wc: its
+    # weights scaled to unit-variance scores (the start: unit weights, compared as they are)
+    Ra, wa, RWa, wc = R, w, RW, w
+    Sa, da = _scores_cov(w, RW, plan)
     while True:
-        wn, RWn = _outer_update(Ra, wa, RWa, plan, scheme)
-        diff = np.abs(wn - wa).sum(axis=1)
+        wn, RWn, Sn, dn = _outer_update(Ra, wa, RWa, Sa, da, plan, scheme, None, joint)
+        ws = wn / dn[:, plan.block]
+        diff = np.abs(ws - wc).sum(axis=1)
         done = diff < tol
         stop = alive & (done | ~np.isfinite(diff) | (it >= max_iter))
         if stop.any():
             rows = active[stop]
-            w[rows] = wn[stop]
-            RW[rows] = RWn[stop]
+            w[rows] = ws[stop]
+            RW[rows] = RWn[stop] / dn[stop][:, None, :]
             converged[rows] = done[stop]
             iterations[rows] = it
             weight_diff[rows] = diff[stop]
@@ -473,13 +584,15 @@ def _fit_batched(
                 break
             failed_now = (stop & ~done).any()  # drop NaN rows at once (slow solve fallback)
             if failed_now or alive.sum() < 2 * alive.size // 3:
-                active, Ra, wn, RWn = active[alive], Ra[alive], wn[alive], RWn[alive]
+                active, Ra, wn, RWn, Sn, dn, ws = (
+                    active[alive], Ra[alive], wn[alive], RWn[alive], Sn[alive], dn[alive], ws[alive]
+                )
                 alive = np.ones(active.size, dtype=bool)
-        wa, RWa = wn, RWn
+        wa, RWa, Sa, da, wc = wn, RWn, Sn, dn, ws
         it += 1
 
-    W = w[:, :, None] * plan.mask
-    C, L, Bm, r2, rho = post_estimate(R, W, RW, plan, consistent)
+    W = _blockdiag(w, plan)
+    C, L, Bm, r2, rho = post_estimate(R, W, RW, plan, consistent, joint)
     finite = (
         np.isfinite(W).all(axis=(1, 2))
         & np.isfinite(Bm).all(axis=(1, 2))
@@ -496,7 +609,7 @@ def _fit_batched(
 
 
 # ----------------------------------------------------------------------------- PLSc
-def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
+def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan, RW: np.ndarray | None = None) -> np.ndarray:
     """Dijkstra-Henseler rho_A (B, k) of every construct; 1 for Mode B and single items.
 
     .. math::
@@ -512,7 +625,10 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
     ----------
     R : ndarray (B, p, p)
     W : ndarray (B, p, k)
+        Zero outside the blocks.
     plan : BatchPlan
+    RW : ndarray (B, p, k), optional
+        ``R W``, when the caller has it.
 
     Examples
     --------
@@ -524,22 +640,21 @@ def rho_a_batched(R: np.ndarray, W: np.ndarray, plan: BatchPlan) -> np.ndarray:
     >>> round(float(rho_a_batched(R, W, plan)[0, 0]), 6)   # parallel items: 2r / (1 + r)
     0.780488
     """
-    rho = np.ones((W.shape[0], plan.k))
-    for c in np.flatnonzero(plan.rho_corrected):
-        bl = plan.blocks[c]
-        w = W[:, bl, c]
-        Rb = R[:, bl[:, None], bl[None, :]]
-        wtw = (w * w).sum(axis=1)
-        ww = w[:, :, None] * w[:, None, :]
-        wsw = (ww * Rb).sum(axis=(1, 2)) - (w * w * np.diagonal(Rb, axis1=1, axis2=2)).sum(axis=1)
-        waw = wtw**2 - (w**4).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rho[:, c] = wtw**2 * wsw / waw
-    return rho
+    # every block at once: with W zero outside the blocks, column c of W'(RW) holds
+    # w_c' R_bb w_c, and the other terms are column sums of W^2 and W^4
+    if RW is None:
+        RW = np.matmul(R, W)
+    W2 = W * W
+    wtw = W2.sum(axis=1)
+    wsw = (W * RW).sum(axis=1) - (W2 * np.diagonal(R, axis1=1, axis2=2)[:, :, None]).sum(axis=1)
+    waw = wtw * wtw - (W2 * W2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(plan.rho_corrected, wtw * wtw * wsw / waw, 1.0)
 
 
 def post_estimate(
-    R: np.ndarray, W: np.ndarray, RW: np.ndarray, plan: BatchPlan, consistent: bool
+    R: np.ndarray, W: np.ndarray, RW: np.ndarray, plan: BatchPlan, consistent: bool,
+    joint: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Construct correlations, loadings, paths and R-squared from converged weights.
 
@@ -560,6 +675,8 @@ def post_estimate(
         ``R W``.
     plan : BatchPlan
     consistent : bool
+    joint : bool, default False
+        All regressions in one padded batched solve (see :func:`fit_batched`).
 
     Returns
     -------
@@ -572,7 +689,7 @@ def post_estimate(
     C = (S + np.swapaxes(S, 1, 2)) / 2.0
     L = RW * plan.mask
     if consistent:
-        rho = rho_a_batched(R, W, plan)
+        rho = rho_a_batched(R, W, plan, RW)
         with np.errstate(invalid="ignore"):
             adj = np.sqrt(rho[:, :, None] * rho[:, None, :])
         idx = np.arange(k)
@@ -590,9 +707,17 @@ def post_estimate(
     Bm = np.zeros((nb, k, k))
     r2 = np.zeros((nb, k))
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if joint and plan.joint is not None:
+            sy = plan.joint
+            x, rhs = _joint_ols(C, sy)
+            Bm[:, sy.src, sy.dst] = x
+            r2[:, sy.targets] = (x * rhs) @ sy.to_target
+            return C, L, Bm, r2, rho
         for j, pred in plan.endogenous:
             cxy = C[:, pred, j]
-            beta = _solve(C[:, pred[:, None], pred[None, :]], cxy)
+            # score correlations: the elementwise elimination; PLSc's disattenuated ones
+            # may be indefinite: LAPACK's pivoted solve
+            beta = _solve(C[:, pred[:, None], pred[None, :]], cxy) if consistent else _ldl_solve(C, pred, j)
             Bm[:, pred, j] = beta
             r2[:, j] = (beta * cxy).sum(axis=1)
     return C, L, Bm, r2, rho
@@ -615,8 +740,9 @@ class StructureStack:
     endogenous : tuple of (j, P, M)
         Construct ``j``, the union ``P`` of its predecessors over the replicates and
         ``M`` (B, |P|) bool, which of them are predecessors in each replicate.
-    systems : tuple of _MaskedSystem
-        The same, with the constants of :func:`_masked_ols` (one per entry of ``endogenous``).
+    system : _JointSystem or None
+        Every regression of ``endogenous`` as one padded system (:func:`_joint_ols`);
+        None without endogenous constructs.
     """
 
     inner: np.ndarray
@@ -624,34 +750,78 @@ class StructureStack:
     adjacency: np.ndarray
     isolated: np.ndarray
     endogenous: tuple[tuple[int, np.ndarray, np.ndarray], ...]
-    systems: tuple[_MaskedSystem, ...] = ()
+    system: _JointSystem | None = None
 
 
 @dataclass(frozen=True)
-class _MaskedSystem:
-    """Regression of ``j`` on the union ``P`` of its predecessors over the replicates:
-    ``keep`` (B, q, q) 1 on the rows and columns of each replicate's predecessors, ``fill``
-    (B, q, q) 1 on the diagonal of the others, ``mf`` (B, q) the mask as floats; ``full``
-    when every replicate has all of ``P`` (no masking needed)."""
+class _JointSystem:
+    """The regressions of every endogenous construct ``j`` (``J`` of them) on the union
+    ``P_j`` of its predecessors over the replicates, solved together.
 
-    j: int
-    P: np.ndarray
-    M: np.ndarray
-    mf: np.ndarray
-    keep: np.ndarray
-    fill: np.ndarray
+    A target with one predecessor ``p`` gets ``C[p, j] / C[p, p]`` (``one_src``,
+    ``one_dst``, its mask ``one_mf`` (B, m1)). The others are padded to ``q = max |P_j|``
+    rows and solved in one batched call: the system of replicate ``b`` and target ``j`` is
+    ``C[P_j, P_j]`` with the rows and columns of the predecessors ``j`` lacks in ``b`` (and
+    the padding) replaced by those of the identity and their right-hand sides by 0, which
+    leaves the solution of the others unchanged and gives 0 for them: ``rows``/``cols``
+    (J2, q, q) and ``prow``/``tcol`` (J2, q) index the construct correlations (padding: 0);
+    ``keep``/``fill`` (B, J2, q, q) and ``mf`` (B, J2, q) mask them; ``valid`` (J2, q) marks
+    the non-padding entries.
+
+    ``src``/``dst`` (m,) are every (predecessor, target) pair, the single ones first, in
+    the order of :func:`_joint_ols`'s columns; ``to_target`` (m, J) maps a pair to the
+    position of its target in ``targets`` (J,)."""
+
+    one_src: np.ndarray
+    one_dst: np.ndarray
+    one_mf: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
-    full: bool
+    prow: np.ndarray
+    tcol: np.ndarray
+    keep: np.ndarray
+    fill: np.ndarray
+    mf: np.ndarray
+    valid: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    to_target: np.ndarray
+    targets: np.ndarray
+    one_full: bool = False  # every single predecessor present in every replicate (no masking)
+    many_full: bool = False  # the same for the padded systems (only the padding is masked)
 
 
-def _masked_system(j: int, P: np.ndarray, M: np.ndarray) -> _MaskedSystem:
-    mf = M.astype(np.float64)
-    q = P.size
-    fill = np.zeros(M.shape + (q,))
-    fill[:, np.arange(q), np.arange(q)] = 1.0 - mf
-    return _MaskedSystem(j=j, P=P, M=M, mf=mf, keep=mf[:, :, None] * mf[:, None, :], fill=fill,
-                         rows=P[:, None], cols=P[None, :], full=bool(M.all()))
+def _joint_system(endo: tuple[tuple[int, np.ndarray, np.ndarray], ...], nb: int) -> _JointSystem:
+    ones = [(j, P, M) for j, P, M in endo if P.size == 1]
+    many = [(j, P, M) for j, P, M in endo if P.size > 1]
+    one_src = np.array([P[0] for _, P, _ in ones], dtype=np.intp)
+    one_dst = np.array([j for j, _, _ in ones], dtype=np.intp)
+    one_mf = np.array([M[:, 0] for _, _, M in ones], dtype=np.float64).T.reshape(nb, len(ones))
+    J = len(many)
+    q = max((P.size for _, P, _ in many), default=0)
+    prow = np.zeros((J, q), dtype=np.intp)
+    tcol = np.zeros((J, q), dtype=np.intp)
+    mf = np.zeros((nb, J, q))
+    valid = np.zeros((J, q), dtype=bool)
+    for t, (j, P, M) in enumerate(many):
+        prow[t, : P.size] = P
+        tcol[t] = j
+        mf[:, t, : P.size] = M
+        valid[t, : P.size] = True
+    keep = mf[:, :, :, None] * mf[:, :, None, :]
+    fill = np.zeros(keep.shape)
+    fill[:, :, np.arange(q), np.arange(q)] = 1.0 - mf
+    src = np.concatenate([one_src, prow[valid]])
+    dst = np.concatenate([one_dst, tcol[valid]])
+    targets = np.array([j for j, _, _ in endo], dtype=np.intp)
+    to_target = (dst[:, None] == targets[None, :]).astype(np.float64)
+    return _JointSystem(
+        one_src=one_src, one_dst=one_dst, one_mf=one_mf,
+        rows=np.repeat(prow[:, :, None], q, axis=2), cols=np.repeat(prow[:, None, :], q, axis=1),
+        prow=prow, tcol=tcol, keep=keep, fill=fill, mf=mf, valid=valid, src=src, dst=dst,
+        to_target=to_target, targets=targets, one_full=bool(np.all(one_mf == 1.0)),
+        many_full=all(bool(M.all()) for _, _, M in many),
+    )
 
 
 def make_structures(inner: np.ndarray) -> StructureStack:
@@ -662,28 +832,42 @@ def make_structures(inner: np.ndarray) -> StructureStack:
     for j in np.flatnonzero(inner.any(axis=(0, 1))):
         P = np.flatnonzero(inner[:, :, j].any(axis=0))
         endo.append((int(j), P, inner[:, P, j]))
+    endo_t = tuple(endo)
     return StructureStack(
         inner=inner,
         inner_t=np.swapaxes(inner, 1, 2).astype(np.float64),
         adjacency=adj.astype(np.float64),
         isolated=~adj.any(axis=1),
-        endogenous=tuple(endo),
-        systems=tuple(_masked_system(j, P, M) for j, P, M in endo),
+        endogenous=endo_t,
+        system=_joint_system(endo_t, inner.shape[0]) if endo_t else None,
     )
 
 
-def _masked_ols(C: np.ndarray, sy: _MaskedSystem) -> np.ndarray:
-    """OLS coefficients (B, |P|) of ``j`` on the predecessors ``M`` marks in each replicate
-    (0 for the others): the system of the union ``P`` with the other rows and columns
-    replaced by those of the identity, which leaves the marked ones' solution unchanged.
+def _joint_ols(C: np.ndarray, sy: _JointSystem) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients (B, m) of every (predecessor, target) pair of ``sy`` (0 for a
+    predecessor the replicate lacks), with one division for the single predecessors and
+    one batched solve for the rest, and the right-hand sides ``C[p, j]`` (masked).
     (Called inside an errstate that ignores invalid values and division by zero.)"""
-    P, j = sy.P, sy.j
-    if P.size == 1:
-        b1 = C[:, P, j] / C[:, P, P]
-        return b1 if sy.full else np.where(sy.M, b1, 0.0)
-    if sy.full:
-        return _solve(C[:, sy.rows, sy.cols], C[:, P, j])
-    return _solve(C[:, sy.rows, sy.cols] * sy.keep + sy.fill, C[:, P, j] * sy.mf)
+    nb = C.shape[0]
+    xs, rs = [], []
+    if sy.one_src.size:
+        r1 = C[:, sy.one_src, sy.one_dst]
+        if not sy.one_full:
+            r1 = r1 * sy.one_mf
+        xs.append(r1 / C[:, sy.one_src, sy.one_src])
+        rs.append(r1)
+    J, q = sy.prow.shape
+    if J:
+        A = C[:, sy.rows, sy.cols] * sy.keep + sy.fill
+        rhs = C[:, sy.prow, sy.tcol]
+        if not sy.many_full:  # a lacking predecessor: right-hand side 0, coefficient 0
+            rhs = rhs * sy.mf  # (the padding's solution is never returned)
+        x = _solve(A.reshape(nb * J, q, q), rhs.reshape(nb * J, q)).reshape(nb, J, q)
+        xs.append(x[:, sy.valid])
+        rs.append(rhs[:, sy.valid])
+    if len(xs) == 1:
+        return xs[0], rs[0]
+    return np.concatenate(xs, axis=1), np.concatenate(rs, axis=1)
 
 
 def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.ndarray:
@@ -694,8 +878,9 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
         E = np.sign(C) * st.adjacency
     else:
         E = C * st.inner_t
-        for sy in st.systems:
-            E[:, sy.P, sy.j] = _masked_ols(C, sy)
+        sy = st.system
+        if sy is not None:
+            E[:, sy.src, sy.dst] = _joint_ols(C, sy)[0]
     if st.isolated.any():
         b, c = np.nonzero(st.isolated)
         E[b, c, c] = 1.0
@@ -705,7 +890,7 @@ def _inner_weights_stack(C: np.ndarray, st: StructureStack, scheme: str) -> np.n
 def refit_r2(
     R: np.ndarray,
     plan: BatchPlan,
-    inner: np.ndarray,
+    inner: np.ndarray | StructureStack,
     *,
     scheme: str = "path",
     consistent: bool = False,
@@ -727,8 +912,8 @@ def refit_r2(
         Indicator correlations.
     plan : BatchPlan
         The full model's plan (its measurement model is used).
-    inner : ndarray (B, k, k) bool
-        The inner models.
+    inner : ndarray (B, k, k) bool or StructureStack
+        The inner models (or their :func:`make_structures`, when the caller keeps it).
     scheme, consistent, tol, max_iter
         As :func:`fit_batched`.
 
@@ -744,7 +929,7 @@ def refit_r2(
     >>> r2.shape
     (2, 3)
     """
-    st = make_structures(inner)
+    st = inner if isinstance(inner, StructureStack) else make_structures(inner)
     nb = st.inner.shape[0]
     Rs = np.repeat(np.asarray(R, dtype=np.float64)[None], nb, axis=0)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -758,15 +943,19 @@ def refit_r2(
         out_w, out_rw = w.copy(), RW.copy()
         alive = np.ones(nb, dtype=bool)
         it = 0
+        wc = w  # as in _fit_batched
+        S, d = _scores_cov(w, RW, plan)
         while alive.any():  # stopped replicates ride along (a handful of small matrices)
-            wn, RWn = _outer_update(Rs, w, RW, plan, scheme, st)
-            diff = np.abs(wn - w).sum(axis=1)
+            wn, RWn, S, d = _outer_update(Rs, w, RW, S, d, plan, scheme, st)
+            ws = wn / d[:, plan.block]
+            diff = np.abs(ws - wc).sum(axis=1)
             stop = alive & ((diff < tol) | ~np.isfinite(diff) | (it >= max_iter))
-            out_w[stop], out_rw[stop] = wn[stop], RWn[stop]
-            alive &= ~stop
-            w, RW = wn, RWn
+            if stop.any():
+                out_w[stop], out_rw[stop] = ws[stop], RWn[stop] / d[stop][:, None, :]
+                alive &= ~stop
+            w, RW, wc = wn, RWn, ws
             it += 1
-        W = out_w[:, :, None] * plan.mask
+        W = _blockdiag(out_w, plan)
         RW = np.matmul(Rs, W) if consistent else out_rw  # as plsc_correct / fit_batched
         S = np.matmul(np.swapaxes(W, 1, 2), RW)
         C = (S + np.swapaxes(S, 1, 2)) / 2.0
@@ -777,8 +966,9 @@ def refit_r2(
             adj[:, idx, idx] = 1.0
             C = C / adj
         r2 = np.zeros((nb, plan.k))
-        for sy in st.systems:
-            r2[:, sy.j] = (_masked_ols(C, sy) * C[:, sy.P, sy.j]).sum(axis=1)
+        if st.system is not None:
+            x, rhs = _joint_ols(C, st.system)
+            r2[:, st.system.targets] = (x * rhs) @ st.system.to_target
     return r2
 
 
@@ -893,7 +1083,8 @@ def htmt_batched(R: np.ndarray, plan: BatchPlan) -> np.ndarray:
     block i * within block j); a single-item block's monotrait mean is 1 (seminr).
     """
     M = plan.mask
-    sums = np.add.reduceat(np.add.reduceat(np.abs(R), plan.starts, axis=2), plan.starts, axis=1)
+    # block sums M'|R|M: two stacked products, matrix by matrix (batch-invariant)
+    sums = np.matmul(M.T, np.matmul(np.abs(R), M))
     sizes = M.sum(axis=0)
     diag = np.diagonal(sums, axis1=1, axis2=2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -921,10 +1112,7 @@ def _moments_from_cov(
     with np.errstate(divide="ignore", invalid="ignore"):
         r = cov / (sd_sum[:, iu] * sd_sum[:, ju])
     r[:, diag] = np.where(var > 0, 1.0, np.nan)
-    sym = np.empty((p, p), dtype=np.intp)
-    sym[iu, ju] = np.arange(iu.size)
-    sym[ju, iu] = np.arange(iu.size)
-    R = np.take(r, sym.ravel(), axis=1).reshape(nb, p, p)
+    R = np.take(r, _pairs(p)[3], axis=1).reshape(nb, p, p)
     sds = np.sqrt(var / np.maximum(tot - 1.0, 1.0)[:, None])
     means = m if center is None else m + center
     return means, sds, R

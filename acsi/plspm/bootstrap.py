@@ -467,16 +467,45 @@ def _fit_stats(
     return stats, kr.failed, kr.inadmissible
 
 
+#: Elements of the (resamples, p, p) correlation stack fitted at a time within a chunk:
+#: the kernel's passes then work on a stack that stays in the processor's cache (about
+#: 4 MB) instead of streaming the whole chunk's stack from memory in every pass.
+_FIT_ELEMENTS = 1 << 19
+
+
+def _fit_groups(blocks: list[_Block], p: int) -> list[list[_Block]]:
+    """Consecutive seed blocks in groups of about :data:`_FIT_ELEMENTS` correlation entries
+    (at least one block per group)."""
+    cap = max(1, _FIT_ELEMENTS // max(1, p * p))
+    groups: list[list[_Block]] = []
+    size = 0
+    for blk in blocks:
+        b = blk[3] - blk[2]
+        if groups and size + b <= cap:
+            groups[-1].append(blk)
+            size += b
+        else:
+            groups.append([blk])
+            size = b
+    return groups
+
+
 def _run_chunk(task: BootstrapTask) -> _ChunkOut:
-    """Draw, fit and summarise resamples [start, stop) (runs in a worker)."""
+    """Draw, fit and summarise resamples [start, stop) (runs in a worker).
+
+    The chunk's seed blocks are fitted in groups (:func:`_fit_groups`): the kernel works
+    matrix by matrix, so the numbers are the same as for one stack of the whole chunk."""
     with pinned_blas(task.blas_threads):
         blocks = _blocks(task)
-        mom = [_moments(task.problem, rows) for rows, _, _, _ in blocks]
-        moments = tuple(
-            np.concatenate([m[i][lo:hi] for m, (_, _, lo, hi) in zip(mom, blocks)], axis=0)
-            for i in range(len(mom[0]))
-        )
-        stats, failed, inadm = _fit_stats(task.problem, moments)
+        parts = []
+        for group in _fit_groups(blocks, task.problem.plan.p):
+            mom = [_moments(task.problem, rows) for rows, _, _, _ in group]
+            moments = tuple(
+                np.concatenate([m[i][lo:hi] for m, (_, _, lo, hi) in zip(mom, group)], axis=0)
+                for i in range(len(mom[0]))
+            )
+            parts.append(_fit_stats(task.problem, moments))
+        stats, failed, inadm = (np.concatenate([part[i] for part in parts], axis=0) for i in range(3))
         inner_se = None
         inner_failed = 0
         if task.n_inner > 0:

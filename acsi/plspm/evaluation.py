@@ -169,13 +169,56 @@ def _vif_diag(S: np.ndarray) -> np.ndarray:
     Computed from the eigen decomposition: eigenvalues below ``q * eps * max`` count as
     zero; a variable with weight on such a null direction has VIF ``inf``.
     """
-    lam, V = np.linalg.eigh(S)
-    null = lam <= S.shape[0] * np.finfo(float).eps * max(lam[-1], 1.0)
-    if not null.any():  # diag(S^-1) = sum_k v_ik^2 / lambda_k (no second factorisation)
-        return (V * V) @ (1.0 / lam)
-    out = (V[:, ~null] ** 2 / lam[~null]).sum(axis=1)
-    out[(V[:, null] ** 2).sum(axis=1) > 1e-8] = np.inf
-    return out
+    return _vif_diags([S])[0]
+
+
+def _vif_diags(mats: list[np.ndarray]) -> list[np.ndarray]:
+    """:func:`_vif_diag` of several matrices with one batched eigen decomposition: each
+    ``q x q`` matrix is padded to the largest size with the identity (``diag`` of the
+    inverse of ``[[S, 0], [0, I]]`` is that of ``S^-1`` followed by ones, and the padding's
+    eigenvalues of 1 are never null), the null threshold uses each matrix's own size."""
+    if not mats:
+        return []
+    sizes = np.array([m.shape[0] for m in mats])
+    q = int(sizes.max())
+    stack = np.zeros((len(mats), q, q))
+    stack[:, np.arange(q), np.arange(q)] = 1.0
+    for t, m in enumerate(mats):
+        stack[t, : m.shape[0], : m.shape[0]] = m
+    lam, V = np.linalg.eigh(stack)
+    V2 = V * V
+    null = lam <= (sizes * np.finfo(float).eps)[:, None] * np.maximum(lam[:, -1:], 1.0)
+    with np.errstate(divide="ignore"):
+        out = np.matmul(V2, np.where(null, 0.0, 1.0 / lam)[:, :, None])[:, :, 0]
+    if null.any():
+        out[np.matmul(V2, null[:, :, None].astype(np.float64))[:, :, 0] > 1e-8] = np.inf
+    return [out[t, :n] for t, n in enumerate(sizes)]
+
+
+def _vifs(
+    R: np.ndarray, blocks: list[np.ndarray], C: np.ndarray, targets: list[tuple[int, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`item_vif` and :func:`inner_vif` from one batched eigen decomposition, for
+    the multi-item ``blocks`` (indicator indices) and the ``targets`` with two or more
+    antecedents (target, antecedent indices)."""
+    vals = _vif_diags([R[np.ix_(b, b)] for b in blocks] + [C[np.ix_(a, a)] for _, a in targets])
+    item = np.ones(R.shape[0])
+    for b, v in zip(blocks, vals):
+        item[b] = v
+    k = C.shape[0]
+    inner = np.full((k, k), np.nan)
+    for (j, a), v in zip(targets, vals[len(blocks):]):
+        inner[a, j] = v
+    return item, inner
+
+
+def _multi_blocks(mask: np.ndarray) -> list[np.ndarray]:
+    return [idx for idx in _blocks(mask) if idx.size >= 2]
+
+
+def _vif_targets(inner: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    inner = np.asarray(inner, dtype=bool)
+    return [(int(j), np.flatnonzero(inner[:, j])) for j in np.flatnonzero(inner.sum(axis=0) >= 2)]
 
 
 def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -191,25 +234,13 @@ def item_vif(R: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> item_vif(np.array([[1, 1, .3], [1, 1, .3], [.3, .3, 1.]]), np.ones((3, 1))).round(6).tolist()
     [inf, inf, 1.098901]
     """
-    out = np.ones(R.shape[0])
-    for idx in _blocks(mask):
-        if idx.size < 2:
-            continue
-        out[idx] = _vif_diag(R[np.ix_(idx, idx)])
-    return out
+    return _vifs(R, _multi_blocks(mask), np.zeros((0, 0)), [])[0]
 
 
 def inner_vif(C: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """VIF of each antecedent per target (``out[i, j]`` for i -> j; NaN elsewhere and for
     targets with a single antecedent, as seminr)."""
-    k = C.shape[0]
-    out = np.full((k, k), np.nan)
-    for j in np.flatnonzero(inner.any(axis=0)):
-        pred = np.flatnonzero(inner[:, j])
-        if pred.size < 2:
-            continue
-        out[pred, j] = _vif_diag(C[np.ix_(pred, pred)])
-    return out
+    return _vifs(np.zeros((0, 0)), [], C, _vif_targets(inner))[1]
 
 
 def adjusted_r2(r2: np.ndarray, n: float, n_predictors: np.ndarray) -> np.ndarray:

@@ -99,6 +99,95 @@ class PLSSettings:
         return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
 
 
+def _labels(values: Any) -> Any:
+    """The column pandas makes of a list of labels (its inferred string array), built once
+    per model and shared by every result's tables (read-only; tables are copies)."""
+    return pd.Series(list(values), dtype=None).array
+
+
+class SpecShared:
+    """What every fit of one model shares: the kernel plan, the axis labels and the
+    label columns of the tables, the inner models of the f-squared refits.
+
+    A pure function of the (immutable) spec: :func:`acsi.pls` keeps one per model text
+    with the parsed spec, so a refit of the same model builds none of it again; a result
+    built otherwise makes its own. Each part is computed on first use.
+    """
+
+    def __init__(self, spec: PLSSpec, plan: Any = None) -> None:
+        self.spec = spec
+        if plan is not None:
+            self.__dict__["plan"] = plan
+
+    @cached_property
+    def plan(self) -> Any:
+        from acsi.plspm.batched import make_plan
+
+        return make_plan(self.spec)
+
+    @cached_property
+    def cidx(self) -> pd.Index:
+        """The constructs (one Index shared by every table: Index objects are immutable)."""
+        return pd.Index(list(self.spec.constructs))
+
+    @cached_property
+    def xidx(self) -> pd.Index:
+        return pd.Index(list(self.spec.indicators))
+
+    @cached_property
+    def endogenous(self) -> tuple[np.ndarray, pd.Index]:
+        """Indices of the endogenous constructs and their Index."""
+        endo = np.flatnonzero(self.spec.endogenous)
+        return endo, self.cidx[endo]
+
+    @cached_property
+    def paths(self) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+        """Sources and targets of the paths (target by target) and their label columns."""
+        tj, si = np.nonzero(np.asarray(self.spec.inner, dtype=bool).T)
+        names = self.spec.constructs
+        return si, tj, _labels(names[i] for i in si), _labels(names[j] for j in tj)
+
+    @cached_property
+    def items(self) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+        """Indicator and construct positions of the measurement model and their label columns."""
+        c = np.asarray(self.spec.block, dtype=np.intp)
+        names = self.spec.constructs
+        return np.arange(self.spec.p), c, _labels(names[k] for k in c), _labels(self.spec.indicators)
+
+    @cached_property
+    def vif(self) -> tuple[Any, Any, Any]:
+        """The kind, construct and variable columns of the VIF table."""
+        si, tj, src, tgt = self.paths
+        _, _, cons, ind = self.items
+        p, m = self.spec.p, si.size
+        return (
+            _labels(["indicator"] * p + ["inner"] * m),
+            _labels(list(cons) + list(tgt)),
+            _labels(list(ind) + list(src)),
+        )
+
+    @cached_property
+    def vif_systems(self) -> tuple[list[np.ndarray], list[tuple[int, np.ndarray]]]:
+        """The multi-item blocks and the targets with two or more antecedents (VIFs)."""
+        return ev._multi_blocks(self.spec.mask), ev._vif_targets(self.spec.inner)
+
+    @cached_property
+    def f2(self) -> tuple[np.ndarray, np.ndarray, Any]:
+        """f-squared: the paths whose target keeps a predecessor without them (refitted),
+        as (sources, targets), and the stack of their inner models (None: no refit)."""
+        from acsi.plspm.batched import make_structures
+
+        base = np.asarray(self.spec.inner, dtype=bool)
+        si, tj, _, _ = self.paths
+        refit = base[:, tj].sum(axis=0) > 1
+        ri, rj = si[refit], tj[refit]
+        if not ri.size:
+            return ri, rj, None
+        inner = np.repeat(base[None], ri.size, axis=0)
+        inner[np.arange(ri.size), ri, rj] = False
+        return ri, rj, make_structures(inner)
+
+
 @dataclass(frozen=True, eq=False)
 class PLSResult(ResultMixin):
     """A fitted PLS path model (returned by :func:`acsi.pls`).
@@ -138,7 +227,7 @@ class PLSResult(ResultMixin):
     rows_all: np.ndarray | None = field(default=None, repr=False)
     _covariates: Mapping[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
     case_weights: np.ndarray | None = field(default=None, repr=False)
-    _plan_hint: Any = field(default=None, repr=False, compare=False)  # make_plan(spec), when known
+    _shared: SpecShared | None = field(default=None, repr=False, compare=False)  # of the spec, when known
 
     def __post_init__(self) -> None:
         # hold the estimation records read-only: ``res.kernel.B[0, 1] = 7`` raises
@@ -193,21 +282,29 @@ class PLSResult(ResultMixin):
     def _x(self) -> list[str]:
         return list(self.spec.indicators)
 
-    # one Index per axis, built once and shared by every table (Index objects are
-    # immutable; building them from lists per table dominated the cost of small tables)
     @cached_property
+    def _sh(self) -> SpecShared:
+        """The spec's shared labels and plan (:class:`SpecShared`; its own when the one it
+        was given describes another model, e.g. after ``dataclasses.replace``)."""
+        sh, spec = self._shared, self.spec
+        if sh is not None and (
+            sh.spec.constructs == spec.constructs and sh.spec.indicators == spec.indicators
+            and sh.spec.mode == spec.mode and np.array_equal(sh.spec.inner, spec.inner)
+        ):
+            return sh
+        return SpecShared(spec)
+
+    @property
     def _cidx(self) -> pd.Index:
-        return pd.Index(self._c)
+        return self._sh.cidx
 
-    @cached_property
+    @property
     def _xidx(self) -> pd.Index:
-        return pd.Index(self._x)
+        return self._sh.xidx
 
-    @cached_property
+    @property
     def _plan(self) -> Any:
-        from acsi.plspm.batched import make_plan
-
-        return make_plan(self.spec) if self._plan_hint is None else self._plan_hint
+        return self._sh.plan
 
     def _ck(self, values: np.ndarray) -> pd.DataFrame:
         """A construct x construct table."""
@@ -242,18 +339,18 @@ class PLSResult(ResultMixin):
     @frozen_table
     def r_squared(self) -> pd.Series:
         """R-squared of the endogenous constructs."""
-        endo = self.spec.endogenous
-        return pd.Series(self.kernel.r2[endo], index=self._cidx[endo], name="r_squared")
+        endo, idx = self._sh.endogenous
+        return pd.Series(self.kernel.r2[endo], index=idx, name="r_squared")
 
     @frozen_table
     def adj_r_squared(self) -> pd.Series:
         """Adjusted R-squared ``1 - (1 - R^2)(n - 1)/(n - q - 1)`` (``n`` the sum of the case
         weights for a weighted model)."""
-        endo = self.spec.endogenous
+        endo, idx = self._sh.endogenous
         q = self.spec.inner.sum(axis=0)[endo]
         n = self.n if self.case_weights is None else float(np.sum(self.case_weights))
         adj = ev.adjusted_r2(self.kernel.r2[endo], n, q)
-        return pd.Series(adj, index=self.r_squared.index, name="adj_r_squared")
+        return pd.Series(adj, index=idx, name="adj_r_squared")
 
     @frozen_table
     def scores(self) -> pd.DataFrame:
@@ -268,22 +365,36 @@ class PLSResult(ResultMixin):
         return self._ck(self.kernel.C)
 
     # ------------------------------------------------------------------ evaluation
+    @cached_property
+    def _rho_a_values(self) -> np.ndarray:
+        from acsi.plspm.batched import rho_a_batched
+
+        W = np.asarray(self.kernel.W)
+        return freeze(rho_a_batched(self.R[None], W[None], self._plan)[0])
+
+    @cached_property
+    def _rc_ave(self) -> tuple[np.ndarray, np.ndarray]:
+        rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        return freeze(rc), freeze(ave)
+
     @frozen_table
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler rho_A per construct."""
-        from acsi.plspm.batched import rho_a_batched
-
-        rho = rho_a_batched(self.R[None], np.asarray(self.kernel.W)[None], self._plan)[0]
-        return pd.Series(rho, index=self._cidx, name="rho_a")
+        return pd.Series(self._rho_a_values, index=self._cidx, name="rho_a")
 
     @frozen_table
     def reliability(self) -> pd.DataFrame:
         """alpha (standardized), rho_a, rho_c and ave per construct (seminr's
         ``summary()$reliability``)."""
         alpha = ev.cronbach_alpha(self.R, self.spec.mask)
-        rc, ave = ev.rho_c_ave(self.kernel.L, self.spec.mask)
+        rc, ave = self._rc_ave
         rho = self.__dict__.get("_frozen_rho_a")
-        rho_v = (rho if rho is not None else self.rho_a).to_numpy()
+        if rho is not None:
+            rho_v = rho.to_numpy()
+        elif type(self).rho_a is PLSResult.rho_a:  # not overridden: no Series needed
+            rho_v = self._rho_a_values
+        else:  # a subclass's rho_a (interaction terms: 1)
+            rho_v = self.rho_a.to_numpy()
         return pd.DataFrame(
             np.column_stack([alpha, rho_v, rc, ave]), index=self._cidx, columns=_RELIABILITY_COLUMNS
         )
@@ -296,11 +407,12 @@ class PLSResult(ResultMixin):
     @frozen_table
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, score correlations below (seminr's layout)."""
-        # reliability may list more constructs (a higher-order model adds its lower-order ones)
-        rel = self.__dict__.get("_frozen_reliability")
-        rel = rel if rel is not None else self.reliability
-        ave_s = rel["ave"]
-        ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
+        if type(self).reliability is PLSResult.reliability:  # not overridden: its ave column
+            ave = self._rc_ave[1]
+        else:  # a subclass's reliability may list more constructs (a higher-order model's LOCs)
+            rel = self.__dict__.get("_frozen_reliability")
+            ave_s = (rel if rel is not None else self.reliability)["ave"]
+            ave = (ave_s if ave_s.index is self._cidx else ave_s.reindex(self._cidx)).to_numpy()
         return self._ck(ev.fornell_larcker(self._score_cor, ave))
 
     @frozen_table
@@ -313,15 +425,12 @@ class PLSResult(ResultMixin):
         """VIFs: of each indicator within its block (``kind="indicator"``, construct =
         its block) and of each antecedent per target in the inner model (``kind="inner"``,
         construct = target; NaN when the target has one antecedent), as seminr."""
-        names = np.array(self._c, dtype=object)
-        iv = ev.item_vif(self.R, self.spec.mask)
-        V = ev.inner_vif(self._score_cor, self.spec.inner)
-        tj, si = np.nonzero(np.asarray(self.spec.inner).T)  # target by target, sources in order
-        p, m = self.spec.p, si.size
+        blocks, targets = self._sh.vif_systems
+        iv, V = ev._vifs(self.R, blocks, self._score_cor, targets)
+        si, tj, _, _ = self._sh.paths  # target by target, sources in order
+        kind, construct, variable = self._sh.vif
         return pd.DataFrame({
-            "kind": np.array(["indicator"] * p + ["inner"] * m, dtype=object),
-            "construct": np.concatenate([names[np.asarray(self.spec.block)], names[tj]]),
-            "variable": np.concatenate([np.array(self._x, dtype=object), names[si]]),
+            "kind": kind, "construct": construct, "variable": variable,
             "vif": np.concatenate([iv, V[si, tj]]).astype(float),
         }, columns=_VIF_COLUMNS)
 
@@ -333,23 +442,17 @@ class PLSResult(ResultMixin):
         from acsi.plspm.batched import refit_r2
 
         k = self.spec.k
-        out = np.zeros((k, k))
         r2 = self.kernel.r2
-        base = np.asarray(self.spec.inner, dtype=bool)
-        pairs = [(int(i), int(j)) for i, j in np.argwhere(base.T)[:, ::-1]]  # target by target
-        refit = [(i, j) for i, j in pairs if base[:, j].sum() > 1]
-        r2_out = np.zeros(len(refit))
-        if refit:  # every refit in one batch: the same data, one inner model per path left out
-            inner = np.repeat(base[None], len(refit), axis=0)
-            for b, (i, j) in enumerate(refit):
-                inner[b, i, j] = False
+        si, tj, _, _ = self._sh.paths
+        ri, rj, structures = self._sh.f2
+        r2_out = np.zeros((k, k))  # 0 where the path is the target's only predecessor
+        if structures is not None:  # every refit in one batch: one inner model per path left out
             s = self.settings
-            r2_all = refit_r2(self.R, self._plan, inner, scheme=s.scheme, tol=s.tol,
+            r2_all = refit_r2(self.R, self._plan, structures, scheme=s.scheme, tol=s.tol,
                               max_iter=s.max_iter, consistent=bool(self.kernel.consistent))
-            r2_out = r2_all[np.arange(len(refit)), [j for _, j in refit]]
-        lookup = dict(zip(refit, r2_out))
-        for i, j in pairs:
-            out[i, j] = (r2[j] - lookup.get((i, j), 0.0)) / (1.0 - r2[j])
+            r2_out[ri, rj] = r2_all[np.arange(ri.size), rj]
+        out = np.zeros((k, k))
+        out[si, tj] = (r2[tj] - r2_out[si, tj]) / (1.0 - r2[tj])
         return self._ck(out)
 
     @frozen_table
@@ -417,15 +520,14 @@ class PLSResult(ResultMixin):
         """Structural paths in the layout of :data:`acsi.results.structural.PATH_COLUMNS`,
         target by target: ``est = std`` the path coefficient; ``se`` to ``ci_upper`` NaN (a
         bootstrap supplies them)."""
-        pairs = [(i, j) for j in range(self.spec.k) for i in range(self.spec.k) if self.spec.inner[i, j]]
-        est = np.array([float(self.kernel.B[i, j]) for i, j in pairs], dtype=float)
-        nan = np.full(len(pairs), np.nan)
+        si, tj, src, tgt = self._sh.paths
+        est = np.asarray(self.kernel.B)[si, tj].astype(float)
+        n = si.size
         return pd.DataFrame(
             {
-                "source": [self._c[i] for i, _ in pairs],
-                "target": [self._c[j] for _, j in pairs],
-                "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
-                "ci_lower": nan.copy(), "ci_upper": nan.copy(),
+                "source": src, "target": tgt, "est": est, "std": est.copy(), "se": np.full(n, np.nan),
+                "z": np.full(n, np.nan), "pvalue": np.full(n, np.nan), "ci_lower": np.full(n, np.nan),
+                "ci_upper": np.full(n, np.nan),
             },
             columns=_PATH_COLUMNS,
         )
@@ -434,15 +536,13 @@ class PLSResult(ResultMixin):
     def loadings_table(self) -> pd.DataFrame:
         """Measurement model in the layout of :data:`acsi.results.structural.LOADING_COLUMNS`:
         ``est = std`` the loading, ``weight`` the outer weight, ``se`` to ``pvalue`` NaN."""
-        j = np.arange(self.spec.p)
-        c = np.asarray(self.spec.block)
+        j, c, cons, ind = self._sh.items
         est = np.asarray(self.kernel.L)[j, c].astype(float)
-        nan = np.full(self.spec.p, np.nan)
+        p = j.size
         return pd.DataFrame(
             {
-                "construct": [self._c[k] for k in c],
-                "indicator": list(self._x),
-                "est": est, "std": est.copy(), "se": nan, "z": nan.copy(), "pvalue": nan.copy(),
+                "construct": cons, "indicator": ind, "est": est, "std": est.copy(),
+                "se": np.full(p, np.nan), "z": np.full(p, np.nan), "pvalue": np.full(p, np.nan),
                 "weight": np.asarray(self.kernel.W)[j, c].astype(float),
             },
             columns=_LOADING_COLUMNS,
