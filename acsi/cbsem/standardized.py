@@ -144,6 +144,8 @@ def _table_plan(pt: ParameterTable, eta_names: tuple[str, ...]) -> tuple[StdPlan
 
 
 _TABLE_PLANS: dict[tuple[ParameterTable, tuple[str, ...]], tuple[StdPlan, np.ndarray]] = {}
+_ONE_NAN = np.array([1.0, np.nan])
+_ONE_NAN.flags.writeable = False
 
 
 def standardize(
@@ -360,6 +362,10 @@ class StdPlan:
             idx["nox_num"][2:, k], idx["nox_den"][2:, k] = xn, xd
         self._idx = {k: v for k, v in idx.items()}
         self._size = o_rvo + p
+        # one point's std.lv and std.all (:meth:`lv_all`): the four factor products in one gather
+        self._lv_all = np.stack([idx["lv_num"], idx["lv_den"], idx["all_num"], idx["all_den"]])
+        rv = np.concatenate([rv_lv, rv_ov])
+        self._rv_rows, self._rv_missing = np.maximum(rv, 0), np.flatnonzero(rv < 0)
 
     def scale_vector(
         self, est: np.ndarray, sigma_diag: np.ndarray, veta_diag: np.ndarray, *, nox: bool = False
@@ -410,16 +416,22 @@ class StdPlan:
     def lv_all(
         self, est: np.ndarray, sigma_diag: np.ndarray, veta_diag: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``std.lv`` and ``std.all`` values of one point (real; vectors), from one scale vector."""
+        """``std.lv`` and ``std.all`` of one real point (vectors): :meth:`values` of the two
+        kinds with the scale vector built once and each row's four numerator and four
+        denominator factors multiplied in one gather (the same factors, so the same values
+        up to the order of the products)."""
         est = np.asarray(est, dtype=float)
-        v = self.scale_vector(est[None], sigma_diag[None], veta_diag[None])[0]
-        out = []
-        for key in ("lv", "all"):
-            num, den = self._idx[f"{key}_num"], self._idx[f"{key}_den"]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out.append(est * v[num[0]] * v[num[1]] * v[num[2]] * v[num[3]]
-                           / (v[den[0]] * v[den[1]] * v[den[2]] * v[den[3]]))
-        return out[0], out[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            eta2 = veta_diag[: self.n_lv]
+            var = np.where(np.abs(sigma_diag) < np.finfo(float).eps, np.nan, sigma_diag)
+            rv = np.sqrt(np.abs(est[self._rv_rows]))
+            rv[self._rv_missing] = np.nan
+            v = np.concatenate([
+                _ONE_NAN, np.sqrt(np.where(eta2 < 0, np.nan, eta2)), np.sqrt(np.where(var < 0, np.nan, var)),
+                var, rv,
+            ])
+            f = v[self._lv_all].prod(axis=1)  # (4, n): lv numerator, denominator, all ...
+            return est * f[0] / f[1], est * f[2] / f[3]
 
     def values(
         self, kind: str, est: np.ndarray, sigma_diag: np.ndarray, veta_diag: np.ndarray
