@@ -121,3 +121,37 @@ def test_baseline_moments_equal_each_columns_observed_values(weighted: bool) -> 
         v = ww[ok] @ (y[ok, j] - m) ** 2 / ww[ok].sum()
         assert base.mean[j] == pytest.approx(m, rel=RTOL)
         assert base.cov[j, j] == pytest.approx(v, rel=RTOL)
+
+
+def _many_patterns(p: int, n: int, frac: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((p, p))
+    sigma = a @ a.T + p * np.eye(p)
+    y = rng.multivariate_normal(np.zeros(p), sigma, size=n)
+    y[rng.random(y.shape) < frac] = np.nan
+    y[:40, : p // 2] = np.nan  # patterns missing half the variables: the direct route
+    return y, sigma
+
+
+@pytest.mark.parametrize("p", [16, 24])
+def test_schur_inverses_equal_the_direct_factorisation(p: int) -> None:
+    y, sigma = _many_patterns(p, 4000, 0.08, seed=p)
+    mp = missing_patterns(y)
+    nmiss = p - mp.observed.sum(axis=1)
+    assert mp.n_patterns >= missing._SCHUR_MIN_PATTERNS and p >= missing._SCHUR_MIN_P
+    assert (nmiss > p // 4).any() and ((nmiss > 0) & (nmiss <= p // 4)).any()  # both routes
+    inv, logdet, _ = missing._padded_terms(mp, np.zeros(p), sigma)
+    inv_d, logdet_d = missing._direct_terms(mp.omask, sigma)
+    np.testing.assert_allclose(inv, inv_d, rtol=0, atol=1e-13 * np.abs(inv_d).max())
+    np.testing.assert_allclose(logdet, logdet_d, rtol=RTOL)
+    assert np.array_equal(inv, np.swapaxes(inv, 1, 2))
+    assert not inv[(mp.omask[:, :, None] * mp.omask[:, None, :]) == 0].any()  # exact zero padding
+
+
+def test_schur_route_falls_back_when_sigma_is_not_positive_definite() -> None:
+    y, sigma = _many_patterns(16, 3000, 0.08, seed=9)
+    mp = missing_patterns(y)
+    bad = sigma.copy()
+    bad[0, 1] = bad[1, 0] = 2.0 * np.sqrt(bad[0, 0] * bad[1, 1])  # x0, x1 impossible together
+    with pytest.raises(np.linalg.LinAlgError):
+        missing._padded_terms(mp, np.zeros(16), bad)

@@ -328,20 +328,92 @@ def _padded_terms(
     """Every pattern's :math:`\\Sigma_{oo}^{-1}` (zero-padded to p x p), log-determinant and
     mean residual (zero where not observed), from one stacked factorisation.
 
+    With many patterns, those missing few variables take their inverse from the full one
+    (:func:`_schur_terms`: ``O(p^2 k)`` for ``k`` missing variables instead of ``O(p^3)``);
+    the others (and all patterns when there are few, or when ``Sigma`` itself is not
+    positive definite) are factorised directly.
+
     Raises ``numpy.linalg.LinAlgError`` if a pattern's :math:`\\Sigma_{oo}` is not positive
     definite.
     """
     o = mp.omask
+    resid = (mp.pmean - mu) * o
+    gn, p = o.shape
+    if gn >= _SCHUR_MIN_PATTERNS and p >= _SCHUR_MIN_P:
+        full = _schur_terms(mp, sigma)
+        if full is not None:
+            inv, logdet, done = full
+            rest = np.flatnonzero(~done)
+            if rest.size:
+                inv[rest], logdet[rest] = _direct_terms(o[rest], sigma)
+            return inv, logdet, resid
+    inv, logdet = _direct_terms(o, sigma)
+    return inv, logdet, resid
+
+
+#: Fewest patterns and variables for which :func:`_schur_terms` is used (below, the direct
+#: stacked factorisation is as fast or faster: measured at 9 and 12 variables).
+_SCHUR_MIN_PATTERNS = 32
+_SCHUR_MIN_P = 16
+
+
+def _direct_terms(o: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-padded inverses and log-determinants of the observed blocks ``o`` (0/1 rows) of
+    ``sigma``: the blocks padded with the identity, one stacked Cholesky factorisation."""
     oo = o[:, :, None] * o[:, None, :]
     m = sigma[None, :, :] * oo
-    d = np.arange(mp.p)
+    d = np.arange(sigma.shape[0])
     m[:, d, d] += 1.0 - o
     chol = np.linalg.cholesky(m)
     diag = np.diagonal(chol, axis1=1, axis2=2)
     logdet = 2.0 * np.log(diag).sum(axis=1)
     linv = _lower_inverse(chol, 1.0 / diag)
     inv = (np.swapaxes(linv, 1, 2) @ linv) * oo  # M^-1 = L^-T L^-1 (symmetric by construction)
-    return inv, logdet, (mp.pmean - mu) * o
+    return inv, logdet
+
+
+def _schur_terms(mp: MissingPatterns, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The patterns missing at most a quarter of the variables, from ``W = Sigma^-1``.
+
+    For missing variables ``m`` and observed ``o``: ``Sigma_oo^-1 = W_oo - W_om W_mm^-1 W_mo``
+    and ``log|Sigma_oo| = log|Sigma| + log|W_mm|`` (the Schur complement), for all patterns
+    with the same number of missing variables in one stacked ``k x k`` factorisation.
+    Returns the (inverse, log-determinant) arrays and which patterns were done; ``None``
+    when ``Sigma`` is not positive definite (then every pattern is factorised directly,
+    which raises for the first block that is not).
+    """
+    o = mp.omask
+    gn, p = o.shape
+    try:
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diagonal(chol)
+    logdet_s = 2.0 * float(np.log(diag).sum())
+    linv = _lower_inverse(chol[None], 1.0 / diag[None])[0]
+    w = linv.T @ linv
+    inv = np.zeros((gn, p, p))
+    logdet = np.zeros(gn)
+    nmiss = p - mp.observed.sum(axis=1)
+    done = nmiss <= max(1, p // 4)
+    complete = np.flatnonzero(nmiss == 0)
+    inv[complete] = w
+    logdet[complete] = logdet_s
+    for k in np.unique(nmiss[done & (nmiss > 0)]):
+        idx = np.flatnonzero(nmiss == k)
+        miss = np.nonzero(~mp.observed[idx])[1].reshape(idx.size, k)
+        wmm = w[miss[:, :, None], miss[:, None, :]]  # (g, k, k)
+        wmp = w[miss]  # (g, k, p): the rows of W for the missing variables
+        cm = np.linalg.cholesky(wmm)
+        logdet[idx] = logdet_s + 2.0 * np.log(np.diagonal(cm, axis1=1, axis2=2)).sum(axis=1)
+        y = np.linalg.solve(cm, wmp)  # C^-1 W_mp: W_pm W_mm^-1 W_mp = Y'Y (symmetric products)
+        block = w[None] - np.swapaxes(y, 1, 2) @ y
+        # the missing rows and columns are zero up to round-off: set them exactly
+        rows = np.arange(idx.size)[:, None]
+        block[rows, miss, :] = 0.0
+        np.swapaxes(block, 1, 2)[rows, miss, :] = 0.0
+        inv[idx] = block
+    return inv, logdet, done
 
 
 def _lower_inverse(chol: np.ndarray, dinv: np.ndarray) -> np.ndarray:
