@@ -404,7 +404,11 @@ def _schur_terms(mp: MissingPatterns, sigma: np.ndarray) -> tuple[np.ndarray, np
         miss = np.nonzero(~mp.observed[idx])[1].reshape(idx.size, k)
         wmm = w[miss[:, :, None], miss[:, None, :]]  # (g, k, k)
         wmp = w[miss]  # (g, k, p): the rows of W for the missing variables
-        cm = np.linalg.cholesky(wmm)
+        try:
+            cm = np.linalg.cholesky(wmm)
+        except np.linalg.LinAlgError:  # W_mm numerically singular: leave these to the direct route
+            done[idx] = False
+            continue
         logdet[idx] = logdet_s + 2.0 * np.log(np.diagonal(cm, axis1=1, axis2=2)).sum(axis=1)
         y = np.linalg.solve(cm, wmp)  # C^-1 W_mp: W_pm W_mm^-1 W_mp = Y'Y (symmetric products)
         block = w[None] - np.swapaxes(y, 1, 2) @ y
