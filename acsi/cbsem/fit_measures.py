@@ -177,6 +177,12 @@ class FitMeasures:
         Equal to ``FitMeasures(**values)`` with every value converted to ``float``, built
         without the frozen dataclass' ``__init__`` (one ``object.__setattr__`` per field:
         the largest fixed cost of a small model's fit measures).
+
+        Examples
+        --------
+        >>> fm = FitMeasures.from_values({"chisq": 85.3, "df": 24})
+        >>> fm == FitMeasures(chisq=85.3, df=24.0), fm.cfi != fm.cfi  # unset fields are NaN
+        (True, True)
         """
         unknown = values.keys() - _DEFAULTS.keys()
         if unknown:

@@ -211,6 +211,16 @@ def available_moments(mp: MissingPatterns, n: int) -> tuple[np.ndarray, np.ndarr
     sums free of cancellation): ``n_ij = sum f_g``, ``s_i|j = sum f_g m_gi``,
     ``C_ij = sum f_g (S_g,ij + m_gi m_gj)`` and
     ``cov_ij = (C_ij - s_i|j s_j|i / n_ij) / (n_ij - 1)``. ``n`` is the number of rows.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0], [np.nan, 4.0], [5.0, 7.0]])
+    >>> mean, cov = available_moments(missing_patterns(y), y.shape[0])
+    >>> bool(np.allclose(mean, np.nanmean(y, axis=0)))
+    True
+    >>> bool(np.allclose(cov, pd.DataFrame(y).cov().to_numpy() * 4 / 5))
+    True
     """
     o = mp.omask
     f = mp.freq
