@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -140,6 +140,9 @@ class EstimationCore:
     dwls: Any = field(repr=False, default=None)
     #: sampling weights of the rows of ``X`` (normalised to sum to ``N``), or None
     weights: np.ndarray | None = field(repr=False, default=None)
+    #: every array and dict field is made read-only here: results hold the core as it is
+    #: (:func:`acsi.results.base.frozen_copy`)
+    _FROZEN_ON_INIT: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         for name in ("X", "S", "mean", "theta", "x", "Sigma", "mu", "Delta"):

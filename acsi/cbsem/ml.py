@@ -43,30 +43,82 @@ from acsi.results.base import FrozenDict
 __all__ = ["MLKernel", "MLSolution"]
 
 
-# Hessian blocks and the index arrays they gather with (see MLKernel._hessian_at): a key
-# names two index arrays, e.g. "LP" (Hessian positions of the free loadings by those of the
-# free Psi elements) or "jLiP" (the loadings' column indices by the Psi elements' rows)
 #: Observed variables from which the rank-two derivative algebra (:func:`_lowrank_plan`)
 #: replaces the dense p* gathers: below it the dense path costs fewer instructions (measured
 #: with callgrind on HS, p = 9: the low-rank path added ~10% to a whole fit), above it the
 #: low-rank path wins by far (10 factors x 6 items: 123 ms -> 22 ms).
 LOWRANK_MIN_P = 20
 
-_PAIR_KEYS = (
-    "LL", "LP", "PL", "LB", "BL", "PB", "BP", "BB", "LA", "AL", "BA", "AB",
-    "iLiL", "jLjL", "jLiP", "jPiL", "jLjP", "iPiL", "jLiB", "jBiL", "jLjB", "iBiL",
-    "jBiP", "jPiB", "jBjP", "iPiB", "jBiB", "iBiB", "jBjB", "jLiA", "jBiA",
-)
 
+def _second_plan(
+    rows: dict[str, np.ndarray], p: int, m: int, nf: int, ms: bool
+) -> tuple[tuple[str, ...], tuple[np.ndarray, ...]]:
+    """Gathers of the second-derivative term of the ML Hessian (:meth:`MLKernel._hessian_at`).
 
-def _index_pairs(parts: dict[str, np.ndarray]) -> FrozenDict:
-    """``(r[:, None], c[None, :])`` for every key of :data:`_PAIR_KEYS` (read-only, picklable)."""
-    out = {}
-    for key in _PAIR_KEYS:
-        k = 1 if key[0] in "LPBA" and len(key) == 2 else 2
-        r, c = parts[key[:k]], parts[key[k:]]
-        out[key] = (r[:, None], c[None, :])
-    return FrozenDict(out)
+    Every non-zero element of ``sum_k (dF/dsigma_k) d2 sigma_k / dx dx'`` is a sum of
+    products ``a[u] b[v]`` of two elements of the small matrices ``W`` (``Sigma^-1 -
+    Sigma^-1 S Sigma^-1``), ``M = Veta``, ``A = (I - B)^-1``, ``R = LA' W``, ``N = M Lambda'
+    W``, ``Qm = R LA``, ``U = N LA`` and, with a mean structure, ``h = -2 Sigma^-1 (ybar -
+    mu)``, ``hLA = h' LA``, ``Y1 = h (A alpha)'``, ``Y2 = (A alpha) hLA'``. Returns the names
+    of the matrices used (in the order they are concatenated, flattened) and ``(pos, ia, ib,
+    coef)``: the Hessian is ``bincount(pos, coef z[ia] z[ib])`` over ``nf x nf``.
+    """
+    hL, hP, hB, hA = rows["L"], rows["P"], rows["B"], rows["A"]
+    iL, jL, iP, jP = rows["iL"], rows["jL"], rows["iP"], rows["jP"]
+    iB, jB, iA = rows["iB"], rows["jB"], rows["iA"]
+    halfP = np.where(iP == jP, 0.5, 1.0)
+    shapes = {"W": (p, p), "M": (m, m), "A": (m, m), "R": (m, p)}
+    if hB.size:
+        shapes.update(N=(m, p), Qm=(m, m), U=(m, m))
+    if ms:
+        shapes.update(h=(1, p), hLA=(1, m), Y1=(p, m), Y2=(m, m))
+    off, o = {}, 0
+    for name, (r_, c_) in shapes.items():
+        off[name] = (o, c_)
+        o += r_ * c_
+    out: list[list[np.ndarray]] = [[], [], [], []]
+
+    def term(hr: np.ndarray, hc: np.ndarray, a: tuple[str, Any, Any], b: tuple[str, Any, Any],
+             coef: Any, mirror: bool) -> None:
+        # element (r, c) of the block (rows hr, columns hc): coef * a[.] * b[.], each index
+        # a function of the row r (column vector) and the column c (row vector)
+        if not (hr.size and hc.size):
+            return
+        shape = (hr.size, hc.size)
+        pos = [hr[:, None] * nf + hc[None, :]]
+        if mirror:
+            pos.append(hc[None, :] * nf + hr[:, None])
+        for rep in pos:
+            out[0].append(np.broadcast_to(rep, shape).ravel())
+            for slot, (name, ri, ci) in ((1, a), (2, b)):
+                o_, nc = off[name]
+                out[slot].append(np.broadcast_to(o_ + np.asarray(ri) * nc + np.asarray(ci), shape).ravel())
+            out[3].append(np.broadcast_to(np.asarray(coef, dtype=float), shape).ravel())
+
+    r, c = (lambda v: v[:, None]), (lambda v: v[None, :])
+    z = 0  # a vector source is a one-row matrix
+    term(hL, hL, ("W", r(iL), c(iL)), ("M", r(jL), c(jL)), 2.0, False)
+    for a, b in ((("A", r(jL), c(iP)), ("R", c(jP), r(iL))), (("A", r(jL), c(jP)), ("R", c(iP), r(iL)))):
+        term(hL, hP, a, b, 2.0 * c(halfP), True)
+    for a, b in ((("A", r(jL), c(iB)), ("N", c(jB), r(iL))), (("M", r(jL), c(jB)), ("R", c(iB), r(iL)))):
+        term(hL, hB, a, b, 2.0, True)
+    for a, b in ((("A", c(jB), r(iP)), ("Qm", r(jP), c(iB))), (("A", c(jB), r(jP)), ("Qm", r(iP), c(iB)))):
+        term(hP, hB, a, b, 2.0 * r(halfP), True)
+    for a, b in ((("A", c(jB), r(iB)), ("U", r(jB), c(iB))), (("A", r(jB), c(iB)), ("U", c(jB), r(iB))),
+                 (("Qm", c(iB), r(iB)), ("M", r(jB), c(jB)))):
+        term(hB, hB, a, b, 2.0, False)
+    if ms:
+        term(hL, hA, ("h", z, r(iL)), ("A", r(jL), c(iA)), 1.0, True)
+        term(hL, hB, ("A", r(jL), c(iB)), ("Y1", r(iL), c(jB)), 1.0, True)
+        term(hB, hA, ("hLA", z, r(iB)), ("A", r(jB), c(iA)), 1.0, True)
+        for a, b in ((("A", c(jB), r(iB)), ("Y2", r(jB), c(iB))), (("A", r(jB), c(iB)), ("Y2", c(jB), r(iB)))):
+            term(hB, hB, a, b, 1.0, False)
+    empty = (np.zeros(0, np.intp),) * 3 + (np.zeros(0),)
+    arrays = tuple(
+        np.concatenate(parts).astype(np.intp if k < 3 else float) if parts else empty[k]
+        for k, parts in enumerate(out)
+    )
+    return tuple(shapes), _frozen(*arrays)
 
 
 def _weight_index(vr: np.ndarray, vc: np.ndarray, p: int, mult: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -259,16 +311,11 @@ class MLKernel:
         self._hL, self._hP, self._hB, self._hA = _frozen(
             *(np.flatnonzero(code == c) for c in (_LAMBDA, _PSI, _BETA, _ALPHA))
         )
-        self._iL, self._jL = ri[self._hL], rj[self._hL]
-        self._iP, self._jP = ri[self._hP], rj[self._hP]
-        self._halfP = np.where(self._iP == self._jP, 0.5, 1.0)
-        self._iB, self._jB = ri[self._hB], rj[self._hB]
-        self._iA = ri[self._hA]
-        self._ix = _index_pairs({
-            "L": self._hL, "P": self._hP, "B": self._hB, "A": self._hA,
-            "iL": self._iL, "jL": self._jL, "iP": self._iP, "jP": self._jP,
-            "iB": self._iB, "jB": self._jB, "iA": self._iA,
-        })
+        hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
+        self._h2_names, self._h2 = _second_plan({
+            "L": hL, "P": hP, "B": hB, "A": hA, "iL": ri[hL], "jL": rj[hL], "iP": ri[hP],
+            "jP": rj[hP], "iB": ri[hB], "jB": rj[hB], "iA": ri[hA],
+        }, p, model.m, nf, self.meanstructure)
         self._vmap = vech_positions(p).reshape(-1)  # flat (i, j) of a p x p matrix -> its vech coordinate
         self._sealed = True
 
@@ -549,57 +596,25 @@ class MLKernel:
             Q[p:, p:] = Qss
             assert D is not None
             H = D.T @ Q @ D
-        # second-derivative terms
+        # second-derivative terms: one gather of the small matrices (:func:`_second_plan`)
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
-        hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
         R = LA.T @ W  # (m, p)
-        if len(hB):  # only the Beta blocks use these
+        src = {"W": W, "M": M, "A": A, "R": R}
+        if len(self._h2_names) > 4 and self._h2_names[4] == "N":  # only the Beta blocks use these
             N = M @ L.T @ W  # (m, p)
-            Qm = R @ LA  # LA' W LA
-            U = N @ LA
-        iL, iB, jB = self._iL, self._iB, self._jB
-        # the blocks below are disjoint: plain assignment into zeros
-        H2 = np.zeros_like(H)
-        X = self._ix
-        if len(hL):
-            H2[X['LL']] = 2.0 * W[X['iLiL']] * M[X['jLjL']]
-            if len(hP):
-                blk = 2.0 * (A[X['jLiP']] * R[X['jPiL']].T + A[X['jLjP']] * R[X['iPiL']].T)
-                blk *= self._halfP[None, :]
-                H2[X['LP']] = blk
-                H2[X['PL']] = blk.T
-            if len(hB):
-                blk = 2.0 * (A[X['jLiB']] * N[X['jBiL']].T + M[X['jLjB']] * R[X['iBiL']].T)
-                H2[X['LB']] = blk
-                H2[X['BL']] = blk.T
-        if len(hP) and len(hB):
-            blk = 2.0 * (A[X['jBiP']].T * Qm[X['jPiB']] + A[X['jBjP']].T * Qm[X['iPiB']])
-            blk *= self._halfP[:, None]
-            H2[X['PB']] = blk
-            H2[X['BP']] = blk.T
-        if len(hB):
-            AjBiB = A[X['jBiB']]
-            UjBiB = U[X['jBiB']]
-            H2[X['BB']] = 2.0 * (AjBiB.T * UjBiB + AjBiB * UjBiB.T + Qm[X['iBiB']].T * M[X['jBjB']])
+            src.update(N=N, Qm=R @ LA, U=N @ LA)
         if ms:
             h = -2.0 * (Si @ d)
             hLA = h @ LA
             Aal = A @ parts["alpha"]
-            if len(hL) and len(hA):
-                blk = h[iL][:, None] * A[X['jLiA']]
-                H2[X['LA']] += blk
-                H2[X['AL']] += blk.T
-            if len(hL) and len(hB):
-                blk = h[iL][:, None] * A[X['jLiB']] * Aal[jB][None, :]
-                H2[X['LB']] += blk
-                H2[X['BL']] += blk.T
-            if len(hB) and len(hA):
-                blk = hLA[iB][:, None] * A[X['jBiA']]
-                H2[X['BA']] += blk
-                H2[X['AB']] += blk.T
-            if len(hB):
-                blk = hLA[iB][None, :] * A[X['jBiB']].T * Aal[jB][:, None]
-                H2[X['BB']] += blk + blk.T
+            src.update(h=h, hLA=hLA, Y1=np.outer(h, Aal), Y2=np.outer(Aal, hLA))
+        pos, ia, ib, coef = self._h2
+        z = np.concatenate([src[k].reshape(-1) for k in self._h2_names])
+        vals = z[ia]
+        vals *= z[ib]
+        vals *= coef
+        nf = H.shape[0]
+        H2 = np.bincount(pos, vals, minlength=nf * nf).reshape(nf, nf)
         H = H + H2
         H = 0.5 * (H + H.T)
         return H if self._identity_K else self.K.T @ H @ self.K

@@ -274,11 +274,16 @@ def frozen_copy(obj: Any) -> Any:
     """A shallow copy of the dataclass instance ``obj`` whose ndarray fields are read-only
     views and whose dict fields are :class:`FrozenDict` of frozen values (the original
     object is untouched). Used by results to hold the estimation records they wrap
-    (``EstimationCore``, ``KernelResult``, ...) read-only."""
+    (``EstimationCore``, ``KernelResult``, ...) read-only. A class that freezes its own
+    array and dict fields when it is built (its ``_FROZEN_ON_INIT`` is true, as
+    :class:`acsi.cbsem.core.EstimationCore`) is returned as it is: a copy would hold the
+    same read-only values."""
     import copy
     import dataclasses
 
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        return obj
+    if type(obj).__dict__.get("_FROZEN_ON_INIT", False):
         return obj
     out = copy.copy(obj)
     for f in dataclasses.fields(obj):
