@@ -32,8 +32,7 @@ Examples
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 __all__ = ["single_threaded_blas"]
@@ -66,28 +65,41 @@ def _blas_libraries() -> list[Any] | None:
     return _controller
 
 
-@contextmanager
-def _limited(libs: list[Any]) -> Iterator[None]:
-    global _users, _saved, _changed
-    with _lock:
-        if _users == 0:
-            # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
-            # its per-call set-up: remember each library's thread count (unless a restore
-            # is still pending, see below) and set it to 1. Each query is a call into the
-            # library (microseconds, more after other code ran): asked once per library
-            if not _saved:
-                _saved = [lib.num_threads for lib in libs]
-                current = _saved
-            else:
-                current = [lib.num_threads for lib in libs]
-            for lib, n in zip(libs, current):
-                if n != 1:
-                    lib.set_num_threads(1)
-                    _changed = True
-        _users += 1
-    try:
-        yield
-    finally:
+class _Limited:
+    """The limit as a context manager (one shared instance: the state is the module's).
+
+    A plain class rather than a generator-based ``contextmanager``: entering and leaving
+    cost a fraction of a microsecond, and kernels enter it several times per fit.
+    """
+
+    __slots__ = ("libs",)
+
+    def __init__(self, libs: list[Any]) -> None:
+        self.libs = libs
+
+    def __enter__(self) -> None:
+        global _users, _saved, _changed
+        libs = self.libs
+        with _lock:
+            if _users == 0:
+                # what ``ThreadpoolController.limit(limits=1, user_api="blas")`` does, without
+                # its per-call set-up: remember each library's thread count (unless a restore
+                # is still pending, see below) and set it to 1. Each query is a call into the
+                # library (microseconds, more after other code ran): asked once per library
+                if not _saved:
+                    _saved = [lib.num_threads for lib in libs]
+                    current = _saved
+                else:
+                    current = [lib.num_threads for lib in libs]
+                for lib, n in zip(libs, current):
+                    if n != 1:
+                        lib.set_num_threads(1)
+                        _changed = True
+            _users += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        global _users, _saved, _changed
+        libs = self.libs
         with _lock:
             _users -= 1
             if _users == 0:
@@ -105,13 +117,20 @@ def _limited(libs: list[Any]) -> Iterator[None]:
                         _changed = False
 
 
+_limit: _Limited | None = None
+
+
 def single_threaded_blas() -> AbstractContextManager[Any]:
     """Context manager limiting BLAS to one thread (no-op without threadpoolctl).
 
     Process-wide and reference counted: nested uses and uses from several threads at once
     share one limit, set by the first to enter and lifted by the last to leave.
     """
+    global _limit
+    if _limit is not None:
+        return _limit
     libs = _blas_libraries()
     if not libs:  # pragma: no cover - optional dependency (or no BLAS found)
         return nullcontext()
-    return _limited(libs)
+    _limit = _Limited(libs)
+    return _limit

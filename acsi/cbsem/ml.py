@@ -751,18 +751,19 @@ class MLKernel:
                     except np.linalg.LinAlgError:
                         step = -np.linalg.lstsq(info2, g, rcond=None)[0]
             slope = float(g @ step)
-            if np.isfinite(slope) and -slope < dec_tol:
+            if math.isfinite(slope) and -slope < dec_tol:
                 # Newton (or Fisher) decrement below tolerance: converged at machine
                 # precision whatever the scale of the variables
                 converged = True
                 break
-            if not np.isfinite(slope) or slope >= 0:
+            if not math.isfinite(slope) or slope >= 0:
                 step = -g * (1.0 / max(1.0, float(np.max(np.abs(g)))))
                 slope = float(g @ step)
             t = 1.0
             trial = None
             for _ in range(60):
-                trial = self._eval(theta + t * step)
+                theta_t = theta + step if t == 1.0 else theta + t * step
+                trial = self._eval(theta_t)
                 if trial is not None and trial.F <= F + 1e-4 * t * slope + 1e-14 * max(1.0, abs(F)):
                     break
                 trial = None
@@ -774,7 +775,7 @@ class MLKernel:
                 stalls += 1
             else:
                 stalls = 0
-            theta = theta + t * step
+            theta = theta_t
             cur = trial
             F, g = cur.F, cur.g
             if stalls >= 2:
