@@ -316,7 +316,8 @@ class DeltaPlan:
     Every element has the form ``(v[I1] v[I2] + v[I3] v[I4]) c`` with
     ``v = [G, LA, A alpha, 1, 0]`` (flattened), so the whole Jacobian is four gathers
     with precomputed index arrays ``I1..I4`` and a factor ``c`` (1, or 1/2 for the
-    diagonal of Psi).
+    diagonal of Psi); the elements that are zero by structure (a loading's column outside
+    its indicator's rows, ...; most of them) are left out of the gathers.
     """
 
     def __init__(self, model: LisrelModel, rows: np.ndarray) -> None:
@@ -361,8 +362,15 @@ class DeltaPlan:
             Mz = np.full(M1.shape, zero, dtype=np.intp)
             I1, I2, I3, I4 = (np.vstack([M1, I1]), np.vstack([M2, I2]), np.vstack([Mz, I3]),
                               np.vstack([Mz, I4]))
-        self._I = (I1, I2, I3, I4)
-        self._coef = coef
+        # most elements are structurally zero (both products gather the zero): only the
+        # others are gathered, by flat position, and scattered into zeros (the same values)
+        nz = ~(((I1 == zero) | (I2 == zero)) & ((I3 == zero) | (I4 == zero)))
+        self.shape = I1.shape
+        self._pos = np.flatnonzero(nz)
+        self._I = tuple(a[nz] for a in (I1, I2, I3, I4))
+        self._coef = None if coef is None else np.broadcast_to(coef, I1.shape)[nz]
+        for arr in (self._pos, *self._I) + (() if self._coef is None else (self._coef,)):
+            arr.flags.writeable = False
         self._tail = np.array([1.0, 0.0])
 
     def __call__(self, parts: dict[str, np.ndarray]) -> np.ndarray:
@@ -374,7 +382,9 @@ class DeltaPlan:
         else:
             v = np.concatenate([G, LA, self._tail])
         I1, I2, I3, I4 = self._I
-        out = v[I1] * v[I2] + v[I3] * v[I4]
+        vals = v[I1] * v[I2] + v[I3] * v[I4]
         if self._coef is not None:
-            out *= self._coef
+            vals *= self._coef
+        out = np.zeros(self.shape)
+        out.reshape(-1)[self._pos] = vals
         return out
