@@ -122,11 +122,7 @@ def _check_model_columns(parsed: ParsedModel, pt: ParameterTable, df: Any, what:
     """The checks of the model against the data's columns (a latent named like a column, the
     group column used in the model, a missing variable, an undefined latent); returns each
     name's place in the model text (for later messages)."""
-    where: dict[str, str] = {}
-    for s in parsed.statements:
-        for v in (s.lhs, s.rhs):
-            if v and v not in where:
-                where[v] = s.where()
+    where = _model_places(parsed)
     clash = [f for f in pt.lv_names if f in df.columns]
     if clash:
         raise SpecificationError(
@@ -141,6 +137,28 @@ def _check_model_columns(parsed: ParsedModel, pt: ParameterTable, df: Any, what:
     check_model_names(pt.ov_names, df, where)
     _check_undefined_latents(pt, df, where)
     return where
+
+
+def _model_places(parsed: ParsedModel) -> dict[str, str]:
+    """Each name's first place in the model text (``"line L: ..."``), a fresh dict.
+
+    Kept per parsed model (parsing is cached by the text, so a refit of the same text
+    finds its entry by identity; the entry holds the model, so the identity stays unique).
+    """
+    hit = _PLACES.get(id(parsed))
+    if hit is None or hit[0] is not parsed:
+        where: dict[str, str] = {}
+        for s in parsed.statements:
+            for v in (s.lhs, s.rhs):
+                if v and v not in where:
+                    where[v] = s.where()
+        if len(_PLACES) >= 64:
+            _PLACES.clear()
+        hit = _PLACES[id(parsed)] = (parsed, where)
+    return dict(hit[1])
+
+
+_PLACES: dict[int, tuple[ParsedModel, dict[str, str]]] = {}
 
 
 def _check_undefined_latents(pt: ParameterTable, df: Any, where: dict[str, str]) -> None:

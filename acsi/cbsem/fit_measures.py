@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -537,6 +538,18 @@ def _logdet_s(core: CoreLike) -> float:
     return float(np.linalg.slogdet(core.S)[1]) if val is None else float(val)
 
 
+@lru_cache(maxsize=64)
+def _vech_plan(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat positions of the vech elements of a ``p x p`` matrix, the same of a ``(2, p, p)``
+    stack (both matrices' vech in one gather) and the vech positions off the diagonal."""
+    r, c = vech_indices(p)
+    flat = r * p + c
+    out = (flat, np.concatenate([flat, flat + p * p]), np.flatnonzero(r != c))
+    for arr in out:
+        arr.flags.writeable = False
+    return out
+
+
 def _residual_measures(core: CoreLike) -> dict[str, float]:
     """rmr, srmr (Bentler), crmr (Bollen) and Mplus' srmr, each with and without the means.
 
@@ -550,54 +563,66 @@ def _residual_measures(core: CoreLike) -> dict[str, float]:
     ybar = core.mean
     mu = core.mu if ms else core.mean
     p = s.shape[0]
-    r, c = vech_indices(p)
-    diag_s = np.diagonal(s)
-    diag_sig = np.diagonal(sig)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.stack([diag_s, diag_sig])
-        var = np.where(np.isfinite(var) & (var >= _R_EPS), var, np.nan)
-        sd_obs, sd_est = 1.0 / np.sqrt(var)
-    # every measure works on the vech elements only: gather them once (p* values, not p x p)
-    s_v, sig_v = s[r, c], sig[r, c]
-    obs_scale = sd_obs[r] * sd_obs[c]
-    small_s = np.abs(s_v) < 1e-05
-    small_sig = np.abs(sig_v) < 1e-05
-    so_v = np.where(small_s, s_v, s_v * obs_scale)
+    flat, flat2, off = _vech_plan(p)
+    pstar = flat.size
+    var = np.stack([np.diagonal(s), np.diagonal(sig)])  # (2, p): sample, implied variances
+    regular = float(var.min()) >= _R_EPS and math.isfinite(float(var.sum()))
+    if regular:
+        sd = 1.0 / np.sqrt(var)  # rows: sd_obs, sd_est (as reciprocals)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = 1.0 / np.sqrt(np.where(np.isfinite(var) & (var >= _R_EPS), var, np.nan))
+    sd_obs = sd[0]
+    # every measure works on the vech elements only: both matrices' in one gather
+    both = np.stack([s, sig]).reshape(-1)[flat2].reshape(2, pstar)  # s_v, sig_v
+    scale = (sd[:, :, None] * sd[:, None, :]).reshape(-1)[flat2].reshape(2, pstar)  # obs, est
+    # rows: S and Sigma scaled by the sample SDs, Sigma by its own (crmr and Mplus)
+    scaled = np.empty((3, pstar))
+    np.multiply(both, scale[0], out=scaled[:2])
+    np.multiply(both[1], scale[1], out=scaled[2])
+    small = np.abs(both) < 1e-05
+    kept = scaled
+    if small.any():  # lavaan's rescaling: entries below 1e-5 keep their raw value
+        kept = np.where(small[[0, 1, 1]], both[[0, 1, 1]], scaled)
     # rows: rmr, srmr, crmr residuals of the covariances
-    v = np.stack([
-        s_v - sig_v,
-        so_v - np.where(small_sig, sig_v, sig_v * obs_scale),
-        so_v - np.where(small_sig, sig_v, sig_v * (sd_est[r] * sd_est[c])),
-    ])
-    ss_cov = np.einsum("ij,ij->i", v, v)
-    pstar = r.size
-    n_cov = np.array([pstar, pstar, pstar - p])
+    v = np.empty((3, pstar))
+    np.subtract(both[0], both[1], out=v[0])
+    np.subtract(kept[0], kept[1:], out=v[1:])
+    ss_cov = np.einsum("ij,ij->i", v, v).tolist()
+    n_cov = (pstar, pstar, pstar - p)
     out: dict[str, float] = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        nomean = np.sqrt(ss_cov / n_cov)
-        if ms:
-            res_mean = ybar - mu
-            b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
-            ss_mean = np.array([res_mean @ res_mean, b_mean @ b_mean, b_mean @ b_mean])
-            total = np.sqrt((ss_cov + ss_mean) / (n_cov + p))
-        else:
-            total = nomean
-    for t, name in enumerate(("rmr", "srmr", "crmr")):
-        out[f"{name}_nomean"] = float(nomean[t]) if n_cov[t] else math.nan  # no element: undefined
-        out[name] = float(total[t]) if n_cov[t] + (p if ms else 0) else math.nan
-    # Mplus' SRMR: correlation residuals, relative variance residuals, standardized means
-    d_s = np.sqrt(diag_s)
-    d_sig = np.sqrt(diag_sig)
-    off = r != c
-    rr, cc = r[off], c[off]
-    rcor = s_v[off] / (d_s[rr] * d_s[cc]) - sig_v[off] / (d_sig[rr] * d_sig[cc])
-    rel_var = (diag_s - diag_sig) / diag_s
-    var_part = float(rel_var @ rel_var)
-    cor_part = float(rcor @ rcor)
-    mplus_nomean = math.sqrt((cor_part + var_part) / pstar)
     if ms:
-        zm = ybar / d_s - mu / d_sig
-        mplus = math.sqrt((cor_part + float(zm @ zm) + var_part) / (pstar + p))
+        res_mean = ybar - mu
+        b_mean = _rescale(ybar, sd_obs) - _rescale(mu, sd_obs)
+        ss_b = float(b_mean @ b_mean)
+        ss_mean = (float(res_mean @ res_mean), ss_b, ss_b)
+    for t, name in enumerate(("rmr", "srmr", "crmr")):
+        n_t, ss_t = n_cov[t], ss_cov[t]
+        # no element: undefined; NaN variances make the measures NaN (not an error)
+        out[f"{name}_nomean"] = math.sqrt(ss_t / n_t) if n_t and ss_t >= 0 else math.nan
+        if ms:
+            tot = ss_t + ss_mean[t]
+            out[name] = math.sqrt(tot / (n_t + p)) if tot >= 0 else math.nan
+        else:
+            out[name] = out[f"{name}_nomean"]
+    # Mplus' SRMR: correlation residuals (off the diagonal, no rescaling), relative variance
+    # residuals, standardized means
+    diag_s, diag_sig = var
+    rel_var = (diag_s - diag_sig) / diag_s
+    if regular:  # the crmr residuals before lavaan's rescaling, off the diagonal
+        rcor = (scaled[0] - scaled[2])[off]
+    else:  # a variance not positive: from the raw square roots (NaN where negative)
+        d_s, d_sig = np.sqrt(diag_s), np.sqrt(diag_sig)
+        r, c = vech_indices(p)
+        rr, cc = r[off], c[off]
+        rcor = both[0][off] / (d_s[rr] * d_s[cc]) - both[1][off] / (d_sig[rr] * d_sig[cc])
+    cor_part = float(rcor @ rcor)
+    var_part = float(rel_var @ rel_var)
+    mplus_nomean = math.sqrt((cor_part + var_part) / pstar) if cor_part + var_part >= 0 else math.nan
+    if ms:
+        zm = ybar / np.sqrt(diag_s) - mu / np.sqrt(diag_sig)
+        tot = cor_part + float(zm @ zm) + var_part
+        mplus = math.sqrt(tot / (pstar + p)) if tot >= 0 else math.nan
     else:
         mplus = mplus_nomean
     out["srmr_mplus"] = mplus
