@@ -70,6 +70,25 @@ def _frame_from_blocks(floats: np.ndarray, strings: tuple[tuple[str, ...], ...])
     return _from_blocks(blocks, index=pd.RangeIndex(n), columns=_COLUMNS_INDEX.copy())
 
 
+def _row_maps(pt: ParameterTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``pt`` with a free parameter, that parameter's index, and the ``:=`` rows
+    (read-only, cached per table: the table is immutable)."""
+    hit = _ROW_MAPS.get(pt)
+    if hit is None:
+        par = np.asarray(pt.par, dtype=np.intp)
+        free = np.flatnonzero(par >= 0)
+        hit = (free, par[free], np.array([k for k, o in enumerate(pt.op) if o == ":="], dtype=np.intp))
+        for arr in hit:
+            arr.flags.writeable = False
+        if len(_ROW_MAPS) >= 64:
+            _ROW_MAPS.clear()
+        _ROW_MAPS[pt] = hit
+    return hit
+
+
+_ROW_MAPS: dict[ParameterTable, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 #: kept for acsi.cbsem.api, which imports it from here (the check lives in acsi._validation)
 _check_level = check_level
 
@@ -161,8 +180,7 @@ class SEMResult(ResultMixin):
     @cached_property
     def _defined(self) -> tuple[np.ndarray, np.ndarray]:
         pt = self.partable
-        rows = [k for k, o in enumerate(pt.op) if o == ":="]
-        if not rows:
+        if not _row_maps(pt)[2].size:
             return np.zeros(0), np.zeros(0)
         f = defined_function(pt)
         kern = self.core.kernel
@@ -189,15 +207,14 @@ class SEMResult(ResultMixin):
         se = np.full(n, np.nan)
         nx = len(self.core.x)
         est[:nx] = self.core.x
-        par = np.asarray(pt.par)
-        free = par >= 0
+        free, par_free, def_rows = _row_maps(pt)
         d = np.diag(self.theta_vcov)
         sev = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
-        se[free] = sev[par[free]]
-        dv, ds = self._defined
-        def_rows = [k for k, o in enumerate(pt.op) if o == ":="]
-        est[def_rows] = dv
-        se[def_rows] = ds
+        se[free] = sev[par_free]
+        if def_rows.size:
+            dv, ds = self._defined
+            est[def_rows] = dv
+            se[def_rows] = ds
         return freeze(est), freeze(se)
 
     @cached_property
