@@ -227,33 +227,25 @@ class SEMResult(ResultMixin):
     def _table(self, level: float) -> pd.DataFrame:
         pt = self.partable
         est, se = self._est_se
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = est / se
-        pval = 2.0 * special.ndtr(-np.abs(z))  # two-sided normal p-value
-        crit = float(special.ndtri(0.5 + level / 2.0))
-        lo = np.where(np.isnan(se), est, est - crit * se)
-        hi = np.where(np.isnan(se), est, est + crit * se)
         s_lv, s_all = self._std
-        floats = np.vstack([est, se, z, pval, lo, hi, s_lv, s_all])
+        # rows: est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all
+        floats = np.empty((8, est.size))
+        floats[0], floats[1], floats[6], floats[7] = est, se, s_lv, s_all
+        z = floats[2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(est, se, out=z)
+        np.multiply(2.0, special.ndtr(-np.abs(z)), out=floats[3])  # two-sided normal p-value
+        crit = float(special.ndtri(0.5 + level / 2.0))
+        half = np.where(np.isnan(se), 0.0, crit * se)  # no standard error: ci_lower = ci_upper = est
+        np.subtract(est, half, out=floats[4])
+        np.add(est, half, out=floats[5])
         strings = (pt.lhs, pt.op, pt.rhs, pt.label)
         fast = _frame_from_blocks(floats, strings)
         if fast is not None:
             return fast
         return pd.DataFrame(
-            {
-                "lhs": list(pt.lhs),
-                "op": list(pt.op),
-                "rhs": list(pt.rhs),
-                "label": list(pt.label),
-                "est": est,
-                "se": se,
-                "z": z,
-                "pvalue": pval,
-                "ci_lower": lo,
-                "ci_upper": hi,
-                "std_lv": s_lv,
-                "std_all": s_all,
-            },
+            {"lhs": list(pt.lhs), "op": list(pt.op), "rhs": list(pt.rhs), "label": list(pt.label),
+             **{name: floats[t] for t, name in enumerate(_ESTIMATE_COLUMNS[4:])}},
             columns=_ESTIMATE_COLUMNS,
         )
 
