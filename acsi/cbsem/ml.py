@@ -38,7 +38,6 @@ from scipy.linalg.lapack import dpotrs as _dpotrs
 
 from acsi._linalg import spd_inverse_logdet, vech_positions
 from acsi.cbsem.matrices import _ALPHA, _BETA, _LAMBDA, _PSI, _THETA, LisrelModel
-from acsi.results.base import FrozenDict
 
 __all__ = ["MLKernel", "MLSolution"]
 
