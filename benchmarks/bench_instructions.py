@@ -9,8 +9,9 @@ Runs the stage under ``valgrind --tool=callgrind`` twice, after the same warm-up
 ``--jobs`` is the number of machine instructions of one repetition (repeatable to well
 under 1%: the garbage collector and allocator add a little jitter). On a shared machine CPU
 medians drift by 10-20% between minutes; the instruction count does not, so changes worth
-1-2% can be compared (it does not see cache misses: confirm a gain with ``run.py``). Each count takes about a minute (valgrind runs Python ~50x slower).
-Needs ``valgrind`` on the PATH (Debian: ``apt-get install valgrind``).
+1-2% can be compared (it does not see cache misses: confirm a gain with ``run.py``). Each
+count takes about a minute (valgrind runs Python ~50x slower). Needs ``valgrind`` on the
+PATH (Debian: ``apt-get install valgrind``).
 
 ``job`` is the ``hs_cfa`` task of ``run.py`` (``cfa()`` + ``estimates`` + ``fit_measures``);
 ``cfa`` the fit alone; ``minimize`` the optimiser from the start values; ``fit_measures``
