@@ -155,3 +155,21 @@ def test_schur_route_falls_back_when_sigma_is_not_positive_definite() -> None:
     bad[0, 1] = bad[1, 0] = 2.0 * np.sqrt(bad[0, 0] * bad[1, 1])  # x0, x1 impossible together
     with pytest.raises(np.linalg.LinAlgError):
         missing._padded_terms(mp, np.zeros(16), bad)
+
+
+@pytest.mark.parametrize(("p", "n"), [(6, 300), (16, 3000)])
+def test_expected_quadratic_equals_the_information_matrix(p: int, n: int) -> None:
+    """``z' I z`` without the matrix (O(G p^3), the FIML GFI's weight) equals the quadratic
+    form of ``-moment_hessian(observed=False)`` (the p* x p* matrix), for several rows at
+    once, with a few patterns (p = 6) and with many (p = 16: the Schur route)."""
+    from acsi.cbsem.fiml_kernel import moment_hessian
+
+    y, sigma = _many_patterns(p, n, 0.08, seed=p + 1)
+    mp = missing_patterns(y)
+    rng = np.random.default_rng(p)
+    mu = rng.standard_normal(p)
+    z = rng.standard_normal((3, p + p * (p + 1) // 2))
+    full = -moment_hessian(mp, mu, sigma, observed=False)
+    want = np.einsum("ri,ij,rj->r", z, full, z)
+    np.testing.assert_allclose(missing.expected_quadratic(mp, mu, sigma, z), want, rtol=RTOL)
+    np.testing.assert_allclose(missing.expected_quadratic(mp, mu, sigma, z[1]), want[1:2], rtol=RTOL)

@@ -62,7 +62,7 @@ from acsi.cbsem.fiml_kernel import (
     moment_hessian,
     pairwise_cov,
 )
-from acsi.cbsem.missing import available_moments, fiml_casewise
+from acsi.cbsem.missing import available_moments, expected_quadratic, fiml_casewise
 from acsi.cbsem.moments import CoreLike, baseline_moments, exo_indices, h1_quadratic, x_indices, x_mask
 from acsi.cbsem.robust import RobustTest, yuan_bentler_mplus
 
@@ -807,7 +807,8 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
     pairwise-complete covariances (R's ``cov(use = "pairwise")``, pair means, divisor
     ``n_ij - 1``) times ``(N - 1) / N``; ``e = s - [mu, vech(Sigma)]``; the weight is the
     structured expected information of the incomplete data at the implied moments
-    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``). With sampling
+    (:func:`acsi.cbsem.fiml_kernel.moment_hessian` with ``observed=False``; the two quadratic
+    forms by :func:`acsi.cbsem.missing.expected_quadratic`, without the matrix). With sampling
     weights ``s`` holds the h1 (EM) moments; with fixed.x covariates the weight has no rows
     or columns for the covariates' own moments.
     """
@@ -818,12 +819,12 @@ def _fiml_gfi(core: CoreLike, fiml: FIMLState) -> tuple[float, int]:
         mean, cov = available_moments(fiml.patterns, np.asarray(core.X).shape[0])
         obs = np.concatenate([mean, vech(cov)])
     est = np.concatenate([core.mu, vech(core.Sigma)])
-    w = -moment_hessian(fiml.patterns, core.mu, core.Sigma, observed=False)
-    drop = np.setdiff1d(np.arange(w.shape[0]), _x_keep(p, np.asarray(fiml.x_idx, np.intp)))
-    w[drop, :] = 0.0  # lavaan's x.idx: no weight on the fixed covariates' own moments
-    w[:, drop] = 0.0
-    e = obs - est
-    return 1.0 - float(e @ w @ e) / float(obs @ w @ obs), obs.size
+    z = np.stack([obs - est, obs])
+    drop = np.setdiff1d(np.arange(obs.size), _x_keep(p, np.asarray(fiml.x_idx, np.intp)))
+    z[:, drop] = 0.0  # lavaan's x.idx: no weight on the fixed covariates' own moments
+    # the two quadratic forms in the expected information, without forming it (O(G p^3))
+    q = expected_quadratic(fiml.patterns, core.mu, core.Sigma, z)
+    return 1.0 - float(q[0]) / float(q[1]), obs.size
 
 
 def _baseline(core: CoreLike, x_idx: np.ndarray) -> tuple[float, float]:
