@@ -925,11 +925,20 @@ def _estep(mp: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.n
     :math:`C_g = \\Sigma - \\Sigma W_g \\Sigma` (zero outside the missing block), so a pattern
     adds :math:`f_g e_g` and :math:`f_g (e_g e_g^\top + B_g S_g B_g^\top + C_g)` with
     :math:`e_g = \\mu + B_g(\\bar y_g - \\mu)`.
+    The sums over the patterns are taken between the two Sigma factors that every term
+    carries (two stacked products per pattern instead of four).
     """
     inv, _, resid = _padded_terms(mp, mu, sigma)
-    b = sigma[None, :, :] @ inv  # (G, p, p)
-    e = mu + (b @ resid[:, :, None])[:, :, 0]
-    cond = sigma[None, :, :] - b @ sigma[None, :, :]
-    mat = e[:, :, None] * e[:, None, :] + b @ mp.pcov @ np.swapaxes(b, 1, 2) + cond
     f = mp.freq
-    return f @ e, np.tensordot(f, mat, axes=1)
+    n = float(f.sum())
+    # every term is Sigma (...) Sigma around a per-pattern matrix, so the sums over the
+    # patterns are taken inside: with a_g = W_g (ybar_g - mu), e_g = mu + Sigma a_g and
+    # B_g S_g B_g' + C_g = Sigma (W_g S_g W_g - W_g) Sigma + Sigma, the totals are
+    # T_1 = N mu + v and T_2 = N (mu mu' + Sigma) + mu v' + v mu' + Sigma M Sigma with
+    # v = Sigma sum_g f_g a_g and M = sum_g f_g (a_g a_g' + W_g S_g W_g - W_g)
+    a = (inv @ resid[:, :, None])[:, :, 0]  # (G, p)
+    v = sigma @ (f @ a)
+    m = (a.T * f) @ a + np.tensordot(f, inv @ mp.pcov @ inv - inv, axes=1)
+    m = 0.5 * (m + m.T)
+    t2 = n * (np.outer(mu, mu) + sigma) + np.outer(mu, v) + np.outer(v, mu) + sigma @ m @ sigma
+    return n * mu + v, t2
