@@ -307,10 +307,7 @@ class MLKernel:
         code = model.rows_mat[self.free_rows]
         ri = model.rows_i[self.free_rows]
         rj = model.rows_j[self.free_rows]
-        self._hL, self._hP, self._hB, self._hA = _frozen(
-            *(np.flatnonzero(code == c) for c in (_LAMBDA, _PSI, _BETA, _ALPHA))
-        )
-        hL, hP, hB, hA = self._hL, self._hP, self._hB, self._hA
+        hL, hP, hB, hA = (np.flatnonzero(code == c) for c in (_LAMBDA, _PSI, _BETA, _ALPHA))
         self._h2_names, self._h2 = _second_plan({
             "L": hL, "P": hP, "B": hB, "A": hA, "iL": ri[hL], "jL": rj[hL], "iP": ri[hP],
             "jP": rj[hP], "iB": ri[hB], "jB": rj[hB], "iA": ri[hA],
@@ -599,7 +596,7 @@ class MLKernel:
         L, A, M, LA = parts["Lambda"], parts["A"], parts["Veta"], parts["LA"]
         R = LA.T @ W  # (m, p)
         src = {"W": W, "M": M, "A": A, "R": R}
-        if len(self._h2_names) > 4 and self._h2_names[4] == "N":  # only the Beta blocks use these
+        if "N" in self._h2_names:  # only the Beta blocks use these
             N = M @ L.T @ W  # (m, p)
             src.update(N=N, Qm=R @ LA, U=N @ LA)
         if ms:
